@@ -1,0 +1,109 @@
+package outbox
+
+import (
+	"crypto/aes"
+	"crypto/cipher"
+	"crypto/rand"
+	"crypto/sha256"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+)
+
+const keySize = 32 // AES-256
+
+// sealer encrypts record bodies with AES-256-GCM. The record ID is the
+// additional data, so a body cannot be moved under another record's key.
+type sealer struct {
+	aead cipher.AEAD
+	fp   []byte // fingerprint of the key, kept in the db to detect a wrong key
+}
+
+func newSealer(key []byte) (*sealer, error) {
+	block, err := aes.NewCipher(key)
+	if err != nil {
+		return nil, fmt.Errorf("outbox: key: %w", err)
+	}
+	aead, err := cipher.NewGCM(block)
+	if err != nil {
+		return nil, fmt.Errorf("outbox: key: %w", err)
+	}
+	sum := sha256.Sum256(append([]byte("gridkiosk outbox key v1\x00"), key...))
+	return &sealer{aead: aead, fp: sum[:8]}, nil
+}
+
+func (s *sealer) seal(id string, plain []byte) ([]byte, error) {
+	nonce := make([]byte, s.aead.NonceSize(), s.aead.NonceSize()+len(plain)+s.aead.Overhead())
+	if _, err := rand.Read(nonce); err != nil {
+		return nil, fmt.Errorf("outbox: nonce: %w", err)
+	}
+	return s.aead.Seal(nonce, nonce, plain, []byte(id)), nil
+}
+
+func (s *sealer) open(id string, sealed []byte) ([]byte, error) {
+	n := s.aead.NonceSize()
+	if len(sealed) < n+s.aead.Overhead() {
+		return nil, fmt.Errorf("outbox: record %s: sealed body too short (%d bytes)", id, len(sealed))
+	}
+	plain, err := s.aead.Open(nil, sealed[:n], sealed[n:], []byte(id))
+	if err != nil {
+		return nil, fmt.Errorf("outbox: record %s: decrypt: %w", id, err)
+	}
+	return plain, nil
+}
+
+// loadKey reads the key file, creating it when create is true and it does
+// not exist yet. The file is written and synced before use so that no
+// record is ever sealed under a key that a power cut could lose.
+func loadKey(path string, create bool) ([]byte, error) {
+	key, err := os.ReadFile(path)
+	switch {
+	case err == nil:
+		if len(key) != keySize {
+			return nil, fmt.Errorf("outbox: key file %s holds %d bytes, want %d", path, len(key), keySize)
+		}
+		if fi, err := os.Stat(path); err == nil && fi.Mode().Perm()&0o077 != 0 {
+			return nil, fmt.Errorf("outbox: key file %s has mode %v; others may read it (chmod 600 %s)", path, fi.Mode().Perm(), path)
+		}
+		return key, nil
+	case !errors.Is(err, fs.ErrNotExist):
+		return nil, fmt.Errorf("outbox: read key file: %w", err)
+	case !create:
+		return nil, fmt.Errorf("outbox: key file %s is missing but %s already holds records; restore the key from the station's backup (records cannot be read without it)",
+			path, filepath.Join(filepath.Dir(path), dbName))
+	}
+	key = make([]byte, keySize)
+	if _, err := rand.Read(key); err != nil {
+		return nil, fmt.Errorf("outbox: generate key: %w", err)
+	}
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("outbox: create key file: %w", err)
+	}
+	if _, err := f.Write(key); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("outbox: write key file %s: %w", path, err)
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("outbox: sync key file %s: %w", path, err)
+	}
+	if err := f.Close(); err != nil {
+		return nil, fmt.Errorf("outbox: close key file %s: %w", path, err)
+	}
+	return key, syncDir(filepath.Dir(path))
+}
+
+func syncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return fmt.Errorf("outbox: open dir %s: %w", dir, err)
+	}
+	defer d.Close()
+	if err := d.Sync(); err != nil {
+		return fmt.Errorf("outbox: sync dir %s: %w", dir, err)
+	}
+	return nil
+}

@@ -1,0 +1,193 @@
+package outbox
+
+import (
+	"encoding/binary"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/gridkiosk/gridkiosk/sync/upstream"
+)
+
+// purgeChunk bounds one purge transaction, so a purge after a long time
+// offline never holds the write lock for long.
+const purgeChunk = 1000
+
+// Ack moves acknowledged records from the queue to the delivered set. IDs
+// that are not queued (already acked, or unknown) are ignored: the hub may
+// ack a record twice.
+func (o *Outbox) Ack(ids []string) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	now := o.opt.Now()
+	var moved int
+	err := o.db.Update(func(tx *bolt.Tx) error {
+		moved = 0
+		idx, q, del := tx.Bucket(bucketIndex), tx.Bucket(bucketQueue), tx.Bucket(bucketDelivered)
+		for _, id := range ids {
+			e, err := getEntry(idx, id)
+			if err != nil || e.State != Queued {
+				continue
+			}
+			v := q.Get(u64(e.Seq))
+			if v == nil {
+				return fmt.Errorf("outbox: ack %s: index says queued but the queue has no seq %d", id, e.Seq)
+			}
+			dkey := append(u64(uint64(now.UnixNano())), u64(e.Seq)...)
+			if err := del.Put(dkey, v[8:]); err != nil {
+				return fmt.Errorf("outbox: ack %s: %w", id, err)
+			}
+			if err := q.Delete(u64(e.Seq)); err != nil {
+				return fmt.Errorf("outbox: ack %s: %w", id, err)
+			}
+			e.State, e.UpdatedAt = Delivered, now
+			if err := putEntry(idx, e); err != nil {
+				return err
+			}
+			moved++
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	o.afterMove(moved, moved, 0)
+	return nil
+}
+
+// Reject moves records the hub refused from the queue to the rejected set,
+// with the hub's reason, where staff can see them.
+func (o *Outbox) Reject(rs []upstream.Rejection) error {
+	if len(rs) == 0 {
+		return nil
+	}
+	now := o.opt.Now()
+	var moved int
+	err := o.db.Update(func(tx *bolt.Tx) error {
+		moved = 0
+		idx, q, rej := tx.Bucket(bucketIndex), tx.Bucket(bucketQueue), tx.Bucket(bucketRejected)
+		for _, r := range rs {
+			e, err := getEntry(idx, r.ID)
+			if err != nil || e.State != Queued {
+				continue
+			}
+			v := q.Get(u64(e.Seq))
+			if v == nil {
+				return fmt.Errorf("outbox: reject %s: index says queued but the queue has no seq %d", r.ID, e.Seq)
+			}
+			if err := rej.Put(u64(e.Seq), v[8:]); err != nil {
+				return fmt.Errorf("outbox: reject %s: %w", r.ID, err)
+			}
+			if err := q.Delete(u64(e.Seq)); err != nil {
+				return fmt.Errorf("outbox: reject %s: %w", r.ID, err)
+			}
+			e.State, e.UpdatedAt, e.Reason = Rejected, now, r.Reason
+			if err := putEntry(idx, e); err != nil {
+				return err
+			}
+			moved++
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	o.afterMove(moved, 0, moved)
+	return nil
+}
+
+// Purge deletes delivered records whose retention has passed and returns
+// how many went. It is the only way a record leaves the outbox.
+func (o *Outbox) Purge() (int, error) {
+	cutoff := uint64(o.opt.Now().Add(-o.opt.Retention).UnixNano())
+	total := 0
+	for {
+		n := 0
+		err := o.db.Update(func(tx *bolt.Tx) error {
+			n = 0
+			idx, del := tx.Bucket(bucketIndex), tx.Bucket(bucketDelivered)
+			c := del.Cursor()
+			for k, v := c.First(); k != nil && n < purgeChunk; k, v = c.First() {
+				if binary.BigEndian.Uint64(k[:8]) >= cutoff {
+					break
+				}
+				if len(v) > 0 && len(v) >= 1+int(v[0]) {
+					if err := idx.Delete(v[1 : 1+v[0]]); err != nil {
+						return fmt.Errorf("outbox: purge: %w", err)
+					}
+				}
+				if err := c.Delete(); err != nil {
+					return fmt.Errorf("outbox: purge: %w", err)
+				}
+				n++
+			}
+			return nil
+		})
+		if err != nil {
+			return total, err
+		}
+		total += n
+		o.mu.Lock()
+		o.stats.Delivered -= n
+		o.mu.Unlock()
+		if n < purgeChunk {
+			return total, nil
+		}
+	}
+}
+
+// afterMove updates the counts once a transaction that moved records out of
+// the queue has committed.
+func (o *Outbox) afterMove(out, delivered, rejected int) {
+	if out == 0 {
+		return
+	}
+	var first time.Time
+	if err := o.db.View(func(tx *bolt.Tx) error { first = oldest(tx); return nil }); err != nil {
+		o.opt.Log.Warn("outbox: read oldest queued record", "err", err)
+	}
+	o.mu.Lock()
+	o.stats.Queued -= out
+	o.stats.Delivered += delivered
+	o.stats.Rejected += rejected
+	o.stats.OldestQueued = first
+	o.mu.Unlock()
+}
+
+func oldest(tx *bolt.Tx) time.Time {
+	_, v := tx.Bucket(bucketQueue).Cursor().First()
+	if len(v) < 8 {
+		return time.Time{}
+	}
+	return time.Unix(0, int64(binary.BigEndian.Uint64(v[:8])))
+}
+
+func getEntry(idx *bolt.Bucket, id string) (Entry, error) {
+	v := idx.Get([]byte(id))
+	if v == nil {
+		return Entry{}, ErrNotFound
+	}
+	var e Entry
+	if err := json.Unmarshal(v, &e); err != nil {
+		return Entry{}, fmt.Errorf("outbox: index entry %s: %w", id, err)
+	}
+	return e, nil
+}
+
+func putEntry(idx *bolt.Bucket, e Entry) error {
+	v, err := json.Marshal(e)
+	if err != nil {
+		return fmt.Errorf("outbox: encode index entry %s: %w", e.ID, err)
+	}
+	if err := idx.Put([]byte(e.ID), v); err != nil {
+		return fmt.Errorf("outbox: index %s: %w", e.ID, err)
+	}
+	return nil
+}
+
+func u64(n uint64) []byte {
+	return binary.BigEndian.AppendUint64(make([]byte, 0, 8), n)
+}

@@ -1,0 +1,176 @@
+package upstream
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// maxReply bounds how much of a hub reply is read, so a misbehaving proxy
+// cannot make the station allocate without limit.
+const maxReply = 8 << 20
+
+// errBadReply marks a 2xx answer whose body is not the contract's.
+var errBadReply = errors.New("upstream: hub reply is not the v1 contract")
+
+// Client speaks the v1 contract to one hub on behalf of one station.
+type Client struct {
+	BaseURL   string // e.g. https://hub.example.org
+	StationID string
+	// Token returns the station's bearer token. It is called for every
+	// request so that a technician can replace the token file without a
+	// restart.
+	Token func() (string, error)
+	HTTP  *http.Client
+	// ObserveDate, when set, is called with the hub's Date header after every
+	// response; the station uses it to decide whether its clock is trusted.
+	ObserveDate func(hub time.Time, local time.Time)
+}
+
+// HTTPError is a reply other than 2xx or 304.
+type HTTPError struct {
+	Status     int
+	RetryAfter time.Duration // zero when the hub sent none
+	Body       string        // first bytes of the body, for the log
+}
+
+func (e *HTTPError) Error() string {
+	s := fmt.Sprintf("upstream: hub answered %d %s", e.Status, http.StatusText(e.Status))
+	if e.Body != "" {
+		s += ": " + e.Body
+	}
+	return s
+}
+
+// IsAuth reports whether err means the hub refused the station's token.
+func IsAuth(err error) bool {
+	var he *HTTPError
+	return errors.As(err, &he) && (he.Status == http.StatusUnauthorized || he.Status == http.StatusForbidden)
+}
+
+// Send posts one batch and returns the hub's reply.
+func (c *Client) Send(ctx context.Context, recs []Record) (Reply, error) {
+	body, err := json.Marshal(Batch{StationID: c.StationID, Records: recs})
+	if err != nil {
+		return Reply{}, fmt.Errorf("upstream: encode batch: %w", err)
+	}
+	resp, err := c.do(ctx, http.MethodPost, "/v1/records", body, nil)
+	if err != nil {
+		return Reply{}, err
+	}
+	defer resp.Body.Close()
+	var r Reply
+	if err := json.NewDecoder(io.LimitReader(resp.Body, maxReply)).Decode(&r); err != nil {
+		return Reply{}, fmt.Errorf("%w: decode reply to batch of %d: %v", errBadReply, len(recs), err)
+	}
+	return r, nil
+}
+
+// RefData fetches the station's reference data. With a non-empty etag the
+// hub may answer 304, reported as notModified with no data.
+func (c *Client) RefData(ctx context.Context, etag string) (data []byte, newETag string, notModified bool, err error) {
+	h := http.Header{}
+	if etag != "" {
+		h.Set("If-None-Match", etag)
+	}
+	resp, err := c.do(ctx, http.MethodGet, "/v1/stations/"+url.PathEscape(c.StationID)+"/refdata", nil, h)
+	if err != nil {
+		return nil, "", false, err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode == http.StatusNotModified {
+		return nil, etag, true, nil
+	}
+	data, err = io.ReadAll(io.LimitReader(resp.Body, maxReply))
+	if err != nil {
+		return nil, "", false, fmt.Errorf("upstream: read refdata: %w", err)
+	}
+	if !json.Valid(data) {
+		return nil, "", false, errors.New("upstream: refdata is not valid JSON")
+	}
+	return data, resp.Header.Get("ETag"), false, nil
+}
+
+// Status asks the hub for the state of one record.
+func (c *Client) Status(ctx context.Context, id string) (Status, error) {
+	resp, err := c.do(ctx, http.MethodGet, "/v1/records/"+url.PathEscape(id)+"/status", nil, nil)
+	if err != nil {
+		return Status{}, err
+	}
+	defer resp.Body.Close()
+	var s Status
+	if err := json.NewDecoder(io.LimitReader(resp.Body, maxReply)).Decode(&s); err != nil {
+		return Status{}, fmt.Errorf("upstream: decode status of %s: %w", id, err)
+	}
+	return s, nil
+}
+
+// do sends one request and turns every non-success answer into an
+// *HTTPError, so callers handle a single error shape.
+func (c *Client) do(ctx context.Context, method, path string, body []byte, h http.Header) (*http.Response, error) {
+	tok, err := c.Token()
+	if err != nil {
+		return nil, fmt.Errorf("upstream: station token: %w", err)
+	}
+	var rd io.Reader
+	if body != nil {
+		rd = bytes.NewReader(body)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, strings.TrimSuffix(c.BaseURL, "/")+path, rd)
+	if err != nil {
+		return nil, fmt.Errorf("upstream: build request: %w", err)
+	}
+	for k, v := range h {
+		req.Header[k] = v
+	}
+	req.Header.Set("Authorization", "Bearer "+tok)
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	hc := c.HTTP
+	if hc == nil {
+		hc = http.DefaultClient
+	}
+	resp, err := hc.Do(req)
+	if err != nil {
+		return nil, fmt.Errorf("upstream: %s %s: %w", method, path, err)
+	}
+	if c.ObserveDate != nil {
+		if d, err := http.ParseTime(resp.Header.Get("Date")); err == nil {
+			c.ObserveDate(d, time.Now())
+		}
+	}
+	if resp.StatusCode/100 == 2 || resp.StatusCode == http.StatusNotModified {
+		return resp, nil
+	}
+	defer resp.Body.Close()
+	snippet, _ := io.ReadAll(io.LimitReader(resp.Body, 256))
+	return nil, &HTTPError{
+		Status:     resp.StatusCode,
+		RetryAfter: parseRetryAfter(resp.Header.Get("Retry-After"), time.Now()),
+		Body:       strings.TrimSpace(string(snippet)),
+	}
+}
+
+// parseRetryAfter reads either form RFC 9110 allows: delay-seconds or an
+// HTTP date.
+func parseRetryAfter(v string, now time.Time) time.Duration {
+	if v == "" {
+		return 0
+	}
+	if n, err := strconv.Atoi(strings.TrimSpace(v)); err == nil && n >= 0 {
+		return time.Duration(n) * time.Second
+	}
+	if t, err := http.ParseTime(v); err == nil && t.After(now) {
+		return t.Sub(now)
+	}
+	return 0
+}

@@ -1,0 +1,342 @@
+package upstream
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"math/rand/v2"
+	"net/http"
+	"sync"
+	"time"
+)
+
+// Queue is what the Forwarder drains: a durable store that keeps a record
+// until the hub has answered for it.
+type Queue interface {
+	// Pending returns up to max queued records, oldest (lowest seq) first.
+	Pending(max int) ([]Record, error)
+	// Ack moves records the hub acknowledged to the delivered set.
+	Ack(ids []string) error
+	// Reject moves records the hub refused aside, with the reason.
+	Reject(rs []Rejection) error
+}
+
+// Failure causes, as counted in State.Failures and exported as metrics.
+const (
+	CauseNetwork   = "network"   // no answer: DNS, refused, reset, timeout
+	CauseAuth      = "auth"      // 401 or 403
+	CauseThrottled = "throttled" // 429
+	CauseServer    = "server"    // 5xx or another unexpected status
+	CauseTooLarge  = "too_large" // 413
+	CauseReply     = "reply"     // an answer that is not the contract's
+	CauseQueue     = "queue"     // the local store failed
+)
+
+// State is a snapshot of the forwarder for /healthz and the screens.
+type State struct {
+	Online      bool      // the last exchange with the hub succeeded
+	LastSuccess time.Time // zero until the first success
+	LastError   string
+	LastErrorAt time.Time
+	// Alert is set when sending has stopped and needs a person: the hub
+	// refused the station's token.
+	Alert     string
+	Sent      uint64 // records acknowledged since start
+	Rejected  uint64 // records the hub refused since start
+	Failures  map[string]uint64
+	BatchSize int
+	RetryAt   time.Time // when the next attempt is due while backing off
+}
+
+// Forwarder sends queued records to the hub in batches, retrying with
+// exponential backoff and jitter while the hub is unreachable. A record
+// leaves the queue only through the hub's answer.
+type Forwarder struct {
+	Client *Client
+	Queue  Queue
+	Log    *slog.Logger
+
+	BatchSize  int           // records per batch; default 100
+	MinBackoff time.Duration // default 1s
+	MaxBackoff time.Duration // default 5m
+	Idle       time.Duration // how often to look at an idle queue; default 30s
+	AuthRetry  time.Duration // how often to re-read a refused token; default 1m
+
+	kick  chan struct{}
+	retry chan struct{}
+	once  sync.Once
+
+	mu sync.Mutex
+	st State
+}
+
+func (f *Forwarder) init() {
+	f.once.Do(func() {
+		f.kick = make(chan struct{}, 1)
+		f.retry = make(chan struct{}, 1)
+		if f.BatchSize <= 0 {
+			f.BatchSize = 100
+		}
+		if f.MinBackoff <= 0 {
+			f.MinBackoff = time.Second
+		}
+		if f.MaxBackoff < f.MinBackoff {
+			f.MaxBackoff = max(5*time.Minute, f.MinBackoff)
+		}
+		if f.Idle <= 0 {
+			f.Idle = 30 * time.Second
+		}
+		if f.AuthRetry <= 0 {
+			f.AuthRetry = time.Minute
+		}
+		if f.Log == nil {
+			f.Log = slog.Default()
+		}
+		f.st.Failures = map[string]uint64{}
+		f.st.BatchSize = f.BatchSize
+	})
+}
+
+// Kick tells an idle forwarder that a record was queued. It does not cut a
+// backoff short, so a dead hub is not hammered once per new record.
+func (f *Forwarder) Kick() {
+	f.init()
+	select {
+	case f.kick <- struct{}{}:
+	default:
+	}
+}
+
+// Retry ends a backoff at once: the network is known to be back.
+func (f *Forwarder) Retry() {
+	f.init()
+	select {
+	case f.retry <- struct{}{}:
+	default:
+	}
+}
+
+// State returns a copy of the forwarder's state.
+func (f *Forwarder) State() State {
+	f.init()
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	s := f.st
+	s.Failures = make(map[string]uint64, len(f.st.Failures))
+	for k, v := range f.st.Failures {
+		s.Failures[k] = v
+	}
+	return s
+}
+
+// Run drains the queue until ctx is done, then returns ctx.Err().
+func (f *Forwarder) Run(ctx context.Context) error {
+	f.init()
+	attempt := 0
+	refused := "" // the token the hub refused, while the alert stands
+	for {
+		if refused != "" {
+			tok, err := f.Client.Token()
+			if err != nil || tok == refused {
+				if err := f.sleep(ctx, f.AuthRetry, nil); err != nil {
+					return err
+				}
+				continue
+			}
+			refused = ""
+			f.setAlert("")
+			f.Log.Info("upstream: station token changed; sending again")
+		}
+		more, err := f.sendOne(ctx)
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		switch {
+		case err == nil && more:
+			attempt = 0
+			continue
+		case err == nil:
+			attempt = 0
+			if err := f.sleep(ctx, f.Idle, f.kick); err != nil {
+				return err
+			}
+		case IsAuth(err):
+			refused, _ = f.Client.Token()
+			f.setAlert("上游拒绝了本站令牌 / the hub refused this station's token: " + err.Error() +
+				"; check the token file named by upstream.token_file")
+			f.Log.Error("upstream: sending stopped: token refused", "err", err)
+		default:
+			d := f.backoff(attempt, err)
+			attempt++
+			f.mu.Lock()
+			f.st.RetryAt = time.Now().Add(d)
+			f.mu.Unlock()
+			f.Log.Warn("upstream: send failed; backing off", "err", err, "retry_in", d.Round(time.Millisecond))
+			if err := f.sleep(ctx, d, f.retry); err != nil {
+				return err
+			}
+		}
+	}
+}
+
+// sendOne sends one batch. more reports that the queue may hold more work
+// that should be sent at once.
+func (f *Forwarder) sendOne(ctx context.Context) (more bool, err error) {
+	f.mu.Lock()
+	n := f.st.BatchSize
+	f.mu.Unlock()
+	recs, err := f.Queue.Pending(n)
+	if err != nil {
+		f.fail(CauseQueue, err)
+		return false, err
+	}
+	if len(recs) == 0 {
+		return false, nil
+	}
+	reply, err := f.Client.Send(ctx, recs)
+	if err != nil {
+		if ctx.Err() != nil {
+			return false, err
+		}
+		var he *HTTPError
+		if errors.As(err, &he) && he.Status == http.StatusRequestEntityTooLarge {
+			f.fail(CauseTooLarge, err)
+			return true, f.shrink(recs)
+		}
+		f.fail(cause(err), err)
+		return false, err
+	}
+	answered, err := f.apply(recs, reply)
+	if err != nil {
+		return false, err
+	}
+	if answered < len(recs) {
+		err := errors.New("upstream: hub answered for fewer records than it was sent")
+		f.fail(CauseReply, err)
+		return false, err
+	}
+	return len(recs) == n, nil
+}
+
+// shrink halves the batch after a 413; a single record the hub finds too
+// large is set aside with the reason rather than blocking every later one.
+func (f *Forwarder) shrink(recs []Record) error {
+	if len(recs) > 1 {
+		f.mu.Lock()
+		f.st.BatchSize = max(1, len(recs)/2)
+		f.mu.Unlock()
+		return nil
+	}
+	rej := []Rejection{{ID: recs[0].ID, Reason: "record too large for the hub (413)"}}
+	if err := f.Queue.Reject(rej); err != nil {
+		f.fail(CauseQueue, err)
+		return err
+	}
+	f.mu.Lock()
+	f.st.Rejected++
+	f.mu.Unlock()
+	return nil
+}
+
+// apply records the hub's answer and returns how many of recs it covered.
+func (f *Forwarder) apply(recs []Record, reply Reply) (int, error) {
+	sent := make(map[string]bool, len(recs))
+	for _, r := range recs {
+		sent[r.ID] = true
+	}
+	var acked []string
+	for _, id := range reply.Acked {
+		if sent[id] {
+			acked = append(acked, id)
+			delete(sent, id)
+		}
+	}
+	var rejected []Rejection
+	for _, r := range reply.Rejected {
+		if sent[r.ID] {
+			rejected = append(rejected, r)
+			delete(sent, r.ID)
+		}
+	}
+	if err := f.Queue.Ack(acked); err != nil {
+		f.fail(CauseQueue, err)
+		return 0, err
+	}
+	if err := f.Queue.Reject(rejected); err != nil {
+		f.fail(CauseQueue, err)
+		return 0, err
+	}
+	for _, r := range rejected {
+		f.Log.Warn("upstream: hub rejected a record; kept aside for staff", "id", r.ID, "reason", r.Reason)
+	}
+	f.mu.Lock()
+	f.st.Online = true
+	f.st.LastSuccess = time.Now()
+	f.st.Sent += uint64(len(acked))
+	f.st.Rejected += uint64(len(rejected))
+	f.st.RetryAt = time.Time{}
+	f.mu.Unlock()
+	return len(acked) + len(rejected), nil
+}
+
+func (f *Forwarder) fail(cause string, err error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if cause != CauseQueue {
+		f.st.Online = false
+	}
+	f.st.Failures[cause]++
+	f.st.LastError = err.Error()
+	f.st.LastErrorAt = time.Now()
+}
+
+func (f *Forwarder) setAlert(a string) {
+	f.mu.Lock()
+	f.st.Alert = a
+	f.mu.Unlock()
+}
+
+// backoff is full-jitter exponential backoff, but never shorter than what
+// the hub asked for in Retry-After.
+func (f *Forwarder) backoff(attempt int, err error) time.Duration {
+	ceil := f.MinBackoff << min(attempt, 30)
+	if ceil <= 0 || ceil > f.MaxBackoff {
+		ceil = f.MaxBackoff
+	}
+	d := f.MinBackoff/2 + rand.N(ceil-f.MinBackoff/2+1)
+	var he *HTTPError
+	if errors.As(err, &he) && he.RetryAfter > d {
+		d = min(he.RetryAfter, 24*time.Hour)
+	}
+	return d
+}
+
+func (f *Forwarder) sleep(ctx context.Context, d time.Duration, wake <-chan struct{}) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+	case <-wake:
+	}
+	return nil
+}
+
+func cause(err error) string {
+	var he *HTTPError
+	if !errors.As(err, &he) {
+		if errors.Is(err, errBadReply) {
+			return CauseReply
+		}
+		return CauseNetwork
+	}
+	switch {
+	case he.Status == http.StatusTooManyRequests:
+		return CauseThrottled
+	case IsAuth(err):
+		return CauseAuth
+	default:
+		return CauseServer
+	}
+}
