@@ -1,0 +1,268 @@
+package upstream_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/gridkiosk/gridkiosk/sync/hub"
+	"github.com/gridkiosk/gridkiosk/sync/outbox"
+	"github.com/gridkiosk/gridkiosk/sync/upstream"
+)
+
+const (
+	station = "141029-xfw-01"
+	token   = "token-xfw-0123456789abcdef"
+)
+
+type rig struct {
+	box   *outbox.Outbox
+	store *hub.BoltStore
+	srv   *hub.Server
+	fwd   *upstream.Forwarder
+	token atomic.Value
+	hits  atomic.Int64
+}
+
+func newRig(t *testing.T, hubURL string) *rig {
+	t.Helper()
+	r := &rig{}
+	var err error
+	if r.box, err = outbox.Open(t.TempDir(), outbox.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { r.box.Close() })
+	if r.store, err = hub.OpenBolt(filepath.Join(t.TempDir(), "hub.db")); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { r.store.Close() })
+	r.srv = &hub.Server{Store: r.store, Tokens: hub.Tokens{token: station}}
+	r.token.Store(token)
+	r.fwd = &upstream.Forwarder{
+		Client: &upstream.Client{BaseURL: hubURL, StationID: station, Token: func() (string, error) {
+			return r.token.Load().(string), nil
+		}},
+		Queue: r.box, BatchSize: 100,
+		MinBackoff: 5 * time.Millisecond, MaxBackoff: 50 * time.Millisecond,
+		Idle: 20 * time.Millisecond, AuthRetry: 20 * time.Millisecond,
+	}
+	return r
+}
+
+// serve starts the hub on addr (":0" for any port) and returns its URL and
+// a stop function.
+func (r *rig) serve(t *testing.T, ln net.Listener) (stop func()) {
+	h := r.srv.Handler()
+	s := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, q *http.Request) {
+		r.hits.Add(1)
+		h.ServeHTTP(w, q)
+	})}
+	go s.Serve(ln)
+	return func() { s.Close() }
+}
+
+func (r *rig) run(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- r.fwd.Run(ctx) }()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != context.Canceled {
+			t.Errorf("Run returned %v, want context.Canceled", err)
+		}
+	})
+}
+
+func (r *rig) put(t *testing.T, from, to int, kind string) {
+	t.Helper()
+	for i := from; i < to; i++ {
+		rec := &upstream.Record{
+			ID: fmt.Sprintf("0190f5e6-0000-7000-8000-%012d", i), Kind: kind,
+			CreatedAt: time.Now(), Grid: json.RawMessage(`{"county":"141029"}`),
+			Payload: json.RawMessage(`{"category":"repair","description":"` + strings.Repeat("灯", 20) + `"}`),
+		}
+		if err := r.box.Put(rec); err != nil {
+			t.Fatal(err)
+		}
+	}
+	r.fwd.Kick()
+}
+
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+func listen(t *testing.T, addr string) net.Listener {
+	t.Helper()
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ln
+}
+
+func TestDrainInBatches(t *testing.T) {
+	ln := listen(t, "127.0.0.1:0")
+	r := newRig(t, "http://"+ln.Addr().String())
+	defer r.serve(t, ln)()
+	r.put(t, 1, 251, "matter")
+	r.run(t)
+	waitFor(t, "queue to drain", func() bool { return r.box.Stats().Queued == 0 })
+	all, err := r.store.All()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(all) != 250 {
+		t.Fatalf("hub holds %d records, want 250", len(all))
+	}
+	seen := map[uint64]bool{}
+	for _, s := range all {
+		if s.Deliveries != 1 || seen[s.Record.Seq] {
+			t.Fatalf("record %s delivered %d times", s.Record.ID, s.Deliveries)
+		}
+		seen[s.Record.Seq] = true
+	}
+	if got := r.hits.Load(); got != 3 {
+		t.Errorf("%d requests for 250 records in batches of 100, want 3", got)
+	}
+	if st := r.fwd.State(); !st.Online || st.Sent != 250 || st.LastSuccess.IsZero() {
+		t.Errorf("state = %+v", st)
+	}
+}
+
+func TestHubDownThenBack(t *testing.T) {
+	ln := listen(t, "127.0.0.1:0")
+	addr := ln.Addr().String()
+	ln.Close() // nothing listens: connection refused
+	r := newRig(t, "http://"+addr)
+	r.put(t, 1, 11, "matter")
+	r.run(t)
+	waitFor(t, "network failures", func() bool { return r.fwd.State().Failures[upstream.CauseNetwork] >= 3 })
+	if st := r.fwd.State(); st.Online || !strings.Contains(st.LastError, "refused") {
+		t.Fatalf("state while down = %+v", st)
+	}
+	if r.box.Stats().Queued != 10 {
+		t.Fatal("records left the queue while the hub was down")
+	}
+	defer r.serve(t, listen(t, addr))()
+	r.fwd.Retry()
+	waitFor(t, "queue to drain", func() bool { return r.box.Stats().Queued == 0 })
+	if all, _ := r.store.All(); len(all) != 10 {
+		t.Fatalf("hub holds %d, want 10", len(all))
+	}
+}
+
+func TestRejectedKeptAside(t *testing.T) {
+	ln := listen(t, "127.0.0.1:0")
+	r := newRig(t, "http://"+ln.Addr().String())
+	defer r.serve(t, ln)()
+	r.put(t, 1, 3, "matter")
+	r.put(t, 3, 4, "gossip") // a kind the hub does not take
+	r.put(t, 4, 6, "matter")
+	r.run(t)
+	waitFor(t, "queue to drain", func() bool { return r.box.Stats().Queued == 0 })
+	e, err := r.box.Lookup(fmt.Sprintf("0190f5e6-0000-7000-8000-%012d", 3))
+	if err != nil || e.State != outbox.Rejected || !strings.Contains(e.Reason, "kind") {
+		t.Fatalf("rejected record: %+v %v", e, err)
+	}
+	if st := r.box.Stats(); st.Delivered != 4 || st.Rejected != 1 {
+		t.Fatalf("stats = %+v", st)
+	}
+}
+
+func TestTooLargeHalvesBatch(t *testing.T) {
+	ln := listen(t, "127.0.0.1:0")
+	r := newRig(t, "http://"+ln.Addr().String())
+	r.srv.MaxBody = 2000 // a few records per batch fit
+	defer r.serve(t, ln)()
+	r.put(t, 1, 41, "matter")
+	r.run(t)
+	waitFor(t, "queue to drain", func() bool { return r.box.Stats().Queued == 0 })
+	st := r.fwd.State()
+	if st.BatchSize >= 100 || st.Failures[upstream.CauseTooLarge] == 0 || st.Sent != 40 {
+		t.Fatalf("state = %+v", st)
+	}
+	if all, _ := r.store.All(); len(all) != 40 {
+		t.Fatalf("hub holds %d, want 40", len(all))
+	}
+}
+
+func TestOversizedRecordSetAside(t *testing.T) {
+	ln := listen(t, "127.0.0.1:0")
+	r := newRig(t, "http://"+ln.Addr().String())
+	r.srv.MaxBody = 100 // no record fits
+	defer r.serve(t, ln)()
+	r.put(t, 1, 3, "matter")
+	r.run(t)
+	waitFor(t, "queue to empty", func() bool { return r.box.Stats().Queued == 0 })
+	e, _ := r.box.Lookup(fmt.Sprintf("0190f5e6-0000-7000-8000-%012d", 1))
+	if e.State != outbox.Rejected || !strings.Contains(e.Reason, "413") {
+		t.Fatalf("entry = %+v", e)
+	}
+}
+
+func TestAuthStopsUntilTokenChanges(t *testing.T) {
+	ln := listen(t, "127.0.0.1:0")
+	r := newRig(t, "http://"+ln.Addr().String())
+	r.token.Store("wrong-token-0000000000")
+	defer r.serve(t, ln)()
+	r.put(t, 1, 4, "matter")
+	r.run(t)
+	waitFor(t, "alert", func() bool { return r.fwd.State().Alert != "" })
+	hits := r.hits.Load()
+	r.put(t, 4, 8, "matter") // kicks must not resume sending
+	time.Sleep(150 * time.Millisecond)
+	if got := r.hits.Load(); got != hits {
+		t.Fatalf("%d requests after the token was refused", got-hits)
+	}
+	if !strings.Contains(r.fwd.State().Alert, "token_file") {
+		t.Errorf("alert does not tell what to fix: %q", r.fwd.State().Alert)
+	}
+	r.token.Store(token)
+	waitFor(t, "queue to drain", func() bool { return r.box.Stats().Queued == 0 })
+	if st := r.fwd.State(); st.Alert != "" || st.Sent != 7 {
+		t.Fatalf("after token fixed: %+v", st)
+	}
+}
+
+func TestRetryAfterHonoured(t *testing.T) {
+	var mu sync.Mutex
+	var times []time.Time
+	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, q *http.Request) {
+		mu.Lock()
+		times = append(times, time.Now())
+		mu.Unlock()
+		w.Header().Set("Retry-After", "1")
+		http.Error(w, "busy", http.StatusServiceUnavailable)
+	}))
+	defer ts.Close()
+	r := newRig(t, ts.URL)
+	r.put(t, 1, 2, "matter")
+	r.run(t)
+	waitFor(t, "two attempts", func() bool { mu.Lock(); defer mu.Unlock(); return len(times) >= 2 })
+	mu.Lock()
+	gap := times[1].Sub(times[0])
+	mu.Unlock()
+	if gap < time.Second {
+		t.Fatalf("retried after %v despite Retry-After: 1", gap)
+	}
+	if st := r.fwd.State(); st.Failures[upstream.CauseServer] == 0 {
+		t.Fatalf("state = %+v", st)
+	}
+}
