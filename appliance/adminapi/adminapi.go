@@ -1,0 +1,157 @@
+// Package adminapi is the station's local HTTP API on 127.0.0.1: health and
+// metrics for monitoring, and record submission and look-up for the UI's
+// companions, scripts and headless tests. The /v1 endpoints need the bearer
+// token kept in the data directory; /healthz and /metrics carry no
+// personal data and are open to local monitoring.
+package adminapi
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/subtle"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/gridkiosk/gridkiosk/appliance"
+	"github.com/gridkiosk/gridkiosk/appliance/record"
+	"github.com/gridkiosk/gridkiosk/sync/outbox"
+)
+
+// TokenFile is the token's file name in the data directory.
+const TokenFile = "admin.token"
+
+// maxBody bounds a submitted record. A registration is well under 4 KiB.
+const maxBody = 64 << 10
+
+// Station is what the API needs of the appliance.
+type Station interface {
+	Submit(ctx context.Context, sub appliance.Submission) (appliance.Receipt, error)
+	Lookup(id string) (outbox.Entry, error)
+	Health() appliance.Health
+	WriteMetrics(w io.Writer)
+}
+
+// Handler serves the API for st, with token as the bearer token of /v1.
+func Handler(st Station, token string) http.Handler {
+	a := &api{st: st, token: token}
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /healthz", a.health)
+	mux.HandleFunc("GET /metrics", a.metrics)
+	mux.HandleFunc("POST /v1/records", a.auth(a.submit))
+	mux.HandleFunc("GET /v1/records/{id}", a.auth(a.lookup))
+	return mux
+}
+
+type api struct {
+	st    Station
+	token string
+}
+
+func (a *api) auth(h http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		tok, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+		if !ok || subtle.ConstantTimeCompare([]byte(tok), []byte(a.token)) != 1 {
+			writeJSON(w, http.StatusUnauthorized, errorBody{Error: "missing or wrong bearer token (see " + TokenFile + " in the data directory)"})
+			return
+		}
+		h(w, r)
+	}
+}
+
+func (a *api) health(w http.ResponseWriter, r *http.Request) {
+	writeJSON(w, http.StatusOK, a.st.Health())
+}
+
+func (a *api) metrics(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
+	a.st.WriteMetrics(w)
+}
+
+type errorBody struct {
+	Error string `json:"error"`
+	Field string `json:"field,omitempty"`
+}
+
+func (a *api) submit(w http.ResponseWriter, r *http.Request) {
+	var sub appliance.Submission
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxBody))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&sub); err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			writeJSON(w, http.StatusRequestEntityTooLarge, errorBody{Error: fmt.Sprintf("body larger than %d bytes", maxBody)})
+			return
+		}
+		writeJSON(w, http.StatusBadRequest, errorBody{Error: "body is not {\"kind\", \"payload\", \"grid\"}: " + err.Error()})
+		return
+	}
+	rc, err := a.st.Submit(r.Context(), sub)
+	var fe *record.FieldError
+	switch {
+	case errors.As(err, &fe):
+		writeJSON(w, http.StatusBadRequest, errorBody{Error: fe.Error(), Field: fe.Field})
+	case err != nil:
+		// Storage failed: nothing was saved, and the caller must know.
+		writeJSON(w, http.StatusServiceUnavailable, errorBody{Error: "record NOT stored: " + err.Error()})
+	default:
+		w.Header().Set("Location", "/v1/records/"+rc.ID)
+		writeJSON(w, http.StatusCreated, rc)
+	}
+}
+
+func (a *api) lookup(w http.ResponseWriter, r *http.Request) {
+	e, err := a.st.Lookup(r.PathValue("id"))
+	switch {
+	case errors.Is(err, outbox.ErrNotFound):
+		writeJSON(w, http.StatusNotFound, errorBody{Error: "no such record at this station (never stored, or delivered and purged after its retention)"})
+	case err != nil:
+		writeJSON(w, http.StatusServiceUnavailable, errorBody{Error: err.Error()})
+	default:
+		writeJSON(w, http.StatusOK, e)
+	}
+}
+
+func writeJSON(w http.ResponseWriter, code int, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(code)
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	enc.Encode(v)
+}
+
+// LoadOrCreateToken returns the admin token from dir, creating a random
+// one (mode 0600) on first start.
+func LoadOrCreateToken(dir string) (string, error) {
+	path := filepath.Join(dir, TokenFile)
+	b, err := os.ReadFile(path)
+	if err == nil {
+		tok := strings.TrimSpace(string(b))
+		if len(tok) < 16 {
+			return "", fmt.Errorf("adminapi: %s holds a token shorter than 16 characters; delete it to have a new one made", path)
+		}
+		return tok, nil
+	}
+	if !errors.Is(err, fs.ErrNotExist) {
+		return "", fmt.Errorf("adminapi: read token: %w", err)
+	}
+	raw := make([]byte, 24)
+	if _, err := rand.Read(raw); err != nil {
+		return "", fmt.Errorf("adminapi: make token: %w", err)
+	}
+	tok := hex.EncodeToString(raw)
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return "", fmt.Errorf("adminapi: data dir: %w", err)
+	}
+	if err := os.WriteFile(path, []byte(tok+"\n"), 0o600); err != nil {
+		return "", fmt.Errorf("adminapi: write token: %w", err)
+	}
+	return tok, nil
+}

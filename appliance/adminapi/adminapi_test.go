@@ -1,0 +1,236 @@
+package adminapi
+
+import (
+	"bytes"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gridkiosk/gridkiosk/appliance"
+	"github.com/gridkiosk/gridkiosk/appliance/citizenid"
+	"github.com/gridkiosk/gridkiosk/appliance/config"
+	"github.com/gridkiosk/gridkiosk/appliance/grid"
+	"github.com/gridkiosk/gridkiosk/sync/hub"
+)
+
+const hubToken = "token-xfw-0123456789abcdef"
+
+type rig struct {
+	st    *appliance.Station
+	api   *httptest.Server
+	token string
+	store *hub.BoltStore
+}
+
+func newRig(t *testing.T, withHub bool) *rig {
+	t.Helper()
+	dir := t.TempDir()
+	cfg := config.Default()
+	cfg.Station.ID, cfg.Station.Name = "141029-xfw-01", "幸福湾社区党群服务站"
+	cfg.Station.Grid = grid.Path{County: "141029", Township: "141029100", Community: "141029100001"}
+	cfg.Storage.Dir = filepath.Join(dir, "data")
+	cfg.Devices.IDCard.Port = filepath.Join(dir, "no-such-reader")
+	r := &rig{}
+	if withHub {
+		var err error
+		r.store, err = hub.OpenBolt(filepath.Join(dir, "hub.db"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { r.store.Close() })
+		hs := httptest.NewServer((&hub.Server{Store: r.store, Tokens: hub.Tokens{hubToken: "141029-xfw-01"}}).Handler())
+		t.Cleanup(hs.Close)
+		cfg.Upstream.URL = hs.URL
+		cfg.Upstream.TokenFile = filepath.Join(dir, "upstream.token")
+		os.WriteFile(cfg.Upstream.TokenFile, []byte(hubToken+"\n"), 0o600)
+	}
+	st, err := appliance.New(appliance.Options{Config: &cfg, Version: "test", NTPSynced: func() bool { return false },
+		Timing: appliance.Timing{MinBackoff: 5 * time.Millisecond, MaxBackoff: 20 * time.Millisecond, Idle: 10 * time.Millisecond}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan struct{})
+	go func() { st.Run(t.Context()); close(done) }() // t.Context ends before cleanups run
+	t.Cleanup(func() { <-done; st.Close() })
+	r.st = st
+	if r.token, err = LoadOrCreateToken(cfg.Storage.Dir); err != nil {
+		t.Fatal(err)
+	}
+	r.api = httptest.NewServer(Handler(st, r.token))
+	t.Cleanup(r.api.Close)
+	return r
+}
+
+func (r *rig) do(t *testing.T, method, path, token string, body any) (int, map[string]any) {
+	t.Helper()
+	var rd io.Reader
+	if body != nil {
+		b, _ := json.Marshal(body)
+		if s, ok := body.(string); ok {
+			b = []byte(s)
+		}
+		rd = bytes.NewReader(b)
+	}
+	req, _ := http.NewRequest(method, r.api.URL+path, rd)
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var m map[string]any
+	json.NewDecoder(resp.Body).Decode(&m)
+	return resp.StatusCode, m
+}
+
+func matter(desc string) map[string]any {
+	return map[string]any{"kind": "matter", "payload": map[string]any{"category": "repair", "description": desc}}
+}
+
+func TestSubmitAndDeliver(t *testing.T) {
+	r := newRig(t, true)
+	code, m := r.do(t, "POST", "/v1/records", r.token, matter("7号楼楼道灯不亮"))
+	if code != 201 || m["ticket"] != "M0001" || m["id"] == "" {
+		t.Fatalf("submit = %d %v", code, m)
+	}
+	id := m["id"].(string)
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		code, m = r.do(t, "GET", "/v1/records/"+id, r.token, nil)
+		if code == 200 && m["state"] == "delivered" {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("record never delivered: %d %v", code, m)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	all, _ := r.store.All()
+	if len(all) != 1 || all[0].Record.ID != id || all[0].Record.Seq != 1 {
+		t.Fatalf("hub holds %+v", all)
+	}
+	var g grid.Path
+	json.Unmarshal(all[0].Record.Grid, &g)
+	if g.Community != "141029100001" {
+		t.Errorf("record did not get the station's grid: %+v", g)
+	}
+}
+
+func TestSubmitErrors(t *testing.T) {
+	r := newRig(t, false)
+	tests := []struct {
+		name  string
+		token string
+		body  any
+		code  int
+		field string
+	}{
+		{"no token", "", matter("x"), 401, ""},
+		{"wrong token", "wrong-token-wrong-token", matter("x"), 401, ""},
+		{"not json", r.token, "{kind", 400, ""},
+		{"unknown top field", r.token, map[string]any{"kind": "matter", "payload": map[string]any{}, "extra": 1}, 400, ""},
+		{"bad kind", r.token, map[string]any{"kind": "gossip", "payload": map[string]any{}}, 400, "kind"},
+		{"empty description", r.token, matter(""), 400, "payload.description"},
+		{"bad grid", r.token, map[string]any{"kind": "matter", "payload": matter("x")["payload"], "grid": map[string]any{"compound": "c/7"}}, 400, "grid.compound"},
+		{"bad id number", r.token, map[string]any{"kind": "registration", "payload": map[string]any{
+			"person": map[string]any{"name": "王秀兰", "gender": "female", "nation": "汉", "birth": "1952-03-17", "id_number": "141029195203171220", "card_type": "resident"},
+			"purpose": "certificate", "source": "manual", "consent": map[string]any{"version": "2026-01", "at": time.Now().Format(time.RFC3339)}}}, 400, "payload.person.id_number"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			code, m := r.do(t, "POST", "/v1/records", tc.token, tc.body)
+			if code != tc.code || (tc.field != "" && m["field"] != tc.field) || m["error"] == "" {
+				t.Fatalf("= %d %v; want %d field %q", code, m, tc.code, tc.field)
+			}
+		})
+	}
+	if code, m := r.do(t, "GET", "/v1/records/0190f5e6-0000-7000-8000-000000000001", r.token, nil); code != 404 || !strings.Contains(m["error"].(string), "never stored") {
+		t.Fatalf("unknown record: %d %v", code, m)
+	}
+	if st := r.st.Health(); st.Outbox.Queued != 0 || st.Outbox.LastSeq != 0 {
+		t.Fatalf("a refused submission was stored: %+v", st.Outbox)
+	}
+}
+
+func TestIDNumberNeverEchoed(t *testing.T) {
+	r := newRig(t, false)
+	c, _ := citizenid.CheckChar("14102919520317122")
+	id := "14102919520317122" + string(c)
+	body := map[string]any{"kind": "registration", "payload": map[string]any{
+		"person":  map[string]any{"name": "王秀兰", "gender": "female", "nation": "汉", "birth": "1953-03-17", "id_number": id, "card_type": "resident"},
+		"purpose": "certificate", "source": "manual", "consent": map[string]any{"version": "2026-01", "at": time.Now().Format(time.RFC3339)}}}
+	code, m := r.do(t, "POST", "/v1/records", r.token, body)
+	if code != 400 || strings.Contains(m["error"].(string), id) {
+		t.Fatalf("%d %v", code, m)
+	}
+}
+
+func TestHealthAndMetrics(t *testing.T) {
+	r := newRig(t, false)
+	for i := range 3 {
+		if code, m := r.do(t, "POST", "/v1/records", r.token, matter(strings.Repeat("灯", i+1))); code != 201 {
+			t.Fatalf("submit: %d %v", code, m)
+		}
+	}
+	code, m := r.do(t, "GET", "/healthz", "", nil)
+	if code != 200 {
+		t.Fatalf("healthz: %d", code)
+	}
+	ob := m["outbox"].(map[string]any)
+	pe := m["peripherals"].(map[string]any)
+	if ob["queued"] != 3.0 || m["status"] != "degraded" || pe["idcard"].(map[string]any)["state"] != "missing" ||
+		pe["printer"].(map[string]any)["state"] != "absent" || m["clock"].(map[string]any)["trusted"] != false {
+		t.Fatalf("healthz = %v", m)
+	}
+	resp, err := http.Get(r.api.URL + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	text, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	for _, want := range []string{"gridkiosk_outbox_queued 3\n", `gridkiosk_records_submitted_total{kind="matter"} 3`, "# TYPE gridkiosk_outbox_queued gauge", `gridkiosk_peripheral_present{device="idcard",state="missing"} 0`} {
+		if !strings.Contains(string(text), want) {
+			t.Errorf("metrics lack %q:\n%s", want, text)
+		}
+	}
+}
+
+func TestStorageFailureIsNotHidden(t *testing.T) {
+	r := newRig(t, false)
+	// A closed database fails every commit, as a dying SD card would; the
+	// caller must hear that the record was not stored. (The disk-full case
+	// on a real small filesystem belongs to the sync hardening work.)
+	r.st.Close()
+	code, m := r.do(t, "POST", "/v1/records", r.token, matter("x"))
+	if code != 503 || !strings.Contains(m["error"].(string), "NOT stored") {
+		t.Fatalf("= %d %v", code, m)
+	}
+}
+
+func TestTokenFile(t *testing.T) {
+	dir := t.TempDir()
+	a, err := LoadOrCreateToken(dir)
+	if err != nil || len(a) < 32 {
+		t.Fatalf("%q %v", a, err)
+	}
+	b, _ := LoadOrCreateToken(dir)
+	if a != b {
+		t.Fatal("token changed between starts")
+	}
+	fi, _ := os.Stat(filepath.Join(dir, TokenFile))
+	if fi.Mode().Perm() != 0o600 {
+		t.Fatalf("mode %v", fi.Mode())
+	}
+	os.WriteFile(filepath.Join(dir, TokenFile), []byte("short"), 0o600)
+	if _, err := LoadOrCreateToken(dir); err == nil || !strings.Contains(err.Error(), "delete it") {
+		t.Fatalf("short token: %v", err)
+	}
+}

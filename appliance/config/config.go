@@ -1,0 +1,339 @@
+// Package config loads and checks the station's TOML configuration: which
+// station this is and where in the grid it sits, where records go upstream,
+// where they are kept locally, and which devices, pins and screen settings
+// the kiosk uses.
+//
+// The file's keys are a contract with the technicians and provisioning tools
+// that write it, so Parse rejects keys it does not know rather than ignoring
+// them, and every problem it finds is reported as an *Error that names the
+// file, line and key, says what is wrong and what is allowed. Parse reports
+// all the problems it can find at once, joined with errors.Join, so that a
+// technician can fix a file in one pass.
+package config
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/gridkiosk/gridkiosk/appliance/grid"
+	"github.com/pelletier/go-toml/v2"
+)
+
+// DefaultPath is where the appliance looks for its configuration.
+const DefaultPath = "/etc/gridkiosk/gridkiosk.toml"
+
+// Config is the whole configuration file. The TOML names are part of the
+// config contract.
+type Config struct {
+	Station  Station  `toml:"station"`
+	Upstream Upstream `toml:"upstream"`
+	Storage  Storage  `toml:"storage"`
+	Admin    Admin    `toml:"admin"`
+	Devices  Devices  `toml:"devices"`
+	GPIO     GPIO     `toml:"gpio"`
+	UI       UI       `toml:"ui"`
+}
+
+// Station identifies the kiosk to residents and to the county hub.
+type Station struct {
+	ID   string `toml:"id"`
+	Name string `toml:"name"`
+	// Grid is the station's own cell. Records that do not say where they
+	// belong are filed here.
+	Grid grid.Path `toml:"grid"`
+}
+
+// Upstream is the county hub that the outbox forwards records to.
+type Upstream struct {
+	// URL is empty when the station has no upstream; records then stay
+	// queued locally until one is configured.
+	URL string `toml:"url"`
+	// TokenFile holds the hub's access token. The token lives in its own
+	// file so that the config can be shown and copied without leaking it.
+	TokenFile string   `toml:"token_file"`
+	BatchSize int      `toml:"batch_size"`
+	Timeout   Duration `toml:"timeout"`
+	// RetryMax caps the wait between attempts while the hub is
+	// unreachable. A shorter cap finds a returning hub sooner at the cost
+	// of more attempts on a dead line.
+	RetryMax Duration `toml:"retry_max"`
+}
+
+// Storage is where the station keeps its records.
+type Storage struct {
+	Dir string `toml:"dir"`
+	// RetentionDays is how long delivered records are kept before they are
+	// purged, so that a receipt can still be reprinted or a record checked
+	// after the hub has it.
+	RetentionDays int `toml:"retention_days"`
+}
+
+// Admin is the local administration API used by the technician tools.
+type Admin struct {
+	// Listen must be a loopback address: the admin API has no
+	// authentication of its own and must not be reachable from the network.
+	Listen string `toml:"listen"`
+}
+
+// Devices are the peripherals attached to the kiosk.
+type Devices struct {
+	IDCard  Serial  `toml:"idcard"`
+	Scanner Serial  `toml:"scanner"`
+	Printer Printer `toml:"printer"`
+}
+
+// Serial is a device on a serial port. A device without a port is absent.
+type Serial struct {
+	Port string `toml:"port"`
+	Baud int    `toml:"baud"`
+}
+
+// Present reports whether the device is configured.
+func (d Serial) Present() bool { return d.Port != "" }
+
+// Printer is the receipt printer. It is attached by at most one of a serial
+// port, a USB printer device or a network address; with none it is absent.
+type Printer struct {
+	Port  string `toml:"port"`
+	USB   string `toml:"usb"`
+	TCP   string `toml:"tcp"`
+	Baud  int    `toml:"baud"`
+	Paper string `toml:"paper"`
+}
+
+// Present reports whether the printer is configured.
+func (p Printer) Present() bool { return p.Port != "" || p.USB != "" || p.TCP != "" }
+
+// GPIO assigns the kiosk's buttons, lamps and switches to pins, named as
+// periph's gpioreg knows them (e.g. "GPIO17"). An empty name means the
+// station has no such function.
+type GPIO struct {
+	ButtonHelp   string `toml:"button_help"`
+	ButtonTech   string `toml:"button_tech"`
+	LEDReady     string `toml:"led_ready"`
+	LEDOffline   string `toml:"led_offline"`
+	LEDAttention string `toml:"led_attention"`
+	LEDBusy      string `toml:"led_busy"`
+	Buzzer       string `toml:"buzzer"`
+	Presence     string `toml:"presence"`
+	Relay        string `toml:"relay"`
+}
+
+// UI is the touchscreen's behaviour.
+type UI struct {
+	Language   string `toml:"language"`
+	Fullscreen bool   `toml:"fullscreen"`
+	// IdleTimeout returns the screen to its start page, so that the next
+	// resident does not see the previous one's session.
+	IdleTimeout Duration `toml:"idle_timeout"`
+}
+
+// Duration is a time.Duration written in TOML as a string such as "15s" or
+// "5m", which reads better in a config file than a count of nanoseconds.
+type Duration struct {
+	time.Duration
+}
+
+// MarshalText implements encoding.TextMarshaler.
+func (d Duration) MarshalText() ([]byte, error) {
+	return []byte(d.String()), nil
+}
+
+// UnmarshalText implements encoding.TextUnmarshaler.
+func (d *Duration) UnmarshalText(text []byte) error {
+	v, err := time.ParseDuration(string(text))
+	if err != nil {
+		return fmt.Errorf(`%q is not a duration; write a number with a unit, e.g. "90s" or "5m"`, text)
+	}
+	d.Duration = v
+	return nil
+}
+
+// Default returns the configuration with every default filled in. The
+// station's id, name and grid have no sensible default and are left empty.
+func Default() Config {
+	return Config{
+		Upstream: Upstream{BatchSize: 100, Timeout: Duration{15 * time.Second}, RetryMax: Duration{5 * time.Minute}},
+		Storage:  Storage{Dir: "/var/lib/gridkiosk", RetentionDays: 30},
+		Admin:    Admin{Listen: "127.0.0.1:8765"},
+		Devices: Devices{
+			IDCard:  Serial{Baud: 115200},
+			Scanner: Serial{Baud: 9600},
+			Printer: Printer{Baud: 115200, Paper: "58mm"},
+		},
+		UI: UI{Language: "zh-CN", Fullscreen: true, IdleTimeout: Duration{90 * time.Second}},
+	}
+}
+
+// Load reads the configuration file at path and parses it. A relative
+// upstream.token_file is taken relative to the file's directory, so that a
+// config and its token can be provisioned together anywhere.
+func Load(path string) (*Config, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, &readError{path: path, err: err}
+	}
+	c, err := Parse(data, path)
+	if err != nil {
+		return nil, err
+	}
+	if tf := c.Upstream.TokenFile; tf != "" && !filepath.IsAbs(tf) {
+		dir := filepath.Dir(path)
+		if abs, err := filepath.Abs(dir); err == nil {
+			dir = abs
+		}
+		c.Upstream.TokenFile = filepath.Join(dir, tf)
+	}
+	return c, nil
+}
+
+// readError says which config file could not be read, without repeating
+// the path that the underlying *fs.PathError also carries.
+type readError struct {
+	path string
+	err  error
+}
+
+func (e *readError) Error() string {
+	cause := e.err
+	var pe *fs.PathError
+	if errors.As(cause, &pe) {
+		cause = pe.Err
+	}
+	return e.path + ": cannot read config file: " + cause.Error()
+}
+
+func (e *readError) Unwrap() error { return e.err }
+
+// Parse decodes and checks a configuration file. Name is the file's name as
+// it should appear in messages. A relative upstream.token_file is returned
+// as written; Load resolves it.
+//
+// On failure Parse returns every problem it found, each an *Error, joined
+// with errors.Join and ordered by line.
+func Parse(data []byte, name string) (*Config, error) {
+	// Parse works on its own copy whose capacity equals its length: the
+	// positions of parser errors are recovered from slice capacities, and
+	// bad expressions are blanked out of the copy before decoding again.
+	src := make([]byte, len(data))
+	copy(src, data)
+	// Editors on Windows, which provisioning laptops run, like to start
+	// UTF-8 files with a byte order mark, which TOML does not allow.
+	if bytes.HasPrefix(src, []byte("\uFEFF")) {
+		copy(src, "   ")
+	}
+
+	sc := newSchema()
+	doc, synErr := scan(src, sc)
+	if synErr != nil {
+		synErr.File = name
+		return nil, errors.Join(synErr)
+	}
+	p := &parse{src: src, doc: doc, sc: sc}
+	for _, f := range doc.findings {
+		p.errs = append(p.errs, f.err)
+		p.drop(f.span)
+	}
+	if cfg, ok := p.decode(); ok {
+		for _, e := range validationErrors(cfg.Validate()) {
+			if !under(e.Key, p.dropped) {
+				e.Line = doc.line(e.Key)
+				p.errs = append(p.errs, e)
+			}
+		}
+		if len(p.errs) == 0 {
+			return &cfg, nil
+		}
+	}
+	slices.SortStableFunc(p.errs, func(a, b *Error) int { return a.Line - b.Line })
+	errs := make([]error, len(p.errs))
+	for i, e := range p.errs {
+		e.File = name
+		errs[i] = e
+	}
+	return nil, errors.Join(errs...)
+}
+
+// parse is the state of one call to Parse.
+type parse struct {
+	src     []byte
+	doc     *document
+	sc      *schema
+	errs    []*Error
+	dropped []string // keys of the expressions blanked out of src
+}
+
+func (p *parse) drop(span int) {
+	p.doc.blank(p.src, span)
+	p.dropped = append(p.dropped, p.doc.spans[span].key)
+}
+
+// decode decodes src into a Config that starts from Default. go-toml stops
+// at the first bad value, so each time it does, the expression holding the
+// value is dropped and decoding starts again, until the rest decodes. It
+// reports false when it had to give up, leaving a Config too incomplete to
+// be worth validating.
+func (p *parse) decode() (Config, bool) {
+	// Each round drops a span that was not dropped before, which bounds
+	// the rounds.
+	for range len(p.doc.spans) + 1 {
+		cfg := Default()
+		err := toml.NewDecoder(bytes.NewReader(p.src)).DisallowUnknownFields().Decode(&cfg)
+		if err == nil {
+			return cfg, true
+		}
+		var missing *toml.StrictMissingError
+		if errors.As(err, &missing) {
+			for i := range missing.Errors {
+				p.errs = append(p.errs, p.doc.unknownKey(&missing.Errors[i], p.sc))
+			}
+			return cfg, true
+		}
+		e, span := p.doc.decodeError(err)
+		p.errs = append(p.errs, e)
+		if span < 0 || p.doc.isBlank(span) {
+			break
+		}
+		p.drop(span)
+	}
+	return Config{}, false
+}
+
+// under reports whether key is one of keys or lies inside one of them.
+func under(key string, keys []string) bool {
+	for _, k := range keys {
+		if key == k || strings.HasPrefix(key, k+".") {
+			return true
+		}
+	}
+	return false
+}
+
+// validationErrors flattens what Validate returns into its *Errors.
+func validationErrors(err error) []*Error {
+	if err == nil {
+		return nil
+	}
+	var list []error
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		list = j.Unwrap()
+	} else {
+		list = []error{err}
+	}
+	out := make([]*Error, 0, len(list))
+	for _, e := range list {
+		var ce *Error
+		if !errors.As(e, &ce) {
+			ce = &Error{Msg: e.Error()}
+		}
+		out = append(out, ce)
+	}
+	return out
+}

@@ -1,0 +1,136 @@
+package config
+
+// Example returns a complete configuration file in which every key is
+// present and explained, for technicians to start from and for
+// "gridkiosk config example" to print. It parses without error.
+func Example() string {
+	return example
+}
+
+const example = `# gridkiosk configuration (网格服务站自助终端配置)
+#
+# The kiosk reads this file from /etc/gridkiosk/gridkiosk.toml at start-up.
+# Check it after every change with "gridkiosk config check", which lists
+# every problem with its line number. Keys are case-sensitive, and keys not
+# shown here are rejected. Keys marked "default" may be left out.
+
+[station]
+# The station's identifier, used in every record it sends to the county hub
+# and in its receipt numbers. Required: 3-64 characters of a-z, 0-9 and '-'.
+id = "141029-xfw-01"
+# The name residents know the station by, shown on screen and printed on
+# receipts. Required, at most 64 characters.
+name = "幸福湾社区党群服务站"
+
+# The station's own grid cell. Records that do not say where they belong are
+# filed here. County, township and community are division codes (GB/T 2260):
+# the county has 6 digits, the township 9 starting with the county's, the
+# community 12 starting with the township's. A path may stop at any level
+# but may not skip one; county is required.
+[station.grid]
+county = "141029"
+township = "141029100"
+community = "141029100001"
+# Compound (小区) and micro grid (微网格) inside the community, as the
+# community numbers them: up to 32 letters, digits, '-' or '_'. Usually empty
+# for a station; micro needs compound.
+compound = ""
+micro = ""
+# Industry grid (行业网格) under the county, or dedicated grid (专属网格)
+# under the township, when the station serves one. Usually empty.
+industry = ""
+dedicated = ""
+
+[upstream]
+# The county hub that records are forwarded to: an http or https URL. Leave
+# empty to run without a hub; records then queue locally until one is set.
+url = "https://hub.example.org"
+# File holding the hub's access token, kept apart so this file can be shared
+# without it. Required when url is set. A relative path is taken relative to
+# the directory of this file.
+token_file = "/etc/gridkiosk/upstream.token"
+# Records sent per request. 1 to 1000, default 100.
+batch_size = 100
+# How long to wait for the hub before trying again later. 1s to 5m, default
+# "15s". Durations are strings with a unit: "500ms", "15s", "2m".
+timeout = "15s"
+# While the hub cannot be reached the kiosk waits longer and longer between
+# attempts (with random jitter), up to this cap. 1s to 1h, default "5m".
+retry_max = "5m"
+
+[storage]
+# Where records and the outbox are kept. An absolute path, default
+# "/var/lib/gridkiosk".
+dir = "/var/lib/gridkiosk"
+# Days a record is kept after the hub has it, so receipts can still be
+# reprinted. 1 to 3650, default 30.
+retention_days = 30
+
+[admin]
+# Address of the local admin API used by technician tools, as host:port.
+# The host must be a loopback address (127.0.0.0/8, ::1 or localhost)
+# because the admin API is local only. Default "127.0.0.1:8765".
+listen = "127.0.0.1:8765"
+
+# Devices. A device without a port is absent and the kiosk works without it.
+# Ports are absolute paths; the udev rules give them stable names under
+# /dev/gridkiosk. Baud rates: 1200, 2400, 4800, 9600, 19200, 38400, 57600,
+# 115200, 230400, 460800 or 921600.
+
+[devices.idcard]
+# Resident ID card reader.
+port = "/dev/gridkiosk/idcard"
+# Default 115200.
+baud = 115200
+
+[devices.scanner]
+# QR code scanner.
+port = "/dev/gridkiosk/scanner"
+# Default 9600.
+baud = 9600
+
+[devices.printer]
+# Receipt printer, attached by at most one of: port (serial port), usb (USB
+# printer device, e.g. "/dev/usb/lp0") or tcp (network printer as host:port,
+# e.g. "192.168.1.50:9100"). With none of them the kiosk prints nothing.
+port = "/dev/gridkiosk/printer"
+usb = ""
+tcp = ""
+# Serial speed, used with port only. Default 115200.
+baud = 115200
+# Paper width: "58mm" (default) or "80mm".
+paper = "58mm"
+
+[gpio]
+# Pins for the kiosk's buttons, lamps and switches, named as the board's GPIO
+# registry knows them, e.g. "GPIO17". Empty means the station has no such
+# part. No two functions may share a pin.
+# Help button: calls staff to the kiosk.
+button_help = ""
+# Technician button, hidden inside the case: opens the technician screen.
+button_tech = ""
+# Lamp lit while the kiosk is ready for residents.
+led_ready = ""
+# Lamp lit while the county hub cannot be reached.
+led_offline = ""
+# Lamp lit when the kiosk needs staff (printer out of paper, device fault).
+led_attention = ""
+# Lamp lit while the kiosk is working on a request.
+led_busy = ""
+# Buzzer for card reads and alerts.
+buzzer = ""
+# Presence sensor input: wakes the screen when someone approaches.
+presence = ""
+# Relay output, e.g. for a queue display or door lock.
+relay = ""
+
+[ui]
+# Screen language: "zh-CN" (default) or "en".
+language = "zh-CN"
+# Run full screen, as the kiosk should; false is for testing on a desktop.
+# Default true.
+fullscreen = true
+# Return to the start page after this long without a touch, so the next
+# resident does not see the previous one's session. 10s to 30m, default "90s".
+idle_timeout = "90s"
+`

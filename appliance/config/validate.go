@@ -1,0 +1,253 @@
+package config
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"net/netip"
+	"net/url"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/gridkiosk/gridkiosk/appliance/grid"
+)
+
+// Validate checks that c makes sense as a whole: required keys are set and
+// every value is in its allowed range. It returns every problem it finds as
+// an *Error naming the key, joined with errors.Join. The errors carry no
+// file or line; Parse adds them.
+func (c *Config) Validate() error {
+	var ps problems
+	c.Station.validate(&ps)
+	c.Upstream.validate(&ps)
+	c.Storage.validate(&ps)
+	c.Admin.validate(&ps)
+	c.Devices.IDCard.validate(&ps, "devices.idcard")
+	c.Devices.Scanner.validate(&ps, "devices.scanner")
+	c.Devices.Printer.validate(&ps)
+	c.GPIO.validate(&ps)
+	c.UI.validate(&ps)
+	return errors.Join(ps...)
+}
+
+type problems []error
+
+func (ps *problems) add(key, format string, args ...any) {
+	*ps = append(*ps, &Error{Key: key, Msg: fmt.Sprintf(format, args...)})
+}
+
+// intRange checks that n lies in lo..hi.
+func (ps *problems) intRange(key string, n, lo, hi int) {
+	if n < lo || n > hi {
+		ps.add(key, "%d is out of range; allowed %d..%d", n, lo, hi)
+	}
+}
+
+// durationRange checks that d lies in lo..hi; the bounds are given as
+// written in the file, "5m" reading better than time's "5m0s".
+func (ps *problems) durationRange(key string, d Duration, lo, hi string) {
+	l, _ := time.ParseDuration(lo)
+	h, _ := time.ParseDuration(hi)
+	if d.Duration < l || d.Duration > h {
+		ps.add(key, "%q is out of range; allowed %s..%s", shortDuration(d.Duration), lo, hi)
+	}
+}
+
+// shortDuration writes d as a technician would, "6m" rather than "6m0s".
+func shortDuration(d time.Duration) string {
+	s := d.String()
+	if strings.HasSuffix(s, "m0s") {
+		s = s[:len(s)-2]
+	}
+	if strings.HasSuffix(s, "h0m") {
+		s = s[:len(s)-2]
+	}
+	return s
+}
+
+func (s Station) validate(ps *problems) {
+	switch {
+	case s.ID == "":
+		ps.add("station.id", `is required (3-64 characters of a-z, 0-9 and '-', e.g. "141029-xfw-01")`)
+	case !validID(s.ID):
+		ps.add("station.id", "%q must be 3-64 characters of a-z, 0-9 and '-'", s.ID)
+	}
+	switch n := utf8.RuneCountInString(s.Name); {
+	case strings.TrimSpace(s.Name) == "":
+		ps.add("station.name", "is required (the name residents know the station by, at most 64 characters)")
+	case n > 64:
+		ps.add("station.name", "is %d characters long; at most 64 are allowed", n)
+	}
+	if err := s.Grid.Validate(); err != nil {
+		var ge *grid.Error
+		if errors.As(err, &ge) {
+			ps.add("station.grid."+ge.Field, "%s", ge.Msg)
+		} else {
+			ps.add("station.grid", "%v", err)
+		}
+	}
+}
+
+func validID(id string) bool {
+	if len(id) < 3 || len(id) > 64 {
+		return false
+	}
+	for i := 0; i < len(id); i++ {
+		c := id[i]
+		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-') {
+			return false
+		}
+	}
+	return true
+}
+
+func (u Upstream) validate(ps *problems) {
+	if u.URL != "" {
+		p, err := url.Parse(u.URL)
+		if err != nil || p.Scheme != "http" && p.Scheme != "https" || p.Hostname() == "" {
+			ps.add("upstream.url", `%q is not an http or https URL with a host (e.g. "https://hub.example.org"); leave it empty to keep records queued locally`, u.URL)
+		}
+		if u.TokenFile == "" {
+			ps.add("upstream.token_file", "is required when upstream.url is set (the file holding the hub's access token)")
+		}
+	}
+	ps.intRange("upstream.batch_size", u.BatchSize, 1, 1000)
+	ps.durationRange("upstream.timeout", u.Timeout, "1s", "5m")
+	ps.durationRange("upstream.retry_max", u.RetryMax, "1s", "1h")
+}
+
+func (s Storage) validate(ps *problems) {
+	switch {
+	case s.Dir == "":
+		ps.add("storage.dir", `is required (an absolute path, e.g. "/var/lib/gridkiosk")`)
+	case !filepath.IsAbs(s.Dir):
+		ps.add("storage.dir", `%q is not an absolute path (e.g. "/var/lib/gridkiosk")`, s.Dir)
+	}
+	ps.intRange("storage.retention_days", s.RetentionDays, 1, 3650)
+}
+
+func (a Admin) validate(ps *problems) {
+	const key = "admin.listen"
+	if a.Listen == "" {
+		ps.add(key, `is required (host:port on a loopback address, e.g. "127.0.0.1:8765")`)
+		return
+	}
+	host, port, err := net.SplitHostPort(a.Listen)
+	if err != nil {
+		ps.add(key, `%q is not host:port (e.g. "127.0.0.1:8765")`, a.Listen)
+		return
+	}
+	if !validPort(port) {
+		ps.add(key, "%q: port must be a number 1..65535", a.Listen)
+	}
+	if !isLoopback(host) {
+		ps.add(key, "%q: host must be a loopback address (127.0.0.0/8, ::1 or localhost) because the admin API is local only", a.Listen)
+	}
+}
+
+func validPort(port string) bool {
+	n, err := strconv.Atoi(port)
+	return err == nil && n >= 1 && n <= 65535
+}
+
+func isLoopback(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip, err := netip.ParseAddr(host)
+	return err == nil && ip.Unmap().IsLoopback()
+}
+
+func (ps *problems) baud(key string, baud int) {
+	baudRates := [...]int{1200, 2400, 4800, 9600, 19200, 38400, 57600, 115200, 230400, 460800, 921600}
+	for _, b := range baudRates {
+		if b == baud {
+			return
+		}
+	}
+	rates := make([]string, len(baudRates))
+	for i, b := range baudRates {
+		rates[i] = strconv.Itoa(b)
+	}
+	ps.add(key, "%d is not a standard baud rate (%s)", baud, strings.Join(rates, ", "))
+}
+
+func (ps *problems) devicePath(key, path, example string) {
+	if path != "" && !filepath.IsAbs(path) {
+		ps.add(key, "%q is not an absolute device path (e.g. %q)", path, example)
+	}
+}
+
+func (d Serial) validate(ps *problems, table string) {
+	ps.devicePath(table+".port", d.Port, "/dev/ttyUSB0")
+	// An absent device built in code has no baud rate, and needs none.
+	if d.Present() || d.Baud != 0 {
+		ps.baud(table+".baud", d.Baud)
+	}
+}
+
+func (p Printer) validate(ps *problems) {
+	var set []string
+	for _, c := range []struct{ name, val string }{{"port", p.Port}, {"usb", p.USB}, {"tcp", p.TCP}} {
+		if c.val == "" {
+			continue
+		}
+		if len(set) > 0 {
+			ps.add("devices.printer."+c.name, "cannot be set together with devices.printer.%s; set only one of port, usb, tcp", set[0])
+		}
+		set = append(set, c.name)
+	}
+	ps.devicePath("devices.printer.port", p.Port, "/dev/ttyUSB0")
+	ps.devicePath("devices.printer.usb", p.USB, "/dev/usb/lp0")
+	if p.TCP != "" {
+		host, port, err := net.SplitHostPort(p.TCP)
+		if err != nil || host == "" || !validPort(port) {
+			ps.add("devices.printer.tcp", `%q is not host:port with a port 1..65535 (e.g. "192.168.1.50:9100")`, p.TCP)
+		}
+	}
+	if p.Port != "" || p.Baud != 0 {
+		ps.baud("devices.printer.baud", p.Baud)
+	}
+	if (p.Present() || p.Paper != "") && p.Paper != "58mm" && p.Paper != "80mm" {
+		ps.add("devices.printer.paper", `%q is not a supported paper width; use "58mm" or "80mm"`, p.Paper)
+	}
+}
+
+func (g GPIO) validate(ps *problems) {
+	pins := []struct{ key, name string }{
+		{"gpio.button_help", g.ButtonHelp},
+		{"gpio.button_tech", g.ButtonTech},
+		{"gpio.led_ready", g.LEDReady},
+		{"gpio.led_offline", g.LEDOffline},
+		{"gpio.led_attention", g.LEDAttention},
+		{"gpio.led_busy", g.LEDBusy},
+		{"gpio.buzzer", g.Buzzer},
+		{"gpio.presence", g.Presence},
+		{"gpio.relay", g.Relay},
+	}
+	used := map[string]string{}
+	for _, p := range pins {
+		switch {
+		case p.name == "":
+		case strings.IndexFunc(p.name, unicode.IsSpace) >= 0:
+			// gpioreg would not find the pin, and the stray space is hard
+			// to see on the technician's screen.
+			ps.add(p.key, `%q is not a pin name: it contains a space (e.g. "GPIO17")`, p.name)
+		case used[p.name] != "":
+			ps.add(p.key, "pin %q is already used by %s; each function needs its own pin", p.name, used[p.name])
+		default:
+			used[p.name] = p.key
+		}
+	}
+}
+
+func (u UI) validate(ps *problems) {
+	if u.Language != "zh-CN" && u.Language != "en" {
+		ps.add("ui.language", `%q is not a supported language; use "zh-CN" or "en"`, u.Language)
+	}
+	ps.durationRange("ui.idle_timeout", u.IdleTimeout, "10s", "30m")
+}

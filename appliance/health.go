@@ -1,0 +1,174 @@
+package appliance
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"sort"
+	"time"
+
+	"github.com/gridkiosk/gridkiosk/sync/upstream"
+)
+
+// Health is the station's state as GET /healthz reports it. It holds no
+// personal data.
+type Health struct {
+	Status      string                `json:"status"` // ok, degraded
+	Problems    []string              `json:"problems,omitempty"`
+	Station     StationInfo           `json:"station"`
+	Version     string                `json:"version"`
+	UptimeSec   int64                 `json:"uptime_s"`
+	Peripherals map[string]Peripheral `json:"peripherals"`
+	Outbox      OutboxState           `json:"outbox"`
+	Upstream    UpstreamState         `json:"upstream"`
+	Clock       ClockState            `json:"clock"`
+}
+
+// StationInfo names the station.
+type StationInfo struct {
+	ID   string `json:"id"`
+	Name string `json:"name"`
+}
+
+// Peripheral is one device's state. A device with no port in the config
+// is "absent"; one whose device node is missing is "missing".
+type Peripheral struct {
+	State string `json:"state"` // absent, present, missing, configured
+	Where string `json:"where,omitempty"`
+	Note  string `json:"note,omitempty"`
+}
+
+// OutboxState is the queue as /healthz shows it.
+type OutboxState struct {
+	Queued       int        `json:"queued"`
+	Delivered    int        `json:"delivered"`
+	Rejected     int        `json:"rejected"`
+	OldestQueued *time.Time `json:"oldest_queued,omitempty"`
+	LastSeq      uint64     `json:"last_seq"`
+}
+
+// UpstreamState is the forwarder as /healthz shows it.
+type UpstreamState struct {
+	Configured  bool       `json:"configured"`
+	Online      bool       `json:"online"`
+	LastSuccess *time.Time `json:"last_success,omitempty"`
+	LastError   string     `json:"last_error,omitempty"`
+	Alert       string     `json:"alert,omitempty"`
+	Sent        uint64     `json:"sent"`
+}
+
+// Health reports the station's state.
+func (s *Station) Health() Health {
+	h := Health{
+		Status:      "ok",
+		Station:     StationInfo{ID: s.cfg.Station.ID, Name: s.cfg.Station.Name},
+		Version:     s.version,
+		UptimeSec:   int64(s.now().Sub(s.started).Seconds()),
+		Peripherals: s.peripherals(),
+		Clock:       s.clock.state(),
+	}
+	st := s.box.Stats()
+	h.Outbox = OutboxState{Queued: st.Queued, Delivered: st.Delivered, Rejected: st.Rejected, LastSeq: st.LastSeq}
+	if !st.OldestQueued.IsZero() {
+		h.Outbox.OldestQueued = &st.OldestQueued
+	}
+	if s.fwd != nil {
+		fs := s.fwd.State()
+		h.Upstream = UpstreamState{Configured: true, Online: fs.Online, LastError: fs.LastError, Alert: fs.Alert, Sent: fs.Sent}
+		if !fs.LastSuccess.IsZero() {
+			h.Upstream.LastSuccess = &fs.LastSuccess
+		}
+		if fs.Alert != "" {
+			h.Problems = append(h.Problems, fs.Alert)
+		}
+	}
+	for name, p := range h.Peripherals {
+		if p.State == "missing" {
+			h.Problems = append(h.Problems, fmt.Sprintf("%s: %s", name, p.Note))
+		}
+	}
+	sort.Strings(h.Problems)
+	if len(h.Problems) > 0 {
+		h.Status = "degraded"
+	}
+	return h
+}
+
+func (s *Station) peripherals() map[string]Peripheral {
+	d := s.cfg.Devices
+	out := map[string]Peripheral{
+		"idcard":  devNode(d.IDCard.Port, "devices.idcard.port"),
+		"scanner": devNode(d.Scanner.Port, "devices.scanner.port"),
+	}
+	switch {
+	case d.Printer.Port != "":
+		out["printer"] = devNode(d.Printer.Port, "devices.printer.port")
+	case d.Printer.USB != "":
+		out["printer"] = devNode(d.Printer.USB, "devices.printer.usb")
+	case d.Printer.TCP != "":
+		out["printer"] = Peripheral{State: "configured", Where: "tcp://" + d.Printer.TCP}
+	default:
+		out["printer"] = Peripheral{State: "absent"}
+	}
+	return out
+}
+
+func devNode(path, key string) Peripheral {
+	if path == "" {
+		return Peripheral{State: "absent"}
+	}
+	if _, err := os.Stat(path); err != nil {
+		return Peripheral{State: "missing", Where: path, Note: fmt.Sprintf("%s (set by %s) does not exist; is the device plugged in?", path, key)}
+	}
+	return Peripheral{State: "present", Where: path}
+}
+
+// WriteMetrics writes the station's metrics in the Prometheus text format.
+func (s *Station) WriteMetrics(w io.Writer) {
+	h := s.Health()
+	gauge := func(name, help string, v float64) {
+		fmt.Fprintf(w, "# HELP %s %s\n# TYPE %s gauge\n%s %g\n", name, help, name, name, v)
+	}
+	gauge("gridkiosk_outbox_queued", "Records waiting to be sent to the hub.", float64(h.Outbox.Queued))
+	gauge("gridkiosk_outbox_delivered", "Delivered records kept until their retention ends.", float64(h.Outbox.Delivered))
+	gauge("gridkiosk_outbox_rejected", "Records the hub rejected, kept aside for staff.", float64(h.Outbox.Rejected))
+	gauge("gridkiosk_outbox_last_seq", "The station's last sequence number.", float64(h.Outbox.LastSeq))
+	age := 0.0
+	if h.Outbox.OldestQueued != nil {
+		age = s.now().Sub(*h.Outbox.OldestQueued).Seconds()
+	}
+	gauge("gridkiosk_outbox_oldest_queued_age_seconds", "Age of the oldest queued record.", age)
+	gauge("gridkiosk_clock_trusted", "1 when NTP or the hub confirmed the clock.", b2f(h.Clock.Trusted))
+	gauge("gridkiosk_upstream_online", "1 when the last exchange with the hub succeeded.", b2f(h.Upstream.Online))
+	if s.fwd != nil {
+		fs := s.fwd.State()
+		last := 0.0
+		if !fs.LastSuccess.IsZero() {
+			last = float64(fs.LastSuccess.Unix())
+		}
+		gauge("gridkiosk_upstream_last_success_timestamp_seconds", "When the hub last answered.", last)
+		fmt.Fprintf(w, "# HELP gridkiosk_upstream_sent_total Records the hub acknowledged.\n# TYPE gridkiosk_upstream_sent_total counter\ngridkiosk_upstream_sent_total %d\n", fs.Sent)
+		fmt.Fprintf(w, "# HELP gridkiosk_upstream_failures_total Failed exchanges with the hub, by cause.\n# TYPE gridkiosk_upstream_failures_total counter\n")
+		for _, c := range []string{upstream.CauseNetwork, upstream.CauseAuth, upstream.CauseThrottled, upstream.CauseServer, upstream.CauseTooLarge, upstream.CauseReply, upstream.CauseQueue} {
+			fmt.Fprintf(w, "gridkiosk_upstream_failures_total{cause=%q} %d\n", c, fs.Failures[c])
+		}
+	}
+	fmt.Fprintf(w, "# HELP gridkiosk_records_submitted_total Records stored since start, by kind.\n# TYPE gridkiosk_records_submitted_total counter\n")
+	s.mu.Lock()
+	for _, k := range []string{"registration", "matter", "receipt", "volunteer"} {
+		fmt.Fprintf(w, "gridkiosk_records_submitted_total{kind=%q} %d\n", k, s.submitted[k])
+	}
+	s.mu.Unlock()
+	fmt.Fprintf(w, "# HELP gridkiosk_peripheral_present 1 when the device node exists.\n# TYPE gridkiosk_peripheral_present gauge\n")
+	for _, name := range []string{"idcard", "scanner", "printer"} {
+		p := h.Peripherals[name]
+		fmt.Fprintf(w, "gridkiosk_peripheral_present{device=%q,state=%q} %g\n", name, p.State, b2f(p.State == "present" || p.State == "configured"))
+	}
+}
+
+func b2f(b bool) float64 {
+	if b {
+		return 1
+	}
+	return 0
+}

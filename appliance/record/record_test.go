@@ -1,0 +1,216 @@
+package record
+
+import (
+	"encoding/json"
+	"errors"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gridkiosk/gridkiosk/appliance/citizenid"
+)
+
+var now = time.Date(2026, 11, 26, 10, 0, 0, 0, time.FixedZone("CST", 8*3600))
+
+// idNumber builds a valid citizen ID number from its first 17 characters.
+func idNumber(t testing.TB, first17 string) string {
+	c, err := citizenid.CheckChar(first17)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return first17 + string(c)
+}
+
+func registration(t testing.TB) map[string]any {
+	return map[string]any{
+		"person": map[string]any{
+			"name": "王秀兰", "gender": "female", "nation": "汉", "birth": "1952-03-17",
+			"address": "山西省乡宁县昌宁镇幸福湾社区7号楼2单元301", "id_number": idNumber(t, "14102919520317122"),
+			"card_type": "resident", "issuer": "乡宁县公安局", "valid_from": "2016-05-10", "valid_to": "长期",
+		},
+		"purpose": "certificate", "phone": "13835712345", "source": "idcard",
+		"consent": map[string]any{"version": "2026-01", "at": "2026-11-26T09:55:00+08:00"},
+	}
+}
+
+// set changes one dotted path of a payload map.
+func set(m map[string]any, path string, v any) map[string]any {
+	parts := strings.Split(path, ".")
+	cur := m
+	for _, p := range parts[:len(parts)-1] {
+		cur = cur[p].(map[string]any)
+	}
+	if v == nil {
+		delete(cur, parts[len(parts)-1])
+	} else {
+		cur[parts[len(parts)-1]] = v
+	}
+	return m
+}
+
+func TestValidateRegistration(t *testing.T) {
+	tests := []struct {
+		path  string
+		value any
+		field string // "" = valid
+		msg   string
+	}{
+		{"", nil, "", ""},
+		{"person.id_number", strings.ToLower(idNumber(t, "14102919520317122")), "", ""},
+		{"person.id_number", "141029195203171220", "payload.person.id_number", "check character"},
+		{"person.id_number", idNumber(t, "14102919530317122"), "payload.person.id_number", "birth date does not match"},
+		{"person.id_number", idNumber(t, "81000019520317122"), "payload.person.id_number", "card_type is resident"},
+		{"person.name", "", "payload.person.name", "is required"},
+		{"person.gender", "m", "payload.person.gender", "male, female, unknown"},
+		{"person.nation", "德昴", "payload.person.nation", "GB 3304"},
+		{"person.nation", nil, "payload.person.nation", "is required"},
+		{"person.birth", "1952/03/17", "payload.person.birth", "YYYY-MM-DD"},
+		{"person.card_type", "passport", "payload.person.card_type", "resident, hmt_permit"},
+		{"person.valid_to", "2010-01-01", "payload.person.valid_to", "before valid_from"},
+		{"person.valid_to", "永久", "payload.person.valid_to", "长期"},
+		{"person.shoe_size", "42", "payload", `unknown field "shoe_size"`},
+		{"purpose", "Cert!", "payload.purpose", "category code"},
+		{"phone", "12345", "payload.phone", "11-digit mobile"},
+		{"phone", "0357-6831234", "", ""},
+		{"source", "fax", "payload.source", "idcard, qr, manual"},
+		{"consent.version", "", "payload.consent.version", "consent"},
+		{"consent.at", "2027-01-01T00:00:00Z", "payload.consent.at", "future"},
+		{"consent", nil, "payload.consent.version", "consent"},
+		{"person.birth", 1952, "payload.person.birth", "want a string"},
+	}
+	for _, tc := range tests {
+		name := tc.path + "=" + strings.TrimSpace(strings.ReplaceAll(jsonString(tc.value), "\n", ""))
+		t.Run(name, func(t *testing.T) {
+			p := registration(t)
+			if tc.path != "" {
+				set(p, tc.path, tc.value)
+			}
+			raw, _ := json.Marshal(p)
+			out, err := Validate(KindRegistration, raw, now)
+			if tc.field == "" {
+				if err != nil {
+					t.Fatalf("valid payload refused: %v", err)
+				}
+				var back Registration
+				if err := json.Unmarshal(out, &back); err != nil || back.Person.IDNumber != strings.ToUpper(back.Person.IDNumber) {
+					t.Fatalf("canonical form: %s %v", out, err)
+				}
+				return
+			}
+			var fe *FieldError
+			if !errors.As(err, &fe) || fe.Field != tc.field || !strings.Contains(fe.Msg, tc.msg) {
+				t.Fatalf("err = %v; want field %s with %q", err, tc.field, tc.msg)
+			}
+		})
+	}
+}
+
+func jsonString(v any) string { b, _ := json.Marshal(v); return string(b) }
+
+func TestValidateOtherKinds(t *testing.T) {
+	id, _ := NewID(now)
+	tests := []struct {
+		kind, payload, field string
+	}{
+		{KindMatter, `{"category":"repair","description":"7号楼楼道灯不亮","phone":"13835712345"}`, ""},
+		{KindMatter, `{"category":"repair","description":""}`, "payload.description"},
+		{KindMatter, `{"category":"repair","description":"` + strings.Repeat("灯", 501) + `"}`, "payload.description"},
+		{KindMatter, `{"category":"hazard","description":"燃气味","person":{"name":"李"}}`, "payload.person.gender"},
+		{KindMatter, `{"category":"repair","description":"x"} {}`, "payload"},
+		{KindMatter, `[1,2]`, "payload"},
+		{KindMatter, `{"category":`, "payload"},
+		{KindMatter, ``, "payload"},
+		{KindReceipt, `{"ticket":"M0043","record_id":"` + id + `","category":"repair","staff":"李建国","next_step":"三个工作日内上门维修"}`, ""},
+		{KindReceipt, `{"ticket":"M0043","record_id":"nope","category":"repair","staff":"李建国"}`, "payload.record_id"},
+		{KindVolunteer, `{"volunteer":{"name":"张伟","party_member":true},"service":"环境卫生清扫","minutes":120,"date":"2026-11-25"}`, ""},
+		{KindVolunteer, `{"volunteer":{"name":"张伟"},"service":"清扫","minutes":0,"date":"2026-11-25"}`, "payload.minutes"},
+		{KindVolunteer, `{"volunteer":{"name":"张伟"},"service":"清扫","minutes":30,"date":"2027-11-25"}`, "payload.date"},
+		{KindVolunteer, `{"volunteer":{"name":"张伟","id_number":"123"},"service":"清扫","minutes":30,"date":"2026-11-25"}`, "payload.volunteer.id_number"},
+		{"gossip", `{}`, "kind"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.kind+" "+tc.field, func(t *testing.T) {
+			_, err := Validate(tc.kind, json.RawMessage(tc.payload), now)
+			if tc.field == "" {
+				if err != nil {
+					t.Fatalf("valid payload refused: %v", err)
+				}
+				return
+			}
+			var fe *FieldError
+			if !errors.As(err, &fe) || fe.Field != tc.field {
+				t.Fatalf("err = %v; want field %s", err, tc.field)
+			}
+		})
+	}
+}
+
+func TestErrorsDoNotLeakIDNumber(t *testing.T) {
+	id := idNumber(t, "14102919520317122")
+	p := set(registration(t), "person.birth", "1960-01-01")
+	raw, _ := json.Marshal(p)
+	_, err := Validate(KindRegistration, raw, now)
+	if err == nil || strings.Contains(err.Error(), id) || strings.Contains(err.Error(), id[:14]) {
+		t.Fatalf("error leaks the ID number: %v", err)
+	}
+}
+
+var uuid7 = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`)
+
+func TestNewID(t *testing.T) {
+	seen := map[string]bool{}
+	prev := ""
+	for i := range 1000 {
+		id, err := NewID(now.Add(time.Duration(i) * time.Millisecond))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !uuid7.MatchString(id) || seen[id] {
+			t.Fatalf("id %q (dup %v)", id, seen[id])
+		}
+		if id[:13] < prev {
+			t.Fatalf("ids not ordered by time: %s after %s", id, prev)
+		}
+		prev = id[:13]
+		seen[id] = true
+	}
+	id, _ := NewID(time.UnixMilli(0x0190f5e6a1b2))
+	if !strings.HasPrefix(id, "0190f5e6-a1b2-7") {
+		t.Fatalf("timestamp not in the first 48 bits: %s", id)
+	}
+}
+
+func TestTicket(t *testing.T) {
+	for _, tc := range []struct {
+		kind string
+		seq  uint64
+		want string
+	}{{KindRegistration, 42, "R0042"}, {KindMatter, 12345, "M2345"}, {KindReceipt, 7, "C0007"}, {KindVolunteer, 10000, "V0000"}, {"x", 1, "X0001"}} {
+		if got := Ticket(tc.kind, tc.seq); got != tc.want {
+			t.Errorf("Ticket(%s, %d) = %s, want %s", tc.kind, tc.seq, got, tc.want)
+		}
+	}
+}
+
+func FuzzValidate(f *testing.F) {
+	raw, _ := json.Marshal(registration(f))
+	f.Add(KindRegistration, string(raw))
+	f.Add(KindMatter, `{"category":"repair","description":"灯","person":{"name":"李","gender":"male","birth":"1990-01-01","id_number":"x","card_type":"foreign_2017"}}`)
+	f.Add(KindVolunteer, `{"volunteer":{"name":"张伟"},"service":"清扫","minutes":30,"date":"2026-11-25"}`)
+	f.Fuzz(func(t *testing.T, kind, payload string) {
+		out, err := Validate(kind, json.RawMessage(payload), now)
+		if err != nil {
+			var fe *FieldError
+			if !errors.As(err, &fe) || fe.Field == "" {
+				t.Fatalf("error without a field: %v", err)
+			}
+			return
+		}
+		// What passed once passes again, unchanged: the canonical form is stable.
+		again, err := Validate(kind, out, now)
+		if err != nil || string(again) != string(out) {
+			t.Fatalf("canonical form not stable: %v\n%s\n%s", err, out, again)
+		}
+	})
+}

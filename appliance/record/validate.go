@@ -1,0 +1,225 @@
+package record
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"regexp"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/gridkiosk/gridkiosk/appliance/citizenid"
+	"github.com/gridkiosk/gridkiosk/drivers/idcard"
+)
+
+var (
+	codeRE     = regexp.MustCompile(`^[a-z][a-z0-9_]{0,31}$`)
+	mobileRE   = regexp.MustCompile(`^1[3-9][0-9]{9}$`)
+	landlineRE = regexp.MustCompile(`^0[0-9]{2,3}-?[0-9]{7,8}$`)
+	permit17RE = regexp.MustCompile(`^[A-Z]{3}[0-9]{12}$`) // foreign permanent resident ID, 2017
+	uuidRE     = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`)
+)
+
+// Validate checks a payload of the given kind and returns it re-encoded in
+// canonical form (ID numbers normalised, unknown fields refused). now is
+// the station's time, for dates that may not lie in the future.
+func Validate(kind string, payload json.RawMessage, now time.Time) (json.RawMessage, error) {
+	var v interface{ check(time.Time) error }
+	switch kind {
+	case KindRegistration:
+		v = &Registration{}
+	case KindMatter:
+		v = &Matter{}
+	case KindReceipt:
+		v = &Receipt{}
+	case KindVolunteer:
+		v = &Volunteer{}
+	default:
+		return nil, fieldErr("kind", "%q is not one of registration, matter, receipt, volunteer", kind)
+	}
+	if len(bytes.TrimSpace(payload)) == 0 {
+		return nil, fieldErr("payload", "is required")
+	}
+	if err := decodeStrict(payload, v); err != nil {
+		return nil, err
+	}
+	if err := v.check(now); err != nil {
+		return nil, err
+	}
+	out, err := json.Marshal(v)
+	if err != nil {
+		return nil, fmt.Errorf("record: encode %s: %w", kind, err)
+	}
+	return out, nil
+}
+
+// decodeStrict decodes JSON refusing unknown fields and trailing data, and
+// turns decoding errors into FieldErrors.
+func decodeStrict(data []byte, v any) error {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	err := dec.Decode(v)
+	if err == nil {
+		if _, err := dec.Token(); err != io.EOF {
+			return fieldErr("payload", "has data after the JSON object")
+		}
+		return nil
+	}
+	var te *json.UnmarshalTypeError
+	if errors.As(err, &te) {
+		f := "payload"
+		if te.Field != "" {
+			f += "." + te.Field
+		}
+		return fieldErr(f, "is a JSON %s, want %s", te.Value, jsonType(te.Type.Kind().String()))
+	}
+	if name, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
+		return fieldErr("payload", "unknown field %s", name)
+	}
+	var se *json.SyntaxError
+	if errors.As(err, &se) {
+		return fieldErr("payload", "is not valid JSON (at byte %d: %v)", se.Offset, err)
+	}
+	return fieldErr("payload", "%v", err)
+}
+
+func jsonType(goKind string) string {
+	switch goKind {
+	case "string":
+		return "a string"
+	case "int", "int64", "uint64":
+		return "a whole number"
+	case "bool":
+		return "true or false"
+	case "struct", "ptr":
+		return "an object"
+	}
+	return goKind
+}
+
+func (r *Registration) check(now time.Time) error {
+	if err := r.Person.check("payload.person", now); err != nil {
+		return err
+	}
+	if !codeRE.MatchString(r.Purpose) {
+		return fieldErr("payload.purpose", "%q is not a category code (lower-case letters, digits, _)", r.Purpose)
+	}
+	if err := checkPhone("payload.phone", r.Phone, false); err != nil {
+		return err
+	}
+	switch r.Source {
+	case "idcard", "qr", "manual":
+	default:
+		return fieldErr("payload.source", "%q is not one of idcard, qr, manual", r.Source)
+	}
+	if strings.TrimSpace(r.Consent.Version) == "" {
+		return fieldErr("payload.consent.version", "is required: a registration needs the resident's consent")
+	}
+	if r.Consent.At.IsZero() {
+		return fieldErr("payload.consent.at", "is required: when the resident agreed")
+	}
+	if r.Consent.At.After(now.Add(5 * time.Minute)) {
+		return fieldErr("payload.consent.at", "%s lies in the future", r.Consent.At.Format(time.RFC3339))
+	}
+	return nil
+}
+
+func (m *Matter) check(now time.Time) error {
+	if !codeRE.MatchString(m.Category) {
+		return fieldErr("payload.category", "%q is not a category code (lower-case letters, digits, _)", m.Category)
+	}
+	if err := checkText("payload.description", m.Description, 1, 500); err != nil {
+		return err
+	}
+	if err := checkPhone("payload.phone", m.Phone, false); err != nil {
+		return err
+	}
+	if m.Person != nil {
+		return m.Person.check("payload.person", now)
+	}
+	return nil
+}
+
+func (r *Receipt) check(time.Time) error {
+	if err := checkText("payload.ticket", r.Ticket, 1, 16); err != nil {
+		return err
+	}
+	if !uuidRE.MatchString(r.RecordID) {
+		return fieldErr("payload.record_id", "%q is not a record ID (a lower-case UUID)", r.RecordID)
+	}
+	if !codeRE.MatchString(r.Category) {
+		return fieldErr("payload.category", "%q is not a category code", r.Category)
+	}
+	if err := checkText("payload.staff", r.Staff, 1, 30); err != nil {
+		return err
+	}
+	return checkText("payload.next_step", r.NextStep, 0, 200)
+}
+
+func (v *Volunteer) check(now time.Time) error {
+	if err := checkText("payload.volunteer.name", v.Volunteer.Name, 1, 30); err != nil {
+		return err
+	}
+	if v.Volunteer.IDNumber != "" {
+		n, err := citizenid.Parse(v.Volunteer.IDNumber)
+		if err != nil {
+			return fieldErr("payload.volunteer.id_number", "%v", err)
+		}
+		v.Volunteer.IDNumber = n.ID
+	}
+	if err := checkText("payload.service", v.Service, 1, 100); err != nil {
+		return err
+	}
+	if v.Minutes < 1 || v.Minutes > 24*60 {
+		return fieldErr("payload.minutes", "%d is outside 1 to 1440 (one day)", v.Minutes)
+	}
+	d, err := checkDate("payload.date", v.Date)
+	if err != nil {
+		return err
+	}
+	if d.After(now) {
+		return fieldErr("payload.date", "%s lies in the future", v.Date)
+	}
+	return nil
+}
+
+func checkText(field, s string, minRunes, maxRunes int) error {
+	if !utf8.ValidString(s) {
+		return fieldErr(field, "is not valid UTF-8")
+	}
+	n := utf8.RuneCountInString(strings.TrimSpace(s))
+	switch {
+	case n < minRunes && minRunes == 1:
+		return fieldErr(field, "is required")
+	case n < minRunes:
+		return fieldErr(field, "has %d characters, want at least %d", n, minRunes)
+	case n > maxRunes:
+		return fieldErr(field, "has %d characters, want at most %d", n, maxRunes)
+	}
+	return nil
+}
+
+func checkPhone(field, s string, required bool) error {
+	if s == "" && !required {
+		return nil
+	}
+	if !mobileRE.MatchString(s) && !landlineRE.MatchString(s) {
+		return fieldErr(field, "%q is neither an 11-digit mobile number nor a landline such as 0357-6831234", s)
+	}
+	return nil
+}
+
+func checkDate(field, s string) (time.Time, error) {
+	t, err := time.Parse(time.DateOnly, s)
+	if err != nil {
+		return t, fieldErr(field, "%q is not a date in the form YYYY-MM-DD", s)
+	}
+	return t, nil
+}
+
+// ValidNation is re-exported here so the UI can check a typed nation
+// without importing the card driver.
+func ValidNation(name string) bool { return idcard.ValidNationName(name) }

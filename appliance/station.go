@@ -1,0 +1,239 @@
+// Package appliance is the station: it turns what residents and staff do
+// into validated records, commits each one durably before anyone is told
+// "done", and keeps the forwarder draining them to the county hub. The UI,
+// the admin API and headless tests all drive the same Station methods.
+package appliance
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"os"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/gridkiosk/gridkiosk/appliance/config"
+	"github.com/gridkiosk/gridkiosk/appliance/grid"
+	"github.com/gridkiosk/gridkiosk/appliance/record"
+	"github.com/gridkiosk/gridkiosk/sync/outbox"
+	"github.com/gridkiosk/gridkiosk/sync/upstream"
+)
+
+// purgeEvery is how often delivered records past their retention are
+// deleted. Retention is counted in days, so hourly is prompt enough.
+const purgeEvery = time.Hour
+
+// Options are what a Station needs besides its config.
+type Options struct {
+	Config  *config.Config
+	Log     *slog.Logger
+	Version string
+	Now     func() time.Time
+	// HTTP is the client for the hub; default one with the config's timeout.
+	HTTP *http.Client
+	// NTPSynced reports whether a time daemon has set the clock; default
+	// asks the kernel.
+	NTPSynced func() bool
+	// Timing tunes the forwarder (tests shorten it); zero values take the
+	// forwarder's defaults.
+	Timing Timing
+}
+
+// Timing is the forwarder's pacing.
+type Timing struct {
+	MinBackoff, MaxBackoff, Idle, AuthRetry time.Duration
+}
+
+// Submission is a record as a caller hands it in; the station adds the ID,
+// the sequence number, the time and the clock flag.
+type Submission struct {
+	Kind    string          `json:"kind"`
+	Payload json.RawMessage `json:"payload"`
+	Grid    *grid.Path      `json:"grid,omitempty"` // default: the station's own cell
+}
+
+// Receipt is what the caller gets back once the record is on disk.
+type Receipt struct {
+	ID           string    `json:"id"`
+	Ticket       string    `json:"ticket"`
+	Seq          uint64    `json:"seq"`
+	CreatedAt    time.Time `json:"created_at"`
+	ClockTrusted bool      `json:"clock_trusted"`
+}
+
+// Station owns the outbox and the forwarder. Its methods are safe for
+// concurrent use.
+type Station struct {
+	cfg     *config.Config
+	log     *slog.Logger
+	now     func() time.Time
+	version string
+	started time.Time
+	box     *outbox.Outbox
+	fwd     *upstream.Forwarder // nil without an upstream
+	clock   *clockTrust
+
+	mu        sync.Mutex
+	submitted map[string]uint64 // by kind, since start
+}
+
+// New opens the station's outbox in the configured data directory.
+func New(opt Options) (*Station, error) {
+	if opt.Config == nil {
+		return nil, errors.New("appliance: no config")
+	}
+	if opt.Log == nil {
+		opt.Log = slog.Default()
+	}
+	if opt.Now == nil {
+		opt.Now = time.Now
+	}
+	if opt.NTPSynced == nil {
+		opt.NTPSynced = kernelNTPSynced
+	}
+	cfg := opt.Config
+	box, err := outbox.Open(cfg.Storage.Dir, outbox.Options{
+		Retention: time.Duration(cfg.Storage.RetentionDays) * 24 * time.Hour,
+		Now:       opt.Now,
+		Log:       opt.Log,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("appliance: %w", err)
+	}
+	s := &Station{
+		cfg: cfg, log: opt.Log, now: opt.Now, version: opt.Version, started: opt.Now(),
+		box: box, clock: &clockTrust{ntpSynced: opt.NTPSynced},
+		submitted: map[string]uint64{},
+	}
+	if cfg.Upstream.URL != "" {
+		hc := opt.HTTP
+		if hc == nil {
+			hc = &http.Client{Timeout: cfg.Upstream.Timeout.Duration}
+		}
+		f := opt.Timing
+		if f.MaxBackoff == 0 {
+			f.MaxBackoff = cfg.Upstream.RetryMax.Duration
+		}
+		s.fwd = &upstream.Forwarder{
+			BatchSize: cfg.Upstream.BatchSize, MinBackoff: f.MinBackoff, MaxBackoff: f.MaxBackoff,
+			Idle: f.Idle, AuthRetry: f.AuthRetry, Log: opt.Log, Queue: box,
+			Client: &upstream.Client{
+				BaseURL: cfg.Upstream.URL, StationID: cfg.Station.ID, HTTP: hc,
+				Token:       tokenFile(cfg.Upstream.TokenFile),
+				ObserveDate: s.clock.observeHub,
+			},
+		}
+	}
+	return s, nil
+}
+
+// tokenFile reads the station token on every use, so a technician can
+// replace the file and the station picks it up without a restart.
+func tokenFile(path string) func() (string, error) {
+	return func() (string, error) {
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return "", fmt.Errorf("read token file (upstream.token_file): %w", err)
+		}
+		tok := strings.TrimSpace(string(b))
+		if tok == "" {
+			return "", fmt.Errorf("token file %s (upstream.token_file) is empty", path)
+		}
+		return tok, nil
+	}
+}
+
+// Run forwards records and purges old delivered ones until ctx is done.
+func (s *Station) Run(ctx context.Context) error {
+	var wg sync.WaitGroup
+	if s.fwd != nil {
+		wg.Go(func() { s.fwd.Run(ctx) })
+	} else {
+		s.log.Warn("appliance: no upstream.url configured; records stay queued at this station")
+	}
+	wg.Go(func() { s.purgeLoop(ctx) })
+	wg.Wait()
+	return ctx.Err()
+}
+
+func (s *Station) purgeLoop(ctx context.Context) {
+	t := time.NewTicker(purgeEvery)
+	defer t.Stop()
+	for {
+		n, err := s.box.Purge()
+		if err != nil {
+			s.log.Error("appliance: purge delivered records", "err", err)
+		} else if n > 0 {
+			s.log.Info("appliance: purged delivered records past retention", "count", n, "retention_days", s.cfg.Storage.RetentionDays)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// Close closes the outbox. Call it after Run has returned.
+func (s *Station) Close() error { return s.box.Close() }
+
+// Config returns the station's configuration; callers must not change it.
+func (s *Station) Config() *config.Config { return s.cfg }
+
+// Submit validates a record, commits it durably and wakes the forwarder.
+// A *record.FieldError means the submission was wrong and nothing was
+// stored; any other error means the station could not store it.
+func (s *Station) Submit(ctx context.Context, sub Submission) (Receipt, error) {
+	if err := ctx.Err(); err != nil {
+		return Receipt{}, err
+	}
+	now := s.now()
+	payload, err := record.Validate(sub.Kind, sub.Payload, now)
+	if err != nil {
+		return Receipt{}, err
+	}
+	g := s.cfg.Station.Grid
+	if sub.Grid != nil {
+		g = sub.Grid.Within(g)
+	}
+	if err := g.Validate(); err != nil {
+		var ge *grid.Error
+		if errors.As(err, &ge) {
+			return Receipt{}, &record.FieldError{Field: "grid." + ge.Field, Msg: ge.Msg}
+		}
+		return Receipt{}, err
+	}
+	gridJSON, err := json.Marshal(g)
+	if err != nil {
+		return Receipt{}, fmt.Errorf("appliance: encode grid: %w", err)
+	}
+	id, err := record.NewID(now)
+	if err != nil {
+		return Receipt{}, err
+	}
+	trusted := s.clock.state().Trusted
+	rec := &upstream.Record{
+		ID: id, Kind: sub.Kind, CreatedAt: now, ClockTrusted: trusted,
+		Grid: gridJSON, Payload: payload,
+	}
+	if err := s.box.Put(rec); err != nil {
+		s.log.Error("appliance: record not stored", "kind", sub.Kind, "err", err)
+		return Receipt{}, fmt.Errorf("appliance: %w", err)
+	}
+	s.mu.Lock()
+	s.submitted[sub.Kind]++
+	s.mu.Unlock()
+	s.log.Info("appliance: record stored", "id", id, "kind", sub.Kind, "seq", rec.Seq)
+	if s.fwd != nil {
+		s.fwd.Kick()
+	}
+	return Receipt{ID: id, Ticket: record.Ticket(sub.Kind, rec.Seq), Seq: rec.Seq, CreatedAt: now, ClockTrusted: trusted}, nil
+}
+
+// Lookup returns the local state of a record: queued, delivered or
+// rejected. outbox.ErrNotFound means unknown here (or purged).
+func (s *Station) Lookup(id string) (outbox.Entry, error) { return s.box.Lookup(id) }

@@ -1,0 +1,84 @@
+// Command gridkiosk is the station appliance: the kiosk with its screen
+// (run), the same without a screen (serve), and the technician's helpers.
+//
+// Usage:
+//
+//	gridkiosk run     [--config FILE] [--simulate] [--data DIR]
+//	gridkiosk serve   [--config FILE] [--simulate] [--data DIR]
+//	gridkiosk config check [--config FILE]
+//	gridkiosk config example
+//	gridkiosk version
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+// version is set at build time with -ldflags "-X main.version=…".
+var version = "dev"
+
+const usage = `gridkiosk — 网格服务站自助终端 / community grid service station kiosk
+
+Usage:
+  gridkiosk run    [--config FILE] [--simulate] [--data DIR]   the kiosk with its screen
+  gridkiosk serve  [--config FILE] [--simulate] [--data DIR]   the kiosk without a screen
+  gridkiosk config check [--config FILE]                       check a configuration file
+  gridkiosk config example                                     print a commented example
+  gridkiosk version
+
+--simulate starts a local county hub and demo data for 幸福湾社区 (Xingfuwan
+Community, 乡宁县 141029), so the whole loop runs with no hardware and no server.
+`
+
+func main() {
+	os.Exit(realMain(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+func realMain(args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return 2
+	}
+	log := slog.New(slog.NewTextHandler(stderr, nil))
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	var err error
+	switch args[0] {
+	case "run":
+		err = cmdRun(ctx, args[1:], log)
+	case "serve":
+		err = cmdServe(ctx, args[1:], log)
+	case "config":
+		err = cmdConfig(args[1:], stdout)
+	case "version":
+		fmt.Fprintln(stdout, "gridkiosk", version)
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+	default:
+		fmt.Fprintf(stderr, "gridkiosk: unknown command %q\n\n%s", args[0], usage)
+		return 2
+	}
+	var ue usageError
+	switch {
+	case err == nil, errors.Is(err, flag.ErrHelp):
+		return 0
+	case errors.As(err, &ue):
+		fmt.Fprintln(stderr, "gridkiosk:", err)
+		return 2
+	default:
+		fmt.Fprintln(stderr, "gridkiosk:", err)
+		return 1
+	}
+}
+
+type usageError struct{ msg string }
+
+func (e usageError) Error() string { return e.msg }

@@ -1,0 +1,242 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"github.com/gridkiosk/gridkiosk/appliance"
+	"github.com/gridkiosk/gridkiosk/appliance/adminapi"
+	"github.com/gridkiosk/gridkiosk/appliance/config"
+	"github.com/gridkiosk/gridkiosk/appliance/demo"
+	"github.com/gridkiosk/gridkiosk/sync/hub"
+)
+
+// options are the flags run and serve share.
+type options struct {
+	config   string
+	simulate bool
+	data     string
+	admin    string
+}
+
+func parseFlags(name string, args []string) (options, error) {
+	var o options
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.StringVar(&o.config, "config", config.DefaultPath, "configuration file")
+	fs.BoolVar(&o.simulate, "simulate", false, "run with a local hub and demo data, no hardware needed")
+	fs.StringVar(&o.data, "data", "", "with --simulate: data directory (default ~/.local/state/gridkiosk-sim)")
+	fs.StringVar(&o.admin, "admin", "", "listen address of the admin API, overriding admin.listen")
+	if err := fs.Parse(args); err != nil {
+		return o, err
+	}
+	if fs.NArg() > 0 {
+		return o, usageError{fmt.Sprintf("%s: unexpected argument %q", name, fs.Arg(0))}
+	}
+	return o, nil
+}
+
+// appliance is a started station with its admin API and, in simulation,
+// its local hub.
+type app struct {
+	st      *appliance.Station
+	log     *slog.Logger
+	admin   *http.Server
+	adminLn net.Listener
+	sim     *simulation
+}
+
+// start loads the config (or builds the simulation's) and opens the
+// station. Nothing runs until run is called.
+func start(o options, log *slog.Logger) (*app, error) {
+	a := &app{log: log}
+	var cfg *config.Config
+	if o.simulate {
+		sim, err := startSimulation(o.data, log)
+		if err != nil {
+			return nil, err
+		}
+		a.sim, cfg = sim, sim.cfg
+	} else {
+		var err error
+		if cfg, err = config.Load(o.config); err != nil {
+			return nil, fmt.Errorf("configuration %s:\n%w\n(run \"gridkiosk config check --config %s\" after fixing it)", o.config, err, o.config)
+		}
+	}
+	if o.admin != "" {
+		cfg.Admin.Listen = o.admin
+		if err := cfg.Validate(); err != nil {
+			a.closeSim()
+			return nil, fmt.Errorf("--admin %s: %w", o.admin, err)
+		}
+	}
+	st, err := appliance.New(appliance.Options{Config: cfg, Log: log, Version: version})
+	if err != nil {
+		a.closeSim()
+		return nil, err
+	}
+	a.st = st
+	token, err := adminapi.LoadOrCreateToken(cfg.Storage.Dir)
+	if err != nil {
+		a.close()
+		return nil, err
+	}
+	a.adminLn, err = net.Listen("tcp", cfg.Admin.Listen)
+	if err != nil {
+		a.close()
+		return nil, fmt.Errorf("admin API: listen on %s (admin.listen): %w; is another gridkiosk running?", cfg.Admin.Listen, err)
+	}
+	a.admin = &http.Server{Handler: adminapi.Handler(st, token), ReadHeaderTimeout: 10 * time.Second}
+	if a.sim != nil {
+		if err := a.sim.seed(st, log); err != nil {
+			a.close()
+			return nil, err
+		}
+	}
+	return a, nil
+}
+
+// run serves until ctx ends, then stops everything and waits for it.
+func (a *app) run(ctx context.Context) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var wg sync.WaitGroup
+	errc := make(chan error, 2)
+	wg.Go(func() {
+		if err := a.admin.Serve(a.adminLn); !errors.Is(err, http.ErrServerClosed) {
+			errc <- fmt.Errorf("admin API: %w", err)
+			cancel()
+		}
+	})
+	wg.Go(func() { a.st.Run(ctx) })
+	cfg := a.st.Config()
+	a.log.Info("gridkiosk: station running", "station", cfg.Station.ID, "admin", a.adminLn.Addr().String(),
+		"data", cfg.Storage.Dir, "upstream", cfg.Upstream.URL, "version", version)
+	<-ctx.Done()
+	shut, done := context.WithTimeout(context.Background(), 5*time.Second)
+	defer done()
+	a.admin.Shutdown(shut)
+	wg.Wait()
+	a.close()
+	a.log.Info("gridkiosk: stopped")
+	select {
+	case err := <-errc:
+		return err
+	default:
+		return nil
+	}
+}
+
+func (a *app) close() {
+	if a.st != nil {
+		if err := a.st.Close(); err != nil {
+			a.log.Error("gridkiosk: close station", "err", err)
+		}
+	}
+	a.closeSim()
+}
+
+func (a *app) closeSim() {
+	if a.sim != nil {
+		a.sim.close()
+	}
+}
+
+func cmdServe(ctx context.Context, args []string, log *slog.Logger) error {
+	o, err := parseFlags("serve", args)
+	if err != nil {
+		return err
+	}
+	a, err := start(o, log)
+	if err != nil {
+		return err
+	}
+	return a.run(ctx)
+}
+
+// simulation is an in-process county hub on loopback with the demo
+// station's config pointing at it.
+type simulation struct {
+	cfg   *config.Config
+	store *hub.BoltStore
+	srv   *http.Server
+	done  chan struct{}
+}
+
+func startSimulation(dir string, log *slog.Logger) (*simulation, error) {
+	if dir == "" {
+		home, err := os.UserHomeDir()
+		if err != nil {
+			return nil, fmt.Errorf("simulate: no --data and no home directory: %w", err)
+		}
+		dir = filepath.Join(home, ".local", "state", "gridkiosk-sim")
+	}
+	dir, err := filepath.Abs(dir)
+	if err != nil {
+		return nil, fmt.Errorf("simulate: %w", err)
+	}
+	if err := os.MkdirAll(filepath.Join(dir, "hub"), 0o700); err != nil {
+		return nil, fmt.Errorf("simulate: %w", err)
+	}
+	store, err := hub.OpenBolt(filepath.Join(dir, "hub", "hub.db"))
+	if err != nil {
+		return nil, fmt.Errorf("simulate: %w", err)
+	}
+	raw := make([]byte, 24)
+	rand.Read(raw)
+	token := hex.EncodeToString(raw)
+	tokenFile := filepath.Join(dir, "upstream.token")
+	if err := os.WriteFile(tokenFile, []byte(token+"\n"), 0o600); err != nil {
+		store.Close()
+		return nil, fmt.Errorf("simulate: %w", err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		store.Close()
+		return nil, fmt.Errorf("simulate: hub: %w", err)
+	}
+	hs := &hub.Server{Store: store, Tokens: hub.Tokens{token: demo.StationID}, Log: log.With("component", "hub"),
+		RefData: func(string) ([]byte, error) { return demo.RefData(), nil }}
+	s := &simulation{store: store, done: make(chan struct{}),
+		srv: &http.Server{Handler: hs.Handler(), ReadHeaderTimeout: 10 * time.Second}}
+	go func() { s.srv.Serve(ln); close(s.done) }()
+	s.cfg = demo.Config(filepath.Join(dir, "station"), "http://"+ln.Addr().String(), tokenFile)
+	log.Info("simulate: county hub running", "url", s.cfg.Upstream.URL, "data", dir)
+	return s, nil
+}
+
+// seed submits the demo records on a fresh station, so there is something
+// to see flow.
+func (s *simulation) seed(st *appliance.Station, log *slog.Logger) error {
+	if st.Health().Outbox.LastSeq > 0 {
+		return nil
+	}
+	subs, err := demo.Submissions(time.Now())
+	if err != nil {
+		return err
+	}
+	for _, sub := range subs {
+		rc, err := st.Submit(context.Background(), sub)
+		if err != nil {
+			return fmt.Errorf("simulate: demo %s: %w", sub.Kind, err)
+		}
+		log.Info("simulate: demo record stored", "kind", sub.Kind, "ticket", rc.Ticket)
+	}
+	return nil
+}
+
+func (s *simulation) close() {
+	s.srv.Close()
+	<-s.done
+	s.store.Close()
+}
