@@ -141,7 +141,7 @@ func TestSubmitErrors(t *testing.T) {
 		{"empty description", r.token, matter(""), 400, "payload.description"},
 		{"bad grid", r.token, map[string]any{"kind": "matter", "payload": matter("x")["payload"], "grid": map[string]any{"compound": "c/7"}}, 400, "grid.compound"},
 		{"bad id number", r.token, map[string]any{"kind": "registration", "payload": map[string]any{
-			"person": map[string]any{"name": "王秀兰", "gender": "female", "nation": "汉", "birth": "1952-03-17", "id_number": "141029195203171220", "card_type": "resident"},
+			"person":  map[string]any{"name": "王秀兰", "gender": "female", "nation": "汉", "birth": "1952-03-17", "id_number": "141029195203171220", "card_type": "resident"},
 			"purpose": "certificate", "source": "manual", "consent": map[string]any{"version": "2026-01", "at": time.Now().Format(time.RFC3339)}}}, 400, "payload.person.id_number"},
 	}
 	for _, tc := range tests {

@@ -99,8 +99,6 @@ func (s *Server) Handler() http.Handler {
 	return mux
 }
 
-type stationKey struct{}
-
 func (s *Server) auth(h func(http.ResponseWriter, *http.Request, string)) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		tok, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")

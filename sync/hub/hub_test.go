@@ -25,9 +25,11 @@ func newHub(t *testing.T) (*httptest.Server, *BoltStore) {
 	}
 	t.Cleanup(func() { st.Close() })
 	srv := &Server{
-		Store:   st,
-		Tokens:  Tokens{tokXFW: "141029-xfw-01", "token-other-0123456789": "141029-zl-01"},
-		RefData: func(string) ([]byte, error) { return []byte(`{"categories":[{"code":"repair","name":"公共设施报修"}]}`), nil },
+		Store:  st,
+		Tokens: Tokens{tokXFW: "141029-xfw-01", "token-other-0123456789": "141029-zl-01"},
+		RefData: func(string) ([]byte, error) {
+			return []byte(`{"categories":[{"code":"repair","name":"公共设施报修"}]}`), nil
+		},
 	}
 	ts := httptest.NewServer(srv.Handler())
 	t.Cleanup(ts.Close)

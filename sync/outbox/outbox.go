@@ -21,6 +21,7 @@ import (
 	"time"
 
 	bolt "go.etcd.io/bbolt"
+	berrors "go.etcd.io/bbolt/errors"
 
 	"github.com/gridkiosk/gridkiosk/sync/upstream"
 )
@@ -117,7 +118,7 @@ func Open(dir string, opt Options) (*Outbox, error) {
 	path := filepath.Join(dir, dbName)
 	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: opt.LockTimeout})
 	if err != nil {
-		if errors.Is(err, bolt.ErrTimeout) {
+		if errors.Is(err, berrors.ErrTimeout) {
 			return nil, fmt.Errorf("outbox: %s is locked by another process (is another gridkiosk running?)", path)
 		}
 		return nil, fmt.Errorf("outbox: open %s: %w", path, err)

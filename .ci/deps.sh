@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# Installs what building and testing gridkiosk needs on Debian 12, and only
+# what is missing: the C toolchain and X/GL headers for Fyne, and Go itself
+# when the machine has none (or one older than go.mod asks for).
+#
+#   .ci/deps.sh            packages for building and testing (amd64)
+#   .ci/deps.sh arm64      also the arm64 cross compiler and -dev packages
+#   .ci/deps.sh xvfb       also Xvfb and ImageMagick, for screenshots
+set -euo pipefail
+
+want_go=$(awk '$1 == "go" {print $2; exit}' "$(dirname "$0")/../go.mod")
+go_dir=${GRIDKIOSK_GO_DIR:-/usr/local/go}
+
+sudo_cmd=()
+if [ "$(id -u)" -ne 0 ]; then sudo_cmd=(sudo); fi
+
+pkgs=(gcc pkg-config libgl1-mesa-dev libx11-dev libxrandr-dev libxxf86vm-dev
+      libxi-dev libxcursor-dev libxinerama-dev libxkbcommon-dev curl unzip ca-certificates)
+for extra in "$@"; do
+  case "$extra" in
+    arm64) pkgs+=(gcc-aarch64-linux-gnu libc6-dev-arm64-cross libgl1-mesa-dev:arm64 libx11-dev:arm64
+                  libxrandr-dev:arm64 libxxf86vm-dev:arm64 libxi-dev:arm64 libxcursor-dev:arm64
+                  libxinerama-dev:arm64 libxkbcommon-dev:arm64) ;;
+    xvfb) pkgs+=(xvfb imagemagick x11-utils) ;;
+    *) echo "deps.sh: unknown extra '$extra' (want arm64 or xvfb)" >&2; exit 2 ;;
+  esac
+done
+
+missing=()
+for p in "${pkgs[@]}"; do
+  # dpkg-query prints "install ok installed" only for a fully installed package.
+  if [ "$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null)" != "install ok installed" ]; then
+    missing+=("$p")
+  fi
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "deps: installing ${missing[*]}"
+  if printf '%s\n' "${missing[@]}" | grep -q ':arm64'; then
+    "${sudo_cmd[@]}" dpkg --add-architecture arm64
+  fi
+  "${sudo_cmd[@]}" apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# Go: Debian 12's own is too old, so fetch the toolchain from the Go module
+# proxy (the same zip the go command's toolchain switch downloads).
+have_go() {
+  local g=$1
+  [ -x "$g" ] || return 1
+  local v; v=$("$g" env GOVERSION 2>/dev/null | sed 's/^go//')
+  [ -n "$v" ] && [ "$(printf '%s\n%s\n' "$want_go" "$v" | sort -V | head -n1)" = "$want_go" ]
+}
+if have_go "$(command -v go || true)" || have_go "$go_dir/bin/go"; then
+  exit 0
+fi
+arch=$(dpkg --print-architecture)
+minor=$(echo "$want_go" | cut -d. -f1,2) # the newest patch release of go.mod's minor version
+ver=$(curl -fsS https://proxy.golang.org/golang.org/toolchain/@v/list \
+      | sed -n "s/^v0\.0\.1-go\($minor\.[0-9]*\)\.linux-$arch\$/\1/p" | sort -V | tail -n1)
+[ -n "$ver" ] || { echo "deps: no Go toolchain for linux-$arch on the module proxy" >&2; exit 1; }
+echo "deps: installing Go $ver into $go_dir"
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+curl -fsSL -o "$tmp/go.zip" "https://proxy.golang.org/golang.org/toolchain/@v/v0.0.1-go$ver.linux-$arch.zip"
+unzip -q "$tmp/go.zip" -d "$tmp/x"
+"${sudo_cmd[@]}" rm -rf "$go_dir"
+"${sudo_cmd[@]}" mv "$tmp/x/golang.org/toolchain@v0.0.1-go$ver.linux-$arch" "$go_dir"
+"${sudo_cmd[@]}" chmod -R a+rX "$go_dir"
+"${sudo_cmd[@]}" chmod a+x "$go_dir"/bin/* "$go_dir"/pkg/tool/*/*
+echo "deps: Go installed; add $go_dir/bin to PATH (the Makefile does)"

@@ -1,0 +1,83 @@
+# gridkiosk — the two commands of the README are the contract:
+#   make run    installs what it needs, starts the kiosk in simulation mode
+#   make test   installs what it needs, runs every test
+# Everything else here is for developers.
+
+SHELL := /bin/bash
+export PATH := /usr/local/go/bin:$(HOME)/go/bin:$(PATH)
+export CGO_ENABLED := 1
+GO ?= go
+VERSION := $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+LDFLAGS := -s -w -X main.version=$(VERSION)
+FUZZTIME ?= 10s
+STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
+
+.PHONY: all deps deps-arm64 run test test-race vet fuzz fuzz-long bench lint build build-amd64 build-arm64 screenshot clean
+
+all: build
+
+deps:
+	@.ci/deps.sh
+
+deps-arm64:
+	@.ci/deps.sh arm64
+
+# With no display (an SSH session, a server), the kiosk runs without its
+# window and says where to look instead.
+run: deps
+	@if [ -n "$$DISPLAY$$WAYLAND_DISPLAY" ]; then \
+		$(GO) run ./cmd/gridkiosk run --simulate; \
+	else \
+		echo "make run: no display (DISPLAY is not set): starting the kiosk without its screen."; \
+		echo "          Station status: curl http://127.0.0.1:8765/healthz"; \
+		$(GO) run ./cmd/gridkiosk serve --simulate; \
+	fi
+
+test: deps vet fuzz test-race
+
+vet:
+	$(GO) vet ./...
+
+test-race:
+	$(GO) test -race -count=1 ./...
+
+# Every fuzz target for a short while; `make fuzz-long FUZZTIME=10m` digs deeper.
+fuzz:
+	@set -e; for pkg in $$($(GO) list ./...); do \
+		for target in $$($(GO) test -list '^Fuzz' $$pkg | grep '^Fuzz' || true); do \
+			echo "fuzz $$pkg $$target ($(FUZZTIME))"; \
+			$(GO) test -run '^$$' -fuzz "^$$target$$" -fuzztime $(FUZZTIME) $$pkg >/dev/null || \
+				{ $(GO) test -run '^$$' -fuzz "^$$target$$" -fuzztime $(FUZZTIME) $$pkg; exit 1; }; \
+		done; \
+	done
+
+fuzz-long:
+	$(MAKE) fuzz FUZZTIME=5m
+
+bench: deps
+	$(GO) test -run '^$$' -bench . -benchmem -benchtime 2s ./...
+
+lint: deps
+	$(GO) vet ./...
+	$(GO) run $(STATICCHECK) ./...
+	@test -z "$$(gofmt -l .)" || { echo "gofmt would change:"; gofmt -l .; exit 1; }
+
+build: build-amd64 build-arm64
+
+build-amd64: deps
+	@mkdir -p bin/linux-amd64
+	GOOS=linux GOARCH=amd64 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o bin/linux-amd64/ ./cmd/...
+
+build-arm64: deps-arm64
+	@mkdir -p bin/linux-arm64
+	GOOS=linux GOARCH=arm64 CC=aarch64-linux-gnu-gcc PKG_CONFIG_PATH=/usr/lib/aarch64-linux-gnu/pkgconfig \
+		$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o bin/linux-arm64/ ./cmd/...
+
+# A look at the kiosk as a person sees it: the window under Xvfb, to a PNG.
+screenshot:
+	@.ci/deps.sh xvfb
+	@mkdir -p docs/screenshots
+	@.ci/screenshot.sh docs/screenshots/status.png
+
+clean:
+	rm -rf bin
