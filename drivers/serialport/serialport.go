@@ -1,0 +1,171 @@
+// Package serialport is the serial line every gridkiosk peripheral driver
+// shares: a port over github.com/tarm/serial with read timeouts that are
+// told apart from an unplugged device, and a list of the ports a
+// technician can choose from by their stable /dev/serial/by-id names.
+package serialport
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/tarm/serial"
+)
+
+// pollInterval is how long one Read waits for data before it returns with
+// nothing. tarm/serial sets it as VTIME, in tenths of a second, so 100ms is
+// the shortest there is; it bounds how long Close waits for a reader.
+const pollInterval = 100 * time.Millisecond
+
+// ErrGone means the device went away: unplugged, or its path now names
+// another device.
+var errGone = errors.New("device is gone (unplugged?)")
+
+// Gone reports whether err means the device went away and the port must be
+// reopened.
+func Gone(err error) bool { return errors.Is(err, errGone) }
+
+// Port is an open serial line. Read returns (0, nil) when no byte arrived
+// within the poll interval, and an error for which Gone is true when the
+// device is no longer there. It is safe to Close a Port from another
+// goroutine while a Read is in progress.
+type Port struct {
+	path string
+	baud int
+	dev  uint64 // device number at open, to notice a different device at the same path
+	p    *serial.Port
+}
+
+// Open opens path (a device node or a link to one, such as
+// /dev/serial/by-id/…) at baud, 8N1, in raw mode.
+func Open(path string, baud int) (*Port, error) {
+	dev, err := devNumber(path)
+	if err != nil {
+		return nil, fmt.Errorf("serialport: %s: %w", path, err)
+	}
+	p, err := serial.OpenPort(&serial.Config{Name: path, Baud: baud, ReadTimeout: pollInterval})
+	if err != nil {
+		return nil, fmt.Errorf("serialport: open %s at %d baud: %w", path, baud, err)
+	}
+	return &Port{path: path, baud: baud, dev: dev, p: p}, nil
+}
+
+// Path is the path the port was opened by.
+func (p *Port) Path() string { return p.path }
+
+// Baud is the line's speed.
+func (p *Port) Baud() int { return p.baud }
+
+// Read reads what has arrived, waiting at most the poll interval.
+func (p *Port) Read(b []byte) (int, error) {
+	n, err := p.p.Read(b)
+	if n > 0 {
+		return n, nil
+	}
+	// tarm/serial reports a timeout as io.EOF, and so does a hung-up line:
+	// only the device node tells them apart.
+	if err == nil || errors.Is(err, io.EOF) {
+		if p.gone() {
+			return 0, fmt.Errorf("serialport: %s: %w", p.path, errGone)
+		}
+		return 0, nil
+	}
+	if errors.Is(err, syscall.EIO) || errors.Is(err, syscall.ENODEV) || errors.Is(err, syscall.ENXIO) || p.gone() {
+		return 0, fmt.Errorf("serialport: %s: %w (%v)", p.path, errGone, err)
+	}
+	return 0, fmt.Errorf("serialport: read %s: %w", p.path, err)
+}
+
+// Write writes b.
+func (p *Port) Write(b []byte) (int, error) {
+	n, err := p.p.Write(b)
+	if err != nil {
+		if errors.Is(err, syscall.EIO) || errors.Is(err, syscall.ENODEV) || errors.Is(err, syscall.ENXIO) || p.gone() {
+			return n, fmt.Errorf("serialport: %s: %w (%v)", p.path, errGone, err)
+		}
+		return n, fmt.Errorf("serialport: write %s: %w", p.path, err)
+	}
+	return n, nil
+}
+
+// Discard drops bytes received but not yet read, so a reply is not
+// mistaken for the answer to a later command.
+func (p *Port) Discard() error {
+	if err := p.p.Flush(); err != nil {
+		return fmt.Errorf("serialport: flush %s: %w", p.path, err)
+	}
+	return nil
+}
+
+// Close closes the port.
+func (p *Port) Close() error { return p.p.Close() }
+
+// WireTime is how long n bytes take on the line at this baud rate, 8N1:
+// ten bit times a byte.
+func (p *Port) WireTime(n int) time.Duration { return WireTime(n, p.baud) }
+
+// WireTime is how long n bytes take at baud, 8N1.
+func WireTime(n, baud int) time.Duration {
+	return time.Duration(n) * 10 * time.Second / time.Duration(baud)
+}
+
+func (p *Port) gone() bool {
+	dev, err := devNumber(p.path)
+	return err != nil || dev != p.dev
+}
+
+func devNumber(path string) (uint64, error) {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return 0, err
+	}
+	st, ok := fi.Sys().(*syscall.Stat_t)
+	if !ok || fi.Mode()&os.ModeCharDevice == 0 {
+		return 0, errors.New("not a character device")
+	}
+	return st.Rdev, nil
+}
+
+// Candidate is a serial port a device may be on.
+type Candidate struct {
+	Path string   `json:"path"`            // /dev/ttyUSB0
+	ByID []string `json:"by_id,omitempty"` // stable names under /dev/serial/by-id
+}
+
+// List returns the serial ports a peripheral is likely on: USB serial
+// adapters, USB CDC devices and the boards' own UARTs, with their by-id
+// names (which survive replugging into another USB socket).
+func List(dev string) ([]Candidate, error) {
+	byID := map[string][]string{}
+	links, _ := filepath.Glob(filepath.Join(dev, "serial", "by-id", "*"))
+	for _, l := range links {
+		target, err := filepath.EvalSymlinks(l)
+		if err == nil {
+			byID[target] = append(byID[target], l)
+		}
+	}
+	var out []Candidate
+	for _, pat := range []string{"ttyUSB*", "ttyACM*", "ttyAMA*", "ttyS[0-3]", "ttyCH343USB*"} {
+		ms, err := filepath.Glob(filepath.Join(dev, pat))
+		if err != nil {
+			return nil, fmt.Errorf("serialport: list: %w", err)
+		}
+		for _, m := range ms {
+			out = append(out, Candidate{Path: m, ByID: byID[m]})
+		}
+	}
+	sort.Slice(out, func(i, j int) bool {
+		// By-id ports first: they are the USB devices a reader usually is.
+		if (len(out[i].ByID) > 0) != (len(out[j].ByID) > 0) {
+			return len(out[i].ByID) > 0
+		}
+		return strings.Compare(out[i].Path, out[j].Path) < 0
+	})
+	return out, nil
+}
