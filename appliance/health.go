@@ -33,7 +33,7 @@ type StationInfo struct {
 // Peripheral is one device's state. A device with no port in the config
 // is "absent"; one whose device node is missing is "missing".
 type Peripheral struct {
-	State string `json:"state"` // absent, present, missing, configured
+	State string `json:"state"` // absent, present, missing, configured; ready, lost (a driver's word)
 	Where string `json:"where,omitempty"`
 	Note  string `json:"note,omitempty"`
 }
@@ -83,7 +83,7 @@ func (s *Station) Health() Health {
 		}
 	}
 	for name, p := range h.Peripherals {
-		if p.State == "missing" {
+		if p.State == "missing" || p.State == "lost" {
 			h.Problems = append(h.Problems, fmt.Sprintf("%s: %s", name, p.Note))
 		}
 	}
@@ -99,6 +99,18 @@ func (s *Station) peripherals() map[string]Peripheral {
 	out := map[string]Peripheral{
 		"idcard":  devNode(d.IDCard.Port, "devices.idcard.port"),
 		"scanner": devNode(d.Scanner.Port, "devices.scanner.port"),
+	}
+	s.mu.Lock()
+	rs := s.reader
+	s.mu.Unlock()
+	switch {
+	case rs.state == "ready":
+		out["idcard"] = Peripheral{State: "ready", Where: d.IDCard.Port, Note: "SAM " + rs.samID}
+	case rs.state == "lost" && out["idcard"].State != "missing":
+		// The node is there but the reader does not answer: a wrong port
+		// or baud rate, a dead reader, or a cable in the wrong socket.
+		out["idcard"] = Peripheral{State: "lost", Where: d.IDCard.Port,
+			Note: fmt.Sprintf("the reader at %s (devices.idcard.port, %d baud) does not answer: %s", d.IDCard.Port, d.IDCard.Baud, rs.note)}
 	}
 	switch {
 	case d.Printer.Port != "":
@@ -159,10 +171,14 @@ func (s *Station) WriteMetrics(w io.Writer) {
 		fmt.Fprintf(w, "gridkiosk_records_submitted_total{kind=%q} %d\n", k, s.submitted[k])
 	}
 	s.mu.Unlock()
+	s.mu.Lock()
+	reads := s.cardsRead
+	s.mu.Unlock()
+	fmt.Fprintf(w, "# HELP gridkiosk_idcard_reads_total ID cards read since start.\n# TYPE gridkiosk_idcard_reads_total counter\ngridkiosk_idcard_reads_total %d\n", reads)
 	fmt.Fprintf(w, "# HELP gridkiosk_peripheral_present 1 when the device node exists.\n# TYPE gridkiosk_peripheral_present gauge\n")
 	for _, name := range []string{"idcard", "scanner", "printer"} {
 		p := h.Peripherals[name]
-		fmt.Fprintf(w, "gridkiosk_peripheral_present{device=%q,state=%q} %g\n", name, p.State, b2f(p.State == "present" || p.State == "configured"))
+		fmt.Fprintf(w, "gridkiosk_peripheral_present{device=%q,state=%q} %g\n", name, p.State, b2f(p.State == "present" || p.State == "configured" || p.State == "ready"))
 	}
 }
 

@@ -19,6 +19,8 @@ import (
 	"github.com/gridkiosk/gridkiosk/appliance/config"
 	"github.com/gridkiosk/gridkiosk/appliance/grid"
 	"github.com/gridkiosk/gridkiosk/appliance/record"
+	"github.com/gridkiosk/gridkiosk/drivers/idcard"
+	"github.com/gridkiosk/gridkiosk/drivers/serialport"
 	"github.com/gridkiosk/gridkiosk/sync/outbox"
 	"github.com/gridkiosk/gridkiosk/sync/upstream"
 )
@@ -41,6 +43,10 @@ type Options struct {
 	// Timing tunes the forwarder (tests shorten it); zero values take the
 	// forwarder's defaults.
 	Timing Timing
+	// IDCard tunes the card reader's driver (tests shorten its polling).
+	IDCard idcard.Options
+	// OpenPort opens a serial device; default serialport.Open.
+	OpenPort func(path string, baud int) (idcard.Port, error)
 }
 
 // Timing is the forwarder's pacing.
@@ -77,8 +83,16 @@ type Station struct {
 	fwd     *upstream.Forwarder // nil without an upstream
 	clock   *clockTrust
 
+	idle    time.Duration // a session untouched this long is wiped
+	openID  func(path string, baud int) (idcard.Port, error)
+	cardOpt idcard.Options
+
 	mu        sync.Mutex
 	submitted map[string]uint64 // by kind, since start
+	sess      session
+	reader    readerState
+	cardsRead uint64
+	changed   chan struct{} // closed and replaced when the session changes
 }
 
 // New opens the station's outbox in the configured data directory.
@@ -108,6 +122,14 @@ func New(opt Options) (*Station, error) {
 		cfg: cfg, log: opt.Log, now: opt.Now, version: opt.Version, started: opt.Now(),
 		box: box, clock: &clockTrust{ntpSynced: opt.NTPSynced},
 		submitted: map[string]uint64{},
+		sess:      session{state: SessionIdle},
+		idle:      cfg.UI.IdleTimeout.Duration,
+		changed:   make(chan struct{}),
+		cardOpt:   opt.IDCard,
+		openID:    opt.OpenPort,
+	}
+	if s.openID == nil {
+		s.openID = func(path string, baud int) (idcard.Port, error) { return serialport.Open(path, baud) }
 	}
 	if cfg.Upstream.URL != "" {
 		hc := opt.HTTP
@@ -156,6 +178,9 @@ func (s *Station) Run(ctx context.Context) error {
 		s.log.Warn("appliance: no upstream.url configured; records stay queued at this station")
 	}
 	wg.Go(func() { s.purgeLoop(ctx) })
+	if d := s.cfg.Devices.IDCard; d.Present() {
+		wg.Go(func() { s.runIDCard(ctx, d.Port, d.Baud) })
+	}
 	wg.Wait()
 	return ctx.Err()
 }
@@ -176,6 +201,42 @@ func (s *Station) purgeLoop(ctx context.Context) {
 		case <-t.C:
 		}
 	}
+}
+
+// runIDCard polls the card reader and feeds its events to the session.
+func (s *Station) runIDCard(ctx context.Context, port string, baud int) {
+	opt := s.cardOpt
+	opt.Log = s.log.With("device", "idcard")
+	rd := idcard.NewReader(func() (idcard.Port, error) { return s.openID(port, baud) }, opt)
+	events := make(chan idcard.Event, 4)
+	var wg sync.WaitGroup
+	wg.Go(func() { rd.Run(ctx, events) })
+	defer wg.Wait()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case ev := <-events:
+			s.cardEvent(ev)
+			s.notify()
+		}
+	}
+}
+
+// notify wakes everyone waiting on SessionChanged.
+func (s *Station) notify() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	close(s.changed)
+	s.changed = make(chan struct{})
+}
+
+// SessionChanged returns a channel that is closed at the next change of
+// the session or of the card reader's state.
+func (s *Station) SessionChanged() <-chan struct{} {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.changed
 }
 
 // Close closes the outbox. Call it after Run has returned.

@@ -140,7 +140,7 @@ func (s *StatusScreen) setOnline(c color.Color, zh, en string) {
 
 func devicesLine(ps map[string]appliance.Peripheral) string {
 	names := map[string]string{"idcard": "身份证阅读器", "scanner": "扫码器", "printer": "打印机"}
-	states := map[string]string{"absent": "未配置", "present": "已连接", "missing": "未找到", "configured": "已配置"}
+	states := map[string]string{"absent": "未配置", "present": "已连接", "missing": "未找到", "configured": "已配置", "ready": "就绪", "lost": "断开"}
 	var keys []string
 	for k := range ps {
 		keys = append(keys, k)

@@ -37,22 +37,41 @@ type Station interface {
 	Lookup(id string) (outbox.Entry, error)
 	Health() appliance.Health
 	WriteMetrics(w io.Writer)
+	Session() appliance.SessionView
+	SubmitSession(ctx context.Context, in appliance.SessionSubmit) (appliance.Receipt, error)
+	CancelSession()
+}
+
+// Simulator is the simulation's control of its emulated devices, so that
+// headless tests and the simulation's control panel lay cards the same way.
+type Simulator interface {
+	LayCard(key string) error
+	LiftCard()
 }
 
 // Handler serves the API for st, with token as the bearer token of /v1.
-func Handler(st Station, token string) http.Handler {
-	a := &api{st: st, token: token}
+// sim, when not nil, adds the /v1/sim endpoints.
+func Handler(st Station, token string, sim Simulator) http.Handler {
+	a := &api{st: st, token: token, sim: sim}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", a.health)
 	mux.HandleFunc("GET /metrics", a.metrics)
 	mux.HandleFunc("POST /v1/records", a.auth(a.submit))
 	mux.HandleFunc("GET /v1/records/{id}", a.auth(a.lookup))
+	mux.HandleFunc("GET /v1/session", a.auth(a.session))
+	mux.HandleFunc("POST /v1/session/submit", a.auth(a.sessionSubmit))
+	mux.HandleFunc("POST /v1/session/cancel", a.auth(a.sessionCancel))
+	if sim != nil {
+		mux.HandleFunc("POST /v1/sim/idcard/lay", a.auth(a.simLay))
+		mux.HandleFunc("POST /v1/sim/idcard/lift", a.auth(a.simLift))
+	}
 	return mux
 }
 
 type api struct {
 	st    Station
 	token string
+	sim   Simulator
 }
 
 func (a *api) auth(h http.HandlerFunc) http.HandlerFunc {
@@ -117,6 +136,65 @@ func (a *api) lookup(w http.ResponseWriter, r *http.Request) {
 	default:
 		writeJSON(w, http.StatusOK, e)
 	}
+}
+
+func (a *api) session(w http.ResponseWriter, r *http.Request) {
+	writeJSON(w, http.StatusOK, a.st.Session())
+}
+
+func (a *api) sessionSubmit(w http.ResponseWriter, r *http.Request) {
+	var in appliance.SessionSubmit
+	if !decode(w, r, &in) {
+		return
+	}
+	rc, err := a.st.SubmitSession(r.Context(), in)
+	var fe *record.FieldError
+	switch {
+	case errors.Is(err, appliance.ErrNoSession):
+		writeJSON(w, http.StatusConflict, errorBody{Error: err.Error()})
+	case errors.As(err, &fe):
+		writeJSON(w, http.StatusBadRequest, errorBody{Error: fe.Error(), Field: fe.Field})
+	case err != nil:
+		writeJSON(w, http.StatusServiceUnavailable, errorBody{Error: "record NOT stored: " + err.Error()})
+	default:
+		w.Header().Set("Location", "/v1/records/"+rc.ID)
+		writeJSON(w, http.StatusCreated, rc)
+	}
+}
+
+func (a *api) sessionCancel(w http.ResponseWriter, r *http.Request) {
+	a.st.CancelSession()
+	w.WriteHeader(http.StatusNoContent)
+}
+
+func (a *api) simLay(w http.ResponseWriter, r *http.Request) {
+	var in struct {
+		Card string `json:"card"`
+	}
+	if !decode(w, r, &in) {
+		return
+	}
+	if err := a.sim.LayCard(in.Card); err != nil {
+		writeJSON(w, http.StatusBadRequest, errorBody{Error: err.Error(), Field: "card"})
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+func (a *api) simLift(w http.ResponseWriter, r *http.Request) {
+	a.sim.LiftCard()
+	w.WriteHeader(http.StatusNoContent)
+}
+
+// decode reads a JSON body strictly; on failure it has answered 400.
+func decode(w http.ResponseWriter, r *http.Request, v any) bool {
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxBody))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		writeJSON(w, http.StatusBadRequest, errorBody{Error: "body: " + err.Error()})
+		return false
+	}
+	return true
 }
 
 func writeJSON(w http.ResponseWriter, code int, v any) {

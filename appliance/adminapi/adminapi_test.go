@@ -62,7 +62,7 @@ func newRig(t *testing.T, withHub bool) *rig {
 	if r.token, err = LoadOrCreateToken(cfg.Storage.Dir); err != nil {
 		t.Fatal(err)
 	}
-	r.api = httptest.NewServer(Handler(st, r.token))
+	r.api = httptest.NewServer(Handler(st, r.token, nil))
 	t.Cleanup(r.api.Close)
 	return r
 }

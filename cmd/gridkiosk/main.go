@@ -32,6 +32,9 @@ Usage:
   gridkiosk serve  [--config FILE] [--simulate] [--data DIR]   the kiosk without a screen
   gridkiosk config check [--config FILE]                       check a configuration file
   gridkiosk config example                                     print a commented example
+  gridkiosk probe idcard --port P [--baud N] [--json] [--reveal] [--timeout D]
+                                                               wait for one card and show what the reader read
+  gridkiosk probe idcard --list                                list candidate serial ports
   gridkiosk version
 
 --simulate starts a local county hub and demo data for 幸福湾社区 (Xingfuwan
@@ -58,6 +61,8 @@ func realMain(args []string, stdout, stderr io.Writer) int {
 		err = cmdServe(ctx, args[1:], log)
 	case "config":
 		err = cmdConfig(args[1:], stdout)
+	case "probe":
+		err = cmdProbe(ctx, args[1:], stdout)
 	case "version":
 		fmt.Fprintln(stdout, "gridkiosk", version)
 	case "help", "-h", "--help":

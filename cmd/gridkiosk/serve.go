@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"time"
 
@@ -19,6 +20,7 @@ import (
 	"github.com/gridkiosk/gridkiosk/appliance/adminapi"
 	"github.com/gridkiosk/gridkiosk/appliance/config"
 	"github.com/gridkiosk/gridkiosk/appliance/demo"
+	"github.com/gridkiosk/gridkiosk/drivers/idcard/idcardsim"
 	"github.com/gridkiosk/gridkiosk/sync/hub"
 )
 
@@ -96,7 +98,11 @@ func start(o options, log *slog.Logger) (*app, error) {
 		a.close()
 		return nil, fmt.Errorf("admin API: listen on %s (admin.listen): %w; is another gridkiosk running?", cfg.Admin.Listen, err)
 	}
-	a.admin = &http.Server{Handler: adminapi.Handler(st, token), ReadHeaderTimeout: 10 * time.Second}
+	var sim adminapi.Simulator
+	if a.sim != nil {
+		sim = a.sim
+	}
+	a.admin = &http.Server{Handler: adminapi.Handler(st, token, sim), ReadHeaderTimeout: 10 * time.Second}
 	if a.sim != nil {
 		if err := a.sim.seed(st, log); err != nil {
 			a.close()
@@ -167,11 +173,29 @@ func cmdServe(ctx context.Context, args []string, log *slog.Logger) error {
 // simulation is an in-process county hub on loopback with the demo
 // station's config pointing at it.
 type simulation struct {
-	cfg   *config.Config
-	store *hub.BoltStore
-	srv   *http.Server
-	done  chan struct{}
+	cfg    *config.Config
+	store  *hub.BoltStore
+	srv    *http.Server
+	done   chan struct{}
+	reader *idcardsim.Reader
 }
+
+// LayCard lays one of the emulator's demo cards on the simulated reader.
+func (s *simulation) LayCard(key string) error {
+	c, ok := idcardsim.Card(key)
+	if !ok {
+		var keys []string
+		for _, f := range idcardsim.Cards() {
+			keys = append(keys, f.Key)
+		}
+		return fmt.Errorf("no demo card %q (have %s)", key, strings.Join(keys, ", "))
+	}
+	s.reader.Lay(c)
+	return nil
+}
+
+// LiftCard lifts the card off the simulated reader.
+func (s *simulation) LiftCard() { s.reader.Lift() }
 
 func startSimulation(dir string, log *slog.Logger) (*simulation, error) {
 	if dir == "" {
@@ -212,6 +236,17 @@ func startSimulation(dir string, log *slog.Logger) (*simulation, error) {
 	go func() { s.srv.Serve(ln); close(s.done) }()
 	s.cfg = demo.Config(filepath.Join(dir, "station"), "http://"+ln.Addr().String(), tokenFile)
 	log.Info("simulate: county hub running", "url", s.cfg.Upstream.URL, "data", dir)
+	devDir := filepath.Join(dir, "dev")
+	if err := os.MkdirAll(devDir, 0o700); err != nil {
+		s.close()
+		return nil, fmt.Errorf("simulate: %w", err)
+	}
+	if s.reader, err = idcardsim.New(devDir, "idcard", 115200); err != nil {
+		s.close()
+		return nil, fmt.Errorf("simulate: card reader: %w", err)
+	}
+	s.cfg.Devices.IDCard.Port = s.reader.Path()
+	log.Info("simulate: ID card reader emulated", "port", s.reader.Path())
 	return s, nil
 }
 
@@ -236,6 +271,9 @@ func (s *simulation) seed(st *appliance.Station, log *slog.Logger) error {
 }
 
 func (s *simulation) close() {
+	if s.reader != nil {
+		s.reader.Close()
+	}
 	s.srv.Close()
 	<-s.done
 	s.store.Close()

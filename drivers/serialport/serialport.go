@@ -23,13 +23,33 @@ import (
 // the shortest there is; it bounds how long Close waits for a reader.
 const pollInterval = 100 * time.Millisecond
 
-// ErrGone means the device went away: unplugged, or its path now names
-// another device.
-var errGone = errors.New("device is gone (unplugged?)")
+// GoneError means the device went away: unplugged, or its path now names
+// another device. The port must be closed and opened again.
+type GoneError struct {
+	Path  string
+	Cause error // what the system said, if anything
+}
+
+func (e *GoneError) Error() string {
+	s := "serialport: " + e.Path + ": device is gone (unplugged?)"
+	if e.Cause != nil {
+		s += ": " + e.Cause.Error()
+	}
+	return s
+}
+
+func (e *GoneError) Unwrap() error { return e.Cause }
+
+// Gone is always true; drivers test for it through a one-method interface
+// so they need not import this package.
+func (e *GoneError) Gone() bool { return true }
 
 // Gone reports whether err means the device went away and the port must be
 // reopened.
-func Gone(err error) bool { return errors.Is(err, errGone) }
+func Gone(err error) bool {
+	var ge *GoneError
+	return errors.As(err, &ge)
+}
 
 // Port is an open serial line. Read returns (0, nil) when no byte arrived
 // within the poll interval, and an error for which Gone is true when the
@@ -72,12 +92,12 @@ func (p *Port) Read(b []byte) (int, error) {
 	// only the device node tells them apart.
 	if err == nil || errors.Is(err, io.EOF) {
 		if p.gone() {
-			return 0, fmt.Errorf("serialport: %s: %w", p.path, errGone)
+			return 0, &GoneError{Path: p.path}
 		}
 		return 0, nil
 	}
 	if errors.Is(err, syscall.EIO) || errors.Is(err, syscall.ENODEV) || errors.Is(err, syscall.ENXIO) || p.gone() {
-		return 0, fmt.Errorf("serialport: %s: %w (%v)", p.path, errGone, err)
+		return 0, &GoneError{Path: p.path, Cause: err}
 	}
 	return 0, fmt.Errorf("serialport: read %s: %w", p.path, err)
 }
@@ -87,7 +107,7 @@ func (p *Port) Write(b []byte) (int, error) {
 	n, err := p.p.Write(b)
 	if err != nil {
 		if errors.Is(err, syscall.EIO) || errors.Is(err, syscall.ENODEV) || errors.Is(err, syscall.ENXIO) || p.gone() {
-			return n, fmt.Errorf("serialport: %s: %w (%v)", p.path, errGone, err)
+			return n, &GoneError{Path: p.path, Cause: err}
 		}
 		return n, fmt.Errorf("serialport: write %s: %w", p.path, err)
 	}

@@ -28,6 +28,7 @@ type Line struct {
 	slave   *os.File // held open so the line stays up between driver opens
 	plugged chan struct{}
 	gen     int
+	closed  bool
 }
 
 // NewLine creates a pty and a link to its far end at dir/name. baud paces
@@ -87,7 +88,7 @@ func (l *Line) Unplug() error {
 // Replug brings the line back on a new pty at the same path.
 func (l *Line) Replug() error {
 	l.mu.Lock()
-	up := l.master != nil
+	up := l.master != nil || l.closed
 	l.mu.Unlock()
 	if up {
 		return nil
@@ -99,6 +100,7 @@ func (l *Line) Replug() error {
 func (l *Line) Close() error {
 	l.Unplug()
 	l.mu.Lock()
+	l.closed = true
 	if l.plugged != nil {
 		close(l.plugged)
 		l.plugged = nil
@@ -128,6 +130,13 @@ func (l *Line) Read(p []byte) (int, error) {
 		return n, fmt.Errorf("serialporttest: read: %w", err)
 	}
 	return n, nil
+}
+
+// Closed reports whether Close was called.
+func (l *Line) Closed() bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.closed
 }
 
 // WaitPlugged blocks until the line is plugged in or closed.

@@ -1,0 +1,233 @@
+package appliance
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/gridkiosk/gridkiosk/appliance/citizenid"
+	"github.com/gridkiosk/gridkiosk/appliance/grid"
+	"github.com/gridkiosk/gridkiosk/appliance/record"
+	"github.com/gridkiosk/gridkiosk/drivers/idcard"
+)
+
+// Session states: idle → card (fields read from a card) → submitted → idle.
+const (
+	SessionIdle      = "idle"
+	SessionCard      = "card"
+	SessionSubmitted = "submitted"
+)
+
+// ErrNoSession is returned when there is no card session to submit.
+var ErrNoSession = errors.New("appliance: no registration in progress (lay an ID card on the reader first)")
+
+// session is the resident's registration in progress. It holds the full
+// card; what leaves the station through SessionView is masked.
+type session struct {
+	state   string
+	card    *idcard.Card
+	started time.Time
+	touched time.Time // last activity, for the idle wipe
+	lifted  bool
+	receipt *Receipt
+}
+
+// SessionView is the session as a screen or the admin API may show it:
+// the ID number masked, no photo, no fingerprint.
+type SessionView struct {
+	State        string      `json:"state"`
+	Source       string      `json:"source,omitempty"`
+	Person       *PersonView `json:"person,omitempty"`
+	StartedAt    *time.Time  `json:"started_at,omitempty"`
+	CardOnReader bool        `json:"card_on_reader"`
+	Receipt      *Receipt    `json:"receipt,omitempty"`
+}
+
+// PersonView is a person read from a card, ID number masked.
+type PersonView struct {
+	Name      string `json:"name"`
+	NameEN    string `json:"name_en,omitempty"`
+	Gender    string `json:"gender"`
+	Nation    string `json:"nation,omitempty"`
+	Birth     string `json:"birth"`
+	Address   string `json:"address,omitempty"`
+	IDNumber  string `json:"id_number"` // masked: 1410**********123X
+	CardType  string `json:"card_type"`
+	Issuer    string `json:"issuer,omitempty"`
+	ValidFrom string `json:"valid_from,omitempty"`
+	ValidTo   string `json:"valid_to,omitempty"`
+}
+
+// SessionSubmit is what the resident adds to the fields read from the card.
+type SessionSubmit struct {
+	Purpose string     `json:"purpose"`
+	Phone   string     `json:"phone,omitempty"`
+	Consent ConsentIn  `json:"consent"`
+	Grid    *grid.Path `json:"grid,omitempty"`
+}
+
+// ConsentIn is the resident's answer to the personal-information notice.
+type ConsentIn struct {
+	Agreed  bool   `json:"agreed"`
+	Version string `json:"version"`
+}
+
+// Session returns the current session.
+func (s *Station) Session() SessionView {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.expireLocked()
+	ss := s.sess
+	v := SessionView{State: ss.state, Receipt: ss.receipt, CardOnReader: ss.card != nil && !ss.lifted}
+	if ss.state == SessionIdle {
+		return v
+	}
+	v.Source = "idcard"
+	started := ss.started
+	v.StartedAt = &started
+	if ss.card != nil {
+		v.Person = personView(ss.card)
+	}
+	return v
+}
+
+func personView(c *idcard.Card) *PersonView {
+	name := c.Name
+	if name == "" {
+		name = c.NameEN
+	}
+	return &PersonView{
+		Name: name, NameEN: c.NameEN, Gender: c.Gender, Nation: c.Nation, Birth: c.Birth,
+		Address: c.Address, IDNumber: citizenid.Mask(c.IDNumber), CardType: c.Type.String(),
+		Issuer: c.Issuer, ValidFrom: c.ValidFrom, ValidTo: c.ValidTo,
+	}
+}
+
+// SubmitSession turns the card session into a registration record and
+// stores it. Declining consent ends the session and stores nothing.
+func (s *Station) SubmitSession(ctx context.Context, in SessionSubmit) (Receipt, error) {
+	s.mu.Lock()
+	s.expireLocked()
+	if s.sess.state != SessionCard || s.sess.card == nil {
+		s.mu.Unlock()
+		return Receipt{}, ErrNoSession
+	}
+	card := *s.sess.card
+	s.mu.Unlock()
+
+	if !in.Consent.Agreed {
+		s.CancelSession()
+		return Receipt{}, &record.FieldError{Field: "consent.agreed", Msg: "the resident declined; nothing was stored"}
+	}
+	payload, err := registrationPayload(card, in, s.now())
+	if err != nil {
+		return Receipt{}, err
+	}
+	rc, err := s.Submit(ctx, Submission{Kind: record.KindRegistration, Payload: payload, Grid: in.Grid})
+	if err != nil {
+		return Receipt{}, err
+	}
+	s.mu.Lock()
+	s.sess.state, s.sess.receipt, s.sess.touched = SessionSubmitted, &rc, s.now()
+	// The card's data is in the sealed record now; the session keeps only
+	// what the done screen shows.
+	s.sess.card = nil
+	s.mu.Unlock()
+	s.notify()
+	return rc, nil
+}
+
+func registrationPayload(c idcard.Card, in SessionSubmit, now time.Time) (json.RawMessage, error) {
+	name := c.Name
+	if name == "" {
+		name = c.NameEN
+	}
+	reg := record.Registration{
+		Person: record.Person{
+			Name: name, Gender: c.Gender, Nation: c.Nation, Birth: c.Birth, Address: c.Address,
+			IDNumber: c.IDNumber, CardType: c.Type.String(), Issuer: c.Issuer,
+			ValidFrom: c.ValidFrom, ValidTo: c.ValidTo,
+		},
+		Purpose: in.Purpose, Phone: strings.TrimSpace(in.Phone), Source: "idcard",
+		Consent: record.Consent{Version: in.Consent.Version, At: now},
+	}
+	b, err := json.Marshal(reg)
+	if err != nil {
+		return nil, fmt.Errorf("appliance: encode registration: %w", err)
+	}
+	return b, nil
+}
+
+// CancelSession wipes the session: nothing personal stays behind.
+func (s *Station) CancelSession() {
+	s.mu.Lock()
+	s.sess = session{state: SessionIdle}
+	s.mu.Unlock()
+	s.notify()
+}
+
+// expireLocked wipes a session nobody touched for the idle timeout.
+func (s *Station) expireLocked() {
+	if s.sess.state == SessionIdle || s.idle <= 0 {
+		return
+	}
+	if s.now().Sub(s.sess.touched) > s.idle {
+		s.sess = session{state: SessionIdle}
+	}
+}
+
+// TouchSession records activity, postponing the idle wipe.
+func (s *Station) TouchSession() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.sess.state != SessionIdle {
+		s.sess.touched = s.now()
+	}
+}
+
+// cardEvent applies one event from the ID-card reader.
+func (s *Station) cardEvent(ev idcard.Event) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	switch ev.Kind {
+	case idcard.CardLaid:
+		now := s.now()
+		// A new card starts a new session, whatever was on screen: the
+		// resident before has left.
+		s.sess = session{state: SessionCard, card: ev.Card, started: now, touched: now}
+		s.reader = readerState{state: "ready", samID: s.reader.samID, last: ev.Phases}
+		s.cardsRead++
+		s.log.Info("appliance: card read", "card_type", ev.Card.Type.String(), "id", citizenid.Mask(ev.Card.IDNumber),
+			"read_ms", (ev.Phases.Find + ev.Phases.Select + ev.Phases.Read).Milliseconds(), "attempts", ev.Phases.Attempts)
+	case idcard.CardLifted:
+		// Lifting the card keeps a half-finished form until the idle wipe.
+		s.sess.lifted = true
+	case idcard.ReaderLost:
+		msg := "reader does not answer"
+		if ev.Err != nil {
+			msg = ev.Err.Error()
+		}
+		s.reader = readerState{state: "lost", note: msg}
+	case idcard.ReaderBack:
+		s.reader = readerState{state: "ready", samID: ev.SAMID}
+	}
+}
+
+// readerState is the card reader as the station last heard of it.
+type readerState struct {
+	state string // "", ready, lost
+	samID string
+	note  string
+	last  idcard.Phases // of the last card read
+}
+
+// LastCardRead returns how the last card read went: each phase's time and
+// the bytes moved, for the technician screen and the benchmarks.
+func (s *Station) LastCardRead() idcard.Phases {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.reader.last
+}

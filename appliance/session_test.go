@@ -1,0 +1,204 @@
+package appliance_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"log/slog"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/gridkiosk/gridkiosk/appliance"
+	"github.com/gridkiosk/gridkiosk/appliance/config"
+	"github.com/gridkiosk/gridkiosk/appliance/grid"
+	"github.com/gridkiosk/gridkiosk/appliance/record"
+	"github.com/gridkiosk/gridkiosk/drivers/idcard"
+	"github.com/gridkiosk/gridkiosk/drivers/idcard/idcardsim"
+)
+
+// cardStation is a station whose card reader is an emulator on a pty.
+func cardStation(t testing.TB, baud int, now func() time.Time) (*appliance.Station, *idcardsim.Reader) {
+	t.Helper()
+	dir := t.TempDir()
+	sim, err := idcardsim.New(dir, "idcard", baud)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { sim.Close() })
+	cfg := config.Default()
+	cfg.Station.ID, cfg.Station.Name = "141029-xfw-01", "幸福湾社区党群服务站"
+	cfg.Station.Grid = grid.Path{County: "141029", Township: "141029100", Community: "141029100001"}
+	cfg.Storage.Dir = filepath.Join(dir, "data")
+	cfg.Devices.IDCard.Port = sim.Path()
+	st, err := appliance.New(appliance.Options{Config: &cfg, Now: now, NTPSynced: func() bool { return false },
+		Log:    slog.New(slog.NewTextHandler(io.Discard, nil)),
+		IDCard: idcard.Options{Poll: 10 * time.Millisecond}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	var wg sync.WaitGroup
+	wg.Go(func() { st.Run(ctx) })
+	t.Cleanup(func() { cancel(); wg.Wait(); st.Close() })
+	waitState(t, st, func(v appliance.Health) bool { return v.Peripherals["idcard"].State == "ready" })
+	return st, sim
+}
+
+func waitState(t testing.TB, st *appliance.Station, cond func(appliance.Health) bool) {
+	t.Helper()
+	deadline := time.After(15 * time.Second)
+	for {
+		ch := st.SessionChanged()
+		if cond(st.Health()) {
+			return
+		}
+		select {
+		case <-ch:
+		case <-time.After(50 * time.Millisecond):
+		case <-deadline:
+			t.Fatalf("timed out; health = %+v", st.Health())
+		}
+	}
+}
+
+func waitSession(t testing.TB, st *appliance.Station, state string) appliance.SessionView {
+	t.Helper()
+	deadline := time.After(15 * time.Second)
+	for {
+		ch := st.SessionChanged()
+		if v := st.Session(); v.State == state {
+			return v
+		}
+		select {
+		case <-ch:
+		case <-deadline:
+			t.Fatalf("session never became %s: %+v", state, st.Session())
+		}
+	}
+}
+
+func TestCardStartsSession(t *testing.T) {
+	st, sim := cardStation(t, 115200, nil)
+	c, _ := idcardsim.Card("resident")
+	sim.Lay(c)
+	v := waitSession(t, st, appliance.SessionCard)
+	p := v.Person
+	if p == nil || p.Name != c.Name || p.Birth != c.Birth || p.Address != c.Address || p.Nation != "汉" || !v.CardOnReader {
+		t.Fatalf("session = %+v", v)
+	}
+	if p.IDNumber == c.IDNumber || !strings.HasPrefix(p.IDNumber, c.IDNumber[:4]) || !strings.HasSuffix(p.IDNumber, c.IDNumber[14:]) || !strings.Contains(p.IDNumber, "**********") {
+		t.Fatalf("ID number not masked: %q", p.IDNumber)
+	}
+	raw, _ := json.Marshal(v)
+	if strings.Contains(string(raw), c.IDNumber) {
+		t.Fatal("the session view carries the full ID number")
+	}
+
+	// Lifting the card keeps the half-finished form.
+	sim.Lift()
+	waitState(t, st, func(appliance.Health) bool { return !st.Session().CardOnReader })
+	if st.Session().State != appliance.SessionCard {
+		t.Fatal("lifting the card lost the session")
+	}
+
+	rc, err := st.SubmitSession(t.Context(), appliance.SessionSubmit{Purpose: "certificate", Phone: "13835712345",
+		Consent: appliance.ConsentIn{Agreed: true, Version: "2026-01"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(rc.Ticket, "R") {
+		t.Errorf("ticket %q", rc.Ticket)
+	}
+	done := st.Session()
+	if done.State != appliance.SessionSubmitted || done.Person != nil || done.Receipt.ID != rc.ID {
+		t.Fatalf("after submit: %+v", done)
+	}
+	if e, err := st.Lookup(rc.ID); err != nil || e.Kind != "registration" {
+		t.Fatalf("record: %+v %v", e, err)
+	}
+	if _, err := st.SubmitSession(t.Context(), appliance.SessionSubmit{Purpose: "certificate", Consent: appliance.ConsentIn{Agreed: true, Version: "2026-01"}}); !errors.Is(err, appliance.ErrNoSession) {
+		t.Fatalf("second submit: %v", err)
+	}
+}
+
+func TestDeclineStoresNothing(t *testing.T) {
+	st, sim := cardStation(t, 0, nil)
+	c, _ := idcardsim.Card("foreign2023")
+	sim.Lay(c)
+	waitSession(t, st, appliance.SessionCard)
+	_, err := st.SubmitSession(t.Context(), appliance.SessionSubmit{Purpose: "policy", Consent: appliance.ConsentIn{Agreed: false, Version: "2026-01"}})
+	var fe *record.FieldError
+	if !errors.As(err, &fe) || fe.Field != "consent.agreed" {
+		t.Fatalf("decline: %v", err)
+	}
+	if st.Session().State != appliance.SessionIdle || st.Health().Outbox.LastSeq != 0 {
+		t.Fatalf("decline stored something: %+v %+v", st.Session(), st.Health().Outbox)
+	}
+}
+
+func TestBadSubmitKeepsSession(t *testing.T) {
+	st, sim := cardStation(t, 0, nil)
+	c, _ := idcardsim.Card("resident")
+	sim.Lay(c)
+	waitSession(t, st, appliance.SessionCard)
+	_, err := st.SubmitSession(t.Context(), appliance.SessionSubmit{Purpose: "certificate", Phone: "123",
+		Consent: appliance.ConsentIn{Agreed: true, Version: "2026-01"}})
+	var fe *record.FieldError
+	if !errors.As(err, &fe) || fe.Field != "payload.phone" {
+		t.Fatalf("bad phone: %v", err)
+	}
+	if st.Session().State != appliance.SessionCard {
+		t.Fatal("a typo lost the resident's session")
+	}
+}
+
+func TestIdleWipe(t *testing.T) {
+	var mu sync.Mutex
+	now := time.Now()
+	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
+	st, sim := cardStation(t, 0, clock)
+	c, _ := idcardsim.Card("resident")
+	sim.Lay(c)
+	waitSession(t, st, appliance.SessionCard)
+	mu.Lock()
+	now = now.Add(60 * time.Second)
+	mu.Unlock()
+	st.TouchSession()
+	mu.Lock()
+	now = now.Add(60 * time.Second) // 120s since laid, 60s since touched: under the 90s default
+	mu.Unlock()
+	if st.Session().State != appliance.SessionCard {
+		t.Fatal("touched session wiped early")
+	}
+	mu.Lock()
+	now = now.Add(31 * time.Second)
+	mu.Unlock()
+	if v := st.Session(); v.State != appliance.SessionIdle || v.Person != nil {
+		t.Fatalf("idle session not wiped: %+v", v)
+	}
+}
+
+func TestReaderLostInHealth(t *testing.T) {
+	st, sim := cardStation(t, 0, nil)
+	// Unplugged: the device node is gone, and health says so.
+	sim.Unplug()
+	waitState(t, st, func(h appliance.Health) bool { return h.Peripherals["idcard"].State == "missing" })
+	h := st.Health()
+	if h.Status != "degraded" || !strings.Contains(strings.Join(h.Problems, " "), "plugged in") {
+		t.Fatalf("health = %+v", h)
+	}
+	sim.Replug()
+	waitState(t, st, func(h appliance.Health) bool { return h.Peripherals["idcard"].State == "ready" })
+	// Plugged in but mute: the reader itself does not answer.
+	sim.SetSilent(true)
+	waitState(t, st, func(h appliance.Health) bool { return h.Peripherals["idcard"].State == "lost" })
+	if p := st.Health().Peripherals["idcard"]; !strings.Contains(p.Note, "does not answer") || !strings.Contains(p.Note, "devices.idcard.port") {
+		t.Fatalf("lost reader note = %q", p.Note)
+	}
+	sim.SetSilent(false)
+	waitState(t, st, func(h appliance.Health) bool { return h.Peripherals["idcard"].State == "ready" })
+}

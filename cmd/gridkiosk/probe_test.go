@@ -1,0 +1,85 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gridkiosk/gridkiosk/drivers/idcard/idcardsim"
+	"github.com/gridkiosk/gridkiosk/drivers/serialport/serialporttest"
+)
+
+func TestProbeIDCard(t *testing.T) {
+	sim, err := idcardsim.New(t.TempDir(), "idcard", 115200)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sim.Close()
+	card, _ := idcardsim.Card("hmt")
+	go func() { time.Sleep(300 * time.Millisecond); sim.Lay(card) }()
+	var out, errOut bytes.Buffer
+	if code := realMain([]string{"probe", "idcard", "--port", sim.Path(), "--json", "--timeout", "20s"}, &out, &errOut); code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut.String())
+	}
+	var res probeResult
+	if err := json.Unmarshal(out.Bytes(), &res); err != nil {
+		t.Fatalf("%v: %s", err, out.String())
+	}
+	if res.CardType != "hmt_permit" || res.Card.Name != card.Name || res.Card.PassNumber != card.PassNumber ||
+		res.SAMID != "05.01-20100101-0123456789-1234567890" || res.PhotoBytes != 1024 {
+		t.Fatalf("probe = %+v", res)
+	}
+	if res.Card.IDNumber == card.IDNumber || !strings.Contains(res.Card.IDNumber, "*") {
+		t.Fatalf("ID number not masked without --reveal: %q", res.Card.IDNumber)
+	}
+	if res.Timing.Read <= 0 || res.Timing.Wire < 100 {
+		t.Errorf("timing = %+v", res.Timing)
+	}
+
+	sim.Lift()
+	go func() { time.Sleep(300 * time.Millisecond); sim.Lay(card) }()
+	out.Reset()
+	if code := realMain([]string{"probe", "idcard", "--port", sim.Path(), "--reveal"}, &out, &errOut); code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut.String())
+	}
+	if !strings.Contains(out.String(), card.IDNumber) || !strings.Contains(out.String(), "wire floor") {
+		t.Fatalf("--reveal output:\n%s", out.String())
+	}
+}
+
+func TestProbeFailures(t *testing.T) {
+	dir := t.TempDir()
+	// A line nobody answers on: a port with no reader behind it.
+	mute, err := serialporttest.NewLine(dir, "mute", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer mute.Close()
+	tests := []struct {
+		args []string
+		code int
+		want string
+	}{
+		{[]string{"probe", "idcard", "--port", filepath.Join(dir, "none")}, 1, "is the reader plugged in"},
+		{[]string{"probe", "idcard", "--port", mute.Path()}, 1, "no reader answered on " + mute.Path() + " at 115200 baud"},
+		{[]string{"probe", "idcard"}, 2, "--port is required"},
+		{[]string{"probe", "printer"}, 2, "want a device"},
+	}
+	for _, tc := range tests {
+		var out bytes.Buffer
+		if code := realMain(tc.args, &out, &out); code != tc.code || !strings.Contains(out.String(), tc.want) {
+			t.Errorf("%v: exit %d %q; want %d %q", tc.args, code, out.String(), tc.code, tc.want)
+		}
+	}
+	sim, _ := idcardsim.New(dir, "idcard", 0)
+	defer sim.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if _, err := probeCard(ctx, sim.Path(), 115200, 200*time.Millisecond); err == nil || !strings.Contains(err.Error(), "no card laid") {
+		t.Fatalf("no card: %v", err)
+	}
+}
