@@ -104,6 +104,8 @@ func (s *Station) peripherals() map[string]Peripheral {
 	rs := s.reader
 	s.mu.Unlock()
 	switch {
+	case out["idcard"].State == "missing":
+		// The device node is gone, whatever the driver last heard.
 	case rs.state == "ready":
 		out["idcard"] = Peripheral{State: "ready", Where: d.IDCard.Port, Note: "SAM " + rs.samID}
 	case rs.state == "lost" && out["idcard"].State != "missing":

@@ -160,11 +160,15 @@ func (p *poller) trouble(ctx context.Context, err error) time.Duration {
 	if ctx.Err() != nil {
 		return 0
 	}
-	if !gone(err) && !errors.Is(err, ErrNoReply) {
+	var se *StatusError
+	if errors.As(err, &se) {
+		// The reader answered, only not with success: it is there.
 		p.r.opt.Log.Warn("idcard: command failed", "err", err)
 		return p.r.opt.Poll
 	}
-	if errors.Is(err, ErrNoReply) {
+	if !gone(err) {
+		// No answer, a garbled one, or a line that fails in some other
+		// way: a few in a row mean the reader is not usable.
 		p.silent++
 		if p.silent < p.r.opt.MaxSilent {
 			return 0

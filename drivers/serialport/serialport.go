@@ -96,20 +96,23 @@ func (p *Port) Read(b []byte) (int, error) {
 		}
 		return 0, nil
 	}
+	return 0, p.classify("read", err)
+}
+
+// classify turns a failed system call into a *GoneError when the device
+// went away, and into a plain wrapped error otherwise.
+func (p *Port) classify(op string, err error) error {
 	if errors.Is(err, syscall.EIO) || errors.Is(err, syscall.ENODEV) || errors.Is(err, syscall.ENXIO) || p.gone() {
-		return 0, &GoneError{Path: p.path, Cause: err}
+		return &GoneError{Path: p.path, Cause: err}
 	}
-	return 0, fmt.Errorf("serialport: read %s: %w", p.path, err)
+	return fmt.Errorf("serialport: %s %s: %w", op, p.path, err)
 }
 
 // Write writes b.
 func (p *Port) Write(b []byte) (int, error) {
 	n, err := p.p.Write(b)
 	if err != nil {
-		if errors.Is(err, syscall.EIO) || errors.Is(err, syscall.ENODEV) || errors.Is(err, syscall.ENXIO) || p.gone() {
-			return n, &GoneError{Path: p.path, Cause: err}
-		}
-		return n, fmt.Errorf("serialport: write %s: %w", p.path, err)
+		return n, p.classify("write", err)
 	}
 	return n, nil
 }
@@ -118,7 +121,7 @@ func (p *Port) Write(b []byte) (int, error) {
 // mistaken for the answer to a later command.
 func (p *Port) Discard() error {
 	if err := p.p.Flush(); err != nil {
-		return fmt.Errorf("serialport: flush %s: %w", p.path, err)
+		return p.classify("flush", err)
 	}
 	return nil
 }
