@@ -26,12 +26,20 @@ for extra in "$@"; do
   esac
 done
 
+native=$(dpkg --print-architecture)
+# installed PKG: dpkg-query says "install ok installed" only for a fully
+# installed package. A bare name is asked for with the native architecture
+# first, because once arm64 packages are installed beside it a bare name
+# matches both; packages of architecture "all" answer only to the bare name.
+installed() {
+  local p=$1 q=$1
+  case "$p" in *:*) ;; *) q="$p:$native" ;; esac
+  [ "$(dpkg-query -W -f='${Status}' "$q" 2>/dev/null)" = "install ok installed" ] ||
+    [ "$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null)" = "install ok installed" ]
+}
 missing=()
 for p in "${pkgs[@]}"; do
-  # dpkg-query prints "install ok installed" only for a fully installed package.
-  if [ "$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null)" != "install ok installed" ]; then
-    missing+=("$p")
-  fi
+  installed "$p" || missing+=("$p")
 done
 if [ ${#missing[@]} -gt 0 ]; then
   echo "deps: installing ${missing[*]}"
