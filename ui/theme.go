@@ -4,19 +4,13 @@
 package ui
 
 import (
-	_ "embed"
 	"image/color"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/theme"
-)
 
-// Fyne's own font has no Chinese glyphs, and a kiosk cannot count on the
-// system's fonts, so the theme carries Droid Sans Fallback (Apache-2.0,
-// from Debian's fonts-droid-fallback; see fonts/DroidSansFallback.COPYRIGHT).
-//
-//go:embed fonts/DroidSansFallbackFull.ttf
-var cjkFont []byte
+	"github.com/gridkiosk/gridkiosk/drivers/fonts"
+)
 
 // Theme is the kiosk's look: the bundled CJK font for every text style,
 // large type for elderly residents, and high contrast.
@@ -29,7 +23,7 @@ type Theme struct {
 func NewTheme() *Theme {
 	return &Theme{
 		base: theme.DefaultTheme(),
-		font: fyne.NewStaticResource("DroidSansFallbackFull.ttf", cjkFont),
+		font: fyne.NewStaticResource(fonts.CJKName, fonts.CJK()),
 	}
 }
 
