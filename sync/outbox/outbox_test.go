@@ -86,6 +86,15 @@ func TestLifecycle(t *testing.T) {
 			t.Errorf("Lookup(%s) = %+v, %v; want state %s", c.id, e, err, c.state)
 		}
 	}
+	for _, id := range []string{got[0].ID, got[2].ID, testRecord(5).ID} {
+		r, e, err := o.Get(id)
+		if err != nil || r.ID != id || e.ID != id || len(r.Payload) == 0 {
+			t.Errorf("Get(%s) = %+v, %+v, %v", id, r, e, err)
+		}
+	}
+	if _, _, err := o.Get("nope"); !errors.Is(err, ErrNotFound) {
+		t.Errorf("Get of an unknown id: %v", err)
+	}
 	rest, _ := o.Pending(10)
 	if len(rest) != 2 || rest[0].Seq != 4 {
 		t.Fatalf("after ack, Pending = seqs %v", seqs(rest))

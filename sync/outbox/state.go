@@ -157,6 +157,38 @@ func (o *Outbox) afterMove(out, delivered, rejected int) {
 	o.mu.Unlock()
 }
 
+// Get returns a stored record with what the outbox knows of it, whatever
+// its state: staff reprint receipts of delivered records too.
+func (o *Outbox) Get(id string) (upstream.Record, Entry, error) {
+	var rec upstream.Record
+	var e Entry
+	err := o.db.View(func(tx *bolt.Tx) error {
+		var err error
+		if e, err = getEntry(tx.Bucket(bucketIndex), id); err != nil {
+			return err
+		}
+		var v []byte
+		switch e.State {
+		case Queued:
+			if v = tx.Bucket(bucketQueue).Get(u64(e.Seq)); len(v) >= 8 {
+				v = v[8:]
+			}
+		case Delivered:
+			// Ack keys the delivered set by the delivery time, which is
+			// the entry's last update.
+			v = tx.Bucket(bucketDelivered).Get(append(u64(uint64(e.UpdatedAt.UnixNano())), u64(e.Seq)...))
+		case Rejected:
+			v = tx.Bucket(bucketRejected).Get(u64(e.Seq))
+		}
+		if v == nil {
+			return fmt.Errorf("outbox: record %s is indexed as %s but its body is missing", id, e.State)
+		}
+		rec, err = o.openRecord(v)
+		return err
+	})
+	return rec, e, err
+}
+
 func oldest(tx *bolt.Tx) time.Time {
 	_, v := tx.Bucket(bucketQueue).Cursor().First()
 	if len(v) < 8 {
