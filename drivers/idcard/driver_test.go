@@ -117,6 +117,23 @@ func TestOneEventPerCard(t *testing.T) {
 	}
 }
 
+// A card swapped for another between two polls is read as a new card.
+func TestCardSwapped(t *testing.T) {
+	r := newRig(t, 0, idcard.Options{Poll: 300 * time.Millisecond})
+	a, _ := idcardsim.Card("resident")
+	b, _ := idcardsim.Card("foreign2023")
+	r.sim.Lay(a)
+	if ev := r.expect(idcard.CardLaid); ev.Card.IDNumber != a.IDNumber {
+		t.Fatal("first card")
+	}
+	r.sim.Lift()
+	r.sim.Lay(b) // well within one poll interval
+	r.expect(idcard.CardLifted)
+	if ev := r.expect(idcard.CardLaid); ev.Card.IDNumber != b.IDNumber {
+		t.Fatalf("second card read as %q", ev.Card.IDNumber)
+	}
+}
+
 func TestFaultsAreSurvived(t *testing.T) {
 	tests := []struct {
 		name     string

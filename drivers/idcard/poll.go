@@ -52,14 +52,26 @@ func (p *poller) step(ctx context.Context) time.Duration {
 		return p.connect(ctx)
 	}
 	if p.present {
-		still, err := r.Select(ctx)
+		// A card swapped for another between two polls is still
+		// selectable, so ask for a new card first: find succeeds only for
+		// a card not yet read.
+		fresh, err := r.Find(ctx)
 		if err != nil {
 			return p.trouble(ctx, err)
+		}
+		still := false
+		if !fresh {
+			if still, err = r.Select(ctx); err != nil {
+				return p.trouble(ctx, err)
+			}
 		}
 		p.silent = 0
 		if !still {
 			p.present = false
 			p.emit(ctx, Event{Kind: CardLifted})
+			if fresh {
+				return 0
+			}
 		}
 		return r.opt.Poll
 	}
