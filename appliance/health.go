@@ -33,9 +33,11 @@ type StationInfo struct {
 // Peripheral is one device's state. A device with no port in the config
 // is "absent"; one whose device node is missing is "missing".
 type Peripheral struct {
-	State string `json:"state"` // absent, present, missing, configured; ready, lost (a driver's word)
+	State string `json:"state"` // absent, present, missing, configured; ready, lost (a driver's word); paper_out, cover_open, offline, … (the printer's)
 	Where string `json:"where,omitempty"`
 	Note  string `json:"note,omitempty"`
+	// Pending is how many receipts wait for the printer.
+	Pending int `json:"pending,omitempty"`
 }
 
 // OutboxState is the queue as /healthz shows it.
@@ -83,7 +85,7 @@ func (s *Station) Health() Health {
 		}
 	}
 	for name, p := range h.Peripherals {
-		if p.State == "missing" || p.State == "lost" {
+		if p.State != "absent" && p.State != "present" && p.State != "configured" && p.State != "ready" {
 			h.Problems = append(h.Problems, fmt.Sprintf("%s: %s", name, p.Note))
 		}
 	}
@@ -123,6 +125,14 @@ func (s *Station) peripherals() map[string]Peripheral {
 		out["printer"] = Peripheral{State: "configured", Where: "tcp://" + d.Printer.TCP}
 	default:
 		out["printer"] = Peripheral{State: "absent"}
+	}
+	if s.prn != nil && out["printer"].State != "missing" {
+		state, note, pending, _ := s.prn.snapshot()
+		if state != "" {
+			p := out["printer"]
+			p.State, p.Note, p.Pending = state, note, pending
+			out["printer"] = p
+		}
 	}
 	return out
 }

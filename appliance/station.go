@@ -20,6 +20,7 @@ import (
 	"github.com/gridkiosk/gridkiosk/appliance/grid"
 	"github.com/gridkiosk/gridkiosk/appliance/record"
 	"github.com/gridkiosk/gridkiosk/drivers/idcard"
+	"github.com/gridkiosk/gridkiosk/drivers/printer"
 	"github.com/gridkiosk/gridkiosk/drivers/serialport"
 	"github.com/gridkiosk/gridkiosk/sync/outbox"
 	"github.com/gridkiosk/gridkiosk/sync/upstream"
@@ -47,6 +48,8 @@ type Options struct {
 	IDCard idcard.Options
 	// OpenPort opens a serial device; default serialport.Open.
 	OpenPort func(path string, baud int) (idcard.Port, error)
+	// OpenPrinter opens the printer's line; default by devices.printer.
+	OpenPrinter func() (printer.Conn, error)
 }
 
 // Timing is the forwarder's pacing.
@@ -83,6 +86,7 @@ type Station struct {
 	fwd     *upstream.Forwarder // nil without an upstream
 	clock   *clockTrust
 
+	prn     *printQueue   // nil without a printer
 	idle    time.Duration // a session untouched this long is wiped
 	openID  func(path string, baud int) (idcard.Port, error)
 	cardOpt idcard.Options
@@ -127,6 +131,17 @@ func New(opt Options) (*Station, error) {
 		changed:   make(chan struct{}),
 		cardOpt:   opt.IDCard,
 		openID:    opt.OpenPort,
+	}
+	if p := cfg.Devices.Printer; p.Present() {
+		prof := printer.Profile58()
+		if p.Paper == "80mm" {
+			prof = printer.Profile80()
+		}
+		open := opt.OpenPrinter
+		if open == nil {
+			open = func() (printer.Conn, error) { return openPrinter(p) }
+		}
+		s.prn = newPrintQueue(open, prof, opt.Log.With("device", "printer"))
 	}
 	if s.openID == nil {
 		s.openID = func(path string, baud int) (idcard.Port, error) { return serialport.Open(path, baud) }
@@ -178,6 +193,9 @@ func (s *Station) Run(ctx context.Context) error {
 		s.log.Warn("appliance: no upstream.url configured; records stay queued at this station")
 	}
 	wg.Go(func() { s.purgeLoop(ctx) })
+	if s.prn != nil {
+		wg.Go(func() { s.prn.run(ctx) })
+	}
 	if d := s.cfg.Devices.IDCard; d.Present() {
 		wg.Go(func() { s.runIDCard(ctx, d.Port, d.Baud) })
 	}
@@ -237,6 +255,18 @@ func (s *Station) SessionChanged() <-chan struct{} {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.changed
+}
+
+// openPrinter opens the printer's line as the config names it.
+func openPrinter(p config.Printer) (printer.Conn, error) {
+	switch {
+	case p.Port != "":
+		return printer.OpenSerial(p.Port, p.Baud)
+	case p.USB != "":
+		return printer.OpenUSB(p.USB)
+	default:
+		return printer.DialTCP(p.TCP, 5*time.Second)
+	}
 }
 
 // Close closes the outbox. Call it after Run has returned.

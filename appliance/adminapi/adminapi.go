@@ -6,6 +6,7 @@
 package adminapi
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"crypto/subtle"
@@ -22,6 +23,7 @@ import (
 
 	"github.com/gridkiosk/gridkiosk/appliance"
 	"github.com/gridkiosk/gridkiosk/appliance/record"
+	"github.com/gridkiosk/gridkiosk/drivers/printer"
 	"github.com/gridkiosk/gridkiosk/sync/outbox"
 )
 
@@ -40,6 +42,7 @@ type Station interface {
 	Session() appliance.SessionView
 	SubmitSession(ctx context.Context, in appliance.SessionSubmit) (appliance.Receipt, error)
 	CancelSession()
+	PrintReceipt(ctx context.Context, req appliance.ReceiptRequest) (appliance.PrintResult, error)
 }
 
 // Simulator is the simulation's control of its emulated devices, so that
@@ -47,6 +50,11 @@ type Station interface {
 type Simulator interface {
 	LayCard(key string) error
 	LiftCard()
+	// SetPrinter changes the emulated printer's sensors.
+	SetPrinter(paperOut, nearEnd, coverOpen, offline bool)
+	// LastPrint writes the last printed job as PNG (format "png") or
+	// text ("txt"); it returns false when nothing was printed yet.
+	LastPrint(w io.Writer, format string) (bool, error)
 }
 
 // Handler serves the API for st, with token as the bearer token of /v1.
@@ -61,9 +69,12 @@ func Handler(st Station, token string, sim Simulator) http.Handler {
 	mux.HandleFunc("GET /v1/session", a.auth(a.session))
 	mux.HandleFunc("POST /v1/session/submit", a.auth(a.sessionSubmit))
 	mux.HandleFunc("POST /v1/session/cancel", a.auth(a.sessionCancel))
+	mux.HandleFunc("POST /v1/records/{id}/receipt", a.auth(a.receipt))
 	if sim != nil {
 		mux.HandleFunc("POST /v1/sim/idcard/lay", a.auth(a.simLay))
 		mux.HandleFunc("POST /v1/sim/idcard/lift", a.auth(a.simLift))
+		mux.HandleFunc("POST /v1/sim/printer", a.auth(a.simPrinter))
+		mux.HandleFunc("GET /v1/sim/printer/{file}", a.auth(a.simLastPrint))
 	}
 	return mux
 }
@@ -165,6 +176,71 @@ func (a *api) sessionSubmit(w http.ResponseWriter, r *http.Request) {
 func (a *api) sessionCancel(w http.ResponseWriter, r *http.Request) {
 	a.st.CancelSession()
 	w.WriteHeader(http.StatusNoContent)
+}
+
+func (a *api) receipt(w http.ResponseWriter, r *http.Request) {
+	var req appliance.ReceiptRequest
+	if !decode(w, r, &req) {
+		return
+	}
+	req.RecordID = r.PathValue("id")
+	res, err := a.st.PrintReceipt(r.Context(), req)
+	var fe *record.FieldError
+	var nr *printer.NotReadyError
+	switch {
+	case errors.Is(err, outbox.ErrNotFound):
+		writeJSON(w, http.StatusNotFound, errorBody{Error: "no such record at this station"})
+	case errors.Is(err, appliance.ErrNoPrinter):
+		writeJSON(w, http.StatusConflict, errorBody{Error: err.Error()})
+	case errors.As(err, &nr):
+		// Staff read this on the screen: the printer's own words.
+		writeJSON(w, http.StatusConflict, errorBody{Error: nr.Msg, Field: "printer"})
+	case errors.As(err, &fe):
+		writeJSON(w, http.StatusBadRequest, errorBody{Error: fe.Error(), Field: fe.Field})
+	case err != nil:
+		writeJSON(w, http.StatusServiceUnavailable, errorBody{Error: err.Error()})
+	case res.State == "printed":
+		writeJSON(w, http.StatusCreated, res)
+	default:
+		writeJSON(w, http.StatusAccepted, res)
+	}
+}
+
+func (a *api) simPrinter(w http.ResponseWriter, r *http.Request) {
+	var in struct {
+		PaperOut  bool `json:"paper_out"`
+		NearEnd   bool `json:"near_end"`
+		CoverOpen bool `json:"cover_open"`
+		Offline   bool `json:"offline"`
+	}
+	if !decode(w, r, &in) {
+		return
+	}
+	a.sim.SetPrinter(in.PaperOut, in.NearEnd, in.CoverOpen, in.Offline)
+	w.WriteHeader(http.StatusNoContent)
+}
+
+func (a *api) simLastPrint(w http.ResponseWriter, r *http.Request) {
+	format, _ := strings.CutPrefix(r.PathValue("file"), "last.")
+	switch format {
+	case "png":
+		w.Header().Set("Content-Type", "image/png")
+	case "txt":
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	default:
+		writeJSON(w, http.StatusNotFound, errorBody{Error: "want last.png or last.txt"})
+		return
+	}
+	var buf bytes.Buffer
+	ok, err := a.sim.LastPrint(&buf, format)
+	switch {
+	case err != nil:
+		writeJSON(w, http.StatusInternalServerError, errorBody{Error: err.Error()})
+	case !ok:
+		writeJSON(w, http.StatusNotFound, errorBody{Error: "nothing printed yet"})
+	default:
+		w.Write(buf.Bytes())
+	}
 }
 
 func (a *api) simLay(w http.ResponseWriter, r *http.Request) {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"image/png"
 	"io"
 	"net"
 	"net/http"
@@ -11,9 +12,13 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/makiuchi-d/gozxing"
+	"github.com/makiuchi-d/gozxing/qrcode"
 
 	"github.com/gridkiosk/gridkiosk/drivers/idcard/idcardsim"
 	"github.com/gridkiosk/gridkiosk/sync/hub"
@@ -120,8 +125,27 @@ type station struct {
 	dir   string
 	admin string
 	cmd   *exec.Cmd
-	log   *bytes.Buffer
+	log   *syncBuffer
 	token string
+}
+
+// syncBuffer is the station's output: written by exec's copying goroutine
+// while the test reads it.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }
 
 func newStation(t *testing.T, hubAddr string, extra ...string) *station {
@@ -156,7 +180,7 @@ func (s *station) start() {
 	s.t.Helper()
 	s.cmd = exec.Command(os.Args[0], "serve", "--config", filepath.Join(s.dir, "gridkiosk.toml"))
 	s.cmd.Env = append(os.Environ(), mainEnv+"=1")
-	s.log = &bytes.Buffer{}
+	s.log = &syncBuffer{}
 	s.cmd.Stdout, s.cmd.Stderr = s.log, s.log
 	if err := s.cmd.Start(); err != nil {
 		s.t.Fatal(err)
@@ -417,7 +441,7 @@ func TestSimulateServe(t *testing.T) {
 	s := &station{t: t, dir: dir, admin: freeAddr(t)}
 	s.cmd = exec.Command(os.Args[0], "serve", "--simulate", "--data", dir, "--admin", s.admin)
 	s.cmd.Env = append(os.Environ(), mainEnv+"=1")
-	s.log = &bytes.Buffer{}
+	s.log = &syncBuffer{}
 	s.cmd.Stdout, s.cmd.Stderr = s.log, s.log
 	if err := s.cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -451,4 +475,66 @@ func TestSimulateServe(t *testing.T) {
 	if v.State != "idle" || v.Person != nil {
 		t.Fatalf("after cancel: %+v", v)
 	}
+
+	// A resident registers with a card, staff print the receipt, and the
+	// receipt's QR code carries the record ID.
+	s.call("POST", "/v1/sim/idcard/lift", nil, nil)
+	s.call("POST", "/v1/sim/idcard/lay", map[string]string{"card": "resident"}, nil)
+	s.waitFor("card session", func() bool { s.call("GET", "/v1/session", nil, &v); return v.State == "card" })
+	var rc struct{ ID string }
+	if code := s.call("POST", "/v1/session/submit", map[string]any{"purpose": "certificate",
+		"consent": map[string]any{"agreed": true, "version": "2026-01"}}, &rc); code != 201 {
+		t.Fatalf("submit: %d", code)
+	}
+	var pr struct{ State, Ticket string }
+	if code := s.call("POST", "/v1/records/"+rc.ID+"/receipt", map[string]string{"staff": "李建国"}, &pr); code != 201 || pr.State != "printed" {
+		t.Fatalf("receipt: %d %+v", code, pr)
+	}
+	png := s.get("/v1/sim/printer/last.png")
+	if got := decodeQR(t, png); got != "GK1:R:"+rc.ID {
+		t.Fatalf("QR on the printed receipt = %q", got)
+	}
+	if txt := string(s.get("/v1/sim/printer/last.txt")); !strings.Contains(txt, pr.Ticket) || !strings.Contains(txt, "1410**********122X") {
+		t.Fatalf("receipt text:\n%s", txt)
+	}
+
+	// Out of paper: refused, with words staff can act on.
+	s.call("POST", "/v1/sim/printer", map[string]bool{"paper_out": true}, nil)
+	var e struct{ Error string }
+	if code := s.call("POST", "/v1/records/"+rc.ID+"/receipt", map[string]string{"staff": "李建国"}, &e); code != 409 || !strings.Contains(e.Error, "装纸") {
+		t.Fatalf("paper out: %d %+v", code, e)
+	}
+}
+
+func (s *station) get(path string) []byte {
+	s.t.Helper()
+	req, _ := http.NewRequest("GET", "http://"+s.admin+path, nil)
+	req.Header.Set("Authorization", "Bearer "+s.token)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != 200 {
+		s.t.Fatalf("GET %s: %d %s", path, resp.StatusCode, b)
+	}
+	return b
+}
+
+func decodeQR(t *testing.T, pngData []byte) string {
+	t.Helper()
+	img, err := png.Decode(bytes.NewReader(pngData))
+	if err != nil {
+		t.Fatal(err)
+	}
+	bmp, err := gozxing.NewBinaryBitmapFromImage(img)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := qrcode.NewQRCodeReader().Decode(bmp, nil)
+	if err != nil {
+		t.Fatalf("no QR code on the receipt: %v", err)
+	}
+	return res.GetText()
 }

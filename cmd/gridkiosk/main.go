@@ -35,6 +35,8 @@ Usage:
   gridkiosk probe idcard --port P [--baud N] [--json] [--reveal] [--timeout D]
                                                                wait for one card and show what the reader read
   gridkiosk probe idcard --list                                list candidate serial ports
+  gridkiosk probe printer (--port P [--baud N] | --usb DEV | --tcp HOST:PORT) [--status] [--test-receipt] [--paper 58mm|80mm]
+                                                               ask a printer its state, print a test receipt
   gridkiosk version
 
 --simulate starts a local county hub and demo data for 幸福湾社区 (Xingfuwan

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -21,6 +22,8 @@ import (
 	"github.com/gridkiosk/gridkiosk/appliance/config"
 	"github.com/gridkiosk/gridkiosk/appliance/demo"
 	"github.com/gridkiosk/gridkiosk/drivers/idcard/idcardsim"
+	"github.com/gridkiosk/gridkiosk/drivers/printer/escposview"
+	"github.com/gridkiosk/gridkiosk/drivers/printer/printersim"
 	"github.com/gridkiosk/gridkiosk/sync/hub"
 )
 
@@ -173,11 +176,38 @@ func cmdServe(ctx context.Context, args []string, log *slog.Logger) error {
 // simulation is an in-process county hub on loopback with the demo
 // station's config pointing at it.
 type simulation struct {
-	cfg    *config.Config
-	store  *hub.BoltStore
-	srv    *http.Server
-	done   chan struct{}
-	reader *idcardsim.Reader
+	cfg     *config.Config
+	store   *hub.BoltStore
+	srv     *http.Server
+	done    chan struct{}
+	reader  *idcardsim.Reader
+	printer *printersim.Printer
+}
+
+// SetPrinter changes the emulated printer's sensors.
+func (s *simulation) SetPrinter(paperOut, nearEnd, coverOpen, offline bool) {
+	s.printer.Set(printersim.State{PaperOut: paperOut, PaperNearEnd: nearEnd, CoverOpen: coverOpen, Offline: offline})
+}
+
+// LastPrint renders the emulated printer's last job.
+func (s *simulation) LastPrint(w io.Writer, format string) (bool, error) {
+	jobs := s.printer.Jobs()
+	if len(jobs) == 0 {
+		return false, nil
+	}
+	dots := 384
+	if s.cfg.Devices.Printer.Paper == "80mm" {
+		dots = 576
+	}
+	r, err := escposview.Parse(jobs[len(jobs)-1], escposview.Options{Dots: dots})
+	if err != nil {
+		return true, err
+	}
+	if format == "txt" {
+		_, err = io.WriteString(w, r.Text)
+		return true, err
+	}
+	return true, r.PNG(w)
 }
 
 // LayCard lays one of the emulator's demo cards on the simulated reader.
@@ -247,6 +277,14 @@ func startSimulation(dir string, log *slog.Logger) (*simulation, error) {
 	}
 	s.cfg.Devices.IDCard.Port = s.reader.Path()
 	log.Info("simulate: ID card reader emulated", "port", s.reader.Path())
+	s.printer = printersim.New()
+	line, err := s.printer.ServePTY(devDir, "printer", 115200)
+	if err != nil {
+		s.close()
+		return nil, fmt.Errorf("simulate: printer: %w", err)
+	}
+	s.cfg.Devices.Printer.Port, s.cfg.Devices.Printer.Baud = line.Path(), 115200
+	log.Info("simulate: receipt printer emulated", "port", line.Path())
 	return s, nil
 }
 
@@ -273,6 +311,9 @@ func (s *simulation) seed(st *appliance.Station, log *slog.Logger) error {
 func (s *simulation) close() {
 	if s.reader != nil {
 		s.reader.Close()
+	}
+	if s.printer != nil {
+		s.printer.Close()
 	}
 	s.srv.Close()
 	<-s.done

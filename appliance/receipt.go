@@ -1,0 +1,158 @@
+package appliance
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/gridkiosk/gridkiosk/appliance/citizenid"
+	"github.com/gridkiosk/gridkiosk/appliance/record"
+	"github.com/gridkiosk/gridkiosk/drivers/printer"
+	"github.com/gridkiosk/gridkiosk/sync/upstream"
+)
+
+// ErrNoPrinter is returned when the station has no printer configured.
+var ErrNoPrinter = errors.New("appliance: this station has no receipt printer (devices.printer)")
+
+// ReceiptCodePrefix starts the text of a receipt's QR code; the rest is
+// the record ID. Any station's scanner can look the record up by it.
+const ReceiptCodePrefix = "GK1:R:"
+
+// categoryNames are the matter categories a station knows without its
+// reference data, so a receipt never shows a bare code.
+var categoryNames = map[string]string{
+	"dispute": "矛盾纠纷", "hazard": "安全隐患", "sanitation": "环境卫生", "repair": "公共设施报修",
+	"livelihood": "民生诉求", "policy": "政策咨询", "certificate": "证明开具", "returnee": "返乡人员登记",
+}
+
+// ReceiptRequest asks for a service receipt for one record.
+type ReceiptRequest struct {
+	RecordID string `json:"-"`
+	Staff    string `json:"staff"`
+	NextStep string `json:"next_step,omitempty"`
+}
+
+// PrintResult says what became of a receipt.
+type PrintResult struct {
+	State     string `json:"state"` // printed, waiting
+	Reason    string `json:"reason,omitempty"`
+	ReceiptID string `json:"receipt_id"` // the receipt record
+	Ticket    string `json:"ticket"`
+}
+
+// receiptFields is what a receipt shows of a record.
+type receiptFields struct {
+	ticket, category, name, idNumber string
+	created                          time.Time
+	trusted                          bool
+}
+
+func (s *Station) receiptFields(rec upstream.Record) (receiptFields, error) {
+	f := receiptFields{ticket: record.Ticket(rec.Kind, rec.Seq), created: rec.CreatedAt, trusted: rec.ClockTrusted}
+	var p struct {
+		Purpose  string         `json:"purpose"`
+		Category string         `json:"category"`
+		Person   *record.Person `json:"person"`
+	}
+	if err := json.Unmarshal(rec.Payload, &p); err != nil {
+		return f, fmt.Errorf("appliance: record %s: %w", rec.ID, err)
+	}
+	code := p.Category
+	if code == "" {
+		code = p.Purpose
+	}
+	f.category = code
+	if n, ok := categoryNames[code]; ok {
+		f.category = n
+	}
+	if p.Person != nil {
+		f.name, f.idNumber = citizenid.MaskName(p.Person.Name), citizenid.Mask(p.Person.IDNumber)
+	}
+	return f, nil
+}
+
+// receiptDoc lays out a service receipt (办事回执).
+func (s *Station) receiptDoc(rec upstream.Record, f receiptFields, req ReceiptRequest) *printer.Doc {
+	// Double width only when the name still fits one line: a title broken
+	// in the middle of a word is harder to read than a narrower one.
+	cols := s.prn.profile.Columns
+	title := printer.Style{Align: printer.Center, Bold: true, Tall: true, Wide: 2*printer.Width(s.cfg.Station.Name) <= cols}
+	d := &printer.Doc{}
+	d.Text(s.cfg.Station.Name, title).
+		Text("办事回执 Service receipt", printer.Style{Align: printer.Center}).
+		Separator('=').
+		KV("票号 Ticket", f.ticket).
+		KV("事项 Matter", f.category)
+	if f.name != "" {
+		d.KV("姓名 Name", f.name)
+	}
+	if f.idNumber != "" {
+		d.KV("证件 ID", f.idNumber)
+	}
+	when := f.created.In(time.Local).Format("2006-01-02 15:04")
+	d.KV("时间 Time", when)
+	if !f.trusted {
+		d.Text("（本机时钟未校准，时间仅供参考）", printer.Style{Align: printer.Right})
+	}
+	d.KV("经办人 Staff", req.Staff).Separator('-')
+	if req.NextStep != "" {
+		d.Text("下一步："+req.NextStep, printer.Style{})
+	}
+	d.QR(ReceiptCodePrefix+rec.ID, 6).
+		Text("扫码查询办理进度", printer.Style{Align: printer.Center}).
+		Text("Scan to see progress", printer.Style{Align: printer.Center}).
+		Feed(1).Cut(false)
+	return d
+}
+
+// PrintReceipt prints a service receipt for a record and stores a receipt
+// record for it. It refuses to start when the printer is not ready,
+// saying why in words staff can act on; a job the printer stops during is
+// kept and printed again once the printer is ready.
+func (s *Station) PrintReceipt(ctx context.Context, req ReceiptRequest) (PrintResult, error) {
+	if s.prn == nil {
+		return PrintResult{}, ErrNoPrinter
+	}
+	if strings.TrimSpace(req.Staff) == "" {
+		return PrintResult{}, &record.FieldError{Field: "staff", Msg: "is required: who hands the receipt over"}
+	}
+	rec, _, err := s.box.Get(req.RecordID)
+	if err != nil {
+		return PrintResult{}, fmt.Errorf("appliance: receipt for %s: %w", req.RecordID, err)
+	}
+	f, err := s.receiptFields(rec)
+	if err != nil {
+		return PrintResult{}, err
+	}
+	job, err := printer.Encode(s.receiptDoc(rec, f, req), s.prn.profile)
+	if err != nil {
+		return PrintResult{}, err
+	}
+	if err := s.prn.ready(ctx); err != nil {
+		return PrintResult{}, err
+	}
+	payload, err := json.Marshal(record.Receipt{Ticket: f.ticket, RecordID: rec.ID, Category: categoryCode(rec), Staff: req.Staff, NextStep: req.NextStep})
+	if err != nil {
+		return PrintResult{}, fmt.Errorf("appliance: encode receipt: %w", err)
+	}
+	rc, err := s.Submit(ctx, Submission{Kind: record.KindReceipt, Payload: payload})
+	if err != nil {
+		return PrintResult{}, err
+	}
+	res := PrintResult{ReceiptID: rc.ID, Ticket: f.ticket}
+	state, reason := s.prn.print(ctx, job, f.ticket)
+	res.State, res.Reason = state, reason
+	return res, nil
+}
+
+func categoryCode(rec upstream.Record) string {
+	var p struct{ Purpose, Category string }
+	json.Unmarshal(rec.Payload, &p)
+	if p.Category != "" {
+		return p.Category
+	}
+	return p.Purpose
+}

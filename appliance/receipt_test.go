@@ -1,0 +1,145 @@
+package appliance_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"log/slog"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/gridkiosk/gridkiosk/appliance"
+	"github.com/gridkiosk/gridkiosk/appliance/config"
+	"github.com/gridkiosk/gridkiosk/appliance/grid"
+	"github.com/gridkiosk/gridkiosk/drivers/printer"
+	"github.com/gridkiosk/gridkiosk/drivers/printer/escposview"
+	"github.com/gridkiosk/gridkiosk/drivers/printer/printersim"
+)
+
+// printerStation is a station whose printer is an emulator on a pty.
+func printerStation(t *testing.T) (*appliance.Station, *printersim.Printer) {
+	t.Helper()
+	dir := t.TempDir()
+	sim := printersim.New()
+	t.Cleanup(func() { sim.Close() })
+	line, err := sim.ServePTY(dir, "printer", 115200)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := config.Default()
+	cfg.Station.ID, cfg.Station.Name = "141029-xfw-01", "幸福湾社区党群服务站"
+	cfg.Station.Grid = grid.Path{County: "141029", Township: "141029100", Community: "141029100001"}
+	cfg.Storage.Dir = filepath.Join(dir, "data")
+	cfg.Devices.Printer.Port = line.Path()
+	st, err := appliance.New(appliance.Options{Config: &cfg, NTPSynced: func() bool { return false },
+		Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	var wg sync.WaitGroup
+	wg.Go(func() { st.Run(ctx) })
+	t.Cleanup(func() { cancel(); wg.Wait(); st.Close() })
+	return st, sim
+}
+
+func registration(t *testing.T, st *appliance.Station) string {
+	t.Helper()
+	p := map[string]any{
+		"person": map[string]any{"name": "王秀兰", "gender": "female", "nation": "汉", "birth": "1952-03-17",
+			"id_number": "14102919520317122X", "card_type": "resident"},
+		"purpose": "certificate", "source": "manual",
+		"consent": map[string]any{"version": "2026-01", "at": time.Now().Format(time.RFC3339)},
+	}
+	raw, _ := json.Marshal(p)
+	rc, err := st.Submit(t.Context(), appliance.Submission{Kind: "registration", Payload: raw})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rc.ID
+}
+
+func TestReceiptPrints(t *testing.T) {
+	st, sim := printerStation(t)
+	id := registration(t, st)
+	res, err := st.PrintReceipt(t.Context(), appliance.ReceiptRequest{RecordID: id, Staff: "李建国", NextStep: "三个工作日内到社区领取证明"})
+	if err != nil || res.State != "printed" || res.Ticket != "R0001" {
+		t.Fatalf("print: %+v %v", res, err)
+	}
+	jobs := sim.Jobs()
+	if len(jobs) != 1 {
+		t.Fatalf("%d jobs at the printer", len(jobs))
+	}
+	r, err := escposview.Parse(jobs[0], escposview.Options{Dots: 384})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"幸福湾社区党群服务站", "办事回执", "R0001", "证明开具", "王*兰", "1410**********122X", "李建国", "下一步：三个工作日内", "时钟未校准", "扫码查询办理进度"} {
+		if !strings.Contains(r.Text, want) {
+			t.Errorf("receipt lacks %q:\n%s", want, r.Text)
+		}
+	}
+	if strings.Contains(r.Text, "14102919520317122X") || strings.Contains(r.Text, "王秀兰") {
+		t.Errorf("receipt shows the full ID number or name:\n%s", r.Text)
+	}
+	if len(r.QRCodes) != 1 || r.QRCodes[0] != appliance.ReceiptCodePrefix+id {
+		t.Errorf("QR codes = %q", r.QRCodes)
+	}
+	if e, err := st.Lookup(res.ReceiptID); err != nil || e.Kind != "receipt" {
+		t.Errorf("receipt record: %+v %v", e, err)
+	}
+}
+
+func TestReceiptRefusedWithoutPaper(t *testing.T) {
+	st, sim := printerStation(t)
+	id := registration(t, st)
+	sim.Set(printersim.State{PaperOut: true})
+	_, err := st.PrintReceipt(t.Context(), appliance.ReceiptRequest{RecordID: id, Staff: "李建国"})
+	var nr *printer.NotReadyError
+	if !errors.As(err, &nr) || !strings.Contains(nr.Msg, "装纸") {
+		t.Fatalf("paper out: %v", err)
+	}
+	if st.Health().Outbox.LastSeq != 1 || sim.Spoiled() != 0 {
+		t.Fatal("a refused print stored a receipt record or sent bytes")
+	}
+	p := st.Health().Peripherals["printer"]
+	if p.State != "paper_out" || !strings.Contains(p.Note, "装纸") {
+		t.Fatalf("health printer = %+v", p)
+	}
+}
+
+func TestReceiptRetriedAfterCoverClosed(t *testing.T) {
+	st, sim := printerStation(t)
+	id := registration(t, st)
+	sim.OpenCoverAfter(200)
+	res, err := st.PrintReceipt(t.Context(), appliance.ReceiptRequest{RecordID: id, Staff: "李建国"})
+	if err != nil || res.State != "waiting" || !strings.Contains(res.Reason, "盖") {
+		t.Fatalf("cover opened mid-job: %+v %v", res, err)
+	}
+	if p := st.Health().Peripherals["printer"]; p.Pending != 1 || p.State != "cover_open" {
+		t.Fatalf("health printer = %+v", p)
+	}
+	sim.Set(printersim.State{})
+	if !sim.WaitJobs(1, 15*time.Second) {
+		t.Fatal("the receipt was not printed again after the cover closed")
+	}
+	r, _ := escposview.Parse(sim.Jobs()[0], escposview.Options{})
+	if !strings.Contains(r.Text, "R0001") || len(r.QRCodes) != 1 || sim.Spoiled() != 1 {
+		t.Fatalf("reprinted receipt:\n%s", r.Text)
+	}
+}
+
+func TestReceiptErrors(t *testing.T) {
+	st, _ := printerStation(t)
+	if _, err := st.PrintReceipt(t.Context(), appliance.ReceiptRequest{RecordID: "0190f5e6-0000-7000-8000-000000000009", Staff: "李建国"}); err == nil || !strings.Contains(err.Error(), "no such record") {
+		t.Errorf("unknown record: %v", err)
+	}
+	id := registration(t, st)
+	if _, err := st.PrintReceipt(t.Context(), appliance.ReceiptRequest{RecordID: id}); err == nil || !strings.Contains(err.Error(), "staff") {
+		t.Errorf("no staff: %v", err)
+	}
+}

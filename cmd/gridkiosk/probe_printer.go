@@ -1,0 +1,81 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/gridkiosk/gridkiosk/drivers/printer"
+)
+
+func probePrinter(ctx context.Context, args []string, stdout io.Writer) error {
+	fs := flag.NewFlagSet("probe printer", flag.ContinueOnError)
+	port := fs.String("port", "", "serial port of the printer")
+	baud := fs.Int("baud", 115200, "baud rate of a serial printer")
+	usb := fs.String("usb", "", "USB printer device, e.g. /dev/usb/lp0")
+	tcp := fs.String("tcp", "", "network printer, host:port (usually port 9100)")
+	paper := fs.String("paper", "58mm", "paper width: 58mm or 80mm")
+	testReceipt := fs.Bool("test-receipt", false, "print a test receipt with Chinese text and a QR code")
+	fs.Bool("status", true, "ask the printer its state (always done)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	var conn printer.Conn
+	var err error
+	switch {
+	case *port != "":
+		conn, err = printer.OpenSerial(*port, *baud)
+	case *usb != "":
+		conn, err = printer.OpenUSB(*usb)
+	case *tcp != "":
+		conn, err = printer.DialTCP(*tcp, 5*time.Second)
+	default:
+		return usageError{"probe printer: give --port, --usb or --tcp"}
+	}
+	if err != nil {
+		return fmt.Errorf("probe printer: %w", err)
+	}
+	prof := printer.Profile58()
+	if *paper == "80mm" {
+		prof = printer.Profile80()
+	}
+	p := printer.New(conn, prof)
+	defer p.Close()
+	t := time.Now()
+	st, err := p.Status(ctx)
+	if err != nil {
+		return fmt.Errorf("probe printer: %w", err)
+	}
+	fmt.Fprintf(stdout, "status (%.1f ms): online=%v cover_open=%v paper_near_end=%v paper_out=%v cutter_error=%v\n",
+		float64(time.Since(t).Microseconds())/1000, st.Online, st.CoverOpen, st.PaperNearEnd, st.PaperOut, st.CutterError)
+	if err := st.Ready(); err != nil {
+		var nr *printer.NotReadyError
+		if errors.As(err, &nr) {
+			return fmt.Errorf("probe printer: not ready: %s", nr.Msg)
+		}
+		return fmt.Errorf("probe printer: not ready: %w", err)
+	}
+	if !*testReceipt {
+		fmt.Fprintln(stdout, "ready")
+		return nil
+	}
+	d := &printer.Doc{}
+	d.Text("网格服务站 打印测试", printer.Style{Align: printer.Center, Bold: true, Wide: true, Tall: true}).
+		Text("Printer test 打印机测试", printer.Style{Align: printer.Center}).Separator('-').
+		KV("纸宽 Paper", prof.Name).KV("时间 Time", time.Now().Format("2006-01-02 15:04:05")).
+		Text("中文 GB18030：幸福湾社区 乡宁县 昌宁镇", printer.Style{}).
+		QR("GK1:TEST", 6).Feed(1).Cut(false)
+	job, err := printer.Encode(d, prof)
+	if err != nil {
+		return fmt.Errorf("probe printer: %w", err)
+	}
+	t = time.Now()
+	if err := p.Print(ctx, job); err != nil {
+		return fmt.Errorf("probe printer: test receipt: %w", err)
+	}
+	fmt.Fprintf(stdout, "test receipt printed: %d bytes in %.0f ms\n", len(job), float64(time.Since(t).Milliseconds()))
+	return nil
+}
