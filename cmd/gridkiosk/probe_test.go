@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/gridkiosk/gridkiosk/drivers/idcard/idcardsim"
+	"github.com/gridkiosk/gridkiosk/drivers/printer/escposview"
+	"github.com/gridkiosk/gridkiosk/drivers/printer/printersim"
 	"github.com/gridkiosk/gridkiosk/drivers/serialport/serialporttest"
 )
 
@@ -82,5 +84,36 @@ func TestProbeFailures(t *testing.T) {
 	defer cancel()
 	if _, err := probeCard(ctx, sim.Path(), 115200, 200*time.Millisecond); err == nil || !strings.Contains(err.Error(), "no card laid") {
 		t.Fatalf("no card: %v", err)
+	}
+}
+
+func TestProbePrinter(t *testing.T) {
+	sim := printersim.New()
+	defer sim.Close()
+	line, err := sim.ServePTY(t.TempDir(), "printer", 115200)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	if code := realMain([]string{"probe", "printer", "--port", line.Path(), "--test-receipt"}, &out, &out); code != 0 {
+		t.Fatalf("exit %d: %s", code, out.String())
+	}
+	if !strings.Contains(out.String(), "test receipt printed") || !sim.WaitJobs(1, 5*time.Second) {
+		t.Fatalf("no test receipt:\n%s", out.String())
+	}
+	r, _ := escposview.Parse(sim.Jobs()[0], escposview.Options{})
+	if !strings.Contains(r.Text, "幸福湾社区") || len(r.QRCodes) != 1 {
+		t.Fatalf("test receipt:\n%s", r.Text)
+	}
+	sim.Set(printersim.State{CoverOpen: true})
+	out.Reset()
+	if code := realMain([]string{"probe", "printer", "--port", line.Path()}, &out, &out); code != 1 || !strings.Contains(out.String(), "cover") {
+		t.Fatalf("cover open: exit %d %s", code, out.String())
+	}
+	out.Reset()
+	mute, _ := serialporttest.NewLine(t.TempDir(), "mute", 0)
+	defer mute.Close()
+	if code := realMain([]string{"probe", "printer", "--port", mute.Path()}, &out, &out); code != 1 || !strings.Contains(out.String(), "no answer to the status query") {
+		t.Fatalf("no printer: exit %d %s", code, out.String())
 	}
 }

@@ -33,9 +33,16 @@ func transports(t *testing.T, sim *printersim.Printer) map[string]func() (printe
 	if err != nil {
 		t.Fatal(err)
 	}
+	// A USB printer-class device is a character device the kernel's usblp
+	// paces; a second pty stands in for /dev/usb/lp0.
+	lp, err := sim.ServePTY(t.TempDir(), "lp0", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
 	return map[string]func() (printer.Conn, error){
 		"serial": func() (printer.Conn, error) { return printer.OpenSerial(line.Path(), 115200) },
 		"tcp":    func() (printer.Conn, error) { return printer.DialTCP(ln.Addr().String(), time.Second) },
+		"usb":    func() (printer.Conn, error) { return printer.OpenUSB(lp.Path()) },
 	}
 }
 
@@ -125,5 +132,31 @@ func TestSilentPrinter(t *testing.T) {
 	defer cancel()
 	if _, err := p.Status(ctx); err == nil {
 		t.Fatal("status from a printer that is not there")
+	}
+}
+
+// A serial printer's buffer drains at the line's speed; raster data sent
+// faster overruns printers without flow control. Print must take at least
+// the bytes' wire time.
+func TestSerialWritesArePaced(t *testing.T) {
+	sim := printersim.New()
+	defer sim.Close()
+	line, err := sim.ServePTY(t.TempDir(), "printer", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := printer.OpenSerial(line.Path(), 9600)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := printer.New(c, printer.Profile58())
+	defer p.Close()
+	job := append(make([]byte, 960), 0x1D, 0x56, 0x00) // about 1 s at 9600 baud
+	start := time.Now()
+	if err := p.Print(t.Context(), job); err != nil {
+		t.Fatal(err)
+	}
+	if el := time.Since(start); el < 950*time.Millisecond {
+		t.Fatalf("963 bytes at 9600 baud went out in %v, faster than the line", el)
 	}
 }
