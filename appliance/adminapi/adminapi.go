@@ -124,12 +124,21 @@ func (a *api) submit(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	rc, err := a.st.Submit(r.Context(), sub)
+	writeStored(w, rc, err)
+}
+
+// writeStored answers a request that stored a record: 201 once it is on
+// disk, 400 naming the field at fault, 409 when there was nothing to
+// submit, and 503 when storage failed — nothing was saved, and the caller
+// must know.
+func writeStored(w http.ResponseWriter, rc appliance.Receipt, err error) {
 	var fe *record.FieldError
 	switch {
+	case errors.Is(err, appliance.ErrNoSession):
+		writeJSON(w, http.StatusConflict, errorBody{Error: err.Error()})
 	case errors.As(err, &fe):
 		writeJSON(w, http.StatusBadRequest, errorBody{Error: fe.Error(), Field: fe.Field})
 	case err != nil:
-		// Storage failed: nothing was saved, and the caller must know.
 		writeJSON(w, http.StatusServiceUnavailable, errorBody{Error: "record NOT stored: " + err.Error()})
 	default:
 		w.Header().Set("Location", "/v1/records/"+rc.ID)
@@ -159,18 +168,7 @@ func (a *api) sessionSubmit(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	rc, err := a.st.SubmitSession(r.Context(), in)
-	var fe *record.FieldError
-	switch {
-	case errors.Is(err, appliance.ErrNoSession):
-		writeJSON(w, http.StatusConflict, errorBody{Error: err.Error()})
-	case errors.As(err, &fe):
-		writeJSON(w, http.StatusBadRequest, errorBody{Error: fe.Error(), Field: fe.Field})
-	case err != nil:
-		writeJSON(w, http.StatusServiceUnavailable, errorBody{Error: "record NOT stored: " + err.Error()})
-	default:
-		w.Header().Set("Location", "/v1/records/"+rc.ID)
-		writeJSON(w, http.StatusCreated, rc)
-	}
+	writeStored(w, rc, err)
 }
 
 func (a *api) sessionCancel(w http.ResponseWriter, r *http.Request) {

@@ -19,72 +19,65 @@ const purgeChunk = 1000
 // that are not queued (already acked, or unknown) are ignored: the hub may
 // ack a record twice.
 func (o *Outbox) Ack(ids []string) error {
-	if len(ids) == 0 {
-		return nil
-	}
 	now := o.opt.Now()
-	var moved int
-	err := o.db.Update(func(tx *bolt.Tx) error {
-		moved = 0
-		idx, q, del := tx.Bucket(bucketIndex), tx.Bucket(bucketQueue), tx.Bucket(bucketDelivered)
-		for _, id := range ids {
-			e, err := getEntry(idx, id)
-			if err != nil || e.State != Queued {
-				continue
-			}
-			v := q.Get(u64(e.Seq))
-			if v == nil {
-				return fmt.Errorf("outbox: ack %s: index says queued but the queue has no seq %d", id, e.Seq)
-			}
-			dkey := append(u64(uint64(now.UnixNano())), u64(e.Seq)...)
-			if err := del.Put(dkey, v[8:]); err != nil {
-				return fmt.Errorf("outbox: ack %s: %w", id, err)
-			}
-			if err := q.Delete(u64(e.Seq)); err != nil {
-				return fmt.Errorf("outbox: ack %s: %w", id, err)
-			}
-			e.State, e.UpdatedAt = Delivered, now
-			if err := putEntry(idx, e); err != nil {
-				return err
-			}
-			moved++
-		}
-		return nil
+	// The delivered set is keyed by delivery time, so Purge walks it in
+	// order; Get finds the key again from the entry's UpdatedAt.
+	n, err := o.moveQueued("ack", ids, bucketDelivered, func(e *Entry, _ int) []byte {
+		e.State, e.UpdatedAt = Delivered, now
+		return append(u64(uint64(now.UnixNano())), u64(e.Seq)...)
 	})
 	if err != nil {
 		return err
 	}
-	o.afterMove(moved, moved, 0)
+	o.afterMove(n, n, 0)
 	return nil
 }
 
 // Reject moves records the hub refused from the queue to the rejected set,
 // with the hub's reason, where staff can see them.
 func (o *Outbox) Reject(rs []upstream.Rejection) error {
-	if len(rs) == 0 {
-		return nil
+	ids := make([]string, len(rs))
+	for i, r := range rs {
+		ids[i] = r.ID
 	}
 	now := o.opt.Now()
-	var moved int
+	n, err := o.moveQueued("reject", ids, bucketRejected, func(e *Entry, i int) []byte {
+		e.State, e.UpdatedAt, e.Reason = Rejected, now, rs[i].Reason
+		return u64(e.Seq)
+	})
+	if err != nil {
+		return err
+	}
+	o.afterMove(n, 0, n)
+	return nil
+}
+
+// moveQueued moves the queued records among ids into the bucket to, in one
+// transaction. mark updates the i-th record's entry and returns its key in
+// to. Records not queued are skipped.
+func (o *Outbox) moveQueued(op string, ids []string, to []byte, mark func(e *Entry, i int) []byte) (int, error) {
+	if len(ids) == 0 {
+		return 0, nil
+	}
+	moved := 0
 	err := o.db.Update(func(tx *bolt.Tx) error {
 		moved = 0
-		idx, q, rej := tx.Bucket(bucketIndex), tx.Bucket(bucketQueue), tx.Bucket(bucketRejected)
-		for _, r := range rs {
-			e, err := getEntry(idx, r.ID)
+		idx, q, dst := tx.Bucket(bucketIndex), tx.Bucket(bucketQueue), tx.Bucket(to)
+		for i, id := range ids {
+			e, err := getEntry(idx, id)
 			if err != nil || e.State != Queued {
 				continue
 			}
 			v := q.Get(u64(e.Seq))
 			if v == nil {
-				return fmt.Errorf("outbox: reject %s: index says queued but the queue has no seq %d", r.ID, e.Seq)
+				return fmt.Errorf("outbox: %s %s: index says queued but the queue has no seq %d", op, id, e.Seq)
 			}
-			if err := rej.Put(u64(e.Seq), v[8:]); err != nil {
-				return fmt.Errorf("outbox: reject %s: %w", r.ID, err)
+			if err := dst.Put(mark(&e, i), v[8:]); err != nil {
+				return fmt.Errorf("outbox: %s %s: %w", op, id, err)
 			}
 			if err := q.Delete(u64(e.Seq)); err != nil {
-				return fmt.Errorf("outbox: reject %s: %w", r.ID, err)
+				return fmt.Errorf("outbox: %s %s: %w", op, id, err)
 			}
-			e.State, e.UpdatedAt, e.Reason = Rejected, now, r.Reason
 			if err := putEntry(idx, e); err != nil {
 				return err
 			}
@@ -92,11 +85,7 @@ func (o *Outbox) Reject(rs []upstream.Rejection) error {
 		}
 		return nil
 	})
-	if err != nil {
-		return err
-	}
-	o.afterMove(moved, 0, moved)
-	return nil
+	return moved, err
 }
 
 // Purge deletes delivered records whose retention has passed and returns
