@@ -47,8 +47,13 @@ fuzz:
 	@set -e; for pkg in $$($(GO) list ./...); do \
 		for target in $$($(GO) test -list '^Fuzz' $$pkg | grep '^Fuzz' || true); do \
 			echo "fuzz $$pkg $$target ($(FUZZTIME))"; \
-			$(GO) test -run '^$$' -fuzz "^$$target$$" -fuzztime $(FUZZTIME) $$pkg >/dev/null || \
-				{ $(GO) test -run '^$$' -fuzz "^$$target$$" -fuzztime $(FUZZTIME) $$pkg; exit 1; }; \
+			if ! $(GO) test -run '^$$' -fuzz "^$$target$$" -fuzztime $(FUZZTIME) $$pkg >/tmp/gridkiosk-fuzz.log 2>&1; then \
+				cat /tmp/gridkiosk-fuzz.log; \
+				echo "fuzz: replaying $$target's corpus, including any input it just saved"; \
+				$(GO) test -run "^$$target$$" $$pkg || exit 1; \
+				grep -q 'testdata/fuzz' /tmp/gridkiosk-fuzz.log && exit 1; \
+				echo "fuzz: $$target found no failing input (the engine itself gave up, e.g. on a loaded machine); going on"; \
+			fi; \
 		done; \
 	done
 
