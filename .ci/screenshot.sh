@@ -10,7 +10,7 @@ display=:$((90 + RANDOM % 100))
 Xvfb "$display" -screen 0 "${size}x24" -nolisten tcp >/dev/null 2>&1 &
 xvfb=$!
 go build -o "$dir/gridkiosk" ./cmd/gridkiosk
-DISPLAY=$display "$dir/gridkiosk" run --simulate --data "$dir/sim" --admin "127.0.0.1:$((20000 + RANDOM % 20000))" >"$dir/log" 2>&1 &
+DISPLAY=$display LC_ALL=zh_CN.UTF-8 "$dir/gridkiosk" run --simulate --data "$dir/sim" --admin "127.0.0.1:$((20000 + RANDOM % 20000))" >"$dir/log" 2>&1 &
 kiosk=$!
 # Wait until the hub has the demo records and the screen shows them.
 for _ in $(seq 120); do
