@@ -1,0 +1,151 @@
+package qrscan_test
+
+import (
+	"context"
+	"runtime"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gridkiosk/gridkiosk/drivers/qrscan"
+	"github.com/gridkiosk/gridkiosk/drivers/qrscan/qrscansim"
+	"github.com/gridkiosk/gridkiosk/drivers/serialport"
+)
+
+type rig struct {
+	t      *testing.T
+	sim    *qrscansim.Scanner
+	events chan qrscan.Event
+}
+
+func newRig(t *testing.T, opt qrscan.Options) *rig {
+	t.Helper()
+	sim, err := qrscansim.New(t.TempDir(), "scanner", 9600)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { sim.Close() })
+	opt.ReopenMin, opt.ReopenMax = 20*time.Millisecond, 100*time.Millisecond
+	sc := qrscan.NewScanner(func() (qrscan.Port, error) { return serialport.Open(sim.Path(), 9600) }, opt)
+	ctx, cancel := context.WithCancel(context.Background())
+	r := &rig{t: t, sim: sim, events: make(chan qrscan.Event, 16)}
+	done := make(chan error, 1)
+	go func() { done <- sc.Run(ctx, r.events) }()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != context.Canceled {
+			t.Errorf("Run = %v", err)
+		}
+	})
+	r.expect(qrscan.ScannerBack)
+	return r
+}
+
+func (r *rig) expect(kind qrscan.EventKind) qrscan.Event {
+	r.t.Helper()
+	select {
+	case ev := <-r.events:
+		if ev.Kind != kind {
+			r.t.Fatalf("event %v (code %q, err %v), want %v", ev.Kind, ev.Code.Data, ev.Err, kind)
+		}
+		return ev
+	case <-time.After(10 * time.Second):
+		r.t.Fatalf("no event %v", kind)
+	}
+	return qrscan.Event{}
+}
+
+func TestScanFaults(t *testing.T) {
+	const receipt = "GK1:R:0190f5e6-0000-7000-8000-000000000001"
+	tests := []struct {
+		name, data string
+		how        qrscansim.How
+		sym        string
+	}{
+		{"CR", receipt, qrscansim.How{}, ""},
+		{"CR LF with AIM", receipt, qrscansim.How{Suffix: "\r\n", AIM: "]Q1"}, "QR"},
+		{"split writes with pauses", receipt, qrscansim.How{Pieces: 4, Pause: 20 * time.Millisecond}, ""},
+		{"no suffix", receipt, qrscansim.How{NoSuffix: true}, ""},
+		{"GB18030 Chinese", "幸福湾社区 预约 2026-11-27 09:30", qrscansim.How{GB18030: true, AIM: "]Q1"}, "QR"},
+		{"EAN-13", "6901234567892", qrscansim.How{AIM: "]E0"}, "EAN-13"},
+	}
+	r := newRig(t, qrscan.Options{})
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if err := r.sim.Scan(tc.data, tc.how); err != nil {
+				t.Fatal(err)
+			}
+			ev := r.expect(qrscan.CodeRead)
+			if ev.Code.Data != tc.data || ev.Code.Symbology != tc.sym {
+				t.Fatalf("read %q (%s), want %q (%s)", ev.Code.Data, ev.Code.Symbology, tc.data, tc.sym)
+			}
+		})
+	}
+}
+
+func TestNoiseDoesNotSpoilTheNextCode(t *testing.T) {
+	r := newRig(t, qrscan.Options{})
+	r.sim.Send([]byte{0x00, 0xFF, 0x13, 0x88}) // line noise, no terminator
+	noise := r.expect(qrscan.CodeRead)         // ended by the idle gap
+	if strings.Contains(noise.Code.Data, "GK1") {
+		t.Fatalf("noise = %q", noise.Code.Data)
+	}
+	r.sim.Scan("GK1:R:abc", qrscansim.How{})
+	if ev := r.expect(qrscan.CodeRead); ev.Code.Data != "GK1:R:abc" {
+		t.Fatalf("code after noise = %q", ev.Code.Data)
+	}
+}
+
+func TestStuckScannerIsBounded(t *testing.T) {
+	r := newRig(t, qrscan.Options{MaxLen: 512})
+	r.sim.Send([]byte(strings.Repeat("7", 4000) + "\r"))
+	r.expect(qrscan.CodeTooLong)
+	r.sim.Scan("after", qrscansim.How{})
+	if ev := r.expect(qrscan.CodeRead); ev.Code.Data != "after" {
+		t.Fatalf("code after a stuck burst = %q", ev.Code.Data)
+	}
+}
+
+func TestUnplugReplug(t *testing.T) {
+	r := newRig(t, qrscan.Options{})
+	r.sim.Unplug()
+	if ev := r.expect(qrscan.ScannerLost); ev.Err == nil {
+		t.Fatal("lost without a reason")
+	}
+	r.sim.Replug()
+	r.expect(qrscan.ScannerBack)
+	r.sim.Scan("back", qrscansim.How{})
+	if ev := r.expect(qrscan.CodeRead); ev.Code.Data != "back" {
+		t.Fatalf("after replug: %q", ev.Code.Data)
+	}
+}
+
+func TestNoGoroutineLeak(t *testing.T) {
+	before := runtime.NumGoroutine()
+	for range 3 {
+		func() {
+			sim, _ := qrscansim.New(t.TempDir(), "scanner", 0)
+			defer sim.Close()
+			sc := qrscan.NewScanner(func() (qrscan.Port, error) { return serialport.Open(sim.Path(), 9600) }, qrscan.Options{})
+			ctx, cancel := context.WithCancel(context.Background())
+			events := make(chan qrscan.Event, 8)
+			done := make(chan error)
+			go func() { done <- sc.Run(ctx, events) }()
+			sim.Scan("x", qrscansim.How{})
+			for ev := range events {
+				if ev.Kind == qrscan.CodeRead {
+					break
+				}
+			}
+			cancel()
+			<-done
+		}()
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for runtime.NumGoroutine() > before && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+	}
+	if n := runtime.NumGoroutine(); n > before {
+		t.Fatalf("%d goroutines after, %d before", n, before)
+	}
+}
