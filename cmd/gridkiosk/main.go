@@ -37,6 +37,7 @@ Usage:
   gridkiosk probe idcard --list                                list candidate serial ports
   gridkiosk probe printer (--port P [--baud N] | --usb DEV | --tcp HOST:PORT) [--status] [--test-receipt] [--paper 58mm|80mm]
                                                                ask a printer its state, print a test receipt
+  gridkiosk probe qr --port P [--baud N] [--count N] [--json] print each code a scanner reads
   gridkiosk version
 
 --simulate starts a local county hub and demo data for 幸福湾社区 (Xingfuwan

@@ -12,6 +12,7 @@ import (
 	"github.com/gridkiosk/gridkiosk/drivers/idcard/idcardsim"
 	"github.com/gridkiosk/gridkiosk/drivers/printer/escposview"
 	"github.com/gridkiosk/gridkiosk/drivers/printer/printersim"
+	"github.com/gridkiosk/gridkiosk/drivers/qrscan/qrscansim"
 	"github.com/gridkiosk/gridkiosk/drivers/serialport/serialporttest"
 )
 
@@ -69,7 +70,7 @@ func TestProbeFailures(t *testing.T) {
 		{[]string{"probe", "idcard", "--port", filepath.Join(dir, "none")}, 1, "is the reader plugged in"},
 		{[]string{"probe", "idcard", "--port", mute.Path()}, 1, "no reader answered on " + mute.Path() + " at 115200 baud"},
 		{[]string{"probe", "idcard"}, 2, "--port is required"},
-		{[]string{"probe", "scanner"}, 2, "want a device"},
+		{[]string{"probe", "gpio"}, 2, "want a device"},
 		{[]string{"probe", "printer"}, 2, "give --port, --usb or --tcp"},
 	}
 	for _, tc := range tests {
@@ -115,5 +116,34 @@ func TestProbePrinter(t *testing.T) {
 	defer mute.Close()
 	if code := realMain([]string{"probe", "printer", "--port", mute.Path()}, &out, &out); code != 1 || !strings.Contains(out.String(), "no answer to the status query") {
 		t.Fatalf("no printer: exit %d %s", code, out.String())
+	}
+}
+
+func TestProbeQR(t *testing.T) {
+	sim, err := qrscansim.New(t.TempDir(), "scanner", 9600)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sim.Close()
+	go func() {
+		time.Sleep(300 * time.Millisecond)
+		sim.Scan("GK1:R:0190f5e6-0000-7000-8000-000000000001", qrscansim.How{AIM: "]Q1"})
+		sim.Scan("幸福湾社区", qrscansim.How{GB18030: true, Suffix: "\r\n"})
+	}()
+	var out bytes.Buffer
+	if code := realMain([]string{"probe", "qr", "--port", sim.Path(), "--count", "2", "--json", "--timeout", "20s"}, &out, &out); code != 0 {
+		t.Fatalf("exit %d: %s", code, out.String())
+	}
+	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
+	if len(lines) != 2 || !strings.Contains(lines[0], `"symbology":"QR"`) || !strings.Contains(lines[1], `"data":"幸福湾社区"`) || !strings.Contains(lines[1], "gb18030") {
+		t.Fatalf("probe qr output:\n%s", out.String())
+	}
+	out.Reset()
+	if code := realMain([]string{"probe", "qr", "--port", sim.Path(), "--timeout", "300ms"}, &out, &out); code != 1 || !strings.Contains(out.String(), "serial (not keyboard) mode") {
+		t.Fatalf("no code: exit %d %s", code, out.String())
+	}
+	out.Reset()
+	if code := realMain([]string{"probe", "qr", "--port", "/nonexistent/tty"}, &out, &out); code != 1 || !strings.Contains(out.String(), "/nonexistent/tty") {
+		t.Fatalf("bad port: exit %d %s", code, out.String())
 	}
 }
