@@ -103,8 +103,14 @@ func (s *Station) peripherals() map[string]Peripheral {
 		"scanner": devNode(d.Scanner.Port, "devices.scanner.port"),
 	}
 	s.mu.Lock()
-	rs := s.reader
+	rs, ss := s.reader, s.scanner
 	s.mu.Unlock()
+	if ss.state == "ready" && out["scanner"].State != "missing" {
+		out["scanner"] = Peripheral{State: "ready", Where: d.Scanner.Port}
+	} else if ss.state == "lost" && out["scanner"].State != "missing" {
+		out["scanner"] = Peripheral{State: "lost", Where: d.Scanner.Port,
+			Note: fmt.Sprintf("the scanner at %s (devices.scanner.port) failed: %s", d.Scanner.Port, ss.note)}
+	}
 	switch {
 	case out["idcard"].State == "missing":
 		// The device node is gone, whatever the driver last heard.

@@ -95,6 +95,8 @@ type Station struct {
 	submitted map[string]uint64 // by kind, since start
 	sess      session
 	reader    readerState
+	scanner   readerState
+	lastScan  *ScanResult
 	cardsRead uint64
 	changed   chan struct{} // closed and replaced when the session changes
 }
@@ -198,6 +200,9 @@ func (s *Station) Run(ctx context.Context) error {
 	}
 	if d := s.cfg.Devices.IDCard; d.Present() {
 		wg.Go(func() { s.runIDCard(ctx, d.Port, d.Baud) })
+	}
+	if d := s.cfg.Devices.Scanner; d.Present() {
+		wg.Go(func() { s.runScanner(ctx, d.Port, d.Baud) })
 	}
 	wg.Wait()
 	return ctx.Err()

@@ -43,6 +43,7 @@ type Station interface {
 	SubmitSession(ctx context.Context, in appliance.SessionSubmit) (appliance.Receipt, error)
 	CancelSession()
 	PrintReceipt(ctx context.Context, req appliance.ReceiptRequest) (appliance.PrintResult, error)
+	LastScan() *appliance.ScanResult
 }
 
 // Simulator is the simulation's control of its emulated devices, so that
@@ -55,6 +56,8 @@ type Simulator interface {
 	// LastPrint writes the last printed job as PNG (format "png") or
 	// text ("txt"); it returns false when nothing was printed yet.
 	LastPrint(w io.Writer, format string) (bool, error)
+	// ScanCode has the emulated scanner read a code.
+	ScanCode(data, aim string) error
 }
 
 // Handler serves the API for st, with token as the bearer token of /v1.
@@ -70,10 +73,12 @@ func Handler(st Station, token string, sim Simulator) http.Handler {
 	mux.HandleFunc("POST /v1/session/submit", a.auth(a.sessionSubmit))
 	mux.HandleFunc("POST /v1/session/cancel", a.auth(a.sessionCancel))
 	mux.HandleFunc("POST /v1/records/{id}/receipt", a.auth(a.receipt))
+	mux.HandleFunc("GET /v1/scan", a.auth(a.lastScan))
 	if sim != nil {
 		mux.HandleFunc("POST /v1/sim/idcard/lay", a.auth(a.simLay))
 		mux.HandleFunc("POST /v1/sim/idcard/lift", a.auth(a.simLift))
 		mux.HandleFunc("POST /v1/sim/printer", a.auth(a.simPrinter))
+		mux.HandleFunc("POST /v1/sim/scanner/scan", a.auth(a.simScan))
 		mux.HandleFunc("GET /v1/sim/printer/{file}", a.auth(a.simLastPrint))
 	}
 	return mux
@@ -202,6 +207,30 @@ func (a *api) receipt(w http.ResponseWriter, r *http.Request) {
 	default:
 		writeJSON(w, http.StatusAccepted, res)
 	}
+}
+
+func (a *api) lastScan(w http.ResponseWriter, r *http.Request) {
+	res := a.st.LastScan()
+	if res == nil {
+		writeJSON(w, http.StatusNotFound, errorBody{Error: "no code scanned since start"})
+		return
+	}
+	writeJSON(w, http.StatusOK, res)
+}
+
+func (a *api) simScan(w http.ResponseWriter, r *http.Request) {
+	var in struct {
+		Data string `json:"data"`
+		AIM  string `json:"aim"`
+	}
+	if !decode(w, r, &in) {
+		return
+	}
+	if err := a.sim.ScanCode(in.Data, in.AIM); err != nil {
+		writeJSON(w, http.StatusServiceUnavailable, errorBody{Error: err.Error()})
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
 }
 
 func (a *api) simPrinter(w http.ResponseWriter, r *http.Request) {

@@ -498,6 +498,25 @@ func TestSimulateServe(t *testing.T) {
 		t.Fatalf("receipt text:\n%s", txt)
 	}
 
+	// The receipt's code, scanned at the station, finds the record.
+	if code := s.call("POST", "/v1/sim/scanner/scan", map[string]string{"data": "GK1:R:" + rc.ID, "aim": "]Q1"}, nil); code != 204 {
+		t.Fatalf("sim scan: %d", code)
+	}
+	var scan struct {
+		Kind, State, Symbology string
+		RecordID               string `json:"record_id"`
+		HubState               string `json:"hub_state"`
+		Remote                 bool
+	}
+	s.waitFor("scan result", func() bool {
+		return s.call("GET", "/v1/scan", nil, &scan) == 200 && scan.RecordID == rc.ID
+	})
+	if scan.Kind != "receipt" || scan.Symbology != "QR" || !scan.Remote || scan.HubState != "received" {
+		t.Fatalf("scan = %+v", scan)
+	}
+	s.call("POST", "/v1/sim/scanner/scan", map[string]string{"data": "https://example.com/not-ours"}, nil)
+	s.waitFor("unknown code", func() bool { s.call("GET", "/v1/scan", nil, &scan); return scan.Kind == "unknown" })
+
 	// Out of paper: refused, with words staff can act on.
 	s.call("POST", "/v1/sim/printer", map[string]bool{"paper_out": true}, nil)
 	var e struct{ Error string }

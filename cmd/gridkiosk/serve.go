@@ -24,6 +24,7 @@ import (
 	"github.com/gridkiosk/gridkiosk/drivers/idcard/idcardsim"
 	"github.com/gridkiosk/gridkiosk/drivers/printer/escposview"
 	"github.com/gridkiosk/gridkiosk/drivers/printer/printersim"
+	"github.com/gridkiosk/gridkiosk/drivers/qrscan/qrscansim"
 	"github.com/gridkiosk/gridkiosk/sync/hub"
 )
 
@@ -182,6 +183,13 @@ type simulation struct {
 	done    chan struct{}
 	reader  *idcardsim.Reader
 	printer *printersim.Printer
+	scanner *qrscansim.Scanner
+}
+
+// ScanCode has the emulated scanner read a code, as a QR with its AIM
+// prefix when aim is given.
+func (s *simulation) ScanCode(data, aim string) error {
+	return s.scanner.Scan(data, qrscansim.How{AIM: aim})
 }
 
 // SetPrinter changes the emulated printer's sensors.
@@ -285,6 +293,12 @@ func startSimulation(dir string, log *slog.Logger) (*simulation, error) {
 	}
 	s.cfg.Devices.Printer.Port, s.cfg.Devices.Printer.Baud = line.Path(), 115200
 	log.Info("simulate: receipt printer emulated", "port", line.Path())
+	if s.scanner, err = qrscansim.New(devDir, "scanner", 9600); err != nil {
+		s.close()
+		return nil, fmt.Errorf("simulate: scanner: %w", err)
+	}
+	s.cfg.Devices.Scanner.Port, s.cfg.Devices.Scanner.Baud = s.scanner.Path(), 9600
+	log.Info("simulate: QR scanner emulated", "port", s.scanner.Path())
 	return s, nil
 }
 
@@ -314,6 +328,9 @@ func (s *simulation) close() {
 	}
 	if s.printer != nil {
 		s.printer.Close()
+	}
+	if s.scanner != nil {
+		s.scanner.Close()
 	}
 	s.srv.Close()
 	<-s.done

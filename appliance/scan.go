@@ -1,0 +1,133 @@
+package appliance
+
+import (
+	"context"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/gridkiosk/gridkiosk/drivers/qrscan"
+	"github.com/gridkiosk/gridkiosk/drivers/serialport"
+)
+
+// ScanResult is what the station made of the last code scanned. It holds
+// no personal data: a receipt code carries only a record ID.
+type ScanResult struct {
+	Kind      string    `json:"kind"` // receipt, unknown
+	At        time.Time `json:"at"`
+	Symbology string    `json:"symbology,omitempty"`
+	RecordID  string    `json:"record_id,omitempty"`
+	// State is the record's state: at this station (queued, delivered,
+	// rejected), or the hub's word when the hub answered.
+	State    string `json:"state,omitempty"`
+	HubState string `json:"hub_state,omitempty"`
+	HubNote  string `json:"hub_note,omitempty"`
+	Message  string `json:"message"` // for the screen, Chinese first
+	Remote   bool   `json:"remote"`  // the hub was asked
+}
+
+// hubStatusTimeout bounds a status look-up at the hub while the resident
+// waits at the screen; offline, the local state is shown instead.
+const hubStatusTimeout = 3 * time.Second
+
+// runScanner reads codes from the scanner and interprets each.
+func (s *Station) runScanner(ctx context.Context, port string, baud int) {
+	sc := qrscan.NewScanner(func() (qrscan.Port, error) { return serialport.Open(port, baud) },
+		qrscan.Options{Log: s.log.With("device", "scanner")})
+	events := make(chan qrscan.Event, 4)
+	var wg sync.WaitGroup
+	wg.Go(func() { sc.Run(ctx, events) })
+	defer wg.Wait()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case ev := <-events:
+			s.scanEvent(ctx, ev)
+			s.notify()
+		}
+	}
+}
+
+func (s *Station) scanEvent(ctx context.Context, ev qrscan.Event) {
+	switch ev.Kind {
+	case qrscan.ScannerBack:
+		s.setScanner("ready", "")
+	case qrscan.ScannerLost:
+		note := "scanner does not answer"
+		if ev.Err != nil {
+			note = ev.Err.Error()
+		}
+		s.setScanner("lost", note)
+	case qrscan.CodeRead:
+		r := s.interpret(ctx, ev.Code)
+		s.mu.Lock()
+		s.lastScan = &r
+		s.mu.Unlock()
+		s.log.Info("appliance: code scanned", "kind", r.Kind, "symbology", ev.Code.Symbology, "record", r.RecordID)
+	}
+}
+
+// interpret says what a code means to this station.
+func (s *Station) interpret(ctx context.Context, c qrscan.Code) ScanResult {
+	r := ScanResult{At: s.now(), Symbology: c.Symbology}
+	id, ok := strings.CutPrefix(strings.TrimSpace(c.Data), ReceiptCodePrefix)
+	if !ok || !validRecordID(id) {
+		r.Kind, r.Message = "unknown", "不是本站能识别的二维码 / not a code this station knows"
+		return r
+	}
+	r.Kind, r.RecordID = "receipt", id
+	if e, err := s.box.Lookup(id); err == nil {
+		r.State = e.State
+	}
+	if s.fwd != nil {
+		hctx, cancel := context.WithTimeout(ctx, hubStatusTimeout)
+		st, err := s.fwd.Client.Status(hctx, id)
+		cancel()
+		if err == nil {
+			r.Remote, r.HubState, r.HubNote = true, st.State, st.Note
+		}
+	}
+	switch {
+	case r.Remote:
+		r.Message = "上级平台已受理，状态：" + r.HubState + " / the county hub has it: " + r.HubState
+	case r.State != "":
+		r.Message = "本站记录状态：" + r.State + "（暂时无法连接上级平台） / at this station: " + r.State + " (hub not reachable)"
+	default:
+		r.Message = "本站没有这条记录，联网后可查询 / not at this station; ask again when online"
+	}
+	return r
+}
+
+// LastScan returns what the last scanned code meant, or nil.
+func (s *Station) LastScan() *ScanResult {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.lastScan == nil {
+		return nil
+	}
+	r := *s.lastScan
+	return &r
+}
+
+func (s *Station) setScanner(state, note string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.scanner = readerState{state: state, note: note}
+}
+
+func validRecordID(id string) bool {
+	if len(id) != 36 {
+		return false
+	}
+	for i, c := range id {
+		if i == 8 || i == 13 || i == 18 || i == 23 {
+			if c != '-' {
+				return false
+			}
+		} else if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f') {
+			return false
+		}
+	}
+	return true
+}

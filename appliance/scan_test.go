@@ -1,0 +1,71 @@
+package appliance_test
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/gridkiosk/gridkiosk/appliance"
+	"github.com/gridkiosk/gridkiosk/appliance/config"
+	"github.com/gridkiosk/gridkiosk/appliance/grid"
+	"github.com/gridkiosk/gridkiosk/drivers/qrscan/qrscansim"
+)
+
+// An offline station (no hub) answers a receipt code from its own outbox.
+func TestScanOffline(t *testing.T) {
+	dir := t.TempDir()
+	sim, err := qrscansim.New(dir, "scanner", 9600)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sim.Close()
+	cfg := config.Default()
+	cfg.Station.ID, cfg.Station.Name = "141029-xfw-01", "幸福湾社区党群服务站"
+	cfg.Station.Grid = grid.Path{County: "141029"}
+	cfg.Storage.Dir = filepath.Join(dir, "data")
+	cfg.Devices.Scanner.Port = sim.Path()
+	st, err := appliance.New(appliance.Options{Config: &cfg, Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	var wg sync.WaitGroup
+	wg.Go(func() { st.Run(ctx) })
+	defer func() { cancel(); wg.Wait(); st.Close() }()
+	waitState(t, st, func(h appliance.Health) bool { return h.Peripherals["scanner"].State == "ready" })
+
+	raw, _ := json.Marshal(map[string]string{"category": "repair", "description": "路灯不亮"})
+	rc, err := st.Submit(t.Context(), appliance.Submission{Kind: "matter", Payload: raw})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		code, kind, state, msg string
+	}{
+		{appliance.ReceiptCodePrefix + rc.ID, "receipt", "queued", "本站记录状态：queued"},
+		{appliance.ReceiptCodePrefix + "0190f5e6-0000-7000-8000-000000000009", "receipt", "", "本站没有这条记录"},
+		{appliance.ReceiptCodePrefix + "not-an-id", "unknown", "", "不是本站能识别的二维码"},
+		{"WIFI:S:guest;;", "unknown", "", "not a code this station knows"},
+	}
+	for _, tc := range tests {
+		before := st.LastScan()
+		sim.Scan(tc.code, qrscansim.How{AIM: "]Q1"})
+		deadline := time.Now().Add(10 * time.Second)
+		var got *appliance.ScanResult
+		for time.Now().Before(deadline) {
+			if got = st.LastScan(); got != nil && (before == nil || got.At != before.At) {
+				break
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+		if got == nil || got.Kind != tc.kind || got.State != tc.state || !strings.Contains(got.Message, tc.msg) || got.Remote {
+			t.Errorf("scan %q = %+v", tc.code, got)
+		}
+	}
+}
