@@ -13,8 +13,7 @@ import (
 	"time"
 
 	"github.com/gridkiosk/gridkiosk/appliance"
-	"github.com/gridkiosk/gridkiosk/appliance/config"
-	"github.com/gridkiosk/gridkiosk/appliance/grid"
+	"github.com/gridkiosk/gridkiosk/appliance/demo"
 	"github.com/gridkiosk/gridkiosk/drivers/printer"
 	"github.com/gridkiosk/gridkiosk/drivers/printer/escposview"
 	"github.com/gridkiosk/gridkiosk/drivers/printer/printersim"
@@ -30,12 +29,9 @@ func printerStation(t *testing.T) (*appliance.Station, *printersim.Printer) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg := config.Default()
-	cfg.Station.ID, cfg.Station.Name = "141029-xfw-01", "幸福湾社区党群服务站"
-	cfg.Station.Grid = grid.Path{County: "141029", Township: "141029100", Community: "141029100001"}
-	cfg.Storage.Dir = filepath.Join(dir, "data")
+	cfg := demo.Config(filepath.Join(dir, "data"), "", "") // the Xingfuwan station, no hub
 	cfg.Devices.Printer.Port = line.Path()
-	st, err := appliance.New(appliance.Options{Config: &cfg, NTPSynced: func() bool { return false },
+	st, err := appliance.New(appliance.Options{Config: cfg, NTPSynced: func() bool { return false },
 		Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	if err != nil {
 		t.Fatal(err)

@@ -12,8 +12,7 @@ import (
 	"time"
 
 	"github.com/gridkiosk/gridkiosk/appliance"
-	"github.com/gridkiosk/gridkiosk/appliance/config"
-	"github.com/gridkiosk/gridkiosk/appliance/grid"
+	"github.com/gridkiosk/gridkiosk/appliance/demo"
 	"github.com/gridkiosk/gridkiosk/drivers/qrscan/qrscansim"
 )
 
@@ -25,12 +24,9 @@ func TestScanOffline(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer sim.Close()
-	cfg := config.Default()
-	cfg.Station.ID, cfg.Station.Name = "141029-xfw-01", "幸福湾社区党群服务站"
-	cfg.Station.Grid = grid.Path{County: "141029"}
-	cfg.Storage.Dir = filepath.Join(dir, "data")
+	cfg := demo.Config(filepath.Join(dir, "data"), "", "") // the Xingfuwan station, no hub
 	cfg.Devices.Scanner.Port = sim.Path()
-	st, err := appliance.New(appliance.Options{Config: &cfg, Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	st, err := appliance.New(appliance.Options{Config: cfg, Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	if err != nil {
 		t.Fatal(err)
 	}

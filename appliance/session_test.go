@@ -13,8 +13,7 @@ import (
 	"time"
 
 	"github.com/gridkiosk/gridkiosk/appliance"
-	"github.com/gridkiosk/gridkiosk/appliance/config"
-	"github.com/gridkiosk/gridkiosk/appliance/grid"
+	"github.com/gridkiosk/gridkiosk/appliance/demo"
 	"github.com/gridkiosk/gridkiosk/appliance/record"
 	"github.com/gridkiosk/gridkiosk/drivers/idcard"
 	"github.com/gridkiosk/gridkiosk/drivers/idcard/idcardsim"
@@ -29,12 +28,9 @@ func cardStation(t testing.TB, baud int, now func() time.Time) (*appliance.Stati
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { sim.Close() })
-	cfg := config.Default()
-	cfg.Station.ID, cfg.Station.Name = "141029-xfw-01", "幸福湾社区党群服务站"
-	cfg.Station.Grid = grid.Path{County: "141029", Township: "141029100", Community: "141029100001"}
-	cfg.Storage.Dir = filepath.Join(dir, "data")
+	cfg := demo.Config(filepath.Join(dir, "data"), "", "") // the Xingfuwan station, no hub
 	cfg.Devices.IDCard.Port = sim.Path()
-	st, err := appliance.New(appliance.Options{Config: &cfg, Now: now, NTPSynced: func() bool { return false },
+	st, err := appliance.New(appliance.Options{Config: cfg, Now: now, NTPSynced: func() bool { return false },
 		Log:    slog.New(slog.NewTextHandler(io.Discard, nil)),
 		IDCard: idcard.Options{Poll: 10 * time.Millisecond}})
 	if err != nil {
