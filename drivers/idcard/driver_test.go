@@ -150,7 +150,7 @@ func TestFaultsAreSurvived(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			r := newRig(t, 115200, idcard.Options{ReadTimeout: 400 * time.Millisecond, CmdTimeout: 200 * time.Millisecond})
+			r := newRig(t, 115200, idcard.Options{ReadTimeout: 1200 * time.Millisecond, CmdTimeout: 500 * time.Millisecond})
 			c, _ := idcardsim.Card("resident")
 			r.sim.Inject(tc.cmd, tc.faults...)
 			r.sim.Lay(c)
@@ -189,7 +189,7 @@ func TestUnplugMidReadThenRecover(t *testing.T) {
 }
 
 func TestSilentReader(t *testing.T) {
-	r := newRig(t, 0, idcard.Options{CmdTimeout: 100 * time.Millisecond})
+	r := newRig(t, 0, idcard.Options{CmdTimeout: 300 * time.Millisecond})
 	r.sim.SetSilent(true)
 	ev := r.expect(idcard.ReaderLost)
 	if ev.Err == nil {
