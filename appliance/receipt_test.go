@@ -1,14 +1,10 @@
 package appliance_test
 
 import (
-	"context"
 	"encoding/json"
 	"errors"
-	"io"
-	"log/slog"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -31,16 +27,7 @@ func printerStation(t *testing.T) (*appliance.Station, *printersim.Printer) {
 	}
 	cfg := demo.Config(filepath.Join(dir, "data"), "", "") // the Xingfuwan station, no hub
 	cfg.Devices.Printer.Port = line.Path()
-	st, err := appliance.New(appliance.Options{Config: cfg, NTPSynced: func() bool { return false },
-		Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	var wg sync.WaitGroup
-	wg.Go(func() { st.Run(ctx) })
-	t.Cleanup(func() { cancel(); wg.Wait(); st.Close() })
-	return st, sim
+	return runStation(t, appliance.Options{Config: cfg}), sim
 }
 
 func registration(t *testing.T, st *appliance.Station) string {

@@ -3,7 +3,6 @@ package appliance
 import (
 	"context"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/gridkiosk/gridkiosk/drivers/qrscan"
@@ -34,19 +33,7 @@ const hubStatusTimeout = 3 * time.Second
 func (s *Station) runScanner(ctx context.Context, port string, baud int) {
 	sc := qrscan.NewScanner(func() (qrscan.Port, error) { return serialport.Open(port, baud) },
 		qrscan.Options{Log: s.log.With("device", "scanner")})
-	events := make(chan qrscan.Event, 4)
-	var wg sync.WaitGroup
-	wg.Go(func() { sc.Run(ctx, events) })
-	defer wg.Wait()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case ev := <-events:
-			s.scanEvent(ctx, ev)
-			s.notify()
-		}
-	}
+	follow(ctx, s, sc.Run, func(ev qrscan.Event) { s.scanEvent(ctx, ev) })
 }
 
 func (s *Station) scanEvent(ctx context.Context, ev qrscan.Event) {

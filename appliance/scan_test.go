@@ -1,13 +1,9 @@
 package appliance_test
 
 import (
-	"context"
 	"encoding/json"
-	"io"
-	"log/slog"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -26,14 +22,7 @@ func TestScanOffline(t *testing.T) {
 	defer sim.Close()
 	cfg := demo.Config(filepath.Join(dir, "data"), "", "") // the Xingfuwan station, no hub
 	cfg.Devices.Scanner.Port = sim.Path()
-	st, err := appliance.New(appliance.Options{Config: cfg, Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	var wg sync.WaitGroup
-	wg.Go(func() { st.Run(ctx) })
-	defer func() { cancel(); wg.Wait(); st.Close() }()
+	st := runStation(t, appliance.Options{Config: cfg})
 	waitState(t, st, func(h appliance.Health) bool { return h.Peripherals["scanner"].State == "ready" })
 
 	raw, _ := json.Marshal(map[string]string{"category": "repair", "description": "路灯不亮"})

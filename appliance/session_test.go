@@ -1,11 +1,8 @@
 package appliance_test
 
 import (
-	"context"
 	"encoding/json"
 	"errors"
-	"io"
-	"log/slog"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -30,16 +27,7 @@ func cardStation(t testing.TB, baud int, now func() time.Time) (*appliance.Stati
 	t.Cleanup(func() { sim.Close() })
 	cfg := demo.Config(filepath.Join(dir, "data"), "", "") // the Xingfuwan station, no hub
 	cfg.Devices.IDCard.Port = sim.Path()
-	st, err := appliance.New(appliance.Options{Config: cfg, Now: now, NTPSynced: func() bool { return false },
-		Log:    slog.New(slog.NewTextHandler(io.Discard, nil)),
-		IDCard: idcard.Options{Poll: 10 * time.Millisecond}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	var wg sync.WaitGroup
-	wg.Go(func() { st.Run(ctx) })
-	t.Cleanup(func() { cancel(); wg.Wait(); st.Close() })
+	st := runStation(t, appliance.Options{Config: cfg, Now: now, IDCard: idcard.Options{Poll: 10 * time.Millisecond}})
 	waitState(t, st, func(v appliance.Health) bool { return v.Peripherals["idcard"].State == "ready" })
 	return st, sim
 }

@@ -231,16 +231,23 @@ func (s *Station) runIDCard(ctx context.Context, port string, baud int) {
 	opt := s.cardOpt
 	opt.Log = s.log.With("device", "idcard")
 	rd := idcard.NewReader(func() (idcard.Port, error) { return s.openID(port, baud) }, opt)
-	events := make(chan idcard.Event, 4)
+	follow(ctx, s, rd.Run, s.cardEvent)
+}
+
+// follow runs a driver's poll loop and applies each event it reports,
+// telling SessionChanged's waiters, until ctx ends; it returns once the
+// driver has stopped.
+func follow[E any](ctx context.Context, s *Station, run func(context.Context, chan<- E) error, apply func(E)) {
+	events := make(chan E, 4)
 	var wg sync.WaitGroup
-	wg.Go(func() { rd.Run(ctx, events) })
+	wg.Go(func() { run(ctx, events) })
 	defer wg.Wait()
 	for {
 		select {
 		case <-ctx.Done():
 			return
 		case ev := <-events:
-			s.cardEvent(ev)
+			apply(ev)
 			s.notify()
 		}
 	}
