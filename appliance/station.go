@@ -135,15 +135,11 @@ func New(opt Options) (*Station, error) {
 		openID:    opt.OpenPort,
 	}
 	if p := cfg.Devices.Printer; p.Present() {
-		prof := printer.Profile58()
-		if p.Paper == "80mm" {
-			prof = printer.Profile80()
-		}
 		open := opt.OpenPrinter
 		if open == nil {
-			open = func() (printer.Conn, error) { return openPrinter(p) }
+			open = func() (printer.Conn, error) { return OpenPrinter(p) }
 		}
-		s.prn = newPrintQueue(open, prof, opt.Log.With("device", "printer"))
+		s.prn = newPrintQueue(open, PrinterProfile(p), opt.Log.With("device", "printer"))
 	}
 	if s.openID == nil {
 		s.openID = func(path string, baud int) (idcard.Port, error) { return serialport.Open(path, baud) }
@@ -269,8 +265,17 @@ func (s *Station) SessionChanged() <-chan struct{} {
 	return s.changed
 }
 
-// openPrinter opens the printer's line as the config names it.
-func openPrinter(p config.Printer) (printer.Conn, error) {
+// PrinterProfile is the printer profile for the configured paper width.
+func PrinterProfile(p config.Printer) printer.Profile {
+	if p.Paper == "80mm" {
+		return printer.Profile80()
+	}
+	return printer.Profile58()
+}
+
+// OpenPrinter opens the printer's line as the config names it: serial
+// port, USB printer device or TCP address, in that order.
+func OpenPrinter(p config.Printer) (printer.Conn, error) {
 	switch {
 	case p.Port != "":
 		return printer.OpenSerial(p.Port, p.Baud)

@@ -8,6 +8,8 @@ import (
 	"io"
 	"time"
 
+	"github.com/gridkiosk/gridkiosk/appliance"
+	"github.com/gridkiosk/gridkiosk/appliance/config"
 	"github.com/gridkiosk/gridkiosk/drivers/printer"
 )
 
@@ -23,25 +25,16 @@ func probePrinter(ctx context.Context, args []string, stdout io.Writer) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	var conn printer.Conn
-	var err error
-	switch {
-	case *port != "":
-		conn, err = printer.OpenSerial(*port, *baud)
-	case *usb != "":
-		conn, err = printer.OpenUSB(*usb)
-	case *tcp != "":
-		conn, err = printer.DialTCP(*tcp, 5*time.Second)
-	default:
+	// The same choice of line and profile the station makes from its config.
+	dev := config.Printer{Port: *port, USB: *usb, TCP: *tcp, Baud: *baud, Paper: *paper}
+	if !dev.Present() {
 		return usageError{"probe printer: give --port, --usb or --tcp"}
 	}
+	conn, err := appliance.OpenPrinter(dev)
 	if err != nil {
 		return fmt.Errorf("probe printer: %w", err)
 	}
-	prof := printer.Profile58()
-	if *paper == "80mm" {
-		prof = printer.Profile80()
-	}
+	prof := appliance.PrinterProfile(dev)
 	p := printer.New(conn, prof)
 	defer p.Close()
 	t := time.Now()
