@@ -117,7 +117,13 @@ func (s *Station) PrintReceipt(ctx context.Context, req ReceiptRequest) (PrintRe
 		return PrintResult{}, ErrNoPrinter
 	}
 	if strings.TrimSpace(req.Staff) == "" {
-		return PrintResult{}, &record.FieldError{Field: "staff", Msg: "is required: who hands the receipt over"}
+		// The staff member logged in with their code signs by default.
+		if st := s.Staff(); st != nil {
+			req.Staff = st.Name
+		}
+	}
+	if strings.TrimSpace(req.Staff) == "" {
+		return PrintResult{}, &record.FieldError{Field: "staff", Msg: "is required: who hands the receipt over (or log in with a staff code)"}
 	}
 	rec, _, err := s.box.Get(req.RecordID)
 	if err != nil {

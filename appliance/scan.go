@@ -2,9 +2,11 @@ package appliance
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"time"
 
+	"github.com/gridkiosk/gridkiosk/appliance/signedcode"
 	"github.com/gridkiosk/gridkiosk/drivers/qrscan"
 	"github.com/gridkiosk/gridkiosk/drivers/serialport"
 )
@@ -12,7 +14,7 @@ import (
 // ScanResult is what the station made of the last code scanned. It holds
 // no personal data: a receipt code carries only a record ID.
 type ScanResult struct {
-	Kind      string    `json:"kind"` // receipt, unknown
+	Kind      string    `json:"kind"` // receipt, appointment, staff, refused, unknown
 	At        time.Time `json:"at"`
 	Symbology string    `json:"symbology,omitempty"`
 	RecordID  string    `json:"record_id,omitempty"`
@@ -21,8 +23,10 @@ type ScanResult struct {
 	State    string `json:"state,omitempty"`
 	HubState string `json:"hub_state,omitempty"`
 	HubNote  string `json:"hub_note,omitempty"`
-	Message  string `json:"message"` // for the screen, Chinese first
-	Remote   bool   `json:"remote"`  // the hub was asked
+	// Reason is why a signed code was refused (signedcode.Reason).
+	Reason  string `json:"reason,omitempty"`
+	Message string `json:"message"` // for the screen, Chinese first
+	Remote  bool   `json:"remote"`  // the hub was asked
 }
 
 // hubStatusTimeout bounds a status look-up at the hub while the resident
@@ -58,6 +62,9 @@ func (s *Station) scanEvent(ctx context.Context, ev qrscan.Event) {
 // interpret says what a code means to this station.
 func (s *Station) interpret(ctx context.Context, c qrscan.Code) ScanResult {
 	r := ScanResult{At: s.now(), Symbology: c.Symbology}
+	if text := strings.TrimSpace(c.Data); signedcode.Looks(text) {
+		return s.signedCode(text, r)
+	}
 	id, ok := strings.CutPrefix(strings.TrimSpace(c.Data), ReceiptCodePrefix)
 	if !ok || !validRecordID(id) {
 		r.Kind, r.Message = "unknown", "不是本站能识别的二维码 / not a code this station knows"
@@ -84,6 +91,52 @@ func (s *Station) interpret(ctx context.Context, c qrscan.Code) ScanResult {
 		r.Message = "本站没有这条记录，联网后可查询 / not at this station; ask again when online"
 	}
 	return r
+}
+
+// signedCode checks an appointment or staff code against the hub's keys
+// from the reference data and acts on it.
+func (s *Station) signedCode(text string, r ScanResult) ScanResult {
+	rd := s.RefData()
+	v := signedcode.Verifier{Station: s.cfg.Station.ID, Revoked: rd.revoked, Used: s.appointmentUsed}
+	if rd != nil {
+		v.Keys = rd.CodeKeys
+	}
+	c, err := v.Check(text, s.now())
+	if err != nil {
+		ref := &signedcode.Refusal{Reason: signedcode.Malformed, Detail: err.Error()}
+		errors.As(err, &ref)
+		r.Kind, r.Reason, r.Message = "refused", string(ref.Reason), ref.Message()
+		s.log.Warn("appliance: signed code refused", "reason", ref.Reason, "detail", ref.Detail, "clock_trusted", s.clock.state().Trusted)
+		return r
+	}
+	switch c.Kind {
+	case signedcode.KindAppointment:
+		now := s.now()
+		s.mu.Lock()
+		// Like a card laid, an appointment starts a new session: the
+		// resident before has left.
+		s.sess = session{state: SessionAppointment, appt: c.Appointment, started: now, touched: now}
+		s.mu.Unlock()
+		r.Kind = "appointment"
+		r.Message = "预约码有效，请核对您的信息 / appointment accepted: please check your details"
+		s.log.Info("appliance: appointment code accepted", "code", c.Appointment.ID, "date", c.Appointment.Date)
+	case signedcode.KindStaff:
+		s.staffLogin(c.Staff)
+		r.Kind = "staff"
+		r.Message = "工作人员已登录：" + c.Staff.Name + " / staff logged in: " + c.Staff.Name
+	}
+	return r
+}
+
+// appointmentUsed asks the outbox whether an appointment made its
+// registration. A read error counts as unused: storing the registration
+// checks again, in the transaction that would spend it.
+func (s *Station) appointmentUsed(id string) bool {
+	used, err := s.box.Used(id)
+	if err != nil {
+		s.log.Error("appliance: look up appointment", "err", err)
+	}
+	return used
 }
 
 // LastScan returns what the last scanned code meant, or nil.

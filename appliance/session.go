@@ -11,24 +11,28 @@ import (
 	"github.com/gridkiosk/gridkiosk/appliance/citizenid"
 	"github.com/gridkiosk/gridkiosk/appliance/grid"
 	"github.com/gridkiosk/gridkiosk/appliance/record"
+	"github.com/gridkiosk/gridkiosk/appliance/signedcode"
 	"github.com/gridkiosk/gridkiosk/drivers/idcard"
 )
 
-// Session states: idle → card (fields read from a card) → submitted → idle.
+// Session states: idle → card (fields read from a card) or appointment
+// (fields from a signed appointment code) → submitted → idle.
 const (
-	SessionIdle      = "idle"
-	SessionCard      = "card"
-	SessionSubmitted = "submitted"
+	SessionIdle        = "idle"
+	SessionCard        = "card"
+	SessionAppointment = "appointment"
+	SessionSubmitted   = "submitted"
 )
 
 // ErrNoSession is returned when there is no card session to submit.
-var ErrNoSession = errors.New("appliance: no registration in progress (lay an ID card on the reader first)")
+var ErrNoSession = errors.New("appliance: no registration in progress (lay an ID card on the reader or scan an appointment code first)")
 
 // session is the resident's registration in progress. It holds the full
 // card; what leaves the station through SessionView is masked.
 type session struct {
 	state   string
 	card    *idcard.Card
+	appt    *signedcode.Appointment
 	started time.Time
 	touched time.Time // last activity, for the idle wipe
 	lifted  bool
@@ -38,12 +42,14 @@ type session struct {
 // SessionView is the session as a screen or the admin API may show it:
 // the ID number masked, no photo, no fingerprint.
 type SessionView struct {
-	State        string      `json:"state"`
-	Source       string      `json:"source,omitempty"`
-	Person       *PersonView `json:"person,omitempty"`
-	StartedAt    *time.Time  `json:"started_at,omitempty"`
-	CardOnReader bool        `json:"card_on_reader"`
-	Receipt      *Receipt    `json:"receipt,omitempty"`
+	State  string      `json:"state"`
+	Source string      `json:"source,omitempty"`
+	Person *PersonView `json:"person,omitempty"`
+	// Purpose is what an appointment was booked for, to preselect.
+	Purpose      string     `json:"purpose,omitempty"`
+	StartedAt    *time.Time `json:"started_at,omitempty"`
+	CardOnReader bool       `json:"card_on_reader"`
+	Receipt      *Receipt   `json:"receipt,omitempty"`
 }
 
 // PersonView is a person read from a card, ID number masked.
@@ -91,7 +97,27 @@ func (s *Station) Session() SessionView {
 	if ss.card != nil {
 		v.Person = personView(ss.card)
 	}
+	if ss.appt != nil {
+		v.Source, v.Purpose = "qr", ss.appt.Purpose
+		if ss.state == SessionAppointment {
+			p := appointmentPerson(ss.appt.Person)
+			v.Person = &PersonView{Name: p.Name, Gender: p.Gender, Nation: p.Nation, Birth: p.Birth,
+				IDNumber: citizenid.Mask(p.IDNumber), CardType: p.CardType}
+		}
+	}
 	return v
+}
+
+// appointmentPerson fills in what a citizen ID number says of its holder.
+func appointmentPerson(a signedcode.Person) record.Person {
+	p := record.Person{Name: a.Name, IDNumber: a.IDNumber, CardType: a.CardType, Nation: a.Nation, Gender: "unknown"}
+	if p.CardType == "" {
+		p.CardType = "resident"
+	}
+	if n, err := citizenid.Parse(a.IDNumber); err == nil {
+		p.IDNumber, p.Birth, p.Gender = n.ID, n.Birth.Format(time.DateOnly), n.Gender.String()
+	}
+	return p
 }
 
 func personView(c *idcard.Card) *PersonView {
@@ -111,22 +137,28 @@ func personView(c *idcard.Card) *PersonView {
 func (s *Station) SubmitSession(ctx context.Context, in SessionSubmit) (Receipt, error) {
 	s.mu.Lock()
 	s.expireLocked()
-	if s.sess.state != SessionCard || s.sess.card == nil {
-		s.mu.Unlock()
+	ss := s.sess
+	s.mu.Unlock()
+	if !(ss.state == SessionCard && ss.card != nil || ss.state == SessionAppointment && ss.appt != nil) {
 		return Receipt{}, ErrNoSession
 	}
-	card := *s.sess.card
-	s.mu.Unlock()
-
 	if !in.Consent.Agreed {
 		s.CancelSession()
 		return Receipt{}, &record.FieldError{Field: "consent.agreed", Msg: "the resident declined; nothing was stored"}
 	}
-	payload, err := registrationPayload(card, in, s.now())
+	sub := Submission{Kind: record.KindRegistration, Grid: in.Grid}
+	var err error
+	if ss.card != nil {
+		sub.Payload, err = registrationPayload(*ss.card, in, s.now())
+	} else {
+		sub.Payload, err = appointmentPayload(ss.appt, in, s.now())
+		// The appointment is spent with the record, in one transaction.
+		sub.once, sub.onceUntil = ss.appt.ID, s.now().Add(appointmentMemory)
+	}
 	if err != nil {
 		return Receipt{}, err
 	}
-	rc, err := s.Submit(ctx, Submission{Kind: record.KindRegistration, Payload: payload, Grid: in.Grid})
+	rc, err := s.Submit(ctx, sub)
 	if err != nil {
 		return Receipt{}, err
 	}
@@ -134,10 +166,35 @@ func (s *Station) SubmitSession(ctx context.Context, in SessionSubmit) (Receipt,
 	s.sess.state, s.sess.receipt, s.sess.touched = SessionSubmitted, &rc, s.now()
 	// The card's data is in the sealed record now; the session keeps only
 	// what the done screen shows.
-	s.sess.card = nil
+	s.sess.card, s.sess.appt = nil, nil
 	s.mu.Unlock()
 	s.notify()
 	return rc, nil
+}
+
+// appointmentMemory is how long a used appointment is remembered. An
+// appointment is valid on one day only, so two days outlast it whatever
+// the clock did meanwhile.
+const appointmentMemory = 48 * time.Hour
+
+func appointmentPayload(a *signedcode.Appointment, in SessionSubmit, now time.Time) (json.RawMessage, error) {
+	phone := strings.TrimSpace(in.Phone)
+	if phone == "" {
+		phone = a.Person.Phone
+	}
+	purpose := in.Purpose
+	if purpose == "" {
+		purpose = a.Purpose
+	}
+	reg := record.Registration{
+		Person: appointmentPerson(a.Person), Purpose: purpose, Phone: phone, Source: "qr",
+		Consent: record.Consent{Version: in.Consent.Version, At: now}, Appointment: a.ID,
+	}
+	b, err := json.Marshal(reg)
+	if err != nil {
+		return nil, fmt.Errorf("appliance: encode registration: %w", err)
+	}
+	return b, nil
 }
 
 func registrationPayload(c idcard.Card, in SessionSubmit, now time.Time) (json.RawMessage, error) {

@@ -19,6 +19,7 @@ import (
 	"github.com/gridkiosk/gridkiosk/appliance/config"
 	"github.com/gridkiosk/gridkiosk/appliance/grid"
 	"github.com/gridkiosk/gridkiosk/appliance/record"
+	"github.com/gridkiosk/gridkiosk/appliance/signedcode"
 	"github.com/gridkiosk/gridkiosk/drivers/idcard"
 	"github.com/gridkiosk/gridkiosk/drivers/printer"
 	"github.com/gridkiosk/gridkiosk/drivers/serialport"
@@ -63,6 +64,12 @@ type Submission struct {
 	Kind    string          `json:"kind"`
 	Payload json.RawMessage `json:"payload"`
 	Grid    *grid.Path      `json:"grid,omitempty"` // default: the station's own cell
+
+	// once, if set, is a one-time key the record spends (an appointment's
+	// ID): the record is stored only if the key was not spent before, and
+	// the key is remembered until onceUntil.
+	once      string
+	onceUntil time.Time
 }
 
 // Receipt is what the caller gets back once the record is on disk.
@@ -97,6 +104,8 @@ type Station struct {
 	reader    readerState
 	scanner   readerState
 	lastScan  *ScanResult
+	refdata   *RefData
+	staff     *StaffSession
 	cardsRead uint64
 	changed   chan struct{} // closed and replaced when the session changes
 }
@@ -133,6 +142,11 @@ func New(opt Options) (*Station, error) {
 		changed:   make(chan struct{}),
 		cardOpt:   opt.IDCard,
 		openID:    opt.OpenPort,
+	}
+	if s.refdata, err = loadRefData(cfg.Storage.Dir); err != nil {
+		// A damaged cache is replaced at the next fetch; meanwhile the
+		// station works without signed codes rather than not at all.
+		opt.Log.Error("appliance: cached reference data not used", "err", err)
 	}
 	if p := cfg.Devices.Printer; p.Present() {
 		open := opt.OpenPrinter
@@ -187,6 +201,7 @@ func (s *Station) Run(ctx context.Context) error {
 	var wg sync.WaitGroup
 	if s.fwd != nil {
 		wg.Go(func() { s.fwd.Run(ctx) })
+		wg.Go(func() { s.refDataLoop(ctx) })
 	} else {
 		s.log.Warn("appliance: no upstream.url configured; records stay queued at this station")
 	}
@@ -328,7 +343,14 @@ func (s *Station) Submit(ctx context.Context, sub Submission) (Receipt, error) {
 		ID: id, Kind: sub.Kind, CreatedAt: now, ClockTrusted: trusted,
 		Grid: gridJSON, Payload: payload,
 	}
-	if err := s.box.Put(rec); err != nil {
+	put := s.box.Put
+	if sub.once != "" {
+		put = func(r *upstream.Record) error { return s.box.PutOnce(r, sub.once, sub.onceUntil) }
+	}
+	if err := put(rec); err != nil {
+		if errors.Is(err, outbox.ErrUsed) {
+			return Receipt{}, &signedcode.Refusal{Reason: signedcode.Used, Detail: "appointment " + sub.once + " already made a registration here"}
+		}
 		s.log.Error("appliance: record not stored", "kind", sub.Kind, "err", err)
 		return Receipt{}, fmt.Errorf("appliance: %w", err)
 	}

@@ -23,6 +23,7 @@ import (
 
 	"github.com/gridkiosk/gridkiosk/appliance"
 	"github.com/gridkiosk/gridkiosk/appliance/record"
+	"github.com/gridkiosk/gridkiosk/appliance/signedcode"
 	"github.com/gridkiosk/gridkiosk/drivers/printer"
 	"github.com/gridkiosk/gridkiosk/sync/outbox"
 )
@@ -44,6 +45,8 @@ type Station interface {
 	CancelSession()
 	PrintReceipt(ctx context.Context, req appliance.ReceiptRequest) (appliance.PrintResult, error)
 	LastScan() *appliance.ScanResult
+	Staff() *appliance.StaffSession
+	StaffLogout()
 }
 
 // Simulator is the simulation's control of its emulated devices, so that
@@ -58,6 +61,9 @@ type Simulator interface {
 	LastPrint(w io.Writer, format string) (bool, error)
 	// ScanCode has the emulated scanner read a code.
 	ScanCode(data, aim string) error
+	// IssueCode has the simulated hub sign a demo code of a kind
+	// (appointment, appointment-expired, staff).
+	IssueCode(kind string) (string, error)
 }
 
 // Handler serves the API for st, with token as the bearer token of /v1.
@@ -74,11 +80,14 @@ func Handler(st Station, token string, sim Simulator) http.Handler {
 	mux.HandleFunc("POST /v1/session/cancel", a.auth(a.sessionCancel))
 	mux.HandleFunc("POST /v1/records/{id}/receipt", a.auth(a.receipt))
 	mux.HandleFunc("GET /v1/scan", a.auth(a.lastScan))
+	mux.HandleFunc("GET /v1/staff", a.auth(a.staff))
+	mux.HandleFunc("POST /v1/staff/logout", a.auth(a.staffLogout))
 	if sim != nil {
 		mux.HandleFunc("POST /v1/sim/idcard/lay", a.auth(a.simLay))
 		mux.HandleFunc("POST /v1/sim/idcard/lift", a.auth(a.simLift))
 		mux.HandleFunc("POST /v1/sim/printer", a.auth(a.simPrinter))
 		mux.HandleFunc("POST /v1/sim/scanner/scan", a.auth(a.simScan))
+		mux.HandleFunc("POST /v1/sim/hub/issue", a.auth(a.simIssue))
 		mux.HandleFunc("GET /v1/sim/printer/{file}", a.auth(a.simLastPrint))
 	}
 	return mux
@@ -138,9 +147,12 @@ func (a *api) submit(w http.ResponseWriter, r *http.Request) {
 // must know.
 func writeStored(w http.ResponseWriter, rc appliance.Receipt, err error) {
 	var fe *record.FieldError
+	var ref *signedcode.Refusal
 	switch {
 	case errors.Is(err, appliance.ErrNoSession):
 		writeJSON(w, http.StatusConflict, errorBody{Error: err.Error()})
+	case errors.As(err, &ref):
+		writeJSON(w, http.StatusConflict, errorBody{Error: ref.Message(), Field: "appointment"})
 	case errors.As(err, &fe):
 		writeJSON(w, http.StatusBadRequest, errorBody{Error: fe.Error(), Field: fe.Field})
 	case err != nil:
@@ -218,6 +230,20 @@ func (a *api) lastScan(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, res)
 }
 
+func (a *api) staff(w http.ResponseWriter, r *http.Request) {
+	s := a.st.Staff()
+	if s == nil {
+		writeJSON(w, http.StatusNotFound, errorBody{Error: "no staff logged in (scan a staff code)"})
+		return
+	}
+	writeJSON(w, http.StatusOK, s)
+}
+
+func (a *api) staffLogout(w http.ResponseWriter, r *http.Request) {
+	a.st.StaffLogout()
+	w.WriteHeader(http.StatusNoContent)
+}
+
 func (a *api) simScan(w http.ResponseWriter, r *http.Request) {
 	var in struct {
 		Data string `json:"data"`
@@ -231,6 +257,30 @@ func (a *api) simScan(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.WriteHeader(http.StatusNoContent)
+}
+
+// simIssue has the simulated hub sign a demo code and, with "scan", shows
+// it to the emulated scanner as a resident would.
+func (a *api) simIssue(w http.ResponseWriter, r *http.Request) {
+	var in struct {
+		Kind string `json:"kind"`
+		Scan bool   `json:"scan"`
+	}
+	if !decode(w, r, &in) {
+		return
+	}
+	code, err := a.sim.IssueCode(in.Kind)
+	if err != nil {
+		writeJSON(w, http.StatusBadRequest, errorBody{Error: err.Error(), Field: "kind"})
+		return
+	}
+	if in.Scan {
+		if err := a.sim.ScanCode(code, "]Q1"); err != nil {
+			writeJSON(w, http.StatusServiceUnavailable, errorBody{Error: err.Error()})
+			return
+		}
+	}
+	writeJSON(w, http.StatusOK, map[string]string{"code": code})
 }
 
 func (a *api) simPrinter(w http.ResponseWriter, r *http.Request) {

@@ -14,6 +14,7 @@ import (
 	"github.com/gridkiosk/gridkiosk/appliance/citizenid"
 	"github.com/gridkiosk/gridkiosk/appliance/config"
 	"github.com/gridkiosk/gridkiosk/appliance/grid"
+	"github.com/gridkiosk/gridkiosk/appliance/signedcode"
 )
 
 // StationID is the demo station's ID.
@@ -116,4 +117,22 @@ func idNumber(first17 string) (string, error) {
 		return "", fmt.Errorf("demo: %w", err)
 	}
 	return first17 + string(c), nil
+}
+
+// Appointment is the demo hub's appointment for a resident of Xingfuwan
+// coming back to register as a returnee on date (YYYY-MM-DD).
+func Appointment(date string) (signedcode.Appointment, error) {
+	id, err := idNumber("14102919870612003")
+	if err != nil {
+		return signedcode.Appointment{}, err
+	}
+	return signedcode.Appointment{Station: StationID, Date: date, Purpose: "returnee",
+		Person: signedcode.Person{Name: "刘建华", IDNumber: id, Nation: "汉", Phone: "13935798765"}}, nil
+}
+
+// StaffBadge is the demo hub's badge for 李建国, micro-grid leader of
+// Building 7, valid for a year from now.
+func StaffBadge(now time.Time) signedcode.Staff {
+	return signedcode.Staff{Station: StationID, StaffID: "s-0007", Name: "李建国", Role: "micro_grid_leader",
+		NotBefore: now.Add(-time.Hour).Unix(), Expires: now.AddDate(1, 0, 0).Unix()}
 }

@@ -30,6 +30,9 @@ type Registration struct {
 	Phone   string  `json:"phone,omitempty"`
 	Source  string  `json:"source"` // idcard, qr, manual
 	Consent Consent `json:"consent"`
+	// Appointment is the ID of the appointment code the registration was
+	// made with (source qr), so the hub can close the appointment.
+	Appointment string `json:"appointment,omitempty"`
 }
 
 // Matter is something a resident reports: a dispute, a hazard, a repair.

@@ -11,8 +11,10 @@ import (
 
 // check validates a person and normalises the ID number in place. Card
 // types differ in what they carry: a foreign permanent resident has no
-// nation, and the 2017 card's number is not a citizen ID number.
-func (p *Person) check(prefix string, now time.Time) error {
+// nation, and the 2017 card's number is not a citizen ID number. Only a
+// card read is sure to carry the nation; fromCard says the person was read
+// from one, so a missing nation there means a damaged read.
+func (p *Person) check(prefix string, now time.Time, fromCard bool) error {
 	f := func(name string) string { return prefix + "." + name }
 	if err := checkText(f("name"), p.Name, 1, 60); err != nil {
 		return err
@@ -44,7 +46,7 @@ func (p *Person) check(prefix string, now time.Time) error {
 	if p.Nation != "" && !idcard.ValidNationName(p.Nation) {
 		return fieldErr(f("nation"), "%q is not a nation of GB 3304 (汉, 回, 蒙古, …)", p.Nation)
 	}
-	if p.Nation == "" && p.CardType == "resident" {
+	if p.Nation == "" && p.CardType == "resident" && fromCard {
 		return fieldErr(f("nation"), "is required on a resident ID card")
 	}
 	if err := checkText(f("address"), p.Address, 0, 80); err != nil {

@@ -101,7 +101,7 @@ func jsonType(goKind string) string {
 }
 
 func (r *Registration) check(now time.Time) error {
-	if err := r.Person.check("payload.person", now); err != nil {
+	if err := r.Person.check("payload.person", now, r.Source == "idcard"); err != nil {
 		return err
 	}
 	if !codeRE.MatchString(r.Purpose) {
@@ -114,6 +114,12 @@ func (r *Registration) check(now time.Time) error {
 	case "idcard", "qr", "manual":
 	default:
 		return fieldErr("payload.source", "%q is not one of idcard, qr, manual", r.Source)
+	}
+	if r.Appointment != "" && r.Source != "qr" {
+		return fieldErr("payload.appointment", "is only set on a registration made with an appointment code (source qr)")
+	}
+	if err := checkText("payload.appointment", r.Appointment, 0, 64); err != nil {
+		return err
 	}
 	if strings.TrimSpace(r.Consent.Version) == "" {
 		return fieldErr("payload.consent.version", "is required: a registration needs the resident's consent")
@@ -138,7 +144,7 @@ func (m *Matter) check(now time.Time) error {
 		return err
 	}
 	if m.Person != nil {
-		return m.Person.check("payload.person", now)
+		return m.Person.check("payload.person", now, false)
 	}
 	return nil
 }

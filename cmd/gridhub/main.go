@@ -3,8 +3,10 @@
 //
 // Usage:
 //
-//	gridhub serve   --data DIR --tokens FILE [--listen ADDR] [--refdata FILE]
+//	gridhub serve   --data DIR --tokens FILE [--listen ADDR] [--refdata FILE] [--code-key FILE]
 //	gridhub records --data DIR
+//	gridhub keygen  --out FILE [--id ID]
+//	gridhub issue   appointment|staff --key FILE --station ID --name NAME ...
 //	gridhub version
 package main
 
@@ -24,6 +26,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/gridkiosk/gridkiosk/appliance/signedcode"
 	"github.com/gridkiosk/gridkiosk/sync/hub"
 )
 
@@ -32,11 +35,16 @@ var version = "dev"
 const usage = `gridhub — county hub for gridkiosk stations (sync contract v1)
 
 Usage:
-  gridhub serve   --data DIR --tokens FILE [--listen ADDR] [--refdata FILE]
+  gridhub serve   --data DIR --tokens FILE [--listen ADDR] [--refdata FILE] [--code-key FILE]
   gridhub records --data DIR        list the records the hub holds (no personal data)
+  gridhub keygen  --out FILE        make the key appointment and staff codes are signed with
+  gridhub issue appointment --key FILE --station ID --name NAME --id-number N [--date D] [--purpose P] [--png F]
+  gridhub issue staff --key FILE --station ID --name NAME --staff ID --role R [--days N] [--png F]
   gridhub version
 
 The tokens file has one "station_id token" pair per line (# comments).
+With --code-key, the key's public half goes to the stations with the
+reference data, so they can check the codes offline.
 `
 
 func main() {
@@ -57,6 +65,10 @@ func realMain(args []string, stdout, stderr io.Writer) int {
 		err = serve(ctx, args[1:], log)
 	case "records":
 		err = records(args[1:], stdout)
+	case "keygen":
+		err = keygen(args[1:], stdout)
+	case "issue":
+		err = issue(args[1:], stdout)
 	case "version":
 		fmt.Fprintln(stdout, "gridhub", version)
 	case "help", "-h", "--help":
@@ -78,6 +90,7 @@ func serve(ctx context.Context, args []string, log *slog.Logger) error {
 	data := fs.String("data", "", "data directory (required)")
 	tokens := fs.String("tokens", "", "file of \"station_id token\" lines (required)")
 	refdata := fs.String("refdata", "", "JSON file of reference data served to every station")
+	codeKey := fs.String("code-key", "", "signing key of appointment and staff codes (gridhub keygen); its public half is served with the reference data")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -93,11 +106,22 @@ func serve(ctx context.Context, args []string, log *slog.Logger) error {
 		return err
 	}
 	srv := &hub.Server{Tokens: tok, Log: log}
+	var rd []byte
 	if *refdata != "" {
-		rd, err := os.ReadFile(*refdata)
-		if err != nil {
+		if rd, err = os.ReadFile(*refdata); err != nil {
 			return fmt.Errorf("serve: refdata: %w", err)
 		}
+	}
+	if *codeKey != "" {
+		signer, err := signedcode.LoadSigner(*codeKey)
+		if err != nil {
+			return fmt.Errorf("serve: --code-key: %w", err)
+		}
+		if rd, err = signedcode.AttachKeys(rd, signer.Public()); err != nil {
+			return fmt.Errorf("serve: %s: %w", *refdata, err)
+		}
+	}
+	if rd != nil {
 		srv.RefData = func(string) ([]byte, error) { return rd, nil }
 	}
 	if err := os.MkdirAll(*data, 0o700); err != nil {

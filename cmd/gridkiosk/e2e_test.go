@@ -436,7 +436,9 @@ func TestConfigCommands(t *testing.T) {
 
 // TestSimulateServe: --simulate brings up its own hub, demo records that
 // reach it, and an emulated card reader that the API lays cards on.
-func TestSimulateServe(t *testing.T) {
+// startSim runs "gridkiosk serve --simulate" as a process and waits until
+// its demo records reached its hub.
+func startSim(t *testing.T) *station {
 	dir := t.TempDir()
 	s := &station{t: t, dir: dir, admin: freeAddr(t)}
 	s.cmd = exec.Command(os.Args[0], "serve", "--simulate", "--data", dir, "--admin", s.admin)
@@ -446,13 +448,67 @@ func TestSimulateServe(t *testing.T) {
 	if err := s.cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	defer func() { s.cmd.Process.Signal(syscall.SIGTERM); s.cmd.Wait() }()
+	t.Cleanup(func() { s.cmd.Process.Signal(syscall.SIGTERM); s.cmd.Wait() })
 	s.waitFor("admin API", func() bool {
 		b, err := os.ReadFile(filepath.Join(dir, "station", "admin.token"))
 		s.token = strings.TrimSpace(string(b))
 		return err == nil && len(s.token) > 16
 	})
 	s.waitFor("demo records at the hub", func() bool { return s.health().Outbox.Delivered == 3 })
+	return s
+}
+
+// In the simulation the hub signs codes with a key it hands the station
+// in the reference data; the emulated scanner reads them.
+func TestSimulateSignedCodes(t *testing.T) {
+	s := startSim(t)
+	var scan struct{ Kind, Reason, Message string }
+	var issued struct{ Code string }
+	s.waitFor("expired appointment refused", func() bool {
+		// The first tries may race the station's first reference data
+		// fetch and be refused for an unknown key; a resident would
+		// scan again.
+		if s.call("POST", "/v1/sim/hub/issue", map[string]any{"kind": "appointment-expired", "scan": true}, &issued) != 200 {
+			return false
+		}
+		time.Sleep(300 * time.Millisecond)
+		return s.call("GET", "/v1/scan", nil, &scan) == 200 && scan.Reason == "expired"
+	})
+	if !strings.Contains(scan.Message, "过期") {
+		t.Errorf("expired: %+v", scan)
+	}
+	s.call("POST", "/v1/sim/hub/issue", map[string]any{"kind": "appointment", "scan": true}, &issued)
+	var v struct {
+		State, Source, Purpose string
+		Person                 map[string]string
+	}
+	s.waitFor("appointment session", func() bool { s.call("GET", "/v1/session", nil, &v); return v.State == "appointment" })
+	if v.Source != "qr" || v.Purpose != "returnee" || v.Person["name"] != "刘建华" || !strings.Contains(v.Person["id_number"], "**********") {
+		t.Fatalf("session = %+v", v)
+	}
+	var rc struct{ ID string }
+	if code := s.call("POST", "/v1/session/submit", map[string]any{"consent": map[string]any{"agreed": true, "version": "2026-01"}}, &rc); code != 201 {
+		t.Fatalf("submit: %d", code)
+	}
+	s.call("POST", "/v1/sim/scanner/scan", map[string]string{"data": issued.Code, "aim": "]Q1"}, nil)
+	s.waitFor("replay refused", func() bool { s.call("GET", "/v1/scan", nil, &scan); return scan.Reason == "used" })
+
+	s.call("POST", "/v1/sim/hub/issue", map[string]any{"kind": "staff", "scan": true}, &issued)
+	var staff struct{ ID, Name, Role string }
+	s.waitFor("staff login", func() bool { return s.call("GET", "/v1/staff", nil, &staff) == 200 })
+	if staff.ID != "s-0007" || staff.Name != "李建国" {
+		t.Fatalf("staff = %+v", staff)
+	}
+	if code := s.call("POST", "/v1/staff/logout", nil, nil); code != 204 || s.call("GET", "/v1/staff", nil, nil) != 404 {
+		t.Fatal("staff logout")
+	}
+	if strings.Contains(s.log.String(), "刘建华") {
+		t.Errorf("the station logged a resident's name:\n%s", s.log.String())
+	}
+}
+
+func TestSimulateServe(t *testing.T) {
+	s := startSim(t)
 	if code := s.call("POST", "/v1/sim/idcard/lay", map[string]string{"card": "nosuch"}, nil); code != 400 {
 		t.Fatalf("unknown demo card: %d", code)
 	}

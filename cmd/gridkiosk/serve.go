@@ -21,6 +21,7 @@ import (
 	"github.com/gridkiosk/gridkiosk/appliance/adminapi"
 	"github.com/gridkiosk/gridkiosk/appliance/config"
 	"github.com/gridkiosk/gridkiosk/appliance/demo"
+	"github.com/gridkiosk/gridkiosk/appliance/signedcode"
 	"github.com/gridkiosk/gridkiosk/drivers/idcard/idcardsim"
 	"github.com/gridkiosk/gridkiosk/drivers/printer/escposview"
 	"github.com/gridkiosk/gridkiosk/drivers/printer/printersim"
@@ -184,6 +185,45 @@ type simulation struct {
 	reader  *idcardsim.Reader
 	printer *printersim.Printer
 	scanner *qrscansim.Scanner
+	signer  signedcode.Signer
+}
+
+// simCodeKey loads (or makes, on the first run) the simulated hub's
+// code-signing key and returns the demo reference data carrying it.
+func simCodeKey(path string) (signedcode.Signer, []byte, error) {
+	signer, err := signedcode.LoadSigner(path)
+	if errors.Is(err, os.ErrNotExist) {
+		signer, err = signedcode.NewSignerFile(path, "sim-hub")
+	}
+	if err != nil {
+		return signer, nil, fmt.Errorf("simulate: %w", err)
+	}
+	rd, err := signedcode.AttachKeys(demo.RefData(), signer.Public())
+	if err != nil {
+		return signer, nil, fmt.Errorf("simulate: %w", err)
+	}
+	return signer, rd, nil
+}
+
+// IssueCode has the simulated hub sign a demo code: "appointment" (today's,
+// for the demo returnee), "appointment-expired" (yesterday's) or "staff"
+// (李建国's badge).
+func (s *simulation) IssueCode(kind string) (string, error) {
+	day := time.Now().In(time.FixedZone("CST", 8*3600))
+	switch kind {
+	case "appointment", "appointment-expired":
+		if kind != "appointment" {
+			day = day.AddDate(0, 0, -1)
+		}
+		a, err := demo.Appointment(day.Format(time.DateOnly))
+		if err != nil {
+			return "", err
+		}
+		return s.signer.Appointment(a)
+	case "staff":
+		return s.signer.Staff(demo.StaffBadge(time.Now()))
+	}
+	return "", fmt.Errorf("no demo code %q (have appointment, appointment-expired, staff)", kind)
 }
 
 // ScanCode has the emulated scanner read a code, as a QR with its AIM
@@ -267,9 +307,15 @@ func startSimulation(dir string, log *slog.Logger) (*simulation, error) {
 		store.Close()
 		return nil, fmt.Errorf("simulate: hub: %w", err)
 	}
+	signer, refdata, err := simCodeKey(filepath.Join(dir, "hub", "code.key"))
+	if err != nil {
+		store.Close()
+		ln.Close()
+		return nil, err
+	}
 	hs := &hub.Server{Store: store, Tokens: hub.Tokens{token: demo.StationID}, Log: log.With("component", "hub"),
-		RefData: func(string) ([]byte, error) { return demo.RefData(), nil }}
-	s := &simulation{store: store, done: make(chan struct{}),
+		RefData: func(string) ([]byte, error) { return refdata, nil }}
+	s := &simulation{store: store, signer: signer, done: make(chan struct{}),
 		srv: &http.Server{Handler: hs.Handler(), ReadHeaderTimeout: 10 * time.Second}}
 	go func() { s.srv.Serve(ln); close(s.done) }()
 	s.cfg = demo.Config(filepath.Join(dir, "station"), "http://"+ln.Addr().String(), tokenFile)

@@ -39,6 +39,7 @@ var (
 	bucketIndex     = []byte("index")     // id → entry (JSON, no personal data)
 	bucketDelivered = []byte("delivered") // deliveredAt(8) ‖ seq(8) → sealed record
 	bucketRejected  = []byte("rejected")  // seq → sealed record
+	bucketOnce      = []byte("once")      // one-time key → keep-until(8)
 	keyVersion      = []byte("version")
 	keyFingerprint  = []byte("key_fingerprint")
 )
@@ -53,6 +54,9 @@ const (
 // ErrNotFound is returned by Lookup for an ID the outbox does not hold:
 // never queued, or delivered and purged after its retention.
 var ErrNotFound = errors.New("outbox: no such record")
+
+// ErrUsed is returned by PutOnce when its one-time key was spent before.
+var ErrUsed = errors.New("outbox: one-time key already used")
 
 // Entry is what the outbox knows of a record without opening its body.
 type Entry struct {
@@ -139,7 +143,7 @@ func (o *Outbox) init(keyPath string) error {
 		if err != nil {
 			return fmt.Errorf("outbox: create buckets: %w", err)
 		}
-		for _, b := range [][]byte{bucketQueue, bucketIndex, bucketDelivered, bucketRejected} {
+		for _, b := range [][]byte{bucketQueue, bucketIndex, bucketDelivered, bucketRejected, bucketOnce} {
 			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
 				return fmt.Errorf("outbox: create buckets: %w", err)
 			}
@@ -180,7 +184,34 @@ func (o *Outbox) init(keyPath string) error {
 // Put assigns r the next sequence number of the station, seals it and
 // commits it. It returns only after the commit is on disk (bbolt fsyncs
 // each transaction). r.ID must be new.
-func (o *Outbox) Put(r *upstream.Record) error {
+func (o *Outbox) Put(r *upstream.Record) error { return o.put(r, "", time.Time{}) }
+
+// PutOnce is Put that also spends the one-time key once, in the same
+// transaction: the record is stored only if the key was not spent before
+// (ErrUsed), so a crash can neither store the record without spending the
+// key nor spend the key without the record. The key is remembered until
+// keepUntil, after which Purge forgets it.
+func (o *Outbox) PutOnce(r *upstream.Record, once string, keepUntil time.Time) error {
+	if once == "" || len(once) > 128 {
+		return fmt.Errorf("outbox: put: one-time key must be 1 to 128 bytes (the record was NOT stored)")
+	}
+	return o.put(r, once, keepUntil)
+}
+
+// Used reports whether a one-time key was spent by PutOnce.
+func (o *Outbox) Used(once string) (bool, error) {
+	var used bool
+	err := o.db.View(func(tx *bolt.Tx) error {
+		used = tx.Bucket(bucketOnce).Get([]byte(once)) != nil
+		return nil
+	})
+	if err != nil {
+		return false, fmt.Errorf("outbox: used: %w", err)
+	}
+	return used, nil
+}
+
+func (o *Outbox) put(r *upstream.Record, once string, keepUntil time.Time) error {
 	if r.ID == "" || len(r.ID) > 64 {
 		return fmt.Errorf("outbox: put: record ID %q must be 1 to 64 bytes", r.ID)
 	}
@@ -188,6 +219,15 @@ func (o *Outbox) Put(r *upstream.Record) error {
 		idx := tx.Bucket(bucketIndex)
 		if idx.Get([]byte(r.ID)) != nil {
 			return fmt.Errorf("outbox: put: record %s is already stored", r.ID)
+		}
+		if once != "" {
+			b := tx.Bucket(bucketOnce)
+			if b.Get([]byte(once)) != nil {
+				return ErrUsed
+			}
+			if err := b.Put([]byte(once), u64(uint64(keepUntil.UnixNano()))); err != nil {
+				return fmt.Errorf("outbox: put: one-time key: %w", err)
+			}
 		}
 		seq, err := tx.Bucket(bucketMeta).NextSequence()
 		if err != nil {

@@ -91,6 +91,9 @@ func (o *Outbox) moveQueued(op string, ids []string, to []byte, mark func(e *Ent
 // Purge deletes delivered records whose retention has passed and returns
 // how many went. It is the only way a record leaves the outbox.
 func (o *Outbox) Purge() (int, error) {
+	if err := o.forgetOnce(); err != nil {
+		return 0, err
+	}
 	cutoff := uint64(o.opt.Now().Add(-o.opt.Retention).UnixNano())
 	total := 0
 	for {
@@ -211,4 +214,31 @@ func putEntry(idx *bolt.Bucket, e Entry) error {
 
 func u64(n uint64) []byte {
 	return binary.BigEndian.AppendUint64(make([]byte, 0, 8), n)
+}
+
+// forgetOnce deletes the one-time keys whose keep-until has passed. There
+// are few (one per appointment used), so one transaction does.
+func (o *Outbox) forgetOnce() error {
+	now := uint64(o.opt.Now().UnixNano())
+	err := o.db.Update(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketOnce)
+		// Collected first: deleting under a moving cursor skips keys.
+		var old [][]byte
+		b.ForEach(func(k, v []byte) error {
+			if len(v) == 8 && binary.BigEndian.Uint64(v) < now {
+				old = append(old, k)
+			}
+			return nil
+		})
+		for _, k := range old {
+			if err := b.Delete(k); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("outbox: purge one-time keys: %w", err)
+	}
+	return nil
 }

@@ -1,0 +1,263 @@
+package appliance_test
+
+import (
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/gridkiosk/gridkiosk/appliance"
+	"github.com/gridkiosk/gridkiosk/appliance/demo"
+	"github.com/gridkiosk/gridkiosk/appliance/signedcode"
+	"github.com/gridkiosk/gridkiosk/drivers/qrscan/qrscansim"
+	"github.com/gridkiosk/gridkiosk/sync/hub"
+)
+
+// codeHub is a county hub that signs codes and hands its public key to
+// the station with the reference data.
+type codeHub struct {
+	signer signedcode.Signer
+	url    string
+	token  string
+	store  *hub.BoltStore
+}
+
+func startCodeHub(t *testing.T, dir string, revoked ...string) *codeHub {
+	t.Helper()
+	signer, err := signedcode.NewSignerFile(filepath.Join(dir, "code.key"), "hub-2026-11")
+	if err != nil {
+		t.Fatal(err)
+	}
+	store, err := hub.OpenBolt(filepath.Join(dir, "hub.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { store.Close() })
+	rd := demo.RefData()
+	if len(revoked) > 0 {
+		var m map[string]any
+		json.Unmarshal(rd, &m)
+		m["revoked_codes"] = revoked
+		rd, _ = json.Marshal(m)
+	}
+	rd, err = signedcode.AttachKeys(rd, signer.Public())
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := &hub.Server{Store: store, Tokens: hub.Tokens{"tok": demo.StationID}, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), RefData: func(string) ([]byte, error) { return rd, nil }}
+	ts := httptest.NewServer(h.Handler())
+	t.Cleanup(ts.Close)
+	return &codeHub{signer: signer, url: ts.URL, token: "tok", store: store}
+}
+
+// today is the date of now in China Standard Time.
+func today(d int) string {
+	return time.Now().In(time.FixedZone("CST", 8*3600)).AddDate(0, 0, d).Format(time.DateOnly)
+}
+
+func (h *codeHub) appointment(t *testing.T, station, date string) string {
+	t.Helper()
+	code, err := h.signer.Appointment(signedcode.Appointment{Station: station, Date: date, Purpose: "certificate",
+		Person: signedcode.Person{Name: "王秀兰", IDNumber: "14102919520317122X", Phone: "13835712345"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return code
+}
+
+func (h *codeHub) staff(t *testing.T, id string) string {
+	t.Helper()
+	code, err := h.signer.Staff(signedcode.Staff{ID: id, Station: demo.StationID, StaffID: "s-0007", Name: "李建国",
+		Role: "micro_grid_leader", NotBefore: time.Now().Add(-time.Hour).Unix(), Expires: time.Now().Add(8 * time.Hour).Unix()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return code
+}
+
+// scan sends code through the emulated scanner and waits for the station
+// to have made something of it.
+func scan(t *testing.T, st *appliance.Station, sim *qrscansim.Scanner, code string) appliance.ScanResult {
+	t.Helper()
+	before := st.LastScan()
+	sim.Scan(code, qrscansim.How{AIM: "]Q1"})
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) {
+		if got := st.LastScan(); got != nil && (before == nil || got.At != before.At) {
+			return *got
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	t.Fatalf("scan %.20q…: the station made nothing of it in 10s", code)
+	return appliance.ScanResult{}
+}
+
+// clock is a station's clock that a test can move on.
+type clock struct {
+	mu  sync.Mutex
+	off time.Duration
+}
+
+func (c *clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return time.Now().Add(c.off) }
+
+func (c *clock) Advance(d time.Duration) { c.mu.Lock(); c.off += d; c.mu.Unlock() }
+
+func stationWithScanner(t *testing.T, dir, hubURL string) (*appliance.Station, *qrscansim.Scanner) {
+	return stationWithClock(t, dir, hubURL, time.Now)
+}
+
+func stationWithClock(t *testing.T, dir, hubURL string, now func() time.Time) (*appliance.Station, *qrscansim.Scanner) {
+	t.Helper()
+	sim, err := qrscansim.New(dir, "scanner", 9600)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { sim.Close() })
+	tokenFile := filepath.Join(dir, "token")
+	os.WriteFile(tokenFile, []byte("tok\n"), 0o600)
+	cfg := demo.Config(filepath.Join(dir, "data"), hubURL, tokenFile)
+	cfg.Devices.Scanner.Port = sim.Path()
+	st := runStation(t, appliance.Options{Config: cfg, Now: now})
+	waitState(t, st, func(h appliance.Health) bool { return h.Peripherals["scanner"].State == "ready" })
+	return st, sim
+}
+
+func waitRefData(t *testing.T, st *appliance.Station) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for st.RefData() == nil || len(st.RefData().CodeKeys) == 0 {
+		if time.Now().After(deadline) {
+			t.Fatal("no reference data with code keys from the hub in 10s")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// Each refusal has its own reason, and a valid appointment starts a
+// registration that spends it.
+func TestSignedCodes(t *testing.T) {
+	dir := t.TempDir()
+	h := startCodeHub(t, filepath.Join(dir, "hub"), "revoked-badge")
+	forger := startCodeHub(t, filepath.Join(dir, "forger"))
+	clk := &clock{}
+	st, sim := stationWithClock(t, dir, h.url, clk.Now)
+	waitRefData(t, st)
+
+	valid := h.appointment(t, demo.StationID, today(0))
+	tests := []struct {
+		name, code, kind, reason string
+	}{
+		{"expired", h.appointment(t, demo.StationID, today(-1)), "refused", "expired"},
+		{"not yet", h.appointment(t, demo.StationID, today(1)), "refused", "not_yet"},
+		{"forged", forger.appointment(t, demo.StationID, today(0)), "refused", "forged"},
+		{"wrong station", h.appointment(t, "141029-zl-01", today(0)), "refused", "wrong_station"},
+		{"revoked staff", h.staff(t, "revoked-badge"), "refused", "revoked"},
+		{"damaged", valid[:len(valid)/2], "refused", "malformed"},
+		{"valid appointment", valid, "appointment", ""},
+	}
+	for _, tc := range tests {
+		got := scan(t, st, sim, tc.code)
+		if got.Kind != tc.kind || got.Reason != tc.reason || got.Message == "" {
+			t.Errorf("%s: %+v", tc.name, got)
+		}
+	}
+	v := st.Session()
+	if v.State != appliance.SessionAppointment || v.Source != "qr" || v.Purpose != "certificate" || v.Person == nil ||
+		v.Person.Name != "王秀兰" || v.Person.IDNumber != "1410**********122X" || v.Person.Birth != "1952-03-17" || v.Person.Gender != "female" {
+		t.Fatalf("session from the appointment: %+v %+v", v, v.Person)
+	}
+	rc, err := st.SubmitSession(t.Context(), appliance.SessionSubmit{Consent: appliance.ConsentIn{Agreed: true, Version: "2026-01"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Replayed: the same code again, after its registration was stored.
+	if got := scan(t, st, sim, valid); got.Reason != "used" || !strings.Contains(got.Message, "已使用") {
+		t.Errorf("replayed: %+v", got)
+	}
+	if st.Session().State != appliance.SessionSubmitted {
+		t.Errorf("a refused code changed the session: %+v", st.Session())
+	}
+	// The registration reaches the hub with its source and appointment.
+	deadline := time.Now().Add(15 * time.Second)
+	var stored *hub.Stored
+	for stored == nil && time.Now().Before(deadline) {
+		all, _ := h.store.All()
+		for i := range all {
+			if all[i].Record.ID == rc.ID {
+				stored = &all[i]
+			}
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if stored == nil {
+		t.Fatal("registration not at the hub in 15s")
+	}
+	var reg struct {
+		Source, Purpose, Appointment string
+		Person                       struct{ Nation, Birth string }
+	}
+	json.Unmarshal(stored.Record.Payload, &reg)
+	if reg.Source != "qr" || reg.Purpose != "certificate" || reg.Appointment == "" || reg.Person.Birth != "1952-03-17" {
+		t.Errorf("at the hub: %+v", reg)
+	}
+
+	// A staff code logs its staff member in.
+	if got := scan(t, st, sim, h.staff(t, "badge-1")); got.Kind != "staff" || !strings.Contains(got.Message, "李建国") {
+		t.Errorf("staff code: %+v", got)
+	}
+	if s := st.Staff(); s == nil || s.ID != "s-0007" || s.Role != "micro_grid_leader" {
+		t.Fatalf("staff session: %+v", s)
+	}
+	st.StaffLogout()
+	if st.Staff() != nil {
+		t.Fatal("still logged in after logout")
+	}
+	// A staff member who walks away is logged out after 15 idle minutes.
+	scan(t, st, sim, h.staff(t, "badge-2"))
+	clk.Advance(10 * time.Minute)
+	st.TouchStaff()
+	clk.Advance(10 * time.Minute)
+	if st.Staff() == nil {
+		t.Fatal("logged out though touched 10 minutes ago")
+	}
+	clk.Advance(6 * time.Minute)
+	if st.Staff() != nil {
+		t.Fatal("still logged in after 16 idle minutes")
+	}
+}
+
+// A station that cannot reach its hub checks codes with the keys it kept.
+func TestSignedCodesOffline(t *testing.T) {
+	dir := t.TempDir()
+	h := startCodeHub(t, filepath.Join(dir, "hub"))
+	first := filepath.Join(dir, "first")
+	os.MkdirAll(first, 0o700)
+	t.Run("online", func(t *testing.T) {
+		st, _ := stationWithScanner(t, first, h.url)
+		waitRefData(t, st)
+	})
+	// Same data directory, hub address dead.
+	st, sim := stationWithScanner(t, first, "http://127.0.0.1:1")
+	if st.RefData() == nil || len(st.RefData().CodeKeys) != 1 {
+		t.Fatalf("cached reference data not loaded: %+v", st.RefData())
+	}
+	if got := scan(t, st, sim, h.appointment(t, demo.StationID, today(0))); got.Kind != "appointment" {
+		t.Fatalf("offline: %+v", got)
+	}
+}
+
+// Without reference data the station cannot know the key: it says so.
+func TestSignedCodeUnknownKey(t *testing.T) {
+	dir := t.TempDir()
+	h := startCodeHub(t, filepath.Join(dir, "hub"))
+	st, sim := stationWithScanner(t, dir, "")
+	if got := scan(t, st, sim, h.appointment(t, demo.StationID, today(0))); got.Reason != "unknown_key" || !strings.Contains(got.Message, "密钥") {
+		t.Fatalf("no refdata: %+v", got)
+	}
+}
