@@ -34,10 +34,28 @@ type ScanResult struct {
 const hubStatusTimeout = 3 * time.Second
 
 // runScanner reads codes from the scanner and interprets each.
-func (s *Station) runScanner(ctx context.Context, port string, baud int) {
+func (s *Station) runScanner(ctx context.Context, port string, baud int, trigger string) {
 	sc := qrscan.NewScanner(func() (qrscan.Port, error) { return serialport.Open(port, baud) },
-		qrscan.Options{Log: s.log.With("device", "scanner")})
+		qrscan.Options{Log: s.log.With("device", "scanner"), Trigger: trigger})
+	s.mu.Lock()
+	s.scanDrv = sc
+	s.mu.Unlock()
 	follow(ctx, s, sc.Run, func(ev qrscan.Event) { s.scanEvent(ctx, ev) })
+}
+
+// ErrNoTrigger is returned by TriggerScan when the scanner reads on its own.
+var ErrNoTrigger = errors.New("appliance: the scanner is not command-triggered (devices.scanner.trigger is empty)")
+
+// TriggerScan has a command-triggered scanner read for a few seconds: the
+// resident pressed "scan" or stepped up to the kiosk.
+func (s *Station) TriggerScan() error {
+	s.mu.Lock()
+	sc := s.scanDrv
+	s.mu.Unlock()
+	if sc == nil || s.cfg.Devices.Scanner.Trigger == "" {
+		return ErrNoTrigger
+	}
+	return sc.Trigger()
 }
 
 func (s *Station) scanEvent(ctx context.Context, ev qrscan.Event) {
@@ -50,6 +68,8 @@ func (s *Station) scanEvent(ctx context.Context, ev qrscan.Event) {
 			note = ev.Err.Error()
 		}
 		s.setScanner("lost", note)
+	case qrscan.ReadTimeout:
+		s.log.Debug("appliance: triggered read ended without a code")
 	case qrscan.CodeRead:
 		r := s.interpret(ctx, ev.Code)
 		s.mu.Lock()

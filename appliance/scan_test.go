@@ -2,6 +2,7 @@ package appliance_test
 
 import (
 	"encoding/json"
+	"errors"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -52,5 +53,35 @@ func TestScanOffline(t *testing.T) {
 		if got == nil || got.Kind != tc.kind || got.State != tc.state || !strings.Contains(got.Message, tc.msg) || got.Remote {
 			t.Errorf("scan %q = %+v", tc.code, got)
 		}
+	}
+}
+
+// A command-triggered scanner reads when the station asks it to.
+func TestTriggerScan(t *testing.T) {
+	dir := t.TempDir()
+	sim, err := qrscansim.New(dir, "scanner", 9600)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sim.Close()
+	cfg := demo.Config(filepath.Join(dir, "data"), "", "")
+	cfg.Devices.Scanner.Port, cfg.Devices.Scanner.Trigger = sim.Path(), "honeywell"
+	st := runStation(t, appliance.Options{Config: cfg})
+	waitState(t, st, func(h appliance.Health) bool { return h.Peripherals["scanner"].State == "ready" })
+	sim.Arm("WIFI:S:guest;;", qrscansim.How{AIM: "]Q1"})
+	if err := st.TriggerScan(); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for st.LastScan() == nil && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if got := st.LastScan(); got == nil || got.Kind != "unknown" || sim.Triggers() != 1 {
+		t.Fatalf("after trigger: %+v, %d triggers", got, sim.Triggers())
+	}
+
+	cfg2 := demo.Config(filepath.Join(dir, "data2"), "", "")
+	if err := runStation(t, appliance.Options{Config: cfg2}).TriggerScan(); !errors.Is(err, appliance.ErrNoTrigger) {
+		t.Fatalf("no scanner: %v", err)
 	}
 }

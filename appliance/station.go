@@ -22,6 +22,7 @@ import (
 	"github.com/gridkiosk/gridkiosk/appliance/signedcode"
 	"github.com/gridkiosk/gridkiosk/drivers/idcard"
 	"github.com/gridkiosk/gridkiosk/drivers/printer"
+	"github.com/gridkiosk/gridkiosk/drivers/qrscan"
 	"github.com/gridkiosk/gridkiosk/drivers/serialport"
 	"github.com/gridkiosk/gridkiosk/sync/outbox"
 	"github.com/gridkiosk/gridkiosk/sync/upstream"
@@ -104,6 +105,7 @@ type Station struct {
 	reader    readerState
 	scanner   readerState
 	lastScan  *ScanResult
+	scanDrv   *qrscan.Scanner // set once the scanner's loop runs
 	refdata   *RefData
 	staff     *StaffSession
 	cardsRead uint64
@@ -213,7 +215,7 @@ func (s *Station) Run(ctx context.Context) error {
 		wg.Go(func() { s.runIDCard(ctx, d.Port, d.Baud) })
 	}
 	if d := s.cfg.Devices.Scanner; d.Present() {
-		wg.Go(func() { s.runScanner(ctx, d.Port, d.Baud) })
+		wg.Go(func() { s.runScanner(ctx, d.Port, d.Baud, d.Trigger) })
 	}
 	wg.Wait()
 	return ctx.Err()

@@ -85,7 +85,7 @@ type Admin struct {
 // Devices are the peripherals attached to the kiosk.
 type Devices struct {
 	IDCard  Serial  `toml:"idcard"`
-	Scanner Serial  `toml:"scanner"`
+	Scanner Scanner `toml:"scanner"`
 	Printer Printer `toml:"printer"`
 }
 
@@ -97,6 +97,19 @@ type Serial struct {
 
 // Present reports whether the device is configured.
 func (d Serial) Present() bool { return d.Port != "" }
+
+// Scanner is the QR code scanner: a serial device that may be told when
+// to read.
+type Scanner struct {
+	Port string `toml:"port"`
+	Baud int    `toml:"baud"`
+	// Trigger is the command set of a scanner that reads only when told
+	// ("honeywell" or "gm65"); empty for one that reads whatever it sees.
+	Trigger string `toml:"trigger"`
+}
+
+// Present reports whether the scanner is configured.
+func (d Scanner) Present() bool { return d.Port != "" }
 
 // Printer is the receipt printer. It is attached by at most one of a serial
 // port, a USB printer device or a network address; with none it is absent.
@@ -165,7 +178,7 @@ func Default() Config {
 		Admin:    Admin{Listen: "127.0.0.1:8765"},
 		Devices: Devices{
 			IDCard:  Serial{Baud: 115200},
-			Scanner: Serial{Baud: 9600},
+			Scanner: Scanner{Baud: 9600},
 			Printer: Printer{Baud: 115200, Paper: "58mm"},
 		},
 		UI: UI{Language: "zh-CN", Fullscreen: true, IdleTimeout: Duration{90 * time.Second}},

@@ -125,7 +125,7 @@ func TestValidateKeys(t *testing.T) {
 		Admin:    Admin{Listen: "0.0.0.0:0"},
 		Devices: Devices{
 			IDCard:  Serial{Port: "rel", Baud: 1},
-			Scanner: Serial{Port: "rel", Baud: 1},
+			Scanner: Scanner{Port: "rel", Baud: 1, Trigger: "zebra"},
 			Printer: Printer{Port: "rel", USB: "rel", TCP: "x", Baud: 1, Paper: "x"},
 		},
 		GPIO: GPIO{ButtonHelp: "A", ButtonTech: "A", LEDReady: "A", LEDOffline: "A", LEDAttention: "A",

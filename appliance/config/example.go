@@ -88,6 +88,10 @@ baud = 115200
 port = "/dev/gridkiosk/scanner"
 # Default 9600.
 baud = 9600
+# For a scanner that reads only when told: "honeywell" (SYN T / SYN U) or
+# "gm65". The kiosk then triggers a read when someone steps up (presence
+# sensor). Empty: the scanner reads whatever it is shown.
+trigger = ""
 
 [devices.printer]
 # Receipt printer, attached by at most one of: port (serial port), usb (USB

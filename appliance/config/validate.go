@@ -190,6 +190,15 @@ func (d Serial) validate(ps *problems, table string) {
 	}
 }
 
+func (d Scanner) validate(ps *problems, table string) {
+	Serial{Port: d.Port, Baud: d.Baud}.validate(ps, table)
+	switch d.Trigger {
+	case "", "honeywell", "gm65":
+	default:
+		ps.add(table+".trigger", `%q is not a trigger command set: use "honeywell", "gm65" or "" (the scanner reads on its own)`, d.Trigger)
+	}
+}
+
 func (p Printer) validate(ps *problems) {
 	var set []string
 	for _, c := range []struct{ name, val string }{{"port", p.Port}, {"usb", p.USB}, {"tcp", p.TCP}} {

@@ -21,6 +21,7 @@ func probeQR(ctx context.Context, args []string, stdout io.Writer) error {
 	count := fs.Int("count", 1, "exit after this many codes")
 	asJSON := fs.Bool("json", false, "print each code as a JSON line")
 	timeout := fs.Duration("timeout", 60*time.Second, "give up after this long")
+	trigger := fs.String("trigger", "", "command set of a scanner that reads only when told: honeywell or gm65")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -35,7 +36,12 @@ func probeQR(ctx context.Context, args []string, stdout io.Writer) error {
 	p.Close()
 	ctx, cancel := context.WithTimeout(ctx, *timeout)
 	defer cancel()
-	sc := qrscan.NewScanner(func() (qrscan.Port, error) { return serialport.Open(*port, *baud) }, qrscan.Options{})
+	sc := qrscan.NewScanner(func() (qrscan.Port, error) { return serialport.Open(*port, *baud) }, qrscan.Options{Trigger: *trigger})
+	if *trigger != "" {
+		if err := sc.Trigger(); err != nil {
+			return usageError{"probe " + err.Error()}
+		}
+	}
 	events := make(chan qrscan.Event, 8)
 	done := make(chan error, 1)
 	go func() { done <- sc.Run(ctx, events) }()
@@ -50,6 +56,12 @@ func probeQR(ctx context.Context, args []string, stdout io.Writer) error {
 			case qrscan.CodeRead:
 				read++
 				printCode(stdout, ev.Code, *asJSON)
+				if *trigger != "" && read < *count {
+					sc.Trigger()
+				}
+			case qrscan.ReadTimeout:
+				fmt.Fprintf(stdout, "# %v; triggering again\n", ev.Err)
+				sc.Trigger()
 			case qrscan.CodeTooLong, qrscan.ScannerLost:
 				fmt.Fprintf(stdout, "# %v\n", ev.Err)
 			}

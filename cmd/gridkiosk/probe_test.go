@@ -146,4 +146,15 @@ func TestProbeQR(t *testing.T) {
 	if code := realMain([]string{"probe", "qr", "--port", "/nonexistent/tty"}, &out, &out); code != 1 || !strings.Contains(out.String(), "/nonexistent/tty") {
 		t.Fatalf("bad port: exit %d %s", code, out.String())
 	}
+	// A triggered scanner sends nothing until the probe triggers it.
+	sim.Arm("GK1:R:0190f5e6-0000-7000-8000-000000000002", qrscansim.How{AIM: "]Q1"})
+	out.Reset()
+	if code := realMain([]string{"probe", "qr", "--port", sim.Path(), "--trigger", "honeywell", "--timeout", "20s"}, &out, &out); code != 0 ||
+		!strings.Contains(out.String(), "000000000002") || sim.Triggers() != 1 {
+		t.Fatalf("triggered: exit %d, %d triggers: %s", code, sim.Triggers(), out.String())
+	}
+	out.Reset()
+	if code := realMain([]string{"probe", "qr", "--port", sim.Path(), "--trigger", "zebra"}, &out, &out); code != 2 || !strings.Contains(out.String(), "honeywell or gm65") {
+		t.Fatalf("unknown trigger: exit %d %s", code, out.String())
+	}
 }

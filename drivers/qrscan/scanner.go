@@ -3,6 +3,7 @@ package qrscan
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"math/rand/v2"
 	"time"
@@ -25,7 +26,13 @@ type Options struct {
 	MaxLen    int           // longest code kept; default DefaultMaxLen
 	ReopenMin time.Duration // first wait before reopening a lost port; default 200ms
 	ReopenMax time.Duration // default 5s
-	Log       *slog.Logger
+	// Trigger is the command set of a scanner that reads only when told
+	// ("honeywell", "gm65"; see TriggerCommand); empty for one that
+	// reads whatever it is shown.
+	Trigger string
+	// ReadWindow is how long a triggered read waits for a code; default 5s.
+	ReadWindow time.Duration
+	Log        *slog.Logger
 }
 
 // EventKind says what happened at the scanner.
@@ -36,6 +43,7 @@ const (
 	ScannerLost                      // the line went away
 	ScannerBack                      // the line is open (also at first contact)
 	CodeTooLong                      // a code longer than MaxLen was dropped
+	ReadTimeout                      // a triggered read window passed without a code
 )
 
 // Event is one thing the scanner reports.
@@ -50,6 +58,7 @@ type Event struct {
 type Scanner struct {
 	open func() (Port, error)
 	opt  Options
+	trig chan struct{} // a pending Trigger; one is enough
 }
 
 // NewScanner returns a Scanner that opens its port with open.
@@ -63,10 +72,27 @@ func NewScanner(open func() (Port, error), opt Options) *Scanner {
 	if opt.ReopenMax < opt.ReopenMin {
 		opt.ReopenMax = max(5*time.Second, opt.ReopenMin)
 	}
+	if opt.ReadWindow <= 0 {
+		opt.ReadWindow = 5 * time.Second
+	}
 	if opt.Log == nil {
 		opt.Log = slog.Default()
 	}
-	return &Scanner{open: open, opt: opt}
+	return &Scanner{open: open, opt: opt, trig: make(chan struct{}, 1)}
+}
+
+// Trigger starts a read on a command-triggered scanner: Run sends the
+// start command and, if no code comes within ReadWindow, the stop command
+// and a ReadTimeout event. It does not wait for the read.
+func (s *Scanner) Trigger() error {
+	if TriggerCommand(s.opt.Trigger, true) == nil {
+		return fmt.Errorf("qrscan: trigger: scanner command set %q has no trigger (want honeywell or gm65)", s.opt.Trigger)
+	}
+	select {
+	case s.trig <- struct{}{}:
+	default: // a read is already asked for
+	}
+	return nil
 }
 
 // Run reads codes until ctx ends, reopening the port after an unplug.
@@ -106,7 +132,7 @@ func (s *Scanner) Run(ctx context.Context, events chan<- Event) error {
 func (s *Scanner) read(ctx context.Context, p Port, events chan<- Event) error {
 	f := NewFramer(s.opt.MaxLen)
 	buf := make([]byte, 1024)
-	var last time.Time
+	var last, window time.Time // window: end of a triggered read, or zero
 	dropped := 0
 	for ctx.Err() == nil {
 		n, err := p.Read(buf)
@@ -114,15 +140,20 @@ func (s *Scanner) read(ctx context.Context, p Port, events chan<- Event) error {
 			return err
 		}
 		now := time.Now()
+		if window, err = s.trigger(ctx, p, events, window, now); err != nil {
+			return err
+		}
 		if n == 0 {
 			if f.Pending() && now.Sub(last) >= s.opt.IdleGap {
 				s.code(ctx, events, f.Flush())
+				window = time.Time{}
 			}
 			continue
 		}
 		last = now
 		for _, raw := range f.Feed(buf[:n]) {
 			s.code(ctx, events, raw)
+			window = time.Time{}
 		}
 		if f.Dropped > dropped {
 			dropped = f.Dropped
@@ -130,6 +161,30 @@ func (s *Scanner) read(ctx context.Context, p Port, events chan<- Event) error {
 		}
 	}
 	return ctx.Err()
+}
+
+// trigger starts a read asked for by Trigger and ends one whose window
+// passed, returning the window now open. The port's poll interval (100 ms
+// for a serial port) bounds how late a window closes.
+func (s *Scanner) trigger(ctx context.Context, p Port, events chan<- Event, window, now time.Time) (time.Time, error) {
+	select {
+	case <-s.trig:
+		if _, err := p.Write(TriggerCommand(s.opt.Trigger, true)); err != nil {
+			return window, fmt.Errorf("qrscan: send trigger: %w", err)
+		}
+		return now.Add(s.opt.ReadWindow), nil
+	default:
+	}
+	if window.IsZero() || now.Before(window) {
+		return window, nil
+	}
+	if stop := TriggerCommand(s.opt.Trigger, false); stop != nil {
+		if _, err := p.Write(stop); err != nil {
+			return time.Time{}, fmt.Errorf("qrscan: send stop: %w", err)
+		}
+	}
+	s.emit(ctx, events, Event{Kind: ReadTimeout, Err: fmt.Errorf("qrscan: no code within %v of the trigger", s.opt.ReadWindow)})
+	return time.Time{}, nil
 }
 
 func (s *Scanner) code(ctx context.Context, events chan<- Event, raw []byte) {

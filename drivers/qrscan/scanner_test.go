@@ -1,6 +1,7 @@
 package qrscan_test
 
 import (
+	"bytes"
 	"context"
 	"runtime"
 	"strings"
@@ -15,6 +16,7 @@ import (
 type rig struct {
 	t      *testing.T
 	sim    *qrscansim.Scanner
+	sc     *qrscan.Scanner
 	events chan qrscan.Event
 }
 
@@ -28,7 +30,7 @@ func newRig(t *testing.T, opt qrscan.Options) *rig {
 	opt.ReopenMin, opt.ReopenMax = 20*time.Millisecond, 100*time.Millisecond
 	sc := qrscan.NewScanner(func() (qrscan.Port, error) { return serialport.Open(sim.Path(), 9600) }, opt)
 	ctx, cancel := context.WithCancel(context.Background())
-	r := &rig{t: t, sim: sim, events: make(chan qrscan.Event, 16)}
+	r := &rig{t: t, sim: sim, sc: sc, events: make(chan qrscan.Event, 16)}
 	done := make(chan error, 1)
 	go func() { done <- sc.Run(ctx, r.events) }()
 	t.Cleanup(func() {
@@ -147,5 +149,56 @@ func TestNoGoroutineLeak(t *testing.T) {
 	}
 	if n := runtime.NumGoroutine(); n > before {
 		t.Fatalf("%d goroutines after, %d before", n, before)
+	}
+}
+
+// A command-triggered scanner reads only after the trigger; a window with
+// nothing to read ends with the stop command and a ReadTimeout.
+func TestTrigger(t *testing.T) {
+	for _, family := range []string{"honeywell", "gm65"} {
+		t.Run(family, func(t *testing.T) {
+			r := newRig(t, qrscan.Options{Trigger: family, ReadWindow: 300 * time.Millisecond})
+			r.sim.Arm("GK1:R:0190f5e6-0000-7000-8000-000000000001", qrscansim.How{AIM: "]Q1"})
+			select {
+			case ev := <-r.events:
+				t.Fatalf("event %v before any trigger", ev.Kind)
+			case <-time.After(300 * time.Millisecond):
+			}
+			if err := r.sc.Trigger(); err != nil {
+				t.Fatal(err)
+			}
+			if ev := r.expect(qrscan.CodeRead); ev.Code.Symbology != "QR" {
+				t.Fatalf("triggered read: %+v", ev.Code)
+			}
+			if !bytes.Equal(r.sim.Received(), qrscan.TriggerCommand(family, true)) {
+				t.Fatalf("scanner received % x", r.sim.Received())
+			}
+			// Nothing in front of the scanner: the window closes.
+			r.sc.Trigger()
+			ev := r.expect(qrscan.ReadTimeout)
+			if ev.Err == nil || !strings.Contains(ev.Err.Error(), "no code within 300ms") {
+				t.Fatalf("timeout: %v", ev.Err)
+			}
+			want := append(bytes.Repeat(qrscan.TriggerCommand(family, true), 2), qrscan.TriggerCommand(family, false)...)
+			waitUntil(t, func() bool { return bytes.Equal(r.sim.Received(), want) })
+			if r.sim.Triggers() != 2 {
+				t.Fatalf("emulator saw %d triggers", r.sim.Triggers())
+			}
+		})
+	}
+	sc := qrscan.NewScanner(nil, qrscan.Options{})
+	if err := sc.Trigger(); err == nil || !strings.Contains(err.Error(), "want honeywell or gm65") {
+		t.Fatalf("trigger without a command set: %v", err)
+	}
+}
+
+func waitUntil(t *testing.T, ok func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for !ok() {
+		if time.Now().After(deadline) {
+			t.Fatal("condition not met in 10s")
+		}
+		time.Sleep(10 * time.Millisecond)
 	}
 }

@@ -5,6 +5,7 @@
 package qrscansim
 
 import (
+	"bytes"
 	"errors"
 	"sync"
 	"time"
@@ -20,6 +21,22 @@ type Scanner struct {
 
 	mu       sync.Mutex
 	received []byte
+	seen     int    // received bytes already searched for a trigger
+	armed    *armed // the code under a triggered scanner's window
+	triggers int
+}
+
+type armed struct {
+	data string
+	how  How
+}
+
+// Trigger commands the emulator answers; the bytes are the scanner makers'
+// (a fact of the devices, so written out here rather than taken from the
+// driver under test).
+var triggerOn = [][]byte{
+	{0x16, 'T', '\r'}, // Honeywell SYN T CR
+	{0x7E, 0x00, 0x08, 0x01, 0x00, 0x02, 0x01, 0xAB, 0xCD}, // GM65 one-shot
 }
 
 // New starts an emulated scanner whose line a driver opens at dir/name,
@@ -87,6 +104,21 @@ func (s *Scanner) Send(raw []byte) error {
 	return err
 }
 
+// Arm puts a code in front of a command-triggered scanner: it is sent
+// when the next trigger command arrives, not before.
+func (s *Scanner) Arm(data string, h How) {
+	s.mu.Lock()
+	s.armed = &armed{data, h}
+	s.mu.Unlock()
+}
+
+// Triggers counts the trigger commands received so far.
+func (s *Scanner) Triggers() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.triggers
+}
+
 // Received returns what the driver sent the scanner (trigger commands).
 func (s *Scanner) Received() []byte {
 	s.mu.Lock()
@@ -119,6 +151,27 @@ func (s *Scanner) listen() {
 		}
 		s.mu.Lock()
 		s.received = append(s.received, buf[:n]...)
+		fire := s.triggeredLocked()
 		s.mu.Unlock()
+		if fire != nil {
+			s.Scan(fire.data, fire.how)
+		}
 	}
+}
+
+// triggeredLocked looks for a trigger command in what arrived since the
+// last look and returns the armed code it releases, if any.
+func (s *Scanner) triggeredLocked() *armed {
+	for _, cmd := range triggerOn {
+		if i := bytes.Index(s.received[s.seen:], cmd); i >= 0 {
+			s.seen += i + len(cmd)
+			s.triggers++
+			a := s.armed
+			s.armed = nil
+			return a
+		}
+	}
+	// Keep a partial command's first bytes for the next read.
+	s.seen = max(s.seen, len(s.received)-8)
+	return nil
 }
