@@ -22,6 +22,7 @@ type Health struct {
 	Outbox      OutboxState           `json:"outbox"`
 	Upstream    UpstreamState         `json:"upstream"`
 	Clock       ClockState            `json:"clock"`
+	Panel       PanelState            `json:"panel"`
 }
 
 // StationInfo names the station.
@@ -68,6 +69,7 @@ func (s *Station) Health() Health {
 		UptimeSec:   int64(s.now().Sub(s.started).Seconds()),
 		Peripherals: s.peripherals(),
 		Clock:       s.clock.state(),
+		Panel:       s.Panel(),
 	}
 	st := s.box.Stats()
 	h.Outbox = OutboxState{Queued: st.Queued, Delivered: st.Delivered, Rejected: st.Rejected, LastSeq: st.LastSeq}

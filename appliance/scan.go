@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/gridkiosk/gridkiosk/appliance/signedcode"
+	"github.com/gridkiosk/gridkiosk/drivers/gpio"
 	"github.com/gridkiosk/gridkiosk/drivers/qrscan"
 	"github.com/gridkiosk/gridkiosk/drivers/serialport"
 )
@@ -72,6 +73,11 @@ func (s *Station) scanEvent(ctx context.Context, ev qrscan.Event) {
 		s.log.Debug("appliance: triggered read ended without a code")
 	case qrscan.CodeRead:
 		r := s.interpret(ctx, ev.Code)
+		if r.Kind == "refused" || r.Kind == "unknown" {
+			s.beep(gpio.BeepError)
+		} else {
+			s.beep(gpio.BeepOK)
+		}
 		s.mu.Lock()
 		s.lastScan = &r
 		s.mu.Unlock()

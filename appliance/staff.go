@@ -61,6 +61,8 @@ func (s *Station) staffLogin(st *signedcode.Staff) {
 		Expires: time.Unix(st.Expires, 0), touched: now}
 	s.mu.Unlock()
 	s.log.Info("appliance: staff logged in", "staff", st.StaffID, "role", st.Role, "code", st.ID)
+	// Staff at the kiosk answer a resident's call for help.
+	s.ClearHelp()
 }
 
 func (s *Station) expireStaffLocked() {

@@ -52,6 +52,9 @@ type Options struct {
 	OpenPort func(path string, baud int) (idcard.Port, error)
 	// OpenPrinter opens the printer's line; default by devices.printer.
 	OpenPrinter func() (printer.Conn, error)
+	// Panel is the GPIO panel, opened by the caller (which owns the
+	// board's GPIO registry); nil for a kiosk without one.
+	Panel Panel
 }
 
 // Timing is the forwarder's pacing.
@@ -98,6 +101,7 @@ type Station struct {
 	idle    time.Duration // a session untouched this long is wiped
 	openID  func(path string, baud int) (idcard.Port, error)
 	cardOpt idcard.Options
+	panel   Panel // nil without one
 
 	mu        sync.Mutex
 	submitted map[string]uint64 // by kind, since start
@@ -108,6 +112,7 @@ type Station struct {
 	scanDrv   *qrscan.Scanner // set once the scanner's loop runs
 	refdata   *RefData
 	staff     *StaffSession
+	pnl       panelState
 	cardsRead uint64
 	changed   chan struct{} // closed and replaced when the session changes
 }
@@ -143,6 +148,7 @@ func New(opt Options) (*Station, error) {
 		idle:      cfg.UI.IdleTimeout.Duration,
 		changed:   make(chan struct{}),
 		cardOpt:   opt.IDCard,
+		panel:     opt.Panel,
 		openID:    opt.OpenPort,
 	}
 	if s.refdata, err = loadRefData(cfg.Storage.Dir); err != nil {
@@ -213,6 +219,9 @@ func (s *Station) Run(ctx context.Context) error {
 	}
 	if d := s.cfg.Devices.IDCard; d.Present() {
 		wg.Go(func() { s.runIDCard(ctx, d.Port, d.Baud) })
+	}
+	if s.panel != nil {
+		wg.Go(func() { s.runPanel(ctx) })
 	}
 	if d := s.cfg.Devices.Scanner; d.Present() {
 		wg.Go(func() { s.runScanner(ctx, d.Port, d.Baud, d.Trigger) })

@@ -20,6 +20,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/gridkiosk/gridkiosk/appliance"
 	"github.com/gridkiosk/gridkiosk/appliance/record"
@@ -47,6 +48,7 @@ type Station interface {
 	LastScan() *appliance.ScanResult
 	Staff() *appliance.StaffSession
 	StaffLogout()
+	ClearHelp()
 }
 
 // Simulator is the simulation's control of its emulated devices, so that
@@ -64,6 +66,12 @@ type Simulator interface {
 	// IssueCode has the simulated hub sign a demo code of a kind
 	// (appointment, appointment-expired, staff).
 	IssueCode(kind string) (string, error)
+	// PressButton presses a panel button ("help", "tech") for hold.
+	PressButton(button string, hold time.Duration) error
+	// SetPresence has the presence sensor see someone, or no one.
+	SetPresence(on bool)
+	// PanelOutputs reports the panel's lamps, buzzer and relay.
+	PanelOutputs() map[string]any
 }
 
 // Handler serves the API for st, with token as the bearer token of /v1.
@@ -82,12 +90,16 @@ func Handler(st Station, token string, sim Simulator) http.Handler {
 	mux.HandleFunc("GET /v1/scan", a.auth(a.lastScan))
 	mux.HandleFunc("GET /v1/staff", a.auth(a.staff))
 	mux.HandleFunc("POST /v1/staff/logout", a.auth(a.staffLogout))
+	mux.HandleFunc("POST /v1/panel/help/clear", a.auth(a.clearHelp))
 	if sim != nil {
 		mux.HandleFunc("POST /v1/sim/idcard/lay", a.auth(a.simLay))
 		mux.HandleFunc("POST /v1/sim/idcard/lift", a.auth(a.simLift))
 		mux.HandleFunc("POST /v1/sim/printer", a.auth(a.simPrinter))
 		mux.HandleFunc("POST /v1/sim/scanner/scan", a.auth(a.simScan))
 		mux.HandleFunc("POST /v1/sim/hub/issue", a.auth(a.simIssue))
+		mux.HandleFunc("POST /v1/sim/panel/press", a.auth(a.simPress))
+		mux.HandleFunc("POST /v1/sim/panel/presence", a.auth(a.simPresence))
+		mux.HandleFunc("GET /v1/sim/panel", a.auth(a.simPanel))
 		mux.HandleFunc("GET /v1/sim/printer/{file}", a.auth(a.simLastPrint))
 	}
 	return mux
@@ -281,6 +293,44 @@ func (a *api) simIssue(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	writeJSON(w, http.StatusOK, map[string]string{"code": code})
+}
+
+func (a *api) simPress(w http.ResponseWriter, r *http.Request) {
+	var in struct {
+		Button string `json:"button"`
+		HoldMS int    `json:"hold_ms"`
+	}
+	if !decode(w, r, &in) {
+		return
+	}
+	if in.HoldMS <= 0 || in.HoldMS > 10000 {
+		in.HoldMS = 100
+	}
+	if err := a.sim.PressButton(in.Button, time.Duration(in.HoldMS)*time.Millisecond); err != nil {
+		writeJSON(w, http.StatusBadRequest, errorBody{Error: err.Error(), Field: "button"})
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+func (a *api) simPresence(w http.ResponseWriter, r *http.Request) {
+	var in struct {
+		On bool `json:"on"`
+	}
+	if !decode(w, r, &in) {
+		return
+	}
+	a.sim.SetPresence(in.On)
+	w.WriteHeader(http.StatusNoContent)
+}
+
+func (a *api) simPanel(w http.ResponseWriter, r *http.Request) {
+	writeJSON(w, http.StatusOK, a.sim.PanelOutputs())
+}
+
+func (a *api) clearHelp(w http.ResponseWriter, r *http.Request) {
+	a.st.ClearHelp()
+	w.WriteHeader(http.StatusNoContent)
 }
 
 func (a *api) simPrinter(w http.ResponseWriter, r *http.Request) {

@@ -507,6 +507,45 @@ func TestSimulateSignedCodes(t *testing.T) {
 	}
 }
 
+// In the simulation the panel is wired to its emulator: the help button
+// calls staff, the lamps show the station's state.
+func TestSimulatePanel(t *testing.T) {
+	s := startSim(t)
+	var out struct {
+		LEDs  map[string]bool `json:"leds"`
+		Relay bool
+		Beeps int
+	}
+	s.waitFor("ready lamp", func() bool {
+		s.call("GET", "/v1/sim/panel", nil, &out)
+		return out.LEDs["ready"] && !out.LEDs["offline"]
+	})
+	if code := s.call("POST", "/v1/sim/panel/press", map[string]any{"button": "help", "hold_ms": 80}, nil); code != 204 {
+		t.Fatalf("press: %d", code)
+	}
+	var h struct {
+		Panel struct {
+			Present   bool
+			HelpSince *time.Time `json:"help_since"`
+		}
+	}
+	s.waitFor("help request in healthz", func() bool { s.call("GET", "/healthz", nil, &h); return h.Panel.HelpSince != nil })
+	s.waitFor("staff call relay", func() bool { s.call("GET", "/v1/sim/panel", nil, &out); return out.Relay })
+	if code := s.call("POST", "/v1/panel/help/clear", nil, nil); code != 204 {
+		t.Fatalf("clear help: %d", code)
+	}
+	s.waitFor("relay off", func() bool { s.call("GET", "/v1/sim/panel", nil, &out); return !out.Relay })
+	beeps := out.Beeps
+	s.call("POST", "/v1/sim/idcard/lay", map[string]string{"card": "resident"}, nil)
+	s.waitFor("busy lamp and a beep", func() bool {
+		s.call("GET", "/v1/sim/panel", nil, &out)
+		return out.LEDs["busy"] && out.Beeps > beeps
+	})
+	if code := s.call("POST", "/v1/sim/panel/press", map[string]any{"button": "nose"}, nil); code != 400 {
+		t.Fatalf("unknown button: %d", code)
+	}
+}
+
 func TestSimulateServe(t *testing.T) {
 	s := startSim(t)
 	if code := s.call("POST", "/v1/sim/idcard/lay", map[string]string{"card": "nosuch"}, nil); code != 400 {

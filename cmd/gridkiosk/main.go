@@ -37,7 +37,10 @@ Usage:
   gridkiosk probe idcard --list                                list candidate serial ports
   gridkiosk probe printer (--port P [--baud N] | --usb DEV | --tcp HOST:PORT) [--status] [--test-receipt] [--paper 58mm|80mm]
                                                                ask a printer its state, print a test receipt
-  gridkiosk probe qr --port P [--baud N] [--count N] [--json] print each code a scanner reads
+  gridkiosk probe qr --port P [--baud N] [--count N] [--trigger honeywell|gm65] [--json]
+                                                               print each code a scanner reads
+  gridkiosk probe gpio [--config FILE] [--watch] [--blink NAME] [--beep] [--json]
+                                                               list the panel's pins, print presses, blink, beep
   gridkiosk version
 
 --simulate starts a local county hub and demo data for 幸福湾社区 (Xingfuwan

@@ -24,8 +24,11 @@ func cmdProbe(ctx context.Context, args []string, stdout io.Writer) error {
 	if len(args) > 0 && args[0] == "qr" {
 		return probeQR(ctx, args[1:], stdout)
 	}
+	if len(args) > 0 && args[0] == "gpio" {
+		return probeGPIO(ctx, args[1:], stdout)
+	}
 	if len(args) == 0 || args[0] != "idcard" {
-		return usageError{"probe: want a device: idcard, printer or qr"}
+		return usageError{"probe: want a device: idcard, printer, qr or gpio"}
 	}
 	fs := flag.NewFlagSet("probe idcard", flag.ContinueOnError)
 	port := fs.String("port", "", "serial port of the reader, e.g. /dev/serial/by-id/usb-…")

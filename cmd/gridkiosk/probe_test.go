@@ -70,7 +70,8 @@ func TestProbeFailures(t *testing.T) {
 		{[]string{"probe", "idcard", "--port", filepath.Join(dir, "none")}, 1, "is the reader plugged in"},
 		{[]string{"probe", "idcard", "--port", mute.Path()}, 1, "no reader answered on " + mute.Path() + " at 115200 baud"},
 		{[]string{"probe", "idcard"}, 2, "--port is required"},
-		{[]string{"probe", "gpio"}, 2, "want a device"},
+		{[]string{"probe", "camera"}, 2, "want a device"},
+		{[]string{"probe", "gpio", "--config", filepath.Join(dir, "none.toml")}, 1, "cannot read config file"},
 		{[]string{"probe", "printer"}, 2, "give --port, --usb or --tcp"},
 	}
 	for _, tc := range tests {

@@ -22,6 +22,8 @@ import (
 	"github.com/gridkiosk/gridkiosk/appliance/config"
 	"github.com/gridkiosk/gridkiosk/appliance/demo"
 	"github.com/gridkiosk/gridkiosk/appliance/signedcode"
+	"github.com/gridkiosk/gridkiosk/drivers/gpio"
+	"github.com/gridkiosk/gridkiosk/drivers/gpio/gpiosim"
 	"github.com/gridkiosk/gridkiosk/drivers/idcard/idcardsim"
 	"github.com/gridkiosk/gridkiosk/drivers/printer/escposview"
 	"github.com/gridkiosk/gridkiosk/drivers/printer/printersim"
@@ -61,6 +63,7 @@ type app struct {
 	admin   *http.Server
 	adminLn net.Listener
 	sim     *simulation
+	panel   *gpio.Panel // nil without one
 }
 
 // start loads the config (or builds the simulation's) and opens the
@@ -87,9 +90,13 @@ func start(o options, log *slog.Logger) (*app, error) {
 			return nil, fmt.Errorf("--admin %s: %w", o.admin, err)
 		}
 	}
-	st, err := appliance.New(appliance.Options{Config: cfg, Log: log, Version: version})
+	opt := appliance.Options{Config: cfg, Log: log, Version: version}
+	if a.panel = openPanel(cfg, a.sim, log); a.panel != nil {
+		opt.Panel = a.panel
+	}
+	st, err := appliance.New(opt)
 	if err != nil {
-		a.closeSim()
+		a.close()
 		return nil, err
 	}
 	a.st = st
@@ -154,6 +161,9 @@ func (a *app) close() {
 			a.log.Error("gridkiosk: close station", "err", err)
 		}
 	}
+	if a.panel != nil {
+		a.panel.Close()
+	}
 	a.closeSim()
 }
 
@@ -186,6 +196,7 @@ type simulation struct {
 	printer *printersim.Printer
 	scanner *qrscansim.Scanner
 	signer  signedcode.Signer
+	panel   *gpiosim.Panel
 }
 
 // simCodeKey loads (or makes, on the first run) the simulated hub's
@@ -315,7 +326,7 @@ func startSimulation(dir string, log *slog.Logger) (*simulation, error) {
 	}
 	hs := &hub.Server{Store: store, Tokens: hub.Tokens{token: demo.StationID}, Log: log.With("component", "hub"),
 		RefData: func(string) ([]byte, error) { return refdata, nil }}
-	s := &simulation{store: store, signer: signer, done: make(chan struct{}),
+	s := &simulation{store: store, signer: signer, panel: gpiosim.New(), done: make(chan struct{}),
 		srv: &http.Server{Handler: hs.Handler(), ReadHeaderTimeout: 10 * time.Second}}
 	go func() { s.srv.Serve(ln); close(s.done) }()
 	s.cfg = demo.Config(filepath.Join(dir, "station"), "http://"+ln.Addr().String(), tokenFile)
