@@ -23,6 +23,7 @@ type Health struct {
 	Upstream    UpstreamState         `json:"upstream"`
 	Clock       ClockState            `json:"clock"`
 	Panel       PanelState            `json:"panel"`
+	RefData     RefDataState          `json:"refdata"`
 }
 
 // StationInfo names the station.
@@ -70,6 +71,7 @@ func (s *Station) Health() Health {
 		Peripherals: s.peripherals(),
 		Clock:       s.clock.state(),
 		Panel:       s.Panel(),
+		RefData:     s.refDataState(),
 	}
 	st := s.box.Stats()
 	h.Outbox = OutboxState{Queued: st.Queued, Delivered: st.Delivered, Rejected: st.Rejected, LastSeq: st.LastSeq}

@@ -2,21 +2,17 @@ package appliance
 
 import (
 	"context"
+	"crypto/ed25519"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math/rand/v2"
-	"os"
-	"path/filepath"
 	"slices"
 	"time"
 
 	"github.com/gridkiosk/gridkiosk/appliance/signedcode"
+	"github.com/gridkiosk/gridkiosk/sync/outbox"
 )
-
-// refDataFile keeps the station's last good copy of the hub's reference
-// data, so an offline station still knows the categories, its staff and
-// the keys its appointment and staff codes are signed with.
-const refDataFile = "refdata.json"
 
 // Reference data is fetched at start and then every refDataEvery; after a
 // failure, again within refDataRetry.
@@ -52,77 +48,43 @@ type StaffRef struct {
 	Role string `json:"role"`
 }
 
-// cachedRefData is refDataFile's content.
-type cachedRefData struct {
-	ETag      string          `json:"etag"`
-	FetchedAt time.Time       `json:"fetched_at"`
-	Data      json.RawMessage `json:"data"`
-}
-
+// parseRefData checks a copy before the station uses or keeps it: a
+// damaged or partial download must never replace a good copy.
 func parseRefData(raw []byte) (*RefData, error) {
 	var rd RefData
 	if err := json.Unmarshal(raw, &rd); err != nil {
 		return nil, fmt.Errorf("appliance: reference data: %w", err)
 	}
+	for i, c := range rd.Categories {
+		if c.Code == "" || c.Name == "" {
+			return nil, fmt.Errorf("appliance: reference data: categories[%d] lacks its code or name", i)
+		}
+	}
+	for i, k := range rd.CodeKeys {
+		if k.ID == "" || len(k.Ed25519) != ed25519.PublicKeySize {
+			return nil, fmt.Errorf("appliance: reference data: code_keys[%d] is not a 32-byte Ed25519 key with an id", i)
+		}
+	}
 	rd.Raw = raw
 	return &rd, nil
 }
 
-// loadRefData reads the cached copy; a missing file is not an error (a new
+// loadRefData reads the copy the outbox keeps; none is not an error (a new
 // station has none until it reaches its hub).
-func loadRefData(dir string) (*RefData, error) {
-	path := filepath.Join(dir, refDataFile)
-	b, err := os.ReadFile(path)
-	if os.IsNotExist(err) {
+func loadRefData(box *outbox.Outbox) (*RefData, error) {
+	kept, err := box.RefData()
+	if errors.Is(err, outbox.ErrNoRefData) {
 		return nil, nil
 	}
 	if err != nil {
-		return nil, fmt.Errorf("appliance: reference data %s: %w", path, err)
+		return nil, err
 	}
-	var c cachedRefData
-	if err := json.Unmarshal(b, &c); err != nil {
-		return nil, fmt.Errorf("appliance: reference data %s is damaged (%v); delete it and the station fetches a new copy", path, err)
-	}
-	rd, err := parseRefData(c.Data)
+	rd, err := parseRefData(kept.Data)
 	if err != nil {
-		return nil, fmt.Errorf("appliance: reference data %s: %w", path, err)
+		return nil, err
 	}
-	rd.ETag, rd.FetchedAt = c.ETag, c.FetchedAt
+	rd.ETag, rd.FetchedAt = kept.ETag, kept.FetchedAt
 	return rd, nil
-}
-
-// saveRefData replaces the cached copy atomically: a power cut leaves the
-// old copy or the new one, never half of one.
-func saveRefData(dir string, rd *RefData) error {
-	b, err := json.Marshal(cachedRefData{ETag: rd.ETag, FetchedAt: rd.FetchedAt, Data: rd.Raw})
-	if err != nil {
-		return err
-	}
-	path := filepath.Join(dir, refDataFile)
-	tmp := path + ".tmp"
-	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
-	if err != nil {
-		return fmt.Errorf("appliance: save reference data: %w", err)
-	}
-	if _, err := f.Write(b); err != nil {
-		f.Close()
-		return fmt.Errorf("appliance: save reference data %s: %w", tmp, err)
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return fmt.Errorf("appliance: save reference data %s: %w", tmp, err)
-	}
-	if err := f.Close(); err != nil {
-		return fmt.Errorf("appliance: save reference data %s: %w", tmp, err)
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		return fmt.Errorf("appliance: save reference data: %w", err)
-	}
-	if d, err := os.Open(dir); err == nil {
-		d.Sync()
-		d.Close()
-	}
-	return nil
 }
 
 // RefData returns the reference data the station works with, or nil when
@@ -151,7 +113,7 @@ func (s *Station) refreshRefData(ctx context.Context) error {
 		return err
 	}
 	rd.ETag, rd.FetchedAt = newTag, s.now()
-	if err := saveRefData(s.cfg.Storage.Dir, rd); err != nil {
+	if err := s.box.PutRefData(outbox.RefData{Data: raw, ETag: newTag, FetchedAt: rd.FetchedAt}); err != nil {
 		// Still use it: the copy on disk is only for the next start.
 		s.log.Error("appliance: keep reference data", "err", err)
 	}
@@ -167,16 +129,46 @@ func (s *Station) refreshRefData(ctx context.Context) error {
 func (s *Station) refDataLoop(ctx context.Context) {
 	for {
 		wait := refDataEvery
-		if err := s.refreshRefData(ctx); err != nil && ctx.Err() == nil {
+		err := s.refreshRefData(ctx)
+		if err != nil && ctx.Err() == nil {
 			s.log.Warn("appliance: reference data not refreshed; working on the last copy", "err", err)
 			wait = refDataRetry/2 + rand.N(refDataRetry/2)
 		}
+		s.mu.Lock()
+		s.refErr = ""
+		if err != nil {
+			s.refErr = err.Error()
+		}
+		s.mu.Unlock()
 		select {
 		case <-ctx.Done():
 			return
 		case <-time.After(wait):
 		}
 	}
+}
+
+// RefDataState is the reference data as /healthz shows it.
+type RefDataState struct {
+	ETag      string     `json:"etag,omitempty"`
+	FetchedAt *time.Time `json:"fetched_at,omitempty"`
+	// LastError is why the last fetch was not taken; the station works
+	// on its kept copy meanwhile.
+	LastError string `json:"last_error,omitempty"`
+}
+
+func (s *Station) refDataState() RefDataState {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	st := RefDataState{LastError: s.refErr}
+	if rd := s.refdata; rd != nil {
+		st.ETag = rd.ETag
+		if !rd.FetchedAt.IsZero() {
+			t := rd.FetchedAt
+			st.FetchedAt = &t
+		}
+	}
+	return st
 }
 
 // revoked reports whether the hub withdrew a code.

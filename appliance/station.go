@@ -111,6 +111,7 @@ type Station struct {
 	lastScan  *ScanResult
 	scanDrv   *qrscan.Scanner // set once the scanner's loop runs
 	refdata   *RefData
+	refErr    string // why the last reference data fetch failed
 	staff     *StaffSession
 	pnl       panelState
 	cardsRead uint64
@@ -136,6 +137,8 @@ func New(opt Options) (*Station, error) {
 		Retention: time.Duration(cfg.Storage.RetentionDays) * 24 * time.Hour,
 		Now:       opt.Now,
 		Log:       opt.Log,
+		MaxBytes:  int64(cfg.Storage.MaxMB) << 20,
+		MinFree:   int64(cfg.Storage.MinFreeMB) << 20,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("appliance: %w", err)
@@ -151,7 +154,7 @@ func New(opt Options) (*Station, error) {
 		panel:     opt.Panel,
 		openID:    opt.OpenPort,
 	}
-	if s.refdata, err = loadRefData(cfg.Storage.Dir); err != nil {
+	if s.refdata, err = loadRefData(box); err != nil {
 		// A damaged cache is replaced at the next fetch; meanwhile the
 		// station works without signed codes rather than not at all.
 		opt.Log.Error("appliance: cached reference data not used", "err", err)

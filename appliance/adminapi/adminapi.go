@@ -165,6 +165,9 @@ func writeStored(w http.ResponseWriter, rc appliance.Receipt, err error) {
 		writeJSON(w, http.StatusConflict, errorBody{Error: err.Error()})
 	case errors.As(err, &ref):
 		writeJSON(w, http.StatusConflict, errorBody{Error: ref.Message(), Field: "appointment"})
+	case errors.Is(err, outbox.ErrFull):
+		// The resident is sent to staff; the technician reads the rest.
+		writeJSON(w, http.StatusInsufficientStorage, errorBody{Error: "本站存储已满，记录未保存，请联系工作人员 / station storage is full, the record was NOT stored; please see staff: " + err.Error()})
 	case errors.As(err, &fe):
 		writeJSON(w, http.StatusBadRequest, errorBody{Error: fe.Error(), Field: fe.Field})
 	case err != nil:

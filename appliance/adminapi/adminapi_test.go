@@ -30,6 +30,11 @@ type rig struct {
 
 func newRig(t *testing.T, withHub bool) *rig {
 	t.Helper()
+	return newRigWith(t, withHub, func(*config.Config) {})
+}
+
+func newRigWith(t *testing.T, withHub bool, mutate func(*config.Config)) *rig {
+	t.Helper()
 	dir := t.TempDir()
 	cfg := config.Default()
 	cfg.Station.ID, cfg.Station.Name = "141029-xfw-01", "幸福湾社区党群服务站"
@@ -50,6 +55,7 @@ func newRig(t *testing.T, withHub bool) *rig {
 		cfg.Upstream.TokenFile = filepath.Join(dir, "upstream.token")
 		os.WriteFile(cfg.Upstream.TokenFile, []byte(hubToken+"\n"), 0o600)
 	}
+	mutate(&cfg)
 	st, err := appliance.New(appliance.Options{Config: &cfg, Version: "test", NTPSynced: func() bool { return false },
 		Timing: appliance.Timing{MinBackoff: 5 * time.Millisecond, MaxBackoff: 20 * time.Millisecond, Idle: 10 * time.Millisecond}})
 	if err != nil {
@@ -211,6 +217,17 @@ func TestStorageFailureIsNotHidden(t *testing.T) {
 	r.st.Close()
 	code, m := r.do(t, "POST", "/v1/records", r.token, matter("x"))
 	if code != 503 || !strings.Contains(m["error"].(string), "NOT stored") {
+		t.Fatalf("= %d %v", code, m)
+	}
+}
+
+// A full disk refuses the record with 507 and words for the resident and
+// for the technician.
+func TestStorageFull(t *testing.T) {
+	r := newRigWith(t, false, func(c *config.Config) { c.Storage.MinFreeMB = 1 << 30 })
+	code, m := r.do(t, "POST", "/v1/records", r.token, matter("x"))
+	msg, _ := m["error"].(string)
+	if code != 507 || !strings.Contains(msg, "请联系工作人员") || !strings.Contains(msg, "MiB free on the disk of") {
 		t.Fatalf("= %d %v", code, m)
 	}
 }

@@ -73,6 +73,11 @@ type Storage struct {
 	// purged, so that a receipt can still be reprinted or a record checked
 	// after the hub has it.
 	RetentionDays int `toml:"retention_days"`
+	// MaxMB caps the space records take; 0 means only the disk limits
+	// it. MinFreeMB is the space the station leaves free on the disk.
+	// Past either, new records are refused; stored ones are never evicted.
+	MaxMB     int `toml:"max_mb"`
+	MinFreeMB int `toml:"min_free_mb"`
 }
 
 // Admin is the local administration API used by the technician tools.
@@ -174,7 +179,7 @@ func (d *Duration) UnmarshalText(text []byte) error {
 func Default() Config {
 	return Config{
 		Upstream: Upstream{BatchSize: 100, Timeout: Duration{15 * time.Second}, RetryMax: Duration{5 * time.Minute}},
-		Storage:  Storage{Dir: "/var/lib/gridkiosk", RetentionDays: 30},
+		Storage:  Storage{Dir: "/var/lib/gridkiosk", RetentionDays: 30, MinFreeMB: 64},
 		Admin:    Admin{Listen: "127.0.0.1:8765"},
 		Devices: Devices{
 			IDCard:  Serial{Baud: 115200},

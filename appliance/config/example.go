@@ -65,6 +65,13 @@ dir = "/var/lib/gridkiosk"
 # Days a record is kept after the hub has it, so receipts can still be
 # reprinted. 1 to 3650, default 30.
 retention_days = 30
+# Most space records may take, in MiB; 0 (default) means only the disk
+# limits it. At the cap new records are refused (the screen sends the
+# resident to staff); stored records are never evicted.
+max_mb = 0
+# Space left free on the disk, in MiB, for the system and for the commits
+# that free space. 8 to 10240, default 64.
+min_free_mb = 64
 
 [admin]
 # Address of the local admin API used by technician tools, as host:port.

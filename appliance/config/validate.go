@@ -128,6 +128,10 @@ func (s Storage) validate(ps *problems) {
 		ps.add("storage.dir", `%q is not an absolute path (e.g. "/var/lib/gridkiosk")`, s.Dir)
 	}
 	ps.intRange("storage.retention_days", s.RetentionDays, 1, 3650)
+	if s.MaxMB != 0 {
+		ps.intRange("storage.max_mb", s.MaxMB, 16, 1<<20)
+	}
+	ps.intRange("storage.min_free_mb", s.MinFreeMB, 8, 10240)
 }
 
 func (a Admin) validate(ps *problems) {

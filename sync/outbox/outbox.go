@@ -10,7 +10,6 @@
 package outbox
 
 import (
-	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -29,8 +28,9 @@ import (
 const (
 	dbName  = "station.db"
 	keyName = "station.key"
-	// formatVersion is the on-disk layout; Open refuses a newer one.
-	formatVersion = 1
+	// formatVersion is the on-disk layout; Open migrates an older one
+	// forward and refuses a newer one.
+	formatVersion = 2
 )
 
 var (
@@ -39,7 +39,8 @@ var (
 	bucketIndex     = []byte("index")     // id → entry (JSON, no personal data)
 	bucketDelivered = []byte("delivered") // deliveredAt(8) ‖ seq(8) → sealed record
 	bucketRejected  = []byte("rejected")  // seq → sealed record
-	bucketOnce      = []byte("once")      // one-time key → keep-until(8)
+	bucketOnce      = []byte("once")      // one-time key → keep-until(8) (format 2)
+	bucketRefData   = []byte("refdata")   // the hub's reference data (format 2)
 	keyVersion      = []byte("version")
 	keyFingerprint  = []byte("key_fingerprint")
 )
@@ -79,6 +80,13 @@ type Options struct {
 	// LockTimeout is how long Open waits for another process to release
 	// the database; default 5s.
 	LockTimeout time.Duration
+	// MaxBytes caps the space the records take; 0 means no cap beyond
+	// the disk's. MinFree is the space Put leaves free on the disk, so
+	// that the system and the commit that frees space still have room;
+	// default 32 MiB; negative, none (tests of a truly full disk). Past
+	// either, Put refuses new records (ErrFull) and never evicts old ones.
+	MaxBytes int64
+	MinFree  int64
 }
 
 // Stats are the outbox's counts, kept in memory and updated after each
@@ -96,9 +104,15 @@ type Outbox struct {
 	db   *bolt.DB
 	seal *sealer
 	opt  Options
+	dir  string
 
-	mu    sync.Mutex
-	stats Stats
+	puts chan *putReq // to the committer; unbuffered, see committer
+	quit chan struct{}
+	wg   sync.WaitGroup
+
+	mu     sync.Mutex
+	stats  Stats
+	closed bool
 }
 
 // Open opens or creates the outbox in dir: dir/station.db and its key
@@ -116,6 +130,9 @@ func Open(dir string, opt Options) (*Outbox, error) {
 	if opt.Log == nil {
 		opt.Log = slog.Default()
 	}
+	if opt.MinFree == 0 {
+		opt.MinFree = 32 << 20
+	}
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("outbox: data dir: %w", err)
 	}
@@ -127,11 +144,12 @@ func Open(dir string, opt Options) (*Outbox, error) {
 		}
 		return nil, fmt.Errorf("outbox: open %s: %w", path, err)
 	}
-	o := &Outbox{db: db, opt: opt}
+	o := &Outbox{db: db, opt: opt, dir: dir, puts: make(chan *putReq), quit: make(chan struct{})}
 	if err := o.init(filepath.Join(dir, keyName)); err != nil {
 		db.Close()
 		return nil, err
 	}
+	o.wg.Go(o.committer)
 	return o, nil
 }
 
@@ -143,17 +161,8 @@ func (o *Outbox) init(keyPath string) error {
 		if err != nil {
 			return fmt.Errorf("outbox: create buckets: %w", err)
 		}
-		for _, b := range [][]byte{bucketQueue, bucketIndex, bucketDelivered, bucketRejected, bucketOnce} {
-			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
-				return fmt.Errorf("outbox: create buckets: %w", err)
-			}
-		}
-		if v := meta.Get(keyVersion); v != nil {
-			if n := binary.BigEndian.Uint64(v); n > formatVersion {
-				return fmt.Errorf("outbox: %s has format version %d; this gridkiosk reads up to %d (downgrade refused to protect the records)", o.db.Path(), n, formatVersion)
-			}
-		} else if err := meta.Put(keyVersion, u64(formatVersion)); err != nil {
-			return fmt.Errorf("outbox: write format version: %w", err)
+		if err := o.migrate(tx, meta); err != nil {
+			return err
 		}
 		fp := meta.Get(keyFingerprint)
 		key, err := loadKey(keyPath, fp == nil)
@@ -179,84 +188,6 @@ func (o *Outbox) init(keyPath string) error {
 		o.stats.OldestQueued = oldest(tx)
 		return nil
 	})
-}
-
-// Put assigns r the next sequence number of the station, seals it and
-// commits it. It returns only after the commit is on disk (bbolt fsyncs
-// each transaction). r.ID must be new.
-func (o *Outbox) Put(r *upstream.Record) error { return o.put(r, "", time.Time{}) }
-
-// PutOnce is Put that also spends the one-time key once, in the same
-// transaction: the record is stored only if the key was not spent before
-// (ErrUsed), so a crash can neither store the record without spending the
-// key nor spend the key without the record. The key is remembered until
-// keepUntil, after which Purge forgets it.
-func (o *Outbox) PutOnce(r *upstream.Record, once string, keepUntil time.Time) error {
-	if once == "" || len(once) > 128 {
-		return fmt.Errorf("outbox: put: one-time key must be 1 to 128 bytes (the record was NOT stored)")
-	}
-	return o.put(r, once, keepUntil)
-}
-
-// Used reports whether a one-time key was spent by PutOnce.
-func (o *Outbox) Used(once string) (bool, error) {
-	var used bool
-	err := o.db.View(func(tx *bolt.Tx) error {
-		used = tx.Bucket(bucketOnce).Get([]byte(once)) != nil
-		return nil
-	})
-	if err != nil {
-		return false, fmt.Errorf("outbox: used: %w", err)
-	}
-	return used, nil
-}
-
-func (o *Outbox) put(r *upstream.Record, once string, keepUntil time.Time) error {
-	if r.ID == "" || len(r.ID) > 64 {
-		return fmt.Errorf("outbox: put: record ID %q must be 1 to 64 bytes", r.ID)
-	}
-	err := o.db.Update(func(tx *bolt.Tx) error {
-		idx := tx.Bucket(bucketIndex)
-		if idx.Get([]byte(r.ID)) != nil {
-			return fmt.Errorf("outbox: put: record %s is already stored", r.ID)
-		}
-		if once != "" {
-			b := tx.Bucket(bucketOnce)
-			if b.Get([]byte(once)) != nil {
-				return ErrUsed
-			}
-			if err := b.Put([]byte(once), u64(uint64(keepUntil.UnixNano()))); err != nil {
-				return fmt.Errorf("outbox: put: one-time key: %w", err)
-			}
-		}
-		seq, err := tx.Bucket(bucketMeta).NextSequence()
-		if err != nil {
-			return fmt.Errorf("outbox: put: next sequence: %w", err)
-		}
-		r.Seq = seq
-		sealed, err := o.sealRecord(r)
-		if err != nil {
-			return err
-		}
-		val := append(u64(uint64(r.CreatedAt.UnixNano())), sealed...)
-		if err := tx.Bucket(bucketQueue).Put(u64(seq), val); err != nil {
-			return fmt.Errorf("outbox: put: %w", err)
-		}
-		now := o.opt.Now()
-		return putEntry(idx, Entry{ID: r.ID, Kind: r.Kind, Seq: seq, State: Queued, CreatedAt: r.CreatedAt, UpdatedAt: now})
-	})
-	if err != nil {
-		r.Seq = 0
-		return fmt.Errorf("%w (the record was NOT stored)", err)
-	}
-	o.mu.Lock()
-	o.stats.Queued++
-	o.stats.LastSeq = r.Seq
-	if o.stats.OldestQueued.IsZero() {
-		o.stats.OldestQueued = r.CreatedAt
-	}
-	o.mu.Unlock()
-	return nil
 }
 
 // Pending returns up to max queued records in sequence order.
@@ -300,6 +231,15 @@ func (o *Outbox) Path() string { return o.db.Path() }
 // Close closes the database. Records already Put are safe whether or not
 // Close is called.
 func (o *Outbox) Close() error {
+	o.mu.Lock()
+	if o.closed {
+		o.mu.Unlock()
+		return nil
+	}
+	o.closed = true
+	o.mu.Unlock()
+	close(o.quit)
+	o.wg.Wait()
 	if err := o.db.Close(); err != nil {
 		return fmt.Errorf("outbox: close: %w", err)
 	}

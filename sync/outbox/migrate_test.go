@@ -1,0 +1,90 @@
+package outbox
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// testdata/v1 was written by the format 1 code (commit 2afb007): four
+// records, the first delivered, the second rejected. Opening it with this
+// code must migrate it and keep every record.
+func TestOpenFormat1(t *testing.T) {
+	dir := t.TempDir()
+	for _, name := range []string{dbName, keyName} {
+		b, err := os.ReadFile(filepath.Join("testdata", "v1", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, name), b, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	o := openT(t, dir, Options{})
+	st := o.Stats()
+	if st.Queued != 2 || st.Delivered != 1 || st.Rejected != 1 || st.LastSeq != 4 {
+		t.Fatalf("stats after migration: %+v", st)
+	}
+	got, err := o.Pending(10)
+	if err != nil || len(got) != 2 || got[0].ID != testRecord(3).ID || string(got[1].Payload) != string(testRecord(4).Payload) {
+		t.Fatalf("pending after migration: %v %v", got, err)
+	}
+	if e, err := o.Lookup(testRecord(2).ID); err != nil || e.State != Rejected || !strings.Contains(e.Reason, "gossip") {
+		t.Fatalf("rejected record: %+v %v", e, err)
+	}
+	// The new format's features work on the migrated file.
+	if err := o.PutOnce(testRecord(5), "appt-1", o.opt.Now().Add(1e12)); err != nil {
+		t.Fatal(err)
+	}
+	if o.Stats().LastSeq != 5 {
+		t.Fatalf("seq after migration: %d", o.Stats().LastSeq)
+	}
+	o.Close()
+	db, err := bolt.Open(filepath.Join(dir, dbName), 0o600, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	db.View(func(tx *bolt.Tx) error {
+		if v := tx.Bucket(bucketMeta).Get(keyVersion); string(v) != string(u64(formatVersion)) {
+			t.Errorf("format version on disk %x, want %d", v, formatVersion)
+		}
+		return nil
+	})
+}
+
+func TestRefuseNewerFormat(t *testing.T) {
+	dir := t.TempDir()
+	o := openT(t, dir, Options{})
+	o.Close()
+	db, _ := bolt.Open(filepath.Join(dir, dbName), 0o600, nil)
+	db.Update(func(tx *bolt.Tx) error { return tx.Bucket(bucketMeta).Put(keyVersion, u64(formatVersion+1)) })
+	db.Close()
+	if _, err := Open(dir, Options{}); err == nil || !strings.Contains(err.Error(), "downgrade refused") {
+		t.Fatalf("newer format: %v", err)
+	}
+}
+
+func TestRefData(t *testing.T) {
+	dir := t.TempDir()
+	o := openT(t, dir, Options{})
+	if _, err := o.RefData(); err != ErrNoRefData {
+		t.Fatalf("fresh outbox: %v", err)
+	}
+	good := RefData{Data: []byte(`{"categories":[{"code":"repair","name":"公共设施报修"}]}`), ETag: `"v1"`}
+	if err := o.PutRefData(good); err != nil {
+		t.Fatal(err)
+	}
+	if err := o.PutRefData(RefData{Data: []byte(`{"categories":[{"code":`), ETag: `"v2"`}); err == nil {
+		t.Fatal("a partial download replaced the kept copy")
+	}
+	o.Close()
+	o = openT(t, dir, Options{})
+	got, err := o.RefData()
+	if err != nil || got.ETag != `"v1"` || string(got.Data) != string(good.Data) {
+		t.Fatalf("after restart: %+v %v", got, err)
+	}
+}

@@ -1,0 +1,179 @@
+package outbox
+
+import (
+	"errors"
+	"fmt"
+	"syscall"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/gridkiosk/gridkiosk/sync/upstream"
+)
+
+// ErrClosed is returned by Put after Close.
+var ErrClosed = errors.New("outbox: closed")
+
+// maxGroup bounds the records one commit takes, so one fsync is not
+// held up by an unbounded transaction.
+const maxGroup = 256
+
+// putReq is one Put waiting for the committer.
+type putReq struct {
+	r     *upstream.Record
+	once  string
+	until time.Time
+	done  chan error
+}
+
+// Put assigns r the next sequence number of the station, seals it and
+// commits it. It returns only after the commit is on disk (bbolt fsyncs
+// each transaction). r.ID must be new. Concurrent Puts share a commit
+// (group commit): each still returns only after its own record is on disk.
+func (o *Outbox) Put(r *upstream.Record) error { return o.put(r, "", time.Time{}) }
+
+// PutOnce is Put that also spends the one-time key once, in the same
+// transaction: the record is stored only if the key was not spent before
+// (ErrUsed), so a crash can neither store the record without spending the
+// key nor spend the key without the record. The key is remembered until
+// keepUntil, after which Purge forgets it.
+func (o *Outbox) PutOnce(r *upstream.Record, once string, keepUntil time.Time) error {
+	if once == "" || len(once) > 128 {
+		return fmt.Errorf("outbox: put: one-time key must be 1 to 128 bytes (the record was NOT stored)")
+	}
+	return o.put(r, once, keepUntil)
+}
+
+func (o *Outbox) put(r *upstream.Record, once string, keepUntil time.Time) error {
+	if r.ID == "" || len(r.ID) > 64 {
+		return fmt.Errorf("outbox: put: record ID %q must be 1 to 64 bytes (the record was NOT stored)", r.ID)
+	}
+	if err := o.checkSpace(); err != nil {
+		return fmt.Errorf("%w (the record was NOT stored)", err)
+	}
+	req := &putReq{r: r, once: once, until: keepUntil, done: make(chan error, 1)}
+	// The channel is unbuffered: a request is handed over only while the
+	// committer is there to take it, so none is left behind by Close.
+	select {
+	case o.puts <- req:
+	case <-o.quit:
+		return fmt.Errorf("%w (the record was NOT stored)", ErrClosed)
+	}
+	if err := <-req.done; err != nil {
+		r.Seq = 0
+		return fmt.Errorf("%w (the record was NOT stored)", err)
+	}
+	return nil
+}
+
+// committer commits waiting Puts in groups: it takes one request, then
+// every other one already waiting, and commits them in one transaction
+// and one fsync. A lone writer waits for nobody.
+func (o *Outbox) committer() {
+	for {
+		var first *putReq
+		select {
+		case first = <-o.puts:
+		case <-o.quit:
+			return
+		}
+		group := []*putReq{first}
+	more:
+		for len(group) < maxGroup {
+			select {
+			case req := <-o.puts:
+				group = append(group, req)
+			default:
+				break more
+			}
+		}
+		o.commit(group)
+	}
+}
+
+// commit stores a group in one transaction. A request that is refused on
+// its own (a duplicate ID, a spent key) does not spoil the others: it is
+// checked before anything of it is written.
+func (o *Outbox) commit(group []*putReq) {
+	errs := make([]error, len(group))
+	err := o.db.Update(func(tx *bolt.Tx) error {
+		for i, req := range group {
+			refused, err := o.putTx(tx, req)
+			if err != nil {
+				return err
+			}
+			errs[i] = refused
+		}
+		return nil
+	})
+	if errors.Is(err, syscall.ENOSPC) {
+		err = fmt.Errorf("%w: the disk of %s is full (%v); free space there — queued records are kept", ErrFull, o.dir, err)
+	}
+	o.mu.Lock()
+	for i, req := range group {
+		switch {
+		case err != nil:
+			errs[i] = err
+		case errs[i] == nil:
+			o.stats.Queued++
+			o.stats.LastSeq = max(o.stats.LastSeq, req.r.Seq)
+			if o.stats.OldestQueued.IsZero() {
+				o.stats.OldestQueued = req.r.CreatedAt
+			}
+		}
+	}
+	o.mu.Unlock()
+	for i, req := range group {
+		req.done <- errs[i]
+	}
+}
+
+// putTx writes one record. refused is the request's own failure, with
+// nothing of it written; err fails the whole transaction.
+func (o *Outbox) putTx(tx *bolt.Tx, req *putReq) (refused, err error) {
+	r := req.r
+	idx := tx.Bucket(bucketIndex)
+	if idx.Get([]byte(r.ID)) != nil {
+		return fmt.Errorf("outbox: put: record %s is already stored", r.ID), nil
+	}
+	if req.once != "" && tx.Bucket(bucketOnce).Get([]byte(req.once)) != nil {
+		return ErrUsed, nil
+	}
+	meta := tx.Bucket(bucketMeta)
+	seq := meta.Sequence() + 1
+	r.Seq = seq
+	sealed, err := o.sealRecord(r)
+	if err != nil {
+		return err, nil
+	}
+	if err := meta.SetSequence(seq); err != nil {
+		return nil, fmt.Errorf("outbox: put: next sequence: %w", err)
+	}
+	if req.once != "" {
+		if err := tx.Bucket(bucketOnce).Put([]byte(req.once), u64(uint64(req.until.UnixNano()))); err != nil {
+			return nil, fmt.Errorf("outbox: put: one-time key: %w", err)
+		}
+	}
+	val := append(u64(uint64(r.CreatedAt.UnixNano())), sealed...)
+	if err := tx.Bucket(bucketQueue).Put(u64(seq), val); err != nil {
+		return nil, fmt.Errorf("outbox: put: %w", err)
+	}
+	now := o.opt.Now()
+	if err := putEntry(idx, Entry{ID: r.ID, Kind: r.Kind, Seq: seq, State: Queued, CreatedAt: r.CreatedAt, UpdatedAt: now}); err != nil {
+		return nil, err
+	}
+	return nil, nil
+}
+
+// Used reports whether a one-time key was spent by PutOnce.
+func (o *Outbox) Used(once string) (bool, error) {
+	var used bool
+	err := o.db.View(func(tx *bolt.Tx) error {
+		used = tx.Bucket(bucketOnce).Get([]byte(once)) != nil
+		return nil
+	})
+	if err != nil {
+		return false, fmt.Errorf("outbox: used: %w", err)
+	}
+	return used, nil
+}

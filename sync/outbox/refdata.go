@@ -1,0 +1,58 @@
+package outbox
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// ErrNoRefData is returned by RefData before the first copy was kept.
+var ErrNoRefData = errors.New("outbox: no reference data kept yet")
+
+var keyRefData = []byte("current")
+
+// RefData is a copy of the hub's reference data as the station keeps it.
+// It holds no residents' data (staff names are public), so it is stored
+// in clear.
+type RefData struct {
+	Data      json.RawMessage `json:"data"`
+	ETag      string          `json:"etag"`
+	FetchedAt time.Time       `json:"fetched_at"`
+}
+
+// PutRefData replaces the kept reference data in one transaction: a crash
+// leaves the old copy or the new one. The caller checks the new copy
+// first; PutRefData refuses only what is not JSON at all.
+func (o *Outbox) PutRefData(rd RefData) error {
+	if !json.Valid(rd.Data) {
+		return errors.New("outbox: reference data is not valid JSON; the kept copy stays")
+	}
+	b, err := json.Marshal(rd)
+	if err != nil {
+		return fmt.Errorf("outbox: encode reference data: %w", err)
+	}
+	err = o.db.Update(func(tx *bolt.Tx) error { return tx.Bucket(bucketRefData).Put(keyRefData, b) })
+	if err != nil {
+		return fmt.Errorf("outbox: keep reference data: %w", err)
+	}
+	return nil
+}
+
+// RefData returns the kept reference data, or ErrNoRefData.
+func (o *Outbox) RefData() (RefData, error) {
+	var rd RefData
+	err := o.db.View(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketRefData).Get(keyRefData)
+		if b == nil {
+			return ErrNoRefData
+		}
+		if err := json.Unmarshal(b, &rd); err != nil {
+			return fmt.Errorf("outbox: kept reference data is damaged: %w", err)
+		}
+		return nil
+	})
+	return rd, err
+}
