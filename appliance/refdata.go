@@ -130,6 +130,11 @@ func (s *Station) refDataLoop(ctx context.Context) {
 	for {
 		wait := refDataEvery
 		err := s.refreshRefData(ctx)
+		if err == nil {
+			// The hub answered: whatever the forwarder's backoff says,
+			// it is worth sending now.
+			s.networkBack("reference data fetched")
+		}
 		if err != nil && ctx.Err() == nil {
 			s.log.Warn("appliance: reference data not refreshed; working on the last copy", "err", err)
 			wait = refDataRetry/2 + rand.N(refDataRetry/2)

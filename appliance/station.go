@@ -101,7 +101,8 @@ type Station struct {
 	idle    time.Duration // a session untouched this long is wiped
 	openID  func(path string, baud int) (idcard.Port, error)
 	cardOpt idcard.Options
-	panel   Panel // nil without one
+	panel   Panel  // nil without one
+	sysNet  string // the sysfs directory of network interfaces
 
 	mu        sync.Mutex
 	submitted map[string]uint64 // by kind, since start
@@ -152,6 +153,7 @@ func New(opt Options) (*Station, error) {
 		changed:   make(chan struct{}),
 		cardOpt:   opt.IDCard,
 		panel:     opt.Panel,
+		sysNet:    "/sys/class/net",
 		openID:    opt.OpenPort,
 	}
 	if s.refdata, err = loadRefData(box); err != nil {
@@ -213,6 +215,9 @@ func (s *Station) Run(ctx context.Context) error {
 	if s.fwd != nil {
 		wg.Go(func() { s.fwd.Run(ctx) })
 		wg.Go(func() { s.refDataLoop(ctx) })
+		wg.Go(func() {
+			watchLinks(ctx, s.sysNet, linkEvery, func(iface string) { s.networkBack("link " + iface + " up") })
+		})
 	} else {
 		s.log.Warn("appliance: no upstream.url configured; records stay queued at this station")
 	}
@@ -381,3 +386,18 @@ func (s *Station) Submit(ctx context.Context, sub Submission) (Receipt, error) {
 // Lookup returns the local state of a record: queued, delivered or
 // rejected. outbox.ErrNotFound means unknown here (or purged).
 func (s *Station) Lookup(id string) (outbox.Entry, error) { return s.box.Lookup(id) }
+
+// Rejected lists the records the hub refused, for staff to look at.
+func (s *Station) Rejected() ([]outbox.Entry, error) { return s.box.Rejected() }
+
+// Resend queues rejected records again once staff dealt with the reason.
+func (s *Station) Resend(ids []string) (int, error) {
+	n, err := s.box.Resend(ids)
+	if n > 0 {
+		s.log.Info("appliance: rejected records queued again", "count", n)
+		if s.fwd != nil {
+			s.fwd.Kick()
+		}
+	}
+	return n, err
+}

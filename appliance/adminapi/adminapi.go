@@ -49,6 +49,8 @@ type Station interface {
 	Staff() *appliance.StaffSession
 	StaffLogout()
 	ClearHelp()
+	Rejected() ([]outbox.Entry, error)
+	Resend(ids []string) (int, error)
 }
 
 // Simulator is the simulation's control of its emulated devices, so that
@@ -91,6 +93,8 @@ func Handler(st Station, token string, sim Simulator) http.Handler {
 	mux.HandleFunc("GET /v1/staff", a.auth(a.staff))
 	mux.HandleFunc("POST /v1/staff/logout", a.auth(a.staffLogout))
 	mux.HandleFunc("POST /v1/panel/help/clear", a.auth(a.clearHelp))
+	mux.HandleFunc("GET /v1/rejected", a.auth(a.rejected))
+	mux.HandleFunc("POST /v1/rejected/resend", a.auth(a.resend))
 	if sim != nil {
 		mux.HandleFunc("POST /v1/sim/idcard/lay", a.auth(a.simLay))
 		mux.HandleFunc("POST /v1/sim/idcard/lift", a.auth(a.simLift))
@@ -329,6 +333,37 @@ func (a *api) simPresence(w http.ResponseWriter, r *http.Request) {
 
 func (a *api) simPanel(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, a.sim.PanelOutputs())
+}
+
+func (a *api) rejected(w http.ResponseWriter, r *http.Request) {
+	list, err := a.st.Rejected()
+	if err != nil {
+		writeJSON(w, http.StatusServiceUnavailable, errorBody{Error: err.Error()})
+		return
+	}
+	if list == nil {
+		list = []outbox.Entry{}
+	}
+	writeJSON(w, http.StatusOK, list)
+}
+
+func (a *api) resend(w http.ResponseWriter, r *http.Request) {
+	var in struct {
+		IDs []string `json:"ids"`
+	}
+	if !decode(w, r, &in) {
+		return
+	}
+	if len(in.IDs) == 0 {
+		writeJSON(w, http.StatusBadRequest, errorBody{Error: "give the IDs of rejected records to send again", Field: "ids"})
+		return
+	}
+	n, err := a.st.Resend(in.IDs)
+	if err != nil {
+		writeJSON(w, http.StatusServiceUnavailable, errorBody{Error: err.Error()})
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]int{"queued": n})
 }
 
 func (a *api) clearHelp(w http.ResponseWriter, r *http.Request) {

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -17,6 +18,8 @@ import (
 	"github.com/gridkiosk/gridkiosk/appliance/config"
 	"github.com/gridkiosk/gridkiosk/appliance/grid"
 	"github.com/gridkiosk/gridkiosk/sync/hub"
+	"github.com/gridkiosk/gridkiosk/sync/outbox"
+	"github.com/gridkiosk/gridkiosk/sync/upstream"
 )
 
 const hubToken = "token-xfw-0123456789abcdef"
@@ -249,5 +252,71 @@ func TestTokenFile(t *testing.T) {
 	os.WriteFile(filepath.Join(dir, TokenFile), []byte("short"), 0o600)
 	if _, err := LoadOrCreateToken(dir); err == nil || !strings.Contains(err.Error(), "delete it") {
 		t.Fatalf("short token: %v", err)
+	}
+}
+
+// A hub that rejects a record (it does not know the category yet): staff
+// see it with the reason, and send it again once the hub knows better.
+func TestRejectedAndResend(t *testing.T) {
+	var reject atomic.Bool
+	reject.Store(true)
+	fake := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, q *http.Request) {
+		var b upstream.Batch
+		json.NewDecoder(q.Body).Decode(&b)
+		var rep upstream.Reply
+		for _, rec := range b.Records {
+			if reject.Load() {
+				rep.Rejected = append(rep.Rejected, upstream.Rejection{ID: rec.ID, Reason: `category "repair" is not in the county's list`})
+			} else {
+				rep.Acked = append(rep.Acked, rec.ID)
+			}
+		}
+		json.NewEncoder(w).Encode(rep)
+	}))
+	defer fake.Close()
+	r := newRigWith(t, false, func(c *config.Config) {
+		c.Upstream.URL = fake.URL
+		c.Upstream.TokenFile = filepath.Join(c.Storage.Dir, "..", "upstream.token")
+		os.WriteFile(c.Upstream.TokenFile, []byte(hubToken+"\n"), 0o600)
+	})
+	_, m := r.do(t, "POST", "/v1/records", r.token, matter("路灯不亮"))
+	id, _ := m["id"].(string)
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		if code, m := r.do(t, "GET", "/v1/records/"+id, r.token, nil); code == 200 && m["state"] == "rejected" {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("record never rejected")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	req, _ := http.NewRequest("GET", r.api.URL+"/v1/rejected", nil)
+	req.Header.Set("Authorization", "Bearer "+r.token)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var list []outbox.Entry
+	json.NewDecoder(resp.Body).Decode(&list)
+	resp.Body.Close()
+	if len(list) != 1 || list[0].ID != id || !strings.Contains(list[0].Reason, "county's list") {
+		t.Fatalf("rejected list: %+v", list)
+	}
+	if code, _ := r.do(t, "POST", "/v1/rejected/resend", r.token, map[string]any{"ids": []string{}}); code != 400 {
+		t.Fatalf("resend nothing: %d", code)
+	}
+	reject.Store(false)
+	if code, m := r.do(t, "POST", "/v1/rejected/resend", r.token, map[string]any{"ids": []string{id}}); code != 200 || m["queued"] != 1.0 {
+		t.Fatalf("resend: %d %v", code, m)
+	}
+	for {
+		if code, m := r.do(t, "GET", "/v1/records/"+id, r.token, nil); code == 200 && m["state"] == "delivered" {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("resent record never delivered")
+		}
+		time.Sleep(10 * time.Millisecond)
 	}
 }

@@ -7,6 +7,8 @@ import (
 	"testing"
 
 	bolt "go.etcd.io/bbolt"
+
+	"github.com/gridkiosk/gridkiosk/sync/upstream"
 )
 
 // testdata/v1 was written by the format 1 code (commit 2afb007): four
@@ -86,5 +88,35 @@ func TestRefData(t *testing.T) {
 	got, err := o.RefData()
 	if err != nil || got.ETag != `"v1"` || string(got.Data) != string(good.Data) {
 		t.Fatalf("after restart: %+v %v", got, err)
+	}
+}
+
+// Staff see what the hub rejected and why, and send it again.
+func TestDeadLetterResend(t *testing.T) {
+	o := openT(t, t.TempDir(), Options{})
+	for i := 1; i <= 3; i++ {
+		if err := o.Put(testRecord(i)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	o.Reject([]upstream.Rejection{{ID: testRecord(2).ID, Reason: "category \"streetlight\" unknown"}})
+	o.Ack([]string{testRecord(1).ID})
+	dead, err := o.Rejected()
+	if err != nil || len(dead) != 1 || dead[0].ID != testRecord(2).ID || !strings.Contains(dead[0].Reason, "streetlight") {
+		t.Fatalf("rejected: %+v %v", dead, err)
+	}
+	n, err := o.Resend([]string{testRecord(2).ID, testRecord(1).ID, "nosuch"})
+	if err != nil || n != 1 {
+		t.Fatalf("resend: %d %v", n, err)
+	}
+	got, _ := o.Pending(10)
+	if len(got) != 2 || got[0].ID != testRecord(2).ID || got[0].Seq != 2 || string(got[0].Payload) != string(testRecord(2).Payload) {
+		t.Fatalf("pending after resend: %+v", got)
+	}
+	if st := o.Stats(); st.Queued != 2 || st.Rejected != 0 || st.Delivered != 1 {
+		t.Fatalf("stats: %+v", st)
+	}
+	if e, _ := o.Lookup(testRecord(2).ID); e.State != Queued || e.Reason != "" {
+		t.Fatalf("entry: %+v", e)
 	}
 }

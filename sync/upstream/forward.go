@@ -46,6 +46,8 @@ type State struct {
 	Failures  map[string]uint64
 	BatchSize int
 	RetryAt   time.Time // when the next attempt is due while backing off
+	// SendRate is records acknowledged per second over the last minute.
+	SendRate float64
 }
 
 // Forwarder sends queued records to the hub in batches, retrying with
@@ -57,6 +59,7 @@ type Forwarder struct {
 	Log    *slog.Logger
 
 	BatchSize  int           // records per batch; default 100
+	BatchBytes int           // bytes per batch, roughly; default 1 MiB (one record always goes)
 	MinBackoff time.Duration // default 1s
 	MaxBackoff time.Duration // default 5m
 	Idle       time.Duration // how often to look at an idle queue; default 30s
@@ -66,9 +69,19 @@ type Forwarder struct {
 	retry chan struct{}
 	once  sync.Once
 
-	mu sync.Mutex
-	st State
+	mu   sync.Mutex
+	st   State
+	acks []ackMark // the last minute's acknowledgements, for SendRate
 }
+
+// ackMark is one batch's acknowledgement.
+type ackMark struct {
+	at time.Time
+	n  int
+}
+
+// rateWindow is what SendRate averages over.
+const rateWindow = time.Minute
 
 func (f *Forwarder) init() {
 	f.once.Do(func() {
@@ -76,6 +89,9 @@ func (f *Forwarder) init() {
 		f.retry = make(chan struct{}, 1)
 		if f.BatchSize <= 0 {
 			f.BatchSize = 100
+		}
+		if f.BatchBytes <= 0 {
+			f.BatchBytes = 1 << 20
 		}
 		if f.MinBackoff <= 0 {
 			f.MinBackoff = time.Second
@@ -122,6 +138,14 @@ func (f *Forwarder) State() State {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	s := f.st
+	now := time.Now()
+	n := 0
+	for _, a := range f.acks {
+		if now.Sub(a.at) <= rateWindow {
+			n += a.n
+		}
+	}
+	s.SendRate = float64(n) / rateWindow.Seconds()
 	s.Failures = make(map[string]uint64, len(f.st.Failures))
 	for k, v := range f.st.Failures {
 		s.Failures[k] = v
@@ -193,6 +217,10 @@ func (f *Forwarder) sendOne(ctx context.Context) (more bool, err error) {
 	if len(recs) == 0 {
 		return false, nil
 	}
+	full := len(recs) == n
+	if cut := fitBytes(recs, f.BatchBytes); cut < len(recs) {
+		recs, full = recs[:cut], true
+	}
 	reply, err := f.Client.Send(ctx, recs)
 	if err != nil {
 		if ctx.Err() != nil {
@@ -215,7 +243,22 @@ func (f *Forwarder) sendOne(ctx context.Context) (more bool, err error) {
 		f.fail(CauseReply, err)
 		return false, err
 	}
-	return len(recs) == n, nil
+	return full, nil
+}
+
+// fitBytes returns how many of recs fit in limit bytes on the wire, at
+// least one: a record larger than the limit goes alone, and a 413 then
+// sets it aside.
+func fitBytes(recs []Record, limit int) int {
+	size := 0
+	for i, r := range recs {
+		// The envelope's fields besides grid and payload take about 200.
+		size += len(r.Payload) + len(r.Grid) + 200
+		if size > limit && i > 0 {
+			return i
+		}
+	}
+	return len(recs)
 }
 
 // shrink halves the batch after a 413; a single record the hub finds too
@@ -275,6 +318,11 @@ func (f *Forwarder) apply(recs []Record, reply Reply) (int, error) {
 	f.st.Sent += uint64(len(acked))
 	f.st.Rejected += uint64(len(rejected))
 	f.st.RetryAt = time.Time{}
+	now := time.Now()
+	for len(f.acks) > 0 && now.Sub(f.acks[0].at) > rateWindow {
+		f.acks = f.acks[1:]
+	}
+	f.acks = append(f.acks, ackMark{at: now, n: len(acked)})
 	f.mu.Unlock()
 	return len(acked) + len(rejected), nil
 }

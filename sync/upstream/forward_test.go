@@ -266,3 +266,21 @@ func TestRetryAfterHonoured(t *testing.T) {
 		t.Fatalf("state = %+v", st)
 	}
 }
+
+// Batches are cut by bytes as well as by count, and the send rate is
+// reported.
+func TestBatchBytes(t *testing.T) {
+	ln := listen(t, "127.0.0.1:0")
+	r := newRig(t, "http://"+ln.Addr().String())
+	defer r.serve(t, ln)()
+	r.fwd.BatchBytes = 1500 // about five of these records
+	r.put(t, 1, 31, "matter")
+	r.run(t)
+	waitFor(t, "queue to drain", func() bool { return r.box.Stats().Queued == 0 })
+	if got := r.hits.Load(); got < 6 || got > 8 {
+		t.Errorf("%d requests for 30 records of ~300 bytes in 1500-byte batches, want 6 to 8", got)
+	}
+	if st := r.fwd.State(); st.Sent != 30 || st.SendRate <= 0 {
+		t.Errorf("state = %+v", st)
+	}
+}
