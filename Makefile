@@ -12,7 +12,7 @@ LDFLAGS := -s -w -X main.version=$(VERSION)
 FUZZTIME ?= 2m
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 
-.PHONY: all deps deps-arm64 run test test-race vet fuzz fuzz-short bench lint build build-amd64 build-arm64 screenshot clean
+.PHONY: all deps deps-arm64 deps-test soak run test test-race vet fuzz fuzz-short bench lint build build-amd64 build-arm64 screenshot clean
 
 all: build
 
@@ -21,6 +21,9 @@ deps:
 
 deps-arm64:
 	@.ci/deps.sh arm64
+
+deps-test:
+	@.ci/deps.sh test
 
 # Fyne cannot parse the "C" locale of a bare system and complains at
 # start; the kiosk is Chinese first anyway. Only the kiosk gets it, so the
@@ -38,7 +41,7 @@ run: deps
 		$(KIOSK_ENV) $(GO) run ./cmd/gridkiosk serve --simulate; \
 	fi
 
-test: deps vet fuzz-short test-race
+test: deps-test vet fuzz-short test-race
 
 vet:
 	$(GO) vet ./...
@@ -65,8 +68,11 @@ fuzz:
 fuzz-short:
 	@$(MAKE) --no-print-directory fuzz FUZZTIME=10s
 
+# The drain benchmark moves a 10,000-record backlog per iteration: once is
+# a measurement.
 bench: deps
-	$(GO) test -run '^$$' -bench . -benchmem -benchtime 2s ./...
+	$(GO) test -run '^$$' -bench . -skip BenchmarkDrain -benchmem -benchtime 2s ./...
+	$(GO) test -run '^$$' -bench BenchmarkDrain -benchtime 1x ./sync/upstream
 
 lint: deps
 	$(GO) vet ./...

@@ -22,7 +22,9 @@ for extra in "$@"; do
                   libxrandr-dev:arm64 libxxf86vm-dev:arm64 libxi-dev:arm64 libxcursor-dev:arm64
                   libxinerama-dev:arm64 libxkbcommon-dev:arm64) ;;
     xvfb) pkgs+=(xvfb imagemagick x11-utils) ;;
-    *) echo "deps.sh: unknown extra '$extra' (want arm64 or xvfb)" >&2; exit 2 ;;
+    # The hub's PostgreSQL store is tested against a real server.
+    test) pkgs+=(postgresql) ;;
+    *) echo "deps.sh: unknown extra '$extra' (want arm64, xvfb or test)" >&2; exit 2 ;;
   esac
 done
 
