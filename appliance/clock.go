@@ -8,15 +8,16 @@ import (
 )
 
 // hubClockTolerance is how far the local clock may be from the hub's Date
-// header and still count as right. HTTP dates have one-second resolution
-// and the request takes time, so a few seconds of slack are needed; two
-// minutes is still far tighter than a clock that came up in 1970 or on the
-// day of the last shutdown.
+// header and still be used as it is. HTTP dates have one-second resolution
+// and the request takes time, so a few seconds of slack are needed; beyond
+// two minutes (a clock that came up in 1970 or on the day of the last
+// shutdown) records are stamped with the hub's offset added.
 const hubClockTolerance = 2 * time.Minute
 
 // clockTrust decides whether the station's clock can be believed. A board
-// without a battery-backed clock boots with a wrong time until NTP or the
-// hub confirms it; records made before then say so.
+// without a battery-backed clock boots with a wrong time until NTP sets it
+// or the hub's Date header tells the station how far off it is; records
+// made before then say so.
 type clockTrust struct {
 	ntpSynced func() bool
 
@@ -39,22 +40,41 @@ func (c *clockTrust) observeHub(hub, local time.Time) {
 	defer c.mu.Unlock()
 	c.seen = true
 	c.offset = hub.Sub(local)
-	switch {
-	case c.offset.Abs() <= hubClockTolerance:
-		if c.source == "" {
-			c.source = "hub"
+}
+
+// stamp returns the time to put on a record made at local, and whether it
+// can be believed: the local clock once NTP has set it; the local clock
+// corrected by the hub's offset once the hub has been heard from (a board
+// that booted on the day of its last shutdown still stamps today's date);
+// otherwise the local clock, marked untrusted.
+func (c *clockTrust) stamp(local time.Time) (time.Time, bool) {
+	st := c.state()
+	switch st.Source {
+	case "ntp":
+		return local, true
+	case "hub":
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		if c.offset.Abs() <= hubClockTolerance {
+			// Within the Date header's resolution and the request's
+			// time: the local clock is as good as the hub's.
+			return local, true
 		}
-	case c.source == "hub":
-		// The hub now disagrees: stop trusting what it once confirmed.
-		c.source = ""
+		return local.Add(c.offset), true
 	}
+	return local, false
 }
 
 func (c *clockTrust) state() ClockState {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.source != "ntp" && c.ntpSynced != nil && c.ntpSynced() {
+	switch {
+	case c.ntpSynced != nil && c.ntpSynced():
 		c.source = "ntp"
+	case c.seen:
+		c.source = "hub"
+	default:
+		c.source = ""
 	}
 	return ClockState{Trusted: c.source != "", Source: c.source, OffsetMS: c.offset.Milliseconds(), HubSeen: c.seen}
 }

@@ -333,7 +333,9 @@ func (s *Station) Submit(ctx context.Context, sub Submission) (Receipt, error) {
 	if err := ctx.Err(); err != nil {
 		return Receipt{}, err
 	}
-	now := s.now()
+	// A record's time is the hub-corrected one when the local clock is
+	// known to be off; its order never depends on it (sequence numbers).
+	now, trusted := s.clock.stamp(s.now())
 	payload, err := record.Validate(sub.Kind, sub.Payload, now)
 	if err != nil {
 		return Receipt{}, err
@@ -357,7 +359,6 @@ func (s *Station) Submit(ctx context.Context, sub Submission) (Receipt, error) {
 	if err != nil {
 		return Receipt{}, err
 	}
-	trusted := s.clock.state().Trusted
 	rec := &upstream.Record{
 		ID: id, Kind: sub.Kind, CreatedAt: now, ClockTrusted: trusted,
 		Grid: gridJSON, Payload: payload,
