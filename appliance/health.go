@@ -181,6 +181,7 @@ func (s *Station) WriteMetrics(w io.Writer) {
 			last = float64(fs.LastSuccess.Unix())
 		}
 		gauge("gridkiosk_upstream_last_success_timestamp_seconds", "When the hub last answered.", last)
+		gauge("gridkiosk_upstream_send_rate", "Records the hub acknowledged per second, over the last minute.", fs.SendRate)
 		fmt.Fprintf(w, "# HELP gridkiosk_upstream_sent_total Records the hub acknowledged.\n# TYPE gridkiosk_upstream_sent_total counter\ngridkiosk_upstream_sent_total %d\n", fs.Sent)
 		fmt.Fprintf(w, "# HELP gridkiosk_upstream_failures_total Failed exchanges with the hub, by cause.\n# TYPE gridkiosk_upstream_failures_total counter\n")
 		for _, c := range []string{upstream.CauseNetwork, upstream.CauseAuth, upstream.CauseThrottled, upstream.CauseServer, upstream.CauseTooLarge, upstream.CauseReply, upstream.CauseQueue} {

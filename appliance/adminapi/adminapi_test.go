@@ -131,6 +131,17 @@ func TestSubmitAndDeliver(t *testing.T) {
 	if g.Community != "141029100001" {
 		t.Errorf("record did not get the station's grid: %+v", g)
 	}
+	resp, err := http.Get(r.api.URL + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	text, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	for _, want := range []string{"gridkiosk_upstream_sent_total 1\n", "gridkiosk_upstream_send_rate 0.01666", `gridkiosk_upstream_failures_total{cause="network"} 0`} {
+		if !strings.Contains(string(text), want) {
+			t.Errorf("metrics lack %q:\n%s", want, text)
+		}
+	}
 }
 
 func TestSubmitErrors(t *testing.T) {
