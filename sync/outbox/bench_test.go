@@ -16,19 +16,7 @@ import (
 // record of the same size per transaction: the floor Put is judged by.
 // It reports both rates and their ratio.
 func BenchmarkPut(b *testing.B) {
-	o, err := Open(b.TempDir(), Options{})
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer o.Close()
-	bare, err := bolt.Open(filepath.Join(b.TempDir(), "bare.db"), 0o600, nil)
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer bare.Close()
-	if err := bare.Update(func(tx *bolt.Tx) error { _, err := tx.CreateBucket([]byte("q")); return err }); err != nil {
-		b.Fatal(err)
-	}
+	o, bare := benchDBs(b)
 	sample := testRecord(0)
 	body := make([]byte, len(sample.Payload)+len(sample.Grid)+200)
 
@@ -68,17 +56,7 @@ func BenchmarkPut(b *testing.B) {
 func BenchmarkPutConcurrent(b *testing.B) {
 	for _, writers := range []int{1, 16} {
 		b.Run(fmt.Sprintf("writers=%d", writers), func(b *testing.B) {
-			o, err := Open(b.TempDir(), Options{})
-			if err != nil {
-				b.Fatal(err)
-			}
-			defer o.Close()
-			bare, err := bolt.Open(filepath.Join(b.TempDir(), "bare.db"), 0o600, nil)
-			if err != nil {
-				b.Fatal(err)
-			}
-			defer bare.Close()
-			bare.Update(func(tx *bolt.Tx) error { _, err := tx.CreateBucket([]byte("q")); return err })
+			o, bare := benchDBs(b)
 			body := make([]byte, 400)
 			var next atomic.Int64
 			b.ResetTimer()
@@ -123,4 +101,23 @@ func runWriters(writers, n int, f func(int) error, b *testing.B) {
 		})
 	}
 	wg.Wait()
+}
+
+// benchDBs opens an outbox and, on the same disk, a bare bbolt file with
+// one bucket "q"; both close when the benchmark ends.
+func benchDBs(b *testing.B) (*Outbox, *bolt.DB) {
+	o, err := Open(b.TempDir(), Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { o.Close() })
+	bare, err := bolt.Open(filepath.Join(b.TempDir(), "bare.db"), 0o600, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { bare.Close() })
+	if err := bare.Update(func(tx *bolt.Tx) error { _, err := tx.CreateBucket([]byte("q")); return err }); err != nil {
+		b.Fatal(err)
+	}
+	return o, bare
 }
