@@ -28,6 +28,13 @@ for extra in "$@"; do
   esac
 done
 
+# The tests start their own PostgreSQL cluster; Debian's package would
+# also create and start a "main" one on port 5432 that nothing uses.
+if [[ " ${pkgs[*]} " == *" postgresql "* && ! -e /etc/postgresql-common/createcluster.conf ]]; then
+  "${sudo_cmd[@]}" mkdir -p /etc/postgresql-common
+  echo "create_main_cluster = false" | "${sudo_cmd[@]}" tee /etc/postgresql-common/createcluster.conf >/dev/null
+fi
+
 native=$(dpkg --print-architecture)
 # installed PKG: dpkg-query says "install ok installed" only for a fully
 # installed package. A bare name is asked for with the native architecture

@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gridkiosk/gridkiosk/sync/hub/pgtest"
 	"github.com/gridkiosk/gridkiosk/sync/upstream"
 )
 
@@ -20,7 +21,7 @@ func TestMain(m *testing.M) {
 	if os.Getenv("GRIDHUB_TEST_MAIN") == "1" {
 		os.Exit(realMain(os.Args[1:], os.Stdout, os.Stderr))
 	}
-	os.Exit(m.Run())
+	os.Exit(pgtest.Main(m))
 }
 
 // TestServeAndList runs gridhub serve as a process, sends it a batch with
@@ -83,10 +84,10 @@ func TestServeErrors(t *testing.T) {
 		args []string
 		want string
 	}{
-		{[]string{"serve"}, "--data and --tokens are required"},
+		{[]string{"serve"}, "--data DIR or --db DSN is required"},
 		{[]string{"serve", "--data", dir, "--tokens", filepath.Join(dir, "none")}, "no such file"},
 		{[]string{"serve", "--data", dir, "--tokens", bad}, "tokens:1"},
-		{[]string{"records"}, "--data is required"},
+		{[]string{"records"}, "--data DIR or --db DSN is required"},
 	} {
 		var out bytes.Buffer
 		if code := realMain(tc.args, &out, &out); code != 1 || !strings.Contains(out.String(), tc.want) {

@@ -1,45 +1,66 @@
 package hub
 
 import (
+	"cmp"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
+	berrors "go.etcd.io/bbolt/errors"
 
 	"github.com/gridkiosk/gridkiosk/sync/upstream"
 )
 
-var bucketRecords = []byte("records")
+// The buckets of a hub's bolt file.
+const (
+	bucketRecords  = "records"  // record ID → boltRecord
+	bucketStations = "stations" // station ID → boltStation
+	bucketTokens   = "tokens"   // SHA-256 of a token → station ID
+	bucketRefData  = "refdata"  // station ID, or refDataGlobal → reference data as loaded
+)
 
-// Stored is a record as the hub keeps it: the station's record unchanged,
-// and the hub's own times beside it.
-type Stored struct {
-	StationID  string          `json:"station_id"`
-	ReceivedAt time.Time       `json:"received_at"`
-	Record     upstream.Record `json:"record"`
-	State      string          `json:"state"`
-	UpdatedAt  time.Time       `json:"updated_at"`
-	Note       string          `json:"note,omitempty"`
-	// Deliveries counts how often the station sent this record; more than
-	// one means a retry that the hub absorbed.
-	Deliveries int `json:"deliveries"`
-}
+// refDataGlobal keys the global reference data: bolt keys cannot be
+// empty, and no station ID has a '*'.
+const refDataGlobal = "*"
+
+// ErrLocked is wrapped by OpenBolt's error when another process, most
+// likely gridhub serve, holds the file: bbolt allows one process at a time.
+var ErrLocked = errors.New("locked by another process")
 
 // BoltStore is the embedded Store: one bbolt file.
 type BoltStore struct {
 	db *bolt.DB
 }
 
-// OpenBolt opens or creates the hub's database file.
+// OpenBolt opens or creates the hub's database file, waiting up to five
+// seconds for another process to let go of it.
 func OpenBolt(path string) (*BoltStore, error) {
-	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: 5 * time.Second})
+	return OpenBoltTimeout(path, 5*time.Second)
+}
+
+// OpenBoltTimeout is OpenBolt waiting at most wait for the file's lock.
+// The error wraps ErrLocked when the wait was in vain.
+func OpenBoltTimeout(path string, wait time.Duration) (*BoltStore, error) {
+	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: wait})
+	if errors.Is(err, berrors.ErrTimeout) {
+		return nil, fmt.Errorf("hub: %s is %w", path, ErrLocked)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("hub: open %s: %w", path, err)
 	}
+	// Files from before stations and reference data were kept have only
+	// the records bucket; the others are added here.
 	err = db.Update(func(tx *bolt.Tx) error {
-		_, err := tx.CreateBucketIfNotExists(bucketRecords)
-		return err
+		for _, b := range []string{bucketRecords, bucketStations, bucketTokens, bucketRefData} {
+			if _, err := tx.CreateBucketIfNotExists([]byte(b)); err != nil {
+				return err
+			}
+		}
+		return nil
 	})
 	if err != nil {
 		db.Close()
@@ -48,17 +69,54 @@ func OpenBolt(path string) (*BoltStore, error) {
 	return &BoltStore{db: db}, nil
 }
 
+// boltRecord is a record in the bolt file. Grid and payload sit beside
+// the record as JSON strings, because encoding/json compacts and
+// HTML-escapes a RawMessage it marshals and the hub keeps them byte for
+// byte. Records written before have them inline in "record", and read.
+type boltRecord struct {
+	Stored
+	Grid    *string `json:"grid_raw,omitempty"`
+	Payload *string `json:"payload_raw,omitempty"`
+}
+
+func encodeRecord(st Stored) ([]byte, error) {
+	grid, payload := string(st.Record.Grid), string(st.Record.Payload)
+	st.Record.Grid, st.Record.Payload = nil, nil
+	return json.Marshal(boltRecord{Stored: st, Grid: &grid, Payload: &payload})
+}
+
+func decodeRecord(v []byte) (Stored, error) {
+	var br boltRecord
+	if err := json.Unmarshal(v, &br); err != nil {
+		return Stored{}, err
+	}
+	if br.Grid != nil {
+		br.Record.Grid = json.RawMessage(*br.Grid)
+	}
+	if br.Payload != nil {
+		br.Record.Payload = json.RawMessage(*br.Payload)
+	}
+	return br.Stored, nil
+}
+
 // Ingest implements Store. Records are keyed by ID; a second delivery of
-// an ID the hub holds is acked and only counted.
+// an ID the hub holds is acked and only counted. One bolt transaction
+// takes the whole batch, and bolt runs one at a time, so overlapping
+// batches store each record once.
 func (s *BoltStore) Ingest(station string, recs []upstream.Record, at time.Time) (upstream.Reply, error) {
 	var reply upstream.Reply
 	err := s.db.Update(func(tx *bolt.Tx) error {
 		reply = upstream.Reply{}
-		b := tx.Bucket(bucketRecords)
+		b := tx.Bucket([]byte(bucketRecords))
 		for _, r := range recs {
-			st := Stored{StationID: station, ReceivedAt: at, Record: r, State: "received", UpdatedAt: at}
+			if reason := Check(r); reason != "" {
+				reply.Rejected = append(reply.Rejected, upstream.Rejection{ID: r.ID, Reason: reason})
+				continue
+			}
+			st := Stored{StationID: station, ReceivedAt: at, Record: r, State: StateReceived, UpdatedAt: at}
 			if v := b.Get([]byte(r.ID)); v != nil {
-				if err := json.Unmarshal(v, &st); err != nil {
+				var err error
+				if st, err = decodeRecord(v); err != nil {
 					return fmt.Errorf("hub: record %s: %w", r.ID, err)
 				}
 				if st.StationID != station {
@@ -67,7 +125,7 @@ func (s *BoltStore) Ingest(station string, recs []upstream.Record, at time.Time)
 				}
 			}
 			st.Deliveries++
-			v, err := json.Marshal(st)
+			v, err := encodeRecord(st)
 			if err != nil {
 				return fmt.Errorf("hub: record %s: %w", r.ID, err)
 			}
@@ -86,34 +144,88 @@ func (s *BoltStore) Status(id string) (upstream.Status, bool, error) {
 	var st Stored
 	var ok bool
 	err := s.db.View(func(tx *bolt.Tx) error {
-		v := tx.Bucket(bucketRecords).Get([]byte(id))
+		v := tx.Bucket([]byte(bucketRecords)).Get([]byte(id))
 		if v == nil {
 			return nil
 		}
 		ok = true
-		return json.Unmarshal(v, &st)
+		var err error
+		st, err = decodeRecord(v)
+		return err
 	})
-	if err != nil || !ok {
-		return upstream.Status{}, false, err
+	if err != nil {
+		return upstream.Status{}, false, fmt.Errorf("hub: status of %s: %w", id, err)
+	}
+	if !ok {
+		return upstream.Status{}, false, nil
 	}
 	return upstream.Status{ID: id, State: st.State, UpdatedAt: st.UpdatedAt, Note: st.Note}, true, nil
 }
 
-// All returns every stored record, for tests, audits and dumps.
-func (s *BoltStore) All() ([]Stored, error) {
+// SetStatus implements Store.
+func (s *BoltStore) SetStatus(id, state, note string, at time.Time) error {
+	if err := CheckState(state); err != nil {
+		return fmt.Errorf("hub: set status of %s: %w", id, err)
+	}
+	err := s.db.Update(func(tx *bolt.Tx) error {
+		b := tx.Bucket([]byte(bucketRecords))
+		v := b.Get([]byte(id))
+		if v == nil {
+			return ErrNotFound
+		}
+		st, err := decodeRecord(v)
+		if err != nil {
+			return err
+		}
+		st.State, st.Note, st.UpdatedAt = state, note, at
+		if v, err = encodeRecord(st); err != nil {
+			return err
+		}
+		return b.Put([]byte(id), v)
+	})
+	if err != nil {
+		return fmt.Errorf("hub: set status of %s: %w", id, err)
+	}
+	return nil
+}
+
+// Records implements Store. Bolt has no index but the ID, so it reads
+// every record; a hub with more records than fit in memory belongs on
+// PostgreSQL.
+func (s *BoltStore) Records(q Query) ([]Stored, error) {
 	var out []Stored
 	err := s.db.View(func(tx *bolt.Tx) error {
-		return tx.Bucket(bucketRecords).ForEach(func(k, v []byte) error {
-			var st Stored
-			if err := json.Unmarshal(v, &st); err != nil {
-				return fmt.Errorf("hub: record %s: %w", k, err)
+		return tx.Bucket([]byte(bucketRecords)).ForEach(func(k, v []byte) error {
+			st, err := decodeRecord(v)
+			if err != nil {
+				return fmt.Errorf("record %s: %w", k, err)
 			}
-			out = append(out, st)
+			if (q.StationID == "" || st.StationID == q.StationID) && (q.State == "" || st.State == q.State) {
+				out = append(out, st)
+			}
 			return nil
 		})
 	})
-	return out, err
+	if err != nil {
+		return nil, fmt.Errorf("hub: records: %w", err)
+	}
+	slices.SortFunc(out, func(a, b Stored) int {
+		if c := strings.Compare(a.StationID, b.StationID); c != 0 {
+			return c
+		}
+		if c := cmp.Compare(a.Record.Seq, b.Record.Seq); c != 0 {
+			return c
+		}
+		return strings.Compare(a.Record.ID, b.Record.ID)
+	})
+	if q.Limit > 0 && len(out) > q.Limit {
+		out = out[:q.Limit]
+	}
+	return out, nil
 }
+
+// All returns every stored record, for tests, audits and dumps.
+func (s *BoltStore) All() ([]Stored, error) { return s.Records(Query{}) }
 
 // Close closes the database.
 func (s *BoltStore) Close() error { return s.db.Close() }

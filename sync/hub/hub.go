@@ -1,14 +1,12 @@
 // Package hub is the county side of the sync contract (v1): it ingests
 // batches of records from stations, idempotently by record ID, serves each
 // station its reference data, and answers status look-ups. Storage sits
-// behind the Store interface; BoltStore, an embedded bbolt file, is the
-// default.
+// behind the Store interface: BoltStore, an embedded bbolt file, is the
+// default, and package pgstore keeps the same in PostgreSQL.
 package hub
 
 import (
-	"bytes"
 	"crypto/sha256"
-	"crypto/subtle"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -22,54 +20,14 @@ import (
 	"github.com/gridkiosk/gridkiosk/sync/upstream"
 )
 
-// Store keeps what stations sent.
-type Store interface {
-	// Ingest stores the records that are new, acks every record that is
-	// stored (new or not) and rejects those it will not take.
-	Ingest(stationID string, recs []upstream.Record, at time.Time) (upstream.Reply, error)
-	// Status returns the hub's view of one record; ok is false when the
-	// hub has never received it.
-	Status(id string) (s upstream.Status, ok bool, err error)
-}
-
-// Tokens maps bearer tokens to the station each one belongs to.
-type Tokens map[string]string // token → station ID
-
-// Station returns the station that token belongs to. Every entry is
-// compared in constant time, so timing does not reveal a near-miss.
-func (t Tokens) Station(token string) (string, bool) {
-	found := ""
-	for tok, st := range t {
-		if subtle.ConstantTimeCompare([]byte(tok), []byte(token)) == 1 {
-			found = st
-		}
-	}
-	return found, found != "" && token != ""
-}
-
-// ParseTokens reads "station_id token" lines; blank lines and lines
-// starting with # are skipped.
-func ParseTokens(data []byte, name string) (Tokens, error) {
-	t := Tokens{}
-	for i, line := range strings.Split(string(data), "\n") {
-		line = strings.TrimSpace(line)
-		if line == "" || strings.HasPrefix(line, "#") {
-			continue
-		}
-		f := strings.Fields(line)
-		if len(f) != 2 || len(f[1]) < 16 {
-			return nil, fmt.Errorf("hub: %s:%d: want \"station_id token\" with a token of at least 16 characters", name, i+1)
-		}
-		t[f[1]] = f[0]
-	}
-	return t, nil
-}
-
 // Server serves the v1 contract over HTTP.
 type Server struct {
-	Store  Store
+	Store Store
+	// Tokens are stations' tokens besides those in Store (a tokens file,
+	// a test's station); they are asked first.
 	Tokens Tokens
-	// RefData returns a station's reference data as JSON; nil serves {}.
+	// RefData returns a station's reference data as JSON; nil serves
+	// what Store holds (see StationRefData).
 	RefData func(stationID string) ([]byte, error)
 	Log     *slog.Logger
 	// MaxBody bounds a batch's size; a larger one gets 413 and the
@@ -106,13 +64,29 @@ func (s *Server) auth(h func(http.ResponseWriter, *http.Request, string)) http.H
 			httpError(w, http.StatusUnauthorized, "missing bearer token")
 			return
 		}
-		st, ok := s.Tokens.Station(tok)
-		if !ok {
+		st, ok, err := s.station(tok)
+		switch {
+		case err != nil:
+			s.Log.Error("hub: token look-up", "err", err)
+			httpError(w, http.StatusServiceUnavailable, "storage unavailable; retry later")
+		case !ok:
 			httpError(w, http.StatusUnauthorized, "unknown token")
-			return
+		default:
+			h(w, r, st)
 		}
-		h(w, r, st)
 	}
+}
+
+// station returns the station a token belongs to. The store is asked on
+// every request, so a station added while the hub runs is served at once.
+func (s *Server) station(token string) (string, bool, error) {
+	if st, ok := s.Tokens.Station(token); ok {
+		return st, true, nil
+	}
+	if token == "" || s.Store == nil {
+		return "", false, nil
+	}
+	return s.Store.StationByToken(token)
 }
 
 func (s *Server) ingest(w http.ResponseWriter, r *http.Request, station string) {
@@ -135,22 +109,13 @@ func (s *Server) ingest(w http.ResponseWriter, r *http.Request, station string) 
 		httpError(w, http.StatusForbidden, fmt.Sprintf("token belongs to station %q, batch says %q", station, b.StationID))
 		return
 	}
-	var good []upstream.Record
-	var rejected []upstream.Rejection
-	for _, rec := range b.Records {
-		if reason := check(rec); reason != "" {
-			rejected = append(rejected, upstream.Rejection{ID: rec.ID, Reason: reason})
-			continue
-		}
-		good = append(good, rec)
-	}
-	reply, err := s.Store.Ingest(station, good, s.Now())
+	// The store checks each record (Check) as it stores the batch.
+	reply, err := s.Store.Ingest(station, b.Records, s.Now())
 	if err != nil {
 		s.Log.Error("hub: store batch", "station", station, "err", err)
 		httpError(w, http.StatusServiceUnavailable, "storage unavailable; retry later")
 		return
 	}
-	reply.Rejected = append(reply.Rejected, rejected...)
 	if reply.Acked == nil {
 		reply.Acked = []string{}
 	}
@@ -161,39 +126,25 @@ func (s *Server) ingest(w http.ResponseWriter, r *http.Request, station string) 
 	writeJSON(w, http.StatusOK, reply)
 }
 
-// check returns why a record cannot be taken, or "".
-func check(r upstream.Record) string {
-	switch {
-	case !validUUID(r.ID):
-		return "id is not a UUID"
-	case !upstream.ValidKind(r.Kind):
-		return fmt.Sprintf("kind %q is not one of registration, matter, receipt, volunteer", r.Kind)
-	case r.Seq == 0:
-		return "seq is missing"
-	case r.CreatedAt.IsZero():
-		return "created_at is missing"
-	case !isObject(r.Grid):
-		return "grid is not a JSON object"
-	case !isObject(r.Payload):
-		return "payload is not a JSON object"
-	}
-	return ""
-}
-
 func (s *Server) refdata(w http.ResponseWriter, r *http.Request, station string) {
 	if r.PathValue("station") != station {
 		httpError(w, http.StatusForbidden, "token belongs to another station")
 		return
 	}
-	data := []byte("{}")
-	if s.RefData != nil {
-		d, err := s.RefData(station)
-		if err != nil {
-			s.Log.Error("hub: refdata", "station", station, "err", err)
-			httpError(w, http.StatusServiceUnavailable, "reference data unavailable")
-			return
+	get := s.RefData
+	if get == nil {
+		get = func(station string) ([]byte, error) {
+			if s.Store == nil {
+				return []byte("{}"), nil
+			}
+			return StationRefData(s.Store, station)
 		}
-		data = d
+	}
+	data, err := get(station)
+	if err != nil {
+		s.Log.Error("hub: refdata", "station", station, "err", err)
+		httpError(w, http.StatusServiceUnavailable, "reference data unavailable")
+		return
 	}
 	sum := sha256.Sum256(data)
 	etag := `"` + hex.EncodeToString(sum[:12]) + `"`
@@ -217,31 +168,6 @@ func (s *Server) status(w http.ResponseWriter, r *http.Request, _ string) {
 	default:
 		writeJSON(w, http.StatusOK, st)
 	}
-}
-
-func validUUID(s string) bool {
-	if len(s) != 36 {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch i {
-		case 8, 13, 18, 23:
-			if c != '-' {
-				return false
-			}
-		default:
-			if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F') {
-				return false
-			}
-		}
-	}
-	return true
-}
-
-func isObject(m json.RawMessage) bool {
-	m = bytes.TrimSpace(m)
-	return len(m) > 0 && m[0] == '{' && json.Valid(m)
 }
 
 func writeJSON(w http.ResponseWriter, code int, v any) {

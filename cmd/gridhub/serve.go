@@ -1,0 +1,154 @@
+package main
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"time"
+
+	"github.com/gridkiosk/gridkiosk/appliance/signedcode"
+	"github.com/gridkiosk/gridkiosk/sync/hub"
+)
+
+func serve(ctx context.Context, args []string, log *slog.Logger) error {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	listen := fs.String("listen", "127.0.0.1:8080", "address to listen on")
+	sf := addStoreFlags(fs)
+	tokens := fs.String("tokens", "", "file of \"station_id token\" lines, besides the stations of gridhub station add")
+	refdata := fs.String("refdata", "", "JSON file of reference data served to every station, instead of what gridhub refdata load kept")
+	codeKey := fs.String("code-key", "", "signing key of appointment and staff codes (gridhub keygen); its public half is served with the reference data")
+	tlsCert := fs.String("tls-cert", "", "TLS certificate (PEM, with its chain) to serve HTTPS; needs --tls-key")
+	tlsKey := fs.String("tls-key", "", "TLS private key (PEM) of --tls-cert")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("serve: unexpected argument %q", fs.Arg(0))
+	}
+	if err := sf.check(); err != nil {
+		return fmt.Errorf("serve: %w", err)
+	}
+	srv := &hub.Server{Log: log}
+	var err error
+	if srv.Tokens, err = readTokens(*tokens); err != nil {
+		return fmt.Errorf("serve: %w", err)
+	}
+	tlsConfig, err := loadTLS(*tlsCert, *tlsKey)
+	if err != nil {
+		return fmt.Errorf("serve: %w", err)
+	}
+	getRefData, err := refDataSource(*refdata, *codeKey)
+	if err != nil {
+		return fmt.Errorf("serve: %w", err)
+	}
+	store, err := sf.open(ctx, serving)
+	if err != nil {
+		return fmt.Errorf("serve: %w", err)
+	}
+	defer store.Close()
+	srv.Store = store
+	srv.RefData = func(station string) ([]byte, error) { return getRefData(store, station) }
+	stations, err := store.Stations()
+	if err != nil {
+		return fmt.Errorf("serve: %w", err)
+	}
+	if len(stations)+len(srv.Tokens) == 0 {
+		log.Warn("gridhub: no stations yet: add one with gridhub station add, or give --tokens FILE")
+	}
+	ln, err := net.Listen("tcp", *listen)
+	if err != nil {
+		return fmt.Errorf("serve: %w", err)
+	}
+	if tlsConfig != nil {
+		ln = tls.NewListener(ln, tlsConfig)
+	}
+	hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second}
+	go func() {
+		<-ctx.Done()
+		shut, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		hs.Shutdown(shut)
+	}()
+	storeKind := "bbolt " + *sf.data
+	if *sf.db != "" {
+		storeKind = "postgres" // the DSN may hold a password: not logged
+	}
+	log.Info("gridhub: serving", "addr", ln.Addr().String(), "tls", tlsConfig != nil, "store", storeKind,
+		"stations", len(stations), "file_tokens", len(srv.Tokens))
+	if err := hs.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("serve: %w", err)
+	}
+	return nil
+}
+
+// readTokens reads the tokens file, if there is one.
+func readTokens(path string) (hub.Tokens, error) {
+	if path == "" {
+		return nil, nil
+	}
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("tokens: %w", err)
+	}
+	return hub.ParseTokens(raw, path)
+}
+
+// loadTLS loads the certificate and key, or returns nil without either.
+func loadTLS(cert, key string) (*tls.Config, error) {
+	switch {
+	case cert == "" && key == "":
+		return nil, nil
+	case key == "":
+		return nil, errors.New("--tls-cert needs --tls-key, the certificate's private key")
+	case cert == "":
+		return nil, errors.New("--tls-key needs --tls-cert, the certificate it belongs to")
+	}
+	pair, err := tls.LoadX509KeyPair(cert, key)
+	if err != nil {
+		return nil, fmt.Errorf("--tls-cert/--tls-key: %w", err)
+	}
+	return &tls.Config{Certificates: []tls.Certificate{pair}, MinVersion: tls.VersionTLS12}, nil
+}
+
+// refDataSource returns how serve finds a station's reference data: the
+// --refdata file when given, else the store; with the code key's public
+// half attached when there is a key.
+func refDataSource(file, codeKey string) (func(hub.RefDataStore, string) ([]byte, error), error) {
+	var fixed []byte
+	if file != "" {
+		var err error
+		if fixed, err = os.ReadFile(file); err != nil {
+			return nil, fmt.Errorf("refdata: %w", err)
+		}
+		if err := hub.ValidateRefData(fixed); err != nil {
+			return nil, fmt.Errorf("%s: %w", file, err)
+		}
+	}
+	var keys []signedcode.Key
+	if codeKey != "" {
+		signer, err := signedcode.LoadSigner(codeKey)
+		if err != nil {
+			return nil, fmt.Errorf("--code-key: %w", err)
+		}
+		keys = append(keys, signer.Public())
+	}
+	return func(s hub.RefDataStore, station string) ([]byte, error) {
+		data := fixed
+		if data == nil {
+			var err error
+			if data, err = hub.StationRefData(s, station); err != nil {
+				return nil, err
+			}
+		}
+		if len(keys) == 0 {
+			return data, nil
+		}
+		return signedcode.AttachKeys(data, keys...)
+	}, nil
+}

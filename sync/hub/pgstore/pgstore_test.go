@@ -1,0 +1,103 @@
+package pgstore_test
+
+import (
+	"context"
+	"net/url"
+	"os"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/gridkiosk/gridkiosk/sync/hub"
+	"github.com/gridkiosk/gridkiosk/sync/hub/pgstore"
+	"github.com/gridkiosk/gridkiosk/sync/hub/pgtest"
+	"github.com/gridkiosk/gridkiosk/sync/hub/storetest"
+)
+
+func TestMain(m *testing.M) { os.Exit(pgtest.Main(m)) }
+
+func open(t *testing.T, dsn string) *pgstore.Store {
+	t.Helper()
+	s, err := pgstore.Open(t.Context(), dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+func TestStore(t *testing.T) {
+	storetest.Run(t, func(t *testing.T) hub.Store { return open(t, pgtest.DSN(t)) })
+}
+
+// Hubs that start together on a new database both find the tables, and
+// a store opened again finds what it stored.
+func TestOpenTwice(t *testing.T) {
+	dsn := pgtest.DSN(t)
+	var wg sync.WaitGroup
+	for range 2 {
+		wg.Go(func() {
+			s, err := pgstore.Open(context.Background(), dsn)
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			s.Close()
+		})
+	}
+	wg.Wait()
+	s := open(t, dsn)
+	if err := s.PutRefData("", []byte(`{}`)); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	if data, ok, err := open(t, dsn).RefData(""); err != nil || !ok || string(data) != "{}" {
+		t.Fatalf("after reopening: %s %v %v", data, ok, err)
+	}
+}
+
+func TestOpenErrors(t *testing.T) {
+	dsn := pgtest.DSN(t)
+	ctx := t.Context()
+	conn, err := pgx.Connect(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	open(t, dsn).Close()
+	if _, err := conn.Exec(ctx, "UPDATE hub_schema SET version = 99"); err != nil {
+		t.Fatal(err)
+	}
+	ascii := strings.Replace(dsn, "/t", "/ascii_t", 1)
+	if _, err := conn.Exec(ctx, "CREATE DATABASE "+dbName(t, ascii)+" ENCODING 'SQL_ASCII' TEMPLATE template0"); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Exec(context.Background(), "DROP DATABASE "+dbName(t, ascii)) })
+	tests := []struct {
+		name, dsn, want string
+	}{
+		{"newer schema", dsn, "schema version 99"},
+		{"not UTF-8", ascii, "needs UTF8"},
+		{"no such database", strings.Replace(dsn, "/t", "/none_t", 1), "does not exist"},
+		{"not a DSN", "postgres://[::1", "hub: pg:"},
+	}
+	for _, tc := range tests {
+		s, err := pgstore.Open(ctx, tc.dsn)
+		if err == nil {
+			s.Close()
+		}
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: Open: %v, want an error with %q", tc.name, err, tc.want)
+		}
+	}
+}
+
+func dbName(t *testing.T, dsn string) string {
+	u, err := url.Parse(dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return pgx.Identifier{strings.TrimPrefix(u.Path, "/")}.Sanitize()
+}

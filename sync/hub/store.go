@@ -1,0 +1,176 @@
+package hub
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/gridkiosk/gridkiosk/sync/upstream"
+)
+
+// Store is where a hub keeps what stations sent, the stations' tokens and
+// their reference data. BoltStore and pgstore.Store implement it, and
+// storetest.Run is the suite both pass.
+type Store interface {
+	RecordStore
+	StationStore
+	RefDataStore
+	io.Closer
+}
+
+// RecordStore keeps the records stations send.
+type RecordStore interface {
+	// Ingest stores the records that are new, acks every record that is
+	// stored (new or not) and rejects those it will not take: records
+	// Check refuses, and IDs another station's record already has. A
+	// record the hub holds keeps its first content; a new delivery only
+	// counts. Records of one batch are stored together or not at all.
+	Ingest(stationID string, recs []upstream.Record, at time.Time) (upstream.Reply, error)
+	// Status returns the hub's view of one record; ok is false when the
+	// hub has never received it.
+	Status(id string) (s upstream.Status, ok bool, err error)
+	// SetStatus moves a record to state (one of States) with a note for
+	// the station. It returns an error wrapping ErrNotFound for a record
+	// the hub does not hold and ErrInvalidState for an unknown state.
+	SetStatus(id, state, note string, at time.Time) error
+	// Records lists the records q selects, by station, then seq, then ID.
+	Records(q Query) ([]Stored, error)
+}
+
+// StationStore keeps the bearer tokens of stations added with
+// `gridhub station add`. Only a token's SHA-256 is kept: a copy of the
+// database does not let anyone send as a station.
+type StationStore interface {
+	// SetToken gives a station a token, replacing the one it had.
+	SetToken(stationID, token string, at time.Time) error
+	// StationByToken returns the station a token belongs to.
+	StationByToken(token string) (stationID string, ok bool, err error)
+	// Stations lists the stations that have a token, by ID.
+	Stations() ([]Station, error)
+}
+
+// RefDataStore keeps reference data: one copy per station that has its
+// own, and a global copy (station ID "") for all others.
+type RefDataStore interface {
+	// PutRefData replaces the reference data of stationID, or the global
+	// copy for "". Data that ValidateRefData refuses is not stored.
+	PutRefData(stationID string, data []byte) error
+	// RefData returns exactly what PutRefData stored for stationID, with
+	// no fallback to the global copy; see StationRefData.
+	RefData(stationID string) (data []byte, ok bool, err error)
+}
+
+// Stored is a record as the hub keeps it: the station's record unchanged,
+// its created_at and clock_trusted as sent, and the hub's own times
+// beside it.
+type Stored struct {
+	StationID  string          `json:"station_id"`
+	ReceivedAt time.Time       `json:"received_at"`
+	Record     upstream.Record `json:"record"`
+	State      string          `json:"state"`
+	UpdatedAt  time.Time       `json:"updated_at"`
+	Note       string          `json:"note,omitempty"`
+	// Deliveries counts how often the station sent this record; more than
+	// one means a retry that the hub absorbed.
+	Deliveries int `json:"deliveries"`
+}
+
+// Query selects records. The zero Query selects all of them.
+type Query struct {
+	StationID string // only this station's records, when set
+	State     string // only records in this state, when set
+	Limit     int    // at most this many records, when positive
+}
+
+// Station is a station that has a token in the store.
+type Station struct {
+	ID         string
+	TokenSetAt time.Time
+}
+
+// Record states at the hub. A record starts as received; the county's
+// staff move it on with `gridhub record set-status`. StateRejected is the
+// county's decision on a matter, not a refusal of the record at ingest.
+const (
+	StateReceived   = "received"
+	StateInProgress = "in_progress"
+	StateDone       = "done"
+	StateRejected   = "rejected"
+)
+
+// States returns the states a record can be in, in their usual order.
+func States() []string {
+	return []string{StateReceived, StateInProgress, StateDone, StateRejected}
+}
+
+var (
+	// ErrNotFound is wrapped by errors about a record the hub does not hold.
+	ErrNotFound = errors.New("no such record at the hub")
+	// ErrInvalidState is wrapped by errors about a state not in States.
+	ErrInvalidState = errors.New("invalid state")
+	// ErrTokenInUse is wrapped when a token already belongs to another station.
+	ErrTokenInUse = errors.New("token already belongs to another station")
+)
+
+// CheckState returns an error wrapping ErrInvalidState unless state is one
+// of States.
+func CheckState(state string) error {
+	for _, s := range States() {
+		if state == s {
+			return nil
+		}
+	}
+	return fmt.Errorf("%w: %q is not one of %s", ErrInvalidState, state, strings.Join(States(), ", "))
+}
+
+// Check returns why a record cannot be taken, or "". The reasons go back
+// to the station, which keeps the record aside for its staff.
+func Check(r upstream.Record) string {
+	switch {
+	case !validUUID(r.ID):
+		return "id is not a UUID"
+	case !upstream.ValidKind(r.Kind):
+		return fmt.Sprintf("kind %q is not one of registration, matter, receipt, volunteer", r.Kind)
+	case r.Seq == 0:
+		return "seq is missing"
+	case r.CreatedAt.IsZero():
+		return "created_at is missing"
+	case !isObject(r.Grid):
+		return "grid is not a JSON object"
+	case !isObject(r.Payload):
+		return "payload is not a JSON object"
+	}
+	return ""
+}
+
+func validUUID(s string) bool {
+	if len(s) != 36 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch i {
+		case 8, 13, 18, 23:
+			if c != '-' {
+				return false
+			}
+		default:
+			if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F') {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// isObject reports whether m is a JSON object. JSON text is UTF-8 (RFC
+// 8259), and a store keeps it as text, so invalid UTF-8 is not JSON here.
+func isObject(m json.RawMessage) bool {
+	m = bytes.TrimSpace(m)
+	return len(m) > 0 && m[0] == '{' && utf8.Valid(m) && json.Valid(m)
+}
