@@ -68,6 +68,12 @@ fuzz:
 fuzz-short:
 	@$(MAKE) --no-print-directory fuzz FUZZTIME=10s
 
+# The kill/restart soak: the station is SIGKILLed and restarted 250 times
+# under a faulty network (about 5 minutes), then every record it answered
+# 201 for must be at the hub exactly once. `make test` runs a 20-cycle one.
+soak: deps
+	$(GO) test -count=1 -run '^TestSoak$$' -timeout 15m -v ./sync/soak/ -soak.cycles=250
+
 # The drain benchmark moves a 10,000-record backlog per iteration: once is
 # a measurement.
 bench: deps

@@ -69,7 +69,14 @@ func (c *Client) Send(ctx context.Context, recs []Record) (Reply, error) {
 	defer resp.Body.Close()
 	var r Reply
 	if err := json.NewDecoder(io.LimitReader(resp.Body, maxReply)).Decode(&r); err != nil {
-		return Reply{}, fmt.Errorf("%w: decode reply to batch of %d: %v", errBadReply, len(recs), err)
+		var se *json.SyntaxError
+		var te *json.UnmarshalTypeError
+		if errors.As(err, &se) || errors.As(err, &te) {
+			return Reply{}, fmt.Errorf("%w: decode reply to batch of %d: %v", errBadReply, len(recs), err)
+		}
+		// The connection broke while the answer came: the network's
+		// fault, not the hub's grammar.
+		return Reply{}, fmt.Errorf("upstream: read reply to batch of %d: %w", len(recs), err)
 	}
 	return r, nil
 }

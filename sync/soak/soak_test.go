@@ -1,0 +1,173 @@
+package soak
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/gridkiosk/gridkiosk/sync/faultnet"
+)
+
+var (
+	cycles  = flag.Int("soak.cycles", 20, "kill/restart cycles of the station")
+	seedArg = flag.Uint64("soak.seed", 0, "seed of kill timings, partitions and proxy faults; 0: from the clock")
+	keepDir = flag.String("soak.dir", "", "work in this directory and keep it (logs, databases); default: a temporary one")
+)
+
+// TestSoak kills and restarts the station under a faulty network while
+// records are submitted, then checks that every record the station
+// promised (201) reached the hub exactly once and intact.
+func TestSoak(t *testing.T) {
+	if testing.Short() {
+		t.Skip("soak: skipped in -short mode")
+	}
+	seed := *seedArg
+	if seed == 0 {
+		seed = uint64(time.Now().UnixNano())
+	}
+	t.Logf("soak: seed %d (replay with -soak.seed=%d), %d cycles", seed, seed, *cycles)
+	started := time.Now()
+	dir := workDir(t)
+	bin := buildStation(t, dir)
+	h := startHub(t, dir, seed)
+	st := newStation(t, dir, bin, h.URL())
+
+	st.start()
+	st.waitReady()
+	token := st.token()
+	sub := newSubmitter(st.admin, token)
+	ctx, cancel := context.WithCancel(context.Background())
+	var wg sync.WaitGroup
+	wg.Go(func() { sub.run(ctx) })
+	wg.Go(func() { partitions(ctx, h.proxy, rand.New(rand.NewPCG(seed, 2))) })
+	killLoop(t, st, rand.New(rand.NewPCG(seed, 1)), *cycles)
+	cancel()
+	wg.Wait()
+
+	// The network heals; the station comes back once more and drains.
+	h.proxy.SetFaults(faultnet.Faults{})
+	st.start()
+	st.waitReady()
+	final := st.waitDrained(2 * time.Minute)
+	lookups := checkStates(t, st, token, sub.attempts)
+	st.stop()
+	v := verify(sub.attempts, h.records(t))
+	report(t, seed, started, v, final, lookups, sub.attempts, h.proxy.Stats())
+}
+
+// report prints the soak's summary line and fails the test on any broken
+// promise.
+func report(t *testing.T, seed uint64, started time.Time, v verdict, final health, lookups int, attempts []attempt, ps faultnet.Stats) {
+	t.Helper()
+	summary := fmt.Sprintf("soak: seed=%d cycles=%d promised=%d at_hub=%d extra_at_hub=%d duplicates_at_hub_absorbed=%d "+
+		"missing=%d content_mismatch=%d phantom=%d seq_problems=%d reencoded=%d queued_left=%d rejected=%d "+
+		"station_delivered=%d hub_records=%d not_delivered_at_station=%d submissions=%d elapsed=%s "+
+		"proxy: accepted=%d dropped=%d reset=%d duplicated=%d partitions=%d severed=%d requests=%d",
+		seed, *cycles, v.Promised, v.AtHub, v.Extra, v.Absorbed, v.Missing, v.Mismatch, v.Phantom, v.SeqProblem,
+		v.Reencoded, final.Outbox.Queued, final.Outbox.Rejected, final.Outbox.Delivered, v.HubRecords, lookups,
+		len(attempts), time.Since(started).Round(time.Second),
+		ps.Accepted, ps.Dropped(), ps.Reset, ps.Duplicated, ps.Partitions, ps.Severed, ps.Requests)
+	t.Log(summary)
+	fmt.Println(summary)
+	t.Logf("soak: submissions by outcome: %s", outcomes(attempts))
+
+	if !v.ok() || v.Promised == 0 {
+		t.Errorf("soak FAILED (replay with -soak.seed=%d -soak.cycles=%d): %d promised, problems:\n  %s",
+			seed, *cycles, v.Promised, strings.Join(v.Problems, "\n  "))
+	}
+	if final.Outbox.Delivered != v.HubRecords {
+		t.Errorf("the station counts %d records delivered, the hub holds %d", final.Outbox.Delivered, v.HubRecords)
+	}
+	if final.Outbox.Rejected != 0 {
+		t.Errorf("the station set %d records aside as rejected by the hub", final.Outbox.Rejected)
+	}
+	if lookups != 0 {
+		t.Errorf("%d promised records are not delivered by the station's own account", lookups)
+	}
+	for _, a := range attempts {
+		if a.Outcome == unexpected {
+			t.Errorf("submission 第%d号 got an unexpected answer: %d %s", a.N, a.Status, a.Detail)
+			break
+		}
+	}
+}
+
+// killLoop restarts and SIGKILLs the station cycles times. The station is
+// running when it is called (the first cycle's start) and dead when it
+// returns.
+func killLoop(t *testing.T, st *station, rng *rand.Rand, cycles int) {
+	t.Helper()
+	for i := range cycles {
+		if i > 0 {
+			st.start()
+		}
+		switch p := rng.Float64(); {
+		case p < 0.1 && i > 0:
+			// During start-up: opening the outbox, the first batch.
+			time.Sleep(between(rng, 0, 80*time.Millisecond))
+		case p < 0.5:
+			// Soon after it is ready: forwarding of the backlog.
+			st.waitReady()
+			time.Sleep(between(rng, 20*time.Millisecond, 300*time.Millisecond))
+		default:
+			// Steady running: submissions and batches in flight.
+			st.waitReady()
+			time.Sleep(between(rng, 300*time.Millisecond, 3*time.Second))
+		}
+		st.kill()
+		time.Sleep(between(rng, 0, 150*time.Millisecond))
+	}
+}
+
+// checkStates looks up every promised record at the station after the
+// drain and returns how many are not delivered there.
+func checkStates(t *testing.T, st *station, token string, attempts []attempt) int {
+	t.Helper()
+	bad := 0
+	for _, a := range attempts {
+		if a.Outcome != promised {
+			continue
+		}
+		state, err := st.state(token, a.ID)
+		if err != nil || state != "delivered" {
+			if bad < 10 {
+				t.Errorf("soak: promised record %s (第%d号) at the station after the drain: %q %v", a.ID, a.N, state, err)
+			}
+			bad++
+		}
+	}
+	return bad
+}
+
+func outcomes(attempts []attempt) string {
+	n := map[outcome]int{}
+	for _, a := range attempts {
+		n[a.Outcome]++
+	}
+	var parts []string
+	for o := notSent; o <= unexpected; o++ {
+		parts = append(parts, fmt.Sprintf("%s=%d", o, n[o]))
+	}
+	return strings.Join(parts, " ")
+}
+
+func workDir(t *testing.T) string {
+	if *keepDir == "" {
+		return t.TempDir()
+	}
+	// A station or hub left from another run would blur the counts.
+	if entries, err := os.ReadDir(*keepDir); err == nil && len(entries) > 0 {
+		t.Fatalf("soak: -soak.dir %s is not empty", *keepDir)
+	}
+	if err := os.MkdirAll(*keepDir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("soak: working in %s (kept)", *keepDir)
+	return *keepDir
+}
