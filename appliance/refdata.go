@@ -46,6 +46,9 @@ type StaffRef struct {
 	ID   string `json:"id"`
 	Name string `json:"name"`
 	Role string `json:"role"`
+	// PINHash lets the staff member log in with a PIN when their code is
+	// not at hand: PINHash(station, id, pin) as the hub computed it.
+	PINHash string `json:"pin_hash,omitempty"`
 }
 
 // parseRefData checks a copy before the station uses or keeps it: a

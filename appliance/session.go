@@ -22,6 +22,7 @@ const (
 	SessionIdle        = "idle"
 	SessionCard        = "card"
 	SessionAppointment = "appointment"
+	SessionManual      = "manual"
 	SessionSubmitted   = "submitted"
 )
 
@@ -34,6 +35,7 @@ type session struct {
 	state   string
 	card    *idcard.Card
 	appt    *signedcode.Appointment
+	manual  *record.Person // typed in by the resident: no card at hand
 	started time.Time
 	touched time.Time // last activity, for the idle wipe
 	lifted  bool
@@ -98,6 +100,11 @@ func (s *Station) Session() SessionView {
 	if ss.card != nil {
 		v.Person = personView(ss.card)
 	}
+	if ss.manual != nil {
+		p := ss.manual
+		v.Source = "manual"
+		v.Person = &PersonView{Name: p.Name, Gender: p.Gender, Birth: p.Birth, IDNumber: citizenid.Mask(p.IDNumber), CardType: p.CardType}
+	}
 	if ss.appt != nil {
 		v.Source, v.Purpose = "qr", ss.appt.Purpose
 		if ss.state == SessionAppointment {
@@ -140,7 +147,8 @@ func (s *Station) SubmitSession(ctx context.Context, in SessionSubmit) (Receipt,
 	s.expireLocked()
 	ss := s.sess
 	s.mu.Unlock()
-	if !(ss.state == SessionCard && ss.card != nil || ss.state == SessionAppointment && ss.appt != nil) {
+	if !(ss.state == SessionCard && ss.card != nil || ss.state == SessionAppointment && ss.appt != nil ||
+		ss.state == SessionManual && ss.manual != nil) {
 		return Receipt{}, ErrNoSession
 	}
 	if !in.Consent.Agreed {
@@ -149,9 +157,12 @@ func (s *Station) SubmitSession(ctx context.Context, in SessionSubmit) (Receipt,
 	}
 	sub := Submission{Kind: record.KindRegistration, Grid: in.Grid}
 	var err error
-	if ss.card != nil {
+	switch {
+	case ss.card != nil:
 		sub.Payload, err = registrationPayload(*ss.card, in, s.now())
-	} else {
+	case ss.manual != nil:
+		sub.Payload, err = manualPayload(*ss.manual, in, s.now())
+	default:
 		sub.Payload, err = appointmentPayload(ss.appt, in, s.now())
 		// The appointment is spent with the record, in one transaction.
 		sub.once, sub.onceUntil = ss.appt.ID, s.now().Add(appointmentMemory)
@@ -167,7 +178,7 @@ func (s *Station) SubmitSession(ctx context.Context, in SessionSubmit) (Receipt,
 	s.sess.state, s.sess.receipt, s.sess.touched = SessionSubmitted, &rc, s.now()
 	// The card's data is in the sealed record now; the session keeps only
 	// what the done screen shows.
-	s.sess.card, s.sess.appt = nil, nil
+	s.sess.card, s.sess.appt, s.sess.manual = nil, nil, nil
 	s.mu.Unlock()
 	s.notify()
 	return rc, nil

@@ -1,10 +1,76 @@
 package appliance
 
 import (
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/hex"
+	"errors"
 	"time"
 
 	"github.com/gridkiosk/gridkiosk/appliance/signedcode"
 )
+
+// PIN tries: after pinTries wrong PINs the keypad is locked for pinLock, so
+// a four-digit PIN cannot be guessed at the kiosk.
+const (
+	pinTries = 5
+	pinLock  = 5 * time.Minute
+)
+
+// ErrPIN is returned for a wrong staff ID or PIN; which of the two is not
+// said. ErrPINLocked follows too many wrong tries.
+var (
+	ErrPIN       = errors.New("appliance: staff ID or PIN is wrong")
+	ErrPINLocked = errors.New("appliance: too many wrong PINs; the keypad is locked for a few minutes (use a staff code meanwhile)")
+)
+
+// PINHash is how a hub stores a staff member's PIN in the reference data:
+// bound to the station and the staff ID, so one hash is no use elsewhere.
+func PINHash(stationID, staffID, pin string) string {
+	h := sha256.Sum256([]byte("gridkiosk-pin\x00" + stationID + "\x00" + staffID + "\x00" + pin))
+	return hex.EncodeToString(h[:])
+}
+
+// StaffLoginPIN logs a staff member in with their ID and PIN, checked
+// against the reference data.
+func (s *Station) StaffLoginPIN(staffID, pin string) error {
+	now := s.now()
+	s.mu.Lock()
+	if now.Before(s.pinLockedUntil) {
+		s.mu.Unlock()
+		return ErrPINLocked
+	}
+	rd := s.refdata
+	s.mu.Unlock()
+	want := PINHash(s.cfg.Station.ID, staffID, pin)
+	var who *StaffRef
+	if rd != nil {
+		for i, st := range rd.Staff {
+			if st.ID == staffID && st.PINHash != "" && subtle.ConstantTimeCompare([]byte(st.PINHash), []byte(want)) == 1 {
+				who = &rd.Staff[i]
+			}
+		}
+	}
+	s.mu.Lock()
+	if who == nil {
+		s.pinFails++
+		if s.pinFails >= pinTries {
+			s.pinFails, s.pinLockedUntil = 0, now.Add(pinLock)
+			s.mu.Unlock()
+			s.log.Warn("appliance: staff PIN keypad locked after wrong tries", "tries", pinTries)
+			return ErrPINLocked
+		}
+		s.mu.Unlock()
+		return ErrPIN
+	}
+	s.pinFails = 0
+	s.staff = &StaffSession{ID: who.ID, Name: who.Name, Role: who.Role, Since: now, Expires: now.Add(12 * time.Hour), touched: now}
+	s.mu.Unlock()
+	s.log.Info("appliance: staff logged in with a PIN", "staff", who.ID, "role", who.Role)
+	s.ClearHelp()
+	s.notify()
+	return nil
+}
 
 // staffIdle logs a staff member out who left the kiosk: the staff screens
 // must not stay open for the next resident.

@@ -104,19 +104,21 @@ type Station struct {
 	panel   Panel  // nil without one
 	sysNet  string // the sysfs directory of network interfaces
 
-	mu        sync.Mutex
-	submitted map[string]uint64 // by kind, since start
-	sess      session
-	reader    readerState
-	scanner   readerState
-	lastScan  *ScanResult
-	scanDrv   *qrscan.Scanner // set once the scanner's loop runs
-	refdata   *RefData
-	refErr    string // why the last reference data fetch failed
-	staff     *StaffSession
-	pnl       panelState
-	cardsRead uint64
-	changed   chan struct{} // closed and replaced when the session changes
+	mu             sync.Mutex
+	submitted      map[string]uint64 // by kind, since start
+	sess           session
+	reader         readerState
+	scanner        readerState
+	lastScan       *ScanResult
+	scanDrv        *qrscan.Scanner // set once the scanner's loop runs
+	refdata        *RefData
+	refErr         string // why the last reference data fetch failed
+	staff          *StaffSession
+	pnl            panelState
+	pinFails       int
+	pinLockedUntil time.Time
+	cardsRead      uint64
+	changed        chan struct{} // closed and replaced when the session changes
 }
 
 // New opens the station's outbox in the configured data directory.
@@ -401,4 +403,10 @@ func (s *Station) Resend(ids []string) (int, error) {
 		}
 	}
 	return n, err
+}
+
+// Records lists the records made since a time, newest first, with their
+// state: the staff's list of the day.
+func (s *Station) Records(since time.Time, max int) ([]outbox.Entry, error) {
+	return s.box.List(since, max)
 }

@@ -51,6 +51,9 @@ type Station interface {
 	ClearHelp()
 	Rejected() ([]outbox.Entry, error)
 	Resend(ids []string) (int, error)
+	StartManual(name, idNumber string) error
+	StaffLoginPIN(staffID, pin string) error
+	Records(since time.Time, max int) ([]outbox.Entry, error)
 }
 
 // Simulator is the simulation's control of its emulated devices, so that
@@ -94,6 +97,9 @@ func Handler(st Station, token string, sim Simulator) http.Handler {
 	mux.HandleFunc("POST /v1/staff/logout", a.auth(a.staffLogout))
 	mux.HandleFunc("POST /v1/panel/help/clear", a.auth(a.clearHelp))
 	mux.HandleFunc("GET /v1/rejected", a.auth(a.rejected))
+	mux.HandleFunc("GET /v1/records", a.auth(a.records))
+	mux.HandleFunc("POST /v1/session/manual", a.auth(a.sessionManual))
+	mux.HandleFunc("POST /v1/staff/login", a.auth(a.staffLogin))
 	mux.HandleFunc("POST /v1/rejected/resend", a.auth(a.resend))
 	if sim != nil {
 		mux.HandleFunc("POST /v1/sim/idcard/lay", a.auth(a.simLay))
@@ -333,6 +339,67 @@ func (a *api) simPresence(w http.ResponseWriter, r *http.Request) {
 
 func (a *api) simPanel(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, a.sim.PanelOutputs())
+}
+
+// records lists the records made since ?since (RFC 3339; default the
+// start of today, station time), newest first, at most ?max (default 200).
+func (a *api) records(w http.ResponseWriter, r *http.Request) {
+	now := time.Now()
+	since := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, now.Location())
+	if v := r.URL.Query().Get("since"); v != "" {
+		t, err := time.Parse(time.RFC3339, v)
+		if err != nil {
+			writeJSON(w, http.StatusBadRequest, errorBody{Error: "since is not an RFC 3339 time (e.g. 2026-11-27T00:00:00+08:00)", Field: "since"})
+			return
+		}
+		since = t
+	}
+	list, err := a.st.Records(since, 200)
+	if err != nil {
+		writeJSON(w, http.StatusServiceUnavailable, errorBody{Error: err.Error()})
+		return
+	}
+	if list == nil {
+		list = []outbox.Entry{}
+	}
+	writeJSON(w, http.StatusOK, list)
+}
+
+func (a *api) sessionManual(w http.ResponseWriter, r *http.Request) {
+	var in struct {
+		Name     string `json:"name"`
+		IDNumber string `json:"id_number"`
+	}
+	if !decode(w, r, &in) {
+		return
+	}
+	var fe *record.FieldError
+	switch err := a.st.StartManual(in.Name, in.IDNumber); {
+	case errors.As(err, &fe):
+		writeJSON(w, http.StatusBadRequest, errorBody{Error: fe.Error(), Field: fe.Field})
+	case err != nil:
+		writeJSON(w, http.StatusServiceUnavailable, errorBody{Error: err.Error()})
+	default:
+		writeJSON(w, http.StatusOK, a.st.Session())
+	}
+}
+
+func (a *api) staffLogin(w http.ResponseWriter, r *http.Request) {
+	var in struct {
+		Staff string `json:"staff"`
+		PIN   string `json:"pin"`
+	}
+	if !decode(w, r, &in) {
+		return
+	}
+	switch err := a.st.StaffLoginPIN(in.Staff, in.PIN); {
+	case errors.Is(err, appliance.ErrPINLocked):
+		writeJSON(w, http.StatusTooManyRequests, errorBody{Error: err.Error()})
+	case err != nil:
+		writeJSON(w, http.StatusUnauthorized, errorBody{Error: err.Error(), Field: "pin"})
+	default:
+		writeJSON(w, http.StatusOK, a.st.Staff())
+	}
 }
 
 func (a *api) rejected(w http.ResponseWriter, r *http.Request) {

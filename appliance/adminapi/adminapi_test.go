@@ -338,3 +338,32 @@ func TestRejectedAndResend(t *testing.T) {
 		time.Sleep(10 * time.Millisecond)
 	}
 }
+
+func TestManualAndRecords(t *testing.T) {
+	r := newRig(t, false)
+	if code, m := r.do(t, "POST", "/v1/session/manual", r.token, map[string]string{"name": "王秀兰", "id_number": "141029195203171228"}); code != 400 || m["field"] != "id_number" {
+		t.Fatalf("bad check character: %d %v", code, m)
+	}
+	code, m := r.do(t, "POST", "/v1/session/manual", r.token, map[string]string{"name": "王秀兰", "id_number": "14102919520317122X"})
+	if code != 200 || m["state"] != "manual" || m["person"].(map[string]any)["id_number"] != "1410**********122X" {
+		t.Fatalf("manual: %d %v", code, m)
+	}
+	if code, _ := r.do(t, "POST", "/v1/session/submit", r.token, map[string]any{"purpose": "policy", "consent": map[string]any{"agreed": true, "version": "2026-01"}}); code != 201 {
+		t.Fatalf("submit: %d", code)
+	}
+	req, _ := http.NewRequest("GET", r.api.URL+"/v1/records", nil)
+	req.Header.Set("Authorization", "Bearer "+r.token)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var list []outbox.Entry
+	json.NewDecoder(resp.Body).Decode(&list)
+	resp.Body.Close()
+	if len(list) != 1 || list[0].Kind != "registration" {
+		t.Fatalf("today's records: %+v", list)
+	}
+	if code, _ := r.do(t, "POST", "/v1/staff/login", r.token, map[string]string{"staff": "s-0007", "pin": "0000"}); code != 401 {
+		t.Fatalf("PIN without refdata: %d", code)
+	}
+}

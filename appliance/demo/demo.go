@@ -35,10 +35,28 @@ func Config(dir, hubURL, tokenFile string) *config.Config {
 	return &c
 }
 
+// StaffPIN is the demo staff's PIN at the simulated station (for 李建国,
+// s-0007): a staff member without their code logs in with it.
+const StaffPIN = "2580"
+
 // RefData is the demo hub's reference data for the station: the grid
 // directory, the matter categories and the people responsible.
 func RefData() []byte {
-	return []byte(refData)
+	var m map[string]any
+	if err := json.Unmarshal([]byte(refData), &m); err != nil {
+		panic("demo: reference data: " + err.Error())
+	}
+	for _, st := range m["staff"].([]any) {
+		st := st.(map[string]any)
+		if st["id"] == "s-0007" {
+			st["pin_hash"] = appliance.PINHash(StationID, "s-0007", StaffPIN)
+		}
+	}
+	b, err := json.Marshal(m)
+	if err != nil {
+		panic("demo: reference data: " + err.Error())
+	}
+	return b
 }
 
 const refData = `{

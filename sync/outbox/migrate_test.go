@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	bolt "go.etcd.io/bbolt"
 
@@ -118,5 +119,20 @@ func TestDeadLetterResend(t *testing.T) {
 	}
 	if e, _ := o.Lookup(testRecord(2).ID); e.State != Queued || e.Reason != "" {
 		t.Fatalf("entry: %+v", e)
+	}
+}
+
+func TestList(t *testing.T) {
+	o := openT(t, t.TempDir(), Options{})
+	for i := 1; i <= 5; i++ {
+		o.Put(testRecord(i)) // created 09:00:01 … 09:00:05
+	}
+	o.Ack([]string{testRecord(4).ID})
+	got, err := o.List(testRecord(3).CreatedAt, 2)
+	if err != nil || len(got) != 2 || got[0].Seq != 5 || got[1].Seq != 4 || got[1].State != Delivered {
+		t.Fatalf("list: %+v %v", got, err)
+	}
+	if all, _ := o.List(time.Time{}, 100); len(all) != 5 {
+		t.Fatalf("all: %d", len(all))
 	}
 }

@@ -1,0 +1,53 @@
+package appliance
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/gridkiosk/gridkiosk/appliance/citizenid"
+	"github.com/gridkiosk/gridkiosk/appliance/record"
+)
+
+// StartManual starts a registration from a name and a resident ID number
+// typed on the screen, for a resident without a card at hand. The number's
+// check character is verified; birth date and gender follow from it.
+func (s *Station) StartManual(name, idNumber string) error {
+	name = strings.TrimSpace(name)
+	if n := utf8.RuneCountInString(name); n < 1 || n > 60 {
+		return &record.FieldError{Field: "name", Msg: "is required (1 to 60 characters)"}
+	}
+	num, err := citizenid.Parse(idNumber)
+	if err != nil {
+		var ce *citizenid.Error
+		if errors.As(err, &ce) {
+			return &record.FieldError{Field: "id_number", Msg: strings.TrimPrefix(ce.Error(), "citizen ID: ")}
+		}
+		return &record.FieldError{Field: "id_number", Msg: "is not a resident ID number"}
+	}
+	if num.Kind != citizenid.Resident {
+		return &record.FieldError{Field: "id_number", Msg: "only a mainland resident ID number can be typed in; other cards are read by the reader"}
+	}
+	now := s.now()
+	p := &record.Person{Name: name, IDNumber: num.ID, CardType: "resident", Gender: num.Gender.String(),
+		Birth: num.Birth.Format(time.DateOnly)}
+	s.mu.Lock()
+	s.sess = session{state: SessionManual, manual: p, started: now, touched: now}
+	s.mu.Unlock()
+	s.log.Info("appliance: registration typed in", "id", citizenid.Mask(num.ID))
+	s.notify()
+	return nil
+}
+
+func manualPayload(p record.Person, in SessionSubmit, now time.Time) (json.RawMessage, error) {
+	reg := record.Registration{Person: p, Purpose: in.Purpose, Phone: strings.TrimSpace(in.Phone), Source: "manual",
+		Consent: record.Consent{Version: in.Consent.Version, At: now}}
+	b, err := json.Marshal(reg)
+	if err != nil {
+		return nil, fmt.Errorf("appliance: encode registration: %w", err)
+	}
+	return b, nil
+}
