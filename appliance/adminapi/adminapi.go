@@ -77,6 +77,8 @@ type Simulator interface {
 	SetPresence(on bool)
 	// PanelOutputs reports the panel's lamps, buzzer and relay.
 	PanelOutputs() map[string]any
+	// SetNetwork cuts the network between station and hub, or restores it.
+	SetNetwork(up bool) error
 }
 
 // Handler serves the API for st, with token as the bearer token of /v1.
@@ -110,6 +112,7 @@ func Handler(st Station, token string, sim Simulator) http.Handler {
 		mux.HandleFunc("POST /v1/sim/panel/press", a.auth(a.simPress))
 		mux.HandleFunc("POST /v1/sim/panel/presence", a.auth(a.simPresence))
 		mux.HandleFunc("GET /v1/sim/panel", a.auth(a.simPanel))
+		mux.HandleFunc("POST /v1/sim/network", a.auth(a.simNetwork))
 		mux.HandleFunc("GET /v1/sim/printer/{file}", a.auth(a.simLastPrint))
 	}
 	return mux
@@ -334,6 +337,20 @@ func (a *api) simPresence(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	a.sim.SetPresence(in.On)
+	w.WriteHeader(http.StatusNoContent)
+}
+
+func (a *api) simNetwork(w http.ResponseWriter, r *http.Request) {
+	var in struct {
+		Up bool `json:"up"`
+	}
+	if !decode(w, r, &in) {
+		return
+	}
+	if err := a.sim.SetNetwork(in.Up); err != nil {
+		writeJSON(w, http.StatusServiceUnavailable, errorBody{Error: err.Error()})
+		return
+	}
 	w.WriteHeader(http.StatusNoContent)
 }
 

@@ -546,6 +546,25 @@ func TestSimulatePanel(t *testing.T) {
 	}
 }
 
+// The simulation's network can be cut: records wait, the offline lamp
+// lights, and they go once it is back.
+func TestSimulateNetworkCut(t *testing.T) {
+	s := startSim(t)
+	if code := s.call("POST", "/v1/sim/network", map[string]bool{"up": false}, nil); code != 204 {
+		t.Fatalf("cut: %d", code)
+	}
+	id := s.submit("北坡自然村路灯不亮")
+	var out struct {
+		LEDs map[string]bool `json:"leds"`
+	}
+	s.waitFor("offline lamp", func() bool { s.call("GET", "/v1/sim/panel", nil, &out); return out.LEDs["offline"] })
+	if st := s.state(id); st != "queued" {
+		t.Fatalf("record %s while the network is cut", st)
+	}
+	s.call("POST", "/v1/sim/network", map[string]bool{"up": true}, nil)
+	s.waitFor("record delivered after the network came back", func() bool { return s.state(id) == "delivered" })
+}
+
 func TestSimulateServe(t *testing.T) {
 	s := startSim(t)
 	if code := s.call("POST", "/v1/sim/idcard/lay", map[string]string{"card": "nosuch"}, nil); code != 400 {

@@ -28,6 +28,7 @@ import (
 	"github.com/gridkiosk/gridkiosk/drivers/printer/escposview"
 	"github.com/gridkiosk/gridkiosk/drivers/printer/printersim"
 	"github.com/gridkiosk/gridkiosk/drivers/qrscan/qrscansim"
+	"github.com/gridkiosk/gridkiosk/sync/faultnet"
 	"github.com/gridkiosk/gridkiosk/sync/hub"
 )
 
@@ -197,6 +198,17 @@ type simulation struct {
 	scanner *qrscansim.Scanner
 	signer  signedcode.Signer
 	panel   *gpiosim.Panel
+	net     *faultnet.Proxy // between the station and its hub
+}
+
+// SetNetwork cuts the simulated network between the station and its hub
+// (connections refused, as with a cable pulled) or restores it.
+func (s *simulation) SetNetwork(up bool) error {
+	if up {
+		s.net.Heal()
+		return nil
+	}
+	return s.net.Partition(faultnet.PartitionRefuse)
 }
 
 // simCodeKey loads (or makes, on the first run) the simulated hub's
@@ -329,7 +341,13 @@ func startSimulation(dir string, log *slog.Logger) (*simulation, error) {
 	s := &simulation{store: store, signer: signer, panel: gpiosim.New(), done: make(chan struct{}),
 		srv: &http.Server{Handler: hs.Handler(), ReadHeaderTimeout: 10 * time.Second}}
 	go func() { s.srv.Serve(ln); close(s.done) }()
-	s.cfg = demo.Config(filepath.Join(dir, "station"), "http://"+ln.Addr().String(), tokenFile)
+	// The station reaches its hub through a proxy, so that the control
+	// panel can cut the network and put it back.
+	if s.net, err = faultnet.Listen(ln.Addr().String(), faultnet.Options{Log: log.With("component", "network")}); err != nil {
+		s.close()
+		return nil, fmt.Errorf("simulate: network: %w", err)
+	}
+	s.cfg = demo.Config(filepath.Join(dir, "station"), "http://"+s.net.Addr(), tokenFile)
 	log.Info("simulate: county hub running", "url", s.cfg.Upstream.URL, "data", dir)
 	devDir := filepath.Join(dir, "dev")
 	if err := os.MkdirAll(devDir, 0o700); err != nil {
@@ -388,6 +406,9 @@ func (s *simulation) close() {
 	}
 	if s.scanner != nil {
 		s.scanner.Close()
+	}
+	if s.net != nil {
+		s.net.Close()
 	}
 	s.srv.Close()
 	<-s.done
