@@ -1,0 +1,312 @@
+package keyboard
+
+import (
+	"strings"
+	"unicode"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/gridkiosk/gridkiosk/ui/pinyin"
+)
+
+// PageSize is how many candidates the candidate bar shows at once.
+const PageSize = 8
+
+// compositionHeight is the height of the composition line.
+const compositionHeight float32 = 44
+
+// maxComposition bounds the letters awaiting conversion: more than a few
+// syllables is a mistake, and the composition line has room for about this
+// many.
+const maxComposition = 24
+
+// PinyinKeyboard is a QWERTY keyboard with a pinyin input method. Letters
+// typed go into the composition line; the candidate bar above the letters
+// shows the characters for its first syllable, most common first, and
+// tapping one commits it and drops that syllable from the composition.
+//
+//	[上一页] 候 选 字 …… [下一页]
+//	 q  w  e  r  t  y  u  i  o  p
+//	 a  s  d  f  g  h  j  k  l  [删除]
+//	[英文] z  x  c  v  b  n  m  [空格] [确认]
+//
+// 空格 (space) commits the first candidate on the page, or a space when
+// there is nothing to convert. 删除 deletes the last letter of the
+// composition, or, when it is empty, asks the owner to delete the last
+// character committed. 英文 switches to Latin capitals, which are
+// committed as they are typed, and back. 确认 (OK) commits what is still
+// in the composition, first candidate by first candidate, then reports
+// that typing is done.
+//
+// Its callbacks run on Fyne's goroutine; set them before showing it.
+type PinyinKeyboard struct {
+	widget.BaseWidget
+
+	// OnCommit receives text to insert: a character, a Latin letter or a
+	// space.
+	OnCommit func(text string)
+	// OnBackspace is called when 删除 is tapped with nothing in the
+	// composition: the last committed character should go.
+	OnBackspace func()
+	// OnDone is called when 确认 is tapped, after the composition is
+	// committed.
+	OnDone func()
+
+	engine *pinyin.Engine
+	latin  bool
+	comp   string   // letters typed, not yet converted
+	page   int      // of candidates, from 0
+	cands  []string // on the current page
+	more   bool     // a further page exists
+
+	letters    [26]*key
+	candKeys   [PageSize]*key
+	prev, next *key
+	back, mode *key
+	space      *key
+	done       *key
+	modeTag    *canvas.Text
+	compText   *canvas.Text
+	content    fyne.CanvasObject
+}
+
+// NewPinyinKeyboard returns a keyboard in pinyin mode that converts with e.
+func NewPinyinKeyboard(e *pinyin.Engine) *PinyinKeyboard {
+	k := &PinyinKeyboard{engine: e}
+	k.ExtendBaseWidget(k)
+	g := &grid{cols: 10, rows: 4}
+	var objs []fyne.CanvasObject
+	add := func(b *key, col, row, cols int) {
+		objs = append(objs, b)
+		g.cells = append(g.cells, cell{col: col, row: row, cols: cols, rows: 1})
+	}
+
+	k.prev = k.iconKey("上一页", iconPrev, func() { k.turn(-1) })
+	add(k.prev, 0, 0, 1)
+	for i := range k.candKeys {
+		k.candKeys[i] = newKey("", "", candSize, plain, func() { k.choose(i) })
+		add(k.candKeys[i], 1+i, 0, 1)
+	}
+	k.next = k.iconKey("下一页", iconNext, func() { k.turn(1) })
+	add(k.next, 9, 0, 1)
+
+	for row, letters := range []string{"qwertyuiop", "asdfghjkl", "zxcvbnm"} {
+		start := 0
+		if row == 2 {
+			start = 1 // after the switch key
+		}
+		for i, r := range letters {
+			k.letters[r-'a'] = newKey(string(r), "", letterSize, plain, func() { k.letter(r) })
+			add(k.letters[r-'a'], start+i, row+1, 1)
+		}
+	}
+	k.back = k.iconKey("删除", iconBackspace, k.backspace)
+	add(k.back, 9, 2, 1)
+	k.mode = newKey("英文", "ABC", labelSize, function, k.switchMode)
+	add(k.mode, 0, 3, 1)
+	k.space = newKey("空格", "space", labelSize, function, k.spaceBar)
+	add(k.space, 8, 3, 1)
+	k.done = newKey("确认", "OK", labelSize, confirm, k.finish)
+	add(k.done, 9, 3, 1)
+
+	k.content = container.NewStack(canvas.NewRectangle(backplate),
+		container.New(topBar{}, k.compositionLine(), container.New(g, objs...)))
+	k.update()
+	return k
+}
+
+// iconKey returns a function key showing an icon over a small caption.
+func (k *PinyinKeyboard) iconKey(caption, icon string, onTap func()) *key {
+	b := newKey("", caption, labelSize, function, onTap)
+	b.icon = icon
+	return b
+}
+
+// compositionLine shows the mode and the letters awaiting conversion. It is
+// not a touch target, so it can be lower than a key.
+func (k *PinyinKeyboard) compositionLine() fyne.CanvasObject {
+	k.modeTag = canvas.NewText("", paper)
+	k.modeTag.TextSize = labelSize
+	k.modeTag.TextStyle.Bold = true
+	k.compText = canvas.NewText("", ink)
+	k.compText.TextSize = 28
+	tag := container.NewStack(canvas.NewRectangle(slate), container.NewPadded(k.modeTag))
+	strut := canvas.NewRectangle(paper)
+	strut.SetMinSize(fyne.NewSize(0, compositionHeight))
+	return container.NewStack(strut, container.NewHBox(container.NewCenter(tag), k.compText))
+}
+
+// CreateRenderer implements fyne.Widget.
+func (k *PinyinKeyboard) CreateRenderer() fyne.WidgetRenderer {
+	return widget.NewSimpleRenderer(k.content)
+}
+
+// Composition returns the letters typed and not yet converted.
+func (k *PinyinKeyboard) Composition() string { return k.comp }
+
+// Page returns the candidates the candidate bar shows.
+func (k *PinyinKeyboard) Page() []string { return append([]string(nil), k.cands...) }
+
+// Latin reports whether the keyboard types Latin letters rather than pinyin.
+func (k *PinyinKeyboard) Latin() bool { return k.latin }
+
+// Reset empties the composition without committing it, for when the field
+// being typed into changes.
+func (k *PinyinKeyboard) Reset() {
+	k.comp, k.page = "", 0
+	k.update()
+}
+
+func (k *PinyinKeyboard) commit(s string) {
+	if k.OnCommit != nil && s != "" {
+		k.OnCommit(s)
+	}
+}
+
+func (k *PinyinKeyboard) letter(r rune) {
+	if k.latin {
+		k.commit(string(unicode.ToUpper(r)))
+		return
+	}
+	if len(k.comp) < maxComposition {
+		k.comp += string(r)
+		k.page = 0
+		k.update()
+	}
+}
+
+// choose commits the i-th candidate on the page.
+func (k *PinyinKeyboard) choose(i int) {
+	if i >= len(k.cands) {
+		return
+	}
+	_, rest := k.engine.Split(k.comp)
+	k.commit(k.cands[i])
+	k.comp, k.page = rest, 0
+	k.update()
+}
+
+// commitFirst commits the page's first candidate or, if the composition
+// has none, its letters as they are.
+func (k *PinyinKeyboard) commitFirst() {
+	if len(k.cands) > 0 {
+		k.choose(0)
+		return
+	}
+	k.commit(k.comp)
+	k.comp, k.page = "", 0
+	k.update()
+}
+
+func (k *PinyinKeyboard) spaceBar() {
+	if k.comp == "" {
+		k.commit(" ")
+		return
+	}
+	k.commitFirst()
+}
+
+func (k *PinyinKeyboard) backspace() {
+	if k.comp == "" {
+		call(k.OnBackspace)
+		return
+	}
+	k.comp, k.page = k.comp[:len(k.comp)-1], 0
+	k.update()
+}
+
+func (k *PinyinKeyboard) turn(by int) {
+	k.page = max(0, k.page+by)
+	k.update()
+}
+
+// switchMode commits the composition's letters as they are, as other
+// input methods do when switched mid-word, and changes mode.
+func (k *PinyinKeyboard) switchMode() {
+	k.commit(k.comp)
+	k.comp, k.page = "", 0
+	k.latin = !k.latin
+	for i, b := range k.letters {
+		r := rune('a' + i)
+		if k.latin {
+			r = unicode.ToUpper(r)
+		}
+		b.set(string(r), plain, false)
+	}
+	if k.latin {
+		k.mode.label, k.mode.sub = "中文", "拼音"
+	} else {
+		k.mode.label, k.mode.sub = "英文", "ABC"
+	}
+	k.mode.Refresh()
+	k.update()
+}
+
+func (k *PinyinKeyboard) finish() {
+	// Every commitFirst shortens the composition, so this ends.
+	for k.comp != "" {
+		k.commitFirst()
+	}
+	call(k.OnDone)
+}
+
+// update fetches the page's candidates and redraws what depends on them.
+func (k *PinyinKeyboard) update() {
+	k.cands, k.more = nil, false
+	if k.comp != "" {
+		// One more than the page holds tells whether there is a next page.
+		all := k.engine.Candidates(k.comp, (k.page+1)*PageSize+1)
+		for k.page > 0 && k.page*PageSize >= len(all) {
+			k.page--
+		}
+		end := min(len(all), (k.page+1)*PageSize)
+		k.cands, k.more = all[k.page*PageSize:end], len(all) > end
+	}
+	for i, b := range k.candKeys {
+		switch {
+		case i >= len(k.cands):
+			b.set("", plain, true)
+		case i == 0:
+			b.set(k.cands[i], chosen, false)
+		default:
+			b.set(k.cands[i], plain, false)
+		}
+	}
+	k.prev.set("", function, k.page == 0)
+	k.next.set("", function, !k.more)
+	k.showComposition()
+}
+
+func (k *PinyinKeyboard) showComposition() {
+	k.modeTag.Text = "拼音"
+	k.compText.Color = ink
+	switch {
+	case k.latin:
+		k.modeTag.Text = "英文 ABC"
+		k.compText.Text, k.compText.Color = "字母直接输入 Letters go straight in", greyText
+	case k.comp == "":
+		k.compText.Text, k.compText.Color = "请输入拼音 Type pinyin", greyText
+	default:
+		k.compText.Text = k.syllables()
+	}
+	k.modeTag.Refresh()
+	k.compText.Refresh()
+}
+
+// syllables writes the composition as the engine splits it, xiu'lan.
+func (k *PinyinKeyboard) syllables() string {
+	var parts []string
+	for rest := k.comp; rest != ""; {
+		first, r := k.engine.Split(rest)
+		if first == "" {
+			parts = append(parts, rest)
+			break
+		}
+		parts = append(parts, first)
+		rest = r
+	}
+	return strings.Join(parts, "'")
+}
