@@ -77,6 +77,7 @@ soak: deps
 # The drain benchmark moves a 10,000-record backlog per iteration: once is
 # a measurement.
 bench: deps
+	@.ci/deps.sh bench
 	$(GO) test -run '^$$' -bench . -skip BenchmarkDrain -benchmem -benchtime 2s ./...
 	$(GO) test -run '^$$' -bench BenchmarkDrain -benchtime 1x ./sync/upstream
 

@@ -30,6 +30,9 @@ type Drive struct {
 	Mounts    []string `json:"mounts,omitempty"` // mount points of the drive or its partitions
 	// Excluded says why the drive must not be written; empty when it may.
 	Excluded string `json:"excluded,omitempty"`
+	// Reason is Excluded as a code for programs: system, mounted,
+	// no-medium, read-only or not-removable.
+	Reason string `json:"reason,omitempty"`
 	// NeedsForce is set when the only objection is that the drive is not
 	// removable, which --force-non-removable overrides.
 	NeedsForce bool `json:"needs_force,omitempty"`
@@ -109,27 +112,27 @@ func inspect(sys System, name string, mounts map[string][]string) (Drive, error)
 		}
 	}
 	sort.Strings(d.Mounts)
-	d.Excluded, d.NeedsForce = exclusion(d)
+	d.Reason, d.Excluded, d.NeedsForce = exclusion(d)
 	return d, nil
 }
 
-func exclusion(d Drive) (string, bool) {
+func exclusion(d Drive) (code, why string, force bool) {
 	for _, m := range d.Mounts {
 		if m == "/" || m == "/boot" || m == "/usr" || strings.HasPrefix(m, "/boot/") {
-			return "holds the running system (" + m + ")", false
+			return "system", "holds the running system (" + m + ")", false
 		}
 	}
 	switch {
 	case len(d.Mounts) > 0:
-		return "has mounted partitions (" + strings.Join(d.Mounts, ", ") + "); unmount them first", false
+		return "mounted", "has mounted partitions (" + strings.Join(d.Mounts, ", ") + "); unmount them first", false
 	case d.Size == 0:
-		return "no medium (is the card inserted?)", false
+		return "no-medium", "no medium (is the card inserted?)", false
 	case d.ReadOnly:
-		return "read-only (check the card's lock switch)", false
+		return "read-only", "read-only (check the card's lock switch)", false
 	case !d.Removable:
-		return "not removable (use --force-non-removable if this really is the target)", true
+		return "not-removable", "not removable (use --force-non-removable if this really is the target)", true
 	}
-	return "", false
+	return "", "", false
 }
 
 func bus(dir string) string {

@@ -108,3 +108,44 @@ func TestListThisMachine(t *testing.T) {
 		}
 	}
 }
+
+func TestFindRefuse(t *testing.T) {
+	sys := fakeSystem(t, []fakeDisk{
+		{"nvme0n1", "pci0000:00/nvme/nvme0", "1000215216", "0", "0", "Samsung SSD", []string{"nvme0n1p2"}},
+		{"sdb", "pci0000:00/usb1/1-2/host3", "62333952", "1", "0", "SD Reader", []string{"sdb1"}},
+		{"sdc", "pci0000:00/usb1/1-3/host4", "62333952", "1", "0", "SD Reader", nil},
+		{"sda", "pci0000:00/ata1/host0", "3907029168", "0", "0", "WDC", nil},
+		{"sdd", "pci0000:00/usb1/1-4/host5", "2048", "1", "0", "Tiny", nil},
+	}, "/dev/nvme0n1p2 / ext4 rw 0 0\n/dev/sdb1 /media/tech/BOOT vfat rw 0 0\n")
+	const image = 1 << 30
+	tests := []struct {
+		path  string
+		force bool
+		found bool
+		want  string // in the refusal; empty for none
+	}{
+		{"/dev/nvme0n1", false, true, "系统盘"},
+		{"/dev/nvme0n1", true, true, "running system"},
+		{"/dev/sdb", false, true, "mounted partitions (/media/tech/BOOT)"},
+		{"/dev/sdc", false, true, ""},
+		{"/dev/sda", false, true, "--force-non-removable"},
+		{"/dev/sda", true, true, ""},
+		{"/dev/sdd", false, true, "容量不足"},
+		{"/dev/sdb1", false, false, ""},
+		{"/tmp/card.img", false, false, ""},
+	}
+	for _, tc := range tests {
+		d, ok, err := Find(sys, tc.path)
+		if err != nil || ok != tc.found {
+			t.Errorf("%s: found %v, %v", tc.path, ok, err)
+			continue
+		}
+		if !ok {
+			continue
+		}
+		err = Refuse(d, image, tc.force)
+		if (tc.want == "") != (err == nil) || (err != nil && !strings.Contains(err.Error(), tc.want)) {
+			t.Errorf("%s force=%v: %v, want %q", tc.path, tc.force, err, tc.want)
+		}
+	}
+}

@@ -1,0 +1,145 @@
+package flash
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+)
+
+// Target is where an image is written: a whole-disk block device, or a
+// regular file that becomes a copy of the image.
+type Target struct {
+	f      *os.File
+	Path   string
+	Device bool  // a block device, not a file
+	Size   int64 // bytes available
+}
+
+// ErrTooSmall is returned for a device smaller than the image.
+var ErrTooSmall = errors.New("flash: device is smaller than the image")
+
+// ErrUnsupported is returned where this OS's drives cannot be written yet.
+var ErrUnsupported = errors.New("not supported on this OS yet: use a Linux laptop")
+
+// Create opens path to write an image of imageSize bytes. A block device
+// is opened exclusively where the OS allows it, so that a mounted one is
+// refused even if the drive checks missed it. A regular file, or a path
+// that does not exist, is created afresh at the image's size, so that the
+// ranges gridflash does not write read as zeros, as in the image.
+func Create(path string, imageSize int64) (*Target, error) {
+	st, err := os.Stat(path)
+	switch {
+	case errors.Is(err, fs.ErrNotExist) || (err == nil && st.Mode().IsRegular()):
+		f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_TRUNC, 0o644)
+		if err != nil {
+			return nil, fmt.Errorf("flash: create %s: %w", path, err)
+		}
+		if err := f.Truncate(imageSize); err != nil {
+			f.Close()
+			return nil, fmt.Errorf("flash: create %s: %w", path, err)
+		}
+		return &Target{f: f, Path: path, Size: imageSize}, nil
+	case err != nil:
+		return nil, fmt.Errorf("flash: %w", err)
+	case isBlockDevice(st):
+		t, err := openDevice(path, true)
+		if err != nil {
+			return nil, err
+		}
+		if t.Size < imageSize {
+			t.Close()
+			return nil, fmt.Errorf("%w: %s holds %d bytes, the image %d", ErrTooSmall, path, t.Size, imageSize)
+		}
+		return t, nil
+	}
+	return nil, notTarget(path)
+}
+
+// Open opens a written device or file to verify it.
+func Open(path string) (*Target, error) {
+	st, err := os.Stat(path)
+	switch {
+	case err != nil:
+		return nil, fmt.Errorf("flash: %w", err)
+	case st.Mode().IsRegular():
+		f, err := os.Open(path)
+		if err != nil {
+			return nil, fmt.Errorf("flash: %w", err)
+		}
+		return &Target{f: f, Path: path, Size: st.Size()}, nil
+	case isBlockDevice(st):
+		return openDevice(path, false)
+	}
+	return nil, notTarget(path)
+}
+
+func isBlockDevice(st fs.FileInfo) bool {
+	return st.Mode()&os.ModeDevice != 0 && st.Mode()&os.ModeCharDevice == 0
+}
+
+// ReadAt reads from the target.
+func (t *Target) ReadAt(p []byte, off int64) (int, error) { return t.f.ReadAt(p, off) }
+
+// WriteAt writes to the target.
+func (t *Target) WriteAt(p []byte, off int64) (int, error) {
+	n, err := t.f.WriteAt(p, off)
+	if err != nil {
+		return n, fmt.Errorf("flash: write %s at byte %d: %w", t.Path, off, err)
+	}
+	return n, nil
+}
+
+// Close closes the target.
+func (t *Target) Close() error { return t.f.Close() }
+
+// flush makes what was written durable and drops it from the page cache,
+// so that what is read next comes from the card, not from memory that
+// only says what was meant to be written.
+func (t *Target) flush() error {
+	if err := t.f.Sync(); err != nil {
+		return fmt.Errorf("flash: sync %s: %w", t.Path, err)
+	}
+	if err := dropCache(t.f); err != nil {
+		return fmt.Errorf("flash: drop cache of %s: %w", t.Path, err)
+	}
+	return nil
+}
+
+// invalidate zeroes the first held bytes, and on a device its last MiB,
+// where a backup GPT lives: until the image is written and checked, the
+// card must not look like it holds the image or the one before. Zeros
+// there agree with the image wherever the image is unmapped; where it is
+// mapped the write puts the image's bytes back.
+func (t *Target) invalidate(held int64) error {
+	zero := make([]byte, max(held, 1<<20))
+	if _, err := t.WriteAt(zero[:held], 0); err != nil {
+		return err
+	}
+	if tail := t.Size - 1<<20; t.Device && tail > held {
+		if _, err := t.WriteAt(zero[:1<<20], tail); err != nil {
+			return err
+		}
+	}
+	return t.flush()
+}
+
+// commitHeader writes the held-back first block last, and reads it back.
+func (t *Target) commitHeader(header []byte) error {
+	if _, err := t.WriteAt(header, 0); err != nil {
+		return err
+	}
+	if err := t.flush(); err != nil {
+		return err
+	}
+	got := make([]byte, len(header))
+	if _, err := io.ReadFull(io.NewSectionReader(t.f, 0, int64(len(header))), got); err != nil {
+		return fmt.Errorf("flash: read back first block of %s: %w", t.Path, err)
+	}
+	if !bytes.Equal(got, header) {
+		return fmt.Errorf("flash: read back first block of %s: differs from what was written", t.Path)
+	}
+	return nil
+}
