@@ -104,3 +104,35 @@ func TestPanel(t *testing.T) {
 	sim.Presence(false)
 	eventually(t, "presence gone", func() bool { return !st.Panel().Presence })
 }
+
+// The technician's wiring checks: a beep, and every lamp blinking for a
+// while before the lamps show the station again.
+func TestPanelSelfTest(t *testing.T) {
+	sim, panel := simPanel(t)
+	cfg := demo.Config(filepath.Join(t.TempDir(), "data"), "", "")
+	st := runStation(t, appliance.Options{Config: cfg, Panel: panel})
+	eventually(t, "ready lamp", func() bool { return sim.LEDs()["ready"] })
+	beeps := sim.Beeps()
+	st.TestBeep()
+	eventually(t, "a test beep", func() bool { return sim.Beeps() > beeps })
+	st.TestLEDs()
+	seen := map[string]map[bool]bool{}
+	for range 40 { // 1 s of the 3 s test
+		for led, on := range sim.LEDs() {
+			if seen[led] == nil {
+				seen[led] = map[bool]bool{}
+			}
+			seen[led][on] = true
+		}
+		time.Sleep(25 * time.Millisecond)
+	}
+	for _, led := range []string{"ready", "offline", "attention", "busy"} {
+		if !seen[led][true] || !seen[led][false] {
+			t.Errorf("%s lamp does not blink in the lamp test", led)
+		}
+	}
+	eventually(t, "lamps back to the station's state", func() bool {
+		l := sim.LEDs()
+		return l["ready"] && !l["offline"] && !l["busy"] && !blinking(sim, "attention")
+	})
+}

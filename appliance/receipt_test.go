@@ -126,3 +126,23 @@ func TestReceiptErrors(t *testing.T) {
 		t.Errorf("no staff: %v", err)
 	}
 }
+
+// The technician's test page prints through the station's queue and
+// stores no record.
+func TestTestPrint(t *testing.T) {
+	st, sim := printerStation(t)
+	res, err := st.TestPrint(t.Context())
+	if err != nil || res.State != "printed" {
+		t.Fatalf("test print: %+v %v", res, err)
+	}
+	if !sim.WaitJobs(1, 10*time.Second) {
+		t.Fatal("no job at the printer")
+	}
+	r, err := escposview.Parse(sim.Jobs()[0], escposview.Options{Dots: 384})
+	if err != nil || !strings.Contains(r.Text, "打印机测试") || len(r.QRCodes) != 1 || r.QRCodes[0] != "GK1:TEST" {
+		t.Fatalf("test page: %v\n%s %v", err, r.Text, r.QRCodes)
+	}
+	if st.Health().Outbox.Queued != 0 {
+		t.Fatal("a test print stored a record")
+	}
+}

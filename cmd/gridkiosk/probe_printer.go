@@ -55,13 +55,7 @@ func probePrinter(ctx context.Context, args []string, stdout io.Writer) error {
 		fmt.Fprintln(stdout, "ready")
 		return nil
 	}
-	d := &printer.Doc{}
-	d.Text("网格服务站 打印测试", printer.Style{Align: printer.Center, Bold: true, Wide: true, Tall: true}).
-		Text("Printer test 打印机测试", printer.Style{Align: printer.Center}).Separator('-').
-		KV("纸宽 Paper", prof.Name).KV("时间 Time", time.Now().Format("2006-01-02 15:04:05")).
-		Text("中文 GB18030：幸福湾社区 乡宁县 昌宁镇", printer.Style{}).
-		QR("GK1:TEST", 6).Feed(1).Cut(false)
-	job, err := printer.Encode(d, prof)
+	job, err := printer.Encode(printer.TestPage(prof, time.Now()), prof)
 	if err != nil {
 		return fmt.Errorf("probe printer: %w", err)
 	}

@@ -1,6 +1,9 @@
 package printer
 
-import "fmt"
+import (
+	"fmt"
+	"time"
+)
 
 // A Profile describes a printer model: its paper and what its firmware
 // can do.
@@ -72,4 +75,17 @@ func (p Profile) cutFeed() int {
 		return defaultCutFeed
 	}
 	return p.CutFeed
+}
+
+// TestPage is the printer test a technician prints on site: large and
+// normal Chinese text, the paper width and a QR code, so one look at the
+// paper shows the encoding, the fonts and the QR mode are right.
+func TestPage(p Profile, at time.Time) *Doc {
+	d := &Doc{}
+	d.Text("网格服务站 打印测试", Style{Align: Center, Bold: true, Wide: true, Tall: true}).
+		Text("Printer test 打印机测试", Style{Align: Center}).Separator('-').
+		KV("纸宽 Paper", p.Name).KV("时间 Time", at.Format("2006-01-02 15:04:05")).
+		Text("中文 GB18030：幸福湾社区 乡宁县 昌宁镇", Style{}).
+		QR("GK1:TEST", 6).Feed(1).Cut(false)
+	return d
 }

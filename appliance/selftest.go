@@ -1,0 +1,50 @@
+package appliance
+
+import (
+	"context"
+	"time"
+
+	"github.com/gridkiosk/gridkiosk/drivers/gpio"
+	"github.com/gridkiosk/gridkiosk/drivers/printer"
+)
+
+// lampTestFor is how long the lamp test blinks every lamp.
+const lampTestFor = 3 * time.Second
+
+// TestPrint prints the printer test page through the station's print
+// queue, storing no record: the technician's check of paper, encoding and
+// QR mode.
+func (s *Station) TestPrint(ctx context.Context) (PrintResult, error) {
+	if s.prn == nil {
+		return PrintResult{}, ErrNoPrinter
+	}
+	if err := s.prn.ready(ctx); err != nil {
+		return PrintResult{}, err
+	}
+	job, err := printer.Encode(printer.TestPage(s.prn.profile, s.now()), s.prn.profile)
+	if err != nil {
+		return PrintResult{}, err
+	}
+	state, reason := s.prn.print(ctx, job, "TEST")
+	return PrintResult{State: state, Reason: reason, Ticket: "TEST"}, nil
+}
+
+// TestBeep sounds the buzzer once, for a wiring check.
+func (s *Station) TestBeep() { s.beep(gpio.BeepOK) }
+
+// TestLEDs blinks every lamp for a few seconds; then the lamps show the
+// station's state again.
+func (s *Station) TestLEDs() {
+	if s.panel == nil {
+		return
+	}
+	for _, l := range gpio.LEDs() {
+		s.panel.SetLED(l, gpio.BlinkFast)
+	}
+	time.AfterFunc(lampTestFor, func() {
+		s.mu.Lock()
+		s.pnl.leds = nil // the lamp loop sets every lamp afresh
+		s.mu.Unlock()
+		s.notify()
+	})
+}
