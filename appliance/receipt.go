@@ -113,27 +113,7 @@ func (s *Station) receiptDoc(rec upstream.Record, f receiptFields, req ReceiptRe
 // saying why in words staff can act on; a job the printer stops during is
 // kept and printed again once the printer is ready.
 func (s *Station) PrintReceipt(ctx context.Context, req ReceiptRequest) (PrintResult, error) {
-	if s.prn == nil {
-		return PrintResult{}, ErrNoPrinter
-	}
-	if strings.TrimSpace(req.Staff) == "" {
-		// The staff member logged in with their code signs by default.
-		if st := s.Staff(); st != nil {
-			req.Staff = st.Name
-		}
-	}
-	if strings.TrimSpace(req.Staff) == "" {
-		return PrintResult{}, &record.FieldError{Field: "staff", Msg: "is required: who hands the receipt over (or log in with a staff code)"}
-	}
-	rec, _, err := s.box.Get(req.RecordID)
-	if err != nil {
-		return PrintResult{}, fmt.Errorf("appliance: receipt for %s: %w", req.RecordID, err)
-	}
-	f, err := s.receiptFields(rec)
-	if err != nil {
-		return PrintResult{}, err
-	}
-	job, err := printer.Encode(s.receiptDoc(rec, f, req), s.prn.profile)
+	job, rec, f, req, err := s.receiptJob(req)
 	if err != nil {
 		return PrintResult{}, err
 	}
@@ -152,6 +132,44 @@ func (s *Station) PrintReceipt(ctx context.Context, req ReceiptRequest) (PrintRe
 	state, reason := s.prn.print(ctx, job, f.ticket)
 	res.State, res.Reason = state, reason
 	return res, nil
+}
+
+// ReceiptJob returns the ESC/POS job PrintReceipt would send for req,
+// printing nothing and storing nothing: the staff's preview.
+func (s *Station) ReceiptJob(req ReceiptRequest) ([]byte, error) {
+	job, _, _, _, err := s.receiptJob(req)
+	return job, err
+}
+
+// receiptJob builds a receipt's job, with what PrintReceipt goes on to
+// store: the record it is for, its fields and the request as completed.
+func (s *Station) receiptJob(req ReceiptRequest) ([]byte, upstream.Record, receiptFields, ReceiptRequest, error) {
+	var none upstream.Record
+	if s.prn == nil {
+		return nil, none, receiptFields{}, req, ErrNoPrinter
+	}
+	if strings.TrimSpace(req.Staff) == "" {
+		// The staff member logged in with their code signs by default.
+		if st := s.Staff(); st != nil {
+			req.Staff = st.Name
+		}
+	}
+	if strings.TrimSpace(req.Staff) == "" {
+		return nil, none, receiptFields{}, req, &record.FieldError{Field: "staff", Msg: "is required: who hands the receipt over (or log in with a staff code)"}
+	}
+	rec, _, err := s.box.Get(req.RecordID)
+	if err != nil {
+		return nil, none, receiptFields{}, req, fmt.Errorf("appliance: receipt for %s: %w", req.RecordID, err)
+	}
+	f, err := s.receiptFields(rec)
+	if err != nil {
+		return nil, none, receiptFields{}, req, err
+	}
+	job, err := printer.Encode(s.receiptDoc(rec, f, req), s.prn.profile)
+	if err != nil {
+		return nil, none, receiptFields{}, req, err
+	}
+	return job, rec, f, req, nil
 }
 
 func categoryCode(rec upstream.Record) string {

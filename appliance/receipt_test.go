@@ -146,3 +146,22 @@ func TestTestPrint(t *testing.T) {
 		t.Fatal("a test print stored a record")
 	}
 }
+
+// The staff's preview is the job PrintReceipt sends, with nothing printed
+// and nothing stored.
+func TestReceiptJobPreview(t *testing.T) {
+	st, sim := printerStation(t)
+	id := registration(t, st)
+	before := st.Health().Outbox.Queued
+	job, err := st.ReceiptJob(appliance.ReceiptRequest{RecordID: id, Staff: "李建国"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := escposview.Parse(job, escposview.Options{Dots: 384})
+	if err != nil || !strings.Contains(r.Text, "李建国") || len(r.QRCodes) != 1 || r.QRCodes[0] != appliance.ReceiptCodePrefix+id {
+		t.Fatalf("preview: %v %v\n%s", err, r.QRCodes, r.Text)
+	}
+	if len(sim.Jobs()) != 0 || st.Health().Outbox.Queued != before {
+		t.Fatal("a preview printed or stored something")
+	}
+}
