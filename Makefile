@@ -41,13 +41,18 @@ run: deps
 		$(KIOSK_ENV) $(GO) run ./cmd/gridkiosk serve --simulate; \
 	fi
 
-test: deps-test vet fuzz-short test-race
+test: deps-test vet fuzz-short test-race test-golden
 
 vet:
 	$(GO) vet ./...
 
 test-race:
 	$(GO) test -race -count=1 ./...
+
+# The screens' golden images are compared without -race: drawing them under
+# the race detector takes minutes and proves nothing more.
+test-golden:
+	$(GO) test -count=1 -run Golden ./ui/...
 
 # Every fuzz target in turn: `make fuzz` digs for FUZZTIME (2m) each,
 # `make test` runs each for 10s.

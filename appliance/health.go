@@ -59,6 +59,8 @@ type UpstreamState struct {
 	LastError   string     `json:"last_error,omitempty"`
 	Alert       string     `json:"alert,omitempty"`
 	Sent        uint64     `json:"sent"`
+	// SendRate is records acknowledged per second over the last minute.
+	SendRate float64 `json:"send_rate"`
 }
 
 // Health reports the station's state.
@@ -80,7 +82,7 @@ func (s *Station) Health() Health {
 	}
 	if s.fwd != nil {
 		fs := s.fwd.State()
-		h.Upstream = UpstreamState{Configured: true, Online: fs.Online, LastError: fs.LastError, Alert: fs.Alert, Sent: fs.Sent}
+		h.Upstream = UpstreamState{Configured: true, Online: fs.Online, LastError: fs.LastError, Alert: fs.Alert, Sent: fs.Sent, SendRate: fs.SendRate}
 		if !fs.LastSuccess.IsZero() {
 			h.Upstream.LastSuccess = &fs.LastSuccess
 		}

@@ -1,0 +1,149 @@
+package simpanel
+
+import (
+	"fmt"
+	"os"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/test"
+
+	"github.com/gridkiosk/gridkiosk/appliance"
+	"github.com/gridkiosk/gridkiosk/sync/outbox"
+	"github.com/gridkiosk/gridkiosk/ui"
+)
+
+// TestMain makes one test app with the kiosk's theme for all the tests:
+// each new theme parses the 4 MB CJK font again, a second under -race.
+func TestMain(m *testing.M) {
+	test.NewApp().Settings().SetTheme(ui.NewTheme())
+	os.Exit(m.Run())
+}
+
+// recorder is a simulation that records what it is asked and answers
+// with fixed data; the simulation itself is tested in cmd/gridkiosk.
+type recorder struct {
+	mu      sync.Mutex
+	calls   []string
+	failNet error
+	outputs map[string]any
+}
+
+func (r *recorder) note(format string, args ...any) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.calls = append(r.calls, fmt.Sprintf(format, args...))
+}
+
+// took returns the calls since the last time, joined by "; ".
+func (r *recorder) took() string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	s := strings.Join(r.calls, "; ")
+	r.calls = nil
+	return s
+}
+
+func (r *recorder) LayCard(key string) error { r.note("LayCard %s", key); return nil }
+func (r *recorder) LiftCard()                { r.note("LiftCard") }
+func (r *recorder) SetPrinter(paperOut, nearEnd, coverOpen, offline bool) {
+	r.note("SetPrinter %v %v %v %v", paperOut, nearEnd, coverOpen, offline)
+}
+func (r *recorder) ScanCode(data, aim string) error { r.note("ScanCode %s %s", data, aim); return nil }
+func (r *recorder) IssueCode(kind string) (string, error) {
+	r.note("IssueCode %s", kind)
+	letter := map[string]string{"appointment": "A", "appointment-expired": "A", "staff": "S"}[kind]
+	return "GK1:" + letter + ":eyJpZCI6IjEifQ.SIGnature", nil
+}
+func (r *recorder) PressButton(button string, hold time.Duration) error {
+	r.note("PressButton %s %v", button, hold)
+	return nil
+}
+func (r *recorder) SetPresence(on bool) { r.note("SetPresence %v", on) }
+func (r *recorder) SetNetwork(up bool) error {
+	r.note("SetNetwork %v", up)
+	return r.failNet
+}
+func (r *recorder) PanelOutputs() map[string]any {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.outputs != nil {
+		return r.outputs
+	}
+	return map[string]any{"leds": map[string]bool{"ready": true}, "buzzer": false, "relay": false, "beeps": 0}
+}
+
+// The recorder answers for the station too.
+func (r *recorder) Records(time.Time, int) ([]outbox.Entry, error) {
+	return []outbox.Entry{{ID: "0190f5e6-0000-7000-8000-000000000046", Kind: "matter", Seq: 46, State: outbox.Queued}}, nil
+}
+func (r *recorder) Session() appliance.SessionView {
+	return appliance.SessionView{State: appliance.SessionCard, CardOnReader: true}
+}
+func (r *recorder) LastScan() *appliance.ScanResult {
+	return &appliance.ScanResult{Kind: "refused", Reason: "forged", Message: "预约码无效（签名不符） / appointment code is not genuine (signature does not match)"}
+}
+func (r *recorder) Health() appliance.Health {
+	return appliance.Health{
+		Peripherals: map[string]appliance.Peripheral{"printer": {State: "paper_out"}},
+		Upstream:    appliance.UpstreamState{Configured: true},
+		Outbox:      appliance.OutboxState{Queued: 3},
+	}
+}
+
+// waitFor polls cond for up to ten seconds.
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("no %s in 10s", what)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// show puts o in a window of the given size.
+func show(t *testing.T, o fyne.CanvasObject, size fyne.Size) fyne.Window {
+	t.Helper()
+	w := test.NewTempWindow(t, o)
+	w.SetPadded(false)
+	w.Resize(size)
+	return w
+}
+
+// onScreen is every text drawn and visible under o, without spaces or line
+// breaks: a label wraps its text in lines.
+func onScreen(o fyne.CanvasObject) string {
+	var b strings.Builder
+	var walk func(fyne.CanvasObject)
+	walk = func(o fyne.CanvasObject) {
+		if !o.Visible() {
+			return
+		}
+		switch o := o.(type) {
+		case *canvas.Text:
+			b.WriteString(o.Text + "\n")
+		case *fyne.Container:
+			for _, c := range o.Objects {
+				walk(c)
+			}
+		case fyne.Widget:
+			for _, c := range test.WidgetRenderer(o).Objects() {
+				walk(c)
+			}
+		}
+	}
+	walk(o)
+	return strings.Join(strings.Fields(b.String()), "")
+}
+
+// tap taps the key and waits for what it does.
+func (p *Panel) tap(key string) {
+	test.Tap(p.keys[key])
+	p.jobs.Wait()
+}

@@ -1,0 +1,13 @@
+package simpanel
+
+import (
+	"github.com/gridkiosk/gridkiosk/appliance"
+	"github.com/gridkiosk/gridkiosk/appliance/adminapi"
+)
+
+// The simulation's admin interface and the station are what the panel is
+// wired to in cmd/gridkiosk.
+var (
+	_ Simulator = adminapi.Simulator(nil)
+	_ Station   = (*appliance.Station)(nil)
+)

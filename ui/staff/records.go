@@ -1,0 +1,305 @@
+package staff
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"image"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/gridkiosk/gridkiosk/appliance"
+	"github.com/gridkiosk/gridkiosk/appliance/record"
+	"github.com/gridkiosk/gridkiosk/drivers/printer"
+	"github.com/gridkiosk/gridkiosk/drivers/printer/escposview"
+	"github.com/gridkiosk/gridkiosk/sync/outbox"
+	"github.com/gridkiosk/gridkiosk/ui"
+)
+
+// printWait bounds a print: the station itself gives up waiting after 30
+// seconds and keeps the job queued.
+const printWait = 45 * time.Second
+
+// ReceiptPreviewer renders a receipt without printing it: the ESC/POS job
+// PrintReceipt would send for req, and no receipt record stored. A station
+// that has it gets a preview before printing.
+type ReceiptPreviewer interface {
+	ReceiptJob(req appliance.ReceiptRequest) ([]byte, error)
+}
+
+// recordsTab is the day's records: a list, the chosen record with its
+// print key, and the receipt's preview.
+type recordsTab struct {
+	s         *Screen
+	items     []outbox.Entry
+	sel       string // ID of the chosen record
+	selIdx    int
+	selecting bool            // the screen, not staff, is choosing
+	printing  bool            // a print is under way: one at a time
+	printed   map[string]bool // records this screen printed a receipt for
+
+	list    *widget.List
+	empty   *widget.Label
+	ticket  *canvas.Text
+	info    *widget.Label
+	state   *canvas.Text
+	print   *button
+	result  *widget.Label
+	img     *canvas.Image
+	note    *widget.Label
+	content fyne.CanvasObject
+}
+
+func newRecordsTab(s *Screen) *recordsTab {
+	r := &recordsTab{s: s, selIdx: -1, printed: map[string]bool{}}
+	r.list = widget.NewList(func() int { return len(r.items) }, listRow, r.updateRow)
+	r.list.OnSelected = func(id widget.ListItemID) {
+		if !r.selecting {
+			s.st.TouchStaff()
+		}
+		r.choose(id)
+	}
+	r.empty = newLabel("", true)
+	r.ticket = newText("", 36, ink, true)
+	r.info = newLabel("", true)
+	r.state = newText("", 24, ink, true)
+	r.print = newButton("", widget.HighImportance, s.act(r.printTapped))
+	r.result = newLabel("", true)
+	r.img = canvas.NewImageFromImage(nil)
+	r.img.FillMode = canvas.ImageFillContain
+	r.note = newLabel("", true)
+	r.note.Alignment = fyne.TextAlignCenter
+
+	list := container.NewStack(pagedList(r.list, s.act), container.NewVBox(r.empty))
+	detail := container.NewVBox(r.ticket, r.info, r.state, r.print, r.result, layout.NewSpacer())
+	preview := container.NewStack(container.NewVBox(layout.NewSpacer(), r.note, layout.NewSpacer()), r.img)
+	r.content = container.New(columns{45, 30, 25}, list, detail, preview)
+	return r
+}
+
+func (r *recordsTab) updateRow(id widget.ListItemID, o fyne.CanvasObject) {
+	if id >= len(r.items) {
+		return
+	}
+	e := r.items[id]
+	word, c := stateWord(r.s.lang, e.State)
+	o.(*row).set(rowText{title: record.Ticket(e.Kind, e.Seq), sub: kindWord(r.s.lang, e.Kind) + "  " + e.CreatedAt.In(r.s.now().Location()).Format("15:04"),
+		state: word, stateColour: c})
+}
+
+func (r *recordsTab) show(items []outbox.Entry, err error) {
+	r.items = items
+	r.list.Refresh()
+	switch {
+	case err != nil:
+		r.empty.SetText(r.s.tr("无法读取本机记录：", "Cannot read the records: ") + err.Error())
+		r.empty.Show()
+	case len(items) == 0:
+		r.empty.SetText(r.s.tr("今天还没有记录。", "No records yet today."))
+		r.empty.Show()
+	default:
+		r.empty.Hide()
+	}
+	// New records come first, so the chosen one moves down the list.
+	idx := -1
+	for i, e := range items {
+		if e.ID == r.sel {
+			idx = i
+		}
+	}
+	if idx != r.selIdx {
+		r.selecting = true
+		if idx < 0 {
+			r.list.UnselectAll()
+			r.sel, r.selIdx = "", -1
+			r.clearPreview()
+		} else {
+			r.list.Select(idx)
+		}
+		r.selecting = false
+	}
+	r.detail()
+}
+
+func (r *recordsTab) chosen() (outbox.Entry, bool) {
+	for _, e := range r.items {
+		if e.ID == r.sel {
+			return e, true
+		}
+	}
+	return outbox.Entry{}, false
+}
+
+func (r *recordsTab) choose(id widget.ListItemID) {
+	if id < 0 || id >= len(r.items) {
+		return
+	}
+	r.selIdx = id
+	if r.items[id].ID != r.sel {
+		r.sel = r.items[id].ID
+		r.result.SetText("")
+		r.loadPreview()
+	}
+	r.detail()
+}
+
+// printable says whether a record of kind gets a service receipt:
+// receipts and volunteer service are not matters a resident came with.
+func printable(kind string) bool {
+	return kind == record.KindRegistration || kind == record.KindMatter
+}
+
+func (r *recordsTab) detail() {
+	e, ok := r.chosen()
+	if !ok {
+		r.ticket.Text = ""
+		r.info.SetText(r.s.tr("请在左边选一条记录，再打印回执。", "Choose a record on the left to print its receipt."))
+		r.state.Text = ""
+		r.print.SetText(r.s.tr("打印回执", "Print receipt"))
+		r.print.Disable()
+		r.ticket.Refresh()
+		r.state.Refresh()
+		return
+	}
+	loc := r.s.now().Location()
+	r.ticket.Text = record.Ticket(e.Kind, e.Seq)
+	r.ticket.Refresh()
+	r.info.SetText(kindWord(r.s.lang, e.Kind) + "  " + e.CreatedAt.In(loc).Format("2006-01-02 15:04"))
+	word, c := stateWord(r.s.lang, e.State)
+	r.state.Text, r.state.Color = word, c
+	r.state.Refresh()
+	if r.printed[e.ID] {
+		r.print.SetText(r.s.tr("重新打印", "Reprint"))
+	} else {
+		r.print.SetText(r.s.tr("打印回执", "Print receipt"))
+	}
+	if printable(e.Kind) && !r.printing {
+		r.print.Enable()
+	} else {
+		r.print.Disable()
+	}
+}
+
+func (r *recordsTab) clearPreview() {
+	r.img.Image = nil
+	r.img.Refresh()
+	r.note.SetText("")
+}
+
+// loadPreview shows the chosen record's receipt as it would print, when
+// the station can render one; else it says when a preview appears.
+func (r *recordsTab) loadPreview() {
+	r.clearPreview()
+	e, ok := r.chosen()
+	switch {
+	case !ok:
+		return
+	case !printable(e.Kind):
+		r.note.SetText(r.s.tr("这类记录不打印回执。", "Records of this kind get no receipt."))
+		return
+	case r.s.preview == nil && r.s.opt.LastJob != nil:
+		r.note.SetText(r.s.tr("打印后在这里显示回执。", "The receipt shows here once printed."))
+		return
+	case r.s.preview == nil:
+		r.note.SetText(r.s.tr("本机暂不能预览回执。", "This station cannot preview receipts yet."))
+		return
+	}
+	id, req := e.ID, appliance.ReceiptRequest{RecordID: e.ID, Staff: r.s.staff.Name}
+	r.note.SetText(r.s.tr("正在生成预览…", "Rendering the preview…"))
+	r.s.background(func() func() {
+		img, err := r.render(r.s.preview.ReceiptJob(req))
+		return func() { r.showPreview(id, img, err) }
+	})
+}
+
+// render draws an ESC/POS job as the printer's paper.
+func (r *recordsTab) render(job []byte, err error) (image.Image, error) {
+	if err != nil {
+		return nil, err
+	}
+	dots := 384
+	if r.s.st.Config().Devices.Printer.Paper == "80mm" {
+		dots = 576
+	}
+	rc, err := escposview.Parse(job, escposview.Options{Dots: dots})
+	if err != nil {
+		return nil, err
+	}
+	return rc.Image(), nil
+}
+
+func (r *recordsTab) showPreview(id string, img image.Image, err error) {
+	if id != r.sel {
+		return // staff chose another record meanwhile
+	}
+	if err != nil {
+		r.note.SetText(r.s.tr("无法预览：", "No preview: ") + err.Error())
+		return
+	}
+	r.note.SetText("")
+	r.img.Image = img
+	r.img.Refresh()
+}
+
+func (r *recordsTab) printTapped() {
+	e, ok := r.chosen()
+	if !ok {
+		return
+	}
+	req := appliance.ReceiptRequest{RecordID: e.ID, Staff: r.s.staff.Name}
+	r.printing = true
+	r.print.Disable()
+	r.result.SetText(r.s.tr("正在打印…", "Printing…"))
+	r.s.background(func() func() {
+		ctx, cancel := context.WithTimeout(context.Background(), printWait)
+		defer cancel()
+		res, err := r.s.st.PrintReceipt(ctx, req)
+		var img image.Image
+		var imgErr error
+		if err == nil && res.State == "printed" && r.s.opt.LastJob != nil {
+			if job := r.s.opt.LastJob(); job != nil {
+				img, imgErr = r.render(job, nil)
+			}
+		}
+		return func() {
+			r.printDone(e.ID, res, err)
+			if img != nil || imgErr != nil {
+				r.showPreview(e.ID, img, imgErr)
+			}
+			r.s.reload()
+		}
+	})
+}
+
+func (r *recordsTab) printDone(id string, res appliance.PrintResult, err error) {
+	r.printing = false
+	if err == nil {
+		r.printed[id] = true
+	}
+	r.result.SetText(printWords(r.s.lang, res, err))
+	r.detail()
+}
+
+// printWords says what became of a receipt, in words staff can act on.
+func printWords(lang string, res appliance.PrintResult, err error) string {
+	var nr *printer.NotReadyError
+	var fe *record.FieldError
+	switch {
+	case err == nil && res.State == "printed":
+		return fmt.Sprintf(ui.Tr(lang, "回执已打印（%s）", "Receipt printed (%s)"), res.Ticket)
+	case err == nil:
+		return ui.Tr(lang, "回执已排队，打印机就绪后自动打印：", "The receipt waits for the printer and prints once it is ready: ") + pick(lang, res.Reason)
+	case errors.Is(err, appliance.ErrNoPrinter):
+		return ui.Tr(lang, "本站没有配置回执打印机。", "This station has no receipt printer.")
+	case errors.As(err, &nr):
+		return ui.Tr(lang, "没有打印：", "Not printed: ") + pick(lang, nr.Msg)
+	case errors.As(err, &fe):
+		return ui.Tr(lang, "没有打印：", "Not printed: ") + fe.Error()
+	}
+	return ui.Tr(lang, "打印失败：", "Printing failed: ") + err.Error()
+}

@@ -1,0 +1,160 @@
+package staff
+
+import (
+	"fmt"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/gridkiosk/gridkiosk/appliance/record"
+	"github.com/gridkiosk/gridkiosk/sync/outbox"
+)
+
+// rejectedTab is the dead-letter list: records the county hub refused,
+// each with the hub's reason, and a way to send them again once the
+// reason is dealt with (the hub learnt a new category, say).
+type rejectedTab struct {
+	s         *Screen
+	items     []outbox.Entry
+	sel       string
+	selIdx    int
+	selecting bool
+	sending   bool // a resend is under way
+
+	list      *widget.List
+	empty     *widget.Label
+	ticket    *canvas.Text
+	info      *widget.Label
+	reason    *widget.Label
+	resend    *button
+	resendAll *button
+	result    *widget.Label
+	content   fyne.CanvasObject
+}
+
+func newRejectedTab(s *Screen) *rejectedTab {
+	r := &rejectedTab{s: s, selIdx: -1}
+	r.list = widget.NewList(func() int { return len(r.items) }, listRow, r.updateRow)
+	r.list.OnSelected = func(id widget.ListItemID) {
+		if !r.selecting {
+			s.st.TouchStaff()
+		}
+		if id >= 0 && id < len(r.items) {
+			r.sel, r.selIdx = r.items[id].ID, id
+			r.result.SetText("")
+		}
+		r.detail()
+	}
+	r.empty = newLabel(s.tr("没有被退回的记录。", "No records were returned."), true)
+	r.ticket = newText("", 36, ink, true)
+	r.info = newLabel("", true)
+	r.reason = newLabel("", true)
+	r.resend = newButton(s.tr("重新发送", "Send again"), widget.HighImportance, s.act(func() { r.send(false) }))
+	r.resendAll = newButton(s.tr("全部重新发送", "Send all again"), widget.MediumImportance, s.act(func() { r.send(true) }))
+	r.result = newLabel("", true)
+	list := container.NewStack(pagedList(r.list, s.act), container.NewVBox(r.empty))
+	keys := container.NewGridWithColumns(2, r.resend, r.resendAll)
+	detail := container.NewBorder(container.NewVBox(r.ticket, r.info), container.NewVBox(keys, r.result), nil, nil,
+		container.NewVBox(r.reason, layout.NewSpacer()))
+	r.content = container.New(columns{55, 45}, list, detail)
+	return r
+}
+
+func (r *rejectedTab) updateRow(id widget.ListItemID, o fyne.CanvasObject) {
+	if id >= len(r.items) {
+		return
+	}
+	e := r.items[id]
+	when := kindWord(r.s.lang, e.Kind) + "  " + e.CreatedAt.In(r.s.now().Location()).Format("01-02 15:04")
+	o.(*row).set(rowText{title: record.Ticket(e.Kind, e.Seq), tag: "  " + when, tagColour: grey, sub: e.Reason})
+}
+
+func (r *rejectedTab) show(items []outbox.Entry) {
+	r.items = items
+	r.list.Refresh()
+	if len(items) == 0 {
+		r.empty.Show()
+	} else {
+		r.empty.Hide()
+	}
+	idx := -1
+	for i, e := range items {
+		if e.ID == r.sel {
+			idx = i
+		}
+	}
+	if idx != r.selIdx {
+		r.selecting = true
+		if idx < 0 {
+			r.list.UnselectAll()
+			r.sel, r.selIdx = "", -1
+		} else {
+			r.list.Select(idx)
+		}
+		r.selecting = false
+	}
+	r.detail()
+}
+
+func (r *rejectedTab) detail() {
+	if len(r.items) == 0 || r.sending {
+		r.resendAll.Disable()
+	} else {
+		r.resendAll.Enable()
+	}
+	var e *outbox.Entry
+	for i := range r.items {
+		if r.items[i].ID == r.sel {
+			e = &r.items[i]
+		}
+	}
+	if e == nil {
+		r.ticket.Text = ""
+		r.ticket.Refresh()
+		r.info.SetText(r.s.tr("上级平台退回了这些记录。选中一条看原因，处理后重新发送。",
+			"The county hub returned these records. Choose one to see why; deal with the reason, then send it again."))
+		r.reason.SetText("")
+		r.resend.Disable()
+		return
+	}
+	if r.sending {
+		r.resend.Disable()
+	} else {
+		r.resend.Enable()
+	}
+	r.ticket.Text = record.Ticket(e.Kind, e.Seq)
+	r.ticket.Refresh()
+	r.info.SetText(kindWord(r.s.lang, e.Kind) + "  " + e.CreatedAt.In(r.s.now().Location()).Format("2006-01-02 15:04"))
+	r.reason.SetText(r.s.tr("退回原因：", "Reason: ") + e.Reason)
+}
+
+// send puts the chosen record, or all of them, back in the queue.
+func (r *rejectedTab) send(all bool) {
+	var ids []string
+	for _, e := range r.items {
+		if all || e.ID == r.sel {
+			ids = append(ids, e.ID)
+		}
+	}
+	if len(ids) == 0 {
+		return
+	}
+	r.sending = true
+	r.resend.Disable()
+	r.resendAll.Disable()
+	r.s.background(func() func() {
+		n, err := r.s.st.Resend(ids)
+		return func() {
+			r.sending = false
+			if err != nil {
+				r.result.SetText(r.s.tr("没有重新发送：", "Not sent again: ") + err.Error())
+			} else {
+				r.result.SetText(fmt.Sprintf(r.s.tr("已重新排队 %d 条，联网后自动发送。", "%d queued again; they go out when the hub can be reached."), n))
+			}
+			r.s.reload()
+		}
+	})
+}

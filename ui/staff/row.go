@@ -1,0 +1,61 @@
+package staff
+
+import (
+	"image/color"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/widget"
+)
+
+// row is a list row as tall as a touch target: a title with a tag, a line
+// beneath cut short with an ellipsis when it does not fit, and a state at
+// the right. Two short lines fit the narrow list of the 800×480 panel.
+type row struct {
+	widget.BaseWidget
+	title, tag, state *canvas.Text
+	sub               *widget.Label
+}
+
+func newRow() *row {
+	r := &row{
+		title: newText("", 24, ink, true),
+		tag:   newText("", 20, red, true),
+		state: newText("", 22, ink, true),
+		sub:   widget.NewLabel(""),
+	}
+	r.sub.Truncation = fyne.TextTruncateEllipsis
+	r.ExtendBaseWidget(r)
+	return r
+}
+
+func (r *row) CreateRenderer() fyne.WidgetRenderer {
+	lines := container.NewVBox(container.NewHBox(r.title, r.tag), r.sub)
+	return widget.NewSimpleRenderer(container.NewBorder(nil, nil, nil, container.NewCenter(r.state), lines))
+}
+
+func (r *row) MinSize() fyne.Size {
+	return r.BaseWidget.MinSize().Max(fyne.NewSize(touch, touch))
+}
+
+// rowText is what a row shows.
+type rowText struct {
+	title, tag, sub, state string
+	tagColour, stateColour color.Color // default red and ink
+}
+
+func (r *row) set(t rowText) {
+	r.title.Text, r.tag.Text, r.state.Text, r.sub.Text = t.title, t.tag, t.state, t.sub
+	r.tag.Color, r.state.Color = red, ink
+	if t.tagColour != nil {
+		r.tag.Color = t.tagColour
+	}
+	if t.stateColour != nil {
+		r.state.Color = t.stateColour
+	}
+	r.Refresh()
+}
+
+// listRow makes a row for a widget.List.
+func listRow() fyne.CanvasObject { return newRow() }

@@ -1,0 +1,254 @@
+package staff
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+
+	"github.com/gridkiosk/gridkiosk/appliance"
+	"github.com/gridkiosk/gridkiosk/appliance/record"
+	"github.com/gridkiosk/gridkiosk/drivers/printer"
+	"github.com/gridkiosk/gridkiosk/drivers/printer/escposview"
+	"github.com/gridkiosk/gridkiosk/drivers/printer/printersim"
+	"github.com/gridkiosk/gridkiosk/sync/outbox"
+	"github.com/gridkiosk/gridkiosk/ui"
+)
+
+// staffScreen logs the demo staff member in and opens staff mode in a
+// 1280×800 window; ended counts the calls of back.
+func staffScreen(t *testing.T, r *rig, lang string, now func() time.Time, opt Options) (s *Screen, ended *int) {
+	t.Helper()
+	r.login(t)
+	ended = new(int)
+	if opt.LastJob == nil {
+		opt.LastJob = r.lastJob
+	}
+	s = New(r.st, lang, now, func() { *ended++ }, opt)
+	show(t, s.Content(), fyne.NewSize(1280, 800))
+	s.Refresh()
+	return s, ended
+}
+
+// refreshUntil reads the station again until cond holds.
+func (s *Screen) refreshUntil(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	waitFor(t, what, func() bool { s.Refresh(); return cond() })
+}
+
+// A record shows waiting, then delivered; its receipt prints with a
+// preview, and again as a reprint.
+func TestRecordsAndReceipts(t *testing.T) {
+	r := newRig(t, nil)
+	r.hub.set(hubDown)
+	rc := r.submit(t, record.KindRegistration, registration())
+	s, _ := staffScreen(t, r, "zh-CN", nil, Options{})
+	wantOnScreen(t, s.Content(), "李建国", rc.Ticket, "登记", "待发送")
+
+	r.hub.set(hubAccept)
+	s.refreshUntil(t, "delivery", func() bool { return strings.Contains(onScreen(s.Content()), "已送达") })
+
+	s.rec.list.Select(0)
+	s.jobs.Wait()
+	// The real station renders the receipt before it is printed.
+	if s.rec.img.Image == nil || len(r.prn.Jobs()) != 0 {
+		t.Fatalf("no preview before printing, or the preview printed (%d jobs)", len(r.prn.Jobs()))
+	}
+	for i, label := range []string{"打印回执", "重新打印"} {
+		if s.rec.print.Text != label || s.rec.print.Disabled() {
+			t.Fatalf("print %d: key %q (disabled %v), want %q", i, s.rec.print.Text, s.rec.print.Disabled(), label)
+		}
+		test.Tap(s.rec.print)
+		s.jobs.Wait()
+		if n := len(r.prn.Jobs()); n != i+1 {
+			t.Fatalf("print %d: the printer has %d jobs", i, n)
+		}
+		wantOnScreen(t, s.Content(), "回执已打印（"+rc.Ticket+"）")
+		if s.rec.img.Image == nil {
+			t.Fatalf("print %d: no preview", i)
+		}
+	}
+	paper, _ := escposview.Parse(r.lastJob(), escposview.Options{})
+	if !strings.Contains(paper.Text, "李建国") || !strings.Contains(paper.Text, rc.Ticket) {
+		t.Errorf("the receipt is not signed by the staff member or lacks the ticket:\n%s", paper.Text)
+	}
+	// The two receipts are records of the day too.
+	wantOnScreen(t, s.Content(), "C0002", "C0003")
+}
+
+// A receipt that cannot print says why, in the staff's language.
+func TestPrintRefused(t *testing.T) {
+	r := newRig(t, nil)
+	r.submit(t, record.KindMatter, matter())
+	s, _ := staffScreen(t, r, "en", nil, Options{})
+	r.prn.Set(printersim.State{PaperOut: true})
+	s.rec.list.Select(0)
+	test.Tap(s.rec.print)
+	s.jobs.Wait()
+	wantOnScreen(t, s.Content(), "Not printed: out of paper: load a new roll")
+}
+
+// With a station that renders receipts, the preview shows before printing.
+func TestPreviewBeforePrinting(t *testing.T) {
+	r := newRig(t, nil)
+	r.submit(t, record.KindMatter, matter())
+	d := (&printer.Doc{}).Text("预览 PREVIEW", printer.Style{}).Cut(false)
+	job, err := printer.Encode(d, printer.Profile58())
+	if err != nil {
+		t.Fatal(err)
+	}
+	st := previewing{Station: r.st, job: job, asked: new(appliance.ReceiptRequest)}
+	r.login(t)
+	s := New(st, "zh-CN", nil, nil, Options{})
+	show(t, s.Content(), fyne.NewSize(800, 480))
+	s.Refresh()
+	s.rec.list.Select(0)
+	s.jobs.Wait()
+	if s.rec.img.Image == nil || st.asked.Staff != "李建国" {
+		t.Fatalf("no preview before printing (asked %+v)", st.asked)
+	}
+	if len(r.prn.Jobs()) != 0 {
+		t.Fatal("previewing printed")
+	}
+}
+
+type previewing struct {
+	ui.Station
+	job   []byte
+	asked *appliance.ReceiptRequest
+}
+
+func (p previewing) ReceiptJob(req appliance.ReceiptRequest) ([]byte, error) {
+	*p.asked = req
+	return p.job, nil
+}
+
+// A record the hub refused is listed with the hub's reason, and goes back
+// to the queue, then to the hub, when sent again.
+func TestReturnedRecords(t *testing.T) {
+	r := newRig(t, nil)
+	r.hub.set(hubReject)
+	rc := r.submit(t, record.KindMatter, matter())
+	waitFor(t, "the record returned", func() bool { rej, _ := r.st.Rejected(); return len(rej) == 1 })
+	s, _ := staffScreen(t, r, "zh-CN", nil, Options{})
+	test.Tap(s.tabs[1])
+	wantOnScreen(t, s.Content(), "被退回 (1)", rc.Ticket, "unknown category code")
+
+	r.hub.set(hubAccept)
+	s.rej.list.Select(0)
+	test.Tap(s.rej.resend)
+	s.jobs.Wait()
+	wantOnScreen(t, s.Content(), "已重新排队 1 条")
+	if e, err := r.st.Lookup(rc.ID); err != nil || e.State == outbox.Rejected {
+		t.Fatalf("after sending again: %+v %v", e, err)
+	}
+	waitFor(t, "delivery", func() bool { e, _ := r.st.Lookup(rc.ID); return e.State == outbox.Delivered })
+	s.Refresh()
+	wantOnScreen(t, s.Content(), "没有被退回的记录")
+}
+
+// A volunteer checked in for 45 minutes is recorded as such.
+func TestVolunteerService(t *testing.T) {
+	r := newRig(t, nil)
+	clk := &clock{}
+	s, _ := staffScreen(t, r, "zh-CN", clk.Now, Options{})
+	test.Tap(s.tabs[2])
+	test.Tap(s.vol.checkIn)
+	f := s.vol.form
+	for _, c := range []string{"李", "建", "国"} {
+		f.kb.OnCommit(c)
+	}
+	f.kb.OnDone()
+	test.Tap(f.partyBtn)
+	test.Tap(f.presets[0])
+	test.Tap(f.ok)
+	wantOnScreen(t, s.Content(), "李建国", "党员", "政策宣传")
+
+	clk.advance(45 * time.Minute)
+	s.Refresh()
+	wantOnScreen(t, s.Content(), "45 分钟")
+	test.Tap(s.vol.checkOut)
+	s.jobs.Wait()
+	wantOnScreen(t, s.Content(), "已记录 V0001", "现在没有志愿者签到")
+
+	waitFor(t, "the record at the hub", func() bool { return len(r.hub.taken()) == 1 })
+	var got map[string]any
+	json.Unmarshal(r.hub.taken()[0].Payload, &got)
+	want := map[string]any{"volunteer": map[string]any{"name": "李建国", "party_member": true},
+		"service": "政策宣传", "minutes": 45.0, "date": time.Now().Format(time.DateOnly)}
+	if g, w := mustJSON(got), mustJSON(want); g != w {
+		t.Errorf("volunteer record\n got %s\nwant %s", g, w)
+	}
+}
+
+func mustJSON(v any) string {
+	b, _ := json.Marshal(v)
+	return string(b)
+}
+
+func TestServiceMinutes(t *testing.T) {
+	since := time.Date(2026, 11, 26, 9, 0, 0, 0, time.UTC)
+	tests := []struct {
+		after  time.Duration
+		want   int
+		capped bool
+	}{
+		{10 * time.Second, 1, false},
+		{45*time.Minute + 29*time.Second, 45, false},
+		{45*time.Minute + 30*time.Second, 46, false},
+		{24 * time.Hour, 1440, false},
+		{30 * time.Hour, 1440, true},
+	}
+	for _, tc := range tests {
+		got, capped := serviceMinutes(since, since.Add(tc.after))
+		if got != tc.want || capped != tc.capped {
+			t.Errorf("after %v: %d %v, want %d %v", tc.after, got, capped, tc.want, tc.capped)
+		}
+	}
+}
+
+// A resident's call for help shows on the staff screen until cleared.
+func TestHelpBanner(t *testing.T) {
+	r := newRig(t, nil)
+	s, _ := staffScreen(t, r, "en", nil, Options{})
+	if s.banner.Visible() {
+		t.Fatal("a help banner before anyone asked")
+	}
+	r.panel.Press("help", 80*time.Millisecond)
+	s.refreshUntil(t, "the help banner", s.banner.Visible)
+	wantOnScreen(t, s.Content(), "A resident asked for help")
+	test.Tap(s.banner.Objects[1].(*fyne.Container).Objects[1].(*button))
+	s.jobs.Wait()
+	if r.st.Panel().HelpSince != nil || s.banner.Visible() {
+		t.Fatal("help not cleared")
+	}
+}
+
+// Taps keep the staff member logged in; idle, the station logs them out
+// and the screen leaves. Logging out leaves at once.
+func TestStaffSessionEnds(t *testing.T) {
+	clk := &clock{}
+	r := newRig(t, clk.Now)
+	s, ended := staffScreen(t, r, "zh-CN", clk.Now, Options{})
+	clk.advance(10 * time.Minute)
+	test.Tap(s.tabs[2])
+	clk.advance(10 * time.Minute)
+	s.Refresh()
+	if r.st.Staff() == nil || *ended != 0 {
+		t.Fatal("logged out 10 minutes after a tap")
+	}
+	clk.advance(6 * time.Minute)
+	s.Refresh()
+	if *ended != 1 {
+		t.Fatalf("still in staff mode after 16 idle minutes (back called %d times)", *ended)
+	}
+
+	s, ended = staffScreen(t, r, "zh-CN", clk.Now, Options{})
+	test.Tap(s.logoutBtn)
+	if r.st.Staff() != nil || *ended != 1 {
+		t.Fatalf("log out: staff %+v, back called %d times", r.st.Staff(), *ended)
+	}
+}

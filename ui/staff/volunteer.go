@@ -1,0 +1,270 @@
+package staff
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/gridkiosk/gridkiosk/appliance"
+	"github.com/gridkiosk/gridkiosk/appliance/record"
+)
+
+// maxMinutes is the most service one record may carry (record.Volunteer).
+const maxMinutes = 24 * 60
+
+// CheckIn is a volunteer serving at the station now.
+type CheckIn struct {
+	Name        string
+	PartyMember bool
+	Service     string // as recorded: a usual service's Chinese name, or what was typed
+	Since       time.Time
+}
+
+// Roster is the volunteers checked in, in the order they came. Nothing is
+// recorded until a volunteer checks out, so it lives in memory: a restart
+// of the kiosk forgets who is checked in. Safe for concurrent use.
+type Roster struct {
+	mu   sync.Mutex
+	list []CheckIn
+}
+
+// NewRoster returns an empty roster.
+func NewRoster() *Roster { return &Roster{} }
+
+// CheckIns returns who is checked in.
+func (r *Roster) CheckIns() []CheckIn {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]CheckIn(nil), r.list...)
+}
+
+// add checks c in; it reports false if someone of that name already is,
+// since names are how staff tell volunteers apart on the list.
+func (r *Roster) add(c CheckIn) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, o := range r.list {
+		if o.Name == c.Name {
+			return false
+		}
+	}
+	r.list = append(r.list, c)
+	return true
+}
+
+func (r *Roster) remove(name string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for i, o := range r.list {
+		if o.Name == name {
+			r.list = append(r.list[:i], r.list[i+1:]...)
+			return
+		}
+	}
+}
+
+// serviceMinutes is the service from since to now in whole minutes, at
+// least one; capped says it was cut to the day a record may carry (a
+// volunteer who forgot to check out).
+func serviceMinutes(since, now time.Time) (minutes int, capped bool) {
+	m := int(now.Sub(since).Round(time.Minute) / time.Minute)
+	switch {
+	case m < 1:
+		return 1, false
+	case m > maxMinutes:
+		return maxMinutes, true
+	}
+	return m, false
+}
+
+// volunteerPayload is the record a check-out stores.
+func volunteerPayload(c CheckIn, now time.Time) (json.RawMessage, int, bool, error) {
+	minutes, capped := serviceMinutes(c.Since, now)
+	v := record.Volunteer{
+		Volunteer: record.VolunteerPerson{Name: c.Name, PartyMember: c.PartyMember},
+		Service:   c.Service,
+		Minutes:   minutes,
+		Date:      c.Since.In(now.Location()).Format(time.DateOnly),
+	}
+	raw, err := json.Marshal(v)
+	return raw, minutes, capped, err
+}
+
+// volunteerTab lists the volunteers checked in, checks them in and out.
+type volunteerTab struct {
+	s         *Screen
+	items     []CheckIn
+	sel       string // name
+	selIdx    int
+	selecting bool
+	saving    bool // a check-out is being stored
+
+	list     *widget.List
+	empty    *widget.Label
+	checkIn  *button
+	who      *canvas.Text
+	info     *widget.Label
+	checkOut *button
+	result   *widget.Label
+	content  fyne.CanvasObject
+	form     *checkInForm
+}
+
+func newVolunteerTab(s *Screen) *volunteerTab {
+	v := &volunteerTab{s: s, selIdx: -1}
+	v.list = widget.NewList(func() int { return len(v.items) }, listRow, v.updateRow)
+	v.list.OnSelected = func(id widget.ListItemID) {
+		if !v.selecting {
+			s.st.TouchStaff()
+		}
+		if id >= 0 && id < len(v.items) {
+			v.sel, v.selIdx = v.items[id].Name, id
+			v.result.SetText("")
+		}
+		v.detail()
+	}
+	v.empty = newLabel(s.tr("现在没有志愿者签到。", "No volunteer is checked in."), true)
+	v.who = newText("", 32, ink, true)
+	v.info = newLabel("", true)
+	v.checkOut = newButton(s.tr("签退并记录", "Check out and record"), widget.HighImportance, s.act(v.checkOutTapped))
+	v.result = newLabel("", true)
+	v.form = newCheckInForm(v)
+	v.checkIn = newButton(s.tr("志愿者签到", "Check a volunteer in"), widget.HighImportance, s.act(v.form.open))
+
+	list := container.NewStack(pagedList(v.list, s.act), container.NewVBox(v.empty))
+	detail := container.NewVBox(v.checkIn, v.who, v.info, v.checkOut, v.result, layout.NewSpacer())
+	v.content = container.New(columns{55, 45}, list, detail)
+	return v
+}
+
+func (v *volunteerTab) updateRow(id widget.ListItemID, o fyne.CanvasObject) {
+	if id >= len(v.items) {
+		return
+	}
+	c := v.items[id]
+	tag := ""
+	if c.PartyMember {
+		tag = " " + v.s.tr("党员", "Party member")
+	}
+	o.(*row).set(rowText{title: c.Name, tag: tag, sub: v.s.serviceWord(c.Service) + "  " + v.since(c)})
+}
+
+// since says when a volunteer came and for how long they have served.
+func (v *volunteerTab) since(c CheckIn) string {
+	now := v.s.now()
+	m, _ := serviceMinutes(c.Since, now)
+	return fmt.Sprintf(v.s.tr("%s 起，%d 分钟", "since %s, %d min"), c.Since.In(now.Location()).Format("15:04"), m)
+}
+
+func (v *volunteerTab) show() {
+	v.items = v.s.opt.Roster.CheckIns()
+	v.list.Refresh()
+	if len(v.items) == 0 {
+		v.empty.Show()
+	} else {
+		v.empty.Hide()
+	}
+	idx := -1
+	for i, c := range v.items {
+		if c.Name == v.sel {
+			idx = i
+		}
+	}
+	if idx != v.selIdx {
+		v.selecting = true
+		if idx < 0 {
+			v.list.UnselectAll()
+			v.sel, v.selIdx = "", -1
+		} else {
+			v.list.Select(idx)
+		}
+		v.selecting = false
+	}
+	v.detail()
+}
+
+func (v *volunteerTab) chosen() (CheckIn, bool) {
+	for _, c := range v.items {
+		if c.Name == v.sel {
+			return c, true
+		}
+	}
+	return CheckIn{}, false
+}
+
+func (v *volunteerTab) detail() {
+	c, ok := v.chosen()
+	if !ok {
+		v.who.Text = ""
+		v.who.Refresh()
+		v.info.SetText(v.s.tr("签到后，服务结束时在左边选中志愿者，再按签退。", "Check volunteers in when they start; when they finish, choose them on the left and check them out."))
+		v.checkOut.Disable()
+		return
+	}
+	v.who.Text = c.Name
+	v.who.Refresh()
+	party := v.s.tr("志愿者", "Volunteer")
+	if c.PartyMember {
+		party = v.s.tr("党员志愿者", "Party member")
+	}
+	v.info.SetText(party + " · " + v.s.serviceWord(c.Service) + "\n" + v.since(c))
+	if v.saving {
+		v.checkOut.Disable()
+	} else {
+		v.checkOut.Enable()
+	}
+}
+
+// checkOutTapped stores the volunteer's service as a record, and ends the
+// check-in once the record is on disk.
+func (v *volunteerTab) checkOutTapped() {
+	c, ok := v.chosen()
+	if !ok {
+		return
+	}
+	raw, minutes, capped, err := volunteerPayload(c, v.s.now())
+	if err != nil {
+		v.result.SetText(err.Error())
+		return
+	}
+	v.saving = true
+	v.checkOut.Disable()
+	v.s.background(func() func() {
+		rc, err := v.s.st.Submit(context.Background(), appliance.Submission{Kind: record.KindVolunteer, Payload: raw})
+		return func() { v.checkedOut(c, rc, minutes, capped, err) }
+	})
+}
+
+func (v *volunteerTab) checkedOut(c CheckIn, rc appliance.Receipt, minutes int, capped bool, err error) {
+	v.saving = false
+	if err != nil {
+		var fe *record.FieldError
+		if errors.As(err, &fe) {
+			v.result.SetText(v.s.tr("没有记录，请检查：", "Not recorded; check: ") + fe.Error())
+		} else {
+			v.result.SetText(v.s.tr("没有记录：", "Not recorded: ") + err.Error())
+		}
+		v.detail()
+		return
+	}
+	v.s.opt.Roster.remove(c.Name)
+	msg := fmt.Sprintf(v.s.tr("已记录 %s：%s，%s，%d 分钟。", "Recorded %s: %s, %s, %d min."), rc.Ticket, c.Name, v.s.serviceWord(c.Service), minutes)
+	if capped {
+		msg += v.s.tr("\n超过一天，只记一天（1440 分钟）。", "\nOver a day: one day (1440 min) recorded.")
+	}
+	if c.PartyMember {
+		msg += v.s.tr("\n党员积分由县平台按这条记录计算，本机暂不显示积分。",
+			"\nThe county hub works out party members' points from this record; the station cannot show them yet.")
+	}
+	v.result.SetText(msg)
+	v.s.reload()
+}

@@ -1,0 +1,170 @@
+package tech
+
+import (
+	"context"
+	"encoding/json"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+
+	"github.com/gridkiosk/gridkiosk/appliance"
+	"github.com/gridkiosk/gridkiosk/drivers/printer/escposview"
+	"github.com/gridkiosk/gridkiosk/drivers/printer/printersim"
+)
+
+// Each emulated device shows its state as the station reports it, and a
+// printer out of paper says so.
+func TestDevices(t *testing.T) {
+	r := newRig(t)
+	s := New(r.st, "zh-CN", nil, nil, Options{})
+	show(t, s.Content(), fyne.NewSize(1280, 800))
+	tests := []struct {
+		device string
+		act    func()
+		want   string
+	}{
+		{"idcard", nil, "身份证阅读器就绪"},
+		{"scanner", nil, "扫码器就绪"},
+		{"printer", nil, "回执打印机就绪"},
+		{"panel", nil, "按钮与指示灯面板已连接"},
+		{"printer", func() { r.prn.Set(printersim.State{PaperOut: true}) }, "回执打印机缺纸"},
+		{"printer", nil, "打印纸用完，请装纸"},
+		{"panel", func() { r.st.Panel(); r.panel.Presence(true) }, "感应器：有人在机前"},
+	}
+	for _, tc := range tests {
+		if tc.act != nil {
+			tc.act()
+		}
+		s.refreshUntil(t, tc.want)
+	}
+}
+
+// A test print goes to the printer: through PrintReceipt of the latest
+// registration or matter when no PrinterTester is given.
+func TestTestPrint(t *testing.T) {
+	r := newRig(t)
+	s := New(r.st, "en", nil, nil, Options{})
+	show(t, s.Content(), fyne.NewSize(800, 480))
+	s.Refresh()
+	test.Tap(s.dev.print)
+	s.jobs.Wait()
+	wantOnScreen(t, s.Content(), "No registration or matter here yet")
+
+	raw, _ := json.Marshal(map[string]any{"category": "repair", "description": "7号楼楼道灯不亮"})
+	if _, err := r.st.Submit(t.Context(), appliance.Submission{Kind: "matter", Payload: raw}); err != nil {
+		t.Fatal(err)
+	}
+	test.Tap(s.dev.print)
+	s.jobs.Wait()
+	wantOnScreen(t, s.Content(), "Test page printed.")
+	if len(r.prn.Jobs()) != 1 {
+		t.Fatalf("%d jobs at the printer", len(r.prn.Jobs()))
+	}
+	paper, _ := escposview.Parse(r.prn.Jobs()[0], escposview.Options{})
+	if !strings.Contains(paper.Text, "设备测试") || !strings.Contains(paper.Text, "打印机测试") {
+		t.Errorf("the test receipt does not say it is a test:\n%s", paper.Text)
+	}
+}
+
+// A PrinterTester and a PanelTester are used when given; without a panel
+// tester there are no keys for it.
+func TestTesters(t *testing.T) {
+	r := newRig(t)
+	rec := &testers{}
+	s := New(r.st, "zh-CN", nil, nil, Options{Panel: rec, Printer: rec})
+	show(t, s.Content(), fyne.NewSize(800, 480))
+	for _, b := range []*button{s.dev.print, s.dev.beep, s.dev.leds} {
+		test.Tap(b)
+		s.jobs.Wait()
+	}
+	if got := strings.Join(rec.calls, " "); got != "print beep leds" {
+		t.Errorf("calls %q", got)
+	}
+	if s := New(r.st, "zh-CN", nil, nil, Options{}); s.dev.beep != nil || s.dev.leds != nil || s.log != nil {
+		t.Error("keys or the log page without their sources")
+	}
+}
+
+// testers records the tests asked of it.
+type testers struct {
+	mu    sync.Mutex
+	calls []string
+}
+
+func (t *testers) note(c string) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.calls = append(t.calls, c)
+}
+
+func (t *testers) TestBeep() { t.note("beep") }
+func (t *testers) TestLEDs() { t.note("leds") }
+func (t *testers) TestPrint(context.Context) (appliance.PrintResult, error) {
+	t.note("print")
+	return appliance.PrintResult{State: "printed"}, nil
+}
+
+// The network page follows the forwarder; the config page names the
+// devices; the log page shows the latest lines.
+func TestNetworkConfigLog(t *testing.T) {
+	r := newRig(t)
+	lines := []string{"time=09:30:01 level=INFO msg=\"appliance: record stored\" kind=matter"}
+	s := New(r.st, "zh-CN", nil, nil, Options{Logs: func() []string { return lines }})
+	show(t, s.Content(), fyne.NewSize(1280, 800))
+	test.Tap(s.tabs[1])
+	s.refreshUntil(t, "ETag")
+	// The forwarder is online once the hub took a batch.
+	raw, _ := json.Marshal(map[string]any{"category": "repair", "description": "7号楼楼道灯不亮"})
+	if _, err := r.st.Submit(t.Context(), appliance.Submission{Kind: "matter", Payload: raw}); err != nil {
+		t.Fatal(err)
+	}
+	s.refreshUntil(t, "在线：记录正在送往县平台")
+	s.refreshUntil(t, "启动以来共 1 条")
+	wantOnScreen(t, s.Content(), "0 条（最后序号 1）")
+
+	test.Tap(s.tabs[2])
+	s.Refresh()
+	cfg := r.st.Config()
+	wantOnScreen(t, s.Content(), "141029-xfw-01", "141029 › 141029100 › 141029100001", cfg.Devices.Printer.Port, cfg.Devices.IDCard.Port, cfg.Upstream.URL)
+
+	test.Tap(s.tabs[3])
+	s.Refresh()
+	wantOnScreen(t, s.Content(), "appliance: record stored")
+}
+
+func TestRedact(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"https://hub.xiangning.gov.cn/", "https://hub.xiangning.gov.cn/"},
+		{"https://station:s3cret@hub.example/v1?token=abc#frag", "https://hub.example/v1"},
+		{"http://127.0.0.1:8080", "http://127.0.0.1:8080"},
+	}
+	for _, tc := range tests {
+		if got := redact(tc.in); got != tc.want {
+			t.Errorf("redact(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}
+
+func TestSendRate(t *testing.T) {
+	start := time.Date(2026, 11, 26, 9, 30, 0, 0, time.UTC)
+	p := &networkPage{s: &Screen{lang: "en"}}
+	steps := []struct {
+		after time.Duration
+		sent  uint64
+		want  string
+	}{
+		{0, 100, "measuring…; 100 since start"},
+		{30 * time.Second, 130, "60.0 a minute"},
+		{60 * time.Second, 160, "60.0 a minute"},
+		{120 * time.Second, 160, "0.0 a minute"},
+	}
+	for _, st := range steps {
+		if got := p.rate(start.Add(st.after), st.sent); !strings.HasPrefix(got, st.want) {
+			t.Errorf("after %v: %q, want %q…", st.after, got, st.want)
+		}
+	}
+}
