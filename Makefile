@@ -12,7 +12,7 @@ LDFLAGS := -s -w -X main.version=$(VERSION)
 FUZZTIME ?= 2m
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 
-.PHONY: all deps deps-arm64 deps-test soak run test test-race vet fuzz fuzz-short bench lint build build-amd64 build-arm64 screenshot clean
+.PHONY: all deps deps-arm64 deps-test soak screenshots run test test-race vet fuzz fuzz-short bench lint build build-amd64 build-arm64 screenshot clean
 
 all: build
 
@@ -82,9 +82,10 @@ soak: deps
 # The drain benchmark moves a 10,000-record backlog per iteration: once is
 # a measurement.
 bench: deps
-	@.ci/deps.sh bench
+	@.ci/deps.sh bench xvfb
 	$(GO) test -run '^$$' -bench . -skip BenchmarkDrain -benchmem -benchtime 2s ./...
 	$(GO) test -run '^$$' -bench BenchmarkDrain -benchtime 1x ./sync/upstream
+	@.ci/uibench.sh
 
 lint: deps
 	$(GO) vet ./...
@@ -107,6 +108,12 @@ screenshot:
 	@.ci/deps.sh xvfb
 	@mkdir -p docs/screenshots
 	@.ci/screenshot.sh docs/screenshots/status.png
+
+# Every screen at 1280x800 and 800x480, in Chinese and English, from the
+# real window under Xvfb.
+screenshots: deps
+	@.ci/deps.sh xvfb
+	@.ci/screenshots.sh docs/screenshots
 
 clean:
 	rm -rf bin

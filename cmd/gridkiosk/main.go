@@ -11,6 +11,8 @@
 package main
 
 import (
+	"time"
+
 	"context"
 	"errors"
 	"flag"
@@ -20,6 +22,8 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+
+	"github.com/gridkiosk/gridkiosk/internal/logring"
 )
 
 // version is set at build time with -ldflags "-X main.version=…".
@@ -29,6 +33,7 @@ const usage = `gridkiosk — 网格服务站自助终端 / community grid servic
 
 Usage:
   gridkiosk run    [--config FILE] [--simulate] [--data DIR]   the kiosk with its screen
+                   [--lang zh-CN|en] [--size WxH] [--tour DIR]  (--tour: a PNG of every screen, then quit)
   gridkiosk serve  [--config FILE] [--simulate] [--data DIR]   the kiosk without a screen
   gridkiosk config check [--config FILE]                       check a configuration file
   gridkiosk config example                                     print a commented example
@@ -56,13 +61,17 @@ func realMain(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprint(stderr, usage)
 		return 2
 	}
-	log := slog.New(slog.NewTextHandler(stderr, nil))
+	started := time.Now()
+	// The technician's screen shows the last lines; nothing logged holds
+	// a full ID number or name.
+	ring := logring.New(200)
+	log := slog.New(logring.NewHandler(slog.NewTextHandler(stderr, nil), ring))
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	var err error
 	switch args[0] {
 	case "run":
-		err = cmdRun(ctx, args[1:], log)
+		err = cmdRun(ctx, args[1:], log, ring, started)
 	case "serve":
 		err = cmdServe(ctx, args[1:], log)
 	case "config":

@@ -2,21 +2,42 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
+	"os"
 	"time"
 
 	"fyne.io/fyne/v2"
 	fyneapp "fyne.io/fyne/v2/app"
 
+	"github.com/gridkiosk/gridkiosk/internal/logring"
 	"github.com/gridkiosk/gridkiosk/ui"
+	"github.com/gridkiosk/gridkiosk/ui/kiosk"
+	"github.com/gridkiosk/gridkiosk/ui/pinyin"
+	"github.com/gridkiosk/gridkiosk/ui/simpanel"
+	"github.com/gridkiosk/gridkiosk/ui/staff"
+	"github.com/gridkiosk/gridkiosk/ui/tech"
 )
+
+// runOptions are run's own flags beside serve's.
+type runOptions struct {
+	tour string // write a screenshot of every screen here, then quit
+	size fyne.Size
+	lang string
+}
 
 // cmdRun is serve with the kiosk's window. Fyne owns the main goroutine;
 // the station runs beside it and both stop when either does.
-func cmdRun(ctx context.Context, args []string, log *slog.Logger) error {
-	o, err := parseFlags("run", args)
+func cmdRun(ctx context.Context, args []string, log *slog.Logger, ring *logring.Ring, started time.Time) error {
+	o, ro, err := parseRunFlags(args)
 	if err != nil {
 		return err
+	}
+	// The on-screen keyboards are sized in Fyne units for a 7-inch 800x480
+	// panel at scale 1; Fyne would otherwise scale by the panel's DPI and
+	// the keyboard would not fit.
+	if os.Getenv("FYNE_SCALE") == "" {
+		os.Setenv("FYNE_SCALE", "1")
 	}
 	a, err := start(o, log)
 	if err != nil {
@@ -27,27 +48,119 @@ func cmdRun(ctx context.Context, args []string, log *slog.Logger) error {
 
 	fa := fyneapp.NewWithID("org.gridkiosk.kiosk")
 	fa.Settings().SetTheme(ui.NewTheme())
+	fa.Lifecycle().SetOnStarted(func() {
+		log.Info("gridkiosk: first frame", "since_start_ms", time.Since(started).Milliseconds())
+	})
 	cfg := a.st.Config()
 	w := fa.NewWindow(cfg.Station.Name)
-	screen := ui.NewStatusScreen(cfg.UI.Language, time.Now)
-	w.SetContent(screen.Content())
-	w.Resize(fyne.NewSize(1280, 800))
-	if cfg.UI.Fullscreen {
+	w.Resize(ro.size)
+	if cfg.UI.Fullscreen && ro.tour == "" {
 		w.SetFullScreen(true)
 	}
-	w.SetCloseIntercept(func() { cancel() })
+	w.SetCloseIntercept(cancel)
+	engine := pinyin.New()
+	lang := ro.lang
+	if lang == "" {
+		lang = cfg.UI.Language
+	}
+	app := kiosk.New(a.st, w, kiosk.Options{Lang: lang, Pinyin: engine, Screens: a.screens(engine, ring)})
+	go app.Run(ctx)
+
+	if a.sim != nil {
+		sw := fa.NewWindow("模拟控制台 / Simulation control panel")
+		p := simpanel.New(a.sim, a.st, lang)
+		sw.SetContent(p.Content())
+		sw.Resize(fyne.NewSize(720, 800))
+		go p.Run(ctx)
+		if ro.tour == "" {
+			sw.Show()
+		}
+	}
 
 	errc := make(chan error, 1)
 	go func() {
 		errc <- a.run(ctx)
 		fyne.Do(fa.Quit)
 	}()
-	go screen.Run(ctx, a.st, time.Second)
 	go func() {
 		<-ctx.Done()
 		fyne.Do(fa.Quit)
 	}()
+	if ro.tour != "" {
+		go func() {
+			if err := a.tour(ctx, w, app, ro); err != nil {
+				log.Error("gridkiosk: screenshot tour", "err", err)
+			}
+			cancel()
+		}()
+	}
 	w.ShowAndRun()
 	cancel()
 	return <-errc
+}
+
+// screens builds the staff's and the technician's screens for the kiosk.
+func (a *app) screens(engine *pinyin.Engine, ring *logring.Ring) kiosk.Screens {
+	roster := staff.NewRoster()
+	var lastJob func() []byte
+	if a.sim != nil {
+		lastJob = func() []byte {
+			jobs := a.sim.printer.Jobs()
+			if len(jobs) == 0 {
+				return nil
+			}
+			return jobs[len(jobs)-1]
+		}
+	}
+	return kiosk.Screens{
+		Staff: func(ctx context.Context, lang string, back func()) fyne.CanvasObject {
+			s := staff.New(a.st, lang, time.Now, back, staff.Options{Roster: roster, Pinyin: engine, LastJob: lastJob})
+			go s.Run(ctx)
+			return s.Content()
+		},
+		StaffLogin: func(ctx context.Context, lang string, back func()) fyne.CanvasObject {
+			// Once the station has logged them in, the kiosk moves on
+			// to staff mode by itself.
+			return staff.NewLogin(a.st, lang, func() {}, back).Content()
+		},
+		Tech: func(ctx context.Context, lang string, back func()) fyne.CanvasObject {
+			s := tech.New(a.st, lang, time.Now, back, tech.Options{Panel: a.st, Printer: a.st, Logs: ring.Lines})
+			go s.Run(ctx)
+			return s.Content()
+		},
+	}
+}
+
+func parseRunFlags(args []string) (options, runOptions, error) {
+	ro := runOptions{size: fyne.NewSize(1280, 800)}
+	var rest []string
+	for i := 0; i < len(args); i++ {
+		switch args[i] {
+		case "--tour", "--size", "--lang":
+			if i+1 >= len(args) {
+				return options{}, ro, usageError{fmt.Sprintf("run: %s needs a value", args[i])}
+			}
+			v := args[i+1]
+			i++
+			switch args[i-1] {
+			case "--tour":
+				ro.tour = v
+			case "--lang":
+				if v != "zh-CN" && v != "en" {
+					return options{}, ro, usageError{"run: --lang is zh-CN or en"}
+				}
+				ro.lang = v
+			case "--size":
+				var w, h float32
+				if _, err := fmt.Sscanf(v, "%fx%f", &w, &h); err != nil || w < 320 || h < 240 {
+					return options{}, ro, usageError{fmt.Sprintf("run: --size %q is not WIDTHxHEIGHT (e.g. 800x480)", v)}
+				}
+				ro.size = fyne.NewSize(w, h)
+			}
+		default:
+			rest = append(rest, args[i])
+		}
+	}
+	o, err := parseFlags("run", rest)
+	return o, ro, err
 }

@@ -1,0 +1,189 @@
+package kiosk
+
+import (
+	"image/color"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/widget"
+)
+
+// look is how a button is coloured, which says what it does.
+type look int
+
+const (
+	primary look = iota // green: go on, agree
+	neutral             // slate: stop, decline, not me
+	plain               // white with an edge: another way, go back
+	chosen              // white with a thick blue edge: the choice made
+)
+
+// Inside a button: the margin round its content and the icon's size.
+const (
+	padX     float32 = 16
+	padY     float32 = 8
+	iconSize float32 = 40
+)
+
+// button is a touch target at least touch units square: a face, a label
+// of up to a few lines, an optional second line in small type (the other
+// language, a hint) and an optional icon above. Fyne's own button has
+// neither the size nor the second line.
+type button struct {
+	widget.BaseWidget
+	label, sub string
+	// icon draws the icon in a colour, or is nil.
+	icon     func(color.Color) fyne.Resource
+	look     look
+	size     float32
+	disabled bool
+	onTap    func()
+	// wrapAt lets the label wrap: the least width its lines are laid to.
+	// Zero keeps it on one line.
+	wrapAt float32
+	// width is the least width, when the label alone would make the
+	// button too small a target.
+	width float32
+}
+
+func newButton(label string, l look, onTap func()) *button {
+	b := &button{label: label, look: l, size: sizeButton, onTap: onTap}
+	b.ExtendBaseWidget(b)
+	return b
+}
+
+// Tapped implements fyne.Tappable.
+func (b *button) Tapped(*fyne.PointEvent) {
+	if !b.disabled && b.onTap != nil {
+		b.onTap()
+	}
+}
+
+// setDisabled greys the button out, or brings it back.
+func (b *button) setDisabled(d bool) {
+	if b.disabled != d {
+		b.disabled = d
+		b.Refresh()
+	}
+}
+
+// colours returns the face, its edge and its edge's width, and the ink.
+func (b *button) colours() (face, stroke color.Color, width float32, fg color.Color) {
+	if b.disabled {
+		return greyFace, greyFace, 0, greyText
+	}
+	switch b.look {
+	case primary:
+		return green, green, 0, paper
+	case neutral:
+		return slate, slate, 0, paper
+	case chosen:
+		return paper, blue, 6, ink
+	}
+	return paper, edge, 2, ink
+}
+
+// lines wraps the label for a face width.
+func (b *button) lines(width float32) []string {
+	if b.wrapAt <= 0 {
+		return []string{b.label}
+	}
+	return wrap(b.label, b.size, false, width-2*padX)
+}
+
+// MinSize implements fyne.CanvasObject.
+func (b *button) MinSize() fyne.Size {
+	w := max(touch, b.wrapAt, b.width)
+	if b.wrapAt <= 0 {
+		w = max(w, fyne.MeasureText(b.label, b.size, fyne.TextStyle{}).Width+2*padX)
+	}
+	if b.sub != "" {
+		w = max(w, fyne.MeasureText(b.sub, sizeSmall, fyne.TextStyle{}).Width+2*padX)
+	}
+	return fyne.NewSize(w, max(touch, b.contentHeight(w)+2*padY))
+}
+
+func (b *button) contentHeight(width float32) float32 {
+	h := float32(len(b.lines(width))) * lineHeight(b.size)
+	if b.sub != "" {
+		h += lineHeight(sizeSmall)
+	}
+	if b.icon != nil {
+		h += iconSize + 4
+	}
+	return h
+}
+
+// lineHeight is the height of a line of text at size.
+func lineHeight(size float32) float32 {
+	return fyne.MeasureText("国Ag", size, fyne.TextStyle{}).Height
+}
+
+// CreateRenderer implements fyne.Widget.
+func (b *button) CreateRenderer() fyne.WidgetRenderer {
+	r := &buttonRenderer{b: b, face: canvas.NewRectangle(paper), sub: text("", sizeSmall, ink, false),
+		icon: &canvas.Image{FillMode: canvas.ImageFillContain}}
+	r.face.CornerRadius = 10
+	r.sub.Alignment = fyne.TextAlignCenter
+	r.Refresh()
+	return r
+}
+
+type buttonRenderer struct {
+	b     *button
+	face  *canvas.Rectangle
+	icon  *canvas.Image
+	lines []*canvas.Text
+	sub   *canvas.Text
+	objs  []fyne.CanvasObject
+}
+
+func (r *buttonRenderer) Destroy() {}
+
+func (r *buttonRenderer) MinSize() fyne.Size { return r.b.MinSize() }
+
+func (r *buttonRenderer) Objects() []fyne.CanvasObject { return r.objs }
+
+// Layout centres icon, label lines and second line on the face.
+func (r *buttonRenderer) Layout(size fyne.Size) {
+	b := r.b
+	face, stroke, width, fg := b.colours()
+	r.face.FillColor, r.face.StrokeColor, r.face.StrokeWidth = face, stroke, width
+	r.face.Resize(size)
+	r.objs = append(r.objs[:0], r.face)
+
+	ls := b.lines(size.Width)
+	for len(r.lines) < len(ls) {
+		r.lines = append(r.lines, centred(text("", b.size, fg, false)))
+	}
+	y := (size.Height - b.contentHeight(size.Width)) / 2
+	if b.icon != nil {
+		r.icon.Resource = b.icon(fg)
+		r.icon.Resize(fyne.NewSquareSize(iconSize))
+		r.icon.Move(fyne.NewPos((size.Width-iconSize)/2, y))
+		r.objs = append(r.objs, r.icon)
+		y += iconSize + 4
+	}
+	for i, l := range ls {
+		t := r.lines[i]
+		t.Text, t.Color, t.TextSize = l, fg, b.size
+		h := lineHeight(b.size)
+		t.Move(fyne.NewPos(padX, y))
+		t.Resize(fyne.NewSize(size.Width-2*padX, h))
+		r.objs = append(r.objs, t)
+		y += h
+	}
+	if b.sub != "" {
+		r.sub.Text, r.sub.Color = b.sub, fg
+		r.sub.Move(fyne.NewPos(padX, y))
+		r.sub.Resize(fyne.NewSize(size.Width-2*padX, lineHeight(sizeSmall)))
+		r.objs = append(r.objs, r.sub)
+	}
+}
+
+func (r *buttonRenderer) Refresh() {
+	r.Layout(r.b.Size())
+	for _, o := range r.objs {
+		o.Refresh()
+	}
+}

@@ -1,0 +1,112 @@
+package kiosk
+
+import (
+	"fmt"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+)
+
+// noticeText is the personal-information notice of ConsentVersion, in
+// paragraphs: what is collected, why, how and how long it is kept, who
+// sees it, and that saying no costs nothing. days is how long the station
+// keeps a record once delivered (storage.retention_days).
+func (a *App) noticeText(days int) []string {
+	if a.lang == "en" {
+		return []string{
+			"To register you and deal with your matter, this station collects your name, card number, sex, date of birth, " +
+				"ethnic group and address (read from your card), what you came for, and a mobile number if you give one. " +
+				"No photo, no fingerprint.",
+			"They are used only to deal with your matter and follow it up. They are kept encrypted on this kiosk and sent to " +
+				"the county smart-city centre. Only the community staff handling your matter and your grid workers see them.",
+			fmt.Sprintf("This kiosk deletes them at most %d days after sending them on.", days),
+			"You may say no: then nothing is stored, and staff will help you in person.",
+		}
+	}
+	return []string{
+		"为了给您登记和办事，本站收集：姓名、证件号码、性别、出生日期、民族、住址（从证件读取），您来办的事，以及您愿意留下的手机号。不收集照片和指纹。",
+		"这些信息只用于办理和回访您的事项，加密保存在本机，并传送到县智慧城市中心；只有经办的社区工作人员和您的网格员能看到。",
+		fmt.Sprintf("信息上传后，本机最多保存 %d 天，然后删除。", days),
+		"您可以不同意：不同意不会保存任何信息，工作人员可以当面为您办理。",
+	}
+}
+
+// consentScreen asks for consent to the notice. Agree and decline are
+// the same size: declining must be as easy as agreeing.
+func (a *App) consentScreen() fyne.CanvasObject {
+	notice := newPara(strings.Join(a.noticeText(a.st.Config().Storage.RetentionDays), "\n"), sizeBig, ink, fullWidth)
+	// The whole notice stays in view, in smaller type on a small screen,
+	// rather than half of it hidden below a scroll.
+	notice.least = 19
+	foot := []fyne.CanvasObject{text(a.tr("告知书版本 ", "Notice version ")+ConsentVersion, sizeSmall, muted, false)}
+	status := a.f.problem
+	if a.busy {
+		status = a.tr("正在保存，请稍候……", "Saving, please wait…")
+	}
+	if status != "" {
+		line := newPara(status, sizeBody, red, fullWidth)
+		line.bold = true
+		if a.busy {
+			line.c = green
+		}
+		foot = append(foot, line)
+	}
+	body := container.NewBorder(nil, lines(foot...), nil, nil, notice)
+	back := newButton(a.tr("返回", "Back"), plain, a.goTo(scrPhone))
+	no := newButton(a.tr("不同意", "Disagree"), neutral, a.act(a.decline))
+	yes := newButton(a.tr("同意", "Agree"), primary, a.act(a.agree))
+	for _, b := range []*button{back, no, yes} {
+		b.setDisabled(a.busy)
+	}
+	return a.frame(a.tr("个人信息告知", "Your personal information"), body, a.langToggle(), back, no, yes)
+}
+
+// doneScreen shows the ticket, what happens next and who the resident's
+// grid worker is. It goes by itself after doneFor.
+func (a *App) doneScreen() fyne.CanvasObject {
+	ticket := "-"
+	if a.f.receipt != nil {
+		ticket = a.f.receipt.Ticket
+	}
+	rows := []fyne.CanvasObject{
+		centred(text(a.tr("您的号码", "Your number"), sizeBody, muted, false)),
+		centred(text(ticket, sizeTicket, green, true)),
+	}
+	add := func(s string, bold bool) {
+		p := newPara(s, sizeBody, ink, fullWidth)
+		p.align, p.bold = fyne.TextAlignCenter, bold
+		rows = append(rows, p)
+	}
+	add(a.tr("请稍坐，工作人员会按号码叫您。", "Please take a seat: staff will call your number."), false)
+	switch a.health.Peripherals["printer"].State {
+	case "", "absent":
+		// No printer: the ticket on screen is all there is.
+	case "present", "configured", "ready":
+		add(a.tr("您的回执正在打印，请取走", "Your receipt is printing: please take it"), true)
+	default:
+		// Out of paper, cover open, unplugged: no slip is coming.
+		add(a.tr("回执暂时打印不了，请记下号码或找工作人员", "The receipt cannot print just now: note your number or ask staff"), true)
+	}
+	if w := a.leaderWord(); w != "" {
+		add(w, false)
+	}
+	done := newButton(a.tr("完成", "Done"), primary, a.act(a.finish))
+	done.sub = a.backInWord(doneFor - a.now().Sub(a.doneAt))
+	a.live.doneLeft = done
+	return a.frame(a.tr("登记好了", "You are registered"), container.New(middle{}, lines(rows...)), done)
+}
+
+// leaderWord names the person responsible for the resident's grid.
+func (a *App) leaderWord() string {
+	p := a.f.place
+	switch {
+	case p.leader.Name == "":
+		return ""
+	case p.where != "":
+		return a.tr(fmt.Sprintf("您所在的%s，微网格长是 %s", p.where, p.leader.Name),
+			fmt.Sprintf("Your micro grid is %s; its leader is %s", p.where, p.leader.Name))
+	}
+	return a.tr(fmt.Sprintf("您所在社区的网格长是 %s", p.leader.Name),
+		fmt.Sprintf("Your community grid leader is %s", p.leader.Name))
+}

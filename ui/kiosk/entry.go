@@ -1,0 +1,196 @@
+package kiosk
+
+import (
+	"fmt"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
+
+	"github.com/gridkiosk/gridkiosk/appliance/citizenid"
+	"github.com/gridkiosk/gridkiosk/ui/keyboard"
+)
+
+// Entry limits: what the fields take, so a stray tap cannot run on.
+const (
+	phoneDigits = 11 // a mainland mobile number
+	maxName     = 30 // runes; the station takes up to 60, the screen shows about this many
+)
+
+// paneWidth is the width of the pane beside a keypad in the narrowest
+// window: what its text wraps at.
+const paneWidth = fullWidth - 4*touch - gap
+
+// keypadShare is how much of a keypad screen the keypad takes.
+const keypadShare = 0.42
+
+// phoneScreen takes an optional mobile number on the numeric keypad.
+func (a *App) phoneScreen() fyne.CanvasObject {
+	prompt := a.tr("请输入11位手机号", "11-digit mobile number")
+	field, value := fieldBox(groupPhone(string(a.f.phone)), prompt)
+	hint := newPara("", sizeBody, ink, paneWidth)
+	say := func(warn bool) {
+		n := len(a.f.phone)
+		hint.c = ink
+		switch {
+		case a.f.problem != "":
+			hint.text, hint.c = a.f.problem, red
+		case n == 0:
+			hint.text = a.tr("不想留可以点“跳过”", "Tap Skip to leave none")
+		case n < phoneDigits:
+			hint.text = a.tr(fmt.Sprintf("还差 %d 位", phoneDigits-n), fmt.Sprintf("%d more to go", phoneDigits-n))
+		default:
+			hint.text = a.tr("输好了，请点“确认”", "Done: tap OK")
+		}
+		if warn && n > 0 && n < phoneDigits {
+			hint.text, hint.c = a.tr("手机号是11位，请输完，或点“跳过”", "A mobile number has 11 digits: finish it, or tap Skip"), red
+		}
+		hint.Refresh()
+		setField(value, groupPhone(string(a.f.phone)), prompt)
+	}
+	say(false)
+
+	pad := keyboard.NewNumericKeypad(0)
+	pad.OnKey = func(r rune) {
+		a.touch()
+		a.f.problem = ""
+		if len(a.f.phone) < phoneDigits {
+			a.f.phone = append(a.f.phone, r)
+		}
+		say(false)
+	}
+	pad.OnBackspace = func() {
+		a.touch()
+		a.f.problem = ""
+		if n := len(a.f.phone); n > 0 {
+			a.f.phone = a.f.phone[:n-1]
+		}
+		say(false)
+	}
+	pad.OnDone = func() {
+		a.touch()
+		if n := len(a.f.phone); n == 0 || n == phoneDigits {
+			a.f.problem = ""
+			a.show(scrConsent)
+			return
+		}
+		say(true)
+	}
+	skip := newButton(a.tr("跳过，不留手机号", "Skip: leave no number"), plain, a.act(func() {
+		a.f.phone, a.f.problem = nil, ""
+		a.show(scrConsent)
+	}))
+	why := newPara(a.tr("办好后，工作人员可以打电话告诉您。", "Staff can call you when your matter is dealt with."), sizeBody, muted, paneWidth)
+	back := newButton(a.tr("返回", "Back"), plain, a.goTo(scrPurpose))
+	left := lines(why, field, hint, container.New(row{}, back, a.langToggle()), skip)
+	body := container.New(split{keypadShare}, container.New(middle{}, left), pad)
+	return a.frame(a.tr("留个手机号吗？（可以不留）", "Leave a mobile number? (optional)"), body)
+}
+
+// manualIDScreen takes the ID number of a resident without a card. The
+// check character is checked as it is typed, and OK does nothing until
+// the number is right.
+func (a *App) manualIDScreen() fyne.CanvasObject {
+	prompt := a.tr("18位身份证号", "18-character ID number")
+	field, value := fieldBox(groupID(string(a.f.id)), prompt)
+	hint := newPara("", sizeBody, ink, paneWidth-iconSize-gap)
+	mark := &canvas.Image{FillMode: canvas.ImageFillContain}
+	mark.SetMinSize(fyne.NewSquareSize(iconSize))
+	say := func() {
+		h, ok := idHint(a.lang, string(a.f.id))
+		hint.text, hint.c, mark.Resource = h, ink, nil
+		switch {
+		case a.f.problem != "":
+			hint.text, hint.c = a.f.problem, red
+			mark.Resource = glyph("cross", crossGlyph, red)
+		case ok:
+			hint.c = green
+			mark.Resource = glyph("tick", tickGlyph, green)
+		case len(a.f.id) == citizenid.Length:
+			hint.c = red
+			mark.Resource = glyph("cross", crossGlyph, red)
+		}
+		hint.Refresh()
+		mark.Refresh()
+		setField(value, groupID(string(a.f.id)), prompt)
+	}
+	say()
+
+	pad := keyboard.NewNumericKeypad('X')
+	pad.OnKey = func(r rune) {
+		a.touch()
+		a.f.problem = ""
+		// X stands only last: anywhere else it is a slip of the finger.
+		if n := len(a.f.id); n < citizenid.Length && (r != 'X' || n == citizenid.Length-1) {
+			a.f.id = append(a.f.id, r)
+		}
+		say()
+	}
+	pad.OnBackspace = func() {
+		a.touch()
+		a.f.problem = ""
+		if n := len(a.f.id); n > 0 {
+			a.f.id = a.f.id[:n-1]
+		}
+		say()
+	}
+	pad.OnDone = func() {
+		a.touch()
+		if _, ok := idHint(a.lang, string(a.f.id)); ok {
+			a.f.problem = ""
+			a.show(scrManualName)
+		}
+	}
+	back := newButton(a.tr("返回首页", "Start over"), plain, a.act(func() { a.cancel(notice{}) }))
+	why := newPara(a.tr("输好后点“确认”，再输入姓名。", "Then tap OK and type your name."), sizeBody, muted, paneWidth)
+	left := lines(why, field, container.NewBorder(nil, nil, mark, nil, hint), container.New(row{}, back, a.langToggle()))
+	body := container.New(split{keypadShare}, container.New(middle{}, left), pad)
+	return a.frame(a.tr("请输入身份证号", "Type your ID number"), body)
+}
+
+// manualNameScreen takes the resident's name on the pinyin keyboard, then
+// asks the station to start the registration.
+func (a *App) manualNameScreen() fyne.CanvasObject {
+	prompt := a.tr("请用拼音输入姓名", "Type your name (pinyin)")
+	field, value := fieldBox(string(a.f.name), prompt)
+	if a.f.problem != "" {
+		value.Text, value.Color = a.f.problem, red
+	}
+	kb := keyboard.NewPinyinKeyboard(a.pinyin)
+	kb.OnCommit = func(s string) {
+		a.touch()
+		a.f.problem = ""
+		if len(a.f.name)+len([]rune(s)) <= maxName {
+			a.f.name = append(a.f.name, []rune(s)...)
+		}
+		setField(value, string(a.f.name), prompt)
+	}
+	kb.OnBackspace = func() {
+		a.touch()
+		if n := len(a.f.name); n > 0 {
+			a.f.name = a.f.name[:n-1]
+		}
+		setField(value, string(a.f.name), prompt)
+	}
+	kb.OnDone = a.act(a.startManualSession)
+	a.live.composing = kb.Composition
+	back := newButton(a.tr("返回", "Back"), plain, a.goTo(scrManualID))
+	top := container.NewBorder(nil, nil, back, nil, field)
+	return container.NewStack(canvas.NewRectangle(paper),
+		container.New(stack{0.6}, container.New(margin{x: inset, y: 6}, container.New(middle{}, top)), kb))
+}
+
+// startManualSession hands name and number to the station, which checks
+// them again and starts the registration; Sync then shows the confirm
+// screen.
+func (a *App) startManualSession() {
+	name := strings.TrimSpace(string(a.f.name))
+	if err := a.st.StartManual(name, string(a.f.id)); err != nil {
+		p := manualProblem(a.lang, string(a.f.id), err)
+		a.f.problem = p.msg
+		a.show(p.screen)
+		return
+	}
+	a.Sync()
+}

@@ -1,0 +1,320 @@
+package kiosk
+
+import (
+	"context"
+	"math"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+
+	"github.com/gridkiosk/gridkiosk/appliance"
+)
+
+// The resident screens, by the names Show takes.
+const (
+	scrAttract    = "attract"
+	scrConfirm    = "confirm"
+	scrPurpose    = "purpose"
+	scrPhone      = "phone"
+	scrConsent    = "consent"
+	scrDone       = "done"
+	scrManualID   = "manual-id"
+	scrManualName = "manual-name"
+)
+
+// Timings of the resident flow.
+const (
+	// countdown is how long the idle question stands before the wipe.
+	countdown = 10 * time.Second
+	// doneFor is how long the ticket stays up.
+	doneFor = 15 * time.Second
+	// noticeFor is how long a notice stays on the attract screen.
+	noticeFor = 8 * time.Second
+	// submitTimeout bounds the wait for the station to store a record.
+	submitTimeout = 15 * time.Second
+)
+
+// ConsentVersion is the version of the personal-information notice the
+// consent screen shows; records carry it.
+const ConsentVersion = "2026-01"
+
+// flow is the registration as the screens hold it. All of it goes at
+// once when the flow ends (reset), so nothing typed or read stays behind.
+type flow struct {
+	key     sessionKey
+	sess    appliance.SessionView
+	purpose string
+	phone   []rune
+	id      []rune // typed on the manual entry screen
+	name    []rune
+	problem string // for the screen shown: what the station said, in words
+	receipt *appliance.Receipt
+	place   place
+}
+
+// sessionKey tells one session of the station from the next.
+type sessionKey struct {
+	source  string
+	started int64
+}
+
+func keyOf(v appliance.SessionView) sessionKey {
+	if v.StartedAt == nil {
+		return sessionKey{}
+	}
+	return sessionKey{v.Source, v.StartedAt.UnixNano()}
+}
+
+// notice is a message on the attract screen for a while.
+type notice struct {
+	msg   string
+	bad   bool
+	until time.Time
+}
+
+// live are the parts of the screen shown that change without it being
+// rebuilt, mostly with the clock.
+type live struct {
+	clock     *canvas.Text
+	question  fyne.CanvasObject // the idle question, while it is up
+	count     *canvas.Text
+	doneLeft  *button
+	holdLabel *holdable // the station's name, held for the technician
+	// composing reads the pinyin keyboard's letters not yet converted:
+	// typing them calls none of the screen's callbacks, yet it is
+	// activity all the same.
+	composing func() string
+	lastComp  string
+}
+
+// followScan shows what the station made of a code just scanned. An
+// appointment starts a session and staff codes log staff in: Sync follows
+// those through the station's state.
+func (a *App) followScan(r *appliance.ScanResult) {
+	if r == nil || r.At.Equal(a.lastScan) {
+		return
+	}
+	a.lastScan = r.At
+	switch r.Kind {
+	case "refused", "unknown", "receipt":
+		a.notice = notice{msg: pick(a.lang, r.Message), bad: r.Kind != "receipt", until: a.now().Add(noticeFor)}
+		if a.screen == scrAttract {
+			a.show(scrAttract)
+		}
+	}
+}
+
+// followSession moves the screens with the station's session.
+func (a *App) followSession(v appliance.SessionView) {
+	key := keyOf(v)
+	switch v.State {
+	case appliance.SessionIdle:
+		// The station ended what the screens were walking: the idle wipe,
+		// or a cancel from elsewhere. The done screen keeps its ticket.
+		if a.f.key != (sessionKey{}) && a.screen != scrDone {
+			a.f = flow{}
+			a.show(scrAttract)
+		}
+	case appliance.SessionCard, appliance.SessionAppointment, appliance.SessionManual:
+		if key == a.f.key || key == a.ended {
+			return
+		}
+		// A new resident, whatever was on screen: the one before has left.
+		a.f = flow{key: key, sess: v, purpose: v.Purpose}
+		a.busy = false
+		a.touched = a.now()
+		a.hideQuestion()
+		a.show(scrConfirm)
+	}
+}
+
+// tickResident runs the resident flow's clock.
+func (a *App) tickResident(now time.Time) {
+	if a.live.clock != nil {
+		a.live.clock.Text = a.clockWord(now)
+		a.live.clock.Refresh()
+	}
+	if a.notice.msg != "" && !now.Before(a.notice.until) {
+		a.notice = notice{}
+		if a.screen == scrAttract {
+			a.show(scrAttract)
+		}
+	}
+	switch a.screen {
+	case scrAttract:
+		return
+	case scrDone:
+		left := doneFor - now.Sub(a.doneAt)
+		if left <= 0 {
+			a.finish()
+			return
+		}
+		if b := a.live.doneLeft; b != nil {
+			b.sub = a.backInWord(left)
+			b.Refresh()
+		}
+		return
+	}
+	if a.busy {
+		return
+	}
+	if a.live.composing != nil {
+		if c := a.live.composing(); c != a.live.lastComp {
+			a.live.lastComp = c
+			a.touch()
+		}
+	}
+	left := a.idle - now.Sub(a.touched)
+	switch {
+	case left <= 0:
+		a.cancel(notice{})
+	case left <= countdown:
+		a.askStillThere(seconds(left))
+	}
+}
+
+// seconds rounds a duration up to whole seconds.
+func seconds(d time.Duration) int { return int(math.Ceil(d.Seconds())) }
+
+// act wraps what a tap does: every tap is activity, which postpones the
+// idle wipe here and in the station.
+func (a *App) act(f func()) func() {
+	return func() {
+		a.touch()
+		if f != nil {
+			f()
+		}
+	}
+}
+
+func (a *App) touch() {
+	a.touched = a.now()
+	a.st.TouchSession()
+	a.hideQuestion()
+}
+
+// cancel ends the registration: the station forgets it and the screens
+// are rebuilt from nothing.
+func (a *App) cancel(n notice) {
+	a.ended = a.f.key
+	a.st.CancelSession()
+	a.f = flow{}
+	a.busy = false
+	a.notice = n
+	a.hideQuestion()
+	a.show(scrAttract)
+}
+
+// decline answers the notice with no: the station stores nothing and
+// ends the session.
+func (a *App) decline() {
+	a.ended = a.f.key
+	// The error says nothing was stored, which is what declining means.
+	_, _ = a.st.SubmitSession(context.Background(), appliance.SessionSubmit{
+		Purpose: a.f.purpose, Consent: appliance.ConsentIn{Agreed: false, Version: ConsentVersion}})
+	a.cancel(notice{msg: a.tr("已取消，未保存任何信息", "Cancelled, nothing was stored"), until: a.now().Add(noticeFor)})
+}
+
+// agree stores the registration off Fyne's goroutine: committing it
+// waits for the disk.
+func (a *App) agree() {
+	if a.busy {
+		return
+	}
+	a.busy = true
+	a.f.problem = ""
+	a.f.place = a.dir.placeOf(a.address())
+	in := appliance.SessionSubmit{Purpose: a.f.purpose, Phone: string(a.f.phone), Grid: a.f.place.path,
+		Consent: appliance.ConsentIn{Agreed: true, Version: ConsentVersion}}
+	key, lang, parent := a.f.key, a.lang, a.ctx
+	a.show(scrConsent)
+	a.background(func() func() {
+		ctx, cancel := context.WithTimeout(parent, submitTimeout)
+		defer cancel()
+		rc, err := a.st.SubmitSession(ctx, in)
+		return func() { a.stored(key, lang, rc, err) }
+	})
+}
+
+// stored shows the ticket, or sends the resident to the step to put
+// right.
+func (a *App) stored(key sessionKey, lang string, rc appliance.Receipt, err error) {
+	if key != a.f.key || !a.busy {
+		return // the screens moved on to someone else meanwhile
+	}
+	a.busy = false
+	if err != nil {
+		p := submitProblem(lang, err)
+		if p.screen == scrAttract {
+			a.cancel(notice{msg: p.msg, bad: true, until: a.now().Add(noticeFor)})
+			return
+		}
+		a.f.problem = p.msg
+		a.show(p.screen)
+		return
+	}
+	a.f.receipt = &rc
+	a.doneAt = a.now()
+	a.show(scrDone)
+}
+
+// address is the resident's address as read from the card, if any.
+func (a *App) address() string {
+	if p := a.f.sess.Person; p != nil {
+		return p.Address
+	}
+	return ""
+}
+
+// finish leaves the done screen.
+func (a *App) finish() {
+	a.cancel(notice{})
+}
+
+// goTo moves to another step of the flow, clearing the last step's
+// problem.
+func (a *App) goTo(name string) func() {
+	return a.act(func() {
+		a.f.problem = ""
+		a.show(name)
+	})
+}
+
+// setLang switches the language and shows the screen again in it.
+func (a *App) setLang(lang string) {
+	a.lang = lang
+	a.f.problem = ""
+	if a.notice.msg != "" {
+		a.notice = notice{} // it was worded in the other language
+	}
+	a.show(a.screen)
+}
+
+// show builds the named resident screen afresh from the flow's state.
+func (a *App) show(name string) {
+	a.screen = name
+	a.live = live{}
+	var o fyne.CanvasObject
+	switch name {
+	case scrConfirm:
+		o = a.confirmScreen()
+	case scrPurpose:
+		o = a.purposeScreen()
+	case scrPhone:
+		o = a.phoneScreen()
+	case scrConsent:
+		o = a.consentScreen()
+	case scrDone:
+		o = a.doneScreen()
+	case scrManualID:
+		o = a.manualIDScreen()
+	case scrManualName:
+		o = a.manualNameScreen()
+	default:
+		a.screen = scrAttract
+		o = a.attractScreen()
+	}
+	a.root.Objects = []fyne.CanvasObject{o}
+	a.root.Refresh()
+}

@@ -1,0 +1,194 @@
+package kiosk
+
+import (
+	"context"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/driver/desktop"
+
+	"github.com/gridkiosk/gridkiosk/appliance"
+	"github.com/gridkiosk/gridkiosk/appliance/demo"
+	"github.com/gridkiosk/gridkiosk/appliance/signedcode"
+	"github.com/gridkiosk/gridkiosk/drivers/gpio"
+	"github.com/gridkiosk/gridkiosk/drivers/qrscan/qrscansim"
+)
+
+// hooks stands for the other packages' screens: it records what the App
+// gave them.
+type hooks struct {
+	ctx  map[string]context.Context
+	back map[string]func()
+	lang map[string]string
+}
+
+func newHooks() *hooks {
+	return &hooks{ctx: map[string]context.Context{}, back: map[string]func(){}, lang: map[string]string{}}
+}
+
+func (h *hooks) screen(name string) func(context.Context, string, func()) fyne.CanvasObject {
+	return func(ctx context.Context, lang string, back func()) fyne.CanvasObject {
+		h.ctx[name], h.back[name], h.lang[name] = ctx, back, lang
+		return container.NewStack(text(name+" screen", sizeBody, ink, false))
+	}
+}
+
+func (h *hooks) screens() Screens {
+	return Screens{Staff: h.screen("staff"), StaffLogin: h.screen("login"), Tech: h.screen("tech")}
+}
+
+// panel is a GPIO panel whose button presses the test makes.
+type panel struct{ ev chan gpio.Event }
+
+func (p *panel) Run(ctx context.Context, events chan<- gpio.Event) error {
+	for {
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case e := <-p.ev:
+			events <- e
+		}
+	}
+}
+
+func (p *panel) SetLED(gpio.LED, gpio.Pattern) {}
+func (p *panel) Beep(gpio.Beep)                {}
+func (p *panel) SetRelay(bool) error           { return nil }
+
+// Staff mode comes up when a staff member logs in and goes when they log
+// out; the log-in screen is a tap away; the technician's screen opens when
+// its button or the station's name is held, and a late back from a mode
+// already left changes nothing.
+func TestModes(t *testing.T) {
+	h := newHooks()
+	p := &panel{ev: make(chan gpio.Event)}
+	r := newRig(t, rigOptions{noCard: true,
+		setup: func(o *appliance.Options) { o.Panel = p },
+		app:   func(o *Options) { o.Screens = h.screens(); o.Lang = "en" }})
+	mode := func(want string) {
+		t.Helper()
+		r.loop.until(t, want+" mode", func() bool { return r.app.Mode() == want })
+	}
+
+	r.tap("Staff")
+	mode("staff-login")
+	if h.lang["login"] != "en" || !r.shows("login screen") {
+		t.Fatalf("log-in screen: lang %q, on screen %q", h.lang["login"], texts(r.win.Content()))
+	}
+	if err := r.st.StaffLoginPIN("s-0007", demo.StaffPIN); err != nil {
+		t.Fatal(err)
+	}
+	mode("staff")
+	if h.ctx["login"].Err() == nil {
+		t.Error("the log-in screen's context outlived it")
+	}
+	h.back["login"]() // late: the log-in screen is gone already
+	if r.app.Mode() != "staff" {
+		t.Fatalf("a stale back left staff mode: %s", r.app.Mode())
+	}
+	r.st.StaffLogout()
+	mode("resident")
+	if r.app.Screen() != scrAttract || h.ctx["staff"].Err() == nil {
+		t.Fatalf("after log-out: screen %q, staff context %v", r.app.Screen(), h.ctx["staff"].Err())
+	}
+
+	// The technician button on the panel.
+	p.ev <- gpio.Event{Kind: gpio.LongPressed, Button: "tech", At: time.Now()}
+	mode("tech")
+	h.back["tech"]()
+	mode("resident")
+
+	// The station's name held down on the attract screen.
+	hold := r.app.live.holdLabel
+	hold.MouseDown(&desktop.MouseEvent{})
+	r.tick(2 * time.Second)
+	hold.MouseUp(&desktop.MouseEvent{})
+	r.tick(2 * time.Second)
+	if r.app.Mode() != "resident" {
+		t.Fatal("a short press opened the technician's screen")
+	}
+	hold.MouseDown(&desktop.MouseEvent{})
+	r.tick(HoldForTech)
+	mode("tech")
+}
+
+// Without the hooks, the modes stay shut: no staff button, and a staff
+// log-in leaves the resident screens up.
+func TestModesWithoutHooks(t *testing.T) {
+	r := newRig(t, rigOptions{noCard: true})
+	if r.shows("工作人员") {
+		t.Fatal("a staff button without a log-in screen")
+	}
+	if err := r.st.StaffLoginPIN("s-0007", demo.StaffPIN); err != nil {
+		t.Fatal(err)
+	}
+	r.tick(time.Second)
+	if r.app.Mode() != "resident" {
+		t.Fatalf("mode %s without a staff screen", r.app.Mode())
+	}
+}
+
+// Scanned codes: a refused appointment says why on the attract screen for
+// a while, a receipt code says where its record is, and a valid
+// appointment starts a registration with its purpose chosen.
+func TestScans(t *testing.T) {
+	dir := t.TempDir()
+	signer, err := signedcode.NewSignerFile(filepath.Join(dir, "code.key"), "hub-test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rd, err := signedcode.AttachKeys(demo.RefData(), signer.Public())
+	if err != nil {
+		t.Fatal(err)
+	}
+	sim, err := qrscansim.New(dir, "scanner", 9600)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { sim.Close() })
+	r := newRig(t, rigOptions{noCard: true, refData: rd,
+		setup: func(o *appliance.Options) { o.Config.Devices.Scanner.Port = sim.Path() }})
+	r.waitStation("the scanner", func() bool { return r.st.Health().Peripherals["scanner"].State == "ready" })
+	today := time.Now().In(time.FixedZone("CST", 8*3600)).Format(time.DateOnly)
+	appt := func(station string) string {
+		a, err := demo.Appointment(today)
+		if err != nil {
+			t.Fatal(err)
+		}
+		a.Station = station
+		code, err := signer.Appointment(a)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return code
+	}
+
+	sim.Scan(appt("141029-zl-01"), qrscansim.How{})
+	r.loop.until(t, "the refusal", func() bool { return r.shows("此码不是为本站签发的") })
+	r.tick(noticeFor)
+	if r.shows("此码不是为本站签发的") {
+		t.Fatal("the refusal stays up")
+	}
+
+	sim.Scan(appliance.ReceiptCodePrefix+"01890000-0000-7000-8000-000000000000", qrscansim.How{})
+	r.loop.until(t, "the receipt's state", func() bool { return r.shows("本站没有这条记录") })
+
+	sim.Scan(appt(demo.StationID), qrscansim.How{})
+	r.loop.until(t, "the confirm screen", func() bool { return r.app.Screen() == scrConfirm })
+	if !r.shows("刘建华") || !r.shows("以下信息来自您的预约码") {
+		t.Fatalf("confirm screen: %q", texts(r.win.Content()))
+	}
+	r.tap("确认")
+	var picked []string
+	walk(r.win.Content(), nil, func(o fyne.CanvasObject, _ fyne.Tappable) {
+		if b, ok := o.(*button); ok && b.look == chosen {
+			picked = append(picked, b.label)
+		}
+	})
+	if len(picked) != 1 || picked[0] != "返乡人员登记" {
+		t.Fatalf("chosen: %q", picked)
+	}
+}

@@ -1,0 +1,90 @@
+package kiosk
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/gridkiosk/gridkiosk/appliance"
+	"github.com/gridkiosk/gridkiosk/appliance/citizenid"
+)
+
+// Names lists the screens Show puts up, in the order a resident meets
+// them: "declined" is the attract screen after a declined notice, "idle"
+// the purpose screen under the idle question.
+func Names() []string {
+	return []string{scrAttract, "declined", scrConfirm, scrPurpose, scrPhone, scrConsent, scrDone,
+		scrManualID, scrManualName, "idle"}
+}
+
+// Show puts up the named screen at once, for tests and screenshots. The
+// screens show the station's session if it has one, and otherwise a
+// sample resident: 王秀兰 of Building 7, the ID-card emulator's resident,
+// masked as the station masks her number. Call it on Fyne's goroutine.
+func (a *App) Show(name string) error {
+	if a.mode != resident {
+		a.enter(resident)
+	}
+	a.hideQuestion()
+	a.busy = false
+	a.notice = notice{}
+	a.touched = a.now()
+	f := a.sampleFlow()
+	switch name {
+	case scrAttract:
+		a.f = flow{}
+		a.show(scrAttract)
+	case "declined":
+		a.f = flow{}
+		a.notice = notice{msg: a.tr("已取消，未保存任何信息", "Cancelled, nothing was stored"), until: a.now().Add(noticeFor)}
+		a.show(scrAttract)
+	case scrConfirm, scrPurpose, scrPhone, scrConsent:
+		a.f = f
+		a.show(name)
+	case scrDone:
+		a.f = f
+		a.f.place = a.dir.placeOf(a.address())
+		if a.f.receipt == nil {
+			a.f.receipt = &appliance.Receipt{Ticket: "R0012"}
+		}
+		a.doneAt = a.now()
+		a.show(scrDone)
+	case scrManualID:
+		// A slip in the last character, to show the live hint.
+		a.f = flow{id: []rune("141029195203171228")}
+		a.show(scrManualID)
+	case scrManualName:
+		a.f = flow{id: []rune(sampleID), name: []rune("王秀兰")}
+		a.show(scrManualName)
+	case "idle":
+		a.f = f
+		a.show(scrPurpose)
+		a.touched = a.now().Add(countdown - a.idle)
+		a.askStillThere(seconds(countdown))
+	default:
+		return fmt.Errorf("kiosk: no screen %q (one of %s)", name, strings.Join(Names(), ", "))
+	}
+	return nil
+}
+
+// sampleID is the emulator's resident's ID number: invented, with a valid
+// check character.
+const sampleID = "14102919520317122X"
+
+// sampleFlow is the flow of the station's session, or of the sample
+// resident when there is none, half filled in.
+func (a *App) sampleFlow() flow {
+	v := a.st.Session()
+	if v.Person == nil {
+		v = appliance.SessionView{State: appliance.SessionCard, Source: "idcard", Person: &appliance.PersonView{
+			Name: "王秀兰", Gender: "female", Nation: "汉", Birth: "1952-03-17",
+			Address:  "山西省乡宁县昌宁镇幸福湾社区7号院7号楼2单元301",
+			IDNumber: citizenid.Mask(sampleID), CardType: "resident",
+		}}
+	}
+	f := flow{key: keyOf(v), sess: v, purpose: v.Purpose, receipt: v.Receipt}
+	if f.purpose == "" {
+		f.purpose = "certificate"
+	}
+	f.phone = []rune("13835712345")
+	return f
+}

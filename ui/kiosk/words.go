@@ -1,0 +1,160 @@
+package kiosk
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/gridkiosk/gridkiosk/appliance"
+	"github.com/gridkiosk/gridkiosk/appliance/citizenid"
+	"github.com/gridkiosk/gridkiosk/appliance/record"
+	"github.com/gridkiosk/gridkiosk/appliance/signedcode"
+	"github.com/gridkiosk/gridkiosk/ui"
+)
+
+// The station's words for residents come as "中文 / English"; pick takes
+// the screen's half, or the whole when there is no second half.
+func pick(lang, msg string) string {
+	zh, en, ok := strings.Cut(msg, " / ")
+	if !ok {
+		return msg
+	}
+	return ui.Tr(lang, zh, en)
+}
+
+func genderWord(lang, g string) string {
+	switch g {
+	case "male":
+		return ui.Tr(lang, "男", "male")
+	case "female":
+		return ui.Tr(lang, "女", "female")
+	}
+	return ui.Tr(lang, "未知", "not known")
+}
+
+// dateWord writes a YYYY-MM-DD date the way people read it; anything else
+// is shown as it is.
+func dateWord(lang, d string) string {
+	t, err := time.Parse(time.DateOnly, d)
+	if err != nil {
+		return d
+	}
+	return ui.Tr(lang, fmt.Sprintf("%d年%d月%d日", t.Year(), t.Month(), t.Day()), t.Format("2 January 2006"))
+}
+
+// sourceWord says where the details on the confirm screen came from.
+func sourceWord(lang, source string) string {
+	switch source {
+	case "qr":
+		return ui.Tr(lang, "以下信息来自您的预约码", "From your appointment code")
+	case "manual":
+		return ui.Tr(lang, "以下是您输入的信息", "As you typed it")
+	}
+	return ui.Tr(lang, "以下信息读自您的证件", "Read from your card")
+}
+
+// problem is what went wrong with a step, in plain words, and the screen
+// where the resident can put it right.
+type problem struct {
+	screen string
+	msg    string
+}
+
+// submitProblem turns an error of SubmitSession into words. Field errors
+// send the resident back to the screen of that field; anything else is
+// the station's trouble, not theirs.
+func submitProblem(lang string, err error) problem {
+	var fe *record.FieldError
+	var ref *signedcode.Refusal
+	switch {
+	case errors.Is(err, appliance.ErrNoSession):
+		return problem{scrAttract, ui.Tr(lang, "登记已超时，请重新放身份证或扫码", "Your registration timed out: lay your card or scan your code again")}
+	case errors.As(err, &ref):
+		return problem{scrAttract, pick(lang, ref.Message())}
+	case errors.As(err, &fe):
+		switch {
+		case strings.HasSuffix(fe.Field, "phone"):
+			return problem{scrPhone, ui.Tr(lang, "这个手机号不对，请检查，或点“跳过”", "That mobile number is not right: check it, or tap Skip")}
+		case strings.HasSuffix(fe.Field, "purpose"):
+			return problem{scrPurpose, ui.Tr(lang, "请选择您来办的事", "Please choose what you came for")}
+		case strings.Contains(fe.Field, "person"):
+			return problem{scrConfirm, ui.Tr(lang, "证件信息不完整，请找工作人员帮忙", "The details on your card are incomplete: please ask staff")}
+		}
+	case errors.Is(err, context.DeadlineExceeded):
+		return problem{scrConsent, ui.Tr(lang, "保存太慢，请再点一次“同意”", "Saving took too long: tap Agree again")}
+	}
+	return problem{scrConsent, ui.Tr(lang, "暂时无法保存，请找工作人员帮忙", "Your registration could not be saved: please ask staff")}
+}
+
+// manualProblem turns an error of StartManual on the typed number into
+// words: the live hint's when it has any, since it is what the resident
+// saw while typing.
+func manualProblem(lang, typed string, err error) problem {
+	var fe *record.FieldError
+	if errors.As(err, &fe) && fe.Field == "name" {
+		return problem{scrManualName, ui.Tr(lang, "请输入您的姓名", "Please type your name")}
+	}
+	if hint, ok := idHint(lang, typed); !ok {
+		return problem{scrManualID, hint}
+	}
+	return problem{scrManualID, ui.Tr(lang, "身份证号不对，请核对", "That ID number is not right: please check it")}
+}
+
+// idHint is the line under the ID number while it is typed, and whether
+// the number is complete and right. It is a hint only: StartManual
+// checks the number again.
+func idHint(lang, typed string) (hint string, ok bool) {
+	n := len(typed)
+	switch {
+	case n == 0:
+		return ui.Tr(lang, "请输入18位身份证号", "Type the 18 characters of your ID number"), false
+	case n < citizenid.Length:
+		left := citizenid.Length - n
+		return ui.Tr(lang, fmt.Sprintf("还差 %d 位", left), fmt.Sprintf("%d more to go", left)), false
+	}
+	num, err := citizenid.Parse(typed)
+	var ce *citizenid.Error
+	switch {
+	case err == nil && num.Kind == citizenid.Resident:
+		return ui.Tr(lang, "号码正确", "The number is right"), true
+	case err == nil:
+		return ui.Tr(lang, "这里只能输入居民身份证号；其他证件请放在读卡器上",
+			"Only a resident ID number can be typed here: lay other cards on the reader"), false
+	case errors.As(err, &ce) && ce.Reason == citizenid.BadCheck:
+		want, _ := citizenid.CheckChar(typed[:citizenid.Length-1])
+		return ui.Tr(lang, fmt.Sprintf("第18位校验码应为 %c，请核对号码", want),
+			fmt.Sprintf("The check character should be %c: please check the number", want)), false
+	case errors.As(err, &ce) && ce.Reason == citizenid.BadDivision:
+		return ui.Tr(lang, "前两位不是省份代码，请核对", "The first two digits are not a province: please check"), false
+	case errors.As(err, &ce) && ce.Reason == citizenid.BadBirth:
+		return ui.Tr(lang, "第7到14位的出生日期不对，请核对", "Digits 7 to 14 are not a birth date: please check"), false
+	}
+	return ui.Tr(lang, "号码不对，请核对", "The number is not right: please check"), false
+}
+
+// groupID writes an ID number as it is printed on the card, in groups of
+// six, eight and four, so a resident can compare it group by group.
+func groupID(s string) string {
+	var b strings.Builder
+	for i, r := range s {
+		if i == 6 || i == 14 {
+			b.WriteByte(' ')
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// groupPhone writes a mobile number as people say it: 138 3571 2345.
+func groupPhone(s string) string {
+	var b strings.Builder
+	for i, r := range s {
+		if i == 3 || i == 7 {
+			b.WriteByte(' ')
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}

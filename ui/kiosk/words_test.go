@@ -1,0 +1,173 @@
+package kiosk
+
+import (
+	"errors"
+	"fmt"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/gridkiosk/gridkiosk/appliance"
+	"github.com/gridkiosk/gridkiosk/appliance/demo"
+	"github.com/gridkiosk/gridkiosk/appliance/record"
+	"github.com/gridkiosk/gridkiosk/appliance/signedcode"
+)
+
+func TestIDHint(t *testing.T) {
+	tests := []struct {
+		typed string
+		ok    bool
+		zh    string
+		en    string
+	}{
+		{"", false, "请输入18位身份证号", "18 characters"},
+		{"141029", false, "还差 12 位", "12 more"},
+		{"14102919520317122", false, "还差 1 位", "1 more"},
+		{"14102919520317122X", true, "号码正确", "right"},
+		{"141029195203171228", false, "第18位校验码应为 X", "should be X"},
+		{"141029195203171220", false, "应为 X", "should be X"},
+		{"141029198809020139", true, "号码正确", "right"},
+		{"141029198809020138", false, "第18位校验码应为 9", "should be 9"},
+		{"991029195203171226", false, "省份", "province"},
+		{"141029195202301229", false, "出生日期", "birth date"},
+		{"830000197511080038", false, "只能输入居民身份证号", "Only a resident"},
+	}
+	for _, tc := range tests {
+		for lang, want := range map[string]string{"zh-CN": tc.zh, "en": tc.en} {
+			hint, ok := idHint(lang, tc.typed)
+			if ok != tc.ok || !strings.Contains(hint, want) {
+				t.Errorf("idHint(%s, %q) = %q, %v; want %q, %v", lang, tc.typed, hint, ok, want, tc.ok)
+			}
+		}
+	}
+}
+
+func TestSubmitProblem(t *testing.T) {
+	tests := []struct {
+		err    error
+		screen string
+		words  string
+	}{
+		{&record.FieldError{Field: "payload.phone", Msg: "x"}, scrPhone, "手机号不对"},
+		{&record.FieldError{Field: "payload.purpose", Msg: "x"}, scrPurpose, "请选择"},
+		{&record.FieldError{Field: "payload.person.nation", Msg: "x"}, scrConfirm, "证件信息不完整"},
+		{appliance.ErrNoSession, scrAttract, "已超时"},
+		{&signedcode.Refusal{Reason: signedcode.Used}, scrAttract, "已使用过"},
+		{errors.New("outbox: disk full"), scrConsent, "暂时无法保存"},
+	}
+	for _, tc := range tests {
+		p := submitProblem("zh-CN", tc.err)
+		if p.screen != tc.screen || !strings.Contains(p.msg, tc.words) {
+			t.Errorf("submitProblem(%v) = %+v; want %s %q", tc.err, p, tc.screen, tc.words)
+		}
+	}
+}
+
+func TestPick(t *testing.T) {
+	msg := "此码不是为本站签发的 / this code was issued for another station"
+	for lang, want := range map[string]string{"zh-CN": "此码不是为本站签发的", "en": "this code was issued for another station"} {
+		if got := pick(lang, msg); got != want {
+			t.Errorf("pick(%s) = %q", lang, got)
+		}
+	}
+	if got := pick("en", "只有中文"); got != "只有中文" {
+		t.Errorf("pick of one language = %q", got)
+	}
+}
+
+func TestGroups(t *testing.T) {
+	if got := groupID("14102919520317122X"); got != "141029 19520317 122X" {
+		t.Errorf("groupID = %q", got)
+	}
+	if got := groupPhone("13835712345"); got != "138 3571 2345" {
+		t.Errorf("groupPhone = %q", got)
+	}
+	if got := groupPhone("1383"); got != "138 3" {
+		t.Errorf("groupPhone of a part = %q", got)
+	}
+}
+
+func TestTokens(t *testing.T) {
+	tests := []struct {
+		in   string
+		want []string
+	}{
+		{"请核对信息。", []string{"请", "核", "对", "信", "息。"}},
+		{"Lay your card", []string{"Lay ", "your ", "card"}},
+		{"住址（从证件读取），您", []string{"住", "址", "（从", "证", "件", "读", "取），", "您"}},
+		{"保存 30 天", []string{"保", "存 ", "30 ", "天"}},
+	}
+	for _, tc := range tests {
+		if got := tokens(tc.in); !reflect.DeepEqual(got, tc.want) {
+			t.Errorf("tokens(%q) = %q; want %q", tc.in, got, tc.want)
+		}
+	}
+}
+
+// Lines never start with closing punctuation and never exceed the width,
+// except a single character that is wider on its own.
+func TestWrap(t *testing.T) {
+	s := "为了给您登记和办事，本站收集：姓名、证件号码、性别、出生日期。To register you, this station collects your name."
+	for _, width := range []float32{120, 300, 772} {
+		for _, l := range wrap(s, sizeBody, false, width) {
+			if isClosing([]rune(l)[0]) {
+				t.Errorf("width %.0f: line starts with punctuation: %q", width, l)
+			}
+		}
+	}
+	if got := wrap("", sizeBody, false, 100); len(got) != 1 {
+		t.Errorf("wrap of nothing = %q", got)
+	}
+}
+
+// The done screen names the micro-grid leader of the resident's building,
+// found from the address on the card, or else the community's leader.
+func TestPlaceOf(t *testing.T) {
+	d := newDirectory(&appliance.RefData{Raw: demo.RefData()}, "141029100001")
+	tests := []struct {
+		address, micro, leader string
+	}{
+		{"山西省乡宁县昌宁镇幸福湾社区7号院7号楼2单元301", "c07-m03", "李建国"},
+		{"山西省乡宁县昌宁镇幸福湾社区7号院17号楼1单元101", "", "赵丽娟"},
+		{"山西省乡宁县昌宁镇幸福湾社区3号楼1单元502", "", "赵丽娟"},
+		{"山西省乡宁县昌宁镇幸福湾社区北坡一组12号", "v02-m01", "赵丽娟"},
+		{"", "", "赵丽娟"},
+	}
+	for _, tc := range tests {
+		p := d.placeOf(tc.address)
+		micro := ""
+		if p.path != nil {
+			micro = p.path.Micro
+		}
+		if micro != tc.micro || p.leader.Name != tc.leader {
+			t.Errorf("placeOf(%q) = %s %q; want %s %q", tc.address, micro, p.leader.Name, tc.micro, tc.leader)
+		}
+	}
+	if p := newDirectory(nil, "141029100001").placeOf("7号楼"); p.path != nil || p.leader.Name != "" {
+		t.Errorf("without reference data: %+v", p)
+	}
+}
+
+// Two compounds with a 1号楼 each: the compound in the address decides.
+func TestPlaceOfSameName(t *testing.T) {
+	raw := `{"grid":{"townships":[{"communities":[{"code":"c","compounds":[
+		{"code":"a","name":"幸福湾小区3号院","micro":[{"code":"a-1","name":"1号楼微网格"}]},
+		{"code":"b","name":"幸福湾小区5号院","micro":[{"code":"b-1","name":"1号楼微网格"}]}]}]}]},
+		"staff":[{"name":"甲","role":"micro_grid_leader","micro":"b-1"}]}`
+	d := newDirectory(&appliance.RefData{Raw: []byte(raw)}, "c")
+	for addr, want := range map[string]string{"幸福湾社区5号院1号楼": "b-1", "幸福湾社区1号楼": "", "幸福湾小区3号院1号楼": "a-1"} {
+		p := d.placeOf(addr)
+		got := ""
+		if p.path != nil {
+			got = p.path.Micro
+		}
+		if got != want {
+			t.Errorf("placeOf(%q) = %q; want %q", addr, got, want)
+		}
+	}
+}
+
+func ExampleNames() {
+	fmt.Println(strings.Join(Names(), " "))
+	// Output: attract declined confirm purpose phone consent done manual-id manual-name idle
+}
