@@ -165,3 +165,22 @@ func TestReceiptJobPreview(t *testing.T) {
 		t.Fatal("a preview printed or stored something")
 	}
 }
+
+// A resident's own registration prints its receipt by itself.
+func TestSelfServiceReceipt(t *testing.T) {
+	st, sim := printerStation(t)
+	if err := st.StartManual("王秀兰", "14102919520317122X"); err != nil {
+		t.Fatal(err)
+	}
+	rc, err := st.SubmitSession(t.Context(), appliance.SessionSubmit{Purpose: "certificate", Consent: appliance.ConsentIn{Agreed: true, Version: "2026-01"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !sim.WaitJobs(1, 10*time.Second) {
+		t.Fatal("no receipt printed for a self-service registration")
+	}
+	r, err := escposview.Parse(sim.Jobs()[0], escposview.Options{Dots: 384})
+	if err != nil || !strings.Contains(r.Text, rc.Ticket) || !strings.Contains(r.Text, "自助登记") || len(r.QRCodes) != 1 || r.QRCodes[0] != appliance.ReceiptCodePrefix+rc.ID {
+		t.Fatalf("receipt: %v %v\n%s", err, r.QRCodes, r.Text)
+	}
+}

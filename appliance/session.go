@@ -181,7 +181,27 @@ func (s *Station) SubmitSession(ctx context.Context, in SessionSubmit) (Receipt,
 	s.sess.card, s.sess.appt, s.sess.manual = nil, nil, nil
 	s.mu.Unlock()
 	s.notify()
+	if s.prn != nil {
+		// The resident takes the receipt with the ticket number home;
+		// printing must not hold up the done screen.
+		go s.selfServiceReceipt(rc.ID)
+	}
 	return rc, nil
+}
+
+// selfServiceReceipt prints the receipt of a registration the resident
+// made on their own. A printer that is not ready is logged and shown on the
+// technician's screen; staff can print the receipt again.
+func (s *Station) selfServiceReceipt(id string) {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	res, err := s.PrintReceipt(ctx, ReceiptRequest{RecordID: id, Staff: "自助登记 Self-service",
+		NextStep: "请等候工作人员叫号 / Wait for your number to be called"})
+	if err != nil {
+		s.log.Warn("appliance: self-service receipt not printed", "record", id, "err", err)
+		return
+	}
+	s.log.Info("appliance: self-service receipt", "record", id, "state", res.State)
 }
 
 // appointmentMemory is how long a used appointment is remembered. An
