@@ -23,7 +23,7 @@ for extra in "$@"; do
                   libxinerama-dev:arm64 libxkbcommon-dev:arm64) ;;
     xvfb) pkgs+=(xvfb imagemagick x11-utils) ;;
     # The hub's PostgreSQL store is tested against a real server.
-    test) pkgs+=(postgresql dosfstools mtools) ;;
+    test) pkgs+=(postgresql dosfstools mtools shellcheck) ;;
     bench) pkgs+=(bmap-tools) ;;
     *) echo "deps.sh: unknown extra '$extra' (want arm64, xvfb, test or bench)" >&2; exit 2 ;;
   esac

@@ -141,7 +141,10 @@ func (a *app) run(ctx context.Context) error {
 	cfg := a.st.Config()
 	a.log.Info("gridkiosk: station running", "station", cfg.Station.ID, "admin", a.adminLn.Addr().String(),
 		"data", cfg.Storage.Dir, "upstream", cfg.Upstream.URL, "version", version)
+	// Under systemd (Type=notify, WatchdogSec) the unit waits for this.
+	stopNotify := notifyReady(a.log)
 	<-ctx.Done()
+	stopNotify()
 	shut, done := context.WithTimeout(context.Background(), 5*time.Second)
 	defer done()
 	a.admin.Shutdown(shut)

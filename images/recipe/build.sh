@@ -1,0 +1,389 @@
+#!/usr/bin/env bash
+# build.sh ARCH OUT.img: builds the gridkiosk appliance image, Debian 12
+# (bookworm) from Debian's own archive with Debian's own tools, for
+#   amd64  x86 industrial PCs, booting UEFI with systemd-boot (GPT)
+#   arm64  Raspberry Pi 4 and 5, booting the Pi firmware (MBR)
+#
+# Partitions: 1 FAT boot (the EFI system partition, or the Pi's firmware
+# partition), 2 ext4 root mounted read-only, 3 ext4 data mounted at
+# /var/lib/gridkiosk, which grows to the end of the disk on first boot.
+#
+# Nothing is mounted: the root file system is made by mmdebstrap in a
+# directory and turned into ext4 with "mke2fs -d", the FAT by mkfs.vfat and
+# mcopy, and the three are written into the partitions sfdisk laid out.
+# The image's package versions go to OUT.img.manifest.
+#
+# Options:
+#   --binary PATH       the gridkiosk binary (default bin/linux-ARCH/gridkiosk,
+#                       made with "make build-ARCH" when missing)
+#   --mirror URL        Debian mirror (default http://deb.debian.org/debian)
+#   --security URL      security mirror (default http://deb.debian.org/debian-security)
+#   --snapshot STAMP    build from snapshot.debian.org as of STAMP
+#                       (YYYYMMDDTHHMMSSZ): the same packages every time
+#   --keep-work         keep the work directory (root tree, file systems)
+# Environment: BOOT_MB (256), DATA_MB (256), SOURCE_DATE_EPOCH (default:
+# the snapshot's time, else the last commit's).
+set -euo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+repo=$(cd "$here/../.." && pwd)
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+. "$here/lib.sh"
+
+usage() {
+	sed -n '2,/^set -euo/{/^set -euo/d;s/^# \{0,1\}//;p}' "$0" >&2
+	exit 2
+}
+
+ARCH='' OUT='' BINARY='' KEEP=0 SNAPSHOT=''
+MIRROR=http://deb.debian.org/debian
+SECURITY=http://deb.debian.org/debian-security
+BOOT_MB=${BOOT_MB:-256}
+DATA_MB=${DATA_MB:-256}
+
+parse_args() {
+	while [ $# -gt 0 ]; do
+		case "$1" in
+		--binary) BINARY=${2:?--binary needs a path}; shift 2 ;;
+		--mirror) MIRROR=${2:?--mirror needs a URL}; shift 2 ;;
+		--security) SECURITY=${2:?--security needs a URL}; shift 2 ;;
+		--snapshot) SNAPSHOT=${2:?--snapshot needs YYYYMMDDTHHMMSSZ}; shift 2 ;;
+		--keep-work) KEEP=1; shift ;;
+		-h | --help) usage ;;
+		-*) die "unknown option $1 (see --help)" ;;
+		*) if [ -z "$ARCH" ]; then ARCH=$1; elif [ -z "$OUT" ]; then OUT=$1; else die "unexpected argument $1"; fi; shift ;;
+		esac
+	done
+	case "$ARCH" in
+	amd64 | arm64) ;;
+	"") usage ;;
+	*) die "ARCH must be amd64 or arm64, not '$ARCH'" ;;
+	esac
+	[ -n "$OUT" ] || usage
+	case "$OUT" in *.img) ;; *) die "OUT must end in .img: $OUT" ;; esac
+	mkdir -p "$(dirname "$OUT")"
+	OUT=$(cd "$(dirname "$OUT")" && pwd)/$(basename "$OUT")
+	if [ -n "$SNAPSHOT" ]; then
+		[[ $SNAPSHOT =~ ^[0-9]{8}T[0-9]{6}Z$ ]] || die "--snapshot wants YYYYMMDDTHHMMSSZ, not $SNAPSHOT"
+		MIRROR=http://snapshot.debian.org/archive/debian/$SNAPSHOT
+		SECURITY=http://snapshot.debian.org/archive/debian-security/$SNAPSHOT
+	fi
+}
+
+# host_tools: what building needs, from Debian; for arm64 on another
+# architecture, the image's package scripts run through qemu-user.
+host_tools() {
+	need_root
+	local pkgs=(mmdebstrap dosfstools mtools e2fsprogs fdisk)
+	[ "$ARCH" = "$(dpkg --print-architecture)" ] || pkgs+=(qemu-user-static binfmt-support arch-test)
+	need_pkgs "${pkgs[@]}"
+	if [ "$ARCH" != "$(dpkg --print-architecture)" ] && ! arch-test "$ARCH" >/dev/null 2>&1; then
+		# binfmt_misc is not always mounted in containers and VMs.
+		mountpoint -q /proc/sys/fs/binfmt_misc || mount -t binfmt_misc binfmt_misc /proc/sys/fs/binfmt_misc ||
+			die "cannot mount binfmt_misc, so $ARCH programs cannot run here (needed for the image's package scripts)"
+		update-binfmts --enable >/dev/null 2>&1 || true
+		arch-test "$ARCH" >/dev/null 2>&1 ||
+			die "this machine cannot run $ARCH programs even with qemu-user-static (arch-test $ARCH fails)"
+	fi
+}
+
+# find_binary: the gridkiosk binary for ARCH, checked to be one.
+find_binary() {
+	if [ -z "$BINARY" ]; then
+		BINARY=$repo/bin/linux-$ARCH/gridkiosk
+		if [ ! -x "$BINARY" ]; then
+			say "no $BINARY yet: make build-$ARCH"
+			make -C "$repo" "build-$ARCH" >&2 || die "make build-$ARCH failed"
+		fi
+	fi
+	[ -f "$BINARY" ] || die "no gridkiosk binary at $BINARY"
+	# ELF e_machine, bytes 18-19: 62 is x86-64, 183 is AArch64.
+	local want machine
+	want=$([ "$ARCH" = amd64 ] && echo 62 || echo 183)
+	machine=$(od -An -t u2 -j 18 -N 2 "$BINARY" | tr -d ' ')
+	[ "$machine" = "$want" ] || die "$BINARY is not a linux-$ARCH binary (ELF machine $machine, want $want)"
+	BINARY=$(cd "$(dirname "$BINARY")" && pwd)/$(basename "$BINARY")
+}
+
+# ids: partition and file system identifiers, derived from the
+# architecture so that a rebuild gives the same ones.
+hexid() { printf 'gridkiosk/%s/%s' "$ARCH" "$1" | sha256sum | cut -c1-32; }
+uuid() { local h; h=$(hexid "$1"); echo "${h:0:8}-${h:8:4}-4${h:13:3}-a${h:17:3}-${h:20:12}"; }
+ids() {
+	if [ "$ARCH" = amd64 ]; then
+		DISK_ID=$(uuid disk)
+		BOOT_PARTUUID=$(uuid boot) ROOT_PARTUUID=$(uuid root) DATA_PARTUUID=$(uuid data)
+	else
+		# MBR, which the Pi 4's boot ROM reads everywhere: PARTUUID is the
+		# disk identifier and the partition number.
+		DISK_ID=$(hexid disk | cut -c1-8)
+		BOOT_PARTUUID=$DISK_ID-01 ROOT_PARTUUID=$DISK_ID-02 DATA_PARTUUID=$DISK_ID-03
+	fi
+	ROOT_FSUUID=$(uuid rootfs) DATA_FSUUID=$(uuid datafs) BOOT_VOLID=$(hexid bootfs | cut -c1-8)
+}
+
+# epoch: SOURCE_DATE_EPOCH, for file times in the image and package
+# scripts that honour it.
+epoch() {
+	if [ -z "${SOURCE_DATE_EPOCH:-}" ]; then
+		if [ -n "$SNAPSHOT" ]; then
+			SOURCE_DATE_EPOCH=$(date -u -d "${SNAPSHOT:0:4}-${SNAPSHOT:4:2}-${SNAPSHOT:6:2} ${SNAPSHOT:9:2}:${SNAPSHOT:11:2}:${SNAPSHOT:13:2}" +%s)
+		else
+			SOURCE_DATE_EPOCH=$(git -C "$repo" log -1 --format=%ct 2>/dev/null || date +%s)
+		fi
+	fi
+	export SOURCE_DATE_EPOCH
+	VERSION=$(git -C "$repo" describe --tags --always --dirty 2>/dev/null || echo dev)
+}
+
+# packages: the image's packages beyond Debian's minbase.
+packages() {
+	PKGS=(
+		# boot, init, devices
+		systemd systemd-sysv udev dbus kmod initramfs-tools zstd e2fsprogs dosfstools fdisk
+		# network, time (no RTC on a Pi), name resolution
+		systemd-timesyncd systemd-resolved iproute2 ca-certificates curl
+		tzdata locales procps less
+		# the kiosk session: cage on Wayland, gridkiosk's X11/GLX window
+		# through Xwayland, seat access through seatd
+		cage xwayland seatd libgl1 libglx-mesa0 libgl1-mesa-dri libegl1 libgles2 libx11-6
+		libxcursor1 libxrandr2 libxinerama1 libxi6 libxxf86vm1 libxkbcommon0 xkb-data
+		fonts-noto-cjk
+	)
+	if [ "$ARCH" = amd64 ]; then
+		# systemd-boot-efi is the boot loader alone, without the package
+		# scripts that would install it to a mounted ESP. Realtek NICs are
+		# common in industrial PCs and some need their firmware.
+		PKGS+=(linux-image-amd64 systemd-boot-efi firmware-realtek)
+	else
+		# bookworm's 6.1 kernel has no device tree for the Pi 5 (bcm2712):
+		# the 6.12 kernel from bookworm-backports has both boards'.
+		PKGS+=(linux-image-arm64/bookworm-backports raspi-firmware)
+	fi
+}
+
+bootstrap() {
+	local sources=(
+		"deb $MIRROR bookworm main non-free-firmware"
+		"deb $MIRROR bookworm-updates main non-free-firmware"
+		"deb $SECURITY bookworm-security main non-free-firmware"
+	)
+	[ "$ARCH" = arm64 ] && sources+=("deb $MIRROR bookworm-backports main non-free-firmware")
+	local opts=(
+		--mode=root --variant=minbase --architectures="$ARCH"
+		--include="$(IFS=,; echo "${PKGS[*]}")"
+		--aptopt='APT::Install-Recommends "false"'
+		# No manuals or documentation in the image, but the licences.
+		--dpkgopt='path-exclude=/usr/share/man/*'
+		--dpkgopt='path-exclude=/usr/share/doc/*'
+		--dpkgopt='path-include=/usr/share/doc/*/copyright'
+		--dpkgopt='path-exclude=/usr/share/locale/*'
+		--dpkgopt='path-include=/usr/share/locale/zh_CN/*'
+		--dpkgopt='path-include=/usr/share/locale/locale.alias'
+		# The initramfs is made while the kernel installs: its settings first.
+		--essential-hook="mkdir -p \"\$1/etc/initramfs-tools/conf.d\" && cp '$here/rootfs/etc/initramfs-tools/conf.d/gridkiosk' \"\$1/etc/initramfs-tools/conf.d/\""
+		--customize-hook="'$here/customize.sh' \"\$1\""
+	)
+	[ -n "$SNAPSHOT" ] && opts+=(--aptopt='Acquire::Check-Valid-Until "false"')
+	export GK_RECIPE=$here GK_BINARY=$BINARY GK_ARCH=$ARCH GK_VERSION=$VERSION
+	export GK_ROOT_PARTUUID=$ROOT_PARTUUID GK_BOOT_PARTUUID=$BOOT_PARTUUID GK_DATA_PARTUUID=$DATA_PARTUUID
+	say "mmdebstrap: Debian 12 $ARCH from $MIRROR (several minutes; arm64 runs its package scripts through qemu)"
+	mmdebstrap "${opts[@]}" bookworm "$ROOT" "${sources[@]}" >"$WORK/mmdebstrap.log" 2>&1 ||
+		{ tail -n 30 "$WORK/mmdebstrap.log" >&2; die "mmdebstrap failed (whole log: $WORK/mmdebstrap.log)"; }
+	KVER=$(find "$ROOT/boot" -maxdepth 1 -name 'vmlinuz-*' -printf '%f\n' | sed 's/^vmlinuz-//' | sort -V | tail -n1)
+	[ -n "$KVER" ] || die "no kernel in the image's /boot"
+	[ -f "$ROOT/boot/initrd.img-$KVER" ] || die "no initramfs for kernel $KVER in the image's /boot"
+}
+
+# in_root CMD...: runs one of the image's programs (through qemu-user for
+# arm64), in the locale gridkiosk's UI toolkit expects.
+in_root() { LANG=zh_CN.UTF-8 LC_ALL=zh_CN.UTF-8 chroot "$ROOT" "$@"; }
+
+# manifest: what is in the image, next to it.
+manifest() {
+	local m=$OUT.manifest
+	{
+		echo "# gridkiosk appliance image $(basename "$OUT")"
+		echo "# version: $VERSION"
+		echo "# arch: $ARCH"
+		echo "# gridkiosk: $(in_root /usr/bin/gridkiosk version 2>/dev/null || echo unknown), sha256 $(sha256sum "$BINARY" | cut -d' ' -f1)"
+		echo "# debian: bookworm from $MIRROR and $SECURITY${SNAPSHOT:+ (snapshot $SNAPSHOT)}"
+		echo "# kernel: $KVER"
+		echo "# SOURCE_DATE_EPOCH: $SOURCE_DATE_EPOCH ($(date -u -d "@$SOURCE_DATE_EPOCH" +%FT%TZ))"
+		echo "# partitions: boot ${BOOT_MB}MiB PARTUUID=$BOOT_PARTUUID, root ${ROOT_MB}MiB PARTUUID=$ROOT_PARTUUID (ro), data ${DATA_MB}MiB PARTUUID=$DATA_PARTUUID"
+		echo "# package<TAB>version<TAB>architecture"
+		dpkg-query --admindir="$ROOT/var/lib/dpkg" -W -f='${Package}\t${Version}\t${Architecture}\n' | LC_ALL=C sort
+	} >"$m"
+	say "manifest: $m ($(grep -vc '^#' "$m") packages)"
+}
+
+# boot_files: the boot partition's contents, in BOOTDIR.
+boot_files() {
+	mkdir -p "$BOOTDIR/gridkiosk"
+	cp "$ROOT/boot/vmlinuz-$KVER" "$BOOTDIR/vmlinuz"
+	cp "$ROOT/boot/initrd.img-$KVER" "$BOOTDIR/initrd.img"
+	local cmdline="root=PARTUUID=$ROOT_PARTUUID ro rootwait fsck.repair=yes quiet vt.global_cursor_default=0"
+	if [ "$ARCH" = amd64 ]; then
+		local efi=$ROOT/usr/lib/systemd/boot/efi/systemd-bootx64.efi
+		[ -f "$efi" ] || die "systemd-boot is missing from the image ($efi)"
+		mkdir -p "$BOOTDIR/EFI/BOOT" "$BOOTDIR/EFI/systemd" "$BOOTDIR/loader/entries"
+		# The removable-media path: firmware boots it without NVRAM entries.
+		cp "$efi" "$BOOTDIR/EFI/BOOT/BOOTX64.EFI"
+		cp "$efi" "$BOOTDIR/EFI/systemd/systemd-bootx64.efi"
+		# No menu and no editing the kernel command line at the kiosk.
+		printf 'default gridkiosk.conf\ntimeout 0\neditor no\n' >"$BOOTDIR/loader/loader.conf"
+		# No serial console: an industrial PC's COM ports carry the
+		# station's devices. systemd's GPT auto-mounting is off, as fstab
+		# says where everything goes.
+		printf 'title gridkiosk (Debian 12)\nversion %s\nlinux /vmlinuz\ninitrd /initrd.img\noptions %s console=tty1 systemd.gpt_auto=0\n' \
+			"$KVER" "$cmdline" >"$BOOTDIR/loader/entries/gridkiosk.conf"
+	else
+		local dtbs=$ROOT/usr/lib/linux-image-$KVER/broadcom
+		for f in bcm2711-rpi-4-b.dtb bcm2712-rpi-5-b.dtb; do
+			[ -f "$dtbs/$f" ] || die "kernel $KVER has no $f"
+		done
+		cp "$dtbs"/bcm2711-rpi-*.dtb "$dtbs"/bcm2712-rpi-*.dtb "$BOOTDIR/"
+		# The Pi 4's GPU firmware (the Pi 5 keeps its own in EEPROM).
+		cp "$ROOT"/usr/lib/raspi-firmware/* "$BOOTDIR/"
+		cat >"$BOOTDIR/config.txt" <<-EOF
+			# gridkiosk: Raspberry Pi 4 and 5 booting Debian's own kernel.
+			# Written by images/recipe/build.sh.
+			arm_64bit=1
+			# The firmware picks the mainline device tree named after the board.
+			upstream_kernel=1
+			kernel=vmlinuz
+			initramfs initrd.img followkernel
+			# Serial console on GPIO 14/15.
+			enable_uart=1
+			disable_overscan=1
+		EOF
+		echo "console=ttyS1,115200 console=tty1 $cmdline" >"$BOOTDIR/cmdline.txt"
+	fi
+	install -m 0644 "$here/README.image" "$BOOTDIR/gridkiosk/README.txt"
+	in_root /usr/bin/gridkiosk config example >"$BOOTDIR/gridkiosk/provision.toml.example" ||
+		die "the image's gridkiosk cannot run here (gridkiosk config example failed)"
+	install -m 0644 "$ROOT/usr/share/doc/gridkiosk/local.rules.example" "$BOOTDIR/gridkiosk/local.rules.example"
+	# The boot partition is mounted over this: nothing may hide under it.
+	find "$ROOT/boot/firmware" -mindepth 1 -delete
+}
+
+# data_files: the data partition's first contents: the mount points and
+# directories of the read-only root's writable state.
+data_files() {
+	local uid gid
+	uid=$(awk -F: '$1 == "gridkiosk" {print $3}' "$ROOT/etc/passwd")
+	gid=$(awk -F: '$1 == "gridkiosk" {print $3}' "$ROOT/etc/group")
+	if [ -z "$uid" ] || [ -z "$gid" ]; then die "the image has no gridkiosk user"; fi
+	mkdir -p "$DATADIR/.system/etc-gridkiosk" "$DATADIR/.system/var-lib-systemd/upper" "$DATADIR/.system/var-lib-systemd/work"
+	chown "$uid:$gid" "$DATADIR"
+	chmod 0750 "$DATADIR"
+	chmod -R 0755 "$DATADIR/.system"
+	chown "0:$gid" "$DATADIR/.system/etc-gridkiosk"
+	chmod 0750 "$DATADIR/.system/etc-gridkiosk"
+	DATA_OWNER=$uid:$gid
+}
+
+# clamp_times: no file newer than SOURCE_DATE_EPOCH, so file times do not
+# depend on when the image was built.
+clamp_times() {
+	local d
+	for d in "$ROOT" "$BOOTDIR" "$DATADIR"; do
+		find "$d" -newermt "@$SOURCE_DATE_EPOCH" -print0 | xargs -0r touch -h -d "@$SOURCE_DATE_EPOCH"
+	done
+}
+
+# filesystems: ext4 for root and data from their directories, FAT for
+# boot; the root's size follows its contents.
+filesystems() {
+	local used
+	used=$(du -s -x --block-size=1M "$ROOT" | cut -f1)
+	# Room for ext4's journal and inode tables, and a margin; whole 64 MiB.
+	ROOT_MB=$(((used * 5 / 4 + 256 + 63) / 64 * 64))
+	export E2FSPROGS_FAKE_TIME=$SOURCE_DATE_EPOCH
+	truncate -s "${ROOT_MB}M" "$WORK/root.ext4"
+	truncate -s "${DATA_MB}M" "$WORK/data.ext4"
+	say "root file system: ${used} MiB of files in a ${ROOT_MB} MiB ext4"
+	mke2fs -q -F -t ext4 -b 4096 -m 0 -L gk-root -U "$ROOT_FSUUID" -E "hash_seed=$ROOT_FSUUID,root_owner=0:0" \
+		-d "$ROOT" "$WORK/root.ext4" "${ROOT_MB}M" || die "mke2fs of the root file system failed"
+	mke2fs -q -F -t ext4 -b 4096 -m 1 -L gk-data -U "$DATA_FSUUID" -E "hash_seed=$DATA_FSUUID,root_owner=$DATA_OWNER" \
+		-d "$DATADIR" "$WORK/data.ext4" "${DATA_MB}M" || die "mke2fs of the data file system failed"
+	# mke2fs -d takes the top directory's owner from root_owner but not its
+	# mode: the station's data is for the station's user alone.
+	debugfs -w -R 'set_inode_field / mode 040750' "$WORK/data.ext4" >/dev/null 2>&1 ||
+		die "could not set the data file system's mode"
+	say "boot file system: $(du -s --block-size=1M "$BOOTDIR" | cut -f1) MiB of files in a ${BOOT_MB} MiB FAT32"
+	mkfs.vfat -F 32 -n GK-BOOT -i "$BOOT_VOLID" --invariant -C "$WORK/boot.vfat" $((BOOT_MB * 1024)) >/dev/null ||
+		die "mkfs.vfat failed"
+	MTOOLS_SKIP_CHECK=1 mcopy -i "$WORK/boot.vfat" -s -p -m -Q "$BOOTDIR"/* ::/ ||
+		die "copying the boot files onto the FAT failed (does BOOT_MB=$BOOT_MB hold them?)"
+}
+
+# assemble: the partition table, then each file system at its partition's
+# offset. The first partition starts at 4 MiB, every one on a MiB boundary.
+assemble() {
+	local boot_start=4 root_start data_start total
+	root_start=$((boot_start + BOOT_MB))
+	data_start=$((root_start + ROOT_MB))
+	# One MiB more at the end for GPT's backup table.
+	total=$((data_start + DATA_MB + 1))
+	local s=2048 # sectors per MiB
+	rm -f "$OUT"
+	truncate -s "${total}M" "$OUT"
+	local table
+	if [ "$ARCH" = amd64 ]; then
+		table="label: gpt
+label-id: $DISK_ID
+unit: sectors
+sector-size: 512
+
+start=$((boot_start * s)), size=$((BOOT_MB * s)), type=C12A7328-F81F-11D2-BA4B-00A0C93EC93B, uuid=$BOOT_PARTUUID, name=gk-boot
+start=$((root_start * s)), size=$((ROOT_MB * s)), type=4F68BCE3-E8CD-4DB1-96E7-FBCAF984B709, uuid=$ROOT_PARTUUID, name=gk-root
+start=$((data_start * s)), size=$((DATA_MB * s)), type=0FC63DAF-8483-4772-8E79-3D69D8477DE4, uuid=$DATA_PARTUUID, name=gk-data"
+	else
+		table="label: dos
+label-id: 0x$DISK_ID
+unit: sectors
+
+start=$((boot_start * s)), size=$((BOOT_MB * s)), type=c, bootable
+start=$((root_start * s)), size=$((ROOT_MB * s)), type=83
+start=$((data_start * s)), size=$((DATA_MB * s)), type=83"
+	fi
+	sfdisk --quiet "$OUT" <<<"$table" || die "sfdisk could not write the partition table"
+	dd if="$WORK/boot.vfat" of="$OUT" bs=1M seek="$boot_start" conv=notrunc,sparse status=none
+	dd if="$WORK/root.ext4" of="$OUT" bs=1M seek="$root_start" conv=notrunc,sparse status=none
+	dd if="$WORK/data.ext4" of="$OUT" bs=1M seek="$data_start" conv=notrunc,sparse status=none
+}
+
+cleanup() {
+	if [ "$KEEP" = 1 ]; then
+		say "work directory kept: $WORK"
+	else
+		rm -rf "$WORK"
+	fi
+}
+
+main() {
+	parse_args "$@"
+	host_tools
+	find_binary
+	ids
+	epoch
+	packages
+	WORK=$(mktemp -d "$OUT.work.XXXXXX")
+	ROOT=$WORK/root BOOTDIR=$WORK/boot DATADIR=$WORK/data
+	mkdir -p "$BOOTDIR" "$DATADIR"
+	trap cleanup EXIT
+	say "building $OUT ($ARCH, gridkiosk $VERSION, binary $BINARY)"
+	bootstrap
+	say "root tree ready (kernel $KVER)"
+	boot_files
+	data_files
+	clamp_times
+	filesystems
+	assemble
+	manifest
+	sha256sum "$OUT" | sed 's#  .*/#  #' >"$OUT.sha256"
+	say "done: $OUT ($(du -h --apparent-size "$OUT" | cut -f1), $(du -h "$OUT" | cut -f1) on disk) in ${SECONDS}s"
+}
+
+main "$@"
