@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"strings"
 	"time"
 
 	"github.com/gridkiosk/gridkiosk/appliance"
@@ -53,4 +54,14 @@ func Tr(lang, zh, en string) string {
 		return en
 	}
 	return zh
+}
+
+// Pick takes the screen's half of a message the station writes in both
+// languages, "中文 / English", or the whole when it has no second half.
+func Pick(lang, msg string) string {
+	zh, en, ok := strings.Cut(msg, " / ")
+	if !ok {
+		return msg
+	}
+	return Tr(lang, zh, en)
 }

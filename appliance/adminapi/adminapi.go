@@ -372,14 +372,7 @@ func (a *api) records(w http.ResponseWriter, r *http.Request) {
 		since = t
 	}
 	list, err := a.st.Records(since, 200)
-	if err != nil {
-		writeJSON(w, http.StatusServiceUnavailable, errorBody{Error: err.Error()})
-		return
-	}
-	if list == nil {
-		list = []outbox.Entry{}
-	}
-	writeJSON(w, http.StatusOK, list)
+	writeEntries(w, list, err)
 }
 
 func (a *api) sessionManual(w http.ResponseWriter, r *http.Request) {
@@ -421,6 +414,12 @@ func (a *api) staffLogin(w http.ResponseWriter, r *http.Request) {
 
 func (a *api) rejected(w http.ResponseWriter, r *http.Request) {
 	list, err := a.st.Rejected()
+	writeEntries(w, list, err)
+}
+
+// writeEntries answers with a list of outbox entries, [] rather than null
+// when there are none, or 503 with the store's error.
+func writeEntries(w http.ResponseWriter, list []outbox.Entry, err error) {
 	if err != nil {
 		writeJSON(w, http.StatusServiceUnavailable, errorBody{Error: err.Error()})
 		return

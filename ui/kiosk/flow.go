@@ -9,6 +9,7 @@ import (
 	"fyne.io/fyne/v2/canvas"
 
 	"github.com/gridkiosk/gridkiosk/appliance"
+	"github.com/gridkiosk/gridkiosk/ui"
 )
 
 // The resident screens, by the names Show takes.
@@ -98,7 +99,7 @@ func (a *App) followScan(r *appliance.ScanResult) {
 	a.lastScan = r.At
 	switch r.Kind {
 	case "refused", "unknown", "receipt":
-		a.notice = notice{msg: pick(a.lang, r.Message), bad: r.Kind != "receipt", until: a.now().Add(noticeFor)}
+		a.notice = notice{msg: ui.Pick(a.lang, r.Message), bad: r.Kind != "receipt", until: a.now().Add(noticeFor)}
 		if a.screen == scrAttract {
 			a.show(scrAttract)
 		}

@@ -14,16 +14,6 @@ import (
 	"github.com/gridkiosk/gridkiosk/ui"
 )
 
-// The station's words for residents come as "中文 / English"; pick takes
-// the screen's half, or the whole when there is no second half.
-func pick(lang, msg string) string {
-	zh, en, ok := strings.Cut(msg, " / ")
-	if !ok {
-		return msg
-	}
-	return ui.Tr(lang, zh, en)
-}
-
 func genderWord(lang, g string) string {
 	switch g {
 	case "male":
@@ -72,7 +62,7 @@ func submitProblem(lang string, err error) problem {
 	case errors.Is(err, appliance.ErrNoSession):
 		return problem{scrAttract, ui.Tr(lang, "登记已超时，请重新放身份证或扫码", "Your registration timed out: lay your card or scan your code again")}
 	case errors.As(err, &ref):
-		return problem{scrAttract, pick(lang, ref.Message())}
+		return problem{scrAttract, ui.Pick(lang, ref.Message())}
 	case errors.As(err, &fe):
 		switch {
 		case strings.HasSuffix(fe.Field, "phone"):

@@ -11,6 +11,7 @@ import (
 	"github.com/gridkiosk/gridkiosk/appliance/demo"
 	"github.com/gridkiosk/gridkiosk/appliance/record"
 	"github.com/gridkiosk/gridkiosk/appliance/signedcode"
+	"github.com/gridkiosk/gridkiosk/ui"
 )
 
 func TestIDHint(t *testing.T) {
@@ -66,11 +67,11 @@ func TestSubmitProblem(t *testing.T) {
 func TestPick(t *testing.T) {
 	msg := "此码不是为本站签发的 / this code was issued for another station"
 	for lang, want := range map[string]string{"zh-CN": "此码不是为本站签发的", "en": "this code was issued for another station"} {
-		if got := pick(lang, msg); got != want {
-			t.Errorf("pick(%s) = %q", lang, got)
+		if got := ui.Pick(lang, msg); got != want {
+			t.Errorf("Pick(%s) = %q", lang, got)
 		}
 	}
-	if got := pick("en", "只有中文"); got != "只有中文" {
+	if got := ui.Pick("en", "只有中文"); got != "只有中文" {
 		t.Errorf("pick of one language = %q", got)
 	}
 }

@@ -181,7 +181,7 @@ func (p *Panel) show(r reading) {
 	}
 	fmt.Fprintf(&b, p.tr("　县平台：%s，待发送 %d", "   Hub: %s, %d waiting"), online, r.health.Outbox.Queued)
 	if r.scan != nil {
-		fmt.Fprintf(&b, p.tr("\n最后扫码：%s — %s", "\nLast scan: %s — %s"), r.scan.Kind, pick(p.lang, r.scan.Message))
+		fmt.Fprintf(&b, p.tr("\n最后扫码：%s — %s", "\nLast scan: %s — %s"), r.scan.Kind, ui.Pick(p.lang, r.scan.Message))
 	}
 	p.status.SetText(b.String())
 }
@@ -191,14 +191,4 @@ func orDash(s string) string {
 		return "—"
 	}
 	return s
-}
-
-// pick takes one language's half of a message the station writes in both,
-// "中文 / English".
-func pick(lang, msg string) string {
-	zh, en, ok := strings.Cut(msg, " / ")
-	if !ok {
-		return msg
-	}
-	return ui.Tr(lang, zh, en)
 }

@@ -293,11 +293,11 @@ func printWords(lang string, res appliance.PrintResult, err error) string {
 	case err == nil && res.State == "printed":
 		return fmt.Sprintf(ui.Tr(lang, "回执已打印（%s）", "Receipt printed (%s)"), res.Ticket)
 	case err == nil:
-		return ui.Tr(lang, "回执已排队，打印机就绪后自动打印：", "The receipt waits for the printer and prints once it is ready: ") + pick(lang, res.Reason)
+		return ui.Tr(lang, "回执已排队，打印机就绪后自动打印：", "The receipt waits for the printer and prints once it is ready: ") + ui.Pick(lang, res.Reason)
 	case errors.Is(err, appliance.ErrNoPrinter):
 		return ui.Tr(lang, "本站没有配置回执打印机。", "This station has no receipt printer.")
 	case errors.As(err, &nr):
-		return ui.Tr(lang, "没有打印：", "Not printed: ") + pick(lang, nr.Msg)
+		return ui.Tr(lang, "没有打印：", "Not printed: ") + ui.Pick(lang, nr.Msg)
 	case errors.As(err, &fe):
 		return ui.Tr(lang, "没有打印：", "Not printed: ") + fe.Error()
 	}

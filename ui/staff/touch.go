@@ -2,7 +2,6 @@ package staff
 
 import (
 	"image/color"
-	"strings"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
@@ -154,14 +153,4 @@ func kindWord(lang, kind string) string {
 		return ui.Tr(lang, "志愿服务", "Volunteer")
 	}
 	return kind
-}
-
-// pick takes one language's half of a message the station writes in both,
-// "中文 / English".
-func pick(lang, msg string) string {
-	zh, en, ok := strings.Cut(msg, " / ")
-	if !ok {
-		return msg
-	}
-	return ui.Tr(lang, zh, en)
 }

@@ -128,7 +128,7 @@ func (p *devicesPage) show(h appliance.Health) {
 		word, c := stateWord(p.s.lang, dev.State)
 		r.dot.FillColor, r.state.Text, r.state.Color = c, word, c
 		r.where.Text = dev.Where
-		note := pick(p.s.lang, dev.Note)
+		note := ui.Pick(p.s.lang, dev.Note)
 		if dev.Pending > 0 {
 			note = fmt.Sprintf(p.s.tr("等待打印的回执 %d 张。", "Receipts waiting to print: %d. "), dev.Pending) + note
 		}
@@ -212,11 +212,11 @@ func printWords(lang string, res appliance.PrintResult, err error) string {
 	case err == nil && res.State == "printed":
 		return ui.Tr(lang, "测试页已打印。", "Test page printed.")
 	case err == nil:
-		return ui.Tr(lang, "测试页等待打印机：", "The test page waits for the printer: ") + pick(lang, res.Reason)
+		return ui.Tr(lang, "测试页等待打印机：", "The test page waits for the printer: ") + ui.Pick(lang, res.Reason)
 	case errors.Is(err, appliance.ErrNoPrinter):
 		return ui.Tr(lang, "本站没有配置回执打印机（devices.printer）。", "This station has no receipt printer (devices.printer).")
 	case errors.As(err, &nr):
-		return ui.Tr(lang, "没有打印：", "Not printed: ") + pick(lang, nr.Msg)
+		return ui.Tr(lang, "没有打印：", "Not printed: ") + ui.Pick(lang, nr.Msg)
 	case errors.Is(err, errNoRecord):
 		return ui.Tr(lang, "本机还没有登记或事项记录，无法用回执测试打印机。", "No registration or matter here yet to print a test receipt of.")
 	}

@@ -3,7 +3,6 @@ package tech
 import (
 	"fmt"
 	"image/color"
-	"strings"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -58,16 +57,6 @@ func newLabel(s string, wrap bool) *widget.Label {
 		l.Wrapping = fyne.TextWrapWord
 	}
 	return l
-}
-
-// pick takes one language's half of a message the station writes in both,
-// "中文 / English".
-func pick(lang, msg string) string {
-	zh, en, ok := strings.Cut(msg, " / ")
-	if !ok {
-		return msg
-	}
-	return ui.Tr(lang, zh, en)
 }
 
 // age says how long ago something was, roughly: technicians want "two
