@@ -369,7 +369,9 @@ main() {
 	ids
 	epoch
 	packages
-	WORK=$(mktemp -d "$OUT.work.XXXXXX")
+	# Outside the repository: a kept work dir holds a whole root tree, and
+	# inside the checkout it would be walked by go vet ./... and editors.
+	WORK=$(mktemp -d "${TMPDIR:-/var/tmp}/gridkiosk-image.XXXXXX")
 	ROOT=$WORK/root BOOTDIR=$WORK/boot DATADIR=$WORK/data
 	mkdir -p "$BOOTDIR" "$DATADIR"
 	trap cleanup EXIT
