@@ -125,11 +125,14 @@ image: build-$(ARCH)
 	images/recipe/build.sh --binary bin/linux-$(ARCH)/gridkiosk $(ARCH) $(IMAGE)
 	GRIDKIOSK_IMAGE=$(abspath $(IMAGE)) GRIDKIOSK_IMAGE_ARCH=$(ARCH) $(GO) test -count=1 -run TestLayout ./images/recipe
 
-# Boots the amd64 image in qemu (TCG, OVMF), checks the station comes up,
-# stores a record and survives a watchdog restart. Not part of make test.
+# Boots the amd64 image in qemu (TCG, OVMF) twice: headless (gridkiosk
+# serve) and with a virtual display (cage, Xwayland, gridkiosk run; its
+# screen saved as dist/kiosk-screen.png). Each time the station must come
+# up, store a record and survive a watchdog restart. Not part of make test.
 image-check:
 	@test -f dist/gridkiosk-amd64.img || $(MAKE) --no-print-directory image ARCH=amd64
 	images/recipe/check.sh dist/gridkiosk-amd64.img
+	CHECK_DISPLAY=1 CHECK_SCREENSHOT=$(abspath dist/kiosk-screen.png) images/recipe/check.sh dist/gridkiosk-amd64.img
 
 clean:
 	rm -rf bin
