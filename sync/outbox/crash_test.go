@@ -35,6 +35,10 @@ func crashWriter(dir string) {
 		os.Exit(2)
 	}
 	base, _ := strconv.Atoi(os.Getenv(crashEnv + "_BASE"))
+	if os.Getenv(crashEnv+"_MODE") == "forget" {
+		forgetWriter(o, base)
+		return
+	}
 	for i := base; ; i++ {
 		r := testRecord(i)
 		if err := o.Put(r); err != nil {

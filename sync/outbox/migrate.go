@@ -24,6 +24,13 @@ func migration(v uint64) func(tx *bolt.Tx) error {
 			}
 			return nil
 		}
+	case 2:
+		// Format 3 adds the sealed state the station keeps across
+		// restarts (the volunteers checked in).
+		return func(tx *bolt.Tx) error {
+			_, err := tx.CreateBucketIfNotExists(bucketKept)
+			return err
+		}
 	}
 	return nil
 }
@@ -33,7 +40,7 @@ func migration(v uint64) func(tx *bolt.Tx) error {
 func (o *Outbox) migrate(tx *bolt.Tx, meta *bolt.Bucket) error {
 	v := meta.Get(keyVersion)
 	if v == nil {
-		for _, b := range [][]byte{bucketQueue, bucketIndex, bucketDelivered, bucketRejected, bucketOnce, bucketRefData} {
+		for _, b := range [][]byte{bucketQueue, bucketIndex, bucketDelivered, bucketRejected, bucketOnce, bucketRefData, bucketKept} {
 			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
 				return fmt.Errorf("outbox: create buckets: %w", err)
 			}

@@ -30,7 +30,7 @@ const (
 	keyName = "station.key"
 	// formatVersion is the on-disk layout; Open migrates an older one
 	// forward and refuses a newer one.
-	formatVersion = 2
+	formatVersion = 3
 )
 
 var (
@@ -41,6 +41,7 @@ var (
 	bucketRejected  = []byte("rejected")  // seq → sealed record
 	bucketOnce      = []byte("once")      // one-time key → keep-until(8) (format 2)
 	bucketRefData   = []byte("refdata")   // the hub's reference data (format 2)
+	bucketKept      = []byte("kept")      // key → sealed value: state kept across restarts (format 3)
 	keyVersion      = []byte("version")
 	keyFingerprint  = []byte("key_fingerprint")
 )

@@ -3,7 +3,6 @@ package outbox
 import (
 	"errors"
 	"fmt"
-	"syscall"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -20,17 +19,18 @@ const maxGroup = 256
 
 // putReq is one Put waiting for the committer.
 type putReq struct {
-	r     *upstream.Record
-	once  string
-	until time.Time
-	done  chan error
+	r      *upstream.Record
+	once   string
+	until  time.Time
+	forget string // a kept key to delete with the record (PutForget)
+	done   chan error
 }
 
 // Put assigns r the next sequence number of the station, seals it and
 // commits it. It returns only after the commit is on disk (bbolt fsyncs
 // each transaction). r.ID must be new. Concurrent Puts share a commit
 // (group commit): each still returns only after its own record is on disk.
-func (o *Outbox) Put(r *upstream.Record) error { return o.put(r, "", time.Time{}) }
+func (o *Outbox) Put(r *upstream.Record) error { return o.put(&putReq{r: r}) }
 
 // PutOnce is Put that also spends the one-time key once, in the same
 // transaction: the record is stored only if the key was not spent before
@@ -41,17 +41,29 @@ func (o *Outbox) PutOnce(r *upstream.Record, once string, keepUntil time.Time) e
 	if once == "" || len(once) > 128 {
 		return fmt.Errorf("outbox: put: one-time key must be 1 to 128 bytes (the record was NOT stored)")
 	}
-	return o.put(r, once, keepUntil)
+	return o.put(&putReq{r: r, once: once, until: keepUntil})
 }
 
-func (o *Outbox) put(r *upstream.Record, once string, keepUntil time.Time) error {
+// PutForget is Put that also deletes the kept key (see Keep) in the same
+// transaction: the record is stored only if the key is kept (ErrNotKept
+// otherwise), so a crash can neither store the record and keep the key
+// nor forget the key without the record.
+func (o *Outbox) PutForget(r *upstream.Record, key string) error {
+	if err := checkKeptKey(key); err != nil {
+		return fmt.Errorf("%w (the record was NOT stored)", err)
+	}
+	return o.put(&putReq{r: r, forget: key})
+}
+
+func (o *Outbox) put(req *putReq) error {
+	r := req.r
 	if r.ID == "" || len(r.ID) > 64 {
 		return fmt.Errorf("outbox: put: record ID %q must be 1 to 64 bytes (the record was NOT stored)", r.ID)
 	}
 	if err := o.checkSpace(); err != nil {
 		return fmt.Errorf("%w (the record was NOT stored)", err)
 	}
-	req := &putReq{r: r, once: once, until: keepUntil, done: make(chan error, 1)}
+	req.done = make(chan error, 1)
 	// The channel is unbuffered: a request is handed over only while the
 	// committer is there to take it, so none is left behind by Close.
 	select {
@@ -106,9 +118,7 @@ func (o *Outbox) commit(group []*putReq) {
 		}
 		return nil
 	})
-	if errors.Is(err, syscall.ENOSPC) {
-		err = fmt.Errorf("%w: the disk of %s is full (%v); free space there — queued records are kept", ErrFull, o.dir, err)
-	}
+	err = diskFull(o.dir, err)
 	o.mu.Lock()
 	for i, req := range group {
 		switch {
@@ -139,6 +149,9 @@ func (o *Outbox) putTx(tx *bolt.Tx, req *putReq) (refused, err error) {
 	if req.once != "" && tx.Bucket(bucketOnce).Get([]byte(req.once)) != nil {
 		return ErrUsed, nil
 	}
+	if req.forget != "" && tx.Bucket(bucketKept).Get([]byte(req.forget)) == nil {
+		return fmt.Errorf("%w: %s", ErrNotKept, req.forget), nil
+	}
 	meta := tx.Bucket(bucketMeta)
 	seq := meta.Sequence() + 1
 	r.Seq = seq
@@ -152,6 +165,11 @@ func (o *Outbox) putTx(tx *bolt.Tx, req *putReq) (refused, err error) {
 	if req.once != "" {
 		if err := tx.Bucket(bucketOnce).Put([]byte(req.once), u64(uint64(req.until.UnixNano()))); err != nil {
 			return nil, fmt.Errorf("outbox: put: one-time key: %w", err)
+		}
+	}
+	if req.forget != "" {
+		if err := tx.Bucket(bucketKept).Delete([]byte(req.forget)); err != nil {
+			return nil, fmt.Errorf("outbox: put: forget %s: %w", req.forget, err)
 		}
 	}
 	val := append(u64(uint64(r.CreatedAt.UnixNano())), sealed...)

@@ -3,6 +3,7 @@ package outbox
 import (
 	"errors"
 	"fmt"
+	"syscall"
 
 	bolt "go.etcd.io/bbolt"
 	"golang.org/x/sys/unix"
@@ -42,4 +43,13 @@ func (o *Outbox) usedBytes() int64 {
 	var size int64
 	o.db.View(func(tx *bolt.Tx) error { size = tx.Size(); return nil })
 	return size - int64(o.db.Stats().FreeAlloc)
+}
+
+// diskFull turns a commit that failed for want of disk space into ErrFull,
+// with what to do about it; other errors pass unchanged.
+func diskFull(dir string, err error) error {
+	if errors.Is(err, syscall.ENOSPC) {
+		return fmt.Errorf("%w: the disk of %s is full (%v); free space there — queued records are kept", ErrFull, dir, err)
+	}
+	return err
 }

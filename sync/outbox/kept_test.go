@@ -1,0 +1,237 @@
+package outbox
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+func TestKeep(t *testing.T) {
+	dir := t.TempDir()
+	o := openT(t, dir, Options{})
+	name := []byte(`{"name":"李建国","service":"政策宣传"}`)
+	if err := o.Keep("volunteer/李建国", name); err != nil {
+		t.Fatal(err)
+	}
+	if err := o.Keep("volunteer/张伟", []byte(`{"name":"张伟"}`)); err != nil {
+		t.Fatal(err)
+	}
+	if err := o.Keep("other/x", []byte(`{}`)); err != nil {
+		t.Fatal(err)
+	}
+	if err := o.Keep("volunteer/李建国", []byte(`{}`)); !errors.Is(err, ErrKept) {
+		t.Fatalf("keeping a kept key again: %v, want ErrKept", err)
+	}
+	for _, key := range []string{"", strings.Repeat("k", maxKeptKey+1)} {
+		if err := o.Keep(key, nil); err == nil || !strings.Contains(err.Error(), "1 to 200 bytes") {
+			t.Errorf("Keep(%d-byte key): %v", len(key), err)
+		}
+	}
+	got, err := o.KeptWith("volunteer/")
+	if err != nil || len(got) != 2 || got[0].Key != "volunteer/张伟" || !bytes.Equal(got[1].Value, name) {
+		t.Fatalf("KeptWith: %q %v", got, err)
+	}
+	if err := o.Forget("volunteer/张伟"); err != nil {
+		t.Fatal(err)
+	}
+	if err := o.Forget("volunteer/张伟"); !errors.Is(err, ErrNotKept) {
+		t.Fatalf("forgetting twice: %v, want ErrNotKept", err)
+	}
+	o.Close()
+
+	// Sealed at rest: the name is not in the file.
+	raw, err := os.ReadFile(filepath.Join(dir, dbName))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if bytes.Contains(raw, []byte("政策宣传")) {
+		t.Fatal("a kept value is readable in the database file")
+	}
+	// Kept across a restart.
+	o = openT(t, dir, Options{})
+	if got, err := o.KeptWith("volunteer/"); err != nil || len(got) != 1 || got[0].Key != "volunteer/李建国" {
+		t.Fatalf("after reopening: %q %v", got, err)
+	}
+}
+
+// A value moved under another key no longer opens.
+func TestKeptBoundToKey(t *testing.T) {
+	dir := t.TempDir()
+	o := openT(t, dir, Options{})
+	if err := o.Keep("a", []byte("secret")); err != nil {
+		t.Fatal(err)
+	}
+	o.Close()
+	db, err := bolt.Open(filepath.Join(dir, dbName), 0o600, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.Update(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketKept)
+		return b.Put([]byte("b"), b.Get([]byte("a")))
+	})
+	db.Close()
+	o = openT(t, dir, Options{})
+	if _, err := o.KeptWith("b"); err == nil || !strings.Contains(err.Error(), "kept b") {
+		t.Fatalf("a value moved to another key: %v, want a decrypt error naming it", err)
+	}
+}
+
+func TestPutForget(t *testing.T) {
+	o := openT(t, t.TempDir(), Options{})
+	if err := o.PutForget(testRecord(1), "volunteer/nobody"); !errors.Is(err, ErrNotKept) || !strings.Contains(err.Error(), "NOT stored") {
+		t.Fatalf("PutForget of a key not kept: %v", err)
+	}
+	if st := o.Stats(); st.Queued != 0 || st.LastSeq != 0 {
+		t.Fatalf("a refused PutForget stored something: %+v", st)
+	}
+	if err := o.Keep("volunteer/王秀兰", []byte(`{}`)); err != nil {
+		t.Fatal(err)
+	}
+	if err := o.PutForget(testRecord(2), "volunteer/王秀兰"); err != nil {
+		t.Fatal(err)
+	}
+	if e, err := o.Lookup(testRecord(2).ID); err != nil || e.State != Queued {
+		t.Fatalf("record after PutForget: %+v %v", e, err)
+	}
+	if got, _ := o.KeptWith("volunteer/"); len(got) != 0 {
+		t.Fatalf("key still kept after PutForget: %q", got)
+	}
+	// The second check-out of the same check-in stores nothing.
+	if err := o.PutForget(testRecord(3), "volunteer/王秀兰"); !errors.Is(err, ErrNotKept) {
+		t.Fatalf("second PutForget: %v, want ErrNotKept", err)
+	}
+	if o.Stats().Queued != 1 {
+		t.Fatalf("queued %d, want 1", o.Stats().Queued)
+	}
+}
+
+// testdata/v2 was written by the format 2 code (commit df1b7da): records
+// 1 to 4, the first delivered, the second rejected, the fourth spending
+// the one-time key appt-v2, and reference data.
+func TestOpenFormat2(t *testing.T) {
+	dir := t.TempDir()
+	for _, name := range []string{dbName, keyName} {
+		b, err := os.ReadFile(filepath.Join("testdata", "v2", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, name), b, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	o := openT(t, dir, Options{})
+	if st := o.Stats(); st.Queued != 2 || st.Delivered != 1 || st.Rejected != 1 || st.LastSeq != 4 {
+		t.Fatalf("stats after migration: %+v", st)
+	}
+	if used, err := o.Used("appt-v2"); err != nil || !used {
+		t.Fatalf("one-time key after migration: used=%v %v", used, err)
+	}
+	if rd, err := o.RefData(); err != nil || rd.ETag != `"v2"` {
+		t.Fatalf("reference data after migration: %+v %v", rd, err)
+	}
+	if err := o.Keep("volunteer/张伟", []byte(`{}`)); err != nil {
+		t.Fatal(err)
+	}
+	if err := o.PutForget(testRecord(5), "volunteer/张伟"); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// forgetWriter, in the crash writer process, checks volunteers in and out
+// for ever: "K i" once Keep returned, "P i" once PutForget did.
+func forgetWriter(o *Outbox, base int) {
+	for i := base; ; i++ {
+		key := fmt.Sprintf("volunteer/%d", i)
+		if err := o.Keep(key, []byte(`{"name":"张伟"}`)); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(3)
+		}
+		fmt.Printf("K %d\n", i)
+		if err := o.PutForget(testRecord(i), key); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(3)
+		}
+		fmt.Printf("P %d\n", i)
+	}
+}
+
+// TestPutForgetSurvivesSIGKILL kills a process that keeps keys and trades
+// each for a record with PutForget. Afterwards every key it kept is
+// either still kept or traded for its record: never both, never neither.
+func TestPutForgetSurvivesSIGKILL(t *testing.T) {
+	dir := t.TempDir()
+	kept, traded := map[int]bool{}, map[int]bool{}
+	for round := range 4 {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		cmd := exec.CommandContext(ctx, os.Args[0], "-test.run=^$")
+		cmd.Env = append(os.Environ(), crashEnv+"="+dir, crashEnv+"_MODE=forget", fmt.Sprintf("%s_BASE=%d", crashEnv, round*1_000_000))
+		out, err := cmd.StdoutPipe()
+		if err != nil {
+			t.Fatal(err)
+		}
+		cmd.Stderr = os.Stderr
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		sc := bufio.NewScanner(out)
+		read := func() bool {
+			if !sc.Scan() {
+				return false
+			}
+			var op string
+			var i int
+			if _, err := fmt.Sscanf(sc.Text(), "%s %d", &op, &i); err != nil {
+				t.Fatalf("writer printed %q", sc.Text())
+			}
+			if op == "K" {
+				kept[i] = true
+			} else {
+				traded[i] = true
+			}
+			return true
+		}
+		for n, want := 0, 20+rand.IntN(60); n < want && read(); n++ {
+		}
+		cmd.Process.Signal(syscall.SIGKILL)
+		for read() {
+		}
+		cmd.Wait()
+		cancel()
+	}
+	o := openT(t, dir, Options{})
+	still, err := o.KeptWith("volunteer/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	stillKept := map[string]bool{}
+	for _, k := range still {
+		stillKept[k.Key] = true
+	}
+	for i := range kept {
+		key := fmt.Sprintf("volunteer/%d", i)
+		_, err := o.Lookup(testRecord(i).ID)
+		stored := err == nil
+		switch {
+		case stored && stillKept[key]:
+			t.Errorf("%s: record stored and key still kept", key)
+		case !stored && !stillKept[key]:
+			t.Errorf("%s: kept, then neither kept nor stored", key)
+		case traded[i] && !stored:
+			t.Errorf("%s: PutForget returned but the record is not stored", key)
+		}
+	}
+	t.Logf("%d keys kept, %d traded for records over 4 kills, %d still kept", len(kept), len(traded), len(still))
+}
