@@ -74,6 +74,9 @@ type Submission struct {
 	// the key is remembered until onceUntil.
 	once      string
 	onceUntil time.Time
+	// forget, if set, is a kept key the record ends (a volunteer's
+	// check-in): stored only if the key is kept, and the key goes with it.
+	forget string
 }
 
 // Receipt is what the caller gets back once the record is on disk.
@@ -366,12 +369,18 @@ func (s *Station) Submit(ctx context.Context, sub Submission) (Receipt, error) {
 		Grid: gridJSON, Payload: payload,
 	}
 	put := s.box.Put
-	if sub.once != "" {
+	switch {
+	case sub.once != "":
 		put = func(r *upstream.Record) error { return s.box.PutOnce(r, sub.once, sub.onceUntil) }
+	case sub.forget != "":
+		put = func(r *upstream.Record) error { return s.box.PutForget(r, sub.forget) }
 	}
 	if err := put(rec); err != nil {
-		if errors.Is(err, outbox.ErrUsed) {
+		switch {
+		case errors.Is(err, outbox.ErrUsed):
 			return Receipt{}, &signedcode.Refusal{Reason: signedcode.Used, Detail: "appointment " + sub.once + " already made a registration here"}
+		case errors.Is(err, outbox.ErrNotKept):
+			return Receipt{}, err
 		}
 		s.log.Error("appliance: record not stored", "kind", sub.Kind, "err", err)
 		return Receipt{}, fmt.Errorf("appliance: %w", err)

@@ -39,6 +39,9 @@ type Station interface {
 	Rejected() ([]outbox.Entry, error)
 	Resend(ids []string) (int, error)
 	PrintReceipt(ctx context.Context, req appliance.ReceiptRequest) (appliance.PrintResult, error)
+	CheckIn(c appliance.CheckIn) (appliance.CheckIn, error)
+	CheckIns() ([]appliance.CheckIn, error)
+	CheckOut(ctx context.Context, name string) (appliance.Service, error)
 
 	// The panel and the technician.
 	Panel() appliance.PanelState

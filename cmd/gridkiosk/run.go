@@ -101,7 +101,6 @@ func cmdRun(ctx context.Context, args []string, log *slog.Logger, ring *logring.
 
 // screens builds the staff's and the technician's screens for the kiosk.
 func (a *app) screens(engine *pinyin.Engine, ring *logring.Ring) kiosk.Screens {
-	roster := staff.NewRoster()
 	var lastJob func() []byte
 	if a.sim != nil {
 		lastJob = func() []byte {
@@ -114,7 +113,7 @@ func (a *app) screens(engine *pinyin.Engine, ring *logring.Ring) kiosk.Screens {
 	}
 	return kiosk.Screens{
 		Staff: func(ctx context.Context, lang string, back func()) fyne.CanvasObject {
-			s := staff.New(a.st, lang, time.Now, back, staff.Options{Roster: roster, Pinyin: engine, LastJob: lastJob})
+			s := staff.New(a.st, lang, time.Now, back, staff.Options{Pinyin: engine, LastJob: lastJob})
 			go s.Run(ctx)
 			return s.Content()
 		},

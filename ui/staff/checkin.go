@@ -1,6 +1,8 @@
 package staff
 
 import (
+	"errors"
+	"slices"
 	"strings"
 
 	"fyne.io/fyne/v2"
@@ -8,6 +10,9 @@ import (
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/gridkiosk/gridkiosk/appliance"
+	"github.com/gridkiosk/gridkiosk/appliance/record"
+	"github.com/gridkiosk/gridkiosk/ui"
 	"github.com/gridkiosk/gridkiosk/ui/keyboard"
 )
 
@@ -202,13 +207,34 @@ func (f *checkInForm) update() {
 
 func (f *checkInForm) checkIn() {
 	s := f.v.s
-	c := CheckIn{Name: strings.TrimSpace(string(f.name)), PartyMember: f.party, Service: f.service, Since: s.now()}
-	if !s.opt.Roster.add(c) {
-		f.msg.SetText(s.tr("这位志愿者已经签到了。", "This volunteer is already checked in."))
+	c := appliance.CheckIn{Name: strings.TrimSpace(string(f.name)), PartyMember: f.party, Service: f.service}
+	f.ok.Disable()
+	s.background(func() func() {
+		c, err := s.st.CheckIn(c)
+		return func() { f.checkedIn(c, err) }
+	})
+}
+
+func (f *checkInForm) checkedIn(c appliance.CheckIn, err error) {
+	s := f.v.s
+	if err != nil {
+		var fe *record.FieldError
+		switch {
+		case errors.Is(err, appliance.ErrCheckedIn):
+			f.msg.SetText(s.tr("这位志愿者已经签到了。", "This volunteer is already checked in."))
+		case errors.As(err, &fe):
+			f.msg.SetText(s.tr("请检查：", "Please check: ") + fe.Error())
+		default:
+			f.msg.SetText(s.tr("没有签到：", "Not checked in: ") + ui.Pick(s.lang, err.Error()))
+		}
+		f.ok.Enable()
 		return
 	}
 	f.close()
+	// Shown at once, selected, before the station is read again: showing
+	// a new selection clears the message.
 	f.v.sel = c.Name
-	f.v.show()
+	f.v.show(append(slices.Clone(f.v.items), c))
 	f.v.result.SetText(s.tr("已签到：", "Checked in: ") + c.Name)
+	s.reload()
 }

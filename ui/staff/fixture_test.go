@@ -26,6 +26,7 @@ type fixture struct {
 	cfg      *config.Config
 	help     *time.Time
 	loginErr error
+	checkIns []appliance.CheckIn
 }
 
 func newFixture() *fixture {
@@ -90,6 +91,18 @@ func (f *fixture) Rejected() ([]outbox.Entry, error) {
 }
 
 func (f *fixture) Resend(ids []string) (int, error) { return len(ids), nil }
+
+func (f *fixture) CheckIn(c appliance.CheckIn) (appliance.CheckIn, error) {
+	c.Since = fixedNow()
+	f.checkIns = append(f.checkIns, c)
+	return c, nil
+}
+
+func (f *fixture) CheckIns() ([]appliance.CheckIn, error) { return f.checkIns, nil }
+
+func (f *fixture) CheckOut(_ context.Context, name string) (appliance.Service, error) {
+	return appliance.Service{}, appliance.ErrNotCheckedIn
+}
 
 func (f *fixture) PrintReceipt(_ context.Context, req appliance.ReceiptRequest) (appliance.PrintResult, error) {
 	return appliance.PrintResult{State: "printed", Ticket: "R0045", ReceiptID: "0190f5e6-0000-7000-8000-000000000047"}, nil

@@ -81,10 +81,11 @@ func scenes() []scene {
 			s.rej.list.Select(0)
 		}},
 		{"volunteers", func(f *fixture, lang string, place func(fyne.CanvasObject)) {
-			roster := NewRoster()
-			roster.add(CheckIn{Name: "李建国", PartyMember: true, Service: "政策宣传", Since: at(8, 30)})
-			roster.add(CheckIn{Name: "张伟", Service: "环境整治", Since: at(9, 5)})
-			s := New(f, lang, fixedNow, nil, Options{Roster: roster})
+			f.checkIns = []appliance.CheckIn{
+				{Name: "李建国", PartyMember: true, Service: "政策宣传", Since: at(8, 30)},
+				{Name: "张伟", Service: "环境整治", Since: at(9, 5)},
+			}
+			s := New(f, lang, fixedNow, nil, Options{})
 			place(s.Content())
 			s.Refresh()
 			test.Tap(s.tabs[2])

@@ -27,10 +27,6 @@ type Options struct {
 	// Every is how often the screen reads the station again: records
 	// change state as the forwarder sends them. Default 2s.
 	Every time.Duration
-	// Roster holds the volunteers checked in. Give every staff screen the
-	// same one, so a check-in outlives the staff session it was made in;
-	// nil keeps check-ins for this screen only.
-	Roster *Roster
 	// LastJob returns the ESC/POS job the printer was sent last, or nil.
 	// It is the preview after printing when the station cannot render a
 	// receipt before (ReceiptPreviewer); the simulation passes its
@@ -76,6 +72,7 @@ type snapshot struct {
 	panel    appliance.PanelState
 	records  []outbox.Entry
 	rejected []outbox.Entry
+	checkIns []appliance.CheckIn
 	err      error
 }
 
@@ -90,9 +87,6 @@ func New(st ui.Station, lang string, now func() time.Time, back func(), opt Opti
 	}
 	if opt.Every <= 0 {
 		opt.Every = 2 * time.Second
-	}
-	if opt.Roster == nil {
-		opt.Roster = NewRoster()
 	}
 	if opt.Pinyin == nil {
 		opt.Pinyin = pinyin.New()
@@ -191,6 +185,9 @@ func (s *Screen) load() snapshot {
 	if sn.err == nil {
 		sn.rejected, sn.err = s.st.Rejected()
 	}
+	if sn.err == nil {
+		sn.checkIns, sn.err = s.st.CheckIns()
+	}
 	return sn
 }
 
@@ -213,7 +210,7 @@ func (s *Screen) show(sn snapshot) {
 		label = fmt.Sprintf("%s (%d)", label, n)
 	}
 	s.tabs[1].SetText(label)
-	s.vol.show()
+	s.vol.show(sn.checkIns)
 }
 
 func (s *Screen) showTab(i int) {

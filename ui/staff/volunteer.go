@@ -2,11 +2,8 @@ package staff
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"sync"
-	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
@@ -16,93 +13,13 @@ import (
 
 	"github.com/gridkiosk/gridkiosk/appliance"
 	"github.com/gridkiosk/gridkiosk/appliance/record"
+	"github.com/gridkiosk/gridkiosk/ui"
 )
-
-// maxMinutes is the most service one record may carry (record.Volunteer).
-const maxMinutes = 24 * 60
-
-// CheckIn is a volunteer serving at the station now.
-type CheckIn struct {
-	Name        string
-	PartyMember bool
-	Service     string // as recorded: a usual service's Chinese name, or what was typed
-	Since       time.Time
-}
-
-// Roster is the volunteers checked in, in the order they came. Nothing is
-// recorded until a volunteer checks out, so it lives in memory: a restart
-// of the kiosk forgets who is checked in. Safe for concurrent use.
-type Roster struct {
-	mu   sync.Mutex
-	list []CheckIn
-}
-
-// NewRoster returns an empty roster.
-func NewRoster() *Roster { return &Roster{} }
-
-// CheckIns returns who is checked in.
-func (r *Roster) CheckIns() []CheckIn {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return append([]CheckIn(nil), r.list...)
-}
-
-// add checks c in; it reports false if someone of that name already is,
-// since names are how staff tell volunteers apart on the list.
-func (r *Roster) add(c CheckIn) bool {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	for _, o := range r.list {
-		if o.Name == c.Name {
-			return false
-		}
-	}
-	r.list = append(r.list, c)
-	return true
-}
-
-func (r *Roster) remove(name string) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	for i, o := range r.list {
-		if o.Name == name {
-			r.list = append(r.list[:i], r.list[i+1:]...)
-			return
-		}
-	}
-}
-
-// serviceMinutes is the service from since to now in whole minutes, at
-// least one; capped says it was cut to the day a record may carry (a
-// volunteer who forgot to check out).
-func serviceMinutes(since, now time.Time) (minutes int, capped bool) {
-	m := int(now.Sub(since).Round(time.Minute) / time.Minute)
-	switch {
-	case m < 1:
-		return 1, false
-	case m > maxMinutes:
-		return maxMinutes, true
-	}
-	return m, false
-}
-
-// volunteerPayload is the record a check-out stores.
-func volunteerPayload(c CheckIn, now time.Time) (json.RawMessage, int, bool, error) {
-	minutes, capped := serviceMinutes(c.Since, now)
-	v := record.Volunteer{
-		Volunteer: record.VolunteerPerson{Name: c.Name, PartyMember: c.PartyMember},
-		Service:   c.Service,
-		Minutes:   minutes,
-		Date:      c.Since.In(now.Location()).Format(time.DateOnly),
-	}
-	raw, err := json.Marshal(v)
-	return raw, minutes, capped, err
-}
 
 // volunteerTab lists the volunteers checked in, checks them in and out.
 type volunteerTab struct {
 	s         *Screen
-	items     []CheckIn
+	items     []appliance.CheckIn
 	sel       string // name
 	selIdx    int
 	selecting bool
@@ -159,14 +76,14 @@ func (v *volunteerTab) updateRow(id widget.ListItemID, o fyne.CanvasObject) {
 }
 
 // since says when a volunteer came and for how long they have served.
-func (v *volunteerTab) since(c CheckIn) string {
+func (v *volunteerTab) since(c appliance.CheckIn) string {
 	now := v.s.now()
-	m, _ := serviceMinutes(c.Since, now)
+	m, _ := appliance.ServiceMinutes(c.Since, now)
 	return fmt.Sprintf(v.s.tr("%s 起，%d 分钟", "since %s, %d min"), c.Since.In(now.Location()).Format("15:04"), m)
 }
 
-func (v *volunteerTab) show() {
-	v.items = v.s.opt.Roster.CheckIns()
+func (v *volunteerTab) show(items []appliance.CheckIn) {
+	v.items = items
 	v.list.Refresh()
 	if len(v.items) == 0 {
 		v.empty.Show()
@@ -192,13 +109,13 @@ func (v *volunteerTab) show() {
 	v.detail()
 }
 
-func (v *volunteerTab) chosen() (CheckIn, bool) {
+func (v *volunteerTab) chosen() (appliance.CheckIn, bool) {
 	for _, c := range v.items {
 		if c.Name == v.sel {
 			return c, true
 		}
 	}
-	return CheckIn{}, false
+	return appliance.CheckIn{}, false
 }
 
 func (v *volunteerTab) detail() {
@@ -224,44 +141,42 @@ func (v *volunteerTab) detail() {
 	}
 }
 
-// checkOutTapped stores the volunteer's service as a record, and ends the
-// check-in once the record is on disk.
+// checkOutTapped has the station end the check-in and record the
+// service, both in one step on its disk.
 func (v *volunteerTab) checkOutTapped() {
 	c, ok := v.chosen()
 	if !ok {
 		return
 	}
-	raw, minutes, capped, err := volunteerPayload(c, v.s.now())
-	if err != nil {
-		v.result.SetText(err.Error())
-		return
-	}
 	v.saving = true
 	v.checkOut.Disable()
 	v.s.background(func() func() {
-		rc, err := v.s.st.Submit(context.Background(), appliance.Submission{Kind: record.KindVolunteer, Payload: raw})
-		return func() { v.checkedOut(c, rc, minutes, capped, err) }
+		sv, err := v.s.st.CheckOut(context.Background(), c.Name)
+		return func() { v.checkedOut(sv, err) }
 	})
 }
 
-func (v *volunteerTab) checkedOut(c CheckIn, rc appliance.Receipt, minutes int, capped bool, err error) {
+func (v *volunteerTab) checkedOut(sv appliance.Service, err error) {
 	v.saving = false
 	if err != nil {
 		var fe *record.FieldError
-		if errors.As(err, &fe) {
+		switch {
+		case errors.Is(err, appliance.ErrNotCheckedIn):
+			v.result.SetText(v.s.tr("这位志愿者已经签退了。", "This volunteer was already checked out."))
+			v.s.reload()
+		case errors.As(err, &fe):
 			v.result.SetText(v.s.tr("没有记录，请检查：", "Not recorded; check: ") + fe.Error())
-		} else {
-			v.result.SetText(v.s.tr("没有记录：", "Not recorded: ") + err.Error())
+		default:
+			v.result.SetText(v.s.tr("没有记录：", "Not recorded: ") + ui.Pick(v.s.lang, err.Error()))
 		}
 		v.detail()
 		return
 	}
-	v.s.opt.Roster.remove(c.Name)
-	msg := fmt.Sprintf(v.s.tr("已记录 %s：%s，%s，%d 分钟。", "Recorded %s: %s, %s, %d min."), rc.Ticket, c.Name, v.s.serviceWord(c.Service), minutes)
-	if capped {
+	msg := fmt.Sprintf(v.s.tr("已记录 %s：%s，%s，%d 分钟。", "Recorded %s: %s, %s, %d min."), sv.Receipt.Ticket, sv.Name, v.s.serviceWord(sv.Service), sv.Minutes)
+	if sv.Capped {
 		msg += v.s.tr("\n超过一天，只记一天（1440 分钟）。", "\nOver a day: one day (1440 min) recorded.")
 	}
-	if c.PartyMember {
+	if sv.PartyMember {
 		msg += v.s.tr("\n党员积分由县平台按这条记录计算，本机暂不显示积分。",
 			"\nThe county hub works out party members' points from this record; the station cannot show them yet.")
 	}
