@@ -98,6 +98,8 @@ type App struct {
 	notice   notice
 	lastScan time.Time
 	lastTech time.Time
+	help     bool      // the help banner is up
+	helpSeen bool      // the station's help request, as Sync last saw it
 	touched  time.Time // last tap
 	pressed  time.Time // when the station's name was pressed; zero when it is not
 	doneAt   time.Time
@@ -201,7 +203,8 @@ func (a *App) Sync() {
 		// since it must never stay up for the next resident.
 		a.enter(resident)
 	}
-	if t := a.st.Panel().TechAt; t != nil && !t.Equal(a.lastTech) {
+	pnl := a.st.Panel()
+	if t := pnl.TechAt; t != nil && !t.Equal(a.lastTech) {
 		a.lastTech = *t
 		a.openTech()
 	}
@@ -210,6 +213,11 @@ func (a *App) Sync() {
 	}
 	if a.mode != resident {
 		return
+	}
+	// Followed when it changes, so that Show's sample screens keep theirs.
+	if help := pnl.HelpSince != nil; help != a.helpSeen {
+		a.helpSeen, a.help = help, help
+		a.show(a.screen)
 	}
 	a.followScan(a.st.LastScan())
 	a.followSession(a.st.Session())

@@ -115,6 +115,34 @@ func TestModes(t *testing.T) {
 	mode("tech")
 }
 
+// A resident who pressed the help button sees that it worked, on the
+// attract screen and on the others, until staff answer.
+func TestHelpBanner(t *testing.T) {
+	p := &panel{ev: make(chan gpio.Event)}
+	r := newRig(t, rigOptions{noCard: true,
+		setup: func(o *appliance.Options) { o.Panel = p },
+		app:   func(o *Options) { o.Screens = newHooks().screens() }})
+	const banner = "已呼叫工作人员"
+	if r.shows(banner) {
+		t.Fatal("a help banner before anyone asked")
+	}
+	p.ev <- gpio.Event{Kind: gpio.Pressed, Button: "help", At: time.Now()}
+	r.waitStation("the help request", func() bool { return r.st.Panel().HelpSince != nil })
+	r.tick(time.Second)
+	if !r.shows(banner) || r.app.Screen() != scrAttract {
+		t.Fatalf("attract screen after the help button: %q", texts(r.win.Content()))
+	}
+	r.tap("没有身份证？手动输入")
+	if r.app.Screen() != scrManualID || !r.shows(banner) {
+		t.Fatalf("screen %s after the help button: %q", r.app.Screen(), texts(r.win.Content()))
+	}
+	r.st.ClearHelp() // as a staff log-in does
+	r.tick(time.Second)
+	if r.shows(banner) || r.app.Screen() != scrManualID {
+		t.Fatalf("screen %s after staff answered: %q", r.app.Screen(), texts(r.win.Content()))
+	}
+}
+
 // Without the hooks, the modes stay shut: no staff button, and a staff
 // log-in leaves the resident screens up.
 func TestModesWithoutHooks(t *testing.T) {

@@ -23,13 +23,38 @@ func page(o fyne.CanvasObject) fyne.CanvasObject {
 // frame is a resident screen: its question at the top, the body, and a
 // row of buttons at the bottom.
 func (a *App) frame(title string, body fyne.CanvasObject, footer ...fyne.CanvasObject) fyne.CanvasObject {
-	head := newPara(title, sizeTitle, ink, fullWidth)
-	head.bold = true
+	var head fyne.CanvasObject
+	if a.help {
+		// Beside the question, not above it: the 800×480 panel has no
+		// height to spare on these screens.
+		chip := a.helpChip()
+		t := newPara(title, sizeTitle, ink, fullWidth-chip.MinSize().Width-gap)
+		t.bold = true
+		head = container.NewBorder(nil, nil, nil, container.New(middle{}, chip), t)
+	} else {
+		t := newPara(title, sizeTitle, ink, fullWidth)
+		t.bold = true
+		head = t
+	}
 	var foot fyne.CanvasObject = container.NewWithoutLayout()
 	if len(footer) > 0 {
 		foot = container.New(row{}, footer...)
 	}
 	return page(container.New(column{}, head, body, foot))
+}
+
+// helpBanner tells a resident who pressed the help button that it worked:
+// the lamp and the bell are elsewhere, and nothing else on the screen
+// would change. helpChip says it in short, beside a screen's question.
+func (a *App) helpBanner() fyne.CanvasObject {
+	msg := newPara(a.tr("已呼叫工作人员，请稍候。", "Staff have been called. Please wait."), sizeBody, paper, fullWidth-2*inset)
+	msg.bold = true
+	return container.NewStack(canvas.NewRectangle(blue), container.New(margin{}, msg))
+}
+
+func (a *App) helpChip() fyne.CanvasObject {
+	msg := text(a.tr("已呼叫工作人员", "Staff called"), sizeSmall, paper, true)
+	return container.NewStack(canvas.NewRectangle(blue), container.New(margin{x: 10, y: 6}, msg))
 }
 
 // langToggle switches to the other language; it is labelled in that
@@ -102,6 +127,9 @@ func (a *App) attractScreen() fyne.CanvasObject {
 	panel := container.NewStack(canvas.NewRectangle(pale), container.New(margin{},
 		container.NewBorder(nil, nil, icon, nil, container.New(middle{}, lines(prompt, other)))))
 	body := lines(what, panel)
+	if a.help {
+		body.Add(a.helpBanner())
+	}
 	if a.notice.msg != "" {
 		c := blue
 		if a.notice.bad {

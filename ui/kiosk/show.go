@@ -13,7 +13,7 @@ import (
 // the purpose screen under the idle question.
 func Names() []string {
 	return []string{scrAttract, "declined", scrConfirm, scrPurpose, scrPhone, scrConsent, scrDone,
-		scrManualID, scrManualName, "idle"}
+		scrManualID, scrManualName, "idle", "help", "help-phone"}
 }
 
 // Show puts up the named screen at once, for tests and screenshots. The
@@ -27,6 +27,7 @@ func (a *App) Show(name string) error {
 	a.hideQuestion()
 	a.busy = false
 	a.notice = notice{}
+	a.help = strings.HasPrefix(name, "help")
 	a.touched = a.now()
 	f := a.sampleFlow()
 	switch name {
@@ -55,6 +56,12 @@ func (a *App) Show(name string) error {
 	case scrManualName:
 		a.f = flow{id: []rune(sampleID), name: []rune("王秀兰")}
 		a.show(scrManualName)
+	case "help": // a resident pressed the help button
+		a.f = flow{}
+		a.show(scrAttract)
+	case "help-phone":
+		a.f = f
+		a.show(scrPhone)
 	case "idle":
 		a.f = f
 		a.show(scrPurpose)

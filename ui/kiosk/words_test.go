@@ -170,5 +170,5 @@ func TestPlaceOfSameName(t *testing.T) {
 
 func ExampleNames() {
 	fmt.Println(strings.Join(Names(), " "))
-	// Output: attract declined confirm purpose phone consent done manual-id manual-name idle
+	// Output: attract declined confirm purpose phone consent done manual-id manual-name idle help help-phone
 }
