@@ -46,6 +46,8 @@ type StaffRef struct {
 	ID   string `json:"id"`
 	Name string `json:"name"`
 	Role string `json:"role"`
+	// Micro is the micro grid a micro-grid leader answers for.
+	Micro string `json:"micro,omitempty"`
 	// PINHash lets the staff member log in with a PIN when their code is
 	// not at hand: PINHash(station, id, pin) as the hub computed it.
 	PINHash string `json:"pin_hash,omitempty"`

@@ -72,10 +72,12 @@ type PersonView struct {
 
 // SessionSubmit is what the resident adds to the fields read from the card.
 type SessionSubmit struct {
-	Purpose string     `json:"purpose"`
-	Phone   string     `json:"phone,omitempty"`
-	Consent ConsentIn  `json:"consent"`
-	Grid    *grid.Path `json:"grid,omitempty"`
+	Purpose string    `json:"purpose"`
+	Phone   string    `json:"phone,omitempty"`
+	Consent ConsentIn `json:"consent"`
+	// Grid is the resident's compound and micro grid; by default the
+	// station places them from the card's address (PlaceOf).
+	Grid *grid.Path `json:"grid,omitempty"`
 }
 
 // ConsentIn is the resident's answer to the personal-information notice.
@@ -156,6 +158,11 @@ func (s *Station) SubmitSession(ctx context.Context, in SessionSubmit) (Receipt,
 		return Receipt{}, &record.FieldError{Field: "consent.agreed", Msg: "the resident declined; nothing was stored"}
 	}
 	sub := Submission{Kind: record.KindRegistration, Grid: in.Grid}
+	if sub.Grid == nil && ss.card != nil {
+		// The card's address places the resident in a micro grid, so
+		// that the hub can route their matters to its leader.
+		sub.Grid = s.PlaceOf(ss.card.Address).Path
+	}
 	var err error
 	switch {
 	case ss.card != nil:

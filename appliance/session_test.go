@@ -1,8 +1,11 @@
 package appliance_test
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
+	"io"
+	"log/slog"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -11,9 +14,11 @@ import (
 
 	"github.com/gridkiosk/gridkiosk/appliance"
 	"github.com/gridkiosk/gridkiosk/appliance/demo"
+	"github.com/gridkiosk/gridkiosk/appliance/grid"
 	"github.com/gridkiosk/gridkiosk/appliance/record"
 	"github.com/gridkiosk/gridkiosk/drivers/idcard"
 	"github.com/gridkiosk/gridkiosk/drivers/idcard/idcardsim"
+	"github.com/gridkiosk/gridkiosk/sync/outbox"
 )
 
 // cardStation is a station whose card reader is an emulator on a pty.
@@ -185,4 +190,71 @@ func TestReaderLostInHealth(t *testing.T) {
 	}
 	sim.SetSilent(false)
 	waitState(t, st, func(h appliance.Health) bool { return h.Peripherals["idcard"].State == "ready" })
+}
+
+// A registration from a card is placed in the micro grid of the card's
+// address by the station itself, whoever submits it (the kiosk screens,
+// the admin API); a grid given with the submission wins.
+func TestSessionPlacedFromAddress(t *testing.T) {
+	for _, tc := range []struct {
+		given     *grid.Path
+		wantMicro string
+	}{
+		{nil, "c07-m03"},
+		{&grid.Path{Compound: "c07", Micro: "c07-m01"}, "c07-m01"},
+	} {
+		dir := t.TempDir()
+		data := filepath.Join(dir, "data")
+		box, err := outbox.Open(data, outbox.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := box.PutRefData(outbox.RefData{Data: demo.RefData(), ETag: "demo", FetchedAt: time.Now()}); err != nil {
+			t.Fatal(err)
+		}
+		box.Close()
+		sim, err := idcardsim.New(dir, "idcard", 115200)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { sim.Close() })
+		cfg := demo.Config(data, "", "")
+		cfg.Devices.IDCard.Port = sim.Path()
+		st, err := appliance.New(appliance.Options{Config: cfg, IDCard: idcard.Options{Poll: 10 * time.Millisecond},
+			Log: slog.New(slog.NewTextHandler(io.Discard, nil)), NTPSynced: func() bool { return false }})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ctx, cancel := context.WithCancel(t.Context())
+		var wg sync.WaitGroup
+		wg.Go(func() { st.Run(ctx) })
+		c, _ := idcardsim.Card("resident") // 王秀兰, 幸福湾社区7号院7号楼
+		if p := st.PlaceOf(c.Address); p.Leader.Name != "李建国" || p.Where != "7号楼微网格" {
+			t.Fatalf("PlaceOf(the card's address) = %+v", p)
+		}
+		sim.Lay(c)
+		waitSession(t, st, appliance.SessionCard)
+		rc, err := st.SubmitSession(t.Context(), appliance.SessionSubmit{Purpose: "certificate", Grid: tc.given,
+			Consent: appliance.ConsentIn{Agreed: true, Version: "2026-01"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		cancel()
+		wg.Wait()
+		st.Close()
+		box, err = outbox.Open(data, outbox.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		rec, _, err := box.Get(rc.ID)
+		box.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		var g grid.Path
+		json.Unmarshal(rec.Grid, &g)
+		if g.Community != "141029100001" || g.Compound != "c07" || g.Micro != tc.wantMicro {
+			t.Errorf("given %+v: stored grid %+v, want micro %s", tc.given, g, tc.wantMicro)
+		}
+	}
 }

@@ -26,6 +26,7 @@ type Station interface {
 	StartManual(name, idNumber string) error
 	SubmitSession(ctx context.Context, in appliance.SessionSubmit) (appliance.Receipt, error)
 	CancelSession()
+	PlaceOf(address string) appliance.Place
 	LastScan() *appliance.ScanResult
 	TriggerScan() error
 

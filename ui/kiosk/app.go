@@ -91,7 +91,6 @@ type App struct {
 	gen      int // counts mode changes: a back of a mode already left is ignored
 	leave    context.CancelFunc
 	health   appliance.Health
-	dir      directory
 	f        flow
 	ended    sessionKey // the session the screens last ended
 	screen   string     // of the resident flow
@@ -138,7 +137,6 @@ func New(st ui.Station, win fyne.Window, opt Options) *App {
 		a.lastTech = *t
 	}
 	a.health = st.Health()
-	a.dir = newDirectory(st.RefData(), cfg.Station.Grid.Community)
 	a.touched = a.now()
 	win.SetPadded(false)
 	win.SetContent(a.root)
@@ -207,9 +205,6 @@ func (a *App) Sync() {
 	if t := pnl.TechAt; t != nil && !t.Equal(a.lastTech) {
 		a.lastTech = *t
 		a.openTech()
-	}
-	if rd := a.st.RefData(); rd != nil && len(a.dir.compounds) == 0 {
-		a.dir = newDirectory(rd, a.st.Config().Station.Grid.Community)
 	}
 	if a.mode != resident {
 		return

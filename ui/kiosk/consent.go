@@ -101,12 +101,12 @@ func (a *App) doneScreen() fyne.CanvasObject {
 func (a *App) leaderWord() string {
 	p := a.f.place
 	switch {
-	case p.leader.Name == "":
+	case p.Leader.Name == "":
 		return ""
-	case p.where != "":
-		return a.tr(fmt.Sprintf("您所在的%s，微网格长是 %s", p.where, p.leader.Name),
-			fmt.Sprintf("Your micro grid is %s; its leader is %s", p.where, p.leader.Name))
+	case p.Where != "":
+		return a.tr(fmt.Sprintf("您所在的%s，微网格长是 %s", p.Where, p.Leader.Name),
+			fmt.Sprintf("Your micro grid is %s; its leader is %s", p.Where, p.Leader.Name))
 	}
-	return a.tr(fmt.Sprintf("您所在社区的网格长是 %s", p.leader.Name),
-		fmt.Sprintf("Your community grid leader is %s", p.leader.Name))
+	return a.tr(fmt.Sprintf("您所在社区的网格长是 %s", p.Leader.Name),
+		fmt.Sprintf("Your community grid leader is %s", p.Leader.Name))
 }

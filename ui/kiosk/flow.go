@@ -51,7 +51,7 @@ type flow struct {
 	name    []rune
 	problem string // for the screen shown: what the station said, in words
 	receipt *appliance.Receipt
-	place   place
+	place   appliance.Place
 }
 
 // sessionKey tells one session of the station from the next.
@@ -225,22 +225,24 @@ func (a *App) agree() {
 	}
 	a.busy = true
 	a.f.problem = ""
-	a.f.place = a.dir.placeOf(a.address())
-	in := appliance.SessionSubmit{Purpose: a.f.purpose, Phone: string(a.f.phone), Grid: a.f.place.path,
+	in := appliance.SessionSubmit{Purpose: a.f.purpose, Phone: string(a.f.phone),
 		Consent: appliance.ConsentIn{Agreed: true, Version: ConsentVersion}}
-	key, lang, parent := a.f.key, a.lang, a.ctx
+	key, lang, parent, addr := a.f.key, a.lang, a.ctx, a.address()
 	a.show(scrConsent)
 	a.background(func() func() {
 		ctx, cancel := context.WithTimeout(parent, submitTimeout)
 		defer cancel()
+		// The place before the submission: storing the record ends the
+		// session and with it the address.
+		place := a.st.PlaceOf(addr)
 		rc, err := a.st.SubmitSession(ctx, in)
-		return func() { a.stored(key, lang, rc, err) }
+		return func() { a.stored(key, lang, place, rc, err) }
 	})
 }
 
 // stored shows the ticket, or sends the resident to the step to put
 // right.
-func (a *App) stored(key sessionKey, lang string, rc appliance.Receipt, err error) {
+func (a *App) stored(key sessionKey, lang string, place appliance.Place, rc appliance.Receipt, err error) {
 	if key != a.f.key || !a.busy {
 		return // the screens moved on to someone else meanwhile
 	}
@@ -255,7 +257,7 @@ func (a *App) stored(key sessionKey, lang string, rc appliance.Receipt, err erro
 		a.show(p.screen)
 		return
 	}
-	a.f.receipt = &rc
+	a.f.receipt, a.f.place = &rc, place
 	a.doneAt = a.now()
 	a.show(scrDone)
 }

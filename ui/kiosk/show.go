@@ -43,7 +43,7 @@ func (a *App) Show(name string) error {
 		a.show(name)
 	case scrDone:
 		a.f = f
-		a.f.place = a.dir.placeOf(a.address())
+		a.f.place = a.st.PlaceOf(a.address())
 		if a.f.receipt == nil {
 			a.f.receipt = &appliance.Receipt{Ticket: "R0012"}
 		}

@@ -8,7 +8,6 @@ import (
 	"testing"
 
 	"github.com/gridkiosk/gridkiosk/appliance"
-	"github.com/gridkiosk/gridkiosk/appliance/demo"
 	"github.com/gridkiosk/gridkiosk/appliance/record"
 	"github.com/gridkiosk/gridkiosk/appliance/signedcode"
 	"github.com/gridkiosk/gridkiosk/ui"
@@ -118,53 +117,6 @@ func TestWrap(t *testing.T) {
 	}
 	if got := wrap("", sizeBody, false, 100); len(got) != 1 {
 		t.Errorf("wrap of nothing = %q", got)
-	}
-}
-
-// The done screen names the micro-grid leader of the resident's building,
-// found from the address on the card, or else the community's leader.
-func TestPlaceOf(t *testing.T) {
-	d := newDirectory(&appliance.RefData{Raw: demo.RefData()}, "141029100001")
-	tests := []struct {
-		address, micro, leader string
-	}{
-		{"山西省乡宁县昌宁镇幸福湾社区7号院7号楼2单元301", "c07-m03", "李建国"},
-		{"山西省乡宁县昌宁镇幸福湾社区7号院17号楼1单元101", "", "赵丽娟"},
-		{"山西省乡宁县昌宁镇幸福湾社区3号楼1单元502", "", "赵丽娟"},
-		{"山西省乡宁县昌宁镇幸福湾社区北坡一组12号", "v02-m01", "赵丽娟"},
-		{"", "", "赵丽娟"},
-	}
-	for _, tc := range tests {
-		p := d.placeOf(tc.address)
-		micro := ""
-		if p.path != nil {
-			micro = p.path.Micro
-		}
-		if micro != tc.micro || p.leader.Name != tc.leader {
-			t.Errorf("placeOf(%q) = %s %q; want %s %q", tc.address, micro, p.leader.Name, tc.micro, tc.leader)
-		}
-	}
-	if p := newDirectory(nil, "141029100001").placeOf("7号楼"); p.path != nil || p.leader.Name != "" {
-		t.Errorf("without reference data: %+v", p)
-	}
-}
-
-// Two compounds with a 1号楼 each: the compound in the address decides.
-func TestPlaceOfSameName(t *testing.T) {
-	raw := `{"grid":{"townships":[{"communities":[{"code":"c","compounds":[
-		{"code":"a","name":"幸福湾小区3号院","micro":[{"code":"a-1","name":"1号楼微网格"}]},
-		{"code":"b","name":"幸福湾小区5号院","micro":[{"code":"b-1","name":"1号楼微网格"}]}]}]}]},
-		"staff":[{"name":"甲","role":"micro_grid_leader","micro":"b-1"}]}`
-	d := newDirectory(&appliance.RefData{Raw: []byte(raw)}, "c")
-	for addr, want := range map[string]string{"幸福湾社区5号院1号楼": "b-1", "幸福湾社区1号楼": "", "幸福湾小区3号院1号楼": "a-1"} {
-		p := d.placeOf(addr)
-		got := ""
-		if p.path != nil {
-			got = p.path.Micro
-		}
-		if got != want {
-			t.Errorf("placeOf(%q) = %q; want %q", addr, got, want)
-		}
 	}
 }
 

@@ -45,6 +45,7 @@ func (f *fixture) SessionChanged() <-chan struct{}    { return make(chan struct{
 func (f *fixture) TouchSession()                      {}
 func (f *fixture) StartManual(name, id string) error  { return nil }
 func (f *fixture) CancelSession()                     {}
+func (f *fixture) PlaceOf(string) appliance.Place     { return appliance.Place{} }
 func (f *fixture) LastScan() *appliance.ScanResult    { return nil }
 func (f *fixture) TriggerScan() error                 { return nil }
 func (f *fixture) TouchStaff()                        {}
