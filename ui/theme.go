@@ -1,6 +1,8 @@
-// Package ui is the kiosk's Fyne screens and nothing else: a theme with a
-// bundled CJK font and large type, and screens that read state from the
-// appliance and update their widgets only through fyne.Do.
+// Package ui is what the kiosk's screens share: the theme (the bundled CJK
+// font, large type), Station (all the screens ask of the appliance) and
+// the two-language helpers Tr and Pick. The screens themselves are its
+// subpackages: kiosk (residents), staff, tech and simpanel; they read state
+// from the appliance and touch their widgets only through fyne.Do.
 package ui
 
 import (
