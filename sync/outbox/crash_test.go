@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"syscall"
@@ -49,6 +50,44 @@ func crashWriter(dir string) {
 	}
 }
 
+// startWriter starts this test binary as a writer process on dir (mode
+// "put" or "forget"), its record IDs based on round so that no two rounds
+// write the same; the scanner reads what it printed.
+func startWriter(t *testing.T, dir, mode string, round int) (*exec.Cmd, *bufio.Scanner, context.CancelFunc) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	cmd := exec.CommandContext(ctx, os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(), crashEnv+"="+dir, crashEnv+"_MODE="+mode, fmt.Sprintf("%s_BASE=%d", crashEnv, round*1_000_000))
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		cancel()
+		t.Fatal(err)
+	}
+	cmd.Stderr = os.Stderr
+	if err := cmd.Start(); err != nil {
+		cancel()
+		t.Fatal(err)
+	}
+	return cmd, bufio.NewScanner(out), cancel
+}
+
+// copyStation puts the station files of testdata/NAME in a new temporary
+// directory and returns it.
+func copyStation(t *testing.T, name string) string {
+	t.Helper()
+	dir := t.TempDir()
+	for _, f := range []string{dbName, keyName} {
+		b, err := os.ReadFile(filepath.Join("testdata", name, f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, f), b, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}
+
 // TestSurvivesSIGKILL kills a writer process at random moments, several
 // times over the same file. Every record whose Put had returned must be
 // there afterwards, and sequence numbers must keep rising across restarts.
@@ -57,18 +96,7 @@ func TestSurvivesSIGKILL(t *testing.T) {
 	confirmed := map[string]uint64{}
 	var lastSeq uint64
 	for round := range 5 {
-		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-		cmd := exec.CommandContext(ctx, os.Args[0], "-test.run=^$")
-		cmd.Env = append(os.Environ(), crashEnv+"="+dir, fmt.Sprintf("%s_BASE=%d", crashEnv, round*1_000_000))
-		out, err := cmd.StdoutPipe()
-		if err != nil {
-			t.Fatal(err)
-		}
-		cmd.Stderr = os.Stderr
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		sc := bufio.NewScanner(out)
+		cmd, sc, cancel := startWriter(t, dir, "put", round)
 		want := 20 + rand.IntN(40)
 		for n := 0; n < want && sc.Scan(); n++ {
 			id, seq, ok := strings.Cut(sc.Text(), " ")

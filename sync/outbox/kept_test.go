@@ -1,19 +1,15 @@
 package outbox
 
 import (
-	"bufio"
 	"bytes"
-	"context"
 	"errors"
 	"fmt"
 	"math/rand/v2"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
-	"time"
 
 	bolt "go.etcd.io/bbolt"
 )
@@ -122,17 +118,7 @@ func TestPutForget(t *testing.T) {
 // 1 to 4, the first delivered, the second rejected, the fourth spending
 // the one-time key appt-v2, and reference data.
 func TestOpenFormat2(t *testing.T) {
-	dir := t.TempDir()
-	for _, name := range []string{dbName, keyName} {
-		b, err := os.ReadFile(filepath.Join("testdata", "v2", name))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(filepath.Join(dir, name), b, 0o600); err != nil {
-			t.Fatal(err)
-		}
-	}
-	o := openT(t, dir, Options{})
+	o := openT(t, copyStation(t, "v2"), Options{})
 	if st := o.Stats(); st.Queued != 2 || st.Delivered != 1 || st.Rejected != 1 || st.LastSeq != 4 {
 		t.Fatalf("stats after migration: %+v", st)
 	}
@@ -175,18 +161,7 @@ func TestPutForgetSurvivesSIGKILL(t *testing.T) {
 	dir := t.TempDir()
 	kept, traded := map[int]bool{}, map[int]bool{}
 	for round := range 4 {
-		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-		cmd := exec.CommandContext(ctx, os.Args[0], "-test.run=^$")
-		cmd.Env = append(os.Environ(), crashEnv+"="+dir, crashEnv+"_MODE=forget", fmt.Sprintf("%s_BASE=%d", crashEnv, round*1_000_000))
-		out, err := cmd.StdoutPipe()
-		if err != nil {
-			t.Fatal(err)
-		}
-		cmd.Stderr = os.Stderr
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		sc := bufio.NewScanner(out)
+		cmd, sc, cancel := startWriter(t, dir, "forget", round)
 		read := func() bool {
 			if !sc.Scan() {
 				return false

@@ -1,7 +1,6 @@
 package outbox
 
 import (
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -16,16 +15,7 @@ import (
 // records, the first delivered, the second rejected. Opening it with this
 // code must migrate it and keep every record.
 func TestOpenFormat1(t *testing.T) {
-	dir := t.TempDir()
-	for _, name := range []string{dbName, keyName} {
-		b, err := os.ReadFile(filepath.Join("testdata", "v1", name))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(filepath.Join(dir, name), b, 0o600); err != nil {
-			t.Fatal(err)
-		}
-	}
+	dir := copyStation(t, "v1")
 	o := openT(t, dir, Options{})
 	st := o.Stats()
 	if st.Queued != 2 || st.Delivered != 1 || st.Rejected != 1 || st.LastSeq != 4 {
