@@ -4,7 +4,6 @@ import (
 	"context"
 	"io"
 	"log/slog"
-	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -21,17 +20,11 @@ import (
 	"github.com/gridkiosk/gridkiosk/drivers/idcard"
 	"github.com/gridkiosk/gridkiosk/drivers/idcard/idcardsim"
 	"github.com/gridkiosk/gridkiosk/sync/outbox"
-	"github.com/gridkiosk/gridkiosk/ui"
 	"github.com/gridkiosk/gridkiosk/ui/pinyin"
+	"github.com/gridkiosk/gridkiosk/ui/uitest"
 )
 
-// TestMain makes one test app with the kiosk's theme for all the tests:
-// each new theme makes Fyne parse the 4 MB CJK font again, which under
-// -race takes a second.
-func TestMain(m *testing.M) {
-	test.NewApp().Settings().SetTheme(ui.NewTheme())
-	os.Exit(m.Run())
-}
+func TestMain(m *testing.M) { uitest.Main(m) }
 
 // engine is one pinyin engine for every test's screens.
 var engine = sync.OnceValue(pinyin.New)

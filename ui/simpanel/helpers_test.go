@@ -2,27 +2,20 @@ package simpanel
 
 import (
 	"fmt"
-	"os"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
-	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/test"
 
 	"github.com/gridkiosk/gridkiosk/appliance"
 	"github.com/gridkiosk/gridkiosk/sync/outbox"
-	"github.com/gridkiosk/gridkiosk/ui"
+	"github.com/gridkiosk/gridkiosk/ui/uitest"
 )
 
-// TestMain makes one test app with the kiosk's theme for all the tests:
-// each new theme parses the 4 MB CJK font again, a second under -race.
-func TestMain(m *testing.M) {
-	test.NewApp().Settings().SetTheme(ui.NewTheme())
-	os.Exit(m.Run())
-}
+// TestMain runs the tests in one test app with the kiosk's theme.
+func TestMain(m *testing.M) { uitest.Main(m) }
 
 // recorder is a simulation that records what it is asked and answers
 // with fixed data; the simulation itself is tested in cmd/gridkiosk.
@@ -93,53 +86,6 @@ func (r *recorder) Health() appliance.Health {
 		Upstream:    appliance.UpstreamState{Configured: true},
 		Outbox:      appliance.OutboxState{Queued: 3},
 	}
-}
-
-// waitFor polls cond for up to ten seconds.
-func waitFor(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("no %s in 10s", what)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-}
-
-// show puts o in a window of the given size.
-func show(t *testing.T, o fyne.CanvasObject, size fyne.Size) fyne.Window {
-	t.Helper()
-	w := test.NewTempWindow(t, o)
-	w.SetPadded(false)
-	w.Resize(size)
-	return w
-}
-
-// onScreen is every text drawn and visible under o, without spaces or line
-// breaks: a label wraps its text in lines.
-func onScreen(o fyne.CanvasObject) string {
-	var b strings.Builder
-	var walk func(fyne.CanvasObject)
-	walk = func(o fyne.CanvasObject) {
-		if !o.Visible() {
-			return
-		}
-		switch o := o.(type) {
-		case *canvas.Text:
-			b.WriteString(o.Text + "\n")
-		case *fyne.Container:
-			for _, c := range o.Objects {
-				walk(c)
-			}
-		case fyne.Widget:
-			for _, c := range test.WidgetRenderer(o).Objects() {
-				walk(c)
-			}
-		}
-	}
-	walk(o)
-	return strings.Join(strings.Fields(b.String()), "")
 }
 
 // tap taps the key and waits for what it does.

@@ -6,13 +6,15 @@ import (
 	"testing"
 
 	"fyne.io/fyne/v2"
+
+	"github.com/gridkiosk/gridkiosk/ui/uitest"
 )
 
 // Each key asks the simulation for what it says.
 func TestKeys(t *testing.T) {
 	sim := &recorder{}
 	p := New(sim, sim, "zh-CN")
-	show(t, p.Content(), fyne.NewSize(1280, 800))
+	uitest.Show(t, p.Content(), fyne.NewSize(1280, 800))
 	tests := []struct{ key, want string }{
 		{"card:resident", "LayCard resident"},
 		{"card:resident-hui", "LayCard resident-hui"},
@@ -53,7 +55,7 @@ func TestKeys(t *testing.T) {
 func TestKeyFails(t *testing.T) {
 	sim := &recorder{failNet: errors.New("no network proxy in this simulation")}
 	p := New(sim, sim, "en")
-	show(t, p.Content(), fyne.NewSize(800, 480))
+	uitest.Show(t, p.Content(), fyne.NewSize(800, 480))
 	p.tap("net:down")
 	if p.result.Text != "✗ no network proxy in this simulation" {
 		t.Errorf("result %q", p.result.Text)
@@ -87,7 +89,7 @@ func TestLamps(t *testing.T) {
 	for _, tc := range tests {
 		sim := &recorder{outputs: tc.out}
 		p := New(sim, sim, "zh-CN")
-		show(t, p.Content(), fyne.NewSize(800, 480))
+		uitest.Show(t, p.Content(), fyne.NewSize(800, 480))
 		p.Refresh()
 		for _, o := range outputs() {
 			lit := p.lamps.dots[o.key].FillColor == o.lit
@@ -98,8 +100,8 @@ func TestLamps(t *testing.T) {
 		if p.lamps.beeps.Text != "♪ 3" {
 			t.Errorf("%s: beeps %q", tc.name, p.lamps.beeps.Text)
 		}
-		if s := onScreen(p.Content()); !strings.Contains(s, "会话：card") || !strings.Contains(s, "签名不符") {
-			t.Errorf("%s: status:\n%s", tc.name, s)
+		if c := p.Content(); !uitest.OnScreen(c, "会话：card") || !uitest.OnScreen(c, "签名不符") {
+			t.Errorf("%s: status:\n%s", tc.name, uitest.Texts(c))
 		}
 	}
 }

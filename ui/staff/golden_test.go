@@ -7,40 +7,25 @@ import (
 	"fyne.io/fyne/v2/test"
 
 	"github.com/gridkiosk/gridkiosk/appliance"
+	"github.com/gridkiosk/gridkiosk/ui/uitest"
 )
 
-// The screens drawn at the kiosk's two sizes, compared with images in
-// testdata. A missing or different image is written to testdata/failed;
-// look at it, and if it is right move it to testdata.
+// The screens drawn at the kiosk's two sizes, in both languages, compared
+// with images in testdata (see uitest.AssertGolden).
 func TestGolden(t *testing.T) {
-	if raceDetector {
-		t.Skip("golden images are compared without -race: drawing them under the race detector takes a minute")
-	}
-	sizes := []struct {
-		name string
-		size fyne.Size
-		lang string
-	}{
-		{"1280x800", fyne.NewSize(1280, 800), "zh-CN"},
-		{"800x480", fyne.NewSize(800, 480), "zh-CN"},
-		{"800x480_en", fyne.NewSize(800, 480), "en"},
-		{"1280x800_en", fyne.NewSize(1280, 800), "en"},
-	}
+	uitest.SkipGoldenUnderRace(t)
 	for _, sc := range scenes() {
-		for _, sz := range sizes {
+		for _, sz := range uitest.GoldenSizes() {
 			// The name step is mostly the keyboard, drawn at the
 			// panel's size only.
-			if sc.name == "checkin_name" && sz.size.Width > 800 {
+			if sc.name == "checkin_name" && sz.Size.Width > 800 {
 				continue
 			}
-			name := sc.name + "_" + sz.name + ".png"
+			name := sc.name + "_" + sz.Name + ".png"
 			t.Run(name, func(t *testing.T) {
 				var w fyne.Window
-				sc.build(newFixture(), sz.lang, func(o fyne.CanvasObject) { w = show(t, o, sz.size) })
-				// The kiosk's driver lays out again what changed size
-				// before it draws; the test canvas does not.
-				w.Content().Refresh()
-				test.AssertImageMatches(t, name, w.Canvas().Capture())
+				sc.build(newFixture(), sz.Lang, func(o fyne.CanvasObject) { w = uitest.Show(t, o, sz.Size) })
+				uitest.AssertGolden(t, name, w)
 			})
 		}
 	}

@@ -6,6 +6,7 @@ import (
 	"fyne.io/fyne/v2"
 
 	"github.com/gridkiosk/gridkiosk/appliance"
+	"github.com/gridkiosk/gridkiosk/ui/uitest"
 )
 
 // typeOn types digits on a keypad's callbacks and taps 确认 after each
@@ -37,17 +38,17 @@ func TestLogin(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			r.st.StaffLogout()
+			r.Station.StaffLogout()
 			done, back := 0, 0
-			l := NewLogin(r.st, tc.lang, func() { done++ }, func() { back++ })
-			show(t, l.Content(), fyne.NewSize(800, 480))
+			l := NewLogin(r.Station, tc.lang, func() { done++ }, func() { back++ })
+			uitest.Show(t, l.Content(), fyne.NewSize(800, 480))
 			l.typeOn(tc.id, tc.pin)
-			wantOnScreen(t, l.Content(), tc.want...)
-			if in := r.st.Staff() != nil; in != tc.in || (done == 1) != tc.in {
+			uitest.WantOnScreen(t, l.Content(), tc.want...)
+			if in := r.Station.Staff() != nil; in != tc.in || (done == 1) != tc.in {
 				t.Fatalf("logged in %v, done called %d times; want %v", in, done, tc.in)
 			}
-			if tc.in && r.st.Staff().Name != "李建国" {
-				t.Errorf("logged in as %+v", r.st.Staff())
+			if tc.in && r.Station.Staff().Name != "李建国" {
+				t.Errorf("logged in as %+v", r.Station.Staff())
 			}
 			if len(l.pin) != 0 {
 				t.Error("the PIN stays in the field after a try")
@@ -58,18 +59,18 @@ func TestLogin(t *testing.T) {
 
 func TestLoginLocks(t *testing.T) {
 	r := newRig(t, nil)
-	l := NewLogin(r.st, "zh-CN", nil, nil)
-	show(t, l.Content(), fyne.NewSize(1280, 800))
+	l := NewLogin(r.Station, "zh-CN", nil, nil)
+	uitest.Show(t, l.Content(), fyne.NewSize(1280, 800))
 	for range 5 {
 		l.typeOn("7", "0000")
 	}
-	wantOnScreen(t, l.Content(), "密码错误次数太多，已锁定几分钟")
+	uitest.WantOnScreen(t, l.Content(), "密码错误次数太多，已锁定几分钟")
 	l.Reset()
 	l.typeOn("7", "2580")
-	if r.st.Staff() != nil {
+	if r.Station.Staff() != nil {
 		t.Fatal("logged in through a locked keypad")
 	}
-	wantOnScreen(t, l.Content(), "已锁定")
+	uitest.WantOnScreen(t, l.Content(), "已锁定")
 }
 
 // The keypad has no letters: the digits find the staff member's ID.

@@ -16,19 +16,20 @@ import (
 	"github.com/gridkiosk/gridkiosk/drivers/printer/printersim"
 	"github.com/gridkiosk/gridkiosk/sync/outbox"
 	"github.com/gridkiosk/gridkiosk/ui"
+	"github.com/gridkiosk/gridkiosk/ui/uitest"
 )
 
 // staffScreen logs the demo staff member in and opens staff mode in a
 // 1280×800 window; ended counts the calls of back.
-func staffScreen(t *testing.T, r *rig, lang string, now func() time.Time, opt Options) (s *Screen, ended *int) {
+func staffScreen(t *testing.T, r *uitest.Station, lang string, now func() time.Time, opt Options) (s *Screen, ended *int) {
 	t.Helper()
-	r.login(t)
+	login(t, r)
 	ended = new(int)
 	if opt.LastJob == nil {
-		opt.LastJob = r.lastJob
+		opt.LastJob = func() []byte { return lastJob(r.Printer) }
 	}
-	s = New(r.st, lang, now, func() { *ended++ }, opt)
-	show(t, s.Content(), fyne.NewSize(1280, 800))
+	s = New(r.Station, lang, now, func() { *ended++ }, opt)
+	uitest.Show(t, s.Content(), fyne.NewSize(1280, 800))
 	s.Refresh()
 	return s, ended
 }
@@ -36,26 +37,26 @@ func staffScreen(t *testing.T, r *rig, lang string, now func() time.Time, opt Op
 // refreshUntil reads the station again until cond holds.
 func (s *Screen) refreshUntil(t *testing.T, what string, cond func() bool) {
 	t.Helper()
-	waitFor(t, what, func() bool { s.Refresh(); return cond() })
+	uitest.WaitFor(t, what, func() bool { s.Refresh(); return cond() })
 }
 
 // A record shows waiting, then delivered; its receipt prints with a
 // preview, and again as a reprint.
 func TestRecordsAndReceipts(t *testing.T) {
 	r := newRig(t, nil)
-	r.hub.set(hubDown)
-	rc := r.submit(t, record.KindRegistration, registration())
+	r.Hub.Set(uitest.HubDown)
+	rc := submit(t, r, record.KindRegistration, registration())
 	s, _ := staffScreen(t, r, "zh-CN", nil, Options{})
-	wantOnScreen(t, s.Content(), "李建国", rc.Ticket, "登记", "待发送")
+	uitest.WantOnScreen(t, s.Content(), "李建国", rc.Ticket, "登记", "待发送")
 
-	r.hub.set(hubAccept)
-	s.refreshUntil(t, "delivery", func() bool { return strings.Contains(onScreen(s.Content()), "已送达") })
+	r.Hub.Set(uitest.HubAccept)
+	s.refreshUntil(t, "delivery", func() bool { return strings.Contains(uitest.Texts(s.Content()), "已送达") })
 
 	s.rec.list.Select(0)
 	s.jobs.Wait()
 	// The real station renders the receipt before it is printed.
-	if s.rec.img.Image == nil || len(r.prn.Jobs()) != 0 {
-		t.Fatalf("no preview before printing, or the preview printed (%d jobs)", len(r.prn.Jobs()))
+	if s.rec.img.Image == nil || len(r.Printer.Jobs()) != 0 {
+		t.Fatalf("no preview before printing, or the preview printed (%d jobs)", len(r.Printer.Jobs()))
 	}
 	for i, label := range []string{"打印回执", "重新打印"} {
 		if s.rec.print.Text != label || s.rec.print.Disabled() {
@@ -63,54 +64,55 @@ func TestRecordsAndReceipts(t *testing.T) {
 		}
 		test.Tap(s.rec.print)
 		s.jobs.Wait()
-		if n := len(r.prn.Jobs()); n != i+1 {
+		if n := len(r.Printer.Jobs()); n != i+1 {
 			t.Fatalf("print %d: the printer has %d jobs", i, n)
 		}
-		wantOnScreen(t, s.Content(), "回执已打印（"+rc.Ticket+"）")
+		uitest.WantOnScreen(t, s.Content(), "回执已打印（"+rc.Ticket+"）")
 		if s.rec.img.Image == nil {
 			t.Fatalf("print %d: no preview", i)
 		}
 	}
-	paper, _ := escposview.Parse(r.lastJob(), escposview.Options{})
+	paper, _ := escposview.Parse(lastJob(r.Printer), escposview.Options{})
 	if !strings.Contains(paper.Text, "李建国") || !strings.Contains(paper.Text, rc.Ticket) {
 		t.Errorf("the receipt is not signed by the staff member or lacks the ticket:\n%s", paper.Text)
 	}
 	// The two receipts are records of the day too.
-	wantOnScreen(t, s.Content(), "C0002", "C0003")
+	uitest.WantOnScreen(t, s.Content(), "C0002", "C0003")
 }
 
 // A receipt that cannot print says why, in the staff's language.
 func TestPrintRefused(t *testing.T) {
 	r := newRig(t, nil)
-	r.submit(t, record.KindMatter, matter())
+	submit(t, r, record.KindMatter, matter())
 	s, _ := staffScreen(t, r, "en", nil, Options{})
-	r.prn.Set(printersim.State{PaperOut: true})
+	r.Printer.Set(printersim.State{PaperOut: true})
 	s.rec.list.Select(0)
+	s.jobs.Wait() // the preview the selection started, before the tap
 	test.Tap(s.rec.print)
 	s.jobs.Wait()
-	wantOnScreen(t, s.Content(), "Not printed: out of paper: load a new roll")
+	uitest.WantOnScreen(t, s.Content(), "Not printed: out of paper: load a new roll")
 }
 
 // With a station that renders receipts, the preview shows before printing.
 func TestPreviewBeforePrinting(t *testing.T) {
 	r := newRig(t, nil)
-	r.submit(t, record.KindMatter, matter())
+	submit(t, r, record.KindMatter, matter())
 	d := (&printer.Doc{}).Text("预览 PREVIEW", printer.Style{}).Cut(false)
 	job, err := printer.Encode(d, printer.Profile58())
 	if err != nil {
 		t.Fatal(err)
 	}
-	st := previewing{Station: r.st, job: job, asked: new(appliance.ReceiptRequest)}
-	r.login(t)
+	st := previewing{Station: r.Station, job: job, asked: new(appliance.ReceiptRequest)}
+	login(t, r)
 	s := New(st, "zh-CN", nil, nil, Options{})
-	show(t, s.Content(), fyne.NewSize(800, 480))
+	uitest.Show(t, s.Content(), fyne.NewSize(800, 480))
 	s.Refresh()
 	s.rec.list.Select(0)
 	s.jobs.Wait()
 	if s.rec.img.Image == nil || st.asked.Staff != "李建国" {
 		t.Fatalf("no preview before printing (asked %+v)", st.asked)
 	}
-	if len(r.prn.Jobs()) != 0 {
+	if len(r.Printer.Jobs()) != 0 {
 		t.Fatal("previewing printed")
 	}
 }
@@ -130,24 +132,24 @@ func (p previewing) ReceiptJob(req appliance.ReceiptRequest) ([]byte, error) {
 // to the queue, then to the hub, when sent again.
 func TestReturnedRecords(t *testing.T) {
 	r := newRig(t, nil)
-	r.hub.set(hubReject)
-	rc := r.submit(t, record.KindMatter, matter())
-	waitFor(t, "the record returned", func() bool { rej, _ := r.st.Rejected(); return len(rej) == 1 })
+	r.Hub.Set(uitest.HubReject)
+	rc := submit(t, r, record.KindMatter, matter())
+	uitest.WaitFor(t, "the record returned", func() bool { rej, _ := r.Station.Rejected(); return len(rej) == 1 })
 	s, _ := staffScreen(t, r, "zh-CN", nil, Options{})
 	test.Tap(s.tabs[1])
-	wantOnScreen(t, s.Content(), "被退回 (1)", rc.Ticket, "unknown category code")
+	uitest.WantOnScreen(t, s.Content(), "被退回 (1)", rc.Ticket, "unknown category code")
 
-	r.hub.set(hubAccept)
+	r.Hub.Set(uitest.HubAccept)
 	s.rej.list.Select(0)
 	test.Tap(s.rej.resend)
 	s.jobs.Wait()
-	wantOnScreen(t, s.Content(), "已重新排队 1 条")
-	if e, err := r.st.Lookup(rc.ID); err != nil || e.State == outbox.Rejected {
+	uitest.WantOnScreen(t, s.Content(), "已重新排队 1 条")
+	if e, err := r.Station.Lookup(rc.ID); err != nil || e.State == outbox.Rejected {
 		t.Fatalf("after sending again: %+v %v", e, err)
 	}
-	waitFor(t, "delivery", func() bool { e, _ := r.st.Lookup(rc.ID); return e.State == outbox.Delivered })
+	uitest.WaitFor(t, "delivery", func() bool { e, _ := r.Station.Lookup(rc.ID); return e.State == outbox.Delivered })
 	s.Refresh()
-	wantOnScreen(t, s.Content(), "没有被退回的记录")
+	uitest.WantOnScreen(t, s.Content(), "没有被退回的记录")
 }
 
 // A volunteer checked in for 45 minutes is recorded as such.
@@ -166,23 +168,23 @@ func TestVolunteerService(t *testing.T) {
 	test.Tap(f.presets[0])
 	test.Tap(f.ok)
 	s.jobs.Wait()
-	wantOnScreen(t, s.Content(), "已签到：李建国", "党员", "政策宣传")
+	uitest.WantOnScreen(t, s.Content(), "已签到：李建国", "党员", "政策宣传")
 
 	// The minutes are counted on the station's clock.
 	for range 5 { // staff log out after 15 idle minutes
 		clk.advance(9 * time.Minute)
-		r.st.TouchStaff()
+		r.Station.TouchStaff()
 	}
 	s.Refresh()
 	s.jobs.Wait()
-	wantOnScreen(t, s.Content(), "45 分钟")
+	uitest.WantOnScreen(t, s.Content(), "45 分钟")
 	test.Tap(s.vol.checkOut)
 	s.jobs.Wait()
-	wantOnScreen(t, s.Content(), "已记录 V0001", "现在没有志愿者签到")
+	uitest.WantOnScreen(t, s.Content(), "已记录 V0001", "现在没有志愿者签到")
 
-	waitFor(t, "the record at the hub", func() bool { return len(r.hub.taken()) == 1 })
+	uitest.WaitFor(t, "the record at the hub", func() bool { return len(r.Hub.Taken()) == 1 })
 	var got map[string]any
-	json.Unmarshal(r.hub.taken()[0].Payload, &got)
+	json.Unmarshal(r.Hub.Taken()[0].Payload, &got)
 	want := map[string]any{"volunteer": map[string]any{"name": "李建国", "party_member": true},
 		"service": "政策宣传", "minutes": 45.0, "date": time.Now().Format(time.DateOnly)}
 	if g, w := mustJSON(got), mustJSON(want); g != w {
@@ -202,12 +204,12 @@ func TestHelpBanner(t *testing.T) {
 	if s.banner.Visible() {
 		t.Fatal("a help banner before anyone asked")
 	}
-	r.panel.Press("help", 80*time.Millisecond)
+	r.Panel.Press("help", 80*time.Millisecond)
 	s.refreshUntil(t, "the help banner", s.banner.Visible)
-	wantOnScreen(t, s.Content(), "A resident asked for help")
+	uitest.WantOnScreen(t, s.Content(), "A resident asked for help")
 	test.Tap(s.banner.Objects[1].(*fyne.Container).Objects[1].(*button))
 	s.jobs.Wait()
-	if r.st.Panel().HelpSince != nil || s.banner.Visible() {
+	if r.Station.Panel().HelpSince != nil || s.banner.Visible() {
 		t.Fatal("help not cleared")
 	}
 }
@@ -222,7 +224,7 @@ func TestStaffSessionEnds(t *testing.T) {
 	test.Tap(s.tabs[2])
 	clk.advance(10 * time.Minute)
 	s.Refresh()
-	if r.st.Staff() == nil || *ended != 0 {
+	if r.Station.Staff() == nil || *ended != 0 {
 		t.Fatal("logged out 10 minutes after a tap")
 	}
 	clk.advance(6 * time.Minute)
@@ -233,7 +235,7 @@ func TestStaffSessionEnds(t *testing.T) {
 
 	s, ended = staffScreen(t, r, "zh-CN", clk.Now, Options{})
 	test.Tap(s.logoutBtn)
-	if r.st.Staff() != nil || *ended != 1 {
-		t.Fatalf("log out: staff %+v, back called %d times", r.st.Staff(), *ended)
+	if r.Station.Staff() != nil || *ended != 1 {
+		t.Fatalf("log out: staff %+v, back called %d times", r.Station.Staff(), *ended)
 	}
 }

@@ -4,13 +4,13 @@ import (
 	"testing"
 	"time"
 
-	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 
 	"github.com/gridkiosk/gridkiosk/appliance"
 	"github.com/gridkiosk/gridkiosk/appliance/config"
 	"github.com/gridkiosk/gridkiosk/appliance/demo"
 	"github.com/gridkiosk/gridkiosk/ui"
+	"github.com/gridkiosk/gridkiosk/ui/uitest"
 )
 
 // The golden images draw a fixed morning at Xingfuwan: a real station's
@@ -74,35 +74,19 @@ func logLinesFixture() []string {
 	}
 }
 
-// The technician screen at the kiosk's two sizes, compared with images in
-// testdata. A missing or different image is written to testdata/failed;
-// look at it, and if it is right move it to testdata.
+// The technician screen at the kiosk's two sizes, in both languages,
+// compared with images in testdata (see uitest.AssertGolden).
 func TestGolden(t *testing.T) {
-	if raceDetector {
-		t.Skip("golden images are compared without -race: drawing them under the race detector takes a minute")
-	}
-	sizes := []struct {
-		name string
-		size fyne.Size
-		lang string
-	}{
-		{"1280x800", fyne.NewSize(1280, 800), "zh-CN"},
-		{"800x480", fyne.NewSize(800, 480), "zh-CN"},
-		{"800x480_en", fyne.NewSize(800, 480), "en"},
-		{"1280x800_en", fyne.NewSize(1280, 800), "en"},
-	}
+	uitest.SkipGoldenUnderRace(t)
 	for page, scene := range []string{"devices", "network", "config", "log"} {
-		for _, sz := range sizes {
-			name := scene + "_" + sz.name + ".png"
+		for _, sz := range uitest.GoldenSizes() {
+			name := scene + "_" + sz.Name + ".png"
 			t.Run(name, func(t *testing.T) {
-				s := New(newFixture(), sz.lang, fixedNow, nil, Options{Panel: &testers{}, Logs: logLinesFixture})
-				w := show(t, s.Content(), sz.size)
+				s := New(newFixture(), sz.Lang, fixedNow, nil, Options{Panel: &testers{}, Logs: logLinesFixture})
+				w := uitest.Show(t, s.Content(), sz.Size)
 				s.Refresh()
 				test.Tap(s.tabs[page])
-				// The kiosk's driver lays out again what changed size
-				// before it draws; the test canvas does not.
-				w.Content().Refresh()
-				test.AssertImageMatches(t, name, w.Canvas().Capture())
+				uitest.AssertGolden(t, name, w)
 			})
 		}
 	}

@@ -14,14 +14,15 @@ import (
 	"github.com/gridkiosk/gridkiosk/appliance"
 	"github.com/gridkiosk/gridkiosk/drivers/printer/escposview"
 	"github.com/gridkiosk/gridkiosk/drivers/printer/printersim"
+	"github.com/gridkiosk/gridkiosk/ui/uitest"
 )
 
 // Each emulated device shows its state as the station reports it, and a
 // printer out of paper says so.
 func TestDevices(t *testing.T) {
 	r := newRig(t)
-	s := New(r.st, "zh-CN", nil, nil, Options{})
-	show(t, s.Content(), fyne.NewSize(1280, 800))
+	s := New(r.Station, "zh-CN", nil, nil, Options{})
+	uitest.Show(t, s.Content(), fyne.NewSize(1280, 800))
 	tests := []struct {
 		device string
 		act    func()
@@ -31,9 +32,9 @@ func TestDevices(t *testing.T) {
 		{"scanner", nil, "扫码器就绪"},
 		{"printer", nil, "回执打印机就绪"},
 		{"panel", nil, "按钮与指示灯面板已连接"},
-		{"printer", func() { r.prn.Set(printersim.State{PaperOut: true}) }, "回执打印机缺纸"},
+		{"printer", func() { r.Printer.Set(printersim.State{PaperOut: true}) }, "回执打印机缺纸"},
 		{"printer", nil, "打印纸用完，请装纸"},
-		{"panel", func() { r.st.Panel(); r.panel.Presence(true) }, "感应器：有人在机前"},
+		{"panel", func() { r.Station.Panel(); r.Panel.Presence(true) }, "感应器：有人在机前"},
 	}
 	for _, tc := range tests {
 		if tc.act != nil {
@@ -47,24 +48,24 @@ func TestDevices(t *testing.T) {
 // registration or matter when no PrinterTester is given.
 func TestTestPrint(t *testing.T) {
 	r := newRig(t)
-	s := New(r.st, "en", nil, nil, Options{})
-	show(t, s.Content(), fyne.NewSize(800, 480))
+	s := New(r.Station, "en", nil, nil, Options{})
+	uitest.Show(t, s.Content(), fyne.NewSize(800, 480))
 	s.Refresh()
 	test.Tap(s.dev.print)
 	s.jobs.Wait()
-	wantOnScreen(t, s.Content(), "No registration or matter here yet")
+	uitest.WantOnScreen(t, s.Content(), "No registration or matter here yet")
 
 	raw, _ := json.Marshal(map[string]any{"category": "repair", "description": "7号楼楼道灯不亮"})
-	if _, err := r.st.Submit(t.Context(), appliance.Submission{Kind: "matter", Payload: raw}); err != nil {
+	if _, err := r.Station.Submit(t.Context(), appliance.Submission{Kind: "matter", Payload: raw}); err != nil {
 		t.Fatal(err)
 	}
 	test.Tap(s.dev.print)
 	s.jobs.Wait()
-	wantOnScreen(t, s.Content(), "Test page printed.")
-	if len(r.prn.Jobs()) != 1 {
-		t.Fatalf("%d jobs at the printer", len(r.prn.Jobs()))
+	uitest.WantOnScreen(t, s.Content(), "Test page printed.")
+	if len(r.Printer.Jobs()) != 1 {
+		t.Fatalf("%d jobs at the printer", len(r.Printer.Jobs()))
 	}
-	paper, _ := escposview.Parse(r.prn.Jobs()[0], escposview.Options{})
+	paper, _ := escposview.Parse(r.Printer.Jobs()[0], escposview.Options{})
 	if !strings.Contains(paper.Text, "设备测试") || !strings.Contains(paper.Text, "打印机测试") {
 		t.Errorf("the test receipt does not say it is a test:\n%s", paper.Text)
 	}
@@ -75,8 +76,8 @@ func TestTestPrint(t *testing.T) {
 func TestTesters(t *testing.T) {
 	r := newRig(t)
 	rec := &testers{}
-	s := New(r.st, "zh-CN", nil, nil, Options{Panel: rec, Printer: rec})
-	show(t, s.Content(), fyne.NewSize(800, 480))
+	s := New(r.Station, "zh-CN", nil, nil, Options{Panel: rec, Printer: rec})
+	uitest.Show(t, s.Content(), fyne.NewSize(800, 480))
 	for _, b := range []*button{s.dev.print, s.dev.beep, s.dev.leds} {
 		test.Tap(b)
 		s.jobs.Wait()
@@ -84,7 +85,7 @@ func TestTesters(t *testing.T) {
 	if got := strings.Join(rec.calls, " "); got != "print beep leds" {
 		t.Errorf("calls %q", got)
 	}
-	if s := New(r.st, "zh-CN", nil, nil, Options{}); s.dev.beep != nil || s.dev.leds != nil || s.log != nil {
+	if s := New(r.Station, "zh-CN", nil, nil, Options{}); s.dev.beep != nil || s.dev.leds != nil || s.log != nil {
 		t.Error("keys or the log page without their sources")
 	}
 }
@@ -113,27 +114,27 @@ func (t *testers) TestPrint(context.Context) (appliance.PrintResult, error) {
 func TestNetworkConfigLog(t *testing.T) {
 	r := newRig(t)
 	lines := []string{"time=09:30:01 level=INFO msg=\"appliance: record stored\" kind=matter"}
-	s := New(r.st, "zh-CN", nil, nil, Options{Logs: func() []string { return lines }})
-	show(t, s.Content(), fyne.NewSize(1280, 800))
+	s := New(r.Station, "zh-CN", nil, nil, Options{Logs: func() []string { return lines }})
+	uitest.Show(t, s.Content(), fyne.NewSize(1280, 800))
 	test.Tap(s.tabs[1])
 	s.refreshUntil(t, "ETag")
 	// The forwarder is online once the hub took a batch.
 	raw, _ := json.Marshal(map[string]any{"category": "repair", "description": "7号楼楼道灯不亮"})
-	if _, err := r.st.Submit(t.Context(), appliance.Submission{Kind: "matter", Payload: raw}); err != nil {
+	if _, err := r.Station.Submit(t.Context(), appliance.Submission{Kind: "matter", Payload: raw}); err != nil {
 		t.Fatal(err)
 	}
 	s.refreshUntil(t, "在线：记录正在送往县平台")
 	s.refreshUntil(t, "启动以来共 1 条")
-	wantOnScreen(t, s.Content(), "0 条（最后序号 1）")
+	uitest.WantOnScreen(t, s.Content(), "0 条（最后序号 1）")
 
 	test.Tap(s.tabs[2])
 	s.Refresh()
-	cfg := r.st.Config()
-	wantOnScreen(t, s.Content(), "141029-xfw-01", "141029 › 141029100 › 141029100001", cfg.Devices.Printer.Port, cfg.Devices.IDCard.Port, cfg.Upstream.URL)
+	cfg := r.Station.Config()
+	uitest.WantOnScreen(t, s.Content(), "141029-xfw-01", "141029 › 141029100 › 141029100001", cfg.Devices.Printer.Port, cfg.Devices.IDCard.Port, cfg.Upstream.URL)
 
 	test.Tap(s.tabs[3])
 	s.Refresh()
-	wantOnScreen(t, s.Content(), "appliance: record stored")
+	uitest.WantOnScreen(t, s.Content(), "appliance: record stored")
 }
 
 func TestRedact(t *testing.T) {

@@ -1,6 +1,6 @@
-//go:build race
+//go:build !race
 
-package tech
+package uitest
 
 // raceDetector says the tests run under the race detector.
-const raceDetector = true
+const raceDetector = false

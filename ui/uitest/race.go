@@ -1,6 +1,6 @@
 //go:build race
 
-package staff
+package uitest
 
 // raceDetector says the tests run under the race detector.
 const raceDetector = true

@@ -1,6 +1,0 @@
-//go:build !race
-
-package simpanel
-
-// raceDetector says the tests run under the race detector.
-const raceDetector = false
