@@ -14,6 +14,7 @@ import (
 	"github.com/gridkiosk/gridkiosk/appliance/record"
 	"github.com/gridkiosk/gridkiosk/ui"
 	"github.com/gridkiosk/gridkiosk/ui/keyboard"
+	"github.com/gridkiosk/gridkiosk/ui/touch"
 )
 
 // services are the usual kinds of volunteer service at a station, recorded
@@ -59,14 +60,14 @@ type checkInForm struct {
 
 	kb       *keyboard.PinyinKeyboard
 	field    *canvas.Text
-	next     *button
+	next     *touch.Button
 	typing   fyne.CanvasObject
 	who      *canvas.Text
-	partyBtn *button
-	volBtn   *button
-	presets  []*button
-	other    *button
-	ok       *button
+	partyBtn *touch.Button
+	volBtn   *touch.Button
+	presets  []*touch.Button
+	other    *touch.Button
+	ok       *touch.Button
 	msg      *widget.Label
 	details  fyne.CanvasObject
 }
@@ -78,29 +79,29 @@ func newCheckInForm(v *volunteerTab) *checkInForm {
 	f.kb.OnCommit = func(t string) { s.st.TouchStaff(); f.commit(t) }
 	f.kb.OnBackspace = func() { s.st.TouchStaff(); f.backspace() }
 	f.kb.OnDone = func() { s.st.TouchStaff(); f.done() }
-	f.field = newText("", 28, ink, true)
-	cancel := newButton(s.tr("取消", "Cancel"), widget.MediumImportance, s.act(f.close))
-	f.next = newButton(s.tr("下一步", "Next"), widget.HighImportance, s.act(f.done))
+	f.field = touch.NewText("", 28, touch.Ink, true)
+	cancel := touch.NewButton(s.tr("取消", "Cancel"), widget.MediumImportance, s.act(f.close))
+	f.next = touch.NewButton(s.tr("下一步", "Next"), widget.HighImportance, s.act(f.done))
 	f.typing = container.NewBorder(container.NewBorder(nil, nil, cancel, f.next, f.field), nil, nil, nil, f.kb)
 
-	f.who = newText("", 32, ink, true)
-	back := newButton(s.tr("改姓名", "Change name"), widget.MediumImportance, s.act(func() { f.edit(&f.name) }))
-	cancel2 := newButton(s.tr("取消", "Cancel"), widget.MediumImportance, s.act(f.close))
-	f.partyBtn = newButton(s.tr("党员", "Party member"), widget.MediumImportance, s.act(func() { f.setParty(true) }))
-	f.volBtn = newButton(s.tr("群众志愿者", "Other volunteer"), widget.MediumImportance, s.act(func() { f.setParty(false) }))
+	f.who = touch.NewText("", 32, touch.Ink, true)
+	back := touch.NewButton(s.tr("改姓名", "Change name"), widget.MediumImportance, s.act(func() { f.edit(&f.name) }))
+	cancel2 := touch.NewButton(s.tr("取消", "Cancel"), widget.MediumImportance, s.act(f.close))
+	f.partyBtn = touch.NewButton(s.tr("党员", "Party member"), widget.MediumImportance, s.act(func() { f.setParty(true) }))
+	f.volBtn = touch.NewButton(s.tr("群众志愿者", "Other volunteer"), widget.MediumImportance, s.act(func() { f.setParty(false) }))
 	grid := container.NewGridWithColumns(4)
 	for _, sv := range services() {
-		b := newButton(s.tr(sv[0], sv[1]), widget.MediumImportance, s.act(func() { f.choose(sv[0]) }))
+		b := touch.NewButton(s.tr(sv[0], sv[1]), widget.MediumImportance, s.act(func() { f.choose(sv[0]) }))
 		f.presets = append(f.presets, b)
 		grid.Add(b)
 	}
-	f.other = newButton(s.tr("其他…", "Other…"), widget.MediumImportance, s.act(func() { f.edit(&f.typed) }))
+	f.other = touch.NewButton(s.tr("其他…", "Other…"), widget.MediumImportance, s.act(func() { f.edit(&f.typed) }))
 	grid.Add(f.other)
-	f.ok = newButton(s.tr("签到", "Check in"), widget.HighImportance, s.act(f.checkIn))
-	f.msg = newLabel("", true)
+	f.ok = touch.NewButton(s.tr("签到", "Check in"), widget.HighImportance, s.act(f.checkIn))
+	f.msg = touch.NewLabel("", true)
 	top := container.NewBorder(nil, nil, back, cancel2, container.NewCenter(f.who))
 	party := container.NewGridWithColumns(2, f.partyBtn, f.volBtn)
-	ok := container.New(atLeast{w: 3 * touch}, f.ok)
+	ok := container.New(atLeast{w: 3 * touch.Size}, f.ok)
 	f.details = container.NewBorder(container.NewVBox(top, party), container.NewBorder(nil, nil, nil, ok, f.msg), nil, nil, grid)
 	return f
 }
@@ -178,7 +179,7 @@ func (f *checkInForm) update() {
 	f.field.Refresh()
 	f.who.Text = s.tr("志愿者：", "Volunteer: ") + strings.TrimSpace(string(f.name))
 	f.who.Refresh()
-	mark := func(b *button, on bool) {
+	mark := func(b *touch.Button, on bool) {
 		b.Importance = widget.MediumImportance
 		if on {
 			b.Importance = widget.HighImportance

@@ -14,6 +14,7 @@ import (
 	"github.com/gridkiosk/gridkiosk/appliance"
 	"github.com/gridkiosk/gridkiosk/ui"
 	"github.com/gridkiosk/gridkiosk/ui/keyboard"
+	"github.com/gridkiosk/gridkiosk/ui/touch"
 )
 
 // Longest entries the fields take: staff IDs have a few digits, PINs four
@@ -35,8 +36,8 @@ type Login struct {
 	id, pin []rune
 	onPIN   bool // the keypad types into the PIN
 
-	idField  *button
-	pinField *button
+	idField  *touch.Button
+	pinField *touch.Button
 	msg      *canvas.Text
 	msg2     *widget.Label
 	keypad   *keyboard.NumericKeypad
@@ -49,19 +50,19 @@ type Login struct {
 func NewLogin(st ui.Station, lang string, done, back func()) *Login {
 	l := &Login{st: st, lang: lang, done: done, back: back}
 	tr := func(zh, en string) string { return ui.Tr(lang, zh, en) }
-	l.idField = newButton("", widget.HighImportance, func() { l.focus(false) })
+	l.idField = touch.NewButton("", widget.HighImportance, func() { l.focus(false) })
 	l.idField.Alignment = widget.ButtonAlignLeading
-	l.pinField = newButton("", widget.MediumImportance, func() { l.focus(true) })
+	l.pinField = touch.NewButton("", widget.MediumImportance, func() { l.focus(true) })
 	l.pinField.Alignment = widget.ButtonAlignLeading
-	l.msg = newText("", 22, red, true)
-	l.msg2 = newLabel("", true)
+	l.msg = touch.NewText("", 22, touch.Red, true)
+	l.msg2 = touch.NewLabel("", true)
 	l.keypad = keyboard.NewNumericKeypad(0)
 	l.keypad.OnKey = l.key
 	l.keypad.OnBackspace = l.backspace
 	l.keypad.OnDone = l.enter
-	title := newText(tr("工作人员登录", "Staff log-in"), 32, ink, true)
-	hint := newLabel(tr("输入工号和密码；带工作证的可直接扫码登录。", "Type your staff ID and PIN, or scan your staff code."), true)
-	leave := newButton(tr("返回", "Back"), widget.MediumImportance, func() { l.Reset(); call(l.back) })
+	title := touch.NewText(tr("工作人员登录", "Staff log-in"), 32, touch.Ink, true)
+	hint := touch.NewLabel(tr("输入工号和密码；带工作证的可直接扫码登录。", "Type your staff ID and PIN, or scan your staff code."), true)
+	leave := touch.NewButton(tr("返回", "Back"), widget.MediumImportance, func() { l.Reset(); call(l.back) })
 	left := container.NewVBox(title, hint, l.idField, l.pinField, l.msg, l.msg2, layout.NewSpacer())
 	left = container.NewBorder(nil, container.NewHBox(leave), nil, nil, left)
 	l.root = container.New(columns{1, 1}, left, l.keypad)

@@ -19,6 +19,7 @@ import (
 	"github.com/gridkiosk/gridkiosk/drivers/printer/escposview"
 	"github.com/gridkiosk/gridkiosk/sync/outbox"
 	"github.com/gridkiosk/gridkiosk/ui"
+	"github.com/gridkiosk/gridkiosk/ui/touch"
 )
 
 // printWait bounds a print: the station itself gives up waiting after 30
@@ -48,7 +49,7 @@ type recordsTab struct {
 	ticket  *canvas.Text
 	info    *widget.Label
 	state   *canvas.Text
-	print   *button
+	print   *touch.Button
 	result  *widget.Label
 	img     *canvas.Image
 	note    *widget.Label
@@ -64,15 +65,15 @@ func newRecordsTab(s *Screen) *recordsTab {
 		}
 		r.choose(id)
 	}
-	r.empty = newLabel("", true)
-	r.ticket = newText("", 36, ink, true)
-	r.info = newLabel("", true)
-	r.state = newText("", 24, ink, true)
-	r.print = newButton("", widget.HighImportance, s.act(r.printTapped))
-	r.result = newLabel("", true)
+	r.empty = touch.NewLabel("", true)
+	r.ticket = touch.NewText("", 36, touch.Ink, true)
+	r.info = touch.NewLabel("", true)
+	r.state = touch.NewText("", 24, touch.Ink, true)
+	r.print = touch.NewButton("", widget.HighImportance, s.act(r.printTapped))
+	r.result = touch.NewLabel("", true)
 	r.img = canvas.NewImageFromImage(nil)
 	r.img.FillMode = canvas.ImageFillContain
-	r.note = newLabel("", true)
+	r.note = touch.NewLabel("", true)
 	r.note.Alignment = fyne.TextAlignCenter
 
 	list := container.NewStack(pagedList(r.list, s.act), container.NewVBox(r.empty))

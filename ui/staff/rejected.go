@@ -11,6 +11,7 @@ import (
 
 	"github.com/gridkiosk/gridkiosk/appliance/record"
 	"github.com/gridkiosk/gridkiosk/sync/outbox"
+	"github.com/gridkiosk/gridkiosk/ui/touch"
 )
 
 // rejectedTab is the dead-letter list: records the county hub refused,
@@ -29,8 +30,8 @@ type rejectedTab struct {
 	ticket    *canvas.Text
 	info      *widget.Label
 	reason    *widget.Label
-	resend    *button
-	resendAll *button
+	resend    *touch.Button
+	resendAll *touch.Button
 	result    *widget.Label
 	content   fyne.CanvasObject
 }
@@ -48,13 +49,13 @@ func newRejectedTab(s *Screen) *rejectedTab {
 		}
 		r.detail()
 	}
-	r.empty = newLabel(s.tr("没有被退回的记录。", "No records were returned."), true)
-	r.ticket = newText("", 36, ink, true)
-	r.info = newLabel("", true)
-	r.reason = newLabel("", true)
-	r.resend = newButton(s.tr("重新发送", "Send again"), widget.HighImportance, s.act(func() { r.send(false) }))
-	r.resendAll = newButton(s.tr("全部重新发送", "Send all again"), widget.MediumImportance, s.act(func() { r.send(true) }))
-	r.result = newLabel("", true)
+	r.empty = touch.NewLabel(s.tr("没有被退回的记录。", "No records were returned."), true)
+	r.ticket = touch.NewText("", 36, touch.Ink, true)
+	r.info = touch.NewLabel("", true)
+	r.reason = touch.NewLabel("", true)
+	r.resend = touch.NewButton(s.tr("重新发送", "Send again"), widget.HighImportance, s.act(func() { r.send(false) }))
+	r.resendAll = touch.NewButton(s.tr("全部重新发送", "Send all again"), widget.MediumImportance, s.act(func() { r.send(true) }))
+	r.result = touch.NewLabel("", true)
 	list := container.NewStack(pagedList(r.list, s.act), container.NewVBox(r.empty))
 	keys := container.NewGridWithColumns(2, r.resend, r.resendAll)
 	detail := container.NewBorder(container.NewVBox(r.ticket, r.info), container.NewVBox(keys, r.result), nil, nil,
@@ -69,7 +70,7 @@ func (r *rejectedTab) updateRow(id widget.ListItemID, o fyne.CanvasObject) {
 	}
 	e := r.items[id]
 	when := kindWord(r.s.lang, e.Kind) + "  " + e.CreatedAt.In(r.s.now().Location()).Format("01-02 15:04")
-	o.(*row).set(rowText{title: record.Ticket(e.Kind, e.Seq), tag: "  " + when, tagColour: grey, sub: e.Reason})
+	o.(*row).set(rowText{title: record.Ticket(e.Kind, e.Seq), tag: "  " + when, tagColour: touch.Grey, sub: e.Reason})
 }
 
 func (r *rejectedTab) show(items []outbox.Entry) {

@@ -7,6 +7,8 @@ import (
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/widget"
+
+	"github.com/gridkiosk/gridkiosk/ui/touch"
 )
 
 // row is a list row as tall as a touch target: a title with a tag, a line
@@ -20,9 +22,9 @@ type row struct {
 
 func newRow() *row {
 	r := &row{
-		title: newText("", 24, ink, true),
-		tag:   newText("", 20, red, true),
-		state: newText("", 22, ink, true),
+		title: touch.NewText("", 24, touch.Ink, true),
+		tag:   touch.NewText("", 20, touch.Red, true),
+		state: touch.NewText("", 22, touch.Ink, true),
 		sub:   widget.NewLabel(""),
 	}
 	r.sub.Truncation = fyne.TextTruncateEllipsis
@@ -36,7 +38,7 @@ func (r *row) CreateRenderer() fyne.WidgetRenderer {
 }
 
 func (r *row) MinSize() fyne.Size {
-	return r.BaseWidget.MinSize().Max(fyne.NewSize(touch, touch))
+	return r.BaseWidget.MinSize().Max(fyne.NewSize(touch.Size, touch.Size))
 }
 
 // rowText is what a row shows.
@@ -47,7 +49,7 @@ type rowText struct {
 
 func (r *row) set(t rowText) {
 	r.title.Text, r.tag.Text, r.state.Text, r.sub.Text = t.title, t.tag, t.state, t.sub
-	r.tag.Color, r.state.Color = red, ink
+	r.tag.Color, r.state.Color = touch.Red, touch.Ink
 	if t.tagColour != nil {
 		r.tag.Color = t.tagColour
 	}

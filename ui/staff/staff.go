@@ -16,6 +16,7 @@ import (
 	"github.com/gridkiosk/gridkiosk/sync/outbox"
 	"github.com/gridkiosk/gridkiosk/ui"
 	"github.com/gridkiosk/gridkiosk/ui/pinyin"
+	"github.com/gridkiosk/gridkiosk/ui/touch"
 )
 
 // maxRecords bounds the day's list; a busy station makes a few hundred.
@@ -53,8 +54,8 @@ type Screen struct {
 	staff appliance.StaffSession
 
 	who       *canvas.Text
-	logoutBtn *button
-	tabs      [3]*button
+	logoutBtn *touch.Button
+	tabs      [3]*touch.Button
 	banner    *fyne.Container
 	help      *widget.Label
 	body      *fyne.Container
@@ -103,17 +104,17 @@ func New(st ui.Station, lang string, now func() time.Time, back func(), opt Opti
 func (s *Screen) tr(zh, en string) string { return ui.Tr(s.lang, zh, en) }
 
 func (s *Screen) build() {
-	s.who = newText("", 22, ink, true)
-	s.logoutBtn = newButton(s.tr("退出登录", "Log out"), widget.DangerImportance, s.logout)
+	s.who = touch.NewText("", 22, touch.Ink, true)
+	s.logoutBtn = touch.NewButton(s.tr("退出登录", "Log out"), widget.DangerImportance, s.logout)
 	for i, name := range [][2]string{{"今日记录", "Today"}, {"被退回", "Returned"}, {"志愿服务", "Volunteers"}} {
-		s.tabs[i] = newButton(s.tr(name[0], name[1]), widget.MediumImportance, s.act(func() { s.showTab(i) }))
+		s.tabs[i] = touch.NewButton(s.tr(name[0], name[1]), widget.MediumImportance, s.act(func() { s.showTab(i) }))
 	}
 	top := container.NewBorder(nil, nil, container.NewCenter(s.who), s.logoutBtn,
 		container.NewGridWithColumns(3, s.tabs[0], s.tabs[1], s.tabs[2]))
 
-	s.help = newLabel("", false)
+	s.help = touch.NewLabel("", false)
 	s.help.TextStyle.Bold = true
-	clear := newButton(s.tr("已处理", "Done"), widget.HighImportance, s.act(s.clearHelp))
+	clear := touch.NewButton(s.tr("已处理", "Done"), widget.HighImportance, s.act(s.clearHelp))
 	s.banner = container.NewStack(canvas.NewRectangle(alert), container.NewBorder(nil, nil, nil, clear,
 		container.NewVBox(layout.NewSpacer(), s.help, layout.NewSpacer())))
 	s.banner.Hide()

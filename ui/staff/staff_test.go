@@ -16,6 +16,7 @@ import (
 	"github.com/gridkiosk/gridkiosk/drivers/printer/printersim"
 	"github.com/gridkiosk/gridkiosk/sync/outbox"
 	"github.com/gridkiosk/gridkiosk/ui"
+	"github.com/gridkiosk/gridkiosk/ui/touch"
 	"github.com/gridkiosk/gridkiosk/ui/uitest"
 )
 
@@ -207,7 +208,7 @@ func TestHelpBanner(t *testing.T) {
 	r.Panel.Press("help", 80*time.Millisecond)
 	s.refreshUntil(t, "the help banner", s.banner.Visible)
 	uitest.WantOnScreen(t, s.Content(), "A resident asked for help")
-	test.Tap(s.banner.Objects[1].(*fyne.Container).Objects[1].(*button))
+	test.Tap(s.banner.Objects[1].(*fyne.Container).Objects[1].(*touch.Button))
 	s.jobs.Wait()
 	if r.Station.Panel().HelpSince != nil || s.banner.Visible() {
 		t.Fatal("help not cleared")

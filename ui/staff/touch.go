@@ -4,7 +4,6 @@ import (
 	"image/color"
 
 	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
@@ -12,38 +11,8 @@ import (
 	"github.com/gridkiosk/gridkiosk/appliance/record"
 	"github.com/gridkiosk/gridkiosk/sync/outbox"
 	"github.com/gridkiosk/gridkiosk/ui"
-	"github.com/gridkiosk/gridkiosk/ui/keyboard"
+	"github.com/gridkiosk/gridkiosk/ui/touch"
 )
-
-// touch is the least width and height of anything staff tap: the
-// keyboard's key size, 15 mm on the kiosk's 7-inch 800×480 panel.
-const touch = keyboard.KeySize
-
-// Dark enough on white to read in a bright hall (contrast 5:1 and more).
-var (
-	ink   = color.NRGBA{R: 0x11, G: 0x11, B: 0x11, A: 0xff}
-	grey  = color.NRGBA{R: 0x5f, G: 0x63, B: 0x68, A: 0xff}
-	green = color.NRGBA{R: 0x1b, G: 0x7f, B: 0x3b, A: 0xff}
-	amber = color.NRGBA{R: 0xb2, G: 0x5e, B: 0x00, A: 0xff}
-	red   = color.NRGBA{R: 0xb0, G: 0x1c, B: 0x1c, A: 0xff}
-	alert = color.NRGBA{R: 0xfd, G: 0xec, B: 0xea, A: 0xff} // the help banner's ground
-)
-
-// button is a widget.Button no smaller than a touch target.
-type button struct {
-	widget.Button
-}
-
-func newButton(label string, imp widget.Importance, tap func()) *button {
-	b := &button{}
-	b.Text, b.Importance, b.OnTapped = label, imp, tap
-	b.ExtendBaseWidget(b)
-	return b
-}
-
-func (b *button) MinSize() fyne.Size {
-	return b.Button.MinSize().Max(fyne.NewSquareSize(touch))
-}
 
 // atLeast lays its objects over each other, full size, and asks for at
 // least its own size: a list row or a bar as tall as a touch target.
@@ -95,50 +64,38 @@ func (c columns) MinSize(objs []fyne.CanvasObject) fyne.Size {
 	return min
 }
 
-func newText(s string, size float32, c color.Color, bold bool) *canvas.Text {
-	t := canvas.NewText(s, c)
-	t.TextSize = size
-	t.TextStyle.Bold = bold
-	return t
-}
-
-func newLabel(s string, wrap bool) *widget.Label {
-	l := widget.NewLabel(s)
-	if wrap {
-		l.Wrapping = fyne.TextWrapWord
-	}
-	return l
-}
-
 // pagedList is a list with page up and down keys beside it: the kiosk's
 // desktop driver does not scroll on a finger's drag, and a scroll bar is
 // too thin to hit.
 func pagedList(l *widget.List, act func(func()) func()) fyne.CanvasObject {
 	page := func(dir float32) func() {
 		return act(func() {
-			step := max(l.Size().Height-touch, touch)
+			step := max(l.Size().Height-touch.Size, touch.Size)
 			l.ScrollToOffset(max(0, l.GetScrollOffset()+dir*step))
 		})
 	}
-	up := newButton("", widget.MediumImportance, page(-1))
+	up := touch.NewButton("", widget.MediumImportance, page(-1))
 	up.Icon = theme.MoveUpIcon()
-	down := newButton("", widget.MediumImportance, page(1))
+	down := touch.NewButton("", widget.MediumImportance, page(1))
 	down.Icon = theme.MoveDownIcon()
 	keys := container.NewGridWithRows(2, up, down)
 	return container.NewBorder(nil, nil, nil, keys, l)
 }
 
+// alert is the help banner's ground.
+const alert = touch.Colour(0xfdecea)
+
 // stateWord is how staff read a record's sync state.
 func stateWord(lang, state string) (string, color.Color) {
 	switch state {
 	case outbox.Queued:
-		return ui.Tr(lang, "待发送", "Waiting"), amber
+		return ui.Tr(lang, "待发送", "Waiting"), touch.Amber
 	case outbox.Delivered:
-		return ui.Tr(lang, "已送达", "Delivered"), green
+		return ui.Tr(lang, "已送达", "Delivered"), touch.Green
 	case outbox.Rejected:
-		return ui.Tr(lang, "被退回", "Returned"), red
+		return ui.Tr(lang, "被退回", "Returned"), touch.Red
 	}
-	return state, ink
+	return state, touch.Ink
 }
 
 func kindWord(lang, kind string) string {

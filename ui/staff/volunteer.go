@@ -14,6 +14,7 @@ import (
 	"github.com/gridkiosk/gridkiosk/appliance"
 	"github.com/gridkiosk/gridkiosk/appliance/record"
 	"github.com/gridkiosk/gridkiosk/ui"
+	"github.com/gridkiosk/gridkiosk/ui/touch"
 )
 
 // volunteerTab lists the volunteers checked in, checks them in and out.
@@ -27,10 +28,10 @@ type volunteerTab struct {
 
 	list     *widget.List
 	empty    *widget.Label
-	checkIn  *button
+	checkIn  *touch.Button
 	who      *canvas.Text
 	info     *widget.Label
-	checkOut *button
+	checkOut *touch.Button
 	result   *widget.Label
 	content  fyne.CanvasObject
 	form     *checkInForm
@@ -49,13 +50,13 @@ func newVolunteerTab(s *Screen) *volunteerTab {
 		}
 		v.detail()
 	}
-	v.empty = newLabel(s.tr("现在没有志愿者签到。", "No volunteer is checked in."), true)
-	v.who = newText("", 32, ink, true)
-	v.info = newLabel("", true)
-	v.checkOut = newButton(s.tr("签退并记录", "Check out and record"), widget.HighImportance, s.act(v.checkOutTapped))
-	v.result = newLabel("", true)
+	v.empty = touch.NewLabel(s.tr("现在没有志愿者签到。", "No volunteer is checked in."), true)
+	v.who = touch.NewText("", 32, touch.Ink, true)
+	v.info = touch.NewLabel("", true)
+	v.checkOut = touch.NewButton(s.tr("签退并记录", "Check out and record"), widget.HighImportance, s.act(v.checkOutTapped))
+	v.result = touch.NewLabel("", true)
 	v.form = newCheckInForm(v)
-	v.checkIn = newButton(s.tr("志愿者签到", "Check a volunteer in"), widget.HighImportance, s.act(v.form.open))
+	v.checkIn = touch.NewButton(s.tr("志愿者签到", "Check a volunteer in"), widget.HighImportance, s.act(v.form.open))
 
 	list := container.NewStack(pagedList(v.list, s.act), container.NewVBox(v.empty))
 	detail := container.NewVBox(v.checkIn, v.who, v.info, v.checkOut, v.result, layout.NewSpacer())

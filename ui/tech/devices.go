@@ -16,6 +16,7 @@ import (
 	"github.com/gridkiosk/gridkiosk/appliance/record"
 	"github.com/gridkiosk/gridkiosk/drivers/printer"
 	"github.com/gridkiosk/gridkiosk/ui"
+	"github.com/gridkiosk/gridkiosk/ui/touch"
 )
 
 // The test receipt printed through PrintReceipt says what it is, on paper
@@ -52,9 +53,9 @@ type deviceRow struct {
 type devicesPage struct {
 	s       *Screen
 	rows    map[string]*deviceRow
-	print   *button
-	beep    *button
-	leds    *button
+	print   *touch.Button
+	beep    *touch.Button
+	leds    *touch.Button
 	result  *widget.Label
 	content fyne.CanvasObject
 }
@@ -63,8 +64,8 @@ func newDevicesPage(s *Screen) *devicesPage {
 	p := &devicesPage{s: s, rows: map[string]*deviceRow{}}
 	list := container.NewVBox()
 	for _, d := range devices() {
-		r := &deviceRow{dot: dot(), name: newText(s.tr(d[1], d[2]), 24, ink, true),
-			state: newText("", 24, grey, true), where: newText("", 18, grey, false), note: newLabel("", true)}
+		r := &deviceRow{dot: dot(), name: touch.NewText(s.tr(d[1], d[2]), 24, touch.Ink, true),
+			state: touch.NewText("", 24, touch.Grey, true), where: touch.NewText("", 18, touch.Grey, false), note: touch.NewLabel("", true)}
 		p.rows[d[0]] = r
 		// The lamp stands level with the device's name.
 		lamp := container.NewVBox(container.NewGridWrap(fyne.NewSize(24, 34), container.NewCenter(
@@ -72,17 +73,17 @@ func newDevicesPage(s *Screen) *devicesPage {
 		head := container.NewHBox(r.name, r.state, r.where)
 		list.Add(container.NewBorder(nil, nil, lamp, nil, container.NewVBox(head, r.note)))
 	}
-	p.print = newButton(s.tr("打印测试页", "Test print"), widget.HighImportance, p.testPrint)
+	p.print = touch.NewButton(s.tr("打印测试页", "Test print"), widget.HighImportance, p.testPrint)
 	keys := container.NewGridWithColumns(3, p.print)
 	if t := s.opt.Panel; t != nil {
-		p.beep = newButton(s.tr("蜂鸣器测试", "Beep"), widget.MediumImportance, func() { p.panelTest(t.TestBeep, s.tr("蜂鸣器应响两声。", "The buzzer should sound.")) })
-		p.leds = newButton(s.tr("指示灯测试", "Lamps"), widget.MediumImportance, func() {
+		p.beep = touch.NewButton(s.tr("蜂鸣器测试", "Beep"), widget.MediumImportance, func() { p.panelTest(t.TestBeep, s.tr("蜂鸣器应响两声。", "The buzzer should sound.")) })
+		p.leds = touch.NewButton(s.tr("指示灯测试", "Lamps"), widget.MediumImportance, func() {
 			p.panelTest(t.TestLEDs, s.tr("各指示灯应依次亮起。", "Each lamp should light in turn."))
 		})
 		keys.Add(p.beep)
 		keys.Add(p.leds)
 	}
-	p.result = newLabel("", true)
+	p.result = touch.NewLabel("", true)
 	// A reader that does not answer has a long note: the list may need
 	// paging on the 800×480 panel.
 	_, page := paged(list)
@@ -108,13 +109,13 @@ func stateWord(lang, state string) (string, color.Color) {
 	w, ok := words[state]
 	switch {
 	case !ok:
-		return state, red
+		return state, touch.Red
 	case w[2] == "ok":
-		return ui.Tr(lang, w[0], w[1]), green
+		return ui.Tr(lang, w[0], w[1]), touch.Green
 	case state == "absent":
-		return ui.Tr(lang, w[0], w[1]), grey
+		return ui.Tr(lang, w[0], w[1]), touch.Grey
 	}
-	return ui.Tr(lang, w[0], w[1]), red
+	return ui.Tr(lang, w[0], w[1]), touch.Red
 }
 
 func (p *devicesPage) show(h appliance.Health) {

@@ -12,6 +12,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/gridkiosk/gridkiosk/appliance"
+	"github.com/gridkiosk/gridkiosk/ui/touch"
 )
 
 // rateWindow is the span the send rate is measured over.
@@ -35,9 +36,9 @@ func newForm() *form {
 
 // row adds a named value, shown under key.
 func (f *form) row(key, name string) {
-	n := newLabel(name, false)
+	n := touch.NewLabel(name, false)
 	n.TextStyle.Bold = true
-	v := newLabel("", true)
+	v := touch.NewLabel("", true)
 	f.grid.Add(n)
 	f.grid.Add(v)
 	f.values[key] = v
@@ -56,7 +57,7 @@ type networkPage struct {
 }
 
 func newNetworkPage(s *Screen) *networkPage {
-	p := &networkPage{s: s, dot: dot(), online: newText("", 26, grey, true), f: newForm()}
+	p := &networkPage{s: s, dot: dot(), online: touch.NewText("", 26, touch.Grey, true), f: newForm()}
 	for _, r := range [][3]string{
 		{"queued", "待发送", "Waiting"},
 		{"kept", "已送达 / 被退回", "Delivered / returned"},
@@ -81,13 +82,13 @@ func (p *networkPage) show(h appliance.Health) {
 	var c color.Color
 	switch {
 	case !u.Configured:
-		word, c = s.tr("未配置上级平台（upstream.url），记录留在本机", "No hub configured (upstream.url): records stay here"), amber
+		word, c = s.tr("未配置上级平台（upstream.url），记录留在本机", "No hub configured (upstream.url): records stay here"), touch.Amber
 	case u.Alert != "":
-		word, c = s.tr("上传已暂停：", "Sending stopped: ")+u.Alert, red
+		word, c = s.tr("上传已暂停：", "Sending stopped: ")+u.Alert, touch.Red
 	case u.Online:
-		word, c = s.tr("在线：记录正在送往县平台", "Online: records go to the county hub"), green
+		word, c = s.tr("在线：记录正在送往县平台", "Online: records go to the county hub"), touch.Green
 	default:
-		word, c = s.tr("离线：记录安全保存在本机，联网后自动发送", "Offline: records are kept here and sent later"), amber
+		word, c = s.tr("离线：记录安全保存在本机，联网后自动发送", "Offline: records are kept here and sent later"), touch.Amber
 	}
 	p.dot.FillColor, p.online.Text, p.online.Color = c, word, c
 	p.dot.Refresh()

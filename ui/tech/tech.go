@@ -20,6 +20,7 @@ import (
 
 	"github.com/gridkiosk/gridkiosk/appliance"
 	"github.com/gridkiosk/gridkiosk/ui"
+	"github.com/gridkiosk/gridkiosk/ui/touch"
 )
 
 // PanelTester sounds the panel's buzzer and lights its lamps on demand,
@@ -63,7 +64,7 @@ type Screen struct {
 
 	jobs sync.WaitGroup // work off Fyne's goroutine, waited for by tests
 
-	tabs  []*button
+	tabs  []*touch.Button
 	pages []fyne.CanvasObject
 	dev   *devicesPage
 	net   *networkPage
@@ -92,8 +93,8 @@ func New(st ui.Station, lang string, now func() time.Time, back func(), opt Opti
 		s.log = newLogPage(s)
 		s.addPage(s.tr("日志", "Log"), s.log.content)
 	}
-	title := newText(s.tr("技术人员", "Technician"), 22, ink, true)
-	leave := newButton(s.tr("返回", "Back"), widget.MediumImportance, func() { call(s.back) })
+	title := touch.NewText(s.tr("技术人员", "Technician"), 22, touch.Ink, true)
+	leave := touch.NewButton(s.tr("返回", "Back"), widget.MediumImportance, func() { call(s.back) })
 	tabs := container.NewGridWithColumns(len(s.tabs))
 	for _, t := range s.tabs {
 		tabs.Add(t)
@@ -108,7 +109,7 @@ func (s *Screen) tr(zh, en string) string { return ui.Tr(s.lang, zh, en) }
 
 func (s *Screen) addPage(name string, content fyne.CanvasObject) {
 	i := len(s.pages)
-	s.tabs = append(s.tabs, newButton(name, widget.MediumImportance, func() { s.showPage(i) }))
+	s.tabs = append(s.tabs, touch.NewButton(name, widget.MediumImportance, func() { s.showPage(i) }))
 	s.pages = append(s.pages, content)
 }
 
@@ -187,4 +188,4 @@ func call(f func()) {
 }
 
 // dot is a status lamp on screen, grey until a state colours it.
-func dot() *canvas.Circle { return canvas.NewCircle(grey) }
+func dot() *canvas.Circle { return canvas.NewCircle(touch.Grey) }

@@ -14,6 +14,7 @@ import (
 	"github.com/gridkiosk/gridkiosk/appliance"
 	"github.com/gridkiosk/gridkiosk/drivers/printer/escposview"
 	"github.com/gridkiosk/gridkiosk/drivers/printer/printersim"
+	"github.com/gridkiosk/gridkiosk/ui/touch"
 	"github.com/gridkiosk/gridkiosk/ui/uitest"
 )
 
@@ -78,7 +79,7 @@ func TestTesters(t *testing.T) {
 	rec := &testers{}
 	s := New(r.Station, "zh-CN", nil, nil, Options{Panel: rec, Printer: rec})
 	uitest.Show(t, s.Content(), fyne.NewSize(800, 480))
-	for _, b := range []*button{s.dev.print, s.dev.beep, s.dev.leds} {
+	for _, b := range []*touch.Button{s.dev.print, s.dev.beep, s.dev.leds} {
 		test.Tap(b)
 		s.jobs.Wait()
 	}
