@@ -3,7 +3,9 @@ package drives
 import (
 	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
+	"strings"
 )
 
 // reasonZh is an exclusion in Chinese, which technicians read first.
@@ -38,6 +40,21 @@ func Find(sys System, path string) (d Drive, ok bool, err error) {
 	for _, d := range ds {
 		if d.Path == path || d.Path == resolved {
 			return d, true, nil
+		}
+	}
+	// A loop device is never listed (a laptop may have dozens, for its
+	// snaps), but one named on purpose is a disk like any other: an image
+	// tried on a file before a card, or the tests' real block device. It
+	// is not removable, so it needs --force-non-removable.
+	name := filepath.Base(resolved)
+	if strings.HasPrefix(name, "loop") && filepath.Dir(resolved) == filepath.Clean(sys.Dev) {
+		if _, err := os.Stat(filepath.Join(sys.SysBlock, name)); err == nil {
+			mounts, err := readMounts(sys.Mounts)
+			if err != nil {
+				return Drive{}, false, err
+			}
+			d, err := inspect(sys, name, mounts)
+			return d, err == nil, err
 		}
 	}
 	return Drive{}, false, nil
