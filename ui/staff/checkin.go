@@ -232,8 +232,7 @@ func (f *checkInForm) checkedIn(c appliance.CheckIn, err error) {
 		return
 	}
 	f.close()
-	// Shown at once, selected, before the station is read again: showing
-	// a new selection clears the message.
+	// Shown at once, chosen, before the station is read again.
 	f.v.sel = c.Name
 	f.v.show(append(slices.Clone(f.v.items), c))
 	f.v.result.SetText(s.tr("已签到：", "Checked in: ") + c.Name)

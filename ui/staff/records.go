@@ -36,15 +36,12 @@ type ReceiptPreviewer interface {
 // recordsTab is the day's records: a list, the chosen record with its
 // print key, and the receipt's preview.
 type recordsTab struct {
-	s         *Screen
-	items     []outbox.Entry
-	sel       string // ID of the chosen record
-	selIdx    int
-	selecting bool            // the screen, not staff, is choosing
-	printing  bool            // a print is under way: one at a time
-	printed   map[string]bool // records this screen printed a receipt for
+	*picker[outbox.Entry] // by ID
 
-	list    *widget.List
+	s        *Screen
+	printing bool            // a print is under way: one at a time
+	printed  map[string]bool // records this screen printed a receipt for
+
 	empty   *widget.Label
 	ticket  *canvas.Text
 	info    *widget.Label
@@ -57,14 +54,16 @@ type recordsTab struct {
 }
 
 func newRecordsTab(s *Screen) *recordsTab {
-	r := &recordsTab{s: s, selIdx: -1, printed: map[string]bool{}}
-	r.list = widget.NewList(func() int { return len(r.items) }, listRow, r.updateRow)
-	r.list.OnSelected = func(id widget.ListItemID) {
-		if !r.selecting {
-			s.st.TouchStaff()
+	r := &recordsTab{s: s, printed: map[string]bool{}}
+	r.picker = newPicker(s, func(e outbox.Entry) string { return e.ID }, r.rowText)
+	r.chose = func(changed bool) {
+		if changed {
+			r.result.SetText("")
+			r.loadPreview()
 		}
-		r.choose(id)
+		r.detail()
 	}
+	r.cleared = r.clearPreview
 	r.empty = touch.NewLabel("", true)
 	r.ticket = touch.NewText("", 36, touch.Ink, true)
 	r.info = touch.NewLabel("", true)
@@ -83,19 +82,15 @@ func newRecordsTab(s *Screen) *recordsTab {
 	return r
 }
 
-func (r *recordsTab) updateRow(id widget.ListItemID, o fyne.CanvasObject) {
-	if id >= len(r.items) {
-		return
-	}
-	e := r.items[id]
+func (r *recordsTab) rowText(e outbox.Entry) rowText {
 	word, c := stateWord(r.s.lang, e.State)
-	o.(*row).set(rowText{title: record.Ticket(e.Kind, e.Seq), sub: kindWord(r.s.lang, e.Kind) + "  " + e.CreatedAt.In(r.s.now().Location()).Format("15:04"),
-		state: word, stateColour: c})
+	return rowText{title: record.Ticket(e.Kind, e.Seq), sub: kindWord(r.s.lang, e.Kind) + "  " + e.CreatedAt.In(r.s.now().Location()).Format("15:04"),
+		state: word, stateColour: c}
 }
 
 func (r *recordsTab) show(items []outbox.Entry, err error) {
-	r.items = items
-	r.list.Refresh()
+	// New records come first, so the chosen one moves down the list.
+	r.set(items)
 	switch {
 	case err != nil:
 		r.empty.SetText(r.s.tr("无法读取本机记录：", "Cannot read the records: ") + err.Error())
@@ -105,46 +100,6 @@ func (r *recordsTab) show(items []outbox.Entry, err error) {
 		r.empty.Show()
 	default:
 		r.empty.Hide()
-	}
-	// New records come first, so the chosen one moves down the list.
-	idx := -1
-	for i, e := range items {
-		if e.ID == r.sel {
-			idx = i
-		}
-	}
-	if idx != r.selIdx {
-		r.selecting = true
-		if idx < 0 {
-			r.list.UnselectAll()
-			r.sel, r.selIdx = "", -1
-			r.clearPreview()
-		} else {
-			r.list.Select(idx)
-		}
-		r.selecting = false
-	}
-	r.detail()
-}
-
-func (r *recordsTab) chosen() (outbox.Entry, bool) {
-	for _, e := range r.items {
-		if e.ID == r.sel {
-			return e, true
-		}
-	}
-	return outbox.Entry{}, false
-}
-
-func (r *recordsTab) choose(id widget.ListItemID) {
-	if id < 0 || id >= len(r.items) {
-		return
-	}
-	r.selIdx = id
-	if r.items[id].ID != r.sel {
-		r.sel = r.items[id].ID
-		r.result.SetText("")
-		r.loadPreview()
 	}
 	r.detail()
 }

@@ -18,14 +18,11 @@ import (
 // each with the hub's reason, and a way to send them again once the
 // reason is dealt with (the hub learnt a new category, say).
 type rejectedTab struct {
-	s         *Screen
-	items     []outbox.Entry
-	sel       string
-	selIdx    int
-	selecting bool
-	sending   bool // a resend is under way
+	*picker[outbox.Entry] // by ID
 
-	list      *widget.List
+	s       *Screen
+	sending bool // a resend is under way
+
 	empty     *widget.Label
 	ticket    *canvas.Text
 	info      *widget.Label
@@ -37,14 +34,10 @@ type rejectedTab struct {
 }
 
 func newRejectedTab(s *Screen) *rejectedTab {
-	r := &rejectedTab{s: s, selIdx: -1}
-	r.list = widget.NewList(func() int { return len(r.items) }, listRow, r.updateRow)
-	r.list.OnSelected = func(id widget.ListItemID) {
-		if !r.selecting {
-			s.st.TouchStaff()
-		}
-		if id >= 0 && id < len(r.items) {
-			r.sel, r.selIdx = r.items[id].ID, id
+	r := &rejectedTab{s: s}
+	r.picker = newPicker(s, func(e outbox.Entry) string { return e.ID }, r.rowText)
+	r.chose = func(changed bool) {
+		if changed {
 			r.result.SetText("")
 		}
 		r.detail()
@@ -64,38 +57,17 @@ func newRejectedTab(s *Screen) *rejectedTab {
 	return r
 }
 
-func (r *rejectedTab) updateRow(id widget.ListItemID, o fyne.CanvasObject) {
-	if id >= len(r.items) {
-		return
-	}
-	e := r.items[id]
+func (r *rejectedTab) rowText(e outbox.Entry) rowText {
 	when := kindWord(r.s.lang, e.Kind) + "  " + e.CreatedAt.In(r.s.now().Location()).Format("01-02 15:04")
-	o.(*row).set(rowText{title: record.Ticket(e.Kind, e.Seq), tag: "  " + when, tagColour: touch.Grey, sub: e.Reason})
+	return rowText{title: record.Ticket(e.Kind, e.Seq), tag: "  " + when, tagColour: touch.Grey, sub: e.Reason}
 }
 
 func (r *rejectedTab) show(items []outbox.Entry) {
-	r.items = items
-	r.list.Refresh()
+	r.set(items)
 	if len(items) == 0 {
 		r.empty.Show()
 	} else {
 		r.empty.Hide()
-	}
-	idx := -1
-	for i, e := range items {
-		if e.ID == r.sel {
-			idx = i
-		}
-	}
-	if idx != r.selIdx {
-		r.selecting = true
-		if idx < 0 {
-			r.list.UnselectAll()
-			r.sel, r.selIdx = "", -1
-		} else {
-			r.list.Select(idx)
-		}
-		r.selecting = false
 	}
 	r.detail()
 }
@@ -106,13 +78,8 @@ func (r *rejectedTab) detail() {
 	} else {
 		r.resendAll.Enable()
 	}
-	var e *outbox.Entry
-	for i := range r.items {
-		if r.items[i].ID == r.sel {
-			e = &r.items[i]
-		}
-	}
-	if e == nil {
+	e, ok := r.chosen()
+	if !ok {
 		r.ticket.Text = ""
 		r.ticket.Refresh()
 		r.info.SetText(r.s.tr("上级平台退回了这些记录。选中一条看原因，处理后重新发送。",

@@ -19,14 +19,11 @@ import (
 
 // volunteerTab lists the volunteers checked in, checks them in and out.
 type volunteerTab struct {
-	s         *Screen
-	items     []appliance.CheckIn
-	sel       string // name
-	selIdx    int
-	selecting bool
-	saving    bool // a check-out is being stored
+	*picker[appliance.CheckIn] // by name
 
-	list     *widget.List
+	s      *Screen
+	saving bool // a check-out is being stored
+
 	empty    *widget.Label
 	checkIn  *touch.Button
 	who      *canvas.Text
@@ -38,14 +35,10 @@ type volunteerTab struct {
 }
 
 func newVolunteerTab(s *Screen) *volunteerTab {
-	v := &volunteerTab{s: s, selIdx: -1}
-	v.list = widget.NewList(func() int { return len(v.items) }, listRow, v.updateRow)
-	v.list.OnSelected = func(id widget.ListItemID) {
-		if !v.selecting {
-			s.st.TouchStaff()
-		}
-		if id >= 0 && id < len(v.items) {
-			v.sel, v.selIdx = v.items[id].Name, id
+	v := &volunteerTab{s: s}
+	v.picker = newPicker(s, func(c appliance.CheckIn) string { return c.Name }, v.rowText)
+	v.chose = func(changed bool) {
+		if changed {
 			v.result.SetText("")
 		}
 		v.detail()
@@ -64,16 +57,12 @@ func newVolunteerTab(s *Screen) *volunteerTab {
 	return v
 }
 
-func (v *volunteerTab) updateRow(id widget.ListItemID, o fyne.CanvasObject) {
-	if id >= len(v.items) {
-		return
-	}
-	c := v.items[id]
+func (v *volunteerTab) rowText(c appliance.CheckIn) rowText {
 	tag := ""
 	if c.PartyMember {
 		tag = " " + v.s.tr("党员", "Party member")
 	}
-	o.(*row).set(rowText{title: c.Name, tag: tag, sub: v.s.serviceWord(c.Service) + "  " + v.since(c)})
+	return rowText{title: c.Name, tag: tag, sub: v.s.serviceWord(c.Service) + "  " + v.since(c)}
 }
 
 // since says when a volunteer came and for how long they have served.
@@ -84,39 +73,13 @@ func (v *volunteerTab) since(c appliance.CheckIn) string {
 }
 
 func (v *volunteerTab) show(items []appliance.CheckIn) {
-	v.items = items
-	v.list.Refresh()
-	if len(v.items) == 0 {
+	v.set(items)
+	if len(items) == 0 {
 		v.empty.Show()
 	} else {
 		v.empty.Hide()
 	}
-	idx := -1
-	for i, c := range v.items {
-		if c.Name == v.sel {
-			idx = i
-		}
-	}
-	if idx != v.selIdx {
-		v.selecting = true
-		if idx < 0 {
-			v.list.UnselectAll()
-			v.sel, v.selIdx = "", -1
-		} else {
-			v.list.Select(idx)
-		}
-		v.selecting = false
-	}
 	v.detail()
-}
-
-func (v *volunteerTab) chosen() (appliance.CheckIn, bool) {
-	for _, c := range v.items {
-		if c.Name == v.sel {
-			return c, true
-		}
-	}
-	return appliance.CheckIn{}, false
 }
 
 func (v *volunteerTab) detail() {
