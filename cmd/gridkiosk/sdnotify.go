@@ -7,11 +7,14 @@ package main
 // $NOTIFY_SOCKET.
 
 import (
+	"bytes"
 	"fmt"
 	"log/slog"
 	"net"
 	"os"
+	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 )
@@ -22,7 +25,7 @@ import (
 // $NOTIFY_SOCKET (not started by systemd, or not Type=notify) it does
 // nothing and stop is a no-op.
 func notifyReady(log *slog.Logger) (stop func()) {
-	n := newSDNotifier(os.Getenv, os.Getpid(), os.Getppid())
+	n := newSDNotifier(os.Getenv, lineage())
 	if n == nil {
 		return func() {}
 	}
@@ -32,7 +35,7 @@ func notifyReady(log *slog.Logger) (stop func()) {
 // notifyStatus sets the one-line status "systemctl status" shows. It does
 // nothing outside systemd.
 func notifyStatus(status string) error {
-	n := newSDNotifier(os.Getenv, os.Getpid(), os.Getppid())
+	n := newSDNotifier(os.Getenv, lineage())
 	if n == nil {
 		return nil
 	}
@@ -51,10 +54,13 @@ type sdNotifier struct {
 // for the watchdog. It returns nil when NOTIFY_SOCKET is unset.
 //
 // WATCHDOG_PID names the unit's main process. The watchdog is ours when
-// that is us, or our parent: in the kiosk session the main process is
-// cage, which starts gridkiosk run as its child and passes the environment
-// on, and the unit's NotifyAccess=all lets the child's pings count.
-func newSDNotifier(getenv func(string) string, pid, ppid int) *sdNotifier {
+// that is in lineage, our own pid and our ancestors': in the kiosk session
+// the main process is gridkiosk-session, which runs cage, which runs
+// gridkiosk run through the session's wrapper, all passing the environment
+// on, and the unit's NotifyAccess=all lets our pings count. Another
+// program that inherited the environment and is not of that line stays
+// quiet.
+func newSDNotifier(getenv func(string) string, lineage []int) *sdNotifier {
 	sock := getenv("NOTIFY_SOCKET")
 	if sock == "" || (sock[0] != '/' && sock[0] != '@') {
 		return nil
@@ -66,12 +72,38 @@ func newSDNotifier(getenv func(string) string, pid, ppid int) *sdNotifier {
 	}
 	if p := getenv("WATCHDOG_PID"); p != "" {
 		wp, err := strconv.Atoi(p)
-		if err != nil || (wp != pid && wp != ppid) {
+		if err != nil || !slices.Contains(lineage, wp) {
 			return n
 		}
 	}
 	n.watchdog = time.Duration(usec) * time.Microsecond / 2
 	return n
+}
+
+// lineage is our pid and our ancestors', nearest first, read from /proc;
+// where /proc cannot tell, our pid and our parent's.
+func lineage() []int {
+	pids := []int{os.Getpid()}
+	for p := pids[0]; p > 1 && len(pids) < 64; {
+		b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", p))
+		if err != nil {
+			break
+		}
+		// pid (comm) state ppid …: comm may hold spaces and parentheses.
+		i := bytes.LastIndexByte(b, ')')
+		f := strings.Fields(string(b[i+1:]))
+		if i < 0 || len(f) < 2 {
+			break
+		}
+		if p, err = strconv.Atoi(f[1]); err != nil || p < 1 {
+			break
+		}
+		pids = append(pids, p)
+	}
+	if len(pids) == 1 {
+		pids = append(pids, os.Getppid())
+	}
+	return pids
 }
 
 // send writes one notification. Each is a datagram of its own, so a

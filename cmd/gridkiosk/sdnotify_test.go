@@ -4,6 +4,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -57,7 +58,7 @@ func TestNotifyReadyAndWatchdog(t *testing.T) {
 		"NOTIFY_SOCKET": sock,
 		"WATCHDOG_USEC": "40000", // 40ms: pings every 20ms
 		"WATCHDOG_PID":  "4242",
-	}), 4242, 1)
+	}), []int{4242, 1})
 	if n == nil || n.watchdog != 20*time.Millisecond {
 		t.Fatalf("notifier %+v, want one with a 20ms watchdog", n)
 	}
@@ -92,7 +93,7 @@ func TestNotifyReadyAndWatchdog(t *testing.T) {
 func TestNotifyAbstractSocket(t *testing.T) {
 	name := "@gridkiosk-test-" + strconv.FormatInt(time.Now().UnixNano(), 36)
 	sock, got := notifySocket(t, name)
-	n := newSDNotifier(env(map[string]string{"NOTIFY_SOCKET": sock}), 1, 1)
+	n := newSDNotifier(env(map[string]string{"NOTIFY_SOCKET": sock}), []int{1})
 	if n == nil {
 		t.Fatal("no notifier for an abstract socket")
 	}
@@ -112,14 +113,15 @@ func TestNotifyWatchdogOwner(t *testing.T) {
 	}{
 		{"no WATCHDOG_PID", "", 5 * time.Second},
 		{"our pid", "100", 5 * time.Second},
-		{"our parent (cage)", "99", 5 * time.Second},
+		{"our parent (the session's wrapper)", "99", 5 * time.Second},
+		{"an ancestor (gridkiosk-session, the unit's main process)", "97", 5 * time.Second},
 		{"another process", "7", 0},
 		{"garbage", "x", 0},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			n := newSDNotifier(env(map[string]string{
 				"NOTIFY_SOCKET": "/run/systemd/notify", "WATCHDOG_USEC": "10000000", "WATCHDOG_PID": tt.pid,
-			}), 100, 99)
+			}), []int{100, 99, 98, 97, 1})
 			if n.watchdog != tt.want {
 				t.Fatalf("watchdog %v, want %v", n.watchdog, tt.want)
 			}
@@ -127,9 +129,21 @@ func TestNotifyWatchdogOwner(t *testing.T) {
 	}
 }
 
+// lineage reads the real process tree: a child started by this test
+// finds the test in its own.
+func TestLineage(t *testing.T) {
+	l := lineage()
+	if len(l) < 2 || l[0] != os.Getpid() || l[1] != os.Getppid() {
+		t.Fatalf("lineage %v; pid %d, parent %d", l, os.Getpid(), os.Getppid())
+	}
+	if last := l[len(l)-1]; last != 1 && len(l) < 64 {
+		t.Logf("lineage ends at %d, not init (in a pid namespace?): %v", last, l)
+	}
+}
+
 func TestNotifyOffWithoutSocket(t *testing.T) {
 	for _, sock := range []string{"", "relative/path"} {
-		if n := newSDNotifier(env(map[string]string{"NOTIFY_SOCKET": sock, "WATCHDOG_USEC": "1000"}), 1, 1); n != nil {
+		if n := newSDNotifier(env(map[string]string{"NOTIFY_SOCKET": sock, "WATCHDOG_USEC": "1000"}), []int{1}); n != nil {
 			t.Errorf("NOTIFY_SOCKET=%q: got a notifier, want none", sock)
 		}
 	}
