@@ -128,7 +128,8 @@ image: build-$(ARCH)
 # Boots the amd64 image in qemu (TCG, OVMF) twice: headless (gridkiosk
 # serve) and with a virtual display (cage, Xwayland, gridkiosk run; its
 # screen saved as dist/kiosk-screen.png). Each time the station must come
-# up, store a record and survive a watchdog restart. Not part of make test.
+# up, store a record, keep its watchdog fed, and survive a watchdog
+# restart. Not part of make test.
 image-check:
 	@test -f dist/gridkiosk-amd64.img || $(MAKE) --no-print-directory image ARCH=amd64
 	images/recipe/check.sh dist/gridkiosk-amd64.img

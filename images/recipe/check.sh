@@ -11,7 +11,8 @@
 #     station's devices)
 #   - gridkiosk-check.service and its script on the root (debugfs), which
 #     wait for gridkiosk.service to be active (READY=1 sent), POST a record
-#     with the admin token and want 201, freeze gridkiosk to see the
+#     with the admin token and want 201, see it left alone for longer
+#     than WatchdogSec (its pings arrive), freeze gridkiosk to see the
 #     watchdog restart it, check the read-only root and the failed units,
 #     print GRIDKIOSK-CHECK lines on the console and power off.
 # The admin API listens on the guest's loopback only, by design, so the
