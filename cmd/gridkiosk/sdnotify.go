@@ -32,16 +32,6 @@ func notifyReady(log *slog.Logger) (stop func()) {
 	return n.ready(log, "station running")
 }
 
-// notifyStatus sets the one-line status "systemctl status" shows. It does
-// nothing outside systemd.
-func notifyStatus(status string) error {
-	n := newSDNotifier(os.Getenv, lineage())
-	if n == nil {
-		return nil
-	}
-	return n.send("STATUS=" + status)
-}
-
 // sdNotifier sends to one notify socket.
 type sdNotifier struct {
 	addr     *net.UnixAddr
