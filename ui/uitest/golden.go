@@ -29,7 +29,7 @@ func GoldenSizes() []GoldenSize {
 // drawing the golden images under it takes a minute.
 func SkipGoldenUnderRace(t *testing.T) {
 	t.Helper()
-	if raceDetector {
+	if RaceDetector {
 		t.Skip("golden images are compared without -race: drawing them under the race detector takes a minute")
 	}
 }

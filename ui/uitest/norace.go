@@ -2,5 +2,6 @@
 
 package uitest
 
-// raceDetector says the tests run under the race detector.
-const raceDetector = false
+// RaceDetector says the tests run under the race detector, which slows
+// Fyne's software painter about tenfold.
+const RaceDetector = false
