@@ -1,6 +1,8 @@
 package outbox
 
 import (
+	"encoding/json"
+	"errors"
 	"fmt"
 
 	bolt "go.etcd.io/bbolt"
@@ -78,4 +80,82 @@ func (o *Outbox) Resend(ids []string) (int, error) {
 		return nil
 	})
 	return moved, nil
+}
+
+// setAside moves queued records that cannot be opened to the rejected set,
+// with why, in one transaction. The body is kept as it is: restoring the
+// right key file and resending may still recover it.
+func (o *Outbox) setAside(bad []unreadable) error {
+	now := o.opt.Now()
+	moved := 0
+	err := o.db.Update(func(tx *bolt.Tx) error {
+		moved = 0
+		idx, q, rej := tx.Bucket(bucketIndex), tx.Bucket(bucketQueue), tx.Bucket(bucketRejected)
+		for _, b := range bad {
+			v := q.Get(u64(b.seq))
+			if v == nil {
+				continue // moved since it was read
+			}
+			e, frame, err := unreadableEntry(idx, b.seq, v[8:])
+			if err != nil {
+				return err
+			}
+			e.State, e.UpdatedAt = Rejected, now
+			e.Reason = fmt.Sprintf("station: stored record %d could not be %s: %v", b.seq, failedStep(b.err), b.err)
+			if err := rej.Put(u64(b.seq), frame); err != nil {
+				return fmt.Errorf("outbox: set aside record %d: %w", b.seq, err)
+			}
+			if err := q.Delete(u64(b.seq)); err != nil {
+				return fmt.Errorf("outbox: set aside record %d: %w", b.seq, err)
+			}
+			if err := putEntry(idx, e); err != nil {
+				return err
+			}
+			o.opt.Log.Error("outbox: a stored record cannot be opened; set aside for staff, the rest is sent",
+				"seq", b.seq, "id", e.ID, "err", b.err)
+			moved++
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("outbox: set aside unreadable records: %w", err)
+	}
+	o.afterMove(moved, 0, moved)
+	return nil
+}
+
+// unreadableEntry finds the index entry of the record stored at seq and the
+// frame to keep in the rejected set, which must start with the record's ID
+// (Rejected reads it there). A frame too short to hold its ID is kept
+// behind the ID the index has for seq, or a made-up one when even the
+// index lost it.
+func unreadableEntry(idx *bolt.Bucket, seq uint64, frame []byte) (Entry, []byte, error) {
+	if len(frame) >= 1 && len(frame) >= 1+int(frame[0]) && frame[0] > 0 {
+		e, err := getEntry(idx, string(frame[1:1+frame[0]]))
+		if err == nil && e.Seq == seq {
+			return e, frame, nil
+		}
+	}
+	var found *Entry
+	idx.ForEach(func(k, v []byte) error {
+		var e Entry
+		if found == nil && json.Unmarshal(v, &e) == nil && e.Seq == seq {
+			found = &e
+		}
+		return nil
+	})
+	e := Entry{ID: fmt.Sprintf("seq-%d", seq), Seq: seq}
+	if found != nil {
+		e = *found
+	}
+	kept := append([]byte{byte(len(e.ID))}, e.ID...)
+	return e, append(kept, frame...), nil
+}
+
+// failedStep names what went wrong for the staff's list.
+func failedStep(err error) string {
+	if errors.Is(err, errDecode) {
+		return "decoded"
+	}
+	return "decrypted"
 }

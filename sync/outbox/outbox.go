@@ -10,6 +10,7 @@
 package outbox
 
 import (
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -56,6 +57,9 @@ const (
 // ErrNotFound is returned by Lookup for an ID the outbox does not hold:
 // never queued, or delivered and purged after its retention.
 var ErrNotFound = errors.New("outbox: no such record")
+
+// errDecode marks a record that decrypted but is not a record.
+var errDecode = errors.New("decode")
 
 // ErrUsed is returned by PutOnce when its one-time key was spent before.
 var ErrUsed = errors.New("outbox: one-time key already used")
@@ -191,21 +195,43 @@ func (o *Outbox) init(keyPath string) error {
 	})
 }
 
-// Pending returns up to max queued records in sequence order.
+// Pending returns up to max queued records in sequence order. A stored
+// record that cannot be opened (it fails to decrypt or decode) is moved to
+// the rejected set with the reason, where staff see it, and the records
+// after it are returned: one damaged record must not stop every other
+// from reaching the hub.
 func (o *Outbox) Pending(max int) ([]upstream.Record, error) {
-	var out []upstream.Record
-	err := o.db.View(func(tx *bolt.Tx) error {
+	for {
+		out, bad, err := o.pending(max)
+		if err != nil || len(bad) == 0 {
+			return out, err
+		}
+		if err := o.setAside(bad); err != nil {
+			return nil, err
+		}
+	}
+}
+
+// unreadable is a queued record that cannot be opened.
+type unreadable struct {
+	seq uint64
+	err error
+}
+
+func (o *Outbox) pending(max int) (out []upstream.Record, bad []unreadable, err error) {
+	err = o.db.View(func(tx *bolt.Tx) error {
 		c := tx.Bucket(bucketQueue).Cursor()
 		for k, v := c.First(); k != nil && len(out) < max; k, v = c.Next() {
 			r, err := o.openRecord(v[8:])
 			if err != nil {
-				return err
+				bad = append(bad, unreadable{seq: binary.BigEndian.Uint64(k), err: err})
+				continue
 			}
 			out = append(out, r)
 		}
 		return nil
 	})
-	return out, err
+	return out, bad, err
 }
 
 // Lookup returns what the outbox knows of the record with the given ID.
@@ -275,7 +301,7 @@ func (o *Outbox) openRecord(frame []byte) (upstream.Record, error) {
 		return r, err
 	}
 	if err := json.Unmarshal(plain, &r); err != nil {
-		return r, fmt.Errorf("outbox: record %s: decode: %w", id, err)
+		return r, fmt.Errorf("outbox: record %s: %w: %v", id, errDecode, err)
 	}
 	return r, nil
 }
