@@ -8,9 +8,11 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/gridkiosk/gridkiosk/appliance/signedcode"
+	"github.com/gridkiosk/gridkiosk/sync/hub"
 	"github.com/gridkiosk/gridkiosk/sync/outbox"
 )
 
@@ -74,6 +76,50 @@ func parseRefData(raw []byte) (*RefData, error) {
 	return &rd, nil
 }
 
+// takeRefData checks a download from the hub before it may replace the
+// kept copy: it must pass the hub's own checks (what gridhub refdata load
+// takes), parse, list the categories residents choose from, and not lack
+// a part the kept copy has. A hub with nothing loaded answers {}, and a
+// half-written store or a proxy may answer part of a document; taking
+// either would wipe the code keys, staff and grid directory the station
+// works with offline.
+func takeRefData(raw []byte, kept *RefData) (*RefData, error) {
+	if err := hub.ValidateRefData(raw); err != nil {
+		return nil, fmt.Errorf("appliance: %w; the kept copy stays", err)
+	}
+	rd, err := parseRefData(raw)
+	if err != nil {
+		return nil, fmt.Errorf("%w; the kept copy stays", err)
+	}
+	var missing []string
+	if len(rd.Categories) == 0 {
+		missing = append(missing, "categories")
+	}
+	if kept != nil {
+		for _, p := range []struct {
+			name     string
+			has, had bool
+		}{
+			{"grid", len(rd.Grid) > 0 && string(rd.Grid) != "null", len(kept.Grid) > 0 && string(kept.Grid) != "null"},
+			{"staff", len(rd.Staff) > 0, len(kept.Staff) > 0},
+			{"code_keys", len(rd.CodeKeys) > 0, len(kept.CodeKeys) > 0},
+		} {
+			if p.had && !p.has {
+				missing = append(missing, p.name+" (the kept copy has it)")
+			}
+		}
+	}
+	if len(missing) > 0 {
+		stays := "there is no kept copy yet"
+		if kept != nil {
+			stays = "the kept copy stays"
+		}
+		return nil, fmt.Errorf("appliance: reference data from the hub is incomplete, it lacks %s; %s (load the full file at the hub: gridhub refdata load)",
+			strings.Join(missing, ", "), stays)
+	}
+	return rd, nil
+}
+
 // loadRefData reads the copy the outbox keeps; none is not an error (a new
 // station has none until it reaches its hub).
 func loadRefData(box *outbox.Outbox) (*RefData, error) {
@@ -113,7 +159,7 @@ func (s *Station) refreshRefData(ctx context.Context) error {
 	if notModified {
 		return nil
 	}
-	rd, err := parseRefData(raw)
+	rd, err := takeRefData(raw, s.RefData())
 	if err != nil {
 		return err
 	}

@@ -71,8 +71,10 @@ func TestRefData(t *testing.T) {
 	if err := o.PutRefData(good); err != nil {
 		t.Fatal(err)
 	}
-	if err := o.PutRefData(RefData{Data: []byte(`{"categories":[{"code":`), ETag: `"v2"`}); err == nil {
-		t.Fatal("a partial download replaced the kept copy")
+	for _, bad := range []string{`{"categories":[{"code":`, `{}`, `[]`, `null`} {
+		if err := o.PutRefData(RefData{Data: []byte(bad), ETag: `"v2"`}); err == nil {
+			t.Fatalf("%s replaced the kept copy", bad)
+		}
 	}
 	o.Close()
 	o = openT(t, dir, Options{})

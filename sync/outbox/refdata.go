@@ -25,10 +25,12 @@ type RefData struct {
 
 // PutRefData replaces the kept reference data in one transaction: a crash
 // leaves the old copy or the new one. The caller checks the new copy
-// first; PutRefData refuses only what is not JSON at all.
+// first; PutRefData refuses only what is not a JSON object with at least
+// one member, so that not even an empty answer ({}) can wipe a kept copy.
 func (o *Outbox) PutRefData(rd RefData) error {
-	if !json.Valid(rd.Data) {
-		return errors.New("outbox: reference data is not valid JSON; the kept copy stays")
+	var top map[string]json.RawMessage
+	if err := json.Unmarshal(rd.Data, &top); err != nil || len(top) == 0 {
+		return errors.New("outbox: reference data is not a JSON object with content; the kept copy stays")
 	}
 	b, err := json.Marshal(rd)
 	if err != nil {
