@@ -70,7 +70,7 @@ func (s *Server) auth(h func(http.ResponseWriter, *http.Request, string)) http.H
 			s.Log.Error("hub: token look-up", "err", err)
 			httpError(w, http.StatusServiceUnavailable, "storage unavailable; retry later")
 		case !ok:
-			httpError(w, http.StatusUnauthorized, "unknown token")
+			writeJSON(w, http.StatusUnauthorized, upstream.ErrorReply{Code: upstream.CodeUnknownToken, Error: "unknown token"})
 		default:
 			h(w, r, st)
 		}
@@ -106,7 +106,7 @@ func (s *Server) ingest(w http.ResponseWriter, r *http.Request, station string) 
 		return
 	}
 	if b.StationID != station {
-		httpError(w, http.StatusForbidden, fmt.Sprintf("token belongs to station %q, batch says %q", station, b.StationID))
+		mismatch(w, station, fmt.Sprintf("token belongs to station %q, batch says %q", station, b.StationID))
 		return
 	}
 	// The store checks each record (Check) as it stores the batch.
@@ -127,8 +127,8 @@ func (s *Server) ingest(w http.ResponseWriter, r *http.Request, station string) 
 }
 
 func (s *Server) refdata(w http.ResponseWriter, r *http.Request, station string) {
-	if r.PathValue("station") != station {
-		httpError(w, http.StatusForbidden, "token belongs to another station")
+	if asked := r.PathValue("station"); asked != station {
+		mismatch(w, station, fmt.Sprintf("token belongs to station %q, the request is for %q", station, asked))
 		return
 	}
 	get := s.RefData
@@ -178,4 +178,12 @@ func writeJSON(w http.ResponseWriter, code int, v any) {
 
 func httpError(w http.ResponseWriter, code int, msg string) {
 	writeJSON(w, code, map[string]string{"error": msg})
+}
+
+// mismatch answers 403 for a valid token used by another station than its
+// own, with the code and the token's station, so that the station can
+// tell its technician which of station.id and the token file is wrong
+// rather than report a refused token.
+func mismatch(w http.ResponseWriter, tokenStation, msg string) {
+	writeJSON(w, http.StatusForbidden, upstream.ErrorReply{Code: upstream.CodeStationMismatch, TokenStation: tokenStation, Error: msg})
 }

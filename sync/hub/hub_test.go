@@ -120,6 +120,28 @@ func TestAuth(t *testing.T) {
 	if code, _ := post(t, ts.URL, "token-other-0123456789", b); code != 403 {
 		t.Errorf("token of another station: %d", code)
 	}
+	// The station is told which of the two it is, and whose token it has.
+	for _, c := range []struct {
+		token, code, owner string
+		status             int
+	}{
+		{"nope-nope-nope-nope", upstream.CodeUnknownToken, "", 401},
+		{"token-other-0123456789", upstream.CodeStationMismatch, "141029-zl-01", 403},
+	} {
+		body, _ := json.Marshal(b)
+		req, _ := http.NewRequest("POST", ts.URL+"/v1/records", bytes.NewReader(body))
+		req.Header.Set("Authorization", "Bearer "+c.token)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var er upstream.ErrorReply
+		json.NewDecoder(resp.Body).Decode(&er)
+		resp.Body.Close()
+		if resp.StatusCode != c.status || er.Code != c.code || er.TokenStation != c.owner || er.Error == "" {
+			t.Errorf("token %s: %d %+v, want %d with code %q and token_station %q", c.token, resp.StatusCode, er, c.status, c.code, c.owner)
+		}
+	}
 }
 
 func TestTooLarge(t *testing.T) {

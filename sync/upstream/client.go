@@ -159,7 +159,8 @@ func (c *Client) do(ctx context.Context, method, path string, body []byte, h htt
 		return resp, nil
 	}
 	defer resp.Body.Close()
-	snippet, _ := io.ReadAll(io.LimitReader(resp.Body, 256))
+	// Enough for a hub's error reply with two station IDs in it.
+	snippet, _ := io.ReadAll(io.LimitReader(resp.Body, 1024))
 	return nil, &HTTPError{
 		Status:     resp.StatusCode,
 		RetryAfter: parseRetryAfter(resp.Header.Get("Retry-After"), time.Now()),

@@ -3,6 +3,7 @@ package upstream
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"math/rand/v2"
 	"net/http"
@@ -64,14 +65,20 @@ type Forwarder struct {
 	MaxBackoff time.Duration // default 5m
 	Idle       time.Duration // how often to look at an idle queue; default 30s
 	AuthRetry  time.Duration // how often to re-read a refused token; default 1m
+	// GrowAfter is how many batches in a row must go through before a
+	// batch size that a 413 halved doubles again, up to BatchSize;
+	// default 8. A hub's limit may be passing (a proxy, a backlog of
+	// large records), and batches of one forever would crawl.
+	GrowAfter int
 
 	kick  chan struct{}
 	retry chan struct{}
 	once  sync.Once
 
-	mu   sync.Mutex
-	st   State
-	acks []ackMark // the last minute's acknowledgements, for SendRate
+	mu    sync.Mutex
+	st    State
+	okRun int       // batches through since the batch size was last cut
+	acks  []ackMark // the last minute's acknowledgements, for SendRate
 }
 
 // ackMark is one batch's acknowledgement.
@@ -104,6 +111,9 @@ func (f *Forwarder) init() {
 		}
 		if f.AuthRetry <= 0 {
 			f.AuthRetry = time.Minute
+		}
+		if f.GrowAfter <= 0 {
+			f.GrowAfter = 8
 		}
 		if f.Log == nil {
 			f.Log = slog.Default()
@@ -186,8 +196,7 @@ func (f *Forwarder) Run(ctx context.Context) error {
 			}
 		case IsAuth(err):
 			refused, _ = f.Client.Token()
-			f.setAlert("上游拒绝了本站令牌 / the hub refused this station's token: " + err.Error() +
-				"; check the token file named by upstream.token_file")
+			f.setAlert(f.authAlert(err))
 			f.Log.Error("upstream: sending stopped: token refused", "err", err)
 		default:
 			d := f.backoff(attempt, err)
@@ -243,7 +252,25 @@ func (f *Forwarder) sendOne(ctx context.Context) (more bool, err error) {
 		f.fail(CauseReply, err)
 		return false, err
 	}
+	f.grow()
 	return full, nil
+}
+
+// grow doubles a batch size that a 413 cut, once GrowAfter batches in a
+// row went through.
+func (f *Forwarder) grow() {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.st.BatchSize >= f.BatchSize {
+		return
+	}
+	f.okRun++
+	if f.okRun < f.GrowAfter {
+		return
+	}
+	f.okRun = 0
+	f.st.BatchSize = min(2*f.st.BatchSize, f.BatchSize)
+	f.Log.Info("upstream: batches go through again; batch size raised", "batch_size", f.st.BatchSize)
 }
 
 // fitBytes returns how many of recs fit in limit bytes on the wire, at
@@ -264,6 +291,9 @@ func fitBytes(recs []Record, limit int) int {
 // shrink halves the batch after a 413; a single record the hub finds too
 // large is set aside with the reason rather than blocking every later one.
 func (f *Forwarder) shrink(recs []Record) error {
+	f.mu.Lock()
+	f.okRun = 0
+	f.mu.Unlock()
 	if len(recs) > 1 {
 		f.mu.Lock()
 		f.st.BatchSize = max(1, len(recs)/2)
@@ -325,6 +355,18 @@ func (f *Forwarder) apply(recs []Record, reply Reply) (int, error) {
 	f.acks = append(f.acks, ackMark{at: now, n: len(acked)})
 	f.mu.Unlock()
 	return len(acked) + len(rejected), nil
+}
+
+// authAlert is what staff and technicians are told when the hub refused
+// the token: which station the token belongs to when the hub said so,
+// since then the token is good and one of two settings is wrong.
+func (f *Forwarder) authAlert(err error) string {
+	if owner, ok := StationMismatch(err); ok {
+		return fmt.Sprintf("令牌属于站点 %s，本站编号是 %s：请改正 station.id 或令牌文件 / the token belongs to station %s, this station is %s: fix station.id or the token file (upstream.token_file)",
+			owner, f.Client.StationID, owner, f.Client.StationID)
+	}
+	return "上游拒绝了本站令牌 / the hub refused this station's token: " + err.Error() +
+		"; check the token file named by upstream.token_file"
 }
 
 func (f *Forwarder) fail(cause string, err error) {

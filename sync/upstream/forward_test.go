@@ -284,3 +284,68 @@ func TestBatchBytes(t *testing.T) {
 		t.Errorf("state = %+v", st)
 	}
 }
+
+// After a 413 has cut the batch, the batch size grows back to the maximum
+// once the hub takes batches again: a passing limit must not leave the
+// station crawling in batches of a few records for ever.
+func TestTooLargeGrowsBack(t *testing.T) {
+	ln := listen(t, "127.0.0.1:0")
+	r := newRig(t, "http://"+ln.Addr().String())
+	r.fwd.GrowAfter = 2
+	var limit atomic.Int64
+	limit.Store(2000) // a few records per batch fit
+	h := r.srv.Handler()
+	s := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, q *http.Request) {
+		if q.ContentLength > limit.Load() {
+			http.Error(w, "too large", http.StatusRequestEntityTooLarge)
+			return
+		}
+		h.ServeHTTP(w, q)
+	})}
+	go s.Serve(ln)
+	defer s.Close()
+	r.put(t, 1, 41, "matter")
+	r.run(t)
+	waitFor(t, "queue to drain", func() bool { return r.box.Stats().Queued == 0 })
+	cut := r.fwd.State().BatchSize
+	if cut >= 100 {
+		t.Fatalf("batch size %d after 413s, want it cut", cut)
+	}
+	limit.Store(8 << 20) // the limit was passing
+	r.put(t, 41, 441, "matter")
+	waitFor(t, "queue to drain", func() bool { return r.box.Stats().Queued == 0 })
+	if st := r.fwd.State(); st.BatchSize != 100 || st.Sent != 440 {
+		t.Fatalf("after the hub takes batches again: batch size %d (was cut to %d), sent %d; want 100 and 440", st.BatchSize, cut, st.Sent)
+	}
+	if all, _ := r.store.All(); len(all) != 440 {
+		t.Fatalf("hub holds %d, want 440", len(all))
+	}
+}
+
+// A token of another station is not a refused token: the alert says whose
+// token it is and what to fix, and sending resumes once the token file
+// holds this station's token.
+func TestStationMismatchAlert(t *testing.T) {
+	ln := listen(t, "127.0.0.1:0")
+	r := newRig(t, "http://"+ln.Addr().String())
+	r.srv.Tokens["token-zl-0123456789abcdef"] = "141029-zl-01"
+	r.token.Store("token-zl-0123456789abcdef")
+	defer r.serve(t, ln)()
+	r.put(t, 1, 4, "matter")
+	r.run(t)
+	waitFor(t, "alert", func() bool { return r.fwd.State().Alert != "" })
+	a := r.fwd.State().Alert
+	for _, want := range []string{"the token belongs to station 141029-zl-01, this station is " + station, "fix station.id or the token file", "令牌属于站点 141029-zl-01"} {
+		if !strings.Contains(a, want) {
+			t.Errorf("alert %q does not say %q", a, want)
+		}
+	}
+	if strings.Contains(a, "refused this station's token") {
+		t.Errorf("alert %q calls a station mismatch a refused token", a)
+	}
+	r.token.Store(token)
+	waitFor(t, "queue to drain", func() bool { return r.box.Stats().Queued == 0 })
+	if st := r.fwd.State(); st.Alert != "" || st.Sent != 3 {
+		t.Fatalf("after the token was fixed: %+v", st)
+	}
+}
