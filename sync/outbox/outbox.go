@@ -61,6 +61,12 @@ var ErrNotFound = errors.New("outbox: no such record")
 // errDecode marks a record that decrypted but is not a record.
 var errDecode = errors.New("decode")
 
+// ErrUnknown is returned by Put when the commit failed after it reached
+// the database file: the record may be on disk or not. The caller must
+// look the record up by its ID before storing it again, and a retry must
+// use the same ID (Recommit makes sure of a record found).
+var ErrUnknown = errors.New("outbox: the outcome of the commit is unknown")
+
 // ErrUsed is returned by PutOnce when its one-time key was spent before.
 var ErrUsed = errors.New("outbox: one-time key already used")
 
@@ -92,6 +98,13 @@ type Options struct {
 	// either, Put refuses new records (ErrFull) and never evicts old ones.
 	MaxBytes int64
 	MinFree  int64
+	// SyncFault is for fault-injection tests only and nil otherwise. A
+	// failing fdatasync cannot be had on demand from a real disk, so the
+	// outbox asks SyncFault where bbolt syncs a commit: with false just
+	// before the data pages are synced (an error then rolls the commit
+	// back) and with true after the meta page was written (an error then
+	// leaves the commit on disk or not, as a real one may).
+	SyncFault func(afterMeta bool) error
 }
 
 // Stats are the outbox's counts, kept in memory and updated after each

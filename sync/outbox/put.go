@@ -72,6 +72,9 @@ func (o *Outbox) put(req *putReq) error {
 		return fmt.Errorf("%w (the record was NOT stored)", ErrClosed)
 	}
 	if err := <-req.done; err != nil {
+		if errors.Is(err, ErrUnknown) {
+			return err
+		}
 		r.Seq = 0
 		return fmt.Errorf("%w (the record was NOT stored)", err)
 	}
@@ -108,6 +111,7 @@ func (o *Outbox) committer() {
 // checked before anything of it is written.
 func (o *Outbox) commit(group []*putReq) {
 	errs := make([]error, len(group))
+	written := false // the transaction's writes all went in; a failure after is the commit's
 	err := o.db.Update(func(tx *bolt.Tx) error {
 		for i, req := range group {
 			refused, err := o.putTx(tx, req)
@@ -116,15 +120,32 @@ func (o *Outbox) commit(group []*putReq) {
 			}
 			errs[i] = refused
 		}
-		return nil
+		written = true
+		return o.syncFault(false)
 	})
+	if err == nil {
+		err = o.syncFault(true)
+	}
+	if err != nil && written && o.landed(group, errs) {
+		// bbolt reports a failed commit, but its meta page is in the
+		// file: this process sees the records, and whether a power cut
+		// would keep them nobody can say.
+		err = fmt.Errorf("%w: %v; the record may or may not be on disk: look it up by its ID before storing it again, and store it again only under the same ID", ErrUnknown, err)
+		o.opt.Log.Error("outbox: commit failed after it reached the file", "records", len(group), "err", err)
+		for i := range errs {
+			if errs[i] == nil {
+				errs[i] = fmt.Errorf("record %s: %w", group[i].r.ID, err)
+			}
+		}
+		err = nil
+	}
 	err = diskFull(o.dir, err)
 	o.mu.Lock()
 	for i, req := range group {
 		switch {
 		case err != nil:
 			errs[i] = err
-		case errs[i] == nil:
+		case errs[i] == nil || errors.Is(errs[i], ErrUnknown):
 			o.stats.Queued++
 			o.stats.LastSeq = max(o.stats.LastSeq, req.r.Seq)
 			if o.stats.OldestQueued.IsZero() {
@@ -136,6 +157,27 @@ func (o *Outbox) commit(group []*putReq) {
 	for i, req := range group {
 		req.done <- errs[i]
 	}
+}
+
+func (o *Outbox) syncFault(afterMeta bool) error {
+	if o.opt.SyncFault == nil {
+		return nil
+	}
+	return o.opt.SyncFault(afterMeta)
+}
+
+// landed reports whether a group whose commit failed is in the database
+// all the same. A commit is one meta page: either every record of the
+// group is there or none, so the first one stored tells.
+func (o *Outbox) landed(group []*putReq, refused []error) bool {
+	for i, req := range group {
+		if refused[i] != nil {
+			continue
+		}
+		e, err := o.Lookup(req.r.ID)
+		return err == nil && e.Seq == req.r.Seq
+	}
+	return false
 }
 
 // putTx writes one record. refused is the request's own failure, with
@@ -194,4 +236,52 @@ func (o *Outbox) Used(once string) (bool, error) {
 		return false, fmt.Errorf("outbox: used: %w", err)
 	}
 	return used, nil
+}
+
+// Recommit writes a stored record and its index entry again, unchanged,
+// in a transaction of its own, and returns them. A Put that ended in
+// ErrUnknown may have left the record in the file without its fsync; once
+// Recommit returns nil, a later commit has written and synced the
+// record's pages, so the record is on disk for certain.
+func (o *Outbox) Recommit(id string) (upstream.Record, Entry, error) {
+	err := o.db.Update(func(tx *bolt.Tx) error {
+		idx := tx.Bucket(bucketIndex)
+		e, err := getEntry(idx, id)
+		if err != nil {
+			return err
+		}
+		b, key := tx.Bucket(bucketQueue), u64(e.Seq)
+		switch e.State {
+		case Rejected:
+			b = tx.Bucket(bucketRejected)
+		case Delivered:
+			// The hub has it: the entry is all the station still needs.
+			b = nil
+		}
+		if b != nil {
+			v := b.Get(key)
+			if v == nil {
+				return fmt.Errorf("outbox: recommit %s: indexed as %s but its body is missing", id, e.State)
+			}
+			if err := b.Put(key, append([]byte(nil), v...)); err != nil {
+				return fmt.Errorf("outbox: recommit %s: %w", id, err)
+			}
+		}
+		if err := putEntry(idx, e); err != nil {
+			return err
+		}
+		return o.syncFault(false)
+	})
+	if err == nil {
+		if err = o.syncFault(true); err != nil {
+			return upstream.Record{}, Entry{}, fmt.Errorf("%w: recommit %s: %v", ErrUnknown, id, err)
+		}
+	}
+	if err != nil {
+		if errors.Is(err, ErrNotFound) {
+			return upstream.Record{}, Entry{}, err
+		}
+		return upstream.Record{}, Entry{}, fmt.Errorf("outbox: recommit %s: %w", id, err)
+	}
+	return o.Get(id)
 }
