@@ -40,6 +40,10 @@ type session struct {
 	touched time.Time // last activity, for the idle wipe
 	lifted  bool
 	receipt *Receipt
+	// recordID is the ID the session's record is stored under, made at
+	// the first try to submit it: a try whose outcome was unknown is
+	// repeated under the same ID and cannot store the record twice.
+	recordID string
 }
 
 // SessionView is the session as a screen or the admin API may show it:
@@ -157,7 +161,23 @@ func (s *Station) SubmitSession(ctx context.Context, in SessionSubmit) (Receipt,
 		s.CancelSession()
 		return Receipt{}, &record.FieldError{Field: "consent.agreed", Msg: "the resident declined; nothing was stored"}
 	}
-	sub := Submission{Kind: record.KindRegistration, Grid: in.Grid}
+	if ss.recordID == "" {
+		now, _ := s.clock.stamp(s.now())
+		id, err := record.NewID(now)
+		if err != nil {
+			return Receipt{}, err
+		}
+		s.mu.Lock()
+		if s.sess.started.Equal(ss.started) && s.sess.recordID == "" {
+			s.sess.recordID = id
+		}
+		ss.recordID = s.sess.recordID
+		s.mu.Unlock()
+		if ss.recordID == "" {
+			return Receipt{}, ErrNoSession // replaced meanwhile
+		}
+	}
+	sub := Submission{Kind: record.KindRegistration, Grid: in.Grid, ID: ss.recordID, session: true}
 	if sub.Grid == nil && ss.card != nil {
 		// The card's address places the resident in a micro grid, so
 		// that the hub can route their matters to its leader.

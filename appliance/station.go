@@ -55,6 +55,8 @@ type Options struct {
 	// Panel is the GPIO panel, opened by the caller (which owns the
 	// board's GPIO registry); nil for a kiosk without one.
 	Panel Panel
+	// SyncFault is for fault-injection tests only: see outbox.Options.
+	SyncFault func(afterMeta bool) error
 }
 
 // Timing is the forwarder's pacing.
@@ -68,6 +70,11 @@ type Submission struct {
 	Kind    string          `json:"kind"`
 	Payload json.RawMessage `json:"payload"`
 	Grid    *grid.Path      `json:"grid,omitempty"` // default: the station's own cell
+	// ID, when set, is the record's ID: a caller retrying a submission
+	// whose outcome was unknown (ErrStorageUnknown) sends it again with
+	// the ID it was told, and gets the record stored by the first try
+	// rather than a second one. Empty: the station makes a new ID.
+	ID string `json:"id,omitempty"`
 
 	// once, if set, is a one-time key the record spends (an appointment's
 	// ID): the record is stored only if the key was not spent before, and
@@ -77,6 +84,9 @@ type Submission struct {
 	// forget, if set, is a kept key the record ends (a volunteer's
 	// check-in): stored only if the key is kept, and the key goes with it.
 	forget string
+	// session marks the card session's own retry, which makes the
+	// payload again (a new consent time) under the session's record ID.
+	session bool
 }
 
 // Receipt is what the caller gets back once the record is on disk.
@@ -86,7 +96,28 @@ type Receipt struct {
 	Seq          uint64    `json:"seq"`
 	CreatedAt    time.Time `json:"created_at"`
 	ClockTrusted bool      `json:"clock_trusted"`
+	// Repeat says the record was stored by an earlier try with the same
+	// ID, which this one found rather than storing it again.
+	Repeat bool `json:"repeat,omitempty"`
 }
+
+// ErrStorageUnknown means storing a record failed after the commit reached
+// the disk: it may be stored or not. Look it up by StorageUnknown's ID
+// before retrying, and retry with that ID (Submission.ID).
+var ErrStorageUnknown = outbox.ErrUnknown
+
+// StorageUnknown is the error of a submission whose outcome is unknown,
+// with the record's ID to look up and to retry with.
+type StorageUnknown struct {
+	ID  string
+	Err error
+}
+
+func (e *StorageUnknown) Error() string {
+	return "appliance: record " + e.ID + ": " + e.Err.Error()
+}
+
+func (e *StorageUnknown) Unwrap() error { return e.Err }
 
 // Station owns the outbox and the forwarder. Its methods are safe for
 // concurrent use.
@@ -145,6 +176,7 @@ func New(opt Options) (*Station, error) {
 		Log:       opt.Log,
 		MaxBytes:  int64(cfg.Storage.MaxMB) << 20,
 		MinFree:   int64(cfg.Storage.MinFreeMB) << 20,
+		SyncFault: opt.SyncFault,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("appliance: %w", err)
@@ -360,9 +392,13 @@ func (s *Station) Submit(ctx context.Context, sub Submission) (Receipt, error) {
 	if err != nil {
 		return Receipt{}, fmt.Errorf("appliance: encode grid: %w", err)
 	}
-	id, err := record.NewID(now)
-	if err != nil {
-		return Receipt{}, err
+	id := sub.ID
+	if id == "" {
+		if id, err = record.NewID(now); err != nil {
+			return Receipt{}, err
+		}
+	} else if rc, found, err := s.storedBefore(sub, payload); found || err != nil {
+		return rc, err
 	}
 	rec := &upstream.Record{
 		ID: id, Kind: sub.Kind, CreatedAt: now, ClockTrusted: trusted,
@@ -381,6 +417,9 @@ func (s *Station) Submit(ctx context.Context, sub Submission) (Receipt, error) {
 			return Receipt{}, &signedcode.Refusal{Reason: signedcode.Used, Detail: "appointment " + sub.once + " already made a registration here"}
 		case errors.Is(err, outbox.ErrNotKept):
 			return Receipt{}, err
+		case errors.Is(err, outbox.ErrUnknown):
+			s.log.Error("appliance: record may or may not be stored; a retry with its ID will tell", "id", id, "kind", sub.Kind, "err", err)
+			return Receipt{}, &StorageUnknown{ID: id, Err: err}
 		}
 		s.log.Error("appliance: record not stored", "kind", sub.Kind, "err", err)
 		return Receipt{}, fmt.Errorf("appliance: %w", err)
@@ -393,6 +432,36 @@ func (s *Station) Submit(ctx context.Context, sub Submission) (Receipt, error) {
 		s.fwd.Kick()
 	}
 	return Receipt{ID: id, Ticket: record.Ticket(sub.Kind, rec.Seq), Seq: rec.Seq, CreatedAt: now, ClockTrusted: trusted}, nil
+}
+
+// storedBefore finds a record an earlier try stored under id, for a
+// retry: found with its receipt when it is the same record, an error when
+// id holds another one or is not an ID the station makes.
+func (s *Station) storedBefore(sub Submission, payload json.RawMessage) (rc Receipt, found bool, err error) {
+	id, kind := sub.ID, sub.Kind
+	if !record.ValidID(id) {
+		return Receipt{}, false, &record.FieldError{Field: "id", Msg: "must be the record ID (a UUIDv7) a previous try was given, or left out"}
+	}
+	if _, err := s.box.Lookup(id); errors.Is(err, outbox.ErrNotFound) {
+		return Receipt{}, false, nil
+	}
+	// Written again, so that a record whose first commit failed after
+	// reaching the file is on disk for certain before anyone hears "done".
+	r, e, err := s.box.Recommit(id)
+	if err != nil {
+		if errors.Is(err, outbox.ErrUnknown) {
+			return Receipt{}, false, &StorageUnknown{ID: id, Err: err}
+		}
+		return Receipt{}, false, fmt.Errorf("appliance: look up record %s: %w", id, err)
+	}
+	// A session's retry makes its payload again, with a new consent
+	// time; the session's own ID says it is the same record. An API
+	// caller's retry sends the same payload.
+	if r.Kind != kind || !sub.session && string(r.Payload) != string(payload) {
+		return Receipt{}, false, &record.FieldError{Field: "id", Msg: "a different record is stored under this ID; send a new submission without an id"}
+	}
+	s.log.Info("appliance: record found stored by an earlier try", "id", id, "kind", kind, "seq", e.Seq)
+	return Receipt{ID: id, Ticket: record.Ticket(kind, e.Seq), Seq: e.Seq, CreatedAt: r.CreatedAt, ClockTrusted: r.ClockTrusted, Repeat: true}, true, nil
 }
 
 // Lookup returns the local state of a record: queued, delivered or

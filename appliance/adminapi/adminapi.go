@@ -147,6 +147,10 @@ func (a *api) metrics(w http.ResponseWriter, r *http.Request) {
 type errorBody struct {
 	Error string `json:"error"`
 	Field string `json:"field,omitempty"`
+	// Code and ID are set for an unknown outcome (storage_unknown): the
+	// record's ID, to look up and to retry with.
+	Code string `json:"code,omitempty"`
+	ID   string `json:"id,omitempty"`
 }
 
 func (a *api) submit(w http.ResponseWriter, r *http.Request) {
@@ -159,7 +163,7 @@ func (a *api) submit(w http.ResponseWriter, r *http.Request) {
 			writeJSON(w, http.StatusRequestEntityTooLarge, errorBody{Error: fmt.Sprintf("body larger than %d bytes", maxBody)})
 			return
 		}
-		writeJSON(w, http.StatusBadRequest, errorBody{Error: "body is not {\"kind\", \"payload\", \"grid\"}: " + err.Error()})
+		writeJSON(w, http.StatusBadRequest, errorBody{Error: "body is not {\"kind\", \"payload\", \"grid\", \"id\"}: " + err.Error()})
 		return
 	}
 	rc, err := a.st.Submit(r.Context(), sub)
@@ -167,13 +171,25 @@ func (a *api) submit(w http.ResponseWriter, r *http.Request) {
 }
 
 // writeStored answers a request that stored a record: 201 once it is on
-// disk, 400 naming the field at fault, 409 when there was nothing to
-// submit, and 503 when storage failed — nothing was saved, and the caller
-// must know.
+// disk (200 when an earlier try with the same ID had stored it), 400
+// naming the field at fault, 409 when there was nothing to submit, 503
+// when storage failed — nothing was saved, and the caller must know — and
+// 500 storage_unknown when the commit failed after reaching the disk: the
+// caller looks the record up and retries with its ID, which cannot store
+// it twice.
 func writeStored(w http.ResponseWriter, rc appliance.Receipt, err error) {
 	var fe *record.FieldError
 	var ref *signedcode.Refusal
+	var unk *appliance.StorageUnknown
 	switch {
+	case errors.As(err, &unk):
+		writeJSON(w, http.StatusInternalServerError, errorBody{Code: "storage_unknown", ID: unk.ID,
+			Error: "结果未知，请先查询再重试 / the outcome is unknown: record " + unk.ID + " may or may not be stored. " +
+				"Look it up (GET /v1/records/" + unk.ID + ") before retrying, and retry with \"id\": \"" + unk.ID + "\" " +
+				"(a session: submit it again), which cannot store it twice: " + err.Error()})
+	case err == nil && rc.Repeat:
+		w.Header().Set("Location", "/v1/records/"+rc.ID)
+		writeJSON(w, http.StatusOK, rc)
 	case errors.Is(err, appliance.ErrNoSession):
 		writeJSON(w, http.StatusConflict, errorBody{Error: err.Error()})
 	case errors.As(err, &ref):

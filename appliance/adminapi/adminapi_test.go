@@ -38,6 +38,13 @@ func newRig(t *testing.T, withHub bool) *rig {
 
 func newRigWith(t *testing.T, withHub bool, mutate func(*config.Config)) *rig {
 	t.Helper()
+	return newRigFault(t, withHub, mutate, nil)
+}
+
+// newRigFault is newRigWith with a fault in the outbox's syncs (see
+// outbox.Options.SyncFault).
+func newRigFault(t *testing.T, withHub bool, mutate func(*config.Config), fault func(afterMeta bool) error) *rig {
+	t.Helper()
 	dir := t.TempDir()
 	cfg := config.Default()
 	cfg.Station.ID, cfg.Station.Name = "141029-xfw-01", "幸福湾社区党群服务站"
@@ -60,7 +67,8 @@ func newRigWith(t *testing.T, withHub bool, mutate func(*config.Config)) *rig {
 	}
 	mutate(&cfg)
 	st, err := appliance.New(appliance.Options{Config: &cfg, Version: "test", NTPSynced: func() bool { return false },
-		Timing: appliance.Timing{MinBackoff: 5 * time.Millisecond, MaxBackoff: 20 * time.Millisecond, Idle: 10 * time.Millisecond}})
+		Timing:    appliance.Timing{MinBackoff: 5 * time.Millisecond, MaxBackoff: 20 * time.Millisecond, Idle: 10 * time.Millisecond},
+		SyncFault: fault})
 	if err != nil {
 		t.Fatal(err)
 	}

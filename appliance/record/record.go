@@ -71,3 +71,26 @@ func Ticket(kind string, seq uint64) string {
 	}
 	return fmt.Sprintf("%s%04d", letter, seq%10000)
 }
+
+// ValidID reports whether id is a UUIDv7 in the canonical form NewID
+// makes: a caller that retries a submission brings back the ID it was
+// given, and anything else is not one.
+func ValidID(id string) bool {
+	if len(id) != 36 || id[14] != '7' {
+		return false
+	}
+	for i := 0; i < len(id); i++ {
+		c := id[i]
+		switch i {
+		case 8, 13, 18, 23:
+			if c != '-' {
+				return false
+			}
+		default:
+			if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f') {
+				return false
+			}
+		}
+	}
+	return true
+}

@@ -166,7 +166,7 @@ func TestNewID(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if !uuid7.MatchString(id) || seen[id] {
+		if !uuid7.MatchString(id) || !ValidID(id) || seen[id] {
 			t.Fatalf("id %q (dup %v)", id, seen[id])
 		}
 		if id[:13] < prev {
@@ -178,6 +178,25 @@ func TestNewID(t *testing.T) {
 	id, _ := NewID(time.UnixMilli(0x0190f5e6a1b2))
 	if !strings.HasPrefix(id, "0190f5e6-a1b2-7") {
 		t.Fatalf("timestamp not in the first 48 bits: %s", id)
+	}
+}
+
+func TestValidID(t *testing.T) {
+	for _, tc := range []struct {
+		id string
+		ok bool
+	}{
+		{"0190f5e6-a1b2-7c3d-8e4f-0123456789ab", true},
+		{"0190f5e6-a1b2-4c3d-8e4f-0123456789ab", false}, // version 4
+		{"0190F5E6-A1B2-7C3D-8E4F-0123456789AB", false}, // not as NewID writes it
+		{"0190f5e6a1b27c3d8e4f0123456789ab", false},
+		{"0190f5e6-a1b2-7c3d-8e4f-0123456789ab0", false},
+		{"0190f5e6-a1b2-7c3d-8e4f-0123456789ag", false},
+		{"", false},
+	} {
+		if got := ValidID(tc.id); got != tc.ok {
+			t.Errorf("ValidID(%q) = %v, want %v", tc.id, got, tc.ok)
+		}
 	}
 }
 

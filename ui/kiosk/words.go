@@ -72,6 +72,10 @@ func submitProblem(lang string, err error) problem {
 		case strings.Contains(fe.Field, "person"):
 			return problem{scrConfirm, ui.Tr(lang, "证件信息不完整，请找工作人员帮忙", "The details on your card are incomplete: please ask staff")}
 		}
+	case errors.Is(err, appliance.ErrStorageUnknown):
+		// The session repeats the record under its own ID: tapping again
+		// finds the record if it was stored and never makes a second.
+		return problem{scrConsent, ui.Tr(lang, "保存时出了故障，结果未知：请再点一次“同意”，不会重复登记", "Saving hit a fault and we cannot tell whether it worked: tap Agree again, you will not be registered twice")}
 	case errors.Is(err, context.DeadlineExceeded):
 		return problem{scrConsent, ui.Tr(lang, "保存太慢，请再点一次“同意”", "Saving took too long: tap Agree again")}
 	}

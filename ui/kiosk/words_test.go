@@ -54,6 +54,7 @@ func TestSubmitProblem(t *testing.T) {
 		{appliance.ErrNoSession, scrAttract, "已超时"},
 		{&signedcode.Refusal{Reason: signedcode.Used}, scrAttract, "已使用过"},
 		{errors.New("outbox: disk full"), scrConsent, "暂时无法保存"},
+		{&appliance.StorageUnknown{ID: "x", Err: fmt.Errorf("%w: EIO", appliance.ErrStorageUnknown)}, scrConsent, "结果未知"},
 	}
 	for _, tc := range tests {
 		p := submitProblem("zh-CN", tc.err)
