@@ -2,6 +2,7 @@ package upstream_test
 
 import (
 	"context"
+	"encoding/binary"
 	"encoding/json"
 	"fmt"
 	"net"
@@ -13,6 +14,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	bolt "go.etcd.io/bbolt"
 
 	"github.com/gridkiosk/gridkiosk/sync/hub"
 	"github.com/gridkiosk/gridkiosk/sync/outbox"
@@ -347,5 +350,45 @@ func TestStationMismatchAlert(t *testing.T) {
 	waitFor(t, "queue to drain", func() bool { return r.box.Stats().Queued == 0 })
 	if st := r.fwd.State(); st.Alert != "" || st.Sent != 3 {
 		t.Fatalf("after the token was fixed: %+v", st)
+	}
+}
+
+// A stored record that no longer decrypts (a damaged sector) does not
+// stop the station: the others reach the hub, and it waits aside for
+// staff with the reason.
+func TestUnreadableRecordSetAside(t *testing.T) {
+	ln := listen(t, "127.0.0.1:0")
+	r := newRig(t, "http://"+ln.Addr().String())
+	defer r.serve(t, ln)()
+	r.put(t, 1, 7, "matter")
+	dir := filepath.Dir(r.box.Path())
+	r.box.Close()
+	db, err := bolt.Open(filepath.Join(dir, "station.db"), 0o600, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = db.Update(func(tx *bolt.Tx) error {
+		q := tx.Bucket([]byte("queue"))
+		k := binary.BigEndian.AppendUint64(nil, 3)
+		v := append([]byte(nil), q.Get(k)...)
+		v[len(v)-5] ^= 0x5a
+		return q.Put(k, v)
+	})
+	db.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.box, err = outbox.Open(dir, outbox.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	r.fwd.Queue = r.box
+	r.run(t)
+	waitFor(t, "queue to drain", func() bool { return r.box.Stats().Queued == 0 })
+	if all, _ := r.store.All(); len(all) != 5 {
+		t.Fatalf("hub holds %d records, want the 5 readable ones", len(all))
+	}
+	rej, err := r.box.Rejected()
+	if err != nil || len(rej) != 1 || rej[0].Seq != 3 || !strings.Contains(rej[0].Reason, "stored record 3 could not be decrypted") {
+		t.Fatalf("rejected = %+v %v; want record 3 with its reason", rej, err)
 	}
 }
