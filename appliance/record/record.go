@@ -9,6 +9,7 @@ import (
 	"encoding/binary"
 	"encoding/hex"
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -76,8 +77,8 @@ func Ticket(kind string, seq uint64) string {
 // makes: a caller that retries a submission brings back the ID it was
 // given, and anything else is not one.
 func ValidID(id string) bool {
-	if len(id) != 36 || id[14] != '7' {
-		return false
+	if len(id) != 36 || id[14] != '7' || !strings.ContainsRune("89ab", rune(id[19])) {
+		return false // version 7, variant 10
 	}
 	for i := 0; i < len(id); i++ {
 		c := id[i]

@@ -188,6 +188,7 @@ func TestValidID(t *testing.T) {
 	}{
 		{"0190f5e6-a1b2-7c3d-8e4f-0123456789ab", true},
 		{"0190f5e6-a1b2-4c3d-8e4f-0123456789ab", false}, // version 4
+		{"0190f5e6-a1b2-7c3d-0e4f-0123456789ab", false}, // variant 0
 		{"0190F5E6-A1B2-7C3D-8E4F-0123456789AB", false}, // not as NewID writes it
 		{"0190f5e6a1b27c3d8e4f0123456789ab", false},
 		{"0190f5e6-a1b2-7c3d-8e4f-0123456789ab0", false},
@@ -198,6 +199,22 @@ func TestValidID(t *testing.T) {
 			t.Errorf("ValidID(%q) = %v, want %v", tc.id, got, tc.ok)
 		}
 	}
+}
+
+// ValidID takes every ID NewID makes and nothing that is not 36 bytes of
+// lower-case hex in the UUID layout.
+func FuzzValidID(f *testing.F) {
+	f.Add("0190f5e6-a1b2-7c3d-8e4f-0123456789ab", int64(0))
+	f.Add("", int64(1<<40))
+	f.Fuzz(func(t *testing.T, id string, ms int64) {
+		made, err := NewID(time.UnixMilli(ms))
+		if err != nil || !ValidID(made) {
+			t.Fatalf("NewID(%d) = %q, %v: not valid", ms, made, err)
+		}
+		if ValidID(id) && !uuid7.MatchString(id) {
+			t.Fatalf("ValidID(%q) but it is not a UUIDv7", id)
+		}
+	})
 }
 
 func TestTicket(t *testing.T) {
