@@ -161,6 +161,9 @@ func (s *Station) refreshRefData(ctx context.Context) error {
 	}
 	rd, err := takeRefData(raw, s.RefData())
 	if err != nil {
+		// The hub did answer: whatever the forwarder's backoff says,
+		// records can go.
+		s.networkBack("reference data fetched (and refused)")
 		return err
 	}
 	rd.ETag, rd.FetchedAt = newTag, s.now()
