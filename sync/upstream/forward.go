@@ -196,8 +196,9 @@ func (f *Forwarder) Run(ctx context.Context) error {
 			}
 		case IsAuth(err):
 			refused, _ = f.Client.Token()
-			f.setAlert(f.authAlert(err))
-			f.Log.Error("upstream: sending stopped: token refused", "err", err)
+			alert := f.authAlert(err)
+			f.setAlert(alert)
+			f.Log.Error("upstream: sending stopped until the token file changes", "alert", alert, "err", err)
 		default:
 			d := f.backoff(attempt, err)
 			attempt++
@@ -293,13 +294,12 @@ func fitBytes(recs []Record, limit int) int {
 func (f *Forwarder) shrink(recs []Record) error {
 	f.mu.Lock()
 	f.okRun = 0
-	f.mu.Unlock()
 	if len(recs) > 1 {
-		f.mu.Lock()
 		f.st.BatchSize = max(1, len(recs)/2)
 		f.mu.Unlock()
 		return nil
 	}
+	f.mu.Unlock()
 	rej := []Rejection{{ID: recs[0].ID, Reason: "record too large for the hub (413)"}}
 	if err := f.Queue.Reject(rej); err != nil {
 		f.fail(CauseQueue, err)
