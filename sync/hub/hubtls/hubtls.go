@@ -95,9 +95,6 @@ func LoadCA(certFile, keyFile string) (*CA, error) {
 // the stations' upstream.url will name the hub), with a new key, valid for
 // the given time from now but never past the CA.
 func (ca *CA) Issue(hosts []string, now time.Time, validity time.Duration) (*x509.Certificate, crypto.Signer, error) {
-	if len(hosts) == 0 {
-		return nil, nil, errors.New("hubtls: no host to issue the certificate for")
-	}
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
 		return nil, nil, fmt.Errorf("hubtls: hub key: %w", err)
@@ -113,16 +110,8 @@ func (ca *CA) Issue(hosts []string, now time.Time, validity time.Duration) (*x50
 	if tmpl.NotAfter.After(ca.Cert.NotAfter) {
 		tmpl.NotAfter = ca.Cert.NotAfter
 	}
-	for _, h := range hosts {
-		h = strings.TrimSpace(h)
-		switch ip := net.ParseIP(h); {
-		case ip != nil:
-			tmpl.IPAddresses = append(tmpl.IPAddresses, ip)
-		case h == "" || strings.ContainsAny(h, "/: "):
-			return nil, nil, fmt.Errorf("hubtls: %q is not a host name or IP address (write hub.example.org or 10.14.0.2, without scheme or port)", h)
-		default:
-			tmpl.DNSNames = append(tmpl.DNSNames, h)
-		}
+	if tmpl.DNSNames, tmpl.IPAddresses, err = ParseHosts(hosts); err != nil {
+		return nil, nil, err
 	}
 	der, err := x509.CreateCertificate(rand.Reader, tmpl, ca.Cert, key.Public(), ca.Key)
 	if err != nil {
@@ -133,6 +122,26 @@ func (ca *CA) Issue(hosts []string, now time.Time, validity time.Duration) (*x50
 		return nil, nil, fmt.Errorf("hubtls: hub certificate: %w", err)
 	}
 	return cert, key, nil
+}
+
+// ParseHosts sorts the hosts a certificate is for into names and IP
+// addresses, and refuses what is neither, such as a URL.
+func ParseHosts(hosts []string) (names []string, ips []net.IP, err error) {
+	for _, h := range hosts {
+		h = strings.TrimSpace(h)
+		switch ip := net.ParseIP(h); {
+		case ip != nil:
+			ips = append(ips, ip)
+		case h == "" || strings.ContainsAny(h, "/: "):
+			return nil, nil, fmt.Errorf("hubtls: %q is not a host name or IP address (write hub.example.org or 10.14.0.2, without scheme or port)", h)
+		default:
+			names = append(names, h)
+		}
+	}
+	if len(names)+len(ips) == 0 {
+		return nil, nil, errors.New("hubtls: no host to issue the certificate for")
+	}
+	return names, ips, nil
 }
 
 // CertPEM encodes a certificate as PEM.
