@@ -63,7 +63,7 @@ func IsTLS(err error) bool {
 func ParsePin(s string) ([sha256.Size]byte, error) {
 	var pin [sha256.Size]byte
 	b64 := strings.TrimPrefix(strings.TrimPrefix(s, "sha256//"), "sha256/")
-	raw, err := base64.StdEncoding.DecodeString(b64)
+	raw, err := base64.StdEncoding.Strict().DecodeString(b64)
 	if err != nil || len(raw) != sha256.Size {
 		return pin, fmt.Errorf(`%q is not a base64 SHA-256 key digest (44 characters ending in "=", as "gridhub tls init" prints)`, s)
 	}

@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"crypto/tls"
 	"crypto/x509"
+	"encoding/base64"
 	"os"
 	"path/filepath"
 	"strings"
@@ -220,4 +221,26 @@ func TestPinIsSPKI(t *testing.T) {
 	if got != want {
 		t.Fatal("Pin is not the SHA-256 of the SubjectPublicKeyInfo")
 	}
+}
+
+// A pin ParsePin accepts is exactly 32 bytes that Pin's encoding gives
+// back; anything else is refused with a message, never a panic.
+func FuzzParsePin(f *testing.F) {
+	f.Add("ypeBEsobvcr6wjGzmiPcTaeG7/gUfE5yuYB3ha/uSLs=")
+	f.Add("sha256//ypeBEsobvcr6wjGzmiPcTaeG7/gUfE5yuYB3ha/uSLs=")
+	f.Add("sha256/")
+	f.Add("ca978112ca1bbdcafac231b39a23dc4da786eff8147c4e72b9807785afee48bb")
+	f.Fuzz(func(t *testing.T, s string) {
+		pin, err := upstream.ParsePin(s)
+		if err != nil {
+			if !strings.Contains(err.Error(), "is not a base64 SHA-256 key digest") {
+				t.Fatalf("ParsePin(%q): %v", s, err)
+			}
+			return
+		}
+		b64 := strings.TrimPrefix(strings.TrimPrefix(s, "sha256//"), "sha256/")
+		if got := base64.StdEncoding.EncodeToString(pin[:]); got != b64 {
+			t.Fatalf("ParsePin(%q) = %s, which is not what was written", s, got)
+		}
+	})
 }
