@@ -53,7 +53,10 @@ type OutboxState struct {
 
 // UpstreamState is the forwarder as /healthz shows it.
 type UpstreamState struct {
-	Configured  bool       `json:"configured"`
+	Configured bool `json:"configured"`
+	// TLS is how the link is protected: tls, tls+ca_file, pinned,
+	// insecure_http or loopback_http (see config.Upstream.TLSMode).
+	TLS         string     `json:"tls,omitempty"`
 	Online      bool       `json:"online"`
 	LastSuccess *time.Time `json:"last_success,omitempty"`
 	LastError   string     `json:"last_error,omitempty"`
@@ -82,7 +85,7 @@ func (s *Station) Health() Health {
 	}
 	if s.fwd != nil {
 		fs := s.fwd.State()
-		h.Upstream = UpstreamState{Configured: true, Online: fs.Online, LastError: fs.LastError, Alert: fs.Alert, Sent: fs.Sent, SendRate: fs.SendRate}
+		h.Upstream = UpstreamState{Configured: true, TLS: s.cfg.Upstream.TLSMode(), Online: fs.Online, LastError: fs.LastError, Alert: fs.Alert, Sent: fs.Sent, SendRate: fs.SendRate}
 		if !fs.LastSuccess.IsZero() {
 			h.Upstream.LastSuccess = &fs.LastSuccess
 		}
@@ -186,7 +189,7 @@ func (s *Station) WriteMetrics(w io.Writer) {
 		gauge("gridkiosk_upstream_send_rate", "Records the hub acknowledged per second, over the last minute.", fs.SendRate)
 		fmt.Fprintf(w, "# HELP gridkiosk_upstream_sent_total Records the hub acknowledged.\n# TYPE gridkiosk_upstream_sent_total counter\ngridkiosk_upstream_sent_total %d\n", fs.Sent)
 		fmt.Fprintf(w, "# HELP gridkiosk_upstream_failures_total Failed exchanges with the hub, by cause.\n# TYPE gridkiosk_upstream_failures_total counter\n")
-		for _, c := range []string{upstream.CauseNetwork, upstream.CauseAuth, upstream.CauseThrottled, upstream.CauseServer, upstream.CauseTooLarge, upstream.CauseReply, upstream.CauseQueue} {
+		for _, c := range []string{upstream.CauseNetwork, upstream.CauseAuth, upstream.CauseThrottled, upstream.CauseServer, upstream.CauseTooLarge, upstream.CauseReply, upstream.CauseQueue, upstream.CauseTLS} {
 			fmt.Fprintf(w, "gridkiosk_upstream_failures_total{cause=%q} %d\n", c, fs.Failures[c])
 		}
 	}

@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"os"
 	"strings"
 	"sync"
@@ -211,7 +212,12 @@ func New(opt Options) (*Station, error) {
 	if cfg.Upstream.URL != "" {
 		hc := opt.HTTP
 		if hc == nil {
-			hc = &http.Client{Timeout: cfg.Upstream.Timeout.Duration}
+			trust, err := hubTrust(cfg.Upstream)
+			if err != nil {
+				box.Close()
+				return nil, err
+			}
+			hc = upstream.NewHTTPClient(cfg.Upstream.Timeout.Duration, trust)
 		}
 		f := opt.Timing
 		if f.MaxBackoff == 0 {
@@ -228,6 +234,24 @@ func New(opt Options) (*Station, error) {
 		}
 	}
 	return s, nil
+}
+
+// hubTrust is how the station checks the hub's certificate. A pin that
+// does not parse is an error rather than left out, which would weaken the
+// check.
+func hubTrust(u config.Upstream) (*upstream.Trust, error) {
+	t := &upstream.Trust{CAFile: u.CAFile, ReplaceRoots: u.CAMode == "replace"}
+	if p, err := url.Parse(u.URL); err == nil {
+		t.Host = p.Hostname()
+	}
+	for _, s := range u.PinSHA256 {
+		pin, err := upstream.ParsePin(s)
+		if err != nil {
+			return nil, fmt.Errorf("appliance: upstream.pin_sha256: %w", err)
+		}
+		t.Pins = append(t.Pins, pin)
+	}
+	return t, nil
 }
 
 // tokenFile reads the station token on every use, so a technician can

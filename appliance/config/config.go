@@ -64,6 +64,19 @@ type Upstream struct {
 	// unreachable. A shorter cap finds a returning hub sooner at the cost
 	// of more attempts on a dead line.
 	RetryMax Duration `toml:"retry_max"`
+	// CAFile is a PEM bundle of the CA certificates that sign the hub's
+	// certificate on a county network with its own CA. CAMode says whether
+	// they are trusted besides the system's roots ("add") or instead of
+	// them ("replace").
+	CAFile string `toml:"ca_file"`
+	CAMode string `toml:"ca_mode"`
+	// PinSHA256 are SPKI pins: base64 SHA-256 digests of a public key in
+	// the hub's verified chain, one of which must match. More than one
+	// lets a hub change its key without stranding the stations.
+	PinSHA256 []string `toml:"pin_sha256"`
+	// InsecureHTTP must be set to send records over plain http:// to a
+	// host that is not this machine, so that nobody does so by accident.
+	InsecureHTTP bool `toml:"insecure_http"`
 }
 
 // Storage is where the station keeps its records.
@@ -178,7 +191,7 @@ func (d *Duration) UnmarshalText(text []byte) error {
 // station's id, name and grid have no sensible default and are left empty.
 func Default() Config {
 	return Config{
-		Upstream: Upstream{BatchSize: 100, Timeout: Duration{15 * time.Second}, RetryMax: Duration{5 * time.Minute}},
+		Upstream: Upstream{BatchSize: 100, Timeout: Duration{15 * time.Second}, RetryMax: Duration{5 * time.Minute}, CAMode: "add"},
 		Storage:  Storage{Dir: "/var/lib/gridkiosk", RetentionDays: 30, MinFreeMB: 64},
 		Admin:    Admin{Listen: "127.0.0.1:8765"},
 		Devices: Devices{
@@ -191,8 +204,9 @@ func Default() Config {
 }
 
 // Load reads the configuration file at path and parses it. A relative
-// upstream.token_file is taken relative to the file's directory, so that a
-// config and its token can be provisioned together anywhere.
+// upstream.token_file or upstream.ca_file is taken relative to the file's
+// directory, so that a config and its token and CA can be provisioned
+// together anywhere.
 func Load(path string) (*Config, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
@@ -202,14 +216,22 @@ func Load(path string) (*Config, error) {
 	if err != nil {
 		return nil, err
 	}
-	if tf := c.Upstream.TokenFile; tf != "" && !filepath.IsAbs(tf) {
-		dir := filepath.Dir(path)
-		if abs, err := filepath.Abs(dir); err == nil {
-			dir = abs
-		}
-		c.Upstream.TokenFile = filepath.Join(dir, tf)
-	}
+	c.Upstream.TokenFile = beside(path, c.Upstream.TokenFile)
+	c.Upstream.CAFile = beside(path, c.Upstream.CAFile)
 	return c, nil
+}
+
+// beside resolves a relative file name against the directory of the config
+// file at path.
+func beside(path, name string) string {
+	if name == "" || filepath.IsAbs(name) {
+		return name
+	}
+	dir := filepath.Dir(path)
+	if abs, err := filepath.Abs(dir); err == nil {
+		dir = abs
+	}
+	return filepath.Join(dir, name)
 }
 
 // readError says which config file could not be read, without repeating
@@ -231,8 +253,8 @@ func (e *readError) Error() string {
 func (e *readError) Unwrap() error { return e.err }
 
 // Parse decodes and checks a configuration file. Name is the file's name as
-// it should appear in messages. A relative upstream.token_file is returned
-// as written; Load resolves it.
+// it should appear in messages. A relative upstream.token_file or
+// upstream.ca_file is returned as written; Load resolves it.
 //
 // On failure Parse returns every problem it found, each an *Error, joined
 // with errors.Join and ordered by line.
@@ -260,6 +282,10 @@ func Parse(data []byte, name string) (*Config, error) {
 		p.drop(f.span)
 	}
 	if cfg, ok := p.decode(); ok {
+		// "pin_sha256 = []" and no pins at all are the same config.
+		if len(cfg.Upstream.PinSHA256) == 0 {
+			cfg.Upstream.PinSHA256 = nil
+		}
 		for _, e := range validationErrors(cfg.Validate()) {
 			if !under(e.Key, p.dropped) {
 				e.Line = doc.line(e.Key)

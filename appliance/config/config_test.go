@@ -286,6 +286,7 @@ func FuzzParse(f *testing.F) {
 	f.Add([]byte(station + "[devices.idcard]\nbuad = 5\nbaud = \"x\"\n[UI]\n[ui.language]\n"))
 	f.Add([]byte("[station]\nid = 1\nid = 2\ngrid = { county = 99999999999999999999 }\n[[station]]\n"))
 	f.Add([]byte("a = [1, {b = 2}]\n\"q.x\".y = 'z'\n[x.\"y z\"]\n"))
+	f.Add([]byte(station + "[upstream]\nurl = \"http://10.0.0.1\"\npin_sha256 = [\"x\", 3]\nca_mode = \"swap\"\ninsecure_http = true\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		c, err := Parse(data, "fuzz.toml")
 		if err == nil {

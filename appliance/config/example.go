@@ -57,6 +57,26 @@ timeout = "15s"
 # While the hub cannot be reached the kiosk waits longer and longer between
 # attempts (with random jitter), up to this cap. 1s to 1h, default "5m".
 retry_max = "5m"
+# An https hub's certificate must be signed by a CA the station trusts and
+# name the host in url. On a county network with its own CA, give that CA's
+# certificate here: a PEM file ("gridhub tls init" makes one); a relative
+# path is taken relative to this file. It is read at every new connection,
+# so replacing it needs no restart. Empty (default): the system's CAs only.
+ca_file = ""
+# "add" (default): trust ca_file besides the system's CAs. "replace": trust
+# ca_file alone, so that no other CA can vouch for a hub.
+ca_mode = "add"
+# Optional key pins: a certificate in the hub's verified chain (the hub's
+# own, or its CA's) must hold a key with one of these SHA-256 digests,
+# written in base64 as "gridhub tls init" prints them, or as
+#   openssl x509 -in CERT -pubkey -noout | openssl pkey -pubin -outform der |
+#   openssl dgst -sha256 -binary | base64
+# List the next key too before the hub changes keys. Empty (default): none.
+pin_sha256 = []
+# Plain http:// to a host other than this machine would send residents'
+# records unencrypted; config check refuses it unless this is true.
+# Default false.
+insecure_http = false
 
 [storage]
 # Where records and the outbox are kept. An absolute path, default

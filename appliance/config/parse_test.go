@@ -315,7 +315,7 @@ func TestValid(t *testing.T) {
 		"loopback v6":    "[admin]\nlisten = \"[::1]:8765\"\n",
 		"localhost":      "[admin]\nlisten = \"localhost:8765\"\n",
 		"no upstream":    "[upstream]\nurl = \"\"\n",
-		"relative token": "[upstream]\nurl = \"http://10.1.2.3:8080/hub\"\ntoken_file = \"upstream.token\"\n",
+		"relative token": "[upstream]\nurl = \"https://10.1.2.3:8443/hub\"\ntoken_file = \"upstream.token\"\n",
 		"usb printer":    "[devices.printer]\nusb = \"/dev/usb/lp0\"\npaper = \"80mm\"\n",
 		"tcp printer":    "[devices.printer]\ntcp = \"[fd00::5]:9100\"\n",
 		"dotted keys":    "[devices]\nidcard.port = \"/dev/ttyUSB0\"\nidcard.baud = 9600\n",

@@ -300,6 +300,14 @@ func (s *scanner) value(key string, k kind, v *unstable.Node, line int) {
 		ok = v.Kind == unstable.Integer
 	case boolKind:
 		ok = v.Kind == unstable.Bool
+	case stringsKind:
+		ok = v.Kind == unstable.Array
+		for it := v.Children(); ok && it.Next(); {
+			if c := it.Node(); c.Kind != unstable.String {
+				s.report(line, key, "must be %s, not an array holding %s", k, valueKind(c.Kind))
+				return
+			}
+		}
 	case durationKind:
 		if v.Kind == unstable.String {
 			var d Duration
@@ -365,6 +373,7 @@ const (
 	intKind
 	boolKind
 	durationKind
+	stringsKind
 )
 
 func (k kind) String() string {
@@ -379,6 +388,8 @@ func (k kind) String() string {
 		return "true or false"
 	case durationKind:
 		return `a duration string such as "15s"`
+	case stringsKind:
+		return `an array of strings such as ["a", "b"]`
 	}
 	return "nothing"
 }
@@ -438,6 +449,8 @@ func (s *schema) add(prefix string, t reflect.Type) {
 			k = intKind
 		case f.Type.Kind() == reflect.Bool:
 			k = boolKind
+		case f.Type == reflect.TypeFor[[]string]():
+			k = stringsKind
 		default:
 			panic("config: no TOML kind for " + f.Type.String())
 		}

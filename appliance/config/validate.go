@@ -14,6 +14,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/gridkiosk/gridkiosk/appliance/grid"
+	"github.com/gridkiosk/gridkiosk/sync/upstream"
 )
 
 // Validate checks that c makes sense as a whole: required keys are set and
@@ -110,14 +111,71 @@ func (u Upstream) validate(ps *problems) {
 		p, err := url.Parse(u.URL)
 		if err != nil || p.Scheme != "http" && p.Scheme != "https" || p.Hostname() == "" {
 			ps.add("upstream.url", `%q is not an http or https URL with a host (e.g. "https://hub.example.org"); leave it empty to keep records queued locally`, u.URL)
+		} else {
+			u.validateScheme(ps, p)
 		}
 		if u.TokenFile == "" {
 			ps.add("upstream.token_file", "is required when upstream.url is set (the file holding the hub's access token)")
 		}
 	}
+	switch u.CAMode {
+	case "add", "replace":
+	default:
+		ps.add("upstream.ca_mode", `%q is not a CA mode: use "add" (trust upstream.ca_file besides the system's CAs) or "replace" (trust only upstream.ca_file)`, u.CAMode)
+	}
+	if u.CAMode == "replace" && u.CAFile == "" {
+		ps.add("upstream.ca_mode", `"replace" needs upstream.ca_file, the CA to trust instead of the system's`)
+	}
+	for i, pin := range u.PinSHA256 {
+		if _, err := upstream.ParsePin(pin); err != nil {
+			ps.add("upstream.pin_sha256", "pin %d: %v", i+1, err)
+		}
+	}
 	ps.intRange("upstream.batch_size", u.BatchSize, 1, 1000)
 	ps.durationRange("upstream.timeout", u.Timeout, "1s", "5m")
 	ps.durationRange("upstream.retry_max", u.RetryMax, "1s", "1h")
+}
+
+// validateScheme checks the TLS keys against the URL's scheme: records go
+// in the clear over http:// only to this machine or where the file says
+// so, and TLS settings on an http:// URL would protect nothing.
+func (u Upstream) validateScheme(ps *problems, p *url.URL) {
+	if p.Scheme == "https" {
+		if u.InsecureHTTP {
+			ps.add("upstream.insecure_http", "is true but upstream.url is https://; remove it, it would allow nothing here")
+		}
+		return
+	}
+	if !u.InsecureHTTP && !isLoopback(p.Hostname()) {
+		ps.add("upstream.url", "%q would send residents' records unencrypted to another machine; use https:// (with upstream.ca_file for a county CA), or set upstream.insecure_http = true to accept that", u.URL)
+	}
+	if u.CAFile != "" {
+		ps.add("upstream.ca_file", "is set but upstream.url is http://, which uses no certificates; use an https:// URL")
+	}
+	if len(u.PinSHA256) > 0 {
+		ps.add("upstream.pin_sha256", "is set but upstream.url is http://, which has no keys to pin; use an https:// URL")
+	}
+}
+
+// TLSMode names how the link to the hub is protected, for /healthz and
+// the technician's screen: "tls" (the system's CAs), "tls+ca_file",
+// "pinned" (a pin on top of either), "insecure_http", "loopback_http"
+// (plain HTTP to this machine, as in the simulation), or "" without a hub.
+func (u Upstream) TLSMode() string {
+	p, err := url.Parse(u.URL)
+	switch {
+	case u.URL == "" || err != nil:
+		return ""
+	case p.Scheme == "http" && isLoopback(p.Hostname()):
+		return "loopback_http"
+	case p.Scheme == "http":
+		return "insecure_http"
+	case len(u.PinSHA256) > 0:
+		return "pinned"
+	case u.CAFile != "":
+		return "tls+ca_file"
+	}
+	return "tls"
 }
 
 func (s Storage) validate(ps *problems) {

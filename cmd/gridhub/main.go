@@ -11,6 +11,7 @@
 //	gridhub record set-status (--data DIR | --db DSN) ID STATE [--note TEXT]
 //	gridhub records (--data DIR | --db DSN) [--station ID] [--state STATE] [--limit N]
 //	gridhub keygen  --out FILE [--id ID]
+//	gridhub tls init|renew --dir DIR --host NAMES [--name NAME] [--days N] [--ca-days N]
 //	gridhub issue   appointment|staff --key FILE --station ID --name NAME ...
 //	gridhub version
 //
@@ -47,6 +48,10 @@ Usage:
   gridhub records (--data DIR | --db DSN) [--station ID] [--state STATE] [--limit N]
                                     list the records the hub holds (no personal data)
   gridhub keygen  --out FILE        make the key appointment and staff codes are signed with
+  gridhub tls init  --dir DIR --host NAMES [--name NAME] [--days N] [--ca-days N]
+                                    make a county CA and the hub's certificate under it
+  gridhub tls renew --dir DIR --host NAMES [--days N]
+                                    a new hub certificate (and key) from DIR's CA
   gridhub issue appointment --key FILE --station ID --name NAME --id-number N [--date D] [--purpose P] [--png F]
   gridhub issue staff --key FILE --station ID --name NAME --staff ID --role R [--days N] [--png F]
   gridhub version
@@ -70,7 +75,20 @@ half goes to the stations with the reference data, so they can check the
 codes offline.
 
 TLS: serve --tls-cert FILE --tls-key FILE (PEM, both) serves HTTPS; the
-stations' upstream.url is then https://...
+stations' upstream.url is then https://... A county network without a
+certificate from a public CA makes its own: "gridhub tls init --dir DIR
+--host hub.example.local,10.14.0.2" writes DIR/ca.pem (the CA, for every
+station's upstream.ca_file), DIR/ca.key (keep it off the network),
+DIR/hub.pem and DIR/hub.key (for serve), and prints the station config
+with the CA's key pin. "gridhub tls renew" makes a new hub certificate from
+the same CA; stations that trust or pin the CA need no change. With
+openssl instead:
+  openssl req -x509 -new -nodes -newkey ec -pkeyopt ec_paramgen_curve:P-256 \
+    -keyout ca.key -out ca.pem -days 7300 -subj "/CN=county CA"
+  openssl req -new -nodes -newkey ec -pkeyopt ec_paramgen_curve:P-256 \
+    -keyout hub.key -out hub.csr -subj "/CN=hub.example.local"
+  openssl x509 -req -in hub.csr -CA ca.pem -CAkey ca.key -days 1825 -out hub.pem \
+    -extfile <(printf "subjectAltName=DNS:hub.example.local,IP:10.14.0.2\nextendedKeyUsage=serverAuth")
 `
 
 func main() {
@@ -101,6 +119,8 @@ func realMain(args []string, stdout, stderr io.Writer) int {
 		err = keygen(args[1:], stdout)
 	case "issue":
 		err = issue(args[1:], stdout)
+	case "tls":
+		err = tlsCmd(args[1:], stdout)
 	case "version":
 		fmt.Fprintln(stdout, "gridhub", version)
 	case "help", "-h", "--help":

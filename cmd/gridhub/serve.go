@@ -23,7 +23,7 @@ func serve(ctx context.Context, args []string, log *slog.Logger) error {
 	tokens := fs.String("tokens", "", "file of \"station_id token\" lines, besides the stations of gridhub station add")
 	refdata := fs.String("refdata", "", "JSON file of reference data served to every station, instead of what gridhub refdata load kept")
 	codeKey := fs.String("code-key", "", "signing key of appointment and staff codes (gridhub keygen); its public half is served with the reference data")
-	tlsCert := fs.String("tls-cert", "", "TLS certificate (PEM, with its chain) to serve HTTPS; needs --tls-key")
+	tlsCert := fs.String("tls-cert", "", "TLS certificate (PEM, with its chain) to serve HTTPS; needs --tls-key (gridhub tls init makes one under a county CA)")
 	tlsKey := fs.String("tls-key", "", "TLS private key (PEM) of --tls-cert")
 	if err := fs.Parse(args); err != nil {
 		return err

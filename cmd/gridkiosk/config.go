@@ -4,6 +4,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"time"
 
 	"github.com/gridkiosk/gridkiosk/appliance/config"
 )
@@ -22,7 +23,7 @@ func cmdConfig(args []string, stdout io.Writer) error {
 		if err := fs.Parse(args[1:]); err != nil {
 			return err
 		}
-		if _, err := config.Load(*path); err != nil {
+		if _, err := config.Check(*path, time.Now()); err != nil {
 			return fmt.Errorf("%s is not valid:\n%w", *path, err)
 		}
 		fmt.Fprintf(stdout, "%s: ok\n", *path)

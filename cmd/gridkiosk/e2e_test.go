@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"crypto/tls"
 	"encoding/json"
 	"fmt"
 	"image/png"
@@ -44,6 +45,7 @@ type testHub struct {
 	t     *testing.T
 	addr  string
 	path  string
+	tls   *tls.Config // nil: plain HTTP
 	store *hub.BoltStore
 	srv   *http.Server
 	done  chan struct{}
@@ -71,6 +73,9 @@ func (h *testHub) start() {
 			h.t.Fatal(err)
 		}
 		time.Sleep(100 * time.Millisecond)
+	}
+	if h.tls != nil {
+		ln = tls.NewListener(ln, h.tls)
 	}
 	h.srv = &http.Server{Handler: (&hub.Server{Store: h.store, Tokens: hub.Tokens{hubToken: "141029-xfw-01"}}).Handler()}
 	h.done = make(chan struct{})
@@ -149,6 +154,12 @@ func (s *syncBuffer) String() string {
 }
 
 func newStation(t *testing.T, hubAddr string, extra ...string) *station {
+	return newStationUpstream(t, fmt.Sprintf("url = \"http://%s\"", hubAddr), extra...)
+}
+
+// newStationUpstream is newStation with the [upstream] lines besides
+// token_file and retry_max given.
+func newStationUpstream(t *testing.T, upstream string, extra ...string) *station {
 	dir := t.TempDir()
 	s := &station{t: t, dir: dir, admin: freeAddr(t)}
 	tokenFile := filepath.Join(dir, "upstream.token")
@@ -161,7 +172,7 @@ county = "141029"
 township = "141029100"
 community = "141029100001"
 [upstream]
-url = "http://%s"
+%s
 token_file = "upstream.token"
 retry_max = "1s"
 [storage]
@@ -169,7 +180,7 @@ dir = %q
 [admin]
 listen = %q
 %s
-`, hubAddr, filepath.Join(dir, "data"), s.admin, strings.Join(extra, "\n"))
+`, upstream, filepath.Join(dir, "data"), s.admin, strings.Join(extra, "\n"))
 	if err := os.WriteFile(filepath.Join(dir, "gridkiosk.toml"), []byte(cfg), 0o600); err != nil {
 		t.Fatal(err)
 	}
@@ -257,12 +268,16 @@ func (s *station) submit(desc string) string {
 }
 
 type healthz struct {
-	Outbox struct {
+	Status   string   `json:"status"`
+	Problems []string `json:"problems"`
+	Outbox   struct {
 		Queued    int `json:"queued"`
 		Delivered int `json:"delivered"`
 	} `json:"outbox"`
 	Upstream struct {
-		Online bool `json:"online"`
+		Online bool   `json:"online"`
+		TLS    string `json:"tls"`
+		Alert  string `json:"alert"`
 	} `json:"upstream"`
 }
 

@@ -148,7 +148,7 @@ func (c *Client) do(ctx context.Context, method, path string, body []byte, h htt
 	}
 	resp, err := hc.Do(req)
 	if err != nil {
-		return nil, fmt.Errorf("upstream: %s %s: %w", method, path, err)
+		return nil, fmt.Errorf("upstream: %s %s: %w", method, path, explainTLS(err))
 	}
 	if c.ObserveDate != nil {
 		if d, err := http.ParseTime(resp.Header.Get("Date")); err == nil {

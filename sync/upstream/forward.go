@@ -31,6 +31,7 @@ const (
 	CauseTooLarge  = "too_large" // 413
 	CauseReply     = "reply"     // an answer that is not the contract's
 	CauseQueue     = "queue"     // the local store failed
+	CauseTLS       = "tls"       // the hub's certificate or key was refused
 )
 
 // State is a snapshot of the forwarder for /healthz and the screens.
@@ -40,7 +41,9 @@ type State struct {
 	LastError   string
 	LastErrorAt time.Time
 	// Alert is set when sending has stopped and needs a person: the hub
-	// refused the station's token.
+	// refused the station's token, or the station refused the hub's
+	// certificate (tried again with backoff, but a wrong CA or pin does
+	// not mend itself).
 	Alert     string
 	Sent      uint64 // records acknowledged since start
 	Rejected  uint64 // records the hub refused since start
@@ -75,10 +78,11 @@ type Forwarder struct {
 	retry chan struct{}
 	once  sync.Once
 
-	mu    sync.Mutex
-	st    State
-	okRun int       // batches through since the batch size was last cut
-	acks  []ackMark // the last minute's acknowledgements, for SendRate
+	mu       sync.Mutex
+	st       State
+	okRun    int       // batches through since the batch size was last cut
+	acks     []ackMark // the last minute's acknowledgements, for SendRate
+	tlsAlert bool      // st.Alert is about the hub's certificate
 }
 
 // ackMark is one batch's acknowledgement.
@@ -348,6 +352,9 @@ func (f *Forwarder) apply(recs []Record, reply Reply) (int, error) {
 	f.st.Sent += uint64(len(acked))
 	f.st.Rejected += uint64(len(rejected))
 	f.st.RetryAt = time.Time{}
+	if f.tlsAlert {
+		f.st.Alert, f.tlsAlert = "", false
+	}
 	now := time.Now()
 	for len(f.acks) > 0 && now.Sub(f.acks[0].at) > rateWindow {
 		f.acks = f.acks[1:]
@@ -378,6 +385,11 @@ func (f *Forwarder) fail(cause string, err error) {
 	f.st.Failures[cause]++
 	f.st.LastError = err.Error()
 	f.st.LastErrorAt = time.Now()
+	var te *TLSError
+	if cause == CauseTLS && errors.As(err, &te) {
+		f.st.Alert = "上级平台身份校验失败 / the hub's identity was refused: " + te.Error()
+		f.tlsAlert = true
+	}
 }
 
 func (f *Forwarder) setAlert(a string) {
@@ -418,6 +430,9 @@ func cause(err error) string {
 	if !errors.As(err, &he) {
 		if errors.Is(err, errBadReply) {
 			return CauseReply
+		}
+		if IsTLS(err) {
+			return CauseTLS
 		}
 		return CauseNetwork
 	}

@@ -38,6 +38,7 @@ func newFixture() *fixture {
 	c.Devices.IDCard.Port = "/dev/ttyUSB0"
 	c.Devices.Scanner.Port, c.Devices.Scanner.Trigger = "/dev/ttyACM0", "presence"
 	c.Devices.Printer.Port = "/dev/ttyS0"
+	c.Upstream.CAFile, c.Upstream.CAMode = "/etc/gridkiosk/county-ca.pem", "replace"
 	return &fixture{cfg: c}
 }
 
@@ -55,7 +56,7 @@ func (f *fixture) Health() appliance.Health {
 			"printer": {State: "paper_out", Where: "/dev/ttyS0", Note: "打印纸用完，请装纸 / out of paper: load a new roll", Pending: 1},
 		},
 		Outbox: appliance.OutboxState{Queued: 3, Delivered: 41, Rejected: 2, OldestQueued: at(9, 21), LastSeq: 46},
-		Upstream: appliance.UpstreamState{Configured: true, LastSuccess: at(9, 12), Sent: 43,
+		Upstream: appliance.UpstreamState{Configured: true, TLS: "tls+ca_file", LastSuccess: at(9, 12), Sent: 43,
 			LastError: "POST https://hub.xiangning.gov.cn/v1/records: dial tcp 10.14.0.2:443: connect: network is unreachable"},
 		Clock:   appliance.ClockState{HubSeen: true, OffsetMS: -1200},
 		Panel:   appliance.PanelState{Present: true, HelpSince: at(9, 28), Presence: true},

@@ -62,6 +62,7 @@ func newNetworkPage(s *Screen) *networkPage {
 		{"queued", "待发送", "Waiting"},
 		{"kept", "已送达 / 被退回", "Delivered / returned"},
 		{"last", "上次联通", "Last success"},
+		{"tls", "连接加密", "Link security"},
 		{"error", "最近错误", "Last error"},
 		{"rate", "发送速率", "Send rate"},
 		{"refdata", "参考数据", "Reference data"},
@@ -104,6 +105,7 @@ func (p *networkPage) show(h appliance.Health) {
 	if u.LastSuccess != nil {
 		p.f.set("last", u.LastSuccess.In(now.Location()).Format("01-02 15:04:05")+"，"+age(s.lang, now.Sub(*u.LastSuccess)))
 	}
+	p.f.set("tls", p.security(u.TLS))
 	p.f.set("error", orDash(u.LastError))
 	p.f.set("rate", p.rate(now, u.Sent))
 	p.f.set("refdata", p.refData(now, h.RefData))
@@ -137,6 +139,32 @@ func (p *networkPage) refData(now time.Time, r appliance.RefDataState) string {
 		v += s.tr("，取于 ", ", fetched ") + age(s.lang, now.Sub(*r.FetchedAt))
 	}
 	return v + errSuffix(r.LastError)
+}
+
+// security says how the link to the hub is protected, naming the CA file
+// and pins a technician would check when the hub is refused.
+func (p *networkPage) security(mode string) string {
+	s, u := p.s, p.s.st.Config().Upstream
+	ca := ""
+	if u.CAFile != "" {
+		ca = s.tr("，县级 CA ", ", county CA ") + u.CAFile
+		if u.CAMode == "replace" {
+			ca += s.tr("（只信任它）", " (trusted alone)")
+		}
+	}
+	switch mode {
+	case "tls":
+		return s.tr("TLS，系统根证书", "TLS, the system's CAs")
+	case "tls+ca_file":
+		return "TLS" + ca
+	case "pinned":
+		return fmt.Sprintf(s.tr("TLS，已固定 %d 个密钥", "TLS, %d key pins"), len(u.PinSHA256)) + ca
+	case "insecure_http":
+		return s.tr("未加密 HTTP（upstream.insecure_http = true）", "unencrypted HTTP (upstream.insecure_http = true)")
+	case "loopback_http":
+		return s.tr("HTTP，仅限本机", "HTTP to this machine only")
+	}
+	return "—"
 }
 
 func (p *networkPage) clock(c appliance.ClockState) string {

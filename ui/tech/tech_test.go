@@ -12,6 +12,7 @@ import (
 	"fyne.io/fyne/v2/test"
 
 	"github.com/gridkiosk/gridkiosk/appliance"
+	"github.com/gridkiosk/gridkiosk/appliance/config"
 	"github.com/gridkiosk/gridkiosk/drivers/printer/escposview"
 	"github.com/gridkiosk/gridkiosk/drivers/printer/printersim"
 	"github.com/gridkiosk/gridkiosk/ui/touch"
@@ -126,7 +127,7 @@ func TestNetworkConfigLog(t *testing.T) {
 	}
 	s.refreshUntil(t, "在线：记录正在送往县平台")
 	s.refreshUntil(t, "启动以来共 1 条")
-	uitest.WantOnScreen(t, s.Content(), "0 条（最后序号 1）")
+	uitest.WantOnScreen(t, s.Content(), "0 条（最后序号 1）", "HTTP，仅限本机")
 
 	test.Tap(s.tabs[2])
 	s.Refresh()
@@ -147,6 +148,35 @@ func TestRedact(t *testing.T) {
 	for _, tc := range tests {
 		if got := redact(tc.in); got != tc.want {
 			t.Errorf("redact(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}
+
+// The link's protection names what a technician checks when the hub is
+// refused: the CA file and how many pins.
+func TestSecurity(t *testing.T) {
+	pin := "ypeBEsobvcr6wjGzmiPcTaeG7/gUfE5yuYB3ha/uSLs="
+	tests := []struct {
+		mode, lang string
+		up         config.Upstream
+		want       string
+	}{
+		{"tls", "zh-CN", config.Upstream{}, "TLS，系统根证书"},
+		{"tls", "en", config.Upstream{}, "TLS, the system's CAs"},
+		{"tls+ca_file", "zh-CN", config.Upstream{CAFile: "/etc/gridkiosk/county-ca.pem", CAMode: "add"}, "TLS，县级 CA /etc/gridkiosk/county-ca.pem"},
+		{"tls+ca_file", "en", config.Upstream{CAFile: "/etc/ca.pem", CAMode: "replace"}, "TLS, county CA /etc/ca.pem (trusted alone)"},
+		{"pinned", "en", config.Upstream{CAFile: "/etc/ca.pem", CAMode: "add", PinSHA256: []string{pin, pin}}, "TLS, 2 key pins, county CA /etc/ca.pem"},
+		{"pinned", "zh-CN", config.Upstream{PinSHA256: []string{pin}}, "TLS，已固定 1 个密钥"},
+		{"insecure_http", "zh-CN", config.Upstream{}, "未加密 HTTP（upstream.insecure_http = true）"},
+		{"loopback_http", "en", config.Upstream{}, "HTTP to this machine only"},
+		{"", "en", config.Upstream{}, "—"},
+	}
+	for _, tc := range tests {
+		f := newFixture()
+		f.cfg.Upstream = tc.up
+		p := &networkPage{s: &Screen{lang: tc.lang, st: f}}
+		if got := p.security(tc.mode); got != tc.want {
+			t.Errorf("%s (%s): %q, want %q", tc.mode, tc.lang, got, tc.want)
 		}
 	}
 }
