@@ -237,7 +237,7 @@ func (s *Station) Run(ctx context.Context) error {
 		wg.Go(func() { s.runPanel(ctx) })
 	}
 	if d := s.cfg.Devices.Scanner; d.Present() {
-		wg.Go(func() { s.runScanner(ctx, d.Port, d.Baud, d.Trigger) })
+		wg.Go(func() { s.runScanner(ctx, d) })
 	}
 	wg.Wait()
 	return ctx.Err()

@@ -42,7 +42,7 @@ Usage:
   gridkiosk probe idcard --list                                list candidate serial ports
   gridkiosk probe printer (--port P [--baud N] | --usb DEV | --tcp HOST:PORT) [--status] [--test-receipt] [--paper 58mm|80mm]
                                                                ask a printer its state, print a test receipt
-  gridkiosk probe qr --port P [--baud N] [--count N] [--trigger honeywell|gm65] [--json]
+  gridkiosk probe qr --port P [--baud N] [--count N] [--trigger honeywell|gm65] [--suffix cr|lf|crlf|none] [--json]
                                                                print each code a scanner reads
   gridkiosk probe gpio [--config FILE] [--watch] [--blink NAME] [--beep] [--json]
                                                                list the panel's pins, print presses, blink, beep
