@@ -5,14 +5,12 @@
 //
 //	gridkiosk run     [--config FILE] [--simulate] [--data DIR]
 //	gridkiosk serve   [--config FILE] [--simulate] [--data DIR]
-//	gridkiosk config check [--config FILE]
+//	gridkiosk config check [FILE | --config FILE]
 //	gridkiosk config example
 //	gridkiosk version
 package main
 
 import (
-	"time"
-
 	"context"
 	"errors"
 	"flag"
@@ -22,6 +20,7 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	"time"
 
 	"github.com/gridkiosk/gridkiosk/internal/logring"
 )
@@ -35,7 +34,7 @@ Usage:
   gridkiosk run    [--config FILE] [--simulate] [--data DIR]   the kiosk with its screen
                    [--lang zh-CN|en] [--size WxH] [--tour DIR]  (--tour: a PNG of every screen, then quit)
   gridkiosk serve  [--config FILE] [--simulate] [--data DIR]   the kiosk without a screen
-  gridkiosk config check [--config FILE]                       check a configuration file
+  gridkiosk config check [FILE | --config FILE]                check a configuration file (default /etc/gridkiosk/gridkiosk.toml)
   gridkiosk config example                                     print a commented example
   gridkiosk probe idcard --port P [--baud N] [--json] [--reveal] [--timeout D]
                                                                wait for one card and show what the reader read
