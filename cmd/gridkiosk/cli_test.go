@@ -2,7 +2,9 @@ package main
 
 import (
 	"bytes"
+	"io"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -44,6 +46,35 @@ func TestConfigCheckFile(t *testing.T) {
 		}
 		if strings.Contains(out.String(), config.DefaultPath) {
 			t.Errorf("config check %q looked at the default path:\n%s", tc.args, out.String())
+		}
+	}
+}
+
+// The CLI commands say nothing on stderr under the C locale of an ssh
+// session or a systemd unit: this binary runs again as gridkiosk, with
+// nothing in its environment but the locale, as on such a machine.
+func TestQuietUnderTheCLocale(t *testing.T) {
+	cfg := filepath.Join(t.TempDir(), "station.toml")
+	if err := os.WriteFile(cfg, []byte(config.Example()), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	commands := [][]string{{"version"}, {"config", "check", cfg}, {"config", "example"}, {"help"}}
+	for _, locale := range []string{"LANG=C.UTF-8", "LC_ALL=C", "LC_ALL=C.utf8", "LANG=POSIX", "LANG=zh_CN.UTF-8", ""} {
+		for _, args := range commands {
+			cmd := exec.Command(os.Args[0], args...)
+			cmd.Env = []string{mainEnv + "=1", "PATH=" + os.Getenv("PATH")}
+			if locale != "" {
+				cmd.Env = append(cmd.Env, locale)
+			}
+			var stderr bytes.Buffer
+			cmd.Stdout, cmd.Stderr = io.Discard, &stderr
+			if err := cmd.Run(); err != nil {
+				t.Errorf("%s gridkiosk %s: %v\n%s", locale, strings.Join(args, " "), err, stderr.String())
+				continue
+			}
+			if stderr.Len() > 0 {
+				t.Errorf("%s gridkiosk %s printed on stderr:\n%s", locale, strings.Join(args, " "), stderr.String())
+			}
 		}
 	}
 }

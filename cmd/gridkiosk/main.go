@@ -22,6 +22,8 @@ import (
 	"syscall"
 	"time"
 
+	// Before Fyne's init: no "Fyne error … locale C" on a C.UTF-8 machine.
+	_ "github.com/gridkiosk/gridkiosk/internal/fynelocale"
 	"github.com/gridkiosk/gridkiosk/internal/logring"
 )
 
