@@ -68,3 +68,33 @@ func (s *Station) networkBack(why string) {
 		s.fwd.Retry()
 	}
 }
+
+// upstreamEvery is how often the forwarder's state is looked at for a
+// change the screens show. Reading it is a lock and a copy.
+const upstreamEvery = 250 * time.Millisecond
+
+// watchUpstream tells SessionChanged's waiters when the forwarder comes
+// online, goes offline, or raises or clears an alert, so that the start
+// screen's 在线 / 离线 follows the hub rather than staying as it was when
+// the screen was drawn. The forwarder announces nothing itself.
+func (s *Station) watchUpstream(ctx context.Context, every time.Duration) {
+	type word struct {
+		online bool
+		alert  string
+	}
+	look := func() word { st := s.fwd.State(); return word{st.Online, st.Alert} }
+	prev := look()
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		if cur := look(); cur != prev {
+			prev = cur
+			s.notify()
+		}
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/gridkiosk/gridkiosk/appliance/config"
 	"github.com/gridkiosk/gridkiosk/appliance/signedcode"
 	"github.com/gridkiosk/gridkiosk/drivers/gpio"
 	"github.com/gridkiosk/gridkiosk/drivers/qrscan"
@@ -35,9 +36,12 @@ type ScanResult struct {
 const hubStatusTimeout = 3 * time.Second
 
 // runScanner reads codes from the scanner and interprets each.
-func (s *Station) runScanner(ctx context.Context, port string, baud int, trigger string) {
-	sc := qrscan.NewScanner(func() (qrscan.Port, error) { return serialport.Open(port, baud) },
-		qrscan.Options{Log: s.log.With("device", "scanner"), Trigger: trigger})
+func (s *Station) runScanner(ctx context.Context, d config.Scanner) {
+	// The config was validated: an unknown suffix is not possible here,
+	// and learning it is the safe reading of one anyway.
+	ending, _ := qrscan.ParseEnding(d.Suffix)
+	sc := qrscan.NewScanner(func() (qrscan.Port, error) { return serialport.Open(d.Port, d.Baud) },
+		qrscan.Options{Log: s.log.With("device", "scanner"), Trigger: d.Trigger, Ending: ending})
 	s.mu.Lock()
 	s.scanDrv = sc
 	s.mu.Unlock()

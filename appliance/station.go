@@ -276,6 +276,7 @@ func (s *Station) Run(ctx context.Context) error {
 	if s.fwd != nil {
 		wg.Go(func() { s.fwd.Run(ctx) })
 		wg.Go(func() { s.refDataLoop(ctx) })
+		wg.Go(func() { s.watchUpstream(ctx, upstreamEvery) })
 		wg.Go(func() {
 			watchLinks(ctx, s.sysNet, linkEvery, func(iface string) { s.networkBack("link " + iface + " up") })
 		})
@@ -293,7 +294,7 @@ func (s *Station) Run(ctx context.Context) error {
 		wg.Go(func() { s.runPanel(ctx) })
 	}
 	if d := s.cfg.Devices.Scanner; d.Present() {
-		wg.Go(func() { s.runScanner(ctx, d.Port, d.Baud, d.Trigger) })
+		wg.Go(func() { s.runScanner(ctx, d) })
 	}
 	wg.Wait()
 	return ctx.Err()
@@ -353,7 +354,7 @@ func (s *Station) notify() {
 }
 
 // SessionChanged returns a channel that is closed at the next change of
-// the session or of the card reader's state.
+// the session, of a device's state, or of the hub being reachable.
 func (s *Station) SessionChanged() <-chan struct{} {
 	s.mu.Lock()
 	defer s.mu.Unlock()

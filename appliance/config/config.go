@@ -124,6 +124,10 @@ type Scanner struct {
 	// Trigger is the command set of a scanner that reads only when told
 	// ("honeywell" or "gm65"); empty for one that reads whatever it sees.
 	Trigger string `toml:"trigger"`
+	// Suffix is what the scanner is set to end each code with: "cr",
+	// "lf" or "crlf" (only that ends a code), "none" (a pause ends it),
+	// or "" to learn it from the first code.
+	Suffix string `toml:"suffix"`
 }
 
 // Present reports whether the scanner is configured.

@@ -119,6 +119,12 @@ baud = 9600
 # "gm65". The kiosk then triggers a read when someone steps up (presence
 # sensor). Empty: the scanner reads whatever it is shown.
 trigger = ""
+# What the scanner is set to end each code with: "cr", "lf" or "crlf" (then
+# only that ends a code, however long the line pauses inside one), "none" (a
+# pause of 80 ms ends a code). Empty: learned from the first code that ends
+# in CR or LF; until then a pause ends a code, so a long first code can be
+# cut on a slow line. Set it when you know it.
+suffix = ""
 
 [devices.printer]
 # Receipt printer, attached by at most one of: port (serial port), usb (USB

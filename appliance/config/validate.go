@@ -259,6 +259,11 @@ func (d Scanner) validate(ps *problems, table string) {
 	default:
 		ps.add(table+".trigger", `%q is not a trigger command set: use "honeywell", "gm65" or "" (the scanner reads on its own)`, d.Trigger)
 	}
+	switch d.Suffix {
+	case "", "cr", "lf", "crlf", "none":
+	default:
+		ps.add(table+".suffix", `%q is not a suffix: use "cr", "lf", "crlf", "none" or "" (learn it from the first code)`, d.Suffix)
+	}
 }
 
 func (p Printer) validate(ps *problems) {

@@ -5,14 +5,12 @@
 //
 //	gridkiosk run     [--config FILE] [--simulate] [--data DIR]
 //	gridkiosk serve   [--config FILE] [--simulate] [--data DIR]
-//	gridkiosk config check [--config FILE]
+//	gridkiosk config check [FILE | --config FILE]
 //	gridkiosk config example
 //	gridkiosk version
 package main
 
 import (
-	"time"
-
 	"context"
 	"errors"
 	"flag"
@@ -22,7 +20,10 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	"time"
 
+	// Before Fyne's init: no "Fyne error … locale C" on a C.UTF-8 machine.
+	_ "github.com/gridkiosk/gridkiosk/internal/fynelocale"
 	"github.com/gridkiosk/gridkiosk/internal/logring"
 )
 
@@ -35,14 +36,14 @@ Usage:
   gridkiosk run    [--config FILE] [--simulate] [--data DIR]   the kiosk with its screen
                    [--lang zh-CN|en] [--size WxH] [--tour DIR]  (--tour: a PNG of every screen, then quit)
   gridkiosk serve  [--config FILE] [--simulate] [--data DIR]   the kiosk without a screen
-  gridkiosk config check [--config FILE]                       check a configuration file
+  gridkiosk config check [FILE | --config FILE]                check a configuration file (default /etc/gridkiosk/gridkiosk.toml)
   gridkiosk config example                                     print a commented example
   gridkiosk probe idcard --port P [--baud N] [--json] [--reveal] [--timeout D]
                                                                wait for one card and show what the reader read
   gridkiosk probe idcard --list                                list candidate serial ports
   gridkiosk probe printer (--port P [--baud N] | --usb DEV | --tcp HOST:PORT) [--status] [--test-receipt] [--paper 58mm|80mm]
                                                                ask a printer its state, print a test receipt
-  gridkiosk probe qr --port P [--baud N] [--count N] [--trigger honeywell|gm65] [--json]
+  gridkiosk probe qr --port P [--baud N] [--count N] [--trigger honeywell|gm65] [--suffix cr|lf|crlf|none] [--json]
                                                                print each code a scanner reads
   gridkiosk probe gpio [--config FILE] [--watch] [--blink NAME] [--beep] [--json]
                                                                list the panel's pins, print presses, blink, beep

@@ -75,9 +75,21 @@ type probeResult struct {
 	Timing     probeTime  `json:"timing_ms"`
 }
 
+// probedCard is the card as read, in the keys of every JSON the project
+// emits (snake_case); the ID number is masked unless --reveal.
 type probedCard struct {
-	Name, NameEN, Gender, Nation, Birth, Address, IDNumber, Issuer, ValidFrom, ValidTo string
-	PassNumber, Nationality                                                            string `json:",omitempty"`
+	Name        string `json:"name"`
+	NameEN      string `json:"name_en"`
+	Gender      string `json:"gender"`
+	Nation      string `json:"nation"`
+	Birth       string `json:"birth"`
+	Address     string `json:"address"`
+	IDNumber    string `json:"id_number"`
+	Issuer      string `json:"issuer"`
+	ValidFrom   string `json:"valid_from"`
+	ValidTo     string `json:"valid_to"`
+	PassNumber  string `json:"pass_number,omitempty"`
+	Nationality string `json:"nationality,omitempty"`
 }
 
 type probeTime struct {

@@ -22,11 +22,16 @@ func probeQR(ctx context.Context, args []string, stdout io.Writer) error {
 	asJSON := fs.Bool("json", false, "print each code as a JSON line")
 	timeout := fs.Duration("timeout", 60*time.Second, "give up after this long")
 	trigger := fs.String("trigger", "", "command set of a scanner that reads only when told: honeywell or gm65")
+	suffix := fs.String("suffix", "", "what the scanner ends a code with: cr, lf, crlf or none (default: learn it)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if *port == "" {
 		return usageError{"probe qr: --port is required (see gridkiosk probe idcard --list for serial ports)"}
+	}
+	ending, err := qrscan.ParseEnding(*suffix)
+	if err != nil {
+		return usageError{"probe " + err.Error()}
 	}
 	// Open once here so a wrong port is reported at once, not retried.
 	p, err := serialport.Open(*port, *baud)
@@ -36,7 +41,7 @@ func probeQR(ctx context.Context, args []string, stdout io.Writer) error {
 	p.Close()
 	ctx, cancel := context.WithTimeout(ctx, *timeout)
 	defer cancel()
-	sc := qrscan.NewScanner(func() (qrscan.Port, error) { return serialport.Open(*port, *baud) }, qrscan.Options{Trigger: *trigger})
+	sc := qrscan.NewScanner(func() (qrscan.Port, error) { return serialport.Open(*port, *baud) }, qrscan.Options{Trigger: *trigger, Ending: ending})
 	if *trigger != "" {
 		if err := sc.Trigger(); err != nil {
 			return usageError{"probe " + err.Error()}

@@ -32,6 +32,13 @@ func TestProbeIDCard(t *testing.T) {
 	if err := json.Unmarshal(out.Bytes(), &res); err != nil {
 		t.Fatalf("%v: %s", err, out.String())
 	}
+	var keys struct{ Card map[string]any }
+	json.Unmarshal(out.Bytes(), &keys)
+	for _, k := range []string{"name", "id_number", "valid_to", "pass_number"} {
+		if _, ok := keys.Card[k]; !ok {
+			t.Errorf("card has no key %q: %s", k, out.String())
+		}
+	}
 	if res.CardType != "hmt_permit" || res.Card.Name != card.Name || res.Card.PassNumber != card.PassNumber ||
 		res.SAMID != "05.01-20100101-0123456789-1234567890" || res.PhotoBytes != 1024 {
 		t.Fatalf("probe = %+v", res)

@@ -375,7 +375,9 @@ func startSimulation(dir string, log *slog.Logger) (*simulation, error) {
 		s.close()
 		return nil, fmt.Errorf("simulate: scanner: %w", err)
 	}
-	s.cfg.Devices.Scanner.Port, s.cfg.Devices.Scanner.Baud = s.scanner.Path(), 9600
+	// The emulator ends its codes with CR, as the scanners sold for
+	// kiosks are set to.
+	s.cfg.Devices.Scanner.Port, s.cfg.Devices.Scanner.Baud, s.cfg.Devices.Scanner.Suffix = s.scanner.Path(), 9600, "cr"
 	log.Info("simulate: QR scanner emulated", "port", s.scanner.Path())
 	return s, nil
 }

@@ -1,6 +1,7 @@
 // Package qrscan reads codes from serial QR and barcode scanners (RS-232
 // or USB CDC): it splits the stream into codes on CR, LF or CR LF, and on
-// an idle gap for scanners that send no suffix; strips the AIM code-ID
+// an idle gap for scanners that send no suffix (configured, or learned
+// from the first code that ends in CR or LF); strips the AIM code-ID
 // prefix and names the symbology; decodes UTF-8, or GB18030 from Chinese
 // scanners; and bounds a code's length, so a stuck scanner or line noise
 // cannot grow memory.
@@ -8,6 +9,7 @@ package qrscan
 
 import (
 	"bytes"
+	"fmt"
 	"unicode/utf8"
 
 	"golang.org/x/text/encoding/simplifiedchinese"
@@ -65,6 +67,36 @@ func Decode(raw []byte) Code {
 func isAlpha(b byte) bool { return b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z' }
 func isAlnum(b byte) bool { return isAlpha(b) || b >= '0' && b <= '9' }
 
+// Ending says how a scanner ends a code, and so what may end one here.
+type Ending int
+
+const (
+	// EndLearn: the idle gap ends a code until a code ends in CR or LF;
+	// from then on only CR or LF does (see Options.StaleGap).
+	EndLearn Ending = iota
+	// EndSuffix: the scanner ends every code with CR, LF or CR LF, and
+	// only they end a code, however long the line pauses inside one.
+	EndSuffix
+	// EndIdle: the scanner sends no suffix; the idle gap ends a code
+	// (CR and LF still do).
+	EndIdle
+)
+
+// ParseEnding reads devices.scanner.suffix: "" or "auto" (learn it), "cr",
+// "lf" or "crlf" (the scanner is set to send one; all three end a code
+// alike), or "none".
+func ParseEnding(s string) (Ending, error) {
+	switch s {
+	case "", "auto":
+		return EndLearn, nil
+	case "cr", "lf", "crlf":
+		return EndSuffix, nil
+	case "none":
+		return EndIdle, nil
+	}
+	return 0, fmt.Errorf("qrscan: suffix %q: want cr, lf, crlf, none or auto", s)
+}
+
 // Framer splits a scanner's byte stream into codes. It holds at most
 // max bytes of an unfinished code; past that it drops the code and
 // counts it, until the next terminator.
@@ -72,6 +104,7 @@ type Framer struct {
 	max      int
 	buf      []byte
 	skipping bool // inside an over-long code: drop until its end
+	suffixed bool // a code has ended in CR or LF
 	// Dropped counts codes dropped for being longer than max.
 	Dropped int
 }
@@ -97,6 +130,7 @@ func (f *Framer) Feed(b []byte) [][]byte {
 		f.add(b[:i])
 		if code := f.end(); code != nil {
 			out = append(out, code)
+			f.suffixed = true
 		}
 		b = b[i+1:]
 	}
@@ -109,6 +143,14 @@ func (f *Framer) Flush() []byte { return f.end() }
 
 // Pending reports whether part of a code is waiting for its end.
 func (f *Framer) Pending() bool { return len(f.buf) > 0 }
+
+// Suffixed reports whether a code has ended in CR or LF since the framer
+// started or Unlearn was called: the scanner sends a suffix.
+func (f *Framer) Suffixed() bool { return f.suffixed }
+
+// Unlearn forgets that a code ended in CR or LF: the CR or LF was inside
+// a code of a scanner that sends no suffix.
+func (f *Framer) Unlearn() { f.suffixed = false }
 
 func (f *Framer) add(b []byte) {
 	if f.skipping {

@@ -70,6 +70,38 @@ func TestFramer(t *testing.T) {
 	}
 }
 
+func TestFramerLearnsTheSuffix(t *testing.T) {
+	f := NewFramer(0)
+	if f.Feed([]byte("abc")); f.Suffixed() {
+		t.Fatal("suffixed before any CR or LF")
+	}
+	f.Flush()
+	if f.Feed([]byte("\r\n")); f.Suffixed() {
+		t.Fatal("an empty line taught a suffix")
+	}
+	if codes := f.Feed([]byte("def\r\ngh")); len(codes) != 1 || !f.Suffixed() {
+		t.Fatalf("codes %q, suffixed %v after a code ending in CR LF", codes, f.Suffixed())
+	}
+	f.Unlearn()
+	if f.Suffixed() || string(f.Flush()) != "gh" {
+		t.Fatal("Unlearn lost the code in progress or kept the suffix")
+	}
+}
+
+func TestParseEnding(t *testing.T) {
+	for _, tc := range []struct {
+		in   string
+		want Ending
+	}{{"", EndLearn}, {"auto", EndLearn}, {"cr", EndSuffix}, {"lf", EndSuffix}, {"crlf", EndSuffix}, {"none", EndIdle}} {
+		if got, err := ParseEnding(tc.in); err != nil || got != tc.want {
+			t.Errorf("ParseEnding(%q) = %v, %v; want %v", tc.in, got, err, tc.want)
+		}
+	}
+	if _, err := ParseEnding("CR LF"); err == nil || !strings.Contains(err.Error(), "want cr, lf, crlf, none or auto") {
+		t.Errorf("ParseEnding(CR LF) = %v", err)
+	}
+}
+
 func TestTriggerCommand(t *testing.T) {
 	for _, tc := range []struct {
 		family string

@@ -19,10 +19,20 @@ type Port interface {
 
 // Options tune a Scanner.
 type Options struct {
+	// Ending says what ends a code: the scanner's suffix (configured,
+	// or learned from the first code that ends in CR or LF) or the idle
+	// gap. The zero value learns.
+	Ending Ending
 	// IdleGap ends a code when no byte followed for this long, for
 	// scanners that send no suffix; default 80ms. The port's poll
-	// interval bounds how finely it is measured.
-	IdleGap   time.Duration
+	// interval bounds how finely it is measured. It never ends a code of
+	// a scanner whose suffix is known: a line that pauses inside a code
+	// (a USB bridge's packets, a busy machine) would cut it in two.
+	IdleGap time.Duration
+	// StaleGap ends a code that has waited this long for a learned
+	// suffix, and forgets the suffix; default 1s. It is the way out of
+	// a wrong lesson: a scanner without a suffix whose code held a CR.
+	StaleGap  time.Duration
 	MaxLen    int           // longest code kept; default DefaultMaxLen
 	ReopenMin time.Duration // first wait before reopening a lost port; default 200ms
 	ReopenMax time.Duration // default 5s
@@ -65,6 +75,9 @@ type Scanner struct {
 func NewScanner(open func() (Port, error), opt Options) *Scanner {
 	if opt.IdleGap <= 0 {
 		opt.IdleGap = 80 * time.Millisecond
+	}
+	if opt.StaleGap <= 0 {
+		opt.StaleGap = time.Second
 	}
 	if opt.ReopenMin <= 0 {
 		opt.ReopenMin = 200 * time.Millisecond
@@ -144,7 +157,7 @@ func (s *Scanner) read(ctx context.Context, p Port, events chan<- Event) error {
 			return err
 		}
 		if n == 0 {
-			if f.Pending() && now.Sub(last) >= s.opt.IdleGap {
+			if s.idleEnds(f, now.Sub(last)) {
 				s.code(ctx, events, f.Flush())
 				window = time.Time{}
 			}
@@ -161,6 +174,23 @@ func (s *Scanner) read(ctx context.Context, p Port, events chan<- Event) error {
 		}
 	}
 	return ctx.Err()
+}
+
+// idleEnds reports whether a pause of idle ends the code in progress.
+func (s *Scanner) idleEnds(f *Framer, idle time.Duration) bool {
+	if !f.Pending() {
+		return false
+	}
+	switch {
+	case s.opt.Ending == EndIdle, s.opt.Ending == EndLearn && !f.Suffixed():
+		return idle >= s.opt.IdleGap
+	case s.opt.Ending == EndLearn && idle >= s.opt.StaleGap:
+		s.opt.Log.Warn("qrscan: a code waited for the suffix learned earlier and did not get it; ending codes on the idle gap again",
+			"waited", idle.Round(time.Millisecond))
+		f.Unlearn()
+		return true
+	}
+	return false
 }
 
 // trigger starts a read asked for by Trigger and ends one whose window

@@ -85,6 +85,56 @@ func TestScanFaults(t *testing.T) {
 	}
 }
 
+// A scanner whose suffix is known is never cut by a pause inside a code,
+// however long: the emulator's line pauses 4× the idle gap between the
+// pieces of a signed code's length, as a USB bridge or a loaded machine
+// may. The pause is a floor (a sleep), so a loaded machine only makes it
+// longer, never the test's outcome different.
+func TestPauseInsideACodeWithASuffix(t *testing.T) {
+	long := "GK1:A:" + strings.Repeat("eyJ2IjoxLCJzdGF0aW9uIjoiMTQxMDI5LXhmdy0wMSJ9", 8)
+	paused := qrscansim.How{AIM: "]Q1", Pieces: 5, Pause: 320 * time.Millisecond}
+	t.Run("configured", func(t *testing.T) {
+		r := newRig(t, qrscan.Options{Ending: qrscan.EndSuffix})
+		r.sim.Scan(long, paused)
+		if ev := r.expect(qrscan.CodeRead); ev.Code.Data != long {
+			t.Fatalf("read %d bytes %.30q…, want the whole %d", len(ev.Code.Data), ev.Code.Data, len(long))
+		}
+	})
+	t.Run("learned", func(t *testing.T) {
+		r := newRig(t, qrscan.Options{})
+		r.sim.Scan("GK1:R:first", qrscansim.How{Suffix: "\r\n"})
+		if ev := r.expect(qrscan.CodeRead); ev.Code.Data != "GK1:R:first" {
+			t.Fatalf("first code %q", ev.Code.Data)
+		}
+		r.sim.Scan(long, paused)
+		if ev := r.expect(qrscan.CodeRead); ev.Code.Data != long {
+			t.Fatalf("read %d bytes %.30q…, want the whole %d", len(ev.Code.Data), ev.Code.Data, len(long))
+		}
+		r.sim.Scan("GK1:R:third", qrscansim.How{Suffix: "\r\n"})
+		if ev := r.expect(qrscan.CodeRead); ev.Code.Data != "GK1:R:third" {
+			t.Fatalf("code after the long one %q", ev.Code.Data)
+		}
+	})
+}
+
+// A scanner without a suffix whose code held a CR teaches the framer a
+// suffix it does not send; the stale gap ends the code that waits for
+// it and the idle gap ends codes again, so no code is held back or
+// merged with the next.
+func TestWrongLessonIsUnlearned(t *testing.T) {
+	r := newRig(t, qrscan.Options{StaleGap: 300 * time.Millisecond})
+	r.sim.Scan("ab\rcd", qrscansim.How{NoSuffix: true})
+	for _, want := range []string{"ab", "cd"} {
+		if ev := r.expect(qrscan.CodeRead); ev.Code.Data != want {
+			t.Fatalf("code %q, want %q", ev.Code.Data, want)
+		}
+	}
+	r.sim.Scan("next", qrscansim.How{NoSuffix: true})
+	if ev := r.expect(qrscan.CodeRead); ev.Code.Data != "next" {
+		t.Fatalf("code after unlearning %q", ev.Code.Data)
+	}
+}
+
 func TestNoiseDoesNotSpoilTheNextCode(t *testing.T) {
 	r := newRig(t, qrscan.Options{})
 	r.sim.Send([]byte{0x00, 0xFF, 0x13, 0x88}) // line noise, no terminator

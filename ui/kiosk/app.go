@@ -167,13 +167,28 @@ func (a *App) Run(ctx context.Context) {
 		case <-ctx.Done():
 			return
 		case <-changed:
+			// The change may be the hub coming or going, which the start
+			// screen shows.
+			h := a.st.Health()
+			a.opt.Do(func() { a.setHealth(h) })
 		case <-ticks:
 			h := a.st.Health()
 			a.opt.Do(func() {
-				a.health = h
+				a.setHealth(h)
 				a.Tick()
 			})
 		}
+	}
+}
+
+// setHealth takes the station's health. The start screen is drawn once
+// and shows whether the hub is reachable, so it is drawn again when that
+// changes. Call it on Fyne's goroutine.
+func (a *App) setHealth(h appliance.Health) {
+	was, _ := a.onlineWord()
+	a.health = h
+	if now, _ := a.onlineWord(); now != was && a.mode == resident && a.screen == scrAttract {
+		a.show(scrAttract)
 	}
 }
 

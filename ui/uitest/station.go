@@ -72,7 +72,7 @@ func NewStation(t *testing.T, opts StationOptions) *Station {
 		}
 		closeAtEnd(t, "the scanner emulator", s.Scanner)
 		cfg.Devices.IDCard.Port = s.Reader.Path()
-		cfg.Devices.Scanner.Port, cfg.Devices.Scanner.Baud = s.Scanner.Path(), 9600
+		cfg.Devices.Scanner.Port, cfg.Devices.Scanner.Baud, cfg.Devices.Scanner.Suffix = s.Scanner.Path(), 9600, "cr"
 	}
 	pnl, err := gpio.Open(gpio.Options{Pins: s.Panel.Pins(), ByName: s.Panel.ByName, Log: quiet})
 	if err != nil {
