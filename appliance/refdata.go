@@ -117,7 +117,7 @@ func (s *Station) refreshRefData(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	rd.ETag, rd.FetchedAt = newTag, s.now()
+	rd.ETag, rd.FetchedAt = newTag, s.Now()
 	if err := s.box.PutRefData(outbox.RefData{Data: raw, ETag: newTag, FetchedAt: rd.FetchedAt}); err != nil {
 		// Still use it: the copy on disk is only for the next start.
 		s.log.Error("appliance: keep reference data", "err", err)
