@@ -2,6 +2,7 @@ package upstream_test
 
 import (
 	"context"
+	"errors"
 	"io"
 	"log/slog"
 	"net/http"
@@ -156,5 +157,19 @@ func TestTimeProof(t *testing.T) {
 	}
 	if len(base) != 64 {
 		t.Fatalf("proof %q is not hex SHA-256", base)
+	}
+}
+
+// A Retry-After date is read against the answer's own Date: the station's
+// clock may be a year off, the answerer's wait is still 90 s.
+func TestRetryAfterOnTheAnswerersClock(t *testing.T) {
+	ts := httptest.NewServer(fakeAnswer(503, "application/json", `{"error": "busy"}`,
+		map[string]string{"Retry-After": wrongDate.Add(90 * time.Second).Format(http.TimeFormat)}))
+	defer ts.Close()
+	c := &upstream.Client{BaseURL: ts.URL, StationID: "st-1", HTTP: ts.Client(), Token: func() (string, error) { return "tok", nil }}
+	_, err := c.Send(context.Background(), nil)
+	var he *upstream.HTTPError
+	if !errors.As(err, &he) || he.Status != 503 || he.RetryAfter != 90*time.Second {
+		t.Fatalf("Send: %v; want 503 with Retry-After 90s", err)
 	}
 }
