@@ -1,30 +1,51 @@
 package appliance
 
 import (
+	"log/slog"
 	"sync"
 	"time"
 
 	"golang.org/x/sys/unix"
 )
 
-// hubClockTolerance is how far the local clock may be from the hub's Date
-// header and still be used as it is. HTTP dates have one-second resolution
-// and the request takes time, so a few seconds of slack are needed; beyond
-// two minutes (a clock that came up in 1970 or on the day of the last
-// shutdown) records are stamped with the hub's offset added.
+// hubClockTolerance is how far the local clock may be from the hub's time
+// and still be used as it is. HTTP dates have one-second resolution and
+// the request takes time, so a few seconds of slack are needed; beyond two
+// minutes (a clock that came up in 1970, on the day of the last shutdown,
+// or an RTC keeping local time) the station's time is the local clock with
+// the hub's offset added.
 const hubClockTolerance = 2 * time.Minute
 
-// clockTrust decides whether the station's clock can be believed. A board
-// without a battery-backed clock boots with a wrong time until NTP sets it
-// or the hub's Date header tells the station how far off it is; records
-// made before then say so.
+// offsetJitter is how much a new observation may differ from the offset in
+// use without replacing it: the Date header's one-second resolution and the
+// request's time would otherwise make the corrected clock step back and
+// forth by a second at every answer.
+const offsetJitter = 2 * time.Second
+
+// clockJump is an offset change between two observations that a
+// technician should hear about: someone set the board's clock or the
+// hub's, or the answers come from two machines that disagree.
+const clockJump = 5 * time.Minute
+
+// clockTrust is the station's one wall clock. A board without a
+// battery-backed clock boots with a wrong time until NTP sets it or the
+// county hub tells the station how far off it is; records made before
+// then say so. Everything the station writes or compares as a time of day
+// (records, consent, signed codes, volunteers, badges, metrics) comes from
+// now; intervals (idle timers, lockouts, uptime) stay on the local clock,
+// which an offset learned meanwhile must not stretch or cut short.
+//
+// The offset lives in memory only. After a restart the station waits to
+// hear from the hub again: the RTC may have been set meanwhile, and an
+// offset from yesterday would then be the error.
 type clockTrust struct {
+	local     func() time.Time // the board's clock as it is
 	ntpSynced func() bool
+	log       *slog.Logger
 
 	mu     sync.Mutex
-	source string        // "ntp", "hub" or ""
-	offset time.Duration // hub time minus local time, at the last observation
-	seen   bool
+	offset time.Duration // hub time minus local time, in use
+	seen   bool          // the hub was heard from since start
 }
 
 // ClockState is the clock's trust for /healthz.
@@ -35,48 +56,74 @@ type ClockState struct {
 	HubSeen  bool   `json:"hub_seen"`
 }
 
+// observeHub takes the hub's time from an authenticated answer (see
+// upstream.Client.ObserveDate) and the local clock when it came.
 func (c *clockTrust) observeHub(hub, local time.Time) {
+	off := hub.Sub(local)
 	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.seen = true
-	c.offset = hub.Sub(local)
-}
-
-// stamp returns the time to put on a record made at local, and whether it
-// can be believed: the local clock once NTP has set it; the local clock
-// corrected by the hub's offset once the hub has been heard from (a board
-// that booted on the day of its last shutdown still stamps today's date);
-// otherwise the local clock, marked untrusted.
-func (c *clockTrust) stamp(local time.Time) (time.Time, bool) {
-	st := c.state()
-	switch st.Source {
-	case "ntp":
-		return local, true
-	case "hub":
-		c.mu.Lock()
-		defer c.mu.Unlock()
-		if c.offset.Abs() <= hubClockTolerance {
-			// Within the Date header's resolution and the request's
-			// time: the local clock is as good as the hub's.
-			return local, true
-		}
-		return local.Add(c.offset), true
+	prev, seen := c.offset, c.seen
+	if !seen || (off-prev).Abs() > offsetJitter {
+		c.offset = off
 	}
-	return local, false
+	c.seen = true
+	c.mu.Unlock()
+
+	ntp := c.ntpSynced != nil && c.ntpSynced()
+	switch {
+	case !seen && off.Abs() > hubClockTolerance && ntp:
+		c.log.Warn("appliance: the hub's clock differs from this station's NTP-set clock; records keep the NTP time, check the hub's clock",
+			"hub_offset", off.Round(time.Second).String())
+	case !seen && off.Abs() > hubClockTolerance:
+		c.log.Warn("appliance: this station's clock is off; records and code checks use the hub's time until the board's clock is set",
+			"hub_offset", off.Round(time.Second).String(), "local", local.Format(time.RFC3339), "hub", hub.Format(time.RFC3339))
+	case seen && (off-prev).Abs() > clockJump:
+		c.log.Warn("appliance: the hub's time jumped against this station's clock; someone set one of the two clocks",
+			"old_offset", prev.Round(time.Second).String(), "new_offset", off.Round(time.Second).String(), "ntp_synced", ntp)
+	}
 }
 
-func (c *clockTrust) state() ClockState {
+// now is the station's time and whether it can be believed: the local
+// clock once NTP has set it (NTP outranks a hub whose own clock may be
+// wrong); the local clock corrected by the hub's offset once the hub has
+// been heard from (a board that booted on the day of its last shutdown
+// still says today); otherwise the local clock, marked untrusted.
+func (c *clockTrust) now() (time.Time, bool) {
+	local := c.local()
+	if c.ntpSynced != nil && c.ntpSynced() {
+		return local, true
+	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	switch {
-	case c.ntpSynced != nil && c.ntpSynced():
-		c.source = "ntp"
-	case c.seen:
-		c.source = "hub"
-	default:
-		c.source = ""
+	case !c.seen:
+		return local, false
+	case c.offset.Abs() <= hubClockTolerance:
+		// Within the Date header's resolution and the request's
+		// time: the local clock is as good as the hub's.
+		return local, true
 	}
-	return ClockState{Trusted: c.source != "", Source: c.source, OffsetMS: c.offset.Milliseconds(), HubSeen: c.seen}
+	return local.Add(c.offset), true
+}
+
+// Now is the station's time (see now), for callers that need no trust flag.
+func (c *clockTrust) Now() time.Time {
+	t, _ := c.now()
+	return t
+}
+
+func (c *clockTrust) state() ClockState {
+	ntp := c.ntpSynced != nil && c.ntpSynced()
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	st := ClockState{OffsetMS: c.offset.Milliseconds(), HubSeen: c.seen}
+	switch {
+	case ntp:
+		st.Source = "ntp"
+	case c.seen:
+		st.Source = "hub"
+	}
+	st.Trusted = st.Source != ""
+	return st
 }
 
 // kernelNTPSynced asks the kernel whether a time daemon has disciplined

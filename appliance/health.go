@@ -72,7 +72,7 @@ func (s *Station) Health() Health {
 		Status:      "ok",
 		Station:     StationInfo{ID: s.cfg.Station.ID, Name: s.cfg.Station.Name},
 		Version:     s.version,
-		UptimeSec:   int64(s.now().Sub(s.started).Seconds()),
+		UptimeSec:   int64(s.local().Sub(s.started).Seconds()),
 		Peripherals: s.peripherals(),
 		Clock:       s.clock.state(),
 		Panel:       s.Panel(),
@@ -174,7 +174,7 @@ func (s *Station) WriteMetrics(w io.Writer) {
 	gauge("gridkiosk_outbox_last_seq", "The station's last sequence number.", float64(h.Outbox.LastSeq))
 	age := 0.0
 	if h.Outbox.OldestQueued != nil {
-		age = s.now().Sub(*h.Outbox.OldestQueued).Seconds()
+		age = s.Now().Sub(*h.Outbox.OldestQueued).Seconds()
 	}
 	gauge("gridkiosk_outbox_oldest_queued_age_seconds", "Age of the oldest queued record.", age)
 	gauge("gridkiosk_clock_trusted", "1 when NTP or the hub confirmed the clock.", b2f(h.Clock.Trusted))

@@ -31,7 +31,7 @@ func (s *Station) StartManual(name, idNumber string) error {
 	if num.Kind != citizenid.Resident {
 		return &record.FieldError{Field: "id_number", Msg: "only a mainland resident ID number can be typed in; other cards are read by the reader"}
 	}
-	now := s.now()
+	now := s.local()
 	p := &record.Person{Name: name, IDNumber: num.ID, CardType: "resident", Gender: num.Gender.String(),
 		Birth: num.Birth.Format(time.DateOnly)}
 	s.mu.Lock()

@@ -93,7 +93,7 @@ func (s *Station) panelEvent(ev gpio.Event) {
 		s.mu.Lock()
 		first := s.pnl.help.IsZero()
 		if first {
-			s.pnl.help = s.now()
+			s.pnl.help = s.Now()
 		}
 		s.mu.Unlock()
 		if first {
@@ -107,7 +107,7 @@ func (s *Station) panelEvent(ev gpio.Event) {
 		}
 	case ev.Kind == gpio.LongPressed && ev.Button == "tech":
 		s.mu.Lock()
-		s.pnl.tech = s.now()
+		s.pnl.tech = s.Now()
 		s.mu.Unlock()
 		s.log.Info("appliance: technician button held")
 		s.beep(gpio.BeepLong)

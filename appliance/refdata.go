@@ -166,7 +166,7 @@ func (s *Station) refreshRefData(ctx context.Context) error {
 		s.networkBack("reference data fetched (and refused)")
 		return err
 	}
-	rd.ETag, rd.FetchedAt = newTag, s.now()
+	rd.ETag, rd.FetchedAt = newTag, s.Now()
 	if err := s.box.PutRefData(outbox.RefData{Data: raw, ETag: newTag, FetchedAt: rd.FetchedAt}); err != nil {
 		// Still use it: the copy on disk is only for the next start.
 		s.log.Error("appliance: keep reference data", "err", err)

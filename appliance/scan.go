@@ -91,7 +91,7 @@ func (s *Station) scanEvent(ctx context.Context, ev qrscan.Event) {
 
 // interpret says what a code means to this station.
 func (s *Station) interpret(ctx context.Context, c qrscan.Code) ScanResult {
-	r := ScanResult{At: s.now(), Symbology: c.Symbology}
+	r := ScanResult{At: s.Now(), Symbology: c.Symbology}
 	if text := strings.TrimSpace(c.Data); signedcode.Looks(text) {
 		return s.signedCode(text, r)
 	}
@@ -131,7 +131,7 @@ func (s *Station) signedCode(text string, r ScanResult) ScanResult {
 	if rd != nil {
 		v.Keys = rd.CodeKeys
 	}
-	c, err := v.Check(text, s.now())
+	c, err := v.Check(text, s.Now())
 	if err != nil {
 		ref := &signedcode.Refusal{Reason: signedcode.Malformed, Detail: err.Error()}
 		errors.As(err, &ref)
@@ -141,7 +141,7 @@ func (s *Station) signedCode(text string, r ScanResult) ScanResult {
 	}
 	switch c.Kind {
 	case signedcode.KindAppointment:
-		now := s.now()
+		now := s.local()
 		s.mu.Lock()
 		// Like a card laid, an appointment starts a new session: the
 		// resident before has left.

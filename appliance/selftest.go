@@ -21,7 +21,7 @@ func (s *Station) TestPrint(ctx context.Context) (PrintResult, error) {
 	if err := s.prn.ready(ctx); err != nil {
 		return PrintResult{}, err
 	}
-	job, err := printer.Encode(printer.TestPage(s.prn.profile, s.now()), s.prn.profile)
+	job, err := printer.Encode(printer.TestPage(s.prn.profile, s.Now()), s.prn.profile)
 	if err != nil {
 		return PrintResult{}, err
 	}

@@ -162,7 +162,7 @@ func (s *Station) SubmitSession(ctx context.Context, in SessionSubmit) (Receipt,
 		return Receipt{}, &record.FieldError{Field: "consent.agreed", Msg: "the resident declined; nothing was stored"}
 	}
 	if ss.recordID == "" {
-		now, _ := s.clock.stamp(s.now())
+		now := s.Now()
 		id, err := record.NewID(now)
 		if err != nil {
 			return Receipt{}, err
@@ -183,16 +183,20 @@ func (s *Station) SubmitSession(ctx context.Context, in SessionSubmit) (Receipt,
 		// that the hub can route their matters to its leader.
 		sub.Grid = s.PlaceOf(ss.card.Address).Path
 	}
+	// Consent is given on the station's clock, the one Submit stamps the
+	// record with: a raw clock hours off the hub's would put it in the
+	// record's future.
+	now := s.Now()
 	var err error
 	switch {
 	case ss.card != nil:
-		sub.Payload, err = registrationPayload(*ss.card, in, s.now())
+		sub.Payload, err = registrationPayload(*ss.card, in, now)
 	case ss.manual != nil:
-		sub.Payload, err = manualPayload(*ss.manual, in, s.now())
+		sub.Payload, err = manualPayload(*ss.manual, in, now)
 	default:
-		sub.Payload, err = appointmentPayload(ss.appt, in, s.now())
+		sub.Payload, err = appointmentPayload(ss.appt, in, now)
 		// The appointment is spent with the record, in one transaction.
-		sub.once, sub.onceUntil = ss.appt.ID, s.now().Add(appointmentMemory)
+		sub.once, sub.onceUntil = ss.appt.ID, now.Add(appointmentMemory)
 	}
 	if err != nil {
 		return Receipt{}, err
@@ -202,7 +206,7 @@ func (s *Station) SubmitSession(ctx context.Context, in SessionSubmit) (Receipt,
 		return Receipt{}, err
 	}
 	s.mu.Lock()
-	s.sess.state, s.sess.receipt, s.sess.touched = SessionSubmitted, &rc, s.now()
+	s.sess.state, s.sess.receipt, s.sess.touched = SessionSubmitted, &rc, s.local()
 	// The card's data is in the sealed record now; the session keeps only
 	// what the done screen shows.
 	s.sess.card, s.sess.appt, s.sess.manual = nil, nil, nil
@@ -290,7 +294,7 @@ func (s *Station) expireLocked() {
 	if s.sess.state == SessionIdle || s.idle <= 0 {
 		return
 	}
-	if s.now().Sub(s.sess.touched) > s.idle {
+	if s.local().Sub(s.sess.touched) > s.idle {
 		s.sess = session{state: SessionIdle}
 	}
 }
@@ -300,7 +304,7 @@ func (s *Station) TouchSession() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.sess.state != SessionIdle {
-		s.sess.touched = s.now()
+		s.sess.touched = s.local()
 	}
 }
 
@@ -310,7 +314,7 @@ func (s *Station) cardEvent(ev idcard.Event) {
 	defer s.mu.Unlock()
 	switch ev.Kind {
 	case idcard.CardLaid:
-		now := s.now()
+		now := s.local()
 		// A new card starts a new session, whatever was on screen: the
 		// resident before has left.
 		s.sess = session{state: SessionCard, card: ev.Card, started: now, touched: now}

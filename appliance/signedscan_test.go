@@ -26,6 +26,7 @@ type codeHub struct {
 	url    string
 	token  string
 	store  *hub.BoltStore
+	srv    *httptest.Server
 }
 
 func startCodeHub(t *testing.T, dir string, revoked ...string) *codeHub {
@@ -53,7 +54,7 @@ func startCodeHub(t *testing.T, dir string, revoked ...string) *codeHub {
 	h := &hub.Server{Store: store, Tokens: hub.Tokens{"tok": demo.StationID}, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), RefData: func(string) ([]byte, error) { return rd, nil }}
 	ts := httptest.NewServer(h.Handler())
 	t.Cleanup(ts.Close)
-	return &codeHub{signer: signer, url: ts.URL, token: "tok", store: store}
+	return &codeHub{signer: signer, url: ts.URL, token: "tok", store: store, srv: ts}
 }
 
 // today is the date of now in China Standard Time.

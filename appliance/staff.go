@@ -34,7 +34,9 @@ func PINHash(stationID, staffID, pin string) string {
 // StaffLoginPIN logs a staff member in with their ID and PIN, checked
 // against the reference data.
 func (s *Station) StaffLoginPIN(staffID, pin string) error {
-	now := s.now()
+	// The lockout is an interval, on the local clock; the session's
+	// times are times of day, on the station's.
+	now, at := s.local(), s.Now()
 	s.mu.Lock()
 	if now.Before(s.pinLockedUntil) {
 		s.mu.Unlock()
@@ -64,7 +66,7 @@ func (s *Station) StaffLoginPIN(staffID, pin string) error {
 		return ErrPIN
 	}
 	s.pinFails = 0
-	s.staff = &StaffSession{ID: who.ID, Name: who.Name, Role: who.Role, Since: now, Expires: now.Add(12 * time.Hour), touched: now}
+	s.staff = &StaffSession{ID: who.ID, Name: who.Name, Role: who.Role, Since: at, Expires: at.Add(12 * time.Hour), touched: now}
 	s.mu.Unlock()
 	s.log.Info("appliance: staff logged in with a PIN", "staff", who.ID, "role", who.Role)
 	s.ClearHelp()
@@ -104,7 +106,7 @@ func (s *Station) TouchStaff() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.staff != nil {
-		s.staff.touched = s.now()
+		s.staff.touched = s.local()
 	}
 }
 
@@ -121,9 +123,9 @@ func (s *Station) StaffLogout() {
 }
 
 func (s *Station) staffLogin(st *signedcode.Staff) {
-	now := s.now()
+	now, at := s.local(), s.Now()
 	s.mu.Lock()
-	s.staff = &StaffSession{ID: st.StaffID, Name: st.Name, Role: st.Role, Since: now,
+	s.staff = &StaffSession{ID: st.StaffID, Name: st.Name, Role: st.Role, Since: at,
 		Expires: time.Unix(st.Expires, 0), touched: now}
 	s.mu.Unlock()
 	s.log.Info("appliance: staff logged in", "staff", st.StaffID, "role", st.Role, "code", st.ID)
@@ -135,9 +137,11 @@ func (s *Station) expireStaffLocked() {
 	if s.staff == nil {
 		return
 	}
-	now := s.now()
-	if now.Sub(s.staff.touched) > staffIdle || !now.Before(s.staff.Expires) {
-		s.log.Info("appliance: staff session ended", "staff", s.staff.ID, "idle", now.Sub(s.staff.touched) > staffIdle)
+	// Idleness is an interval (local clock); the badge's expiry is a time
+	// of day, the hub's, compared with the station's.
+	idle := s.local().Sub(s.staff.touched) > staffIdle
+	if idle || !s.Now().Before(s.staff.Expires) {
+		s.log.Info("appliance: staff session ended", "staff", s.staff.ID, "idle", idle)
 		s.staff = nil
 	}
 }

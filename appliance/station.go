@@ -38,7 +38,9 @@ type Options struct {
 	Config  *config.Config
 	Log     *slog.Logger
 	Version string
-	Now     func() time.Time
+	// Now is the board's clock as it is (default time.Now); the station
+	// corrects it by NTP's or the hub's word (see Station.Now).
+	Now func() time.Time
 	// HTTP is the client for the hub; default one with the config's timeout.
 	HTTP *http.Client
 	// NTPSynced reports whether a time daemon has set the clock; default
@@ -123,9 +125,11 @@ func (e *StorageUnknown) Unwrap() error { return e.Err }
 // Station owns the outbox and the forwarder. Its methods are safe for
 // concurrent use.
 type Station struct {
-	cfg     *config.Config
-	log     *slog.Logger
-	now     func() time.Time
+	cfg *config.Config
+	log *slog.Logger
+	// local is the board's clock as it is: for intervals only (idle
+	// timers, lockouts, uptime). Times of day come from Now.
+	local   func() time.Time
 	version string
 	started time.Time
 	box     *outbox.Outbox
@@ -171,9 +175,12 @@ func New(opt Options) (*Station, error) {
 		opt.NTPSynced = kernelNTPSynced
 	}
 	cfg := opt.Config
+	clock := &clockTrust{local: opt.Now, ntpSynced: opt.NTPSynced, log: opt.Log}
 	box, err := outbox.Open(cfg.Storage.Dir, outbox.Options{
 		Retention: time.Duration(cfg.Storage.RetentionDays) * 24 * time.Hour,
-		Now:       opt.Now,
+		// Delivery times, retention and spent appointments are compared
+		// with the times records carry: the station's clock.
+		Now:       clock.Now,
 		Log:       opt.Log,
 		MaxBytes:  int64(cfg.Storage.MaxMB) << 20,
 		MinFree:   int64(cfg.Storage.MinFreeMB) << 20,
@@ -183,8 +190,8 @@ func New(opt Options) (*Station, error) {
 		return nil, fmt.Errorf("appliance: %w", err)
 	}
 	s := &Station{
-		cfg: cfg, log: opt.Log, now: opt.Now, version: opt.Version, started: opt.Now(),
-		box: box, clock: &clockTrust{ntpSynced: opt.NTPSynced},
+		cfg: cfg, log: opt.Log, local: opt.Now, version: opt.Version, started: opt.Now(),
+		box: box, clock: clock,
 		submitted: map[string]uint64{},
 		sess:      session{state: SessionIdle},
 		idle:      cfg.UI.IdleTimeout.Duration,
@@ -229,6 +236,7 @@ func New(opt Options) (*Station, error) {
 			Client: &upstream.Client{
 				BaseURL: cfg.Upstream.URL, StationID: cfg.Station.ID, HTTP: hc,
 				Token:       tokenFile(cfg.Upstream.TokenFile),
+				Now:         opt.Now,
 				ObserveDate: s.clock.observeHub,
 			},
 		}
@@ -382,6 +390,11 @@ func OpenPrinter(p config.Printer) (printer.Conn, error) {
 	}
 }
 
+// Now is the station's time: the board's clock as NTP set it, or
+// corrected by the offset the county hub's authenticated answers showed.
+// Everything the station writes or compares as a time of day uses it.
+func (s *Station) Now() time.Time { return s.clock.Now() }
+
 // Close closes the outbox. Call it after Run has returned.
 func (s *Station) Close() error { return s.box.Close() }
 
@@ -397,7 +410,7 @@ func (s *Station) Submit(ctx context.Context, sub Submission) (Receipt, error) {
 	}
 	// A record's time is the hub-corrected one when the local clock is
 	// known to be off; its order never depends on it (sequence numbers).
-	now, trusted := s.clock.stamp(s.now())
+	now, trusted := s.clock.now()
 	payload, err := record.Validate(sub.Kind, sub.Payload, now)
 	if err != nil {
 		return Receipt{}, err

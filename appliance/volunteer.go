@@ -50,7 +50,7 @@ type Service struct {
 // and returns once that is on disk.
 func (s *Station) CheckIn(c CheckIn) (CheckIn, error) {
 	c.Name, c.Service = strings.TrimSpace(c.Name), strings.TrimSpace(c.Service)
-	c.Since = s.now()
+	c.Since = s.Now()
 	// Checked now by the record's own rules, so that the check-out, hours
 	// later and perhaps by someone else, cannot be refused.
 	if _, err := volunteerRecord(c, c.Since); err != nil {
@@ -102,7 +102,7 @@ func (s *Station) CheckOut(ctx context.Context, name string) (Service, error) {
 		return Service{}, ErrNotCheckedIn
 	}
 	sv := Service{CheckIn: ins[i]}
-	now := s.now()
+	now := s.Now()
 	sv.Minutes, sv.Capped = ServiceMinutes(sv.Since, now)
 	raw, err := volunteerRecord(sv.CheckIn, now)
 	if err != nil {

@@ -54,6 +54,8 @@ type Station interface {
 	StartManual(name, idNumber string) error
 	StaffLoginPIN(staffID, pin string) error
 	Records(since time.Time, max int) ([]outbox.Entry, error)
+	// Now is the station's time, which its records carry.
+	Now() time.Time
 }
 
 // Simulator is the simulation's control of its emulated devices, so that
@@ -377,7 +379,7 @@ func (a *api) simPanel(w http.ResponseWriter, r *http.Request) {
 // records lists the records made since ?since (RFC 3339; default the
 // start of today, station time), newest first, at most ?max (default 200).
 func (a *api) records(w http.ResponseWriter, r *http.Request) {
-	now := time.Now()
+	now := a.st.Now()
 	since := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, now.Location())
 	if v := r.URL.Query().Get("since"); v != "" {
 		t, err := time.Parse(time.RFC3339, v)

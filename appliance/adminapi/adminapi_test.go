@@ -139,16 +139,30 @@ func TestSubmitAndDeliver(t *testing.T) {
 	if g.Community != "141029100001" {
 		t.Errorf("record did not get the station's grid: %+v", g)
 	}
-	resp, err := http.Get(r.api.URL + "/metrics")
-	if err != nil {
-		t.Fatal(err)
-	}
-	text, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	for _, want := range []string{"gridkiosk_upstream_sent_total 1\n", "gridkiosk_upstream_send_rate 0.01666", `gridkiosk_upstream_failures_total{cause="network"} 0`} {
-		if !strings.Contains(string(text), want) {
-			t.Errorf("metrics lack %q:\n%s", want, text)
+	// The record shows as delivered once the outbox has committed the
+	// ack; the forwarder counts it a moment later.
+	deadline = time.Now().Add(10 * time.Second)
+	wants := []string{"gridkiosk_upstream_sent_total 1\n", "gridkiosk_upstream_send_rate 0.01666", `gridkiosk_upstream_failures_total{cause="network"} 0`}
+	for {
+		resp, err := http.Get(r.api.URL + "/metrics")
+		if err != nil {
+			t.Fatal(err)
 		}
+		text, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		missing := ""
+		for _, want := range wants {
+			if !strings.Contains(string(text), want) {
+				missing = want
+			}
+		}
+		if missing == "" {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("metrics lack %q:\n%s", missing, text)
+		}
+		time.Sleep(10 * time.Millisecond)
 	}
 }
 

@@ -113,7 +113,7 @@ func (a *app) screens(engine *pinyin.Engine, ring *logring.Ring) kiosk.Screens {
 	}
 	return kiosk.Screens{
 		Staff: func(ctx context.Context, lang string, back func()) fyne.CanvasObject {
-			s := staff.New(a.st, lang, time.Now, back, staff.Options{Pinyin: engine, LastJob: lastJob})
+			s := staff.New(a.st, lang, a.st.Now, back, staff.Options{Pinyin: engine, LastJob: lastJob})
 			go s.Run(ctx)
 			return s.Content()
 		},
@@ -123,7 +123,7 @@ func (a *app) screens(engine *pinyin.Engine, ring *logring.Ring) kiosk.Screens {
 			return staff.NewLogin(a.st, lang, func() {}, back).Content()
 		},
 		Tech: func(ctx context.Context, lang string, back func()) fyne.CanvasObject {
-			s := tech.New(a.st, lang, time.Now, back, tech.Options{Panel: a.st, Printer: a.st, Logs: ring.Lines})
+			s := tech.New(a.st, lang, a.st.Now, back, tech.Options{Panel: a.st, Printer: a.st, Logs: ring.Lines})
 			go s.Run(ctx)
 			return s.Content()
 		},

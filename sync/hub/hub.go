@@ -72,6 +72,11 @@ func (s *Server) auth(h func(http.ResponseWriter, *http.Request, string)) http.H
 		case !ok:
 			writeJSON(w, http.StatusUnauthorized, upstream.ErrorReply{Code: upstream.CodeUnknownToken, Error: "unknown token"})
 		default:
+			// The station corrects its clock by the hub's; the proof
+			// shows the time is the hub's, not a proxy's (PROTOCOL.md).
+			at := s.Now().UTC().Format(time.RFC3339Nano)
+			w.Header().Set(upstream.HeaderHubTime, at)
+			w.Header().Set(upstream.HeaderTimeProof, upstream.TimeProof(tok, st, r.Header.Get(upstream.HeaderTimeNonce), at))
 			h(w, r, st)
 		}
 	}

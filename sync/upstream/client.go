@@ -3,6 +3,7 @@ package upstream
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -30,9 +31,33 @@ type Client struct {
 	// restart.
 	Token func() (string, error)
 	HTTP  *http.Client
-	// ObserveDate, when set, is called with the hub's Date header after every
-	// response; the station uses it to decide whether its clock is trusted.
+	// ObserveDate, when set, is called with the hub's time and the local
+	// clock (Now) when an answer proves it came from the hub: a 2xx or 304
+	// whose Gridhub-Time carries a valid Gridhub-Time-Proof, or, from a hub
+	// that sends no proof, a 2xx JSON answer that decoded as the
+	// contract's, with its Date header. Never a proxy's error page or a
+	// captive portal's. The station sets its clock's offset by it.
 	ObserveDate func(hub time.Time, local time.Time)
+	// Now is the local clock ObserveDate is given; default time.Now.
+	Now func() time.Time
+}
+
+func (c *Client) now() time.Time {
+	if c.Now != nil {
+		return c.Now()
+	}
+	return time.Now()
+}
+
+// observeUnproved passes on the Date of an answer whose body decoded as
+// the contract's, when the hub sent no proof of its time.
+func (c *Client) observeUnproved(resp *http.Response) {
+	if c.ObserveDate == nil {
+		return
+	}
+	if d, ok := unprovedDate(resp); ok {
+		c.ObserveDate(d, c.now())
+	}
 }
 
 // HTTPError is a reply other than 2xx or 304.
@@ -78,6 +103,7 @@ func (c *Client) Send(ctx context.Context, recs []Record) (Reply, error) {
 		// fault, not the hub's grammar.
 		return Reply{}, fmt.Errorf("upstream: read reply to batch of %d: %w", len(recs), err)
 	}
+	c.observeUnproved(resp)
 	return r, nil
 }
 
@@ -103,6 +129,7 @@ func (c *Client) RefData(ctx context.Context, etag string) (data []byte, newETag
 	if !json.Valid(data) {
 		return nil, "", false, errors.New("upstream: refdata is not valid JSON")
 	}
+	c.observeUnproved(resp)
 	return data, resp.Header.Get("ETag"), false, nil
 }
 
@@ -117,6 +144,7 @@ func (c *Client) Status(ctx context.Context, id string) (Status, error) {
 	if err := json.NewDecoder(io.LimitReader(resp.Body, maxReply)).Decode(&s); err != nil {
 		return Status{}, fmt.Errorf("upstream: decode status of %s: %w", id, err)
 	}
+	c.observeUnproved(resp)
 	return s, nil
 }
 
@@ -139,6 +167,8 @@ func (c *Client) do(ctx context.Context, method, path string, body []byte, h htt
 		req.Header[k] = v
 	}
 	req.Header.Set("Authorization", "Bearer "+tok)
+	nonce := rand.Text()
+	req.Header.Set(HeaderTimeNonce, nonce)
 	if body != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}
@@ -150,20 +180,24 @@ func (c *Client) do(ctx context.Context, method, path string, body []byte, h htt
 	if err != nil {
 		return nil, fmt.Errorf("upstream: %s %s: %w", method, path, explainTLS(err))
 	}
-	if c.ObserveDate != nil {
-		if d, err := http.ParseTime(resp.Header.Get("Date")); err == nil {
-			c.ObserveDate(d, time.Now())
-		}
+	if t, ok := provedTime(resp, tok, c.StationID, nonce); ok && c.ObserveDate != nil {
+		c.ObserveDate(t, c.now())
 	}
-	if resp.StatusCode/100 == 2 || resp.StatusCode == http.StatusNotModified {
+	if success(resp) {
 		return resp, nil
 	}
 	defer resp.Body.Close()
 	// Enough for a hub's error reply with two station IDs in it.
 	snippet, _ := io.ReadAll(io.LimitReader(resp.Body, 1024))
+	// A Retry-After date is in the answerer's clock, like its Date; the
+	// station's own clock may be hours off.
+	ref := time.Now()
+	if d, err := http.ParseTime(resp.Header.Get("Date")); err == nil {
+		ref = d
+	}
 	return nil, &HTTPError{
 		Status:     resp.StatusCode,
-		RetryAfter: parseRetryAfter(resp.Header.Get("Retry-After"), time.Now()),
+		RetryAfter: parseRetryAfter(resp.Header.Get("Retry-After"), ref),
 		Body:       strings.TrimSpace(string(snippet)),
 	}
 }
