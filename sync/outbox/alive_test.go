@@ -1,0 +1,80 @@
+package outbox
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// wait is how long a test waits for what it expects.
+const wait = 60 * time.Second
+
+func TestAliveAnswers(t *testing.T) {
+	o := openT(t, t.TempDir(), Options{})
+	ctx, cancel := context.WithTimeout(context.Background(), wait)
+	defer cancel()
+	if err := o.Alive(ctx); err != nil {
+		t.Fatalf("idle committer: %v", err)
+	}
+	if err := o.Put(testRecord(1)); err != nil {
+		t.Fatal(err)
+	}
+	if err := o.Alive(ctx); err != nil {
+		t.Fatalf("after a Put: %v", err)
+	}
+	o.Close()
+	if err := o.Alive(ctx); !errors.Is(err, ErrClosed) {
+		t.Fatalf("after Close: %v, want ErrClosed", err)
+	}
+}
+
+// holdWriteLock starts a write transaction that keeps bbolt's write lock,
+// as a commit stuck in a hung disk's fsync would, until release is called.
+func holdWriteLock(t *testing.T, o *Outbox) (release func()) {
+	t.Helper()
+	held, done, back := make(chan struct{}), make(chan struct{}), make(chan error, 1)
+	go func() {
+		back <- o.db.Update(func(*bolt.Tx) error {
+			close(held)
+			<-done
+			return nil
+		})
+	}()
+	<-held
+	return func() {
+		close(done)
+		if err := <-back; err != nil {
+			t.Errorf("the transaction holding the lock: %v", err)
+		}
+	}
+}
+
+// A committer that cannot get the write lock, idle or with a Put waiting,
+// is not alive, and the error says which it is.
+func TestAliveFailsWhileWriteLockHeld(t *testing.T) {
+	o := openT(t, t.TempDir(), Options{})
+	release := holdWriteLock(t, o)
+	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+	defer cancel()
+	err := o.Alive(ctx)
+	if err == nil || !strings.Contains(err.Error(), "write lock") || !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("idle committer, lock held: %v, want one naming the write lock", err)
+	}
+	// The probe is now waiting for the lock itself: the next finds the
+	// committer busy.
+	ctx2, cancel2 := context.WithTimeout(context.Background(), 200*time.Millisecond)
+	defer cancel2()
+	if err := o.Alive(ctx2); err == nil || !strings.Contains(err.Error(), "has not come back") {
+		t.Fatalf("committer waiting for the lock: %v, want one saying it has not come back", err)
+	}
+	release()
+	ctx3, cancel3 := context.WithTimeout(context.Background(), wait)
+	defer cancel3()
+	if err := o.Alive(ctx3); err != nil {
+		t.Fatalf("after the lock is given back: %v", err)
+	}
+}
