@@ -8,14 +8,13 @@ import (
 	"time"
 
 	bolt "go.etcd.io/bbolt"
-)
 
-// wait is how long a test waits for what it expects.
-const wait = 60 * time.Second
+	"github.com/gridkiosk/gridkiosk/internal/sdnotify/sdnotifytest"
+)
 
 func TestAliveAnswers(t *testing.T) {
 	o := openT(t, t.TempDir(), Options{})
-	ctx, cancel := context.WithTimeout(context.Background(), wait)
+	ctx, cancel := context.WithTimeout(context.Background(), sdnotifytest.Wait)
 	defer cancel()
 	if err := o.Alive(ctx); err != nil {
 		t.Fatalf("idle committer: %v", err)
@@ -72,9 +71,40 @@ func TestAliveFailsWhileWriteLockHeld(t *testing.T) {
 		t.Fatalf("committer waiting for the lock: %v, want one saying it has not come back", err)
 	}
 	release()
-	ctx3, cancel3 := context.WithTimeout(context.Background(), wait)
+	ctx3, cancel3 := context.WithTimeout(context.Background(), sdnotifytest.Wait)
 	defer cancel3()
 	if err := o.Alive(ctx3); err != nil {
 		t.Fatalf("after the lock is given back: %v", err)
+	}
+}
+
+// The watchdog stops while a Put's commit is stuck behind a transaction
+// that keeps bbolt's write lock, and the record is stored once the lock
+// comes back: nothing is lost to the restart that would follow.
+func TestWatchdogStopsWhenCommitterWedged(t *testing.T) {
+	o := openT(t, t.TempDir(), Options{})
+	w := sdnotifytest.Start(t, 500*time.Millisecond, o.Alive)
+	w.WaitPings(t, 2)
+
+	release := holdWriteLock(t, o)
+	put := make(chan error, 1)
+	go func() { put <- o.Put(testRecord(1)) }()
+	for _, err := range w.WaitStopped(t) {
+		if !strings.Contains(err.Error(), "committer") {
+			t.Fatalf("check failed with %v, want one naming the committer", err)
+		}
+	}
+	select {
+	case err := <-put:
+		t.Fatalf("Put returned (%v) while the write lock was held", err)
+	default:
+	}
+	release()
+	if err := <-put; err != nil {
+		t.Fatalf("Put after the lock came back: %v", err)
+	}
+	w.WaitPings(t, 2)
+	if got := o.Stats().Queued; got != 1 {
+		t.Fatalf("%d records queued, want 1", got)
 	}
 }
