@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -32,7 +33,8 @@ func TestAliveAnswers(t *testing.T) {
 }
 
 // holdWriteLock starts a write transaction that keeps bbolt's write lock,
-// as a commit stuck in a hung disk's fsync would, until release is called.
+// as a commit stuck in a hung disk's fsync would, until release is called
+// or the test ends (before the outbox closes, which would wait for ever).
 func holdWriteLock(t *testing.T, o *Outbox) (release func()) {
 	t.Helper()
 	held, done, back := make(chan struct{}), make(chan struct{}), make(chan error, 1)
@@ -44,12 +46,17 @@ func holdWriteLock(t *testing.T, o *Outbox) (release func()) {
 		})
 	}()
 	<-held
-	return func() {
-		close(done)
-		if err := <-back; err != nil {
-			t.Errorf("the transaction holding the lock: %v", err)
-		}
+	var once sync.Once
+	release = func() {
+		once.Do(func() {
+			close(done)
+			if err := <-back; err != nil {
+				t.Errorf("the transaction holding the lock: %v", err)
+			}
+		})
 	}
+	t.Cleanup(release)
+	return release
 }
 
 // A committer that cannot get the write lock, idle or with a Put waiting,
