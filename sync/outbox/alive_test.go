@@ -115,3 +115,20 @@ func TestWatchdogStopsWhenCommitterWedged(t *testing.T) {
 		t.Fatalf("%d records queued, want 1", got)
 	}
 }
+
+// BenchmarkAlive is what one watchdog check of the committer costs an
+// idle outbox: a round trip to the committer and the write lock taken and
+// given back.
+func BenchmarkAlive(b *testing.B) {
+	o, err := Open(b.TempDir(), Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer o.Close()
+	ctx := context.Background()
+	for b.Loop() {
+		if err := o.Alive(ctx); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
