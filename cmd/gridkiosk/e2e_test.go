@@ -132,6 +132,7 @@ type station struct {
 	cmd   *exec.Cmd
 	log   *syncBuffer
 	token string
+	env   []string // more environment for the process
 }
 
 // syncBuffer is the station's output: written by exec's copying goroutine
@@ -190,7 +191,7 @@ listen = %q
 func (s *station) start() {
 	s.t.Helper()
 	s.cmd = exec.Command(os.Args[0], "serve", "--config", filepath.Join(s.dir, "gridkiosk.toml"))
-	s.cmd.Env = append(os.Environ(), mainEnv+"=1")
+	s.cmd.Env = append(append(os.Environ(), mainEnv+"=1"), s.env...)
 	s.log = &syncBuffer{}
 	s.cmd.Stdout, s.cmd.Stderr = s.log, s.log
 	if err := s.cmd.Start(); err != nil {
@@ -457,7 +458,7 @@ func startSim(t *testing.T) *station {
 	dir := t.TempDir()
 	s := &station{t: t, dir: dir, admin: freeAddr(t)}
 	s.cmd = exec.Command(os.Args[0], "serve", "--simulate", "--data", dir, "--admin", s.admin)
-	s.cmd.Env = append(os.Environ(), mainEnv+"=1")
+	s.cmd.Env = append(append(os.Environ(), mainEnv+"=1"), s.env...)
 	s.log = &syncBuffer{}
 	s.cmd.Stdout, s.cmd.Stderr = s.log, s.log
 	if err := s.cmd.Start(); err != nil {

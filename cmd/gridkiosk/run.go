@@ -19,6 +19,11 @@ import (
 	"github.com/gridkiosk/gridkiosk/ui/tech"
 )
 
+// screenStartup is how long the watchdog forgives a screen whose event
+// loop has not answered yet: under emulation or on a slow board the first
+// frame takes tens of seconds. It matches the unit's TimeoutStartSec=.
+const screenStartup = 2 * time.Minute
+
 // runOptions are run's own flags beside serve's.
 type runOptions struct {
 	tour string // write a screenshot of every screen here, then quit
@@ -77,6 +82,7 @@ func cmdRun(ctx context.Context, args []string, log *slog.Logger, ring *logring.
 		}
 	}
 
+	a.screenAlive = ui.NewLoopCheck(fa.Driver(), screenStartup).Alive
 	errc := make(chan error, 1)
 	go func() {
 		errc <- a.run(ctx)

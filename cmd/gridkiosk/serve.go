@@ -28,6 +28,7 @@ import (
 	"github.com/gridkiosk/gridkiosk/drivers/printer/escposview"
 	"github.com/gridkiosk/gridkiosk/drivers/printer/printersim"
 	"github.com/gridkiosk/gridkiosk/drivers/qrscan/qrscansim"
+	"github.com/gridkiosk/gridkiosk/internal/sdnotify"
 	"github.com/gridkiosk/gridkiosk/sync/faultnet"
 	"github.com/gridkiosk/gridkiosk/sync/hub"
 )
@@ -65,6 +66,9 @@ type app struct {
 	adminLn net.Listener
 	sim     *simulation
 	panel   *gpio.Panel // nil without one
+	// screenAlive checks the screen's event loop in run; nil in serve,
+	// which has no screen.
+	screenAlive func(context.Context) error
 }
 
 // start loads the config (or builds the simulation's) and opens the
@@ -141,8 +145,9 @@ func (a *app) run(ctx context.Context) error {
 	cfg := a.st.Config()
 	a.log.Info("gridkiosk: station running", "station", cfg.Station.ID, "admin", a.adminLn.Addr().String(),
 		"data", cfg.Storage.Dir, "upstream", cfg.Upstream.URL, "version", version)
-	// Under systemd (Type=notify, WatchdogSec) the unit waits for this.
-	stopNotify := notifyReady(a.log)
+	// Under systemd (Type=notify, WatchdogSec) the unit waits for this,
+	// and the watchdog is fed only while the station's loops answer.
+	stopNotify := sdnotify.Ready(a.log, "station running", a.alive)
 	<-ctx.Done()
 	stopNotify()
 	shut, done := context.WithTimeout(context.Background(), 5*time.Second)
@@ -157,6 +162,19 @@ func (a *app) run(ctx context.Context) error {
 	default:
 		return nil
 	}
+}
+
+// alive is the liveness check that earns each watchdog ping: the
+// station's loops and, in run, the screen's. The two run side by side, so
+// that one slow to answer does not use up the other's time and get it
+// named too.
+func (a *app) alive(ctx context.Context) error {
+	if a.screenAlive == nil {
+		return a.st.Alive(ctx)
+	}
+	screen := make(chan error, 1)
+	go func() { screen <- a.screenAlive(ctx) }()
+	return errors.Join(a.st.Alive(ctx), <-screen)
 }
 
 func (a *app) close() {

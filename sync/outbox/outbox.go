@@ -124,9 +124,10 @@ type Outbox struct {
 	opt  Options
 	dir  string
 
-	puts chan *putReq // to the committer; unbuffered, see committer
-	quit chan struct{}
-	wg   sync.WaitGroup
+	puts   chan *putReq    // to the committer; unbuffered, see committer
+	probes chan chan error // liveness probes for the committer, see Alive
+	quit   chan struct{}
+	wg     sync.WaitGroup
 
 	mu     sync.Mutex
 	stats  Stats
@@ -162,7 +163,7 @@ func Open(dir string, opt Options) (*Outbox, error) {
 		}
 		return nil, fmt.Errorf("outbox: open %s: %w", path, err)
 	}
-	o := &Outbox{db: db, opt: opt, dir: dir, puts: make(chan *putReq), quit: make(chan struct{})}
+	o := &Outbox{db: db, opt: opt, dir: dir, puts: make(chan *putReq), probes: make(chan chan error), quit: make(chan struct{})}
 	if err := o.init(filepath.Join(dir, keyName)); err != nil {
 		db.Close()
 		return nil, err

@@ -89,6 +89,9 @@ func (o *Outbox) committer() {
 		var first *putReq
 		select {
 		case first = <-o.puts:
+		case p := <-o.probes:
+			p <- o.probe()
+			continue
 		case <-o.quit:
 			return
 		}

@@ -83,6 +83,7 @@ type Forwarder struct {
 	okRun    int       // batches through since the batch size was last cut
 	acks     []ackMark // the last minute's acknowledgements, for SendRate
 	tlsAlert bool      // st.Alert is about the hub's certificate
+	busy     time.Time // when Run last stopped waiting; zero while it waits, see Busy
 }
 
 // ackMark is one batch's acknowledgement.
@@ -167,9 +168,35 @@ func (f *Forwarder) State() State {
 	return s
 }
 
+// Busy reports how long Run has been at work on its current batch:
+// reading the queue, sending to the hub, recording its answer. It is zero
+// while Run waits (idle, backing off however long, or waiting for a new
+// token), and before Run starts: a forwarder that waits is not stuck, one
+// busy far past its client's timeout is.
+func (f *Forwarder) Busy() time.Duration {
+	f.init()
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.busy.IsZero() {
+		return 0
+	}
+	return time.Since(f.busy)
+}
+
+func (f *Forwarder) setBusy(busy bool) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.busy = time.Time{}
+	if busy {
+		f.busy = time.Now()
+	}
+}
+
 // Run drains the queue until ctx is done, then returns ctx.Err().
 func (f *Forwarder) Run(ctx context.Context) error {
 	f.init()
+	f.setBusy(true)
+	defer f.setBusy(false)
 	attempt := 0
 	refused := "" // the token the hub refused, while the alert stands
 	for {
@@ -413,7 +440,11 @@ func (f *Forwarder) backoff(attempt int, err error) time.Duration {
 	return d
 }
 
+// sleep is where Run waits, and the only place: the time between two
+// sleeps is what Busy measures.
 func (f *Forwarder) sleep(ctx context.Context, d time.Duration, wake <-chan struct{}) error {
+	f.setBusy(false)
+	defer f.setBusy(true)
 	t := time.NewTimer(d)
 	defer t.Stop()
 	select {

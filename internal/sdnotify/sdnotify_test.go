@@ -1,6 +1,7 @@
-package main
+package sdnotify
 
 import (
+	"context"
 	"io"
 	"log/slog"
 	"net"
@@ -52,9 +53,12 @@ func env(vars map[string]string) func(string) string {
 
 var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
 
+// pass is a liveness check that always passes.
+func pass(context.Context) error { return nil }
+
 func TestNotifyReadyAndWatchdog(t *testing.T) {
 	sock, got := notifySocket(t, filepath.Join(t.TempDir(), "notify"))
-	n := newSDNotifier(env(map[string]string{
+	n := New(env(map[string]string{
 		"NOTIFY_SOCKET": sock,
 		"WATCHDOG_USEC": "40000", // 40ms: pings every 20ms
 		"WATCHDOG_PID":  "4242",
@@ -62,7 +66,7 @@ func TestNotifyReadyAndWatchdog(t *testing.T) {
 	if n == nil || n.watchdog != 20*time.Millisecond {
 		t.Fatalf("notifier %+v, want one with a 20ms watchdog", n)
 	}
-	stop := n.ready(quiet, "station running")
+	stop := n.Ready(quiet, "station running", pass)
 	if m := receive(t, got); m != "READY=1\nSTATUS=station running" {
 		t.Fatalf("first message %q, want READY=1 with the status", m)
 	}
@@ -93,11 +97,11 @@ func TestNotifyReadyAndWatchdog(t *testing.T) {
 func TestNotifyAbstractSocket(t *testing.T) {
 	name := "@gridkiosk-test-" + strconv.FormatInt(time.Now().UnixNano(), 36)
 	sock, got := notifySocket(t, name)
-	n := newSDNotifier(env(map[string]string{"NOTIFY_SOCKET": sock}), []int{1})
+	n := New(env(map[string]string{"NOTIFY_SOCKET": sock}), []int{1})
 	if n == nil {
 		t.Fatal("no notifier for an abstract socket")
 	}
-	if err := n.send("STATUS=hello"); err != nil {
+	if err := n.Send("STATUS=hello"); err != nil {
 		t.Fatal(err)
 	}
 	if m := receive(t, got); m != "STATUS=hello" {
@@ -119,7 +123,7 @@ func TestNotifyWatchdogOwner(t *testing.T) {
 		{"garbage", "x", 0},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			n := newSDNotifier(env(map[string]string{
+			n := New(env(map[string]string{
 				"NOTIFY_SOCKET": "/run/systemd/notify", "WATCHDOG_USEC": "10000000", "WATCHDOG_PID": tt.pid,
 			}), []int{100, 99, 98, 97, 1})
 			if n.watchdog != tt.want {
@@ -129,10 +133,10 @@ func TestNotifyWatchdogOwner(t *testing.T) {
 	}
 }
 
-// lineage reads the real process tree: a child started by this test
+// Lineage reads the real process tree: a child started by this test
 // finds the test in its own.
 func TestLineage(t *testing.T) {
-	l := lineage()
+	l := Lineage()
 	if len(l) < 2 || l[0] != os.Getpid() || l[1] != os.Getppid() {
 		t.Fatalf("lineage %v; pid %d, parent %d", l, os.Getpid(), os.Getppid())
 	}
@@ -143,19 +147,19 @@ func TestLineage(t *testing.T) {
 
 func TestNotifyOffWithoutSocket(t *testing.T) {
 	for _, sock := range []string{"", "relative/path"} {
-		if n := newSDNotifier(env(map[string]string{"NOTIFY_SOCKET": sock, "WATCHDOG_USEC": "1000"}), []int{1}); n != nil {
+		if n := New(env(map[string]string{"NOTIFY_SOCKET": sock, "WATCHDOG_USEC": "1000"}), []int{1}); n != nil {
 			t.Errorf("NOTIFY_SOCKET=%q: got a notifier, want none", sock)
 		}
 	}
 	t.Setenv("NOTIFY_SOCKET", "")
-	notifyReady(quiet)() // must neither block nor panic
+	Ready(quiet, "x", pass)() // must neither block nor panic
 }
 
 func TestNotifyReadyUsesEnvironment(t *testing.T) {
 	sock, got := notifySocket(t, filepath.Join(t.TempDir(), "notify"))
 	t.Setenv("NOTIFY_SOCKET", sock)
 	t.Setenv("WATCHDOG_USEC", "")
-	stop := notifyReady(quiet)
+	stop := Ready(quiet, "station running", pass)
 	if m := receive(t, got); !strings.HasPrefix(m, "READY=1\n") {
 		t.Fatalf("got %q, want READY=1", m)
 	}
@@ -166,10 +170,10 @@ func TestNotifyReadyUsesEnvironment(t *testing.T) {
 }
 
 func TestNotifySendError(t *testing.T) {
-	n := &sdNotifier{addr: &net.UnixAddr{Name: filepath.Join(t.TempDir(), "absent"), Net: "unixgram"}}
-	err := n.send("READY=1")
+	n := &Notifier{addr: &net.UnixAddr{Name: filepath.Join(t.TempDir(), "absent"), Net: "unixgram"}}
+	err := n.Send("READY=1")
 	if err == nil || !strings.Contains(err.Error(), "absent") {
 		t.Fatalf("err %v, want one naming the socket", err)
 	}
-	n.ready(quiet, "x")() // logs, does not fail
+	n.Ready(quiet, "x", pass)() // logs, does not fail
 }
