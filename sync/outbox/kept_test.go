@@ -178,13 +178,19 @@ func TestPutForgetSurvivesSIGKILL(t *testing.T) {
 			}
 			return true
 		}
-		for n, want := 0, 20+rand.IntN(60); n < want && read(); n++ {
+		n, want := 0, 20+rand.IntN(60)
+		for ; n < want && read(); n++ {
 		}
 		cmd.Process.Signal(syscall.SIGKILL)
 		for read() {
 		}
-		cmd.Wait()
+		err := cmd.Wait()
 		cancel()
+		// A writer that died before it kept anything would pass the
+		// checks below without proving a thing.
+		if n < want {
+			t.Fatalf("round %d: the writer printed %d lines, not the %d wanted, before it ended on its own (%v)", round, n, want, err)
+		}
 	}
 	o := openT(t, dir, Options{})
 	still, err := o.KeptWith("volunteer/")
