@@ -22,6 +22,12 @@
 // (reported, never made durable). Modes are durable as soon as they are
 // set. Writes go to the FUSE server as they are made (no writeback
 // cache), so nothing lives only in the kernel of the test machine.
+//
+// The process that serves the file system may read and write its files,
+// but must not mmap them (bbolt does): a page fault on the mapping stalls
+// a thread where the Go runtime cannot preempt it, and the next
+// stop-the-world then waits for the server it has stopped. Open such files
+// in another process, or from a copy.
 package powercut
 
 import (

@@ -3,7 +3,11 @@ package powercut
 import (
 	"bytes"
 	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"strings"
 	"testing"
+	"time"
 )
 
 // TestFileModel drives one file's page model with random writes,
@@ -61,4 +65,34 @@ func firstDiff(a, b []byte) int {
 		}
 	}
 	return min(len(a), len(b))
+}
+
+// TestUnmountBusy: a file left open on the mount (a test that failed half
+// way) cannot hold the unmount forever: the connection is aborted and the
+// holder gets errors, not a hang.
+func TestUnmountBusy(t *testing.T) {
+	f := New()
+	f.grace = 200 * time.Millisecond
+	dir := t.TempDir()
+	if err := f.Mount(dir); err != nil {
+		t.Fatal(err)
+	}
+	held, err := os.Create(filepath.Join(dir, "held"))
+	if err != nil {
+		f.Unmount()
+		t.Fatal(err)
+	}
+	defer held.Close()
+	if err := f.Unmount(); err == nil || !strings.Contains(err.Error(), "in use") {
+		t.Fatalf("unmount with a file open: %v, want an error saying it was in use", err)
+	}
+	if _, err := held.Write([]byte("x")); err == nil {
+		t.Fatal("a write to the aborted mount succeeded")
+	}
+	if err := f.Mount(dir); err != nil {
+		t.Fatalf("mount again after the abort: %v", err)
+	}
+	if err := f.Unmount(); err != nil {
+		t.Fatal(err)
+	}
 }

@@ -7,12 +7,12 @@ import (
 	"log"
 	"os"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
 	"github.com/hanwen/go-fuse/v2/fs"
 	"github.com/hanwen/go-fuse/v2/fuse"
+	"golang.org/x/sys/unix"
 )
 
 // FS is a file system that power cuts can hit. Its content lives in the
@@ -21,13 +21,17 @@ import (
 type FS struct {
 	m *model
 
+	// grace is how long an unmount waits for the last user of a busy
+	// mount before it aborts the connection.
+	grace time.Duration
+
 	mu     sync.Mutex // guards the fields below; held across mount and unmount
 	dir    string
 	server *fuse.Server
 }
 
 // New returns an empty file system, not mounted.
-func New() *FS { return &FS{m: newModel()} }
+func New() *FS { return &FS{m: newModel(), grace: 10 * time.Second} }
 
 // Mount serves the file system at dir, an existing empty directory. It
 // needs /dev/fuse and either root (the mount is made directly) or
@@ -82,20 +86,49 @@ func (f *FS) unmount() error {
 		return nil
 	}
 	srv, dir := f.server, f.dir
-	if err := srv.Unmount(); err != nil {
-		if derr := syscall.Unmount(dir, syscall.MNT_DETACH); derr != nil && !errors.Is(derr, syscall.EINVAL) {
-			return fmt.Errorf("powercut: unmount %s: %w; lazy unmount: %w", dir, err, derr)
-		}
-		done := make(chan struct{})
-		go func() { srv.Wait(); close(done) }()
-		select {
-		case <-done:
-		case <-time.After(time.Minute):
-			return fmt.Errorf("powercut: %s detached but still in use after a minute: %w", dir, err)
-		}
+	var st unix.Stat_t
+	statErr := unix.Stat(dir, &st)
+	err := srv.Unmount()
+	if err == nil {
+		f.server, f.dir = nil, ""
+		return nil
+	}
+	// Something still holds a file open. Detach the mount and give it a
+	// moment; then abort the connection, so that whatever holds it gets
+	// errors instead of waiting forever, even the test process itself on
+	// its way out.
+	if derr := unix.Unmount(dir, unix.MNT_DETACH); derr != nil && !errors.Is(derr, unix.EINVAL) {
+		return fmt.Errorf("powercut: unmount %s: %w; lazy unmount: %w", dir, err, derr)
+	}
+	done := make(chan struct{})
+	go func() { srv.Wait(); close(done) }()
+	select {
+	case <-done:
+		f.server, f.dir = nil, ""
+		return nil
+	case <-time.After(f.grace):
+	}
+	if statErr == nil {
+		abort(unix.Minor(st.Dev))
+	}
+	select {
+	case <-done:
+	case <-time.After(f.grace):
+		return fmt.Errorf("powercut: %s detached and aborted, still in use: %w", dir, err)
 	}
 	f.server, f.dir = nil, ""
-	return nil
+	return fmt.Errorf("powercut: %s was still in use %v after the unmount, aborted: %w", dir, f.grace, err)
+}
+
+// abort ends the FUSE connection with the given device number through
+// fusectl, mounting fusectl first when it is not.
+func abort(dev uint32) {
+	const ctl = "/sys/fs/fuse/connections"
+	path := fmt.Sprintf("%s/%d/abort", ctl, dev)
+	if _, err := os.Stat(path); err != nil {
+		unix.Mount("fusectl", ctl, "fusectl", 0, "")
+	}
+	os.WriteFile(path, []byte("1"), 0)
 }
 
 // Cut simulates a power cut: it unmounts the file system, drops every

@@ -3,8 +3,10 @@ package powercut_test
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"io/fs"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"testing"
 
@@ -258,30 +260,59 @@ func TestFdatasync(t *testing.T) {
 	}
 }
 
-// TestMmapSeesWrites: bbolt reads its file through a read-only shared
-// mmap and writes it with pwrite; the mapping must see the writes.
-func TestMmapSeesWrites(t *testing.T) {
-	_, dir := powercut.Mounted(t)
-	e := env{t, dir}
-	e.write("db", string(make([]byte, 8192)), true)
-	fd, err := os.OpenFile(e.path("db"), os.O_RDWR, 0)
+// mmapEnv runs this test binary as the mmap child of TestMmapSeesWrites.
+const mmapEnv = "POWERCUT_TEST_MMAP_FILE"
+
+func TestMain(m *testing.M) {
+	if path := os.Getenv(mmapEnv); path != "" {
+		if err := mmapChild(path); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
+		os.Exit(0)
+	}
+	os.Exit(m.Run())
+}
+
+// mmapChild maps path read-only and shared, as bbolt does, writes with
+// pwrite and checks the mapping shows the write.
+func mmapChild(path string) error {
+	fd, err := os.OpenFile(path, os.O_RDWR, 0)
 	if err != nil {
-		t.Fatal(err)
+		return err
 	}
 	defer fd.Close()
 	m, err := unix.Mmap(int(fd.Fd()), 0, 8192, unix.PROT_READ, unix.MAP_SHARED)
 	if err != nil {
-		t.Fatal(err)
+		return err
 	}
 	defer unix.Munmap(m)
 	if m[5000] != 0 {
-		t.Fatalf("mapped byte %d before the write", m[5000])
+		return fmt.Errorf("mapped byte %d before the write", m[5000])
 	}
 	if _, err := fd.WriteAt([]byte("bbolt"), 5000); err != nil {
-		t.Fatal(err)
+		return err
 	}
 	if got := string(m[5000:5005]); got != "bbolt" {
-		t.Fatalf("the mapping reads %q after pwrite, want \"bbolt\"", got)
+		return fmt.Errorf("the mapping reads %q after pwrite, want \"bbolt\"", got)
+	}
+	return nil
+}
+
+// TestMmapSeesWrites: bbolt reads its file through a read-only shared
+// mmap and writes it with pwrite; the mapping must see the writes. The
+// mapping is made in another process (see the package doc).
+func TestMmapSeesWrites(t *testing.T) {
+	_, dir := powercut.Mounted(t)
+	e := env{t, dir}
+	e.write("db", string(make([]byte, 8192)), true)
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(), mmapEnv+"="+e.path("db"))
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("mmap child: %v\n%s", err, out)
+	}
+	if got := e.content("db")[5000:5005]; got != "bbolt" {
+		t.Fatalf("after the child's write: %q", got)
 	}
 }
 
