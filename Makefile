@@ -82,7 +82,7 @@ fuzz-short:
 soak: deps
 	@set -o pipefail; $(GO) test -count=1 -run '^(TestSoak|TestPowerCutSoak)$$' -timeout 30m -v ./sync/soak/ \
 		-soak.cycles=250 -powercut.cycles=200 2>&1 | tee /tmp/gridkiosk-soak.log
-	@echo "soak figures (SIGKILL, then power cut):"
+	@echo "soak figures (soak: SIGKILL and restart; powercut: power cuts):"
 	@grep -E '^(soak|powercut): seed=' /tmp/gridkiosk-soak.log
 
 # The drain benchmark moves a 10,000-record backlog per iteration: once is
