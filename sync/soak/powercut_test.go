@@ -41,13 +41,7 @@ func TestPowerCutSoak(t *testing.T) {
 	}
 	t.Logf("powercut: seed %d (replay with -soak.seed=%d), %d cuts", seed, seed, *cuts)
 	started := time.Now()
-	dir := t.TempDir()
-	if *keepDir != "" {
-		dir = filepath.Join(*keepDir, "powercut")
-		if err := os.MkdirAll(dir, 0o755); err != nil {
-			t.Fatal(err)
-		}
-	}
+	dir := workDir(t, "powercut")
 	fsys, mnt := powercut.Mounted(t)
 	bin := buildStation(t, dir)
 	h := startHub(t, dir, seed)

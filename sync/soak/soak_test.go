@@ -18,7 +18,7 @@ import (
 var (
 	cycles  = flag.Int("soak.cycles", 20, "kill/restart cycles of the station")
 	seedArg = flag.Uint64("soak.seed", 0, "seed of kill timings, partitions and proxy faults; 0: from the clock")
-	keepDir = flag.String("soak.dir", "", "work in this directory and keep it (logs, databases); default: a temporary one")
+	keepDir = flag.String("soak.dir", "", "work in this directory's soak/ and powercut/ and keep them (logs, databases); default: temporary ones")
 )
 
 // TestSoak kills and restarts the station under a faulty network while
@@ -34,7 +34,7 @@ func TestSoak(t *testing.T) {
 	}
 	t.Logf("soak: seed %d (replay with -soak.seed=%d), %d cycles", seed, seed, *cycles)
 	started := time.Now()
-	dir := workDir(t)
+	dir := workDir(t, "soak")
 	bin := buildStation(t, dir)
 	h := startHub(t, dir, seed)
 	st := newStation(t, dir, filepath.Join(dir, "station"), bin, h.URL())
@@ -160,17 +160,20 @@ func outcomes(attempts []attempt) string {
 	return strings.Join(parts, " ")
 }
 
-func workDir(t *testing.T) string {
+// workDir is a temporary directory, or with -soak.dir the named soak's
+// directory under it, kept.
+func workDir(t *testing.T, name string) string {
 	if *keepDir == "" {
 		return t.TempDir()
 	}
+	dir := filepath.Join(*keepDir, name)
 	// A station or hub left from another run would blur the counts.
-	if entries, err := os.ReadDir(*keepDir); err == nil && len(entries) > 0 {
-		t.Fatalf("soak: -soak.dir %s is not empty", *keepDir)
+	if entries, err := os.ReadDir(dir); err == nil && len(entries) > 0 {
+		t.Fatalf("%s: -soak.dir %s is not empty", name, dir)
 	}
-	if err := os.MkdirAll(*keepDir, 0o755); err != nil {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	t.Logf("soak: working in %s (kept)", *keepDir)
-	return *keepDir
+	t.Logf("%s: working in %s (kept)", name, dir)
+	return dir
 }
