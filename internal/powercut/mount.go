@@ -108,13 +108,14 @@ func (f *FS) unmount() error {
 		return nil
 	case <-time.After(f.grace):
 	}
-	if statErr == nil {
-		abort(unix.Minor(st.Dev))
+	aerr := statErr
+	if aerr == nil {
+		aerr = abort(unix.Minor(st.Dev))
 	}
 	select {
 	case <-done:
 	case <-time.After(f.grace):
-		return fmt.Errorf("powercut: %s detached and aborted, still in use: %w", dir, err)
+		return fmt.Errorf("powercut: %s detached, still in use (abort: %v): %w", dir, aerr, err)
 	}
 	f.server, f.dir = nil, ""
 	return fmt.Errorf("powercut: %s was still in use %v after the unmount, aborted: %w", dir, f.grace, err)
@@ -122,13 +123,15 @@ func (f *FS) unmount() error {
 
 // abort ends the FUSE connection with the given device number through
 // fusectl, mounting fusectl first when it is not.
-func abort(dev uint32) {
+func abort(dev uint32) error {
 	const ctl = "/sys/fs/fuse/connections"
 	path := fmt.Sprintf("%s/%d/abort", ctl, dev)
 	if _, err := os.Stat(path); err != nil {
-		unix.Mount("fusectl", ctl, "fusectl", 0, "")
+		if err := unix.Mount("fusectl", ctl, "fusectl", 0, ""); err != nil && !errors.Is(err, unix.EBUSY) {
+			return fmt.Errorf("mount fusectl at %s: %w", ctl, err)
+		}
 	}
-	os.WriteFile(path, []byte("1"), 0)
+	return os.WriteFile(path, []byte("1"), 0)
 }
 
 // Cut simulates a power cut: it unmounts the file system, drops every
