@@ -22,8 +22,9 @@ for extra in "$@"; do
                   libxrandr-dev:arm64 libxxf86vm-dev:arm64 libxi-dev:arm64 libxcursor-dev:arm64
                   libxinerama-dev:arm64 libxkbcommon-dev:arm64) ;;
     xvfb) pkgs+=(xvfb imagemagick x11-utils) ;;
-    # The hub's PostgreSQL store is tested against a real server.
-    test) pkgs+=(postgresql dosfstools mtools shellcheck) ;;
+    # The hub's PostgreSQL store is tested against a real server; fuse3's
+    # fusermount3 mounts the power-cut file system when not run as root.
+    test) pkgs+=(postgresql dosfstools mtools shellcheck fuse3) ;;
     bench) pkgs+=(bmap-tools) ;;
     *) echo "deps.sh: unknown extra '$extra' (want arm64, xvfb, test or bench)" >&2; exit 2 ;;
   esac

@@ -17,6 +17,7 @@ import (
 	"github.com/gridkiosk/gridkiosk/appliance/citizenid"
 	"github.com/gridkiosk/gridkiosk/appliance/config"
 	"github.com/gridkiosk/gridkiosk/appliance/grid"
+	"github.com/gridkiosk/gridkiosk/internal/powercut"
 	"github.com/gridkiosk/gridkiosk/sync/hub"
 	"github.com/gridkiosk/gridkiosk/sync/outbox"
 	"github.com/gridkiosk/gridkiosk/sync/upstream"
@@ -292,6 +293,26 @@ func TestTokenFile(t *testing.T) {
 	os.WriteFile(filepath.Join(fresh, TokenFile+".tmp"), []byte("ab"), 0o600)
 	if tok, err := LoadOrCreateToken(fresh); err != nil || len(tok) < 32 {
 		t.Fatalf("after an interrupted first write: %q %v", tok, err)
+	}
+}
+
+// TestTokenSurvivesPowerCut: once LoadOrCreateToken returned a token, a
+// power cut keeps it, so the token handed out stays valid.
+func TestTokenSurvivesPowerCut(t *testing.T) {
+	fsys, dir := powercut.Mounted(t)
+	tok, err := LoadOrCreateToken(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := fsys.Cut(); err != nil {
+		t.Fatal(err)
+	}
+	again, err := LoadOrCreateToken(dir)
+	if err != nil || again != tok {
+		t.Fatalf("after a power cut: a token of %d characters, the same: %v (%v)", len(again), again == tok, err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, TokenFile+".tmp")); err == nil {
+		t.Errorf("the temporary file survived the rename")
 	}
 }
 

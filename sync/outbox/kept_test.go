@@ -12,6 +12,8 @@ import (
 	"testing"
 
 	bolt "go.etcd.io/bbolt"
+
+	"github.com/gridkiosk/gridkiosk/internal/powercut"
 )
 
 func TestKeep(t *testing.T) {
@@ -158,7 +160,25 @@ func forgetWriter(o *Outbox, base int) {
 // each for a record with PutForget. Afterwards every key it kept is
 // either still kept or traded for its record: never both, never neither.
 func TestPutForgetSurvivesSIGKILL(t *testing.T) {
-	dir := t.TempDir()
+	putForgetRounds(t, t.TempDir(), nil)
+}
+
+// TestPutForgetSurvivesPowerCut: the same with a power cut after each
+// kill. Kept state is what holds the volunteers checked in: a cut must
+// leave each check-in whole (kept, or traded for its service record),
+// never lost and never both.
+func TestPutForgetSurvivesPowerCut(t *testing.T) {
+	fsys, mnt := powercut.Mounted(t)
+	putForgetRounds(t, filepath.Join(mnt, "station"), func() {
+		if err := fsys.Cut(); err != nil {
+			t.Fatal(err)
+		}
+	})
+}
+
+// putForgetRounds runs the forget writer on dir four times, killing it
+// and calling cut (when not nil) after each, then checks what it kept.
+func putForgetRounds(t *testing.T, dir string, cut func()) {
 	kept, traded := map[int]bool{}, map[int]bool{}
 	for round := range 4 {
 		cmd, sc, cancel := startWriter(t, dir, "forget", round)
@@ -178,13 +198,25 @@ func TestPutForgetSurvivesSIGKILL(t *testing.T) {
 			}
 			return true
 		}
-		for n, want := 0, 20+rand.IntN(60); n < want && read(); n++ {
+		n, want := 0, 20+rand.IntN(60)
+		for ; n < want && read(); n++ {
 		}
 		cmd.Process.Signal(syscall.SIGKILL)
 		for read() {
 		}
-		cmd.Wait()
+		err := cmd.Wait()
 		cancel()
+		// A writer that died before it kept anything would pass the
+		// checks below without proving a thing.
+		if n < want {
+			t.Fatalf("round %d: the writer printed %d lines, not the %d wanted, before it ended on its own (%v)", round, n, want, err)
+		}
+		if cut != nil {
+			cut()
+		}
+	}
+	if cut != nil {
+		dir = copyOut(t, dir) // see lost
 	}
 	o := openT(t, dir, Options{})
 	still, err := o.KeptWith("volunteer/")
@@ -209,4 +241,7 @@ func TestPutForgetSurvivesSIGKILL(t *testing.T) {
 		}
 	}
 	t.Logf("%d keys kept, %d traded for records over 4 kills, %d still kept", len(kept), len(traded), len(still))
+	if len(kept) == 0 || len(traded) == 0 {
+		t.Errorf("the writer kept %d keys and traded %d: nothing to check", len(kept), len(traded))
+	}
 }

@@ -14,6 +14,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -152,16 +153,26 @@ func Open(dir string, opt Options) (*Outbox, error) {
 	if opt.MinFree == 0 {
 		opt.MinFree = 32 << 20
 	}
-	if err := os.MkdirAll(dir, 0o700); err != nil {
+	if err := makeDir(dir); err != nil {
 		return nil, fmt.Errorf("outbox: data dir: %w", err)
 	}
 	path := filepath.Join(dir, dbName)
+	_, statErr := os.Stat(path)
 	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: opt.LockTimeout})
 	if err != nil {
 		if errors.Is(err, berrors.ErrTimeout) {
 			return nil, fmt.Errorf("outbox: %s is locked by another process (is another gridkiosk running?)", path)
 		}
 		return nil, fmt.Errorf("outbox: open %s: %w", path, err)
+	}
+	if errors.Is(statErr, fs.ErrNotExist) {
+		// bbolt syncs the new file's content, not the directory entry
+		// that names it: without this, a power cut could take the file
+		// and every record committed to it.
+		if err := syncDir(dir); err != nil {
+			db.Close()
+			return nil, err
+		}
 	}
 	o := &Outbox{db: db, opt: opt, dir: dir, puts: make(chan *putReq), probes: make(chan chan error), quit: make(chan struct{})}
 	if err := o.init(filepath.Join(dir, keyName)); err != nil {

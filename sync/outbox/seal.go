@@ -107,3 +107,33 @@ func syncDir(dir string) error {
 	}
 	return nil
 }
+
+// makeDir creates dir and its missing parents, and syncs the directory
+// above each one it created: an entry is durable only once the directory
+// holding it is synced, and a power cut would otherwise take the new data
+// directory with the key and the database in it.
+func makeDir(dir string) error {
+	var created []string
+	for d := filepath.Clean(dir); ; d = filepath.Dir(d) {
+		_, err := os.Stat(d)
+		if err == nil {
+			break
+		}
+		if !errors.Is(err, fs.ErrNotExist) {
+			return err
+		}
+		created = append(created, d)
+		if filepath.Dir(d) == d {
+			break
+		}
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return err
+	}
+	for i := len(created) - 1; i >= 0; i-- {
+		if err := syncDir(filepath.Dir(created[i])); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -17,7 +18,7 @@ import (
 var (
 	cycles  = flag.Int("soak.cycles", 20, "kill/restart cycles of the station")
 	seedArg = flag.Uint64("soak.seed", 0, "seed of kill timings, partitions and proxy faults; 0: from the clock")
-	keepDir = flag.String("soak.dir", "", "work in this directory and keep it (logs, databases); default: a temporary one")
+	keepDir = flag.String("soak.dir", "", "work in this directory's soak/ and powercut/ and keep them (logs, databases); default: temporary ones")
 )
 
 // TestSoak kills and restarts the station under a faulty network while
@@ -33,10 +34,10 @@ func TestSoak(t *testing.T) {
 	}
 	t.Logf("soak: seed %d (replay with -soak.seed=%d), %d cycles", seed, seed, *cycles)
 	started := time.Now()
-	dir := workDir(t)
+	dir := workDir(t, "soak")
 	bin := buildStation(t, dir)
 	h := startHub(t, dir, seed)
-	st := newStation(t, dir, bin, h.URL())
+	st := newStation(t, dir, filepath.Join(dir, "station"), bin, h.URL())
 
 	st.start()
 	st.waitReady()
@@ -58,28 +59,30 @@ func TestSoak(t *testing.T) {
 	lookups := checkStates(t, st, token, sub.attempts)
 	st.stop()
 	v := verify(sub.attempts, h.records(t))
-	report(t, seed, started, v, final, lookups, sub.attempts, h.proxy.Stats())
+	report(t, "soak", *cycles, seed, started, v, final, lookups, sub.attempts, h.proxy.Stats(), "")
 }
 
-// report prints the soak's summary line and fails the test on any broken
-// promise.
-func report(t *testing.T, seed uint64, started time.Time, v verdict, final health, lookups int, attempts []attempt, ps faultnet.Stats) {
+// report prints a soak's summary line (name: the soak's, and the flag
+// that replays it; extra: figures of that soak alone) and fails the test
+// on any broken promise.
+func report(t *testing.T, name string, cycles int, seed uint64, started time.Time, v verdict, final health, lookups int,
+	attempts []attempt, ps faultnet.Stats, extra string) {
 	t.Helper()
-	summary := fmt.Sprintf("soak: seed=%d cycles=%d promised=%d at_hub=%d extra_at_hub=%d duplicates_at_hub_absorbed=%d "+
+	summary := fmt.Sprintf("%s: seed=%d cycles=%d promised=%d at_hub=%d extra_at_hub=%d duplicates_at_hub_absorbed=%d "+
 		"missing=%d content_mismatch=%d phantom=%d seq_problems=%d reencoded=%d queued_left=%d rejected=%d "+
-		"station_delivered=%d hub_records=%d not_delivered_at_station=%d submissions=%d elapsed=%s "+
+		"station_delivered=%d hub_records=%d not_delivered_at_station=%d submissions=%d elapsed=%s%s "+
 		"proxy: accepted=%d dropped=%d reset=%d duplicated=%d partitions=%d severed=%d requests=%d",
-		seed, *cycles, v.Promised, v.AtHub, v.Extra, v.Absorbed, v.Missing, v.Mismatch, v.Phantom, v.SeqProblem,
+		name, seed, cycles, v.Promised, v.AtHub, v.Extra, v.Absorbed, v.Missing, v.Mismatch, v.Phantom, v.SeqProblem,
 		v.Reencoded, final.Outbox.Queued, final.Outbox.Rejected, final.Outbox.Delivered, v.HubRecords, lookups,
-		len(attempts), time.Since(started).Round(time.Second),
+		len(attempts), time.Since(started).Round(time.Second), extra,
 		ps.Accepted, ps.Dropped(), ps.Reset, ps.Duplicated, ps.Partitions, ps.Severed, ps.Requests)
 	t.Log(summary)
 	fmt.Println(summary)
-	t.Logf("soak: submissions by outcome: %s", outcomes(attempts))
+	t.Logf("%s: submissions by outcome: %s", name, outcomes(attempts))
 
 	if !v.ok() || v.Promised == 0 {
-		t.Errorf("soak FAILED (replay with -soak.seed=%d -soak.cycles=%d): %d promised, problems:\n  %s",
-			seed, *cycles, v.Promised, strings.Join(v.Problems, "\n  "))
+		t.Errorf("%s FAILED (replay with -soak.seed=%d -%s.cycles=%d): %d promised, problems:\n  %s",
+			name, seed, name, cycles, v.Promised, strings.Join(v.Problems, "\n  "))
 	}
 	if final.Outbox.Delivered != v.HubRecords {
 		t.Errorf("the station counts %d records delivered, the hub holds %d", final.Outbox.Delivered, v.HubRecords)
@@ -157,17 +160,20 @@ func outcomes(attempts []attempt) string {
 	return strings.Join(parts, " ")
 }
 
-func workDir(t *testing.T) string {
+// workDir is a temporary directory, or with -soak.dir the named soak's
+// directory under it, kept.
+func workDir(t *testing.T, name string) string {
 	if *keepDir == "" {
 		return t.TempDir()
 	}
+	dir := filepath.Join(*keepDir, name)
 	// A station or hub left from another run would blur the counts.
-	if entries, err := os.ReadDir(*keepDir); err == nil && len(entries) > 0 {
-		t.Fatalf("soak: -soak.dir %s is not empty", *keepDir)
+	if entries, err := os.ReadDir(dir); err == nil && len(entries) > 0 {
+		t.Fatalf("%s: -soak.dir %s is not empty", name, dir)
 	}
-	if err := os.MkdirAll(*keepDir, 0o755); err != nil {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	t.Logf("soak: working in %s (kept)", *keepDir)
-	return *keepDir
+	t.Logf("%s: working in %s (kept)", name, dir)
+	return dir
 }

@@ -49,9 +49,11 @@ type station struct {
 	runs    int
 }
 
-func newStation(t *testing.T, dir, bin, hubURL string) *station {
+// newStation writes the station's config into dir, its data directory
+// being data.
+func newStation(t *testing.T, dir, data, bin, hubURL string) *station {
 	t.Helper()
-	s := &station{t: t, bin: bin, config: filepath.Join(dir, "gridkiosk.toml"), data: filepath.Join(dir, "station"),
+	s := &station{t: t, bin: bin, config: filepath.Join(dir, "gridkiosk.toml"), data: data,
 		admin: freeAddr(t), hc: &http.Client{Timeout: 5 * time.Second}}
 	if err := os.WriteFile(filepath.Join(dir, "upstream.token"), []byte(hubToken+"\n"), 0o600); err != nil {
 		t.Fatal(err)
@@ -207,6 +209,9 @@ type health struct {
 		LastError string `json:"last_error"`
 		Sent      uint64 `json:"sent"`
 	} `json:"upstream"`
+	RefData struct {
+		ETag string `json:"etag"`
+	} `json:"refdata"`
 }
 
 func (s *station) health() (health, error) {
