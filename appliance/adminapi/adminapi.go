@@ -81,6 +81,8 @@ type Simulator interface {
 	PanelOutputs() map[string]any
 	// SetNetwork cuts the network between station and hub, or restores it.
 	SetNetwork(up bool) error
+	// SetClockSkew moves the simulated board's clock from the host's.
+	SetClockSkew(skew time.Duration) error
 }
 
 // Handler serves the API for st, with token as the bearer token of /v1.
@@ -115,6 +117,7 @@ func Handler(st Station, token string, sim Simulator) http.Handler {
 		mux.HandleFunc("POST /v1/sim/panel/presence", a.auth(a.simPresence))
 		mux.HandleFunc("GET /v1/sim/panel", a.auth(a.simPanel))
 		mux.HandleFunc("POST /v1/sim/network", a.auth(a.simNetwork))
+		mux.HandleFunc("POST /v1/sim/clock", a.auth(a.simClock))
 		mux.HandleFunc("GET /v1/sim/printer/{file}", a.auth(a.simLastPrint))
 	}
 	return mux
@@ -367,6 +370,21 @@ func (a *api) simNetwork(w http.ResponseWriter, r *http.Request) {
 	}
 	if err := a.sim.SetNetwork(in.Up); err != nil {
 		writeJSON(w, http.StatusServiceUnavailable, errorBody{Error: err.Error()})
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+// simClock sets the simulated board's clock skew_seconds from the host's.
+func (a *api) simClock(w http.ResponseWriter, r *http.Request) {
+	var in struct {
+		SkewSeconds int64 `json:"skew_seconds"`
+	}
+	if !decode(w, r, &in) {
+		return
+	}
+	if err := a.sim.SetClockSkew(time.Duration(in.SkewSeconds) * time.Second); err != nil {
+		writeJSON(w, http.StatusBadRequest, errorBody{Error: err.Error(), Field: "skew_seconds"})
 		return
 	}
 	w.WriteHeader(http.StatusNoContent)

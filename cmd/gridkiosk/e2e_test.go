@@ -454,10 +454,10 @@ func TestConfigCommands(t *testing.T) {
 // reach it, and an emulated card reader that the API lays cards on.
 // startSim runs "gridkiosk serve --simulate" as a process and waits until
 // its demo records reached its hub.
-func startSim(t *testing.T) *station {
+func startSim(t *testing.T, extra ...string) *station {
 	dir := t.TempDir()
 	s := &station{t: t, dir: dir, admin: freeAddr(t)}
-	s.cmd = exec.Command(os.Args[0], "serve", "--simulate", "--data", dir, "--admin", s.admin)
+	s.cmd = exec.Command(os.Args[0], append([]string{"serve", "--simulate", "--data", dir, "--admin", s.admin}, extra...)...)
 	s.cmd.Env = append(append(os.Environ(), mainEnv+"=1"), s.env...)
 	s.log = &syncBuffer{}
 	s.cmd.Stdout, s.cmd.Stderr = s.log, s.log

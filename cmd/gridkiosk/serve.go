@@ -38,6 +38,7 @@ type options struct {
 	config   string
 	simulate bool
 	data     string
+	skew     string
 	admin    string
 }
 
@@ -47,12 +48,19 @@ func parseFlags(name string, args []string) (options, error) {
 	fs.StringVar(&o.config, "config", config.DefaultPath, "configuration file")
 	fs.BoolVar(&o.simulate, "simulate", false, "run with a local hub and demo data, no hardware needed")
 	fs.StringVar(&o.data, "data", "", "with --simulate: data directory (default ~/.local/state/gridkiosk-sim)")
+	fs.StringVar(&o.skew, "clock-skew", "", "with --simulate: the simulated board's clock this far from the hub's (8h, -3d, +1y)")
 	fs.StringVar(&o.admin, "admin", "", "listen address of the admin API, overriding admin.listen")
 	if err := fs.Parse(args); err != nil {
 		return o, err
 	}
 	if fs.NArg() > 0 {
 		return o, usageError{fmt.Sprintf("%s: unexpected argument %q", name, fs.Arg(0))}
+	}
+	if o.skew != "" && !o.simulate {
+		return o, usageError{fmt.Sprintf("%s: --clock-skew needs --simulate (a real station's clock is its board's)", name)}
+	}
+	if _, err := parseSkew(o.skew); err != nil {
+		return o, usageError{fmt.Sprintf("%s: --clock-skew: %v", name, err)}
 	}
 	return o, nil
 }
@@ -82,6 +90,11 @@ func start(o options, log *slog.Logger) (*app, error) {
 			return nil, err
 		}
 		a.sim, cfg = sim, sim.cfg
+		skew, _ := parseSkew(o.skew) // checked by parseFlags
+		if err := sim.SetClockSkew(skew); err != nil {
+			a.closeSim()
+			return nil, err
+		}
 	} else {
 		var err error
 		if cfg, err = config.Load(o.config); err != nil {
@@ -96,6 +109,10 @@ func start(o options, log *slog.Logger) (*app, error) {
 		}
 	}
 	opt := appliance.Options{Config: cfg, Log: log, Version: version}
+	if a.sim != nil {
+		opt.Now = a.sim.clock.Now
+		opt.NTPSynced = func() bool { return false }
+	}
 	if a.panel = openPanel(cfg, a.sim, log); a.panel != nil {
 		opt.Panel = a.panel
 	}
@@ -220,6 +237,7 @@ type simulation struct {
 	signer  signedcode.Signer
 	panel   *gpiosim.Panel
 	net     *faultnet.Proxy // between the station and its hub
+	clock   boardClock      // the simulated board's clock
 }
 
 // SetNetwork cuts the simulated network between the station and its hub

@@ -57,6 +57,10 @@ func (r *recorder) PressButton(button string, hold time.Duration) error {
 	return nil
 }
 func (r *recorder) SetPresence(on bool) { r.note("SetPresence %v", on) }
+func (r *recorder) SetClockSkew(skew time.Duration) error {
+	r.note("SetClockSkew %v", skew)
+	return nil
+}
 func (r *recorder) SetNetwork(up bool) error {
 	r.note("SetNetwork %v", up)
 	return r.failNet

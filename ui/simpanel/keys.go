@@ -141,6 +141,24 @@ func (p *Panel) networkKeys() []fyne.CanvasObject {
 	}
 }
 
+// clockKeys set the simulated board's clock against the hub's, as boards
+// come up in the field: an RTC kept in local time (+8 h), one that lost
+// its battery days ago, one set a year ahead by hand.
+func (p *Panel) clockKeys() []fyne.CanvasObject {
+	const day = 24 * time.Hour
+	set := func(id, zh, en string, skew time.Duration) fyne.CanvasObject {
+		return p.key("clock:"+id, p.tr(zh, en), func() (string, error) {
+			return p.tr("站点时钟：", "Station clock: ") + p.tr(zh, en), p.sim.SetClockSkew(skew)
+		})
+	}
+	return []fyne.CanvasObject{
+		set("0", "准确", "Right", 0),
+		set("+8h", "快8小时", "+8 h", 8*time.Hour),
+		set("-3d", "慢3天", "−3 days", -3*day),
+		set("+1y", "快1年", "+1 year", 365*day),
+	}
+}
+
 func (p *Panel) panelKeys() []fyne.CanvasObject {
 	return []fyne.CanvasObject{
 		p.key("help", p.tr("按求助按钮", "Press help"), func() (string, error) {

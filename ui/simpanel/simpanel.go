@@ -37,6 +37,7 @@ type Simulator interface {
 	SetPresence(on bool)
 	PanelOutputs() map[string]any
 	SetNetwork(up bool) error
+	SetClockSkew(skew time.Duration) error
 }
 
 // Station is what the panel reads of the simulated station: the newest
@@ -89,6 +90,7 @@ func New(sim Simulator, st Station, lang string) *Panel {
 		container.NewGridWithColumns(2,
 			p.section(p.tr("打印机", "Printer"), p.printerKeys()...),
 			p.section(p.tr("网络", "Network"), p.networkKeys()...)),
+		p.section(p.tr("站点时钟", "Clock"), p.clockKeys()...),
 		p.section(p.tr("面板", "Panel"), p.panelKeys()...),
 		p.section(p.tr("指示灯", "Lamps"), p.lamps.content),
 		p.status, p.result,
