@@ -64,7 +64,9 @@ func ParsePin(s string) ([sha256.Size]byte, error) {
 	var pin [sha256.Size]byte
 	b64 := strings.TrimPrefix(strings.TrimPrefix(s, "sha256//"), "sha256/")
 	raw, err := base64.StdEncoding.Strict().DecodeString(b64)
-	if err != nil || len(raw) != sha256.Size {
+	// The decoder skips CR and LF even when strict: a pin read back must
+	// be the pin written, or two spellings would name one key.
+	if err != nil || len(raw) != sha256.Size || base64.StdEncoding.EncodeToString(raw) != b64 {
 		return pin, fmt.Errorf(`%q is not a base64 SHA-256 key digest (44 characters ending in "=", as "gridhub tls init" prints)`, s)
 	}
 	copy(pin[:], raw)
