@@ -171,7 +171,12 @@ func New(opt Options) (*Station, error) {
 		if open == nil {
 			open = func() (printer.Conn, error) { return OpenPrinter(p) }
 		}
-		s.prn = newPrintQueue(open, PrinterProfile(p), opt.Log.With("device", "printer"))
+		s.prn = newPrintQueue(open, PrinterProfile(p), box, opt.Now, opt.Log.With("device", "printer"))
+		if err := s.prn.load(); err != nil {
+			// The jobs stay on disk; staff print the receipts again from
+			// the records.
+			opt.Log.Error("appliance: kept print jobs not read", "err", err)
+		}
 	}
 	if s.openID == nil {
 		s.openID = func(path string, baud int) (idcard.Port, error) { return serialport.Open(path, baud) }
