@@ -54,6 +54,9 @@ type Station interface {
 	StartManual(name, idNumber string) error
 	StaffLoginPIN(staffID, pin string) error
 	Records(since time.Time, max int) ([]outbox.Entry, error)
+	PrintJobs() []appliance.PrintJob
+	PrintJobNow(id string) error
+	CancelPrintJob(id string) error
 }
 
 // Simulator is the simulation's control of its emulated devices, so that
@@ -63,6 +66,9 @@ type Simulator interface {
 	LiftCard()
 	// SetPrinter changes the emulated printer's sensors.
 	SetPrinter(paperOut, nearEnd, coverOpen, offline bool)
+	// PrinterRunOutAfter runs the emulated printer out of paper once it
+	// has printed n more bytes: in the middle of the next receipt.
+	PrinterRunOutAfter(n int)
 	// LastPrint writes the last printed job as PNG (format "png") or
 	// text ("txt"); it returns false when nothing was printed yet.
 	LastPrint(w io.Writer, format string) (bool, error)
@@ -103,6 +109,9 @@ func Handler(st Station, token string, sim Simulator) http.Handler {
 	mux.HandleFunc("POST /v1/session/manual", a.auth(a.sessionManual))
 	mux.HandleFunc("POST /v1/staff/login", a.auth(a.staffLogin))
 	mux.HandleFunc("POST /v1/rejected/resend", a.auth(a.resend))
+	mux.HandleFunc("GET /v1/printjobs", a.auth(a.printJobs))
+	mux.HandleFunc("POST /v1/printjobs/{id}/print", a.auth(a.printJobNow))
+	mux.HandleFunc("POST /v1/printjobs/{id}/cancel", a.auth(a.cancelPrintJob))
 	if sim != nil {
 		mux.HandleFunc("POST /v1/sim/idcard/lay", a.auth(a.simLay))
 		mux.HandleFunc("POST /v1/sim/idcard/lift", a.auth(a.simLift))
@@ -242,9 +251,12 @@ func (a *api) receipt(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusBadRequest, errorBody{Error: fe.Error(), Field: fe.Field})
 	case err != nil:
 		writeJSON(w, http.StatusServiceUnavailable, errorBody{Error: err.Error()})
-	case res.State == "printed":
+	case res.State == appliance.JobPrinted:
+		// Only when the printer said the receipt is on paper.
 		writeJSON(w, http.StatusCreated, res)
 	default:
+		// Waiting, held for staff, unconfirmed or still printing: the
+		// state and reason say which; the job is kept until printed.
 		writeJSON(w, http.StatusAccepted, res)
 	}
 }
@@ -460,11 +472,17 @@ func (a *api) simPrinter(w http.ResponseWriter, r *http.Request) {
 		NearEnd   bool `json:"near_end"`
 		CoverOpen bool `json:"cover_open"`
 		Offline   bool `json:"offline"`
+		// PaperOutAfter runs the paper out after this many more printed
+		// bytes (about half a receipt is 300).
+		PaperOutAfter *int `json:"paper_out_after"`
 	}
 	if !decode(w, r, &in) {
 		return
 	}
 	a.sim.SetPrinter(in.PaperOut, in.NearEnd, in.CoverOpen, in.Offline)
+	if in.PaperOutAfter != nil {
+		a.sim.PrinterRunOutAfter(max(*in.PaperOutAfter, 0))
+	}
 	w.WriteHeader(http.StatusNoContent)
 }
 
