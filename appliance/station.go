@@ -309,12 +309,18 @@ func (s *Station) SessionChanged() <-chan struct{} {
 	return s.changed
 }
 
-// PrinterProfile is the printer profile for the configured paper width.
+// PrinterProfile is the printer profile for the configured paper width
+// and what the printer can report.
 func PrinterProfile(p config.Printer) printer.Profile {
+	prof := printer.Profile58()
 	if p.Paper == "80mm" {
-		return printer.Profile80()
+		prof = printer.Profile80()
 	}
-	return printer.Profile58()
+	if c, err := printer.ParseConfirm(p.Confirm); err == nil {
+		prof.Confirm = c // "" (the default) keeps the profile's
+	}
+	prof.ASB, prof.Speed = p.ASB, p.Speed
+	return prof
 }
 
 // OpenPrinter opens the printer's line as the config names it: serial
