@@ -31,7 +31,7 @@ const (
 	JobHeld     = "held"    // waits for staff: print now or cancel
 	JobPrinted  = "printed" // confirmed by the printer (a result, never listed)
 	JobUnsure   = "unconfirmed"
-	heldRestart = "车站重启前未打印完，请确认后重新打印或取消 / not printed before the station restarted: print it now or cancel it"
+	heldRestart = "本机重启前未打印完，请确认后重新打印或取消 / not printed before the station restarted: print it now or cancel it"
 	heldUnsure  = "打印机没有确认打印完成，请看纸上是否完整，再重新打印或取消 / the printer did not confirm this printed: check the paper, then print again or cancel"
 	heldLost    = "打印中打印机连接中断，请看纸上是否完整，再重新打印或取消 / the printer's line was lost while printing: check the paper, then print again or cancel"
 	noWayNote   = "已发送，但这台打印机无法确认是否打印完整，请查看回执 / sent, but this printer cannot confirm it printed: check the receipt"
