@@ -91,9 +91,3 @@ func (r *replyReader) pidByte(c byte) (rep reply, done, ok bool) {
 	r.pidN = 0
 	return reply{}, false, false
 }
-
-// parsePaper decodes a reply to GS r 1 or ESC v: bits 0–1 paper near end,
-// bits 2–3 paper end.
-func parsePaper(b byte) (nearEnd, out bool) {
-	return b&0x03 != 0, b&0x0C != 0
-}
