@@ -44,7 +44,11 @@ type Printer struct {
 
 // New returns a Printer on conn printing with profile p.
 func New(conn Conn, p Profile) *Printer {
-	return &Printer{conn: conn, profile: p, StatusTimeout: 500 * time.Millisecond, Chunk: 512}
+	// Process IDs start where the clock says, so an answer meant for a
+	// job sent on an earlier line to the same printer is unlikely to
+	// carry the ID of one sent on this line.
+	return &Printer{conn: conn, profile: p, StatusTimeout: 500 * time.Millisecond, Chunk: 512,
+		nextID: int(time.Now().UnixNano()/int64(time.Millisecond)) % 10000}
 }
 
 // Profile is the printer's profile.
