@@ -25,7 +25,6 @@ import (
 	"github.com/gridkiosk/gridkiosk/appliance"
 	"github.com/gridkiosk/gridkiosk/appliance/record"
 	"github.com/gridkiosk/gridkiosk/appliance/signedcode"
-	"github.com/gridkiosk/gridkiosk/drivers/printer"
 	"github.com/gridkiosk/gridkiosk/sync/outbox"
 )
 
@@ -228,37 +227,6 @@ func (a *api) sessionSubmit(w http.ResponseWriter, r *http.Request) {
 func (a *api) sessionCancel(w http.ResponseWriter, r *http.Request) {
 	a.st.CancelSession()
 	w.WriteHeader(http.StatusNoContent)
-}
-
-func (a *api) receipt(w http.ResponseWriter, r *http.Request) {
-	var req appliance.ReceiptRequest
-	if !decode(w, r, &req) {
-		return
-	}
-	req.RecordID = r.PathValue("id")
-	res, err := a.st.PrintReceipt(r.Context(), req)
-	var fe *record.FieldError
-	var nr *printer.NotReadyError
-	switch {
-	case errors.Is(err, outbox.ErrNotFound):
-		writeJSON(w, http.StatusNotFound, errorBody{Error: "no such record at this station"})
-	case errors.Is(err, appliance.ErrNoPrinter):
-		writeJSON(w, http.StatusConflict, errorBody{Error: err.Error()})
-	case errors.As(err, &nr):
-		// Staff read this on the screen: the printer's own words.
-		writeJSON(w, http.StatusConflict, errorBody{Error: nr.Msg, Field: "printer"})
-	case errors.As(err, &fe):
-		writeJSON(w, http.StatusBadRequest, errorBody{Error: fe.Error(), Field: fe.Field})
-	case err != nil:
-		writeJSON(w, http.StatusServiceUnavailable, errorBody{Error: err.Error()})
-	case res.State == appliance.JobPrinted:
-		// Only when the printer said the receipt is on paper.
-		writeJSON(w, http.StatusCreated, res)
-	default:
-		// Waiting, held for staff, unconfirmed or still printing: the
-		// state and reason say which; the job is kept until printed.
-		writeJSON(w, http.StatusAccepted, res)
-	}
 }
 
 func (a *api) lastScan(w http.ResponseWriter, r *http.Request) {
