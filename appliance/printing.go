@@ -26,11 +26,15 @@ const keptPrintJob = "printjob/"
 
 // Print job states, as staff see them.
 const (
-	JobQueued   = "queued"  // next in line, or printing
-	JobWaiting  = "waiting" // the printer stopped during it; it goes on once the printer is ready
-	JobHeld     = "held"    // waits for staff: print now or cancel
-	JobPrinted  = "printed" // confirmed by the printer (a result, never listed)
-	JobUnsure   = "unconfirmed"
+	JobQueued      = "queued"      // next in line, or printing
+	JobWaiting     = "waiting"     // the printer stopped during it; it goes on once the printer is ready
+	JobHeld        = "held"        // waits for staff: print now or cancel
+	JobPrinted     = "printed"     // confirmed by the printer (a result, never listed)
+	JobUnconfirmed = "unconfirmed" // sent to a printer that cannot confirm (a result, never listed)
+)
+
+// Why a job is held, or unconfirmed, in the words staff read.
+const (
 	heldRestart = "本机重启前未打印完，请确认后重新打印或取消 / not printed before the station restarted: print it now or cancel it"
 	heldUnsure  = "打印机没有确认打印完成，请看纸上是否完整，再重新打印或取消 / the printer did not confirm this printed: check the paper, then print again or cancel"
 	heldLost    = "打印中打印机连接中断，请看纸上是否完整，再重新打印或取消 / the printer's line was lost while printing: check the paper, then print again or cancel"
@@ -40,6 +44,10 @@ const (
 // ErrNoPrintJob is returned for a print job that is not waiting (printed
 // or cancelled meanwhile, perhaps on another screen).
 var ErrNoPrintJob = errors.New("appliance: no such print job waiting / 没有这个待打印的任务")
+
+// ErrNotHeld is returned by PrintJobNow for a job that is not held: it is
+// printing, or goes on by itself once the printer is ready.
+var ErrNotHeld = errors.New("appliance: this print job is not waiting for a decision; it goes on by itself once the printer is ready / 这个任务不需要决定，打印机就绪后会自动打完")
 
 // PrintJob is a print job not printed yet, for staff.
 type PrintJob struct {
@@ -167,7 +175,7 @@ func (q *printQueue) start(ctx context.Context, j *printJob) (string, string) {
 		state, reason, ch := j.State, j.Reason, q.changed
 		q.mu.Unlock()
 		switch state {
-		case JobPrinted, JobUnsure, JobHeld, JobWaiting:
+		case JobPrinted, JobUnconfirmed, JobHeld, JobWaiting:
 			return state, reason
 		}
 		select {
@@ -192,7 +200,7 @@ func (q *printQueue) notifyLocked() {
 	q.changed = make(chan struct{})
 }
 
-// Jobs lists the jobs not printed yet, oldest first.
+// list returns the jobs not printed yet, oldest first.
 func (q *printQueue) list() []PrintJob {
 	q.mu.Lock()
 	defer q.mu.Unlock()
@@ -212,11 +220,13 @@ func (q *printQueue) release(id string) error {
 		return ErrNoPrintJob
 	}
 	j := q.jobs[i]
-	if j.State == JobHeld {
-		// Printed again from the start: what an earlier attempt left in
-		// the printer is not waited for.
-		j.State, j.Reason, j.sent = JobQueued, "", nil
+	if j.State != JobHeld {
+		q.mu.Unlock()
+		return ErrNotHeld
 	}
+	// Printed again from the start: what an earlier attempt left in the
+	// printer is not waited for.
+	j.State, j.Reason, j.sent = JobQueued, "", nil
 	q.notifyLocked()
 	q.mu.Unlock()
 	q.poke()

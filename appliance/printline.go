@@ -130,7 +130,7 @@ func (q *printQueue) settle(j *printJob, err error) bool {
 		return false
 	case errors.As(err, &ue) && ue.NoWay:
 		q.noteErr(nil)
-		q.finish(j, JobUnsure, noWayNote)
+		q.finish(j, JobUnconfirmed, noWayNote)
 		q.log.Info("printer: receipt sent; this printer cannot confirm it printed", "ticket", j.Ticket)
 		return true
 	case errors.As(err, &ue):

@@ -52,8 +52,8 @@ func (a *api) printJobs(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, jobs)
 }
 
-// printJobNow prints a held job again: 204, or 404 when it is not
-// waiting any more.
+// printJobNow prints a held job again: 204; 404 when it is not waiting
+// any more, 409 when it is not held (it goes on by itself).
 func (a *api) printJobNow(w http.ResponseWriter, r *http.Request) {
 	writeJobAction(w, a.st.PrintJobNow(r.PathValue("id")))
 }
@@ -69,7 +69,7 @@ func writeJobAction(w http.ResponseWriter, err error) {
 		w.WriteHeader(http.StatusNoContent)
 	case errors.Is(err, appliance.ErrNoPrintJob):
 		writeJSON(w, http.StatusNotFound, errorBody{Error: err.Error()})
-	case errors.Is(err, appliance.ErrNoPrinter):
+	case errors.Is(err, appliance.ErrNoPrinter), errors.Is(err, appliance.ErrNotHeld):
 		writeJSON(w, http.StatusConflict, errorBody{Error: err.Error()})
 	default:
 		writeJSON(w, http.StatusServiceUnavailable, errorBody{Error: err.Error()})

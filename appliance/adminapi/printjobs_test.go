@@ -41,6 +41,9 @@ func TestReceiptPaperOutOverTCP(t *testing.T) {
 	if len(jobs) != 1 || jobs[0]["state"] != "waiting" || jobs[0]["id"] != m["job_id"] {
 		t.Fatalf("jobs: %v", jobs)
 	}
+	if code, _ := r.do(t, "POST", "/v1/printjobs/"+m["job_id"].(string)+"/print", r.token, nil); code != 409 {
+		t.Fatalf("printing again a job the printer goes on with: %d", code)
+	}
 	if code, _ := r.do(t, "POST", "/v1/printjobs/no-such-job/print", r.token, nil); code != 404 {
 		t.Fatalf("printing an unknown job: %d", code)
 	}

@@ -248,7 +248,7 @@ func printWords(lang string, res appliance.PrintResult, err error) string {
 	switch {
 	case err == nil && res.State == appliance.JobPrinted:
 		return fmt.Sprintf(ui.Tr(lang, "回执已打印（%s）", "Receipt printed (%s)"), res.Ticket)
-	case err == nil && res.State == appliance.JobUnsure:
+	case err == nil && res.State == appliance.JobUnconfirmed:
 		return ui.Pick(lang, res.Reason)
 	case err == nil && res.State == appliance.JobHeld:
 		return ui.Tr(lang, "回执没有确认打印完，见“待打印”：", "The receipt was not confirmed; see To print: ") + ui.Pick(lang, res.Reason)

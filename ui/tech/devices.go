@@ -212,7 +212,7 @@ func printWords(lang string, res appliance.PrintResult, err error) string {
 	switch {
 	case err == nil && res.State == appliance.JobPrinted:
 		return ui.Tr(lang, "测试页已打印。", "Test page printed.")
-	case err == nil && res.State == appliance.JobUnsure:
+	case err == nil && res.State == appliance.JobUnconfirmed:
 		return ui.Pick(lang, res.Reason)
 	case err == nil:
 		return ui.Tr(lang, "测试页等待打印机：", "The test page waits for the printer: ") + ui.Pick(lang, res.Reason)
