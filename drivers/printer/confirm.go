@@ -56,9 +56,10 @@ const (
 	// 1,000 bytes; raster data goes faster per byte.
 	defaultSpeed = 1000
 
-	// confirmMargin is added to a job's printing time before it counts as
-	// unconfirmed: the paper feed and cut, and a printer warming up.
-	confirmMargin = 10 * time.Second
+	// DefaultConfirmMargin is added to a job's printing time before it
+	// counts as unconfirmed: the paper feed and cut, and a printer warming
+	// up.
+	DefaultConfirmMargin = 10 * time.Second
 
 	// statusEvery is how often a printer without ASB is asked its state
 	// while a job prints.
@@ -149,7 +150,7 @@ func (p *Printer) Send(ctx context.Context, job []byte) (*Sent, error) {
 // for the job's printing time and then reported as unconfirmed.
 func (p *Printer) Await(ctx context.Context, s *Sent) error {
 	dur := p.profile.PrintTime(s.n)
-	limit := dur + confirmMargin
+	limit := dur + p.ConfirmMargin
 	if p.profile.Confirm == ConfirmNone {
 		limit = dur + time.Second
 	}

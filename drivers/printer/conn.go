@@ -30,6 +30,9 @@ type Printer struct {
 	profile Profile
 	// StatusTimeout bounds the wait for each status reply; default 500ms.
 	StatusTimeout time.Duration
+	// ConfirmMargin is added to a job's printing time to bound the wait
+	// for its confirmation; default DefaultConfirmMargin.
+	ConfirmMargin time.Duration
 	// Chunk is how many bytes are written at a time; on a paced line the
 	// next chunk waits for the previous one's wire time. Default 512.
 	Chunk int
@@ -47,7 +50,7 @@ func New(conn Conn, p Profile) *Printer {
 	// Process IDs start where the clock says, so an answer meant for a
 	// job sent on an earlier line to the same printer is unlikely to
 	// carry the ID of one sent on this line.
-	return &Printer{conn: conn, profile: p, StatusTimeout: 500 * time.Millisecond, Chunk: 512,
+	return &Printer{conn: conn, profile: p, StatusTimeout: 500 * time.Millisecond, Chunk: 512, ConfirmMargin: DefaultConfirmMargin,
 		nextID: int(time.Now().UnixNano()/int64(time.Millisecond)) % 10000}
 }
 

@@ -200,8 +200,9 @@ func TestConfirmKinds(t *testing.T) {
 	}
 }
 
-// A printer that takes the job but never answers the completion request
-// is not taken to have printed it.
+// A printer that takes the job but does not answer the completion
+// request, or goes away with the job in its buffer, is not taken to have
+// printed it.
 func TestUnansweredConfirmation(t *testing.T) {
 	sim := printersim.New()
 	defer sim.Close()
@@ -210,20 +211,28 @@ func TestUnansweredConfirmation(t *testing.T) {
 		t.Fatal(err)
 	}
 	prof := printer.Profile58()
-	prof.Confirm = printer.ConfirmProcessID
 	prof.Speed = 1 << 20
 	p := printer.New(c, prof)
 	defer p.Close()
-	sim.SetBuffer(1 << 20)
-	sim.Set(printersim.State{}) // ready, but …
+	p.ConfirmMargin = 300 * time.Millisecond
+	sim.IgnoreInOrder(true)
 	job := receipt(t)
+	err = p.Print(t.Context(), job)
+	var ue *printer.UnconfirmedError
+	if !errors.As(err, &ue) || ue.NoWay || ue.Limit != p.ConfirmMargin+prof.PrintTime(len(job)) {
+		t.Fatalf("no answer to GS r: %v", err)
+	}
+	if !sim.WaitJobs(1, 5*time.Second) {
+		t.Fatal("the job did not print")
+	}
+	sim.IgnoreInOrder(false)
+	sim.SetSpeed(500)
 	s, err := p.Send(t.Context(), job)
 	if err != nil {
 		t.Fatal(err)
 	}
-	sim.Close() // … the printer goes away with the job in its buffer
-	err = p.Await(t.Context(), s)
-	if err == nil {
+	sim.Close() // the printer goes away with the job in its buffer
+	if err := p.Await(t.Context(), s); err == nil {
 		t.Fatal("a job the printer never confirmed was reported printed")
 	}
 }

@@ -90,6 +90,9 @@ func (p *Printer) stepLocked(credit *float64) ([]byte, *replier, bool) {
 	case evFence:
 		p.queue = p.queue[1:]
 		p.notifyLocked()
+		if p.ignoreInOrder {
+			return nil, nil, true
+		}
 		return fenceReply(it.b, p.st), it.to, true
 	case evCut:
 		p.queue = p.queue[1:]

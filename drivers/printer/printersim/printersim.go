@@ -44,25 +44,26 @@ const tick = 10 * time.Millisecond
 // lines at once (a pty and a TCP port); they share its paper, buffer and
 // jobs.
 type Printer struct {
-	mu          sync.Mutex
-	st          State
-	speed       int // bytes printed a second; 0 prints as fast as they come
-	bufCap      int
-	queue       []item // received, not printed yet
-	queued      int    // data bytes in queue
-	jobs        [][]byte
-	cur         []byte
-	curStopped  bool // the job being printed was stopped part way
-	interrupted int  // jobs a stop paused part way
-	paperAfter  int  // paper runs out after this many more printed bytes; <0 never
-	coverAfter  int  // the cover opens after this many more printed bytes; <0 never
-	asb         map[*replier]bool
-	changed     chan struct{}
-	quit        chan struct{}
-	lines       []*serialporttest.Line
-	listeners   []net.Listener
-	wg          sync.WaitGroup
-	closeOnce   sync.Once
+	mu            sync.Mutex
+	st            State
+	speed         int // bytes printed a second; 0 prints as fast as they come
+	bufCap        int
+	queue         []item // received, not printed yet
+	queued        int    // data bytes in queue
+	jobs          [][]byte
+	cur           []byte
+	curStopped    bool // the job being printed was stopped part way
+	interrupted   int  // jobs a stop paused part way
+	paperAfter    int  // paper runs out after this many more printed bytes; <0 never
+	coverAfter    int  // the cover opens after this many more printed bytes; <0 never
+	asb           map[*replier]bool
+	ignoreInOrder bool
+	changed       chan struct{}
+	quit          chan struct{}
+	lines         []*serialporttest.Line
+	listeners     []net.Listener
+	wg            sync.WaitGroup
+	closeOnce     sync.Once
 }
 
 // item is one thing in the receive buffer.
@@ -110,6 +111,14 @@ func (p *Printer) SetBuffer(n int) {
 	defer p.mu.Unlock()
 	p.bufCap = max(n, 1)
 	p.notifyLocked()
+}
+
+// IgnoreInOrder makes the printer ignore the requests it would answer in
+// order (GS r, ESC v, GS ( H), as printers without them do.
+func (p *Printer) IgnoreInOrder(ignore bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.ignoreInOrder = ignore
 }
 
 // Set changes the printer's state. Clearing a stop (loading paper,
