@@ -190,3 +190,29 @@ func TestPrintJobsAcrossRestart(t *testing.T) {
 		})
 	}
 }
+
+// A printer that never confirms (it lacks GS r, say) does not get a
+// receipt called printed: after the job's printing time and a margin the
+// job is held for staff, who look at the paper and decide.
+func TestReceiptNotConfirmedIsHeld(t *testing.T) {
+	sim := printersim.New()
+	t.Cleanup(func() { sim.Close() })
+	sim.IgnoreInOrder(true)
+	st, _ := stationAt(t, filepath.Join(t.TempDir(), "data"), printerLines(t, sim)["tcp"])
+	id := registration(t, st)
+	res, err := st.PrintReceipt(t.Context(), appliance.ReceiptRequest{RecordID: id, Staff: "李建国"})
+	if err != nil || res.State != appliance.JobHeld || !strings.Contains(res.Reason, "没有确认") {
+		t.Fatalf("no confirmation: %+v %v", res, err)
+	}
+	if jobs := st.PrintJobs(); len(jobs) != 1 || jobs[0].State != appliance.JobHeld {
+		t.Fatalf("jobs: %+v", jobs)
+	}
+	sim.IgnoreInOrder(false)
+	if err := st.PrintJobNow(res.JobID); err != nil {
+		t.Fatal(err)
+	}
+	waitUntil(t, "the job printed again and confirmed", func() bool { return len(st.PrintJobs()) == 0 })
+	if n := len(sim.Jobs()); n != 2 {
+		t.Fatalf("%d jobs at the printer, want the unconfirmed one and the one printed again", n)
+	}
+}
