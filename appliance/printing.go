@@ -2,25 +2,87 @@ package appliance
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
+	"fmt"
 	"log/slog"
+	"slices"
 	"strings"
 	"sync"
 	"time"
 
+	"github.com/gridkiosk/gridkiosk/appliance/record"
 	"github.com/gridkiosk/gridkiosk/drivers/printer"
+	"github.com/gridkiosk/gridkiosk/sync/outbox"
 )
 
 // printerStatusEvery is how often an idle printer is asked how it is, so
 // /healthz and the screens learn of an empty roll before a resident waits.
 const printerStatusEvery = 3 * time.Second
 
-// printQueue owns the receipt printer: one job at a time, in order, and a
-// job the printer stopped during stays first in line until it prints.
+// keptPrintJob prefixes the outbox keys of print jobs not printed yet. The
+// rest of a key is the job's own ID, which says nothing about anyone.
+const keptPrintJob = "printjob/"
+
+// Print job states, as staff see them.
+const (
+	JobQueued      = "queued"      // next in line, or printing
+	JobWaiting     = "waiting"     // the printer stopped during it; it goes on once the printer is ready
+	JobHeld        = "held"        // waits for staff: print now or cancel
+	JobPrinted     = "printed"     // confirmed by the printer (a result, never listed)
+	JobUnconfirmed = "unconfirmed" // sent to a printer that cannot confirm (a result, never listed)
+)
+
+// Why a job is held, or unconfirmed, in the words staff read.
+const (
+	heldRestart = "本机重启前未打印完，请确认后重新打印或取消 / not printed before the station restarted: print it now or cancel it"
+	heldUnsure  = "打印机没有确认打印完成，请看纸上是否完整，再重新打印或取消 / the printer did not confirm this printed: check the paper, then print again or cancel"
+	heldLost    = "打印中打印机连接中断，请看纸上是否完整，再重新打印或取消 / the printer's line was lost while printing: check the paper, then print again or cancel"
+	noWayNote   = "已发送，但这台打印机无法确认是否打印完整，请查看回执 / sent, but this printer cannot confirm it printed: check the receipt"
+)
+
+// ErrNoPrintJob is returned for a print job that is not waiting (printed
+// or cancelled meanwhile, perhaps on another screen).
+var ErrNoPrintJob = errors.New("appliance: no such print job waiting / 没有这个待打印的任务")
+
+// ErrNotHeld is returned by PrintJobNow for a job that is not held: it is
+// printing, or goes on by itself once the printer is ready.
+var ErrNotHeld = errors.New("appliance: this print job is not waiting for a decision; it goes on by itself once the printer is ready / 这个任务不需要决定，打印机就绪后会自动打完")
+
+// PrintJob is a print job not printed yet, for staff.
+type PrintJob struct {
+	ID      string    `json:"id"`
+	Ticket  string    `json:"ticket"`
+	Created time.Time `json:"created"`
+	State   string    `json:"state"` // queued, waiting, held
+	Reason  string    `json:"reason,omitempty"`
+}
+
+// keptJob is a print job as the outbox keeps it, sealed.
+type keptJob struct {
+	Ticket  string    `json:"ticket"`
+	Created time.Time `json:"created"`
+	Data    []byte    `json:"data"`
+}
+
+// jobKeeper is what the queue needs of the outbox.
+type jobKeeper interface {
+	Keep(key string, value []byte) error
+	KeptWith(prefix string) ([]outbox.Kept, error)
+	Forget(key string) error
+}
+
+// printQueue owns the receipt printer: one job at a time, in order. Jobs
+// are kept sealed in the station's database until the printer confirms
+// them or staff cancel them, so neither a stop part way nor a restart
+// loses one; after a restart they wait for staff rather than print by
+// surprise for a resident long gone.
 type printQueue struct {
 	open    func() (printer.Conn, error)
 	profile printer.Profile
 	log     *slog.Logger
+	box     jobKeeper
+	now     func() time.Time
 
 	// io serialises everything said to the printer: a status query from
 	// the idle loop must not read the reply meant for a print's query.
@@ -28,113 +90,186 @@ type printQueue struct {
 
 	mu      sync.Mutex
 	prn     *printer.Printer
+	gen     int // counts the lines opened: a job sent on an older one is unsure
 	jobs    []*printJob
 	state   string // ready, paper_out, cover_open, offline, lost, ""
 	note    string
 	printed uint64
 	wake    chan struct{}
+	changed chan struct{}
 }
 
 type printJob struct {
-	data   []byte
-	ticket string
-	done   chan string // receives "printed" once
-	tries  int
+	PrintJob
+	data  []byte
+	sent  *printer.Sent // in the printer's buffer, on line gen
+	gen   int
+	tries int
 }
 
-func newPrintQueue(open func() (printer.Conn, error), p printer.Profile, log *slog.Logger) *printQueue {
-	return &printQueue{open: open, profile: p, log: log, wake: make(chan struct{}, 1)}
+func newPrintQueue(open func() (printer.Conn, error), p printer.Profile, box jobKeeper, now func() time.Time, log *slog.Logger) *printQueue {
+	return &printQueue{open: open, profile: p, log: log, box: box, now: now,
+		wake: make(chan struct{}, 1), changed: make(chan struct{})}
 }
 
-// conn returns the printer, opening its line if needed.
-func (q *printQueue) conn() (*printer.Printer, error) {
+// load takes up the jobs kept before a restart, held for staff.
+func (q *printQueue) load() error {
+	kept, err := q.box.KeptWith(keptPrintJob)
+	if err != nil {
+		return fmt.Errorf("appliance: print jobs: %w", err)
+	}
 	q.mu.Lock()
 	defer q.mu.Unlock()
-	if q.prn != nil {
-		return q.prn, nil
+	for _, k := range kept {
+		var kj keptJob
+		if err := json.Unmarshal(k.Value, &kj); err != nil {
+			return fmt.Errorf("appliance: print job %s is damaged: %w", strings.TrimPrefix(k.Key, keptPrintJob), err)
+		}
+		q.jobs = append(q.jobs, &printJob{data: kj.Data, PrintJob: PrintJob{
+			ID: strings.TrimPrefix(k.Key, keptPrintJob), Ticket: kj.Ticket, Created: kj.Created, State: JobHeld, Reason: heldRestart}})
 	}
-	c, err := q.open()
+	if len(kept) > 0 {
+		q.log.Warn("printer: print jobs from before the restart wait for staff", "jobs", len(kept))
+	}
+	return nil
+}
+
+// add keeps a job on disk; it is not queued until [printQueue.start].
+func (q *printQueue) add(data []byte, ticket string) (*printJob, error) {
+	now := q.now()
+	id, err := record.NewID(now)
 	if err != nil {
 		return nil, err
 	}
-	q.prn = printer.New(c, q.profile)
-	return q.prn, nil
+	b, err := json.Marshal(keptJob{Ticket: ticket, Created: now, Data: data})
+	if err != nil {
+		return nil, fmt.Errorf("appliance: print job: %w", err)
+	}
+	if err := q.box.Keep(keptPrintJob+id, b); err != nil {
+		return nil, fmt.Errorf("appliance: print job not kept, nothing printed: %w", err)
+	}
+	return &printJob{data: data, PrintJob: PrintJob{ID: id, Ticket: ticket, Created: now, State: JobQueued}}, nil
 }
 
-func (q *printQueue) drop() {
-	q.mu.Lock()
-	defer q.mu.Unlock()
-	if q.prn != nil {
-		q.prn.Close()
-		q.prn = nil
+// discard forgets a job add kept that is not to be printed after all.
+func (q *printQueue) discard(j *printJob) {
+	if err := q.box.Forget(keptPrintJob + j.ID); err != nil {
+		q.log.Error("printer: print job not forgotten", "job", j.ID, "err", err)
 	}
 }
 
-// ready asks the printer whether a print may start.
-func (q *printQueue) ready(ctx context.Context) error {
-	q.io.Lock()
-	defer q.io.Unlock()
-	p, err := q.conn()
-	if err == nil {
-		var st printer.Status
-		if st, err = p.Status(ctx); err == nil {
-			err = st.Ready()
-		}
-	}
-	q.note_(err)
-	return err
-}
-
-// note_ records the printer's state from the outcome of a command.
-func (q *printQueue) note_(err error) {
-	q.mu.Lock()
-	defer q.mu.Unlock()
-	var nr *printer.NotReadyError
-	switch {
-	case err == nil:
-		q.state, q.note = "ready", ""
-	case errors.As(err, &nr):
-		q.state, q.note = strings.ReplaceAll(nr.Reason, " ", "_"), nr.Msg
-	default:
-		q.state, q.note = "lost", err.Error()
-	}
-	if q.state == "lost" && q.prn != nil {
-		q.prn.Close()
-		q.prn = nil
-	}
-}
-
-// print queues a job and waits a while for it: it returns "printed", or
-// "waiting" with the reason when the printer stopped and the job will be
-// printed again once it is ready.
-func (q *printQueue) print(ctx context.Context, data []byte, ticket string) (string, string) {
-	j := &printJob{data: data, ticket: ticket, done: make(chan string, 1)}
+// start queues a kept job and waits a while for it: it returns "printed",
+// "waiting" with the reason when the printer stopped part way (the job
+// goes on once the printer is ready), "held" when staff must decide, or
+// "unconfirmed" when the printer cannot say.
+func (q *printQueue) start(ctx context.Context, j *printJob) (string, string) {
 	q.mu.Lock()
 	q.jobs = append(q.jobs, j)
+	q.notifyLocked()
 	q.mu.Unlock()
+	q.poke()
+	t := time.NewTimer(max(30*time.Second, q.profile.PrintTime(len(j.data))+15*time.Second))
+	defer t.Stop()
+	for {
+		q.mu.Lock()
+		state, reason, ch := j.State, j.Reason, q.changed
+		q.mu.Unlock()
+		switch state {
+		case JobPrinted, JobUnconfirmed, JobHeld, JobWaiting:
+			return state, reason
+		}
+		select {
+		case <-ch:
+		case <-ctx.Done():
+			return JobQueued, "the request ended; the job stays queued"
+		case <-t.C:
+			return JobQueued, q.stateNote()
+		}
+	}
+}
+
+func (q *printQueue) poke() {
 	select {
 	case q.wake <- struct{}{}:
 	default:
 	}
-	t := time.NewTimer(30 * time.Second)
-	defer t.Stop()
-	for {
-		select {
-		case st := <-j.done:
-			return st, ""
-		case <-ctx.Done():
-			return "waiting", "the request ended; the receipt stays queued"
-		case <-t.C:
-			return "waiting", q.stateNote()
-		case <-time.After(200 * time.Millisecond):
-			q.mu.Lock()
-			tried, note := j.tries > 0, q.note
-			q.mu.Unlock()
-			if tried && note != "" {
-				return "waiting", note
-			}
-		}
+}
+
+func (q *printQueue) notifyLocked() {
+	close(q.changed)
+	q.changed = make(chan struct{})
+}
+
+// list returns the jobs not printed yet, oldest first.
+func (q *printQueue) list() []PrintJob {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	out := make([]PrintJob, len(q.jobs))
+	for i, j := range q.jobs {
+		out[i] = j.PrintJob
 	}
+	return out
+}
+
+// release lets a held job print.
+func (q *printQueue) release(id string) error {
+	q.mu.Lock()
+	i := slices.IndexFunc(q.jobs, func(j *printJob) bool { return j.ID == id })
+	if i < 0 {
+		q.mu.Unlock()
+		return ErrNoPrintJob
+	}
+	j := q.jobs[i]
+	if j.State != JobHeld {
+		q.mu.Unlock()
+		return ErrNotHeld
+	}
+	// Printed again from the start: what an earlier attempt left in the
+	// printer is not waited for.
+	j.State, j.Reason, j.sent = JobQueued, "", nil
+	q.notifyLocked()
+	q.mu.Unlock()
+	q.poke()
+	return nil
+}
+
+// cancel forgets a job staff cancelled.
+func (q *printQueue) cancel(id string) error {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	i := slices.IndexFunc(q.jobs, func(j *printJob) bool { return j.ID == id })
+	if i < 0 {
+		return ErrNoPrintJob
+	}
+	if err := q.box.Forget(keptPrintJob + id); err != nil && !errors.Is(err, outbox.ErrNotKept) {
+		return fmt.Errorf("appliance: cancel print job: %w", err)
+	}
+	q.jobs = slices.Delete(q.jobs, i, i+1)
+	q.notifyLocked()
+	return nil
+}
+
+// finish ends a job the printer printed, or could not confirm.
+func (q *printQueue) finish(j *printJob, state, reason string) {
+	if err := q.box.Forget(keptPrintJob + j.ID); err != nil && !errors.Is(err, outbox.ErrNotKept) {
+		q.log.Error("printer: printed job not forgotten; it will be offered again", "job", j.ID, "err", err)
+	}
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	q.jobs = slices.DeleteFunc(q.jobs, func(o *printJob) bool { return o == j })
+	j.State, j.Reason = state, reason
+	if state == JobPrinted {
+		q.printed++
+	}
+	q.notifyLocked()
+}
+
+// setJob changes a job's state for staff.
+func (q *printQueue) setJob(j *printJob, state, reason string) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	j.State, j.Reason = state, reason
+	q.notifyLocked()
 }
 
 func (q *printQueue) stateNote() string {
@@ -143,18 +278,24 @@ func (q *printQueue) stateNote() string {
 	return q.note
 }
 
+// next is the first job that may print.
+func (q *printQueue) next() *printJob {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	for _, j := range q.jobs {
+		if j.State != JobHeld {
+			return j
+		}
+	}
+	return nil
+}
+
 // run prints queued jobs until ctx ends.
 func (q *printQueue) run(ctx context.Context) {
 	defer q.drop()
 	for {
-		q.mu.Lock()
-		var j *printJob
-		if len(q.jobs) > 0 {
-			j = q.jobs[0]
-		}
-		q.mu.Unlock()
 		wait := printerStatusEvery
-		if j != nil {
+		if j := q.next(); j != nil {
 			if q.printOne(ctx, j) {
 				wait = 0
 			} else {
@@ -172,42 +313,44 @@ func (q *printQueue) run(ctx context.Context) {
 	}
 }
 
-// printOne tries the first job; it reports whether it printed.
-func (q *printQueue) printOne(ctx context.Context, j *printJob) bool {
-	q.io.Lock()
-	defer q.io.Unlock()
-	p, err := q.conn()
-	if err == nil {
-		q.mu.Lock()
-		j.tries++
-		q.mu.Unlock()
-		err = p.Print(ctx, j.data)
-	}
-	var ie *printer.InterruptedError
-	if errors.As(err, &ie) {
-		// Show the printer's own state (cover open), not "interrupted".
-		q.note_(ie.Reason)
-	} else {
-		q.note_(err)
-	}
-	if err != nil {
-		if j.tries == 1 || j.tries%30 == 0 {
-			q.log.Warn("printer: receipt waits for the printer", "ticket", j.ticket, "err", err)
-		}
-		return false
-	}
-	q.mu.Lock()
-	q.jobs = q.jobs[1:]
-	q.printed++
-	q.mu.Unlock()
-	q.log.Info("printer: receipt printed", "ticket", j.ticket, "tries", j.tries)
-	j.done <- "printed"
-	return true
-}
-
 // snapshot is the printer for /healthz.
 func (q *printQueue) snapshot() (state, note string, pending int, printed uint64) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	return q.state, q.note, len(q.jobs), q.printed
+}
+
+// PrintJobs lists the print jobs not printed yet, oldest first: those the
+// printer stopped during, and those from before a restart that wait for
+// staff to print them now or cancel them.
+func (s *Station) PrintJobs() []PrintJob {
+	if s.prn == nil {
+		return nil
+	}
+	return s.prn.list()
+}
+
+// PrintJobNow prints a held job (from before a restart, or one the
+// printer did not confirm) again, from the start.
+func (s *Station) PrintJobNow(id string) error {
+	if s.prn == nil {
+		return ErrNoPrinter
+	}
+	if err := s.prn.release(id); err != nil {
+		return err
+	}
+	s.log.Info("appliance: staff printed a waiting job again", "job", id)
+	return nil
+}
+
+// CancelPrintJob forgets a job that is not to be printed.
+func (s *Station) CancelPrintJob(id string) error {
+	if s.prn == nil {
+		return ErrNoPrinter
+	}
+	if err := s.prn.cancel(id); err != nil {
+		return err
+	}
+	s.log.Info("appliance: staff cancelled a print job", "job", id)
+	return nil
 }

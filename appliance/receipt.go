@@ -37,10 +37,15 @@ type ReceiptRequest struct {
 
 // PrintResult says what became of a receipt.
 type PrintResult struct {
-	State     string `json:"state"` // printed, waiting
+	// printed (confirmed by the printer); waiting (it stopped part way and
+	// goes on once ready); held (staff must decide: print now or cancel);
+	// unconfirmed (sent, but the printer cannot say); queued (not done
+	// when the request ended).
+	State     string `json:"state"`
 	Reason    string `json:"reason,omitempty"`
-	ReceiptID string `json:"receipt_id"` // the receipt record
+	ReceiptID string `json:"receipt_id,omitempty"` // the receipt record
 	Ticket    string `json:"ticket"`
+	JobID     string `json:"job_id"` // the print job, until it is printed
 }
 
 // receiptFields is what a receipt shows of a record.
@@ -110,8 +115,9 @@ func (s *Station) receiptDoc(rec upstream.Record, f receiptFields, req ReceiptRe
 
 // PrintReceipt prints a service receipt for a record and stores a receipt
 // record for it. It refuses to start when the printer is not ready,
-// saying why in words staff can act on; a job the printer stops during is
-// kept and printed again once the printer is ready.
+// saying why in words staff can act on. The job is kept on disk until the
+// printer confirms it printed: one the printer stops during goes on once
+// the printer is ready.
 func (s *Station) PrintReceipt(ctx context.Context, req ReceiptRequest) (PrintResult, error) {
 	job, rec, f, req, err := s.receiptJob(req)
 	if err != nil {
@@ -124,13 +130,19 @@ func (s *Station) PrintReceipt(ctx context.Context, req ReceiptRequest) (PrintRe
 	if err != nil {
 		return PrintResult{}, fmt.Errorf("appliance: encode receipt: %w", err)
 	}
-	rc, err := s.Submit(ctx, Submission{Kind: record.KindReceipt, Payload: payload})
+	// The job is on disk before the receipt is recorded: a crash between
+	// leaves a job staff see, never a receipt recorded with no job.
+	j, err := s.prn.add(job, f.ticket)
 	if err != nil {
 		return PrintResult{}, err
 	}
-	res := PrintResult{ReceiptID: rc.ID, Ticket: f.ticket}
-	state, reason := s.prn.print(ctx, job, f.ticket)
-	res.State, res.Reason = state, reason
+	rc, err := s.Submit(ctx, Submission{Kind: record.KindReceipt, Payload: payload})
+	if err != nil {
+		s.prn.discard(j)
+		return PrintResult{}, err
+	}
+	res := PrintResult{ReceiptID: rc.ID, Ticket: f.ticket, JobID: j.ID}
+	res.State, res.Reason = s.prn.start(ctx, j)
 	return res, nil
 }
 

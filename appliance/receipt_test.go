@@ -86,7 +86,7 @@ func TestReceiptRefusedWithoutPaper(t *testing.T) {
 	if !errors.As(err, &nr) || !strings.Contains(nr.Msg, "装纸") {
 		t.Fatalf("paper out: %v", err)
 	}
-	if st.Health().Outbox.LastSeq != 1 || sim.Spoiled() != 0 {
+	if st.Health().Outbox.LastSeq != 1 || sim.Buffered() != 0 {
 		t.Fatal("a refused print stored a receipt record or sent bytes")
 	}
 	p := st.Health().Peripherals["printer"]
@@ -111,7 +111,7 @@ func TestReceiptRetriedAfterCoverClosed(t *testing.T) {
 		t.Fatal("the receipt was not printed again after the cover closed")
 	}
 	r, _ := escposview.Parse(sim.Jobs()[0], escposview.Options{})
-	if !strings.Contains(r.Text, "R0001") || len(r.QRCodes) != 1 || sim.Spoiled() != 1 {
+	if !strings.Contains(r.Text, "R0001") || len(r.QRCodes) != 1 || sim.Interrupted() != 1 {
 		t.Fatalf("reprinted receipt:\n%s", r.Text)
 	}
 }

@@ -25,8 +25,12 @@ func (s *Station) TestPrint(ctx context.Context) (PrintResult, error) {
 	if err != nil {
 		return PrintResult{}, err
 	}
-	state, reason := s.prn.print(ctx, job, "TEST")
-	return PrintResult{State: state, Reason: reason, Ticket: "TEST"}, nil
+	j, err := s.prn.add(job, "TEST")
+	if err != nil {
+		return PrintResult{}, err
+	}
+	state, reason := s.prn.start(ctx, j)
+	return PrintResult{State: state, Reason: reason, Ticket: "TEST", JobID: j.ID}, nil
 }
 
 // TestBeep sounds the buzzer once, for a wiring check.

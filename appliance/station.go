@@ -211,7 +211,12 @@ func New(opt Options) (*Station, error) {
 		if open == nil {
 			open = func() (printer.Conn, error) { return OpenPrinter(p) }
 		}
-		s.prn = newPrintQueue(open, PrinterProfile(p), opt.Log.With("device", "printer"))
+		s.prn = newPrintQueue(open, PrinterProfile(p), box, opt.Now, opt.Log.With("device", "printer"))
+		if err := s.prn.load(); err != nil {
+			// The jobs stay on disk; staff print the receipts again from
+			// the records.
+			opt.Log.Error("appliance: kept print jobs not read", "err", err)
+		}
 	}
 	if s.openID == nil {
 		s.openID = func(path string, baud int) (idcard.Port, error) { return serialport.Open(path, baud) }
@@ -369,12 +374,18 @@ func (s *Station) SessionChanged() <-chan struct{} {
 	return s.changed
 }
 
-// PrinterProfile is the printer profile for the configured paper width.
+// PrinterProfile is the printer profile for the configured paper width
+// and what the printer can report.
 func PrinterProfile(p config.Printer) printer.Profile {
+	prof := printer.Profile58()
 	if p.Paper == "80mm" {
-		return printer.Profile80()
+		prof = printer.Profile80()
 	}
-	return printer.Profile58()
+	if c, err := printer.ParseConfirm(p.Confirm); err == nil {
+		prof.Confirm = c // "" (the default) keeps the profile's
+	}
+	prof.ASB, prof.Speed = p.ASB, p.Speed
+	return prof
 }
 
 // OpenPrinter opens the printer's line as the config names it: serial

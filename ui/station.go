@@ -40,6 +40,9 @@ type Station interface {
 	Rejected() ([]outbox.Entry, error)
 	Resend(ids []string) (int, error)
 	PrintReceipt(ctx context.Context, req appliance.ReceiptRequest) (appliance.PrintResult, error)
+	PrintJobs() []appliance.PrintJob
+	PrintJobNow(id string) error
+	CancelPrintJob(id string) error
 	CheckIn(c appliance.CheckIn) (appliance.CheckIn, error)
 	CheckIns() ([]appliance.CheckIn, error)
 	CheckOut(ctx context.Context, name string) (appliance.Service, error)

@@ -25,7 +25,6 @@ import (
 	"github.com/gridkiosk/gridkiosk/appliance"
 	"github.com/gridkiosk/gridkiosk/appliance/record"
 	"github.com/gridkiosk/gridkiosk/appliance/signedcode"
-	"github.com/gridkiosk/gridkiosk/drivers/printer"
 	"github.com/gridkiosk/gridkiosk/sync/outbox"
 )
 
@@ -56,6 +55,9 @@ type Station interface {
 	Records(since time.Time, max int) ([]outbox.Entry, error)
 	// Now is the station's time, which its records carry.
 	Now() time.Time
+	PrintJobs() []appliance.PrintJob
+	PrintJobNow(id string) error
+	CancelPrintJob(id string) error
 }
 
 // Simulator is the simulation's control of its emulated devices, so that
@@ -65,6 +67,9 @@ type Simulator interface {
 	LiftCard()
 	// SetPrinter changes the emulated printer's sensors.
 	SetPrinter(paperOut, nearEnd, coverOpen, offline bool)
+	// PrinterRunOutAfter runs the emulated printer out of paper once it
+	// has printed n more bytes: in the middle of the next receipt.
+	PrinterRunOutAfter(n int)
 	// LastPrint writes the last printed job as PNG (format "png") or
 	// text ("txt"); it returns false when nothing was printed yet.
 	LastPrint(w io.Writer, format string) (bool, error)
@@ -107,6 +112,9 @@ func Handler(st Station, token string, sim Simulator) http.Handler {
 	mux.HandleFunc("POST /v1/session/manual", a.auth(a.sessionManual))
 	mux.HandleFunc("POST /v1/staff/login", a.auth(a.staffLogin))
 	mux.HandleFunc("POST /v1/rejected/resend", a.auth(a.resend))
+	mux.HandleFunc("GET /v1/printjobs", a.auth(a.printJobs))
+	mux.HandleFunc("POST /v1/printjobs/{id}/print", a.auth(a.printJobNow))
+	mux.HandleFunc("POST /v1/printjobs/{id}/cancel", a.auth(a.cancelPrintJob))
 	if sim != nil {
 		mux.HandleFunc("POST /v1/sim/idcard/lay", a.auth(a.simLay))
 		mux.HandleFunc("POST /v1/sim/idcard/lift", a.auth(a.simLift))
@@ -240,34 +248,6 @@ func (a *api) sessionSubmit(w http.ResponseWriter, r *http.Request) {
 func (a *api) sessionCancel(w http.ResponseWriter, r *http.Request) {
 	a.st.CancelSession()
 	w.WriteHeader(http.StatusNoContent)
-}
-
-func (a *api) receipt(w http.ResponseWriter, r *http.Request) {
-	var req appliance.ReceiptRequest
-	if !decode(w, r, &req) {
-		return
-	}
-	req.RecordID = r.PathValue("id")
-	res, err := a.st.PrintReceipt(r.Context(), req)
-	var fe *record.FieldError
-	var nr *printer.NotReadyError
-	switch {
-	case errors.Is(err, outbox.ErrNotFound):
-		writeJSON(w, http.StatusNotFound, errorBody{Error: "no such record at this station"})
-	case errors.Is(err, appliance.ErrNoPrinter):
-		writeJSON(w, http.StatusConflict, errorBody{Error: err.Error()})
-	case errors.As(err, &nr):
-		// Staff read this on the screen: the printer's own words.
-		writeJSON(w, http.StatusConflict, errorBody{Error: nr.Msg, Field: "printer"})
-	case errors.As(err, &fe):
-		writeJSON(w, http.StatusBadRequest, errorBody{Error: fe.Error(), Field: fe.Field})
-	case err != nil:
-		writeJSON(w, http.StatusServiceUnavailable, errorBody{Error: err.Error()})
-	case res.State == "printed":
-		writeJSON(w, http.StatusCreated, res)
-	default:
-		writeJSON(w, http.StatusAccepted, res)
-	}
 }
 
 func (a *api) lastScan(w http.ResponseWriter, r *http.Request) {
@@ -496,11 +476,17 @@ func (a *api) simPrinter(w http.ResponseWriter, r *http.Request) {
 		NearEnd   bool `json:"near_end"`
 		CoverOpen bool `json:"cover_open"`
 		Offline   bool `json:"offline"`
+		// PaperOutAfter runs the paper out after this many more printed
+		// bytes (about half a receipt is 300).
+		PaperOutAfter *int `json:"paper_out_after"`
 	}
 	if !decode(w, r, &in) {
 		return
 	}
 	a.sim.SetPrinter(in.PaperOut, in.NearEnd, in.CoverOpen, in.Offline)
+	if in.PaperOutAfter != nil {
+		a.sim.PrinterRunOutAfter(max(*in.PaperOutAfter, 0))
+	}
 	w.WriteHeader(http.StatusNoContent)
 }
 

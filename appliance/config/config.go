@@ -141,6 +141,13 @@ type Printer struct {
 	TCP   string `toml:"tcp"`
 	Baud  int    `toml:"baud"`
 	Paper string `toml:"paper"`
+	// Confirm is how the printer tells a job has printed: "gs-r",
+	// "esc-v", "process-id" or "none" ("" is "gs-r").
+	Confirm string `toml:"confirm"`
+	// ASB: the printer sends its status on every change (GS a).
+	ASB bool `toml:"asb"`
+	// Speed is the fewest bytes a second the printer prints; 0 is 1000.
+	Speed int `toml:"bytes_per_second"`
 }
 
 // Present reports whether the printer is configured.
@@ -201,7 +208,7 @@ func Default() Config {
 		Devices: Devices{
 			IDCard:  Serial{Baud: 115200},
 			Scanner: Scanner{Baud: 9600},
-			Printer: Printer{Baud: 115200, Paper: "58mm"},
+			Printer: Printer{Baud: 115200, Paper: "58mm", Confirm: "gs-r"},
 		},
 		UI: UI{Language: "zh-CN", Fullscreen: true, IdleTimeout: Duration{90 * time.Second}},
 	}

@@ -126,7 +126,7 @@ func TestValidateKeys(t *testing.T) {
 		Devices: Devices{
 			IDCard:  Serial{Port: "rel", Baud: 1},
 			Scanner: Scanner{Port: "rel", Baud: 1, Trigger: "zebra"},
-			Printer: Printer{Port: "rel", USB: "rel", TCP: "x", Baud: 1, Paper: "x"},
+			Printer: Printer{Port: "rel", USB: "rel", TCP: "x", Baud: 1, Paper: "x", Confirm: "fence", Speed: -1},
 		},
 		GPIO: GPIO{ButtonHelp: "A", ButtonTech: "A", LEDReady: "A", LEDOffline: "A", LEDAttention: "A",
 			LEDBusy: "A", Buzzer: "A", Presence: "A", Relay: "A B"},
@@ -134,7 +134,7 @@ func TestValidateKeys(t *testing.T) {
 	}
 	kinds := newSchema().kinds
 	errs := errorsOf(t, c.Validate())
-	if len(errs) < 25 {
+	if len(errs) < 27 {
 		t.Errorf("got %d errors, want one per bad value:\n%v", len(errs), c.Validate())
 	}
 	for _, e := range errs {

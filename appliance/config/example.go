@@ -137,6 +137,17 @@ tcp = ""
 baud = 115200
 # Paper width: "58mm" (default) or "80mm".
 paper = "58mm"
+# How the printer tells that a receipt is on paper, not just in its buffer:
+# "gs-r" (GS r 1, default; most ESC/POS printers), "esc-v" (older ones),
+# "process-id" (GS ( H, Epson TM and some Rongta) or "none" (the station
+# then says it cannot confirm a receipt printed, never that it did).
+confirm = "gs-r"
+# true if the printer sends its status on every change (GS a, ASB), so a
+# stop is seen at once.
+asb = false
+# The fewest bytes a second the printer prints (0 means 1000): how long to
+# wait for its confirmation before staff are asked to check the paper.
+bytes_per_second = 0
 
 [gpio]
 # Pins for the kiosk's buttons, lamps and switches, named as the board's GPIO

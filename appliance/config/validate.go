@@ -291,6 +291,14 @@ func (p Printer) validate(ps *problems) {
 	if (p.Present() || p.Paper != "") && p.Paper != "58mm" && p.Paper != "80mm" {
 		ps.add("devices.printer.paper", `%q is not a supported paper width; use "58mm" or "80mm"`, p.Paper)
 	}
+	switch p.Confirm {
+	case "", "gs-r", "esc-v", "process-id", "none":
+	default:
+		ps.add("devices.printer.confirm", `%q is not a way to confirm printing: use "gs-r", "esc-v", "process-id" or "none"`, p.Confirm)
+	}
+	if p.Speed < 0 || p.Speed > 1<<20 {
+		ps.add("devices.printer.bytes_per_second", "%d bytes a second: want 0 (1000) to 1048576", p.Speed)
+	}
 }
 
 func (g GPIO) validate(ps *problems) {

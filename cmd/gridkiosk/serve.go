@@ -299,6 +299,10 @@ func (s *simulation) SetPrinter(paperOut, nearEnd, coverOpen, offline bool) {
 	s.printer.Set(printersim.State{PaperOut: paperOut, PaperNearEnd: nearEnd, CoverOpen: coverOpen, Offline: offline})
 }
 
+// PrinterRunOutAfter runs the emulated printer out of paper after n more
+// printed bytes.
+func (s *simulation) PrinterRunOutAfter(n int) { s.printer.RunOutAfter(n) }
+
 // LastPrint renders the emulated printer's last job.
 func (s *simulation) LastPrint(w io.Writer, format string) (bool, error) {
 	jobs := s.printer.Jobs()
@@ -400,6 +404,9 @@ func startSimulation(dir string, log *slog.Logger) (*simulation, error) {
 	s.cfg.Devices.IDCard.Port = s.reader.Path()
 	log.Info("simulate: ID card reader emulated", "port", s.reader.Path())
 	s.printer = printersim.New()
+	// A slow printer, so that paper running out in the middle of a
+	// receipt (the control panel, /v1/sim/printer) can be seen.
+	s.printer.SetSpeed(2000)
 	line, err := s.printer.ServePTY(devDir, "printer", 115200)
 	if err != nil {
 		s.close()

@@ -30,14 +30,28 @@ type Printer struct {
 	profile Profile
 	// StatusTimeout bounds the wait for each status reply; default 500ms.
 	StatusTimeout time.Duration
+	// ConfirmMargin is added to a job's printing time to bound the wait
+	// for its confirmation; default DefaultConfirmMargin.
+	ConfirmMargin time.Duration
 	// Chunk is how many bytes are written at a time; on a paced line the
 	// next chunk waits for the previous one's wire time. Default 512.
 	Chunk int
+
+	replies replyReader
+	pending []reply // read, not yet taken
+	fences  []*Sent // GS r / ESC v sent and not answered, oldest first
+	nextID  int     // the last process ID used
+	asbLast Status  // the last automatic status
+	waitPID bool    // a process ID response may still come
 }
 
 // New returns a Printer on conn printing with profile p.
 func New(conn Conn, p Profile) *Printer {
-	return &Printer{conn: conn, profile: p, StatusTimeout: 500 * time.Millisecond, Chunk: 512}
+	// Process IDs start where the clock says, so an answer meant for a
+	// job sent on an earlier line to the same printer is unlikely to
+	// carry the ID of one sent on this line.
+	return &Printer{conn: conn, profile: p, StatusTimeout: 500 * time.Millisecond, Chunk: 512, ConfirmMargin: DefaultConfirmMargin,
+		nextID: int(time.Now().UnixNano()/int64(time.Millisecond)) % 10000}
 }
 
 // Profile is the printer's profile.
@@ -50,19 +64,23 @@ func (p *Printer) Close() error { return p.conn.Close() }
 // unplugged, or not an ESC/POS printer.
 var ErrNoStatus = errors.New("printer: no answer to the status query (is the printer on and connected?)")
 
-// Status asks the printer for its four real-time status bytes.
+// Status asks the printer for its four real-time status bytes. The
+// printer answers at once, even while its buffer still holds a job.
 func (p *Printer) Status(ctx context.Context) (Status, error) {
-	if d, ok := p.conn.(discarder); ok {
+	if d, ok := p.conn.(discarder); ok && len(p.fences) == 0 && !p.waitPID {
+		// Nothing else is expected: what is unread is a late reply.
 		if err := d.Discard(); err != nil {
 			return Status{}, fmt.Errorf("printer: status: %w", err)
 		}
+		p.pending = p.pending[:0]
 	}
+	p.dropRealTime()
 	var replies [4]byte
 	for i := range replies {
-		if _, err := p.conn.Write([]byte{0x10, 0x04, byte(i + 1)}); err != nil {
+		if _, err := p.conn.Write([]byte{dle, 0x04, byte(i + 1)}); err != nil {
 			return Status{}, fmt.Errorf("printer: status query: %w", err)
 		}
-		b, err := p.readByte(ctx)
+		b, err := p.readRealTime(ctx)
 		if err != nil {
 			return Status{}, err
 		}
@@ -71,29 +89,55 @@ func (p *Printer) Status(ctx context.Context) (Status, error) {
 	return ParseRealTimeStatus(replies)
 }
 
-func (p *Printer) readByte(ctx context.Context) (byte, error) {
-	deadline := time.Now().Add(p.StatusTimeout)
-	var b [1]byte
-	for {
-		n, err := p.conn.Read(b[:])
-		if err != nil {
-			return 0, fmt.Errorf("printer: status reply: %w", err)
+// dropRealTime drops real-time replies that came too late for their
+// query, so they are not taken for the next one's.
+func (p *Printer) dropRealTime() {
+	keep := p.pending[:0]
+	for _, r := range p.pending {
+		if r.kind != replyRealTime {
+			keep = append(keep, r)
 		}
-		if n == 1 {
-			return b[0], nil
+	}
+	p.pending = keep
+}
+
+// readRealTime returns the next reply to DLE EOT, keeping any other
+// replies that come first.
+func (p *Printer) readRealTime(ctx context.Context) (byte, error) {
+	deadline := time.Now().Add(p.StatusTimeout)
+	for {
+		for i, r := range p.pending {
+			if r.kind == replyRealTime {
+				p.pending = append(p.pending[:i], p.pending[i+1:]...)
+				return r.b, nil
+			}
+		}
+		if err := p.readReplies(); err != nil {
+			return 0, fmt.Errorf("printer: status reply: %w", err)
 		}
 		if err := ctx.Err(); err != nil {
 			return 0, err
 		}
-		if time.Now().After(deadline) {
+		if time.Now().After(deadline) && !p.hasRealTime() {
 			return 0, ErrNoStatus
 		}
 	}
 }
 
+func (p *Printer) hasRealTime() bool {
+	for _, r := range p.pending {
+		if r.kind == replyRealTime {
+			return true
+		}
+	}
+	return false
+}
+
 // InterruptedError means the printer stopped during a job (cover opened,
-// paper ran out): the receipt is incomplete and must be printed again
-// once the printer is ready.
+// paper ran out) before confirming it: the receipt is not complete yet.
+// The rest of the job stays in the printer's buffer, and a printer goes on
+// where it stopped once paper is loaded or the cover closed: call
+// [Printer.Await] again rather than sending the job twice.
 type InterruptedError struct {
 	Status Status
 	Reason error // the printer's state, a *NotReadyError
@@ -105,28 +149,17 @@ func (e *InterruptedError) Error() string {
 
 func (e *InterruptedError) Unwrap() error { return e.Reason }
 
-// Print sends one job. It refuses to start unless the printer reports
-// ready, and checks again afterwards, so a job the printer dropped half
-// way is reported (*InterruptedError) rather than lost.
+// Print sends one job and returns once the printer confirms it printed
+// (see [Confirm]). It refuses to start unless the printer reports ready
+// (*NotReadyError). A printer that stops part way gives an
+// *InterruptedError; one that cannot or did not confirm the job, an
+// *UnconfirmedError.
 func (p *Printer) Print(ctx context.Context, job []byte) error {
-	st, err := p.Status(ctx)
+	s, err := p.Send(ctx, job)
 	if err != nil {
 		return err
 	}
-	if err := st.Ready(); err != nil {
-		return err
-	}
-	if err := p.write(ctx, job); err != nil {
-		return err
-	}
-	st, err = p.Status(ctx)
-	if err != nil {
-		return err
-	}
-	if err := st.Ready(); err != nil {
-		return &InterruptedError{Status: st, Reason: err}
-	}
-	return nil
+	return p.Await(ctx, s)
 }
 
 func (p *Printer) write(ctx context.Context, job []byte) error {

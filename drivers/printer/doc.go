@@ -39,4 +39,14 @@
 // a 4-byte status whenever it changes, which an [ASBReader] picks out of
 // the byte stream. [Status.Ready] says whether a print may start and, if
 // not, what staff should do, in Chinese and English.
+//
+// # Completion
+//
+// A write returns once the job is in a buffer: the kernel's, the
+// network's or the printer's own, which on USB and TCP holds a whole
+// receipt. [Printer.Print] therefore sends, after the job, a request the
+// printer answers only once everything before it has printed (see
+// [Confirm]) and reports the job printed only on that answer; a stop
+// seen meanwhile is an [*InterruptedError], and no answer in time, or a
+// printer with no such request, an [*UnconfirmedError].
 package printer

@@ -87,31 +87,153 @@ func TestPaperOutRefusedBeforePrinting(t *testing.T) {
 	if !errors.As(err, &nr) || nr.Reason != "paper out" || nr.Msg == "" {
 		t.Fatalf("paper out: %v", err)
 	}
-	if sim.Spoiled() != 0 || len(sim.Jobs()) != 0 {
+	if sim.Buffered() != 0 || len(sim.Jobs()) != 0 {
 		t.Fatal("bytes were sent to a printer with no paper")
 	}
 }
 
-func TestCoverOpenMidJobIsReported(t *testing.T) {
+// A job is printed when the printer says so, not when the write returns:
+// over USB and TCP the whole receipt is in the printer's buffer long
+// before it is on paper, and paper running out half way must not be
+// reported as printed. Once paper is loaded the printer goes on with
+// what its buffer holds and the same job is confirmed, whole.
+func TestStopMidJobOnEachTransport(t *testing.T) {
+	for _, stop := range []string{"paper out", "cover open"} {
+		sim := printersim.New()
+		defer sim.Close()
+		sim.SetSpeed(3000) // a slow printer: the receipt takes a while
+		job := receipt(t)
+		n := 0
+		for name, open := range transports(t, sim) {
+			t.Run(stop+"/"+name, func(t *testing.T) {
+				c, err := open()
+				if err != nil {
+					t.Fatal(err)
+				}
+				p := printer.New(c, printer.Profile58())
+				defer p.Close()
+				if stop == "paper out" {
+					sim.RunOutAfter(len(job) / 2)
+				} else {
+					sim.OpenCoverAfter(len(job) / 2)
+				}
+				s, err := p.Send(t.Context(), job)
+				if err != nil {
+					t.Fatal(err)
+				}
+				err = p.Await(t.Context(), s)
+				var ie *printer.InterruptedError
+				var nr *printer.NotReadyError
+				if !errors.As(err, &ie) || !errors.As(err, &nr) || nr.Reason != stop {
+					t.Fatalf("%s half way through the receipt: Await = %v", stop, err)
+				}
+				if len(sim.Jobs()) != n {
+					t.Fatal("the emulator printed the job whole although it stopped")
+				}
+				sim.Set(printersim.State{}) // paper loaded, cover closed
+				if err := p.Await(t.Context(), s); err != nil {
+					t.Fatalf("after the printer was ready again: %v", err)
+				}
+				jobs := sim.Jobs()
+				if len(jobs) != n+1 || !bytes.Equal(jobs[n], job) {
+					t.Fatalf("confirmed, but the printer has %d jobs", len(jobs))
+				}
+				n++
+			})
+		}
+	}
+}
+
+// Every way to confirm, and ASB, gives "printed" only once the job is on
+// paper; a printer with none says it cannot confirm.
+func TestConfirmKinds(t *testing.T) {
+	tests := []struct {
+		confirm printer.Confirm
+		asb     bool
+	}{
+		{printer.ConfirmStatus, false}, {printer.ConfirmESCv, false},
+		{printer.ConfirmProcessID, false}, {printer.ConfirmProcessID, true},
+		{printer.ConfirmStatus, true}, {printer.ConfirmNone, false},
+	}
+	for _, tc := range tests {
+		name := tc.confirm.String()
+		if tc.asb {
+			name += "+asb"
+		}
+		t.Run(name, func(t *testing.T) {
+			sim := printersim.New()
+			defer sim.Close()
+			sim.SetSpeed(4000)
+			c, err := transports(t, sim)["tcp"]()
+			if err != nil {
+				t.Fatal(err)
+			}
+			prof := printer.Profile58()
+			prof.Confirm, prof.ASB = tc.confirm, tc.asb
+			p := printer.New(c, prof)
+			defer p.Close()
+			job := receipt(t)
+			for i := range 2 {
+				err := p.Print(t.Context(), job)
+				var ue *printer.UnconfirmedError
+				if tc.confirm == printer.ConfirmNone {
+					if !errors.As(err, &ue) || !ue.NoWay {
+						t.Fatalf("job %d: no way to confirm, Print = %v", i, err)
+					}
+					continue
+				}
+				if err != nil {
+					t.Fatalf("job %d: %v", i, err)
+				}
+				if got := len(sim.Jobs()); got != i+1 {
+					t.Fatalf("job %d reported printed while the printer had printed %d", i, got)
+				}
+			}
+			// A stop seen by ASB or by status queries.
+			sim.RunOutAfter(len(job) / 2)
+			err = p.Print(t.Context(), job)
+			var ie *printer.InterruptedError
+			if !errors.As(err, &ie) || !ie.Status.PaperOut {
+				t.Fatalf("paper out mid-job: %v", err)
+			}
+		})
+	}
+}
+
+// A printer that takes the job but does not answer the completion
+// request, or goes away with the job in its buffer, is not taken to have
+// printed it.
+func TestUnansweredConfirmation(t *testing.T) {
 	sim := printersim.New()
 	defer sim.Close()
-	c, _ := transports(t, sim)["serial"]()
-	p := printer.New(c, printer.Profile58())
-	defer p.Close()
-	job := receipt(t)
-	sim.OpenCoverAfter(len(job) / 2)
-	err := p.Print(t.Context(), job)
-	var ie *printer.InterruptedError
-	var nr *printer.NotReadyError
-	if !errors.As(err, &ie) || !errors.As(err, &nr) || nr.Reason != "cover open" {
-		t.Fatalf("cover opened mid-job: %v", err)
-	}
-	sim.Set(printersim.State{})
-	if err := p.Print(t.Context(), job); err != nil {
+	c, err := transports(t, sim)["tcp"]()
+	if err != nil {
 		t.Fatal(err)
 	}
-	if !sim.WaitJobs(1, 5*time.Second) || !bytes.Equal(sim.Jobs()[0], job) || sim.Spoiled() != 1 {
-		t.Fatalf("after the cover closed: %d jobs, %d spoiled", len(sim.Jobs()), sim.Spoiled())
+	prof := printer.Profile58()
+	prof.Speed = 1 << 20
+	p := printer.New(c, prof)
+	defer p.Close()
+	p.ConfirmMargin = 300 * time.Millisecond
+	sim.IgnoreInOrder(true)
+	job := receipt(t)
+	err = p.Print(t.Context(), job)
+	var ue *printer.UnconfirmedError
+	if !errors.As(err, &ue) || ue.NoWay || ue.Limit != p.ConfirmMargin+prof.PrintTime(len(job)) {
+		t.Fatalf("no answer to GS r: %v", err)
+	}
+	if !sim.WaitJobs(1, 5*time.Second) {
+		t.Fatal("the job did not print")
+	}
+	sim.IgnoreInOrder(false)
+	sim.SetSpeed(500)
+	s, err := p.Send(t.Context(), job)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sim.Close() // the printer goes away with the job in its buffer
+	if err := p.Await(t.Context(), s); err == nil {
+		t.Fatal("a job the printer never confirmed was reported printed")
 	}
 }
 

@@ -15,6 +15,14 @@ type Profile struct {
 	NativeQR    bool // GS ( k; false → QR as a raster image
 	Raster      bool // print everything as raster images (printers with no Chinese font): text is rendered with the bundled CJK font
 	CutFeed     int  // lines to feed before a cut; 0 means 4
+	// Confirm is how the printer says a job has printed.
+	Confirm Confirm
+	// ASB: the printer sends its status on every change (GS a), so a
+	// stop is seen at once rather than at the next status query.
+	ASB bool
+	// Speed is the fewest bytes a second the printer prints (0 means
+	// 1000): with the job's length, it bounds the wait for confirmation.
+	Speed int
 }
 
 const (
@@ -38,15 +46,15 @@ const (
 )
 
 // Profile58 is a 58 mm printer: 384 dots, 32 columns, printing GB18030
-// without FS & and QR codes with GS ( k.
+// without FS & and QR codes with GS ( k, confirming jobs with GS r.
 func Profile58() Profile {
-	return Profile{Name: "58mm", Dots: 384, Columns: 32, NativeQR: true, CutFeed: defaultCutFeed}
+	return Profile{Name: "58mm", Dots: 384, Columns: 32, NativeQR: true, CutFeed: defaultCutFeed, Confirm: ConfirmStatus}
 }
 
 // Profile80 is an 80 mm printer: 576 dots, 48 columns, otherwise as
 // [Profile58].
 func Profile80() Profile {
-	return Profile{Name: "80mm", Dots: 576, Columns: 48, NativeQR: true, CutFeed: defaultCutFeed}
+	return Profile{Name: "80mm", Dots: 576, Columns: 48, NativeQR: true, CutFeed: defaultCutFeed, Confirm: ConfirmStatus}
 }
 
 // Validate reports whether p describes a printer that Encode can print on.
@@ -62,6 +70,12 @@ func (p Profile) Validate() error {
 	}
 	if p.Columns < minColumns || p.Columns*dotsPerColumn > p.Dots {
 		return fmt.Errorf("printer: profile %q: %d columns: want %d to %d on %d dots", p.Name, p.Columns, minColumns, p.Dots/dotsPerColumn, p.Dots)
+	}
+	if p.Speed < 0 {
+		return fmt.Errorf("printer: profile %q: speed %d bytes/s: want 0 (the default) or more", p.Name, p.Speed)
+	}
+	if p.Confirm < ConfirmNone || p.Confirm > ConfirmProcessID {
+		return fmt.Errorf("printer: profile %q: unknown confirmation %d", p.Name, p.Confirm)
 	}
 	if p.CutFeed < 0 || p.CutFeed > 255 {
 		return fmt.Errorf("printer: profile %q: cut feed %d lines: want 0 to 255", p.Name, p.CutFeed)

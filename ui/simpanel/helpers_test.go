@@ -43,6 +43,7 @@ func (r *recorder) took() string {
 
 func (r *recorder) LayCard(key string) error { r.note("LayCard %s", key); return nil }
 func (r *recorder) LiftCard()                { r.note("LiftCard") }
+func (r *recorder) PrinterRunOutAfter(n int) { r.note("PrinterRunOutAfter %d", n) }
 func (r *recorder) SetPrinter(paperOut, nearEnd, coverOpen, offline bool) {
 	r.note("SetPrinter %v %v %v %v", paperOut, nearEnd, coverOpen, offline)
 }

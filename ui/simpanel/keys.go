@@ -117,6 +117,9 @@ func (p *Panel) otherCode() (string, error) {
 	return p.scan(c[0], c[1])
 }
 
+// midReceipt is about half a receipt's bytes.
+const midReceipt = 300
+
 func (p *Panel) printerKeys() []fyne.CanvasObject {
 	set := func(label string, paperOut, coverOpen bool) func() (string, error) {
 		return func() (string, error) {
@@ -126,8 +129,14 @@ func (p *Panel) printerKeys() []fyne.CanvasObject {
 	}
 	return []fyne.CanvasObject{
 		p.key("printer:paper", p.tr("缺纸", "No paper"), set(p.tr("打印机缺纸", "Printer out of paper"), true, false)),
+		p.key("printer:midjob", p.tr("下张中途缺纸", "Out mid-receipt"), func() (string, error) {
+			// About half a receipt: the paper ends while it prints.
+			p.sim.SetPrinter(false, false, false, false)
+			p.sim.PrinterRunOutAfter(midReceipt)
+			return p.tr("下一张回执打到一半时缺纸", "Paper runs out half way through the next receipt"), nil
+		}),
 		p.key("printer:cover", p.tr("开盖", "Open cover"), set(p.tr("打印机盖已打开", "Printer cover open"), false, true)),
-		p.key("printer:ok", p.tr("恢复", "Restore"), set(p.tr("打印机已恢复", "Printer restored"), false, false)),
+		p.key("printer:ok", p.tr("装纸合盖", "Load paper"), set(p.tr("已装纸、合盖：打印机接着打印", "Paper loaded, cover closed: the printer goes on"), false, false)),
 	}
 }
 

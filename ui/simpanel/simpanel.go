@@ -31,6 +31,7 @@ type Simulator interface {
 	LayCard(key string) error
 	LiftCard()
 	SetPrinter(paperOut, nearEnd, coverOpen, offline bool)
+	PrinterRunOutAfter(n int)
 	ScanCode(data, aim string) error
 	IssueCode(kind string) (string, error)
 	PressButton(button string, hold time.Duration) error
@@ -87,10 +88,10 @@ func New(sim Simulator, st Station, lang string) *Panel {
 	rows := container.NewVBox(
 		p.section(p.tr("身份证", "ID card"), p.cardKeys()...),
 		p.section(p.tr("扫码", "Scan"), p.codeKeys()...),
+		p.section(p.tr("打印机", "Printer"), p.printerKeys()...),
 		container.NewGridWithColumns(2,
-			p.section(p.tr("打印机", "Printer"), p.printerKeys()...),
-			p.section(p.tr("网络", "Network"), p.networkKeys()...)),
-		p.section(p.tr("站点时钟", "Clock"), p.clockKeys()...),
+			p.section(p.tr("网络", "Network"), p.networkKeys()...),
+			p.section(p.tr("时钟", "Clock"), p.clockKeys()...)),
 		p.section(p.tr("面板", "Panel"), p.panelKeys()...),
 		p.section(p.tr("指示灯", "Lamps"), p.lamps.content),
 		p.status, p.result,

@@ -31,6 +31,7 @@ func TestKeys(t *testing.T) {
 		{"code:other", "ScanCode WIFI:T:WPA;S:XFW-Guest;P:88886666;; ]Q1"},
 		{"code:other", "ScanCode 6901234567892 ]E0"},
 		{"printer:paper", "SetPrinter true false false false"},
+		{"printer:midjob", "SetPrinter false false false false; PrinterRunOutAfter 300"},
 		{"printer:cover", "SetPrinter false false true false"},
 		{"printer:ok", "SetPrinter false false false false"},
 		{"net:down", "SetNetwork false"},

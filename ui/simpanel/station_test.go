@@ -36,6 +36,7 @@ func (e emulators) LiftCard() { e.Reader.Lift() }
 func (e emulators) SetPrinter(paperOut, nearEnd, coverOpen, offline bool) {
 	e.Printer.Set(printersim.State{PaperOut: paperOut, PaperNearEnd: nearEnd, CoverOpen: coverOpen, Offline: offline})
 }
+func (e emulators) PrinterRunOutAfter(n int) { e.Printer.RunOutAfter(n) }
 func (e emulators) ScanCode(data, aim string) error {
 	return e.Scanner.Scan(data, qrscansim.How{AIM: aim})
 }
@@ -123,5 +124,30 @@ func TestDrivesStation(t *testing.T) {
 	p.tap("code:staff")
 	if !strings.Contains(p.result.Text, errNoHub.Error()) {
 		t.Errorf("a code without a hub: %q", p.result.Text)
+	}
+}
+
+// The printer keys work in the middle of a job: the paper runs out half
+// way through a receipt, the receipt is not printed, and Load paper lets
+// the printer finish it.
+func TestPaperOutMidReceiptKeys(t *testing.T) {
+	st, e := station(t)
+	p := New(e, st, "zh-CN")
+	uitest.Show(t, p.Content(), fyne.NewSize(1280, 800))
+	e.Printer.SetSpeed(1000)
+	raw, _ := json.Marshal(map[string]any{"category": "repair", "description": "7号楼楼道灯不亮"})
+	rc, err := st.Submit(t.Context(), appliance.Submission{Kind: "matter", Payload: raw})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.tap("printer:midjob")
+	res, err := st.PrintReceipt(t.Context(), appliance.ReceiptRequest{RecordID: rc.ID, Staff: "李建国"})
+	if err != nil || res.State != appliance.JobWaiting || len(e.Printer.Jobs()) != 0 {
+		t.Fatalf("paper out mid-receipt: %+v %v, %d jobs printed", res, err, len(e.Printer.Jobs()))
+	}
+	p.tap("printer:ok")
+	uitest.WaitFor(t, "the receipt finished", func() bool { return len(st.PrintJobs()) == 0 })
+	if len(e.Printer.Jobs()) != 1 {
+		t.Fatalf("%d jobs printed", len(e.Printer.Jobs()))
 	}
 }

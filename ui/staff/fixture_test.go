@@ -131,3 +131,14 @@ func (f *fixture) ReceiptJob(req appliance.ReceiptRequest) ([]byte, error) {
 		Feed(1).Cut(false)
 	return printer.Encode(d, printer.Profile58())
 }
+
+func (f *fixture) PrintJobs() []appliance.PrintJob {
+	return []appliance.PrintJob{
+		{ID: "0190f5e6-0000-7000-8000-0000000000a1", Ticket: "R0044", Created: at(9, 12), State: appliance.JobWaiting,
+			Reason: "打印纸用完，请装纸 / out of paper: load a new roll"},
+		{ID: "0190f5e6-0000-7000-8000-0000000000a0", Ticket: "R0039", Created: time.Date(2026, 11, 25, 17, 2, 0, 0, cst), State: appliance.JobHeld,
+			Reason: "本机重启前未打印完，请确认后重新打印或取消 / not printed before the station restarted: print it now or cancel it"},
+	}
+}
+func (f *fixture) PrintJobNow(id string) error    { return nil }
+func (f *fixture) CancelPrintJob(id string) error { return nil }

@@ -65,6 +65,13 @@ func scenes() []scene {
 			test.Tap(s.tabs[1])
 			s.rej.list.Select(0)
 		}},
+		{"printjobs", func(f *fixture, lang string, place func(fyne.CanvasObject)) {
+			s := New(f, lang, fixedNow, nil, Options{})
+			place(s.Content())
+			s.Refresh()
+			test.Tap(s.tabs[3])
+			s.job.list.Select(1)
+		}},
 		{"volunteers", func(f *fixture, lang string, place func(fyne.CanvasObject)) {
 			f.checkIns = []appliance.CheckIn{
 				{Name: "李建国", PartyMember: true, Service: "政策宣传", Since: at(8, 30)},

@@ -246,10 +246,16 @@ func printWords(lang string, res appliance.PrintResult, err error) string {
 	var nr *printer.NotReadyError
 	var fe *record.FieldError
 	switch {
-	case err == nil && res.State == "printed":
+	case err == nil && res.State == appliance.JobPrinted:
 		return fmt.Sprintf(ui.Tr(lang, "回执已打印（%s）", "Receipt printed (%s)"), res.Ticket)
+	case err == nil && res.State == appliance.JobUnconfirmed:
+		return ui.Pick(lang, res.Reason)
+	case err == nil && res.State == appliance.JobHeld:
+		return ui.Tr(lang, "回执没有确认打印完，见“待打印”：", "The receipt was not confirmed; see To print: ") + ui.Pick(lang, res.Reason)
+	case err == nil && res.State == appliance.JobWaiting:
+		return ui.Tr(lang, "打印机中途停了，处理后自动打完：", "The printer stopped part way; it finishes once this is dealt with: ") + ui.Pick(lang, res.Reason)
 	case err == nil:
-		return ui.Tr(lang, "回执已排队，打印机就绪后自动打印：", "The receipt waits for the printer and prints once it is ready: ") + ui.Pick(lang, res.Reason)
+		return ui.Tr(lang, "回执已排队，打印机就绪后自动打印。", "The receipt is queued and prints once the printer is ready.")
 	case errors.Is(err, appliance.ErrNoPrinter):
 		return ui.Tr(lang, "本站没有配置回执打印机。", "This station has no receipt printer.")
 	case errors.As(err, &nr):

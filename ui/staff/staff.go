@@ -55,7 +55,7 @@ type Screen struct {
 
 	who       *canvas.Text
 	logoutBtn *touch.Button
-	tabs      [3]*touch.Button
+	tabs      [4]*touch.Button
 	banner    *fyne.Container
 	help      *widget.Label
 	body      *fyne.Container
@@ -65,6 +65,7 @@ type Screen struct {
 	rec *recordsTab
 	rej *rejectedTab
 	vol *volunteerTab
+	job *jobsTab
 }
 
 // snapshot is what the screen shows, read from the station in one go.
@@ -74,6 +75,7 @@ type snapshot struct {
 	records  []outbox.Entry
 	rejected []outbox.Entry
 	checkIns []appliance.CheckIn
+	jobs     []appliance.PrintJob
 	err      error
 }
 
@@ -97,6 +99,7 @@ func New(st ui.Station, lang string, now func() time.Time, back func(), opt Opti
 	s.rec = newRecordsTab(s)
 	s.rej = newRejectedTab(s)
 	s.vol = newVolunteerTab(s)
+	s.job = newJobsTab(s)
 	s.build()
 	return s
 }
@@ -106,11 +109,11 @@ func (s *Screen) tr(zh, en string) string { return ui.Tr(s.lang, zh, en) }
 func (s *Screen) build() {
 	s.who = touch.NewText("", 22, touch.Ink, true)
 	s.logoutBtn = touch.NewButton(s.tr("退出登录", "Log out"), widget.DangerImportance, s.logout)
-	for i, name := range [][2]string{{"今日记录", "Today"}, {"被退回", "Returned"}, {"志愿服务", "Volunteers"}} {
+	for i, name := range [][2]string{{"今日记录", "Today"}, {"被退回", "Returned"}, {"志愿服务", "Volunteers"}, {"待打印", "To print"}} {
 		s.tabs[i] = touch.NewButton(s.tr(name[0], name[1]), widget.MediumImportance, s.act(func() { s.showTab(i) }))
 	}
 	top := container.NewBorder(nil, nil, container.NewCenter(s.who), s.logoutBtn,
-		container.NewGridWithColumns(3, s.tabs[0], s.tabs[1], s.tabs[2]))
+		container.NewGridWithColumns(4, s.tabs[0], s.tabs[1], s.tabs[2], s.tabs[3]))
 
 	s.help = touch.NewLabel("", false)
 	s.help.TextStyle.Bold = true
@@ -119,7 +122,7 @@ func (s *Screen) build() {
 		container.NewVBox(layout.NewSpacer(), s.help, layout.NewSpacer())))
 	s.banner.Hide()
 
-	s.body = container.NewStack(s.rec.content, s.rej.content, s.vol.content)
+	s.body = container.NewStack(s.rec.content, s.rej.content, s.vol.content, s.job.content)
 	s.main = container.NewBorder(container.NewVBox(top, s.banner), nil, nil, nil, s.body)
 	s.root = container.NewStack(s.main)
 	s.showTab(0)
@@ -189,6 +192,7 @@ func (s *Screen) load() snapshot {
 	if sn.err == nil {
 		sn.checkIns, sn.err = s.st.CheckIns()
 	}
+	sn.jobs = s.st.PrintJobs()
 	return sn
 }
 
@@ -212,6 +216,12 @@ func (s *Screen) show(sn snapshot) {
 	}
 	s.tabs[1].SetText(label)
 	s.vol.show(sn.checkIns)
+	s.job.show(sn.jobs)
+	label = s.tr("待打印", "To print")
+	if n := len(sn.jobs); n > 0 {
+		label = fmt.Sprintf("%s (%d)", label, n)
+	}
+	s.tabs[3].SetText(label)
 }
 
 func (s *Screen) showTab(i int) {

@@ -210,8 +210,10 @@ func (p *devicesPage) panelTest(test func(), says string) {
 func printWords(lang string, res appliance.PrintResult, err error) string {
 	var nr *printer.NotReadyError
 	switch {
-	case err == nil && res.State == "printed":
+	case err == nil && res.State == appliance.JobPrinted:
 		return ui.Tr(lang, "测试页已打印。", "Test page printed.")
+	case err == nil && res.State == appliance.JobUnconfirmed:
+		return ui.Pick(lang, res.Reason)
 	case err == nil:
 		return ui.Tr(lang, "测试页等待打印机：", "The test page waits for the printer: ") + ui.Pick(lang, res.Reason)
 	case errors.Is(err, appliance.ErrNoPrinter):

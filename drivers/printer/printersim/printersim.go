@@ -1,7 +1,16 @@
 // Package printersim emulates an ESC/POS receipt printer on a
-// pseudo-terminal and on TCP port 9100: it stores each job, answers
-// real-time status queries, and can be put out of paper, opened, or taken
-// offline, including in the middle of a job.
+// pseudo-terminal (a serial line, or a USB printer-class device opened as
+// /dev/usb/lp0 is) and on TCP port 9100.
+//
+// Like a real printer it takes what arrives into a receive buffer of
+// bounded size and prints it at its paper speed. Real-time status queries
+// (DLE EOT) are answered as soon as they arrive, even while the buffer
+// still holds a job; the requests a printer processes in order (GS r,
+// ESC v, the GS ( H process ID) are answered only once everything before
+// them has printed, and automatic status (GS a) is sent on every change.
+// It can run out of paper or have its cover opened part way through a
+// job: it then stops printing, keeps what its buffer holds and goes on
+// where it stopped once paper is loaded and the cover closed.
 package printersim
 
 import (
@@ -22,31 +31,110 @@ type State struct {
 	Offline      bool
 }
 
+func (s State) stopped() bool { return s.CoverOpen || s.PaperOut || s.Offline }
+
+// DefaultBuffer is the receive buffer of a new Printer, in bytes: of the
+// order of the 4–64 KiB receipt printers have.
+const DefaultBuffer = 16 << 10
+
+// tick is how often the print head advances.
+const tick = 10 * time.Millisecond
+
 // Printer is an emulated printer. One Printer may be served on several
-// lines at once (a pty and a TCP port); they share its paper and jobs.
+// lines at once (a pty and a TCP port); they share its paper, buffer and
+// jobs.
 type Printer struct {
-	mu         sync.Mutex
-	st         State
-	jobs       [][]byte
-	spoiled    int // jobs cut short by a stop
-	cur        []byte
-	coverAfter int // open the cover after this many more job bytes; <0 never
-	changed    chan struct{}
-	lines      []*serialporttest.Line
-	listeners  []net.Listener
-	wg         sync.WaitGroup
+	mu            sync.Mutex
+	st            State
+	speed         int // bytes printed a second; 0 prints as fast as they come
+	bufCap        int
+	queue         []item // received, not printed yet
+	queued        int    // data bytes in queue
+	jobs          [][]byte
+	cur           []byte
+	curStopped    bool // the job being printed was stopped part way
+	interrupted   int  // jobs a stop paused part way
+	paperAfter    int  // paper runs out after this many more printed bytes; <0 never
+	coverAfter    int  // the cover opens after this many more printed bytes; <0 never
+	asb           map[*replier]bool
+	ignoreInOrder bool
+	changed       chan struct{}
+	quit          chan struct{}
+	lines         []*serialporttest.Line
+	listeners     []net.Listener
+	wg            sync.WaitGroup
+	closeOnce     sync.Once
 }
 
-// New returns a ready printer with paper.
+// item is one thing in the receive buffer.
+type item struct {
+	kind evKind // evData, evCut or evFence
+	b    []byte
+	to   *replier // who asked, for a fence
+}
+
+// replier writes replies to one line; the print engine and the line's
+// reader both reply, and a 7-byte reply must not be split by a 1-byte one.
+type replier struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (r *replier) send(b []byte) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.w.Write(b)
+}
+
+// New returns a ready printer with paper, a [DefaultBuffer] and no paper
+// speed limit (see [Printer.SetSpeed]).
 func New() *Printer {
-	return &Printer{coverAfter: -1, changed: make(chan struct{})}
+	p := &Printer{bufCap: DefaultBuffer, paperAfter: -1, coverAfter: -1, asb: map[*replier]bool{},
+		changed: make(chan struct{}), quit: make(chan struct{})}
+	p.wg.Go(p.engine)
+	return p
 }
 
-// Set changes the printer's state.
+// SetSpeed sets how many bytes a second the printer prints; 0 prints
+// them as fast as they arrive.
+func (p *Printer) SetSpeed(bytesPerSecond int) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.speed = max(bytesPerSecond, 0)
+	p.notifyLocked()
+}
+
+// SetBuffer sets the receive buffer's size in bytes. While it is full the
+// printer reads nothing more from its lines, as a busy printer does.
+func (p *Printer) SetBuffer(n int) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.bufCap = max(n, 1)
+	p.notifyLocked()
+}
+
+// IgnoreInOrder makes the printer ignore the requests it would answer in
+// order (GS r, ESC v, GS ( H), as printers without them do.
+func (p *Printer) IgnoreInOrder(ignore bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.ignoreInOrder = ignore
+}
+
+// Set changes the printer's state. Clearing a stop (loading paper,
+// closing the cover) lets it go on printing what its buffer holds.
 func (p *Printer) Set(st State) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	p.setLocked(st)
+}
+
+func (p *Printer) setLocked(st State) {
+	changed := st != p.st
 	p.st = st
+	if changed {
+		p.sendASBLocked()
+	}
 	p.notifyLocked()
 }
 
@@ -57,12 +145,31 @@ func (p *Printer) State() State {
 	return p.st
 }
 
-// OpenCoverAfter opens the cover once n more bytes of job data have
-// arrived: a cover opened in the middle of a job.
+// RunOutAfter runs the printer out of paper once n more bytes have been
+// printed: paper ending in the middle of a job.
+func (p *Printer) RunOutAfter(n int) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.paperAfter = n
+}
+
+// OpenCoverAfter opens the cover once n more bytes have been printed: a
+// cover opened in the middle of a job.
 func (p *Printer) OpenCoverAfter(n int) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.coverAfter = n
+}
+
+// PowerCycle switches the printer off and on: what its buffer held is
+// gone, and automatic status is off again.
+func (p *Printer) PowerCycle() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.queue, p.queued, p.cur, p.curStopped = nil, 0, nil, false
+	p.paperAfter, p.coverAfter = -1, -1
+	clear(p.asb)
+	p.notifyLocked()
 }
 
 // Jobs returns the jobs printed whole (ended by a cut), oldest first.
@@ -74,21 +181,43 @@ func (p *Printer) Jobs() [][]byte {
 	return out
 }
 
-// Spoiled is how many jobs a stop cut short.
-func (p *Printer) Spoiled() int {
+// Interrupted is how many jobs a stop paused part way (each was finished
+// once the printer was ready again).
+func (p *Printer) Interrupted() int {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	return p.spoiled
+	return p.interrupted
+}
+
+// Buffered is how many bytes of job data wait in the buffer.
+func (p *Printer) Buffered() int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.queued
 }
 
 // WaitJobs waits until n jobs were printed whole, or timeout.
 func (p *Printer) WaitJobs(n int, timeout time.Duration) bool {
+	return p.WaitFor(func(s Snapshot) bool { return s.Jobs >= n }, timeout)
+}
+
+// Snapshot is the printer at one moment.
+type Snapshot struct {
+	State       State
+	Jobs        int // printed whole
+	Buffered    int // bytes of job data not printed yet
+	Interrupted int
+}
+
+// WaitFor waits until cond holds of the printer, or timeout.
+func (p *Printer) WaitFor(cond func(Snapshot) bool, timeout time.Duration) bool {
 	deadline := time.After(timeout)
 	for {
 		p.mu.Lock()
-		got, ch := len(p.jobs), p.changed
+		ok := cond(Snapshot{State: p.st, Jobs: len(p.jobs), Buffered: p.queued, Interrupted: p.interrupted})
+		ch := p.changed
 		p.mu.Unlock()
-		if got >= n {
+		if ok {
 			return true
 		}
 		select {
@@ -104,7 +233,8 @@ func (p *Printer) notifyLocked() {
 	p.changed = make(chan struct{})
 }
 
-// ServePTY serves the printer on a new pty line at dir/name, paced at baud.
+// ServePTY serves the printer on a new pty line at dir/name, paced at baud
+// (0: not paced, as a USB printer-class device).
 func (p *Printer) ServePTY(dir, name string, baud int) (*serialporttest.Line, error) {
 	line, err := serialporttest.NewLine(dir, name, baud)
 	if err != nil {
@@ -116,6 +246,8 @@ func (p *Printer) ServePTY(dir, name string, baud int) (*serialporttest.Line, er
 	p.wg.Go(func() {
 		buf := make([]byte, 4096)
 		var parser streamParser
+		r := &replier{w: line}
+		defer p.dropASB(r)
 		for {
 			n, err := line.Read(buf)
 			if errors.Is(err, serialporttest.ErrUnplugged) {
@@ -129,7 +261,9 @@ func (p *Printer) ServePTY(dir, name string, baud int) (*serialporttest.Line, er
 			if err != nil {
 				return
 			}
-			p.feed(&parser, buf[:n], line)
+			if !p.feed(&parser, buf[:n], r) {
+				return
+			}
 		}
 	})
 	return line, nil
@@ -153,12 +287,23 @@ func (p *Printer) ListenTCP(addr string) (net.Listener, error) {
 			}
 			p.wg.Go(func() {
 				defer c.Close()
+				stop := make(chan struct{})
+				defer close(stop)
+				go func() {
+					select {
+					case <-p.quit:
+						c.Close()
+					case <-stop:
+					}
+				}()
 				var parser streamParser
+				r := &replier{w: c}
+				defer p.dropASB(r)
 				buf := make([]byte, 4096)
 				for {
 					n, err := c.Read(buf)
-					if n > 0 {
-						p.feed(&parser, buf[:n], c)
+					if n > 0 && !p.feed(&parser, buf[:n], r) {
+						return
 					}
 					if err != nil {
 						return
@@ -170,10 +315,12 @@ func (p *Printer) ListenTCP(addr string) (net.Listener, error) {
 	return ln, nil
 }
 
-// Close stops every line and listener.
+// Close stops the printer, every line and listener.
 func (p *Printer) Close() error {
+	p.closeOnce.Do(func() { close(p.quit) })
 	p.mu.Lock()
 	lines, lns := p.lines, p.listeners
+	p.notifyLocked()
 	p.mu.Unlock()
 	for _, l := range lines {
 		l.Close()
@@ -185,87 +332,42 @@ func (p *Printer) Close() error {
 	return nil
 }
 
+func (p *Printer) dropASB(r *replier) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	delete(p.asb, r)
+}
+
 // feed runs incoming bytes through the printer: status queries are
-// answered at once, as real printers do even mid-job; job bytes are kept
-// unless the printer is stopped.
-func (p *Printer) feed(ps *streamParser, b []byte, reply io.Writer) {
+// answered at once, as real printers do even mid-job; everything else
+// goes into the buffer, waiting while it is full. It returns false once
+// the printer is closed.
+func (p *Printer) feed(ps *streamParser, b []byte, r *replier) bool {
 	for _, ev := range ps.parse(b) {
 		switch ev.kind {
 		case evStatus:
 			p.mu.Lock()
-			r := statusByte(p.st, ev.n)
+			reply := statusByte(p.st, ev.n)
 			p.mu.Unlock()
-			reply.Write([]byte{r})
-		case evData:
-			p.data(ev.b)
-		case evCut:
-			p.cut(ev.b)
+			r.send([]byte{reply})
+		case evASB:
+			p.mu.Lock()
+			on := ev.b[2]&0x0F != 0
+			if on {
+				p.asb[r] = true
+			} else {
+				delete(p.asb, r)
+			}
+			st := p.st
+			p.mu.Unlock()
+			if on {
+				r.send(asbStatus(st))
+			}
+		default:
+			if !p.enqueue(item{kind: ev.kind, b: append([]byte(nil), ev.b...), to: r}) {
+				return false
+			}
 		}
 	}
-}
-
-func (p *Printer) stoppedLocked() bool {
-	return p.st.CoverOpen || p.st.PaperOut || p.st.Offline
-}
-
-func (p *Printer) data(b []byte) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if p.coverAfter >= 0 && !p.stoppedLocked() {
-		if len(b) > p.coverAfter {
-			p.cur = append(p.cur, b[:p.coverAfter]...)
-			p.coverAfter = -1
-			p.st.CoverOpen = true
-			p.notifyLocked()
-			return
-		}
-		p.coverAfter -= len(b)
-	}
-	if p.stoppedLocked() {
-		if len(p.cur) > 0 {
-			p.spoiled++
-			p.cur = nil
-		}
-		return
-	}
-	p.cur = append(p.cur, b...)
-}
-
-func (p *Printer) cut(b []byte) {
-	p.data(b)
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if p.stoppedLocked() {
-		return
-	}
-	p.jobs = append(p.jobs, p.cur)
-	p.cur = nil
-	p.notifyLocked()
-}
-
-// statusByte is the reply to DLE EOT n. Bits 1 and 4 are always set.
-func statusByte(st State, n byte) byte {
-	b := byte(0x12)
-	stopped := st.CoverOpen || st.PaperOut || st.Offline
-	switch n {
-	case 1:
-		if stopped {
-			b |= 0x08
-		}
-	case 2:
-		if st.CoverOpen {
-			b |= 0x04 | 0x40
-		}
-		if st.PaperOut {
-			b |= 0x20
-		}
-	case 4:
-		if st.PaperNearEnd || st.PaperOut {
-			b |= 0x0C
-		}
-		if st.PaperOut {
-			b |= 0x60
-		}
-	}
-	return b
+	return true
 }

@@ -11,15 +11,17 @@ type streamParser struct {
 type evKind int
 
 const (
-	evData evKind = iota
-	evStatus
-	evCut
+	evData   evKind = iota
+	evStatus        // DLE EOT n: answered at once
+	evCut           // GS V: ends a job
+	evFence         // GS r, ESC v, GS ( H fn 48: answered once all before it printed
+	evASB           // GS a n: automatic status back on or off
 )
 
 type event struct {
 	kind evKind
 	n    byte   // DLE EOT n
-	b    []byte // data, or the cut command
+	b    []byte // data, or the command
 }
 
 // maxPending bounds what an incomplete command may hold; a real printer's
@@ -49,14 +51,13 @@ func (s *streamParser) parse(in []byte) []event {
 			s.pend = append([]byte(nil), buf[i:]...)
 			return out
 		}
-		switch kind {
-		case evStatus:
+		if kind != evData {
 			flush(i)
-			out = append(out, event{kind: evStatus, n: buf[i+2]})
-			data = i + n
-		case evCut:
-			flush(i)
-			out = append(out, event{kind: evCut, b: buf[i : i+n]})
+			ev := event{kind: kind, b: buf[i : i+n]}
+			if kind == evStatus {
+				ev.n = buf[i+2]
+			}
+			out = append(out, ev)
 			data = i + n
 		}
 		i += n
@@ -85,6 +86,8 @@ func commandLen(b []byte) (n int, kind evKind, ok bool) {
 		switch b[1] {
 		case '@', '2':
 			return 2, evData, true
+		case 'v': // ESC v: paper sensor status, in order
+			return 2, evFence, true
 		case 'p': // ESC p m t1 t2: cash drawer
 			return need(5)
 		}
@@ -105,6 +108,16 @@ func commandLen(b []byte) (n int, kind evKind, ok bool) {
 				return 4, evCut, true
 			}
 			return 3, evCut, true
+		case 'r': // GS r n: status, in order
+			if len(b) < 3 {
+				return 0, 0, false
+			}
+			return 3, evFence, true
+		case 'a': // GS a n
+			if len(b) < 3 {
+				return 0, 0, false
+			}
+			return 3, evASB, true
 		case 0x76: // GS v 0 m xL xH yL yH data
 			if len(b) < 8 {
 				return 0, 0, false
@@ -112,11 +125,19 @@ func commandLen(b []byte) (n int, kind evKind, ok bool) {
 			x := int(b[4]) | int(b[5])<<8
 			y := int(b[6]) | int(b[7])<<8
 			return need(8 + x*y)
-		case 0x28: // GS ( k pL pH …
+		case 0x28: // GS ( x pL pH …
 			if len(b) < 5 {
 				return 0, 0, false
 			}
-			return need(5 + (int(b[3]) | int(b[4])<<8))
+			n := 5 + (int(b[3]) | int(b[4])<<8)
+			if len(b) < n {
+				return 0, 0, false
+			}
+			// GS ( H fn 48 m d1..d4: the process ID response.
+			if b[2] == 'H' && n == 11 && b[5] == 0x30 {
+				return n, evFence, true
+			}
+			return n, evData, true
 		case 0x6B: // GS k m …
 			if len(b) < 3 {
 				return 0, 0, false
