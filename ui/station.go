@@ -16,6 +16,8 @@ import (
 // and pass on what people tap.
 type Station interface {
 	Config() *config.Config
+	// Now is the station's clock: the board's, corrected by the hub.
+	Now() time.Time
 	Health() appliance.Health
 	RefData() *appliance.RefData
 

@@ -45,8 +45,13 @@ type Options struct {
 	// Lang is the language shown first: "zh-CN" or "en". Default: the
 	// config's ui.language. Residents can switch.
 	Lang string
-	// Now is the screens' clock; default time.Now.
+	// Now is the screens' clock for intervals (idle, notices); default
+	// time.Now.
 	Now func() time.Time
+	// Wall is the time of day shown; default the station's clock, which
+	// the hub corrects on a board whose own clock is off (Now does not
+	// jump when the station learns its offset, so intervals stay on it).
+	Wall func() time.Time
 	// Ticks drives the clock on screen, the idle countdown and the return
 	// from the done screen; default a one-second ticker. Tests pass a
 	// channel they never send on and call Tick themselves.
@@ -116,6 +121,9 @@ func New(st ui.Station, win fyne.Window, opt Options) *App {
 	if opt.Now == nil {
 		opt.Now = time.Now
 	}
+	if opt.Wall == nil {
+		opt.Wall = st.Now
+	}
 	if opt.Do == nil {
 		opt.Do = fyne.Do
 	}
@@ -146,6 +154,9 @@ func New(st ui.Station, win fyne.Window, opt Options) *App {
 }
 
 func (a *App) now() time.Time { return a.opt.Now() }
+
+// wallNow is the time of day on screen.
+func (a *App) wallNow() time.Time { return a.opt.Wall() }
 
 func (a *App) tr(zh, en string) string { return ui.Tr(a.lang, zh, en) }
 

@@ -133,7 +133,7 @@ func (a *App) followSession(v appliance.SessionView) {
 // tickResident runs the resident flow's clock.
 func (a *App) tickResident(now time.Time) {
 	if a.live.clock != nil {
-		a.live.clock.Text = a.clockWord(now)
+		a.live.clock.Text = a.clockWord(a.wallNow())
 		a.live.clock.Refresh()
 	}
 	if a.notice.msg != "" && !now.Before(a.notice.until) {

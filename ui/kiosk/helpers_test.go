@@ -156,7 +156,7 @@ func newRig(t *testing.T, ro rigOptions) *rig {
 
 	r.win = test.NewTempWindow(t, container.NewStack())
 	r.win.Resize(fyne.NewSize(1280, 800))
-	o := Options{Now: r.clock.Now, Do: r.loop.Do, Ticks: make(chan time.Time), Lang: "zh-CN", Pinyin: engine()}
+	o := Options{Now: r.clock.Now, Wall: r.clock.Now, Do: r.loop.Do, Ticks: make(chan time.Time), Lang: "zh-CN", Pinyin: engine()}
 	if ro.app != nil {
 		ro.app(&o)
 	}

@@ -99,7 +99,6 @@ func (a *App) onlineWord() (string, color.Color) {
 // attractScreen waits for a resident: what they can do here, how to
 // start, and a way in without a card.
 func (a *App) attractScreen() fyne.CanvasObject {
-	now := a.now()
 	name := text(a.health.Station.Name, sizeTitle, ink, true)
 	if name.Text == "" {
 		name.Text = a.st.Config().Station.Name
@@ -108,9 +107,10 @@ func (a *App) attractScreen() fyne.CanvasObject {
 	online, c := a.onlineWord()
 	dot := container.NewGridWrap(fyne.NewSquareSize(14), canvas.NewCircle(c))
 	status := container.NewHBox(container.NewCenter(dot), text(online, sizeSmall, c, false))
-	a.live.clock = text(a.clockWord(now), 44, ink, true)
+	wall := a.wallNow()
+	a.live.clock = text(a.clockWord(wall), 44, ink, true)
 	a.live.holdLabel = hold
-	clock := lines(a.live.clock, text(a.dateWord(now), sizeSmall, muted, false))
+	clock := lines(a.live.clock, text(a.dateWord(wall), sizeSmall, muted, false))
 	head := container.NewBorder(nil, nil, nil, container.NewHBox(container.New(middle{}, clock), a.langSwitch()),
 		container.New(middle{}, lines(hold, status)))
 

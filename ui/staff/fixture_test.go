@@ -38,6 +38,7 @@ func (f *fixture) Health() appliance.Health {
 	return appliance.Health{Station: appliance.StationInfo{ID: demo.StationID, Name: f.cfg.Station.Name}}
 }
 func (f *fixture) RefData() *appliance.RefData { return nil }
+func (f *fixture) Now() time.Time              { return time.Now() }
 func (f *fixture) Session() appliance.SessionView {
 	return appliance.SessionView{State: appliance.SessionIdle}
 }
