@@ -192,14 +192,20 @@ func (a *App) Run(ctx context.Context) {
 	}
 }
 
-// setHealth takes the station's health. The start screen is drawn once
-// and shows whether the hub is reachable, so it is drawn again when that
-// changes. Call it on Fyne's goroutine.
+// setHealth takes the station's health. Screens are drawn once, so the
+// start screen is drawn again when the hub comes or goes, and the done
+// screen when the printer stops during the resident's receipt. Call it on
+// Fyne's goroutine.
 func (a *App) setHealth(h appliance.Health) {
-	was, _ := a.onlineWord()
+	online, _ := a.onlineWord()
+	receipt := a.receiptWord()
 	a.health = h
-	if now, _ := a.onlineWord(); now != was && a.mode == resident && a.screen == scrAttract {
-		a.show(scrAttract)
+	if a.mode != resident {
+		return
+	}
+	nowOnline, _ := a.onlineWord()
+	if a.screen == scrAttract && nowOnline != online || a.screen == scrDone && a.receiptWord() != receipt {
+		a.show(a.screen)
 	}
 }
 

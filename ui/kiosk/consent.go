@@ -79,14 +79,8 @@ func (a *App) doneScreen() fyne.CanvasObject {
 		rows = append(rows, p)
 	}
 	add(a.tr("请稍坐，工作人员会按号码叫您。", "Please take a seat: staff will call your number."), false)
-	switch a.health.Peripherals["printer"].State {
-	case "", "absent":
-		// No printer: the ticket on screen is all there is.
-	case "present", "configured", "ready":
-		add(a.tr("您的回执正在打印，请取走", "Your receipt is printing: please take it"), true)
-	default:
-		// Out of paper, cover open, unplugged: no slip is coming.
-		add(a.tr("回执暂时打印不了，请记下号码或找工作人员", "The receipt cannot print just now: note your number or ask staff"), true)
+	if w := a.receiptWord(); w != "" {
+		add(w, true)
 	}
 	if w := a.leaderWord(); w != "" {
 		add(w, false)
@@ -95,6 +89,19 @@ func (a *App) doneScreen() fyne.CanvasObject {
 	done.sub = a.backInWord(doneFor - a.now().Sub(a.doneAt))
 	a.live.doneLeft = done
 	return a.frame(a.tr("登记好了", "You are registered"), container.New(middle{}, lines(rows...)), done)
+}
+
+// receiptWord says what becomes of the resident's receipt, by the
+// printer's state now: it may run out of paper half way through.
+func (a *App) receiptWord() string {
+	switch a.health.Peripherals["printer"].State {
+	case "", "absent":
+		return "" // no printer: the ticket on screen is all there is
+	case "present", "configured", "ready":
+		return a.tr("您的回执正在打印，请取走", "Your receipt is printing: please take it")
+	}
+	// Out of paper, cover open, unplugged: no slip is coming now.
+	return a.tr("回执暂时打印不了，请记下号码或找工作人员", "The receipt cannot print just now: note your number or ask staff")
 }
 
 // leaderWord names the person responsible for the resident's grid.

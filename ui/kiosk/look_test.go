@@ -161,6 +161,28 @@ func TestDonePrinter(t *testing.T) {
 	}
 }
 
+// A receipt that stops half way (the paper ran out) is not said to be
+// printing on the done screen already showing.
+func TestDonePrinterStops(t *testing.T) {
+	r := newRig(t, rigOptions{noCard: true})
+	printer := func(state string) appliance.Health {
+		h := r.app.health
+		h.Peripherals = map[string]appliance.Peripheral{"printer": {State: state}}
+		return h
+	}
+	r.app.setHealth(printer("ready"))
+	if err := r.app.Show(scrDone); err != nil {
+		t.Fatal(err)
+	}
+	if !r.shows("您的回执正在打印") {
+		t.Fatalf("printer ready: %q", texts(r.win.Content()))
+	}
+	r.app.setHealth(printer("paper_out"))
+	if !r.shows("回执暂时打印不了") || r.shows("正在打印") {
+		t.Errorf("paper out during the receipt: %q", texts(r.win.Content()))
+	}
+}
+
 // The colour pairs the screens use read at a contrast of at least 7:1,
 // WCAG's AAA level, for old eyes in a bright hall.
 func TestContrast(t *testing.T) {
