@@ -1,8 +1,18 @@
 package hub_test
 
 import (
+	"bytes"
+	"encoding/json"
+	"fmt"
 	"path/filepath"
+	"slices"
+	"strings"
 	"testing"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/gridkiosk/gridkiosk/sync/upstream"
 
 	"github.com/gridkiosk/gridkiosk/sync/hub"
 	"github.com/gridkiosk/gridkiosk/sync/hub/storetest"
@@ -17,4 +27,78 @@ func TestBoltStore(t *testing.T) {
 		t.Cleanup(func() { s.Close() })
 		return s
 	})
+}
+
+// A file of a hub from before case-insensitive IDs has its upper-case
+// keys made lower case, except where the lower-case key is taken, and
+// the records are found in either case.
+func TestBoltUpperCaseIDs(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "hub.db")
+	s, err := hub.OpenBolt(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := time.Date(2026, 11, 26, 9, 0, 0, 0, time.UTC)
+	mk := func(id string, seq uint64) upstream.Record {
+		return upstream.Record{ID: id, Kind: "matter", Seq: seq, CreatedAt: at,
+			Grid: json.RawMessage(`{}`), Payload: json.RawMessage(fmt.Sprintf(`{"n":%d}`, seq))}
+	}
+	const (
+		upper = "0190F5E6-0000-7000-8000-00000000000A"
+		taken = "0190F5E6-0000-7000-8000-00000000000B"
+	)
+	if _, err := s.Ingest("s", []upstream.Record{mk(upper, 1), mk(taken, 2)}, at); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	// Make the file as an older hub left it: keys as sent, no mark.
+	db, err := bolt.Open(path, 0o600, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = db.Update(func(tx *bolt.Tx) error {
+		b := tx.Bucket([]byte("records"))
+		for _, id := range []string{upper, taken} {
+			v := b.Get([]byte(strings.ToLower(id)))
+			v = bytes.Replace(v, []byte(strings.ToLower(id)), []byte(id), 1)
+			if err := b.Put([]byte(id), v); err != nil {
+				return err
+			}
+			if id == upper {
+				b.Delete([]byte(strings.ToLower(id)))
+			}
+		}
+		return tx.DeleteBucket([]byte("meta"))
+	})
+	db.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	s, err = hub.OpenBolt(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	all, err := s.All()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, st := range all {
+		got = append(got, st.Record.ID)
+	}
+	want := []string{strings.ToLower(upper), taken, strings.ToLower(taken)}
+	slices.Sort(got)
+	slices.Sort(want)
+	if !slices.Equal(got, want) {
+		t.Fatalf("IDs after migration %v, want %v", got, want)
+	}
+	reply, err := s.Ingest("s", []upstream.Record{mk(strings.ToLower(upper), 1)}, at)
+	if err != nil || len(reply.Acked) != 1 {
+		t.Fatalf("the migrated record sent again in lower case: %+v, %v; want acked", reply, err)
+	}
+	if _, ok, err := s.Status(upper); !ok || err != nil {
+		t.Errorf("Status(%s) = %v, %v", upper, ok, err)
+	}
 }
