@@ -215,9 +215,13 @@ func Conflict(stored, sent upstream.Record) (r upstream.Rejection, ok bool) {
 		return upstream.Rejection{}, false
 	}
 	return upstream.Rejection{
-		ID:     sent.ID,
-		Code:   upstream.RejectConflict,
-		Reason: fmt.Sprintf("conflict: the hub already holds record %s with other content (differing: %s); it keeps the first, set this one aside for staff", NormalID(sent.ID), strings.Join(differ, ", ")),
+		ID:   sent.ID,
+		Code: upstream.RejectConflict,
+		// Staff read this beside the record at the station: Chinese
+		// first, English beside (ui.Pick's "中文 / English").
+		Reason: fmt.Sprintf("编号冲突：中心已有编号相同、内容不同的记录（不同：%[2]s），保留先收到的一份，此条请工作人员核对 / "+
+			"conflict: the hub already holds record %[1]s with other content (differing: %[2]s); it keeps the first, set this one aside for staff",
+			NormalID(sent.ID), strings.Join(differ, ", ")),
 	}, true
 }
 
