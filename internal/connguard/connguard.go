@@ -74,8 +74,10 @@ const reserveFiles = 256
 
 // FitFileLimit returns max, or fewer connections when the process's open
 // file limit would not leave reserveFiles besides them. Go raises the
-// soft limit to the hard one at start (since Go 1.19), so the soft limit
-// read here is what the process has.
+// soft limit to the hard one at start (since Go 1.19; to one below it
+// since 1.26, TestGoRaisesFileLimit), so the soft limit read here is
+// what the process has; raising the hard limit is the service manager's
+// (LimitNOFILE=).
 func FitFileLimit(max int) int {
 	var rl syscall.Rlimit
 	if err := syscall.Getrlimit(syscall.RLIMIT_NOFILE, &rl); err != nil || rl.Cur == rl.Max && rl.Cur == ^uint64(0) {
