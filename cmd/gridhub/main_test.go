@@ -88,6 +88,7 @@ func TestServeErrors(t *testing.T) {
 		{[]string{"serve", "--data", dir, "--tokens", filepath.Join(dir, "none")}, "no such file"},
 		{[]string{"serve", "--data", dir, "--tokens", bad}, "tokens:1"},
 		{[]string{"records"}, "--data DIR or --db DSN is required"},
+		{[]string{"serve", "--data", dir, "--max-conns", "0"}, "--max-conns 0: give at least 1"},
 	} {
 		var out bytes.Buffer
 		if code := realMain(tc.args, &out, &out); code != 1 || !strings.Contains(out.String(), tc.want) {

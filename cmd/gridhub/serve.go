@@ -25,6 +25,7 @@ func serve(ctx context.Context, args []string, log *slog.Logger) error {
 	codeKey := fs.String("code-key", "", "signing key of appointment and staff codes (gridhub keygen); its public half is served with the reference data")
 	tlsCert := fs.String("tls-cert", "", "TLS certificate (PEM, with its chain) to serve HTTPS; needs --tls-key (gridhub tls init makes one under a county CA)")
 	tlsKey := fs.String("tls-key", "", "TLS private key (PEM) of --tls-cert")
+	maxConns := fs.Int("max-conns", hub.MaxConns, "connections kept open at most; when more come, the longest-waiting idle or slow ones are closed first")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -33,6 +34,9 @@ func serve(ctx context.Context, args []string, log *slog.Logger) error {
 	}
 	if err := sf.check(); err != nil {
 		return fmt.Errorf("serve: %w", err)
+	}
+	if *maxConns < 1 {
+		return fmt.Errorf("serve: --max-conns %d: give at least 1", *maxConns)
 	}
 	srv := &hub.Server{Log: log}
 	var err error
@@ -68,7 +72,9 @@ func serve(ctx context.Context, args []string, log *slog.Logger) error {
 	if tlsConfig != nil {
 		ln = tls.NewListener(ln, tlsConfig)
 	}
-	hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second}
+	lim := hub.HTTPLimits(*maxConns)
+	hs, gl := lim.Server(srv.Handler(), ln, log)
+	ln = gl
 	go func() {
 		<-ctx.Done()
 		shut, cancel := context.WithTimeout(context.Background(), 5*time.Second)
@@ -80,7 +86,7 @@ func serve(ctx context.Context, args []string, log *slog.Logger) error {
 		storeKind = "postgres" // the DSN may hold a password: not logged
 	}
 	log.Info("gridhub: serving", "addr", ln.Addr().String(), "tls", tlsConfig != nil, "store", storeKind,
-		"stations", len(stations), "file_tokens", len(srv.Tokens))
+		"stations", len(stations), "file_tokens", len(srv.Tokens), "max_conns", lim.MaxConns)
 	if err := hs.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
 		return fmt.Errorf("serve: %w", err)
 	}

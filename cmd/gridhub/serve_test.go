@@ -192,3 +192,32 @@ func waitStatus(t *testing.T, c *upstream.Client, id, state string) upstream.Sta
 	})
 	return s
 }
+
+// gridhub serve keeps at most --max-conns connections: with more idle
+// ones than that held open, a station's batch is still acked, and the
+// hub says that it closed idle connections to let it in.
+func TestServeConnectionLimit(t *testing.T) {
+	dir := t.TempDir()
+	tokens := filepath.Join(dir, "tokens")
+	os.WriteFile(tokens, []byte("141029-xfw-01 0123456789abcdef0123\n"), 0o600)
+	h := startHub(t, nil, "--data", filepath.Join(dir, "hub"), "--tokens", tokens, "--max-conns", "8")
+	addr := strings.TrimPrefix(h.url, "http://")
+	for range 20 {
+		c, err := net.Dial("tcp", addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+	}
+	fresh := &http.Client{Transport: &http.Transport{DisableKeepAlives: true}, Timeout: 20 * time.Second}
+	reply, err := h.client("141029-xfw-01", "0123456789abcdef0123", fresh).Send(context.Background(), []upstream.Record{rec(1)})
+	if err != nil || len(reply.Acked) != 1 {
+		t.Fatalf("a station's batch with 20 idle connections held: %+v %v\n%s", reply, err, h.log)
+	}
+	if err := h.stop(); err != nil {
+		t.Fatalf("stop: %v", err)
+	}
+	if log := h.log.String(); !strings.Contains(log, "max_conns=8") || !strings.Contains(log, "connection limit reached") {
+		t.Fatalf("the hub's log does not tell of its limit:\n%s", log)
+	}
+}

@@ -34,6 +34,9 @@ func TestMain(m *testing.M) {
 	if os.Getenv(mainEnv) == "1" {
 		os.Exit(realMain(os.Args[1:], os.Stdout, os.Stderr))
 	}
+	if os.Getenv(hubEnv) != "" {
+		os.Exit(hubMain())
+	}
 	os.Exit(m.Run())
 }
 
@@ -133,6 +136,7 @@ type station struct {
 	log   *syncBuffer
 	token string
 	env   []string // more environment for the process
+	files int      // the process's open file limit, when not 0
 }
 
 // syncBuffer is the station's output: written by exec's copying goroutine
@@ -191,6 +195,9 @@ listen = %q
 func (s *station) start() {
 	s.t.Helper()
 	s.cmd = exec.Command(os.Args[0], "serve", "--config", filepath.Join(s.dir, "gridkiosk.toml"))
+	if s.files > 0 { // prlimit sets the limit and execs the station: one process
+		s.cmd = exec.Command("prlimit", append([]string{fmt.Sprintf("--nofile=%d:%d", s.files, s.files), "--"}, s.cmd.Args...)...)
+	}
 	s.cmd.Env = append(append(os.Environ(), mainEnv+"=1"), s.env...)
 	s.log = &syncBuffer{}
 	s.cmd.Stdout, s.cmd.Stderr = s.log, s.log

@@ -28,6 +28,7 @@ import (
 	"github.com/gridkiosk/gridkiosk/drivers/printer/escposview"
 	"github.com/gridkiosk/gridkiosk/drivers/printer/printersim"
 	"github.com/gridkiosk/gridkiosk/drivers/qrscan/qrscansim"
+	"github.com/gridkiosk/gridkiosk/internal/connguard"
 	"github.com/gridkiosk/gridkiosk/internal/sdnotify"
 	"github.com/gridkiosk/gridkiosk/sync/faultnet"
 	"github.com/gridkiosk/gridkiosk/sync/hub"
@@ -136,7 +137,7 @@ func start(o options, log *slog.Logger) (*app, error) {
 	if a.sim != nil {
 		sim = a.sim
 	}
-	a.admin = &http.Server{Handler: adminapi.Handler(st, token, sim), ReadHeaderTimeout: 10 * time.Second}
+	a.admin, a.adminLn = adminLimits().Server(adminapi.Handler(st, token, sim), a.adminLn, log.With("component", "admin"))
 	if a.sim != nil {
 		if err := a.sim.seed(st, log); err != nil {
 			a.close()
@@ -144,6 +145,23 @@ func start(o options, log *slog.Logger) (*app, error) {
 		}
 	}
 	return a, nil
+}
+
+// adminLimits are what the admin API allows each connection. Its clients
+// are the kiosk's own screens and a few staff tools, on a board with a
+// modest file limit: 256 connections, the longest-waiting idle or slow
+// ones closed first when more come; a header within 10 s, a request
+// within 30 s, an answer (a receipt printed) within 1 min, keep-alive
+// idling for 1 min.
+func adminLimits() connguard.Limits {
+	return connguard.Limits{
+		MaxConns:          connguard.FitFileLimit(256),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      time.Minute,
+		IdleTimeout:       time.Minute,
+		MaxHeaderBytes:    64 << 10,
+	}
 }
 
 // run serves until ctx ends, then stops everything and waits for it.
@@ -381,9 +399,10 @@ func startSimulation(dir string, log *slog.Logger) (*simulation, error) {
 	}
 	hs := &hub.Server{Store: store, Tokens: hub.Tokens{token: demo.StationID}, Log: log.With("component", "hub"),
 		RefData: func(string) ([]byte, error) { return refdata, nil }}
-	s := &simulation{store: store, signer: signer, panel: gpiosim.New(), done: make(chan struct{}),
-		srv: &http.Server{Handler: hs.Handler(), ReadHeaderTimeout: 10 * time.Second}}
-	go func() { s.srv.Serve(ln); close(s.done) }()
+	s := &simulation{store: store, signer: signer, panel: gpiosim.New(), done: make(chan struct{})}
+	var gl net.Listener
+	s.srv, gl = hub.HTTPLimits(0).Server(hs.Handler(), ln, log.With("component", "hub"))
+	go func() { s.srv.Serve(gl); close(s.done) }()
 	// The station reaches its hub through a proxy, so that the control
 	// panel can cut the network and put it back.
 	if s.net, err = faultnet.Listen(ln.Addr().String(), faultnet.Options{Log: log.With("component", "network")}); err != nil {

@@ -21,7 +21,12 @@ const (
 	bucketStations = "stations" // station ID → boltStation
 	bucketTokens   = "tokens"   // SHA-256 of a token → station ID
 	bucketRefData  = "refdata"  // station ID, or refDataGlobal → reference data as loaded
+	bucketMeta     = "meta"     // facts about the file itself, see metaIDsLower
 )
+
+// metaIDsLower marks a file whose record keys lowerIDs has made lower
+// case, so that later opens need not read every key again.
+const metaIDsLower = "ids_lower"
 
 // refDataGlobal keys the global reference data: bolt keys cannot be
 // empty, and no station ID has a '*'.
@@ -55,18 +60,64 @@ func OpenBoltTimeout(path string, wait time.Duration) (*BoltStore, error) {
 	// Files from before stations and reference data were kept have only
 	// the records bucket; the others are added here.
 	err = db.Update(func(tx *bolt.Tx) error {
-		for _, b := range []string{bucketRecords, bucketStations, bucketTokens, bucketRefData} {
+		for _, b := range []string{bucketRecords, bucketStations, bucketTokens, bucketRefData, bucketMeta} {
 			if _, err := tx.CreateBucketIfNotExists([]byte(b)); err != nil {
 				return err
 			}
 		}
-		return nil
+		return lowerIDs(tx)
 	})
 	if err != nil {
 		db.Close()
 		return nil, fmt.Errorf("hub: init %s: %w", path, err)
 	}
 	return &BoltStore{db: db}, nil
+}
+
+// lowerIDs re-keys the records that hubs before case-insensitive IDs
+// stored under an ID with upper-case letters, so that the same record
+// sent in lower case is found. Where the lower-case key is taken too (the
+// old hub took both as two records) both are left as they are, the
+// upper-case one still found by its exact ID: which is right is for
+// the county's staff to say, not for a migration.
+func lowerIDs(tx *bolt.Tx) error {
+	meta := tx.Bucket([]byte(bucketMeta))
+	if meta.Get([]byte(metaIDsLower)) != nil {
+		return nil
+	}
+	b := tx.Bucket([]byte(bucketRecords))
+	var upper [][]byte
+	err := b.ForEach(func(k, _ []byte) error {
+		if NormalID(string(k)) != string(k) {
+			upper = append(upper, slices.Clone(k))
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	for _, k := range upper {
+		lower := []byte(NormalID(string(k)))
+		if b.Get(lower) != nil {
+			continue
+		}
+		st, err := decodeRecord(b.Get(k))
+		if err != nil {
+			return fmt.Errorf("record %s: %w", k, err)
+		}
+		st.Record.ID = string(lower)
+		v, err := encodeRecord(st)
+		if err != nil {
+			return fmt.Errorf("record %s: %w", k, err)
+		}
+		if err := b.Put(lower, v); err != nil {
+			return err
+		}
+		if err := b.Delete(k); err != nil {
+			return err
+		}
+	}
+	return meta.Put([]byte(metaIDsLower), []byte("1"))
 }
 
 // boltRecord is a record in the bolt file. Grid and payload sit beside
@@ -99,8 +150,9 @@ func decodeRecord(v []byte) (Stored, error) {
 	return br.Stored, nil
 }
 
-// Ingest implements Store. Records are keyed by ID; a second delivery of
-// an ID the hub holds is acked and only counted. One bolt transaction
+// Ingest implements Store. Records are keyed by NormalID; a second
+// delivery of an ID the hub holds is acked and only counted when its
+// content is the same, and rejected as a conflict when not. One bolt transaction
 // takes the whole batch, and bolt runs one at a time, so overlapping
 // batches store each record once.
 func (s *BoltStore) Ingest(station string, recs []upstream.Record, at time.Time) (upstream.Reply, error) {
@@ -113,14 +165,20 @@ func (s *BoltStore) Ingest(station string, recs []upstream.Record, at time.Time)
 				reply.Rejected = append(reply.Rejected, upstream.Rejection{ID: r.ID, Reason: reason})
 				continue
 			}
+			key := NormalID(r.ID)
 			st := Stored{StationID: station, ReceivedAt: at, Record: r, State: StateReceived, UpdatedAt: at}
-			if v := b.Get([]byte(r.ID)); v != nil {
+			st.Record.ID = key
+			if v := b.Get([]byte(key)); v != nil {
 				var err error
 				if st, err = decodeRecord(v); err != nil {
 					return fmt.Errorf("hub: record %s: %w", r.ID, err)
 				}
 				if st.StationID != station {
-					reply.Rejected = append(reply.Rejected, upstream.Rejection{ID: r.ID, Reason: "id already used by another station"})
+					reply.Rejected = append(reply.Rejected, OtherStation(r.ID))
+					continue
+				}
+				if rej, ok := Conflict(st.Record, r); ok {
+					reply.Rejected = append(reply.Rejected, rej)
 					continue
 				}
 			}
@@ -129,7 +187,7 @@ func (s *BoltStore) Ingest(station string, recs []upstream.Record, at time.Time)
 			if err != nil {
 				return fmt.Errorf("hub: record %s: %w", r.ID, err)
 			}
-			if err := b.Put([]byte(r.ID), v); err != nil {
+			if err := b.Put([]byte(key), v); err != nil {
 				return fmt.Errorf("hub: record %s: %w", r.ID, err)
 			}
 			reply.Acked = append(reply.Acked, r.ID)
@@ -139,12 +197,25 @@ func (s *BoltStore) Ingest(station string, recs []upstream.Record, at time.Time)
 	return reply, err
 }
 
+// getRecord finds a record by ID in any case: under NormalID, or, for a
+// record that kept its key because another had its lower-case form when
+// the file was migrated (see lowerIDs), as it was stored.
+func getRecord(b *bolt.Bucket, id string) (key, v []byte) {
+	if v := b.Get([]byte(NormalID(id))); v != nil {
+		return []byte(NormalID(id)), v
+	}
+	if v := b.Get([]byte(id)); v != nil {
+		return []byte(id), v
+	}
+	return nil, nil
+}
+
 // Status implements Store.
 func (s *BoltStore) Status(id string) (upstream.Status, bool, error) {
 	var st Stored
 	var ok bool
 	err := s.db.View(func(tx *bolt.Tx) error {
-		v := tx.Bucket([]byte(bucketRecords)).Get([]byte(id))
+		_, v := getRecord(tx.Bucket([]byte(bucketRecords)), id)
 		if v == nil {
 			return nil
 		}
@@ -169,7 +240,7 @@ func (s *BoltStore) SetStatus(id, state, note string, at time.Time) error {
 	}
 	err := s.db.Update(func(tx *bolt.Tx) error {
 		b := tx.Bucket([]byte(bucketRecords))
-		v := b.Get([]byte(id))
+		key, v := getRecord(b, id)
 		if v == nil {
 			return ErrNotFound
 		}
@@ -181,7 +252,7 @@ func (s *BoltStore) SetStatus(id, state, note string, at time.Time) error {
 		if v, err = encodeRecord(st); err != nil {
 			return err
 		}
-		return b.Put([]byte(id), v)
+		return b.Put(key, v)
 	})
 	if err != nil {
 		return fmt.Errorf("hub: set status of %s: %w", id, err)

@@ -17,8 +17,34 @@ import (
 	"strings"
 	"time"
 
+	"github.com/gridkiosk/gridkiosk/internal/connguard"
 	"github.com/gridkiosk/gridkiosk/sync/upstream"
 )
+
+// MaxConns is how many connections a hub keeps open by default: a
+// county's stations, each with a connection or two, and room besides;
+// well under the file limit, which connguard.FitFileLimit checks.
+const MaxConns = 4096
+
+// HTTPLimits are what gridhub serve allows each connection, without a
+// token or with one: a header within 10 s, a batch (up to MaxBody, 8 MiB)
+// within 2 min, over a slow county link, an answer within 2 min of the
+// request's header, keep-alive idling for 1 min; and at most maxConns
+// connections (MaxConns for 0), the longest-waiting idle or slow ones
+// closed first when more come.
+func HTTPLimits(maxConns int) connguard.Limits {
+	if maxConns <= 0 {
+		maxConns = MaxConns
+	}
+	return connguard.Limits{
+		MaxConns:          connguard.FitFileLimit(maxConns),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       2 * time.Minute,
+		WriteTimeout:      2 * time.Minute,
+		IdleTimeout:       time.Minute,
+		MaxHeaderBytes:    64 << 10,
+	}
+}
 
 // Server serves the v1 contract over HTTP.
 type Server struct {

@@ -27,9 +27,13 @@ type Store interface {
 type RecordStore interface {
 	// Ingest stores the records that are new, acks every record that is
 	// stored (new or not) and rejects those it will not take: records
-	// Check refuses, and IDs another station's record already has. A
-	// record the hub holds keeps its first content; a new delivery only
-	// counts. Records of one batch are stored together or not at all.
+	// Check refuses, IDs another station's record already has
+	// (OtherStation), and IDs the hub holds with other content
+	// (Conflict). IDs compare case-insensitively: records are stored
+	// under NormalID, and acked and rejected under the ID as sent. A
+	// record the hub holds keeps its first content; the same content
+	// sent again only counts a delivery. Records of one batch are
+	// stored together or not at all.
 	Ingest(stationID string, recs []upstream.Record, at time.Time) (upstream.Reply, error)
 	// Status returns the hub's view of one record; ok is false when the
 	// hub has never received it.
@@ -173,4 +177,64 @@ func validUUID(s string) bool {
 func isObject(m json.RawMessage) bool {
 	m = bytes.TrimSpace(m)
 	return len(m) > 0 && m[0] == '{' && utf8.Valid(m) && json.Valid(m)
+}
+
+// NormalID returns the form of a record ID the stores key records by.
+// IDs are UUIDs, which compare case-insensitively (RFC 9562), so "ABC…"
+// and "abc…" are one record.
+func NormalID(id string) string { return strings.ToLower(id) }
+
+// Conflict returns the rejection of sent, a record whose ID the hub
+// already holds as stored, when the two differ in content; ok is false
+// when they are the same record sent again. The content is everything
+// the station wrote: kind, seq, created_at as sent (with its offset),
+// clock_trusted, grid and payload. Grid and payload compare as compacted
+// JSON, so spacing does not make a conflict but any other change does.
+// Every Store decides this here, so that all of them agree.
+func Conflict(stored, sent upstream.Record) (r upstream.Rejection, ok bool) {
+	var differ []string
+	if stored.Kind != sent.Kind {
+		differ = append(differ, "kind")
+	}
+	if stored.Seq != sent.Seq {
+		differ = append(differ, "seq")
+	}
+	if stored.CreatedAt.Format(time.RFC3339Nano) != sent.CreatedAt.Format(time.RFC3339Nano) {
+		differ = append(differ, "created_at")
+	}
+	if stored.ClockTrusted != sent.ClockTrusted {
+		differ = append(differ, "clock_trusted")
+	}
+	if !sameJSON(stored.Grid, sent.Grid) {
+		differ = append(differ, "grid")
+	}
+	if !sameJSON(stored.Payload, sent.Payload) {
+		differ = append(differ, "payload")
+	}
+	if len(differ) == 0 {
+		return upstream.Rejection{}, false
+	}
+	return upstream.Rejection{
+		ID:   sent.ID,
+		Code: upstream.RejectConflict,
+		// Staff read this beside the record at the station: Chinese
+		// first, English beside (ui.Pick's "中文 / English").
+		Reason: fmt.Sprintf("编号冲突：中心已有编号相同、内容不同的记录（不同：%[2]s），保留先收到的一份，此条请工作人员核对 / "+
+			"conflict: the hub already holds record %[1]s with other content (differing: %[2]s); it keeps the first, set this one aside for staff",
+			NormalID(sent.ID), strings.Join(differ, ", ")),
+	}, true
+}
+
+// OtherStation returns the rejection of a record whose ID another
+// station's record already has.
+func OtherStation(id string) upstream.Rejection {
+	return upstream.Rejection{ID: id, Code: upstream.RejectOtherStation, Reason: "id already used by another station"}
+}
+
+func sameJSON(a, b json.RawMessage) bool {
+	var ca, cb bytes.Buffer
+	if json.Compact(&ca, a) != nil || json.Compact(&cb, b) != nil {
+		return bytes.Equal(a, b)
+	}
+	return bytes.Equal(ca.Bytes(), cb.Bytes())
 }

@@ -392,3 +392,41 @@ func TestUnreadableRecordSetAside(t *testing.T) {
 		t.Fatalf("rejected = %+v %v; want record 3 with its reason", rej, err)
 	}
 }
+
+// A record whose ID the hub already holds with other content is rejected
+// as a conflict and set aside at the station for staff; the hub keeps
+// the first content. The same record with its ID in upper case is the
+// record the hub holds, and is delivered.
+func TestConflictKeptAside(t *testing.T) {
+	ln := listen(t, "127.0.0.1:0")
+	r := newRig(t, "http://"+ln.Addr().String())
+	defer r.serve(t, ln)()
+	r.put(t, 1, 4, "matter")
+	id := func(i int) string { return fmt.Sprintf("0190f5e6-0000-7000-8000-%012d", i) }
+	queued, err := r.box.Pending(10)
+	if err != nil || len(queued) != 3 {
+		t.Fatalf("queued %d, %v", len(queued), err)
+	}
+	held := []upstream.Record{queued[0], queued[1]}
+	held[0].Payload = json.RawMessage(`{"category":"noise"}`) // what the hub got first under ID 1
+	held[1].ID = strings.ToUpper(held[1].ID)                  // sent before in upper case
+	if reply, err := r.store.Ingest(station, held, time.Now()); err != nil || len(reply.Acked) != 2 {
+		t.Fatalf("hub's first copies: %+v %v", reply, err)
+	}
+	r.run(t)
+	waitFor(t, "queue to drain", func() bool { return r.box.Stats().Queued == 0 })
+	e, err := r.box.Lookup(id(1))
+	if err != nil || e.State != outbox.Rejected || !strings.Contains(e.Reason, "conflict") || !strings.Contains(e.Reason, "payload") {
+		t.Fatalf("the conflicting record at the station: %+v %v; want rejected, the reason naming the conflict", e, err)
+	}
+	if st := r.box.Stats(); st.Delivered != 2 || st.Rejected != 1 {
+		t.Fatalf("stats = %+v; want 2 delivered (one of them sent before in upper case), 1 rejected", st)
+	}
+	all, err := r.store.All()
+	if err != nil || len(all) != 3 {
+		t.Fatalf("hub holds %d, %v; want 3", len(all), err)
+	}
+	if all[0].Record.ID != id(1) || string(all[0].Record.Payload) != `{"category":"noise"}` {
+		t.Fatalf("hub's record %s: %s; want the first content kept", all[0].Record.ID, all[0].Record.Payload)
+	}
+}

@@ -55,7 +55,20 @@ type Reply struct {
 type Rejection struct {
 	ID     string `json:"id"`
 	Reason string `json:"reason"`
+	// Code, when set, names the kind of refusal for programs; Reason
+	// stays the text for people.
+	Code string `json:"code,omitempty"`
 }
+
+// Codes of a Rejection.
+const (
+	// RejectConflict: the hub already holds a record with this ID (IDs
+	// compare case-insensitively) and other content. The hub keeps the
+	// first content; the station keeps the new one aside for staff.
+	RejectConflict = "conflict"
+	// RejectOtherStation: another station's record has this ID.
+	RejectOtherStation = "id_taken"
+)
 
 // Status is the hub's view of one record, from GET /v1/records/{id}/status.
 type Status struct {

@@ -89,7 +89,7 @@ const migrationLock = 0x67726964687562 // "gridhub"
 // database from version i to i+1. Never change one that has shipped; add
 // the next.
 func migrations() []string {
-	return []string{schemaV1}
+	return []string{schemaV1, schemaV2}
 }
 
 const schemaV1 = `
@@ -122,6 +122,18 @@ CREATE TABLE hub_refdata (
 	data       json NOT NULL,
 	updated_at timestamptz NOT NULL
 );
+`
+
+// schemaV2 keys records by lower-case ID, as hub.NormalID: a record an
+// older hub stored under upper-case letters is found when sent again in
+// lower case. Where the lower-case ID is taken too (the old hub took both
+// as two records), both stay as they are, for the county's staff to
+// sort out; of several upper-case spellings of one ID, the first
+// received is moved.
+const schemaV2 = `
+UPDATE hub_records r SET id = lower(r.id)
+FROM (SELECT DISTINCT ON (lower(id)) id FROM hub_records WHERE id <> lower(id) ORDER BY lower(id), received_at, id) u
+WHERE r.id = u.id AND NOT EXISTS (SELECT 1 FROM hub_records o WHERE o.id = lower(r.id));
 `
 
 func migrate(ctx context.Context, pool *pgxpool.Pool) error {

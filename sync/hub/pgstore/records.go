@@ -1,8 +1,10 @@
 package pgstore
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -14,57 +16,51 @@ import (
 	"github.com/gridkiosk/gridkiosk/sync/upstream"
 )
 
-// insertRecord stores a new record, or counts one more delivery of a
-// record the same station sent before. For an ID another station's
-// record has, the WHERE leaves the row alone and nothing is returned.
+// insertRecord stores a new record. For an ID the hub holds, it leaves
+// the row alone and returns nothing; Ingest then compares the two.
 const insertRecord = `
-INSERT INTO hub_records AS r (id, station_id, kind, seq, created_at, created_at_sent, clock_trusted,
+INSERT INTO hub_records (id, station_id, kind, seq, created_at, created_at_sent, clock_trusted,
 	grid, payload, received_at, state, updated_at, deliveries)
 VALUES ($1, $2, $3, $4::text::numeric, $5, $6, $7, $8, $9, $10, 'received', $10, 1)
-ON CONFLICT (id) DO UPDATE SET deliveries = r.deliveries + 1
-	WHERE r.station_id = excluded.station_id
-RETURNING r.id`
+ON CONFLICT (id) DO NOTHING
+RETURNING id`
 
-const reasonOtherStation = "id already used by another station"
+// selectHeld reads the records a batch sent again, locked until the
+// batch's transaction ends, in ID order like the inserts.
+const selectHeld = `
+SELECT id, station_id, kind, seq::text, created_at_sent, clock_trusted, grid, payload,
+	received_at, state, updated_at, note, deliveries
+FROM hub_records WHERE id = ANY($1) ORDER BY id COLLATE "C" FOR UPDATE`
 
-// Ingest implements hub.Store, in one transaction per batch.
+// Ingest implements hub.Store, in one transaction per batch. Records are
+// keyed by hub.NormalID; whether one sent again is the same record or a
+// conflict is hub.Conflict's to say, as for every store.
 func (s *Store) Ingest(station string, recs []upstream.Record, at time.Time) (upstream.Reply, error) {
-	reasons := make([]string, len(recs)) // "" for a record acked
+	rejected := make([]*upstream.Rejection, len(recs)) // nil for a record acked
+	keys := make([]string, len(recs))
 	var order []int
 	for i, r := range recs {
-		if reasons[i] = hub.Check(r); reasons[i] == "" {
-			order = append(order, i)
+		keys[i] = hub.NormalID(r.ID)
+		if reason := hub.Check(r); reason != "" {
+			rejected[i] = &upstream.Rejection{ID: r.ID, Reason: reason}
+			continue
 		}
+		order = append(order, i)
 	}
 	// Rows are locked in ID order, whatever the batch's order, so two
 	// overlapping batches never wait for each other in a cycle, a
 	// deadlock PostgreSQL would break by failing one of them.
-	slices.SortStableFunc(order, func(a, b int) int { return strings.Compare(recs[a].ID, recs[b].ID) })
+	slices.SortStableFunc(order, func(a, b int) int { return strings.Compare(keys[a], keys[b]) })
 	if len(order) > 0 {
 		ctx, cancel := s.context()
 		defer cancel()
 		at = at.Truncate(time.Microsecond) // what timestamptz keeps; rounding could move it into the future
 		err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-			b := &pgx.Batch{}
-			for _, i := range order {
-				r := recs[i]
-				b.Queue(insertRecord, r.ID, station, r.Kind, strconv.FormatUint(r.Seq, 10), r.CreatedAt,
-					r.CreatedAt.Format(time.RFC3339Nano), r.ClockTrusted, string(r.Grid), string(r.Payload), at)
+			again, err := insertNew(ctx, tx, station, recs, keys, order, at)
+			if err != nil {
+				return err
 			}
-			br := tx.SendBatch(ctx, b)
-			defer br.Close()
-			for _, i := range order {
-				var id string
-				err := br.QueryRow().Scan(&id)
-				if errors.Is(err, pgx.ErrNoRows) {
-					reasons[i] = reasonOtherStation
-					continue
-				}
-				if err != nil {
-					return fmt.Errorf("record %s: %w", recs[i].ID, err)
-				}
-			}
-			return br.Close()
+			return countAgain(ctx, tx, station, recs, keys, again, rejected)
 		})
 		if err != nil {
 			return upstream.Reply{}, fmt.Errorf("hub: pg: ingest: %w", err)
@@ -72,21 +68,103 @@ func (s *Store) Ingest(station string, recs []upstream.Record, at time.Time) (up
 	}
 	var reply upstream.Reply
 	for i, r := range recs {
-		if reasons[i] == "" {
+		if rejected[i] == nil {
 			reply.Acked = append(reply.Acked, r.ID)
 		} else {
-			reply.Rejected = append(reply.Rejected, upstream.Rejection{ID: r.ID, Reason: reasons[i]})
+			reply.Rejected = append(reply.Rejected, *rejected[i])
 		}
 	}
 	return reply, nil
 }
+
+// insertNew inserts the records of order that the hub does not hold and
+// returns the others, in order.
+func insertNew(ctx context.Context, tx pgx.Tx, station string, recs []upstream.Record, keys []string, order []int, at time.Time) ([]int, error) {
+	b := &pgx.Batch{}
+	for _, i := range order {
+		r := recs[i]
+		b.Queue(insertRecord, keys[i], station, r.Kind, strconv.FormatUint(r.Seq, 10), r.CreatedAt,
+			r.CreatedAt.Format(time.RFC3339Nano), r.ClockTrusted, string(r.Grid), string(r.Payload), at)
+	}
+	br := tx.SendBatch(ctx, b)
+	defer br.Close()
+	var again []int
+	for _, i := range order {
+		var id string
+		err := br.QueryRow().Scan(&id)
+		if errors.Is(err, pgx.ErrNoRows) {
+			again = append(again, i)
+			continue
+		}
+		if err != nil {
+			return nil, fmt.Errorf("record %s: %w", recs[i].ID, err)
+		}
+	}
+	return again, br.Close()
+}
+
+// countAgain decides on the records of again, which the hub already
+// holds: another station's ID, a conflict, or one more delivery of the
+// same record, counted.
+func countAgain(ctx context.Context, tx pgx.Tx, station string, recs []upstream.Record, keys []string, again []int, rejected []*upstream.Rejection) error {
+	if len(again) == 0 {
+		return nil
+	}
+	ids := make([]string, len(again))
+	for j, i := range again {
+		ids[j] = keys[i]
+	}
+	rows, err := tx.Query(ctx, selectHeld, ids)
+	if err != nil {
+		return fmt.Errorf("records sent again: %w", err)
+	}
+	held, err := pgx.CollectRows(rows, scanStored)
+	if err != nil {
+		return fmt.Errorf("records sent again: %w", err)
+	}
+	byID := make(map[string]hub.Stored, len(held))
+	for _, st := range held {
+		byID[st.Record.ID] = st
+	}
+	more := map[string]int{}
+	for _, i := range again {
+		st, ok := byID[keys[i]]
+		switch {
+		case !ok:
+			return fmt.Errorf("record %s: neither inserted nor found", recs[i].ID)
+		case st.StationID != station:
+			rej := hub.OtherStation(recs[i].ID)
+			rejected[i] = &rej
+		default:
+			if rej, ok := hub.Conflict(st.Record, recs[i]); ok {
+				rejected[i] = &rej
+				continue
+			}
+			more[keys[i]]++
+		}
+	}
+	b := &pgx.Batch{}
+	for _, id := range slices.Sorted(maps.Keys(more)) {
+		b.Queue("UPDATE hub_records SET deliveries = deliveries + $2 WHERE id = $1", id, more[id])
+	}
+	if b.Len() == 0 {
+		return nil
+	}
+	return tx.SendBatch(ctx, b).Close()
+}
+
+// heldID is the key of the record whose ID is $1, in any case: its
+// lower-case form, or, for a record that kept its ID because another
+// had the lower-case form when the database was migrated (schemaV2), $1
+// as it was stored.
+const heldID = `(SELECT id FROM hub_records WHERE id IN (lower($1), $1) ORDER BY id = lower($1) DESC LIMIT 1)`
 
 // Status implements hub.Store.
 func (s *Store) Status(id string) (upstream.Status, bool, error) {
 	ctx, cancel := s.context()
 	defer cancel()
 	st := upstream.Status{ID: id}
-	err := s.pool.QueryRow(ctx, "SELECT state, updated_at, note FROM hub_records WHERE id = $1", id).
+	err := s.pool.QueryRow(ctx, "SELECT state, updated_at, note FROM hub_records WHERE id = "+heldID, id).
 		Scan(&st.State, &st.UpdatedAt, &st.Note)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return upstream.Status{}, false, nil
@@ -104,7 +182,7 @@ func (s *Store) SetStatus(id, state, note string, at time.Time) error {
 	}
 	ctx, cancel := s.context()
 	defer cancel()
-	tag, err := s.pool.Exec(ctx, "UPDATE hub_records SET state = $2, note = $3, updated_at = $4 WHERE id = $1",
+	tag, err := s.pool.Exec(ctx, "UPDATE hub_records SET state = $2, note = $3, updated_at = $4 WHERE id = "+heldID,
 		id, state, note, at.Truncate(time.Microsecond))
 	if err == nil && tag.RowsAffected() == 0 {
 		err = hub.ErrNotFound

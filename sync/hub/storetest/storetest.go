@@ -44,6 +44,8 @@ func Run(t *testing.T, open func(t *testing.T) hub.Store) {
 		{"RoundTrip", testRoundTrip},
 		{"Rejections", testRejections},
 		{"OtherStationsID", testOtherStationsID},
+		{"Conflict", testConflict},
+		{"IDCase", testIDCase},
 		{"StatusUnknown", testStatusUnknown},
 		{"SetStatus", testSetStatus},
 		{"Records", testRecords},
@@ -151,9 +153,7 @@ func testRoundTrip(t *testing.T, s hub.Store) {
 	r.Grid = json.RawMessage("{ \"micro\": \"c07-m03\",\n  \"county\" : \"141029\" }")
 	r.Payload = json.RawMessage(`{"person":{"name":"\u738b秀兰","address":"幸福湾社区7号楼 <2单元> & 301"},"n":1.50e2,"tags":[],"x":null}`)
 	ingest(t, s, stationA, t0, r)
-	changed := r
-	changed.Payload = json.RawMessage(`{"person":{"name":"someone else"}}`)
-	ingest(t, s, stationA, t0.Add(time.Hour), changed)
+	ingest(t, s, stationA, t0.Add(time.Hour), r)
 
 	all := records(t, s, hub.Query{})
 	if len(all) != 1 {
@@ -221,6 +221,122 @@ func testOtherStationsID(t *testing.T, s hub.Store) {
 	all := records(t, s, hub.Query{StationID: stationA})
 	if len(all) != 1 || all[0].Deliveries != 1 {
 		t.Fatalf("station A's records after B's attempt: %+v", all)
+	}
+}
+
+// testConflict sends a record's ID again with other content: the hub
+// keeps the first content and rejects the second as a conflict, naming
+// what differs, so that the station sets it aside for staff.
+func testConflict(t *testing.T, s hub.Store) {
+	tests := []struct {
+		change func(*upstream.Record)
+		differ string
+	}{
+		{func(r *upstream.Record) { r.Payload = json.RawMessage(`{"category":"noise"}`) }, "payload"},
+		{func(r *upstream.Record) { r.Grid = json.RawMessage(`{"county":"141030"}`) }, "grid"},
+		{func(r *upstream.Record) { r.Kind = "registration" }, "kind"},
+		{func(r *upstream.Record) { r.Seq++ }, "seq"},
+		{func(r *upstream.Record) { r.CreatedAt = r.CreatedAt.Add(time.Nanosecond) }, "created_at"},
+		{func(r *upstream.Record) { r.CreatedAt = r.CreatedAt.In(time.FixedZone("", 8*3600)) }, "created_at"},
+		{func(r *upstream.Record) { r.ClockTrusted = !r.ClockTrusted }, "clock_trusted"},
+		{func(r *upstream.Record) { r.ID = strings.ToUpper(r.ID); r.Payload = json.RawMessage(`{}`) }, "payload"},
+	}
+	for i, tc := range tests {
+		first := rec(300 + i)
+		ingest(t, s, stationA, t0, first)
+		changed := first
+		tc.change(&changed)
+		reply := ingest(t, s, stationA, t0.Add(time.Minute), changed, rec(400+i))
+		if !slices.Equal(reply.Acked, idsOf(rec(400+i))) || len(reply.Rejected) != 1 {
+			t.Errorf("%s changed: reply %+v; want %s rejected and %s acked", tc.differ, reply, changed.ID, rec(400+i).ID)
+			continue
+		}
+		rej := reply.Rejected[0]
+		if rej.ID != changed.ID || rej.Code != upstream.RejectConflict ||
+			!strings.Contains(rej.Reason, "conflict") || !strings.Contains(rej.Reason, tc.differ) {
+			t.Errorf("%s changed: rejection %+v; want code %q for %s naming %s", tc.differ, rej, upstream.RejectConflict, changed.ID, tc.differ)
+		}
+	}
+	for i := range tests {
+		all := records(t, s, hub.Query{})
+		var found bool
+		for _, st := range all {
+			if st.Record.ID != rec(300+i).ID {
+				continue
+			}
+			found = true
+			want := rec(300 + i)
+			if st.Deliveries != 1 || string(st.Record.Payload) != string(want.Payload) || string(st.Record.Grid) != string(want.Grid) ||
+				st.Record.Kind != want.Kind || st.Record.Seq != want.Seq || st.Record.ClockTrusted != want.ClockTrusted ||
+				st.Record.CreatedAt.Format(time.RFC3339Nano) != want.CreatedAt.Format(time.RFC3339Nano) {
+				t.Errorf("after the conflict the hub holds %+v (deliveries %d); want the first content, 1 delivery", st.Record, st.Deliveries)
+			}
+		}
+		if !found {
+			t.Errorf("%s is gone", rec(300+i).ID)
+		}
+	}
+
+	// Spacing in grid and payload is not content: the same record
+	// re-encoded by the station is acked and counted.
+	same := rec(500)
+	ingest(t, s, stationA, t0, same)
+	spaced := same
+	spaced.Grid = json.RawMessage("{ \"county\" : \"141029\" }\n")
+	spaced.Payload = json.RawMessage("{\n\t\"category\": \"repair\"\n}")
+	if reply := ingest(t, s, stationA, t0, spaced); !slices.Equal(reply.Acked, idsOf(same)) {
+		t.Fatalf("the same record with other spacing: %+v; want acked", reply)
+	}
+}
+
+// testIDCase sends IDs in upper and mixed case: they are the record of
+// the lower-case ID, acked under the ID as sent so the station finds it.
+func testIDCase(t *testing.T, s hub.Store) {
+	lower := rec(1)
+	upper := lower
+	upper.ID = strings.ToUpper(lower.ID)
+	ingest(t, s, stationA, t0, lower)
+	reply := ingest(t, s, stationA, t0, upper)
+	if !slices.Equal(reply.Acked, []string{upper.ID}) || len(reply.Rejected) != 0 {
+		t.Fatalf("the same record in upper case: %+v; want acked as %s", reply, upper.ID)
+	}
+
+	// A record first sent in upper case is kept under the lower-case ID,
+	// and found by either.
+	second := rec(2)
+	second.ID = strings.ToUpper(second.ID)
+	ingest(t, s, stationA, t0, second)
+	mixed := rec(2)
+	mixed.ID = mixed.ID[:20] + strings.ToUpper(mixed.ID[20:])
+	if reply := ingest(t, s, stationA, t0, mixed); !slices.Equal(reply.Acked, []string{mixed.ID}) {
+		t.Fatalf("mixed case: %+v", reply)
+	}
+	all := records(t, s, hub.Query{})
+	if got := ids(all); !slices.Equal(got, idsOf(rec(1), rec(2))) {
+		t.Fatalf("stored %v, want the two records under lower-case IDs", got)
+	}
+	for _, st := range all {
+		if st.Deliveries != 2 {
+			t.Errorf("%s: %d deliveries, want 2", st.Record.ID, st.Deliveries)
+		}
+	}
+	for _, id := range []string{rec(2).ID, second.ID, mixed.ID} {
+		if _, ok, err := s.Status(id); !ok || err != nil {
+			t.Errorf("Status(%s) = %v, %v; want found", id, ok, err)
+		}
+	}
+	if err := s.SetStatus(second.ID, hub.StateDone, "", t0); err != nil {
+		t.Fatalf("SetStatus in upper case: %v", err)
+	}
+	if st, _, _ := s.Status(rec(2).ID); st.State != hub.StateDone {
+		t.Fatalf("state %q after SetStatus in upper case", st.State)
+	}
+
+	// Another station's ID in other case is still another station's.
+	other := rec(1)
+	other.ID = strings.ToUpper(other.ID)
+	if reply := ingest(t, s, stationB, t0, other); len(reply.Rejected) != 1 || reply.Rejected[0].Code != upstream.RejectOtherStation {
+		t.Fatalf("station B sends A's ID in upper case: %+v; want rejected as %s", reply, upstream.RejectOtherStation)
 	}
 }
 
