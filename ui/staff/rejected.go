@@ -11,6 +11,7 @@ import (
 
 	"github.com/gridkiosk/gridkiosk/appliance/record"
 	"github.com/gridkiosk/gridkiosk/sync/outbox"
+	"github.com/gridkiosk/gridkiosk/ui"
 	"github.com/gridkiosk/gridkiosk/ui/touch"
 )
 
@@ -59,7 +60,7 @@ func newRejectedTab(s *Screen) *rejectedTab {
 
 func (r *rejectedTab) rowText(e outbox.Entry) rowText {
 	when := kindWord(r.s.lang, e.Kind) + "  " + e.CreatedAt.In(r.s.now().Location()).Format("01-02 15:04")
-	return rowText{title: record.Ticket(e.Kind, e.Seq), tag: "  " + when, tagColour: touch.Grey, sub: e.Reason}
+	return rowText{title: record.Ticket(e.Kind, e.Seq), tag: "  " + when, tagColour: touch.Grey, sub: ui.Pick(r.s.lang, e.Reason)}
 }
 
 func (r *rejectedTab) show(items []outbox.Entry) {
@@ -96,7 +97,7 @@ func (r *rejectedTab) detail() {
 	r.ticket.Text = record.Ticket(e.Kind, e.Seq)
 	r.ticket.Refresh()
 	r.info.SetText(kindWord(r.s.lang, e.Kind) + "  " + e.CreatedAt.In(r.s.now().Location()).Format("2006-01-02 15:04"))
-	r.reason.SetText(r.s.tr("退回原因：", "Reason: ") + e.Reason)
+	r.reason.SetText(r.s.tr("退回原因：", "Reason: ") + ui.Pick(r.s.lang, e.Reason))
 }
 
 // send puts the chosen record, or all of them, back in the queue.
