@@ -81,7 +81,7 @@ func TestPanel(t *testing.T) {
 	reader.Lift()
 	eventually(t, "busy lamp off", func() bool { return !sim.LEDs()["busy"] })
 
-	sim.Press("help", 50*time.Millisecond)
+	sim.Press("help", 150*time.Millisecond)
 	eventually(t, "help request", func() bool { return st.Panel().HelpSince != nil })
 	if !sim.Relay() {
 		t.Error("relay (staff call lamp) not on after help was pressed")

@@ -205,7 +205,7 @@ func TestHelpBanner(t *testing.T) {
 	if s.banner.Visible() {
 		t.Fatal("a help banner before anyone asked")
 	}
-	r.Panel.Press("help", 80*time.Millisecond)
+	r.Panel.Press("help", 150*time.Millisecond)
 	s.refreshUntil(t, "the help banner", s.banner.Visible)
 	uitest.WantOnScreen(t, s.Content(), "A resident asked for help")
 	test.Tap(s.banner.Objects[1].(*fyne.Container).Objects[1].(*touch.Button))

@@ -84,9 +84,20 @@ func (s *Panel) Press(button string, hold time.Duration) {
 		return
 	}
 	edge(p, pgpio.Low) // the buttons close to ground
+	// The hold is timed from when the driver took the press, as a finger
+	// is on the button while the driver looks: on a loaded machine the
+	// driver may look late, and a press it saw end as it saw it begin
+	// would be a bounce to it.
+	for deadline := time.Now().Add(pressSeen); len(p.EdgesChan) > 0 && time.Now().Before(deadline); {
+		time.Sleep(time.Millisecond)
+	}
 	time.Sleep(hold)
 	edge(p, pgpio.High)
 }
+
+// pressSeen bounds how long Press waits for a driver to take a press
+// before timing its hold anyway (there may be no driver).
+const pressSeen = time.Second
 
 // Presence has the presence sensor see someone (on) or no one.
 func (s *Panel) Presence(on bool) {
