@@ -62,7 +62,10 @@ Usage:
   gridhub issue staff --key FILE --station ID --name NAME --staff ID --role R [--days N] [--png F]
   gridhub version
 
-Storage: --data DIR keeps everything in DIR/hub.db, a bbolt file;
+Storage: --data DIR keeps everything in DIR/hub.db, a bbolt file, with
+the records and reference data sealed (AES-256-GCM) under DIR/hub.key
+(or --key-file FILE), made with mode 0600 on first use: back it up apart
+from hub.db, which cannot be read without it;
 --db postgres://USER@HOST/DBNAME keeps it in PostgreSQL (tables hub_*,
 made on first use; the database must be UTF8). A bbolt file opens in one
 process at a time: with --data, stop gridhub serve before the station,

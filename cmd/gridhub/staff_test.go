@@ -168,3 +168,30 @@ func TestStaffPINFromStdin(t *testing.T) {
 		t.Fatalf("asked on stderr without a terminal: %q", errb.String())
 	}
 }
+
+// --key-file puts the bbolt file's key where the operator says (another
+// disk, say), and a command without it is refused rather than reading the
+// file as empty.
+func TestKeyFile(t *testing.T) {
+	dir := t.TempDir()
+	data, key := filepath.Join(dir, "hub"), filepath.Join(dir, "keys", "hub.key")
+	os.MkdirAll(filepath.Dir(key), 0o700)
+	run(t, "station", "add", "--data", data, "--key-file", key, "--station", demo.StationID)
+	if fi, err := os.Stat(key); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Fatalf("key file: %v %v", fi, err)
+	}
+	if out := run(t, "station", "list", "--data", data, "--key-file", key); !strings.Contains(out, demo.StationID) {
+		t.Fatalf("station list: %s", out)
+	}
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"records", "--data", data}, "restore it from the hub's backup"},
+		{[]string{"records", "--db", "postgres:///x", "--key-file", key}, "--key-file goes with --data"},
+	} {
+		if code, out := runErr(tc.args...); code != 1 || !strings.Contains(out, tc.want) {
+			t.Errorf("%v: exit %d, %q; want %q", tc.args, code, out, tc.want)
+		}
+	}
+}

@@ -31,13 +31,16 @@ const refDataGlobal = "*"
 // likely gridhub serve, holds the file: bbolt allows one process at a time.
 var ErrLocked = errors.New("locked by another process")
 
-// BoltStore is the embedded Store: one bbolt file.
+// BoltStore is the embedded Store: one bbolt file, its records and
+// reference data sealed under a key file (see boltseal.go).
 type BoltStore struct {
-	db *bolt.DB
+	db   *bolt.DB
+	seal *boltSealer
 }
 
 // OpenBolt opens or creates the hub's database file, waiting up to five
-// seconds for another process to let go of it.
+// seconds for another process to let go of it. Its key is
+// DefaultKeyFile(path), made on first use.
 func OpenBolt(path string) (*BoltStore, error) {
 	return OpenBoltTimeout(path, 5*time.Second)
 }
@@ -45,6 +48,12 @@ func OpenBolt(path string) (*BoltStore, error) {
 // OpenBoltTimeout is OpenBolt waiting at most wait for the file's lock.
 // The error wraps ErrLocked when the wait was in vain.
 func OpenBoltTimeout(path string, wait time.Duration) (*BoltStore, error) {
+	return OpenBoltKey(path, DefaultKeyFile(path), wait)
+}
+
+// OpenBoltKey is OpenBoltTimeout with the key in keyFile. A file written
+// before the hub sealed its data has what it holds in clear sealed here.
+func OpenBoltKey(path, keyFile string, wait time.Duration) (*BoltStore, error) {
 	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: wait})
 	if errors.Is(err, berrors.ErrTimeout) {
 		return nil, fmt.Errorf("hub: %s is %w", path, ErrLocked)
@@ -66,7 +75,16 @@ func OpenBoltTimeout(path string, wait time.Duration) (*BoltStore, error) {
 		db.Close()
 		return nil, fmt.Errorf("hub: init %s: %w", path, err)
 	}
-	return &BoltStore{db: db}, nil
+	s := &BoltStore{db: db}
+	if s.seal, err = openSealer(db, keyFile); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("hub: %w", err)
+	}
+	if _, err := s.sealInClear(); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("hub: %s: %w", path, err)
+	}
+	return s, nil
 }
 
 // boltRecord is a record in the bolt file. Grid and payload sit beside
@@ -79,13 +97,22 @@ type boltRecord struct {
 	Payload *string `json:"payload_raw,omitempty"`
 }
 
-func encodeRecord(st Stored) ([]byte, error) {
+// encodeRecord is a record as stored: sealed, bound to its ID.
+func (s *BoltStore) encodeRecord(st Stored) ([]byte, error) {
 	grid, payload := string(st.Record.Grid), string(st.Record.Payload)
 	st.Record.Grid, st.Record.Payload = nil, nil
-	return json.Marshal(boltRecord{Stored: st, Grid: &grid, Payload: &payload})
+	v, err := json.Marshal(boltRecord{Stored: st, Grid: &grid, Payload: &payload})
+	if err != nil {
+		return nil, err
+	}
+	return s.seal.seal(recordAD(st.Record.ID), v)
 }
 
-func decodeRecord(v []byte) (Stored, error) {
+func (s *BoltStore) decodeRecord(id string, v []byte) (Stored, error) {
+	v, err := s.seal.open(recordAD(id), v)
+	if err != nil {
+		return Stored{}, err
+	}
 	var br boltRecord
 	if err := json.Unmarshal(v, &br); err != nil {
 		return Stored{}, err
@@ -116,7 +143,7 @@ func (s *BoltStore) Ingest(station string, recs []upstream.Record, at time.Time)
 			st := Stored{StationID: station, ReceivedAt: at, Record: r, State: StateReceived, UpdatedAt: at}
 			if v := b.Get([]byte(r.ID)); v != nil {
 				var err error
-				if st, err = decodeRecord(v); err != nil {
+				if st, err = s.decodeRecord(r.ID, v); err != nil {
 					return fmt.Errorf("hub: record %s: %w", r.ID, err)
 				}
 				if st.StationID != station {
@@ -125,7 +152,7 @@ func (s *BoltStore) Ingest(station string, recs []upstream.Record, at time.Time)
 				}
 			}
 			st.Deliveries++
-			v, err := encodeRecord(st)
+			v, err := s.encodeRecord(st)
 			if err != nil {
 				return fmt.Errorf("hub: record %s: %w", r.ID, err)
 			}
@@ -150,7 +177,7 @@ func (s *BoltStore) Status(id string) (upstream.Status, bool, error) {
 		}
 		ok = true
 		var err error
-		st, err = decodeRecord(v)
+		st, err = s.decodeRecord(id, v)
 		return err
 	})
 	if err != nil {
@@ -173,12 +200,12 @@ func (s *BoltStore) SetStatus(id, state, note string, at time.Time) error {
 		if v == nil {
 			return ErrNotFound
 		}
-		st, err := decodeRecord(v)
+		st, err := s.decodeRecord(id, v)
 		if err != nil {
 			return err
 		}
 		st.State, st.Note, st.UpdatedAt = state, note, at
-		if v, err = encodeRecord(st); err != nil {
+		if v, err = s.encodeRecord(st); err != nil {
 			return err
 		}
 		return b.Put([]byte(id), v)
@@ -196,7 +223,7 @@ func (s *BoltStore) Records(q Query) ([]Stored, error) {
 	var out []Stored
 	err := s.db.View(func(tx *bolt.Tx) error {
 		return tx.Bucket([]byte(bucketRecords)).ForEach(func(k, v []byte) error {
-			st, err := decodeRecord(v)
+			st, err := s.decodeRecord(string(k), v)
 			if err != nil {
 				return fmt.Errorf("record %s: %w", k, err)
 			}
