@@ -102,7 +102,7 @@ type App struct {
 	notice   notice
 	lastScan time.Time
 	lastTech time.Time
-	wantTech bool // the log-in screen is up for the technician's screen
+	wantTech bool      // the log-in screen is up for the technician's screen
 	help     bool      // the help banner is up
 	helpSeen bool      // the station's help request, as Sync last saw it
 	touched  time.Time // last tap
