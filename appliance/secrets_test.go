@@ -159,8 +159,8 @@ func TestNoPersonalDataAtRest(t *testing.T) {
 		"PIN beside the staff ID":   "s-0007\x002580",
 		"SHA-256 of the PIN":        string(pinSum[:]),
 		"SHA-256 of the PIN, hex":   hex.EncodeToString(pinSum[:]),
-		"the old PIN hash, hex":     hex.EncodeToString(oldHash[:]),
-		"the old PIN hash":          string(oldHash[:]),
+		"old PIN hash, hex":         hex.EncodeToString(oldHash[:]),
+		"old PIN hash":              string(oldHash[:]),
 		"staff ID":                  "s-0007",
 	}
 	if pinHash == "" {
