@@ -276,3 +276,20 @@ func TestPutForgetSurvivesSIGKILL(t *testing.T) {
 	}
 	t.Logf("%d keys kept, %d traded for records over 4 kills, %d still kept", len(kept), len(traded), len(still))
 }
+
+// splitKept reads what was sealed, so it is authenticated; still, a key
+// it returns lies within what it was given, and a value keptPlain wrote
+// comes back whole.
+func FuzzSplitKept(f *testing.F) {
+	f.Add("volunteer/李建国", []byte(`{"name":"李建国"}`), []byte(nil))
+	f.Add("", []byte(nil), []byte{0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01})
+	f.Fuzz(func(t *testing.T, key string, value, raw []byte) {
+		k, v, err := splitKept(keptPlain(key, value))
+		if err != nil || k != key || !bytes.Equal(v, value) {
+			t.Fatalf("round trip of %q, %q: %q, %q, %v", key, value, k, v, err)
+		}
+		if k, v, err := splitKept(raw); err == nil && len(k)+len(v) >= len(raw) {
+			t.Fatalf("splitKept(%x) = %d-byte key, %d-byte value", raw, len(k), len(v))
+		}
+	})
+}
