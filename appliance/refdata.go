@@ -50,10 +50,17 @@ type StaffRef struct {
 	Role string `json:"role"`
 	// Micro is the micro grid a micro-grid leader answers for.
 	Micro string `json:"micro,omitempty"`
+	// Roles are what the staff member may do besides staff work:
+	// RoleTechnician opens the technician's screens.
+	Roles []string `json:"roles,omitempty"`
 	// PINHash lets the staff member log in with a PIN when their code is
-	// not at hand: PINHash(station, id, pin) as the hub computed it.
+	// not at hand: argon2id in the PHC format (staffpin.Hash), as
+	// gridhub staff pin set wrote it.
 	PINHash string `json:"pin_hash,omitempty"`
 }
+
+// HasRole reports whether the staff member has role.
+func (r StaffRef) HasRole(role string) bool { return slices.Contains(r.Roles, role) }
 
 // parseRefData checks a copy before the station uses or keeps it: a
 // damaged or partial download must never replace a good copy.

@@ -143,6 +143,8 @@ type Station struct {
 	panel   Panel  // nil without one
 	sysNet  string // the sysfs directory of network interfaces
 
+	pinMu sync.Mutex // one PIN check at a time
+
 	mu             sync.Mutex
 	submitted      map[string]uint64 // by kind, since start
 	sess           session
@@ -154,8 +156,8 @@ type Station struct {
 	refErr         string // why the last reference data fetch failed
 	staff          *StaffSession
 	pnl            panelState
-	pinFails       int
-	pinLockedUntil time.Time
+	pinFails       int       // wrong PINs since the last lock or log-in
+	pinLockedUntil time.Time // on the local clock
 	cardsRead      uint64
 	changed        chan struct{} // closed and replaced when the session changes
 }
@@ -206,6 +208,7 @@ func New(opt Options) (*Station, error) {
 		// station works without signed codes rather than not at all.
 		opt.Log.Error("appliance: cached reference data not used", "err", err)
 	}
+	s.loadPINKeypad()
 	if p := cfg.Devices.Printer; p.Present() {
 		open := opt.OpenPrinter
 		if open == nil {

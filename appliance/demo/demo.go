@@ -36,8 +36,13 @@ func Config(dir, hubURL, tokenFile string) *config.Config {
 }
 
 // StaffPIN is the demo staff's PIN at the simulated station (for 李建国,
-// s-0007): a staff member without their code logs in with it.
+// s-0007, who is also the station's technician): a staff member without
+// their code logs in with it.
 const StaffPIN = "2580"
+
+// staffPINHash is what gridhub staff pin set wrote for StaffPIN: fixed,
+// so the demo's reference data (and its ETag) is the same at every start.
+const staffPINHash = "$argon2id$v=19$m=19456,t=2,p=1$v+aL8SdPXZurcxMnagWpIA$6gSP5iIbomQo53zht8PPeZYdzMEjyRPyIylIHR17Guc"
 
 // RefData is the demo hub's reference data for the station: the grid
 // directory, the matter categories and the people responsible.
@@ -49,7 +54,7 @@ func RefData() []byte {
 	for _, st := range m["staff"].([]any) {
 		st := st.(map[string]any)
 		if st["id"] == "s-0007" {
-			st["pin_hash"] = appliance.PINHash(StationID, "s-0007", StaffPIN)
+			st["pin_hash"] = staffPINHash
 		}
 	}
 	b, err := json.Marshal(m)
@@ -87,7 +92,7 @@ const refData = `{
   ],
   "staff": [
     {"id": "s-0001", "name": "赵丽娟", "role": "community_grid_leader"},
-    {"id": "s-0007", "name": "李建国", "role": "micro_grid_leader", "micro": "c07-m03", "party_member_central_household": true},
+    {"id": "s-0007", "name": "李建国", "role": "micro_grid_leader", "micro": "c07-m03", "party_member_central_household": true, "roles": ["technician"]},
     {"id": "s-0012", "name": "张伟", "role": "volunteer"}
   ]
 }`

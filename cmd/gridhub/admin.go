@@ -130,6 +130,12 @@ func refdata(ctx context.Context, args []string, stdout io.Writer) error {
 		return fmt.Errorf("refdata load: %w", err)
 	}
 	defer store.Close()
+	kept := 0
+	if stored, ok, err := store.RefData(*id); err != nil {
+		return fmt.Errorf("refdata load: %w", err)
+	} else if ok {
+		data, kept = keepPINHashes(stored, data)
+	}
 	if err := store.PutRefData(*id, data); err != nil {
 		return fmt.Errorf("refdata load: %w", err)
 	}
@@ -141,6 +147,9 @@ func refdata(ctx context.Context, args []string, stdout io.Writer) error {
 	}
 	fmt.Fprintf(stdout, "reference data for %s kept: %d bytes, %d categories; stations get it at their next refresh\n",
 		who, len(data), len(top.Categories))
+	if kept > 0 {
+		fmt.Fprintf(stdout, "the PINs of %d staff members set with gridhub staff pin set are kept\n", kept)
+	}
 	return nil
 }
 

@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -64,6 +65,15 @@ func TestIssuedAppointmentRegisters(t *testing.T) {
 		return hubCmd.Wait()
 	})
 	defer stopHub()
+	// Up before the station starts: a station whose first reference data
+	// fetch finds nobody tries again only after 30 to 60 s.
+	waitFor(t, "the hub", func() bool {
+		resp, err := http.Get("http://" + addr + "/healthz")
+		if err == nil {
+			resp.Body.Close()
+		}
+		return err == nil
+	})
 
 	pngPath := filepath.Join(dir, "appt.png")
 	code := run(t, "issue", "appointment", "--key", key, "--station", demo.StationID, "--name", "王秀兰",

@@ -8,6 +8,7 @@
 //	gridhub station add  (--data DIR | --db DSN) --station ID [--replace]
 //	gridhub station list (--data DIR | --db DSN)
 //	gridhub refdata load (--data DIR | --db DSN) [--station ID] FILE.json
+//	gridhub staff pin set|reset (--data DIR | --db DSN) [--station ID] --staff ID [--pin-file FILE]
 //	gridhub record set-status (--data DIR | --db DSN) ID STATE [--note TEXT]
 //	gridhub records (--data DIR | --db DSN) [--station ID] [--state STATE] [--limit N]
 //	gridhub keygen  --out FILE [--id ID]
@@ -43,6 +44,11 @@ Usage:
   gridhub station list (--data DIR | --db DSN)
   gridhub refdata load (--data DIR | --db DSN) [--station ID] FILE.json
                                     check reference data and keep it, for one station or all
+                                    (PINs set with staff pin set are kept for staff it lists)
+  gridhub staff pin set   (--data DIR | --db DSN) [--station ID] --staff ID [--pin-file FILE]
+                                    set a staff member's PIN (asked without echo, or stdin)
+  gridhub staff pin reset (--data DIR | --db DSN) [--station ID] --staff ID
+                                    clear it: no PIN log-in for them until set again
   gridhub record set-status (--data DIR | --db DSN) ID STATE [--note TEXT]
                                     STATE: received, in_progress, done or rejected
   gridhub records (--data DIR | --db DSN) [--station ID] [--state STATE] [--limit N]
@@ -56,7 +62,10 @@ Usage:
   gridhub issue staff --key FILE --station ID --name NAME --staff ID --role R [--days N] [--png F]
   gridhub version
 
-Storage: --data DIR keeps everything in DIR/hub.db, a bbolt file;
+Storage: --data DIR keeps everything in DIR/hub.db, a bbolt file, with
+the records and reference data sealed (AES-256-GCM) under DIR/hub.key
+(or --key-file FILE), made with mode 0600 on first use: back it up apart
+from hub.db, which cannot be read without it;
 --db postgres://USER@HOST/DBNAME keeps it in PostgreSQL (tables hub_*,
 made on first use; the database must be UTF8). A bbolt file opens in one
 process at a time: with --data, stop gridhub serve before the station,
@@ -67,6 +76,12 @@ at once.
 Stations: "gridhub station add" prints a station's token once and keeps
 only its SHA-256, in the store. A tokens file (serve --tokens) of
 "station_id token" lines (# comments) works beside them.
+
+Staff PINs: "gridhub staff pin set" keeps an argon2id hash of the PIN
+(never the PIN) in the stored reference data's staff entry; stations take
+it at their next refresh. Hashes in the old SHA-256 form are refused by
+the stations: set those PINs again. With serve --refdata FILE the stored
+copy is not served, nor its PINs.
 
 Reference data: a station gets what "gridhub refdata load" kept for it,
 else the copy loaded without --station, else {}. serve --refdata FILE
@@ -111,6 +126,8 @@ func realMain(args []string, stdout, stderr io.Writer) int {
 		err = station(ctx, args[1:], stdout, stderr)
 	case "refdata":
 		err = refdata(ctx, args[1:], stdout)
+	case "staff":
+		err = staffCmd(ctx, args[1:], os.Stdin, stdout, stderr)
 	case "record":
 		err = record(ctx, args[1:], stdout)
 	case "records":

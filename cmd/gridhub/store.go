@@ -15,13 +15,15 @@ import (
 
 // storeFlags are the flags that choose a hub's store.
 type storeFlags struct {
-	data, db *string
+	data, db, keyFile *string
 }
 
 func addStoreFlags(fs *flag.FlagSet) storeFlags {
 	return storeFlags{
 		data: fs.String("data", "", "data directory: the hub's bbolt file is DIR/hub.db"),
 		db:   fs.String("db", "", "PostgreSQL database instead of --data, e.g. postgres://gridhub@localhost/gridhub"),
+		keyFile: fs.String("key-file", "", "with --data: the key the records and reference data in hub.db are sealed with, "+
+			"made (mode 0600) on first use; default DIR/hub.key. Back it up apart from hub.db: without it the records cannot be read"),
 	}
 }
 
@@ -41,6 +43,8 @@ func (f storeFlags) check() error {
 		return errors.New("--data DIR or --db DSN is required")
 	case *f.data != "" && *f.db != "":
 		return errors.New("give --data or --db, not both")
+	case *f.keyFile != "" && *f.data == "":
+		return errors.New("--key-file goes with --data (the bbolt file); PostgreSQL does not use it")
 	}
 	return nil
 }
@@ -72,7 +76,11 @@ func (f storeFlags) open(ctx context.Context, mode openMode) (hub.Store, error) 
 	if mode == serving {
 		wait = 5 * time.Second
 	}
-	s, err := hub.OpenBoltTimeout(path, wait)
+	key := *f.keyFile
+	if key == "" {
+		key = hub.DefaultKeyFile(path)
+	}
+	s, err := hub.OpenBoltKey(path, key, wait)
 	if errors.Is(err, hub.ErrLocked) {
 		return nil, fmt.Errorf("%s is locked, most likely by gridhub serve: stop it and try again, "+
 			"or run the hub with --db postgres://... so that admin commands work while it serves", path)

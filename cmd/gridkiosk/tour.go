@@ -50,13 +50,20 @@ func (a *app) tour(ctx context.Context, w fyne.Window, app *kiosk.App, ro runOpt
 		a.st.StaffLogout()
 		fyne.DoAndWait(app.Sync)
 		if a.sim != nil {
-			// The technician's button, held.
+			// The technician's button, held: the log-in screen, then
+			// the technician's screen for 李建国, a technician.
 			a.sim.PressButton("tech", 2500*time.Millisecond)
 			time.Sleep(settle)
+			fyne.DoAndWait(app.Sync)
+			if err := a.st.StaffLoginPIN("s-0007", demo.StaffPIN); err != nil {
+				return fmt.Errorf("tour: technician: %w", err)
+			}
 			fyne.DoAndWait(app.Sync)
 			if err := capture(w, filepath.Join(ro.tour, fmt.Sprintf("tech-%s-%s.png", size, lang))); err != nil {
 				return err
 			}
+			a.st.StaffLogout()
+			fyne.DoAndWait(app.Sync)
 		}
 		if ctx.Err() != nil {
 			return ctx.Err()

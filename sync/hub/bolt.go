@@ -36,13 +36,16 @@ const refDataGlobal = "*"
 // likely gridhub serve, holds the file: bbolt allows one process at a time.
 var ErrLocked = errors.New("locked by another process")
 
-// BoltStore is the embedded Store: one bbolt file.
+// BoltStore is the embedded Store: one bbolt file, its records and
+// reference data sealed under a key file (see boltseal.go).
 type BoltStore struct {
-	db *bolt.DB
+	db   *bolt.DB
+	seal *boltSealer
 }
 
 // OpenBolt opens or creates the hub's database file, waiting up to five
-// seconds for another process to let go of it.
+// seconds for another process to let go of it. Its key is
+// DefaultKeyFile(path), made on first use.
 func OpenBolt(path string) (*BoltStore, error) {
 	return OpenBoltTimeout(path, 5*time.Second)
 }
@@ -50,6 +53,12 @@ func OpenBolt(path string) (*BoltStore, error) {
 // OpenBoltTimeout is OpenBolt waiting at most wait for the file's lock.
 // The error wraps ErrLocked when the wait was in vain.
 func OpenBoltTimeout(path string, wait time.Duration) (*BoltStore, error) {
+	return OpenBoltKey(path, DefaultKeyFile(path), wait)
+}
+
+// OpenBoltKey is OpenBoltTimeout with the key in keyFile. A file written
+// before the hub sealed its data has what it holds in clear sealed here.
+func OpenBoltKey(path, keyFile string, wait time.Duration) (*BoltStore, error) {
 	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: wait})
 	if errors.Is(err, berrors.ErrTimeout) {
 		return nil, fmt.Errorf("hub: %s is %w", path, ErrLocked)
@@ -65,13 +74,26 @@ func OpenBoltTimeout(path string, wait time.Duration) (*BoltStore, error) {
 				return err
 			}
 		}
-		return lowerIDs(tx)
+		return nil
 	})
 	if err != nil {
 		db.Close()
 		return nil, fmt.Errorf("hub: init %s: %w", path, err)
 	}
-	return &BoltStore{db: db}, nil
+	s := &BoltStore{db: db}
+	if s.seal, err = openSealer(db, keyFile); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("hub: %w", err)
+	}
+	if err := db.Update(s.lowerIDs); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("hub: init %s: %w", path, err)
+	}
+	if _, err := s.sealInClear(); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("hub: %s: %w", path, err)
+	}
+	return s, nil
 }
 
 // lowerIDs re-keys the records that hubs before case-insensitive IDs
@@ -80,7 +102,7 @@ func OpenBoltTimeout(path string, wait time.Duration) (*BoltStore, error) {
 // old hub took both as two records) both are left as they are, the
 // upper-case one still found by its exact ID: which is right is for
 // the county's staff to say, not for a migration.
-func lowerIDs(tx *bolt.Tx) error {
+func (s *BoltStore) lowerIDs(tx *bolt.Tx) error {
 	meta := tx.Bucket([]byte(bucketMeta))
 	if meta.Get([]byte(metaIDsLower)) != nil {
 		return nil
@@ -101,12 +123,12 @@ func lowerIDs(tx *bolt.Tx) error {
 		if b.Get(lower) != nil {
 			continue
 		}
-		st, err := decodeRecord(b.Get(k))
+		st, err := s.decodeRecord(string(k), b.Get(k))
 		if err != nil {
 			return fmt.Errorf("record %s: %w", k, err)
 		}
 		st.Record.ID = string(lower)
-		v, err := encodeRecord(st)
+		v, err := s.encodeRecord(st)
 		if err != nil {
 			return fmt.Errorf("record %s: %w", k, err)
 		}
@@ -130,13 +152,22 @@ type boltRecord struct {
 	Payload *string `json:"payload_raw,omitempty"`
 }
 
-func encodeRecord(st Stored) ([]byte, error) {
+// encodeRecord is a record as stored: sealed, bound to its ID.
+func (s *BoltStore) encodeRecord(st Stored) ([]byte, error) {
 	grid, payload := string(st.Record.Grid), string(st.Record.Payload)
 	st.Record.Grid, st.Record.Payload = nil, nil
-	return json.Marshal(boltRecord{Stored: st, Grid: &grid, Payload: &payload})
+	v, err := json.Marshal(boltRecord{Stored: st, Grid: &grid, Payload: &payload})
+	if err != nil {
+		return nil, err
+	}
+	return s.seal.seal(recordAD(st.Record.ID), v)
 }
 
-func decodeRecord(v []byte) (Stored, error) {
+func (s *BoltStore) decodeRecord(id string, v []byte) (Stored, error) {
+	v, err := s.seal.open(recordAD(id), v)
+	if err != nil {
+		return Stored{}, err
+	}
 	var br boltRecord
 	if err := json.Unmarshal(v, &br); err != nil {
 		return Stored{}, err
@@ -170,7 +201,7 @@ func (s *BoltStore) Ingest(station string, recs []upstream.Record, at time.Time)
 			st.Record.ID = key
 			if v := b.Get([]byte(key)); v != nil {
 				var err error
-				if st, err = decodeRecord(v); err != nil {
+				if st, err = s.decodeRecord(r.ID, v); err != nil {
 					return fmt.Errorf("hub: record %s: %w", r.ID, err)
 				}
 				if st.StationID != station {
@@ -183,7 +214,7 @@ func (s *BoltStore) Ingest(station string, recs []upstream.Record, at time.Time)
 				}
 			}
 			st.Deliveries++
-			v, err := encodeRecord(st)
+			v, err := s.encodeRecord(st)
 			if err != nil {
 				return fmt.Errorf("hub: record %s: %w", r.ID, err)
 			}
@@ -221,7 +252,7 @@ func (s *BoltStore) Status(id string) (upstream.Status, bool, error) {
 		}
 		ok = true
 		var err error
-		st, err = decodeRecord(v)
+		st, err = s.decodeRecord(id, v)
 		return err
 	})
 	if err != nil {
@@ -244,12 +275,12 @@ func (s *BoltStore) SetStatus(id, state, note string, at time.Time) error {
 		if v == nil {
 			return ErrNotFound
 		}
-		st, err := decodeRecord(v)
+		st, err := s.decodeRecord(id, v)
 		if err != nil {
 			return err
 		}
 		st.State, st.Note, st.UpdatedAt = state, note, at
-		if v, err = encodeRecord(st); err != nil {
+		if v, err = s.encodeRecord(st); err != nil {
 			return err
 		}
 		return b.Put(key, v)
@@ -267,7 +298,7 @@ func (s *BoltStore) Records(q Query) ([]Stored, error) {
 	var out []Stored
 	err := s.db.View(func(tx *bolt.Tx) error {
 		return tx.Bucket([]byte(bucketRecords)).ForEach(func(k, v []byte) error {
-			st, err := decodeRecord(v)
+			st, err := s.decodeRecord(string(k), v)
 			if err != nil {
 				return fmt.Errorf("record %s: %w", k, err)
 			}

@@ -88,9 +88,13 @@ func (s *BoltStore) PutRefData(stationID string, data []byte) error {
 	if err == nil {
 		err = ValidateRefData(data)
 	}
+	var sealed []byte
+	if err == nil {
+		sealed, err = s.seal.seal(refDataAD(key), data)
+	}
 	if err == nil {
 		err = s.db.Update(func(tx *bolt.Tx) error {
-			return tx.Bucket([]byte(bucketRefData)).Put(key, bytes.Clone(data))
+			return tx.Bucket([]byte(bucketRefData)).Put(key, sealed)
 		})
 	}
 	if err != nil {
@@ -107,9 +111,14 @@ func (s *BoltStore) RefData(stationID string) ([]byte, bool, error) {
 	}
 	var data []byte
 	err = s.db.View(func(tx *bolt.Tx) error {
+		v := tx.Bucket([]byte(bucketRefData)).Get(key)
+		if v == nil {
+			return nil
+		}
 		// Bolt's bytes live only as long as the transaction.
-		data = bytes.Clone(tx.Bucket([]byte(bucketRefData)).Get(key))
-		return nil
+		plain, err := s.seal.open(refDataAD(key), v)
+		data = bytes.Clone(plain)
+		return err
 	})
 	if err != nil {
 		return nil, false, fmt.Errorf("hub: refdata of %q: %w", stationID, err)

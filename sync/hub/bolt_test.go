@@ -1,7 +1,6 @@
 package hub_test
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"path/filepath"
@@ -34,10 +33,6 @@ func TestBoltStore(t *testing.T) {
 // the records are found in either case.
 func TestBoltUpperCaseIDs(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "hub.db")
-	s, err := hub.OpenBolt(path)
-	if err != nil {
-		t.Fatal(err)
-	}
 	at := time.Date(2026, 11, 26, 9, 0, 0, 0, time.UTC)
 	mk := func(id string, seq uint64) upstream.Record {
 		return upstream.Record{ID: id, Kind: "matter", Seq: seq, CreatedAt: at,
@@ -47,35 +42,35 @@ func TestBoltUpperCaseIDs(t *testing.T) {
 		upper = "0190F5E6-0000-7000-8000-00000000000A"
 		taken = "0190F5E6-0000-7000-8000-00000000000B"
 	)
-	if _, err := s.Ingest("s", []upstream.Record{mk(upper, 1), mk(taken, 2)}, at); err != nil {
-		t.Fatal(err)
-	}
-	s.Close()
-	// Make the file as an older hub left it: keys as sent, no mark.
+	// The file as an older hub left it: records in clear under their IDs
+	// as sent, one of them twice (the old hub took both cases as two).
 	db, err := bolt.Open(path, 0o600, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	err = db.Update(func(tx *bolt.Tx) error {
-		b := tx.Bucket([]byte("records"))
-		for _, id := range []string{upper, taken} {
-			v := b.Get([]byte(strings.ToLower(id)))
-			v = bytes.Replace(v, []byte(strings.ToLower(id)), []byte(id), 1)
+		b, err := tx.CreateBucket([]byte("records"))
+		if err != nil {
+			return err
+		}
+		for i, id := range []string{upper, taken, strings.ToLower(taken)} {
+			v, err := json.Marshal(hub.Stored{StationID: "s", ReceivedAt: at, Record: mk(id, uint64(i+1)),
+				State: hub.StateReceived, UpdatedAt: at, Deliveries: 1})
+			if err != nil {
+				return err
+			}
 			if err := b.Put([]byte(id), v); err != nil {
 				return err
 			}
-			if id == upper {
-				b.Delete([]byte(strings.ToLower(id)))
-			}
 		}
-		return tx.DeleteBucket([]byte("meta"))
+		return nil
 	})
 	db.Close()
 	if err != nil {
 		t.Fatal(err)
 	}
 
-	s, err = hub.OpenBolt(path)
+	s, err := hub.OpenBolt(path)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -49,13 +49,16 @@ func TestKeep(t *testing.T) {
 	}
 	o.Close()
 
-	// Sealed at rest: the name is not in the file.
+	// Sealed at rest: neither the names (in keys and values) nor the
+	// service are in the file, nor the keys' prefix.
 	raw, err := os.ReadFile(filepath.Join(dir, dbName))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if bytes.Contains(raw, []byte("政策宣传")) {
-		t.Fatal("a kept value is readable in the database file")
+	for _, clear := range []string{"李建国", "张伟", "政策宣传", "volunteer/", "other/x"} {
+		if bytes.Contains(raw, []byte(clear)) {
+			t.Errorf("%q is readable in the database file", clear)
+		}
 	}
 	// Kept across a restart.
 	o = openT(t, dir, Options{})
@@ -71,6 +74,7 @@ func TestKeptBoundToKey(t *testing.T) {
 	if err := o.Keep("a", []byte("secret")); err != nil {
 		t.Fatal(err)
 	}
+	ka, kb := o.seal.keptName("a"), o.seal.keptName("b")
 	o.Close()
 	db, err := bolt.Open(filepath.Join(dir, dbName), 0o600, nil)
 	if err != nil {
@@ -78,11 +82,11 @@ func TestKeptBoundToKey(t *testing.T) {
 	}
 	db.Update(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketKept)
-		return b.Put([]byte("b"), b.Get([]byte("a")))
+		return b.Put(kb, b.Get(ka))
 	})
 	db.Close()
 	o = openT(t, dir, Options{})
-	if _, err := o.KeptWith("b"); err == nil || !strings.Contains(err.Error(), "kept b") {
+	if _, err := o.KeptWith("b"); err == nil || !strings.Contains(err.Error(), fmt.Sprintf("kept value %x", kb)) {
 		t.Fatalf("a value moved to another key: %v, want a decrypt error naming it", err)
 	}
 }
@@ -136,6 +140,68 @@ func TestOpenFormat2(t *testing.T) {
 	if err := o.PutForget(testRecord(5), "volunteer/张伟"); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// Set replaces what Keep refuses to.
+func TestSet(t *testing.T) {
+	o := openT(t, t.TempDir(), Options{})
+	for _, v := range []string{"1", "2"} {
+		if err := o.Set("pin/lock", []byte(v)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got, err := o.KeptWith("pin/"); err != nil || len(got) != 1 || string(got[0].Value) != "2" {
+		t.Fatalf("after two Sets: %q %v", got, err)
+	}
+}
+
+// testdata/v3 was written by the format 3 code (commit 2b04c9d): records
+// 1 to 3, the first delivered, the second rejected, the volunteer 李建国
+// checked in (kept under "volunteer/李建国" in clear) and reference data
+// with a staff member's name, in clear too. Format 4 seals both.
+func TestOpenFormat3(t *testing.T) {
+	dir := copyStation(t, "v3")
+	before, err := os.ReadFile(filepath.Join(dir, dbName))
+	if err != nil || !bytes.Contains(before, []byte("李建国")) {
+		t.Fatalf("testdata/v3 should hold the name in clear: %v", err)
+	}
+	o := openT(t, dir, Options{})
+	if st := o.Stats(); st.Queued != 1 || st.Delivered != 1 || st.Rejected != 1 || st.LastSeq != 3 {
+		t.Fatalf("stats after migration: %+v", st)
+	}
+	got, err := o.KeptWith("volunteer/")
+	if err != nil || len(got) != 1 || got[0].Key != "volunteer/李建国" || !bytes.Contains(got[0].Value, []byte("政策宣传")) {
+		t.Fatalf("check-in after migration: %q %v", got, err)
+	}
+	rd, err := o.RefData()
+	if err != nil || rd.ETag != `"v3"` || !bytes.Contains(rd.Data, []byte("s-0007")) {
+		t.Fatalf("reference data after migration: %+v %v", rd, err)
+	}
+	// The migrated check-in checks out as any other.
+	if err := o.PutForget(testRecord(4), "volunteer/李建国"); err != nil {
+		t.Fatal(err)
+	}
+	o.Close()
+	// bbolt leaves freed pages as they were, so the old clear bytes
+	// survive in pages no longer used until they are reused; what is
+	// checked is that no live value holds them.
+	db, err := bolt.Open(filepath.Join(dir, dbName), 0o600, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	db.View(func(tx *bolt.Tx) error {
+		return tx.ForEach(func(name []byte, b *bolt.Bucket) error {
+			return b.ForEach(func(k, v []byte) error {
+				for _, clear := range []string{"李建国", "政策宣传", "s-0007", "volunteer/"} {
+					if bytes.Contains(k, []byte(clear)) || bytes.Contains(v, []byte(clear)) {
+						t.Errorf("bucket %s still holds %q in clear", name, clear)
+					}
+				}
+				return nil
+			})
+		})
+	})
 }
 
 // forgetWriter, in the crash writer process, checks volunteers in and out
@@ -244,4 +310,21 @@ func putForgetRounds(t *testing.T, dir string, cut func()) {
 	if len(kept) == 0 || len(traded) == 0 {
 		t.Errorf("the writer kept %d keys and traded %d: nothing to check", len(kept), len(traded))
 	}
+}
+
+// splitKept reads what was sealed, so it is authenticated; still, a key
+// it returns lies within what it was given, and a value keptPlain wrote
+// comes back whole.
+func FuzzSplitKept(f *testing.F) {
+	f.Add("volunteer/李建国", []byte(`{"name":"李建国"}`), []byte(nil))
+	f.Add("", []byte(nil), []byte{0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01})
+	f.Fuzz(func(t *testing.T, key string, value, raw []byte) {
+		k, v, err := splitKept(keptPlain(key, value))
+		if err != nil || k != key || !bytes.Equal(v, value) {
+			t.Fatalf("round trip of %q, %q: %q, %q, %v", key, value, k, v, err)
+		}
+		if k, v, err := splitKept(raw); err == nil && len(k)+len(v) >= len(raw) {
+			t.Fatalf("splitKept(%x) = %d-byte key, %d-byte value", raw, len(k), len(v))
+		}
+	})
 }

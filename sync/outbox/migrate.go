@@ -1,6 +1,7 @@
 package outbox
 
 import (
+	"bytes"
 	"encoding/binary"
 	"fmt"
 
@@ -11,7 +12,7 @@ import (
 // Each runs in the transaction that opens the database, so a crash leaves
 // the old format whole and the next start migrates again. A migration
 // adds; it never drops a record.
-func migration(v uint64) func(tx *bolt.Tx) error {
+func (o *Outbox) migration(v uint64) func(tx *bolt.Tx) error {
 	switch v {
 	case 1:
 		// Format 2 adds the one-time keys of appointment codes and the
@@ -31,6 +32,10 @@ func migration(v uint64) func(tx *bolt.Tx) error {
 			_, err := tx.CreateBucketIfNotExists(bucketKept)
 			return err
 		}
+	case 3:
+		// Format 4 seals the reference data (staff PIN hashes) and keeps
+		// no kept key in clear (they named volunteers).
+		return o.sealFormat3
 	}
 	return nil
 }
@@ -55,7 +60,7 @@ func (o *Outbox) migrate(tx *bolt.Tx, meta *bolt.Bucket) error {
 		return fmt.Errorf("outbox: %s has format version %d; this gridkiosk reads up to %d (downgrade refused to protect the records)", o.db.Path(), n, formatVersion)
 	}
 	for ; n < formatVersion; n++ {
-		m := migration(n)
+		m := o.migration(n)
 		if m == nil {
 			return fmt.Errorf("outbox: %s: no migration from format %d", o.db.Path(), n)
 		}
@@ -66,6 +71,50 @@ func (o *Outbox) migrate(tx *bolt.Tx, meta *bolt.Bucket) error {
 			return fmt.Errorf("outbox: write format version: %w", err)
 		}
 		o.opt.Log.Info("outbox: migrated", "path", o.db.Path(), "from", n, "to", n+1)
+	}
+	return nil
+}
+
+// sealFormat3 seals what format 3 kept in clear: the reference data, and
+// the kept keys, which become keyed hashes with the key sealed inside.
+func (o *Outbox) sealFormat3(tx *bolt.Tx) error {
+	rb := tx.Bucket(bucketRefData)
+	if v := rb.Get(keyRefData); v != nil {
+		sealed, err := o.seal.seal(refDataAD, v)
+		if err != nil {
+			return err
+		}
+		if err := rb.Put(keyRefData, sealed); err != nil {
+			return fmt.Errorf("seal reference data: %w", err)
+		}
+	}
+	kb := tx.Bucket(bucketKept)
+	type kv struct{ k, v []byte }
+	var old []kv
+	// Collected first: writing under a moving cursor skips keys.
+	kb.ForEach(func(k, v []byte) error {
+		old = append(old, kv{bytes.Clone(k), bytes.Clone(v)})
+		return nil
+	})
+	for _, e := range old {
+		plain, err := o.seal.open("kept\x00"+string(e.k), e.v)
+		if err != nil {
+			// Kept as it was: a value that does not open now never
+			// would, but it is not ours to drop.
+			o.opt.Log.Error("outbox: migrate: a kept value does not open; left as it was", "err", err)
+			continue
+		}
+		name := o.seal.keptName(string(e.k))
+		sealed, err := o.seal.seal(keptAD(name), keptPlain(string(e.k), plain))
+		if err != nil {
+			return err
+		}
+		if err := kb.Delete(e.k); err != nil {
+			return fmt.Errorf("rename a kept value: %w", err)
+		}
+		if err := kb.Put(name, sealed); err != nil {
+			return fmt.Errorf("rename a kept value: %w", err)
+		}
 	}
 	return nil
 }

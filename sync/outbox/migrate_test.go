@@ -1,6 +1,8 @@
 package outbox
 
 import (
+	"bytes"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -77,6 +79,10 @@ func TestRefData(t *testing.T) {
 		}
 	}
 	o.Close()
+	raw, err := os.ReadFile(filepath.Join(dir, dbName))
+	if err != nil || bytes.Contains(raw, []byte("公共设施报修")) || bytes.Contains(raw, []byte("categories")) {
+		t.Fatalf("the kept reference data is readable in the file (%v)", err)
+	}
 	o = openT(t, dir, Options{})
 	got, err := o.RefData()
 	if err != nil || got.ETag != `"v1"` || string(got.Data) != string(good.Data) {

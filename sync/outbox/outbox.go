@@ -32,7 +32,7 @@ const (
 	keyName = "station.key"
 	// formatVersion is the on-disk layout; Open migrates an older one
 	// forward and refuses a newer one.
-	formatVersion = 3
+	formatVersion = 4
 )
 
 var (
@@ -42,8 +42,8 @@ var (
 	bucketDelivered = []byte("delivered") // deliveredAt(8) ‖ seq(8) → sealed record
 	bucketRejected  = []byte("rejected")  // seq → sealed record
 	bucketOnce      = []byte("once")      // one-time key → keep-until(8) (format 2)
-	bucketRefData   = []byte("refdata")   // the hub's reference data (format 2)
-	bucketKept      = []byte("kept")      // key → sealed value: state kept across restarts (format 3)
+	bucketRefData   = []byte("refdata")   // "current" → sealed reference data (format 2, sealed since 4)
+	bucketKept      = []byte("kept")      // keyed hash of a key → sealed key and value: state kept across restarts (format 3, hashed since 4)
 	keyVersion      = []byte("version")
 	keyFingerprint  = []byte("key_fingerprint")
 )
@@ -191,9 +191,8 @@ func (o *Outbox) init(keyPath string) error {
 		if err != nil {
 			return fmt.Errorf("outbox: create buckets: %w", err)
 		}
-		if err := o.migrate(tx, meta); err != nil {
-			return err
-		}
+		// The key comes first: migrations seal what older formats kept
+		// in clear.
 		fp := meta.Get(keyFingerprint)
 		key, err := loadKey(keyPath, fp == nil)
 		if err != nil {
@@ -208,6 +207,9 @@ func (o *Outbox) init(keyPath string) error {
 			}
 		} else if string(fp) != string(o.seal.fp) {
 			return fmt.Errorf("outbox: key file %s is not the key %s was written with; restore the right key", keyPath, o.db.Path())
+		}
+		if err := o.migrate(tx, meta); err != nil {
+			return err
 		}
 		o.stats = Stats{
 			Queued:    tx.Bucket(bucketQueue).Stats().KeyN,

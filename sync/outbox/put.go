@@ -194,8 +194,8 @@ func (o *Outbox) putTx(tx *bolt.Tx, req *putReq) (refused, err error) {
 	if req.once != "" && tx.Bucket(bucketOnce).Get([]byte(req.once)) != nil {
 		return ErrUsed, nil
 	}
-	if req.forget != "" && tx.Bucket(bucketKept).Get([]byte(req.forget)) == nil {
-		return fmt.Errorf("%w: %s", ErrNotKept, req.forget), nil
+	if req.forget != "" && tx.Bucket(bucketKept).Get(o.seal.keptName(req.forget)) == nil {
+		return ErrNotKept, nil
 	}
 	meta := tx.Bucket(bucketMeta)
 	seq := meta.Sequence() + 1
@@ -213,8 +213,8 @@ func (o *Outbox) putTx(tx *bolt.Tx, req *putReq) (refused, err error) {
 		}
 	}
 	if req.forget != "" {
-		if err := tx.Bucket(bucketKept).Delete([]byte(req.forget)); err != nil {
-			return nil, fmt.Errorf("outbox: put: forget %s: %w", req.forget, err)
+		if err := tx.Bucket(bucketKept).Delete(o.seal.keptName(req.forget)); err != nil {
+			return nil, fmt.Errorf("outbox: put: forget a kept value: %w", err)
 		}
 	}
 	val := append(u64(uint64(r.CreatedAt.UnixNano())), sealed...)

@@ -14,9 +14,12 @@ var ErrNoRefData = errors.New("outbox: no reference data kept yet")
 
 var keyRefData = []byte("current")
 
+// refDataAD binds the sealed reference data to its place.
+const refDataAD = "refdata\x00current"
+
 // RefData is a copy of the hub's reference data as the station keeps it.
-// It holds no residents' data (staff names are public), so it is stored
-// in clear.
+// It is sealed like a record body: it holds staff names and their PIN
+// hashes, and a four-digit PIN falls to anyone who can try hashes offline.
 type RefData struct {
 	Data      json.RawMessage `json:"data"`
 	ETag      string          `json:"etag"`
@@ -36,7 +39,11 @@ func (o *Outbox) PutRefData(rd RefData) error {
 	if err != nil {
 		return fmt.Errorf("outbox: encode reference data: %w", err)
 	}
-	err = o.db.Update(func(tx *bolt.Tx) error { return tx.Bucket(bucketRefData).Put(keyRefData, b) })
+	sealed, err := o.seal.seal(refDataAD, b)
+	if err != nil {
+		return err
+	}
+	err = o.db.Update(func(tx *bolt.Tx) error { return tx.Bucket(bucketRefData).Put(keyRefData, sealed) })
 	if err != nil {
 		return fmt.Errorf("outbox: keep reference data: %w", err)
 	}
@@ -51,7 +58,11 @@ func (o *Outbox) RefData() (RefData, error) {
 		if b == nil {
 			return ErrNoRefData
 		}
-		if err := json.Unmarshal(b, &rd); err != nil {
+		plain, err := o.seal.open(refDataAD, b)
+		if err != nil {
+			return fmt.Errorf("outbox: kept reference data: %w", err)
+		}
+		if err := json.Unmarshal(plain, &rd); err != nil {
 			return fmt.Errorf("outbox: kept reference data is damaged: %w", err)
 		}
 		return nil

@@ -3,6 +3,7 @@ package outbox
 import (
 	"crypto/aes"
 	"crypto/cipher"
+	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
 	"errors"
@@ -17,8 +18,9 @@ const keySize = 32 // AES-256
 // sealer encrypts record bodies with AES-256-GCM. The record ID is the
 // additional data, so a body cannot be moved under another record's key.
 type sealer struct {
-	aead cipher.AEAD
-	fp   []byte // fingerprint of the key, kept in the db to detect a wrong key
+	aead  cipher.AEAD
+	fp    []byte // fingerprint of the key, kept in the db to detect a wrong key
+	names []byte // the key that turns kept keys into opaque database keys
 }
 
 func newSealer(key []byte) (*sealer, error) {
@@ -31,7 +33,19 @@ func newSealer(key []byte) (*sealer, error) {
 		return nil, fmt.Errorf("outbox: key: %w", err)
 	}
 	sum := sha256.Sum256(append([]byte("gridkiosk outbox key v1\x00"), key...))
-	return &sealer{aead: aead, fp: sum[:8]}, nil
+	m := hmac.New(sha256.New, key)
+	m.Write([]byte("gridkiosk outbox kept names v1"))
+	return &sealer{aead: aead, fp: sum[:8], names: m.Sum(nil)}, nil
+}
+
+// keptName is the database key of a kept key: a keyed hash, so a key that
+// names a person (a volunteer checked in) says nothing to someone who
+// reads the file without the station's key, and cannot be confirmed by
+// hashing guessed names either.
+func (s *sealer) keptName(key string) []byte {
+	m := hmac.New(sha256.New, s.names)
+	m.Write([]byte(key))
+	return m.Sum(nil)[:16]
 }
 
 func (s *sealer) seal(id string, plain []byte) ([]byte, error) {

@@ -31,7 +31,12 @@ type Screens struct {
 	StaffLogin func(ctx context.Context, lang string, back func()) fyne.CanvasObject
 	// Tech is shown when the technician button is held (Panel().TechAt
 	// changes) or the station's name on the attract screen is held for
-	// HoldForTech.
+	// HoldForTech, to a staff member with the technician role
+	// (StaffSession.Technician): logs and configuration are not for
+	// whoever stands at the kiosk. With nobody logged in, the log-in
+	// screen (StaffLogin) comes first, and Tech once a technician has
+	// logged in with their PIN or code; without StaffLogin, only a
+	// technician already logged in gets it.
 	Tech func(ctx context.Context, lang string, back func()) fyne.CanvasObject
 }
 
@@ -102,6 +107,7 @@ type App struct {
 	notice   notice
 	lastScan time.Time
 	lastTech time.Time
+	wantTech bool      // the log-in screen is up for the technician's screen
 	help     bool      // the help banner is up
 	helpSeen bool      // the station's help request, as Sync last saw it
 	touched  time.Time // last tap
@@ -226,6 +232,12 @@ func (a *App) background(work func() func()) {
 func (a *App) Sync() {
 	staff := a.st.Staff()
 	switch {
+	case staff != nil && a.mode == staffLogin && a.wantTech && staff.Technician:
+		a.enter(techMode)
+	case a.mode == techMode && (staff == nil || !staff.Technician):
+		// Logged out, or timed out: the technician's screen must not
+		// stay up for whoever comes next.
+		a.enter(resident)
 	case staff != nil && a.opt.Screens.Staff != nil && (a.mode == resident || a.mode == staffLogin):
 		a.enter(staffMode)
 	case staff == nil && a.mode == staffMode:
@@ -273,9 +285,19 @@ func (a *App) Tick() {
 	}
 }
 
+// openTech opens the technician's screen for a technician, and asks who
+// is there when nobody is logged in. A staff member without the role
+// gets nothing: they log out first, so the technician logs in.
 func (a *App) openTech() {
-	if a.opt.Screens.Tech != nil && a.mode != techMode {
+	if a.opt.Screens.Tech == nil || a.mode == techMode {
+		return
+	}
+	switch staff := a.st.Staff(); {
+	case staff != nil && staff.Technician:
 		a.enter(techMode)
+	case staff == nil && a.opt.Screens.StaffLogin != nil:
+		a.enter(staffLogin)
+		a.wantTech = true
 	}
 }
 
@@ -289,6 +311,7 @@ func (a *App) enter(m mode) {
 	a.gen++
 	gen := a.gen
 	a.mode = m
+	a.wantTech = false
 	a.pressed = time.Time{}
 	a.f = flow{}
 	a.notice = notice{}

@@ -2,6 +2,7 @@ package kiosk
 
 import (
 	"context"
+	"encoding/json"
 	"path/filepath"
 	"testing"
 	"time"
@@ -13,6 +14,7 @@ import (
 	"github.com/gridkiosk/gridkiosk/appliance"
 	"github.com/gridkiosk/gridkiosk/appliance/demo"
 	"github.com/gridkiosk/gridkiosk/appliance/signedcode"
+	"github.com/gridkiosk/gridkiosk/appliance/staffpin"
 	"github.com/gridkiosk/gridkiosk/drivers/gpio"
 	"github.com/gridkiosk/gridkiosk/drivers/qrscan/qrscansim"
 )
@@ -95,11 +97,27 @@ func TestModes(t *testing.T) {
 		t.Fatalf("after log-out: screen %q, staff context %v", r.app.Screen(), h.ctx["staff"].Err())
 	}
 
-	// The technician button on the panel.
+	// The technician button on the panel: nobody is logged in, so the
+	// log-in screen first, then the technician's screen for 李建国, a
+	// technician.
 	p.ev <- gpio.Event{Kind: gpio.LongPressed, Button: "tech", At: time.Now()}
+	mode("staff-login")
+	if err := r.st.StaffLoginPIN("s-0007", demo.StaffPIN); err != nil {
+		t.Fatal(err)
+	}
 	mode("tech")
 	h.back["tech"]()
+	r.tick(time.Second)
+	mode("staff") // still logged in
+	// The button again, a technician logged in: straight in. Logging
+	// out closes it.
+	p.ev <- gpio.Event{Kind: gpio.LongPressed, Button: "tech", At: time.Now()}
+	mode("tech")
+	r.st.StaffLogout()
 	mode("resident")
+	if h.ctx["tech"].Err() == nil {
+		t.Fatal("the technician's screen outlived the log-out")
+	}
 
 	// The station's name held down on the attract screen.
 	hold := r.app.live.holdLabel
@@ -110,9 +128,64 @@ func TestModes(t *testing.T) {
 	if r.app.Mode() != "resident" {
 		t.Fatal("a short press opened the technician's screen")
 	}
-	hold.MouseDown(&desktop.MouseEvent{})
+	r.app.live.holdLabel.MouseDown(&desktop.MouseEvent{})
 	r.tick(HoldForTech)
+	mode("staff-login")
+	if err := r.st.StaffLoginPIN("s-0007", demo.StaffPIN); err != nil {
+		t.Fatal(err)
+	}
 	mode("tech")
+}
+
+// Holding the station's name or the technician button opened the logs
+// and the configuration to anyone. Now a staff member without the
+// technician role who logs in gets the staff screens, not the
+// technician's, and the button does nothing for them.
+func TestTechNeedsATechnician(t *testing.T) {
+	h := newHooks()
+	p := &panel{ev: make(chan gpio.Event)}
+	var rd map[string]any
+	json.Unmarshal(demo.RefData(), &rd)
+	hash, err := staffpin.HashWith(staffpin.Params{Memory: 64, Time: 1, Threads: 1}, "1357")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, st := range rd["staff"].([]any) {
+		if st := st.(map[string]any); st["id"] == "s-0001" {
+			st["pin_hash"] = hash // 赵丽娟, a community grid leader, not a technician
+		}
+	}
+	raw, _ := json.Marshal(rd)
+	r := newRig(t, rigOptions{noCard: true, refData: raw,
+		setup: func(o *appliance.Options) { o.Panel = p },
+		app:   func(o *Options) { o.Screens = h.screens(); o.Lang = "en" }})
+	mode := func(want string) {
+		t.Helper()
+		r.loop.until(t, want+" mode", func() bool { return r.app.Mode() == want })
+	}
+	p.ev <- gpio.Event{Kind: gpio.LongPressed, Button: "tech", At: time.Now()}
+	mode("staff-login")
+	if _, ok := h.ctx["tech"]; ok {
+		t.Fatal("the technician's screen was built before anyone logged in")
+	}
+	if err := r.st.StaffLoginPIN("s-0001", "1357"); err != nil {
+		t.Fatal(err)
+	}
+	mode("staff")
+	before := *r.st.Panel().TechAt
+	p.ev <- gpio.Event{Kind: gpio.LongPressed, Button: "tech", At: time.Now()}
+	r.waitStation("the button", func() bool { return !r.st.Panel().TechAt.Equal(before) })
+	r.tick(time.Second)
+	if _, ok := h.ctx["tech"]; ok || r.app.Mode() != "staff" {
+		t.Fatalf("a staff member without the technician role got mode %s", r.app.Mode())
+	}
+	// The log-in screen left idle goes back to the residents'.
+	r.st.StaffLogout()
+	mode("resident")
+	p.ev <- gpio.Event{Kind: gpio.LongPressed, Button: "tech", At: time.Now()}
+	mode("staff-login")
+	r.tick(2 * defaultIdle)
+	mode("resident")
 }
 
 // A resident who pressed the help button sees that it worked, on the
