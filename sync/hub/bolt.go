@@ -140,7 +140,7 @@ func (s *BoltStore) Ingest(station string, recs []upstream.Record, at time.Time)
 }
 
 // Status implements Store.
-func (s *BoltStore) Status(id string) (upstream.Status, bool, error) {
+func (s *BoltStore) Status(stationID, id string) (upstream.Status, bool, error) {
 	var st Stored
 	var ok bool
 	err := s.db.View(func(tx *bolt.Tx) error {
@@ -156,7 +156,7 @@ func (s *BoltStore) Status(id string) (upstream.Status, bool, error) {
 	if err != nil {
 		return upstream.Status{}, false, fmt.Errorf("hub: status of %s: %w", id, err)
 	}
-	if !ok {
+	if !ok || st.StationID != stationID {
 		return upstream.Status{}, false, nil
 	}
 	return upstream.Status{ID: id, State: st.State, UpdatedAt: st.UpdatedAt, Note: st.Note}, true, nil

@@ -82,11 +82,11 @@ func (s *Store) Ingest(station string, recs []upstream.Record, at time.Time) (up
 }
 
 // Status implements hub.Store.
-func (s *Store) Status(id string) (upstream.Status, bool, error) {
+func (s *Store) Status(stationID, id string) (upstream.Status, bool, error) {
 	ctx, cancel := s.context()
 	defer cancel()
 	st := upstream.Status{ID: id}
-	err := s.pool.QueryRow(ctx, "SELECT state, updated_at, note FROM hub_records WHERE id = $1", id).
+	err := s.pool.QueryRow(ctx, "SELECT state, updated_at, note FROM hub_records WHERE id = $1 AND station_id = $2", id, stationID).
 		Scan(&st.State, &st.UpdatedAt, &st.Note)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return upstream.Status{}, false, nil
