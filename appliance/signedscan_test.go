@@ -335,6 +335,16 @@ func TestAppointmentConfirmedByCard(t *testing.T) {
 	if r := scanWhole(t, st, scanner, code); r.Reason != "used" {
 		t.Fatalf("the spent code: %+v", r)
 	}
+
+	// Card first, code second: the card on the reader confirms it.
+	card.Lay(mine)
+	waitSession(t, st, appliance.SessionCard)
+	if r := scanWhole(t, st, scanner, h.appointment(t, demo.StationID, today(0))); r.Kind != "appointment" {
+		t.Fatalf("scan with the card on the reader: %+v", r)
+	}
+	if v := st.Session(); v.State != appliance.SessionCard || v.Purpose != "certificate" || v.Person.Name != "王秀兰" {
+		t.Fatalf("card, then code: %+v", v)
+	}
 }
 
 // payloadOf waits for a registration to reach the hub and returns it.
