@@ -255,10 +255,15 @@ func wrongClock(t *testing.T, skew time.Duration, ntp bool) {
 			if r.Kind != "appointment" {
 				t.Fatalf("appointment for %s at a station on %s: %+v; want accepted", day, stationDay, r)
 			}
+			// The code names its resident by a keyed hash: their card
+			// confirms them.
+			card.Lay(c)
+			waitSession(t, st, appliance.SessionCard)
 			rc, err := st.SubmitSession(t.Context(), appliance.SessionSubmit{Consent: consent})
 			if err != nil {
 				t.Fatalf("registration by appointment refused: %v", err)
 			}
+			card.Lift()
 			near("appointment registration's created_at", rc.CreatedAt)
 		} else if r.Kind != "refused" || r.Reason != want {
 			t.Fatalf("appointment for %s at a station on %s: %+v; want refused as %s", day, stationDay, r, want)

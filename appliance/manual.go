@@ -10,6 +10,7 @@ import (
 
 	"github.com/gridkiosk/gridkiosk/appliance/citizenid"
 	"github.com/gridkiosk/gridkiosk/appliance/record"
+	"github.com/gridkiosk/gridkiosk/appliance/signedcode"
 )
 
 // StartManual starts a registration from a name and a resident ID number
@@ -35,16 +36,18 @@ func (s *Station) StartManual(name, idNumber string) error {
 	p := &record.Person{Name: name, IDNumber: num.ID, CardType: "resident", Gender: num.Gender.String(),
 		Birth: num.Birth.Format(time.DateOnly)}
 	s.mu.Lock()
-	s.sess = session{state: SessionManual, manual: p, started: now, touched: now}
+	appt := s.takeAppointment(num.ID)
+	s.sess = session{state: SessionManual, manual: p, appt: appt, started: now, touched: now}
 	s.mu.Unlock()
 	s.log.Info("appliance: registration typed in", "id", citizenid.Mask(num.ID))
 	s.notify()
 	return nil
 }
 
-func manualPayload(p record.Person, in SessionSubmit, now time.Time) (json.RawMessage, error) {
+func manualPayload(p record.Person, appt *signedcode.Appointment, in SessionSubmit, now time.Time) (json.RawMessage, error) {
 	reg := record.Registration{Person: p, Purpose: in.Purpose, Phone: strings.TrimSpace(in.Phone), Source: "manual",
 		Consent: record.Consent{Version: in.Consent.Version, At: now}}
+	withAppointment(&reg, appt)
 	b, err := json.Marshal(reg)
 	if err != nil {
 		return nil, fmt.Errorf("appliance: encode registration: %w", err)

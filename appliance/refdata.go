@@ -78,6 +78,9 @@ func parseRefData(raw []byte) (*RefData, error) {
 		if k.ID == "" || len(k.Ed25519) != ed25519.PublicKeySize {
 			return nil, fmt.Errorf("appliance: reference data: code_keys[%d] is not a 32-byte Ed25519 key with an id", i)
 		}
+		if k.IDHashKey != nil && len(k.IDHashKey) != 32 {
+			return nil, fmt.Errorf("appliance: reference data: code_keys[%d].id_hash_key is %d bytes, not 32", i, len(k.IDHashKey))
+		}
 	}
 	rd.Raw = raw
 	return &rd, nil

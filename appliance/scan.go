@@ -143,9 +143,17 @@ func (s *Station) signedCode(text string, r ScanResult) ScanResult {
 	case signedcode.KindAppointment:
 		now := s.local()
 		s.mu.Lock()
-		// Like a card laid, an appointment starts a new session: the
-		// resident before has left.
-		s.sess = session{state: SessionAppointment, appt: c.Appointment, started: now, touched: now}
+		if ss := s.sess; ss.state == SessionCard && ss.card != nil && !ss.lifted && ss.recordID == "" &&
+			c.Appointment.Private() && c.Appointment.Matches(ss.card.IDNumber) {
+			// The resident laid their card first: it confirms the
+			// appointment at once. A new start shows the screens the
+			// appointment's purpose.
+			s.sess.appt, s.sess.started, s.sess.touched = c.Appointment, now, now
+		} else {
+			// Like a card laid, an appointment starts a new session:
+			// the resident before has left.
+			s.sess = session{state: SessionAppointment, appt: c.Appointment, started: now, touched: now}
+		}
 		s.mu.Unlock()
 		r.Kind = "appointment"
 		r.Message = "预约码有效，请核对您的信息 / appointment accepted: please check your details"

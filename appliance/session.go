@@ -29,6 +29,10 @@ const (
 // ErrNoSession is returned when there is no card session to submit.
 var ErrNoSession = errors.New("appliance: no registration in progress (lay an ID card on the reader or scan an appointment code first)")
 
+// ErrNeedsCard is returned for a private appointment code not yet matched:
+// the resident lays their ID card (or types their ID number) first.
+var ErrNeedsCard = errors.New("appliance: the appointment needs the resident's ID card: lay it on the reader (or type the ID number) to confirm who they are")
+
 // session is the resident's registration in progress. It holds the full
 // card; what leaves the station through SessionView is masked.
 type session struct {
@@ -56,7 +60,10 @@ type SessionView struct {
 	Purpose      string     `json:"purpose,omitempty"`
 	StartedAt    *time.Time `json:"started_at,omitempty"`
 	CardOnReader bool       `json:"card_on_reader"`
-	Receipt      *Receipt   `json:"receipt,omitempty"`
+	// NeedsCard is set for an appointment code that names its resident
+	// only masked: the screen asks for the ID card to confirm them.
+	NeedsCard bool     `json:"needs_card,omitempty"`
+	Receipt   *Receipt `json:"receipt,omitempty"`
 }
 
 // PersonView is a person read from a card, ID number masked.
@@ -112,8 +119,16 @@ func (s *Station) Session() SessionView {
 		v.Person = &PersonView{Name: p.Name, Gender: p.Gender, Birth: p.Birth, IDNumber: citizenid.Mask(p.IDNumber), CardType: p.CardType}
 	}
 	if ss.appt != nil {
-		v.Source, v.Purpose = "qr", ss.appt.Purpose
+		// A card or a typed number that confirmed the appointment is
+		// where the details come from; the appointment gives the purpose.
+		v.Purpose = ss.appt.Purpose
 		if ss.state == SessionAppointment {
+			v.Source = "qr"
+		}
+		if ss.state == SessionAppointment && ss.appt.Private() {
+			v.NeedsCard = true
+			v.Person = &PersonView{Name: ss.appt.Holder.Name, CardType: ss.appt.Holder.CardType}
+		} else if ss.state == SessionAppointment {
 			p := appointmentPerson(ss.appt.Person)
 			v.Person = &PersonView{Name: p.Name, Gender: p.Gender, Nation: p.Nation, Birth: p.Birth,
 				IDNumber: citizenid.Mask(p.IDNumber), CardType: p.CardType}
@@ -157,6 +172,9 @@ func (s *Station) SubmitSession(ctx context.Context, in SessionSubmit) (Receipt,
 		ss.state == SessionManual && ss.manual != nil) {
 		return Receipt{}, ErrNoSession
 	}
+	if ss.state == SessionAppointment && ss.appt.Private() {
+		return Receipt{}, ErrNeedsCard
+	}
 	if !in.Consent.Agreed {
 		s.CancelSession()
 		return Receipt{}, &record.FieldError{Field: "consent.agreed", Msg: "the resident declined; nothing was stored"}
@@ -190,11 +208,13 @@ func (s *Station) SubmitSession(ctx context.Context, in SessionSubmit) (Receipt,
 	var err error
 	switch {
 	case ss.card != nil:
-		sub.Payload, err = registrationPayload(*ss.card, in, now)
+		sub.Payload, err = registrationPayload(*ss.card, ss.appt, in, now)
 	case ss.manual != nil:
-		sub.Payload, err = manualPayload(*ss.manual, in, now)
+		sub.Payload, err = manualPayload(*ss.manual, ss.appt, in, now)
 	default:
 		sub.Payload, err = appointmentPayload(ss.appt, in, now)
+	}
+	if ss.appt != nil {
 		// The appointment is spent with the record, in one transaction.
 		sub.once, sub.onceUntil = ss.appt.ID, now.Add(appointmentMemory)
 	}
@@ -260,7 +280,7 @@ func appointmentPayload(a *signedcode.Appointment, in SessionSubmit, now time.Ti
 	return b, nil
 }
 
-func registrationPayload(c idcard.Card, in SessionSubmit, now time.Time) (json.RawMessage, error) {
+func registrationPayload(c idcard.Card, appt *signedcode.Appointment, in SessionSubmit, now time.Time) (json.RawMessage, error) {
 	name := c.Name
 	if name == "" {
 		name = c.NameEN
@@ -274,11 +294,43 @@ func registrationPayload(c idcard.Card, in SessionSubmit, now time.Time) (json.R
 		Purpose: in.Purpose, Phone: strings.TrimSpace(in.Phone), Source: "idcard",
 		Consent: record.Consent{Version: in.Consent.Version, At: now},
 	}
+	withAppointment(&reg, appt)
 	b, err := json.Marshal(reg)
 	if err != nil {
 		return nil, fmt.Errorf("appliance: encode registration: %w", err)
 	}
 	return b, nil
+}
+
+// withAppointment marks a registration made from a card read or a typed
+// ID number that matched an appointment code: the person's details are
+// the card's (or typed), the appointment's purpose the default, and the
+// source qr, as for every registration an appointment code made.
+func withAppointment(reg *record.Registration, appt *signedcode.Appointment) {
+	if appt == nil {
+		return
+	}
+	reg.Appointment, reg.Source = appt.ID, "qr"
+	if reg.Purpose == "" {
+		reg.Purpose = appt.Purpose
+	}
+}
+
+// takeAppointment starts the session for a card laid (or an ID number
+// typed) while an appointment code waits for its resident: the same
+// resident carries the appointment on, anyone else starts afresh.
+// s.mu is held.
+func (s *Station) takeAppointment(idNumber string) *signedcode.Appointment {
+	ss := s.sess
+	if ss.state != SessionAppointment || ss.appt == nil || !ss.appt.Private() {
+		return nil
+	}
+	if !ss.appt.Matches(idNumber) {
+		s.log.Info("appliance: the ID card does not match the appointment code; a new registration starts", "code", ss.appt.ID)
+		return nil
+	}
+	s.log.Info("appliance: appointment confirmed by the resident's ID", "code", ss.appt.ID)
+	return ss.appt
 }
 
 // CancelSession wipes the session: nothing personal stays behind.
@@ -316,8 +368,10 @@ func (s *Station) cardEvent(ev idcard.Event) {
 	case idcard.CardLaid:
 		now := s.local()
 		// A new card starts a new session, whatever was on screen: the
-		// resident before has left.
-		s.sess = session{state: SessionCard, card: ev.Card, started: now, touched: now}
+		// resident before has left, unless it is the one an appointment
+		// code just scanned is for.
+		appt := s.takeAppointment(ev.Card.IDNumber)
+		s.sess = session{state: SessionCard, card: ev.Card, appt: appt, started: now, touched: now}
 		s.reader = readerState{state: "ready", samID: s.reader.samID, last: ev.Phases}
 		s.cardsRead++
 		s.beep(gpio.BeepShort)

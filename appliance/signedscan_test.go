@@ -2,6 +2,7 @@ package appliance_test
 
 import (
 	"encoding/json"
+	"errors"
 	"io"
 	"log/slog"
 	"net/http/httptest"
@@ -14,7 +15,9 @@ import (
 
 	"github.com/gridkiosk/gridkiosk/appliance"
 	"github.com/gridkiosk/gridkiosk/appliance/demo"
+	"github.com/gridkiosk/gridkiosk/appliance/record"
 	"github.com/gridkiosk/gridkiosk/appliance/signedcode"
+	"github.com/gridkiosk/gridkiosk/drivers/idcard/idcardsim"
 	"github.com/gridkiosk/gridkiosk/drivers/qrscan/qrscansim"
 	"github.com/gridkiosk/gridkiosk/sync/hub"
 )
@@ -47,7 +50,7 @@ func startCodeHub(t *testing.T, dir string, revoked ...string) *codeHub {
 		m["revoked_codes"] = revoked
 		rd, _ = json.Marshal(m)
 	}
-	rd, err = signedcode.AttachKeys(rd, signer.Public())
+	rd, err = signedcode.AttachKeys(rd, signer.ForStation(demo.StationID))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -172,12 +175,22 @@ func TestSignedCodes(t *testing.T) {
 			t.Errorf("%s: %+v", tc.name, got)
 		}
 	}
+	// The code names its resident only masked: the station asks for
+	// their ID, and takes none from the code.
 	v := st.Session()
 	if v.State != appliance.SessionAppointment || v.Source != "qr" || v.Purpose != "certificate" || v.Person == nil ||
-		v.Person.Name != "王秀兰" || v.Person.IDNumber != "1410**********122X" || v.Person.Birth != "1952-03-17" || v.Person.Gender != "female" {
+		v.Person.Name != "王*兰" || v.Person.IDNumber != "" || !v.NeedsCard {
 		t.Fatalf("session from the appointment: %+v %+v", v, v.Person)
 	}
-	rc, err := st.SubmitSession(t.Context(), appliance.SessionSubmit{Consent: appliance.ConsentIn{Agreed: true, Version: "2026-01"}})
+	consent := appliance.ConsentIn{Agreed: true, Version: "2026-01"}
+	if _, err := st.SubmitSession(t.Context(), appliance.SessionSubmit{Consent: consent}); !errors.Is(err, appliance.ErrNeedsCard) {
+		t.Fatalf("submitted an appointment nobody confirmed: %v", err)
+	}
+	// The resident types their ID number (no card at hand): it matches.
+	if err := st.StartManual("王秀兰", "14102919520317122X"); err != nil {
+		t.Fatal(err)
+	}
+	rc, err := st.SubmitSession(t.Context(), appliance.SessionSubmit{Consent: consent})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -267,4 +280,92 @@ func TestSignedCodeUnknownKey(t *testing.T) {
 	if got := scan(t, st, sim, h.appointment(t, demo.StationID, today(0))); got.Reason != "unknown_key" || !strings.Contains(got.Message, "密钥") {
 		t.Fatalf("no refdata: %+v", got)
 	}
+}
+
+// A private appointment code is confirmed by its resident's card: another
+// card starts a registration of its own without the appointment, which
+// stays unspent; the resident's card carries it, with the card's details.
+func TestAppointmentConfirmedByCard(t *testing.T) {
+	dir := t.TempDir()
+	h := startCodeHub(t, filepath.Join(dir, "hub"))
+	st, card, scanner := skewStation(t, dir, h.url, 0, true)
+	waitRefData(t, st)
+	code := h.appointment(t, demo.StationID, today(0))
+	consent := appliance.ConsentIn{Agreed: true, Version: "2026-01"}
+
+	if r := scanWhole(t, st, scanner, code); r.Kind != "appointment" {
+		t.Fatalf("scan: %+v", r)
+	}
+	if v := waitSession(t, st, appliance.SessionAppointment); !v.NeedsCard || v.Person.Name != "王*兰" {
+		t.Fatalf("before the card: %+v %+v", v, v.Person)
+	}
+	other, _ := idcardsim.Card("resident-hui")
+	card.Lay(other)
+	v := waitSession(t, st, appliance.SessionCard)
+	if v.Source != "idcard" || v.Purpose != "" || v.Person.Name != other.Name {
+		t.Fatalf("another resident's card took the appointment: %+v %+v", v, v.Person)
+	}
+	rc, err := st.SubmitSession(t.Context(), appliance.SessionSubmit{Purpose: "repair", Consent: consent})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if reg := payloadOf(t, h, rc.ID); reg.Appointment != "" || reg.Source != "idcard" {
+		t.Fatalf("the other resident's registration: %+v", reg)
+	}
+	card.Lift()
+
+	// The code was not spent: its resident scans it again and lays their card.
+	if r := scanWhole(t, st, scanner, code); r.Kind != "appointment" {
+		t.Fatalf("scan again: %+v", r)
+	}
+	waitSession(t, st, appliance.SessionAppointment)
+	mine, _ := idcardsim.Card("resident")
+	card.Lay(mine)
+	v = waitSession(t, st, appliance.SessionCard)
+	if v.Source != "idcard" || v.Purpose != "certificate" || v.Person.Name != "王秀兰" || v.NeedsCard {
+		t.Fatalf("the resident's card: %+v %+v", v, v.Person)
+	}
+	rc, err = st.SubmitSession(t.Context(), appliance.SessionSubmit{Consent: consent})
+	if err != nil {
+		t.Fatal(err)
+	}
+	reg := payloadOf(t, h, rc.ID)
+	if reg.Appointment == "" || reg.Source != "qr" || reg.Purpose != "certificate" || reg.Person.Nation != mine.Nation || reg.Person.Address != mine.Address {
+		t.Fatalf("registration by appointment: %+v", reg)
+	}
+	card.Lift()
+	if r := scanWhole(t, st, scanner, code); r.Reason != "used" {
+		t.Fatalf("the spent code: %+v", r)
+	}
+
+	// Card first, code second: the card on the reader confirms it.
+	card.Lay(mine)
+	waitSession(t, st, appliance.SessionCard)
+	if r := scanWhole(t, st, scanner, h.appointment(t, demo.StationID, today(0))); r.Kind != "appointment" {
+		t.Fatalf("scan with the card on the reader: %+v", r)
+	}
+	if v := st.Session(); v.State != appliance.SessionCard || v.Purpose != "certificate" || v.Person.Name != "王秀兰" {
+		t.Fatalf("card, then code: %+v", v)
+	}
+}
+
+// payloadOf waits for a registration to reach the hub and returns it.
+func payloadOf(t *testing.T, h *codeHub, id string) record.Registration {
+	t.Helper()
+	deadline := time.Now().Add(15 * time.Second)
+	for time.Now().Before(deadline) {
+		all, _ := h.store.All()
+		for _, r := range all {
+			if r.Record.ID == id {
+				var reg record.Registration
+				if err := json.Unmarshal(r.Record.Payload, &reg); err != nil {
+					t.Fatal(err)
+				}
+				return reg
+			}
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	t.Fatalf("record %s not at the hub in 15s", id)
+	return record.Registration{}
 }

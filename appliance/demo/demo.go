@@ -142,15 +142,17 @@ func idNumber(first17 string) (string, error) {
 	return first17 + string(c), nil
 }
 
-// Appointment is the demo hub's appointment for a resident of Xingfuwan
-// coming back to register as a returnee on date (YYYY-MM-DD).
+// Appointment is the demo hub's appointment for 王秀兰, the resident of
+// the emulated reader's "resident" card, to have a certificate issued on
+// date (YYYY-MM-DD): the code names her only masked, and her card
+// confirms her.
 func Appointment(date string) (signedcode.Appointment, error) {
-	id, err := idNumber("14102919870612003")
+	id, err := idNumber("14102919520317122")
 	if err != nil {
 		return signedcode.Appointment{}, err
 	}
-	return signedcode.Appointment{Station: StationID, Date: date, Purpose: "returnee",
-		Person: signedcode.Person{Name: "刘建华", IDNumber: id, Nation: "汉", Phone: "13935798765"}}, nil
+	return signedcode.Appointment{Station: StationID, Date: date, Purpose: "certificate",
+		Person: signedcode.Person{Name: "王秀兰", IDNumber: id}}, nil
 }
 
 // StaffBadge is the demo hub's badge for 李建国, micro-grid leader of

@@ -2,7 +2,9 @@ package signedcode
 
 import (
 	"crypto/ed25519"
+	"crypto/hmac"
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
@@ -12,6 +14,8 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+
+	"github.com/gridkiosk/gridkiosk/appliance/citizenid"
 )
 
 // Signer issues codes with one private key. Only a hub holds one.
@@ -20,19 +24,46 @@ type Signer struct {
 	Key   ed25519.PrivateKey
 }
 
-// Public returns the key the stations check the signer's codes with.
+// Public returns the key the stations check the signer's codes with,
+// without any station's ID-hash key: enough for staff codes only.
 func (s Signer) Public() Key {
 	return Key{ID: s.KeyID, Ed25519: []byte(s.Key.Public().(ed25519.PublicKey))}
 }
 
-// Appointment signs a. An empty ID gets a random one, IssuedAt the
-// current time, and Key the signer's key ID.
+// ForStation returns the key as station's reference data carries it: the
+// public key and the station's own key for the ID-number hashes of its
+// appointment codes. Serve each station only its own.
+func (s Signer) ForStation(station string) Key {
+	k := s.Public()
+	k.IDHashKey = s.IDKey(station)
+	return k
+}
+
+// IDKey derives station's key for IDHash from the signing key, so that
+// the hub keeps no other secret and rolls it with the signing key.
+func (s Signer) IDKey(station string) []byte {
+	if len(s.Key) != ed25519.PrivateKeySize {
+		return nil
+	}
+	m := hmac.New(sha256.New, s.Key.Seed())
+	m.Write([]byte("gridkiosk appointment id key v1\x00"))
+	m.Write([]byte(station))
+	return m.Sum(nil)
+}
+
+// Appointment signs a private appointment code for a.Person: the code
+// carries the name masked and the ID number as IDHash under the station's
+// key, and neither the phone number nor the nation. An empty ID gets a
+// random one, IssuedAt the current time, and Key the signer's key ID.
 func (s Signer) Appointment(a Appointment) (string, error) {
 	if _, _, err := dayBounds(a.Date); err != nil {
 		return "", fmt.Errorf("signedcode: appointment: %w", err)
 	}
-	if a.Station == "" || a.Person.Name == "" || a.Person.IDNumber == "" {
+	if a.Station == "" || strings.TrimSpace(a.Person.Name) == "" || normalID(a.Person.IDNumber) == "" {
 		return "", errors.New("signedcode: appointment: station, name and ID number are required")
+	}
+	if len(s.Key) != ed25519.PrivateKeySize {
+		return "", errors.New("signedcode: signer has no private key")
 	}
 	if a.ID == "" {
 		a.ID = newID()
@@ -41,6 +72,9 @@ func (s Signer) Appointment(a Appointment) (string, error) {
 		a.IssuedAt = time.Now().Unix()
 	}
 	a.Key = s.KeyID
+	a.Holder = &Holder{Name: citizenid.MaskName(a.Person.Name), IDHash: IDHash(s.IDKey(a.Station), a.Person.IDNumber),
+		CardType: a.Person.CardType}
+	a.Person = Person{}
 	return s.sign(KindAppointment, a)
 }
 

@@ -13,10 +13,22 @@
 // Stations learn the hub's public keys from the reference data, so codes
 // are checked offline; each names the key it was signed with, so a hub can
 // roll its key while codes signed with the old one are still out.
+//
+// An appointment code is printed or sent to a phone, and may be
+// photographed: it does not carry the resident's name or ID number. It
+// holds the name masked (王*兰), for the screen to greet them, and a keyed
+// hash of the ID number (IDHash). The key is the station's own, derived
+// from the hub's signing key and served to that station only, with its
+// reference data; the station checks the ID card laid (or the number
+// typed) against the hash, and the registration's details come from the
+// card. Codes issued before carried the person in clear; a station still
+// accepts them, as they are valid for one day only.
 package signedcode
 
 import (
 	"crypto/ed25519"
+	"crypto/hmac"
+	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
@@ -54,14 +66,60 @@ type Person struct {
 // Appointment is an appointment code's content: a person may register at
 // one station on one day, once.
 type Appointment struct {
-	ID       string `json:"id"`  // unique; a station accepts it once
-	Key      string `json:"kid"` // the signing key's ID
-	Station  string `json:"st"`
-	Date     string `json:"date"` // YYYY-MM-DD, China Standard Time
-	Purpose  string `json:"purpose,omitempty"`
-	Person   Person `json:"person"`
+	ID      string `json:"id"`  // unique; a station accepts it once
+	Key     string `json:"kid"` // the signing key's ID
+	Station string `json:"st"`
+	Date    string `json:"date"` // YYYY-MM-DD, China Standard Time
+	Purpose string `json:"purpose,omitempty"`
+	// Holder is who the appointment is for, as the code shows them.
+	Holder *Holder `json:"holder,omitempty"`
+	// Person is the resident in clear. Signer.Appointment takes it and
+	// puts only Holder in the code; a checked code has it only when it
+	// was issued before codes were private.
+	Person   Person `json:"person,omitzero"`
 	IssuedAt int64  `json:"iat"` // Unix seconds
+	// idKey is the station's key for Holder.IDHash, set by Verifier.
+	idKey []byte
 }
+
+// Holder is the resident of a private appointment code: nothing a
+// photograph of the code could tell a stranger.
+type Holder struct {
+	Name     string `json:"name"` // masked: 王*兰
+	IDHash   string `json:"idh"`  // IDHash of the ID number with the station's key
+	CardType string `json:"card_type,omitempty"`
+}
+
+// Private reports whether the code names its resident only by Holder: the
+// resident lays their card (or types their ID number) to be matched.
+func (a *Appointment) Private() bool { return a.Holder != nil }
+
+// Matches reports whether idNumber is the one the appointment is for.
+// It is false for a code no Verifier checked.
+func (a *Appointment) Matches(idNumber string) bool {
+	if a.Holder == nil {
+		return normalID(a.Person.IDNumber) == normalID(idNumber)
+	}
+	if len(a.idKey) == 0 || idNumber == "" {
+		return false
+	}
+	return hmac.Equal([]byte(IDHash(a.idKey, idNumber)), []byte(a.Holder.IDHash))
+}
+
+// IDHash is the keyed hash of an ID number that private appointment codes
+// carry: HMAC-SHA256 under the station's key, of the number upper-cased,
+// truncated to 128 bits, base64url. Without the key a photographed code
+// gives nothing to try ID numbers against; with it (a station's reference
+// data) the few million plausible numbers of a county can be tried in
+// seconds, which is why each station has its own key.
+func IDHash(key []byte, idNumber string) string {
+	m := hmac.New(sha256.New, key)
+	m.Write([]byte("gridkiosk appointment idh v1\x00"))
+	m.Write([]byte(normalID(idNumber)))
+	return base64.RawURLEncoding.EncodeToString(m.Sum(nil)[:16])
+}
+
+func normalID(s string) string { return strings.ToUpper(strings.TrimSpace(s)) }
 
 // Staff is a staff code's content: a staff member's badge for a station,
 // valid between NotBefore and Expires.

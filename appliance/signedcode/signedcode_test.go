@@ -53,16 +53,16 @@ func TestCheck(t *testing.T) {
 	}
 	used := map[string]bool{}
 	revoked := map[string]bool{}
-	v := Verifier{Keys: []Key{hub.Public()}, Station: station,
+	v := Verifier{Keys: []Key{hub.ForStation(station)}, Station: station,
 		Used: func(id string) bool { return used[id] }, Revoked: func(id string) bool { return revoked[id] }}
 
-	// tamper changes the payload (the person's name) and keeps the signature.
+	// tamper changes the payload (the holder's ID hash) and keeps the signature.
 	tamper := func(code string) string {
 		signed, sig, _ := strings.Cut(code, ".")
 		b, _ := base64.RawURLEncoding.DecodeString(signed[6:])
 		var m map[string]any
 		json.Unmarshal(b, &m)
-		m["person"].(map[string]any)["name"] = "张三"
+		m["holder"].(map[string]any)["idh"] = IDHash(hub.IDKey(station), "110101199003070014")
 		b, _ = json.Marshal(m)
 		return signed[:6] + base64.RawURLEncoding.EncodeToString(b) + "." + sig
 	}
@@ -95,6 +95,8 @@ func TestCheck(t *testing.T) {
 		{"other QR code", "https://example.com/", day, nil, Malformed},
 		{"too long", "GK1:A:" + strings.Repeat("A", MaxLen), day, nil, Malformed},
 		{"unknown key", mustSign(t, Signer{KeyID: "hub-2025", Key: other.Key}), day, nil, UnknownKey},
+		{"legacy appointment in clear", legacy(t, hub, appointment()), day, nil, ""},
+		{"legacy appointment altered", tamperLegacy(legacy(t, hub, appointment())), day, nil, Forged},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -137,12 +139,13 @@ func TestAppointmentContent(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c, err := Verifier{Keys: []Key{hub.Public()}, Station: station}.Check(code, at("2026-11-27 12:00"))
+	c, err := Verifier{Keys: []Key{hub.ForStation(station)}, Station: station}.Check(code, at("2026-11-27 12:00"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	a := c.Appointment
-	if c.Kind != KindAppointment || a.Person != appointment().Person || a.Purpose != "certificate" || a.Key != "k1" || len(a.ID) != 24 {
+	if c.Kind != KindAppointment || !a.Private() || a.Holder.Name != "王*兰" || a.Person != (Person{}) ||
+		a.Purpose != "certificate" || a.Key != "k1" || len(a.ID) != 24 {
 		t.Fatalf("appointment %+v", a)
 	}
 	if len(code) > 600 {
@@ -161,7 +164,7 @@ func TestSignerRefuses(t *testing.T) {
 		t.Error("staff code expiring before it starts was signed")
 	}
 	long := appointment()
-	long.Person.Name = strings.Repeat("名", 400)
+	long.Person.Name = strings.Repeat("名", 1000)
 	if _, err := hub.Appointment(long); err == nil || !strings.Contains(err.Error(), "more than") {
 		t.Errorf("over-long code: %v", err)
 	}
@@ -207,6 +210,101 @@ func TestAttachKeys(t *testing.T) {
 	}
 	if _, err := AttachKeys([]byte(`[1]`), hub.Public()); err == nil {
 		t.Fatal("a JSON array took keys")
+	}
+}
+
+// A photographed appointment code shows neither the resident's name nor
+// any part of their ID number or phone; the station that holds its key
+// matches the card laid, and only that card.
+func TestAppointmentIsPrivate(t *testing.T) {
+	hub := testSigner(t, "k1")
+	a := appointment()
+	a.Person.Nation = "回"
+	code, err := hub.Appointment(a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	signed, _, _ := strings.Cut(code, ".")
+	payload, err := base64.RawURLEncoding.DecodeString(signed[len("GK1:A:"):])
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := code + "\n" + string(payload)
+	for _, secret := range []string{"王秀兰", "秀", "14102919520317122X", "19520317", "0317122X", "13835712345", "12345", "回"} {
+		if strings.Contains(seen, secret) {
+			t.Errorf("the code reveals %q: %s", secret, payload)
+		}
+	}
+	v := Verifier{Keys: []Key{hub.ForStation(station)}, Station: station}
+	c, err := v.Check(code, at("2026-11-27 12:00"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		id   string
+		want bool
+	}{
+		{"14102919520317122X", true},
+		{" 14102919520317122x ", true},
+		{"141029195203171220", false},
+		{"110101199003070014", false},
+		{"", false},
+	} {
+		if got := c.Appointment.Matches(tc.id); got != tc.want {
+			t.Errorf("Matches(%q) = %v, want %v", tc.id, got, tc.want)
+		}
+	}
+	// Another station's key, or the public key alone, gives nothing to match
+	// against: the code is refused, not accepted unmatchable.
+	for name, k := range map[string]Key{"another station's key": hub.ForStation("141029-zl-01"), "public key only": hub.Public()} {
+		c, err := Verifier{Keys: []Key{k}, Station: station}.Check(code, at("2026-11-27 12:00"))
+		if name == "public key only" {
+			if ReasonOf(err) != UnknownKey {
+				t.Errorf("%s: %v", name, err)
+			}
+			continue
+		}
+		if err != nil || c.Appointment.Matches("14102919520317122X") {
+			t.Errorf("%s: matched the card (%v)", name, err)
+		}
+	}
+	// Each station has its own key, and the keys hide the seed.
+	if k1, k2 := hub.IDKey(station), hub.IDKey("141029-zl-01"); len(k1) != 32 || string(k1) == string(k2) || strings.Contains(string(k1), string(hub.Key.Seed()[:8])) {
+		t.Error("station keys are not distinct 32-byte keys")
+	}
+	// An unchecked appointment matches nothing.
+	if (&Appointment{Holder: c.Appointment.Holder}).Matches("14102919520317122X") {
+		t.Error("an appointment no verifier checked matched")
+	}
+}
+
+// legacy signs an appointment as hubs did before codes were private: the
+// person in clear.
+func legacy(t *testing.T, s Signer, a Appointment) string {
+	t.Helper()
+	a.ID, a.IssuedAt, a.Key = "legacy-0001", 1, s.KeyID
+	code, err := s.sign(KindAppointment, a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return code
+}
+
+func tamperLegacy(code string) string {
+	signed, sig, _ := strings.Cut(code, ".")
+	b, _ := base64.RawURLEncoding.DecodeString(signed[6:])
+	b = []byte(strings.Replace(string(b), "王秀兰", "张三", 1))
+	return signed[:6] + base64.RawURLEncoding.EncodeToString(b) + "." + sig
+}
+
+func TestLegacyAppointmentStillAccepted(t *testing.T) {
+	hub := testSigner(t, "k1")
+	c, err := Verifier{Keys: []Key{hub.Public()}, Station: station}.Check(legacy(t, hub, appointment()), at("2026-11-27 12:00"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Appointment.Private() || c.Appointment.Person != appointment().Person || !c.Appointment.Matches("14102919520317122x") {
+		t.Fatalf("legacy appointment %+v", c.Appointment)
 	}
 }
 

@@ -68,6 +68,10 @@ func ReasonOf(err error) Reason {
 type Key struct {
 	ID      string `json:"id"`
 	Ed25519 []byte `json:"ed25519"` // 32 bytes; base64 in JSON
+	// IDHashKey is this station's key for the ID-number hashes of
+	// private appointment codes (Signer.ForStation); secret to the hub
+	// and the station.
+	IDHashKey []byte `json:"id_hash_key,omitempty"`
 }
 
 // Verifier checks codes for one station. Used is a question, not a state:
@@ -96,13 +100,13 @@ func (v Verifier) Check(text string, now time.Time) (Code, error) {
 	if !ok {
 		return Code{}, refuse(UnknownKey, fmt.Sprintf("key %q is not in the reference data (%d keys known)", head.Key, len(v.Keys)))
 	}
-	if !ed25519.Verify(key, []byte(signed), sig) {
+	if !ed25519.Verify(key.Ed25519, []byte(signed), sig) {
 		return Code{}, refuse(Forged, fmt.Sprintf("signature does not match key %q", head.Key))
 	}
 	var c Code
 	switch kind {
 	case KindAppointment:
-		c, err = v.appointment(payload, now)
+		c, err = v.appointment(payload, key, now)
 	case KindStaff:
 		c, err = v.staff(payload, now)
 	}
@@ -115,25 +119,36 @@ func (v Verifier) Check(text string, now time.Time) (Code, error) {
 	return c, nil
 }
 
-func (v Verifier) key(id string) (ed25519.PublicKey, bool) {
+func (v Verifier) key(id string) (Key, bool) {
 	for _, k := range v.Keys {
 		if k.ID == id && len(k.Ed25519) == ed25519.PublicKeySize {
-			return ed25519.PublicKey(k.Ed25519), true
+			return k, true
 		}
 	}
-	return nil, false
+	return Key{}, false
 }
 
-func (v Verifier) appointment(payload []byte, now time.Time) (Code, error) {
+func (v Verifier) appointment(payload []byte, key Key, now time.Time) (Code, error) {
 	var a Appointment
 	if err := decode(payload, &a); err != nil {
 		return Code{}, err
 	}
-	if a.ID == "" || a.Person.Name == "" || a.Person.IDNumber == "" {
-		return Code{}, refuse(Malformed, "appointment lacks its id, the person's name or ID number")
+	switch {
+	case a.ID == "":
+		return Code{}, refuse(Malformed, "appointment lacks its id")
+	case a.Holder != nil && (a.Holder.Name == "" || a.Holder.IDHash == "" || a.Person != Person{}):
+		return Code{}, refuse(Malformed, "appointment's holder lacks a name or ID hash, or comes with a person in clear")
+	case a.Holder == nil && (a.Person.Name == "" || a.Person.IDNumber == ""):
+		return Code{}, refuse(Malformed, "appointment lacks the person's name or ID number")
 	}
 	if a.Station != v.Station {
 		return Code{}, refuse(WrongStation, fmt.Sprintf("issued for station %q, this is %q", a.Station, v.Station))
+	}
+	if a.Holder != nil {
+		if len(key.IDHashKey) == 0 {
+			return Code{}, refuse(UnknownKey, fmt.Sprintf("the reference data has no ID-hash key for key %q (the hub must serve it with gridhub serve --code-key)", key.ID))
+		}
+		a.idKey = key.IDHashKey
 	}
 	from, to, err := dayBounds(a.Date)
 	if err != nil {

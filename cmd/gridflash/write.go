@@ -86,13 +86,22 @@ func (e *env) checkSigned(job *writeJob, man, pubkey string) int {
 // checkProvision validates the provisioning file as the appliance will,
 // printing every problem with its file and line.
 func (e *env) checkProvision(job *writeJob, path string) int {
-	data, err := os.ReadFile(path)
+	data, err := flash.ReadProvision(path)
 	if err != nil {
+		if errors.Is(err, flash.ErrTooLarge) {
+			return e.fail("站点配置文件过大，未写入任何数据", err)
+		}
 		return e.fail("读取站点配置失败", err)
 	}
 	if _, err := config.Parse(data, path); err != nil {
 		fmt.Fprintf(e.stderr, "gridflash: 站点配置文件有误，未写入任何数据 / the provisioning file is invalid, nothing was written:\n%v\n", err)
 		return 1
+	}
+	if err := flash.CheckProvisionFits(job.image, data); err != nil {
+		if errors.Is(err, flash.ErrProvisionNoRoom) {
+			return e.fail("站点配置文件放不下：镜像的启动分区空间不足，未写入任何数据", err)
+		}
+		return e.fail("无法检查镜像的启动分区，未写入任何数据", err)
 	}
 	job.provision = data
 	return 0
@@ -101,6 +110,9 @@ func (e *env) checkProvision(job *writeJob, path string) int {
 // checkTarget applies the drive rules to a drive, and makes sure a file
 // target is not one of the inputs.
 func (e *env) checkTarget(job *writeJob, force bool) int {
+	if code := e.resolveLink(job); code != 0 {
+		return code
+	}
 	st, err := os.Stat(job.device)
 	isFile := errors.Is(err, fs.ErrNotExist) || (err == nil && st.Mode().IsRegular())
 	if e.sysErr == nil {
@@ -130,6 +142,35 @@ func (e *env) checkTarget(job *writeJob, force bool) int {
 	if ist, err := os.Stat(job.image); err == nil && st != nil && os.SameFile(ist, st) {
 		return e.fail("目标文件就是镜像文件本身", fmt.Errorf("%s is the image itself", job.device))
 	}
+	return 0
+}
+
+// resolveLink replaces a --device that is a symbolic link by what it
+// names, so that the prompt and the checks are about what is written. A
+// link to a disk (/dev/disk/by-id/…) is how technicians name cards; a
+// link to a regular file, or to nothing, is a mistake that would
+// overwrite or create a file the prompt never named, so it is refused.
+func (e *env) resolveLink(job *writeJob) int {
+	lst, err := os.Lstat(job.device)
+	if err != nil || lst.Mode()&fs.ModeSymlink == 0 {
+		return 0
+	}
+	if e.sysErr == nil {
+		if d, ok, err := drives.Find(e.sys, job.device); err == nil && ok {
+			job.device = d.Path
+			return 0
+		}
+	}
+	target, err := filepath.EvalSymlinks(job.device)
+	if err != nil {
+		return e.fail("目标是一个指向不存在位置的符号链接，未写入任何数据",
+			fmt.Errorf("--device %s is a symbolic link to nothing that exists (%w): name the card's device (see gridflash list) or the image file itself", job.device, err))
+	}
+	if tst, err := os.Stat(target); err == nil && tst.Mode().IsRegular() {
+		return e.fail(fmt.Sprintf("目标 %s 是指向普通文件 %s 的符号链接，未写入任何数据", job.device, target),
+			fmt.Errorf("--device %s is a symbolic link to the regular file %s: gridflash writes cards; to overwrite that file with the image, name it itself", job.device, target))
+	}
+	job.device = target
 	return 0
 }
 

@@ -38,7 +38,9 @@ func keygen(args []string, stdout io.Writer) error {
 }
 
 // issue signs an appointment or a staff code and prints it; with --png it
-// also writes the QR code as an image to hand out.
+// also writes the QR code as an image to hand out. An appointment code
+// carries the name masked and the ID number as a keyed hash only (see
+// signedcode): no phone or nation, which the resident gives at the station.
 func issue(args []string, stdout io.Writer) error {
 	if len(args) == 0 || (args[0] != "appointment" && args[0] != "staff") {
 		return errors.New("issue: want appointment or staff")
@@ -51,10 +53,8 @@ func issue(args []string, stdout io.Writer) error {
 	png := fs.String("png", "", "also write the code as a QR image to this file")
 	// appointment
 	date := fs.String("date", time.Now().In(chinaTime).Format(time.DateOnly), "appointment: day it is valid (YYYY-MM-DD, China time)")
-	idNumber := fs.String("id-number", "", "appointment: the resident's ID number (required)")
-	phone := fs.String("phone", "", "appointment: the resident's phone")
+	idNumber := fs.String("id-number", "", "appointment: the resident's ID number (required; the code carries only a keyed hash of it)")
 	purpose := fs.String("purpose", "", "appointment: matter category code, e.g. certificate")
-	nation := fs.String("nation", "", "appointment: nation (汉, 回, …)")
 	cardType := fs.String("card-type", "", "appointment: resident, hmt_permit, foreign_2017 or foreign_2023 (default resident)")
 	// staff
 	staffID := fs.String("staff", "", "staff: staff ID from the reference data, e.g. s-0007 (required)")
@@ -77,7 +77,7 @@ func issue(args []string, stdout io.Writer) error {
 			return errors.New("issue appointment: --id-number is required")
 		}
 		code, err = signer.Appointment(signedcode.Appointment{Station: *station, Date: *date, Purpose: *purpose,
-			Person: signedcode.Person{Name: *name, IDNumber: strings.ToUpper(strings.TrimSpace(*idNumber)), Phone: *phone, Nation: *nation, CardType: *cardType}})
+			Person: signedcode.Person{Name: *name, IDNumber: strings.ToUpper(strings.TrimSpace(*idNumber)), CardType: *cardType}})
 	case "staff":
 		if *staffID == "" || *role == "" {
 			return errors.New("issue staff: --staff and --role are required")

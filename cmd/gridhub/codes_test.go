@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
 	"image/png"
 	"io"
 	"log/slog"
@@ -22,6 +23,7 @@ import (
 
 	"github.com/gridkiosk/gridkiosk/appliance"
 	"github.com/gridkiosk/gridkiosk/appliance/demo"
+	"github.com/gridkiosk/gridkiosk/drivers/idcard/idcardsim"
 	"github.com/gridkiosk/gridkiosk/drivers/qrscan/qrscansim"
 	"github.com/gridkiosk/gridkiosk/sync/upstream"
 )
@@ -81,16 +83,32 @@ func TestIssuedAppointmentRegisters(t *testing.T) {
 	if got := readQR(t, pngPath); got != code {
 		t.Fatalf("QR image holds %q, want the printed code", got)
 	}
+	// A photograph of the code tells nothing of the resident.
+	payload, err := base64.RawURLEncoding.DecodeString(strings.TrimPrefix(strings.SplitN(code, ".", 2)[0], "GK1:A:"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, secret := range []string{"王秀兰", "秀", "14102919520317122", "19520317", "317122"} {
+		if strings.Contains(string(payload), secret) {
+			t.Fatalf("the appointment code reveals %q: %s", secret, payload)
+		}
+	}
 
 	sim, err := qrscansim.New(dir, "scanner", 9600)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer sim.Close()
+	reader, err := idcardsim.New(dir, "idcard", 115200)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer reader.Close()
 	tokenFile := filepath.Join(dir, "station.token")
 	os.WriteFile(tokenFile, []byte("0123456789abcdef0123\n"), 0o600)
 	cfg := demo.Config(filepath.Join(dir, "station"), "http://"+addr, tokenFile)
 	cfg.Devices.Scanner.Port = sim.Path()
+	cfg.Devices.IDCard.Port = reader.Path()
 	st, err := appliance.New(appliance.Options{Config: cfg, Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	if err != nil {
 		t.Fatal(err)
@@ -104,9 +122,16 @@ func TestIssuedAppointmentRegisters(t *testing.T) {
 	waitFor(t, "the scanner is ready", func() bool { return st.Health().Peripherals["scanner"].State == "ready" })
 	sim.Scan(code, qrscansim.How{AIM: "]Q1", Pieces: 3}) // split writes, as a real scanner's USB packets
 	waitFor(t, "a registration session", func() bool { return st.Session().State == appliance.SessionAppointment })
-	v := st.Session()
-	if v.Person.Name != "王秀兰" || v.Person.IDNumber != "1410**********122X" || v.Purpose != "certificate" {
+	if v := st.Session(); v.Person.Name != "王*兰" || !v.NeedsCard || v.Purpose != "certificate" {
 		t.Fatalf("session: %+v", v.Person)
+	}
+	// The resident's card confirms the appointment.
+	card, _ := idcardsim.Card("resident")
+	reader.Lay(card)
+	waitFor(t, "the card to confirm the appointment", func() bool { return st.Session().State == appliance.SessionCard })
+	v := st.Session()
+	if v.Person.Name != "王秀兰" || v.Person.IDNumber != "1410**********122X" || v.Purpose != "certificate" || v.Source != "idcard" {
+		t.Fatalf("session: %+v %+v", v, v.Person)
 	}
 	rc, err := st.SubmitSession(ctx, appliance.SessionSubmit{Phone: "13835712345", Consent: appliance.ConsentIn{Agreed: true, Version: "2026-01"}})
 	if err != nil {

@@ -124,7 +124,8 @@ func loadTLS(cert, key string) (*tls.Config, error) {
 
 // refDataSource returns how serve finds a station's reference data: the
 // --refdata file when given, else the store; with the code key's public
-// half attached when there is a key.
+// half and the station's own appointment ID-hash key attached when there
+// is a key.
 func refDataSource(file, codeKey string) (func(hub.RefDataStore, string) ([]byte, error), error) {
 	var fixed []byte
 	if file != "" {
@@ -136,13 +137,13 @@ func refDataSource(file, codeKey string) (func(hub.RefDataStore, string) ([]byte
 			return nil, fmt.Errorf("%s: %w", file, err)
 		}
 	}
-	var keys []signedcode.Key
+	var signer *signedcode.Signer
 	if codeKey != "" {
-		signer, err := signedcode.LoadSigner(codeKey)
+		s, err := signedcode.LoadSigner(codeKey)
 		if err != nil {
 			return nil, fmt.Errorf("--code-key: %w", err)
 		}
-		keys = append(keys, signer.Public())
+		signer = &s
 	}
 	return func(s hub.RefDataStore, station string) ([]byte, error) {
 		data := fixed
@@ -152,9 +153,9 @@ func refDataSource(file, codeKey string) (func(hub.RefDataStore, string) ([]byte
 				return nil, err
 			}
 		}
-		if len(keys) == 0 {
+		if signer == nil {
 			return data, nil
 		}
-		return signedcode.AttachKeys(data, keys...)
+		return signedcode.AttachKeys(data, signer.ForStation(station))
 	}, nil
 }

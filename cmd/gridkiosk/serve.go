@@ -278,7 +278,7 @@ func simCodeKey(path string) (signedcode.Signer, []byte, error) {
 	if err != nil {
 		return signer, nil, fmt.Errorf("simulate: %w", err)
 	}
-	rd, err := signedcode.AttachKeys(demo.RefData(), signer.Public())
+	rd, err := signedcode.AttachKeys(demo.RefData(), signer.ForStation(demo.StationID))
 	if err != nil {
 		return signer, nil, fmt.Errorf("simulate: %w", err)
 	}

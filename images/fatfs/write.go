@@ -290,3 +290,33 @@ func dosTime(t time.Time) (date, clock uint16) {
 	clock = uint16(t.Hour())<<11 | uint16(t.Minute())<<5 | uint16(t.Second()/2)
 	return date, clock
 }
+
+// ErrNoRoom is wrapped by Fits for a file the file system has no room for.
+var ErrNoRoom = errors.New("fatfs: no room")
+
+// Fits reports whether WriteFile could put size bytes at path: the
+// clusters of the file and of each directory it would create, against the
+// clusters the FAT marks free. It reads nothing but what Open read, so a
+// caller can ask before it writes anything.
+func (fs *FS) Fits(path string, size int64) error {
+	parts := splitPath(path)
+	steps, _, err := fs.walk(path)
+	if err != nil {
+		return err
+	}
+	if len(steps) == len(parts) {
+		return fmt.Errorf("%w: %s", ErrExist, path)
+	}
+	need := (size+fs.ClusterSize-1)/fs.ClusterSize + int64(len(parts)-len(steps)-1)
+	var free int64
+	for c := uint32(2); fs.valid(c); c++ {
+		if fs.fat[c] == 0 {
+			free++
+		}
+	}
+	if need > free {
+		return fmt.Errorf("%w for %s: %d bytes need %d clusters of %d bytes, %d are free (%d bytes)",
+			ErrNoRoom, path, size, need, fs.ClusterSize, free, free*fs.ClusterSize)
+	}
+	return nil
+}

@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/klauspost/compress/zstd"
+
 	"github.com/gridkiosk/gridkiosk/images/flash/flashtest"
 	"github.com/gridkiosk/gridkiosk/images/manifest"
 )
@@ -111,5 +113,27 @@ func run(b *testing.B, prog string, args ...string) {
 	b.Helper()
 	if out, err := exec.Command(prog, args...).CombinedOutput(); err != nil {
 		b.Fatalf("%s: %v\n%s", prog, err, out)
+	}
+}
+
+// BenchmarkCheckProvisionFits is the check gridflash makes before it
+// writes anything: the FAT32 boot partition (34 MiB) of a zstd image read
+// as far as its FAT and root directory.
+func BenchmarkCheckProvisionFits(b *testing.B) {
+	img := flashtest.NewImage(b, flashtest.Options{FAT: 32})
+	enc, err := zstd.NewWriter(nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	path := img.Path + ".zst"
+	if err := os.WriteFile(path, enc.EncodeAll(img.Data, nil), 0o644); err != nil {
+		b.Fatal(err)
+	}
+	data := make([]byte, 4<<10)
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := CheckProvisionFits(path, data); err != nil {
+			b.Fatal(err)
+		}
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 )
@@ -173,10 +174,22 @@ func LoadPublicKey(path string) (ed25519.PublicKey, error) {
 	return pub, nil
 }
 
+// maxKeyFile bounds a key file: a PEM Ed25519 key is about 120 bytes, and
+// a path to something else (/dev/zero, an image) must not fill memory.
+const maxKeyFile = 64 << 10
+
 func readPEM(path, typ string) ([]byte, error) {
-	data, err := os.ReadFile(path)
+	f, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("manifest: %w", err)
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, maxKeyFile+1))
+	if err != nil {
+		return nil, fmt.Errorf("manifest: read %s: %w", path, err)
+	}
+	if len(data) > maxKeyFile {
+		return nil, fmt.Errorf("manifest: key file %s is too large (over %d bytes): name the PEM .pub or .key file", path, maxKeyFile)
 	}
 	block, _ := pem.Decode(data)
 	if block == nil || block.Type != typ {

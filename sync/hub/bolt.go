@@ -242,7 +242,7 @@ func getRecord(b *bolt.Bucket, id string) (key, v []byte) {
 }
 
 // Status implements Store.
-func (s *BoltStore) Status(id string) (upstream.Status, bool, error) {
+func (s *BoltStore) Status(stationID, id string) (upstream.Status, bool, error) {
 	var st Stored
 	var ok bool
 	err := s.db.View(func(tx *bolt.Tx) error {
@@ -258,7 +258,7 @@ func (s *BoltStore) Status(id string) (upstream.Status, bool, error) {
 	if err != nil {
 		return upstream.Status{}, false, fmt.Errorf("hub: status of %s: %w", id, err)
 	}
-	if !ok {
+	if !ok || st.StationID != stationID {
 		return upstream.Status{}, false, nil
 	}
 	return upstream.Status{ID: id, State: st.State, UpdatedAt: st.UpdatedAt, Note: st.Note}, true, nil

@@ -93,7 +93,7 @@ func TestBoltUpperCaseIDs(t *testing.T) {
 	if err != nil || len(reply.Acked) != 1 {
 		t.Fatalf("the migrated record sent again in lower case: %+v, %v; want acked", reply, err)
 	}
-	if _, ok, err := s.Status(upper); !ok || err != nil {
+	if _, ok, err := s.Status("s", upper); !ok || err != nil {
 		t.Errorf("Status(%s) = %v, %v", upper, ok, err)
 	}
 }

@@ -136,7 +136,7 @@ func TestBoltSealsOldFile(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got, ok, err := s.Status(r.ID); err != nil || !ok || got.State != StateReceived {
+	if got, ok, err := s.Status("141029-xfw-01", r.ID); err != nil || !ok || got.State != StateReceived {
 		t.Fatalf("status after sealing: %+v %v %v", got, ok, err)
 	}
 	if rd, ok, err := s.RefData(""); err != nil || !ok || !bytes.Equal(rd, sealRefData) {

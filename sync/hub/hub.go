@@ -188,8 +188,11 @@ func (s *Server) refdata(w http.ResponseWriter, r *http.Request, station string)
 	w.Write(data)
 }
 
-func (s *Server) status(w http.ResponseWriter, r *http.Request, _ string) {
-	st, ok, err := s.Store.Status(r.PathValue("id"))
+// status answers a station about its own records only. Another station's
+// record is answered 404, like one the hub never had, not 403: a station's
+// token must not tell its holder which records exist elsewhere.
+func (s *Server) status(w http.ResponseWriter, r *http.Request, station string) {
+	st, ok, err := s.Store.Status(station, r.PathValue("id"))
 	switch {
 	case err != nil:
 		s.Log.Error("hub: status", "err", err)

@@ -156,7 +156,7 @@ func TestTooLarge(t *testing.T) {
 }
 
 func TestRefDataAndStatus(t *testing.T) {
-	ts, _ := newHub(t)
+	ts, st := newHub(t)
 	c := &upstream.Client{BaseURL: ts.URL, StationID: "141029-xfw-01", Token: func() (string, error) { return tokXFW, nil }}
 	data, etag, nm, err := c.RefData(t.Context(), "")
 	if err != nil || nm || etag == "" || !strings.Contains(string(data), "公共设施报修") {
@@ -175,6 +175,18 @@ func TestRefDataAndStatus(t *testing.T) {
 	s, err := c.Status(t.Context(), rec(9).ID)
 	if err != nil || s.State != "received" || s.ID != rec(9).ID {
 		t.Fatalf("status: %+v %v", s, err)
+	}
+	// Another station's record is answered as if the hub never had it,
+	// with nothing of its state or note.
+	if err := st.SetStatus(rec(9).ID, "in_progress", "已转交民政 王秀兰", time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	other := &upstream.Client{BaseURL: ts.URL, StationID: "141029-zl-01", Token: func() (string, error) { return "token-other-0123456789", nil }}
+	if s, err := other.Status(t.Context(), rec(9).ID); err == nil || !strings.Contains(err.Error(), "404") || s.State != "" || strings.Contains(err.Error(), "民政") {
+		t.Fatalf("another station's status look-up: %+v %v; want 404 and nothing else", s, err)
+	}
+	if s, err := c.Status(t.Context(), rec(9).ID); err != nil || s.Note != "已转交民政 王秀兰" {
+		t.Fatalf("own status after a note: %+v %v", s, err)
 	}
 	// Another station's refdata is not served on this token.
 	req, _ := http.NewRequest("GET", ts.URL+"/v1/stations/141029-zl-01/refdata", nil)

@@ -35,9 +35,11 @@ type RecordStore interface {
 	// sent again only counts a delivery. Records of one batch are
 	// stored together or not at all.
 	Ingest(stationID string, recs []upstream.Record, at time.Time) (upstream.Reply, error)
-	// Status returns the hub's view of one record; ok is false when the
-	// hub has never received it.
-	Status(id string) (s upstream.Status, ok bool, err error)
+	// Status returns the hub's view of one record that stationID sent;
+	// ok is false when the hub has never received it from stationID. A
+	// station sees only its own records: another's status and staff
+	// note are not its business, nor whether such a record exists.
+	Status(stationID, id string) (s upstream.Status, ok bool, err error)
 	// SetStatus moves a record to state (one of States) with a note for
 	// the station. It returns an error wrapping ErrNotFound for a record
 	// the hub does not hold and ErrInvalidState for an unknown state.

@@ -11,6 +11,9 @@ import (
 // confirmScreen shows what was read (or typed) for the resident to check:
 // the ID number masked as the station gives it, never more.
 func (a *App) confirmScreen() fyne.CanvasObject {
+	if a.f.sess.NeedsCard {
+		return a.appointmentCardScreen()
+	}
 	p := a.f.sess.Person
 	if p == nil {
 		p = &appliance.PersonView{}
@@ -48,6 +51,29 @@ func (a *App) confirmScreen() fyne.CanvasObject {
 	ok := newButton(a.tr("确认", "Confirm"), primary, a.goTo(scrPurpose))
 	return a.frame(a.tr("请核对您的信息", "Please check your details"),
 		container.New(middle{}, lines(rows...)), a.langToggle(), notMe, ok)
+}
+
+// appointmentCardScreen greets the resident of an appointment code, which
+// names them only masked, and asks for their ID card to confirm them; one
+// without the card types the number instead.
+func (a *App) appointmentCardScreen() fyne.CanvasObject {
+	name := ""
+	if p := a.f.sess.Person; p != nil {
+		name = p.Name
+	}
+	rows := []fyne.CanvasObject{
+		text(a.tr("预约码有效", "Your appointment code is valid"), sizeSmall, muted, false),
+		text(name, sizeBig, ink, true),
+		newPara(a.tr("请将本人身份证放在读卡器上，核对是否本人预约。没带身份证，可以输入身份证号。",
+			"Lay your ID card on the reader to confirm the appointment is yours. Without your card, type your ID number."), sizeBody, ink, fullWidth),
+	}
+	notMe := newButton(a.tr("不是我", "Not me"), neutral, a.act(func() { a.cancel(notice{}) }))
+	typeID := newButton(a.tr("输入身份证号", "Type ID number"), plain, a.act(func() {
+		a.f.id, a.f.name = nil, nil
+		a.show(scrManualID)
+	}))
+	return a.frame(a.tr("请放置身份证", "Please lay your ID card"),
+		container.New(middle{}, lines(rows...)), a.langToggle(), notMe, typeID)
 }
 
 // rare reports whether s has a character beyond the Basic Multilingual

@@ -16,6 +16,7 @@ import (
 	"github.com/gridkiosk/gridkiosk/appliance/signedcode"
 	"github.com/gridkiosk/gridkiosk/appliance/staffpin"
 	"github.com/gridkiosk/gridkiosk/drivers/gpio"
+	"github.com/gridkiosk/gridkiosk/drivers/idcard/idcardsim"
 	"github.com/gridkiosk/gridkiosk/drivers/qrscan/qrscansim"
 )
 
@@ -241,7 +242,7 @@ func TestScans(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rd, err := signedcode.AttachKeys(demo.RefData(), signer.Public())
+	rd, err := signedcode.AttachKeys(demo.RefData(), signer.ForStation(demo.StationID))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -250,7 +251,7 @@ func TestScans(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { sim.Close() })
-	r := newRig(t, rigOptions{noCard: true, refData: rd,
+	r := newRig(t, rigOptions{refData: rd,
 		setup: func(o *appliance.Options) { o.Config.Devices.Scanner.Port = sim.Path() }})
 	r.waitStation("the scanner", func() bool { return r.st.Health().Peripherals["scanner"].State == "ready" })
 	today := time.Now().In(time.FixedZone("CST", 8*3600)).Format(time.DateOnly)
@@ -277,9 +278,17 @@ func TestScans(t *testing.T) {
 	sim.Scan(appliance.ReceiptCodePrefix+"01890000-0000-7000-8000-000000000000", qrscansim.How{})
 	r.loop.until(t, "the receipt's state", func() bool { return r.shows("本站没有这条记录") })
 
+	// The code names its resident masked: the screen asks for the card,
+	// which confirms her and fills in her details.
 	sim.Scan(appt(demo.StationID), qrscansim.How{})
 	r.loop.until(t, "the confirm screen", func() bool { return r.app.Screen() == scrConfirm })
-	if !r.shows("刘建华") || !r.shows("以下信息来自您的预约码") {
+	if !r.shows("王*兰") || !r.shows("请放置身份证") || r.shows("1410") {
+		t.Fatalf("appointment screen: %q", texts(r.win.Content()))
+	}
+	card, _ := idcardsim.Card("resident")
+	r.sim.Lay(card)
+	r.loop.until(t, "the card's details", func() bool { return r.app.Screen() == scrConfirm && r.shows("王秀兰") })
+	if !r.shows("以下信息读自您的证件") {
 		t.Fatalf("confirm screen: %q", texts(r.win.Content()))
 	}
 	r.tap("确认")
@@ -289,7 +298,7 @@ func TestScans(t *testing.T) {
 			picked = append(picked, b.label)
 		}
 	})
-	if len(picked) != 1 || picked[0] != "返乡人员登记" {
+	if len(picked) != 1 || picked[0] != "证明开具" {
 		t.Fatalf("chosen: %q", picked)
 	}
 }

@@ -61,7 +61,7 @@ VALUES ($1, 's', 'matter', 1, now(), '2026-11-26T09:00:00Z', true, '{}', '{"n":1
 		t.Fatalf("IDs after migration %v, want %v", got, want)
 	}
 	for _, id := range []string{upper, hub.NormalID(upper)} {
-		if _, ok, err := s.Status(id); !ok || err != nil {
+		if _, ok, err := s.Status("s", id); !ok || err != nil {
 			t.Errorf("Status(%s) = %v, %v", id, ok, err)
 		}
 	}

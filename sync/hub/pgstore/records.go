@@ -160,11 +160,11 @@ func countAgain(ctx context.Context, tx pgx.Tx, station string, recs []upstream.
 const heldID = `(SELECT id FROM hub_records WHERE id IN (lower($1), $1) ORDER BY id = lower($1) DESC LIMIT 1)`
 
 // Status implements hub.Store.
-func (s *Store) Status(id string) (upstream.Status, bool, error) {
+func (s *Store) Status(stationID, id string) (upstream.Status, bool, error) {
 	ctx, cancel := s.context()
 	defer cancel()
 	st := upstream.Status{ID: id}
-	err := s.pool.QueryRow(ctx, "SELECT state, updated_at, note FROM hub_records WHERE id = "+heldID, id).
+	err := s.pool.QueryRow(ctx, "SELECT state, updated_at, note FROM hub_records WHERE station_id = $2 AND id = "+heldID, id, stationID).
 		Scan(&st.State, &st.UpdatedAt, &st.Note)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return upstream.Status{}, false, nil

@@ -47,6 +47,7 @@ func Run(t *testing.T, open func(t *testing.T) hub.Store) {
 		{"Conflict", testConflict},
 		{"IDCase", testIDCase},
 		{"StatusUnknown", testStatusUnknown},
+		{"StatusOwnStationOnly", testStatusOwnStationOnly},
 		{"SetStatus", testSetStatus},
 		{"Records", testRecords},
 		{"ConcurrentIngest", testConcurrentIngest},
@@ -203,7 +204,7 @@ func testRejections(t *testing.T, s hub.Store) {
 			if len(reply.Rejected) != 1 || reply.Rejected[0].ID != bad.ID || !strings.Contains(reply.Rejected[0].Reason, tc.reason) {
 				t.Fatalf("rejected %+v, want %s with a reason about %q", reply.Rejected, bad.ID, tc.reason)
 			}
-			if _, ok, err := s.Status(bad.ID); ok || err != nil {
+			if _, ok, err := s.Status(stationA, bad.ID); ok || err != nil {
 				t.Fatalf("the rejected record is stored (%v, %v)", ok, err)
 			}
 		})
@@ -321,14 +322,14 @@ func testIDCase(t *testing.T, s hub.Store) {
 		}
 	}
 	for _, id := range []string{rec(2).ID, second.ID, mixed.ID} {
-		if _, ok, err := s.Status(id); !ok || err != nil {
+		if _, ok, err := s.Status(stationA, id); !ok || err != nil {
 			t.Errorf("Status(%s) = %v, %v; want found", id, ok, err)
 		}
 	}
 	if err := s.SetStatus(second.ID, hub.StateDone, "", t0); err != nil {
 		t.Fatalf("SetStatus in upper case: %v", err)
 	}
-	if st, _, _ := s.Status(rec(2).ID); st.State != hub.StateDone {
+	if st, _, _ := s.Status(stationA, rec(2).ID); st.State != hub.StateDone {
 		t.Fatalf("state %q after SetStatus in upper case", st.State)
 	}
 
@@ -341,13 +342,31 @@ func testIDCase(t *testing.T, s hub.Store) {
 }
 
 func testStatusUnknown(t *testing.T, s hub.Store) {
-	st, ok, err := s.Status(rec(9).ID)
+	st, ok, err := s.Status(stationA, rec(9).ID)
 	if ok || err != nil || st != (upstream.Status{}) {
 		t.Fatalf("Status of an unknown record = %+v, %v, %v; want zero, false, nil", st, ok, err)
 	}
 	err = s.SetStatus(rec(9).ID, hub.StateDone, "", t0)
 	if !errors.Is(err, hub.ErrNotFound) || !strings.Contains(err.Error(), rec(9).ID) {
 		t.Fatalf("SetStatus of an unknown record: %v; want ErrNotFound naming the ID", err)
+	}
+}
+
+// A station asking for another station's record learns nothing: not its
+// state, not the staff's note, not that it exists.
+func testStatusOwnStationOnly(t *testing.T, s hub.Store) {
+	r := rec(1)
+	ingest(t, s, stationA, t0, r)
+	if err := s.SetStatus(r.ID, hub.StateInProgress, "王秀兰 13812345678 已转交民政", t0.Add(time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	st, ok, err := s.Status(stationB, r.ID)
+	if ok || err != nil || st != (upstream.Status{}) {
+		t.Fatalf("station B asking for A's record = %+v, %v, %v; want zero, false, nil", st, ok, err)
+	}
+	st, ok, err = s.Status(stationA, r.ID)
+	if !ok || err != nil || st.State != hub.StateInProgress || st.Note == "" {
+		t.Fatalf("station A asking for its own record = %+v, %v, %v", st, ok, err)
 	}
 }
 
@@ -379,7 +398,7 @@ func testSetStatus(t *testing.T, s hub.Store) {
 		if err == nil {
 			want = upstream.Status{ID: r.ID, State: step.state, UpdatedAt: at, Note: step.note}
 		}
-		got, ok, err := s.Status(r.ID)
+		got, ok, err := s.Status(stationA, r.ID)
 		if err != nil || !ok || got.ID != want.ID || got.State != want.State || got.Note != want.Note || !got.UpdatedAt.Equal(want.UpdatedAt) {
 			t.Fatalf("after SetStatus(%q): %+v %v %v, want %+v", step.state, got, ok, err, want)
 		}
