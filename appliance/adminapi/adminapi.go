@@ -26,6 +26,7 @@ import (
 	"github.com/gridkiosk/gridkiosk/appliance/record"
 	"github.com/gridkiosk/gridkiosk/appliance/signedcode"
 	"github.com/gridkiosk/gridkiosk/drivers/printer"
+	"github.com/gridkiosk/gridkiosk/internal/secretfile"
 	"github.com/gridkiosk/gridkiosk/sync/outbox"
 )
 
@@ -581,7 +582,10 @@ func writeJSON(w http.ResponseWriter, code int, v any) {
 // one (mode 0600) on first start.
 func LoadOrCreateToken(dir string) (string, error) {
 	path := filepath.Join(dir, TokenFile)
-	b, err := os.ReadFile(path)
+	b, err := secretfile.Read(path, 4096)
+	if secretfile.IsExposed(err) {
+		return "", fmt.Errorf("adminapi: %w (or delete it: a new token is made at the next start)", err)
+	}
 	if err == nil {
 		tok := strings.TrimSpace(string(b))
 		if len(tok) < 16 {
@@ -613,6 +617,12 @@ func writeFileAtomic(path string, data []byte) error {
 	tmp := path + ".tmp"
 	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
 	if err != nil {
+		return err
+	}
+	// A temporary file left by an earlier try keeps its mode through
+	// O_TRUNC; the token must not inherit a looser one.
+	if err := f.Chmod(0o600); err != nil {
+		f.Close()
 		return err
 	}
 	if _, err := f.Write(data); err != nil {
