@@ -99,13 +99,13 @@ func describeChar(s string) string {
 }
 
 // MaskDigits hides most of a phone number or other personal number for an
-// error message or a log: it keeps at most a third of the characters,
-// split between the start and the end, and stars the rest, so that
-// "13835712345" becomes "13********5". Characters other than digits are
-// starred too, whatever they are.
+// error message or a log: it keeps a third of the characters but at
+// most four, split between the start and the end, and stars the rest, so
+// that "13835712345" becomes "13********5". Characters other than digits
+// are starred too, whatever they are.
 func MaskDigits(s string) string {
 	r := []rune(s)
-	keep := len(r) / 3
+	keep := min(len(r)/3, 4)
 	head, tail := (keep+1)/2, keep/2
 	for i := head; i < len(r)-tail; i++ {
 		r[i] = '*'
