@@ -70,9 +70,11 @@ func TestProbeQRMasks(t *testing.T) {
 	}
 	probe := func(code string, args ...string) string {
 		t.Helper()
-		sim.Arm(code, qrscansim.How{AIM: "]Q1"})
+		// With a suffix, so that a pause of a loaded machine inside the
+		// code does not end it early.
+		sim.Arm(code, qrscansim.How{AIM: "]Q1", Suffix: "\r\n"})
 		var out bytes.Buffer
-		args = append([]string{"probe", "qr", "--port", sim.Path(), "--trigger", "honeywell", "--timeout", "60s"}, args...)
+		args = append([]string{"probe", "qr", "--port", sim.Path(), "--trigger", "honeywell", "--suffix", "crlf", "--timeout", "60s"}, args...)
 		if code := realMain(args, &out, &out); code != 0 {
 			t.Fatalf("exit %d: %s", code, out.String())
 		}
