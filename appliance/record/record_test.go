@@ -107,6 +107,9 @@ func TestValidateRegistration(t *testing.T) {
 	}
 	for _, tc := range tests {
 		name := tc.path + "=" + strings.TrimSpace(strings.ReplaceAll(jsonString(tc.value), "\n", ""))
+		if r := []rune(name); len(r) > 60 {
+			name = string(r[:60]) + "…"
+		}
 		t.Run(name, func(t *testing.T) {
 			p := registration(t)
 			if tc.path != "" {
