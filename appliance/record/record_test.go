@@ -323,6 +323,7 @@ func FuzzValidate(f *testing.F) {
 	f.Add(KindRegistration, string(raw))
 	f.Add(KindMatter, `{"category":"repair","description":"灯","person":{"name":"李","gender":"male","birth":"1990-01-01","id_number":"x","card_type":"foreign_2017"}}`)
 	f.Add(KindVolunteer, `{"volunteer":{"name":"张伟"},"service":"清扫","minutes":30,"date":"2026-11-25"}`)
+	f.Add(KindMatter, "{\"category\":\"repair\",\"description\":\"灯\xff\\u001b\\u202e\"}")
 	f.Fuzz(func(t *testing.T, kind, payload string) {
 		out, err := Validate(kind, json.RawMessage(payload), now)
 		if err != nil {
