@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/gridkiosk/gridkiosk/appliance/citizenid"
 	"github.com/gridkiosk/gridkiosk/appliance/record"
@@ -18,8 +17,10 @@ import (
 // check character is verified; birth date and gender follow from it.
 func (s *Station) StartManual(name, idNumber string) error {
 	name = strings.TrimSpace(name)
-	if n := utf8.RuneCountInString(name); n < 1 || n > 60 {
-		return &record.FieldError{Field: "name", Msg: "is required (1 to 60 characters)"}
+	// The rules the registration's person.name is stored under, so that a
+	// name it would refuse is refused before the resident goes on.
+	if err := record.CheckText("name", name, 1, 60); err != nil {
+		return err
 	}
 	num, err := citizenid.Parse(idNumber)
 	if err != nil {

@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/gridkiosk/gridkiosk/appliance/citizenid"
 	"github.com/gridkiosk/gridkiosk/appliance/record"
@@ -74,9 +76,22 @@ func (s *Station) receiptFields(rec upstream.Record) (receiptFields, error) {
 		f.category = n
 	}
 	if p.Person != nil {
-		f.name, f.idNumber = citizenid.MaskName(p.Person.Name), citizenid.Mask(p.Person.IDNumber)
+		f.name, f.idNumber = printable(citizenid.MaskName(p.Person.Name)), printable(citizenid.Mask(p.Person.IDNumber))
 	}
 	return f, nil
+}
+
+// printable replaces what a receipt printer refuses as text (control
+// characters; private-use ones, in which some ID cards carry rare
+// characters of names) with □, so that a record stored before its text
+// was checked, or a name read from such a card, still gets its receipt.
+func printable(s string) string {
+	return strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) || unicode.Is(unicode.Co, r) || r == utf8.RuneError {
+			return '□'
+		}
+		return r
+	}, s)
 }
 
 // receiptDoc lays out a service receipt (办事回执).
@@ -168,6 +183,15 @@ func (s *Station) receiptJob(req ReceiptRequest) ([]byte, upstream.Record, recei
 	}
 	if strings.TrimSpace(req.Staff) == "" {
 		return nil, none, receiptFields{}, req, &record.FieldError{Field: "staff", Msg: "is required: who hands the receipt over (or log in with a staff code)"}
+	}
+	// Checked here, by the rules the receipt record will be stored under,
+	// so that text the printer would refuse is the caller's mistake (400)
+	// and not a printer that seems broken.
+	if err := record.CheckText("staff", req.Staff, 1, 30); err != nil {
+		return nil, none, receiptFields{}, req, err
+	}
+	if err := record.CheckLines("next_step", req.NextStep, 0, 200); err != nil {
+		return nil, none, receiptFields{}, req, err
 	}
 	rec, _, err := s.box.Get(req.RecordID)
 	if err != nil {

@@ -77,6 +77,32 @@ func TestReceiptPrints(t *testing.T) {
 	}
 }
 
+// A name with a character a card carries in the private-use area (some
+// rare characters of names) is stored, and its receipt prints with □ in
+// its place rather than never.
+func TestReceiptForRareCharacterName(t *testing.T) {
+	st, sim := printerStation(t)
+	p := map[string]any{
+		"person": map[string]any{"name": "\ue0a1秀兰", "gender": "female", "nation": "汉", "birth": "1952-03-17",
+			"id_number": "14102919520317122X", "card_type": "resident"},
+		"purpose": "certificate", "source": "manual",
+		"consent": map[string]any{"version": "2026-01", "at": time.Now().Format(time.RFC3339)},
+	}
+	raw, _ := json.Marshal(p)
+	rc, err := st.Submit(t.Context(), appliance.Submission{Kind: "registration", Payload: raw})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := st.PrintReceipt(t.Context(), appliance.ReceiptRequest{RecordID: rc.ID, Staff: "李建国"})
+	if err != nil || res.State != "printed" {
+		t.Fatalf("print: %+v %v", res, err)
+	}
+	r, err := escposview.Parse(sim.Jobs()[0], escposview.Options{Dots: 384})
+	if err != nil || !strings.Contains(r.Text, "□*兰") {
+		t.Fatalf("receipt: %v\n%s", err, r.Text)
+	}
+}
+
 func TestReceiptRefusedWithoutPaper(t *testing.T) {
 	st, sim := printerStation(t)
 	id := registration(t, st)

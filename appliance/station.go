@@ -12,7 +12,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
-	"os"
 	"strings"
 	"sync"
 	"time"
@@ -25,6 +24,7 @@ import (
 	"github.com/gridkiosk/gridkiosk/drivers/printer"
 	"github.com/gridkiosk/gridkiosk/drivers/qrscan"
 	"github.com/gridkiosk/gridkiosk/drivers/serialport"
+	"github.com/gridkiosk/gridkiosk/internal/secretfile"
 	"github.com/gridkiosk/gridkiosk/sync/outbox"
 	"github.com/gridkiosk/gridkiosk/sync/upstream"
 )
@@ -274,7 +274,9 @@ func hubTrust(u config.Upstream) (*upstream.Trust, error) {
 // replace the file and the station picks it up without a restart.
 func tokenFile(path string) func() (string, error) {
 	return func() (string, error) {
-		b, err := os.ReadFile(path)
+		// The same rule as the station's own secrets; refused, the
+		// records stay queued and the error names the chmod to run.
+		b, err := secretfile.Read(path, 4096)
 		if err != nil {
 			return "", fmt.Errorf("read token file (upstream.token_file): %w", err)
 		}

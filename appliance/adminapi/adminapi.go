@@ -25,6 +25,7 @@ import (
 	"github.com/gridkiosk/gridkiosk/appliance"
 	"github.com/gridkiosk/gridkiosk/appliance/record"
 	"github.com/gridkiosk/gridkiosk/appliance/signedcode"
+	"github.com/gridkiosk/gridkiosk/internal/secretfile"
 	"github.com/gridkiosk/gridkiosk/sync/outbox"
 )
 
@@ -168,15 +169,7 @@ type errorBody struct {
 
 func (a *api) submit(w http.ResponseWriter, r *http.Request) {
 	var sub appliance.Submission
-	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxBody))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&sub); err != nil {
-		var mbe *http.MaxBytesError
-		if errors.As(err, &mbe) {
-			writeJSON(w, http.StatusRequestEntityTooLarge, errorBody{Error: fmt.Sprintf("body larger than %d bytes", maxBody)})
-			return
-		}
-		writeJSON(w, http.StatusBadRequest, errorBody{Error: "body is not {\"kind\", \"payload\", \"grid\", \"id\"}: " + err.Error()})
+	if !decode(w, r, &sub) {
 		return
 	}
 	rc, err := a.st.Submit(r.Context(), sub)
@@ -532,15 +525,53 @@ func (a *api) simLift(w http.ResponseWriter, r *http.Request) {
 	w.WriteHeader(http.StatusNoContent)
 }
 
-// decode reads a JSON body strictly; on failure it has answered 400.
+// decode reads a JSON body strictly; on failure it has answered: 413 for
+// a body too large, 400 naming the field for bytes that are not UTF-8
+// (which encoding/json would quietly store as U+FFFD), a field this
+// endpoint does not know, a value of the wrong type, and anything after
+// the JSON object (which it would quietly drop).
 func decode(w http.ResponseWriter, r *http.Request, v any) bool {
-	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxBody))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
+	if err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			writeJSON(w, http.StatusRequestEntityTooLarge, errorBody{Error: fmt.Sprintf("body larger than %d bytes", maxBody)})
+			return false
+		}
 		writeJSON(w, http.StatusBadRequest, errorBody{Error: "body: " + err.Error()})
 		return false
 	}
+	if err := decodeBody(body, v); err != nil {
+		writeJSON(w, http.StatusBadRequest, errorBody{Error: err.Error(), Field: err.Field})
+		return false
+	}
 	return true
+}
+
+// decodeBody decodes one JSON value into v, refusing what decode says.
+func decodeBody(body []byte, v any) *record.FieldError {
+	if err := record.CheckUTF8("", body); err != nil {
+		var fe *record.FieldError
+		errors.As(err, &fe)
+		return fe
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		var te *json.UnmarshalTypeError
+		if errors.As(err, &te) && te.Field != "" {
+			return &record.FieldError{Field: te.Field, Msg: fmt.Sprintf("is a JSON %s, not what this field takes (%v)", te.Value, te.Type)}
+		}
+		if name, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
+			return &record.FieldError{Field: strings.Trim(name, `"`), Msg: "is not a field of this request"}
+		}
+		return &record.FieldError{Field: "body", Msg: "is not the JSON object this endpoint takes: " + err.Error()}
+	}
+	end := dec.InputOffset()
+	if _, err := dec.Token(); err != io.EOF {
+		return &record.FieldError{Field: "body", Msg: fmt.Sprintf("has data after the JSON object (from byte %d); send one object", end)}
+	}
+	return nil
 }
 
 func writeJSON(w http.ResponseWriter, code int, v any) {
@@ -555,7 +586,10 @@ func writeJSON(w http.ResponseWriter, code int, v any) {
 // one (mode 0600) on first start.
 func LoadOrCreateToken(dir string) (string, error) {
 	path := filepath.Join(dir, TokenFile)
-	b, err := os.ReadFile(path)
+	b, err := secretfile.Read(path, 4096)
+	if secretfile.IsExposed(err) {
+		return "", fmt.Errorf("adminapi: %w (or delete it: a new token is made at the next start)", err)
+	}
 	if err == nil {
 		tok := strings.TrimSpace(string(b))
 		if len(tok) < 16 {
@@ -587,6 +621,12 @@ func writeFileAtomic(path string, data []byte) error {
 	tmp := path + ".tmp"
 	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
 	if err != nil {
+		return err
+	}
+	// A temporary file left by an earlier try keeps its mode through
+	// O_TRUNC; the token must not inherit a looser one.
+	if err := f.Chmod(0o600); err != nil {
+		f.Close()
 		return err
 	}
 	if _, err := f.Write(data); err != nil {

@@ -291,8 +291,59 @@ func TestTokenFile(t *testing.T) {
 	// which the next start writes over.
 	fresh := t.TempDir()
 	os.WriteFile(filepath.Join(fresh, TokenFile+".tmp"), []byte("ab"), 0o600)
+	os.Chmod(filepath.Join(fresh, TokenFile+".tmp"), 0o644) // and left it readable
 	if tok, err := LoadOrCreateToken(fresh); err != nil || len(tok) < 32 {
 		t.Fatalf("after an interrupted first write: %q %v", tok, err)
+	}
+	if fi, _ := os.Stat(filepath.Join(fresh, TokenFile)); fi.Mode().Perm() != 0o600 {
+		t.Fatalf("token made over a 0644 temp file has mode %v", fi.Mode())
+	}
+}
+
+// The admin token is held to the rule of every secret of the station's:
+// readable by others, it is refused, naming the file, its mode and the
+// chmod to run, not quietly used or tightened.
+func TestTokenFileReadableByOthers(t *testing.T) {
+	dir := t.TempDir()
+	if _, err := LoadOrCreateToken(dir); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(dir, TokenFile)
+	os.Chmod(path, 0o644)
+	_, err := LoadOrCreateToken(dir)
+	if err == nil || !strings.Contains(err.Error(), path) || !strings.Contains(err.Error(), "mode 0644") || !strings.Contains(err.Error(), "chmod 600 "+path) {
+		t.Fatalf("admin token readable by others: %v", err)
+	}
+	if fi, _ := os.Stat(path); fi.Mode().Perm() != 0o644 {
+		t.Fatalf("the station changed the mode to %v", fi.Mode())
+	}
+}
+
+// The hub's token file too: the station does not send a token others
+// could read; its records stay queued and the health says what to run.
+func TestUpstreamTokenReadableByOthers(t *testing.T) {
+	r := newRig(t, true)
+	tokenFile := r.st.Config().Upstream.TokenFile
+	os.Chmod(tokenFile, 0o644)
+	if code, m := r.do(t, "POST", "/v1/records", r.token, matter("7号楼楼道灯不亮")); code != 201 {
+		t.Fatalf("submit = %d %v", code, m)
+	}
+	deadline := time.Now().Add(30 * time.Second)
+	for !strings.Contains(r.st.Health().Upstream.LastError, "chmod 600 "+tokenFile) {
+		if time.Now().After(deadline) {
+			t.Fatalf("health: %+v", r.st.Health().Upstream)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if h := r.st.Health(); h.Outbox.Queued != 1 || h.Outbox.Delivered != 0 {
+		t.Fatalf("outbox: %+v", h.Outbox)
+	}
+	os.Chmod(tokenFile, 0o600) // fixed: delivered
+	for r.st.Health().Outbox.Delivered != 1 {
+		if time.Now().After(deadline) {
+			t.Fatalf("not delivered after chmod 600: %+v", r.st.Health())
+		}
+		time.Sleep(10 * time.Millisecond)
 	}
 }
 

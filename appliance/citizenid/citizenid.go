@@ -147,7 +147,8 @@ func (r Reason) String() string {
 }
 
 // Error reports why a number was rejected. Msg cites at most a position, a
-// character, the province digits or the birth date, never the whole number,
+// character, the province digits or the check character, never the birth
+// date or the whole number,
 // so an Error may be logged and shown as it is. Use errors.As to get at the
 // Reason.
 type Error struct {
@@ -320,7 +321,7 @@ func kindOf(id string) (Kind, error) {
 		return Foreigner, nil
 	case id[0] == '8' && '1' <= id[1] && id[1] <= '3':
 		if id[2:6] != "0000" {
-			return 0, errorf(BadDivision, "division code starts with %s but is not %s0000", id[:2], id[:2])
+			return 0, errorf(BadDivision, "division code starts with %s, a residence permit's, but characters 3 to 6 are not four zeros", id[:2])
 		}
 		return HMTPermit, nil
 	case !provinces[atoi(id[:2])]:
@@ -336,10 +337,12 @@ func birthDate(ymd string) (time.Time, error) {
 	// time.Date normalises 31 April to 1 May and month 13 to January, so
 	// a date that does not come back unchanged does not exist.
 	if t.Year() != y || int(t.Month()) != m || t.Day() != d {
-		return time.Time{}, errorf(BadBirth, "birth date %s is not a calendar date", ymd)
+		// The digits are not echoed: a date one digit off is still
+		// nearly the holder's birth date.
+		return time.Time{}, errorf(BadBirth, "birth date (characters 7 to 14) is not a calendar date")
 	}
 	if y < minYear {
-		return time.Time{}, errorf(BadBirth, "birth year %d is before %d", y, minYear)
+		return time.Time{}, errorf(BadBirth, "birth year (characters 7 to 10) is before %d", minYear)
 	}
 	return t, nil
 }

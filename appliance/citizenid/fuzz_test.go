@@ -23,7 +23,7 @@ func FuzzParse(f *testing.F) {
 			if !errors.As(err, &e) || e.Reason < BadLength || e.Reason > BadCheck {
 				t.Fatalf("Parse(%q) error %v has no valid Reason", s, err)
 			}
-			// A message may quote one character or the birth date, so
+			// A message may quote one character, so
 			// only inputs made of ID characters can be checked for leaks.
 			if norm := Normalize(s); strings.Trim(norm, "0123456789X") == "" && leaks(err.Error(), norm) {
 				t.Fatalf("error reveals the number: %v", err)

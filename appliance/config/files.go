@@ -5,9 +5,31 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
+	"io/fs"
+	"net/url"
 	"os"
+	"path/filepath"
+	"strings"
 	"time"
+
+	"github.com/gridkiosk/gridkiosk/internal/secretfile"
 )
+
+// RedactURL is a URL as it may appear in a log or a message: without a
+// user name and password, query or fragment, any of which may carry a
+// credential. A URL that does not parse is not shown at all when it has
+// an '@' in it.
+func RedactURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		if strings.Contains(raw, "@") {
+			return "(a URL that does not parse, not shown: it may hold a password)"
+		}
+		return raw
+	}
+	u.User, u.RawQuery, u.ForceQuery, u.Fragment, u.RawFragment = nil, "", false, "", ""
+	return u.String()
+}
 
 // Check loads the configuration file at path like Load and also looks at
 // the files it names that the station reads later, so that a technician
@@ -19,20 +41,54 @@ func Check(path string, now time.Time) (*Config, error) {
 	if err != nil {
 		return nil, err
 	}
-	if c.Upstream.CAFile == "" || c.Upstream.URL == "" {
-		return c, nil
+	var errs []error
+	add := func(key, msg string) {
+		e := &Error{File: path, Key: key, Msg: msg}
+		if data, err := os.ReadFile(path); err == nil {
+			if doc, serr := scan(data, newSchema()); serr == nil {
+				e.Line = doc.line(key)
+			}
+		}
+		errs = append(errs, e)
 	}
-	msg := checkCAFile(c.Upstream.CAFile, now)
-	if msg == "" {
-		return c, nil
-	}
-	e := &Error{File: path, Key: "upstream.ca_file", Msg: msg}
-	if data, err := os.ReadFile(path); err == nil {
-		if doc, serr := scan(data, newSchema()); serr == nil {
-			e.Line = doc.line(e.Key)
+	if c.Upstream.CAFile != "" && c.Upstream.URL != "" {
+		if msg := checkCAFile(c.Upstream.CAFile, now); msg != "" {
+			add("upstream.ca_file", msg)
 		}
 	}
-	return nil, errors.Join(e)
+	// The secrets, by the rule the station reads them by. A file not
+	// there yet is no problem here: provisioning installs the hub's
+	// token after the check, and the station makes its own.
+	if tf := c.Upstream.TokenFile; tf != "" && c.Upstream.URL != "" {
+		if msg := checkSecret(tf); msg != "" {
+			add("upstream.token_file", msg)
+		}
+	}
+	for _, name := range []string{"admin.token", "station.key"} {
+		if msg := checkSecret(filepath.Join(c.Storage.Dir, name)); msg != "" {
+			add("storage.dir", msg)
+		}
+	}
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	return c, nil
+}
+
+// checkSecret says what is wrong with a secret file, or "" when it is
+// fine or not there.
+func checkSecret(name string) string {
+	fi, err := os.Stat(name)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return ""
+	case err != nil:
+		return fmt.Sprintf("cannot read %s: %v", name, errors.Unwrap(err))
+	}
+	if err := secretfile.Check(name, fi); err != nil {
+		return err.Error()
+	}
+	return ""
 }
 
 // checkCAFile says what is wrong with a CA bundle, or "".

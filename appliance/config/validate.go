@@ -110,9 +110,15 @@ func (u Upstream) validate(ps *problems) {
 	if u.URL != "" {
 		p, err := url.Parse(u.URL)
 		if err != nil || p.Scheme != "http" && p.Scheme != "https" || p.Hostname() == "" {
-			ps.add("upstream.url", `%q is not an http or https URL with a host (e.g. "https://hub.example.org"); leave it empty to keep records queued locally`, u.URL)
+			ps.add("upstream.url", `%q is not an http or https URL with a host (e.g. "https://hub.example.org"); leave it empty to keep records queued locally`, RedactURL(u.URL))
 		} else {
 			u.validateScheme(ps, p)
+		}
+		if err == nil && (p.RawQuery != "" || p.ForceQuery || p.Fragment != "") {
+			// The station appends its API paths to the URL; a query or
+			// fragment would end up in the middle of every request, and is
+			// where a credential typed into a URL usually hides.
+			ps.add("upstream.url", "has a query or fragment (?…, #…), which the station cannot use: give the hub's address only, e.g. %q", RedactURL(u.URL))
 		}
 		if u.TokenFile == "" {
 			ps.add("upstream.token_file", "is required when upstream.url is set (the file holding the hub's access token)")
@@ -147,7 +153,7 @@ func (u Upstream) validateScheme(ps *problems, p *url.URL) {
 		return
 	}
 	if !u.InsecureHTTP && !isLoopback(p.Hostname()) {
-		ps.add("upstream.url", "%q would send residents' records unencrypted to another machine; use https:// (with upstream.ca_file for a county CA), or set upstream.insecure_http = true to accept that", u.URL)
+		ps.add("upstream.url", "%q would send residents' records unencrypted to another machine; use https:// (with upstream.ca_file for a county CA), or set upstream.insecure_http = true to accept that", RedactURL(u.URL))
 	}
 	if u.CAFile != "" {
 		ps.add("upstream.ca_file", "is set but upstream.url is http://, which uses no certificates; use an https:// URL")

@@ -16,7 +16,7 @@ import (
 // from one, so a missing nation there means a damaged read.
 func (p *Person) check(prefix string, now time.Time, fromCard bool) error {
 	f := func(name string) string { return prefix + "." + name }
-	if err := checkText(f("name"), p.Name, 1, 60); err != nil {
+	if err := CheckText(f("name"), p.Name, 1, 60); err != nil {
 		return err
 	}
 	switch p.Gender {
@@ -49,26 +49,55 @@ func (p *Person) check(prefix string, now time.Time, fromCard bool) error {
 	if p.Nation == "" && p.CardType == "resident" && fromCard {
 		return fieldErr(f("nation"), "is required on a resident ID card")
 	}
-	if err := checkText(f("address"), p.Address, 0, 80); err != nil {
+	if err := CheckText(f("address"), p.Address, 0, 80); err != nil {
 		return err
 	}
-	if err := checkText(f("issuer"), p.Issuer, 0, 40); err != nil {
+	if err := CheckText(f("issuer"), p.Issuer, 0, 40); err != nil {
 		return err
 	}
+	return p.checkValidity(f, now)
+}
+
+// The dates a card may carry. Resident ID cards were first issued in
+// 1984; a card is valid for at most 20 years (长期 after that), and the
+// station's clock may be behind the day a card was issued by as much as a
+// board without a clock battery loses, so a year of slack.
+var firstCard = time.Date(1984, 1, 1, 0, 0, 0, 0, time.UTC)
+
+const (
+	clockSlack  = 366 * 24 * time.Hour
+	maxValidity = 21 // years, 20 and one of slack
+)
+
+// checkValidity checks valid_from and valid_to against those bounds.
+func (p *Person) checkValidity(f func(string) string, now time.Time) error {
 	var from time.Time
 	if p.ValidFrom != "" {
+		var err error
 		if from, err = checkDate(f("valid_from"), p.ValidFrom); err != nil {
 			return err
 		}
+		if from.Before(firstCard) || from.After(now.Add(clockSlack)) {
+			return fieldErr(f("valid_from"), "%s is not between 1984-01-01 (the first ID cards) and a year after the station's date %s",
+				p.ValidFrom, now.Format(time.DateOnly))
+		}
 	}
-	if p.ValidTo != "" && p.ValidTo != "长期" {
-		to, err := checkDate(f("valid_to"), p.ValidTo)
-		if err != nil {
-			return fieldErr(f("valid_to"), "%q is neither a date (YYYY-MM-DD) nor 长期", p.ValidTo)
-		}
-		if !from.IsZero() && to.Before(from) {
-			return fieldErr(f("valid_to"), "%s is before valid_from %s", p.ValidTo, p.ValidFrom)
-		}
+	if p.ValidTo == "" || p.ValidTo == "长期" {
+		return nil
+	}
+	to, err := checkDate(f("valid_to"), p.ValidTo)
+	if err != nil {
+		return fieldErr(f("valid_to"), "%q is neither a date (YYYY-MM-DD) nor 长期", p.ValidTo)
+	}
+	switch {
+	case !from.IsZero() && to.Before(from):
+		return fieldErr(f("valid_to"), "%s is before valid_from %s", p.ValidTo, p.ValidFrom)
+	case !from.IsZero() && to.After(from.AddDate(maxValidity, 0, 0)):
+		return fieldErr(f("valid_to"), "%s is more than %d years after valid_from %s: no card is valid that long (such cards say 长期)",
+			p.ValidTo, maxValidity, p.ValidFrom)
+	case to.Before(firstCard) || to.After(now.AddDate(maxValidity, 0, 0)):
+		return fieldErr(f("valid_to"), "%s is not between 1984-01-01 and %d years after the station's date %s",
+			p.ValidTo, maxValidity, now.Format(time.DateOnly))
 	}
 	return nil
 }
@@ -83,7 +112,9 @@ func (p *Person) checkCitizenID(field string, birth time.Time) error {
 		return fieldErr(field, "%v", err)
 	}
 	if !n.Birth.Equal(birth) {
-		return fieldErr(field, "its birth date does not match birth %s", birth.Format(time.DateOnly))
+		// Neither date is echoed: both are the resident's birth date, or
+		// nearly.
+		return fieldErr(field, "its birth date (characters 7 to 14) does not match payload.person.birth")
 	}
 	want := map[string]citizenid.Kind{"resident": citizenid.Resident, "hmt_permit": citizenid.HMTPermit, "foreign_2023": citizenid.Foreigner}[p.CardType]
 	if n.Kind != want {

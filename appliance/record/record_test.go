@@ -59,7 +59,7 @@ func TestValidateRegistration(t *testing.T) {
 		{"", nil, "", ""},
 		{"person.id_number", strings.ToLower(idNumber(t, "14102919520317122")), "", ""},
 		{"person.id_number", "141029195203171220", "payload.person.id_number", "check character"},
-		{"person.id_number", idNumber(t, "14102919530317122"), "payload.person.id_number", "birth date does not match"},
+		{"person.id_number", idNumber(t, "14102919530317122"), "payload.person.id_number", "does not match payload.person.birth"},
 		{"person.id_number", idNumber(t, "81000019520317122"), "payload.person.id_number", "card_type is resident"},
 		{"person.name", "", "payload.person.name", "is required"},
 		{"person.gender", "m", "payload.person.gender", "male, female, unknown"},
@@ -78,9 +78,38 @@ func TestValidateRegistration(t *testing.T) {
 		{"consent.at", "2027-01-01T00:00:00Z", "payload.consent.at", "future"},
 		{"consent", nil, "payload.consent.version", "consent"},
 		{"person.birth", 1952, "payload.person.birth", "want a string"},
+		// Text that would be stored as one thing and shown or printed as
+		// another.
+		{"person.name", "\x1b[2J王秀兰", "payload.person.name", "control character U+001B at character 1"},
+		{"person.name", "王\x00秀兰", "payload.person.name", "control character U+0000"},
+		{"person.name", "王\u0085秀兰", "payload.person.name", "control character U+0085"},
+		{"person.name", "王秀兰\n", "payload.person.name", "line break"},
+		{"person.name", "\u202e兰秀王", "payload.person.name", "bidi formatting character U+202E"},
+		{"person.address", "幸福湾社区\u20667号楼\u2069", "payload.person.address", "U+2066"},
+		{"person.issuer", "乡宁县公安局\ufffd", "payload.person.issuer", "U+FFFD"},
+		{"person.name", "王\ue000兰", "", ""}, // a rare character of a name, as some cards carry it
+		{"consent.version", strings.Repeat("2026-01 ", 1280), "payload.consent.version", "at most 32"},
+		{"consent.version", "2026-01\t", "payload.consent.version", "U+0009"},
+		// Dates a card cannot carry, and a consent the station cannot
+		// have been given.
+		{"person.valid_from", "9999-12-31", "payload.person.valid_from", "not between 1984-01-01"},
+		{"person.valid_from", "1966-01-01", "payload.person.valid_from", "not between 1984-01-01"},
+		{"person.valid_to", "9999-12-31", "payload.person.valid_to", "more than 21 years after valid_from"},
+		{"person.valid_to", "2036-05-10", "", ""},
+		{"consent.at", "1970-01-01T00:00:00Z", "payload.consent.at", "more than 30 days before"},
+		{"consent.at", "0001-01-01T00:00:00Z", "payload.consent.at", "is required"},
+		{"consent.at", "2026-11-20T09:55:00+08:00", "", ""},
+		// Phone numbers that are not anybody's.
+		{"phone", "0000-0000000", "payload.phone", "neither"},
+		{"phone", "010-12345678", "payload.phone", "neither"},
+		{"phone", "010-62345678", "", ""},
+		{"phone", "02087654321", "", ""},
 	}
 	for _, tc := range tests {
 		name := tc.path + "=" + strings.TrimSpace(strings.ReplaceAll(jsonString(tc.value), "\n", ""))
+		if r := []rune(name); len(r) > 60 {
+			name = string(r[:60]) + "…"
+		}
 		t.Run(name, func(t *testing.T) {
 			p := registration(t)
 			if tc.path != "" {
@@ -128,6 +157,13 @@ func TestValidateOtherKinds(t *testing.T) {
 		{KindVolunteer, `{"volunteer":{"name":"张伟"},"service":"清扫","minutes":30,"date":"2027-11-25"}`, "payload.date"},
 		{KindVolunteer, `{"volunteer":{"name":"张伟","id_number":"123"},"service":"清扫","minutes":30,"date":"2026-11-25"}`, "payload.volunteer.id_number"},
 		{"gossip", `{}`, "kind"},
+		{KindMatter, `{"category":"repair","description":"7号楼楼道灯不亮\n三单元也不亮"}`, ""},
+		{KindMatter, `{"category":"repair","description":"7号楼楼道灯不亮\r\n"}`, "payload.description"},
+		{KindMatter, `{"category":"repair","description":"灯\u001b@"}`, "payload.description"},
+		{KindMatter, `{"category":"repair","description":"灯\ud800"}`, "payload.description"},
+		{KindReceipt, `{"ticket":"M0043","record_id":"` + id + `","category":"repair","staff":"李建国","next_step":"三个工作日内\n上门维修"}`, ""},
+		{KindReceipt, `{"ticket":"M0043","record_id":"` + id + `","category":"repair","staff":"\u001b@李建国"}`, "payload.staff"},
+		{KindVolunteer, `{"volunteer":{"name":"张\u202e伟"},"service":"清扫","minutes":30,"date":"2026-11-25"}`, "payload.volunteer.name"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.kind+" "+tc.field, func(t *testing.T) {
@@ -144,6 +180,59 @@ func TestValidateOtherKinds(t *testing.T) {
 			}
 		})
 	}
+}
+
+// Bytes that are not UTF-8 are refused before decoding, which would turn
+// them into U+FFFD, and the error names the field that held them.
+func TestValidateRefusesBadBytes(t *testing.T) {
+	raw, _ := json.Marshal(registration(t))
+	reg := string(raw)
+	tests := []struct {
+		kind, payload, field string
+	}{
+		{KindRegistration, strings.Replace(reg, "王秀兰", "王\xff兰", 1), "payload.person.name"},
+		{KindRegistration, strings.Replace(reg, "乡宁县公安局", "乡宁县\xe5\x85公安局", 1), "payload.person.issuer"},
+		{KindRegistration, strings.Replace(reg, `"2026-01"`, "\"2026-01\xc0\xaf\"", 1), "payload.consent.version"},
+		{KindRegistration, strings.Replace(reg, `"purpose"`, "\"purp\xffose\"", 1), "payload.purp\ufffdose"},
+		{KindMatter, "{\"category\":\"repair\",\"description\":\"灯\xed\xa0\x80\"}", "payload.description"}, // a surrogate in UTF-8
+		{KindMatter, "{\"category\":\"repair\",\"description\":\"灯\",\"person\":{\"name\":\"\xfe\"}}", "payload.person.name"},
+		{KindVolunteer, "{\"volunteer\":{\"name\":\"张伟\"},\"service\":[\"x\",\"\x80\"],\"minutes\":30}", "payload.service.1"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.field, func(t *testing.T) {
+			_, err := Validate(tc.kind, json.RawMessage(tc.payload), now)
+			var fe *FieldError
+			if !errors.As(err, &fe) || fe.Field != tc.field || !strings.Contains(fe.Msg, "not valid UTF-8") {
+				t.Fatalf("err = %v; want field %s not valid UTF-8", err, tc.field)
+			}
+		})
+	}
+}
+
+// A phone number in an error is masked: the resident's number with one
+// digit missing is still mostly theirs.
+func TestErrorsDoNotLeakPhone(t *testing.T) {
+	for _, phone := range []string{"1398865201", "139886520199", "0359-557209", "13988652011x"} {
+		raw, _ := json.Marshal(set(registration(t), "phone", phone))
+		_, err := Validate(KindRegistration, raw, now)
+		if err == nil {
+			t.Fatalf("phone %s accepted", phone)
+		}
+		if leaks(err.Error(), phone) {
+			t.Errorf("error shows 4 or more digits of phone %s: %v", MaskDigits(phone), err)
+		}
+	}
+}
+
+// leaks reports whether msg holds 4 consecutive characters of s.
+func leaks(msg, s string) bool {
+	r := []rune(s)
+	for i := 0; i+4 <= len(r); i++ {
+		if strings.Contains(msg, string(r[i:i+4])) {
+			return true
+		}
+	}
+	return false
 }
 
 func TestErrorsDoNotLeakIDNumber(t *testing.T) {
@@ -234,6 +323,7 @@ func FuzzValidate(f *testing.F) {
 	f.Add(KindRegistration, string(raw))
 	f.Add(KindMatter, `{"category":"repair","description":"灯","person":{"name":"李","gender":"male","birth":"1990-01-01","id_number":"x","card_type":"foreign_2017"}}`)
 	f.Add(KindVolunteer, `{"volunteer":{"name":"张伟"},"service":"清扫","minutes":30,"date":"2026-11-25"}`)
+	f.Add(KindMatter, "{\"category\":\"repair\",\"description\":\"灯\xff\\u001b\\u202e\"}")
 	f.Fuzz(func(t *testing.T, kind, payload string) {
 		out, err := Validate(kind, json.RawMessage(payload), now)
 		if err != nil {

@@ -16,9 +16,11 @@ import (
 )
 
 var (
-	codeRE     = regexp.MustCompile(`^[a-z][a-z0-9_]{0,31}$`)
-	mobileRE   = regexp.MustCompile(`^1[3-9][0-9]{9}$`)
-	landlineRE = regexp.MustCompile(`^0[0-9]{2,3}-?[0-9]{7,8}$`)
+	codeRE   = regexp.MustCompile(`^[a-z][a-z0-9_]{0,31}$`)
+	mobileRE = regexp.MustCompile(`^1[3-9][0-9]{9}$`)
+	// A landline: an area code (010, 02x or 0 and three digits; none starts
+	// 00) and a local number of 7 or 8 digits, which never starts 0 or 1.
+	landlineRE = regexp.MustCompile(`^0[1-9][0-9]{1,2}-?[2-9][0-9]{6,7}$`)
 	permit17RE = regexp.MustCompile(`^[A-Z]{3}[0-9]{12}$`) // foreign permanent resident ID, 2017
 	uuidRE     = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`)
 )
@@ -59,6 +61,9 @@ func Validate(kind string, payload json.RawMessage, now time.Time) (json.RawMess
 // decodeStrict decodes JSON refusing unknown fields and trailing data, and
 // turns decoding errors into FieldErrors.
 func decodeStrict(data []byte, v any) error {
+	if err := CheckUTF8("payload", data); err != nil {
+		return err
+	}
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	err := dec.Decode(v)
@@ -118,17 +123,34 @@ func (r *Registration) check(now time.Time) error {
 	if r.Appointment != "" && r.Source != "qr" {
 		return fieldErr("payload.appointment", "is only set on a registration made with an appointment code (source qr)")
 	}
-	if err := checkText("payload.appointment", r.Appointment, 0, 64); err != nil {
+	if err := CheckText("payload.appointment", r.Appointment, 0, 64); err != nil {
 		return err
 	}
 	if strings.TrimSpace(r.Consent.Version) == "" {
 		return fieldErr("payload.consent.version", "is required: a registration needs the resident's consent")
 	}
-	if r.Consent.At.IsZero() {
-		return fieldErr("payload.consent.at", "is required: when the resident agreed")
+	if err := CheckText("payload.consent.version", r.Consent.Version, 1, 32); err != nil {
+		return err
 	}
-	if r.Consent.At.After(now.Add(5 * time.Minute)) {
-		return fieldErr("payload.consent.at", "%s lies in the future", r.Consent.At.Format(time.RFC3339))
+	return checkConsentTime(r.Consent.At, now)
+}
+
+// consentAge bounds how long before its record a consent may have been
+// given. The station stamps consent with its own clock as it stores the
+// record, so only an API caller's mistake (a zero time, 1970, a
+// remembered date) is ever older. The bound is relative, not a fixed
+// year: a board whose clock is far off still stores what its resident
+// agreed to on that clock.
+const consentAge = 30 * 24 * time.Hour
+
+func checkConsentTime(at, now time.Time) error {
+	switch {
+	case at.IsZero():
+		return fieldErr("payload.consent.at", "is required: when the resident agreed")
+	case at.After(now.Add(5 * time.Minute)):
+		return fieldErr("payload.consent.at", "%s lies in the future (the station's time is %s)", at.Format(time.RFC3339), now.Format(time.RFC3339))
+	case at.Before(now.Add(-consentAge)):
+		return fieldErr("payload.consent.at", "%s is more than 30 days before the station's time %s: give the time the resident agreed", at.Format(time.RFC3339), now.Format(time.RFC3339))
 	}
 	return nil
 }
@@ -137,7 +159,7 @@ func (m *Matter) check(now time.Time) error {
 	if !codeRE.MatchString(m.Category) {
 		return fieldErr("payload.category", "%q is not a category code (lower-case letters, digits, _)", m.Category)
 	}
-	if err := checkText("payload.description", m.Description, 1, 500); err != nil {
+	if err := CheckLines("payload.description", m.Description, 1, 500); err != nil {
 		return err
 	}
 	if err := checkPhone("payload.phone", m.Phone, false); err != nil {
@@ -150,7 +172,7 @@ func (m *Matter) check(now time.Time) error {
 }
 
 func (r *Receipt) check(time.Time) error {
-	if err := checkText("payload.ticket", r.Ticket, 1, 16); err != nil {
+	if err := CheckText("payload.ticket", r.Ticket, 1, 16); err != nil {
 		return err
 	}
 	if !uuidRE.MatchString(r.RecordID) {
@@ -159,14 +181,14 @@ func (r *Receipt) check(time.Time) error {
 	if !codeRE.MatchString(r.Category) {
 		return fieldErr("payload.category", "%q is not a category code", r.Category)
 	}
-	if err := checkText("payload.staff", r.Staff, 1, 30); err != nil {
+	if err := CheckText("payload.staff", r.Staff, 1, 30); err != nil {
 		return err
 	}
-	return checkText("payload.next_step", r.NextStep, 0, 200)
+	return CheckLines("payload.next_step", r.NextStep, 0, 200)
 }
 
 func (v *Volunteer) check(now time.Time) error {
-	if err := checkText("payload.volunteer.name", v.Volunteer.Name, 1, 30); err != nil {
+	if err := CheckText("payload.volunteer.name", v.Volunteer.Name, 1, 30); err != nil {
 		return err
 	}
 	if v.Volunteer.IDNumber != "" {
@@ -176,7 +198,7 @@ func (v *Volunteer) check(now time.Time) error {
 		}
 		v.Volunteer.IDNumber = n.ID
 	}
-	if err := checkText("payload.service", v.Service, 1, 100); err != nil {
+	if err := CheckText("payload.service", v.Service, 1, 100); err != nil {
 		return err
 	}
 	if v.Minutes < 1 || v.Minutes > 24*60 {
@@ -192,28 +214,15 @@ func (v *Volunteer) check(now time.Time) error {
 	return nil
 }
 
-func checkText(field, s string, minRunes, maxRunes int) error {
-	if !utf8.ValidString(s) {
-		return fieldErr(field, "is not valid UTF-8")
-	}
-	n := utf8.RuneCountInString(strings.TrimSpace(s))
-	switch {
-	case n < minRunes && minRunes == 1:
-		return fieldErr(field, "is required")
-	case n < minRunes:
-		return fieldErr(field, "has %d characters, want at least %d", n, minRunes)
-	case n > maxRunes:
-		return fieldErr(field, "has %d characters, want at most %d", n, maxRunes)
-	}
-	return nil
-}
-
 func checkPhone(field, s string, required bool) error {
 	if s == "" && !required {
 		return nil
 	}
 	if !mobileRE.MatchString(s) && !landlineRE.MatchString(s) {
-		return fieldErr(field, "%q is neither an 11-digit mobile number nor a landline such as 0357-6831234", s)
+		// Masked: the error goes to logs and screens, and a number with
+		// one digit wrong is still mostly somebody's number.
+		return fieldErr(field, "%s (%d characters) is neither an 11-digit mobile number (1[3-9]…) nor a landline with its area code such as 0357-6831234",
+			MaskDigits(s), utf8.RuneCountInString(s))
 	}
 	return nil
 }

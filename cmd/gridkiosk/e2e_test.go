@@ -475,7 +475,15 @@ func startSim(t *testing.T, extra ...string) *station {
 	s.waitFor("admin API", func() bool {
 		b, err := os.ReadFile(filepath.Join(dir, "station", "admin.token"))
 		s.token = strings.TrimSpace(string(b))
-		return err == nil && len(s.token) > 16
+		if err != nil || len(s.token) <= 16 {
+			return false
+		}
+		// The token is written before the API listens.
+		resp, err := http.Get("http://" + s.admin + "/healthz")
+		if err == nil {
+			resp.Body.Close()
+		}
+		return err == nil
 	})
 	s.waitFor("demo records at the hub", func() bool { return s.health().Outbox.Delivered == 3 })
 	return s

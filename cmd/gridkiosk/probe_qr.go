@@ -23,6 +23,7 @@ func probeQR(ctx context.Context, args []string, stdout io.Writer) error {
 	timeout := fs.Duration("timeout", 60*time.Second, "give up after this long")
 	trigger := fs.String("trigger", "", "command set of a scanner that reads only when told: honeywell or gm65")
 	suffix := fs.String("suffix", "", "what the scanner ends a code with: cr, lf, crlf or none (default: learn it)")
+	reveal := fs.Bool("reveal", false, "print each code as read, personal data and all (default: masked)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -60,7 +61,7 @@ func probeQR(ctx context.Context, args []string, stdout io.Writer) error {
 			switch ev.Kind {
 			case qrscan.CodeRead:
 				read++
-				printCode(stdout, ev.Code, *asJSON)
+				printCode(stdout, ev.Code, *asJSON, *reveal)
 				if *trigger != "" && read < *count {
 					sc.Trigger()
 				}
@@ -75,14 +76,22 @@ func probeQR(ctx context.Context, args []string, stdout io.Writer) error {
 	return nil
 }
 
-func printCode(w io.Writer, c qrscan.Code, asJSON bool) {
+func printCode(w io.Writer, c qrscan.Code, asJSON, reveal bool) {
+	data, signed := c.Data, map[string]any(nil)
+	if !reveal {
+		data, signed = maskCode(c.Data)
+	}
 	if asJSON {
-		json.NewEncoder(w).Encode(map[string]string{"data": c.Data, "symbology": c.Symbology, "aim": c.AIM, "charset": c.Charset})
+		m := map[string]any{"data": data, "symbology": c.Symbology, "aim": c.AIM, "charset": c.Charset}
+		if signed != nil {
+			m["signed"] = signed
+		}
+		json.NewEncoder(w).Encode(m)
 		return
 	}
 	sym := c.Symbology
 	if sym == "" {
 		sym = "unknown symbology (no AIM prefix)"
 	}
-	fmt.Fprintf(w, "%s\t[%s, %s, %d bytes]\n", c.Data, sym, c.Charset, len(c.Raw))
+	fmt.Fprintf(w, "%s\t[%s, %s, %d bytes]\n", data, sym, c.Charset, len(c.Raw))
 }

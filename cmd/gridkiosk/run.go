@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"os"
@@ -24,6 +25,9 @@ import (
 // frame takes tens of seconds. It matches the unit's TimeoutStartSec=.
 const screenStartup = 2 * time.Minute
 
+// errNoDisplay is run's answer on a machine without a screen.
+var errNoDisplay = errors.New("gridkiosk run: no display (DISPLAY/WAYLAND_DISPLAY not set); use gridkiosk serve for a station without a screen")
+
 // runOptions are run's own flags beside serve's.
 type runOptions struct {
 	tour string // write a screenshot of every screen here, then quit
@@ -37,6 +41,11 @@ func cmdRun(ctx context.Context, args []string, log *slog.Logger, ring *logring.
 	o, ro, err := parseRunFlags(args)
 	if err != nil {
 		return err
+	}
+	// Without a display GLFW panics deep in the driver, after the station
+	// has started; say what to do instead, before anything starts.
+	if os.Getenv("DISPLAY") == "" && os.Getenv("WAYLAND_DISPLAY") == "" {
+		return errNoDisplay
 	}
 	// The on-screen keyboards are sized in Fyne units for a 7-inch 800x480
 	// panel at scale 1; Fyne would otherwise scale by the panel's DPI and

@@ -179,7 +179,7 @@ func (a *app) run(ctx context.Context) error {
 	wg.Go(func() { a.st.Run(ctx) })
 	cfg := a.st.Config()
 	a.log.Info("gridkiosk: station running", "station", cfg.Station.ID, "admin", a.adminLn.Addr().String(),
-		"data", cfg.Storage.Dir, "upstream", cfg.Upstream.URL, "version", version)
+		"data", cfg.Storage.Dir, "upstream", config.RedactURL(cfg.Upstream.URL), "version", version)
 	// Under systemd (Type=notify, WatchdogSec) the unit waits for this,
 	// and the watchdog is fed only while the station's loops answer.
 	stopNotify := sdnotify.Ready(a.log, "station running", a.alive)

@@ -11,6 +11,8 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+
+	"github.com/gridkiosk/gridkiosk/internal/secretfile"
 )
 
 const keySize = 32 // AES-256
@@ -72,14 +74,15 @@ func (s *sealer) open(id string, sealed []byte) ([]byte, error) {
 // not exist yet. The file is written and synced before use so that no
 // record is ever sealed under a key that a power cut could lose.
 func loadKey(path string, create bool) ([]byte, error) {
-	key, err := os.ReadFile(path)
+	// Read by the rule every secret of the station's is read by; a file
+	// much longer than a key is not read whole.
+	key, err := secretfile.Read(path, 4*keySize)
 	switch {
+	case secretfile.IsExposed(err):
+		return nil, fmt.Errorf("outbox: key file: %w", err)
 	case err == nil:
 		if len(key) != keySize {
 			return nil, fmt.Errorf("outbox: key file %s holds %d bytes, want %d", path, len(key), keySize)
-		}
-		if fi, err := os.Stat(path); err == nil && fi.Mode().Perm()&0o077 != 0 {
-			return nil, fmt.Errorf("outbox: key file %s has mode %v; others may read it (chmod 600 %s)", path, fi.Mode().Perm(), path)
 		}
 		return key, nil
 	case !errors.Is(err, fs.ErrNotExist):
