@@ -37,7 +37,7 @@ func TestSoak(t *testing.T) {
 	dir := workDir(t, "soak")
 	bin := buildStation(t, dir)
 	h := startHub(t, dir, seed)
-	st := newStation(t, dir, filepath.Join(dir, "station"), bin, h.URL())
+	st := newStation(t, dir, filepath.Join(dir, "station"), bin, h.URL(), "")
 
 	st.start()
 	st.waitReady()
