@@ -30,10 +30,10 @@ const shortRoll = 120
 // lists: each whole and held, none promised (202) lost, none cancelled
 // (204) back.
 type printDesk struct {
-	t    *testing.T
-	prn  *printersim.Printer
-	addr string // the printer's TCP address, for the station's config
-	hc   *http.Client
+	errorf func(format string, args ...any) // the test's Errorf
+	prn    *printersim.Printer
+	addr   string // the printer's TCP address, for the station's config
+	hc     *http.Client
 
 	// Set by attach, before run.
 	admin, token string
@@ -84,7 +84,7 @@ func newPrintDesk(t *testing.T) *printDesk {
 		t.Fatalf("printdesk: %v", err)
 	}
 	t.Cleanup(func() { prn.Close() })
-	d := &printDesk{t: t, prn: prn, addr: ln.Addr().String(),
+	d := &printDesk{errorf: t.Errorf, prn: prn, addr: ln.Addr().String(),
 		hc:   &http.Client{Timeout: 40 * time.Second, Transport: &http.Transport{DisableKeepAlives: true}},
 		jobs: map[string]*deskJob{}, receipts: map[string]string{}}
 	d.loadPaper()
@@ -177,7 +177,7 @@ func (d *printDesk) receipt(ctx context.Context, id string, rng *rand.Rand) {
 	switch status {
 	case http.StatusAccepted, http.StatusCreated:
 		if err := json.Unmarshal(body, &res); err != nil || res.ReceiptID == "" || res.Ticket == "" {
-			d.t.Errorf("printdesk: receipt for %s answered %d without a receipt ID and ticket: %s", id, status, body)
+			d.errorf("printdesk: receipt for %s answered %d without a receipt ID and ticket: %s", id, status, body)
 			d.idle = true
 			return
 		}
@@ -191,7 +191,7 @@ func (d *printDesk) receipt(ctx context.Context, id string, rng *rand.Rand) {
 		d.idle = true
 		return
 	default:
-		d.t.Errorf("printdesk: receipt for %s: unexpected answer %d: %s", id, status, body)
+		d.errorf("printdesk: receipt for %s: unexpected answer %d: %s", id, status, body)
 		d.idle = true
 		return
 	}
@@ -200,7 +200,7 @@ func (d *printDesk) receipt(ctx context.Context, id string, rng *rand.Rand) {
 		return
 	}
 	if res.JobID == "" {
-		d.t.Errorf("printdesk: receipt for %s answered 202 without a job ID: %s", id, body)
+		d.errorf("printdesk: receipt for %s answered 202 without a job ID: %s", id, body)
 		d.idle = true
 		return
 	}
@@ -230,7 +230,7 @@ func (d *printDesk) cancel(ctx context.Context, j *deskJob) bool {
 		d.stats.Cancelled++
 		return true
 	default:
-		d.t.Errorf("printdesk: cancel job %s (ticket %s): %d %s", j.ID, j.Ticket, status, body)
+		d.errorf("printdesk: cancel job %s (ticket %s): %d %s", j.ID, j.Ticket, status, body)
 		d.idle = true
 		return false
 	}
@@ -275,13 +275,12 @@ type listedJob struct {
 // answered 202 and not cancelled is there; every job cancelled with 204
 // is not.
 func (d *printDesk) check(st *station) {
-	d.t.Helper()
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	d.stats.Checks++
 	listed, err := d.list(st)
 	if err != nil {
-		d.t.Errorf("printdesk: after restart %d: %v", st.runs, err)
+		d.errorf("printdesk: after restart %d: %v", st.runs, err)
 		return
 	}
 	d.listed = d.listed[:0]
@@ -298,14 +297,14 @@ func (d *printDesk) check(st *station) {
 		if why := j.differs(lj); why != "" && !j.bad {
 			j.bad = true
 			d.stats.Changed++
-			d.t.Errorf("printdesk: after restart %d job %s (ticket %s) %s", st.runs, j.ID, j.Ticket, why)
+			d.errorf("printdesk: after restart %d job %s (ticket %s) %s", st.runs, j.ID, j.Ticket, why)
 		}
 		switch j.Cancel {
 		case cancelled:
 			if !j.bad {
 				j.bad = true
 				d.stats.Back++
-				d.t.Errorf("printdesk: after restart %d job %s (ticket %s) is back, though cancelled with 204", st.runs, j.ID, j.Ticket)
+				d.errorf("printdesk: after restart %d job %s (ticket %s) is back, though cancelled with 204", st.runs, j.ID, j.Ticket)
 			}
 			continue
 		case cancelUnknown:
@@ -324,12 +323,12 @@ func (d *printDesk) check(st *station) {
 		case j.Cancel == notCancelled && (j.Promised || j.Seen) && !j.bad:
 			j.bad = true
 			d.stats.Missing++
-			d.t.Errorf("printdesk: after restart %d job %s (ticket %s), answered 202 or listed before, is gone though nobody cancelled it",
+			d.errorf("printdesk: after restart %d job %s (ticket %s), answered 202 or listed before, is gone though nobody cancelled it",
 				st.runs, j.ID, j.Ticket)
 		}
 	}
 	if d.stats.Extra > d.unanswered {
-		d.t.Errorf("printdesk: %d jobs listed that no 202 announced, but only %d receipt requests went unanswered", d.stats.Extra, d.unanswered)
+		d.errorf("printdesk: %d jobs listed that no 202 announced, but only %d receipt requests went unanswered", d.stats.Extra, d.unanswered)
 	}
 	d.stats.Present = 0
 	for _, j := range d.jobs {
@@ -390,7 +389,6 @@ func (d *printDesk) list(st *station) ([]listedJob, error) {
 // 202 announced is there, for its record; any other came from a request
 // that got no answer.
 func (d *printDesk) verifyReceipts(stored []hub.Stored) {
-	d.t.Helper()
 	extra := 0
 	for _, s := range stored {
 		if s.Record.Kind != record.KindReceipt {
@@ -398,7 +396,7 @@ func (d *printDesk) verifyReceipts(stored []hub.Stored) {
 		}
 		var p record.Receipt
 		if err := json.Unmarshal(s.Record.Payload, &p); err != nil {
-			d.t.Errorf("printdesk: receipt record %s at the hub: %v", s.Record.ID, err)
+			d.errorf("printdesk: receipt record %s at the hub: %v", s.Record.ID, err)
 			continue
 		}
 		want, ok := d.receipts[s.Record.ID]
@@ -406,16 +404,16 @@ func (d *printDesk) verifyReceipts(stored []hub.Stored) {
 		case !ok:
 			extra++
 		case p.RecordID != want:
-			d.t.Errorf("printdesk: receipt record %s at the hub is for %s, the station answered it for %s", s.Record.ID, p.RecordID, want)
+			d.errorf("printdesk: receipt record %s at the hub is for %s, the station answered it for %s", s.Record.ID, p.RecordID, want)
 		default:
 			d.stats.ReceiptsAtHub++
 		}
 	}
 	if d.stats.ReceiptsAtHub != len(d.receipts) {
-		d.t.Errorf("printdesk: %d receipt records answered 201 or 202, %d of them at the hub", len(d.receipts), d.stats.ReceiptsAtHub)
+		d.errorf("printdesk: %d receipt records answered 201 or 202, %d of them at the hub", len(d.receipts), d.stats.ReceiptsAtHub)
 	}
 	if extra > d.unanswered {
-		d.t.Errorf("printdesk: %d receipt records at the hub that no answer announced, but only %d requests went unanswered", extra, d.unanswered)
+		d.errorf("printdesk: %d receipt records at the hub that no answer announced, but only %d requests went unanswered", extra, d.unanswered)
 	}
 }
 
