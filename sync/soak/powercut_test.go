@@ -104,8 +104,7 @@ func cutLoop(t *testing.T, st *station, fsys *powercut.FS, files *fileCheck, des
 		} else {
 			st.waitReady()
 			files.refData(t, st)
-			desk.check(st)
-			desk.openDesk()
+			desk.ready(st)
 			time.Sleep(between(rng, 20*time.Millisecond, 1500*time.Millisecond))
 		}
 		st.kill()

@@ -43,6 +43,7 @@ type printDesk struct {
 	open       bool       // the station is up and its jobs were checked: staff may ask
 	idle       bool       // a job waits for paper: nothing more until the next run
 	fresh      bool       // no request yet in this run
+	notBefore  time.Time  // no request before, in this run
 	listed     []string   // at the last check
 	jobs       map[string]*deskJob
 	receipts   map[string]string // receipt record ID → the record it is for, from 201 and 202 answers
@@ -117,6 +118,13 @@ func (d *printDesk) cut() {
 	d.loadPaper()
 }
 
+// ready checks the jobs of the station just started and ready, then lets
+// staff ask for receipts on it.
+func (d *printDesk) ready(st *station) {
+	d.check(st)
+	d.openDesk()
+}
+
 // openDesk lets staff ask for receipts on the station as it now runs.
 func (d *printDesk) openDesk() {
 	d.mu.Lock()
@@ -137,11 +145,17 @@ func (d *printDesk) run(ctx context.Context, rng *rand.Rand) {
 func (d *printDesk) step(ctx context.Context, rng *rand.Rand) bool {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	if !d.open || d.idle {
+	if !d.open || d.idle || time.Now().Before(d.notBefore) {
 		return false
 	}
 	if d.fresh {
 		d.fresh = false
+		if rng.Float64() < 0.5 {
+			// Later in the run, so that some kills land in the middle
+			// of a receipt or a cancel.
+			d.notBefore = time.Now().Add(between(rng, 0, time.Second))
+			return false
+		}
 		// Now and then a job from before the restart is not wanted.
 		if len(d.listed) > 0 && rng.Float64() < 0.25 {
 			d.cancel(ctx, d.jobs[d.listed[rng.IntN(len(d.listed))]])
