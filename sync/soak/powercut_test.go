@@ -30,7 +30,10 @@ const soakRefData = `{"categories":[{"code":"repair","name":"报修 Repair"}]}`
 // a power cut would, before it starts again. At the end, the same
 // promise as TestSoak's: every record answered 201 is at the hub exactly
 // once, intact; and after every cut the station's key, admin token and
-// reference data are whole or absent, never half.
+// reference data are whole or absent, never half. A print desk asks for
+// receipts meanwhile on a printer that runs out of paper in each: after
+// every cut each job the station answered 202 for is listed, whole and
+// held, unless staff cancelled it (see printDesk).
 func TestPowerCutSoak(t *testing.T) {
 	if testing.Short() {
 		t.Skip("powercut: skipped in -short mode")
@@ -48,23 +51,27 @@ func TestPowerCutSoak(t *testing.T) {
 	if err := h.store.PutRefData(stationID, []byte(soakRefData)); err != nil {
 		t.Fatal(err)
 	}
-	st := newStation(t, dir, filepath.Join(mnt, "station"), bin, h.URL())
+	desk := newPrintDesk(t)
+	st := newStation(t, dir, filepath.Join(mnt, "station"), bin, h.URL(), desk.printerConfig())
 
 	st.start()
 	st.waitReady()
 	token := st.token()
 	files := &fileCheck{token: token + "\n"}
 	sub := newSubmitter(st.admin, token)
+	desk.attach(st.admin, token, sub.promisedID)
 	ctx, cancel := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
 	wg.Go(func() { sub.run(ctx) })
-	cutLoop(t, st, fsys, files, rand.New(rand.NewPCG(seed, 3)), *cuts)
+	wg.Go(func() { desk.run(ctx, rand.New(rand.NewPCG(seed, 4))) })
+	cutLoop(t, st, fsys, files, desk, rand.New(rand.NewPCG(seed, 3)), *cuts)
 	cancel()
 	wg.Wait()
 
 	h.proxy.SetFaults(faultnet.Faults{})
 	st.start()
 	st.waitReady()
+	desk.check(st)
 	final := st.waitDrained(2 * time.Minute)
 	files.refData(t, st)
 	if files.etag == "" {
@@ -72,10 +79,12 @@ func TestPowerCutSoak(t *testing.T) {
 	}
 	lookups := checkStates(t, st, token, sub.attempts)
 	st.stop()
-	v := verify(sub.attempts, h.records(t))
+	stored := h.records(t)
+	v := verify(sub.attempts, stored)
+	desk.verifyReceipts(stored)
 	fst := fsys.Stats()
 	extra := fmt.Sprintf(" fs: file_syncs=%d dir_syncs=%d dropped_bytes=%d dropped_entries=%d key_and_token_checks=%d refdata_kept=%d",
-		fst.FileSyncs, fst.DirSyncs, fst.DroppedBytes, fst.DroppedFiles, files.checks, files.refKept)
+		fst.FileSyncs, fst.DirSyncs, fst.DroppedBytes, fst.DroppedFiles, files.checks, files.refKept) + desk.figures()
 	report(t, "powercut", *cuts, seed, started, v, final, lookups, sub.attempts, h.proxy.Stats(), extra)
 }
 
@@ -83,7 +92,7 @@ func TestPowerCutSoak(t *testing.T) {
 // and cuts the power, cycles times; the station is running when it is
 // called and dead when it returns. After each cut, before the next start,
 // the station's files are checked.
-func cutLoop(t *testing.T, st *station, fsys *powercut.FS, files *fileCheck, rng *rand.Rand, cycles int) {
+func cutLoop(t *testing.T, st *station, fsys *powercut.FS, files *fileCheck, desk *printDesk, rng *rand.Rand, cycles int) {
 	t.Helper()
 	for i := range cycles {
 		if i > 0 {
@@ -95,9 +104,11 @@ func cutLoop(t *testing.T, st *station, fsys *powercut.FS, files *fileCheck, rng
 		} else {
 			st.waitReady()
 			files.refData(t, st)
+			desk.ready(st)
 			time.Sleep(between(rng, 20*time.Millisecond, 1500*time.Millisecond))
 		}
 		st.kill()
+		desk.cut()
 		if err := fsys.Cut(); err != nil {
 			t.Fatalf("powercut: cut %d: %v", i+1, err)
 		}

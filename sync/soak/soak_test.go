@@ -23,7 +23,8 @@ var (
 
 // TestSoak kills and restarts the station under a faulty network while
 // records are submitted, then checks that every record the station
-// promised (201) reached the hub exactly once and intact.
+// promised (201) reached the hub exactly once and intact, and that every
+// print job it answered 202 for is kept, whole and held, unless cancelled.
 func TestSoak(t *testing.T) {
 	if testing.Short() {
 		t.Skip("soak: skipped in -short mode")
@@ -37,17 +38,20 @@ func TestSoak(t *testing.T) {
 	dir := workDir(t, "soak")
 	bin := buildStation(t, dir)
 	h := startHub(t, dir, seed)
-	st := newStation(t, dir, filepath.Join(dir, "station"), bin, h.URL())
+	desk := newPrintDesk(t)
+	st := newStation(t, dir, filepath.Join(dir, "station"), bin, h.URL(), desk.printerConfig())
 
 	st.start()
 	st.waitReady()
 	token := st.token()
 	sub := newSubmitter(st.admin, token)
+	desk.attach(st.admin, token, sub.promisedID)
 	ctx, cancel := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
 	wg.Go(func() { sub.run(ctx) })
 	wg.Go(func() { partitions(ctx, h.proxy, rand.New(rand.NewPCG(seed, 2))) })
-	killLoop(t, st, rand.New(rand.NewPCG(seed, 1)), *cycles)
+	wg.Go(func() { desk.run(ctx, rand.New(rand.NewPCG(seed, 4))) })
+	killLoop(t, st, desk, rand.New(rand.NewPCG(seed, 1)), *cycles)
 	cancel()
 	wg.Wait()
 
@@ -55,11 +59,14 @@ func TestSoak(t *testing.T) {
 	h.proxy.SetFaults(faultnet.Faults{})
 	st.start()
 	st.waitReady()
+	desk.check(st)
 	final := st.waitDrained(2 * time.Minute)
 	lookups := checkStates(t, st, token, sub.attempts)
 	st.stop()
-	v := verify(sub.attempts, h.records(t))
-	report(t, "soak", *cycles, seed, started, v, final, lookups, sub.attempts, h.proxy.Stats(), "")
+	stored := h.records(t)
+	v := verify(sub.attempts, stored)
+	desk.verifyReceipts(stored)
+	report(t, "soak", *cycles, seed, started, v, final, lookups, sub.attempts, h.proxy.Stats(), desk.figures())
 }
 
 // report prints a soak's summary line (name: the soak's, and the flag
@@ -104,7 +111,7 @@ func report(t *testing.T, name string, cycles int, seed uint64, started time.Tim
 // killLoop restarts and SIGKILLs the station cycles times. The station is
 // running when it is called (the first cycle's start) and dead when it
 // returns.
-func killLoop(t *testing.T, st *station, rng *rand.Rand, cycles int) {
+func killLoop(t *testing.T, st *station, desk *printDesk, rng *rand.Rand, cycles int) {
 	t.Helper()
 	for i := range cycles {
 		if i > 0 {
@@ -117,13 +124,16 @@ func killLoop(t *testing.T, st *station, rng *rand.Rand, cycles int) {
 		case p < 0.5:
 			// Soon after it is ready: forwarding of the backlog.
 			st.waitReady()
+			desk.ready(st)
 			time.Sleep(between(rng, 20*time.Millisecond, 300*time.Millisecond))
 		default:
 			// Steady running: submissions and batches in flight.
 			st.waitReady()
+			desk.ready(st)
 			time.Sleep(between(rng, 300*time.Millisecond, 3*time.Second))
 		}
 		st.kill()
+		desk.cut()
 		time.Sleep(between(rng, 0, 150*time.Millisecond))
 	}
 }

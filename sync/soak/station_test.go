@@ -50,8 +50,8 @@ type station struct {
 }
 
 // newStation writes the station's config into dir, its data directory
-// being data.
-func newStation(t *testing.T, dir, data, bin, hubURL string) *station {
+// being data; extra is appended to the config (devices).
+func newStation(t *testing.T, dir, data, bin, hubURL, extra string) *station {
 	t.Helper()
 	s := &station{t: t, bin: bin, config: filepath.Join(dir, "gridkiosk.toml"), data: data,
 		admin: freeAddr(t), hc: &http.Client{Timeout: 5 * time.Second}}
@@ -79,7 +79,7 @@ dir = %q
 
 [admin]
 listen = %q
-`, stationID, hubURL, s.data, s.admin)
+%s`, stationID, hubURL, s.data, s.admin, extra)
 	if err := os.WriteFile(s.config, []byte(cfg), 0o600); err != nil {
 		t.Fatal(err)
 	}

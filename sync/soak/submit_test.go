@@ -7,8 +7,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"net"
 	"net/http"
+	"sync"
 	"time"
 )
 
@@ -54,6 +56,9 @@ type submitter struct {
 	hc       *http.Client
 	pace     time.Duration // between submissions the station answered
 	attempts []attempt     // owned by run until it returns
+
+	mu  sync.Mutex
+	ids []string // of the records answered 201, for the print desk
 }
 
 func newSubmitter(admin, token string) *submitter {
@@ -74,12 +79,27 @@ func (s *submitter) run(ctx context.Context) {
 			a.Outcome = unknown
 		}
 		s.attempts = append(s.attempts, a)
+		if a.Outcome == promised {
+			s.mu.Lock()
+			s.ids = append(s.ids, a.ID)
+			s.mu.Unlock()
+		}
 		wait := s.pace
 		if a.Outcome == notSent {
 			wait = 5 * time.Millisecond // the station is restarting
 		}
 		sleepCtx(ctx, wait)
 	}
+}
+
+// promisedID returns one of the records answered 201 so far, or "".
+func (s *submitter) promisedID(rng *rand.Rand) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if len(s.ids) == 0 {
+		return ""
+	}
+	return s.ids[rng.IntN(len(s.ids))]
 }
 
 func (s *submitter) submit(ctx context.Context, n int) attempt {
