@@ -52,7 +52,8 @@ func TestStartupLogHidesURLPassword(t *testing.T) {
 }
 
 // probe qr shows what a code is, not whom it is about: a signed
-// appointment by its kind, key, station and date with the person masked,
+// appointment by its kind, key, station and date with its holder masked
+// (the code has no ID number, only a keyed hash of it),
 // other text with its ID and phone numbers masked; --reveal shows all.
 func TestProbeQRMasks(t *testing.T) {
 	sim, err := qrscansim.New(t.TempDir(), "scanner", 9600)
@@ -100,7 +101,7 @@ func TestProbeQRMasks(t *testing.T) {
 		if leaks(out) || strings.Contains(out, appt[10:40]) {
 			t.Errorf("probe qr %v shows the person or the payload:\n%s", args, out)
 		}
-		for _, want := range []string{"appointment", "hub-2026", "141029-xfw-01", "2026-11-27", "王*兰", "1410**********122X", "not checked"} {
+		for _, want := range []string{"appointment", "hub-2026", "141029-xfw-01", "2026-11-27", "holder 王*兰", "not checked"} {
 			if !strings.Contains(out, want) {
 				t.Errorf("probe qr %v lacks %q:\n%s", args, want, out)
 			}

@@ -70,7 +70,9 @@ func signedView(data string) map[string]any {
 				v[k] = citizenid.MaskName(s)
 			}
 		case "person":
-			v[k] = maskPerson(x)
+			v[k] = maskPerson(x) // codes from before they were private
+		case "holder":
+			v[k] = maskHolder(x)
 		default:
 			other = append(other, k)
 		}
@@ -115,6 +117,27 @@ func maskPerson(x any) map[string]any {
 	return out
 }
 
+// maskHolder shows a private appointment's holder: the name as the code
+// has it (masked by the hub; masked again here in case it is not) and the
+// card type; the keyed hash of the ID number is only said to be there.
+func maskHolder(x any) map[string]any {
+	h, ok := x.(map[string]any)
+	if !ok {
+		return nil
+	}
+	out := map[string]any{}
+	if s, ok := h["name"].(string); ok {
+		out["name"] = citizenid.MaskName(s)
+	}
+	if s, ok := h["card_type"].(string); ok {
+		out["card_type"] = s
+	}
+	if _, ok := h["idh"]; ok {
+		out["idh"] = "keyed hash of the ID number (matched at the station)"
+	}
+	return out
+}
+
 // summary is a signed code's view on one line, keys in a fixed order.
 func summary(v map[string]any) string {
 	var parts []string
@@ -131,6 +154,13 @@ func summary(v map[string]any) string {
 			}
 		}
 		parts = append(parts, "person "+strings.Join(ps, " "))
+	}
+	if h, ok := v["holder"].(map[string]any); ok {
+		hs := []string{fmt.Sprint(h["name"])}
+		if ct, ok := h["card_type"]; ok {
+			hs = append(hs, fmt.Sprint(ct))
+		}
+		parts = append(parts, "holder "+strings.Join(hs, " "))
 	}
 	parts = append(parts, "signature not checked")
 	return strings.Join(parts, "; ")
