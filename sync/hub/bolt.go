@@ -12,6 +12,7 @@ import (
 	bolt "go.etcd.io/bbolt"
 	berrors "go.etcd.io/bbolt/errors"
 
+	"github.com/gridkiosk/gridkiosk/sync/hub/hubseal"
 	"github.com/gridkiosk/gridkiosk/sync/upstream"
 )
 
@@ -40,7 +41,7 @@ var ErrLocked = errors.New("locked by another process")
 // reference data sealed under a key file (see boltseal.go).
 type BoltStore struct {
 	db   *bolt.DB
-	seal *boltSealer
+	seal *hubseal.Sealer
 }
 
 // OpenBolt opens or creates the hub's database file, waiting up to five
@@ -160,11 +161,11 @@ func (s *BoltStore) encodeRecord(st Stored) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	return s.seal.seal(recordAD(st.Record.ID), v)
+	return s.seal.Seal(recordAD(st.Record.ID), v)
 }
 
 func (s *BoltStore) decodeRecord(id string, v []byte) (Stored, error) {
-	v, err := s.seal.open(recordAD(id), v)
+	v, err := s.seal.Open(recordAD(id), v)
 	if err != nil {
 		return Stored{}, err
 	}

@@ -90,7 +90,7 @@ func (s *BoltStore) PutRefData(stationID string, data []byte) error {
 	}
 	var sealed []byte
 	if err == nil {
-		sealed, err = s.seal.seal(refDataAD(key), data)
+		sealed, err = s.seal.Seal(refDataAD(key), data)
 	}
 	if err == nil {
 		err = s.db.Update(func(tx *bolt.Tx) error {
@@ -116,7 +116,7 @@ func (s *BoltStore) RefData(stationID string) ([]byte, bool, error) {
 			return nil
 		}
 		// Bolt's bytes live only as long as the transaction.
-		plain, err := s.seal.open(refDataAD(key), v)
+		plain, err := s.seal.Open(refDataAD(key), v)
 		data = bytes.Clone(plain)
 		return err
 	})
