@@ -43,23 +43,24 @@ func refDataOf(t *testing.T, c *upstream.Client) string {
 func TestHubPostgres(t *testing.T) {
 	dsn := pgtest.DSN(t)
 	dir := t.TempDir()
-	tokA := run(t, "station", "add", "--db", dsn, "--station", "141029-xfw-01")
+	key := filepath.Join(dir, "hub.key")
+	tokA := run(t, "station", "add", "--db", dsn, "--key-file", key, "--station", "141029-xfw-01")
 	if !hexToken.MatchString(tokA) {
 		t.Fatalf("station add printed %q, want 64 hex digits", tokA)
 	}
-	run(t, "refdata", "load", "--db", dsn, writeFile(t, dir, "global.json", globalRefData))
-	h := startHub(t, nil, "--db", dsn)
+	run(t, "refdata", "load", "--db", dsn, "--key-file", key, writeFile(t, dir, "global.json", globalRefData))
+	h := startHub(t, nil, "--db", dsn, "--key-file", key)
 	a := h.client("141029-xfw-01", tokA, nil)
 	if reply, err := a.Send(t.Context(), []upstream.Record{rec(1)}); err != nil || len(reply.Acked) != 1 {
 		t.Fatalf("send: %+v %v\n%s", reply, err, h.log.String())
 	}
 
-	tokB := run(t, "station", "add", "--db", dsn, "--station", "141029-zl-01")
+	tokB := run(t, "station", "add", "--db", dsn, "--key-file", key, "--station", "141029-zl-01")
 	b := h.client("141029-zl-01", tokB, nil)
 	if reply, err := b.Send(t.Context(), []upstream.Record{rec(2)}); err != nil || len(reply.Acked) != 1 {
 		t.Fatalf("send from a station added while serving: %+v %v", reply, err)
 	}
-	run(t, "refdata", "load", "--db", dsn, "--station", "141029-zl-01", writeFile(t, dir, "zl.json", ownRefData))
+	run(t, "refdata", "load", "--db", dsn, "--key-file", key, "--station", "141029-zl-01", writeFile(t, dir, "zl.json", ownRefData))
 	if got := refDataOf(t, b); got != ownRefData {
 		t.Errorf("station B's refdata: %s, want its own", got)
 	}
@@ -67,15 +68,15 @@ func TestHubPostgres(t *testing.T) {
 		t.Errorf("station A's refdata: %s, want the global copy", got)
 	}
 
-	run(t, "record", "set-status", "--db", dsn, rec(1).ID, "in_progress", "--note", "已转交社区网格员")
+	run(t, "record", "set-status", "--db", dsn, "--key-file", key, rec(1).ID, "in_progress", "--note", "已转交社区网格员")
 	if s := waitStatus(t, a, rec(1).ID, "in_progress"); s.Note != "已转交社区网格员" {
 		t.Errorf("status %+v", s)
 	}
-	out := run(t, "records", "--db", dsn)
+	out := run(t, "records", "--db", dsn, "--key-file", key)
 	if !strings.Contains(out, rec(1).ID) || !strings.Contains(out, "in_progress") || !strings.Contains(out, rec(2).ID) {
 		t.Errorf("records:\n%s", out)
 	}
-	if out := run(t, "records", "--db", dsn, "--station", "141029-zl-01"); strings.Contains(out, rec(1).ID) {
+	if out := run(t, "records", "--db", dsn, "--key-file", key, "--station", "141029-zl-01"); strings.Contains(out, rec(1).ID) {
 		t.Errorf("records --station:\n%s", out)
 	}
 	if err := h.stop(); err != nil {
@@ -181,12 +182,13 @@ func TestAdminErrors(t *testing.T) {
 		{[]string{"record", "set-status", "--data", filepath.Join(dir, "elsewhere"), rec(1).ID, "done"}, "no hub database"},
 		{[]string{"records", "--data", filepath.Join(dir, "elsewhere")}, "check --data"},
 		{[]string{"records", "--data", data, "--state", "open"}, `"open" is not one of`},
-		{[]string{"records", "--db", "postgres://gridhub@/hub?host=" + filepath.Join(dir, "nosocket")}, "hub: pg: connect"},
+		{[]string{"records", "--db", "postgres://gridhub@/hub?host=" + filepath.Join(dir, "nosocket"), "--key-file", filepath.Join(dir, "hub.key")}, "hub: pg: connect"},
+		{[]string{"records", "--db", "postgres:///x"}, "--db needs --key-file"},
 		{[]string{"serve", "--data", data, "--tls-cert", good}, "--tls-cert needs --tls-key"},
 		{[]string{"serve", "--data", data, "--tls-key", good}, "--tls-key needs --tls-cert"},
 		{[]string{"serve", "--data", data, "--tls-cert", good, "--tls-key", good}, "--tls-cert/--tls-key"},
 		{[]string{"serve", "--data", data, "--refdata", writeFile(t, dir, "bad.json", `{"categories":{}}`)}, "bad.json"},
-		{[]string{"serve", "--db", "postgres://[::1"}, "hub: pg"},
+		{[]string{"serve", "--db", "postgres://[::1", "--key-file", filepath.Join(dir, "hub.key")}, "hub: pg"},
 		{[]string{"serve", "--data", data, "extra"}, `unexpected argument "extra"`},
 	} {
 		if code, out := runErr(tc.args...); code != 1 || !strings.Contains(out, tc.want) {

@@ -66,11 +66,12 @@ Storage: --data DIR keeps everything in DIR/hub.db, a bbolt file, with
 the records and reference data sealed (AES-256-GCM) under DIR/hub.key
 (or --key-file FILE), made with mode 0600 on first use: back it up apart
 from hub.db, which cannot be read without it;
---db postgres://USER@HOST/DBNAME keeps it in PostgreSQL (tables hub_*,
-made on first use; the database must be UTF8). A bbolt file opens in one
-process at a time: with --data, stop gridhub serve before the station,
-refdata, record and records commands (they say so if it runs), and start it
-again after. With --db they work while serve runs, which sees their changes
+--db postgres://USER@HOST/DBNAME --key-file FILE keeps it in PostgreSQL
+(tables hub_*, made on first use; the database must be UTF8), sealed the
+same way under FILE, which every command on the database must give.
+A bbolt file opens in one process at a time: with --data, stop gridhub
+serve before the station, refdata, record and records commands (they say
+so if it runs), and start it again after. With --db they work while serve runs, which sees their changes
 at once.
 
 Stations: "gridhub station add" prints a station's token once and keeps

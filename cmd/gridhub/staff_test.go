@@ -169,9 +169,10 @@ func TestStaffPINFromStdin(t *testing.T) {
 	}
 }
 
-// --key-file puts the bbolt file's key where the operator says (another
+// --key-file puts the store's key where the operator says (another
 // disk, say), and a command without it is refused rather than reading the
-// file as empty.
+// file as empty; with PostgreSQL, which has no data directory to keep it
+// beside, it must be given.
 func TestKeyFile(t *testing.T) {
 	dir := t.TempDir()
 	data, key := filepath.Join(dir, "hub"), filepath.Join(dir, "keys", "hub.key")
@@ -188,7 +189,7 @@ func TestKeyFile(t *testing.T) {
 		want string
 	}{
 		{[]string{"records", "--data", data}, "restore it from the hub's backup"},
-		{[]string{"records", "--db", "postgres:///x", "--key-file", key}, "--key-file goes with --data"},
+		{[]string{"records", "--db", "postgres:///x"}, "--db needs --key-file"},
 	} {
 		if code, out := runErr(tc.args...); code != 1 || !strings.Contains(out, tc.want) {
 			t.Errorf("%v: exit %d, %q; want %q", tc.args, code, out, tc.want)

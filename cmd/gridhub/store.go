@@ -22,8 +22,8 @@ func addStoreFlags(fs *flag.FlagSet) storeFlags {
 	return storeFlags{
 		data: fs.String("data", "", "data directory: the hub's bbolt file is DIR/hub.db"),
 		db:   fs.String("db", "", "PostgreSQL database instead of --data, e.g. postgres://gridhub@localhost/gridhub"),
-		keyFile: fs.String("key-file", "", "with --data: the key the records and reference data in hub.db are sealed with, "+
-			"made (mode 0600) on first use; default DIR/hub.key. Back it up apart from hub.db: without it the records cannot be read"),
+		keyFile: fs.String("key-file", "", "the key the records and reference data are sealed with, made (mode 0600) on first use; "+
+			"with --data the default is DIR/hub.key, with --db it must be given. Back it up apart from the store: without it the records cannot be read"),
 	}
 }
 
@@ -43,8 +43,11 @@ func (f storeFlags) check() error {
 		return errors.New("--data DIR or --db DSN is required")
 	case *f.data != "" && *f.db != "":
 		return errors.New("give --data or --db, not both")
-	case *f.keyFile != "" && *f.data == "":
-		return errors.New("--key-file goes with --data (the bbolt file); PostgreSQL does not use it")
+	case *f.db != "" && *f.keyFile == "":
+		// A default would be a file beside wherever the command runs:
+		// a second key, and a database that refuses it.
+		return errors.New("--db needs --key-file FILE: the key the records in the database are sealed with " +
+			"(made, mode 0600, on first use; every gridhub command on this database must give the same file)")
 	}
 	return nil
 }
@@ -57,7 +60,7 @@ func (f storeFlags) open(ctx context.Context, mode openMode) (hub.Store, error) 
 	if *f.db != "" {
 		ctx, cancel := context.WithTimeout(ctx, 15*time.Second)
 		defer cancel()
-		return pgstore.Open(ctx, *f.db)
+		return pgstore.Open(ctx, *f.db, *f.keyFile)
 	}
 	path := filepath.Join(*f.data, "hub.db")
 	switch mode {

@@ -9,6 +9,7 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/gridkiosk/gridkiosk/sync/hub"
+	"github.com/gridkiosk/gridkiosk/sync/hub/hubseal"
 )
 
 // SetToken implements hub.Store.
@@ -72,13 +73,17 @@ func (s *Store) PutRefData(stationID string, data []byte) error {
 	if err == nil {
 		err = hub.ValidateRefData(data)
 	}
+	var sealed []byte
+	if err == nil {
+		sealed, err = s.seal.Seal(hubseal.RefDataAD(stationID), data)
+	}
 	if err == nil {
 		ctx, cancel := s.context()
 		defer cancel()
 		_, err = s.pool.Exec(ctx, `
 INSERT INTO hub_refdata (station_id, data, updated_at) VALUES ($1, $2, now())
 ON CONFLICT (station_id) DO UPDATE SET data = excluded.data, updated_at = excluded.updated_at`,
-			stationID, string(data))
+			stationID, sealed)
 	}
 	if err != nil {
 		return fmt.Errorf("hub: pg: put refdata of %q: %w", stationID, err)
@@ -97,6 +102,9 @@ func (s *Store) RefData(stationID string) ([]byte, bool, error) {
 	err := s.pool.QueryRow(ctx, "SELECT data FROM hub_refdata WHERE station_id = $1", stationID).Scan(&data)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, false, nil
+	}
+	if err == nil {
+		data, err = s.seal.Open(hubseal.RefDataAD(stationID), data)
 	}
 	if err != nil {
 		return nil, false, fmt.Errorf("hub: pg: refdata of %q: %w", stationID, err)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/url"
 	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -18,9 +19,10 @@ import (
 
 func TestMain(m *testing.M) { os.Exit(pgtest.Main(m)) }
 
-func open(t *testing.T, dsn string) *pgstore.Store {
+// open opens the store at dsn with the key in key (see keyFile).
+func open(t *testing.T, dsn, key string) *pgstore.Store {
 	t.Helper()
-	s, err := pgstore.Open(t.Context(), dsn)
+	s, err := pgstore.Open(t.Context(), dsn, key)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -28,18 +30,21 @@ func open(t *testing.T, dsn string) *pgstore.Store {
 	return s
 }
 
+// keyFile is where a test's store key is made.
+func keyFile(t *testing.T) string { return filepath.Join(t.TempDir(), "hub.key") }
+
 func TestStore(t *testing.T) {
-	storetest.Run(t, func(t *testing.T) hub.Store { return open(t, pgtest.DSN(t)) })
+	storetest.Run(t, func(t *testing.T) hub.Store { return open(t, pgtest.DSN(t), keyFile(t)) })
 }
 
 // Hubs that start together on a new database both find the tables, and
 // a store opened again finds what it stored.
 func TestOpenTwice(t *testing.T) {
-	dsn := pgtest.DSN(t)
+	dsn, key := pgtest.DSN(t), keyFile(t)
 	var wg sync.WaitGroup
 	for range 2 {
 		wg.Go(func() {
-			s, err := pgstore.Open(context.Background(), dsn)
+			s, err := pgstore.Open(context.Background(), dsn, key)
 			if err != nil {
 				t.Error(err)
 				return
@@ -48,12 +53,12 @@ func TestOpenTwice(t *testing.T) {
 		})
 	}
 	wg.Wait()
-	s := open(t, dsn)
+	s := open(t, dsn, key)
 	if err := s.PutRefData("", []byte(`{}`)); err != nil {
 		t.Fatal(err)
 	}
 	s.Close()
-	if data, ok, err := open(t, dsn).RefData(""); err != nil || !ok || string(data) != "{}" {
+	if data, ok, err := open(t, dsn, key).RefData(""); err != nil || !ok || string(data) != "{}" {
 		t.Fatalf("after reopening: %s %v %v", data, ok, err)
 	}
 }
@@ -66,7 +71,8 @@ func TestOpenErrors(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer conn.Close(ctx)
-	open(t, dsn).Close()
+	key := keyFile(t)
+	open(t, dsn, key).Close()
 	if _, err := conn.Exec(ctx, "UPDATE hub_schema SET version = 99"); err != nil {
 		t.Fatal(err)
 	}
@@ -84,7 +90,7 @@ func TestOpenErrors(t *testing.T) {
 		{"not a DSN", "postgres://[::1", "hub: pg:"},
 	}
 	for _, tc := range tests {
-		s, err := pgstore.Open(ctx, tc.dsn)
+		s, err := pgstore.Open(ctx, tc.dsn, key)
 		if err == nil {
 			s.Close()
 		}

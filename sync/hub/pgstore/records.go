@@ -13,6 +13,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/gridkiosk/gridkiosk/sync/hub"
+	"github.com/gridkiosk/gridkiosk/sync/hub/hubseal"
 	"github.com/gridkiosk/gridkiosk/sync/upstream"
 )
 
@@ -20,8 +21,8 @@ import (
 // the row alone and returns nothing; Ingest then compares the two.
 const insertRecord = `
 INSERT INTO hub_records (id, station_id, kind, seq, created_at, created_at_sent, clock_trusted,
-	grid, payload, received_at, state, updated_at, deliveries)
-VALUES ($1, $2, $3, $4::text::numeric, $5, $6, $7, $8, $9, $10, 'received', $10, 1)
+	grid, payload, received_at, state, note, updated_at, deliveries)
+VALUES ($1, $2, $3, $4::text::numeric, $5, $6, $7, $8, $9, $10, 'received', $11, $10, 1)
 ON CONFLICT (id) DO NOTHING
 RETURNING id`
 
@@ -56,11 +57,11 @@ func (s *Store) Ingest(station string, recs []upstream.Record, at time.Time) (up
 		defer cancel()
 		at = at.Truncate(time.Microsecond) // what timestamptz keeps; rounding could move it into the future
 		err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-			again, err := insertNew(ctx, tx, station, recs, keys, order, at)
+			again, err := s.insertNew(ctx, tx, station, recs, keys, order, at)
 			if err != nil {
 				return err
 			}
-			return countAgain(ctx, tx, station, recs, keys, again, rejected)
+			return s.countAgain(ctx, tx, station, recs, keys, again, rejected)
 		})
 		if err != nil {
 			return upstream.Reply{}, fmt.Errorf("hub: pg: ingest: %w", err)
@@ -79,12 +80,20 @@ func (s *Store) Ingest(station string, recs []upstream.Record, at time.Time) (up
 
 // insertNew inserts the records of order that the hub does not hold and
 // returns the others, in order.
-func insertNew(ctx context.Context, tx pgx.Tx, station string, recs []upstream.Record, keys []string, order []int, at time.Time) ([]int, error) {
+func (s *Store) insertNew(ctx context.Context, tx pgx.Tx, station string, recs []upstream.Record, keys []string, order []int, at time.Time) ([]int, error) {
 	b := &pgx.Batch{}
 	for _, i := range order {
 		r := recs[i]
+		payload, err := s.seal.Seal(hubseal.RecordAD(keys[i]), r.Payload)
+		if err != nil {
+			return nil, fmt.Errorf("record %s: %w", r.ID, err)
+		}
+		note, err := s.seal.Seal(hubseal.NoteAD(keys[i]), nil)
+		if err != nil {
+			return nil, fmt.Errorf("record %s: %w", r.ID, err)
+		}
 		b.Queue(insertRecord, keys[i], station, r.Kind, strconv.FormatUint(r.Seq, 10), r.CreatedAt,
-			r.CreatedAt.Format(time.RFC3339Nano), r.ClockTrusted, string(r.Grid), string(r.Payload), at)
+			r.CreatedAt.Format(time.RFC3339Nano), r.ClockTrusted, string(r.Grid), payload, at, note)
 	}
 	br := tx.SendBatch(ctx, b)
 	defer br.Close()
@@ -104,9 +113,9 @@ func insertNew(ctx context.Context, tx pgx.Tx, station string, recs []upstream.R
 }
 
 // countAgain decides on the records of again, which the hub already
-// holds: another station's ID, a conflict, or one more delivery of the
-// same record, counted.
-func countAgain(ctx context.Context, tx pgx.Tx, station string, recs []upstream.Record, keys []string, again []int, rejected []*upstream.Rejection) error {
+// holds: another station's ID, a conflict (hub.Conflict compares the
+// payloads opened), or one more delivery of the same record, counted.
+func (s *Store) countAgain(ctx context.Context, tx pgx.Tx, station string, recs []upstream.Record, keys []string, again []int, rejected []*upstream.Rejection) error {
 	if len(again) == 0 {
 		return nil
 	}
@@ -118,7 +127,7 @@ func countAgain(ctx context.Context, tx pgx.Tx, station string, recs []upstream.
 	if err != nil {
 		return fmt.Errorf("records sent again: %w", err)
 	}
-	held, err := pgx.CollectRows(rows, scanStored)
+	held, err := pgx.CollectRows(rows, s.scanStored)
 	if err != nil {
 		return fmt.Errorf("records sent again: %w", err)
 	}
@@ -164,10 +173,16 @@ func (s *Store) Status(stationID, id string) (upstream.Status, bool, error) {
 	ctx, cancel := s.context()
 	defer cancel()
 	st := upstream.Status{ID: id}
-	err := s.pool.QueryRow(ctx, "SELECT state, updated_at, note FROM hub_records WHERE station_id = $2 AND id = "+heldID, id, stationID).
-		Scan(&st.State, &st.UpdatedAt, &st.Note)
+	var key string
+	var note []byte
+	err := s.pool.QueryRow(ctx, "SELECT id, state, updated_at, note FROM hub_records WHERE station_id = $2 AND id = "+heldID, id, stationID).
+		Scan(&key, &st.State, &st.UpdatedAt, &note)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return upstream.Status{}, false, nil
+	}
+	if err == nil {
+		note, err = s.seal.Open(hubseal.NoteAD(key), note)
+		st.Note = string(note)
 	}
 	if err != nil {
 		return upstream.Status{}, false, fmt.Errorf("hub: pg: status of %s: %w", id, err)
@@ -180,10 +195,16 @@ func (s *Store) SetStatus(id, state, note string, at time.Time) error {
 	if err := hub.CheckState(state); err != nil {
 		return fmt.Errorf("hub: pg: set status of %s: %w", id, err)
 	}
+	// Both keys heldID may find are id in some case: the note's binding
+	// (hubseal.NoteAD, lower case) is the same for either.
+	sealed, err := s.seal.Seal(hubseal.NoteAD(id), []byte(note))
+	if err != nil {
+		return fmt.Errorf("hub: pg: set status of %s: %w", id, err)
+	}
 	ctx, cancel := s.context()
 	defer cancel()
 	tag, err := s.pool.Exec(ctx, "UPDATE hub_records SET state = $2, note = $3, updated_at = $4 WHERE id = "+heldID,
-		id, state, note, at.Truncate(time.Microsecond))
+		id, state, sealed, at.Truncate(time.Microsecond))
 	if err == nil && tag.RowsAffected() == 0 {
 		err = hub.ErrNotFound
 	}
@@ -212,23 +233,29 @@ LIMIT $3`, q.StationID, q.State, limit)
 	if err != nil {
 		return nil, fmt.Errorf("hub: pg: records: %w", err)
 	}
-	out, err := pgx.CollectRows(rows, scanStored)
+	out, err := pgx.CollectRows(rows, s.scanStored)
 	if err != nil {
 		return nil, fmt.Errorf("hub: pg: records: %w", err)
 	}
 	return out, nil
 }
 
-func scanStored(row pgx.CollectableRow) (hub.Stored, error) {
+func (s *Store) scanStored(row pgx.CollectableRow) (hub.Stored, error) {
 	var st hub.Stored
 	var seq, created string
-	var grid, payload []byte
+	var grid, payload, note []byte
 	err := row.Scan(&st.Record.ID, &st.StationID, &st.Record.Kind, &seq, &created, &st.Record.ClockTrusted,
-		&grid, &payload, &st.ReceivedAt, &st.State, &st.UpdatedAt, &st.Note, &st.Deliveries)
+		&grid, &payload, &st.ReceivedAt, &st.State, &st.UpdatedAt, &note, &st.Deliveries)
 	if err != nil {
 		return st, err
 	}
-	st.Record.Grid, st.Record.Payload = grid, payload
+	if payload, err = s.seal.Open(hubseal.RecordAD(st.Record.ID), payload); err != nil {
+		return st, fmt.Errorf("record %s: payload: %w", st.Record.ID, err)
+	}
+	if note, err = s.seal.Open(hubseal.NoteAD(st.Record.ID), note); err != nil {
+		return st, fmt.Errorf("record %s: note: %w", st.Record.ID, err)
+	}
+	st.Record.Grid, st.Record.Payload, st.Note = grid, payload, string(note)
 	if st.Record.Seq, err = strconv.ParseUint(seq, 10, 64); err != nil {
 		return st, fmt.Errorf("record %s: seq: %w", st.Record.ID, err)
 	}
