@@ -6,7 +6,7 @@ import (
 	"time"
 
 	"github.com/gridkiosk/gridkiosk/appliance/citizenid"
-	"github.com/gridkiosk/gridkiosk/drivers/idcard"
+	"github.com/gridkiosk/gridkiosk/internal/codes/nation"
 )
 
 // check validates a person and normalises the ID number in place. Card
@@ -43,7 +43,7 @@ func (p *Person) check(prefix string, now time.Time, fromCard bool) error {
 	default:
 		return fieldErr(f("card_type"), "%q is not one of resident, hmt_permit, foreign_2017, foreign_2023", p.CardType)
 	}
-	if p.Nation != "" && !idcard.ValidNationName(p.Nation) {
+	if p.Nation != "" && !nation.Valid(p.Nation) {
 		return fieldErr(f("nation"), "%q is not a nation of GB 3304 (汉, 回, 蒙古, …)", p.Nation)
 	}
 	if p.Nation == "" && p.CardType == "resident" && fromCard {

@@ -12,7 +12,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/gridkiosk/gridkiosk/appliance/citizenid"
-	"github.com/gridkiosk/gridkiosk/drivers/idcard"
+	"github.com/gridkiosk/gridkiosk/internal/codes/nation"
 )
 
 var (
@@ -235,6 +235,6 @@ func checkDate(field, s string) (time.Time, error) {
 	return t, nil
 }
 
-// ValidNation is re-exported here so the UI can check a typed nation
-// without importing the card driver.
-func ValidNation(name string) bool { return idcard.ValidNationName(name) }
+// ValidNation is re-exported here so the UI checks a typed nation by the
+// same rule as record validation.
+func ValidNation(name string) bool { return nation.Valid(name) }

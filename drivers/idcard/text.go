@@ -7,6 +7,8 @@ import (
 	"strings"
 	"unicode/utf16"
 	"unicode/utf8"
+
+	"github.com/gridkiosk/gridkiosk/internal/codes/nation"
 )
 
 // markerOff is the byte offset of the card type marker in the text block.
@@ -203,7 +205,7 @@ func (c *Card) set(f field, v string) error {
 		}
 		c.Gender = g
 	case fNation:
-		n, ok := Nation(v)
+		n, ok := nation.Name(v)
 		if !ok {
 			return fieldErr(f, "code %q is not a GB 3304 code", v)
 		}
@@ -362,7 +364,7 @@ func (c *Card) wire(f field, units int) (string, error) {
 		}
 		return "", fieldErr(f, "%q is not male, female or unknown", v)
 	case fNation:
-		if n, ok := Nation(v); !ok || n != c.Nation {
+		if n, ok := nation.Name(v); !ok || n != c.Nation {
 			return "", fieldErr(f, "code %q and name %q do not match GB 3304", v, c.Nation)
 		}
 	case fBirth, fValidFrom, fValidTo:
