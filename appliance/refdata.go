@@ -12,8 +12,8 @@ import (
 	"time"
 
 	"github.com/gridkiosk/gridkiosk/appliance/signedcode"
-	"github.com/gridkiosk/gridkiosk/sync/hub"
 	"github.com/gridkiosk/gridkiosk/sync/outbox"
+	"github.com/gridkiosk/gridkiosk/sync/wire"
 )
 
 // Reference data is fetched at start and then every refDataEvery; after a
@@ -94,7 +94,7 @@ func parseRefData(raw []byte) (*RefData, error) {
 // either would wipe the code keys, staff and grid directory the station
 // works with offline.
 func takeRefData(raw []byte, kept *RefData) (*RefData, error) {
-	if err := hub.ValidateRefData(raw); err != nil {
+	if err := wire.ValidateRefData(raw); err != nil {
 		return nil, fmt.Errorf("appliance: %w; the kept copy stays", err)
 	}
 	rd, err := parseRefData(raw)
