@@ -16,6 +16,7 @@ package wire
 
 import (
 	"encoding/json"
+	"slices"
 	"time"
 )
 
@@ -27,14 +28,15 @@ const (
 	KindVolunteer    = "volunteer"
 )
 
-// ValidKind reports whether k is a record kind of the v1 contract.
-func ValidKind(k string) bool {
-	switch k {
-	case KindRegistration, KindMatter, KindReceipt, KindVolunteer:
-		return true
-	}
-	return false
+// Kinds returns the record kinds of the v1 contract, in the order the
+// station reports them (a new slice each call: the contract's list cannot
+// be changed by a caller).
+func Kinds() []string {
+	return []string{KindRegistration, KindMatter, KindReceipt, KindVolunteer}
 }
+
+// ValidKind reports whether k is a record kind of the v1 contract.
+func ValidKind(k string) bool { return slices.Contains(Kinds(), k) }
 
 // Record is one record on the wire.
 type Record struct {

@@ -24,3 +24,21 @@ func TestValidKind(t *testing.T) {
 		}
 	}
 }
+
+// Kinds lists what ValidKind takes, and a caller cannot change the
+// contract's list through the slice it got.
+func TestKinds(t *testing.T) {
+	ks := wire.Kinds()
+	if len(ks) != 4 {
+		t.Fatalf("Kinds() = %v, want the four kinds of v1", ks)
+	}
+	for _, k := range ks {
+		if !wire.ValidKind(k) {
+			t.Errorf("ValidKind(%q) = false for a listed kind", k)
+		}
+	}
+	ks[0] = "appointment"
+	if wire.ValidKind("appointment") || wire.Kinds()[0] != wire.KindRegistration {
+		t.Fatal("changing the returned slice changed the contract's kinds")
+	}
+}
