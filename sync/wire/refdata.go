@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"unicode/utf8"
 )
 
@@ -43,6 +44,9 @@ type Staff struct {
 	// wrote it.
 	PINHash string `json:"pin_hash,omitempty"`
 }
+
+// HasRole reports whether the staff member has role.
+func (s Staff) HasRole(role string) bool { return slices.Contains(s.Roles, role) }
 
 // CodeKey is a public key that signs a station's QR codes.
 type CodeKey struct {
