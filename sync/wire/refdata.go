@@ -9,12 +9,13 @@ import (
 	"unicode/utf8"
 )
 
-// RefData is the reference-data document the hub serves at GET
-// /v1/refdata (see PROTOCOL.md): the matter categories residents choose
-// from, the station's staff, the keys of signed codes, the revoked codes
-// and the grid directory. Every part is optional on the wire; a station
-// keeps the parts it does not know as raw JSON. The station's typed view
-// (appliance.RefData) names these same fields.
+// RefData is the reference-data document the hub serves at
+// GET /v1/stations/{station_id}/refdata (see PROTOCOL.md): the matter
+// categories residents choose from, the station's staff, the keys of
+// signed codes, the revoked codes and the grid directory. Every part is
+// optional on the wire; a station keeps the whole document raw besides,
+// for parts it does not know. The station's typed view (appliance.RefData)
+// names these same fields.
 type RefData struct {
 	Categories []Category      `json:"categories"`
 	Staff      []Staff         `json:"staff"`
