@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/gridkiosk/gridkiosk/sync/upstream"
+	"github.com/gridkiosk/gridkiosk/sync/wire"
 )
 
 // Health is the station's state as GET /healthz reports it. It holds no
@@ -195,7 +196,7 @@ func (s *Station) WriteMetrics(w io.Writer) {
 	}
 	fmt.Fprintf(w, "# HELP gridkiosk_records_submitted_total Records stored since start, by kind.\n# TYPE gridkiosk_records_submitted_total counter\n")
 	s.mu.Lock()
-	for _, k := range []string{"registration", "matter", "receipt", "volunteer"} {
+	for _, k := range wire.Kinds() {
 		fmt.Fprintf(w, "gridkiosk_records_submitted_total{kind=%q} %d\n", k, s.submitted[k])
 	}
 	s.mu.Unlock()

@@ -13,7 +13,7 @@ import (
 	"github.com/gridkiosk/gridkiosk/appliance/citizenid"
 	"github.com/gridkiosk/gridkiosk/appliance/record"
 	"github.com/gridkiosk/gridkiosk/drivers/printer"
-	"github.com/gridkiosk/gridkiosk/sync/upstream"
+	"github.com/gridkiosk/gridkiosk/sync/wire"
 )
 
 // ErrNoPrinter is returned when the station has no printer configured.
@@ -57,7 +57,7 @@ type receiptFields struct {
 	trusted                          bool
 }
 
-func (s *Station) receiptFields(rec upstream.Record) (receiptFields, error) {
+func (s *Station) receiptFields(rec wire.Record) (receiptFields, error) {
 	f := receiptFields{ticket: record.Ticket(rec.Kind, rec.Seq), created: rec.CreatedAt, trusted: rec.ClockTrusted}
 	var p struct {
 		Purpose  string         `json:"purpose"`
@@ -95,7 +95,7 @@ func printable(s string) string {
 }
 
 // receiptDoc lays out a service receipt (办事回执).
-func (s *Station) receiptDoc(rec upstream.Record, f receiptFields, req ReceiptRequest) *printer.Doc {
+func (s *Station) receiptDoc(rec wire.Record, f receiptFields, req ReceiptRequest) *printer.Doc {
 	// Double width only when the name still fits one line: a title broken
 	// in the middle of a word is harder to read than a narrower one.
 	cols := s.prn.profile.Columns
@@ -170,8 +170,8 @@ func (s *Station) ReceiptJob(req ReceiptRequest) ([]byte, error) {
 
 // receiptJob builds a receipt's job, with what PrintReceipt goes on to
 // store: the record it is for, its fields and the request as completed.
-func (s *Station) receiptJob(req ReceiptRequest) ([]byte, upstream.Record, receiptFields, ReceiptRequest, error) {
-	var none upstream.Record
+func (s *Station) receiptJob(req ReceiptRequest) ([]byte, wire.Record, receiptFields, ReceiptRequest, error) {
+	var none wire.Record
 	if s.prn == nil {
 		return nil, none, receiptFields{}, req, ErrNoPrinter
 	}
@@ -208,7 +208,7 @@ func (s *Station) receiptJob(req ReceiptRequest) ([]byte, upstream.Record, recei
 	return job, rec, f, req, nil
 }
 
-func categoryCode(rec upstream.Record) string {
+func categoryCode(rec wire.Record) string {
 	var p struct{ Purpose, Category string }
 	json.Unmarshal(rec.Payload, &p)
 	if p.Category != "" {

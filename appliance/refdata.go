@@ -12,8 +12,8 @@ import (
 	"time"
 
 	"github.com/gridkiosk/gridkiosk/appliance/signedcode"
-	"github.com/gridkiosk/gridkiosk/sync/hub"
 	"github.com/gridkiosk/gridkiosk/sync/outbox"
+	"github.com/gridkiosk/gridkiosk/sync/wire"
 )
 
 // Reference data is fetched at start and then every refDataEvery; after a
@@ -36,31 +36,16 @@ type RefData struct {
 	Raw        json.RawMessage  `json:"-"`
 }
 
-// Category is a kind of matter a resident can come for.
-type Category struct {
-	Code   string `json:"code"`
-	Name   string `json:"name"`
-	NameEN string `json:"name_en,omitempty"`
-}
+// Category is a kind of matter a resident can come for: the contract's
+// type, so the station reads the categories as the hub checks them.
+type Category = wire.Category
 
-// StaffRef is a staff member the hub lists for the station.
-type StaffRef struct {
-	ID   string `json:"id"`
-	Name string `json:"name"`
-	Role string `json:"role"`
-	// Micro is the micro grid a micro-grid leader answers for.
-	Micro string `json:"micro,omitempty"`
-	// Roles are what the staff member may do besides staff work:
-	// RoleTechnician opens the technician's screens.
-	Roles []string `json:"roles,omitempty"`
-	// PINHash lets the staff member log in with a PIN when their code is
-	// not at hand: argon2id in the PHC format (staffpin.Hash), as
-	// gridhub staff pin set wrote it.
-	PINHash string `json:"pin_hash,omitempty"`
-}
-
-// HasRole reports whether the staff member has role.
-func (r StaffRef) HasRole(role string) bool { return slices.Contains(r.Roles, role) }
+// StaffRef is a staff member the hub lists for the station, the
+// contract's type. Its Roles say what the staff member may do besides
+// staff work: RoleTechnician opens the technician's screens. Its PINHash
+// lets the staff member log in with a PIN when their code is not at hand
+// (staffpin.Hash).
+type StaffRef = wire.Staff
 
 // parseRefData checks a copy before the station uses or keeps it: a
 // damaged or partial download must never replace a good copy.
@@ -94,7 +79,7 @@ func parseRefData(raw []byte) (*RefData, error) {
 // either would wipe the code keys, staff and grid directory the station
 // works with offline.
 func takeRefData(raw []byte, kept *RefData) (*RefData, error) {
-	if err := hub.ValidateRefData(raw); err != nil {
+	if err := wire.ValidateRefData(raw); err != nil {
 		return nil, fmt.Errorf("appliance: %w; the kept copy stays", err)
 	}
 	rd, err := parseRefData(raw)

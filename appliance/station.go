@@ -27,6 +27,7 @@ import (
 	"github.com/gridkiosk/gridkiosk/internal/secretfile"
 	"github.com/gridkiosk/gridkiosk/sync/outbox"
 	"github.com/gridkiosk/gridkiosk/sync/upstream"
+	"github.com/gridkiosk/gridkiosk/sync/wire"
 )
 
 // purgeEvery is how often delivered records past their retention are
@@ -454,16 +455,16 @@ func (s *Station) Submit(ctx context.Context, sub Submission) (Receipt, error) {
 	} else if rc, found, err := s.storedBefore(sub, payload); found || err != nil {
 		return rc, err
 	}
-	rec := &upstream.Record{
+	rec := &wire.Record{
 		ID: id, Kind: sub.Kind, CreatedAt: now, ClockTrusted: trusted,
 		Grid: gridJSON, Payload: payload,
 	}
 	put := s.box.Put
 	switch {
 	case sub.once != "":
-		put = func(r *upstream.Record) error { return s.box.PutOnce(r, sub.once, sub.onceUntil) }
+		put = func(r *wire.Record) error { return s.box.PutOnce(r, sub.once, sub.onceUntil) }
 	case sub.forget != "":
-		put = func(r *upstream.Record) error { return s.box.PutForget(r, sub.forget) }
+		put = func(r *wire.Record) error { return s.box.PutForget(r, sub.forget) }
 	}
 	if err := put(rec); err != nil {
 		switch {

@@ -20,7 +20,7 @@ import (
 	"github.com/gridkiosk/gridkiosk/internal/powercut"
 	"github.com/gridkiosk/gridkiosk/sync/hub"
 	"github.com/gridkiosk/gridkiosk/sync/outbox"
-	"github.com/gridkiosk/gridkiosk/sync/upstream"
+	"github.com/gridkiosk/gridkiosk/sync/wire"
 )
 
 const hubToken = "token-xfw-0123456789abcdef"
@@ -373,12 +373,12 @@ func TestRejectedAndResend(t *testing.T) {
 	var reject atomic.Bool
 	reject.Store(true)
 	fake := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, q *http.Request) {
-		var b upstream.Batch
+		var b wire.Batch
 		json.NewDecoder(q.Body).Decode(&b)
-		var rep upstream.Reply
+		var rep wire.Reply
 		for _, rec := range b.Records {
 			if reject.Load() {
-				rep.Rejected = append(rep.Rejected, upstream.Rejection{ID: rec.ID, Reason: `category "repair" is not in the county's list`})
+				rep.Rejected = append(rep.Rejected, wire.Rejection{ID: rec.ID, Reason: `category "repair" is not in the county's list`})
 			} else {
 				rep.Acked = append(rep.Acked, rec.ID)
 			}

@@ -11,14 +11,16 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/gridkiosk/gridkiosk/sync/wire"
 )
 
-// The record kinds of the v1 contract.
+// The record kinds of the v1 contract, defined by the contract.
 const (
-	KindRegistration = "registration"
-	KindMatter       = "matter"
-	KindReceipt      = "receipt"
-	KindVolunteer    = "volunteer"
+	KindRegistration = wire.KindRegistration
+	KindMatter       = wire.KindMatter
+	KindReceipt      = wire.KindReceipt
+	KindVolunteer    = wire.KindVolunteer
 )
 
 // FieldError says which field of a submission is wrong and why. Field is a

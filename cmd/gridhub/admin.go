@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/gridkiosk/gridkiosk/sync/hub"
+	"github.com/gridkiosk/gridkiosk/sync/wire"
 )
 
 func station(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -122,7 +123,7 @@ func refdata(ctx context.Context, args []string, stdout io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("refdata load: %w", err)
 	}
-	if err := hub.ValidateRefData(data); err != nil {
+	if err := wire.ValidateRefData(data); err != nil {
 		return fmt.Errorf("refdata load: %s: %w; the stored copy is unchanged", pos[0], err)
 	}
 	store, err := sf.open(ctx, adding)

@@ -10,6 +10,7 @@ import (
 	"github.com/gridkiosk/gridkiosk/sync/hub"
 	"github.com/gridkiosk/gridkiosk/sync/hub/pgtest"
 	"github.com/gridkiosk/gridkiosk/sync/upstream"
+	"github.com/gridkiosk/gridkiosk/sync/wire"
 )
 
 var hexToken = regexp.MustCompile(`^[0-9a-f]{64}$`)
@@ -51,13 +52,13 @@ func TestHubPostgres(t *testing.T) {
 	run(t, "refdata", "load", "--db", dsn, "--key-file", key, writeFile(t, dir, "global.json", globalRefData))
 	h := startHub(t, nil, "--db", dsn, "--key-file", key)
 	a := h.client("141029-xfw-01", tokA, nil)
-	if reply, err := a.Send(t.Context(), []upstream.Record{rec(1)}); err != nil || len(reply.Acked) != 1 {
+	if reply, err := a.Send(t.Context(), []wire.Record{rec(1)}); err != nil || len(reply.Acked) != 1 {
 		t.Fatalf("send: %+v %v\n%s", reply, err, h.log.String())
 	}
 
 	tokB := run(t, "station", "add", "--db", dsn, "--key-file", key, "--station", "141029-zl-01")
 	b := h.client("141029-zl-01", tokB, nil)
-	if reply, err := b.Send(t.Context(), []upstream.Record{rec(2)}); err != nil || len(reply.Acked) != 1 {
+	if reply, err := b.Send(t.Context(), []wire.Record{rec(2)}); err != nil || len(reply.Acked) != 1 {
 		t.Fatalf("send from a station added while serving: %+v %v", reply, err)
 	}
 	run(t, "refdata", "load", "--db", dsn, "--key-file", key, "--station", "141029-zl-01", writeFile(t, dir, "zl.json", ownRefData))
@@ -100,7 +101,7 @@ func TestHubBoltAdmin(t *testing.T) {
 
 	h := startHub(t, nil, "--data", data)
 	c := h.client("141029-xfw-01", tok, nil)
-	if reply, err := c.Send(t.Context(), []upstream.Record{rec(1)}); err != nil || len(reply.Acked) != 1 {
+	if reply, err := c.Send(t.Context(), []wire.Record{rec(1)}); err != nil || len(reply.Acked) != 1 {
 		t.Fatalf("send: %+v %v\n%s", reply, err, h.log.String())
 	}
 	if got := refDataOf(t, c); got != globalRefData {

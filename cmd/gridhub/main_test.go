@@ -15,6 +15,7 @@ import (
 
 	"github.com/gridkiosk/gridkiosk/sync/hub/pgtest"
 	"github.com/gridkiosk/gridkiosk/sync/upstream"
+	"github.com/gridkiosk/gridkiosk/sync/wire"
 )
 
 func TestMain(m *testing.M) {
@@ -46,12 +47,12 @@ func TestServeAndList(t *testing.T) {
 	defer cmd.Process.Kill()
 	c := &upstream.Client{BaseURL: "http://" + addr, StationID: "141029-xfw-01",
 		Token: func() (string, error) { return "0123456789abcdef0123", nil }}
-	rec := upstream.Record{ID: "0190f5e6-0000-7000-8000-000000000001", Kind: "matter", Seq: 1,
+	rec := wire.Record{ID: "0190f5e6-0000-7000-8000-000000000001", Kind: "matter", Seq: 1,
 		CreatedAt: time.Now(), Grid: json.RawMessage(`{"county":"141029"}`), Payload: json.RawMessage(`{"category":"repair"}`)}
-	var reply upstream.Reply
+	var reply wire.Reply
 	var err error
 	for i := 0; i < 100; i++ {
-		if reply, err = c.Send(context.Background(), []upstream.Record{rec}); err == nil {
+		if reply, err = c.Send(context.Background(), []wire.Record{rec}); err == nil {
 			break
 		}
 		time.Sleep(50 * time.Millisecond)

@@ -14,6 +14,7 @@ import (
 
 	"github.com/gridkiosk/gridkiosk/appliance/signedcode"
 	"github.com/gridkiosk/gridkiosk/sync/hub"
+	"github.com/gridkiosk/gridkiosk/sync/wire"
 )
 
 func serve(ctx context.Context, args []string, log *slog.Logger) error {
@@ -133,7 +134,7 @@ func refDataSource(file, codeKey string) (func(hub.RefDataStore, string) ([]byte
 		if fixed, err = os.ReadFile(file); err != nil {
 			return nil, fmt.Errorf("refdata: %w", err)
 		}
-		if err := hub.ValidateRefData(fixed); err != nil {
+		if err := wire.ValidateRefData(fixed); err != nil {
 			return nil, fmt.Errorf("%s: %w", file, err)
 		}
 	}

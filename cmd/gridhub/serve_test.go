@@ -24,6 +24,7 @@ import (
 	"time"
 
 	"github.com/gridkiosk/gridkiosk/sync/upstream"
+	"github.com/gridkiosk/gridkiosk/sync/wire"
 )
 
 // lockedBuffer is a log that the hub's process writes while a test reads.
@@ -99,8 +100,8 @@ func (h *hubProcess) client(station, token string, hc *http.Client) *upstream.Cl
 }
 
 // rec returns a valid record; i makes its ID.
-func rec(i int) upstream.Record {
-	return upstream.Record{ID: fmt.Sprintf("0190f5e6-0000-7000-8000-%012d", i), Kind: "matter", Seq: uint64(i),
+func rec(i int) wire.Record {
+	return wire.Record{ID: fmt.Sprintf("0190f5e6-0000-7000-8000-%012d", i), Kind: "matter", Seq: uint64(i),
 		CreatedAt: time.Now(), Grid: []byte(`{"county":"141029"}`), Payload: []byte(`{"category":"repair"}`)}
 }
 
@@ -146,14 +147,14 @@ func TestServeTLS(t *testing.T) {
 	h := startHub(t, hc, "--data", filepath.Join(dir, "hub"), "--tokens", tokens, "--tls-cert", certFile, "--tls-key", keyFile)
 
 	c := h.client("141029-xfw-01", "0123456789abcdef0123", hc)
-	if reply, err := c.Send(t.Context(), []upstream.Record{rec(1)}); err != nil || len(reply.Acked) != 1 {
+	if reply, err := c.Send(t.Context(), []wire.Record{rec(1)}); err != nil || len(reply.Acked) != 1 {
 		t.Fatalf("send over TLS: %+v %v", reply, err)
 	}
 	if s, err := c.Status(t.Context(), rec(1).ID); err != nil || s.State != "received" {
 		t.Fatalf("status over TLS: %+v %v", s, err)
 	}
 	// A client that does not trust the certificate gets no further.
-	if _, err := h.client("141029-xfw-01", "0123456789abcdef0123", &http.Client{}).Send(t.Context(), []upstream.Record{rec(2)}); err == nil ||
+	if _, err := h.client("141029-xfw-01", "0123456789abcdef0123", &http.Client{}).Send(t.Context(), []wire.Record{rec(2)}); err == nil ||
 		!strings.Contains(err.Error(), "certificate") {
 		t.Fatalf("untrusted certificate: %v", err)
 	}
@@ -182,9 +183,9 @@ func runErr(args ...string) (int, string) {
 }
 
 // waitStatus waits for a record's state at the hub.
-func waitStatus(t *testing.T, c *upstream.Client, id, state string) upstream.Status {
+func waitStatus(t *testing.T, c *upstream.Client, id, state string) wire.Status {
 	t.Helper()
-	var s upstream.Status
+	var s wire.Status
 	var err error
 	waitFor(t, "record "+id+" "+state, func() bool {
 		s, err = c.Status(context.Background(), id)
@@ -210,7 +211,7 @@ func TestServeConnectionLimit(t *testing.T) {
 		defer c.Close()
 	}
 	fresh := &http.Client{Transport: &http.Transport{DisableKeepAlives: true}, Timeout: 20 * time.Second}
-	reply, err := h.client("141029-xfw-01", "0123456789abcdef0123", fresh).Send(context.Background(), []upstream.Record{rec(1)})
+	reply, err := h.client("141029-xfw-01", "0123456789abcdef0123", fresh).Send(context.Background(), []wire.Record{rec(1)})
 	if err != nil || len(reply.Acked) != 1 {
 		t.Fatalf("a station's batch with 20 idle connections held: %+v %v\n%s", reply, err, h.log)
 	}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/gridkiosk/gridkiosk/sync/upstream"
+	"github.com/gridkiosk/gridkiosk/sync/wire"
 )
 
 // TestTLSInitServe: "gridhub tls init" makes a CA and a hub certificate
@@ -49,7 +50,7 @@ func TestTLSInitServe(t *testing.T) {
 	}
 	h := serve()
 	c := h.client("141029-xfw-01", "0123456789abcdef0123", hc)
-	if reply, err := c.Send(t.Context(), []upstream.Record{rec(1)}); err != nil || len(reply.Acked) != 1 {
+	if reply, err := c.Send(t.Context(), []wire.Record{rec(1)}); err != nil || len(reply.Acked) != 1 {
 		t.Fatalf("send to the tls init hub: %+v %v", reply, err)
 	}
 	if err := h.stop(); err != nil {
@@ -74,7 +75,7 @@ func TestTLSInitServe(t *testing.T) {
 	}
 	h = serve()
 	c = h.client("141029-xfw-01", "0123456789abcdef0123", hc)
-	if reply, err := c.Send(t.Context(), []upstream.Record{rec(2)}); err != nil || len(reply.Acked) != 1 {
+	if reply, err := c.Send(t.Context(), []wire.Record{rec(2)}); err != nil || len(reply.Acked) != 1 {
 		t.Fatalf("send after renew, CA pinned: %+v %v", reply, err)
 	}
 }

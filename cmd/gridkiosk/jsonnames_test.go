@@ -15,7 +15,7 @@ import (
 	"github.com/gridkiosk/gridkiosk/images/drives"
 	"github.com/gridkiosk/gridkiosk/images/manifest"
 	"github.com/gridkiosk/gridkiosk/sync/outbox"
-	"github.com/gridkiosk/gridkiosk/sync/upstream"
+	"github.com/gridkiosk/gridkiosk/sync/wire"
 )
 
 // emitted is every type whose JSON leaves a program of the project: the
@@ -26,7 +26,7 @@ var emitted = []any{
 	appliance.Health{}, appliance.ScanResult{}, appliance.SessionView{}, appliance.Receipt{},
 	appliance.PrintResult{}, appliance.StaffSession{}, appliance.PanelState{}, appliance.CheckIn{},
 	appliance.Place{}, outbox.Entry{},
-	upstream.Batch{}, upstream.Reply{}, upstream.Status{},
+	wire.Batch{}, wire.Reply{}, wire.Status{},
 	record.Receipt{}, record.Volunteer{},
 	signedcode.Appointment{}, signedcode.Staff{},
 	manifest.Manifest{}, []drives.Drive{},

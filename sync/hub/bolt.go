@@ -13,7 +13,7 @@ import (
 	berrors "go.etcd.io/bbolt/errors"
 
 	"github.com/gridkiosk/gridkiosk/sync/hub/hubseal"
-	"github.com/gridkiosk/gridkiosk/sync/upstream"
+	"github.com/gridkiosk/gridkiosk/sync/wire"
 )
 
 // The buckets of a hub's bolt file.
@@ -187,14 +187,14 @@ func (s *BoltStore) decodeRecord(id string, v []byte) (Stored, error) {
 // content is the same, and rejected as a conflict when not. One bolt transaction
 // takes the whole batch, and bolt runs one at a time, so overlapping
 // batches store each record once.
-func (s *BoltStore) Ingest(station string, recs []upstream.Record, at time.Time) (upstream.Reply, error) {
-	var reply upstream.Reply
+func (s *BoltStore) Ingest(station string, recs []wire.Record, at time.Time) (wire.Reply, error) {
+	var reply wire.Reply
 	err := s.db.Update(func(tx *bolt.Tx) error {
-		reply = upstream.Reply{}
+		reply = wire.Reply{}
 		b := tx.Bucket([]byte(bucketRecords))
 		for _, r := range recs {
 			if reason := Check(r); reason != "" {
-				reply.Rejected = append(reply.Rejected, upstream.Rejection{ID: r.ID, Reason: reason})
+				reply.Rejected = append(reply.Rejected, wire.Rejection{ID: r.ID, Reason: reason})
 				continue
 			}
 			key := NormalID(r.ID)
@@ -243,7 +243,7 @@ func getRecord(b *bolt.Bucket, id string) (key, v []byte) {
 }
 
 // Status implements Store.
-func (s *BoltStore) Status(stationID, id string) (upstream.Status, bool, error) {
+func (s *BoltStore) Status(stationID, id string) (wire.Status, bool, error) {
 	var st Stored
 	var ok bool
 	err := s.db.View(func(tx *bolt.Tx) error {
@@ -257,12 +257,12 @@ func (s *BoltStore) Status(stationID, id string) (upstream.Status, bool, error) 
 		return err
 	})
 	if err != nil {
-		return upstream.Status{}, false, fmt.Errorf("hub: status of %s: %w", id, err)
+		return wire.Status{}, false, fmt.Errorf("hub: status of %s: %w", id, err)
 	}
 	if !ok || st.StationID != stationID {
-		return upstream.Status{}, false, nil
+		return wire.Status{}, false, nil
 	}
-	return upstream.Status{ID: id, State: st.State, UpdatedAt: st.UpdatedAt, Note: st.Note}, true, nil
+	return wire.Status{ID: id, State: st.State, UpdatedAt: st.UpdatedAt, Note: st.Note}, true, nil
 }
 
 // SetStatus implements Store.

@@ -7,6 +7,8 @@ import (
 	"time"
 
 	bolt "go.etcd.io/bbolt"
+
+	"github.com/gridkiosk/gridkiosk/sync/wire"
 )
 
 // boltStation is a station's entry in the stations bucket.
@@ -86,7 +88,7 @@ func (s *BoltStore) Stations() ([]Station, error) {
 func (s *BoltStore) PutRefData(stationID string, data []byte) error {
 	key, err := refDataKey(stationID)
 	if err == nil {
-		err = ValidateRefData(data)
+		err = wire.ValidateRefData(data)
 	}
 	var sealed []byte
 	if err == nil {

@@ -11,10 +11,9 @@ import (
 
 	bolt "go.etcd.io/bbolt"
 
-	"github.com/gridkiosk/gridkiosk/sync/upstream"
-
 	"github.com/gridkiosk/gridkiosk/sync/hub"
 	"github.com/gridkiosk/gridkiosk/sync/hub/storetest"
+	"github.com/gridkiosk/gridkiosk/sync/wire"
 )
 
 func TestBoltStore(t *testing.T) {
@@ -34,8 +33,8 @@ func TestBoltStore(t *testing.T) {
 func TestBoltUpperCaseIDs(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "hub.db")
 	at := time.Date(2026, 11, 26, 9, 0, 0, 0, time.UTC)
-	mk := func(id string, seq uint64) upstream.Record {
-		return upstream.Record{ID: id, Kind: "matter", Seq: seq, CreatedAt: at,
+	mk := func(id string, seq uint64) wire.Record {
+		return wire.Record{ID: id, Kind: "matter", Seq: seq, CreatedAt: at,
 			Grid: json.RawMessage(`{}`), Payload: json.RawMessage(fmt.Sprintf(`{"n":%d}`, seq))}
 	}
 	const (
@@ -89,7 +88,7 @@ func TestBoltUpperCaseIDs(t *testing.T) {
 	if !slices.Equal(got, want) {
 		t.Fatalf("IDs after migration %v, want %v", got, want)
 	}
-	reply, err := s.Ingest("s", []upstream.Record{mk(strings.ToLower(upper), 1)}, at)
+	reply, err := s.Ingest("s", []wire.Record{mk(strings.ToLower(upper), 1)}, at)
 	if err != nil || len(reply.Acked) != 1 {
 		t.Fatalf("the migrated record sent again in lower case: %+v, %v; want acked", reply, err)
 	}
@@ -108,9 +107,9 @@ func BenchmarkIngestAgain(b *testing.B) {
 	}
 	defer s.Close()
 	at := time.Date(2026, 11, 26, 9, 0, 0, 0, time.UTC)
-	var recs []upstream.Record
+	var recs []wire.Record
 	for i := range 100 {
-		recs = append(recs, upstream.Record{ID: fmt.Sprintf("0190f5e6-0000-7000-8000-%012d", i), Kind: "matter", Seq: uint64(i + 1),
+		recs = append(recs, wire.Record{ID: fmt.Sprintf("0190f5e6-0000-7000-8000-%012d", i), Kind: "matter", Seq: uint64(i + 1),
 			CreatedAt: at, Grid: json.RawMessage(`{"county":"141029","township":"141029100","community":"141029100001"}`),
 			Payload: json.RawMessage(`{"category":"repair","description":"` + strings.Repeat("灯", 100) + `"}`)})
 	}

@@ -12,7 +12,7 @@ import (
 	bolt "go.etcd.io/bbolt"
 	"golang.org/x/text/encoding/simplifiedchinese"
 
-	"github.com/gridkiosk/gridkiosk/sync/upstream"
+	"github.com/gridkiosk/gridkiosk/sync/wire"
 )
 
 const (
@@ -20,8 +20,8 @@ const (
 	sealStaff, sealPINHash      = "李建国", "$argon2id$v=19$m=19456,t=2,p=1$v+aL8SdPXZurcxMnagWpIA$6gSP5iIbomQo53zht8PPeZYdzMEjyRPyIylIHR17Guc"
 )
 
-func sealRecord() upstream.Record {
-	return upstream.Record{ID: "0190F5E6-0000-7000-8000-000000000001", Kind: "registration", Seq: 1,
+func sealRecord() wire.Record {
+	return wire.Record{ID: "0190F5E6-0000-7000-8000-000000000001", Kind: "registration", Seq: 1,
 		CreatedAt: time.Date(2026, 11, 26, 9, 0, 0, 0, time.UTC), Grid: json.RawMessage(`{"county":"141029"}`),
 		Payload: json.RawMessage(`{"person":{"name":"` + sealName + `","id_number":"` + sealID + `","card_type":"resident"},"phone":"` + sealPhone + `","purpose":"certificate"}`)}
 }
@@ -54,7 +54,7 @@ func TestBoltSealedAtRest(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.Ingest("141029-xfw-01", []upstream.Record{sealRecord()}, time.Now()); err != nil {
+	if _, err := s.Ingest("141029-xfw-01", []wire.Record{sealRecord()}, time.Now()); err != nil {
 		t.Fatal(err)
 	}
 	if err := s.SetStatus(sealRecord().ID, StateDone, "办结", time.Now()); err != nil {
@@ -142,7 +142,7 @@ func TestBoltSealsOldFile(t *testing.T) {
 	if rd, ok, err := s.RefData(""); err != nil || !ok || !bytes.Equal(rd, sealRefData) {
 		t.Fatalf("refdata after sealing: %s %v %v", rd, ok, err)
 	}
-	reply, err := s.Ingest("141029-xfw-01", []upstream.Record{r}, time.Now())
+	reply, err := s.Ingest("141029-xfw-01", []wire.Record{r}, time.Now())
 	if err != nil || len(reply.Acked) != 1 {
 		t.Fatalf("a retry after sealing: %+v %v", reply, err)
 	}

@@ -18,7 +18,7 @@ import (
 	"time"
 
 	"github.com/gridkiosk/gridkiosk/internal/connguard"
-	"github.com/gridkiosk/gridkiosk/sync/upstream"
+	"github.com/gridkiosk/gridkiosk/sync/wire"
 )
 
 // MaxConns is how many connections a hub keeps open by default: a
@@ -96,13 +96,13 @@ func (s *Server) auth(h func(http.ResponseWriter, *http.Request, string)) http.H
 			s.Log.Error("hub: token look-up", "err", err)
 			httpError(w, http.StatusServiceUnavailable, "storage unavailable; retry later")
 		case !ok:
-			writeJSON(w, http.StatusUnauthorized, upstream.ErrorReply{Code: upstream.CodeUnknownToken, Error: "unknown token"})
+			writeJSON(w, http.StatusUnauthorized, wire.ErrorReply{Code: wire.CodeUnknownToken, Error: "unknown token"})
 		default:
 			// The station corrects its clock by the hub's; the proof
 			// shows the time is the hub's, not a proxy's (PROTOCOL.md).
 			at := s.Now().UTC().Format(time.RFC3339Nano)
-			w.Header().Set(upstream.HeaderHubTime, at)
-			w.Header().Set(upstream.HeaderTimeProof, upstream.TimeProof(tok, st, r.Header.Get(upstream.HeaderTimeNonce), at))
+			w.Header().Set(wire.HeaderHubTime, at)
+			w.Header().Set(wire.HeaderTimeProof, wire.TimeProof(tok, st, r.Header.Get(wire.HeaderTimeNonce), at))
 			h(w, r, st)
 		}
 	}
@@ -131,7 +131,7 @@ func (s *Server) ingest(w http.ResponseWriter, r *http.Request, station string) 
 		httpError(w, http.StatusBadRequest, "read body: "+err.Error())
 		return
 	}
-	var b upstream.Batch
+	var b wire.Batch
 	if err := json.Unmarshal(body, &b); err != nil {
 		httpError(w, http.StatusBadRequest, "body is not a v1 batch: "+err.Error())
 		return
@@ -151,7 +151,7 @@ func (s *Server) ingest(w http.ResponseWriter, r *http.Request, station string) 
 		reply.Acked = []string{}
 	}
 	if reply.Rejected == nil {
-		reply.Rejected = []upstream.Rejection{}
+		reply.Rejected = []wire.Rejection{}
 	}
 	s.Log.Info("hub: batch", "station", station, "records", len(b.Records), "acked", len(reply.Acked), "rejected", len(reply.Rejected))
 	writeJSON(w, http.StatusOK, reply)
@@ -219,5 +219,5 @@ func httpError(w http.ResponseWriter, code int, msg string) {
 // tell its technician which of station.id and the token file is wrong
 // rather than report a refused token.
 func mismatch(w http.ResponseWriter, tokenStation, msg string) {
-	writeJSON(w, http.StatusForbidden, upstream.ErrorReply{Code: upstream.CodeStationMismatch, TokenStation: tokenStation, Error: msg})
+	writeJSON(w, http.StatusForbidden, wire.ErrorReply{Code: wire.CodeStationMismatch, TokenStation: tokenStation, Error: msg})
 }

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/gridkiosk/gridkiosk/sync/upstream"
+	"github.com/gridkiosk/gridkiosk/sync/wire"
 )
 
 const tokXFW = "token-xfw-0123456789abcdef"
@@ -36,15 +37,15 @@ func newHub(t *testing.T) (*httptest.Server, *BoltStore) {
 	return ts, st
 }
 
-func rec(i int) upstream.Record {
-	return upstream.Record{
+func rec(i int) wire.Record {
+	return wire.Record{
 		ID: fmt.Sprintf("0190f5e6-0000-7000-8000-%012d", i), Kind: "matter", Seq: uint64(i),
 		CreatedAt: time.Date(2026, 11, 26, 9, 0, 0, 0, time.UTC), ClockTrusted: true,
 		Grid: json.RawMessage(`{"county":"141029"}`), Payload: json.RawMessage(`{"category":"repair"}`),
 	}
 }
 
-func post(t *testing.T, url, token string, b upstream.Batch) (int, upstream.Reply) {
+func post(t *testing.T, url, token string, b wire.Batch) (int, wire.Reply) {
 	t.Helper()
 	body, _ := json.Marshal(b)
 	req, _ := http.NewRequest("POST", url+"/v1/records", bytes.NewReader(body))
@@ -54,14 +55,14 @@ func post(t *testing.T, url, token string, b upstream.Batch) (int, upstream.Repl
 		t.Fatal(err)
 	}
 	defer resp.Body.Close()
-	var r upstream.Reply
+	var r wire.Reply
 	json.NewDecoder(resp.Body).Decode(&r)
 	return resp.StatusCode, r
 }
 
 func TestIngestIdempotent(t *testing.T) {
 	ts, st := newHub(t)
-	b := upstream.Batch{StationID: "141029-xfw-01", Records: []upstream.Record{rec(1), rec(2)}}
+	b := wire.Batch{StationID: "141029-xfw-01", Records: []wire.Record{rec(1), rec(2)}}
 	for range 3 {
 		code, r := post(t, ts.URL, tokXFW, b)
 		if code != 200 || len(r.Acked) != 2 || len(r.Rejected) != 0 {
@@ -76,7 +77,7 @@ func TestIngestIdempotent(t *testing.T) {
 		t.Fatalf("stored = %+v", all)
 	}
 	// The same ID from another station is not taken over.
-	code, r := post(t, ts.URL, "token-other-0123456789", upstream.Batch{StationID: "141029-zl-01", Records: []upstream.Record{rec(1)}})
+	code, r := post(t, ts.URL, "token-other-0123456789", wire.Batch{StationID: "141029-zl-01", Records: []wire.Record{rec(1)}})
 	if code != 200 || len(r.Rejected) != 1 || !strings.Contains(r.Rejected[0].Reason, "another station") {
 		t.Fatalf("cross-station id: %d %+v", code, r)
 	}
@@ -86,21 +87,21 @@ func TestIngestRejectsBadRecords(t *testing.T) {
 	ts, _ := newHub(t)
 	tests := []struct {
 		name   string
-		spoil  func(*upstream.Record)
+		spoil  func(*wire.Record)
 		reason string
 	}{
-		{"bad id", func(r *upstream.Record) { r.ID = "42" }, "not a UUID"},
-		{"bad kind", func(r *upstream.Record) { r.Kind = "gossip" }, "kind"},
-		{"no seq", func(r *upstream.Record) { r.Seq = 0 }, "seq"},
-		{"no time", func(r *upstream.Record) { r.CreatedAt = time.Time{} }, "created_at"},
-		{"grid not object", func(r *upstream.Record) { r.Grid = json.RawMessage(`"141029"`) }, "grid"},
-		{"payload missing", func(r *upstream.Record) { r.Payload = nil }, "payload"},
+		{"bad id", func(r *wire.Record) { r.ID = "42" }, "not a UUID"},
+		{"bad kind", func(r *wire.Record) { r.Kind = "gossip" }, "kind"},
+		{"no seq", func(r *wire.Record) { r.Seq = 0 }, "seq"},
+		{"no time", func(r *wire.Record) { r.CreatedAt = time.Time{} }, "created_at"},
+		{"grid not object", func(r *wire.Record) { r.Grid = json.RawMessage(`"141029"`) }, "grid"},
+		{"payload missing", func(r *wire.Record) { r.Payload = nil }, "payload"},
 	}
 	for i, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			bad, good := rec(100+i), rec(200+i)
 			tc.spoil(&bad)
-			code, r := post(t, ts.URL, tokXFW, upstream.Batch{StationID: "141029-xfw-01", Records: []upstream.Record{bad, good}})
+			code, r := post(t, ts.URL, tokXFW, wire.Batch{StationID: "141029-xfw-01", Records: []wire.Record{bad, good}})
 			if code != 200 || len(r.Acked) != 1 || r.Acked[0] != good.ID {
 				t.Fatalf("good record not acked: %d %+v", code, r)
 			}
@@ -113,7 +114,7 @@ func TestIngestRejectsBadRecords(t *testing.T) {
 
 func TestAuth(t *testing.T) {
 	ts, _ := newHub(t)
-	b := upstream.Batch{StationID: "141029-xfw-01", Records: []upstream.Record{rec(1)}}
+	b := wire.Batch{StationID: "141029-xfw-01", Records: []wire.Record{rec(1)}}
 	if code, _ := post(t, ts.URL, "nope-nope-nope-nope", b); code != 401 {
 		t.Errorf("unknown token: %d", code)
 	}
@@ -125,8 +126,8 @@ func TestAuth(t *testing.T) {
 		token, code, owner string
 		status             int
 	}{
-		{"nope-nope-nope-nope", upstream.CodeUnknownToken, "", 401},
-		{"token-other-0123456789", upstream.CodeStationMismatch, "141029-zl-01", 403},
+		{"nope-nope-nope-nope", wire.CodeUnknownToken, "", 401},
+		{"token-other-0123456789", wire.CodeStationMismatch, "141029-zl-01", 403},
 	} {
 		body, _ := json.Marshal(b)
 		req, _ := http.NewRequest("POST", ts.URL+"/v1/records", bytes.NewReader(body))
@@ -135,7 +136,7 @@ func TestAuth(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		var er upstream.ErrorReply
+		var er wire.ErrorReply
 		json.NewDecoder(resp.Body).Decode(&er)
 		resp.Body.Close()
 		if resp.StatusCode != c.status || er.Code != c.code || er.TokenStation != c.owner || er.Error == "" {
@@ -149,7 +150,7 @@ func TestTooLarge(t *testing.T) {
 	defer st.Close()
 	ts := httptest.NewServer((&Server{Store: st, Tokens: Tokens{tokXFW: "141029-xfw-01"}, MaxBody: 300}).Handler())
 	defer ts.Close()
-	code, _ := post(t, ts.URL, tokXFW, upstream.Batch{StationID: "141029-xfw-01", Records: []upstream.Record{rec(1), rec(2)}})
+	code, _ := post(t, ts.URL, tokXFW, wire.Batch{StationID: "141029-xfw-01", Records: []wire.Record{rec(1), rec(2)}})
 	if code != http.StatusRequestEntityTooLarge {
 		t.Fatalf("big batch: %d", code)
 	}
@@ -169,7 +170,7 @@ func TestRefDataAndStatus(t *testing.T) {
 	if _, err := c.Status(t.Context(), rec(9).ID); err == nil || !strings.Contains(err.Error(), "404") {
 		t.Fatalf("status of unknown record: %v", err)
 	}
-	if _, err := c.Send(t.Context(), []upstream.Record{rec(9)}); err != nil {
+	if _, err := c.Send(t.Context(), []wire.Record{rec(9)}); err != nil {
 		t.Fatal(err)
 	}
 	s, err := c.Status(t.Context(), rec(9).ID)

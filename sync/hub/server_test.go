@@ -15,6 +15,7 @@ import (
 	bolt "go.etcd.io/bbolt"
 
 	"github.com/gridkiosk/gridkiosk/sync/upstream"
+	"github.com/gridkiosk/gridkiosk/sync/wire"
 )
 
 // A station added to the store while the hub runs is served at once,
@@ -29,13 +30,13 @@ func TestServerStoreStations(t *testing.T) {
 	defer ts.Close()
 	const tokZL = "0123456789abcdef0123456789abcdef"
 	zl := &upstream.Client{BaseURL: ts.URL, StationID: "141029-zl-01", Token: func() (string, error) { return tokZL, nil }}
-	if _, err := zl.Send(t.Context(), []upstream.Record{rec(1)}); err == nil || !strings.Contains(err.Error(), "401") {
+	if _, err := zl.Send(t.Context(), []wire.Record{rec(1)}); err == nil || !strings.Contains(err.Error(), "401") {
 		t.Fatalf("send before the station is added: %v", err)
 	}
 	if err := st.SetToken("141029-zl-01", tokZL, time.Now()); err != nil {
 		t.Fatal(err)
 	}
-	if reply, err := zl.Send(t.Context(), []upstream.Record{rec(1)}); err != nil || len(reply.Acked) != 1 {
+	if reply, err := zl.Send(t.Context(), []wire.Record{rec(1)}); err != nil || len(reply.Acked) != 1 {
 		t.Fatalf("send after: %+v %v", reply, err)
 	}
 
@@ -133,7 +134,7 @@ func TestBoltOldRecords(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	if reply, err := st.Ingest("141029-xfw-01", []upstream.Record{r}, time.Now()); err != nil || len(reply.Acked) != 1 {
+	if reply, err := st.Ingest("141029-xfw-01", []wire.Record{r}, time.Now()); err != nil || len(reply.Acked) != 1 {
 		t.Fatalf("redelivery: %+v %v", reply, err)
 	}
 	if err := st.SetStatus(r.ID, StateDone, "", time.Now()); err != nil {

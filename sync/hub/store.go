@@ -10,7 +10,7 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/gridkiosk/gridkiosk/sync/upstream"
+	"github.com/gridkiosk/gridkiosk/sync/wire"
 )
 
 // Store is where a hub keeps what stations sent, the stations' tokens and
@@ -34,12 +34,12 @@ type RecordStore interface {
 	// record the hub holds keeps its first content; the same content
 	// sent again only counts a delivery. Records of one batch are
 	// stored together or not at all.
-	Ingest(stationID string, recs []upstream.Record, at time.Time) (upstream.Reply, error)
+	Ingest(stationID string, recs []wire.Record, at time.Time) (wire.Reply, error)
 	// Status returns the hub's view of one record that stationID sent;
 	// ok is false when the hub has never received it from stationID. A
 	// station sees only its own records: another's status and staff
 	// note are not its business, nor whether such a record exists.
-	Status(stationID, id string) (s upstream.Status, ok bool, err error)
+	Status(stationID, id string) (s wire.Status, ok bool, err error)
 	// SetStatus moves a record to state (one of States) with a note for
 	// the station. It returns an error wrapping ErrNotFound for a record
 	// the hub does not hold and ErrInvalidState for an unknown state.
@@ -75,12 +75,12 @@ type RefDataStore interface {
 // its created_at and clock_trusted as sent, and the hub's own times
 // beside it.
 type Stored struct {
-	StationID  string          `json:"station_id"`
-	ReceivedAt time.Time       `json:"received_at"`
-	Record     upstream.Record `json:"record"`
-	State      string          `json:"state"`
-	UpdatedAt  time.Time       `json:"updated_at"`
-	Note       string          `json:"note,omitempty"`
+	StationID  string      `json:"station_id"`
+	ReceivedAt time.Time   `json:"received_at"`
+	Record     wire.Record `json:"record"`
+	State      string      `json:"state"`
+	UpdatedAt  time.Time   `json:"updated_at"`
+	Note       string      `json:"note,omitempty"`
 	// Deliveries counts how often the station sent this record; more than
 	// one means a retry that the hub absorbed.
 	Deliveries int `json:"deliveries"`
@@ -136,11 +136,11 @@ func CheckState(state string) error {
 
 // Check returns why a record cannot be taken, or "". The reasons go back
 // to the station, which keeps the record aside for its staff.
-func Check(r upstream.Record) string {
+func Check(r wire.Record) string {
 	switch {
 	case !validUUID(r.ID):
 		return "id is not a UUID"
-	case !upstream.ValidKind(r.Kind):
+	case !wire.ValidKind(r.Kind):
 		return fmt.Sprintf("kind %q is not one of registration, matter, receipt, volunteer", r.Kind)
 	case r.Seq == 0:
 		return "seq is missing"
@@ -193,7 +193,7 @@ func NormalID(id string) string { return strings.ToLower(id) }
 // clock_trusted, grid and payload. Grid and payload compare as compacted
 // JSON, so spacing does not make a conflict but any other change does.
 // Every Store decides this here, so that all of them agree.
-func Conflict(stored, sent upstream.Record) (r upstream.Rejection, ok bool) {
+func Conflict(stored, sent wire.Record) (r wire.Rejection, ok bool) {
 	var differ []string
 	if stored.Kind != sent.Kind {
 		differ = append(differ, "kind")
@@ -214,11 +214,11 @@ func Conflict(stored, sent upstream.Record) (r upstream.Rejection, ok bool) {
 		differ = append(differ, "payload")
 	}
 	if len(differ) == 0 {
-		return upstream.Rejection{}, false
+		return wire.Rejection{}, false
 	}
-	return upstream.Rejection{
+	return wire.Rejection{
 		ID:   sent.ID,
-		Code: upstream.RejectConflict,
+		Code: wire.RejectConflict,
 		// Staff read this beside the record at the station: Chinese
 		// first, English beside (ui.Pick's "中文 / English").
 		Reason: fmt.Sprintf("编号冲突：中心已有编号相同、内容不同的记录（不同：%[2]s），保留先收到的一份，此条请工作人员核对 / "+
@@ -229,8 +229,8 @@ func Conflict(stored, sent upstream.Record) (r upstream.Rejection, ok bool) {
 
 // OtherStation returns the rejection of a record whose ID another
 // station's record already has.
-func OtherStation(id string) upstream.Rejection {
-	return upstream.Rejection{ID: id, Code: upstream.RejectOtherStation, Reason: "id already used by another station"}
+func OtherStation(id string) wire.Rejection {
+	return wire.Rejection{ID: id, Code: wire.RejectOtherStation, Reason: "id already used by another station"}
 }
 
 func sameJSON(a, b json.RawMessage) bool {

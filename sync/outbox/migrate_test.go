@@ -10,7 +10,7 @@ import (
 
 	bolt "go.etcd.io/bbolt"
 
-	"github.com/gridkiosk/gridkiosk/sync/upstream"
+	"github.com/gridkiosk/gridkiosk/sync/wire"
 )
 
 // testdata/v1 was written by the format 1 code (commit 2afb007): four
@@ -98,7 +98,7 @@ func TestDeadLetterResend(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	o.Reject([]upstream.Rejection{{ID: testRecord(2).ID, Reason: "category \"streetlight\" unknown"}})
+	o.Reject([]wire.Rejection{{ID: testRecord(2).ID, Reason: "category \"streetlight\" unknown"}})
 	o.Ack([]string{testRecord(1).ID})
 	dead, err := o.Rejected()
 	if err != nil || len(dead) != 1 || dead[0].ID != testRecord(2).ID || !strings.Contains(dead[0].Reason, "streetlight") {

@@ -24,7 +24,7 @@ import (
 	bolt "go.etcd.io/bbolt"
 	berrors "go.etcd.io/bbolt/errors"
 
-	"github.com/gridkiosk/gridkiosk/sync/upstream"
+	"github.com/gridkiosk/gridkiosk/sync/wire"
 )
 
 const (
@@ -227,7 +227,7 @@ func (o *Outbox) init(keyPath string) error {
 // the rejected set with the reason, where staff see it, and the records
 // after it are returned: one damaged record must not stop every other
 // from reaching the hub.
-func (o *Outbox) Pending(max int) ([]upstream.Record, error) {
+func (o *Outbox) Pending(max int) ([]wire.Record, error) {
 	for {
 		out, bad, err := o.pending(max)
 		if err != nil || len(bad) == 0 {
@@ -245,7 +245,7 @@ type unreadable struct {
 	err error
 }
 
-func (o *Outbox) pending(max int) (out []upstream.Record, bad []unreadable, err error) {
+func (o *Outbox) pending(max int) (out []wire.Record, bad []unreadable, err error) {
 	err = o.db.View(func(tx *bolt.Tx) error {
 		c := tx.Bucket(bucketQueue).Cursor()
 		for k, v := c.First(); k != nil && len(out) < max; k, v = c.Next() {
@@ -302,7 +302,7 @@ func (o *Outbox) Close() error {
 
 // sealRecord encodes r as len(id) ‖ id ‖ sealed JSON. The ID rides in
 // clear beside the body because it is the body's additional data.
-func (o *Outbox) sealRecord(r *upstream.Record) ([]byte, error) {
+func (o *Outbox) sealRecord(r *wire.Record) ([]byte, error) {
 	plain, err := json.Marshal(r)
 	if err != nil {
 		return nil, fmt.Errorf("outbox: encode record %s: %w", r.ID, err)
@@ -317,8 +317,8 @@ func (o *Outbox) sealRecord(r *upstream.Record) ([]byte, error) {
 	return append(out, sealed...), nil
 }
 
-func (o *Outbox) openRecord(frame []byte) (upstream.Record, error) {
-	var r upstream.Record
+func (o *Outbox) openRecord(frame []byte) (wire.Record, error) {
+	var r wire.Record
 	if len(frame) < 1 || len(frame) < 1+int(frame[0]) {
 		return r, errors.New("outbox: stored record is truncated")
 	}

@@ -11,11 +11,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gridkiosk/gridkiosk/sync/upstream"
+	"github.com/gridkiosk/gridkiosk/sync/wire"
 )
 
-func testRecord(i int) *upstream.Record {
-	return &upstream.Record{
+func testRecord(i int) *wire.Record {
+	return &wire.Record{
 		ID:        fmt.Sprintf("0190f5e6-0000-7000-8000-%012d", i),
 		Kind:      "matter",
 		CreatedAt: time.Date(2026, 11, 26, 9, 0, i, 0, time.UTC),
@@ -62,7 +62,7 @@ func TestLifecycle(t *testing.T) {
 	if err := o.Ack([]string{got[0].ID, got[1].ID, "unknown-id"}); err != nil {
 		t.Fatal(err)
 	}
-	if err := o.Reject([]upstream.Rejection{{ID: got[2].ID, Reason: "bad grid"}}); err != nil {
+	if err := o.Reject([]wire.Rejection{{ID: got[2].ID, Reason: "bad grid"}}); err != nil {
 		t.Fatal(err)
 	}
 	// A second ack of a delivered record is harmless.
@@ -248,7 +248,7 @@ func TestUnwritableDir(t *testing.T) {
 	}
 }
 
-func seqs(rs []upstream.Record) []uint64 {
+func seqs(rs []wire.Record) []uint64 {
 	var s []uint64
 	for _, r := range rs {
 		s = append(s, r.Seq)

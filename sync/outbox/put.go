@@ -7,7 +7,7 @@ import (
 
 	bolt "go.etcd.io/bbolt"
 
-	"github.com/gridkiosk/gridkiosk/sync/upstream"
+	"github.com/gridkiosk/gridkiosk/sync/wire"
 )
 
 // ErrClosed is returned by Put after Close.
@@ -19,7 +19,7 @@ const maxGroup = 256
 
 // putReq is one Put waiting for the committer.
 type putReq struct {
-	r      *upstream.Record
+	r      *wire.Record
 	once   string
 	until  time.Time
 	forget string // a kept key to delete with the record (PutForget)
@@ -30,14 +30,14 @@ type putReq struct {
 // commits it. It returns only after the commit is on disk (bbolt fsyncs
 // each transaction). r.ID must be new. Concurrent Puts share a commit
 // (group commit): each still returns only after its own record is on disk.
-func (o *Outbox) Put(r *upstream.Record) error { return o.put(&putReq{r: r}) }
+func (o *Outbox) Put(r *wire.Record) error { return o.put(&putReq{r: r}) }
 
 // PutOnce is Put that also spends the one-time key once, in the same
 // transaction: the record is stored only if the key was not spent before
 // (ErrUsed), so a crash can neither store the record without spending the
 // key nor spend the key without the record. The key is remembered until
 // keepUntil, after which Purge forgets it.
-func (o *Outbox) PutOnce(r *upstream.Record, once string, keepUntil time.Time) error {
+func (o *Outbox) PutOnce(r *wire.Record, once string, keepUntil time.Time) error {
 	if once == "" || len(once) > 128 {
 		return fmt.Errorf("outbox: put: one-time key must be 1 to 128 bytes (the record was NOT stored)")
 	}
@@ -48,7 +48,7 @@ func (o *Outbox) PutOnce(r *upstream.Record, once string, keepUntil time.Time) e
 // transaction: the record is stored only if the key is kept (ErrNotKept
 // otherwise), so a crash can neither store the record and keep the key
 // nor forget the key without the record.
-func (o *Outbox) PutForget(r *upstream.Record, key string) error {
+func (o *Outbox) PutForget(r *wire.Record, key string) error {
 	if err := checkKeptKey(key); err != nil {
 		return fmt.Errorf("%w (the record was NOT stored)", err)
 	}
@@ -246,7 +246,7 @@ func (o *Outbox) Used(once string) (bool, error) {
 // ErrUnknown may have left the record in the file without its fsync; once
 // Recommit returns nil, a later commit has written and synced the
 // record's pages, so the record is on disk for certain.
-func (o *Outbox) Recommit(id string) (upstream.Record, Entry, error) {
+func (o *Outbox) Recommit(id string) (wire.Record, Entry, error) {
 	err := o.db.Update(func(tx *bolt.Tx) error {
 		idx := tx.Bucket(bucketIndex)
 		e, err := getEntry(idx, id)
@@ -277,14 +277,14 @@ func (o *Outbox) Recommit(id string) (upstream.Record, Entry, error) {
 	})
 	if err == nil {
 		if err = o.syncFault(true); err != nil {
-			return upstream.Record{}, Entry{}, fmt.Errorf("%w: recommit %s: %v", ErrUnknown, id, err)
+			return wire.Record{}, Entry{}, fmt.Errorf("%w: recommit %s: %v", ErrUnknown, id, err)
 		}
 	}
 	if err != nil {
 		if errors.Is(err, ErrNotFound) {
-			return upstream.Record{}, Entry{}, err
+			return wire.Record{}, Entry{}, err
 		}
-		return upstream.Record{}, Entry{}, fmt.Errorf("outbox: recommit %s: %w", id, err)
+		return wire.Record{}, Entry{}, fmt.Errorf("outbox: recommit %s: %w", id, err)
 	}
 	return o.Get(id)
 }

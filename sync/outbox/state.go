@@ -8,7 +8,7 @@ import (
 
 	bolt "go.etcd.io/bbolt"
 
-	"github.com/gridkiosk/gridkiosk/sync/upstream"
+	"github.com/gridkiosk/gridkiosk/sync/wire"
 )
 
 // purgeChunk bounds one purge transaction, so a purge after a long time
@@ -35,7 +35,7 @@ func (o *Outbox) Ack(ids []string) error {
 
 // Reject moves records the hub refused from the queue to the rejected set,
 // with the hub's reason, where staff can see them.
-func (o *Outbox) Reject(rs []upstream.Rejection) error {
+func (o *Outbox) Reject(rs []wire.Rejection) error {
 	ids := make([]string, len(rs))
 	for i, r := range rs {
 		ids[i] = r.ID
@@ -151,8 +151,8 @@ func (o *Outbox) afterMove(out, delivered, rejected int) {
 
 // Get returns a stored record with what the outbox knows of it, whatever
 // its state: staff reprint receipts of delivered records too.
-func (o *Outbox) Get(id string) (upstream.Record, Entry, error) {
-	var rec upstream.Record
+func (o *Outbox) Get(id string) (wire.Record, Entry, error) {
+	var rec wire.Record
 	var e Entry
 	err := o.db.View(func(tx *bolt.Tx) error {
 		var err error

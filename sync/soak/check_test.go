@@ -10,7 +10,7 @@ import (
 
 	"github.com/gridkiosk/gridkiosk/appliance/record"
 	"github.com/gridkiosk/gridkiosk/sync/hub"
-	"github.com/gridkiosk/gridkiosk/sync/upstream"
+	"github.com/gridkiosk/gridkiosk/sync/wire"
 )
 
 // stationGrid is the grid cell of the soak's config, as every record
@@ -183,7 +183,7 @@ func canonical(b []byte) string {
 // TestVerify: the soak's judge finds each kind of broken promise.
 func TestVerify(t *testing.T) {
 	rec := func(n int, id string, seq uint64, deliveries int) hub.Stored {
-		return hub.Stored{StationID: stationID, Deliveries: deliveries, Record: upstream.Record{
+		return hub.Stored{StationID: stationID, Deliveries: deliveries, Record: wire.Record{
 			ID: id, Kind: "matter", Seq: seq, Grid: json.RawMessage(stationGrid),
 			Payload: json.RawMessage(fmt.Sprintf(`{"description":"第%d号楼路灯不亮", "category":"repair"}`, n))}}
 	}

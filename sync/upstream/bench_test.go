@@ -14,6 +14,7 @@ import (
 	"github.com/gridkiosk/gridkiosk/sync/hub"
 	"github.com/gridkiosk/gridkiosk/sync/outbox"
 	"github.com/gridkiosk/gridkiosk/sync/upstream"
+	"github.com/gridkiosk/gridkiosk/sync/wire"
 )
 
 // BenchmarkDrain measures how fast a station's backlog reaches a hub on
@@ -31,7 +32,7 @@ func BenchmarkDrain(b *testing.B) {
 			b.Fatal(err)
 		}
 		for j := range backlog {
-			rec := &upstream.Record{ID: fmt.Sprintf("0190f5e6-%04x-7000-8000-%012d", i, j), Kind: "matter", CreatedAt: time.Now(),
+			rec := &wire.Record{ID: fmt.Sprintf("0190f5e6-%04x-7000-8000-%012d", i, j), Kind: "matter", CreatedAt: time.Now(),
 				Grid:    json.RawMessage(`{"county":"141029","township":"141029100","community":"141029100001"}`),
 				Payload: json.RawMessage(fmt.Sprintf(`{"category":"repair","description":"%d号楼楼道灯不亮，老人晚上上下楼不便"}`, j))}
 			if err := box.Put(rec); err != nil {

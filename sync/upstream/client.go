@@ -13,6 +13,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/gridkiosk/gridkiosk/sync/wire"
 )
 
 // maxReply bounds how much of a hub reply is read, so a misbehaving proxy
@@ -82,26 +84,26 @@ func IsAuth(err error) bool {
 }
 
 // Send posts one batch and returns the hub's reply.
-func (c *Client) Send(ctx context.Context, recs []Record) (Reply, error) {
-	body, err := json.Marshal(Batch{StationID: c.StationID, Records: recs})
+func (c *Client) Send(ctx context.Context, recs []wire.Record) (wire.Reply, error) {
+	body, err := json.Marshal(wire.Batch{StationID: c.StationID, Records: recs})
 	if err != nil {
-		return Reply{}, fmt.Errorf("upstream: encode batch: %w", err)
+		return wire.Reply{}, fmt.Errorf("upstream: encode batch: %w", err)
 	}
 	resp, err := c.do(ctx, http.MethodPost, "/v1/records", body, nil)
 	if err != nil {
-		return Reply{}, err
+		return wire.Reply{}, err
 	}
 	defer resp.Body.Close()
-	var r Reply
+	var r wire.Reply
 	if err := json.NewDecoder(io.LimitReader(resp.Body, maxReply)).Decode(&r); err != nil {
 		var se *json.SyntaxError
 		var te *json.UnmarshalTypeError
 		if errors.As(err, &se) || errors.As(err, &te) {
-			return Reply{}, fmt.Errorf("%w: decode reply to batch of %d: %v", errBadReply, len(recs), err)
+			return wire.Reply{}, fmt.Errorf("%w: decode reply to batch of %d: %v", errBadReply, len(recs), err)
 		}
 		// The connection broke while the answer came: the network's
 		// fault, not the hub's grammar.
-		return Reply{}, fmt.Errorf("upstream: read reply to batch of %d: %w", len(recs), err)
+		return wire.Reply{}, fmt.Errorf("upstream: read reply to batch of %d: %w", len(recs), err)
 	}
 	c.observeUnproved(resp)
 	return r, nil
@@ -134,15 +136,15 @@ func (c *Client) RefData(ctx context.Context, etag string) (data []byte, newETag
 }
 
 // Status asks the hub for the state of one record.
-func (c *Client) Status(ctx context.Context, id string) (Status, error) {
+func (c *Client) Status(ctx context.Context, id string) (wire.Status, error) {
 	resp, err := c.do(ctx, http.MethodGet, "/v1/records/"+url.PathEscape(id)+"/status", nil, nil)
 	if err != nil {
-		return Status{}, err
+		return wire.Status{}, err
 	}
 	defer resp.Body.Close()
-	var s Status
+	var s wire.Status
 	if err := json.NewDecoder(io.LimitReader(resp.Body, maxReply)).Decode(&s); err != nil {
-		return Status{}, fmt.Errorf("upstream: decode status of %s: %w", id, err)
+		return wire.Status{}, fmt.Errorf("upstream: decode status of %s: %w", id, err)
 	}
 	c.observeUnproved(resp)
 	return s, nil
@@ -168,7 +170,7 @@ func (c *Client) do(ctx context.Context, method, path string, body []byte, h htt
 	}
 	req.Header.Set("Authorization", "Bearer "+tok)
 	nonce := rand.Text()
-	req.Header.Set(HeaderTimeNonce, nonce)
+	req.Header.Set(wire.HeaderTimeNonce, nonce)
 	if body != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}

@@ -9,17 +9,19 @@ import (
 	"net/http"
 	"sync"
 	"time"
+
+	"github.com/gridkiosk/gridkiosk/sync/wire"
 )
 
 // Queue is what the Forwarder drains: a durable store that keeps a record
 // until the hub has answered for it.
 type Queue interface {
 	// Pending returns up to max queued records, oldest (lowest seq) first.
-	Pending(max int) ([]Record, error)
+	Pending(max int) ([]wire.Record, error)
 	// Ack moves records the hub acknowledged to the delivered set.
 	Ack(ids []string) error
 	// Reject moves records the hub refused aside, with the reason.
-	Reject(rs []Rejection) error
+	Reject(rs []wire.Rejection) error
 }
 
 // Failure causes, as counted in State.Failures and exported as metrics.
@@ -308,7 +310,7 @@ func (f *Forwarder) grow() {
 // fitBytes returns how many of recs fit in limit bytes on the wire, at
 // least one: a record larger than the limit goes alone, and a 413 then
 // sets it aside.
-func fitBytes(recs []Record, limit int) int {
+func fitBytes(recs []wire.Record, limit int) int {
 	size := 0
 	for i, r := range recs {
 		// The envelope's fields besides grid and payload take about 200.
@@ -322,7 +324,7 @@ func fitBytes(recs []Record, limit int) int {
 
 // shrink halves the batch after a 413; a single record the hub finds too
 // large is set aside with the reason rather than blocking every later one.
-func (f *Forwarder) shrink(recs []Record) error {
+func (f *Forwarder) shrink(recs []wire.Record) error {
 	f.mu.Lock()
 	f.okRun = 0
 	if len(recs) > 1 {
@@ -331,7 +333,7 @@ func (f *Forwarder) shrink(recs []Record) error {
 		return nil
 	}
 	f.mu.Unlock()
-	rej := []Rejection{{ID: recs[0].ID, Reason: "record too large for the hub (413)"}}
+	rej := []wire.Rejection{{ID: recs[0].ID, Reason: "record too large for the hub (413)"}}
 	if err := f.Queue.Reject(rej); err != nil {
 		f.fail(CauseQueue, err)
 		return err
@@ -343,7 +345,7 @@ func (f *Forwarder) shrink(recs []Record) error {
 }
 
 // apply records the hub's answer and returns how many of recs it covered.
-func (f *Forwarder) apply(recs []Record, reply Reply) (int, error) {
+func (f *Forwarder) apply(recs []wire.Record, reply wire.Reply) (int, error) {
 	sent := make(map[string]bool, len(recs))
 	for _, r := range recs {
 		sent[r.ID] = true
@@ -355,7 +357,7 @@ func (f *Forwarder) apply(recs []Record, reply Reply) (int, error) {
 			delete(sent, id)
 		}
 	}
-	var rejected []Rejection
+	var rejected []wire.Rejection
 	for _, r := range reply.Rejected {
 		if sent[r.ID] {
 			rejected = append(rejected, r)

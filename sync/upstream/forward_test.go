@@ -20,6 +20,7 @@ import (
 	"github.com/gridkiosk/gridkiosk/sync/hub"
 	"github.com/gridkiosk/gridkiosk/sync/outbox"
 	"github.com/gridkiosk/gridkiosk/sync/upstream"
+	"github.com/gridkiosk/gridkiosk/sync/wire"
 )
 
 const (
@@ -88,7 +89,7 @@ func (r *rig) run(t *testing.T) {
 func (r *rig) put(t *testing.T, from, to int, kind string) {
 	t.Helper()
 	for i := from; i < to; i++ {
-		rec := &upstream.Record{
+		rec := &wire.Record{
 			ID: fmt.Sprintf("0190f5e6-0000-7000-8000-%012d", i), Kind: kind,
 			CreatedAt: time.Now(), Grid: json.RawMessage(`{"county":"141029"}`),
 			Payload: json.RawMessage(`{"category":"repair","description":"` + strings.Repeat("灯", 20) + `"}`),
@@ -407,7 +408,7 @@ func TestConflictKeptAside(t *testing.T) {
 	if err != nil || len(queued) != 3 {
 		t.Fatalf("queued %d, %v", len(queued), err)
 	}
-	held := []upstream.Record{queued[0], queued[1]}
+	held := []wire.Record{queued[0], queued[1]}
 	held[0].Payload = json.RawMessage(`{"category":"noise"}`) // what the hub got first under ID 1
 	held[1].ID = strings.ToUpper(held[1].ID)                  // sent before in upper case
 	if reply, err := r.store.Ingest(station, held, time.Now()); err != nil || len(reply.Acked) != 2 {

@@ -4,6 +4,8 @@ import (
 	"net/http"
 	"testing"
 	"time"
+
+	"github.com/gridkiosk/gridkiosk/sync/wire"
 )
 
 // Whatever an answer's headers say, its time is taken only with the proof
@@ -14,18 +16,18 @@ func FuzzProvedTime(f *testing.F) {
 	f.Add(502, "yesterday", "zz", "text/html", "Mon, 01 Jan 1990 00:00:00 GMT")
 	f.Fuzz(func(t *testing.T, status int, hubTime, proof, ctype, date string) {
 		const tok, station, nonce = "tok", "st-1", "n1"
-		for _, p := range []string{proof, TimeProof(tok, station, nonce, hubTime)} {
+		for _, p := range []string{proof, wire.TimeProof(tok, station, nonce, hubTime)} {
 			resp := &http.Response{StatusCode: status, Header: http.Header{}}
-			resp.Header.Set(HeaderHubTime, hubTime)
-			resp.Header.Set(HeaderTimeProof, p)
+			resp.Header.Set(wire.HeaderHubTime, hubTime)
+			resp.Header.Set(wire.HeaderTimeProof, p)
 			resp.Header.Set("Content-Type", ctype)
 			resp.Header.Set("Date", date)
 			got, ok := provedTime(resp, tok, station, nonce)
-			valid := p == TimeProof(tok, station, nonce, resp.Header.Get(HeaderHubTime))
+			valid := p == wire.TimeProof(tok, station, nonce, resp.Header.Get(wire.HeaderHubTime))
 			if ok && (!valid || !success(resp)) {
 				t.Fatalf("took %v from status %d with proof %q", got, status, p)
 			}
-			if want, err := time.Parse(time.RFC3339Nano, resp.Header.Get(HeaderHubTime)); ok && (err != nil || !got.Equal(want)) {
+			if want, err := time.Parse(time.RFC3339Nano, resp.Header.Get(wire.HeaderHubTime)); ok && (err != nil || !got.Equal(want)) {
 				t.Fatalf("took %v, the header says %q", got, hubTime)
 			}
 			if _, ok := unprovedDate(resp); ok && p != "" {

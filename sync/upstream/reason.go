@@ -4,25 +4,9 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
-)
 
-// Reason codes a hub may give in the body of an error answer (see
-// PROTOCOL.md). A hub that gives none is understood by its status alone.
-const (
-	// CodeUnknownToken (401): the hub knows no station with this token.
-	CodeUnknownToken = "unknown_token"
-	// CodeStationMismatch (403): the token is valid but belongs to
-	// another station than the one the request speaks for.
-	CodeStationMismatch = "station_mismatch"
+	"github.com/gridkiosk/gridkiosk/sync/wire"
 )
-
-// ErrorReply is the body of a hub's error answer. Code and TokenStation
-// are optional, so that older hubs, which send only error, still comply.
-type ErrorReply struct {
-	Code         string `json:"code,omitempty"`
-	TokenStation string `json:"token_station,omitempty"`
-	Error        string `json:"error"`
-}
 
 // StationMismatch reports whether err is the hub's 403 saying that the
 // token belongs to another station, and which one.
@@ -31,8 +15,8 @@ func StationMismatch(err error) (tokenStation string, ok bool) {
 	if !errors.As(err, &he) || he.Status != http.StatusForbidden {
 		return "", false
 	}
-	var r ErrorReply
-	if json.Unmarshal([]byte(he.Body), &r) != nil || r.Code != CodeStationMismatch {
+	var r wire.ErrorReply
+	if json.Unmarshal([]byte(he.Body), &r) != nil || r.Code != wire.CodeStationMismatch {
 		return "", false
 	}
 	return r.TokenStation, true

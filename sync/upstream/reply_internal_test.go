@@ -5,6 +5,8 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"testing"
+
+	"github.com/gridkiosk/gridkiosk/sync/wire"
 )
 
 // A connection that breaks while the hub's answer arrives is the
@@ -37,7 +39,7 @@ func TestReplyErrorCause(t *testing.T) {
 			ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { tc.serve(w) }))
 			defer ts.Close()
 			c := &Client{BaseURL: ts.URL, StationID: "141029-xfw-01", Token: func() (string, error) { return "t", nil }}
-			_, err := c.Send(context.Background(), []Record{{ID: "0190f5e6-0000-7000-8000-000000000001"}})
+			_, err := c.Send(context.Background(), []wire.Record{{ID: "0190f5e6-0000-7000-8000-000000000001"}})
 			if err == nil || cause(err) != tc.want {
 				t.Fatalf("err %v counted as %q, want %q", err, cause(err), tc.want)
 			}

@@ -15,7 +15,7 @@ import (
 
 	"github.com/gridkiosk/gridkiosk/appliance/demo"
 	"github.com/gridkiosk/gridkiosk/sync/hub"
-	"github.com/gridkiosk/gridkiosk/sync/upstream"
+	"github.com/gridkiosk/gridkiosk/sync/wire"
 )
 
 // quiet is the log of the hub and the station: a test shows what it
@@ -45,7 +45,7 @@ type Hub struct {
 
 	mu      sync.Mutex
 	mode    HubMode
-	records []upstream.Record // every record the hub took
+	records []wire.Record // every record the hub took
 }
 
 // StartHub starts a hub in HubAccept mode; it stops when t ends.
@@ -82,10 +82,10 @@ func (h *Hub) Set(mode HubMode) {
 }
 
 // Taken is every record the hub took, oldest first.
-func (h *Hub) Taken() []upstream.Record {
+func (h *Hub) Taken() []wire.Record {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	return append([]upstream.Record(nil), h.records...)
+	return append([]wire.Record(nil), h.records...)
 }
 
 // handler puts the switch in front of the hub's batches; everything else
@@ -103,7 +103,7 @@ func (h *Hub) handler(next http.Handler) http.Handler {
 		}
 		// A batch that does not decode adds no records here; in
 		// HubAccept mode the hub behind refuses it.
-		var b upstream.Batch
+		var b wire.Batch
 		_ = json.Unmarshal(body, &b)
 		h.mu.Lock()
 		mode := h.mode
@@ -115,9 +115,9 @@ func (h *Hub) handler(next http.Handler) http.Handler {
 		case HubDown:
 			http.Error(w, "down for a test", http.StatusServiceUnavailable)
 		case HubReject:
-			reply := upstream.Reply{Acked: []string{}}
+			reply := wire.Reply{Acked: []string{}}
 			for _, rec := range b.Records {
-				reply.Rejected = append(reply.Rejected, upstream.Rejection{ID: rec.ID, Reason: rejectReason})
+				reply.Rejected = append(reply.Rejected, wire.Rejection{ID: rec.ID, Reason: rejectReason})
 			}
 			w.Header().Set("Content-Type", "application/json")
 			// A reply that fails to go out is the station's to see, as

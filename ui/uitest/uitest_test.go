@@ -14,6 +14,7 @@ import (
 
 	"github.com/gridkiosk/gridkiosk/appliance/demo"
 	"github.com/gridkiosk/gridkiosk/sync/upstream"
+	"github.com/gridkiosk/gridkiosk/sync/wire"
 )
 
 // The hub takes batches, is down, or refuses every record, as set; only
@@ -25,8 +26,8 @@ func TestHubModes(t *testing.T) {
 			b, err := os.ReadFile(h.TokenFile)
 			return strings.TrimSpace(string(b)), err
 		}}
-	rec := func(id string) []upstream.Record {
-		return []upstream.Record{{ID: id, Kind: "matter", Seq: 1, CreatedAt: time.Now(),
+	rec := func(id string) []wire.Record {
+		return []wire.Record{{ID: id, Kind: "matter", Seq: 1, CreatedAt: time.Now(),
 			Grid: json.RawMessage(`{}`), Payload: json.RawMessage(`{}`)}}
 	}
 

@@ -10,6 +10,7 @@ import (
 
 	"github.com/gridkiosk/gridkiosk/sync/hub"
 	"github.com/gridkiosk/gridkiosk/sync/hub/hubseal"
+	"github.com/gridkiosk/gridkiosk/sync/wire"
 )
 
 // SetToken implements hub.Store.
@@ -71,7 +72,7 @@ func (s *Store) Stations() ([]hub.Station, error) {
 func (s *Store) PutRefData(stationID string, data []byte) error {
 	err := checkRefDataKey(stationID)
 	if err == nil {
-		err = hub.ValidateRefData(data)
+		err = wire.ValidateRefData(data)
 	}
 	var sealed []byte
 	if err == nil {

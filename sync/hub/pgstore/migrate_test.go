@@ -14,7 +14,7 @@ import (
 
 	"github.com/gridkiosk/gridkiosk/sync/hub"
 	"github.com/gridkiosk/gridkiosk/sync/hub/pgtest"
-	"github.com/gridkiosk/gridkiosk/sync/upstream"
+	"github.com/gridkiosk/gridkiosk/sync/wire"
 )
 
 // A database of a hub from before case-insensitive IDs has its
@@ -125,8 +125,8 @@ VALUES ($1, $2, 'registration', 1, $3, $4, true, $5, $6, now(), 'in_progress', $
 	}
 	other := r
 	other.Payload = json.RawMessage(`{"phone":"13800000000"}`)
-	reply, err := s.Ingest(station, []upstream.Record{r, other}, time.Now())
-	if err != nil || len(reply.Acked) != 1 || len(reply.Rejected) != 1 || reply.Rejected[0].Code != upstream.RejectConflict {
+	reply, err := s.Ingest(station, []wire.Record{r, other}, time.Now())
+	if err != nil || len(reply.Acked) != 1 || len(reply.Rejected) != 1 || reply.Rejected[0].Code != wire.RejectConflict {
 		t.Fatalf("sent again, and with another payload: %+v %v", reply, err)
 	}
 	if found := p.in(t, dump(t, conn)); len(found) > 0 {

@@ -18,7 +18,7 @@ import (
 	"github.com/gridkiosk/gridkiosk/sync/hub/pgstore"
 	"github.com/gridkiosk/gridkiosk/sync/hub/pgtest"
 	"github.com/gridkiosk/gridkiosk/sync/hub/storetest"
-	"github.com/gridkiosk/gridkiosk/sync/upstream"
+	"github.com/gridkiosk/gridkiosk/sync/wire"
 )
 
 func TestMain(m *testing.M) { os.Exit(pgtest.Main(m)) }
@@ -123,10 +123,10 @@ func BenchmarkIngest(b *testing.B) {
 	at := time.Date(2026, 11, 26, 9, 0, 0, 0, time.UTC)
 	n := 0
 	for b.Loop() {
-		recs := make([]upstream.Record, 100)
+		recs := make([]wire.Record, 100)
 		for i := range recs {
 			n++
-			recs[i] = upstream.Record{ID: fmt.Sprintf("0190f5e6-0000-7000-8000-%012d", n), Kind: "matter", Seq: uint64(n),
+			recs[i] = wire.Record{ID: fmt.Sprintf("0190f5e6-0000-7000-8000-%012d", n), Kind: "matter", Seq: uint64(n),
 				CreatedAt: at, Grid: json.RawMessage(`{"county":"141029","township":"141029100","community":"141029100001"}`),
 				Payload: json.RawMessage(`{"category":"repair","description":"` + strings.Repeat("灯", 100) + `"}`)}
 		}

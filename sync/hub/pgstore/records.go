@@ -14,7 +14,7 @@ import (
 
 	"github.com/gridkiosk/gridkiosk/sync/hub"
 	"github.com/gridkiosk/gridkiosk/sync/hub/hubseal"
-	"github.com/gridkiosk/gridkiosk/sync/upstream"
+	"github.com/gridkiosk/gridkiosk/sync/wire"
 )
 
 // insertRecord stores a new record. For an ID the hub holds, it leaves
@@ -36,14 +36,14 @@ FROM hub_records WHERE id = ANY($1) ORDER BY id COLLATE "C" FOR UPDATE`
 // Ingest implements hub.Store, in one transaction per batch. Records are
 // keyed by hub.NormalID; whether one sent again is the same record or a
 // conflict is hub.Conflict's to say, as for every store.
-func (s *Store) Ingest(station string, recs []upstream.Record, at time.Time) (upstream.Reply, error) {
-	rejected := make([]*upstream.Rejection, len(recs)) // nil for a record acked
+func (s *Store) Ingest(station string, recs []wire.Record, at time.Time) (wire.Reply, error) {
+	rejected := make([]*wire.Rejection, len(recs)) // nil for a record acked
 	keys := make([]string, len(recs))
 	var order []int
 	for i, r := range recs {
 		keys[i] = hub.NormalID(r.ID)
 		if reason := hub.Check(r); reason != "" {
-			rejected[i] = &upstream.Rejection{ID: r.ID, Reason: reason}
+			rejected[i] = &wire.Rejection{ID: r.ID, Reason: reason}
 			continue
 		}
 		order = append(order, i)
@@ -64,10 +64,10 @@ func (s *Store) Ingest(station string, recs []upstream.Record, at time.Time) (up
 			return s.countAgain(ctx, tx, station, recs, keys, again, rejected)
 		})
 		if err != nil {
-			return upstream.Reply{}, fmt.Errorf("hub: pg: ingest: %w", err)
+			return wire.Reply{}, fmt.Errorf("hub: pg: ingest: %w", err)
 		}
 	}
-	var reply upstream.Reply
+	var reply wire.Reply
 	for i, r := range recs {
 		if rejected[i] == nil {
 			reply.Acked = append(reply.Acked, r.ID)
@@ -80,7 +80,7 @@ func (s *Store) Ingest(station string, recs []upstream.Record, at time.Time) (up
 
 // insertNew inserts the records of order that the hub does not hold and
 // returns the others, in order.
-func (s *Store) insertNew(ctx context.Context, tx pgx.Tx, station string, recs []upstream.Record, keys []string, order []int, at time.Time) ([]int, error) {
+func (s *Store) insertNew(ctx context.Context, tx pgx.Tx, station string, recs []wire.Record, keys []string, order []int, at time.Time) ([]int, error) {
 	b := &pgx.Batch{}
 	for _, i := range order {
 		r := recs[i]
@@ -115,7 +115,7 @@ func (s *Store) insertNew(ctx context.Context, tx pgx.Tx, station string, recs [
 // countAgain decides on the records of again, which the hub already
 // holds: another station's ID, a conflict (hub.Conflict compares the
 // payloads opened), or one more delivery of the same record, counted.
-func (s *Store) countAgain(ctx context.Context, tx pgx.Tx, station string, recs []upstream.Record, keys []string, again []int, rejected []*upstream.Rejection) error {
+func (s *Store) countAgain(ctx context.Context, tx pgx.Tx, station string, recs []wire.Record, keys []string, again []int, rejected []*wire.Rejection) error {
 	if len(again) == 0 {
 		return nil
 	}
@@ -169,23 +169,23 @@ func (s *Store) countAgain(ctx context.Context, tx pgx.Tx, station string, recs 
 const heldID = `(SELECT id FROM hub_records WHERE id IN (lower($1), $1) ORDER BY id = lower($1) DESC LIMIT 1)`
 
 // Status implements hub.Store.
-func (s *Store) Status(stationID, id string) (upstream.Status, bool, error) {
+func (s *Store) Status(stationID, id string) (wire.Status, bool, error) {
 	ctx, cancel := s.context()
 	defer cancel()
-	st := upstream.Status{ID: id}
+	st := wire.Status{ID: id}
 	var key string
 	var note []byte
 	err := s.pool.QueryRow(ctx, "SELECT id, state, updated_at, note FROM hub_records WHERE station_id = $2 AND id = "+heldID, id, stationID).
 		Scan(&key, &st.State, &st.UpdatedAt, &note)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return upstream.Status{}, false, nil
+		return wire.Status{}, false, nil
 	}
 	if err == nil {
 		note, err = s.seal.Open(hubseal.NoteAD(key), note)
 		st.Note = string(note)
 	}
 	if err != nil {
-		return upstream.Status{}, false, fmt.Errorf("hub: pg: status of %s: %w", id, err)
+		return wire.Status{}, false, fmt.Errorf("hub: pg: status of %s: %w", id, err)
 	}
 	return st, true, nil
 }

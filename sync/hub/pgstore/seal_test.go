@@ -20,7 +20,7 @@ import (
 
 	"github.com/gridkiosk/gridkiosk/sync/hub"
 	"github.com/gridkiosk/gridkiosk/sync/hub/pgtest"
-	"github.com/gridkiosk/gridkiosk/sync/upstream"
+	"github.com/gridkiosk/gridkiosk/sync/wire"
 )
 
 // personal is a resident's and a staff member's data, made afresh for
@@ -57,8 +57,8 @@ func newPersonal(t *testing.T) personal {
 	}
 }
 
-func (p personal) record(id string) upstream.Record {
-	return upstream.Record{ID: id, Kind: "registration", Seq: 1, ClockTrusted: true,
+func (p personal) record(id string) wire.Record {
+	return wire.Record{ID: id, Kind: "registration", Seq: 1, ClockTrusted: true,
 		CreatedAt: time.Date(2026, 11, 26, 9, 0, 0, 0, time.UTC), Grid: json.RawMessage(`{"county":"141029"}`),
 		Payload: json.RawMessage(`{"person":{"name":"` + p.name + `","id_number":"` + p.idNumber + `","card_type":"resident"},"phone":"` + p.phone + `","purpose":"certificate"}`)}
 }
@@ -170,7 +170,7 @@ func TestSealedAtRest(t *testing.T) {
 	defer s.Close()
 	const station = "141029-xfw-01"
 	r := p.record("0190F5E6-0000-7000-8000-000000000001")
-	if reply, err := s.Ingest(station, []upstream.Record{r}, time.Now()); err != nil || len(reply.Acked) != 1 {
+	if reply, err := s.Ingest(station, []wire.Record{r}, time.Now()); err != nil || len(reply.Acked) != 1 {
 		t.Fatalf("ingest: %+v %v", reply, err)
 	}
 	if err := s.SetStatus(r.ID, hub.StateDone, p.note(), time.Now()); err != nil {
@@ -214,8 +214,8 @@ func TestSealedAtRest(t *testing.T) {
 	again.Payload = json.RawMessage(" " + strings.ReplaceAll(string(r.Payload), ",", ",\n\t")) // the same JSON
 	other := r
 	other.Payload = json.RawMessage(`{"person":{"name":"` + p.name + `"},"phone":"13800000000"}`)
-	reply, err := s.Ingest(station, []upstream.Record{again, other}, time.Now())
-	if err != nil || len(reply.Acked) != 1 || len(reply.Rejected) != 1 || reply.Rejected[0].Code != upstream.RejectConflict {
+	reply, err := s.Ingest(station, []wire.Record{again, other}, time.Now())
+	if err != nil || len(reply.Acked) != 1 || len(reply.Rejected) != 1 || reply.Rejected[0].Code != wire.RejectConflict {
 		t.Fatalf("sent again, and with another payload: %+v %v", reply, err)
 	}
 }

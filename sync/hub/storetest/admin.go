@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/gridkiosk/gridkiosk/sync/hub"
-	"github.com/gridkiosk/gridkiosk/sync/upstream"
+	"github.com/gridkiosk/gridkiosk/sync/wire"
 )
 
 // testConcurrentIngest sends two overlapping batches from two goroutines,
@@ -18,8 +18,8 @@ import (
 // time, stored once, and counted once per delivery.
 func testConcurrentIngest(t *testing.T, s hub.Store) {
 	const rounds = 5
-	batch := func(from, to int, reverse bool) []upstream.Record {
-		var recs []upstream.Record
+	batch := func(from, to int, reverse bool) []wire.Record {
+		var recs []wire.Record
 		for i := from; i < to; i++ {
 			recs = append(recs, rec(i))
 		}
@@ -28,7 +28,7 @@ func testConcurrentIngest(t *testing.T, s hub.Store) {
 		}
 		return recs
 	}
-	batches := [][]upstream.Record{batch(0, 50, false), batch(30, 80, true)}
+	batches := [][]wire.Record{batch(0, 50, false), batch(30, 80, true)}
 	var wg sync.WaitGroup
 	for _, b := range batches {
 		wg.Go(func() {

@@ -17,7 +17,7 @@ import (
 	"time"
 
 	"github.com/gridkiosk/gridkiosk/sync/hub"
-	"github.com/gridkiosk/gridkiosk/sync/upstream"
+	"github.com/gridkiosk/gridkiosk/sync/wire"
 )
 
 // Two stations of the suite.
@@ -64,15 +64,15 @@ func Run(t *testing.T, open func(t *testing.T) hub.Store) {
 }
 
 // rec returns a valid record; i makes its ID and its seq.
-func rec(i int) upstream.Record {
-	return upstream.Record{
+func rec(i int) wire.Record {
+	return wire.Record{
 		ID: fmt.Sprintf("0190f5e6-0000-7000-8000-%012d", i), Kind: "matter", Seq: uint64(i) + 1,
 		CreatedAt: time.Date(2026, 11, 26, 9, 0, 0, 0, time.UTC), ClockTrusted: true,
 		Grid: json.RawMessage(`{"county":"141029"}`), Payload: json.RawMessage(`{"category":"repair"}`),
 	}
 }
 
-func ingest(t *testing.T, s hub.Store, station string, at time.Time, recs ...upstream.Record) upstream.Reply {
+func ingest(t *testing.T, s hub.Store, station string, at time.Time, recs ...wire.Record) wire.Reply {
 	t.Helper()
 	reply, err := s.Ingest(station, recs, at)
 	if err != nil {
@@ -98,7 +98,7 @@ func ids(all []hub.Stored) []string {
 	return out
 }
 
-func idsOf(recs ...upstream.Record) []string {
+func idsOf(recs ...wire.Record) []string {
 	out := []string{}
 	for _, r := range recs {
 		out = append(out, r.ID)
@@ -181,17 +181,17 @@ func testRoundTrip(t *testing.T, s hub.Store) {
 func testRejections(t *testing.T, s hub.Store) {
 	tests := []struct {
 		name   string
-		spoil  func(*upstream.Record)
+		spoil  func(*wire.Record)
 		reason string
 	}{
-		{"bad id", func(r *upstream.Record) { r.ID = "42" }, "not a UUID"},
-		{"bad kind", func(r *upstream.Record) { r.Kind = "gossip" }, "kind"},
-		{"no seq", func(r *upstream.Record) { r.Seq = 0 }, "seq"},
-		{"no time", func(r *upstream.Record) { r.CreatedAt = time.Time{} }, "created_at"},
-		{"grid not object", func(r *upstream.Record) { r.Grid = json.RawMessage(`"141029"`) }, "grid"},
-		{"grid not JSON", func(r *upstream.Record) { r.Grid = json.RawMessage(`{"county":`) }, "grid"},
-		{"payload missing", func(r *upstream.Record) { r.Payload = nil }, "payload"},
-		{"payload not UTF-8", func(r *upstream.Record) { r.Payload = json.RawMessage("{\"name\":\"\xff\"}") }, "payload"},
+		{"bad id", func(r *wire.Record) { r.ID = "42" }, "not a UUID"},
+		{"bad kind", func(r *wire.Record) { r.Kind = "gossip" }, "kind"},
+		{"no seq", func(r *wire.Record) { r.Seq = 0 }, "seq"},
+		{"no time", func(r *wire.Record) { r.CreatedAt = time.Time{} }, "created_at"},
+		{"grid not object", func(r *wire.Record) { r.Grid = json.RawMessage(`"141029"`) }, "grid"},
+		{"grid not JSON", func(r *wire.Record) { r.Grid = json.RawMessage(`{"county":`) }, "grid"},
+		{"payload missing", func(r *wire.Record) { r.Payload = nil }, "payload"},
+		{"payload not UTF-8", func(r *wire.Record) { r.Payload = json.RawMessage("{\"name\":\"\xff\"}") }, "payload"},
 	}
 	for i, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -230,17 +230,17 @@ func testOtherStationsID(t *testing.T, s hub.Store) {
 // what differs, so that the station sets it aside for staff.
 func testConflict(t *testing.T, s hub.Store) {
 	tests := []struct {
-		change func(*upstream.Record)
+		change func(*wire.Record)
 		differ string
 	}{
-		{func(r *upstream.Record) { r.Payload = json.RawMessage(`{"category":"noise"}`) }, "payload"},
-		{func(r *upstream.Record) { r.Grid = json.RawMessage(`{"county":"141030"}`) }, "grid"},
-		{func(r *upstream.Record) { r.Kind = "registration" }, "kind"},
-		{func(r *upstream.Record) { r.Seq++ }, "seq"},
-		{func(r *upstream.Record) { r.CreatedAt = r.CreatedAt.Add(time.Nanosecond) }, "created_at"},
-		{func(r *upstream.Record) { r.CreatedAt = r.CreatedAt.In(time.FixedZone("", 8*3600)) }, "created_at"},
-		{func(r *upstream.Record) { r.ClockTrusted = !r.ClockTrusted }, "clock_trusted"},
-		{func(r *upstream.Record) { r.ID = strings.ToUpper(r.ID); r.Payload = json.RawMessage(`{}`) }, "payload"},
+		{func(r *wire.Record) { r.Payload = json.RawMessage(`{"category":"noise"}`) }, "payload"},
+		{func(r *wire.Record) { r.Grid = json.RawMessage(`{"county":"141030"}`) }, "grid"},
+		{func(r *wire.Record) { r.Kind = "registration" }, "kind"},
+		{func(r *wire.Record) { r.Seq++ }, "seq"},
+		{func(r *wire.Record) { r.CreatedAt = r.CreatedAt.Add(time.Nanosecond) }, "created_at"},
+		{func(r *wire.Record) { r.CreatedAt = r.CreatedAt.In(time.FixedZone("", 8*3600)) }, "created_at"},
+		{func(r *wire.Record) { r.ClockTrusted = !r.ClockTrusted }, "clock_trusted"},
+		{func(r *wire.Record) { r.ID = strings.ToUpper(r.ID); r.Payload = json.RawMessage(`{}`) }, "payload"},
 	}
 	for i, tc := range tests {
 		first := rec(300 + i)
@@ -253,9 +253,9 @@ func testConflict(t *testing.T, s hub.Store) {
 			continue
 		}
 		rej := reply.Rejected[0]
-		if rej.ID != changed.ID || rej.Code != upstream.RejectConflict ||
+		if rej.ID != changed.ID || rej.Code != wire.RejectConflict ||
 			!strings.Contains(rej.Reason, "conflict") || !strings.Contains(rej.Reason, tc.differ) {
-			t.Errorf("%s changed: rejection %+v; want code %q for %s naming %s", tc.differ, rej, upstream.RejectConflict, changed.ID, tc.differ)
+			t.Errorf("%s changed: rejection %+v; want code %q for %s naming %s", tc.differ, rej, wire.RejectConflict, changed.ID, tc.differ)
 		}
 	}
 	for i := range tests {
@@ -336,14 +336,14 @@ func testIDCase(t *testing.T, s hub.Store) {
 	// Another station's ID in other case is still another station's.
 	other := rec(1)
 	other.ID = strings.ToUpper(other.ID)
-	if reply := ingest(t, s, stationB, t0, other); len(reply.Rejected) != 1 || reply.Rejected[0].Code != upstream.RejectOtherStation {
-		t.Fatalf("station B sends A's ID in upper case: %+v; want rejected as %s", reply, upstream.RejectOtherStation)
+	if reply := ingest(t, s, stationB, t0, other); len(reply.Rejected) != 1 || reply.Rejected[0].Code != wire.RejectOtherStation {
+		t.Fatalf("station B sends A's ID in upper case: %+v; want rejected as %s", reply, wire.RejectOtherStation)
 	}
 }
 
 func testStatusUnknown(t *testing.T, s hub.Store) {
 	st, ok, err := s.Status(stationA, rec(9).ID)
-	if ok || err != nil || st != (upstream.Status{}) {
+	if ok || err != nil || st != (wire.Status{}) {
 		t.Fatalf("Status of an unknown record = %+v, %v, %v; want zero, false, nil", st, ok, err)
 	}
 	err = s.SetStatus(rec(9).ID, hub.StateDone, "", t0)
@@ -361,7 +361,7 @@ func testStatusOwnStationOnly(t *testing.T, s hub.Store) {
 		t.Fatal(err)
 	}
 	st, ok, err := s.Status(stationB, r.ID)
-	if ok || err != nil || st != (upstream.Status{}) {
+	if ok || err != nil || st != (wire.Status{}) {
 		t.Fatalf("station B asking for A's record = %+v, %v, %v; want zero, false, nil", st, ok, err)
 	}
 	st, ok, err = s.Status(stationA, r.ID)
@@ -385,7 +385,7 @@ func testSetStatus(t *testing.T, s hub.Store) {
 		{hub.StateRejected, "重复提交", nil},
 		{hub.StateReceived, "", nil},
 	}
-	want := upstream.Status{ID: r.ID, State: hub.StateReceived, UpdatedAt: t0}
+	want := wire.Status{ID: r.ID, State: hub.StateReceived, UpdatedAt: t0}
 	for i, step := range steps {
 		at := t0.Add(time.Duration(i+1) * time.Minute)
 		err := s.SetStatus(r.ID, step.state, step.note, at)
@@ -396,7 +396,7 @@ func testSetStatus(t *testing.T, s hub.Store) {
 			t.Errorf("SetStatus(%q): %q does not list the states", step.state, err)
 		}
 		if err == nil {
-			want = upstream.Status{ID: r.ID, State: step.state, UpdatedAt: at, Note: step.note}
+			want = wire.Status{ID: r.ID, State: step.state, UpdatedAt: at, Note: step.note}
 		}
 		got, ok, err := s.Status(stationA, r.ID)
 		if err != nil || !ok || got.ID != want.ID || got.State != want.State || got.Note != want.Note || !got.UpdatedAt.Equal(want.UpdatedAt) {
@@ -406,8 +406,8 @@ func testSetStatus(t *testing.T, s hub.Store) {
 }
 
 func testRecords(t *testing.T, s hub.Store) {
-	a := []upstream.Record{rec(13), rec(11), rec(12)}
-	b := []upstream.Record{rec(2), rec(1)}
+	a := []wire.Record{rec(13), rec(11), rec(12)}
+	b := []wire.Record{rec(2), rec(1)}
 	for i, r := range append(a, b...) {
 		r.Seq = []uint64{1, 3, 2, 2, 1}[i] // station A's seq order is not its ID order
 		st := stationA
@@ -421,13 +421,13 @@ func testRecords(t *testing.T, s hub.Store) {
 	}
 	tests := []struct {
 		q    hub.Query
-		want []upstream.Record
+		want []wire.Record
 	}{
-		{hub.Query{}, []upstream.Record{rec(13), rec(12), rec(11), rec(1), rec(2)}},
-		{hub.Query{StationID: stationB}, []upstream.Record{rec(1), rec(2)}},
-		{hub.Query{State: hub.StateDone}, []upstream.Record{rec(12)}},
-		{hub.Query{State: hub.StateReceived, StationID: stationA}, []upstream.Record{rec(13), rec(11)}},
-		{hub.Query{Limit: 2}, []upstream.Record{rec(13), rec(12)}},
+		{hub.Query{}, []wire.Record{rec(13), rec(12), rec(11), rec(1), rec(2)}},
+		{hub.Query{StationID: stationB}, []wire.Record{rec(1), rec(2)}},
+		{hub.Query{State: hub.StateDone}, []wire.Record{rec(12)}},
+		{hub.Query{State: hub.StateReceived, StationID: stationA}, []wire.Record{rec(13), rec(11)}},
+		{hub.Query{Limit: 2}, []wire.Record{rec(13), rec(12)}},
 		{hub.Query{StationID: "141029-none-01"}, nil},
 	}
 	for _, tc := range tests {

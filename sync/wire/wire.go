@@ -1,30 +1,42 @@
-// Package upstream is the station side of the sync wire contract (v1): the
-// JSON shapes exchanged with the county hub, an HTTP client for them, and a
-// Forwarder that drains a durable queue into the hub with batching and
-// backoff. PROTOCOL.md in this directory is the contract in prose.
+// Package wire is the sync contract (v1) between a station and the county
+// hub: the JSON shapes both sides exchange, the record kinds, the codes of
+// a refusal, the headers and MAC of the hub's proved time, and the
+// reference-data document. PROTOCOL.md in this directory is the contract
+// in prose.
 //
-// The package moves records; it does not know what a registration is. Grid
-// paths and payloads travel as raw JSON that the appliance validated before
-// the record was queued.
-package upstream
+// The package is a leaf: it imports only the standard library, so the
+// hub (sync/hub and its stores), the station's client (sync/upstream),
+// its queue (sync/outbox) and the appliance all speak it without
+// importing one another.
+//
+// The contract moves records; it does not know what a registration is.
+// Grid paths and payloads travel as raw JSON that the appliance validated
+// before the record was queued.
+package wire
 
 import (
 	"encoding/json"
+	"slices"
 	"time"
 )
 
-// Kinds are the record kinds the v1 contract carries.
-var kinds = [...]string{"registration", "matter", "receipt", "volunteer"}
+// The record kinds the v1 contract carries.
+const (
+	KindRegistration = "registration"
+	KindMatter       = "matter"
+	KindReceipt      = "receipt"
+	KindVolunteer    = "volunteer"
+)
+
+// Kinds returns the record kinds of the v1 contract, in the order the
+// station reports them (a new slice each call: the contract's list cannot
+// be changed by a caller).
+func Kinds() []string {
+	return []string{KindRegistration, KindMatter, KindReceipt, KindVolunteer}
+}
 
 // ValidKind reports whether k is a record kind of the v1 contract.
-func ValidKind(k string) bool {
-	for _, v := range kinds {
-		if k == v {
-			return true
-		}
-	}
-	return false
-}
+func ValidKind(k string) bool { return slices.Contains(Kinds(), k) }
 
 // Record is one record on the wire.
 type Record struct {
