@@ -73,16 +73,20 @@ func TestWatchdogStopsWhenForwarderStuck(t *testing.T) {
 	w := sdnotifytest.Start(t, pingPeriod, st.Alive)
 	w.WaitPings(t, 2)
 	submitMatter(t, st)
+	// Each failed check names the forwarder. On a loaded machine a check
+	// may also find the committer slower than its third of the period,
+	// behind a commit's fsync: that is the machine, not the wedge.
 	for _, err := range w.WaitStopped(t) {
-		if !strings.Contains(err.Error(), "forwarder stuck") || strings.Contains(err.Error(), "committer") {
-			t.Fatalf("check failed with %v, want one naming the forwarder alone", err)
+		if !strings.Contains(err.Error(), "forwarder stuck") {
+			t.Fatalf("check failed with %v, want one naming the forwarder", err)
 		}
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), sdnotifytest.Wait)
 	defer cancel()
-	// The outbox is fine all along: records are still stored.
+	// The outbox is fine all along: records are still stored, and given
+	// time, its committer answers.
 	submitMatter(t, st)
-	if err := st.Alive(ctx); err == nil || strings.Contains(err.Error(), "committer") {
+	if err := st.Alive(ctx); err == nil || !strings.Contains(err.Error(), "forwarder stuck") || strings.Contains(err.Error(), "committer") {
 		t.Fatalf("Alive %v, want the forwarder alone named", err)
 	}
 }
