@@ -75,3 +75,13 @@ func (p *picker[T]) chosen() (T, bool) {
 	var zero T
 	return zero, false
 }
+
+// showIf shows o when cond holds and hides it otherwise: a list's "nothing
+// here" line.
+func showIf(o fyne.CanvasObject, cond bool) {
+	if cond {
+		o.Show()
+	} else {
+		o.Hide()
+	}
+}

@@ -80,11 +80,7 @@ func (j *jobsTab) rowText(p appliance.PrintJob) rowText {
 
 func (j *jobsTab) show(items []appliance.PrintJob) {
 	j.set(items)
-	if len(items) == 0 {
-		j.empty.Show()
-	} else {
-		j.empty.Hide()
-	}
+	showIf(j.empty, len(items) == 0)
 	j.detail()
 }
 

@@ -65,11 +65,7 @@ func (r *rejectedTab) rowText(e outbox.Entry) rowText {
 
 func (r *rejectedTab) show(items []outbox.Entry) {
 	r.set(items)
-	if len(items) == 0 {
-		r.empty.Show()
-	} else {
-		r.empty.Hide()
-	}
+	showIf(r.empty, len(items) == 0)
 	r.detail()
 }
 

@@ -74,11 +74,7 @@ func (v *volunteerTab) since(c appliance.CheckIn) string {
 
 func (v *volunteerTab) show(items []appliance.CheckIn) {
 	v.set(items)
-	if len(items) == 0 {
-		v.empty.Show()
-	} else {
-		v.empty.Hide()
-	}
+	showIf(v.empty, len(items) == 0)
 	v.detail()
 }
 
