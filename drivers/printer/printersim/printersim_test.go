@@ -26,9 +26,12 @@ func query(t *testing.T, rw interface {
 	return b[0]
 }
 
-func TestPTYJobsAndStatus(t *testing.T) {
+// ptyPrinter serves a new printer on a pty and opens its line as the
+// station would; both close when the test ends.
+func ptyPrinter(t *testing.T) (*Printer, *os.File) {
+	t.Helper()
 	p := New()
-	defer p.Close()
+	t.Cleanup(func() { p.Close() })
 	line, err := p.ServePTY(t.TempDir(), "printer", 0)
 	if err != nil {
 		t.Fatal(err)
@@ -37,7 +40,12 @@ func TestPTYJobsAndStatus(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer f.Close()
+	t.Cleanup(func() { f.Close() })
+	return p, f
+}
+
+func TestPTYJobsAndStatus(t *testing.T) {
+	p, f := ptyPrinter(t)
 	if got := query(t, f, 2); got != 0x12 {
 		t.Fatalf("ready printer, DLE EOT 2 = %#x", got)
 	}
@@ -179,17 +187,7 @@ func TestBufferBounded(t *testing.T) {
 }
 
 func TestASB(t *testing.T) {
-	p := New()
-	defer p.Close()
-	line, err := p.ServePTY(t.TempDir(), "printer", 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	f, err := os.OpenFile(line.Path(), os.O_RDWR, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
+	p, f := ptyPrinter(t)
 	f.Write([]byte{0x1D, 'a', 0x0F})
 	var b [4]byte
 	if _, err := io.ReadFull(f, b[:]); err != nil || b != [4]byte{0x10, 0, 0, 0} {
