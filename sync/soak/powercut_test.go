@@ -38,11 +38,7 @@ func TestPowerCutSoak(t *testing.T) {
 	if testing.Short() {
 		t.Skip("powercut: skipped in -short mode")
 	}
-	seed := *seedArg
-	if seed == 0 {
-		seed = uint64(time.Now().UnixNano())
-	}
-	t.Logf("powercut: seed %d (replay with -soak.seed=%d), %d cuts", seed, seed, *cuts)
+	seed := soakSeed(t, "powercut", fmt.Sprintf("%d cuts", *cuts))
 	started := time.Now()
 	dir := workDir(t, "powercut")
 	fsys, mnt := powercut.Mounted(t)

@@ -21,6 +21,17 @@ var (
 	keepDir = flag.String("soak.dir", "", "work in this directory's soak/ and powercut/ and keep them (logs, databases); default: temporary ones")
 )
 
+// soakSeed is -soak.seed, or a new seed logged so that a failing run can
+// be replayed.
+func soakSeed(t *testing.T, name, runs string) uint64 {
+	seed := *seedArg
+	if seed == 0 {
+		seed = uint64(time.Now().UnixNano())
+	}
+	t.Logf("%s: seed %d (replay with -soak.seed=%d), %s", name, seed, seed, runs)
+	return seed
+}
+
 // TestSoak kills and restarts the station under a faulty network while
 // records are submitted, then checks that every record the station
 // promised (201) reached the hub exactly once and intact, and that every
@@ -29,11 +40,7 @@ func TestSoak(t *testing.T) {
 	if testing.Short() {
 		t.Skip("soak: skipped in -short mode")
 	}
-	seed := *seedArg
-	if seed == 0 {
-		seed = uint64(time.Now().UnixNano())
-	}
-	t.Logf("soak: seed %d (replay with -soak.seed=%d), %d cycles", seed, seed, *cycles)
+	seed := soakSeed(t, "soak", fmt.Sprintf("%d cycles", *cycles))
 	started := time.Now()
 	dir := workDir(t, "soak")
 	bin := buildStation(t, dir)
