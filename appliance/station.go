@@ -25,6 +25,7 @@ import (
 	"github.com/gridkiosk/gridkiosk/drivers/qrscan"
 	"github.com/gridkiosk/gridkiosk/drivers/serialport"
 	"github.com/gridkiosk/gridkiosk/internal/secretfile"
+	"github.com/gridkiosk/gridkiosk/internal/spki"
 	"github.com/gridkiosk/gridkiosk/sync/outbox"
 	"github.com/gridkiosk/gridkiosk/sync/upstream"
 	"github.com/gridkiosk/gridkiosk/sync/wire"
@@ -262,7 +263,7 @@ func hubTrust(u config.Upstream) (*upstream.Trust, error) {
 		t.Host = p.Hostname()
 	}
 	for _, s := range u.PinSHA256 {
-		pin, err := upstream.ParsePin(s)
+		pin, err := spki.Parse(s)
 		if err != nil {
 			return nil, fmt.Errorf("appliance: upstream.pin_sha256: %w", err)
 		}
