@@ -13,6 +13,7 @@ import (
 
 	"github.com/gridkiosk/gridkiosk/appliance"
 	"github.com/gridkiosk/gridkiosk/appliance/demo"
+	"github.com/gridkiosk/gridkiosk/appliance/station"
 	"github.com/gridkiosk/gridkiosk/internal/sdnotify/sdnotifytest"
 )
 
@@ -36,7 +37,7 @@ func hubStation(t *testing.T, url string, opt appliance.Options) *appliance.Stat
 func submitMatter(t *testing.T, st *appliance.Station) {
 	t.Helper()
 	raw, _ := json.Marshal(map[string]string{"category": "repair", "description": "路灯不亮"})
-	if _, err := st.Submit(t.Context(), appliance.Submission{Kind: "matter", Payload: raw}); err != nil {
+	if _, err := st.Submit(t.Context(), station.Submission{Kind: "matter", Payload: raw}); err != nil {
 		t.Fatal(err)
 	}
 }

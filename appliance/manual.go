@@ -10,6 +10,7 @@ import (
 	"github.com/gridkiosk/gridkiosk/appliance/citizenid"
 	"github.com/gridkiosk/gridkiosk/appliance/record"
 	"github.com/gridkiosk/gridkiosk/appliance/signedcode"
+	"github.com/gridkiosk/gridkiosk/appliance/station"
 )
 
 // StartManual starts a registration from a name and a resident ID number
@@ -38,14 +39,14 @@ func (s *Station) StartManual(name, idNumber string) error {
 		Birth: num.Birth.Format(time.DateOnly)}
 	s.mu.Lock()
 	appt := s.takeAppointment(num.ID)
-	s.sess = session{state: SessionManual, manual: p, appt: appt, started: now, touched: now}
+	s.sess = session{state: station.SessionManual, manual: p, appt: appt, started: now, touched: now}
 	s.mu.Unlock()
 	s.log.Info("appliance: registration typed in", "id", citizenid.Mask(num.ID))
 	s.notify()
 	return nil
 }
 
-func manualPayload(p record.Person, appt *signedcode.Appointment, in SessionSubmit, now time.Time) (json.RawMessage, error) {
+func manualPayload(p record.Person, appt *signedcode.Appointment, in station.SessionSubmit, now time.Time) (json.RawMessage, error) {
 	reg := record.Registration{Person: p, Purpose: in.Purpose, Phone: strings.TrimSpace(in.Phone), Source: "manual",
 		Consent: record.Consent{Version: in.Consent.Version, At: now}}
 	withAppointment(&reg, appt)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	"github.com/gridkiosk/gridkiosk/appliance/station"
 	"github.com/gridkiosk/gridkiosk/drivers/gpio"
 )
 
@@ -21,18 +22,6 @@ type Panel interface {
 // told of (the hub going away) shows within this.
 const ledEvery = time.Second
 
-// PanelState is what the panel's inputs said, for the screen and /healthz.
-type PanelState struct {
-	Present bool `json:"present"` // a panel is configured
-	// HelpSince is when a resident pressed the help button, until staff
-	// log in or clear it; nil when nobody asked.
-	HelpSince *time.Time `json:"help_since,omitempty"`
-	// Presence is the presence sensor's word: someone is at the kiosk.
-	Presence bool `json:"presence"`
-	// TechAt is when the technician button was last held down.
-	TechAt *time.Time `json:"tech_at,omitempty"`
-}
-
 // panelState is the station's memory of the panel, under Station.mu.
 type panelState struct {
 	help     time.Time
@@ -42,10 +31,10 @@ type panelState struct {
 }
 
 // Panel returns the panel's state.
-func (s *Station) Panel() PanelState {
+func (s *Station) Panel() station.PanelState {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	ps := PanelState{Present: s.panel != nil, Presence: s.pnl.presence}
+	ps := station.PanelState{Present: s.panel != nil, Presence: s.pnl.presence}
 	if !s.pnl.help.IsZero() {
 		t := s.pnl.help
 		ps.HelpSince = &t
@@ -161,7 +150,7 @@ func (s *Station) lampPlan() map[gpio.LED]gpio.Pattern {
 	case len(h.Problems) > 0 || h.Outbox.Rejected > 0:
 		plan[gpio.LEDAttention] = gpio.BlinkSlow
 	}
-	if sess.State != SessionIdle || h.Peripherals["printer"].Pending > 0 {
+	if sess.State != station.SessionIdle || h.Peripherals["printer"].Pending > 0 {
 		plan[gpio.LEDBusy] = gpio.On
 	}
 	return plan

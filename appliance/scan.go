@@ -8,28 +8,11 @@ import (
 
 	"github.com/gridkiosk/gridkiosk/appliance/config"
 	"github.com/gridkiosk/gridkiosk/appliance/signedcode"
+	"github.com/gridkiosk/gridkiosk/appliance/station"
 	"github.com/gridkiosk/gridkiosk/drivers/gpio"
 	"github.com/gridkiosk/gridkiosk/drivers/qrscan"
 	"github.com/gridkiosk/gridkiosk/drivers/serialport"
 )
-
-// ScanResult is what the station made of the last code scanned. It holds
-// no personal data: a receipt code carries only a record ID.
-type ScanResult struct {
-	Kind      string    `json:"kind"` // receipt, appointment, staff, refused, unknown
-	At        time.Time `json:"at"`
-	Symbology string    `json:"symbology,omitempty"`
-	RecordID  string    `json:"record_id,omitempty"`
-	// State is the record's state: at this station (queued, delivered,
-	// rejected), or the hub's word when the hub answered.
-	State    string `json:"state,omitempty"`
-	HubState string `json:"hub_state,omitempty"`
-	HubNote  string `json:"hub_note,omitempty"`
-	// Reason is why a signed code was refused (signedcode.Reason).
-	Reason  string `json:"reason,omitempty"`
-	Message string `json:"message"` // for the screen, Chinese first
-	Remote  bool   `json:"remote"`  // the hub was asked
-}
 
 // hubStatusTimeout bounds a status look-up at the hub while the resident
 // waits at the screen; offline, the local state is shown instead.
@@ -48,9 +31,6 @@ func (s *Station) runScanner(ctx context.Context, d config.Scanner) {
 	follow(ctx, s, sc.Run, func(ev qrscan.Event) { s.scanEvent(ctx, ev) })
 }
 
-// ErrNoTrigger is returned by TriggerScan when the scanner reads on its own.
-var ErrNoTrigger = errors.New("appliance: the scanner is not command-triggered (devices.scanner.trigger is empty)")
-
 // TriggerScan has a command-triggered scanner read for a few seconds: the
 // resident pressed "scan" or stepped up to the kiosk.
 func (s *Station) TriggerScan() error {
@@ -58,7 +38,7 @@ func (s *Station) TriggerScan() error {
 	sc := s.scanDrv
 	s.mu.Unlock()
 	if sc == nil || s.cfg.Devices.Scanner.Trigger == "" {
-		return ErrNoTrigger
+		return station.ErrNoTrigger
 	}
 	return sc.Trigger()
 }
@@ -90,8 +70,8 @@ func (s *Station) scanEvent(ctx context.Context, ev qrscan.Event) {
 }
 
 // interpret says what a code means to this station.
-func (s *Station) interpret(ctx context.Context, c qrscan.Code) ScanResult {
-	r := ScanResult{At: s.Now(), Symbology: c.Symbology}
+func (s *Station) interpret(ctx context.Context, c qrscan.Code) station.ScanResult {
+	r := station.ScanResult{At: s.Now(), Symbology: c.Symbology}
 	if text := strings.TrimSpace(c.Data); signedcode.Looks(text) {
 		return s.signedCode(text, r)
 	}
@@ -125,7 +105,7 @@ func (s *Station) interpret(ctx context.Context, c qrscan.Code) ScanResult {
 
 // signedCode checks an appointment or staff code against the hub's keys
 // from the reference data and acts on it.
-func (s *Station) signedCode(text string, r ScanResult) ScanResult {
+func (s *Station) signedCode(text string, r station.ScanResult) station.ScanResult {
 	rd := s.RefData()
 	v := signedcode.Verifier{Station: s.cfg.Station.ID, Revoked: rd.revoked, Used: s.appointmentUsed}
 	if rd != nil {
@@ -143,7 +123,7 @@ func (s *Station) signedCode(text string, r ScanResult) ScanResult {
 	case signedcode.KindAppointment:
 		now := s.local()
 		s.mu.Lock()
-		if ss := s.sess; ss.state == SessionCard && ss.card != nil && !ss.lifted && ss.recordID == "" &&
+		if ss := s.sess; ss.state == station.SessionCard && ss.card != nil && !ss.lifted && ss.recordID == "" &&
 			c.Appointment.Private() && c.Appointment.Matches(ss.card.IDNumber) {
 			// The resident laid their card first: it confirms the
 			// appointment at once. A new start shows the screens the
@@ -152,7 +132,7 @@ func (s *Station) signedCode(text string, r ScanResult) ScanResult {
 		} else {
 			// Like a card laid, an appointment starts a new session:
 			// the resident before has left.
-			s.sess = session{state: SessionAppointment, appt: c.Appointment, started: now, touched: now}
+			s.sess = session{state: station.SessionAppointment, appt: c.Appointment, started: now, touched: now}
 		}
 		s.mu.Unlock()
 		r.Kind = "appointment"
@@ -178,7 +158,7 @@ func (s *Station) appointmentUsed(id string) bool {
 }
 
 // LastScan returns what the last scanned code meant, or nil.
-func (s *Station) LastScan() *ScanResult {
+func (s *Station) LastScan() *station.ScanResult {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.lastScan == nil {

@@ -3,35 +3,18 @@ package appliance
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
 
 	"github.com/gridkiosk/gridkiosk/appliance/citizenid"
-	"github.com/gridkiosk/gridkiosk/appliance/grid"
 	"github.com/gridkiosk/gridkiosk/appliance/record"
 	"github.com/gridkiosk/gridkiosk/appliance/signedcode"
+	"github.com/gridkiosk/gridkiosk/appliance/station"
 	"github.com/gridkiosk/gridkiosk/drivers/gpio"
 	"github.com/gridkiosk/gridkiosk/drivers/idcard"
+	"github.com/gridkiosk/gridkiosk/sync/wire"
 )
-
-// Session states: idle → card (fields read from a card) or appointment
-// (fields from a signed appointment code) → submitted → idle.
-const (
-	SessionIdle        = "idle"
-	SessionCard        = "card"
-	SessionAppointment = "appointment"
-	SessionManual      = "manual"
-	SessionSubmitted   = "submitted"
-)
-
-// ErrNoSession is returned when there is no card session to submit.
-var ErrNoSession = errors.New("appliance: no registration in progress (lay an ID card on the reader or scan an appointment code first)")
-
-// ErrNeedsCard is returned for a private appointment code not yet matched:
-// the resident lays their ID card (or types their ID number) first.
-var ErrNeedsCard = errors.New("appliance: the appointment needs the resident's ID card: lay it on the reader (or type the ID number) to confirm who they are")
 
 // session is the resident's registration in progress. It holds the full
 // card; what leaves the station through SessionView is masked.
@@ -43,68 +26,21 @@ type session struct {
 	started time.Time
 	touched time.Time // last activity, for the idle wipe
 	lifted  bool
-	receipt *Receipt
+	ack     *station.Ack
 	// recordID is the ID the session's record is stored under, made at
 	// the first try to submit it: a try whose outcome was unknown is
 	// repeated under the same ID and cannot store the record twice.
 	recordID string
 }
 
-// SessionView is the session as a screen or the admin API may show it:
-// the ID number masked, no photo, no fingerprint.
-type SessionView struct {
-	State  string      `json:"state"`
-	Source string      `json:"source,omitempty"`
-	Person *PersonView `json:"person,omitempty"`
-	// Purpose is what an appointment was booked for, to preselect.
-	Purpose      string     `json:"purpose,omitempty"`
-	StartedAt    *time.Time `json:"started_at,omitempty"`
-	CardOnReader bool       `json:"card_on_reader"`
-	// NeedsCard is set for an appointment code that names its resident
-	// only masked: the screen asks for the ID card to confirm them.
-	NeedsCard bool     `json:"needs_card,omitempty"`
-	Receipt   *Receipt `json:"receipt,omitempty"`
-}
-
-// PersonView is a person read from a card, ID number masked.
-type PersonView struct {
-	Name      string `json:"name"`
-	NameEN    string `json:"name_en,omitempty"`
-	Gender    string `json:"gender"`
-	Nation    string `json:"nation,omitempty"`
-	Birth     string `json:"birth"`
-	Address   string `json:"address,omitempty"`
-	IDNumber  string `json:"id_number"` // masked: 1410**********123X
-	CardType  string `json:"card_type"`
-	Issuer    string `json:"issuer,omitempty"`
-	ValidFrom string `json:"valid_from,omitempty"`
-	ValidTo   string `json:"valid_to,omitempty"`
-}
-
-// SessionSubmit is what the resident adds to the fields read from the card.
-type SessionSubmit struct {
-	Purpose string    `json:"purpose"`
-	Phone   string    `json:"phone,omitempty"`
-	Consent ConsentIn `json:"consent"`
-	// Grid is the resident's compound and micro grid; by default the
-	// station places them from the card's address (PlaceOf).
-	Grid *grid.Path `json:"grid,omitempty"`
-}
-
-// ConsentIn is the resident's answer to the personal-information notice.
-type ConsentIn struct {
-	Agreed  bool   `json:"agreed"`
-	Version string `json:"version"`
-}
-
 // Session returns the current session.
-func (s *Station) Session() SessionView {
+func (s *Station) Session() station.SessionView {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.expireLocked()
 	ss := s.sess
-	v := SessionView{State: ss.state, Receipt: ss.receipt, CardOnReader: ss.card != nil && !ss.lifted}
-	if ss.state == SessionIdle {
+	v := station.SessionView{State: ss.state, Ack: ss.ack, CardOnReader: ss.card != nil && !ss.lifted}
+	if ss.state == station.SessionIdle {
 		return v
 	}
 	v.Source = "idcard"
@@ -116,21 +52,21 @@ func (s *Station) Session() SessionView {
 	if ss.manual != nil {
 		p := ss.manual
 		v.Source = "manual"
-		v.Person = &PersonView{Name: p.Name, Gender: p.Gender, Birth: p.Birth, IDNumber: citizenid.Mask(p.IDNumber), CardType: p.CardType}
+		v.Person = &station.PersonView{Name: p.Name, Gender: p.Gender, Birth: p.Birth, IDNumber: citizenid.Mask(p.IDNumber), CardType: p.CardType}
 	}
 	if ss.appt != nil {
 		// A card or a typed number that confirmed the appointment is
 		// where the details come from; the appointment gives the purpose.
 		v.Purpose = ss.appt.Purpose
-		if ss.state == SessionAppointment {
+		if ss.state == station.SessionAppointment {
 			v.Source = "qr"
 		}
-		if ss.state == SessionAppointment && ss.appt.Private() {
+		if ss.state == station.SessionAppointment && ss.appt.Private() {
 			v.NeedsCard = true
-			v.Person = &PersonView{Name: ss.appt.Holder.Name, CardType: ss.appt.Holder.CardType}
-		} else if ss.state == SessionAppointment {
+			v.Person = &station.PersonView{Name: ss.appt.Holder.Name, CardType: ss.appt.Holder.CardType}
+		} else if ss.state == station.SessionAppointment {
 			p := appointmentPerson(ss.appt.Person)
-			v.Person = &PersonView{Name: p.Name, Gender: p.Gender, Nation: p.Nation, Birth: p.Birth,
+			v.Person = &station.PersonView{Name: p.Name, Gender: p.Gender, Nation: p.Nation, Birth: p.Birth,
 				IDNumber: citizenid.Mask(p.IDNumber), CardType: p.CardType}
 		}
 	}
@@ -149,12 +85,12 @@ func appointmentPerson(a signedcode.Person) record.Person {
 	return p
 }
 
-func personView(c *idcard.Card) *PersonView {
+func personView(c *idcard.Card) *station.PersonView {
 	name := c.Name
 	if name == "" {
 		name = c.NameEN
 	}
-	return &PersonView{
+	return &station.PersonView{
 		Name: name, NameEN: c.NameEN, Gender: c.Gender, Nation: c.Nation, Birth: c.Birth,
 		Address: c.Address, IDNumber: citizenid.Mask(c.IDNumber), CardType: c.Type.String(),
 		Issuer: c.Issuer, ValidFrom: c.ValidFrom, ValidTo: c.ValidTo,
@@ -163,27 +99,27 @@ func personView(c *idcard.Card) *PersonView {
 
 // SubmitSession turns the card session into a registration record and
 // stores it. Declining consent ends the session and stores nothing.
-func (s *Station) SubmitSession(ctx context.Context, in SessionSubmit) (Receipt, error) {
+func (s *Station) SubmitSession(ctx context.Context, in station.SessionSubmit) (station.Ack, error) {
 	s.mu.Lock()
 	s.expireLocked()
 	ss := s.sess
 	s.mu.Unlock()
-	if !(ss.state == SessionCard && ss.card != nil || ss.state == SessionAppointment && ss.appt != nil ||
-		ss.state == SessionManual && ss.manual != nil) {
-		return Receipt{}, ErrNoSession
+	if !(ss.state == station.SessionCard && ss.card != nil || ss.state == station.SessionAppointment && ss.appt != nil ||
+		ss.state == station.SessionManual && ss.manual != nil) {
+		return station.Ack{}, station.ErrNoSession
 	}
-	if ss.state == SessionAppointment && ss.appt.Private() {
-		return Receipt{}, ErrNeedsCard
+	if ss.state == station.SessionAppointment && ss.appt.Private() {
+		return station.Ack{}, station.ErrNeedsCard
 	}
 	if !in.Consent.Agreed {
 		s.CancelSession()
-		return Receipt{}, &record.FieldError{Field: "consent.agreed", Msg: "the resident declined; nothing was stored"}
+		return station.Ack{}, &record.FieldError{Field: "consent.agreed", Msg: "the resident declined; nothing was stored"}
 	}
 	if ss.recordID == "" {
 		now := s.Now()
 		id, err := record.NewID(now)
 		if err != nil {
-			return Receipt{}, err
+			return station.Ack{}, err
 		}
 		s.mu.Lock()
 		if s.sess.started.Equal(ss.started) && s.sess.recordID == "" {
@@ -192,10 +128,10 @@ func (s *Station) SubmitSession(ctx context.Context, in SessionSubmit) (Receipt,
 		ss.recordID = s.sess.recordID
 		s.mu.Unlock()
 		if ss.recordID == "" {
-			return Receipt{}, ErrNoSession // replaced meanwhile
+			return station.Ack{}, station.ErrNoSession // replaced meanwhile
 		}
 	}
-	sub := Submission{Kind: record.KindRegistration, Grid: in.Grid, ID: ss.recordID, session: true}
+	sub := submission{Submission: station.Submission{Kind: wire.KindRegistration, Grid: in.Grid, ID: ss.recordID}, session: true}
 	if sub.Grid == nil && ss.card != nil {
 		// The card's address places the resident in a micro grid, so
 		// that the hub can route their matters to its leader.
@@ -219,14 +155,14 @@ func (s *Station) SubmitSession(ctx context.Context, in SessionSubmit) (Receipt,
 		sub.once, sub.onceUntil = ss.appt.ID, now.Add(appointmentMemory)
 	}
 	if err != nil {
-		return Receipt{}, err
+		return station.Ack{}, err
 	}
-	rc, err := s.Submit(ctx, sub)
+	rc, err := s.submit(ctx, sub)
 	if err != nil {
-		return Receipt{}, err
+		return station.Ack{}, err
 	}
 	s.mu.Lock()
-	s.sess.state, s.sess.receipt, s.sess.touched = SessionSubmitted, &rc, s.local()
+	s.sess.state, s.sess.ack, s.sess.touched = station.SessionSubmitted, &rc, s.local()
 	// The card's data is in the sealed record now; the session keeps only
 	// what the done screen shows.
 	s.sess.card, s.sess.appt, s.sess.manual = nil, nil, nil
@@ -246,7 +182,7 @@ func (s *Station) SubmitSession(ctx context.Context, in SessionSubmit) (Receipt,
 func (s *Station) selfServiceReceipt(id string) {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	res, err := s.PrintReceipt(ctx, ReceiptRequest{RecordID: id, Staff: "自助登记 Self-service",
+	res, err := s.PrintReceipt(ctx, station.ReceiptRequest{RecordID: id, Staff: "自助登记 Self-service",
 		NextStep: "请等候工作人员叫号 / Wait for your number to be called"})
 	if err != nil {
 		s.log.Warn("appliance: self-service receipt not printed", "record", id, "err", err)
@@ -260,7 +196,7 @@ func (s *Station) selfServiceReceipt(id string) {
 // the clock did meanwhile.
 const appointmentMemory = 48 * time.Hour
 
-func appointmentPayload(a *signedcode.Appointment, in SessionSubmit, now time.Time) (json.RawMessage, error) {
+func appointmentPayload(a *signedcode.Appointment, in station.SessionSubmit, now time.Time) (json.RawMessage, error) {
 	phone := strings.TrimSpace(in.Phone)
 	if phone == "" {
 		phone = a.Person.Phone
@@ -280,7 +216,7 @@ func appointmentPayload(a *signedcode.Appointment, in SessionSubmit, now time.Ti
 	return b, nil
 }
 
-func registrationPayload(c idcard.Card, appt *signedcode.Appointment, in SessionSubmit, now time.Time) (json.RawMessage, error) {
+func registrationPayload(c idcard.Card, appt *signedcode.Appointment, in station.SessionSubmit, now time.Time) (json.RawMessage, error) {
 	name := c.Name
 	if name == "" {
 		name = c.NameEN
@@ -322,7 +258,7 @@ func withAppointment(reg *record.Registration, appt *signedcode.Appointment) {
 // s.mu is held.
 func (s *Station) takeAppointment(idNumber string) *signedcode.Appointment {
 	ss := s.sess
-	if ss.state != SessionAppointment || ss.appt == nil || !ss.appt.Private() {
+	if ss.state != station.SessionAppointment || ss.appt == nil || !ss.appt.Private() {
 		return nil
 	}
 	if !ss.appt.Matches(idNumber) {
@@ -336,18 +272,18 @@ func (s *Station) takeAppointment(idNumber string) *signedcode.Appointment {
 // CancelSession wipes the session: nothing personal stays behind.
 func (s *Station) CancelSession() {
 	s.mu.Lock()
-	s.sess = session{state: SessionIdle}
+	s.sess = session{state: station.SessionIdle}
 	s.mu.Unlock()
 	s.notify()
 }
 
 // expireLocked wipes a session nobody touched for the idle timeout.
 func (s *Station) expireLocked() {
-	if s.sess.state == SessionIdle || s.idle <= 0 {
+	if s.sess.state == station.SessionIdle || s.idle <= 0 {
 		return
 	}
 	if s.local().Sub(s.sess.touched) > s.idle {
-		s.sess = session{state: SessionIdle}
+		s.sess = session{state: station.SessionIdle}
 	}
 }
 
@@ -355,7 +291,7 @@ func (s *Station) expireLocked() {
 func (s *Station) TouchSession() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.sess.state != SessionIdle {
+	if s.sess.state != station.SessionIdle {
 		s.sess.touched = s.local()
 	}
 }
@@ -371,7 +307,7 @@ func (s *Station) cardEvent(ev idcard.Event) {
 		// resident before has left, unless it is the one an appointment
 		// code just scanned is for.
 		appt := s.takeAppointment(ev.Card.IDNumber)
-		s.sess = session{state: SessionCard, card: ev.Card, appt: appt, started: now, touched: now}
+		s.sess = session{state: station.SessionCard, card: ev.Card, appt: appt, started: now, touched: now}
 		s.reader = readerState{state: "ready", samID: s.reader.samID, last: ev.Phases}
 		s.cardsRead++
 		s.beep(gpio.BeepShort)
@@ -401,8 +337,8 @@ type readerState struct {
 
 // LastCardRead returns how the last card read went: each phase's time and
 // the bytes moved, for the technician screen and the benchmarks.
-func (s *Station) LastCardRead() idcard.Phases {
+func (s *Station) LastCardRead() station.ReadStats {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.reader.last
+	return readStats(s.reader.last)
 }

@@ -2,12 +2,12 @@ package appliance
 
 import (
 	"encoding/json"
-	"errors"
 	"slices"
 	"time"
 
 	"github.com/gridkiosk/gridkiosk/appliance/signedcode"
 	"github.com/gridkiosk/gridkiosk/appliance/staffpin"
+	"github.com/gridkiosk/gridkiosk/appliance/station"
 )
 
 // PIN tries: after pinTries wrong PINs the keypad is locked for pinLock, so
@@ -22,17 +22,6 @@ const (
 // keptPINKeypad is the outbox key of the keypad's state. One for all staff
 // IDs: someone guessing tries any ID, and each try counts.
 const keptPINKeypad = "staff/pin-keypad"
-
-// RoleTechnician in a staff member's roles (reference data) lets them open
-// the technician's screens: logs and configuration.
-const RoleTechnician = "technician"
-
-// ErrPIN is returned for a wrong staff ID or PIN; which of the two is not
-// said. ErrPINLocked follows too many wrong tries.
-var (
-	ErrPIN       = errors.New("appliance: staff ID or PIN is wrong")
-	ErrPINLocked = errors.New("appliance: too many wrong PINs; the keypad is locked for a few minutes (use a staff code meanwhile)")
-)
 
 // noStaffHash is checked when the staff ID is unknown or has no PIN, so
 // that such a try takes as long as a wrong PIN and does not tell which
@@ -98,7 +87,7 @@ func (s *Station) StaffLoginPIN(staffID, pin string) error {
 	s.mu.Lock()
 	if now.Before(s.pinLockedUntil) {
 		s.mu.Unlock()
-		return ErrPINLocked
+		return station.ErrPINLocked
 	}
 	rd := s.refdata
 	s.mu.Unlock()
@@ -131,9 +120,9 @@ func (s *Station) StaffLoginPIN(staffID, pin string) error {
 	s.keepPINKeypad(k)
 	if locked {
 		s.log.Warn("appliance: staff PIN keypad locked after wrong tries", "tries", pinTries)
-		return ErrPINLocked
+		return station.ErrPINLocked
 	}
-	return ErrPIN
+	return station.ErrPIN
 }
 
 func (s *Station) pinLoggedIn(who *StaffRef, now time.Time) error {
@@ -141,8 +130,9 @@ func (s *Station) pinLoggedIn(who *StaffRef, now time.Time) error {
 	s.mu.Lock()
 	hadFails := s.pinFails > 0
 	s.pinFails = 0
-	s.staff = &StaffSession{ID: who.ID, Name: who.Name, Role: who.Role, Technician: who.HasRole(RoleTechnician),
-		Since: at, Expires: at.Add(12 * time.Hour), touched: now}
+	s.staff = &station.StaffSession{ID: who.ID, Name: who.Name, Role: who.Role, Technician: who.HasRole(station.RoleTechnician),
+		Since: at, Expires: at.Add(12 * time.Hour)}
+	s.staffTouched = now
 	s.mu.Unlock()
 	if hadFails {
 		s.keepPINKeypad(pinKeypad{})
@@ -157,23 +147,8 @@ func (s *Station) pinLoggedIn(who *StaffRef, now time.Time) error {
 // must not stay open for the next resident.
 const staffIdle = 15 * time.Minute
 
-// StaffSession is the staff member logged in at the kiosk. Staff names are
-// shown in full: they sign receipts with them.
-type StaffSession struct {
-	ID   string `json:"id"`
-	Name string `json:"name"`
-	Role string `json:"role"`
-	// Technician opens the technician's screens: the reference data
-	// gives the staff member the technician role, or their code's role
-	// is technician.
-	Technician bool      `json:"technician"`
-	Since      time.Time `json:"since"`
-	Expires    time.Time `json:"expires"` // the badge's own expiry
-	touched    time.Time
-}
-
 // Staff returns the staff member logged in, or nil.
-func (s *Station) Staff() *StaffSession {
+func (s *Station) Staff() *station.StaffSession {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.expireStaffLocked()
@@ -189,7 +164,7 @@ func (s *Station) TouchStaff() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.staff != nil {
-		s.staff.touched = s.local()
+		s.staffTouched = s.local()
 	}
 }
 
@@ -208,14 +183,15 @@ func (s *Station) StaffLogout() {
 func (s *Station) staffLogin(st *signedcode.Staff) {
 	now, at := s.local(), s.Now()
 	s.mu.Lock()
-	tech := st.Role == RoleTechnician
+	tech := st.Role == station.RoleTechnician
 	if s.refdata != nil {
 		if i := slices.IndexFunc(s.refdata.Staff, func(r StaffRef) bool { return r.ID == st.StaffID }); i >= 0 {
-			tech = tech || s.refdata.Staff[i].HasRole(RoleTechnician)
+			tech = tech || s.refdata.Staff[i].HasRole(station.RoleTechnician)
 		}
 	}
-	s.staff = &StaffSession{ID: st.StaffID, Name: st.Name, Role: st.Role, Technician: tech, Since: at,
-		Expires: time.Unix(st.Expires, 0), touched: now}
+	s.staff = &station.StaffSession{ID: st.StaffID, Name: st.Name, Role: st.Role, Technician: tech, Since: at,
+		Expires: time.Unix(st.Expires, 0)}
+	s.staffTouched = now
 	s.mu.Unlock()
 	s.log.Info("appliance: staff logged in", "staff", st.StaffID, "role", st.Role, "code", st.ID)
 	// Staff at the kiosk answer a resident's call for help.
@@ -228,7 +204,7 @@ func (s *Station) expireStaffLocked() {
 	}
 	// Idleness is an interval (local clock); the badge's expiry is a time
 	// of day, the hub's, compared with the station's.
-	idle := s.local().Sub(s.staff.touched) > staffIdle
+	idle := s.local().Sub(s.staffTouched) > staffIdle
 	if idle || !s.Now().Before(s.staff.Expires) {
 		s.log.Info("appliance: staff session ended", "staff", s.staff.ID, "idle", idle)
 		s.staff = nil

@@ -5,54 +5,54 @@ import (
 	"strings"
 	"time"
 
-	"github.com/gridkiosk/gridkiosk/appliance"
 	"github.com/gridkiosk/gridkiosk/appliance/config"
-	"github.com/gridkiosk/gridkiosk/drivers/idcard"
-	"github.com/gridkiosk/gridkiosk/sync/outbox"
+	"github.com/gridkiosk/gridkiosk/appliance/station"
 )
 
-// Station is everything the screens ask of the appliance; *appliance.Station
-// is one. The screens hold no business rules: they show what these return
+// Station is everything the screens ask of the appliance, in the
+// station's own vocabulary (package station); *appliance.Station is one. The screens hold no business rules: they show what these return
 // and pass on what people tap.
 type Station interface {
 	Config() *config.Config
 	// Now is the station's clock: the board's, corrected by the hub.
 	Now() time.Time
-	Health() appliance.Health
-	RefData() *appliance.RefData
+	Health() station.Health
+	// Categories are the matters a resident can come for (reference data).
+	Categories() []station.Category
+	// StaffIDs are the staff the reference data lists, for the PIN keypad.
+	StaffIDs() []string
 
 	// The resident's registration.
-	Session() appliance.SessionView
+	Session() station.SessionView
 	SessionChanged() <-chan struct{}
 	TouchSession()
 	StartManual(name, idNumber string) error
-	SubmitSession(ctx context.Context, in appliance.SessionSubmit) (appliance.Receipt, error)
+	SubmitSession(ctx context.Context, in station.SessionSubmit) (station.Ack, error)
 	CancelSession()
-	PlaceOf(address string) appliance.Place
-	LastScan() *appliance.ScanResult
+	PlaceOf(address string) station.Place
+	LastScan() *station.ScanResult
 	TriggerScan() error
 
 	// Staff.
-	Staff() *appliance.StaffSession
+	Staff() *station.StaffSession
 	StaffLoginPIN(staffID, pin string) error
 	TouchStaff()
 	StaffLogout()
-	Submit(ctx context.Context, sub appliance.Submission) (appliance.Receipt, error)
-	Records(since time.Time, max int) ([]outbox.Entry, error)
-	Rejected() ([]outbox.Entry, error)
+	Records(since time.Time, max int) ([]station.Row, error)
+	Rejected() ([]station.Row, error)
 	Resend(ids []string) (int, error)
-	PrintReceipt(ctx context.Context, req appliance.ReceiptRequest) (appliance.PrintResult, error)
-	PrintJobs() []appliance.PrintJob
+	PrintReceipt(ctx context.Context, req station.ReceiptRequest) (station.PrintResult, error)
+	PrintJobs() []station.PrintJob
 	PrintJobNow(id string) error
 	CancelPrintJob(id string) error
-	CheckIn(c appliance.CheckIn) (appliance.CheckIn, error)
-	CheckIns() ([]appliance.CheckIn, error)
-	CheckOut(ctx context.Context, name string) (appliance.Service, error)
+	CheckIn(c station.CheckIn) (station.CheckIn, error)
+	CheckIns() ([]station.CheckIn, error)
+	CheckOut(ctx context.Context, name string) (station.Service, error)
 
 	// The panel and the technician.
-	Panel() appliance.PanelState
+	Panel() station.PanelState
 	ClearHelp()
-	LastCardRead() idcard.Phases
+	LastCardRead() station.ReadStats
 }
 
 // Tr picks the text for the screen's language: Chinese unless lang is

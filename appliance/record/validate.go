@@ -25,23 +25,15 @@ var (
 	uuidRE     = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`)
 )
 
-// Validate checks a payload of the given kind and returns it re-encoded in
+// Payload is a record's body: a *Registration, *Matter, *Receipt or
+// *Volunteer. Which one a record kind takes is the caller's to say: the
+// kinds are the wire contract's, which this package does not import.
+type Payload interface{ check(now time.Time) error }
+
+// Validate decodes payload into v, checks it and returns it re-encoded in
 // canonical form (ID numbers normalised, unknown fields refused). now is
 // the station's time, for dates that may not lie in the future.
-func Validate(kind string, payload json.RawMessage, now time.Time) (json.RawMessage, error) {
-	var v interface{ check(time.Time) error }
-	switch kind {
-	case KindRegistration:
-		v = &Registration{}
-	case KindMatter:
-		v = &Matter{}
-	case KindReceipt:
-		v = &Receipt{}
-	case KindVolunteer:
-		v = &Volunteer{}
-	default:
-		return nil, fieldErr("kind", "%q is not one of registration, matter, receipt, volunteer", kind)
-	}
+func Validate(v Payload, payload json.RawMessage, now time.Time) (json.RawMessage, error) {
 	if len(bytes.TrimSpace(payload)) == 0 {
 		return nil, fieldErr("payload", "is required")
 	}
@@ -53,7 +45,7 @@ func Validate(kind string, payload json.RawMessage, now time.Time) (json.RawMess
 	}
 	out, err := json.Marshal(v)
 	if err != nil {
-		return nil, fmt.Errorf("record: encode %s: %w", kind, err)
+		return nil, fmt.Errorf("record: encode %T: %w", v, err)
 	}
 	return out, nil
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/gridkiosk/gridkiosk/appliance"
 	"github.com/gridkiosk/gridkiosk/appliance/demo"
 	"github.com/gridkiosk/gridkiosk/appliance/staffpin"
+	vocab "github.com/gridkiosk/gridkiosk/appliance/station"
 	"github.com/gridkiosk/gridkiosk/sync/hub"
 )
 
@@ -94,7 +95,7 @@ func TestStaffPINSetAndLogIn(t *testing.T) {
 	wg.Go(func() { st.Run(ctx) })
 	defer func() { cancel(); wg.Wait(); st.Close() }()
 	waitFor(t, "the station's reference data", func() bool { return st.RefData() != nil })
-	if err := st.StaffLoginPIN("s-0007", demo.StaffPIN); !errors.Is(err, appliance.ErrPIN) {
+	if err := st.StaffLoginPIN("s-0007", demo.StaffPIN); !errors.Is(err, vocab.ErrPIN) {
 		t.Fatalf("the demo's PIN: %v", err)
 	}
 	if err := st.StaffLoginPIN("s-0007", "4711"); err != nil {

@@ -8,7 +8,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 
-	"github.com/gridkiosk/gridkiosk/appliance"
+	"github.com/gridkiosk/gridkiosk/appliance/station"
 	"github.com/gridkiosk/gridkiosk/ui"
 	"github.com/gridkiosk/gridkiosk/ui/pinyin"
 )
@@ -100,7 +100,7 @@ type App struct {
 	mode     mode
 	gen      int // counts mode changes: a back of a mode already left is ignored
 	leave    context.CancelFunc
-	health   appliance.Health
+	health   station.Health
 	f        flow
 	ended    sessionKey // the session the screens last ended
 	screen   string     // of the resident flow
@@ -202,7 +202,7 @@ func (a *App) Run(ctx context.Context) {
 // start screen is drawn again when the hub comes or goes, and the done
 // screen when the printer stops during the resident's receipt. Call it on
 // Fyne's goroutine.
-func (a *App) setHealth(h appliance.Health) {
+func (a *App) setHealth(h station.Health) {
 	online, _ := a.onlineWord()
 	receipt := a.receiptWord()
 	a.health = h

@@ -18,7 +18,7 @@ import (
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/widget"
 
-	"github.com/gridkiosk/gridkiosk/appliance"
+	"github.com/gridkiosk/gridkiosk/appliance/station"
 	"github.com/gridkiosk/gridkiosk/ui"
 	"github.com/gridkiosk/gridkiosk/ui/touch"
 )
@@ -35,7 +35,7 @@ type PanelTester interface {
 // without storing a record, as "gridkiosk probe printer --test-receipt"
 // does.
 type PrinterTester interface {
-	TestPrint(ctx context.Context) (appliance.PrintResult, error)
+	TestPrint(ctx context.Context) (station.PrintResult, error)
 }
 
 // Options are what the technician screen may be given besides the
@@ -130,7 +130,7 @@ func (s *Screen) Content() fyne.CanvasObject { return s.root }
 
 // reading is what the screen shows, read from the station in one go.
 type reading struct {
-	health appliance.Health
+	health station.Health
 	logs   []string
 }
 
