@@ -86,7 +86,7 @@ const (
 // App is the kiosk's window content: the resident flow by default, staff
 // or technician mode when the station says so.
 type App struct {
-	st     ui.Station
+	st     Station
 	win    fyne.Window
 	opt    Options
 	idle   time.Duration
@@ -119,7 +119,7 @@ type App struct {
 
 // New builds the kiosk in win and puts the attract screen up. Call it on
 // Fyne's goroutine (before the window is shown will do), then Run.
-func New(st ui.Station, win fyne.Window, opt Options) *App {
+func New(st Station, win fyne.Window, opt Options) *App {
 	cfg := st.Config()
 	if opt.Lang == "" {
 		opt.Lang = cfg.UI.Language

@@ -28,7 +28,7 @@ const (
 // keypad. A staff member with their staff code scans it instead; the
 // station logs them in without this screen.
 type Login struct {
-	st   ui.Station
+	st   Station
 	lang string
 	done func()
 	back func()
@@ -47,7 +47,7 @@ type Login struct {
 // NewLogin builds the log-in screen. done is called once the station has
 // logged the staff member in (show the staff screen then); back leaves
 // without logging in. Both run on Fyne's goroutine.
-func NewLogin(st ui.Station, lang string, done, back func()) *Login {
+func NewLogin(st Station, lang string, done, back func()) *Login {
 	l := &Login{st: st, lang: lang, done: done, back: back}
 	tr := func(zh, en string) string { return ui.Tr(lang, zh, en) }
 	l.idField = touch.NewButton("", widget.HighImportance, func() { l.focus(false) })

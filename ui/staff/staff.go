@@ -41,7 +41,7 @@ type Options struct {
 // session: once the station says nobody is logged in (they logged out, or
 // the station logged them out when idle), it calls back and is done.
 type Screen struct {
-	st      ui.Station
+	st      Station
 	lang    string
 	now     func() time.Time
 	back    func()
@@ -83,7 +83,7 @@ type snapshot struct {
 // back is called on Fyne's goroutine when staff mode ends. If st also
 // implements ReceiptPreviewer, a receipt is previewed before it is
 // printed.
-func New(st ui.Station, lang string, now func() time.Time, back func(), opt Options) *Screen {
+func New(st Station, lang string, now func() time.Time, back func(), opt Options) *Screen {
 	if now == nil {
 		now = time.Now
 	}

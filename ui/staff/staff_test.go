@@ -13,7 +13,6 @@ import (
 	"github.com/gridkiosk/gridkiosk/drivers/printer"
 	"github.com/gridkiosk/gridkiosk/drivers/printer/escposview"
 	"github.com/gridkiosk/gridkiosk/drivers/printer/printersim"
-	"github.com/gridkiosk/gridkiosk/ui"
 	"github.com/gridkiosk/gridkiosk/ui/touch"
 	"github.com/gridkiosk/gridkiosk/ui/uitest"
 )
@@ -117,7 +116,7 @@ func TestPreviewBeforePrinting(t *testing.T) {
 }
 
 type previewing struct {
-	ui.Station
+	Station
 	job   []byte
 	asked *station.ReceiptRequest
 }

@@ -9,7 +9,6 @@ import (
 	"github.com/gridkiosk/gridkiosk/appliance/config"
 	"github.com/gridkiosk/gridkiosk/appliance/demo"
 	"github.com/gridkiosk/gridkiosk/appliance/station"
-	"github.com/gridkiosk/gridkiosk/ui"
 	"github.com/gridkiosk/gridkiosk/ui/uitest"
 )
 
@@ -26,9 +25,9 @@ func at(h, m int) *time.Time {
 func fixedNow() time.Time { return *at(9, 30) }
 
 // fixture answers what the technician screen asks; the rest of
-// ui.Station is not called.
+// Station is not called.
 type fixture struct {
-	ui.Station
+	Station
 	cfg *config.Config
 }
 
