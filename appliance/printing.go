@@ -47,7 +47,7 @@ type jobKeeper interface {
 	Forget(key string) error
 }
 
-// printQueue owns the receipt printer: one job at a time, in order. Jobs
+// printQueue owns the printer: one print job at a time, in order. Jobs
 // are kept sealed in the station's database until the printer confirms
 // them or staff cancel them, so neither a stop part way nor a restart
 // loses one; after a restart they wait for staff rather than print by

@@ -129,12 +129,12 @@ func (s *Station) PrintReceipt(ctx context.Context, req station.ReceiptRequest) 
 	if err != nil {
 		return station.PrintResult{}, err
 	}
-	rc, err := s.submit(ctx, submission{Submission: station.Submission{Kind: wire.KindReceipt, Payload: payload}})
+	ack, err := s.submit(ctx, submission{Submission: station.Submission{Kind: wire.KindReceipt, Payload: payload}})
 	if err != nil {
 		s.prn.discard(j)
 		return station.PrintResult{}, err
 	}
-	res := station.PrintResult{ReceiptID: rc.ID, Ticket: f.ticket, JobID: j.ID}
+	res := station.PrintResult{ReceiptID: ack.ID, Ticket: f.ticket, JobID: j.ID}
 	res.State, res.Reason = s.prn.start(ctx, j)
 	return res, nil
 }

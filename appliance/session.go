@@ -157,12 +157,12 @@ func (s *Station) SubmitSession(ctx context.Context, in station.SessionSubmit) (
 	if err != nil {
 		return station.Ack{}, err
 	}
-	rc, err := s.submit(ctx, sub)
+	ack, err := s.submit(ctx, sub)
 	if err != nil {
 		return station.Ack{}, err
 	}
 	s.mu.Lock()
-	s.sess.state, s.sess.ack, s.sess.touched = station.SessionSubmitted, &rc, s.local()
+	s.sess.state, s.sess.ack, s.sess.touched = station.SessionSubmitted, &ack, s.local()
 	// The card's data is in the sealed record now; the session keeps only
 	// what the done screen shows.
 	s.sess.card, s.sess.appt, s.sess.manual = nil, nil, nil
@@ -171,9 +171,9 @@ func (s *Station) SubmitSession(ctx context.Context, in station.SessionSubmit) (
 	if s.prn != nil {
 		// The resident takes the receipt with the ticket number home;
 		// printing must not hold up the done screen.
-		go s.selfServiceReceipt(rc.ID)
+		go s.selfServiceReceipt(ack.ID)
 	}
-	return rc, nil
+	return ack, nil
 }
 
 // selfServiceReceipt prints the receipt of a registration the resident

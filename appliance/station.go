@@ -422,8 +422,8 @@ func (s *Station) submit(ctx context.Context, sub submission) (station.Ack, erro
 		if id, err = record.NewID(now); err != nil {
 			return station.Ack{}, err
 		}
-	} else if rc, found, err := s.storedBefore(sub, payload); found || err != nil {
-		return rc, err
+	} else if ack, found, err := s.storedBefore(sub, payload); found || err != nil {
+		return ack, err
 	}
 	rec := &wire.Record{
 		ID: id, Kind: sub.Kind, CreatedAt: now, ClockTrusted: trusted,
@@ -460,9 +460,9 @@ func (s *Station) submit(ctx context.Context, sub submission) (station.Ack, erro
 }
 
 // storedBefore finds a record an earlier try stored under id, for a
-// retry: found with its receipt when it is the same record, an error when
+// retry: found with its acknowledgement when it is the same record, an error when
 // id holds another one or is not an ID the station makes.
-func (s *Station) storedBefore(sub submission, payload json.RawMessage) (rc station.Ack, found bool, err error) {
+func (s *Station) storedBefore(sub submission, payload json.RawMessage) (ack station.Ack, found bool, err error) {
 	id, kind := sub.ID, sub.Kind
 	if !record.ValidID(id) {
 		return station.Ack{}, false, &record.FieldError{Field: "id", Msg: "must be the record ID (a UUIDv7) a previous try was given, or left out"}

@@ -68,7 +68,7 @@ type Simulator interface {
 	// SetPrinter changes the emulated printer's sensors.
 	SetPrinter(paperOut, nearEnd, coverOpen, offline bool)
 	// PrinterRunOutAfter runs the emulated printer out of paper once it
-	// has printed n more bytes: in the middle of the next receipt.
+	// has printed n more bytes: in the middle of the next print job.
 	PrinterRunOutAfter(n int)
 	// LastPrint writes the last printed job as PNG (format "png") or
 	// text ("txt"); it returns false when nothing was printed yet.
@@ -171,8 +171,8 @@ func (a *api) submit(w http.ResponseWriter, r *http.Request) {
 	if !decode(w, r, &sub) {
 		return
 	}
-	rc, err := a.st.Submit(r.Context(), sub)
-	writeStored(w, rc, err)
+	ack, err := a.st.Submit(r.Context(), sub)
+	writeStored(w, ack, err)
 }
 
 // writeStored answers a request that stored a record: 201 once it is on
@@ -182,7 +182,7 @@ func (a *api) submit(w http.ResponseWriter, r *http.Request) {
 // 500 storage_unknown when the commit failed after reaching the disk: the
 // caller looks the record up and retries with its ID, which cannot store
 // it twice.
-func writeStored(w http.ResponseWriter, rc station.Ack, err error) {
+func writeStored(w http.ResponseWriter, ack station.Ack, err error) {
 	var fe *record.FieldError
 	var ref *signedcode.Refusal
 	var unk *station.StorageUnknown
@@ -192,9 +192,9 @@ func writeStored(w http.ResponseWriter, rc station.Ack, err error) {
 			Error: "结果未知，请先查询再重试 / the outcome is unknown: record " + unk.ID + " may or may not be stored. " +
 				"Look it up (GET /v1/records/" + unk.ID + ") before retrying, and retry with \"id\": \"" + unk.ID + "\" " +
 				"(a session: submit it again), which cannot store it twice: " + err.Error()})
-	case err == nil && rc.Repeat:
-		w.Header().Set("Location", "/v1/records/"+rc.ID)
-		writeJSON(w, http.StatusOK, rc)
+	case err == nil && ack.Repeat:
+		w.Header().Set("Location", "/v1/records/"+ack.ID)
+		writeJSON(w, http.StatusOK, ack)
 	case errors.Is(err, station.ErrNoSession):
 		writeJSON(w, http.StatusConflict, errorBody{Error: err.Error()})
 	case errors.As(err, &ref):
@@ -207,8 +207,8 @@ func writeStored(w http.ResponseWriter, rc station.Ack, err error) {
 	case err != nil:
 		writeJSON(w, http.StatusServiceUnavailable, errorBody{Error: "record NOT stored: " + err.Error()})
 	default:
-		w.Header().Set("Location", "/v1/records/"+rc.ID)
-		writeJSON(w, http.StatusCreated, rc)
+		w.Header().Set("Location", "/v1/records/"+ack.ID)
+		writeJSON(w, http.StatusCreated, ack)
 	}
 }
 
@@ -233,8 +233,8 @@ func (a *api) sessionSubmit(w http.ResponseWriter, r *http.Request) {
 	if !decode(w, r, &in) {
 		return
 	}
-	rc, err := a.st.SubmitSession(r.Context(), in)
-	writeStored(w, rc, err)
+	ack, err := a.st.SubmitSession(r.Context(), in)
+	writeStored(w, ack, err)
 }
 
 func (a *api) sessionCancel(w http.ResponseWriter, r *http.Request) {

@@ -30,7 +30,7 @@ type Peripheral struct {
 	State string `json:"state"` // absent, present, missing, configured; ready, lost (a driver's word); paper_out, cover_open, offline, … (the printer's)
 	Where string `json:"where,omitempty"`
 	Note  string `json:"note,omitempty"`
-	// Pending is how many receipts wait for the printer.
+	// Pending is how many print jobs wait for the printer.
 	Pending int `json:"pending,omitempty"`
 }
 

@@ -41,7 +41,8 @@ type ReceiptRequest struct {
 	NextStep string `json:"next_step,omitempty"`
 }
 
-// PrintResult says what became of a receipt.
+// PrintResult says what became of a print job: a service receipt's, or
+// the technician's test page.
 type PrintResult struct {
 	// printed (confirmed by the printer); waiting (it stopped part way and
 	// goes on once ready); held (staff must decide: print now or cancel);

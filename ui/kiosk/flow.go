@@ -50,7 +50,7 @@ type flow struct {
 	id      []rune // typed on the manual entry screen
 	name    []rune
 	problem string // for the screen shown: what the station said, in words
-	receipt *station.Ack
+	ack     *station.Ack
 	place   station.Place
 }
 
@@ -235,14 +235,14 @@ func (a *App) agree() {
 		// The place before the submission: storing the record ends the
 		// session and with it the address.
 		place := a.st.PlaceOf(addr)
-		rc, err := a.st.SubmitSession(ctx, in)
-		return func() { a.stored(key, lang, place, rc, err) }
+		ack, err := a.st.SubmitSession(ctx, in)
+		return func() { a.stored(key, lang, place, ack, err) }
 	})
 }
 
 // stored shows the ticket, or sends the resident to the step to put
 // right.
-func (a *App) stored(key sessionKey, lang string, place station.Place, rc station.Ack, err error) {
+func (a *App) stored(key sessionKey, lang string, place station.Place, ack station.Ack, err error) {
 	if key != a.f.key || !a.busy {
 		return // the screens moved on to someone else meanwhile
 	}
@@ -257,7 +257,7 @@ func (a *App) stored(key sessionKey, lang string, place station.Place, rc statio
 		a.show(p.screen)
 		return
 	}
-	a.f.receipt, a.f.place = &rc, place
+	a.f.ack, a.f.place = &ack, place
 	a.doneAt = a.now()
 	a.show(scrDone)
 }

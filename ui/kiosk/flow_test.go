@@ -43,7 +43,7 @@ func TestCardFlow(t *testing.T) {
 	r.tap("确认")
 	r.tap("同意")
 	r.loop.until(t, "the done screen", func() bool { return r.app.Screen() == scrDone })
-	rc := r.app.f.receipt
+	rc := r.app.f.ack
 	for _, want := range []string{rc.Ticket, "李建国", "7号楼微网格"} {
 		if !r.shows(want) {
 			t.Errorf("done screen lacks %q: %q", want, texts(r.win.Content()))

@@ -44,8 +44,8 @@ func (a *App) Show(name string) error {
 	case scrDone:
 		a.f = f
 		a.f.place = a.st.PlaceOf(a.address())
-		if a.f.receipt == nil {
-			a.f.receipt = &station.Ack{Ticket: "R0012"}
+		if a.f.ack == nil {
+			a.f.ack = &station.Ack{Ticket: "R0012"}
 		}
 		a.doneAt = a.now()
 		a.show(scrDone)
@@ -88,7 +88,7 @@ func (a *App) sampleFlow() flow {
 			IDNumber: citizenid.Mask(sampleID), CardType: "resident",
 		}}
 	}
-	f := flow{key: keyOf(v), sess: v, purpose: v.Purpose, receipt: v.Ack}
+	f := flow{key: keyOf(v), sess: v, purpose: v.Purpose, ack: v.Ack}
 	if f.purpose == "" {
 		f.purpose = "certificate"
 	}
