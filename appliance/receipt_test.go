@@ -122,6 +122,25 @@ func TestReceiptRefusedWithoutPaper(t *testing.T) {
 	}
 }
 
+// The screens and the admin API know a printer that cannot start by the
+// station's NotReadyError, in the printer's words, whether a receipt or
+// the technician's test page was asked for.
+func TestNotReadyInTheStationsWords(t *testing.T) {
+	st, sim := printerStation(t)
+	id := registration(t, st)
+	sim.Set(printersim.State{PaperOut: true})
+	_, receiptErr := st.PrintReceipt(t.Context(), station.ReceiptRequest{RecordID: id, Staff: "李建国"})
+	_, testErr := st.TestPrint(t.Context())
+	for what, err := range map[string]error{"receipt": receiptErr, "test page": testErr} {
+		var nr *station.NotReadyError
+		if !errors.As(err, &nr) || nr.Reason != "paper out" || !strings.Contains(nr.Msg, "装纸") {
+			t.Errorf("%s, paper out: %v, want a *station.NotReadyError", what, err)
+		} else if err.Error() != "printer: not ready: paper out" {
+			t.Errorf("%s, paper out: says %q", what, err)
+		}
+	}
+}
+
 func TestReceiptRetriedAfterCoverClosed(t *testing.T) {
 	st, sim := printerStation(t)
 	id := registration(t, st)
