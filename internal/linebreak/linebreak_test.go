@@ -157,3 +157,11 @@ func lastInk(s string) (rune, bool) {
 	r, _ := utf8.DecodeLastRuneInString(t)
 	return r, len(t) < len(s)
 }
+
+func BenchmarkSegments(b *testing.B) {
+	s := "为了给您登记和办事，本站收集：姓名、证件号码、性别、出生日期。To register you, this station collects your name (from the card)."
+	b.SetBytes(int64(len(s)))
+	for b.Loop() {
+		Segments(s)
+	}
+}
