@@ -7,9 +7,14 @@
 // Usage:
 //
 //	voicepack [-out DIR] [-voice cmn] [-speed 140] [-espeak espeak-ng]
+//	voicepack check DIR
+//	voicepack say [-pack DIR] [-device D] [-volume N] ID...
 //
 // Prompts whose text, voice and file are unchanged since the last run are
-// kept, so `make build` regenerates only what changed.
+// kept, so `make build` regenerates only what changed. check reads a pack,
+// such as one of human recordings about to replace the default, and lists
+// what the kiosk would find wrong or missing; say plays prompts through
+// ALSA, to try a station's speaker.
 package main
 
 import (
@@ -50,6 +55,14 @@ type config struct {
 }
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) > 0 {
+		switch args[0] {
+		case "check":
+			return check(args[1:], stdout)
+		case "say":
+			return say(ctx, args[1:], stderr)
+		}
+	}
 	fs := flag.NewFlagSet("voicepack", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	var c config
@@ -87,7 +100,7 @@ func generate(ctx context.Context, c config) (result, error) {
 	if c.speed < 80 || c.speed > 450 {
 		return result{}, fmt.Errorf("-speed %d: espeak-ng takes 80 to 450 words per minute", c.speed)
 	}
-	res := result{voice: fmt.Sprintf("espeak-ng %s, voice %s, %d words/min (synthetic)", ver, c.voice, c.speed)}
+	res := result{voice: fmt.Sprintf("espeak-ng %s, voice %s, %d words/min", ver, c.voice, c.speed)}
 	if err := os.MkdirAll(c.out, 0o755); err != nil {
 		return result{}, fmt.Errorf("pack directory: %w", err)
 	}

@@ -7,20 +7,13 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/gridkiosk/gridkiosk/drivers/voice"
 	"github.com/gridkiosk/gridkiosk/ui/voiceprompt"
 )
-
-func catalogue() map[string]string {
-	m := map[string]string{}
-	for _, p := range voiceprompt.All() {
-		m[p.ID] = p.Zh
-	}
-	return m
-}
 
 func needEspeak(t *testing.T) {
 	t.Helper()
@@ -99,6 +92,53 @@ func TestPackCoversCatalogue(t *testing.T) {
 	}
 	if _, err := voice.LoadPack(dir, catalogue()); err != nil {
 		t.Errorf("after the second run: %v", err)
+	}
+	checkAndSay(t, dir)
+}
+
+// checkAndSay tries the technician's commands on a generated pack: check
+// passes it and fails it once a prompt is taken out; say plays a prompt
+// through aplay into ALSA's file plugin.
+func checkAndSay(t *testing.T, dir string) {
+	var out bytes.Buffer
+	if err := run(context.Background(), []string{"check", dir}, &out, &out); err != nil {
+		t.Errorf("check: %v\n%s", err, out.String())
+	}
+	if _, err := exec.LookPath("aplay"); err != nil {
+		t.Fatal("aplay not found: install alsa-utils (.ci/deps.sh does)")
+	}
+	raw := filepath.Join(t.TempDir(), "out.raw")
+	if err := run(context.Background(), []string{"say", "-pack", dir, "-device", "file:FILE=" + raw + ",FORMAT=raw", "char.R"}, &out, &out); err != nil {
+		t.Errorf("say: %v", err)
+	}
+	wav, err := os.ReadFile(filepath.Join(dir, "char.R.wav"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, err := os.ReadFile(raw); err != nil || !bytes.HasPrefix(got, wav[44:]) {
+		t.Errorf("say: ALSA did not get char.R (%d bytes, %v)", len(got), err)
+	}
+	if err := run(context.Background(), []string{"say", "-pack", dir, "-device", "null", "screen.nowhere"}, &out, &out); err == nil ||
+		!strings.Contains(err.Error(), `"screen.nowhere"`) {
+		t.Errorf("say of an unknown prompt: %v", err)
+	}
+
+	b, err := os.ReadFile(filepath.Join(dir, voice.ManifestName))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := voice.ParseManifest(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m.Prompts = slices.DeleteFunc(m.Prompts, func(e voice.Entry) bool { return e.ID == voiceprompt.TakeCard })
+	if err := voice.WriteManifest(dir, m); err != nil {
+		t.Fatal(err)
+	}
+	out.Reset()
+	err = run(context.Background(), []string{"check", dir}, &out, &out)
+	if err == nil || !strings.Contains(err.Error(), "no audio for 1 prompts: card.take") || !strings.Contains(out.String(), "请取回您的身份证") {
+		t.Errorf("check of a pack without card.take: %v\n%s", err, out.String())
 	}
 }
 
