@@ -33,7 +33,7 @@ func catalogue() map[string]string {
 
 // writePack writes a pack of the files (prompt ID → WAV) into a new
 // directory, with a manifest that matches them.
-func writePack(t *testing.T, files map[string][]byte) string {
+func writePack(t testing.TB, files map[string][]byte) string {
 	t.Helper()
 	dir := t.TempDir()
 	m := &Manifest{Format: ManifestFormat, Voice: "test tones", Synthetic: true}

@@ -86,7 +86,7 @@ func (p *Player) Volume() int {
 	return p.volume
 }
 
-// SetMuted mutes the player, stopping what it plays, or unmutes it.
+// SetMuted mutes the player, stopping what Say asked for, or unmutes it.
 func (p *Player) SetMuted(m bool) {
 	p.mu.Lock()
 	defer p.mu.Unlock()

@@ -265,7 +265,7 @@ func TestMuteAndAgain(t *testing.T) {
 	}
 }
 
-func loadPack(t *testing.T, files map[string][]byte) *Pack {
+func loadPack(t testing.TB, files map[string][]byte) *Pack {
 	t.Helper()
 	p, err := LoadPack(writePack(t, files), catalogue())
 	if err != nil {
