@@ -129,16 +129,24 @@ func TestSayCutsShort(t *testing.T) {
 	}
 	dones := make(chan done)
 	goOn := make(chan struct{})
-	p := NewPlayer(pack, Options{Device: fileDevice(fifo), Done: func(ids []string, err error) {
-		dones <- done{ids, err}
-		<-goOn
-	}})
 	ctx, cancel := context.WithCancel(context.Background())
+	// Done holds Run until the test has read the FIFO to its end; a test
+	// that fails lets it go by cancelling.
+	p := NewPlayer(pack, Options{Device: fileDevice(fifo), Done: func(ids []string, err error) {
+		select {
+		case dones <- done{ids, err}:
+		case <-ctx.Done():
+			return
+		}
+		select {
+		case <-goOn:
+		case <-ctx.Done():
+		}
+	}})
 	ran := make(chan error, 1)
 	go func() { ran <- p.Run(ctx) }()
 	defer func() {
 		cancel()
-		close(goOn)
 		if err := <-ran; !errors.Is(err, context.Canceled) {
 			t.Errorf("Run: %v", err)
 		}
