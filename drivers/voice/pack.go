@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -136,7 +137,7 @@ func LoadPack(dir string, catalogue map[string]string) (*Pack, error) {
 	if err != nil {
 		return nil, fmt.Errorf("voice: %s: %w", mpath, err)
 	}
-	p := &Pack{dir: dir, m: *m, entries: make(map[string]Entry, len(m.Prompts)), texts: catalogue}
+	p := &Pack{dir: dir, m: *m, entries: make(map[string]Entry, len(m.Prompts)), texts: maps.Clone(catalogue)}
 	for _, e := range m.Prompts {
 		if _, ok := catalogue[e.ID]; !ok {
 			return nil, fmt.Errorf("voice: %s: prompt %q is not one the kiosk knows (an old or misspelt ID?)", mpath, e.ID)
