@@ -5,7 +5,7 @@ import (
 	"time"
 
 	"github.com/gridkiosk/gridkiosk/appliance/station"
-	"github.com/gridkiosk/gridkiosk/drivers/gpio"
+	"github.com/gridkiosk/gridkiosk/drivers/panel"
 	"github.com/gridkiosk/gridkiosk/drivers/printer"
 )
 
@@ -35,7 +35,7 @@ func (s *Station) TestPrint(ctx context.Context) (station.PrintResult, error) {
 }
 
 // TestBeep sounds the buzzer once, for a wiring check.
-func (s *Station) TestBeep() { s.beep(gpio.BeepOK) }
+func (s *Station) TestBeep() { s.beep(panel.BeepOK) }
 
 // TestLEDs blinks every lamp for a few seconds; then the lamps show the
 // station's state again.
@@ -43,8 +43,8 @@ func (s *Station) TestLEDs() {
 	if s.panel == nil {
 		return
 	}
-	for _, l := range gpio.LEDs() {
-		s.panel.SetLED(l, gpio.BlinkFast)
+	for _, l := range panel.LEDs() {
+		s.panel.SetLED(l, panel.BlinkFast)
 	}
 	time.AfterFunc(lampTestFor, func() {
 		s.mu.Lock()

@@ -9,24 +9,24 @@ import (
 	"periph.io/x/host/v3"
 
 	"github.com/gridkiosk/gridkiosk/appliance/config"
-	"github.com/gridkiosk/gridkiosk/drivers/gpio"
+	"github.com/gridkiosk/gridkiosk/drivers/panel"
 )
 
 // pinsOf maps the config's [gpio] keys to the panel's functions.
-func pinsOf(g config.GPIO) gpio.Pins {
-	return gpio.Pins{Help: g.ButtonHelp, Tech: g.ButtonTech, LEDReady: g.LEDReady, LEDOffline: g.LEDOffline,
+func pinsOf(g config.GPIO) panel.Pins {
+	return panel.Pins{Help: g.ButtonHelp, Tech: g.ButtonTech, LEDReady: g.LEDReady, LEDOffline: g.LEDOffline,
 		LEDAttention: g.LEDAttention, LEDBusy: g.LEDBusy, Buzzer: g.Buzzer, Presence: g.Presence, Relay: g.Relay}
 }
 
 // openPanel opens the GPIO panel the config names, or the simulation's.
 // A panel that cannot be opened is logged and left out: the kiosk works
 // without its lamps and buttons, not the other way round.
-func openPanel(cfg *config.Config, sim *simulation, log *slog.Logger) *gpio.Panel {
-	opt := gpio.Options{Pins: pinsOf(cfg.GPIO), ByName: gpioreg.ByName, Log: log.With("device", "gpio")}
+func openPanel(cfg *config.Config, sim *simulation, log *slog.Logger) *panel.Panel {
+	opt := panel.Options{Pins: pinsOf(cfg.GPIO), ByName: gpioreg.ByName, Log: log.With("device", "panel")}
 	if sim != nil {
 		opt.Pins, opt.ByName = sim.panel.Pins(), sim.panel.ByName
 	} else {
-		if opt.Pins == (gpio.Pins{}) {
+		if opt.Pins == (panel.Pins{}) {
 			return nil
 		}
 		if _, err := host.Init(); err != nil {
@@ -34,7 +34,7 @@ func openPanel(cfg *config.Config, sim *simulation, log *slog.Logger) *gpio.Pane
 			return nil
 		}
 	}
-	p, err := gpio.Open(opt)
+	p, err := panel.Open(opt)
 	if err != nil {
 		log.Error("gridkiosk: GPIO panel left out; run \"gridkiosk probe gpio\" to check the [gpio] pins", "err", err)
 		return nil

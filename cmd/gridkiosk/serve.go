@@ -22,9 +22,9 @@ import (
 	"github.com/gridkiosk/gridkiosk/appliance/config"
 	"github.com/gridkiosk/gridkiosk/appliance/demo"
 	"github.com/gridkiosk/gridkiosk/appliance/signedcode"
-	"github.com/gridkiosk/gridkiosk/drivers/gpio"
-	"github.com/gridkiosk/gridkiosk/drivers/gpio/gpiosim"
 	"github.com/gridkiosk/gridkiosk/drivers/idcard/idcardsim"
+	"github.com/gridkiosk/gridkiosk/drivers/panel"
+	"github.com/gridkiosk/gridkiosk/drivers/panel/panelsim"
 	"github.com/gridkiosk/gridkiosk/drivers/printer/escposview"
 	"github.com/gridkiosk/gridkiosk/drivers/printer/printersim"
 	"github.com/gridkiosk/gridkiosk/drivers/qrscan/qrscansim"
@@ -74,7 +74,7 @@ type app struct {
 	admin   *http.Server
 	adminLn net.Listener
 	sim     *simulation
-	panel   *gpio.Panel // nil without one
+	panel   *panel.Panel // nil without one
 	// screenAlive checks the screen's event loop in run; nil in serve,
 	// which has no screen.
 	screenAlive func(context.Context) error
@@ -253,7 +253,7 @@ type simulation struct {
 	printer *printersim.Printer
 	scanner *qrscansim.Scanner
 	signer  signedcode.Signer
-	panel   *gpiosim.Panel
+	panel   *panelsim.Panel
 	net     *faultnet.Proxy // between the station and its hub
 	clock   boardClock      // the simulated board's clock
 }
@@ -399,7 +399,7 @@ func startSimulation(dir string, log *slog.Logger) (*simulation, error) {
 	}
 	hs := &hub.Server{Store: store, Tokens: hub.Tokens{token: demo.StationID}, Log: log.With("component", "hub"),
 		RefData: func(string) ([]byte, error) { return refdata, nil }}
-	s := &simulation{store: store, signer: signer, panel: gpiosim.New(), done: make(chan struct{})}
+	s := &simulation{store: store, signer: signer, panel: panelsim.New(), done: make(chan struct{})}
 	var gl net.Listener
 	s.srv, gl = hub.HTTPLimits(0).Server(hs.Handler(), ln, log.With("component", "hub"))
 	go func() { s.srv.Serve(gl); close(s.done) }()

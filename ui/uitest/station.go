@@ -10,10 +10,10 @@ import (
 
 	"github.com/gridkiosk/gridkiosk/appliance"
 	"github.com/gridkiosk/gridkiosk/appliance/demo"
-	"github.com/gridkiosk/gridkiosk/drivers/gpio"
-	"github.com/gridkiosk/gridkiosk/drivers/gpio/gpiosim"
 	"github.com/gridkiosk/gridkiosk/drivers/idcard"
 	"github.com/gridkiosk/gridkiosk/drivers/idcard/idcardsim"
+	"github.com/gridkiosk/gridkiosk/drivers/panel"
+	"github.com/gridkiosk/gridkiosk/drivers/panel/panelsim"
 	"github.com/gridkiosk/gridkiosk/drivers/printer/printersim"
 	"github.com/gridkiosk/gridkiosk/drivers/qrscan/qrscansim"
 )
@@ -40,7 +40,7 @@ type Station struct {
 	Station *appliance.Station
 	Hub     *Hub // StationOptions.Hub
 	Printer *printersim.Printer
-	Panel   *gpiosim.Panel
+	Panel   *panelsim.Panel
 	Reader  *idcardsim.Reader  // nil without StationOptions.Readers
 	Scanner *qrscansim.Scanner // nil without StationOptions.Readers
 }
@@ -50,7 +50,7 @@ type Station struct {
 func NewStation(t *testing.T, opts StationOptions) *Station {
 	t.Helper()
 	dir := t.TempDir()
-	s := &Station{Hub: opts.Hub, Printer: printersim.New(), Panel: gpiosim.New()}
+	s := &Station{Hub: opts.Hub, Printer: printersim.New(), Panel: panelsim.New()}
 	closeAtEnd(t, "the printer emulator", s.Printer)
 	line, err := s.Printer.ServePTY(dir, "printer", 115200)
 	if err != nil {
@@ -74,7 +74,7 @@ func NewStation(t *testing.T, opts StationOptions) *Station {
 		cfg.Devices.IDCard.Port = s.Reader.Path()
 		cfg.Devices.Scanner.Port, cfg.Devices.Scanner.Baud, cfg.Devices.Scanner.Suffix = s.Scanner.Path(), 9600, "cr"
 	}
-	pnl, err := gpio.Open(gpio.Options{Pins: s.Panel.Pins(), ByName: s.Panel.ByName, Log: quiet})
+	pnl, err := panel.Open(panel.Options{Pins: s.Panel.Pins(), ByName: s.Panel.ByName, Log: quiet})
 	if err != nil {
 		t.Fatalf("opening the simulated panel: %v", err)
 	}
