@@ -20,7 +20,6 @@ import (
 	"github.com/gridkiosk/gridkiosk/appliance"
 	"github.com/gridkiosk/gridkiosk/appliance/adminapi"
 	"github.com/gridkiosk/gridkiosk/appliance/config"
-	"github.com/gridkiosk/gridkiosk/appliance/demo"
 	"github.com/gridkiosk/gridkiosk/appliance/signedcode"
 	"github.com/gridkiosk/gridkiosk/drivers/gpio"
 	"github.com/gridkiosk/gridkiosk/drivers/gpio/gpiosim"
@@ -30,6 +29,7 @@ import (
 	"github.com/gridkiosk/gridkiosk/drivers/qrscan/qrscansim"
 	"github.com/gridkiosk/gridkiosk/internal/connguard"
 	"github.com/gridkiosk/gridkiosk/internal/sdnotify"
+	"github.com/gridkiosk/gridkiosk/sim/demo"
 	"github.com/gridkiosk/gridkiosk/sync/faultnet"
 	"github.com/gridkiosk/gridkiosk/sync/hub"
 )
