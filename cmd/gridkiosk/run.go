@@ -118,13 +118,7 @@ func cmdRun(ctx context.Context, args []string, log *slog.Logger, ring *logring.
 func (a *app) screens(engine *pinyin.Engine, ring *logring.Ring) kiosk.Screens {
 	var lastJob func() []byte
 	if a.sim != nil {
-		lastJob = func() []byte {
-			jobs := a.sim.printer.Jobs()
-			if len(jobs) == 0 {
-				return nil
-			}
-			return jobs[len(jobs)-1]
-		}
+		lastJob = a.sim.LastJob
 	}
 	return kiosk.Screens{
 		Staff: func(ctx context.Context, lang string, back func()) fyne.CanvasObject {
