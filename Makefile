@@ -52,7 +52,7 @@ test-race:
 # The screens' golden images are compared without -race: drawing them under
 # the race detector takes minutes and proves nothing more.
 test-golden:
-	$(GO) test -count=1 -run Golden ./ui/...
+	$(GO) test -count=1 -run Golden ./ui/... ./sim/...
 
 # Every fuzz target in turn: `make fuzz` digs for FUZZTIME (2m) each,
 # `make test` runs each for 10s.

@@ -3,6 +3,7 @@ package sim
 import (
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"strings"
 	"time"
@@ -11,6 +12,7 @@ import (
 	"github.com/gridkiosk/gridkiosk/drivers/gpio"
 	"github.com/gridkiosk/gridkiosk/drivers/gpio/gpiosim"
 	"github.com/gridkiosk/gridkiosk/drivers/idcard/idcardsim"
+	"github.com/gridkiosk/gridkiosk/drivers/printer/escposview"
 	"github.com/gridkiosk/gridkiosk/drivers/printer/printersim"
 	"github.com/gridkiosk/gridkiosk/drivers/qrscan/qrscansim"
 )
@@ -30,6 +32,7 @@ type DeviceOptions struct {
 // printer (and, with DeviceOptions.Readers, the card reader and the
 // scanner) on ptys as on USB serial adapters, and a GPIO panel of test pins.
 type Devices struct {
+	cfg     *config.Config // what the printer's paper is
 	Printer *printersim.Printer
 	Panel   *gpiosim.Panel
 	Reader  *idcardsim.Reader  // nil without DeviceOptions.Readers
@@ -43,7 +46,7 @@ func StartDevices(dir string, cfg *config.Config, opts DeviceOptions) (*Devices,
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	d := &Devices{Printer: printersim.New(), Panel: gpiosim.New()}
+	d := &Devices{cfg: cfg, Printer: printersim.New(), Panel: gpiosim.New()}
 	d.Printer.SetSpeed(opts.PrinterSpeed)
 	line, err := d.Printer.ServePTY(dir, "printer", 115200)
 	if err != nil {
@@ -90,8 +93,15 @@ func (d *Devices) Close() error {
 	return errors.Join(errs...)
 }
 
+// errNoReaders is the answer of a station simulated without
+// DeviceOptions.Readers to a card laid or a code scanned.
+var errNoReaders = errors.New("this simulation has no card reader and no scanner")
+
 // LayCard lays one of the emulator's demo cards on the simulated reader.
-func (w *World) LayCard(key string) error {
+func (d *Devices) LayCard(key string) error {
+	if d.Reader == nil {
+		return errNoReaders
+	}
 	c, ok := idcardsim.Card(key)
 	if !ok {
 		var keys []string
@@ -100,43 +110,81 @@ func (w *World) LayCard(key string) error {
 		}
 		return fmt.Errorf("no demo card %q (have %s)", key, strings.Join(keys, ", "))
 	}
-	w.devices.Reader.Lay(c)
+	d.Reader.Lay(c)
 	return nil
 }
 
 // LiftCard lifts the card off the simulated reader.
-func (w *World) LiftCard() { w.devices.Reader.Lift() }
+func (d *Devices) LiftCard() {
+	if d.Reader != nil {
+		d.Reader.Lift()
+	}
+}
 
 // ScanCode has the emulated scanner read a code, as a QR with its AIM
 // prefix when aim is given.
-func (w *World) ScanCode(data, aim string) error {
-	return w.devices.Scanner.Scan(data, qrscansim.How{AIM: aim})
+func (d *Devices) ScanCode(data, aim string) error {
+	if d.Scanner == nil {
+		return errNoReaders
+	}
+	return d.Scanner.Scan(data, qrscansim.How{AIM: aim})
 }
 
 // SetPrinter changes the emulated printer's sensors.
-func (w *World) SetPrinter(paperOut, nearEnd, coverOpen, offline bool) {
-	w.devices.Printer.Set(printersim.State{PaperOut: paperOut, PaperNearEnd: nearEnd, CoverOpen: coverOpen, Offline: offline})
+func (d *Devices) SetPrinter(paperOut, nearEnd, coverOpen, offline bool) {
+	d.Printer.Set(printersim.State{PaperOut: paperOut, PaperNearEnd: nearEnd, CoverOpen: coverOpen, Offline: offline})
 }
 
 // PrinterRunOutAfter runs the emulated printer out of paper after n more
 // printed bytes.
-func (w *World) PrinterRunOutAfter(n int) { w.devices.Printer.RunOutAfter(n) }
+func (d *Devices) PrinterRunOutAfter(n int) { d.Printer.RunOutAfter(n) }
 
 // PressButton presses a simulated panel button ("help" or "tech") for
 // hold; it returns when the button is released.
-func (w *World) PressButton(button string, hold time.Duration) error {
+func (d *Devices) PressButton(button string, hold time.Duration) error {
 	if button != "help" && button != "tech" {
 		return fmt.Errorf("no button %q (have help, tech)", button)
 	}
-	w.devices.Panel.Press(button, hold)
+	d.Panel.Press(button, hold)
 	return nil
 }
 
 // SetPresence has the simulated presence sensor see someone or no one.
-func (w *World) SetPresence(on bool) { w.devices.Panel.Presence(on) }
+func (d *Devices) SetPresence(on bool) { d.Panel.Presence(on) }
 
 // PanelOutputs reports the simulated lamps, buzzer and relay.
-func (w *World) PanelOutputs() map[string]any {
-	p := w.devices.Panel
+func (d *Devices) PanelOutputs() map[string]any {
+	p := d.Panel
 	return map[string]any{"leds": p.LEDs(), "buzzer": p.Buzzer(), "beeps": p.Beeps(), "relay": p.Relay()}
+}
+
+// LastJob is the last job the emulated printer printed, nil before the
+// first: the staff screen's preview of what came out.
+func (d *Devices) LastJob() []byte {
+	jobs := d.Printer.Jobs()
+	if len(jobs) == 0 {
+		return nil
+	}
+	return jobs[len(jobs)-1]
+}
+
+// LastPrint renders the emulated printer's last job.
+func (d *Devices) LastPrint(out io.Writer, format string) (bool, error) {
+	job := d.LastJob()
+	if job == nil {
+		return false, nil
+	}
+	dots := 384
+	if d.cfg.Devices.Printer.Paper == "80mm" {
+		dots = 576
+	}
+	r, err := escposview.Parse(job, escposview.Options{Dots: dots})
+	if err != nil {
+		return true, err
+	}
+	if format == "txt" {
+		_, err = io.WriteString(out, r.Text)
+		return true, err
+	}
+	return true, r.PNG(out)
 }

@@ -12,8 +12,6 @@ import (
 
 	"github.com/gridkiosk/gridkiosk/appliance"
 	"github.com/gridkiosk/gridkiosk/appliance/config"
-	"github.com/gridkiosk/gridkiosk/drivers/gpio"
-	"github.com/gridkiosk/gridkiosk/drivers/printer/escposview"
 	"github.com/gridkiosk/gridkiosk/sim/demo"
 	"github.com/gridkiosk/gridkiosk/sync/faultnet"
 )
@@ -55,11 +53,11 @@ var _ Simulator = (*World)(nil)
 // loopback behind a network that can be cut, its emulated devices, its
 // board clock, and the demo station's config pointing at them all.
 type World struct {
-	cfg     *config.Config
-	hub     *simHub
-	net     *faultnet.Proxy // between the station and its hub
-	devices *Devices
-	clock   boardClock // the simulated board's clock
+	*Devices // the station's emulated devices
+	cfg      *config.Config
+	hub      *simHub
+	net      *faultnet.Proxy // between the station and its hub
+	clock    boardClock      // the simulated board's clock
 }
 
 // Start builds the world with its state in dir (the default, for "", is
@@ -97,7 +95,7 @@ func Start(dir string, log *slog.Logger) (*World, error) {
 	}
 	// A slow printer, so that paper running out in the middle of a
 	// receipt (the control panel, /v1/sim/printer) can be seen.
-	w.devices, err = StartDevices(devDir, w.cfg, DeviceOptions{Readers: true, PrinterSpeed: 2000, Log: log})
+	w.Devices, err = StartDevices(devDir, w.cfg, DeviceOptions{Readers: true, PrinterSpeed: 2000, Log: log})
 	if err != nil {
 		w.Close()
 		return nil, fmt.Errorf("simulate: %w", err)
@@ -110,42 +108,6 @@ func (w *World) Config() *config.Config { return w.cfg }
 
 // Now is the simulated board's clock, for appliance.Options.Now.
 func (w *World) Now() time.Time { return w.clock.Now() }
-
-// OpenPanel opens the station's panel driver on the emulated panel.
-func (w *World) OpenPanel(log *slog.Logger) (*gpio.Panel, error) {
-	return w.devices.OpenPanel(log)
-}
-
-// LastJob is the last job the emulated printer printed, nil before the
-// first: the staff screen's preview of what came out.
-func (w *World) LastJob() []byte {
-	jobs := w.devices.Printer.Jobs()
-	if len(jobs) == 0 {
-		return nil
-	}
-	return jobs[len(jobs)-1]
-}
-
-// LastPrint renders the emulated printer's last job.
-func (w *World) LastPrint(out io.Writer, format string) (bool, error) {
-	job := w.LastJob()
-	if job == nil {
-		return false, nil
-	}
-	dots := 384
-	if w.cfg.Devices.Printer.Paper == "80mm" {
-		dots = 576
-	}
-	r, err := escposview.Parse(job, escposview.Options{Dots: dots})
-	if err != nil {
-		return true, err
-	}
-	if format == "txt" {
-		_, err = io.WriteString(out, r.Text)
-		return true, err
-	}
-	return true, r.PNG(out)
-}
 
 // SetNetwork cuts the simulated network between the station and its hub
 // (connections refused, as with a cable pulled) or restores it.
@@ -191,8 +153,8 @@ func Seed(st Station, log *slog.Logger) error {
 // Close stops the devices, the network and the hub.
 func (w *World) Close() error {
 	var errs []error
-	if w.devices != nil {
-		errs = append(errs, w.devices.Close())
+	if w.Devices != nil {
+		errs = append(errs, w.Devices.Close())
 	}
 	if w.net != nil {
 		errs = append(errs, w.net.Close())

@@ -12,10 +12,10 @@ import (
 	fyneapp "fyne.io/fyne/v2/app"
 
 	"github.com/gridkiosk/gridkiosk/internal/logring"
+	"github.com/gridkiosk/gridkiosk/sim/simpanel"
 	"github.com/gridkiosk/gridkiosk/ui"
 	"github.com/gridkiosk/gridkiosk/ui/kiosk"
 	"github.com/gridkiosk/gridkiosk/ui/pinyin"
-	"github.com/gridkiosk/gridkiosk/ui/simpanel"
 	"github.com/gridkiosk/gridkiosk/ui/staff"
 	"github.com/gridkiosk/gridkiosk/ui/tech"
 )

@@ -2,6 +2,7 @@ package simpanel
 
 import (
 	"fmt"
+	"io"
 	"strings"
 	"sync"
 	"testing"
@@ -58,6 +59,10 @@ func (r *recorder) PressButton(button string, hold time.Duration) error {
 	return nil
 }
 func (r *recorder) SetPresence(on bool) { r.note("SetPresence %v", on) }
+func (r *recorder) LastPrint(io.Writer, string) (bool, error) {
+	r.note("LastPrint")
+	return false, nil
+}
 func (r *recorder) SetClockSkew(skew time.Duration) error {
 	r.note("SetClockSkew %v", skew)
 	return nil

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"strings"
 	"testing"
 	"time"
@@ -45,9 +46,10 @@ func (e emulators) PressButton(button string, hold time.Duration) error {
 	e.Panel.Press(button, hold)
 	return nil
 }
-func (e emulators) SetPresence(on bool)              { e.Panel.Presence(on) }
-func (e emulators) SetNetwork(bool) error            { return errNoHub }
-func (e emulators) SetClockSkew(time.Duration) error { return errNoHub }
+func (e emulators) SetPresence(on bool)                       { e.Panel.Presence(on) }
+func (e emulators) LastPrint(io.Writer, string) (bool, error) { return false, errNoHub }
+func (e emulators) SetNetwork(bool) error                     { return errNoHub }
+func (e emulators) SetClockSkew(time.Duration) error          { return errNoHub }
 func (e emulators) PanelOutputs() map[string]any {
 	return map[string]any{"leds": e.Panel.LEDs(), "buzzer": e.Panel.Buzzer(), "beeps": e.Panel.Beeps(), "relay": e.Panel.Relay()}
 }
