@@ -9,9 +9,9 @@ import (
 	"time"
 
 	"github.com/gridkiosk/gridkiosk/appliance/config"
-	"github.com/gridkiosk/gridkiosk/drivers/gpio"
-	"github.com/gridkiosk/gridkiosk/drivers/gpio/gpiosim"
 	"github.com/gridkiosk/gridkiosk/drivers/idcard/idcardsim"
+	"github.com/gridkiosk/gridkiosk/drivers/panel"
+	"github.com/gridkiosk/gridkiosk/drivers/panel/panelsim"
 	"github.com/gridkiosk/gridkiosk/drivers/printer/escposview"
 	"github.com/gridkiosk/gridkiosk/drivers/printer/printersim"
 	"github.com/gridkiosk/gridkiosk/drivers/qrscan/qrscansim"
@@ -34,7 +34,7 @@ type DeviceOptions struct {
 type Devices struct {
 	cfg     *config.Config // what the printer's paper is
 	Printer *printersim.Printer
-	Panel   *gpiosim.Panel
+	Panel   *panelsim.Panel
 	Reader  *idcardsim.Reader  // nil without DeviceOptions.Readers
 	Scanner *qrscansim.Scanner // nil without DeviceOptions.Readers
 }
@@ -46,7 +46,7 @@ func StartDevices(dir string, cfg *config.Config, opts DeviceOptions) (*Devices,
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	d := &Devices{cfg: cfg, Printer: printersim.New(), Panel: gpiosim.New()}
+	d := &Devices{cfg: cfg, Printer: printersim.New(), Panel: panelsim.New()}
 	d.Printer.SetSpeed(opts.PrinterSpeed)
 	line, err := d.Printer.ServePTY(dir, "printer", 115200)
 	if err != nil {
@@ -76,8 +76,8 @@ func StartDevices(dir string, cfg *config.Config, opts DeviceOptions) (*Devices,
 }
 
 // OpenPanel opens the station's panel driver on the emulated panel's pins.
-func (d *Devices) OpenPanel(log *slog.Logger) (*gpio.Panel, error) {
-	return gpio.Open(gpio.Options{Pins: d.Panel.Pins(), ByName: d.Panel.ByName, Log: log})
+func (d *Devices) OpenPanel(log *slog.Logger) (*panel.Panel, error) {
+	return panel.Open(panel.Options{Pins: d.Panel.Pins(), ByName: d.Panel.ByName, Log: log})
 }
 
 // Close stops the emulators.

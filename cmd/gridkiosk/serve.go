@@ -14,7 +14,7 @@ import (
 	"github.com/gridkiosk/gridkiosk/appliance"
 	"github.com/gridkiosk/gridkiosk/appliance/adminapi"
 	"github.com/gridkiosk/gridkiosk/appliance/config"
-	"github.com/gridkiosk/gridkiosk/drivers/gpio"
+	"github.com/gridkiosk/gridkiosk/drivers/panel"
 	"github.com/gridkiosk/gridkiosk/internal/connguard"
 	"github.com/gridkiosk/gridkiosk/internal/sdnotify"
 	"github.com/gridkiosk/gridkiosk/sim"
@@ -59,8 +59,8 @@ type app struct {
 	log     *slog.Logger
 	admin   *http.Server
 	adminLn net.Listener
-	sim     *sim.World  // nil unless --simulate
-	panel   *gpio.Panel // nil without one
+	sim     *sim.World   // nil unless --simulate
+	panel   *panel.Panel // nil without one
 	// screenAlive checks the screen's event loop in run; nil in serve,
 	// which has no screen.
 	screenAlive func(context.Context) error

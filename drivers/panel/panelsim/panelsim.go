@@ -1,20 +1,20 @@
-// Package gpiosim is a simulated kiosk panel for the kiosk's --simulate
-// mode and for tests: gpiotest pins for every function of package gpio,
+// Package panelsim is a simulated kiosk panel for the kiosk's --simulate
+// mode and for tests: gpiotest pins for every function of package panel,
 // buttons to press and a presence sensor to trigger, and outputs to look
 // at. It runs in real time, as the kiosk does.
 //
-//	sim := gpiosim.New()
-//	panel, err := gpio.Open(gpio.Options{Pins: sim.Pins(), ByName: sim.ByName})
+//	sim := panelsim.New()
+//	pnl, err := panel.Open(panel.Options{Pins: sim.Pins(), ByName: sim.ByName})
 //	…
 //	go sim.Press("help", 100*time.Millisecond)
-package gpiosim
+package panelsim
 
 import (
 	"sync"
 	"time"
 
-	"github.com/gridkiosk/gridkiosk/drivers/gpio"
-	pgpio "periph.io/x/conn/v3/gpio"
+	"github.com/gridkiosk/gridkiosk/drivers/panel"
+	"periph.io/x/conn/v3/gpio"
 	"periph.io/x/conn/v3/gpio/gpiotest"
 )
 
@@ -27,14 +27,14 @@ type Panel struct {
 	help, tech, presence *gpiotest.Pin
 	leds                 map[string]*outPin // by LED name, e.g. "ready"
 	buzzer, relay        *outPin
-	byName               map[string]pgpio.PinIO
+	byName               map[string]gpio.PinIO
 }
 
 // New returns a panel with every function on a pin of its own, named
 // "SIM_HELP", "SIM_LED_READY" and so on.
 func New() *Panel {
 	in := func(name string) *gpiotest.Pin {
-		return &gpiotest.Pin{N: name, EdgesChan: make(chan pgpio.Level, edgeBuffer)}
+		return &gpiotest.Pin{N: name, EdgesChan: make(chan gpio.Level, edgeBuffer)}
 	}
 	out := func(name string) *outPin { return &outPin{Pin: &gpiotest.Pin{N: name}} }
 	s := &Panel{
@@ -45,7 +45,7 @@ func New() *Panel {
 		},
 		buzzer: out("SIM_BUZZER"), relay: out("SIM_RELAY"),
 	}
-	s.byName = map[string]pgpio.PinIO{}
+	s.byName = map[string]gpio.PinIO{}
 	for _, p := range []*gpiotest.Pin{s.help, s.tech, s.presence} {
 		s.byName[p.N] = p
 	}
@@ -55,16 +55,16 @@ func New() *Panel {
 	return s
 }
 
-// Pins returns the names of the panel's pins, for gpio.Options.
-func (s *Panel) Pins() gpio.Pins {
-	return gpio.Pins{Help: s.help.N, Tech: s.tech.N, LEDReady: s.leds["ready"].N, LEDOffline: s.leds["offline"].N,
+// Pins returns the names of the panel's pins, for panel.Options.
+func (s *Panel) Pins() panel.Pins {
+	return panel.Pins{Help: s.help.N, Tech: s.tech.N, LEDReady: s.leds["ready"].N, LEDOffline: s.leds["offline"].N,
 		LEDAttention: s.leds["attention"].N, LEDBusy: s.leds["busy"].N, Buzzer: s.buzzer.N,
 		Presence: s.presence.N, Relay: s.relay.N}
 }
 
-// ByName finds one of the panel's pins, for gpio.Options; it returns nil
+// ByName finds one of the panel's pins, for panel.Options; it returns nil
 // for any other name, as gpioreg.ByName does.
-func (s *Panel) ByName(name string) pgpio.PinIO {
+func (s *Panel) ByName(name string) gpio.PinIO {
 	if p, ok := s.byName[name]; ok {
 		return p
 	}
@@ -83,7 +83,7 @@ func (s *Panel) Press(button string, hold time.Duration) {
 	default:
 		return
 	}
-	edge(p, pgpio.Low) // the buttons close to ground
+	edge(p, gpio.Low) // the buttons close to ground
 	// The hold is timed from when the driver took the press, as a finger
 	// is on the button while the driver looks: on a loaded machine the
 	// driver may look late, and a press it saw end as it saw it begin
@@ -92,7 +92,7 @@ func (s *Panel) Press(button string, hold time.Duration) {
 		time.Sleep(time.Millisecond)
 	}
 	time.Sleep(hold)
-	edge(p, pgpio.High)
+	edge(p, gpio.High)
 }
 
 // pressSeen bounds how long Press waits for a driver to take a press
@@ -101,13 +101,13 @@ const pressSeen = time.Second
 
 // Presence has the presence sensor see someone (on) or no one.
 func (s *Panel) Presence(on bool) {
-	edge(s.presence, pgpio.Level(on))
+	edge(s.presence, gpio.Level(on))
 }
 
 // edge reports a new level to the driver, which sets it on reading the
 // edge; without a driver watching, once the buffer is full, the level is
 // set straight away.
-func edge(p *gpiotest.Pin, l pgpio.Level) {
+func edge(p *gpiotest.Pin, l gpio.Level) {
 	select {
 	case p.EdgesChan <- l:
 	default:
@@ -144,7 +144,7 @@ type outPin struct {
 }
 
 // Out implements gpio.PinOut.
-func (p *outPin) Out(l pgpio.Level) error {
+func (p *outPin) Out(l gpio.Level) error {
 	p.mu.Lock()
 	if bool(l) && !p.high {
 		p.rises++

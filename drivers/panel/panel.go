@@ -1,4 +1,4 @@
-package gpio
+package panel
 
 import (
 	"errors"
@@ -48,7 +48,7 @@ type Options struct {
 var ErrNotConfigured = errors.New("function not configured")
 
 // ErrClosed is returned by a Panel after Close.
-var ErrClosed = errors.New("gpio: panel closed")
+var ErrClosed = errors.New("panel: panel closed")
 
 // Indexes of Panel.lines, in the order of the config keys.
 const (
@@ -157,12 +157,12 @@ func Open(opt Options) (*Panel, error) {
 // setup looks ln's pin up and configures it.
 func (p *Panel) setup(ln *line, byName func(string) gpio.PinIO) error {
 	if ln.name == "" {
-		p.log.Debug("gpio: function not configured", "function", ln.key)
+		p.log.Debug("panel: function not configured", "function", ln.key)
 		return nil
 	}
 	pin := byName(ln.name)
 	if pin == nil {
-		p.log.Warn("gpio: no such pin on this board; function disabled", "function", ln.key, "pin", ln.name)
+		p.log.Warn("panel: no such pin on this board; function disabled", "function", ln.key, "pin", ln.name)
 		return nil
 	}
 	var err error
@@ -177,7 +177,7 @@ func (p *Panel) setup(ln *line, byName func(string) gpio.PinIO) error {
 		err = pin.Out(gpio.Low)
 	}
 	if err != nil {
-		return fmt.Errorf("gpio: %s %s: %w", ln.key, ln.name, err)
+		return fmt.Errorf("panel: %s %s: %w", ln.key, ln.name, err)
 	}
 	ln.pin = pin
 	return nil
@@ -261,10 +261,10 @@ func (p *Panel) SetRelay(on bool) error {
 	case p.closed:
 		return ErrClosed
 	case ln.pin == nil:
-		return fmt.Errorf("gpio: relay: %w", ErrNotConfigured)
+		return fmt.Errorf("panel: relay: %w", ErrNotConfigured)
 	}
 	if err := ln.pin.Out(gpio.Level(on)); err != nil {
-		return fmt.Errorf("gpio: relay %s: %w", ln.name, err)
+		return fmt.Errorf("panel: relay %s: %w", ln.name, err)
 	}
 	ln.level = gpio.Level(on)
 	return nil
@@ -287,7 +287,7 @@ func (p *Panel) Close() error {
 			continue
 		}
 		if err := ln.pin.Out(gpio.Low); err != nil {
-			errs = append(errs, fmt.Errorf("gpio: %s %s: %w", ln.key, ln.name, err))
+			errs = append(errs, fmt.Errorf("panel: %s %s: %w", ln.key, ln.name, err))
 			continue
 		}
 		ln.level = gpio.Low
@@ -303,7 +303,7 @@ func (p *Panel) write(ln *line, l gpio.Level) {
 	}
 	if err := ln.pin.Out(l); err != nil {
 		if !ln.failing {
-			p.log.Warn("gpio: cannot set output", "function", ln.key, "pin", ln.name, "err", err)
+			p.log.Warn("panel: cannot set output", "function", ln.key, "pin", ln.name, "err", err)
 		}
 		ln.failing = true
 		return

@@ -1,4 +1,4 @@
-package gpio
+package panel
 
 import (
 	"context"
@@ -50,7 +50,7 @@ func (p *Panel) begin() error {
 	case p.closed:
 		return ErrClosed
 	case p.running:
-		return errors.New("gpio: Run is already running")
+		return errors.New("panel: Run is already running")
 	}
 	p.running = true
 	return nil
@@ -244,12 +244,12 @@ func (r *runner) change(s *inputState, active bool, now time.Time) {
 }
 
 func (r *runner) emit(e Event) {
-	r.p.log.Debug("gpio: event", "function", e.Function(), "event", e.Kind.String(), "held", e.Held)
+	r.p.log.Debug("panel: event", "function", e.Function(), "event", e.Kind.String(), "held", e.Held)
 	if r.events == nil {
 		return
 	}
 	if len(r.queue) >= maxQueued {
-		r.p.log.Warn("gpio: nobody reads the panel's events; dropping the oldest", "dropped", r.queue[0].String())
+		r.p.log.Warn("panel: nobody reads the panel's events; dropping the oldest", "dropped", r.queue[0].String())
 		r.queue = r.queue[1:]
 	}
 	r.queue = append(r.queue, e)

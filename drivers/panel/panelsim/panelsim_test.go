@@ -1,4 +1,4 @@
-package gpiosim
+package panelsim
 
 import (
 	"context"
@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gridkiosk/gridkiosk/drivers/gpio"
+	"github.com/gridkiosk/gridkiosk/drivers/panel"
 )
 
 const patience = 5 * time.Second
@@ -24,20 +24,20 @@ func poll(t *testing.T, what string, cond func() bool) {
 	}
 }
 
-func next(t *testing.T, events <-chan gpio.Event) gpio.Event {
+func next(t *testing.T, events <-chan panel.Event) panel.Event {
 	t.Helper()
 	select {
 	case e := <-events:
 		return e
 	case <-time.After(patience):
 		t.Fatal("no event")
-		return gpio.Event{}
+		return panel.Event{}
 	}
 }
 
 func TestSimulatedPanel(t *testing.T) {
 	sim := New()
-	p, err := gpio.Open(gpio.Options{Pins: sim.Pins(), ByName: sim.ByName, LongPress: 200 * time.Millisecond,
+	p, err := panel.Open(panel.Options{Pins: sim.Pins(), ByName: sim.ByName, LongPress: 200 * time.Millisecond,
 		Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	if err != nil {
 		t.Fatal(err)
@@ -51,36 +51,36 @@ func TestSimulatedPanel(t *testing.T) {
 		t.Error("ByName found a pin the simulator does not have")
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	events := make(chan gpio.Event, 8)
+	events := make(chan panel.Event, 8)
 	done := make(chan error, 1)
 	go func() { done <- p.Run(ctx, events) }()
 
 	sim.Press("help", 150*time.Millisecond)
-	if e := next(t, events); e.Kind != gpio.Pressed || e.Button != "help" || e.Held < 100*time.Millisecond {
+	if e := next(t, events); e.Kind != panel.Pressed || e.Button != "help" || e.Held < 100*time.Millisecond {
 		t.Errorf("event %v, want help pressed", e)
 	}
 	sim.Press("tech", 400*time.Millisecond)
-	if e := next(t, events); e.Kind != gpio.LongPressed || e.Button != "tech" {
+	if e := next(t, events); e.Kind != panel.LongPressed || e.Button != "tech" {
 		t.Errorf("event %v, want tech long-pressed", e)
 	}
 	sim.Presence(true)
-	if e := next(t, events); e.Kind != gpio.PresenceOn {
+	if e := next(t, events); e.Kind != panel.PresenceOn {
 		t.Errorf("event %v, want presence on", e)
 	}
 	sim.Presence(false)
-	if e := next(t, events); e.Kind != gpio.PresenceOff {
+	if e := next(t, events); e.Kind != panel.PresenceOff {
 		t.Errorf("event %v, want presence off", e)
 	}
 
-	p.SetLED(gpio.LEDOffline, gpio.On)
+	p.SetLED(panel.LEDOffline, panel.On)
 	if leds := sim.LEDs(); !leds["offline"] || leds["ready"] || leds["attention"] || leds["busy"] || len(leds) != 4 {
 		t.Errorf("LEDs = %v", leds)
 	}
-	p.SetLED(gpio.LEDReady, gpio.BlinkFast)
+	p.SetLED(panel.LEDReady, panel.BlinkFast)
 	poll(t, "the ready LED to blink", func() bool { return !sim.LEDs()["ready"] })
 	poll(t, "the ready LED to blink", func() bool { return sim.LEDs()["ready"] })
 
-	p.Beep(gpio.BeepOK)
+	p.Beep(panel.BeepOK)
 	poll(t, "two beeps", func() bool { return sim.Beeps() == 2 && !sim.Buzzer() })
 
 	if err := p.SetRelay(true); err != nil || !sim.Relay() {

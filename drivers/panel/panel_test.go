@@ -1,4 +1,4 @@
-package gpio
+package panel
 
 import (
 	"bytes"
@@ -65,9 +65,9 @@ func TestDisabledFunctions(t *testing.T) {
 		pin      string
 		log      string // in the log line
 	}{
-		{"empty name", func(p *Pins) { p.LEDBusy = "" }, "led_busy", "", "level=DEBUG msg=\"gpio: function not configured\" function=led_busy"},
-		{"pin missing on the board", func(p *Pins) { p.LEDBusy = "GPIO99" }, "led_busy", "GPIO99", "level=WARN msg=\"gpio: no such pin on this board; function disabled\" function=led_busy pin=GPIO99"},
-		{"unknown button pin", func(p *Pins) { p.Help = "PIN 11" }, "button_help", "PIN 11", "level=WARN msg=\"gpio: no such pin on this board; function disabled\" function=button_help pin=\"PIN 11\""},
+		{"empty name", func(p *Pins) { p.LEDBusy = "" }, "led_busy", "", "level=DEBUG msg=\"panel: function not configured\" function=led_busy"},
+		{"pin missing on the board", func(p *Pins) { p.LEDBusy = "GPIO99" }, "led_busy", "GPIO99", "level=WARN msg=\"panel: no such pin on this board; function disabled\" function=led_busy pin=GPIO99"},
+		{"unknown button pin", func(p *Pins) { p.Help = "PIN 11" }, "button_help", "PIN 11", "level=WARN msg=\"panel: no such pin on this board; function disabled\" function=button_help pin=\"PIN 11\""},
 		{"unknown relay pin", func(p *Pins) { p.Relay = "GPIO5" }, "relay", "GPIO5", "function=relay pin=GPIO5"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
@@ -117,10 +117,10 @@ func TestOpenErrors(t *testing.T) {
 		pin  gpio.PinIO
 		want string
 	}{
-		{"input", Pins{Help: "BAD"}, &failPin{}, "gpio: button_help BAD: line busy"},
-		{"presence", Pins{Presence: "BAD"}, &failPin{}, "gpio: presence BAD: line busy"},
-		{"output", Pins{Relay: "BAD"}, &failPin{}, "gpio: relay BAD: line busy"},
-		{"no edges", Pins{Tech: "BAD"}, &gpiotest.Pin{N: "BAD"}, "gpio: button_tech BAD: gpiotest: please set p.EdgesChan first"},
+		{"input", Pins{Help: "BAD"}, &failPin{}, "panel: button_help BAD: line busy"},
+		{"presence", Pins{Presence: "BAD"}, &failPin{}, "panel: presence BAD: line busy"},
+		{"output", Pins{Relay: "BAD"}, &failPin{}, "panel: relay BAD: line busy"},
+		{"no edges", Pins{Tech: "BAD"}, &gpiotest.Pin{N: "BAD"}, "panel: button_tech BAD: gpiotest: please set p.EdgesChan first"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			_, err := Open(Options{Pins: tt.pins, ByName: func(string) gpio.PinIO { return tt.pin }})

@@ -1,16 +1,11 @@
 package staff
 
 import (
-	"image/color"
-
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
-	"github.com/gridkiosk/gridkiosk/appliance/record"
-	"github.com/gridkiosk/gridkiosk/sync/outbox"
-	"github.com/gridkiosk/gridkiosk/ui"
 	"github.com/gridkiosk/gridkiosk/ui/touch"
 )
 
@@ -80,34 +75,4 @@ func pagedList(l *widget.List, act func(func()) func()) fyne.CanvasObject {
 	down.Icon = theme.MoveDownIcon()
 	keys := container.NewGridWithRows(2, up, down)
 	return container.NewBorder(nil, nil, nil, keys, l)
-}
-
-// alert is the help banner's ground.
-const alert = touch.Colour(0xfdecea)
-
-// stateWord is how staff read a record's sync state.
-func stateWord(lang, state string) (string, color.Color) {
-	switch state {
-	case outbox.Queued:
-		return ui.Tr(lang, "待发送", "Waiting"), touch.Amber
-	case outbox.Delivered:
-		return ui.Tr(lang, "已送达", "Delivered"), touch.Green
-	case outbox.Rejected:
-		return ui.Tr(lang, "被退回", "Returned"), touch.Red
-	}
-	return state, touch.Ink
-}
-
-func kindWord(lang, kind string) string {
-	switch kind {
-	case record.KindRegistration:
-		return ui.Tr(lang, "登记", "Registration")
-	case record.KindMatter:
-		return ui.Tr(lang, "事项", "Matter")
-	case record.KindReceipt:
-		return ui.Tr(lang, "回执", "Receipt")
-	case record.KindVolunteer:
-		return ui.Tr(lang, "志愿服务", "Volunteer")
-	}
-	return kind
 }

@@ -1,4 +1,4 @@
-// Package gpio drives the kiosk's panel: the help and technician buttons,
+// Package panel drives the kiosk's panel: the help and technician buttons,
 // the four status LEDs, the buzzer, the PIR presence sensor and the
 // optional relay, each on a GPIO pin named as periph's gpioreg knows it.
 //
@@ -12,4 +12,4 @@
 // fake one. Pins come from a ByName function: gpioreg.ByName on a board
 // (after host.Init, which registers the Linux GPIO character device where
 // the kernel offers it), gpiotest pins in tests and in the simulator.
-package gpio
+package panel
