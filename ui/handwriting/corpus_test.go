@@ -12,6 +12,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 )
 
@@ -60,10 +61,13 @@ func needData(tb testing.TB, path, how string) {
 	tb.Skip(msg)
 }
 
+// readModel reads the model once for all the tests (seconds under -race).
+var readModel = sync.OnceValues(func() (*Model, error) { return Open(modelPath()) })
+
 func openModel(tb testing.TB) *Model {
 	tb.Helper()
 	needData(tb, modelPath(), "apt-get install tegaki-zinnia-simplified-chinese")
-	m, err := Open(modelPath())
+	m, err := readModel()
 	if err != nil {
 		tb.Fatal(err)
 	}

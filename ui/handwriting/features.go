@@ -41,13 +41,14 @@ type feature struct {
 // node is a point scaled into the unit square.
 type node struct{ x, y float32 }
 
-var errNoInk = errors.New("handwriting: nothing written")
+// ErrNothingWritten is Recognize's error for ink with no strokes.
+var ErrNothingWritten = errors.New("handwriting: nothing written")
 
 // features computes Zinnia's feature vector of ink: sorted by index,
 // each index once.
 func features(ink Ink) ([]feature, error) {
 	if len(ink.Strokes) == 0 {
-		return nil, errNoInk
+		return nil, ErrNothingWritten
 	}
 	if !(ink.Width > 0 && ink.Height > 0) || !finite(ink.Width) || !finite(ink.Height) {
 		return nil, fmt.Errorf("handwriting: writing surface %v×%v: want a positive size", ink.Width, ink.Height)

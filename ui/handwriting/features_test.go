@@ -1,6 +1,7 @@
 package handwriting
 
 import (
+	"errors"
 	"math"
 	"strings"
 	"testing"
@@ -62,6 +63,16 @@ func TestFeaturesSplitAndMove(t *testing.T) {
 	}
 	if _, ok := has[60+1]; ok {
 		t.Error("a straight leg was split again")
+	}
+}
+
+func TestNothingWritten(t *testing.T) {
+	m, err := Parse(encode(tiny))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := m.Recognize(Ink{Width: 1, Height: 1}, 5); !errors.Is(err, ErrNothingWritten) {
+		t.Errorf("got %v, want ErrNothingWritten", err)
 	}
 }
 

@@ -10,8 +10,9 @@ type Candidate struct {
 }
 
 // Recognize returns the n characters of the model that ink most likely
-// is, likeliest first. It is an error to pass ink with no strokes, a stroke
-// with no points, or a surface with no area.
+// is, likeliest first. It is an error to pass ink with no strokes
+// (ErrNothingWritten), a stroke with no points, or a surface with no
+// area.
 func (m *Model) Recognize(ink Ink, n int) ([]Candidate, error) {
 	fs, err := features(ink)
 	if err != nil {

@@ -6,6 +6,7 @@ import (
 	"os/exec"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"fyne.io/fyne/v2"
@@ -33,24 +34,23 @@ func TestMain(m *testing.M) {
 	os.Exit(m.Run())
 }
 
-// model is Debian's Zinnia model, read once.
-var model struct {
-	m   *handwriting.Model
-	err error
-}
+// openModel reads Debian's Zinnia model once for all the tests.
+var openModel = sync.OnceValues(func() (*handwriting.Model, error) {
+	return handwriting.Open(handwriting.DefaultModelPath)
+})
 
+// realModel is Debian's model; without it the test skips, or fails under
+// make (GRIDKIOSK_HANDWRITING_DATA=required).
 func realModel(t *testing.T) *handwriting.Model {
 	t.Helper()
-	if model.m == nil && model.err == nil {
-		model.m, model.err = handwriting.Open(handwriting.DefaultModelPath)
-	}
-	if model.err != nil {
+	m, err := openModel()
+	if err != nil {
 		if os.Getenv("GRIDKIOSK_HANDWRITING_DATA") == "required" {
-			t.Fatal(model.err)
+			t.Fatal(err)
 		}
-		t.Skip(model.err)
+		t.Skip(err)
 	}
-	return model.m
+	return m
 }
 
 // recorder is a recognizer that remembers what it was asked and answers
