@@ -8,12 +8,14 @@ import (
 	"fyne.io/fyne/v2/widget"
 )
 
-// Type sizes, in Fyne units: a candidate as large as a key allows (8.4 mm
-// on the 7-inch panel), key labels Chinese first with English beneath.
+// Type sizes, as fractions of the target size, so the large mode's larger
+// keys carry larger type: at 80 units on the 7-inch panel a candidate is
+// 44 units (8.4 mm), a key's Chinese label 28 (5.3 mm) and its English
+// beneath 22 (4.2 mm).
 const (
-	candidateText float32 = 44
-	labelText     float32 = 24
-	subText       float32 = 16
+	candidateText float32 = 0.55
+	labelText     float32 = 0.35
+	subText       float32 = 0.275
 )
 
 // Colours with contrast to spare: ink on paper 18.9:1, paper on slate
@@ -39,7 +41,7 @@ const inset float32 = 3
 type key struct {
 	widget.BaseWidget
 	label, sub string
-	size       float32
+	size       float32 // of the label, a fraction of min
 	min        float32
 	best       bool // the likeliest candidate, drawn in green
 	off        bool // nothing to do: greyed, taps ignored
@@ -76,7 +78,6 @@ func (k *key) CreateRenderer() fyne.WidgetRenderer {
 		label: canvas.NewText("", inkColour), sub: canvas.NewText("", inkColour)}
 	r.face.CornerRadius = 8
 	r.label.Alignment, r.sub.Alignment = fyne.TextAlignCenter, fyne.TextAlignCenter
-	r.sub.TextSize = subText
 	r.Refresh()
 	return r
 }
@@ -105,8 +106,8 @@ func (r *keyRenderer) Refresh() {
 		face, edge, text = slateColour, slateColour, paperColour
 	}
 	r.face.FillColor, r.face.StrokeColor, r.face.StrokeWidth = face, edge, width
-	r.label.Text, r.label.Color, r.label.TextSize = k.label, text, k.size
-	r.sub.Text, r.sub.Color = k.sub, text
+	r.label.Text, r.label.Color, r.label.TextSize = k.label, text, k.size*k.min
+	r.sub.Text, r.sub.Color, r.sub.TextSize = k.sub, text, subText*k.min
 	r.Layout(k.Size())
 	for _, o := range r.Objects() {
 		o.Refresh()

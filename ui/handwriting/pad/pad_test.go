@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/test"
 
 	"github.com/gridkiosk/gridkiosk/drivers/fonts"
@@ -308,5 +309,36 @@ func TestImports(t *testing.T) {
 			(strings.HasPrefix(rel, "drivers/") && rel != "drivers/fonts") {
 			t.Errorf("pad imports %s", pkg)
 		}
+	}
+}
+
+// TestTypeGrowsWithTargets: the large mode's keys carry larger type, and
+// no text is below 4 mm on the 7-inch panel (133 pixels to the inch) at
+// the normal size.
+func TestTypeGrowsWithTargets(t *testing.T) {
+	const unitsPerMM = 133 / 25.4
+	p := New(&recorder{})
+	show(t, p, fyne.NewSize(560, 320))
+	write(p.surface, fyne.NewPos(40, 40), fyne.NewPos(200, 200))
+	sizes := func() (least, cand float32) {
+		least = 1e9
+		for _, k := range p.keys() {
+			r := test.WidgetRenderer(k).(*keyRenderer)
+			for _, tx := range []*canvas.Text{r.label, r.sub} {
+				if tx.Text != "" {
+					least = min(least, tx.TextSize)
+				}
+			}
+		}
+		return least, test.WidgetRenderer(p.cands[0]).(*keyRenderer).label.TextSize
+	}
+	least, cand := sizes()
+	if least/unitsPerMM < 4 || cand/unitsPerMM < 8 {
+		t.Errorf("at %v: smallest text %.1f mm, candidates %.1f mm; want 4 and 8 at least", TargetSize, least/unitsPerMM, cand/unitsPerMM)
+	}
+	p.SetTargetSize(2 * TargetSize)
+	least2, cand2 := sizes()
+	if least2 < 2*least-0.01 || cand2 < 2*cand-0.01 {
+		t.Errorf("targets doubled, type from %v/%v to %v/%v", least, cand, least2, cand2)
 	}
 }
