@@ -13,7 +13,6 @@ const module = "github.com/gridkiosk/gridkiosk"
 // import path starts with one of forbidden, except what allowed names.
 type rule struct {
 	pattern   string
-	except    []string // packages of pattern the rule does not cover
 	forbidden []string
 	allowed   []string
 	why       string
@@ -26,10 +25,7 @@ type rule struct {
 // record rules and the config stand below all that.
 var rules = []rule{
 	{
-		pattern: module + "/ui/...",
-		// The simulation's harness and control panel assemble a real
-		// station on emulated devices; they leave ui/ for sim/.
-		except:    []string{module + "/ui/uitest", module + "/ui/simpanel"},
+		pattern:   module + "/ui/...",
 		forbidden: []string{module + "/sync/", module + "/drivers/", module + "/appliance"},
 		allowed: []string{module + "/drivers/fonts", module + "/drivers/printer/escposview", module + "/appliance/station",
 			module + "/appliance/record", module + "/appliance/config", module + "/appliance/grid",
@@ -86,9 +82,6 @@ func TestLayering(t *testing.T) {
 			}
 			for root := range strings.Lines(string(roots)) {
 				root = strings.TrimSpace(root)
-				if slices.Contains(r.except, root) {
-					continue
-				}
 				if path := r.bad(root, imports, map[string]bool{}); path != nil {
 					t.Errorf("%s depends on %s (%s), which it may not: %s",
 						root, path[len(path)-1], strings.Join(path, " → "), r.why)

@@ -18,14 +18,15 @@ import (
 	"testing"
 	"time"
 
+	vocab "github.com/gridkiosk/gridkiosk/appliance/station"
+
 	"github.com/makiuchi-d/gozxing"
 	"github.com/makiuchi-d/gozxing/qrcode"
 
 	"github.com/gridkiosk/gridkiosk/appliance"
-	"github.com/gridkiosk/gridkiosk/appliance/demo"
-	vocab "github.com/gridkiosk/gridkiosk/appliance/station"
 	"github.com/gridkiosk/gridkiosk/drivers/idcard/idcardsim"
 	"github.com/gridkiosk/gridkiosk/drivers/qrscan/qrscansim"
+	"github.com/gridkiosk/gridkiosk/sim/demo"
 	"github.com/gridkiosk/gridkiosk/sync/upstream"
 )
 

@@ -13,10 +13,11 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/gridkiosk/gridkiosk/appliance"
-	"github.com/gridkiosk/gridkiosk/appliance/demo"
-	"github.com/gridkiosk/gridkiosk/appliance/staffpin"
 	vocab "github.com/gridkiosk/gridkiosk/appliance/station"
+
+	"github.com/gridkiosk/gridkiosk/appliance"
+	"github.com/gridkiosk/gridkiosk/appliance/staffpin"
+	"github.com/gridkiosk/gridkiosk/sim/demo"
 	"github.com/gridkiosk/gridkiosk/sync/hub"
 )
 

@@ -7,9 +7,9 @@ import (
 
 	"github.com/gridkiosk/gridkiosk/appliance"
 	"github.com/gridkiosk/gridkiosk/appliance/config"
-	"github.com/gridkiosk/gridkiosk/appliance/demo"
 	"github.com/gridkiosk/gridkiosk/appliance/station"
 	"github.com/gridkiosk/gridkiosk/drivers/printer"
+	"github.com/gridkiosk/gridkiosk/sim/demo"
 )
 
 // The golden images draw fixed data at a fixed time: a real station's

@@ -7,9 +7,9 @@ import (
 	"fyne.io/fyne/v2/test"
 
 	"github.com/gridkiosk/gridkiosk/appliance/config"
-	"github.com/gridkiosk/gridkiosk/appliance/demo"
 	"github.com/gridkiosk/gridkiosk/appliance/station"
-	"github.com/gridkiosk/gridkiosk/ui/uitest"
+	"github.com/gridkiosk/gridkiosk/sim/demo"
+	"github.com/gridkiosk/gridkiosk/sim/simui"
 )
 
 // The golden images draw a fixed morning at Xingfuwan: a real station's
@@ -75,18 +75,18 @@ func logLinesFixture() []string {
 }
 
 // The technician screen at the kiosk's two sizes, in both languages,
-// compared with images in testdata (see uitest.AssertGolden).
+// compared with images in testdata (see simui.AssertGolden).
 func TestGolden(t *testing.T) {
-	uitest.SkipGoldenUnderRace(t)
+	simui.SkipGoldenUnderRace(t)
 	for page, scene := range []string{"devices", "network", "config", "log"} {
-		for _, sz := range uitest.GoldenSizes() {
+		for _, sz := range simui.GoldenSizes() {
 			name := scene + "_" + sz.Name + ".png"
 			t.Run(name, func(t *testing.T) {
 				s := New(newFixture(), sz.Lang, fixedNow, nil, Options{Panel: &testers{}, Logs: logLinesFixture})
-				w := uitest.Show(t, s.Content(), sz.Size)
+				w := simui.Show(t, s.Content(), sz.Size)
 				s.Refresh()
 				test.Tap(s.tabs[page])
-				uitest.AssertGolden(t, name, w)
+				simui.AssertGolden(t, name, w)
 			})
 		}
 	}
