@@ -1,9 +1,7 @@
 package appliance
 
 import (
-	"encoding/json"
 	"errors"
-	"fmt"
 	"strings"
 	"time"
 
@@ -45,13 +43,9 @@ func (s *Station) StartManual(name, idNumber string) error {
 	return nil
 }
 
-func manualPayload(p record.Person, appt *signedcode.Appointment, in SessionSubmit, now time.Time) (json.RawMessage, error) {
-	reg := record.Registration{Person: p, Purpose: in.Purpose, Phone: strings.TrimSpace(in.Phone), Source: "manual",
+func manualPayload(p record.Person, appt *signedcode.Appointment, in SessionSubmit, now time.Time) *record.Registration {
+	reg := &record.Registration{Person: p, Purpose: in.Purpose, Phone: strings.TrimSpace(in.Phone), Source: "manual",
 		Consent: record.Consent{Version: in.Consent.Version, At: now}}
-	withAppointment(&reg, appt)
-	b, err := json.Marshal(reg)
-	if err != nil {
-		return nil, fmt.Errorf("appliance: encode registration: %w", err)
-	}
-	return b, nil
+	withAppointment(reg, appt)
+	return reg
 }

@@ -2,9 +2,7 @@ package appliance
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
-	"fmt"
 	"strings"
 	"time"
 
@@ -195,33 +193,29 @@ func (s *Station) SubmitSession(ctx context.Context, in SessionSubmit) (Receipt,
 			return Receipt{}, ErrNoSession // replaced meanwhile
 		}
 	}
-	sub := Submission{Kind: record.KindRegistration, Grid: in.Grid, ID: ss.recordID, session: true}
-	if sub.Grid == nil && ss.card != nil {
+	d := draft{grid: in.Grid, id: ss.recordID, session: true}
+	if d.grid == nil && ss.card != nil {
 		// The card's address places the resident in a micro grid, so
 		// that the hub can route their matters to its leader.
-		sub.Grid = s.PlaceOf(ss.card.Address).Path
+		d.grid = s.PlaceOf(ss.card.Address).Path
 	}
-	// Consent is given on the station's clock, the one Submit stamps the
+	// Consent is given on the station's clock, the one store stamps the
 	// record with: a raw clock hours off the hub's would put it in the
 	// record's future.
 	now := s.Now()
-	var err error
 	switch {
 	case ss.card != nil:
-		sub.Payload, err = registrationPayload(*ss.card, ss.appt, in, now)
+		d.payload = registrationPayload(*ss.card, ss.appt, in, now)
 	case ss.manual != nil:
-		sub.Payload, err = manualPayload(*ss.manual, ss.appt, in, now)
+		d.payload = manualPayload(*ss.manual, ss.appt, in, now)
 	default:
-		sub.Payload, err = appointmentPayload(ss.appt, in, now)
+		d.payload = appointmentPayload(ss.appt, in, now)
 	}
 	if ss.appt != nil {
 		// The appointment is spent with the record, in one transaction.
-		sub.once, sub.onceUntil = ss.appt.ID, now.Add(appointmentMemory)
+		d.once, d.onceUntil = ss.appt.ID, now.Add(appointmentMemory)
 	}
-	if err != nil {
-		return Receipt{}, err
-	}
-	rc, err := s.Submit(ctx, sub)
+	rc, err := s.store(ctx, d)
 	if err != nil {
 		return Receipt{}, err
 	}
@@ -260,7 +254,7 @@ func (s *Station) selfServiceReceipt(id string) {
 // the clock did meanwhile.
 const appointmentMemory = 48 * time.Hour
 
-func appointmentPayload(a *signedcode.Appointment, in SessionSubmit, now time.Time) (json.RawMessage, error) {
+func appointmentPayload(a *signedcode.Appointment, in SessionSubmit, now time.Time) *record.Registration {
 	phone := strings.TrimSpace(in.Phone)
 	if phone == "" {
 		phone = a.Person.Phone
@@ -269,23 +263,18 @@ func appointmentPayload(a *signedcode.Appointment, in SessionSubmit, now time.Ti
 	if purpose == "" {
 		purpose = a.Purpose
 	}
-	reg := record.Registration{
+	return &record.Registration{
 		Person: appointmentPerson(a.Person), Purpose: purpose, Phone: phone, Source: "qr",
 		Consent: record.Consent{Version: in.Consent.Version, At: now}, Appointment: a.ID,
 	}
-	b, err := json.Marshal(reg)
-	if err != nil {
-		return nil, fmt.Errorf("appliance: encode registration: %w", err)
-	}
-	return b, nil
 }
 
-func registrationPayload(c idcard.Card, appt *signedcode.Appointment, in SessionSubmit, now time.Time) (json.RawMessage, error) {
+func registrationPayload(c idcard.Card, appt *signedcode.Appointment, in SessionSubmit, now time.Time) *record.Registration {
 	name := c.Name
 	if name == "" {
 		name = c.NameEN
 	}
-	reg := record.Registration{
+	reg := &record.Registration{
 		Person: record.Person{
 			Name: name, Gender: c.Gender, Nation: c.Nation, Birth: c.Birth, Address: c.Address,
 			IDNumber: c.IDNumber, CardType: c.Type.String(), Issuer: c.Issuer,
@@ -294,12 +283,8 @@ func registrationPayload(c idcard.Card, appt *signedcode.Appointment, in Session
 		Purpose: in.Purpose, Phone: strings.TrimSpace(in.Phone), Source: "idcard",
 		Consent: record.Consent{Version: in.Consent.Version, At: now},
 	}
-	withAppointment(&reg, appt)
-	b, err := json.Marshal(reg)
-	if err != nil {
-		return nil, fmt.Errorf("appliance: encode registration: %w", err)
-	}
-	return b, nil
+	withAppointment(reg, appt)
+	return reg
 }
 
 // withAppointment marks a registration made from a card read or a typed
