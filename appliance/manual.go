@@ -34,10 +34,8 @@ func (s *Station) StartManual(name, idNumber string) error {
 	now := s.local()
 	p := &record.Person{Name: name, IDNumber: num.ID, CardType: "resident", Gender: num.Gender.String(),
 		Birth: num.Birth.Format(time.DateOnly)}
-	s.mu.Lock()
-	appt := s.takeAppointment(num.ID)
-	s.sess = session{state: SessionManual, manual: p, appt: appt, started: now, touched: now}
-	s.mu.Unlock()
+	waiting, taken := s.sess.begin(registration{state: SessionManual, manual: p, started: now, touched: now}, num.ID)
+	s.logAppointment(waiting, taken)
 	s.log.Info("appliance: registration typed in", "id", citizenid.Mask(num.ID))
 	s.notify()
 	return nil

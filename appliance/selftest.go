@@ -34,21 +34,19 @@ func (s *Station) TestPrint(ctx context.Context) (PrintResult, error) {
 }
 
 // TestBeep sounds the buzzer once, for a wiring check.
-func (s *Station) TestBeep() { s.beep(gpio.BeepOK) }
+func (s *Station) TestBeep() { s.pnl.beep(gpio.BeepOK) }
 
 // TestLEDs blinks every lamp for a few seconds; then the lamps show the
 // station's state again.
 func (s *Station) TestLEDs() {
-	if s.panel == nil {
+	if s.pnl.hw == nil {
 		return
 	}
 	for _, l := range gpio.LEDs() {
-		s.panel.SetLED(l, gpio.BlinkFast)
+		s.pnl.hw.SetLED(l, gpio.BlinkFast)
 	}
 	time.AfterFunc(lampTestFor, func() {
-		s.mu.Lock()
-		s.pnl.leds = nil // the lamp loop sets every lamp afresh
-		s.mu.Unlock()
+		s.pnl.forgetLamps() // the lamp loop sets every lamp afresh
 		s.notify()
 	})
 }

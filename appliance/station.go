@@ -22,7 +22,6 @@ import (
 	"github.com/gridkiosk/gridkiosk/appliance/signedcode"
 	"github.com/gridkiosk/gridkiosk/drivers/idcard"
 	"github.com/gridkiosk/gridkiosk/drivers/printer"
-	"github.com/gridkiosk/gridkiosk/drivers/qrscan"
 	"github.com/gridkiosk/gridkiosk/drivers/serialport"
 	"github.com/gridkiosk/gridkiosk/internal/secretfile"
 	"github.com/gridkiosk/gridkiosk/sync/outbox"
@@ -113,8 +112,21 @@ func (e *StorageUnknown) Error() string {
 
 func (e *StorageUnknown) Unwrap() error { return e.Err }
 
-// Station owns the outbox and the forwarder. Its methods are safe for
-// concurrent use.
+// Station owns the outbox and the forwarder; it is the front door that the
+// screens, the admin API and the drivers' loops go through. Its methods
+// are safe for concurrent use.
+//
+// Its state is kept by small parts, each guarding its own fields with its
+// own lock: sess (the resident's registration), desk (staff logged in and
+// the PIN keypad), pnl (the panel's inputs and lamps), changes (the
+// SessionChanged channel), clock (the hub's offset), prn (print jobs), dev
+// (what the drivers reported) and ref (the reference data); count (the
+// metrics' counters) is atomic. No method holds the locks of two parts at
+// once: a part never calls another part or the Station with its lock
+// held, so there is no order between them to keep. The nestings are
+// inside a part, each a lock held across something slow that takes the
+// part's state lock briefly: the desk's PIN check (a hash; see staffDesk)
+// and the print queue's line (the printer; see printQueue).
 type Station struct {
 	cfg *config.Config
 	log *slog.Logger
@@ -127,30 +139,18 @@ type Station struct {
 	fwd     *upstream.Forwarder // nil without an upstream
 	clock   *clockTrust
 
-	prn     *printQueue   // nil without a printer
-	idle    time.Duration // a session untouched this long is wiped
+	prn     *printQueue // nil without a printer
 	openID  func(path string, baud int) (idcard.Port, error)
 	cardOpt idcard.Options
-	panel   Panel  // nil without one
 	sysNet  string // the sysfs directory of network interfaces
 
-	pinMu sync.Mutex // one PIN check at a time
-
-	mu             sync.Mutex
-	submitted      map[string]uint64 // by kind, since start
-	sess           session
-	reader         readerState
-	scanner        readerState
-	lastScan       *ScanResult
-	scanDrv        *qrscan.Scanner // set once the scanner's loop runs
-	refdata        *RefData
-	refErr         string // why the last reference data fetch failed
-	staff          *StaffSession
-	pnl            panelState
-	pinFails       int       // wrong PINs since the last lock or log-in
-	pinLockedUntil time.Time // on the local clock
-	cardsRead      uint64
-	changed        chan struct{} // closed and replaced when the session changes
+	sess    session
+	desk    staffDesk
+	pnl     frontPanel
+	changes changeNotice
+	dev     devices
+	ref     refs
+	count   *counters
 }
 
 // New opens the station's outbox in the configured data directory.
@@ -185,16 +185,16 @@ func New(opt Options) (*Station, error) {
 	s := &Station{
 		cfg: cfg, log: opt.Log, local: opt.Now, version: opt.Version, started: opt.Now(),
 		box: box, clock: clock,
-		submitted: map[string]uint64{},
-		sess:      session{state: SessionIdle},
-		idle:      cfg.UI.IdleTimeout.Duration,
-		changed:   make(chan struct{}),
-		cardOpt:   opt.IDCard,
-		panel:     opt.Panel,
-		sysNet:    "/sys/class/net",
-		openID:    opt.OpenPort,
+		cardOpt: opt.IDCard,
+		sysNet:  "/sys/class/net",
+		openID:  opt.OpenPort,
+		sess:    session{idle: cfg.UI.IdleTimeout.Duration, local: opt.Now, cur: registration{state: SessionIdle}},
+		desk:    staffDesk{local: opt.Now},
+		pnl:     frontPanel{hw: opt.Panel},
+		changes: changeNotice{ch: make(chan struct{})},
+		count:   newCounters(),
 	}
-	if s.refdata, err = loadRefData(box); err != nil {
+	if s.ref.data, err = loadRefData(box); err != nil {
 		// A damaged cache is replaced at the next fetch; meanwhile the
 		// station works without signed codes rather than not at all.
 		opt.Log.Error("appliance: cached reference data not used", "err", err)
@@ -299,7 +299,7 @@ func (s *Station) Run(ctx context.Context) error {
 	if d := s.cfg.Devices.IDCard; d.Present() {
 		wg.Go(func() { s.runIDCard(ctx, d.Port, d.Baud) })
 	}
-	if s.panel != nil {
+	if s.pnl.hw != nil {
 		wg.Go(func() { s.runPanel(ctx) })
 	}
 	if d := s.cfg.Devices.Scanner; d.Present() {
@@ -352,22 +352,6 @@ func follow[E any](ctx context.Context, s *Station, run func(context.Context, ch
 			s.notify()
 		}
 	}
-}
-
-// notify wakes everyone waiting on SessionChanged.
-func (s *Station) notify() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	close(s.changed)
-	s.changed = make(chan struct{})
-}
-
-// SessionChanged returns a channel that is closed at the next change of
-// the session, of a device's state, or of the hub being reachable.
-func (s *Station) SessionChanged() <-chan struct{} {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.changed
 }
 
 // PrinterProfile is the printer profile for the configured paper width
@@ -504,9 +488,9 @@ func (s *Station) store(ctx context.Context, d draft) (Receipt, error) {
 		s.log.Error("appliance: record not stored", "kind", kind, "err", err)
 		return Receipt{}, fmt.Errorf("appliance: %w", err)
 	}
-	s.mu.Lock()
-	s.submitted[kind]++
-	s.mu.Unlock()
+	if c := s.count.byKind[kind]; c != nil {
+		c.Add(1)
+	}
 	s.log.Info("appliance: record stored", "id", id, "kind", kind, "seq", rec.Seq)
 	if s.fwd != nil {
 		s.fwd.Kick()
