@@ -5,16 +5,16 @@ import (
 	"sync"
 	"time"
 
-	"github.com/gridkiosk/gridkiosk/drivers/gpio"
+	"github.com/gridkiosk/gridkiosk/drivers/panel"
 )
 
 // Panel is the kiosk's GPIO panel: buttons, status lamps, buzzer, presence
-// sensor and relay (*gpio.Panel). Declared here so tests and the
+// sensor and relay (*panel.Panel). Declared here so tests and the
 // simulation can pass what they like.
 type Panel interface {
-	Run(ctx context.Context, events chan<- gpio.Event) error
-	SetLED(l gpio.LED, p gpio.Pattern)
-	Beep(b gpio.Beep)
+	Run(ctx context.Context, events chan<- panel.Event) error
+	SetLED(l panel.LED, p panel.Pattern)
+	Beep(b panel.Beep)
 	SetRelay(on bool) error
 }
 
@@ -45,7 +45,7 @@ type frontPanel struct {
 	help     time.Time
 	presence bool
 	tech     time.Time
-	leds     map[gpio.LED]gpio.Pattern // what each lamp was last set to
+	leds     map[panel.LED]panel.Pattern // what each lamp was last set to
 }
 
 // state is the panel's inputs for the screen and /healthz.
@@ -95,7 +95,7 @@ func (p *frontPanel) sensed(on bool) {
 	p.presence = on
 }
 
-func (p *frontPanel) beep(b gpio.Beep) {
+func (p *frontPanel) beep(b panel.Beep) {
 	if p.hw != nil {
 		p.hw.Beep(b)
 	}
@@ -103,12 +103,12 @@ func (p *frontPanel) beep(b gpio.Beep) {
 
 // setLamps sets the lamps whose pattern plan changes. Only changes:
 // setting a blinking lamp again would restart its beat.
-func (p *frontPanel) setLamps(plan map[gpio.LED]gpio.Pattern) {
+func (p *frontPanel) setLamps(plan map[panel.LED]panel.Pattern) {
 	p.mu.Lock()
 	if p.leds == nil {
-		p.leds = map[gpio.LED]gpio.Pattern{}
+		p.leds = map[panel.LED]panel.Pattern{}
 	}
-	var change []gpio.LED
+	var change []panel.LED
 	for l, pat := range plan {
 		if cur, ok := p.leds[l]; !ok || cur != pat {
 			p.leds[l] = pat
@@ -152,24 +152,24 @@ func (s *Station) runPanel(ctx context.Context) {
 	<-done
 }
 
-func (s *Station) panelEvent(ev gpio.Event) {
+func (s *Station) panelEvent(ev panel.Event) {
 	switch {
-	case ev.Kind == gpio.Pressed && ev.Button == "help":
+	case ev.Kind == panel.Pressed && ev.Button == "help":
 		if s.pnl.helpPressed(s.Now()) {
 			s.log.Info("appliance: a resident pressed the help button")
-			s.pnl.beep(gpio.BeepOK)
+			s.pnl.beep(panel.BeepOK)
 			// The relay, when fitted, is the call lamp or bell at the
 			// staff desk.
 			if err := s.pnl.hw.SetRelay(true); err != nil {
 				s.log.Warn("appliance: relay on", "err", err)
 			}
 		}
-	case ev.Kind == gpio.LongPressed && ev.Button == "tech":
+	case ev.Kind == panel.LongPressed && ev.Button == "tech":
 		s.pnl.techHeld(s.Now())
 		s.log.Info("appliance: technician button held")
-		s.pnl.beep(gpio.BeepLong)
-	case ev.Kind == gpio.PresenceOn, ev.Kind == gpio.PresenceOff:
-		on := ev.Kind == gpio.PresenceOn
+		s.pnl.beep(panel.BeepLong)
+	case ev.Kind == panel.PresenceOn, ev.Kind == panel.PresenceOff:
+		on := ev.Kind == panel.PresenceOn
 		s.pnl.sensed(on)
 		if on && s.cfg.Devices.Scanner.Trigger != "" {
 			// Someone stepped up: let a triggered scanner look for a code.
@@ -202,22 +202,22 @@ func (s *Station) lampLoop(ctx context.Context) {
 //   - attention: fast blink for a help request, slow blink for a problem
 //     a technician must see (printer, reader, rejected records, alerts);
 //   - busy: on while a resident's session is open or receipts print.
-func (s *Station) lampPlan() map[gpio.LED]gpio.Pattern {
+func (s *Station) lampPlan() map[panel.LED]panel.Pattern {
 	h := s.Health()
 	sess := s.Session()
 	p := s.Panel()
-	plan := map[gpio.LED]gpio.Pattern{gpio.LEDReady: gpio.On, gpio.LEDOffline: gpio.Off, gpio.LEDAttention: gpio.Off, gpio.LEDBusy: gpio.Off}
+	plan := map[panel.LED]panel.Pattern{panel.LEDReady: panel.On, panel.LEDOffline: panel.Off, panel.LEDAttention: panel.Off, panel.LEDBusy: panel.Off}
 	if h.Upstream.Configured && !h.Upstream.Online {
-		plan[gpio.LEDOffline] = gpio.On
+		plan[panel.LEDOffline] = panel.On
 	}
 	switch {
 	case p.HelpSince != nil:
-		plan[gpio.LEDAttention] = gpio.BlinkFast
+		plan[panel.LEDAttention] = panel.BlinkFast
 	case len(h.Problems) > 0 || h.Outbox.Rejected > 0:
-		plan[gpio.LEDAttention] = gpio.BlinkSlow
+		plan[panel.LEDAttention] = panel.BlinkSlow
 	}
 	if sess.State != SessionIdle || h.Peripherals["printer"].Pending > 0 {
-		plan[gpio.LEDBusy] = gpio.On
+		plan[panel.LEDBusy] = panel.On
 	}
 	return plan
 }

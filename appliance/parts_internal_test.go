@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/gridkiosk/gridkiosk/appliance/record"
-	"github.com/gridkiosk/gridkiosk/drivers/gpio"
+	"github.com/gridkiosk/gridkiosk/drivers/panel"
 )
 
 // handClock is a local clock the test moves.
@@ -116,19 +116,19 @@ func TestStaffDesk(t *testing.T) {
 // lampLog is a panel that records what the station set.
 type lampLog struct {
 	mu   sync.Mutex
-	leds []gpio.LED
+	leds []panel.LED
 }
 
-func (p *lampLog) Run(ctx context.Context, _ chan<- gpio.Event) error { <-ctx.Done(); return nil }
-func (p *lampLog) Beep(gpio.Beep)                                     {}
-func (p *lampLog) SetRelay(bool) error                                { return nil }
-func (p *lampLog) SetLED(l gpio.LED, _ gpio.Pattern) {
+func (p *lampLog) Run(ctx context.Context, _ chan<- panel.Event) error { <-ctx.Done(); return nil }
+func (p *lampLog) Beep(panel.Beep)                                     {}
+func (p *lampLog) SetRelay(bool) error                                 { return nil }
+func (p *lampLog) SetLED(l panel.LED, _ panel.Pattern) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.leds = append(p.leds, l)
 }
 
-func (p *lampLog) take() []gpio.LED {
+func (p *lampLog) take() []panel.LED {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	l := p.leds
@@ -143,8 +143,8 @@ func (p *lampLog) take() []gpio.LED {
 func TestPanelLamps(t *testing.T) {
 	hw := &lampLog{}
 	p := frontPanel{hw: hw}
-	plan := map[gpio.LED]gpio.Pattern{gpio.LEDReady: gpio.On, gpio.LEDOffline: gpio.Off, gpio.LEDAttention: gpio.Off, gpio.LEDBusy: gpio.Off}
-	all := []gpio.LED{gpio.LEDReady, gpio.LEDOffline, gpio.LEDAttention, gpio.LEDBusy}
+	plan := map[panel.LED]panel.Pattern{panel.LEDReady: panel.On, panel.LEDOffline: panel.Off, panel.LEDAttention: panel.Off, panel.LEDBusy: panel.Off}
+	all := []panel.LED{panel.LEDReady, panel.LEDOffline, panel.LEDAttention, panel.LEDBusy}
 	slices.Sort(all)
 	p.setLamps(plan)
 	if got := hw.take(); !slices.Equal(got, all) {
@@ -154,9 +154,9 @@ func TestPanelLamps(t *testing.T) {
 	if got := hw.take(); len(got) != 0 {
 		t.Fatalf("the same plan set %v again", got)
 	}
-	plan[gpio.LEDAttention] = gpio.BlinkFast
+	plan[panel.LEDAttention] = panel.BlinkFast
 	p.setLamps(plan)
-	if got := hw.take(); !slices.Equal(got, []gpio.LED{gpio.LEDAttention}) {
+	if got := hw.take(); !slices.Equal(got, []panel.LED{panel.LEDAttention}) {
 		t.Fatalf("one change set %v", got)
 	}
 	p.forgetLamps()

@@ -8,7 +8,7 @@ import (
 
 	"github.com/gridkiosk/gridkiosk/appliance/config"
 	"github.com/gridkiosk/gridkiosk/appliance/signedcode"
-	"github.com/gridkiosk/gridkiosk/drivers/gpio"
+	"github.com/gridkiosk/gridkiosk/drivers/panel"
 	"github.com/gridkiosk/gridkiosk/drivers/qrscan"
 	"github.com/gridkiosk/gridkiosk/drivers/serialport"
 )
@@ -78,9 +78,9 @@ func (s *Station) scanEvent(ctx context.Context, ev qrscan.Event) {
 	case qrscan.CodeRead:
 		r := s.interpret(ctx, ev.Code)
 		if r.Kind == "refused" || r.Kind == "unknown" {
-			s.pnl.beep(gpio.BeepError)
+			s.pnl.beep(panel.BeepError)
 		} else {
-			s.pnl.beep(gpio.BeepOK)
+			s.pnl.beep(panel.BeepOK)
 		}
 		s.dev.mu.Lock()
 		s.dev.lastScan = &r

@@ -11,8 +11,8 @@ import (
 	"github.com/gridkiosk/gridkiosk/appliance/grid"
 	"github.com/gridkiosk/gridkiosk/appliance/record"
 	"github.com/gridkiosk/gridkiosk/appliance/signedcode"
-	"github.com/gridkiosk/gridkiosk/drivers/gpio"
 	"github.com/gridkiosk/gridkiosk/drivers/idcard"
+	"github.com/gridkiosk/gridkiosk/drivers/panel"
 )
 
 // Session states: idle → card (fields read from a card) or appointment
@@ -436,7 +436,7 @@ func (s *Station) cardEvent(ev idcard.Event) {
 		s.dev.reader = readerState{state: "ready", samID: s.dev.reader.samID, last: ev.Phases}
 		s.dev.mu.Unlock()
 		s.count.cardsRead.Add(1)
-		s.pnl.beep(gpio.BeepShort)
+		s.pnl.beep(panel.BeepShort)
 		s.logAppointment(waiting, taken)
 		s.log.Info("appliance: card read", "card_type", ev.Card.Type.String(), "id", citizenid.Mask(ev.Card.IDNumber),
 			"read_ms", (ev.Phases.Find + ev.Phases.Select + ev.Phases.Read).Milliseconds(), "attempts", ev.Phases.Attempts)
