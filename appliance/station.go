@@ -69,8 +69,8 @@ type Timing struct {
 
 // Submission is a record as a caller of the admin API hands it in, its
 // payload JSON; the station adds the ID, the sequence number, the time and
-// the clock flag. The station's own callers build the payload as a typed
-// record.Payload instead (see draft).
+// the clock flag. The station's own callers build a typed record.Payload
+// instead; both take the same checks and are encoded once.
 type Submission struct {
 	Kind    string          `json:"kind"`
 	Payload json.RawMessage `json:"payload"`
