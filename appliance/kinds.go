@@ -3,7 +3,6 @@ package appliance
 import (
 	"encoding/json"
 	"fmt"
-	"time"
 
 	"github.com/gridkiosk/gridkiosk/appliance/record"
 	"github.com/gridkiosk/gridkiosk/sync/wire"
@@ -24,13 +23,31 @@ func payloadOf(kind string) (record.Payload, error) {
 	return nil, &record.FieldError{Field: "kind", Msg: fmt.Sprintf("%q is not one of registration, matter, receipt, volunteer", kind)}
 }
 
-// validate checks a payload of a kind and returns it in canonical form.
-func validate(kind string, payload json.RawMessage, now time.Time) (json.RawMessage, error) {
-	v, err := payloadOf(kind)
+// kindOf is the contract's kind a payload is stored as.
+func kindOf(p record.Payload) string {
+	switch p.(type) {
+	case *record.Registration:
+		return wire.KindRegistration
+	case *record.Matter:
+		return wire.KindMatter
+	case *record.Receipt:
+		return wire.KindReceipt
+	case *record.Volunteer:
+		return wire.KindVolunteer
+	}
+	panic(fmt.Sprintf("appliance: %T is not a record payload", p))
+}
+
+// decode reads a caller's payload of a kind into its type (record.Decode).
+func decode(kind string, payload json.RawMessage) (record.Payload, error) {
+	p, err := payloadOf(kind)
 	if err != nil {
 		return nil, err
 	}
-	return record.Validate(v, payload, now)
+	if err := record.Decode(p, payload); err != nil {
+		return nil, err
+	}
+	return p, nil
 }
 
 // ticket is the number a resident is given: a letter for the kind and the

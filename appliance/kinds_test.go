@@ -1,9 +1,11 @@
 package appliance
 
 import (
+	"errors"
 	"slices"
 	"testing"
 
+	"github.com/gridkiosk/gridkiosk/appliance/record"
 	"github.com/gridkiosk/gridkiosk/appliance/station"
 	"github.com/gridkiosk/gridkiosk/sync/wire"
 )
@@ -25,5 +27,20 @@ func TestTicket(t *testing.T) {
 func TestStationKindsAreTheContracts(t *testing.T) {
 	if got, want := station.Kinds(), wire.Kinds(); !slices.Equal(got, want) {
 		t.Fatalf("station.Kinds() = %q, the contract's %q", got, want)
+	}
+}
+
+// Each kind of the contract reads into its own payload type and is stored
+// as that kind again; another kind is refused naming the field.
+func TestPayloadKinds(t *testing.T) {
+	for _, k := range wire.Kinds() {
+		p, err := payloadOf(k)
+		if err != nil || kindOf(p) != k {
+			t.Errorf("payloadOf(%s) = %T, %v; stored as %q", k, p, err, kindOf(p))
+		}
+	}
+	var fe *record.FieldError
+	if _, err := decode("gossip", []byte(`{}`)); !errors.As(err, &fe) || fe.Field != "kind" {
+		t.Errorf("decode(gossip) = %v, want a refusal of field kind", err)
 	}
 }

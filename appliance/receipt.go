@@ -119,22 +119,19 @@ func (s *Station) PrintReceipt(ctx context.Context, req station.ReceiptRequest) 
 	if err := s.prn.ready(ctx); err != nil {
 		return station.PrintResult{}, err
 	}
-	payload, err := json.Marshal(record.Receipt{Ticket: f.ticket, RecordID: rec.ID, Category: categoryCode(rec), Staff: req.Staff, NextStep: req.NextStep})
-	if err != nil {
-		return station.PrintResult{}, fmt.Errorf("appliance: encode receipt: %w", err)
-	}
+	payload := &record.Receipt{Ticket: f.ticket, RecordID: rec.ID, Category: categoryCode(rec), Staff: req.Staff, NextStep: req.NextStep}
 	// The job is on disk before the receipt is recorded: a crash between
 	// leaves a job staff see, never a receipt recorded with no job.
 	j, err := s.prn.add(job, f.ticket)
 	if err != nil {
 		return station.PrintResult{}, err
 	}
-	ack, err := s.submit(ctx, submission{Submission: station.Submission{Kind: wire.KindReceipt, Payload: payload}})
+	rc, err := s.store(ctx, draft{payload: payload})
 	if err != nil {
 		s.prn.discard(j)
 		return station.PrintResult{}, err
 	}
-	res := station.PrintResult{ReceiptID: ack.ID, Ticket: f.ticket, JobID: j.ID}
+	res := station.PrintResult{ReceiptID: rc.ID, Ticket: f.ticket, JobID: j.ID}
 	res.State, res.Reason = s.prn.start(ctx, j)
 	return res, nil
 }

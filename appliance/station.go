@@ -23,7 +23,6 @@ import (
 	"github.com/gridkiosk/gridkiosk/appliance/station"
 	"github.com/gridkiosk/gridkiosk/drivers/idcard"
 	"github.com/gridkiosk/gridkiosk/drivers/printer"
-	"github.com/gridkiosk/gridkiosk/drivers/qrscan"
 	"github.com/gridkiosk/gridkiosk/drivers/serialport"
 	"github.com/gridkiosk/gridkiosk/internal/secretfile"
 	"github.com/gridkiosk/gridkiosk/internal/spki"
@@ -70,26 +69,21 @@ type Timing struct {
 	MinBackoff, MaxBackoff, Idle, AuthRetry time.Duration
 }
 
-// submission is a record as the station's own callers hand it in: the
-// caller's part, and the conditions on storing it they add.
-type submission struct {
-	station.Submission
-
-	// once, if set, is a one-time key the record spends (an appointment's
-	// ID): the record is stored only if the key was not spent before, and
-	// the key is remembered until onceUntil.
-	once      string
-	onceUntil time.Time
-	// forget, if set, is a kept key the record ends (a volunteer's
-	// check-in): stored only if the key is kept, and the key goes with it.
-	forget string
-	// session marks the card session's own retry, which makes the
-	// payload again (a new consent time) under the session's record ID.
-	session bool
-}
-
-// Station owns the outbox and the forwarder. Its methods are safe for
-// concurrent use.
+// Station owns the outbox and the forwarder; it is the front door that the
+// screens, the admin API and the drivers' loops go through. Its methods
+// are safe for concurrent use.
+//
+// Its state is kept by small parts, each guarding its own fields with its
+// own lock: sess (the resident's registration), desk (staff logged in and
+// the PIN keypad), pnl (the panel's inputs and lamps), changes (the
+// SessionChanged channel), clock (the hub's offset), prn (print jobs), dev
+// (what the drivers reported) and ref (the reference data); count (the
+// metrics' counters) is atomic. No method holds the locks of two parts at
+// once: a part never calls another part or the Station with its lock
+// held, so there is no order between them to keep. The nestings are
+// inside a part, each a lock held across something slow that takes the
+// part's state lock briefly: the desk's PIN check (a hash; see staffDesk)
+// and the print queue's line (the printer; see printQueue).
 type Station struct {
 	cfg *config.Config
 	log *slog.Logger
@@ -102,31 +96,18 @@ type Station struct {
 	fwd     *upstream.Forwarder // nil without an upstream
 	clock   *clockTrust
 
-	prn     *printQueue   // nil without a printer
-	idle    time.Duration // a session untouched this long is wiped
+	prn     *printQueue // nil without a printer
 	openID  func(path string, baud int) (idcard.Port, error)
 	cardOpt idcard.Options
-	panel   Panel  // nil without one
 	sysNet  string // the sysfs directory of network interfaces
 
-	pinMu sync.Mutex // one PIN check at a time
-
-	mu             sync.Mutex
-	submitted      map[string]uint64 // by kind, since start
-	sess           session
-	reader         readerState
-	scanner        readerState
-	lastScan       *station.ScanResult
-	scanDrv        *qrscan.Scanner // set once the scanner's loop runs
-	refdata        *RefData
-	refErr         string // why the last reference data fetch failed
-	staff          *station.StaffSession
-	staffTouched   time.Time // the staff member's last activity, for the idle logout
-	pnl            panelState
-	pinFails       int       // wrong PINs since the last lock or log-in
-	pinLockedUntil time.Time // on the local clock
-	cardsRead      uint64
-	changed        chan struct{} // closed and replaced when the session changes
+	sess    session
+	desk    staffDesk
+	pnl     frontPanel
+	changes changeNotice
+	dev     devices
+	ref     refs
+	count   *counters
 }
 
 // New opens the station's outbox in the configured data directory.
@@ -161,16 +142,16 @@ func New(opt Options) (*Station, error) {
 	s := &Station{
 		cfg: cfg, log: opt.Log, local: opt.Now, version: opt.Version, started: opt.Now(),
 		box: box, clock: clock,
-		submitted: map[string]uint64{},
-		sess:      session{state: station.SessionIdle},
-		idle:      cfg.UI.IdleTimeout.Duration,
-		changed:   make(chan struct{}),
-		cardOpt:   opt.IDCard,
-		panel:     opt.Panel,
-		sysNet:    "/sys/class/net",
-		openID:    opt.OpenPort,
+		cardOpt: opt.IDCard,
+		sysNet:  "/sys/class/net",
+		openID:  opt.OpenPort,
+		sess:    session{idle: cfg.UI.IdleTimeout.Duration, local: opt.Now, cur: registration{state: station.SessionIdle}},
+		desk:    staffDesk{local: opt.Now},
+		pnl:     frontPanel{hw: opt.Panel},
+		changes: changeNotice{ch: make(chan struct{})},
+		count:   newCounters(),
 	}
-	if s.refdata, err = loadRefData(box); err != nil {
+	if s.ref.data, err = loadRefData(box); err != nil {
 		// A damaged cache is replaced at the next fetch; meanwhile the
 		// station works without signed codes rather than not at all.
 		opt.Log.Error("appliance: cached reference data not used", "err", err)
@@ -275,7 +256,7 @@ func (s *Station) Run(ctx context.Context) error {
 	if d := s.cfg.Devices.IDCard; d.Present() {
 		wg.Go(func() { s.runIDCard(ctx, d.Port, d.Baud) })
 	}
-	if s.panel != nil {
+	if s.pnl.hw != nil {
 		wg.Go(func() { s.runPanel(ctx) })
 	}
 	if d := s.cfg.Devices.Scanner; d.Present() {
@@ -330,22 +311,6 @@ func follow[E any](ctx context.Context, s *Station, run func(context.Context, ch
 	}
 }
 
-// notify wakes everyone waiting on SessionChanged.
-func (s *Station) notify() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	close(s.changed)
-	s.changed = make(chan struct{})
-}
-
-// SessionChanged returns a channel that is closed at the next change of
-// the session, of a device's state, or of the hub being reachable.
-func (s *Station) SessionChanged() <-chan struct{} {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.changed
-}
-
 // PrinterProfile is the printer profile for the configured paper width
 // and what the printer can report.
 func PrinterProfile(p config.Printer) printer.Profile {
@@ -388,23 +353,54 @@ func (s *Station) Config() *config.Config { return s.cfg }
 // A *record.FieldError means the submission was wrong and nothing was
 // stored; any other error means the station could not store it.
 func (s *Station) Submit(ctx context.Context, sub station.Submission) (station.Ack, error) {
-	return s.submit(ctx, submission{Submission: sub})
-}
-
-func (s *Station) submit(ctx context.Context, sub submission) (station.Ack, error) {
 	if err := ctx.Err(); err != nil {
 		return station.Ack{}, err
 	}
+	p, err := decode(sub.Kind, sub.Payload)
+	if err != nil {
+		return station.Ack{}, err
+	}
+	return s.store(ctx, draft{payload: p, grid: sub.Grid, id: sub.ID})
+}
+
+// draft is a record on its way to the outbox: its payload typed, as the
+// station's own callers build it or as Submit read it. store checks and
+// encodes it once; nobody marshals a payload only to have it read again.
+type draft struct {
+	payload record.Payload
+	grid    *grid.Path // nil: the station's own cell
+	id      string     // a retry's record ID (Submission.ID); "": a new one
+
+	// once, if set, is a one-time key the record spends (an appointment's
+	// ID): the record is stored only if the key was not spent before, and
+	// the key is remembered until onceUntil.
+	once      string
+	onceUntil time.Time
+	// forget, if set, is a kept key the record ends (a volunteer's
+	// check-in): stored only if the key is kept, and the key goes with it.
+	forget string
+	// session marks the card session's own retry, which makes the
+	// payload again (a new consent time) under the session's record ID.
+	session bool
+}
+
+// store checks a draft, commits it durably and wakes the forwarder: the
+// one path every record takes to the outbox.
+func (s *Station) store(ctx context.Context, d draft) (station.Ack, error) {
+	if err := ctx.Err(); err != nil {
+		return station.Ack{}, err
+	}
+	kind := kindOf(d.payload)
 	// A record's time is the hub-corrected one when the local clock is
 	// known to be off; its order never depends on it (sequence numbers).
 	now, trusted := s.clock.now()
-	payload, err := validate(sub.Kind, sub.Payload, now)
+	payload, err := record.Encode(d.payload, now)
 	if err != nil {
 		return station.Ack{}, err
 	}
 	g := s.cfg.Station.Grid
-	if sub.Grid != nil {
-		g = sub.Grid.Within(g)
+	if d.grid != nil {
+		g = d.grid.Within(g)
 	}
 	if err := g.Validate(); err != nil {
 		var ge *grid.Error
@@ -417,53 +413,53 @@ func (s *Station) submit(ctx context.Context, sub submission) (station.Ack, erro
 	if err != nil {
 		return station.Ack{}, fmt.Errorf("appliance: encode grid: %w", err)
 	}
-	id := sub.ID
+	id := d.id
 	if id == "" {
 		if id, err = record.NewID(now); err != nil {
 			return station.Ack{}, err
 		}
-	} else if ack, found, err := s.storedBefore(sub, payload); found || err != nil {
-		return ack, err
+	} else if rc, found, err := s.storedBefore(d, kind, payload); found || err != nil {
+		return rc, err
 	}
 	rec := &wire.Record{
-		ID: id, Kind: sub.Kind, CreatedAt: now, ClockTrusted: trusted,
+		ID: id, Kind: kind, CreatedAt: now, ClockTrusted: trusted,
 		Grid: gridJSON, Payload: payload,
 	}
 	put := s.box.Put
 	switch {
-	case sub.once != "":
-		put = func(r *wire.Record) error { return s.box.PutOnce(r, sub.once, sub.onceUntil) }
-	case sub.forget != "":
-		put = func(r *wire.Record) error { return s.box.PutForget(r, sub.forget) }
+	case d.once != "":
+		put = func(r *wire.Record) error { return s.box.PutOnce(r, d.once, d.onceUntil) }
+	case d.forget != "":
+		put = func(r *wire.Record) error { return s.box.PutForget(r, d.forget) }
 	}
 	if err := put(rec); err != nil {
 		switch {
 		case errors.Is(err, outbox.ErrUsed):
-			return station.Ack{}, &signedcode.Refusal{Reason: signedcode.Used, Detail: "appointment " + sub.once + " already made a registration here"}
+			return station.Ack{}, &signedcode.Refusal{Reason: signedcode.Used, Detail: "appointment " + d.once + " already made a registration here"}
 		case errors.Is(err, outbox.ErrNotKept):
 			return station.Ack{}, err
 		case errors.Is(err, outbox.ErrUnknown):
-			s.log.Error("appliance: record may or may not be stored; a retry with its ID will tell", "id", id, "kind", sub.Kind, "err", err)
+			s.log.Error("appliance: record may or may not be stored; a retry with its ID will tell", "id", id, "kind", kind, "err", err)
 			return station.Ack{}, &station.StorageUnknown{ID: id, Err: err}
 		}
-		s.log.Error("appliance: record not stored", "kind", sub.Kind, "err", err)
+		s.log.Error("appliance: record not stored", "kind", kind, "err", err)
 		return station.Ack{}, vocab(fmt.Errorf("appliance: %w", err))
 	}
-	s.mu.Lock()
-	s.submitted[sub.Kind]++
-	s.mu.Unlock()
-	s.log.Info("appliance: record stored", "id", id, "kind", sub.Kind, "seq", rec.Seq)
+	if c := s.count.byKind[kind]; c != nil {
+		c.Add(1)
+	}
+	s.log.Info("appliance: record stored", "id", id, "kind", kind, "seq", rec.Seq)
 	if s.fwd != nil {
 		s.fwd.Kick()
 	}
-	return station.Ack{ID: id, Ticket: ticket(sub.Kind, rec.Seq), Seq: rec.Seq, CreatedAt: now, ClockTrusted: trusted}, nil
+	return station.Ack{ID: id, Ticket: ticket(kind, rec.Seq), Seq: rec.Seq, CreatedAt: now, ClockTrusted: trusted}, nil
 }
 
 // storedBefore finds a record an earlier try stored under id, for a
 // retry: found with its acknowledgement when it is the same record, an error when
 // id holds another one or is not an ID the station makes.
-func (s *Station) storedBefore(sub submission, payload json.RawMessage) (ack station.Ack, found bool, err error) {
-	id, kind := sub.ID, sub.Kind
+func (s *Station) storedBefore(d draft, kind string, payload json.RawMessage) (rc station.Ack, found bool, err error) {
+	id := d.id
 	if !record.ValidID(id) {
 		return station.Ack{}, false, &record.FieldError{Field: "id", Msg: "must be the record ID (a UUIDv7) a previous try was given, or left out"}
 	}
@@ -482,7 +478,7 @@ func (s *Station) storedBefore(sub submission, payload json.RawMessage) (ack sta
 	// A session's retry makes its payload again, with a new consent
 	// time; the session's own ID says it is the same record. An API
 	// caller's retry sends the same payload.
-	if r.Kind != kind || !sub.session && string(r.Payload) != string(payload) {
+	if r.Kind != kind || !d.session && string(r.Payload) != string(payload) {
 		return station.Ack{}, false, &record.FieldError{Field: "id", Msg: "a different record is stored under this ID; send a new submission without an id"}
 	}
 	s.log.Info("appliance: record found stored by an earlier try", "id", id, "kind", kind, "seq", e.Seq)

@@ -12,7 +12,6 @@ import (
 	"github.com/gridkiosk/gridkiosk/appliance/record"
 	"github.com/gridkiosk/gridkiosk/appliance/station"
 	"github.com/gridkiosk/gridkiosk/sync/outbox"
-	"github.com/gridkiosk/gridkiosk/sync/wire"
 )
 
 // keptVolunteer prefixes the outbox keys of the volunteers checked in.
@@ -26,7 +25,7 @@ func (s *Station) CheckIn(c station.CheckIn) (_ station.CheckIn, err error) {
 	c.Since = s.Now()
 	// Checked now by the record's own rules, so that the check-out, hours
 	// later and perhaps by someone else, cannot be refused.
-	if _, err := volunteerRecord(c, c.Since); err != nil {
+	if err := record.Check(volunteerRecord(c, c.Since), c.Since); err != nil {
 		return station.CheckIn{}, err
 	}
 	b, err := json.Marshal(c)
@@ -78,31 +77,20 @@ func (s *Station) CheckOut(ctx context.Context, name string) (_ station.Service,
 	sv := station.Service{CheckIn: ins[i]}
 	now := s.Now()
 	sv.Minutes, sv.Capped = station.ServiceMinutes(sv.Since, now)
-	raw, err := volunteerRecord(sv.CheckIn, now)
-	if err != nil {
-		return station.Service{}, err
-	}
-	sv.Ack, err = s.submit(ctx, submission{Submission: station.Submission{Kind: wire.KindVolunteer, Payload: raw}, forget: keptVolunteer + name})
+	sv.Ack, err = s.store(ctx, draft{payload: volunteerRecord(sv.CheckIn, now), forget: keptVolunteer + name})
 	if errors.Is(err, outbox.ErrNotKept) {
 		return station.Service{}, station.ErrNotCheckedIn
 	}
 	return sv, err
 }
 
-// volunteerRecord is the record of c's service until now, checked.
-func volunteerRecord(c station.CheckIn, now time.Time) (json.RawMessage, error) {
+// volunteerRecord is the record of c's service until now.
+func volunteerRecord(c station.CheckIn, now time.Time) *record.Volunteer {
 	minutes, _ := station.ServiceMinutes(c.Since, now)
-	raw, err := json.Marshal(record.Volunteer{
+	return &record.Volunteer{
 		Volunteer: record.VolunteerPerson{Name: c.Name, PartyMember: c.PartyMember},
 		Service:   c.Service,
 		Minutes:   minutes,
 		Date:      c.Since.In(now.Location()).Format(time.DateOnly),
-	})
-	if err != nil {
-		return nil, fmt.Errorf("appliance: volunteer record: %w", err)
 	}
-	if _, err := record.Validate(&record.Volunteer{}, raw, now); err != nil {
-		return nil, err
-	}
-	return raw, nil
 }

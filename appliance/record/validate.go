@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"io"
 	"regexp"
 	"strings"
@@ -25,29 +24,15 @@ var (
 	uuidRE     = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`)
 )
 
-// Payload is a record's body: a *Registration, *Matter, *Receipt or
-// *Volunteer. Which one a record kind takes is the caller's to say: the
-// kinds are the wire contract's, which this package does not import.
-type Payload interface{ check(now time.Time) error }
-
-// Validate decodes payload into v, checks it and returns it re-encoded in
-// canonical form (ID numbers normalised, unknown fields refused). now is
-// the station's time, for dates that may not lie in the future.
+// Validate decodes payload into v (see Decode), checks it and returns it
+// re-encoded in canonical form (ID numbers normalised, unknown fields
+// refused). now is the station's time, for dates that may not lie in the
+// future.
 func Validate(v Payload, payload json.RawMessage, now time.Time) (json.RawMessage, error) {
-	if len(bytes.TrimSpace(payload)) == 0 {
-		return nil, fieldErr("payload", "is required")
-	}
-	if err := decodeStrict(payload, v); err != nil {
+	if err := Decode(v, payload); err != nil {
 		return nil, err
 	}
-	if err := v.check(now); err != nil {
-		return nil, err
-	}
-	out, err := json.Marshal(v)
-	if err != nil {
-		return nil, fmt.Errorf("record: encode %T: %w", v, err)
-	}
-	return out, nil
+	return Encode(v, now)
 }
 
 // decodeStrict decodes JSON refusing unknown fields and trailing data, and
