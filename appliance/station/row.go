@@ -44,14 +44,6 @@ type Row struct {
 	Resident bool `json:"-"`
 }
 
-// ReadStats is how long each step of the last card read took, and the
-// bytes it moved over the line, for the technician's screen.
-type ReadStats struct {
-	Find, Select, Read time.Duration
-	Bytes              int // bytes exchanged (commands and replies) for this card
-	Attempts           int
-}
-
 // Category is a kind of matter a resident can come for, from the hub's
 // reference data.
 type Category struct {
