@@ -125,14 +125,17 @@ type Outbox struct {
 	opt  Options
 	dir  string
 
-	puts   chan *putReq    // to the committer; unbuffered, see committer
-	probes chan chan error // liveness probes for the committer, see Alive
-	quit   chan struct{}
-	wg     sync.WaitGroup
+	// The commit turn (see enqueue and lead): busy while a goroutine
+	// commits, waiting the requests for the commit after it.
+	cmu     sync.Mutex
+	busy    bool
+	waiting []*putReq
+	idle    sync.Cond // busy fell to false
+	closed  bool
+	wg      sync.WaitGroup // the goroutines lead passed the turn to
 
-	mu     sync.Mutex
-	stats  Stats
-	closed bool
+	mu    sync.Mutex
+	stats Stats
 }
 
 // Open opens or creates the outbox in dir: dir/station.db and its key
@@ -174,12 +177,12 @@ func Open(dir string, opt Options) (*Outbox, error) {
 			return nil, err
 		}
 	}
-	o := &Outbox{db: db, opt: opt, dir: dir, puts: make(chan *putReq), probes: make(chan chan error), quit: make(chan struct{})}
+	o := &Outbox{db: db, opt: opt, dir: dir}
+	o.idle.L = &o.cmu
 	if err := o.init(filepath.Join(dir, keyName)); err != nil {
 		db.Close()
 		return nil, err
 	}
-	o.wg.Go(o.committer)
 	return o, nil
 }
 
@@ -283,16 +286,19 @@ func (o *Outbox) Stats() Stats {
 func (o *Outbox) Path() string { return o.db.Path() }
 
 // Close closes the database. Records already Put are safe whether or not
-// Close is called.
+// Close is called. Puts waiting for a commit are committed first; later
+// ones fail with ErrClosed.
 func (o *Outbox) Close() error {
-	o.mu.Lock()
+	o.cmu.Lock()
 	if o.closed {
-		o.mu.Unlock()
+		o.cmu.Unlock()
 		return nil
 	}
 	o.closed = true
-	o.mu.Unlock()
-	close(o.quit)
+	for o.busy {
+		o.idle.Wait()
+	}
+	o.cmu.Unlock()
 	o.wg.Wait()
 	if err := o.db.Close(); err != nil {
 		return fmt.Errorf("outbox: close: %w", err)
