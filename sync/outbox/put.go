@@ -17,6 +17,14 @@ var ErrClosed = errors.New("outbox: closed")
 // held up by an unbounded transaction.
 const maxGroup = 256
 
+// appendFill is how full a commit leaves the pages of the queue and the
+// index when it splits them. Both grow at their end (sequence numbers;
+// IDs are UUIDv7, which start with the time), where bbolt's default of
+// half full leaves every page half empty for ever: fuller pages make a
+// smaller file and shallower trees, so a commit writes fewer pages. The
+// room kept lets an index entry grow in place when its state changes.
+const appendFill = 0.9
+
 // putReq is one Put waiting for a commit, or a liveness probe (r nil,
 // see Alive).
 type putReq struct {
@@ -168,6 +176,8 @@ func (o *Outbox) commit(group, probes []*putReq) {
 		for _, p := range probes {
 			p.done <- nil
 		}
+		tx.Bucket(bucketQueue).FillPercent = appendFill
+		tx.Bucket(bucketIndex).FillPercent = appendFill
 		for i, req := range group {
 			refused, err := o.putTx(tx, req)
 			if err != nil {
