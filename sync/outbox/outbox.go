@@ -126,7 +126,7 @@ type Outbox struct {
 	dir  string
 
 	// The commit turn (see enqueue and lead): busy while a goroutine
-	// commits, waiting the requests for the commit after it.
+	// commits; waiting holds the requests for the commit after it.
 	cmu     sync.Mutex
 	busy    bool
 	waiting []*putReq

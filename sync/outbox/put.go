@@ -3,6 +3,7 @@ package outbox
 import (
 	"errors"
 	"fmt"
+	"runtime/debug"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -22,7 +23,8 @@ const maxGroup = 256
 // IDs are UUIDv7, which start with the time), where bbolt's default of
 // half full leaves every page half empty for ever: fuller pages make a
 // smaller file and shallower trees, so a commit writes fewer pages. The
-// room kept lets an index entry grow in place when its state changes.
+// tenth left free lets index entries grow when their state changes
+// (queued to delivered) without splitting their page.
 const appendFill = 0.9
 
 // putReq is one Put waiting for a commit, or a liveness probe (r nil,
@@ -117,6 +119,18 @@ func (o *Outbox) enqueue(req *putReq) (lead bool, err error) {
 // a goroutine of their own, so the caller who led returns as soon as its
 // own record is on disk.
 func (o *Outbox) lead(group []*putReq) {
+	defer func() {
+		if p := recover(); p != nil {
+			// A commit that panics (bbolt does on a damaged page) must
+			// end the process, as it did when one goroutine made every
+			// commit: a caller that recovers panics, as net/http does,
+			// would otherwise leave the turn taken and every later Put
+			// waiting for ever.
+			stack := debug.Stack()
+			go panic(fmt.Sprintf("outbox: commit: %v\n%s", p, stack))
+			select {}
+		}
+	}()
 	o.commitGroup(group)
 	o.cmu.Lock()
 	defer o.cmu.Unlock()
@@ -145,8 +159,7 @@ func (o *Outbox) lead(group []*putReq) {
 // the commit holds the database's write lock, or, with no Put beside
 // them, by taking the lock and giving it back.
 func (o *Outbox) commitGroup(group []*putReq) {
-	puts := group[:0:0]
-	var probes []*putReq
+	var puts, probes []*putReq
 	for _, req := range group {
 		if req.r == nil {
 			probes = append(probes, req)

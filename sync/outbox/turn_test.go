@@ -1,7 +1,12 @@
 package outbox
 
 import (
+	"context"
 	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -157,4 +162,30 @@ func TestCloseCommitsQueuedPuts(t *testing.T) {
 	if _, err := o.Lookup(late.ID); !errors.Is(err, ErrNotFound) {
 		t.Fatalf("the refused Put's record: %v, want ErrNotFound", err)
 	}
+}
+
+// A commit that panics ends the process even when the Put's caller
+// recovers panics (net/http's server does): a process that lived on would
+// keep the commit turn taken and every later Put waiting for ever.
+func TestCommitPanicEndsProcess(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), sdnotifytest.Wait)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(), crashEnv+"="+t.TempDir(), crashEnv+"_MODE=panic")
+	out, err := cmd.CombinedOutput()
+	if err == nil || strings.Contains(string(out), "lived on") || !strings.Contains(string(out), "outbox: commit: disk on fire") {
+		t.Fatalf("writer whose commit panicked ended with %v, want a panic naming the commit; it printed:\n%s", err, out)
+	}
+}
+
+// panicWriter is the writer process of TestCommitPanicEndsProcess: one Put
+// whose commit panics, from a caller that recovers.
+func panicWriter(o *Outbox) {
+	o.opt.SyncFault = func(bool) error { panic("disk on fire") }
+	func() {
+		defer func() { recover() }()
+		o.Put(testRecord(1))
+	}()
+	fmt.Println("the writer lived on")
+	os.Exit(0)
 }
