@@ -161,7 +161,12 @@ func Open(dir string, opt Options) (*Outbox, error) {
 	}
 	path := filepath.Join(dir, dbName)
 	_, statErr := os.Stat(path)
-	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: opt.LockTimeout})
+	// The free-page list is not written with each commit: it is only a
+	// summary of the pages no tree reaches, which bbolt works out again
+	// when it opens the file (a read of every page in use: 9 ms for 32 MiB
+	// here). Records are as durable either way; each commit writes one
+	// page less, and a lone Put was paying for that page.
+	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: opt.LockTimeout, NoFreelistSync: true})
 	if err != nil {
 		if errors.Is(err, berrors.ErrTimeout) {
 			return nil, fmt.Errorf("outbox: %s is locked by another process (is another gridkiosk running?)", path)
