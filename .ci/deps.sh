@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what building and testing gridkiosk needs on Debian 12, and only
 # what is missing: the C toolchain and X/GL headers for Fyne, and Go itself
-# when the machine has none (or one older than go.mod asks for).
+# when the machine has none (or one older than go.mod asks for); espeak-ng
+# speaks the default voice pack and alsa-utils' aplay plays it.
 #
 #   .ci/deps.sh            packages for building and testing (amd64)
 #   .ci/deps.sh arm64      also the arm64 cross compiler and -dev packages
@@ -15,7 +16,8 @@ sudo_cmd=()
 if [ "$(id -u)" -ne 0 ]; then sudo_cmd=(sudo); fi
 
 pkgs=(gcc pkg-config libgl1-mesa-dev libx11-dev libxrandr-dev libxxf86vm-dev
-      libxi-dev libxcursor-dev libxinerama-dev libxkbcommon-dev curl unzip ca-certificates)
+      libxi-dev libxcursor-dev libxinerama-dev libxkbcommon-dev curl unzip ca-certificates
+      espeak-ng alsa-utils)
 for extra in "$@"; do
   case "$extra" in
     arm64) pkgs+=(gcc-aarch64-linux-gnu libc6-dev-arm64-cross libgl1-mesa-dev:arm64 libx11-dev:arm64

@@ -4,16 +4,16 @@ import (
 	"context"
 	"time"
 
-	"github.com/gridkiosk/gridkiosk/drivers/gpio"
+	"github.com/gridkiosk/gridkiosk/drivers/panel"
 )
 
 // Panel is the kiosk's GPIO panel: buttons, status lamps, buzzer, presence
-// sensor and relay (*gpio.Panel). Declared here so tests and the
+// sensor and relay (*panel.Panel). Declared here so tests and the
 // simulation can pass what they like.
 type Panel interface {
-	Run(ctx context.Context, events chan<- gpio.Event) error
-	SetLED(l gpio.LED, p gpio.Pattern)
-	Beep(b gpio.Beep)
+	Run(ctx context.Context, events chan<- panel.Event) error
+	SetLED(l panel.LED, p panel.Pattern)
+	Beep(b panel.Beep)
 	SetRelay(on bool) error
 }
 
@@ -38,7 +38,7 @@ type panelState struct {
 	help     time.Time
 	presence bool
 	tech     time.Time
-	leds     map[gpio.LED]gpio.Pattern
+	leds     map[panel.LED]panel.Pattern
 }
 
 // Panel returns the panel's state.
@@ -71,7 +71,7 @@ func (s *Station) ClearHelp() {
 	}
 }
 
-func (s *Station) beep(b gpio.Beep) {
+func (s *Station) beep(b panel.Beep) {
 	if s.panel != nil {
 		s.panel.Beep(b)
 	}
@@ -87,9 +87,9 @@ func (s *Station) runPanel(ctx context.Context) {
 	<-done
 }
 
-func (s *Station) panelEvent(ev gpio.Event) {
+func (s *Station) panelEvent(ev panel.Event) {
 	switch {
-	case ev.Kind == gpio.Pressed && ev.Button == "help":
+	case ev.Kind == panel.Pressed && ev.Button == "help":
 		s.mu.Lock()
 		first := s.pnl.help.IsZero()
 		if first {
@@ -98,21 +98,21 @@ func (s *Station) panelEvent(ev gpio.Event) {
 		s.mu.Unlock()
 		if first {
 			s.log.Info("appliance: a resident pressed the help button")
-			s.beep(gpio.BeepOK)
+			s.beep(panel.BeepOK)
 			// The relay, when fitted, is the call lamp or bell at the
 			// staff desk.
 			if err := s.panel.SetRelay(true); err != nil {
 				s.log.Warn("appliance: relay on", "err", err)
 			}
 		}
-	case ev.Kind == gpio.LongPressed && ev.Button == "tech":
+	case ev.Kind == panel.LongPressed && ev.Button == "tech":
 		s.mu.Lock()
 		s.pnl.tech = s.Now()
 		s.mu.Unlock()
 		s.log.Info("appliance: technician button held")
-		s.beep(gpio.BeepLong)
-	case ev.Kind == gpio.PresenceOn, ev.Kind == gpio.PresenceOff:
-		on := ev.Kind == gpio.PresenceOn
+		s.beep(panel.BeepLong)
+	case ev.Kind == panel.PresenceOn, ev.Kind == panel.PresenceOff:
+		on := ev.Kind == panel.PresenceOn
 		s.mu.Lock()
 		s.pnl.presence = on
 		s.mu.Unlock()
@@ -147,32 +147,32 @@ func (s *Station) lampLoop(ctx context.Context) {
 //   - attention: fast blink for a help request, slow blink for a problem
 //     a technician must see (printer, reader, rejected records, alerts);
 //   - busy: on while a resident's session is open or receipts print.
-func (s *Station) lampPlan() map[gpio.LED]gpio.Pattern {
+func (s *Station) lampPlan() map[panel.LED]panel.Pattern {
 	h := s.Health()
 	sess := s.Session()
 	p := s.Panel()
-	plan := map[gpio.LED]gpio.Pattern{gpio.LEDReady: gpio.On, gpio.LEDOffline: gpio.Off, gpio.LEDAttention: gpio.Off, gpio.LEDBusy: gpio.Off}
+	plan := map[panel.LED]panel.Pattern{panel.LEDReady: panel.On, panel.LEDOffline: panel.Off, panel.LEDAttention: panel.Off, panel.LEDBusy: panel.Off}
 	if h.Upstream.Configured && !h.Upstream.Online {
-		plan[gpio.LEDOffline] = gpio.On
+		plan[panel.LEDOffline] = panel.On
 	}
 	switch {
 	case p.HelpSince != nil:
-		plan[gpio.LEDAttention] = gpio.BlinkFast
+		plan[panel.LEDAttention] = panel.BlinkFast
 	case len(h.Problems) > 0 || h.Outbox.Rejected > 0:
-		plan[gpio.LEDAttention] = gpio.BlinkSlow
+		plan[panel.LEDAttention] = panel.BlinkSlow
 	}
 	if sess.State != SessionIdle || h.Peripherals["printer"].Pending > 0 {
-		plan[gpio.LEDBusy] = gpio.On
+		plan[panel.LEDBusy] = panel.On
 	}
 	return plan
 }
 
-func (s *Station) setLamps(plan map[gpio.LED]gpio.Pattern) {
+func (s *Station) setLamps(plan map[panel.LED]panel.Pattern) {
 	s.mu.Lock()
 	if s.pnl.leds == nil {
-		s.pnl.leds = map[gpio.LED]gpio.Pattern{}
+		s.pnl.leds = map[panel.LED]panel.Pattern{}
 	}
-	var change []gpio.LED
+	var change []panel.LED
 	for l, pat := range plan {
 		if cur, ok := s.pnl.leds[l]; !ok || cur != pat {
 			s.pnl.leds[l] = pat

@@ -8,17 +8,17 @@ import (
 	"time"
 
 	"github.com/gridkiosk/gridkiosk/appliance"
-	"github.com/gridkiosk/gridkiosk/appliance/demo"
-	"github.com/gridkiosk/gridkiosk/drivers/gpio"
-	"github.com/gridkiosk/gridkiosk/drivers/gpio/gpiosim"
 	"github.com/gridkiosk/gridkiosk/drivers/idcard/idcardsim"
+	"github.com/gridkiosk/gridkiosk/drivers/panel"
+	"github.com/gridkiosk/gridkiosk/drivers/panel/panelsim"
 	"github.com/gridkiosk/gridkiosk/drivers/qrscan/qrscansim"
+	"github.com/gridkiosk/gridkiosk/sim/demo"
 )
 
-func simPanel(t *testing.T) (*gpiosim.Panel, *gpio.Panel) {
+func simPanel(t *testing.T) (*panelsim.Panel, *panel.Panel) {
 	t.Helper()
-	sim := gpiosim.New()
-	p, err := gpio.Open(gpio.Options{Pins: sim.Pins(), ByName: sim.ByName, LongPress: 300 * time.Millisecond,
+	sim := panelsim.New()
+	p, err := panel.Open(panel.Options{Pins: sim.Pins(), ByName: sim.ByName, LongPress: 300 * time.Millisecond,
 		Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	if err != nil {
 		t.Fatal(err)
@@ -39,7 +39,7 @@ func eventually(t *testing.T, what string, ok func() bool) {
 }
 
 // blinking reports whether an LED changes level within a few periods.
-func blinking(sim *gpiosim.Panel, led string) bool {
+func blinking(sim *panelsim.Panel, led string) bool {
 	seen := map[bool]bool{}
 	for range 60 {
 		seen[sim.LEDs()[led]] = true

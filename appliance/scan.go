@@ -8,7 +8,7 @@ import (
 
 	"github.com/gridkiosk/gridkiosk/appliance/config"
 	"github.com/gridkiosk/gridkiosk/appliance/signedcode"
-	"github.com/gridkiosk/gridkiosk/drivers/gpio"
+	"github.com/gridkiosk/gridkiosk/drivers/panel"
 	"github.com/gridkiosk/gridkiosk/drivers/qrscan"
 	"github.com/gridkiosk/gridkiosk/drivers/serialport"
 )
@@ -78,9 +78,9 @@ func (s *Station) scanEvent(ctx context.Context, ev qrscan.Event) {
 	case qrscan.CodeRead:
 		r := s.interpret(ctx, ev.Code)
 		if r.Kind == "refused" || r.Kind == "unknown" {
-			s.beep(gpio.BeepError)
+			s.beep(panel.BeepError)
 		} else {
-			s.beep(gpio.BeepOK)
+			s.beep(panel.BeepOK)
 		}
 		s.mu.Lock()
 		s.lastScan = &r

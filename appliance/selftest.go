@@ -4,7 +4,7 @@ import (
 	"context"
 	"time"
 
-	"github.com/gridkiosk/gridkiosk/drivers/gpio"
+	"github.com/gridkiosk/gridkiosk/drivers/panel"
 	"github.com/gridkiosk/gridkiosk/drivers/printer"
 )
 
@@ -34,7 +34,7 @@ func (s *Station) TestPrint(ctx context.Context) (PrintResult, error) {
 }
 
 // TestBeep sounds the buzzer once, for a wiring check.
-func (s *Station) TestBeep() { s.beep(gpio.BeepOK) }
+func (s *Station) TestBeep() { s.beep(panel.BeepOK) }
 
 // TestLEDs blinks every lamp for a few seconds; then the lamps show the
 // station's state again.
@@ -42,8 +42,8 @@ func (s *Station) TestLEDs() {
 	if s.panel == nil {
 		return
 	}
-	for _, l := range gpio.LEDs() {
-		s.panel.SetLED(l, gpio.BlinkFast)
+	for _, l := range panel.LEDs() {
+		s.panel.SetLED(l, panel.BlinkFast)
 	}
 	time.AfterFunc(lampTestFor, func() {
 		s.mu.Lock()

@@ -12,8 +12,8 @@ import (
 	"github.com/gridkiosk/gridkiosk/appliance/grid"
 	"github.com/gridkiosk/gridkiosk/appliance/record"
 	"github.com/gridkiosk/gridkiosk/appliance/signedcode"
-	"github.com/gridkiosk/gridkiosk/drivers/gpio"
 	"github.com/gridkiosk/gridkiosk/drivers/idcard"
+	"github.com/gridkiosk/gridkiosk/drivers/panel"
 )
 
 // Session states: idle → card (fields read from a card) or appointment
@@ -374,7 +374,7 @@ func (s *Station) cardEvent(ev idcard.Event) {
 		s.sess = session{state: SessionCard, card: ev.Card, appt: appt, started: now, touched: now}
 		s.reader = readerState{state: "ready", samID: s.reader.samID, last: ev.Phases}
 		s.cardsRead++
-		s.beep(gpio.BeepShort)
+		s.beep(panel.BeepShort)
 		s.log.Info("appliance: card read", "card_type", ev.Card.Type.String(), "id", citizenid.Mask(ev.Card.IDNumber),
 			"read_ms", (ev.Phases.Find + ev.Phases.Select + ev.Phases.Read).Milliseconds(), "attempts", ev.Phases.Attempts)
 	case idcard.CardLifted:

@@ -13,12 +13,12 @@ import (
 	"text/tabwriter"
 	"time"
 
-	pgpio "periph.io/x/conn/v3/gpio"
+	"periph.io/x/conn/v3/gpio"
 	"periph.io/x/conn/v3/gpio/gpioreg"
 	"periph.io/x/host/v3"
 
 	"github.com/gridkiosk/gridkiosk/appliance/config"
-	"github.com/gridkiosk/gridkiosk/drivers/gpio"
+	"github.com/gridkiosk/gridkiosk/drivers/panel"
 )
 
 // blinkFor is how long --blink blinks, long enough to walk round to the
@@ -70,9 +70,9 @@ func probeGPIO(ctx context.Context, args []string, stdout io.Writer) error {
 // gpioProbe is what probe gpio does, apart from finding the pins, so that
 // tests can run it on simulated pins and a fake clock.
 type gpioProbe struct {
-	pins   gpio.Pins
-	byName func(string) pgpio.PinIO
-	clock  gpio.Clock      // nil: real time
+	pins   panel.Pins
+	byName func(string) gpio.PinIO
+	clock  panel.Clock     // nil: real time
 	log    *slog.Logger    // nil: discard
 	known  func() []string // the board's pin names, for hints; may be nil
 	config string          // the config file, for messages
@@ -97,8 +97,8 @@ func (o gpioProbe) check() error {
 
 // ledByName finds an LED by its name, "ready", or its config key,
 // "led_ready".
-func ledByName(name string) (gpio.LED, bool) {
-	for _, l := range gpio.LEDs() {
+func ledByName(name string) (panel.LED, bool) {
+	for _, l := range panel.LEDs() {
 		if name == l.String() || name == "led_"+l.String() {
 			return l, true
 		}
@@ -114,12 +114,12 @@ func (o gpioProbe) run(ctx context.Context, stdout io.Writer) error {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	panel, err := gpio.Open(gpio.Options{Pins: o.pins, ByName: o.byName, Clock: o.clock, Log: log})
+	pnl, err := panel.Open(panel.Options{Pins: o.pins, ByName: o.byName, Clock: o.clock, Log: log})
 	if err != nil {
 		return fmt.Errorf("probe gpio: %w; is the kiosk (gridkiosk run or serve) still running? stop it first: only one program may use a line", err)
 	}
-	defer panel.Close()
-	fns := panel.Functions()
+	defer pnl.Close()
+	fns := pnl.Functions()
 	if err := printFunctions(stdout, fns, o.json); err != nil {
 		return err
 	}
@@ -131,12 +131,12 @@ func (o gpioProbe) run(ctx context.Context, stdout io.Writer) error {
 	if !o.watch && !o.beep && o.blink == "" {
 		return nil
 	}
-	return o.exercise(ctx, panel, fns, stdout)
+	return o.exercise(ctx, pnl, fns, stdout)
 }
 
 // exercise runs the panel to watch, blink or beep.
-func (o gpioProbe) exercise(ctx context.Context, panel *gpio.Panel, fns []gpio.Function, stdout io.Writer) error {
-	enabled := map[string]gpio.Function{}
+func (o gpioProbe) exercise(ctx context.Context, pnl *panel.Panel, fns []panel.Function, stdout io.Writer) error {
+	enabled := map[string]panel.Function{}
 	for _, f := range fns {
 		if f.Enabled {
 			enabled[f.Name] = f
@@ -149,15 +149,15 @@ func (o gpioProbe) exercise(ctx context.Context, panel *gpio.Panel, fns []gpio.F
 			return err
 		}
 		wait = blinkFor
-		defer panel.SetLED(led, gpio.Off)
-		panel.SetLED(led, gpio.BlinkSlow)
+		defer pnl.SetLED(led, panel.Off)
+		pnl.SetLED(led, panel.BlinkSlow)
 		o.note(stdout, "blinking led_%s (%s) for %v", led, enabled["led_"+led.String()].Pin, blinkFor)
 	}
 	if o.beep {
 		if err := o.need(fns, "buzzer"); err != nil {
 			return err
 		}
-		wait = max(wait, gpio.BeepOK.Duration())
+		wait = max(wait, panel.BeepOK.Duration())
 		o.note(stdout, "beeping twice on the buzzer (%s)", enabled["buzzer"].Pin)
 	}
 	if o.watch {
@@ -173,12 +173,12 @@ func (o gpioProbe) exercise(ctx context.Context, panel *gpio.Panel, fns []gpio.F
 	}
 	end := clock.After(wait)
 	ctx, cancel := context.WithCancel(ctx)
-	events := make(chan gpio.Event, 16)
+	events := make(chan panel.Event, 16)
 	done := make(chan error, 1)
-	go func() { done <- panel.Run(ctx, events) }()
+	go func() { done <- pnl.Run(ctx, events) }()
 	defer func() { cancel(); <-done }()
 	if o.beep {
-		panel.Beep(gpio.BeepOK) // after Run started: a beep needs Run to play
+		pnl.Beep(panel.BeepOK) // after Run started: a beep needs Run to play
 	}
 	for {
 		select {
@@ -198,7 +198,7 @@ func (o gpioProbe) exercise(ctx context.Context, panel *gpio.Panel, fns []gpio.F
 }
 
 // need fails unless the function key is enabled.
-func (o gpioProbe) need(fns []gpio.Function, key string) error {
+func (o gpioProbe) need(fns []panel.Function, key string) error {
 	for _, f := range fns {
 		switch {
 		case f.Name != key:
@@ -222,7 +222,7 @@ func (o gpioProbe) note(w io.Writer, format string, args ...any) {
 }
 
 // hint says what to do about pins that are missing.
-func (o gpioProbe) hint(fns []gpio.Function) string {
+func (o gpioProbe) hint(fns []panel.Function) string {
 	configured, missing := 0, 0
 	for _, f := range fns {
 		if f.Pin != "" {
@@ -253,7 +253,7 @@ func (o gpioProbe) hint(fns []gpio.Function) string {
 	return fmt.Sprintf("pins not found on this board are disabled; it has: %s", list)
 }
 
-// probedFunction is a gpio.Function as probe gpio --json prints it.
+// probedFunction is a panel.Function as probe gpio --json prints it.
 type probedFunction struct {
 	Function string `json:"function"`
 	Pin      string `json:"pin"`
@@ -263,7 +263,7 @@ type probedFunction struct {
 	Meaning  string `json:"meaning,omitempty"`
 }
 
-func describe(f gpio.Function) probedFunction {
+func describe(f panel.Function) probedFunction {
 	p := probedFunction{Function: f.Name, Pin: f.Pin, State: "enabled"}
 	switch {
 	case f.Pin == "":
@@ -286,7 +286,7 @@ func describe(f gpio.Function) probedFunction {
 	return p
 }
 
-func printFunctions(w io.Writer, fns []gpio.Function, asJSON bool) error {
+func printFunctions(w io.Writer, fns []panel.Function, asJSON bool) error {
 	ps := make([]probedFunction, len(fns))
 	for i, f := range fns {
 		ps[i] = describe(f)
@@ -309,7 +309,7 @@ func printFunctions(w io.Writer, fns []gpio.Function, asJSON bool) error {
 	return tw.Flush()
 }
 
-func printEvent(w io.Writer, e gpio.Event, asJSON bool) {
+func printEvent(w io.Writer, e panel.Event, asJSON bool) {
 	if asJSON {
 		json.NewEncoder(w).Encode(map[string]any{"time": e.At.Format(time.RFC3339Nano), "function": e.Function(),
 			"event": e.Kind.String(), "held_ms": e.Held.Milliseconds()})

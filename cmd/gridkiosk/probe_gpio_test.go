@@ -10,15 +10,15 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gridkiosk/gridkiosk/drivers/gpio"
-	"github.com/gridkiosk/gridkiosk/drivers/gpio/gpiosim"
+	"github.com/gridkiosk/gridkiosk/drivers/panel"
+	"github.com/gridkiosk/gridkiosk/drivers/panel/panelsim"
 	"github.com/gridkiosk/gridkiosk/internal/fakeclock"
 )
 
 // simProbe is a probe of a simulated panel whose relay is not configured
 // and whose presence sensor is on a pin the board does not have.
-func simProbe() (gpioProbe, *gpiosim.Panel) {
-	sim := gpiosim.New()
+func simProbe() (gpioProbe, *panelsim.Panel) {
+	sim := panelsim.New()
 	pins := sim.Pins()
 	pins.Relay = ""
 	pins.Presence = "GPIO99"
@@ -144,7 +144,7 @@ func TestProbeGPIOErrors(t *testing.T) {
 		{"nothing to watch", func(o *gpioProbe) { o.watch = true; o.pins.Help, o.pins.Tech = "", "" },
 			"probe gpio: --watch: no button or presence sensor to watch"},
 		{"pin busy", func(o *gpioProbe) { o.pins.Help = "SIM_LED_READY" }, // an output: no edges to watch
-			"probe gpio: gpio: button_help SIM_LED_READY: gpiotest: please set p.EdgesChan first; is the kiosk (gridkiosk run or serve) still running?"},
+			"probe gpio: panel: button_help SIM_LED_READY: gpiotest: please set p.EdgesChan first; is the kiosk (gridkiosk run or serve) still running?"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			o, _ := simProbe()
@@ -181,9 +181,9 @@ func TestProbeGPIOCommandLine(t *testing.T) {
 func TestPrintEvent(t *testing.T) {
 	at := time.Date(2025, 3, 1, 8, 0, 1, 500e6, time.UTC)
 	var out bytes.Buffer
-	printEvent(&out, gpio.Event{Kind: gpio.Pressed, Button: "tech", At: at, Held: 120 * time.Millisecond}, false)
-	printEvent(&out, gpio.Event{Kind: gpio.PresenceOn, At: at}, false)
-	printEvent(&out, gpio.Event{Kind: gpio.LongPressed, Button: "help", At: at, Held: 2 * time.Second}, true)
+	printEvent(&out, panel.Event{Kind: panel.Pressed, Button: "tech", At: at, Held: 120 * time.Millisecond}, false)
+	printEvent(&out, panel.Event{Kind: panel.PresenceOn, At: at}, false)
+	printEvent(&out, panel.Event{Kind: panel.LongPressed, Button: "help", At: at, Held: 2 * time.Second}, true)
 	want := "08:00:01.500  button_tech  pressed (held 120ms)\n" +
 		"08:00:01.500  presence     presence-on\n" +
 		`{"event":"long-pressed","function":"button_help","held_ms":2000,"time":"2025-03-01T08:00:01.5Z"}` + "\n"

@@ -2,18 +2,9 @@ package printer
 
 import (
 	"strings"
-	"unicode"
 	"unicode/utf8"
 
-	"golang.org/x/text/width"
-)
-
-// Punctuation that Chinese typesetting keeps off the start of a line
-// (closing marks) and off the end of one (opening marks), with their
-// ASCII counterparts, which Chinese text mixes in.
-const (
-	noBreakBefore = "，。、；：？！）》」』】〕〉〗〙〛”’…·％．｡］｝" + ",.;:?!)]}%"
-	noBreakAfter  = "（《「『【〔〈〖〘〚“‘［｛" + "([{"
+	"github.com/gridkiosk/gridkiosk/internal/linebreak"
 )
 
 // Width returns the number of columns s takes on the printer: two for a
@@ -38,10 +29,11 @@ func runeWidth(r rune) int {
 // printed. Each '\n' ends a line (a final '\n' adds no empty line), so
 // Wrap returns at least one line, perhaps empty.
 //
-// Lines break at spaces in Latin text, after a hyphen inside a word, and
-// between any two Chinese (East Asian wide) characters, but not before a
-// closing mark like "，" or "）" nor after an opening one like "《". The
-// spaces where a line breaks are dropped; leading spaces are kept as
+// Lines break where package linebreak allows, as the kiosk's screens do:
+// at spaces in Latin text, after a hyphen inside a word, and between any
+// two Chinese (East Asian wide) characters, but not before a closing mark
+// like "，" or "）" nor after an opening one like "《". The spaces where a
+// line breaks are dropped; leading spaces are kept as
 // indentation. A word longer than a line is split where the line is full.
 // Columns less than 2, too few for a Chinese character, are taken as 2.
 func Wrap(s string, columns int) []string {
@@ -76,19 +68,21 @@ func fitLine(rs []rune, start, cols int) (end, next int) {
 	for i := start; i < len(rs); i++ {
 		r := rs[i]
 		if r == ' ' {
-			if ink && rs[i-1] != ' ' {
+			if ink && rs[i-1] != ' ' && spaceBreaks(rs, i) {
 				brk = i
 			}
 			if w+1 > cols {
 				if brk < 0 {
-					brk = i // a line of indentation alone
+					// Indentation alone, or a full line with no
+					// place to break: cut it at this space.
+					brk = i
 				}
-				return brk, skipSpaces(rs, i)
+				return brk, skipSpaces(rs, brk)
 			}
 			w++
 			continue
 		}
-		if ink && rs[i-1] != ' ' && canBreakBefore(rs[i-1], r) {
+		if ink && rs[i-1] != ' ' && linebreak.Allowed(rs[i-1], r, false) {
 			brk = i
 		}
 		rw := runeWidth(r)
@@ -100,7 +94,11 @@ func fitLine(rs []rune, start, cols int) (end, next int) {
 			// cols ≥ 2 lets any character fit on an empty line, so
 			// i > start here; the max is for safety's sake.
 			i = max(i, start+1)
-			return i, i
+			end := i
+			for end > start+1 && rs[end-1] == ' ' {
+				end-- // a space a closing mark kept from being a break
+			}
+			return end, i
 		}
 		w += rw
 		ink = true
@@ -115,27 +113,12 @@ func skipSpaces(rs []rune, i int) int {
 	return i
 }
 
-// canBreakBefore reports whether a line may break between a and b, two
-// characters neither of which is a space.
-func canBreakBefore(a, b rune) bool {
-	if strings.ContainsRune(noBreakBefore, b) || strings.ContainsRune(noBreakAfter, a) {
-		return false
-	}
-	if a == '-' && unicode.IsLetter(b) {
-		return true
-	}
-	return breaksAnywhere(a) || breaksAnywhere(b)
-}
-
-// breaksAnywhere reports whether r is written without spaces, so that a
-// line may break on either side of it: Chinese and the other East Asian
-// wide and full-width characters.
-func breaksAnywhere(r rune) bool {
-	if r < 0x1100 { // the first wide character, Hangul Jamo
-		return false
-	}
-	k := width.LookupRune(r).Kind()
-	return k == width.EastAsianWide || k == width.EastAsianFullwidth
+// spaceBreaks reports whether a line may break at the spaces that start
+// at rs[i], after a character that is not a space: not if a closing mark
+// follows them or an opening one precedes them.
+func spaceBreaks(rs []rune, i int) bool {
+	j := skipSpaces(rs, i)
+	return j == len(rs) || linebreak.Allowed(rs[i-1], rs[j], true)
 }
 
 // separatorLine is a line of ch as wide as cols allows.

@@ -4,6 +4,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/gridkiosk/gridkiosk/internal/linebreak"
 )
 
 func TestWidth(t *testing.T) {
@@ -54,8 +56,14 @@ func TestWrap(t *testing.T) {
 		{"请带《身份证》", 6, []string{"请带", "《身份", "证》"}}, // nor "《" at its end
 		{"幸福湾社区 Service Station", 16, []string{"幸福湾社区", "Service Station"}},
 		{"第1号窗口", 4, []string{"第1", "号窗", "口"}},
-		{"ab 幸福", 4, []string{"ab", "幸福"}}, // the space dropped, not left at the end
-		{"幸", 1, []string{"幸"}},            // columns below 2 are 2
+		{"ab 幸福", 4, []string{"ab", "幸福"}},                       // the space dropped, not left at the end
+		{"幸", 1, []string{"幸"}},                                  // columns below 2 are 2
+		{"a Hello ，world", 8, []string{"a", "Hello ，", "world"}}, // nor after a space
+		{"Hello ，world", 6, []string{"Hello", "，", "world"}},     // unless it must
+		{"【注意】请带证件", 8, []string{"【注意】", "请带证件"}},
+		{"see 1( 2", 7, []string{"see", "1( 2"}},  // "(" does not end "see 1("
+		{"他说——走了", 6, []string{"他说", "——走", "了"}}, // a dash is not split
+		{"请稍候……好了", 8, []string{"请稍", "候……好", "了"}},
 	}
 	for _, tt := range tests {
 		got := Wrap(tt.s, tt.cols)
@@ -104,7 +112,7 @@ func TestKVLines(t *testing.T) {
 }
 
 func FuzzWrap(f *testing.F) {
-	for _, s := range []string{"", "hello world", "幸福湾社区党群服务站", "办理ABC业务，请带《身份证》。", "  a  b  ", "\n\n", "\xff\xfe", "e-mail"} {
+	for _, s := range []string{"", "hello world", "幸福湾社区党群服务站", "办理ABC业务，请带《身份证》。", "  a  b  ", "\n\n", "\xff\xfe", "e-mail", "Hello ，world", "【注意】请带证件", "他说——走了"} {
 		f.Add(s, 8)
 	}
 	f.Fuzz(func(t *testing.T, s string, cols int) {
@@ -126,6 +134,20 @@ func FuzzWrap(f *testing.F) {
 		// Wrap returns it.
 		if got, want := ink(string([]rune(strings.Join(lines, "")))), ink(string([]rune(s))); got != want {
 			t.Fatalf("Wrap(%q, %d) = %q: characters %q, want %q", s, cols, lines, got, want)
+		}
+		// A closing mark starts a line, or an opening one ends it, only
+		// when the line before was full: a piece wider than a line is cut.
+		for para := range strings.SplitSeq(strings.TrimSuffix(s, "\n"), "\n") {
+			lines := Wrap(para, cols)
+			for i := 1; i < len(lines); i++ {
+				prev, next := []rune(lines[i-1]), []rune(lines[i])
+				if len(prev) == 0 || len(next) == 0 {
+					continue
+				}
+				if (linebreak.NoStart(next[0]) || linebreak.NoEnd(prev[len(prev)-1])) && Width(lines[i-1])+runeWidth(next[0]) <= cols {
+					t.Fatalf("Wrap(%q, %d) = %q: %q then %q, with room on the first", para, cols, lines, lines[i-1], lines[i])
+				}
+			}
 		}
 	})
 }

@@ -12,12 +12,12 @@ import (
 	"fyne.io/fyne/v2/driver/desktop"
 
 	"github.com/gridkiosk/gridkiosk/appliance"
-	"github.com/gridkiosk/gridkiosk/appliance/demo"
 	"github.com/gridkiosk/gridkiosk/appliance/signedcode"
 	"github.com/gridkiosk/gridkiosk/appliance/staffpin"
-	"github.com/gridkiosk/gridkiosk/drivers/gpio"
 	"github.com/gridkiosk/gridkiosk/drivers/idcard/idcardsim"
+	"github.com/gridkiosk/gridkiosk/drivers/panel"
 	"github.com/gridkiosk/gridkiosk/drivers/qrscan/qrscansim"
+	"github.com/gridkiosk/gridkiosk/sim/demo"
 )
 
 // hooks stands for the other packages' screens: it records what the App
@@ -43,10 +43,10 @@ func (h *hooks) screens() Screens {
 	return Screens{Staff: h.screen("staff"), StaffLogin: h.screen("login"), Tech: h.screen("tech")}
 }
 
-// panel is a GPIO panel whose button presses the test makes.
-type panel struct{ ev chan gpio.Event }
+// pressPanel is a panel whose button presses the test makes.
+type pressPanel struct{ ev chan panel.Event }
 
-func (p *panel) Run(ctx context.Context, events chan<- gpio.Event) error {
+func (p *pressPanel) Run(ctx context.Context, events chan<- panel.Event) error {
 	for {
 		select {
 		case <-ctx.Done():
@@ -57,9 +57,9 @@ func (p *panel) Run(ctx context.Context, events chan<- gpio.Event) error {
 	}
 }
 
-func (p *panel) SetLED(gpio.LED, gpio.Pattern) {}
-func (p *panel) Beep(gpio.Beep)                {}
-func (p *panel) SetRelay(bool) error           { return nil }
+func (p *pressPanel) SetLED(panel.LED, panel.Pattern) {}
+func (p *pressPanel) Beep(panel.Beep)                 {}
+func (p *pressPanel) SetRelay(bool) error             { return nil }
 
 // Staff mode comes up when a staff member logs in and goes when they log
 // out; the log-in screen is a tap away; the technician's screen opens when
@@ -67,7 +67,7 @@ func (p *panel) SetRelay(bool) error           { return nil }
 // already left changes nothing.
 func TestModes(t *testing.T) {
 	h := newHooks()
-	p := &panel{ev: make(chan gpio.Event)}
+	p := &pressPanel{ev: make(chan panel.Event)}
 	r := newRig(t, rigOptions{noCard: true,
 		setup: func(o *appliance.Options) { o.Panel = p },
 		app:   func(o *Options) { o.Screens = h.screens(); o.Lang = "en" }})
@@ -101,7 +101,7 @@ func TestModes(t *testing.T) {
 	// The technician button on the panel: nobody is logged in, so the
 	// log-in screen first, then the technician's screen for 李建国, a
 	// technician.
-	p.ev <- gpio.Event{Kind: gpio.LongPressed, Button: "tech", At: time.Now()}
+	p.ev <- panel.Event{Kind: panel.LongPressed, Button: "tech", At: time.Now()}
 	mode("staff-login")
 	if err := r.st.StaffLoginPIN("s-0007", demo.StaffPIN); err != nil {
 		t.Fatal(err)
@@ -112,7 +112,7 @@ func TestModes(t *testing.T) {
 	mode("staff") // still logged in
 	// The button again, a technician logged in: straight in. Logging
 	// out closes it.
-	p.ev <- gpio.Event{Kind: gpio.LongPressed, Button: "tech", At: time.Now()}
+	p.ev <- panel.Event{Kind: panel.LongPressed, Button: "tech", At: time.Now()}
 	mode("tech")
 	r.st.StaffLogout()
 	mode("resident")
@@ -144,7 +144,7 @@ func TestModes(t *testing.T) {
 // technician's, and the button does nothing for them.
 func TestTechNeedsATechnician(t *testing.T) {
 	h := newHooks()
-	p := &panel{ev: make(chan gpio.Event)}
+	p := &pressPanel{ev: make(chan panel.Event)}
 	var rd map[string]any
 	json.Unmarshal(demo.RefData(), &rd)
 	hash, err := staffpin.HashWith(staffpin.Params{Memory: 64, Time: 1, Threads: 1}, "1357")
@@ -164,7 +164,7 @@ func TestTechNeedsATechnician(t *testing.T) {
 		t.Helper()
 		r.loop.until(t, want+" mode", func() bool { return r.app.Mode() == want })
 	}
-	p.ev <- gpio.Event{Kind: gpio.LongPressed, Button: "tech", At: time.Now()}
+	p.ev <- panel.Event{Kind: panel.LongPressed, Button: "tech", At: time.Now()}
 	mode("staff-login")
 	if _, ok := h.ctx["tech"]; ok {
 		t.Fatal("the technician's screen was built before anyone logged in")
@@ -174,7 +174,7 @@ func TestTechNeedsATechnician(t *testing.T) {
 	}
 	mode("staff")
 	before := *r.st.Panel().TechAt
-	p.ev <- gpio.Event{Kind: gpio.LongPressed, Button: "tech", At: time.Now()}
+	p.ev <- panel.Event{Kind: panel.LongPressed, Button: "tech", At: time.Now()}
 	r.waitStation("the button", func() bool { return !r.st.Panel().TechAt.Equal(before) })
 	r.tick(time.Second)
 	if _, ok := h.ctx["tech"]; ok || r.app.Mode() != "staff" {
@@ -183,7 +183,7 @@ func TestTechNeedsATechnician(t *testing.T) {
 	// The log-in screen left idle goes back to the residents'.
 	r.st.StaffLogout()
 	mode("resident")
-	p.ev <- gpio.Event{Kind: gpio.LongPressed, Button: "tech", At: time.Now()}
+	p.ev <- panel.Event{Kind: panel.LongPressed, Button: "tech", At: time.Now()}
 	mode("staff-login")
 	r.tick(2 * defaultIdle)
 	mode("resident")
@@ -192,7 +192,7 @@ func TestTechNeedsATechnician(t *testing.T) {
 // A resident who pressed the help button sees that it worked, on the
 // attract screen and on the others, until staff answer.
 func TestHelpBanner(t *testing.T) {
-	p := &panel{ev: make(chan gpio.Event)}
+	p := &pressPanel{ev: make(chan panel.Event)}
 	r := newRig(t, rigOptions{noCard: true,
 		setup: func(o *appliance.Options) { o.Panel = p },
 		app:   func(o *Options) { o.Screens = newHooks().screens() }})
@@ -200,7 +200,7 @@ func TestHelpBanner(t *testing.T) {
 	if r.shows(banner) {
 		t.Fatal("a help banner before anyone asked")
 	}
-	p.ev <- gpio.Event{Kind: gpio.Pressed, Button: "help", At: time.Now()}
+	p.ev <- panel.Event{Kind: panel.Pressed, Button: "help", At: time.Now()}
 	r.waitStation("the help request", func() bool { return r.st.Panel().HelpSince != nil })
 	r.tick(time.Second)
 	if !r.shows(banner) || r.app.Screen() != scrAttract {

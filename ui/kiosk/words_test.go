@@ -3,7 +3,6 @@ package kiosk
 import (
 	"errors"
 	"fmt"
-	"reflect"
 	"strings"
 	"testing"
 
@@ -85,39 +84,6 @@ func TestGroups(t *testing.T) {
 	}
 	if got := groupPhone("1383"); got != "138 3" {
 		t.Errorf("groupPhone of a part = %q", got)
-	}
-}
-
-func TestTokens(t *testing.T) {
-	tests := []struct {
-		in   string
-		want []string
-	}{
-		{"请核对信息。", []string{"请", "核", "对", "信", "息。"}},
-		{"Lay your card", []string{"Lay ", "your ", "card"}},
-		{"住址（从证件读取），您", []string{"住", "址", "（从", "证", "件", "读", "取），", "您"}},
-		{"保存 30 天", []string{"保", "存 ", "30 ", "天"}},
-	}
-	for _, tc := range tests {
-		if got := tokens(tc.in); !reflect.DeepEqual(got, tc.want) {
-			t.Errorf("tokens(%q) = %q; want %q", tc.in, got, tc.want)
-		}
-	}
-}
-
-// Lines never start with closing punctuation and never exceed the width,
-// except a single character that is wider on its own.
-func TestWrap(t *testing.T) {
-	s := "为了给您登记和办事，本站收集：姓名、证件号码、性别、出生日期。To register you, this station collects your name."
-	for _, width := range []float32{120, 300, 772} {
-		for _, l := range wrap(s, sizeBody, false, width) {
-			if isClosing([]rune(l)[0]) {
-				t.Errorf("width %.0f: line starts with punctuation: %q", width, l)
-			}
-		}
-	}
-	if got := wrap("", sizeBody, false, 100); len(got) != 1 {
-		t.Errorf("wrap of nothing = %q", got)
 	}
 }
 

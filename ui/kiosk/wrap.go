@@ -3,17 +3,19 @@ package kiosk
 import (
 	"image/color"
 	"strings"
-	"unicode"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/widget"
+
+	"github.com/gridkiosk/gridkiosk/internal/linebreak"
 )
 
 // wrap breaks s into lines no wider than width at type size, bold or
-// not. Chinese may break between any two characters, except before
-// closing punctuation and after opening; Latin words break at spaces, and
-// only a word wider than the whole line is cut.
+// not, where package linebreak allows, as the receipt printer does:
+// Chinese may break between any two characters, except before closing
+// punctuation and after opening; Latin words break at spaces and after a
+// hyphen, and only a word wider than the whole line is cut.
 //
 // Lines are filled by adding up the widths of their pieces, which Fyne
 // caches (a piece is often one character), and each full line is then
@@ -69,58 +71,9 @@ func cut(s string, fits func(string) bool) (head, rest string) {
 	return string(r[:n]), string(r[n:])
 }
 
-// tokens splits s where a line may break: after a space, and around each
-// Chinese character.
-func tokens(s string) []string {
-	var out []string
-	var cur []rune
-	wide := false // cur ends in a wide character
-	flush := func() {
-		if len(cur) > 0 {
-			out = append(out, string(cur))
-			cur = nil
-		}
-	}
-	for _, r := range s {
-		switch {
-		case r == ' ':
-			cur = append(cur, r)
-			flush()
-			wide = false
-		case isClosing(r):
-			// Never at the start of a line: it stays with what it closes.
-			if len(cur) == 0 && len(out) > 0 {
-				out[len(out)-1] += string(r)
-				continue
-			}
-			cur = append(cur, r)
-		case isWide(r):
-			if len(cur) > 0 && !isOpening(cur[len(cur)-1]) {
-				flush()
-			}
-			cur = append(cur, r)
-			wide = true
-		default:
-			if wide && !isOpening(cur[len(cur)-1]) {
-				flush()
-			}
-			cur = append(cur, r)
-			wide = false
-		}
-	}
-	flush()
-	return out
-}
-
-func isWide(r rune) bool {
-	return unicode.Is(unicode.Han, r) || r >= 0x3000 && r <= 0x303f || r >= 0xff00 && r <= 0xffef
-}
-
-func isClosing(r rune) bool {
-	return strings.ContainsRune("，。、；：？！）」』》”’…,.;:?!)", r)
-}
-
-func isOpening(r rune) bool { return strings.ContainsRune("（「『《“‘(", r) }
+// tokens splits s where a line may break, by the rule the receipt
+// printer follows too: each piece keeps the spaces after it.
+func tokens(s string) []string { return linebreak.Segments(s) }
 
 // para is text wrapped to the width it is given; a newline starts a new
 // paragraph. Its least height is that of the lines at wrapAt, the

@@ -79,6 +79,9 @@ type snapshot struct {
 	err      error
 }
 
+// alert is the help banner's ground.
+const alert = touch.Colour(0xfdecea)
+
 // New builds staff mode; Run or Refresh fills it. lang is "zh-CN" or
 // "en"; now is the clock of the day's list and the volunteers' minutes;
 // back is called on Fyne's goroutine when staff mode ends. If st also

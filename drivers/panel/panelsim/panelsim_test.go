@@ -1,0 +1,110 @@
+package panelsim
+
+import (
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"testing"
+	"time"
+
+	"github.com/gridkiosk/gridkiosk/drivers/panel"
+)
+
+const patience = 5 * time.Second
+
+func poll(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(patience)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+func next(t *testing.T, events <-chan panel.Event) panel.Event {
+	t.Helper()
+	select {
+	case e := <-events:
+		return e
+	case <-time.After(patience):
+		t.Fatal("no event")
+		return panel.Event{}
+	}
+}
+
+func TestSimulatedPanel(t *testing.T) {
+	sim := New()
+	p, err := panel.Open(panel.Options{Pins: sim.Pins(), ByName: sim.ByName, LongPress: 200 * time.Millisecond,
+		Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range p.Functions() {
+		if !f.Enabled {
+			t.Errorf("%s (%s) disabled", f.Name, f.Pin)
+		}
+	}
+	if sim.ByName("GPIO17") != nil {
+		t.Error("ByName found a pin the simulator does not have")
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	events := make(chan panel.Event, 8)
+	done := make(chan error, 1)
+	go func() { done <- p.Run(ctx, events) }()
+
+	sim.Press("help", 150*time.Millisecond)
+	if e := next(t, events); e.Kind != panel.Pressed || e.Button != "help" || e.Held < 100*time.Millisecond {
+		t.Errorf("event %v, want help pressed", e)
+	}
+	sim.Press("tech", 400*time.Millisecond)
+	if e := next(t, events); e.Kind != panel.LongPressed || e.Button != "tech" {
+		t.Errorf("event %v, want tech long-pressed", e)
+	}
+	sim.Presence(true)
+	if e := next(t, events); e.Kind != panel.PresenceOn {
+		t.Errorf("event %v, want presence on", e)
+	}
+	sim.Presence(false)
+	if e := next(t, events); e.Kind != panel.PresenceOff {
+		t.Errorf("event %v, want presence off", e)
+	}
+
+	p.SetLED(panel.LEDOffline, panel.On)
+	if leds := sim.LEDs(); !leds["offline"] || leds["ready"] || leds["attention"] || leds["busy"] || len(leds) != 4 {
+		t.Errorf("LEDs = %v", leds)
+	}
+	p.SetLED(panel.LEDReady, panel.BlinkFast)
+	poll(t, "the ready LED to blink", func() bool { return !sim.LEDs()["ready"] })
+	poll(t, "the ready LED to blink", func() bool { return sim.LEDs()["ready"] })
+
+	p.Beep(panel.BeepOK)
+	poll(t, "two beeps", func() bool { return sim.Beeps() == 2 && !sim.Buzzer() })
+
+	if err := p.SetRelay(true); err != nil || !sim.Relay() {
+		t.Errorf("SetRelay(true): %v, relay %v", err, sim.Relay())
+	}
+	cancel()
+	if err := <-done; !errors.Is(err, context.Canceled) {
+		t.Errorf("Run: %v", err)
+	}
+	if err := p.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if sim.Relay() || sim.LEDs()["offline"] {
+		t.Error("outputs on after Close")
+	}
+	if sim.Beeps() != 2 {
+		t.Errorf("Beeps() = %d after Close", sim.Beeps())
+	}
+}
+
+func TestUnknownButtonIgnored(t *testing.T) {
+	sim := New()
+	sim.Press("reset", time.Millisecond)
+	if len(sim.help.EdgesChan)+len(sim.tech.EdgesChan) != 0 {
+		t.Error("an unknown button pressed a known one")
+	}
+}
