@@ -1,6 +1,7 @@
 package outbox
 
 import (
+	"crypto/rand"
 	"encoding/json"
 	"fmt"
 	"path/filepath"
@@ -138,20 +139,26 @@ func runWriters(b *testing.B, writers, n int, f func() error) time.Duration {
 // a queue value and an index entry of the same sizes), unsealed and by
 // one writer at a time.
 type bareDB struct {
-	db           *bolt.DB
-	next         atomic.Int64
-	value, entry []byte
+	db        *bolt.DB
+	next      atomic.Int64
+	valueSize int
+	entry     []byte
 }
 
 func (d *bareDB) update() error {
 	id := fmt.Appendf(nil, "0190f5e6-0000-7000-8000-%012d", d.next.Add(1))
+	// Random like a sealed body: zeros or repeats would let a disk or
+	// a host that compresses write less for the bare file than for the
+	// outbox's.
+	value := make([]byte, d.valueSize)
+	rand.Read(value)
 	return d.db.Update(func(tx *bolt.Tx) error {
 		meta := tx.Bucket(bucketMeta)
 		seq := meta.Sequence() + 1
 		if err := meta.SetSequence(seq); err != nil {
 			return err
 		}
-		if err := tx.Bucket(bucketQueue).Put(u64(seq), d.value); err != nil {
+		if err := tx.Bucket(bucketQueue).Put(u64(seq), value); err != nil {
 			return err
 		}
 		return tx.Bucket(bucketIndex).Put(id, d.entry)
@@ -193,5 +200,5 @@ func benchDBs(b *testing.B) (*Outbox, *bareDB) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	return o, &bareDB{db: db, value: make([]byte, 8+len(sealed)), entry: entry}
+	return o, &bareDB{db: db, valueSize: 8 + len(sealed), entry: entry}
 }
