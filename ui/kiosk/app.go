@@ -2,6 +2,7 @@ package kiosk
 
 import (
 	"context"
+	"log/slog"
 	"sync"
 	"time"
 
@@ -71,6 +72,12 @@ type Options struct {
 	Screens Screens
 	// Pinyin converts names as they are typed; nil builds an engine.
 	Pinyin *pinyin.Engine
+	// Speaker says each resident screen's instruction, the idle
+	// countdown, errors and the ticket aloud; nil keeps the kiosk silent.
+	Speaker Speaker
+	// Log is for the screens' own faults (a prompt the catalogue lacks);
+	// nil discards them.
+	Log *slog.Logger
 }
 
 // mode is who the screen is for.
@@ -115,6 +122,7 @@ type App struct {
 	doneAt   time.Time
 	busy     bool // a registration is being stored
 	live     live
+	voice    spoken // what was last announced
 }
 
 // New builds the kiosk in win and puts the attract screen up. Call it on
@@ -311,6 +319,7 @@ func (a *App) enter(m mode) {
 	a.gen++
 	gen := a.gen
 	a.mode = m
+	a.quiet()
 	a.wantTech = false
 	a.pressed = time.Time{}
 	a.f = flow{}

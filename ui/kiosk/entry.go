@@ -10,6 +10,7 @@ import (
 
 	"github.com/gridkiosk/gridkiosk/appliance/citizenid"
 	"github.com/gridkiosk/gridkiosk/ui/keyboard"
+	"github.com/gridkiosk/gridkiosk/ui/voiceprompt"
 )
 
 // Entry limits: what the fields take, so a stray tap cannot run on.
@@ -45,6 +46,7 @@ func (a *App) phoneScreen() fyne.CanvasObject {
 		}
 		if warn && n > 0 && n < phoneDigits {
 			hint.text, hint.c = a.tr("手机号是11位，请输完，或点“跳过”", "A mobile number has 11 digits: finish it, or tap Skip"), red
+			a.say(voiceprompt.ErrPhoneShort)
 		}
 		hint.Refresh()
 		setField(value, groupPhone(string(a.f.phone)), prompt)
@@ -83,7 +85,7 @@ func (a *App) phoneScreen() fyne.CanvasObject {
 	}))
 	why := newPara(a.tr("办好后，工作人员可以打电话告诉您。", "Staff can call you when your matter is dealt with."), sizeBody, muted, paneWidth)
 	back := newButton(a.tr("返回", "Back"), plain, a.goTo(scrPurpose))
-	left := lines(why, field, hint, container.New(row{}, back, a.langToggle()), skip)
+	left := lines(why, field, hint, container.New(row{}, back, a.langToggle(), a.againButton()), skip)
 	body := container.New(split{keypadShare}, container.New(middle{}, left), pad)
 	return a.frame(a.tr("留个手机号吗？（可以不留）", "Leave a mobile number? (optional)"), body)
 }
@@ -140,7 +142,9 @@ func (a *App) manualIDScreen() fyne.CanvasObject {
 		if _, ok := idHint(a.lang, string(a.f.id)); ok {
 			a.f.problem = ""
 			a.show(scrManualName)
+			return
 		}
+		a.say(idPrompt(string(a.f.id)))
 	}
 	back := newButton(a.tr("返回首页", "Start over"), plain, a.act(func() { a.cancel(notice{}) }))
 	why := newPara(a.tr("输好后点“确认”，再输入姓名。", "Then tap OK and type your name."), sizeBody, muted, paneWidth)
@@ -176,7 +180,7 @@ func (a *App) manualNameScreen() fyne.CanvasObject {
 	kb.OnDone = a.act(a.startManualSession)
 	a.live.composing = kb.Composition
 	back := newButton(a.tr("返回", "Back"), plain, a.goTo(scrManualID))
-	top := container.NewBorder(nil, nil, back, nil, field)
+	top := container.NewBorder(nil, nil, back, a.againButton(), field)
 	return container.NewStack(canvas.NewRectangle(paper),
 		container.New(stack{0.6}, container.New(margin{x: inset, y: 6}, container.New(middle{}, top)), kb))
 }
@@ -190,6 +194,7 @@ func (a *App) startManualSession() {
 		p := manualProblem(a.lang, string(a.f.id), err)
 		a.f.problem = p.msg
 		a.show(p.screen)
+		a.sayProblem(p)
 		return
 	}
 	a.Sync()

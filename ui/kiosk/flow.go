@@ -10,6 +10,7 @@ import (
 
 	"github.com/gridkiosk/gridkiosk/appliance/station"
 	"github.com/gridkiosk/gridkiosk/ui"
+	"github.com/gridkiosk/gridkiosk/ui/voiceprompt"
 )
 
 // The resident screens, by the names Show takes.
@@ -72,6 +73,7 @@ type notice struct {
 	msg   string
 	bad   bool
 	until time.Time
+	say   string // its voice prompt, if it has one
 }
 
 // live are the parts of the screen shown that change without it being
@@ -87,6 +89,8 @@ type live struct {
 	// activity all the same.
 	composing func() string
 	lastComp  string
+	// again is set once the screen has its 再听一遍 button.
+	again bool
 }
 
 // followScan shows what the station made of a code just scanned. An
@@ -99,7 +103,7 @@ func (a *App) followScan(r *station.ScanResult) {
 	a.lastScan = r.At
 	switch r.Kind {
 	case "refused", "unknown", "receipt":
-		a.notice = notice{msg: ui.Pick(a.lang, r.Message), bad: r.Kind != "receipt", until: a.now().Add(noticeFor)}
+		a.notice = notice{msg: ui.Pick(a.lang, r.Message), bad: r.Kind != "receipt", until: a.now().Add(noticeFor), say: scanPrompt(r)}
 		if a.screen == scrAttract {
 			a.show(scrAttract)
 		}
@@ -214,7 +218,7 @@ func (a *App) decline() {
 	// The error says nothing was stored, which is what declining means.
 	_, _ = a.st.SubmitSession(context.Background(), station.SessionSubmit{
 		Purpose: a.f.purpose, Consent: station.ConsentIn{Agreed: false, Version: ConsentVersion}})
-	a.cancel(notice{msg: a.tr("已取消，未保存任何信息", "Cancelled, nothing was stored"), until: a.now().Add(noticeFor)})
+	a.cancel(notice{msg: a.tr("已取消，未保存任何信息", "Cancelled, nothing was stored"), until: a.now().Add(noticeFor), say: voiceprompt.Declined})
 }
 
 // agree stores the registration off Fyne's goroutine: committing it
@@ -250,11 +254,12 @@ func (a *App) stored(key sessionKey, lang string, place station.Place, ack stati
 	if err != nil {
 		p := submitProblem(lang, err)
 		if p.screen == scrAttract {
-			a.cancel(notice{msg: p.msg, bad: true, until: a.now().Add(noticeFor)})
+			a.cancel(notice{msg: p.msg, bad: true, until: a.now().Add(noticeFor), say: p.say})
 			return
 		}
 		a.f.problem = p.msg
 		a.show(p.screen)
+		a.sayProblem(p)
 		return
 	}
 	a.f.ack, a.f.place = &ack, place
@@ -320,4 +325,5 @@ func (a *App) show(name string) {
 	}
 	a.root.Objects = []fyne.CanvasObject{o}
 	a.root.Refresh()
+	a.announce()
 }

@@ -28,6 +28,9 @@ func (a *App) askStillThere(left int) {
 		a.live.question = container.NewStack(newCover(shade, a.act(nil)), container.NewCenter(card))
 		a.root.Objects = append(a.root.Objects, a.live.question)
 		a.root.Refresh()
+		a.sayCountdown(left, true)
+	} else if a.live.count.Text != strconv.Itoa(left) {
+		a.sayCountdown(left, false)
 	}
 	a.live.count.Text = strconv.Itoa(left)
 	a.live.count.Refresh()
@@ -40,6 +43,8 @@ func (a *App) hideQuestion() {
 		return
 	}
 	a.live.question, a.live.count = nil, nil
+	// Whatever comes next says its own; the countdown must not go on.
+	a.speaker().Stop()
 	objs := a.root.Objects[:0]
 	for _, o := range a.root.Objects {
 		if o != q {

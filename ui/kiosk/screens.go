@@ -23,14 +23,22 @@ func page(o fyne.CanvasObject) fyne.CanvasObject {
 // frame is a resident screen: its question at the top, the body, and a
 // row of buttons at the bottom.
 func (a *App) frame(title string, body fyne.CanvasObject, footer ...fyne.CanvasObject) fyne.CanvasObject {
-	var head fyne.CanvasObject
+	footer, again := a.placeAgain(footer)
+	var side []fyne.CanvasObject
 	if a.help {
 		// Beside the question, not above it: the 800×480 panel has no
 		// height to spare on these screens.
-		chip := a.helpChip()
-		t := newPara(title, sizeTitle, ink, fullWidth-chip.MinSize().Width-gap)
+		side = append(side, container.New(middle{}, a.helpChip()))
+	}
+	if again != nil {
+		side = append(side, again)
+	}
+	var head fyne.CanvasObject
+	if len(side) > 0 {
+		s := container.NewHBox(side...)
+		t := newPara(title, sizeTitle, ink, fullWidth-s.MinSize().Width-gap)
 		t.bold = true
-		head = container.NewBorder(nil, nil, nil, container.New(middle{}, chip), t)
+		head = container.NewBorder(nil, nil, nil, s, container.New(middle{}, t))
 	} else {
 		t := newPara(title, sizeTitle, ink, fullWidth)
 		t.bold = true
@@ -141,7 +149,7 @@ func (a *App) attractScreen() fyne.CanvasObject {
 	}
 
 	manual := newButton(a.tr("没有身份证？手动输入", "No card? Type it in"), plain, a.act(a.startManual))
-	foot := []fyne.CanvasObject{manual}
+	foot := []fyne.CanvasObject{manual, a.againButton()}
 	if a.opt.Screens.StaffLogin != nil {
 		staff := newButton(a.tr("工作人员", "Staff"), plain, a.act(func() { a.enter(staffLogin) }))
 		foot = append(foot, staff)

@@ -6,6 +6,7 @@ import (
 
 	"github.com/gridkiosk/gridkiosk/appliance/citizenid"
 	"github.com/gridkiosk/gridkiosk/appliance/station"
+	"github.com/gridkiosk/gridkiosk/ui/voiceprompt"
 )
 
 // Names lists the screens Show puts up, in the order a resident meets
@@ -36,7 +37,7 @@ func (a *App) Show(name string) error {
 		a.show(scrAttract)
 	case "declined":
 		a.f = flow{}
-		a.notice = notice{msg: a.tr("已取消，未保存任何信息", "Cancelled, nothing was stored"), until: a.now().Add(noticeFor)}
+		a.notice = notice{msg: a.tr("已取消，未保存任何信息", "Cancelled, nothing was stored"), until: a.now().Add(noticeFor), say: voiceprompt.Declined}
 		a.show(scrAttract)
 	case scrConfirm, scrPurpose, scrPhone, scrConsent:
 		a.f = f

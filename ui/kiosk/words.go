@@ -12,6 +12,7 @@ import (
 	"github.com/gridkiosk/gridkiosk/appliance/signedcode"
 	"github.com/gridkiosk/gridkiosk/appliance/station"
 	"github.com/gridkiosk/gridkiosk/ui"
+	"github.com/gridkiosk/gridkiosk/ui/voiceprompt"
 )
 
 func genderWord(lang, g string) string {
@@ -50,6 +51,7 @@ func sourceWord(lang, source string) string {
 type problem struct {
 	screen string
 	msg    string
+	say    string // the voice prompt saying it (ui/voiceprompt)
 }
 
 // submitProblem turns an error of SubmitSession into words. Field errors
@@ -60,26 +62,26 @@ func submitProblem(lang string, err error) problem {
 	var ref *signedcode.Refusal
 	switch {
 	case errors.Is(err, station.ErrNoSession):
-		return problem{scrAttract, ui.Tr(lang, "登记已超时，请重新放身份证或扫码", "Your registration timed out: lay your card or scan your code again")}
+		return problem{scrAttract, ui.Tr(lang, "登记已超时，请重新放身份证或扫码", "Your registration timed out: lay your card or scan your code again"), voiceprompt.ErrTimedOut}
 	case errors.As(err, &ref):
-		return problem{scrAttract, ui.Pick(lang, ref.Message())}
+		return problem{scrAttract, ui.Pick(lang, ref.Message()), scanPrompt(&station.ScanResult{Kind: "refused", Reason: string(ref.Reason)})}
 	case errors.As(err, &fe):
 		switch {
 		case strings.HasSuffix(fe.Field, "phone"):
-			return problem{scrPhone, ui.Tr(lang, "这个手机号不对，请检查，或点“跳过”", "That mobile number is not right: check it, or tap Skip")}
+			return problem{scrPhone, ui.Tr(lang, "这个手机号不对，请检查，或点“跳过”", "That mobile number is not right: check it, or tap Skip"), voiceprompt.ErrPhone}
 		case strings.HasSuffix(fe.Field, "purpose"):
-			return problem{scrPurpose, ui.Tr(lang, "请选择您来办的事", "Please choose what you came for")}
+			return problem{scrPurpose, ui.Tr(lang, "请选择您来办的事", "Please choose what you came for"), voiceprompt.ErrPurpose}
 		case strings.Contains(fe.Field, "person"):
-			return problem{scrConfirm, ui.Tr(lang, "证件信息不完整，请找工作人员帮忙", "The details on your card are incomplete: please ask staff")}
+			return problem{scrConfirm, ui.Tr(lang, "证件信息不完整，请找工作人员帮忙", "The details on your card are incomplete: please ask staff"), voiceprompt.ErrPersonPartial}
 		}
 	case errors.Is(err, station.ErrStorageUnknown):
 		// The session repeats the record under its own ID: tapping again
 		// finds the record if it was stored and never makes a second.
-		return problem{scrConsent, ui.Tr(lang, "保存时出了故障，结果未知：请再点一次“同意”，不会重复登记", "Saving hit a fault and we cannot tell whether it worked: tap Agree again, you will not be registered twice")}
+		return problem{scrConsent, ui.Tr(lang, "保存时出了故障，结果未知：请再点一次“同意”，不会重复登记", "Saving hit a fault and we cannot tell whether it worked: tap Agree again, you will not be registered twice"), voiceprompt.ErrSaveUnknown}
 	case errors.Is(err, context.DeadlineExceeded):
-		return problem{scrConsent, ui.Tr(lang, "保存太慢，请再点一次“同意”", "Saving took too long: tap Agree again")}
+		return problem{scrConsent, ui.Tr(lang, "保存太慢，请再点一次“同意”", "Saving took too long: tap Agree again"), voiceprompt.ErrSaveSlow}
 	}
-	return problem{scrConsent, ui.Tr(lang, "暂时无法保存，请找工作人员帮忙", "Your registration could not be saved: please ask staff")}
+	return problem{scrConsent, ui.Tr(lang, "暂时无法保存，请找工作人员帮忙", "Your registration could not be saved: please ask staff"), voiceprompt.ErrSaveFailed}
 }
 
 // manualProblem turns an error of StartManual on the typed number into
@@ -88,12 +90,12 @@ func submitProblem(lang string, err error) problem {
 func manualProblem(lang, typed string, err error) problem {
 	var fe *record.FieldError
 	if errors.As(err, &fe) && fe.Field == "name" {
-		return problem{scrManualName, ui.Tr(lang, "请输入您的姓名", "Please type your name")}
+		return problem{scrManualName, ui.Tr(lang, "请输入您的姓名", "Please type your name"), voiceprompt.ErrName}
 	}
 	if hint, ok := idHint(lang, typed); !ok {
-		return problem{scrManualID, hint}
+		return problem{scrManualID, hint, idPrompt(typed)}
 	}
-	return problem{scrManualID, ui.Tr(lang, "身份证号不对，请核对", "That ID number is not right: please check it")}
+	return problem{scrManualID, ui.Tr(lang, "身份证号不对，请核对", "That ID number is not right: please check it"), voiceprompt.ErrID}
 }
 
 // idHint is the line under the ID number while it is typed, and whether

@@ -119,8 +119,9 @@ func prompts() []Prompt {
 			"Type your name in pinyin, then tap OK."},
 		{Declined, "已取消，没有保存任何信息。", "Cancelled, nothing was stored."},
 		{HelpCalled, "已呼叫工作人员，请稍候。", "Staff have been called. Please wait."},
-		{IdleAsk, "还要继续吗？要继续，请点继续。没有操作将回到首页，您的信息不会保留。",
-			"Still there? Tap Continue to go on. If not, the screen starts over and forgets your details."},
+		// Short: it must be said in full before the countdown's last
+		// seconds are (ui/kiosk), seven seconds at espeak-ng's pace.
+		{IdleAsk, "还要继续吗？请点继续。", "Still there? Tap Continue."},
 		{TicketIntro, "您的号码是", "Your number is"},
 		{ReceiptPrinting, "您的回执正在打印，请取走。", "Your receipt is printing: please take it."},
 		{ReceiptUnavailable, "回执暂时打印不了，请记下号码，或者找工作人员。",
