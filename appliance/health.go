@@ -55,6 +55,7 @@ func (s *Station) peripherals() map[string]station.Peripheral {
 	out := map[string]station.Peripheral{
 		"idcard":  devNode(d.IDCard.Port, "devices.idcard.port"),
 		"scanner": devNode(d.Scanner.Port, "devices.scanner.port"),
+		"voice":   s.voicePeripheral(),
 	}
 	s.dev.mu.Lock()
 	rs, ss := s.dev.reader, s.dev.scanner

@@ -60,6 +60,11 @@ type Options struct {
 	// Panel is the GPIO panel, opened by the caller (which owns the
 	// board's GPIO registry); nil for a kiosk without one.
 	Panel Panel
+	// Voice is the kiosk's player, opened by the caller with the voice
+	// pack; nil for a station that does not speak. VoiceInfo says what
+	// the caller made of the pack (why there is no Voice, if so).
+	Voice     Voice
+	VoiceInfo VoiceInfo
 	// SyncFault is for fault-injection tests only: see outbox.Options.
 	SyncFault func(afterMeta bool) error
 }
@@ -108,6 +113,7 @@ type Station struct {
 	dev     devices
 	ref     refs
 	count   *counters
+	voice   voiceDesk
 }
 
 // New opens the station's outbox in the configured data directory.
@@ -150,6 +156,7 @@ func New(opt Options) (*Station, error) {
 		pnl:     frontPanel{hw: opt.Panel},
 		changes: changeNotice{ch: make(chan struct{})},
 		count:   newCounters(),
+		voice:   voiceDesk{hw: opt.Voice, info: opt.VoiceInfo},
 	}
 	if s.ref.data, err = loadRefData(box); err != nil {
 		// A damaged cache is replaced at the next fetch; meanwhile the
@@ -157,6 +164,7 @@ func New(opt Options) (*Station, error) {
 		opt.Log.Error("appliance: cached reference data not used", "err", err)
 	}
 	s.loadPINKeypad()
+	s.loadVoice()
 	if p := cfg.Devices.Printer; p.Present() {
 		open := opt.OpenPrinter
 		if open == nil {

@@ -39,6 +39,7 @@ type Config struct {
 	Devices  Devices  `toml:"devices"`
 	GPIO     GPIO     `toml:"gpio"`
 	UI       UI       `toml:"ui"`
+	Voice    Voice    `toml:"voice"`
 }
 
 // Station identifies the kiosk to residents and to the county hub.
@@ -177,6 +178,20 @@ type UI struct {
 	IdleTimeout Duration `toml:"idle_timeout"`
 }
 
+// Voice is the kiosk's spoken prompts.
+type Voice struct {
+	Enabled bool `toml:"enabled"`
+	// PackDir is the voice pack: a manifest.json and a WAV file per
+	// prompt (drivers/voice). Without it the kiosk runs silent and its
+	// health report says why.
+	PackDir string `toml:"pack_dir"`
+	// Device is the ALSA PCM the prompts are played to (aplay -D).
+	Device string `toml:"device"`
+}
+
+// DefaultVoicePack is where the appliance keeps the default voice pack.
+const DefaultVoicePack = "/usr/share/gridkiosk/voice"
+
 // Duration is a time.Duration written in TOML as a string such as "15s" or
 // "5m", which reads better in a config file than a count of nanoseconds.
 type Duration struct {
@@ -210,7 +225,8 @@ func Default() Config {
 			Scanner: Scanner{Baud: 9600},
 			Printer: Printer{Baud: 115200, Paper: "58mm", Confirm: "gs-r"},
 		},
-		UI: UI{Language: "zh-CN", Fullscreen: true, IdleTimeout: Duration{90 * time.Second}},
+		UI:    UI{Language: "zh-CN", Fullscreen: true, IdleTimeout: Duration{90 * time.Second}},
+		Voice: Voice{Enabled: true, PackDir: DefaultVoicePack, Device: "default"},
 	}
 }
 

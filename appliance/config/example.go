@@ -181,4 +181,17 @@ fullscreen = true
 # Return to the start page after this long without a touch, so the next
 # resident does not see the previous one's session. 10s to 30m, default "90s".
 idle_timeout = "90s"
+
+[voice]
+# Speak each screen's instruction, the ticket and the reminders aloud.
+# Default true.
+enabled = true
+# The voice pack: manifest.json and one WAV file per prompt. Default
+# "/usr/share/gridkiosk/voice"; "make voice-pack" writes the synthetic
+# default pack to build/voice. Without a pack the kiosk runs silent and
+# its health report (technician screen, /healthz) says why.
+pack_dir = "/usr/share/gridkiosk/voice"
+# The ALSA device the prompts are played to ("aplay -L" lists them).
+# Default "default".
+device = "default"
 `

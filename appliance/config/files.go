@@ -42,15 +42,7 @@ func Check(path string, now time.Time) (*Config, error) {
 		return nil, err
 	}
 	var errs []error
-	add := func(key, msg string) {
-		e := &Error{File: path, Key: key, Msg: msg}
-		if data, err := os.ReadFile(path); err == nil {
-			if doc, serr := scan(data, newSchema()); serr == nil {
-				e.Line = doc.line(key)
-			}
-		}
-		errs = append(errs, e)
-	}
+	add := func(key, msg string) { errs = append(errs, KeyError(path, key, msg)) }
 	if c.Upstream.CAFile != "" && c.Upstream.URL != "" {
 		if msg := checkCAFile(c.Upstream.CAFile, now); msg != "" {
 			add("upstream.ca_file", msg)
@@ -115,4 +107,22 @@ func checkCAFile(name string, now time.Time) string {
 		return fmt.Sprintf("%s holds no PEM certificate (-----BEGIN CERTIFICATE-----)", name)
 	}
 	return ""
+}
+
+// KeyError is a problem with what a key of the file at path names (a
+// directory, a file it points to), found after the file was loaded: it
+// carries the key's line when the file sets the key, so a technician
+// goes straight to it. path may be empty (a configuration built in
+// memory, as the simulation's).
+func KeyError(path, key, msg string) *Error {
+	e := &Error{File: path, Key: key, Msg: msg}
+	if path == "" {
+		return e
+	}
+	if data, err := os.ReadFile(path); err == nil {
+		if doc, serr := scan(data, newSchema()); serr == nil {
+			e.Line = doc.line(key)
+		}
+	}
+	return e
 }

@@ -32,6 +32,7 @@ func (c *Config) Validate() error {
 	c.Devices.Printer.validate(&ps)
 	c.GPIO.validate(&ps)
 	c.UI.validate(&ps)
+	c.Voice.validate(&ps)
 	return errors.Join(ps...)
 }
 
@@ -340,4 +341,19 @@ func (u UI) validate(ps *problems) {
 		ps.add("ui.language", `%q is not a supported language; use "zh-CN" or "en"`, u.Language)
 	}
 	ps.durationRange("ui.idle_timeout", u.IdleTimeout, "10s", "30m")
+}
+
+func (v Voice) validate(ps *problems) {
+	if !v.Enabled {
+		return
+	}
+	if strings.TrimSpace(v.PackDir) == "" {
+		ps.add("voice.pack_dir", `is empty; name the voice pack's directory (default %q), or set voice.enabled = false`, DefaultVoicePack)
+	}
+	switch {
+	case v.Device == "":
+		ps.add("voice.device", `is empty; name an ALSA device ("default", "plughw:1,0"; aplay -L lists them)`)
+	case strings.IndexFunc(v.Device, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) }) >= 0:
+		ps.add("voice.device", "%q has spaces or control characters; an ALSA device name has none (aplay -L lists them)", v.Device)
+	}
 }

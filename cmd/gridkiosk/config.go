@@ -1,9 +1,12 @@
 package main
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
+	"os"
 	"time"
 
 	"github.com/gridkiosk/gridkiosk/appliance/config"
@@ -22,10 +25,15 @@ func cmdConfig(args []string, stdout io.Writer) error {
 		if err != nil {
 			return err
 		}
-		if _, err := config.Check(path, time.Now()); err != nil {
+		c, err := config.Check(path, time.Now())
+		if err != nil {
 			return fmt.Errorf("%s is not valid:\n%w", path, err)
 		}
-		fmt.Fprintf(stdout, "%s: ok\n", path)
+		note, err := checkVoice(c, path)
+		if err != nil {
+			return fmt.Errorf("%s is not valid:\n%w", path, err)
+		}
+		fmt.Fprintf(stdout, "%s: ok\n%s", path, note)
 		return nil
 	}
 	return usageError{fmt.Sprintf("config: unknown subcommand %q (want check or example)", args[0])}
@@ -54,4 +62,22 @@ func checkPath(args []string) (string, error) {
 		return *flagged, nil
 	}
 	return config.DefaultPath, nil
+}
+
+// checkVoice checks the voice pack the config names. A pack not there is
+// a note, not an error: the image is provisioned before a pack of
+// recordings may be, and the kiosk then runs silent and says so. A pack
+// that is there and damaged is an error.
+func checkVoice(c *config.Config, path string) (note string, err error) {
+	v := c.Voice
+	if !v.Enabled {
+		return "", nil
+	}
+	if _, err := os.Stat(v.PackDir); errors.Is(err, fs.ErrNotExist) {
+		return fmt.Sprintf("note: %v; until then the kiosk runs silent\n", config.KeyError(path, "voice.pack_dir", v.PackDir+" does not exist")), nil
+	}
+	if _, err := loadVoicePack(path, v.PackDir); err != nil {
+		return "", err
+	}
+	return "", nil
 }

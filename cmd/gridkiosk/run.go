@@ -42,6 +42,7 @@ func cmdRun(ctx context.Context, args []string, log *slog.Logger, ring *logring.
 	if err != nil {
 		return err
 	}
+	o.speak = true
 	// Without a display GLFW panics deep in the driver, after the station
 	// has started; say what to do instead, before anything starts.
 	if os.Getenv("DISPLAY") == "" && os.Getenv("WAYLAND_DISPLAY") == "" {
@@ -77,7 +78,11 @@ func cmdRun(ctx context.Context, args []string, log *slog.Logger, ring *logring.
 	if lang == "" {
 		lang = cfg.UI.Language
 	}
-	app := kiosk.New(a.st, w, kiosk.Options{Lang: lang, Pinyin: engine, Screens: a.screens(engine, ring)})
+	ko := kiosk.Options{Lang: lang, Pinyin: engine, Screens: a.screens(engine, ring), Log: log.With("component", "kiosk")}
+	if a.voice != nil {
+		ko.Speaker = a.voice
+	}
+	app := kiosk.New(a.st, w, ko)
 	go app.Run(ctx)
 
 	if a.sim != nil {

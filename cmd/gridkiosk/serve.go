@@ -15,6 +15,7 @@ import (
 	"github.com/gridkiosk/gridkiosk/appliance/adminapi"
 	"github.com/gridkiosk/gridkiosk/appliance/config"
 	"github.com/gridkiosk/gridkiosk/drivers/panel"
+	"github.com/gridkiosk/gridkiosk/drivers/voice"
 	"github.com/gridkiosk/gridkiosk/internal/connguard"
 	"github.com/gridkiosk/gridkiosk/internal/sdnotify"
 	"github.com/gridkiosk/gridkiosk/sim"
@@ -27,6 +28,9 @@ type options struct {
 	data     string
 	skew     string
 	admin    string
+	// speak opens the voice pack and its player: run has a screen to
+	// speak for, serve has none.
+	speak bool
 }
 
 func parseFlags(name string, args []string) (options, error) {
@@ -64,6 +68,7 @@ type app struct {
 	// screenAlive checks the screen's event loop in run; nil in serve,
 	// which has no screen.
 	screenAlive func(context.Context) error
+	voice       *voice.Player // nil in serve, or when the kiosk runs silent
 }
 
 // start loads the config (or builds the simulation's) and opens the
@@ -102,6 +107,18 @@ func start(o options, log *slog.Logger) (*app, error) {
 	}
 	if a.panel = openPanel(cfg, a.sim, log); a.panel != nil {
 		opt.Panel = a.panel
+	}
+	if o.speak {
+		path := o.config
+		if a.sim != nil {
+			path = ""
+		}
+		var info appliance.VoiceInfo
+		a.voice, info = openVoice(cfg, path, log)
+		opt.VoiceInfo = info
+		if a.voice != nil {
+			opt.Voice = a.voice
+		}
 	}
 	st, err := appliance.New(opt)
 	if err != nil {
@@ -167,6 +184,9 @@ func (a *app) run(ctx context.Context) error {
 		}
 	})
 	wg.Go(func() { a.st.Run(ctx) })
+	if a.voice != nil {
+		wg.Go(func() { a.voice.Run(ctx) })
+	}
 	cfg := a.st.Config()
 	a.log.Info("gridkiosk: station running", "station", cfg.Station.ID, "admin", a.adminLn.Addr().String(),
 		"data", cfg.Storage.Dir, "upstream", config.RedactURL(cfg.Upstream.URL), "version", version)

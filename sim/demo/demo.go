@@ -17,6 +17,10 @@ import (
 	"github.com/gridkiosk/gridkiosk/appliance/station"
 )
 
+// DemoVoicePack is the simulation's voice pack: make voice-pack's output,
+// relative to the directory the kiosk is started in.
+const DemoVoicePack = "build/voice"
+
 // StationID is the demo station's ID.
 const StationID = "141029-xfw-01"
 
@@ -32,6 +36,9 @@ func Config(dir, hubURL, tokenFile string) *config.Config {
 	c.Upstream.TokenFile = tokenFile
 	c.Storage.Dir = dir
 	c.UI.Fullscreen = false
+	// Where make voice-pack writes the synthetic pack, from the
+	// repository's top, where make run starts the kiosk.
+	c.Voice.PackDir = DemoVoicePack
 	return &c
 }
 

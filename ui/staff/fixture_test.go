@@ -27,10 +27,21 @@ type fixture struct {
 	help     *time.Time
 	loginErr error
 	checkIns []station.CheckIn
+	voice    station.VoiceSettings
 }
 
 func newFixture() *fixture {
-	return &fixture{cfg: demo.Config("/var/lib/gridkiosk", "https://hub.xiangning.gov.cn", "/etc/gridkiosk/upstream.token")}
+	return &fixture{cfg: demo.Config("/var/lib/gridkiosk", "https://hub.xiangning.gov.cn", "/etc/gridkiosk/upstream.token"),
+		voice: station.VoiceSettings{Volume: 80}}
+}
+
+func (f *fixture) Voice() station.Voice {
+	return station.Voice{Present: true, Speaker: "espeak-ng 1.51 cmn", Synthetic: true, VoiceSettings: f.voice}
+}
+
+func (f *fixture) SetVoice(v station.VoiceSettings) (station.Voice, error) {
+	f.voice = v
+	return f.Voice(), nil
 }
 
 func (f *fixture) Config() *config.Config { return f.cfg }

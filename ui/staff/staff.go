@@ -65,6 +65,7 @@ type Screen struct {
 	rej *rejectedTab
 	vol *volunteerTab
 	job *jobsTab
+	vb  *voiceBar
 }
 
 // snapshot is what the screen shows, read from the station in one go.
@@ -75,6 +76,7 @@ type snapshot struct {
 	rejected []station.Row
 	checkIns []station.CheckIn
 	jobs     []station.PrintJob
+	voice    station.Voice
 	err      error
 }
 
@@ -102,6 +104,7 @@ func New(st Station, lang string, now func() time.Time, back func(), opt Options
 	s.rej = newRejectedTab(s)
 	s.vol = newVolunteerTab(s)
 	s.job = newJobsTab(s)
+	s.vb = newVoiceBar(s)
 	s.build()
 	return s
 }
@@ -114,7 +117,7 @@ func (s *Screen) build() {
 	for i, name := range [][2]string{{"今日记录", "Today"}, {"被退回", "Returned"}, {"志愿服务", "Volunteers"}, {"待打印", "To print"}} {
 		s.tabs[i] = touch.NewButton(s.tr(name[0], name[1]), widget.MediumImportance, s.act(func() { s.showTab(i) }))
 	}
-	top := container.NewBorder(nil, nil, container.NewCenter(s.who), s.logoutBtn,
+	top := container.NewBorder(nil, nil, container.NewCenter(s.who), container.NewHBox(s.vb.open, s.logoutBtn),
 		container.NewGridWithColumns(4, s.tabs[0], s.tabs[1], s.tabs[2], s.tabs[3]))
 
 	s.help = touch.NewLabel("", false)
@@ -195,6 +198,7 @@ func (s *Screen) load() snapshot {
 		sn.checkIns, sn.err = s.st.CheckIns()
 	}
 	sn.jobs = s.st.PrintJobs()
+	sn.voice = s.st.Voice()
 	return sn
 }
 
@@ -219,6 +223,9 @@ func (s *Screen) show(sn snapshot) {
 	s.tabs[1].SetText(label)
 	s.vol.show(sn.checkIns)
 	s.job.show(sn.jobs)
+	if !s.vb.busy {
+		s.vb.show(sn.voice)
+	}
 	label = s.tr("待打印", "To print")
 	if n := len(sn.jobs); n > 0 {
 		label = fmt.Sprintf("%s (%d)", label, n)

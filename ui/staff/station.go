@@ -37,4 +37,8 @@ type Station interface {
 	CheckIn(c station.CheckIn) (station.CheckIn, error)
 	CheckIns() ([]station.CheckIn, error)
 	CheckOut(ctx context.Context, name string) (station.Service, error)
+
+	// The kiosk's voice: volume and mute, kept by the station.
+	Voice() station.Voice
+	SetVoice(station.VoiceSettings) (station.Voice, error)
 }

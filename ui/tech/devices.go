@@ -36,6 +36,7 @@ func devices() [][3]string {
 		{"scanner", "扫码器", "QR scanner"},
 		{"printer", "回执打印机", "Receipt printer"},
 		{"panel", "按钮与指示灯面板", "Buttons and lamps"},
+		{"voice", "语音提示", "Voice"},
 	}
 }
 

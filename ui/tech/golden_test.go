@@ -53,6 +53,7 @@ func (f *fixture) Health() station.Health {
 			"idcard":  {State: "ready", Where: "/dev/ttyUSB0", Note: "SAM 05.01-20260301-0012345678"},
 			"scanner": {State: "ready", Where: "/dev/ttyACM0"},
 			"printer": {State: "paper_out", Where: "/dev/ttyS0", Note: "打印纸用完，请装纸 / out of paper: load a new roll", Pending: 1},
+			"voice":   {State: "ready", Where: "/usr/share/gridkiosk/voice → ALSA default", Note: "espeak-ng 1.51 cmn (synthetic)"},
 		},
 		Outbox: station.OutboxState{Queued: 3, Delivered: 41, Rejected: 2, OldestQueued: at(9, 21), LastSeq: 46},
 		Upstream: station.UpstreamState{Configured: true, TLS: "tls+ca_file", LastSuccess: at(9, 12), Sent: 43,
