@@ -14,6 +14,7 @@ import (
 
 	"github.com/gridkiosk/gridkiosk/appliance/signedcode"
 	"github.com/gridkiosk/gridkiosk/sync/hub"
+	"github.com/gridkiosk/gridkiosk/sync/hub/console"
 	"github.com/gridkiosk/gridkiosk/sync/wire"
 )
 
@@ -26,6 +27,7 @@ func serve(ctx context.Context, args []string, log *slog.Logger) error {
 	codeKey := fs.String("code-key", "", "signing key of appointment and staff codes (gridhub keygen); its public half is served with the reference data")
 	tlsCert := fs.String("tls-cert", "", "TLS certificate (PEM, with its chain) to serve HTTPS; needs --tls-key (gridhub tls init makes one under a county CA)")
 	tlsKey := fs.String("tls-key", "", "TLS private key (PEM) of --tls-cert")
+	withConsole := fs.Bool("console", true, "serve the county's web console at /console/ on the same listener (accounts: gridhub user add)")
 	maxConns := fs.Int("max-conns", hub.MaxConns, "connections kept open at most; when more come, the longest-waiting idle or slow ones are closed first")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -73,8 +75,12 @@ func serve(ctx context.Context, args []string, log *slog.Logger) error {
 	if tlsConfig != nil {
 		ln = tls.NewListener(ln, tlsConfig)
 	}
+	handler, err := serveHandler(srv, *withConsole, tlsConfig != nil, log)
+	if err != nil {
+		return fmt.Errorf("serve: %w", err)
+	}
 	lim := hub.HTTPLimits(*maxConns)
-	hs, gl := lim.Server(srv.Handler(), ln, log)
+	hs, gl := lim.Server(handler, ln, log)
 	ln = gl
 	go func() {
 		<-ctx.Done()
@@ -92,6 +98,31 @@ func serve(ctx context.Context, args []string, log *slog.Logger) error {
 		return fmt.Errorf("serve: %w", err)
 	}
 	return nil
+}
+
+// serveHandler is the stations' contract, and the console beside it
+// under /console/ when withConsole: one listener, so one TLS
+// certificate and one port for the county's firewall.
+func serveHandler(srv *hub.Server, withConsole, tls bool, log *slog.Logger) (http.Handler, error) {
+	if !withConsole {
+		return srv.Handler(), nil
+	}
+	c := &console.Console{Store: srv.Store, Log: log.With("component", "console"), Secure: tls}
+	ch, err := c.Handler()
+	if err != nil {
+		return nil, fmt.Errorf("console: %w", err)
+	}
+	users, err := srv.Store.Users()
+	if err != nil {
+		return nil, err
+	}
+	if len(users) == 0 {
+		log.Warn("gridhub: the console at /console/ has no accounts yet: add one with gridhub user add --role admin")
+	}
+	mux := http.NewServeMux()
+	mux.Handle(console.Prefix, ch)
+	mux.Handle("/", srv.Handler())
+	return mux, nil
 }
 
 // readTokens reads the tokens file, if there is one.
