@@ -26,43 +26,22 @@ func userCmd(ctx context.Context, args []string, stdin *os.File, stdout, stderr 
 	if len(args) == 0 {
 		return errors.New("user: want add, reset, disable or list")
 	}
-	sub := args[0]
-	name := "user " + sub
-	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	sf := addStoreFlags(fs)
-	var user, role, community, pwFile *string
-	if sub != "list" {
-		user = fs.String("name", "", "the account's name: lower-case letters, digits, '-', '_', '.' (required)")
-	}
-	switch sub {
-	case "add":
-		role = fs.String("role", "", "admin (county admin), staff (community staff: needs --community) or viewer (required)")
-		community = fs.String("community", "", "community staff's 12-digit community code: they see only its records")
-		fallthrough
-	case "reset":
-		pwFile = fs.String("password-file", "", "read the password from FILE (its first line) instead of the terminal or stdin")
-	case "disable", "list":
-	default:
-		return fmt.Errorf("user: unknown subcommand %q: want add, reset, disable or list", sub)
-	}
-	if err := noArgs(fs, args[1:]); err != nil {
+	sub, name := args[0], "user "+args[0]
+	uf, err := parseUserFlags(sub, args[1:], stderr)
+	if err != nil {
 		return fmt.Errorf("%s: %w", name, err)
-	}
-	if user != nil && *user == "" {
-		return fmt.Errorf("%s: --name is required", name)
 	}
 	var u hub.User
 	if sub == "add" {
-		u = hub.User{Name: *user, Role: *role, Community: *community, PassHash: "-"}
+		u = hub.User{Name: *uf.user, Role: *uf.role, Community: *uf.community, PassHash: "-"}
 		// Checked before the password is asked for, not after.
 		if err := hub.CheckUser(u); err != nil {
 			return fmt.Errorf("%s: %w", name, err)
 		}
 	}
 	hash := ""
-	if pwFile != nil {
-		pw, err := readPassword(*pwFile, stdin, stderr)
+	if uf.pwFile != nil {
+		pw, err := readPassword(*uf.pwFile, stdin, stderr)
 		if err != nil {
 			return fmt.Errorf("%s: %w", name, err)
 		}
@@ -74,7 +53,7 @@ func userCmd(ctx context.Context, args []string, stdin *os.File, stdout, stderr 
 	if sub == "add" {
 		mode = adding
 	}
-	store, err := sf.open(ctx, mode)
+	store, err := uf.store.open(ctx, mode)
 	if err != nil {
 		return fmt.Errorf("%s: %w", name, err)
 	}
@@ -82,15 +61,57 @@ func userCmd(ctx context.Context, args []string, stdin *os.File, stdout, stderr 
 	if sub == "list" {
 		return listUsers(store, stdout)
 	}
-	old, ok, err := store.User(*user)
-	if err != nil {
+	if err := changeUser(store, sub, u, *uf.user, hash); err != nil {
 		return fmt.Errorf("%s: %w", name, err)
+	}
+	fmt.Fprintf(stdout, "%s: %s\n", *uf.user, map[string]string{"add": "added", "reset": "password set, sessions ended", "disable": "disabled, sessions ended"}[sub])
+	return nil
+}
+
+type userFlags struct {
+	store                         storeFlags
+	user, role, community, pwFile *string
+}
+
+func parseUserFlags(sub string, args []string, stderr io.Writer) (userFlags, error) {
+	fs := flag.NewFlagSet("user "+sub, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	uf := userFlags{store: addStoreFlags(fs)}
+	if sub != "list" {
+		uf.user = fs.String("name", "", "the account's name: lower-case letters, digits, '-', '_', '.' (required)")
+	}
+	switch sub {
+	case "add":
+		uf.role = fs.String("role", "", "admin (county admin), staff (community staff: needs --community) or viewer (required)")
+		uf.community = fs.String("community", "", "community staff's 12-digit community code: they see only its records")
+		fallthrough
+	case "reset":
+		uf.pwFile = fs.String("password-file", "", "read the password from FILE (its first line) instead of the terminal or stdin")
+	case "disable", "list":
+	default:
+		return uf, fmt.Errorf("unknown subcommand %q: want add, reset, disable or list", sub)
+	}
+	if err := noArgs(fs, args); err != nil {
+		return uf, err
+	}
+	if uf.user != nil && *uf.user == "" {
+		return uf, errors.New("--name is required")
+	}
+	return uf, nil
+}
+
+// changeUser adds u (sub "add"), or sets the password hash of or
+// disables the account name, and ends the sessions it had.
+func changeUser(store hub.Store, sub string, u hub.User, name, hash string) error {
+	old, ok, err := store.User(name)
+	if err != nil {
+		return err
 	}
 	switch {
 	case sub == "add" && ok:
-		return fmt.Errorf("%s: account %s exists; gridhub user reset sets its password", name, *user)
+		return fmt.Errorf("account %s exists; gridhub user reset sets its password", name)
 	case sub != "add" && !ok:
-		return fmt.Errorf("%s: no account %s (gridhub user list shows them)", name, *user)
+		return fmt.Errorf("no account %s (gridhub user list shows them)", name)
 	case sub == "reset":
 		u, u.PassHash, u.Disabled = old, hash, false
 	case sub == "disable":
@@ -100,14 +121,10 @@ func userCmd(ctx context.Context, args []string, stdin *os.File, stdout, stderr 
 	}
 	u.UpdatedAt = time.Now().UTC()
 	if err := store.PutUser(u); err != nil {
-		return fmt.Errorf("%s: %w", name, err)
+		return err
 	}
 	// A new password or a disabled account ends the sessions it had.
-	if err := store.DeleteUserSessions(u.Name); err != nil {
-		return fmt.Errorf("%s: %w", name, err)
-	}
-	fmt.Fprintf(stdout, "%s: %s\n", u.Name, map[string]string{"add": "added", "reset": "password set, sessions ended", "disable": "disabled, sessions ended"}[sub])
-	return nil
+	return store.DeleteUserSessions(u.Name)
 }
 
 func listUsers(store hub.Store, stdout io.Writer) error {

@@ -13,7 +13,6 @@ package console
 
 import (
 	"embed"
-	"errors"
 	"html/template"
 	"io/fs"
 	"log/slog"
@@ -209,5 +208,3 @@ func (c *Console) storeFailed(w http.ResponseWriter, s *session, err error) {
 	c.Log.Error("console: store", "err", err)
 	c.fail(w, s, http.StatusServiceUnavailable, "存储暂不可用，请稍后再试 / Storage unavailable; try again later")
 }
-
-var errForbidden = errors.New("forbidden")

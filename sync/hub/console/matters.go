@@ -86,12 +86,8 @@ func (c *Console) inbox(w http.ResponseWriter, r *http.Request, s *session) {
 	q := r.URL.Query()
 	now := c.Now()
 	d := inboxData{OverdueOnly: q.Get("overdue") == "1", OverdueDays: int(c.OverdueAfter.Hours() / 24), Total: len(recs)}
-	keys := []struct{ name, label string }{
-		{"community", "社区 Community"}, {"compound", "小区/村 Compound"}, {"micro", "微网格 Micro grid"},
-		{"category", "类别 Category"}, {"state", "状态 Status"},
-	}
 	values := map[string]map[string]bool{}
-	for _, k := range keys {
+	for _, k := range filterKeys {
 		values[k.name] = map[string]bool{}
 	}
 	type rowAt struct {
@@ -135,7 +131,20 @@ func (c *Console) inbox(w http.ResponseWriter, r *http.Request, s *session) {
 		d.Rows = append(d.Rows, r.row)
 	}
 	d.Shown = len(d.Rows)
-	for _, k := range keys {
+	d.Filters = filters(values, q, ri)
+	c.render(w, http.StatusOK, "inbox", page{Title: "事项 Matters", User: &s.user, CSRF: s.CSRF, Nav: "matters", Data: d})
+}
+
+// filterKeys are the inbox's filters.
+var filterKeys = []struct{ name, label string }{
+	{"community", "社区 Community"}, {"compound", "小区/村 Compound"}, {"micro", "微网格 Micro grid"},
+	{"category", "类别 Category"}, {"state", "状态 Status"},
+}
+
+// filters offers, for each key, the values the matters have, named.
+func filters(values map[string]map[string]bool, q url.Values, ri refInfo) []filter {
+	var out []filter
+	for _, k := range filterKeys {
 		f := filter{Name: k.name, Label: k.label, Selected: q.Get(k.name)}
 		for v := range values[k.name] {
 			if v == "" {
@@ -151,9 +160,9 @@ func (c *Console) inbox(w http.ResponseWriter, r *http.Request, s *session) {
 			f.Options = append(f.Options, option{v, label})
 		}
 		slices.SortFunc(f.Options, func(a, b option) int { return strings.Compare(a.Value, b.Value) })
-		d.Filters = append(d.Filters, f)
+		out = append(out, f)
 	}
-	c.render(w, http.StatusOK, "inbox", page{Title: "事项 Matters", User: &s.user, CSRF: s.CSRF, Nav: "matters", Data: d})
+	return out
 }
 
 type matterData struct {
