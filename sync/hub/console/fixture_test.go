@@ -76,7 +76,7 @@ func (c *clock) Add(d time.Duration) {
 }
 
 type fixture struct {
-	store *hub.BoltStore
+	store hub.Store
 	clock *clock
 	url   string
 	con   *console.Console
@@ -92,23 +92,16 @@ func newFixture(t *testing.T) *fixture {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { store.Close() })
-	f := &fixture{store: store, clock: &clock{t: t0}}
-	if err := store.PutRefData("", []byte(refData)); err != nil {
-		t.Fatal(err)
-	}
-	f.seed(t)
-	for _, u := range []hub.User{
-		{Name: "county.admin", Role: hub.RoleAdmin},
-		{Name: "xfw.staff", Role: hub.RoleStaff, Community: communityXFW},
-		{Name: "zl.staff", Role: hub.RoleStaff, Community: communityZL},
-		{Name: "county.viewer", Role: hub.RoleViewer},
-	} {
-		if u.PassHash, err = console.HashPasswordWith(cheap, password); err != nil {
-			t.Fatal(err)
-		}
-		if err := store.PutUser(u); err != nil {
-			t.Fatal(err)
-		}
+	return fixtureOn(t, store, &clock{t: t0}, true)
+}
+
+// fixtureOn serves the console on store, which seed fills with the
+// fixture's world first.
+func fixtureOn(t *testing.T, store hub.Store, clk *clock, seed bool) *fixture {
+	t.Helper()
+	f := &fixture{store: store, clock: clk}
+	if seed {
+		f.seedAll(t)
 	}
 	f.con = &console.Console{Store: store, Now: f.clock.Now, Log: slog.New(slog.DiscardHandler),
 		Throttle: console.Throttle{PerUser: 3, PerClient: 6, Window: 15 * time.Minute}}
@@ -132,6 +125,28 @@ func (f *fixture) handler(t *testing.T, con *console.Console) http.Handler {
 	mux.Handle(console.Prefix, ch)
 	mux.Handle("/", hs.Handler())
 	return mux
+}
+
+func (f *fixture) seedAll(t *testing.T) {
+	t.Helper()
+	if err := f.store.PutRefData("", []byte(refData)); err != nil {
+		t.Fatal(err)
+	}
+	f.seed(t)
+	for _, u := range []hub.User{
+		{Name: "county.admin", Role: hub.RoleAdmin},
+		{Name: "xfw.staff", Role: hub.RoleStaff, Community: communityXFW},
+		{Name: "zl.staff", Role: hub.RoleStaff, Community: communityZL},
+		{Name: "county.viewer", Role: hub.RoleViewer},
+	} {
+		var err error
+		if u.PassHash, err = console.HashPasswordWith(cheap, password); err != nil {
+			t.Fatal(err)
+		}
+		if err := f.store.PutUser(u); err != nil {
+			t.Fatal(err)
+		}
+	}
 }
 
 func (f *fixture) seed(t *testing.T) {

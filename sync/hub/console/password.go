@@ -69,39 +69,45 @@ func HashPasswordWith(p PasswordParams, pw string) (string, error) {
 		b64.EncodeToString(salt), b64.EncodeToString(key)), nil
 }
 
-// VerifyPassword reports whether pw matches encoded. Costs beyond the
-// bounds a hub would set are refused, so a tampered store cannot make a
-// log-in take minutes.
+// VerifyPassword reports whether pw matches encoded.
 func VerifyPassword(encoded, pw string) (bool, error) {
 	if len(pw) > MaxPasswordBytes {
 		return false, nil
 	}
+	p, salt, want, err := parseHash(encoded)
+	if err != nil {
+		return false, err
+	}
+	got := argon2.IDKey([]byte(pw), salt, p.Time, p.Memory, p.Threads, uint32(len(want)))
+	return subtle.ConstantTimeCompare(got, want) == 1, nil
+}
+
+// parseHash reads a PHC string. Costs beyond the bounds a hub would set
+// are refused, so a tampered store cannot make a log-in take minutes.
+func parseHash(encoded string) (p PasswordParams, salt, hash []byte, err error) {
 	f := strings.Split(encoded, "$")
 	if len(f) != 6 || f[0] != "" || f[1] != "argon2id" || f[2] != "v="+strconv.Itoa(argon2.Version) {
-		return false, errMalformedHash
+		return p, nil, nil, errMalformedHash
 	}
 	var n [3]uint64
 	for i, kv := range strings.Split(f[3], ",") {
 		k, v, ok := strings.Cut(kv, "=")
 		x, err := strconv.ParseUint(v, 10, 32)
 		if !ok || err != nil || i > 2 || k != [...]string{"m", "t", "p"}[i] {
-			return false, errMalformedHash
+			return p, nil, nil, errMalformedHash
 		}
 		n[i] = x
 	}
 	m, t, th := n[0], n[1], n[2]
 	if m < 8*th || m > 256*1024 || t < 1 || t > 16 || th < 1 || th > 8 {
-		return false, fmt.Errorf("console: password hash costs m=%d,t=%d,p=%d are out of bounds", m, t, th)
+		return p, nil, nil, fmt.Errorf("console: password hash costs m=%d,t=%d,p=%d are out of bounds", m, t, th)
 	}
 	b64 := base64.RawStdEncoding
-	salt, err := b64.DecodeString(f[4])
-	if err != nil || len(salt) < 8 {
-		return false, errMalformedHash
+	if salt, err = b64.DecodeString(f[4]); err != nil || len(salt) < 8 || len(salt) > 64 {
+		return p, nil, nil, errMalformedHash
 	}
-	want, err := b64.DecodeString(f[5])
-	if err != nil || len(want) < 16 || len(want) > 64 {
-		return false, errMalformedHash
+	if hash, err = b64.DecodeString(f[5]); err != nil || len(hash) < 16 || len(hash) > 64 {
+		return p, nil, nil, errMalformedHash
 	}
-	got := argon2.IDKey([]byte(pw), salt, uint32(t), uint32(m), uint8(th), uint32(len(want)))
-	return subtle.ConstantTimeCompare(got, want) == 1, nil
+	return PasswordParams{Memory: uint32(m), Time: uint32(t), Threads: uint8(th)}, salt, hash, nil
 }
