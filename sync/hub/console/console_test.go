@@ -1,6 +1,8 @@
 package console_test
 
 import (
+	"encoding/json"
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
@@ -8,6 +10,7 @@ import (
 
 	"github.com/gridkiosk/gridkiosk/sync/hub"
 	"github.com/gridkiosk/gridkiosk/sync/hub/console"
+	"github.com/gridkiosk/gridkiosk/sync/wire"
 )
 
 // The inbox lists what each role may see, overdue first, then newest.
@@ -367,5 +370,27 @@ func TestPassword(t *testing.T) {
 	}
 	if _, err := console.VerifyPassword("$argon2id$v=19$m=999999999,t=1,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNoaGFzaA", "x"); err == nil {
 		t.Error("a hash with absurd costs was checked")
+	}
+}
+
+// A county's inbox lists at most 500 matters, overdue first, and says
+// that the filters reach the rest.
+func TestInboxCapped(t *testing.T) {
+	f := newFixture(t)
+	var recs []wire.Record
+	for i := range 510 {
+		recs = append(recs, wire.Record{ID: fmt.Sprintf("0190f5e6-0000-7000-8000-%012d", 1000+i), Kind: "matter", Seq: uint64(100 + i),
+			CreatedAt: t0, Grid: json.RawMessage(`{"county":"141029","community":"141029100001"}`),
+			Payload: json.RawMessage(`{"category":"repair","description":"批量"}`)})
+	}
+	if _, err := f.store.Ingest(stationXFW, recs, t0); err != nil {
+		t.Fatal(err)
+	}
+	_, body := f.loggedIn(t, "county.admin").get("/console/matters")
+	if n := strings.Count(body, `<a href="/console/matters/0190`); n != 500 {
+		t.Errorf("%d matters listed, want 500", n)
+	}
+	if !strings.Contains(body, "只列出前 500 件") || !strings.Contains(body, "共 513 件") || !strings.Contains(body, "北坡自然村路口") {
+		t.Error("the capped inbox does not say so, or lost the overdue matter")
 	}
 }

@@ -64,7 +64,12 @@ type inboxData struct {
 	OverdueOnly  bool
 	OverdueDays  int
 	Total, Shown int
+	Capped       bool
 }
+
+// maxRows bounds a page's list: beyond it, a page a phone can still
+// load; the filters, or the CSV, reach the rest.
+const maxRows = 500
 
 type matterPayload struct {
 	Category    string `json:"category"`
@@ -127,10 +132,11 @@ func (c *Console) inbox(w http.ResponseWriter, r *http.Request, s *session) {
 		}
 		return cmp.Compare(b.at, a.at)
 	})
-	for _, r := range rows {
+	d.Shown = len(rows)
+	for _, r := range rows[:min(len(rows), maxRows)] {
 		d.Rows = append(d.Rows, r.row)
 	}
-	d.Shown = len(d.Rows)
+	d.Capped = len(rows) > maxRows
 	d.Filters = filters(values, q, ri)
 	c.render(w, http.StatusOK, "inbox", page{Title: "事项 Matters", User: &s.user, CSRF: s.CSRF, Nav: "matters", Data: d})
 }

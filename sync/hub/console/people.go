@@ -24,6 +24,7 @@ type peopleData struct {
 	Rows          []personRow
 	TotalHours    string
 	CanReveal     bool
+	Capped        bool
 }
 
 type registrationPayload struct {
@@ -95,11 +96,14 @@ func (c *Console) people(kind string) func(http.ResponseWriter, *http.Request, *
 		ri := c.refInfo("")
 		d := peopleData{Kind: kind, Heading: heading(kind), CanReveal: slices.Contains(handlers, s.user.Role)}
 		minutes := 0
-		for _, st := range newestFirst(recs) {
+		for i, st := range newestFirst(recs) {
 			pr := row(st, ri, false)
 			minutes += pr.Minutes
-			d.Rows = append(d.Rows, pr)
+			if i < maxRows {
+				d.Rows = append(d.Rows, pr)
+			}
 		}
+		d.Capped = len(recs) > maxRows
 		d.TotalHours = fmt.Sprintf("%.1f", float64(minutes)/60)
 		c.render(w, http.StatusOK, "people", page{Title: d.Heading, User: &s.user, CSRF: s.CSRF, Nav: kind, Data: d})
 	}
