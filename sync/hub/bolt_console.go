@@ -126,21 +126,10 @@ func (s *BoltStore) DeleteSession(idHash string) error {
 // DeleteUserSessions implements ConsoleStore.
 func (s *BoltStore) DeleteUserSessions(user string) error {
 	err := s.db.Update(func(tx *bolt.Tx) error {
-		b := tx.Bucket([]byte(bucketSessions))
-		var del [][]byte
-		err := b.ForEach(func(k, v []byte) error {
+		return deleteWhere(tx.Bucket([]byte(bucketSessions)), func(v []byte) bool {
 			var se Session
-			if json.Unmarshal(v, &se) != nil || se.User == user {
-				del = append(del, slices.Clone(k))
-			}
-			return nil
+			return json.Unmarshal(v, &se) != nil || se.User == user
 		})
-		for _, k := range del {
-			if err == nil {
-				err = b.Delete(k)
-			}
-		}
-		return err
 	})
 	if err != nil {
 		return fmt.Errorf("hub: delete sessions of %s: %w", user, err)
@@ -148,18 +137,59 @@ func (s *BoltStore) DeleteUserSessions(user string) error {
 	return nil
 }
 
+// DeleteExpiredSessions implements ConsoleStore.
+func (s *BoltStore) DeleteExpiredSessions(idleBefore, createdBefore time.Time) error {
+	err := s.db.Update(func(tx *bolt.Tx) error {
+		return deleteWhere(tx.Bucket([]byte(bucketSessions)), func(v []byte) bool {
+			var se Session
+			return json.Unmarshal(v, &se) != nil || se.LastSeen.Before(idleBefore) || se.Created.Before(createdBefore)
+		})
+	})
+	if err != nil {
+		return fmt.Errorf("hub: delete expired sessions: %w", err)
+	}
+	return nil
+}
+
+// deleteWhere deletes the entries of b whose value old says are old.
+func deleteWhere(b *bolt.Bucket, old func(v []byte) bool) error {
+	var del [][]byte
+	err := b.ForEach(func(k, v []byte) error {
+		if old(v) {
+			del = append(del, slices.Clone(k))
+		}
+		return nil
+	})
+	for _, k := range del {
+		if err == nil {
+			err = b.Delete(k)
+		}
+	}
+	return err
+}
+
+// failureTimes reads a key's failed log-ins; a damaged list only loses
+// old failures.
+func failureTimes(v []byte) []time.Time {
+	var times []time.Time
+	if v != nil && json.Unmarshal(v, &times) != nil {
+		return nil
+	}
+	return times
+}
+
 // AddLoginFailure implements ConsoleStore.
 func (s *BoltStore) AddLoginFailure(key string, at time.Time) error {
 	err := s.db.Update(func(tx *bolt.Tx) error {
 		b := tx.Bucket([]byte(bucketLoginFail))
-		var times []time.Time
-		if v := b.Get([]byte(key)); v != nil {
-			if err := json.Unmarshal(v, &times); err != nil {
-				times = nil // a damaged list only loses old failures
-			}
-		}
 		cut := at.Add(-24 * time.Hour)
-		times = slices.DeleteFunc(times, func(t time.Time) bool { return t.Before(cut) })
+		err := deleteWhere(b, func(v []byte) bool {
+			return !slices.ContainsFunc(failureTimes(v), func(t time.Time) bool { return !t.Before(cut) })
+		})
+		if err != nil {
+			return err
+		}
+		times := slices.DeleteFunc(failureTimes(b.Get([]byte(key))), func(t time.Time) bool { return t.Before(cut) })
 		times = append(times, at)
 		if len(times) > maxFailuresKept {
 			times = times[len(times)-maxFailuresKept:]

@@ -29,10 +29,14 @@ type ConsoleStore interface {
 	// DeleteUserSessions ends every session of an account (its password
 	// reset, its account disabled).
 	DeleteUserSessions(user string) error
+	// DeleteExpiredSessions forgets the sessions last seen before
+	// idleBefore or created before createdBefore: browsers that never
+	// logged out.
+	DeleteExpiredSessions(idleBefore, createdBefore time.Time) error
 
 	// AddLoginFailure counts a failed log-in under key ("user:NAME",
-	// "client:ADDR") at at, and forgets that key's failures before
-	// at minus a day.
+	// "client:ADDR") at at, and forgets every key's failures before at
+	// minus a day, so that addresses seen once do not stay for ever.
 	AddLoginFailure(key string, at time.Time) error
 	// LoginFailures returns how many failures key has had since since,
 	// and the earliest of them.

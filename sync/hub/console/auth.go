@@ -261,6 +261,11 @@ func (c *Console) startSession(w http.ResponseWriter, u hub.User, now time.Time)
 	if err := c.Store.PutSession(se); err != nil {
 		return err
 	}
+	// Browsers that never log out leave sessions; each log-in sweeps
+	// them, so the store holds only live ones and a few stale.
+	if err := c.Store.DeleteExpiredSessions(now.Add(-c.IdleTimeout-touchEvery), now.Add(-c.MaxAge)); err != nil {
+		return err
+	}
 	c.setCookie(w, "gk_login_csrf", "", -1)
 	c.setCookie(w, c.cookieName(), id, int(c.MaxAge/time.Second))
 	c.Log.Info("console: logged in", "user", u.Name, "role", u.Role)

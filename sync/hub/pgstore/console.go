@@ -28,6 +28,8 @@ CREATE TABLE IF NOT EXISTS hub_console_users (
 CREATE TABLE IF NOT EXISTS hub_console_sessions (
 	id_hash   text PRIMARY KEY,
 	user_name text NOT NULL,
+	created   timestamptz NOT NULL,
+	last_seen timestamptz NOT NULL,
 	data      text NOT NULL
 );
 CREATE INDEX IF NOT EXISTS hub_console_sessions_user ON hub_console_sessions (user_name);
@@ -36,6 +38,7 @@ CREATE TABLE IF NOT EXISTS hub_console_login_failures (
 	at  timestamptz NOT NULL
 );
 CREATE INDEX IF NOT EXISTS hub_console_login_failures_key ON hub_console_login_failures (key, at);
+CREATE INDEX IF NOT EXISTS hub_console_login_failures_at ON hub_console_login_failures (at);
 CREATE TABLE IF NOT EXISTS hub_console_events (
 	seq       bigserial PRIMARY KEY,
 	record_id text NOT NULL,
@@ -134,8 +137,9 @@ func (s *Store) PutSession(se hub.Session) error {
 	}
 	data, err := json.Marshal(se)
 	if err == nil {
-		err = s.exec(`INSERT INTO hub_console_sessions (id_hash, user_name, data) VALUES ($1, $2, $3)
-ON CONFLICT (id_hash) DO UPDATE SET user_name = excluded.user_name, data = excluded.data`, se.IDHash, se.User, string(data))
+		err = s.exec(`INSERT INTO hub_console_sessions (id_hash, user_name, created, last_seen, data) VALUES ($1, $2, $3, $4, $5)
+ON CONFLICT (id_hash) DO UPDATE SET user_name = excluded.user_name, created = excluded.created, last_seen = excluded.last_seen, data = excluded.data`,
+			se.IDHash, se.User, se.Created.Truncate(time.Microsecond), se.LastSeen.Truncate(time.Microsecond), string(data))
 	}
 	if err != nil {
 		return fmt.Errorf("hub: pg: put session: %w", err)
@@ -169,13 +173,23 @@ func (s *Store) DeleteUserSessions(user string) error {
 	return nil
 }
 
+// DeleteExpiredSessions implements hub.ConsoleStore.
+func (s *Store) DeleteExpiredSessions(idleBefore, createdBefore time.Time) error {
+	err := s.exec("DELETE FROM hub_console_sessions WHERE last_seen < $1 OR created < $2",
+		idleBefore.Truncate(time.Microsecond), createdBefore.Truncate(time.Microsecond))
+	if err != nil {
+		return fmt.Errorf("hub: pg: delete expired sessions: %w", err)
+	}
+	return nil
+}
+
 // AddLoginFailure implements hub.ConsoleStore.
 func (s *Store) AddLoginFailure(key string, at time.Time) error {
 	at = at.Truncate(time.Microsecond)
 	ctx, cancel := s.context()
 	defer cancel()
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		if _, err := tx.Exec(ctx, "DELETE FROM hub_console_login_failures WHERE key = $1 AND at < $2", key, at.Add(-24*time.Hour)); err != nil {
+		if _, err := tx.Exec(ctx, "DELETE FROM hub_console_login_failures WHERE at < $1", at.Add(-24*time.Hour)); err != nil {
 			return err
 		}
 		_, err := tx.Exec(ctx, "INSERT INTO hub_console_login_failures (key, at) VALUES ($1, $2)", key, at)

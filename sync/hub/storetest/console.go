@@ -103,6 +103,26 @@ func testSessions(t *testing.T, s hub.Store) {
 			t.Fatalf("session %s of a1 outlived DeleteUserSessions", h)
 		}
 	}
+	// Sessions never logged out: one idle too long, one too old, one live.
+	idle, old, live := mk(10, "c3"), mk(11, "c3"), mk(12, "c3")
+	idle.LastSeen = t0.Add(-time.Hour)
+	old.Created = t0.Add(-13 * time.Hour)
+	for _, se := range []hub.Session{idle, old, live} {
+		if err := s.PutSession(se); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := s.DeleteExpiredSessions(t0.Add(-30*time.Minute), t0.Add(-12*time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		se   hub.Session
+		want bool
+	}{{idle, false}, {old, false}, {live, true}} {
+		if _, ok, _ := s.Session(c.se.IDHash); ok != c.want {
+			t.Errorf("after DeleteExpiredSessions, session %s there: %v, want %v", c.se.IDHash, ok, c.want)
+		}
+	}
 }
 
 // testLoginFailures counts failures from several goroutines at once, as
@@ -128,7 +148,11 @@ func testLoginFailures(t *testing.T, s hub.Store) {
 	if cnt, first, _ = s.LoginFailures("user:a1", t0.Add(5*time.Second)); cnt != 3 || !first.Equal(t0.Add(5*time.Second)) {
 		t.Fatalf("LoginFailures since +5s = %d, %v; want 3 from +5s", cnt, first)
 	}
-	// A failure a day later forgets the old ones.
+	if cnt, _, _ = s.LoginFailures("client:10.0.0.1", time.Time{}); cnt != 1 {
+		t.Fatalf("another key's failures: %d, want 1", cnt)
+	}
+	// A failure a day later forgets the old ones, of every key: an
+	// address seen once does not stay for ever.
 	if err := s.AddLoginFailure("user:a1", t0.Add(25*time.Hour)); err != nil {
 		t.Fatal(err)
 	}
@@ -141,8 +165,8 @@ func testLoginFailures(t *testing.T, s hub.Store) {
 	if cnt, _, _ = s.LoginFailures("user:a1", time.Time{}); cnt != 0 {
 		t.Fatalf("after Clear: %d failures", cnt)
 	}
-	if cnt, _, _ = s.LoginFailures("client:10.0.0.1", time.Time{}); cnt != 1 {
-		t.Fatalf("another key's failures: %d, want 1", cnt)
+	if cnt, _, _ = s.LoginFailures("client:10.0.0.1", time.Time{}); cnt != 0 {
+		t.Fatalf("an address seen once a day ago: %d failures kept, want 0", cnt)
 	}
 }
 
