@@ -233,8 +233,8 @@ func (s *BoltStore) ClearLoginFailures(key string) error {
 	return nil
 }
 
-// RecordByID implements ConsoleStore.
-func (s *BoltStore) RecordByID(id string) (Stored, bool, error) {
+// Record implements ConsoleStore.
+func (s *BoltStore) Record(id string) (Stored, bool, error) {
 	var st Stored
 	var ok bool
 	err := s.db.View(func(tx *bolt.Tx) error {

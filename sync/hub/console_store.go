@@ -44,9 +44,11 @@ type ConsoleStore interface {
 	// ClearLoginFailures forgets key's failures (a successful log-in).
 	ClearLoginFailures(key string) error
 
-	// RecordByID returns the record the hub holds under id, in any
-	// case, from whichever station.
-	RecordByID(id string) (s Stored, ok bool, err error)
+	// Record returns the record the hub holds under id (any case),
+	// from whichever station. (The status-page branch adds the same
+	// method to RecordStore; when both are merged, one implementation
+	// per store goes.)
+	Record(id string) (s Stored, ok bool, err error)
 	// AddMatterEvent appends to a record's history. Its value and note
 	// are sealed like the records.
 	AddMatterEvent(e MatterEvent) error

@@ -219,7 +219,7 @@ func staffInBrowser(t *testing.T, f *fixture, c *chrome) {
 		chromedp.SetValue(chromedp.ID("new-state"), hub.StateRejected))
 	c.submit("forged status", `form[action$="/status"] button`)
 	c.has("forged form", "CSRF")
-	if st, _, _ := f.store.RecordByID(matterNew); st.State != hub.StateDone {
+	if st, _, _ := f.store.Record(matterNew); st.State != hub.StateDone {
 		t.Fatalf("a forged form changed the state to %s", st.State)
 	}
 
@@ -256,7 +256,7 @@ func viewerInBrowser(t *testing.T, f *fixture, c *chrome) {
 	})()`))
 	c.submit("viewer posts a status", `#forge`)
 	c.has("viewer refused", "您的角色无权进行此操作")
-	if st, _, _ := f.store.RecordByID(matterZL); st.State != hub.StateReceived {
+	if st, _, _ := f.store.Record(matterZL); st.State != hub.StateReceived {
 		t.Fatalf("a viewer changed the state to %s", st.State)
 	}
 	c.open("/console/audit")

@@ -61,7 +61,7 @@ func TestCommunityScoping(t *testing.T) {
 			t.Errorf("POST %s by another community's staff: %d", p.path, code)
 		}
 	}
-	if st, _, _ := f.store.RecordByID(matterNew); st.State != hub.StateReceived {
+	if st, _, _ := f.store.Record(matterNew); st.State != hub.StateReceived {
 		t.Fatalf("another community's staff changed the state to %s", st.State)
 	}
 	if ev, _ := f.store.MatterEvents(matterNew); len(ev) != 0 {
@@ -89,7 +89,7 @@ func TestRolesRefused(t *testing.T) {
 			t.Errorf("viewer POST %s: %d, want 403", path, code)
 		}
 	}
-	if st, _, _ := f.store.RecordByID(matterNew); st.State != hub.StateReceived {
+	if st, _, _ := f.store.Record(matterNew); st.State != hub.StateReceived {
 		t.Fatalf("a viewer changed the state to %s", st.State)
 	}
 	if code, _ := viewer.get("/console/audit"); code != http.StatusForbidden {
@@ -129,7 +129,7 @@ func TestCSRFRefused(t *testing.T) {
 			t.Errorf("log-out with CSRF token %q: %d, want 403", tok, code)
 		}
 	}
-	if st, _, _ := f.store.RecordByID(matterNew); st.State != hub.StateReceived {
+	if st, _, _ := f.store.Record(matterNew); st.State != hub.StateReceived {
 		t.Fatalf("a forged form changed the state to %s", st.State)
 	}
 	// Another admin's token is not this session's.

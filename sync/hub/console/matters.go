@@ -184,7 +184,7 @@ type matterData struct {
 // 404: a record of another community is answered as one that does not
 // exist, so that staff cannot learn which IDs are in use elsewhere.
 func (c *Console) visibleRecord(w http.ResponseWriter, r *http.Request, s *session) (hub.Stored, bool) {
-	st, ok, err := c.Store.RecordByID(r.PathValue("id"))
+	st, ok, err := c.Store.Record(r.PathValue("id"))
 	if err != nil {
 		c.storeFailed(w, s, err)
 		return st, false

@@ -226,8 +226,8 @@ func (s *Store) ClearLoginFailures(key string) error {
 	return nil
 }
 
-// RecordByID implements hub.ConsoleStore.
-func (s *Store) RecordByID(id string) (hub.Stored, bool, error) {
+// Record implements hub.ConsoleStore.
+func (s *Store) Record(id string) (hub.Stored, bool, error) {
 	ctx, cancel := s.context()
 	defer cancel()
 	rows, err := s.pool.Query(ctx, `

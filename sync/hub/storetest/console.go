@@ -23,7 +23,7 @@ func consoleTests() []struct {
 		{"Users", testUsers},
 		{"Sessions", testSessions},
 		{"LoginFailures", testLoginFailures},
-		{"RecordByID", testRecordByID},
+		{"RecordAnyStation", testRecordAnyStation},
 		{"MatterEvents", testMatterEvents},
 		{"Audit", testAudit},
 	}
@@ -170,16 +170,16 @@ func testLoginFailures(t *testing.T, s hub.Store) {
 	}
 }
 
-func testRecordByID(t *testing.T, s hub.Store) {
+func testRecordAnyStation(t *testing.T, s hub.Store) {
 	r := rec(7)
 	ingest(t, s, stationB, t0, r)
-	got, ok, err := s.RecordByID(upperID(r.ID))
+	got, ok, err := s.Record(upperID(r.ID))
 	if err != nil || !ok || got.StationID != stationB || got.Record.ID != r.ID || got.State != hub.StateReceived ||
 		string(got.Record.Payload) != string(r.Payload) {
-		t.Fatalf("RecordByID = %+v, %v, %v", got, ok, err)
+		t.Fatalf("Record = %+v, %v, %v", got, ok, err)
 	}
-	if _, ok, err := s.RecordByID(rec(8).ID); ok || err != nil {
-		t.Fatalf("RecordByID of a record never sent = %v, %v", ok, err)
+	if _, ok, err := s.Record(rec(8).ID); ok || err != nil {
+		t.Fatalf("Record of a record never sent = %v, %v", ok, err)
 	}
 }
 
