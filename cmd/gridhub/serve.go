@@ -68,16 +68,16 @@ func serve(ctx context.Context, args []string, log *slog.Logger) error {
 	if len(stations)+len(srv.Tokens) == 0 {
 		log.Warn("gridhub: no stations yet: add one with gridhub station add, or give --tokens FILE")
 	}
+	handler, err := serveHandler(srv, *withConsole, tlsConfig != nil, log)
+	if err != nil {
+		return fmt.Errorf("serve: %w", err)
+	}
 	ln, err := net.Listen("tcp", *listen)
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}
 	if tlsConfig != nil {
 		ln = tls.NewListener(ln, tlsConfig)
-	}
-	handler, err := serveHandler(srv, *withConsole, tlsConfig != nil, log)
-	if err != nil {
-		return fmt.Errorf("serve: %w", err)
 	}
 	lim := hub.HTTPLimits(*maxConns)
 	hs, gl := lim.Server(handler, ln, log)
@@ -88,16 +88,20 @@ func serve(ctx context.Context, args []string, log *slog.Logger) error {
 		defer cancel()
 		hs.Shutdown(shut)
 	}()
-	storeKind := "bbolt " + *sf.data
-	if *sf.db != "" {
-		storeKind = "postgres" // the DSN may hold a password: not logged
-	}
-	log.Info("gridhub: serving", "addr", ln.Addr().String(), "tls", tlsConfig != nil, "store", storeKind,
+	log.Info("gridhub: serving", "addr", ln.Addr().String(), "tls", tlsConfig != nil, "store", sf.kind(),
 		"stations", len(stations), "file_tokens", len(srv.Tokens), "max_conns", lim.MaxConns)
 	if err := hs.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
 		return fmt.Errorf("serve: %w", err)
 	}
 	return nil
+}
+
+// kind names the store for the log.
+func (f storeFlags) kind() string {
+	if *f.db != "" {
+		return "postgres" // the DSN may hold a password: not logged
+	}
+	return "bbolt " + *f.data
 }
 
 // serveHandler is the stations' contract, and the console beside it
