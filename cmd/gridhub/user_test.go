@@ -117,3 +117,16 @@ func TestUserCommands(t *testing.T) {
 		t.Fatalf("a disabled account: %d", code)
 	}
 }
+
+// serve --console=false serves the stations only.
+func TestServeWithoutConsole(t *testing.T) {
+	h := startHub(t, nil, "--data", filepath.Join(t.TempDir(), "hub"), "--console=false")
+	resp, err := http.Get(h.url + "/console/login")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusNotFound {
+		t.Fatalf("GET /console/login with --console=false: %d, want 404", resp.StatusCode)
+	}
+}
