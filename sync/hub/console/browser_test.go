@@ -157,12 +157,12 @@ func TestConsoleInBrowser(t *testing.T) {
 
 	c.open("/console/matters")
 	c.has("log-in page", "登录 Log in", "用户名")
+	c.shot("login")
 	// Keyboard: the first Tab reaches the skip link.
 	c.do("tab", chromedp.KeyEvent("\t"))
 	if got := run(c, "focus", chromedp.Evaluate[string](`document.activeElement.className`)); got != "skip" {
 		t.Errorf("the first Tab focuses %q, want the skip link", got)
 	}
-	c.shot("login")
 	c.login("xfw.staff")
 	staffInBrowser(t, f, c)
 	c.logout()

@@ -169,7 +169,7 @@ func (f *fixture) seed(t *testing.T) {
 			mk(registration, "registration", 3, xfw, `{"person":{"name":"王秀兰","id_number":"`+idNumber+
 				`","address":"山西省乡宁县昌宁镇幸福湾社区7号院7号楼2单元301"},"purpose":"certificate","phone":"`+phone+`","source":"idcard"}`),
 			mk(volunteer, "volunteer", 4, xfw, `{"volunteer":{"name":"张伟","id_number":"`+idNumber+
-				`","party_member":true},"service":"=1+1 助老送餐","minutes":90,"date":"2026-12-06"}`),
+				`","party_member":true},"service":"助老送餐","minutes":90,"date":"2026-12-06"}`),
 		}},
 		{stationZL, t0.Add(-2 * time.Hour), []wire.Record{mk(matterZL, "matter", 1,
 			`{"county":"141029","township":"141029200","community":"141029200001"}`,

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/url"
 	"slices"
 	"strings"
 
@@ -190,8 +191,18 @@ func (c *Console) reveal(w http.ResponseWriter, r *http.Request, s *session) {
 		return
 	}
 	c.Log.Info("console: personal data shown", "user", s.user.Name, "record", st.Record.ID)
-	d := row(st, c.refInfo(st.StationID), true)
+	d := revealData{personRow: row(st, c.refInfo(st.StationID), true), Back: "/console/" + st.Record.Kind + "s"}
+	if st.Record.Kind == kindMatter {
+		d.Back = "/console/matters/" + url.PathEscape(st.Record.ID)
+	}
 	c.render(w, http.StatusOK, "reveal", page{Title: "个人信息 Personal data", User: &s.user, CSRF: s.CSRF, Nav: st.Record.Kind, Data: d})
+}
+
+// revealData is a record's personal data in full, and the page to go
+// back to.
+type revealData struct {
+	personRow
+	Back string
 }
 
 type auditData struct {

@@ -25,6 +25,19 @@ func TestMasks(t *testing.T) {
 	}
 }
 
+// A cell a resident typed that a spreadsheet would take for a formula
+// is kept as text.
+func TestCellSafe(t *testing.T) {
+	for in, want := range map[string]string{
+		"=1+1 助老送餐": "'=1+1 助老送餐", "+86 138": "'+86 138", "-5": "'-5", "@SUM(A1)": "'@SUM(A1)",
+		"\tx": "'\tx", "助老送餐": "助老送餐", "": "", "1+1": "1+1",
+	} {
+		if got := cellSafe(in); got != want {
+			t.Errorf("cellSafe(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
 // Reference data is the county's file: whatever it holds, the console
 // reads what it can and never fails a page over it.
 func FuzzParseRefData(f *testing.F) {
