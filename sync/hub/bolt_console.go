@@ -13,7 +13,7 @@ import (
 
 // The console's buckets (see ConsoleStore).
 const (
-	bucketUsers     = "console_users"     // name → User
+	bucketUsers     = "console_users"     // name → sealed User
 	bucketSessions  = "console_sessions"  // ID hash → Session
 	bucketLoginFail = "console_loginfail" // key → []time.Time
 	bucketEvents    = "console_events"    // record ID, 0, 8-byte sequence → sealed MatterEvent
@@ -52,16 +52,43 @@ func (s *BoltStore) PutUser(u User) error {
 	if err := CheckUser(u); err != nil {
 		return fmt.Errorf("hub: put user: %w", err)
 	}
-	if err := s.putJSON(bucketUsers, u.Name, u); err != nil {
+	plain, err := json.Marshal(u)
+	var sealed []byte
+	if err == nil {
+		sealed, err = s.seal.Seal(UserAD(u.Name), plain)
+	}
+	if err == nil {
+		err = s.db.Update(func(tx *bolt.Tx) error { return tx.Bucket([]byte(bucketUsers)).Put([]byte(u.Name), sealed) })
+	}
+	if err != nil {
 		return fmt.Errorf("hub: put user %s: %w", u.Name, err)
 	}
 	return nil
 }
 
+func (s *BoltStore) openUser(name string, v []byte) (User, error) {
+	var u User
+	plain, err := s.seal.Open(UserAD(name), v)
+	if err == nil {
+		err = json.Unmarshal(plain, &u)
+	}
+	return u, err
+}
+
 // User implements ConsoleStore.
 func (s *BoltStore) User(name string) (User, bool, error) {
 	var u User
-	ok, err := s.getJSON(bucketUsers, name, &u)
+	var ok bool
+	err := s.db.View(func(tx *bolt.Tx) error {
+		v := tx.Bucket([]byte(bucketUsers)).Get([]byte(name))
+		if v == nil {
+			return nil
+		}
+		ok = true
+		var err error
+		u, err = s.openUser(name, v)
+		return err
+	})
 	if err != nil {
 		return User{}, false, fmt.Errorf("hub: user %s: %w", name, err)
 	}
@@ -73,8 +100,8 @@ func (s *BoltStore) Users() ([]User, error) {
 	var out []User
 	err := s.db.View(func(tx *bolt.Tx) error {
 		return tx.Bucket([]byte(bucketUsers)).ForEach(func(k, v []byte) error {
-			var u User
-			if err := json.Unmarshal(v, &u); err != nil {
+			u, err := s.openUser(string(k), v)
+			if err != nil {
 				return fmt.Errorf("user %s: %w", k, err)
 			}
 			out = append(out, u)

@@ -161,6 +161,10 @@ func allDigits(s string) bool {
 	return s != ""
 }
 
+// UserAD binds a sealed account to its name: its password hash is
+// sealed like the staff's PIN hashes.
+func UserAD(name string) string { return "console-user\x00" + name }
+
 // MatterEventAD binds a sealed matter event to its record, so that a
 // sealed value moved to another record's history does not open.
 func MatterEventAD(recordID string) string { return "matter-event\x00" + NormalID(recordID) }

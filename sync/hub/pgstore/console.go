@@ -18,12 +18,13 @@ const consoleLock = 0x67726964636f6e // "gridcon"
 
 // consoleSchema makes the console's tables (see hub.ConsoleStore). Each
 // statement may run again: the tables are only ever added to. Accounts,
-// sessions and audit entries are JSON text; a matter event's value and
-// note are sealed, as the records' notes are.
+// sessions and audit entries are JSON text; an account (its password
+// hash) and a matter event's value and note are sealed, as the staff's
+// PIN hashes and the records' notes are.
 const consoleSchema = `
 CREATE TABLE IF NOT EXISTS hub_console_users (
 	name text PRIMARY KEY,
-	data text NOT NULL
+	data bytea NOT NULL -- sealed: it holds the password hash
 );
 CREATE TABLE IF NOT EXISTS hub_console_sessions (
 	id_hash   text PRIMARY KEY,
@@ -87,10 +88,14 @@ func (s *Store) PutUser(u hub.User) error {
 	if err := hub.CheckUser(u); err != nil {
 		return fmt.Errorf("hub: pg: put user: %w", err)
 	}
-	data, err := json.Marshal(u)
+	plain, err := json.Marshal(u)
+	var sealed []byte
+	if err == nil {
+		sealed, err = s.seal.Seal(hub.UserAD(u.Name), plain)
+	}
 	if err == nil {
 		err = s.exec(`INSERT INTO hub_console_users (name, data) VALUES ($1, $2)
-ON CONFLICT (name) DO UPDATE SET data = excluded.data`, u.Name, string(data))
+ON CONFLICT (name) DO UPDATE SET data = excluded.data`, u.Name, sealed)
 	}
 	if err != nil {
 		return fmt.Errorf("hub: pg: put user %s: %w", u.Name, err)
@@ -98,36 +103,44 @@ ON CONFLICT (name) DO UPDATE SET data = excluded.data`, u.Name, string(data))
 	return nil
 }
 
+func (s *Store) scanUser(row pgx.CollectableRow) (hub.User, error) {
+	var name string
+	var sealed []byte
+	var u hub.User
+	if err := row.Scan(&name, &sealed); err != nil {
+		return u, err
+	}
+	plain, err := s.seal.Open(hub.UserAD(name), sealed)
+	if err != nil {
+		return u, fmt.Errorf("user %s: %w", name, err)
+	}
+	return u, json.Unmarshal(plain, &u)
+}
+
 // User implements hub.ConsoleStore.
 func (s *Store) User(name string) (hub.User, bool, error) {
-	var u hub.User
-	ok, err := s.getJSON("SELECT data FROM hub_console_users WHERE name = $1", &u, name)
-	if err != nil {
-		return hub.User{}, false, fmt.Errorf("hub: pg: user %s: %w", name, err)
+	users, err := s.users("WHERE name = $1", name)
+	if err != nil || len(users) == 0 {
+		return hub.User{}, false, err
 	}
-	return u, ok, nil
+	return users[0], true, nil
 }
 
 // Users implements hub.ConsoleStore.
-func (s *Store) Users() ([]hub.User, error) {
+func (s *Store) Users() ([]hub.User, error) { return s.users("") }
+
+func (s *Store) users(where string, args ...any) ([]hub.User, error) {
 	ctx, cancel := s.context()
 	defer cancel()
-	rows, err := s.pool.Query(ctx, `SELECT data FROM hub_console_users ORDER BY name COLLATE "C"`)
-	if err != nil {
-		return nil, fmt.Errorf("hub: pg: users: %w", err)
-	}
-	out, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (hub.User, error) {
-		var data string
-		var u hub.User
-		if err := row.Scan(&data); err != nil {
-			return u, err
+	rows, err := s.pool.Query(ctx, `SELECT name, data FROM hub_console_users `+where+` ORDER BY name COLLATE "C"`, args...)
+	if err == nil {
+		var out []hub.User
+		out, err = pgx.CollectRows(rows, s.scanUser)
+		if err == nil {
+			return out, nil
 		}
-		return u, json.Unmarshal([]byte(data), &u)
-	})
-	if err != nil {
-		return nil, fmt.Errorf("hub: pg: users: %w", err)
 	}
-	return out, nil
+	return nil, fmt.Errorf("hub: pg: users: %w", err)
 }
 
 // PutSession implements hub.ConsoleStore.
