@@ -85,7 +85,7 @@ type fixture struct {
 // cheap keeps the tests' password hashes fast; the costs are in the hash.
 var cheap = console.PasswordParams{Memory: 64, Time: 1, Threads: 1}
 
-func newFixture(t *testing.T) *fixture {
+func newFixture(t testing.TB) *fixture {
 	t.Helper()
 	store, err := hub.OpenBolt(filepath.Join(t.TempDir(), "hub.db"))
 	if err != nil {
@@ -97,7 +97,7 @@ func newFixture(t *testing.T) *fixture {
 
 // fixtureOn serves the console on store, which seed fills with the
 // fixture's world first.
-func fixtureOn(t *testing.T, store hub.Store, clk *clock, seed bool) *fixture {
+func fixtureOn(t testing.TB, store hub.Store, clk *clock, seed bool) *fixture {
 	t.Helper()
 	f := &fixture{store: store, clock: clk}
 	if seed {
@@ -113,7 +113,7 @@ func fixtureOn(t *testing.T, store hub.Store, clk *clock, seed bool) *fixture {
 
 // handler serves the console and the stations' contract on one
 // listener, as gridhub serve does.
-func (f *fixture) handler(t *testing.T, con *console.Console) http.Handler {
+func (f *fixture) handler(t testing.TB, con *console.Console) http.Handler {
 	t.Helper()
 	ch, err := con.Handler()
 	if err != nil {
@@ -127,7 +127,7 @@ func (f *fixture) handler(t *testing.T, con *console.Console) http.Handler {
 	return mux
 }
 
-func (f *fixture) seedAll(t *testing.T) {
+func (f *fixture) seedAll(t testing.TB) {
 	t.Helper()
 	if err := f.store.PutRefData("", []byte(refData)); err != nil {
 		t.Fatal(err)
@@ -149,7 +149,7 @@ func (f *fixture) seedAll(t *testing.T) {
 	}
 }
 
-func (f *fixture) seed(t *testing.T) {
+func (f *fixture) seed(t testing.TB) {
 	t.Helper()
 	mk := func(id, kind string, seq uint64, grid, payload string) wire.Record {
 		return wire.Record{ID: id, Kind: kind, Seq: seq, CreatedAt: t0.Add(-time.Hour), ClockTrusted: false,
@@ -186,13 +186,13 @@ func (f *fixture) seed(t *testing.T) {
 // browser is an HTTP client with its own cookies, like one person's
 // browser.
 type browser struct {
-	t    *testing.T
+	t    testing.TB
 	c    *http.Client
 	base string
 	csrf string // the last page's CSRF token
 }
 
-func (f *fixture) browser(t *testing.T) *browser {
+func (f *fixture) browser(t testing.TB) *browser {
 	jar, _ := cookiejar.New(nil)
 	return &browser{t: t, base: f.url, c: &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error {
 		return http.ErrUseLastResponse
@@ -250,7 +250,7 @@ func (b *browser) login(name, pw string) int {
 	return code
 }
 
-func (f *fixture) loggedIn(t *testing.T, name string) *browser {
+func (f *fixture) loggedIn(t testing.TB, name string) *browser {
 	t.Helper()
 	b := f.browser(t)
 	if code := b.login(name, password); code != http.StatusSeeOther {
@@ -263,7 +263,7 @@ func (f *fixture) loggedIn(t *testing.T, name string) *browser {
 }
 
 // stationStatus asks the hub what a station's look-up answers.
-func (f *fixture) stationStatus(t *testing.T, token, id string) (int, wire.Status) {
+func (f *fixture) stationStatus(t testing.TB, token, id string) (int, wire.Status) {
 	t.Helper()
 	req, _ := http.NewRequest("GET", fmt.Sprintf("%s/v1/records/%s/status", f.url, id), nil)
 	req.Header.Set("Authorization", "Bearer "+token)
@@ -277,7 +277,7 @@ func (f *fixture) stationStatus(t *testing.T, token, id string) (int, wire.Statu
 	return resp.StatusCode, st
 }
 
-func httpServer(t *testing.T, h http.Handler) string {
+func httpServer(t testing.TB, h http.Handler) string {
 	ts := httptest.NewServer(h)
 	t.Cleanup(ts.Close)
 	return ts.URL
