@@ -68,7 +68,7 @@ func serve(ctx context.Context, args []string, log *slog.Logger) error {
 	if len(stations)+len(srv.Tokens) == 0 {
 		log.Warn("gridhub: no stations yet: add one with gridhub station add, or give --tokens FILE")
 	}
-	handler, err := serveHandler(srv, *withConsole, tlsConfig != nil, log)
+	mux, err := serveMux(srv, *withConsole, tlsConfig != nil, log)
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}
@@ -80,7 +80,7 @@ func serve(ctx context.Context, args []string, log *slog.Logger) error {
 		ln = tls.NewListener(ln, tlsConfig)
 	}
 	lim := hub.HTTPLimits(*maxConns)
-	hs, gl := lim.Server(handler, ln, log)
+	hs, gl := lim.Server(mux, ln, log)
 	ln = gl
 	go func() {
 		<-ctx.Done()
@@ -104,18 +104,22 @@ func (f storeFlags) kind() string {
 	return "bbolt " + *f.data
 }
 
-// serveHandler is the stations' contract, and the console beside it
-// under /console/ when withConsole: one listener, so one TLS
-// certificate and one port for the county's firewall.
-func serveHandler(srv *hub.Server, withConsole, tls bool, log *slog.Logger) (http.Handler, error) {
+// serveMux is the stations' contract, and the console beside it under
+// /console/ when withConsole: one listener, so one TLS certificate and
+// one port for the county's firewall. Other pages register on the same
+// mux.
+func serveMux(srv *hub.Server, withConsole, tls bool, log *slog.Logger) (*http.ServeMux, error) {
+	mux := http.NewServeMux()
+	mux.Handle("/", srv.Handler())
 	if !withConsole {
-		return srv.Handler(), nil
+		return mux, nil
 	}
 	c := &console.Console{Store: srv.Store, Log: log.With("component", "console"), Secure: tls}
 	ch, err := c.Handler()
 	if err != nil {
 		return nil, fmt.Errorf("console: %w", err)
 	}
+	mux.Handle(console.Prefix, ch)
 	users, err := srv.Store.Users()
 	if err != nil {
 		return nil, err
@@ -123,9 +127,6 @@ func serveHandler(srv *hub.Server, withConsole, tls bool, log *slog.Logger) (htt
 	if len(users) == 0 {
 		log.Warn("gridhub: the console at /console/ has no accounts yet: add one with gridhub user add --role admin")
 	}
-	mux := http.NewServeMux()
-	mux.Handle(console.Prefix, ch)
-	mux.Handle("/", srv.Handler())
 	return mux, nil
 }
 
