@@ -22,8 +22,9 @@ deps:
 deps-arm64:
 	@.ci/deps.sh arm64
 
+# Xvfb for TestRunSimulateSpeaks: the kiosk's window speaking through aplay.
 deps-test:
-	@.ci/deps.sh test
+	@.ci/deps.sh test xvfb
 
 # Fyne cannot parse the "C" locale of a bare system and complains at
 # start; the kiosk is Chinese first anyway. Only the kiosk gets it, so the
@@ -49,6 +50,7 @@ vet:
 # The handwriting accuracy test fails, rather than skips, when deps-test
 # did not leave it its data.
 test-race: export GRIDKIOSK_HANDWRITING_DATA := required
+test-race: export GRIDKIOSK_XVFB := required
 test-race:
 	$(GO) test -race -count=1 ./...
 

@@ -1,17 +1,23 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
+	"context"
 	"encoding/binary"
 	"io"
 	"log/slog"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/gridkiosk/gridkiosk/appliance/config"
 	"github.com/gridkiosk/gridkiosk/drivers/voice"
+	"github.com/gridkiosk/gridkiosk/sim/demo"
 	"github.com/gridkiosk/gridkiosk/ui/voiceprompt"
 )
 
@@ -134,4 +140,86 @@ func TestOpenVoice(t *testing.T) {
 	if p, _ := openVoice(&cfg, "", log); p != nil {
 		t.Error("voice.enabled = false gave a player")
 	}
+}
+
+// run --simulate speaks through the real player: the kiosk's window on
+// Xvfb, the demo config's pack (build/voice under the working directory),
+// aplay playing to ALSA's default PCM, here a file plugin over the null
+// device (ALSA_CONFIG_PATH), so no sound card is needed. The start
+// screen's prompt must reach it. make test installs Xvfb and requires
+// this test (GRIDKIOSK_XVFB=required); elsewhere it runs where Xvfb and
+// aplay are.
+func TestRunSimulateSpeaks(t *testing.T) {
+	for _, prog := range []string{"Xvfb", "aplay"} {
+		if _, err := exec.LookPath(prog); err != nil {
+			if os.Getenv("GRIDKIOSK_XVFB") == "required" {
+				t.Fatalf("%s not found: .ci/deps.sh test installs it", prog)
+			}
+			t.Skipf("%s not found (.ci/deps.sh test installs it)", prog)
+		}
+	}
+	ctx, cancel := context.WithTimeout(t.Context(), 3*time.Minute)
+	defer cancel()
+	dir := t.TempDir()
+	writePack(t, filepath.Join(dir, demo.DemoVoicePack), -1)
+	played := filepath.Join(dir, "played.raw")
+	asound := filepath.Join(dir, "asound.conf")
+	conf := "</usr/share/alsa/alsa.conf>\npcm.!default { type file slave.pcm \"null\" file \"" + played + "\" format \"raw\" }\n"
+	if err := os.WriteFile(asound, []byte(conf), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	display := startXvfb(t, ctx)
+
+	cmd := exec.CommandContext(ctx, os.Args[0], "run", "--simulate", "--data", filepath.Join(dir, "data"), "--admin", freeAddr(t))
+	cmd.Dir = dir
+	cmd.Env = []string{mainEnv + "=1", "PATH=" + os.Getenv("PATH"), "HOME=" + dir, "LANG=C.UTF-8",
+		"DISPLAY=" + display, "ALSA_CONFIG_PATH=" + asound}
+	var out syncBuffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		cmd.Process.Signal(syscall.SIGTERM)
+		cmd.Wait()
+	}()
+	// The tone of the start screen's prompt: 800 16-bit samples.
+	const want = 1600
+	for {
+		fi, err := os.Stat(played)
+		if err == nil && fi.Size() >= want && strings.Contains(out.String(), "gridkiosk: voice") {
+			break
+		}
+		select {
+		case <-ctx.Done():
+			t.Fatalf("no prompt reached ALSA (%v); the kiosk's log:\n%s", err, out.String())
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+	if log := out.String(); !strings.Contains(log, "synthetic=true") || strings.Contains(log, "prompt not played") {
+		t.Errorf("log:\n%s", log)
+	}
+}
+
+// startXvfb starts an X server on a display it picks and returns the
+// display's name; it stops when the test ends.
+func startXvfb(t *testing.T, ctx context.Context) string {
+	t.Helper()
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	x := exec.CommandContext(ctx, "Xvfb", "-displayfd", "3", "-screen", "0", "1280x800x24", "-nolisten", "tcp")
+	x.ExtraFiles = []*os.File{w}
+	if err := x.Start(); err != nil {
+		t.Fatal(err)
+	}
+	w.Close()
+	t.Cleanup(func() { x.Process.Kill(); x.Wait() })
+	line, err := bufio.NewReader(r).ReadString('\n')
+	r.Close()
+	if err != nil {
+		t.Fatalf("Xvfb did not say its display: %v", err)
+	}
+	return ":" + strings.TrimSpace(line)
 }
