@@ -85,4 +85,3 @@ func (s *Server) healthInFlight() int {
 	}
 	return DefaultHealthInFlight
 }
-
