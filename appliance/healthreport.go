@@ -106,7 +106,6 @@ func (s *Station) runHealth(ctx context.Context) {
 // /healthz; nil before Run.
 func (s *Station) HealthReporter() *upstream.Reporter { return s.reporter.Load() }
 
-
 // healthInterval is health.interval, 5 min for a config built without
 // its defaults.
 func (s *Station) healthInterval() time.Duration {
