@@ -171,6 +171,7 @@ func New(opt Options) (*Station, error) {
 			open = func() (printer.Conn, error) { return OpenPrinter(p) }
 		}
 		s.prn = newPrintQueue(open, PrinterProfile(p), box, opt.Now, opt.Log.With("device", "printer"))
+		s.prn.onChange = s.notify
 		if err := s.prn.load(); err != nil {
 			// The jobs stay on disk; staff print the receipts again from
 			// the records.

@@ -162,8 +162,9 @@ func (r *Reporter) Run(ctx context.Context) error {
 	wait := r.randN(r.StartJitter)
 	attempt := 0
 	var last *wire.Devices // the devices of the last report sent
+	watch := false         // the last attempt went through
 	for {
-		early, err := r.wait(ctx, wait, last)
+		early, err := r.wait(ctx, wait, last, watch)
 		if err != nil {
 			return err
 		}
@@ -178,7 +179,7 @@ func (r *Reporter) Run(ctx context.Context) error {
 		var he *HTTPError
 		switch {
 		case err == nil:
-			attempt = 0
+			attempt, watch = 0, true
 			last = &h.Devices
 			wait = r.Interval
 			r.mu.Lock()
@@ -191,8 +192,9 @@ func (r *Reporter) Run(ctx context.Context) error {
 			}
 		case errors.As(err, &he) && he.Status == http.StatusNotFound:
 			// The hub predates health reports: records go on as ever, and
-			// the hub is asked again after a pause. Said once per pause.
-			attempt = 0
+			// the hub is asked again after a pause. Said once, until the
+			// hub takes a report.
+			attempt, watch = 0, false
 			wait = r.NotFoundPause
 			r.mu.Lock()
 			first := r.st.PausedUntil.IsZero()
@@ -202,6 +204,7 @@ func (r *Reporter) Run(ctx context.Context) error {
 				r.Log.Info("upstream: the hub does not take health reports (404); records are sent as ever, health asked again later", "pause", wait)
 			}
 		default:
+			watch = false
 			wait = r.Backoff(attempt, err)
 			attempt++
 			r.mu.Lock()
@@ -212,20 +215,34 @@ func (r *Reporter) Run(ctx context.Context) error {
 	}
 }
 
-// wait sleeps d, or less when the devices change from last (and stay
-// changed for Debounce); early reports which ended it. While paused
-// after a 404, or backing off, a change does not end the wait: a dead or
-// overloaded hub is not asked more often because a cable flaps.
-func (r *Reporter) wait(ctx context.Context, d time.Duration, last *wire.Devices) (early bool, err error) {
+// wait sleeps d, or less when the devices differ from last (and still
+// do after Debounce); early reports which ended it. Only after a report
+// went through (watch): while paused after a 404 or backing off, a
+// change does not end the wait, so a dead or overloaded hub is not asked
+// more often because a cable flaps.
+func (r *Reporter) wait(ctx context.Context, d time.Duration, last *wire.Devices, watch bool) (early bool, err error) {
 	t := time.NewTimer(d)
 	defer t.Stop()
+	watch = watch && r.Changed != nil && last != nil
 	for {
 		var changed <-chan struct{}
-		r.mu.Lock()
-		watch := r.Changed != nil && last != nil && r.st.PausedUntil.IsZero()
-		r.mu.Unlock()
 		if watch {
+			// The channel first, then the look: a change between the
+			// two closes the channel, none is missed.
 			changed = r.Changed()
+			if differ := !reflect.DeepEqual(r.Report().Devices, *last); differ {
+				deb := time.NewTimer(r.Debounce)
+				select {
+				case <-ctx.Done():
+					deb.Stop()
+					return false, ctx.Err()
+				case <-deb.C:
+				}
+				if !reflect.DeepEqual(r.Report().Devices, *last) {
+					return true, nil
+				}
+				continue
+			}
 		}
 		select {
 		case <-ctx.Done():
@@ -233,17 +250,6 @@ func (r *Reporter) wait(ctx context.Context, d time.Duration, last *wire.Devices
 		case <-t.C:
 			return false, nil
 		case <-changed:
-		}
-		// Debounce: wait until the state has stayed put.
-		deb := time.NewTimer(r.Debounce)
-		select {
-		case <-ctx.Done():
-			deb.Stop()
-			return false, ctx.Err()
-		case <-deb.C:
-		}
-		if now := r.Report(); !reflect.DeepEqual(now.Devices, *last) {
-			return true, nil
 		}
 	}
 }
