@@ -188,7 +188,7 @@ func (r *Reporter) Run(ctx context.Context) error {
 			r.st.PausedUntil = time.Time{}
 			r.mu.Unlock()
 			if early {
-				r.Log.Info("upstream: a device changed; health report sent")
+				r.Log.Debug("upstream: a device changed; health report sent")
 			}
 		case errors.As(err, &he) && he.Status == http.StatusNotFound:
 			// The hub predates health reports: records go on as ever, and
