@@ -3,8 +3,7 @@
 // glyphs and a kiosk cannot count on the system's fonts.
 //
 // Regular is Droid Sans Fallback (Apache-2.0, Google; from Debian's
-// fonts-droid-fallback, licence in DroidSansFallback.COPYRIGHT): every
-// character of GB 18030's BMP part, so any name a card carries.
+// fonts-droid-fallback, licence in DroidSansFallback.COPYRIGHT).
 //
 // Bold is a subset of Noto Sans CJK SC Bold (SIL OFL 1.1, Adobe and
 // Google; from Debian's fonts-noto-cjk, licence in NotoSansCJK.COPYRIGHT),
@@ -16,14 +15,12 @@
 // Fyne, to the system's fonts: on the appliance image that is
 // fonts-noto-cjk's full bold face.
 //
-// To rebuild the subset after the screens gain characters (TestBoldCovers
-// in ui/kiosk says which are missing), with Debian's fonttools and the
-// NotoSansCJK-Bold.ttc of fonts-noto-cjk:
+// The bold face's line metrics are the regular face's, so that a bold
+// line is as tall as a regular one. To rebuild it after the screens gain
+// characters (TestBoldCoversSources says which are missing), with Debian's
+// fonttools and fonts-noto-cjk installed, run from the module's root:
 //
-//	go run ./drivers/fonts/internal/subset/boldchars >/tmp/chars.txt
-//	pyftsubset NotoSansCJK-Bold.ttc --font-number=2 --text-file=/tmp/chars.txt \
-//		--layout-features=kern --no-hinting --name-IDs='*' \
-//		--output-file=drivers/fonts/NotoSansSC-Bold-subset.otf
+//	drivers/fonts/internal/subset/build.sh /usr/share/fonts/opentype/noto/NotoSansCJK-Bold.ttc
 package fonts
 
 import (

@@ -1,8 +1,13 @@
 package fonts
 
 import (
+	"math"
 	"path/filepath"
 	"testing"
+
+	"golang.org/x/image/font"
+	"golang.org/x/image/font/sfnt"
+	"golang.org/x/image/math/fixed"
 
 	"github.com/gridkiosk/gridkiosk/drivers/fonts/internal/subset"
 )
@@ -60,5 +65,28 @@ func BenchmarkMissing(b *testing.B) {
 		if _, err := Missing(Bold(), s); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// A bold line is as tall as a regular one: the bold face carries the
+// regular face's ascent and descent, so a screen laid out in one fits in
+// the other.
+func TestBoldLineHeight(t *testing.T) {
+	metrics := func(face []byte) (asc, desc float64) {
+		f, err := sfnt.Parse(face)
+		if err != nil {
+			t.Fatal(err)
+		}
+		const ppem = 1000
+		m, err := f.Metrics(nil, fixed.I(ppem), font.HintingNone)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return float64(m.Ascent) / 64 / ppem, float64(m.Descent) / 64 / ppem
+	}
+	ra, rd := metrics(CJK())
+	ba, bd := metrics(Bold())
+	if math.Abs(ra-ba) > 0.002 || math.Abs(rd-bd) > 0.002 {
+		t.Errorf("bold ascent %.3f descent %.3f em, regular %.3f and %.3f", ba, bd, ra, rd)
 	}
 }
