@@ -2,8 +2,9 @@
 // faces, type and targets sized in millimetres on the panel), Station (all
 // the screens ask of the appliance) and the two-language helpers Tr and
 // Pick. The screens themselves are its subpackages: kiosk (residents),
-// staff, tech and simpanel; they read state from the appliance and touch
-// their widgets only through fyne.Do.
+// staff and tech (the simulation's control panel, sim/simpanel, is built
+// on it too); they read state from the appliance and touch their widgets
+// only through fyne.Do.
 package ui
 
 import (

@@ -66,7 +66,7 @@ func GB2312Level1() []rune {
 // technician sees, and the demo data and cards they show.
 func Sources() []string {
 	return []string{"ui/kiosk", "ui/staff", "ui/tech", "ui/keyboard", "ui/touch", "ui/pinyin",
-		"appliance/demo", "drivers/idcard/idcardsim"}
+		"sim/demo", "drivers/idcard/idcardsim"}
 }
 
 // Literals is every non-ASCII letter, mark or symbol in the string

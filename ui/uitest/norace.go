@@ -1,7 +1,0 @@
-//go:build !race
-
-package uitest
-
-// RaceDetector says the tests run under the race detector, which slows
-// Fyne's software painter about tenfold.
-const RaceDetector = false
