@@ -219,3 +219,21 @@ func TestContrast(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkAudit audits a screen of 40 texts on faces and 12 targets,
+// about what a resident screen holds.
+func BenchmarkAudit(b *testing.B) {
+	root := container.NewWithoutLayout(rectOf(white, 0, 0, 800, 480))
+	for i := range 40 {
+		x, y := float32(i%4)*200, float32(i/4)*48
+		root.Add(rectOf(green, x, y, 190, 44))
+		root.Add(sized(txt("请核对您的信息", 4, white), x+4, y+2))
+	}
+	for i := range 12 {
+		root.Add(tappable("好", float32(i%6)*130, 400+float32(i/6)*40, u(15), u(15)))
+	}
+	o := Options{Panel: panel7, Min: Min{Text: 4, Body: 5, Title: 8, Target: 15, Contrast: 4.5}}
+	for b.Loop() {
+		Audit("bench", root, fyne.NewSize(800, 480), o)
+	}
+}
