@@ -19,22 +19,26 @@ import (
 	"github.com/gridkiosk/gridkiosk/ui/mm"
 )
 
-// Sizes of the kiosk's own, beside Fyne's.
+// Sizes of the kiosk's own, beside Fyne's: the resident screens' body
+// text and targets. Fyne's SizeNameText is what Fyne's own widgets
+// (the staff's and technician's buttons and labels) are drawn in: 4 mm in
+// either mode. Staff read their screens daily and close to, and at the
+// residents' 5 mm their screens' English ran off the 7-inch panel.
 const (
+	// SizeNameBody is a resident screen's sentences: 5 mm, 8 mm in the
+	// large mode.
+	SizeNameBody fyne.ThemeSizeName = "gridkiosk-body"
 	// SizeNameTarget is the least width and height of anything a
 	// resident taps: 15 mm, 18 mm in the large mode.
 	SizeNameTarget fyne.ThemeSizeName = "gridkiosk-target"
-	// SizeNameStaffText is the staff's and technician's labels: 4 mm in
-	// either mode. They read their screens daily and close to; the
-	// residents' sizes would push their screens' text off the 7-inch
-	// panel.
-	SizeNameStaffText fyne.ThemeSizeName = "gridkiosk-staff-text"
 )
 
 // Millimetres are the kiosk's sizes on the panel, whatever its resolution
 // and diagonal: the smallest each kind of text and target may be.
 type Millimetres struct {
-	Caption, Body, Subheading, Title, Target, Staff float64
+	Caption, Body, Subheading, Title, Target float64
+	// Staff is Fyne's own text size, the staff's and technician's.
+	Staff float64
 }
 
 // ModeMM returns a mode's sizes. The normal mode follows the MIIT's
@@ -165,6 +169,8 @@ func (t *Theme) Size(n fyne.ThemeSizeName) float32 {
 	s := t.Sizes()
 	switch n {
 	case theme.SizeNameText:
+		return s.Staff
+	case SizeNameBody:
 		return s.Body
 	case theme.SizeNameHeadingText:
 		return s.Title
@@ -174,8 +180,6 @@ func (t *Theme) Size(n fyne.ThemeSizeName) float32 {
 		return s.Caption
 	case SizeNameTarget:
 		return s.Target
-	case SizeNameStaffText:
-		return s.Staff
 	}
 	return t.base.Size(n)
 }

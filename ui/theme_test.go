@@ -37,11 +37,11 @@ func TestThemeSizesInMM(t *testing.T) {
 					mm   float64
 				}{
 					{theme.SizeNameCaptionText, want.Caption},
-					{theme.SizeNameText, want.Body},
+					{ui.SizeNameBody, want.Body},
+					{theme.SizeNameText, want.Staff},
 					{theme.SizeNameSubHeadingText, want.Subheading},
 					{theme.SizeNameHeadingText, want.Title},
 					{ui.SizeNameTarget, want.Target},
-					{ui.SizeNameStaffText, want.Staff},
 				} {
 					u := th.Size(s.name)
 					got := p.MM(u, scale)

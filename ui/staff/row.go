@@ -25,7 +25,7 @@ func newRow() *row {
 		title: touch.NewText("", 24, touch.Ink, true),
 		tag:   touch.NewText("", 20, touch.Red, true),
 		state: touch.NewText("", 22, touch.Ink, true),
-		sub:   touch.NewLabel("", false),
+		sub:   widget.NewLabel(""),
 	}
 	r.sub.Truncation = fyne.TextTruncateEllipsis
 	r.ExtendBaseWidget(r)

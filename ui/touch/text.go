@@ -6,8 +6,6 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/widget"
-
-	"github.com/gridkiosk/gridkiosk/ui"
 )
 
 // NewText returns a single line of text.
@@ -18,11 +16,9 @@ func NewText(s string, size float32, c color.Color, bold bool) *canvas.Text {
 	return t
 }
 
-// NewLabel returns a label in the staff's type, wrapped at word
-// boundaries when wrap is true.
+// NewLabel returns a label, wrapped at word boundaries when wrap is true.
 func NewLabel(s string, wrap bool) *widget.Label {
 	l := widget.NewLabel(s)
-	l.SizeName = ui.SizeNameStaffText
 	if wrap {
 		l.Wrapping = fyne.TextWrapWord
 	}
