@@ -10,6 +10,7 @@ import (
 	"fyne.io/fyne/v2"
 
 	"github.com/gridkiosk/gridkiosk/drivers/fonts"
+	"github.com/gridkiosk/gridkiosk/sim/simui"
 	"github.com/gridkiosk/gridkiosk/ui"
 	"github.com/gridkiosk/gridkiosk/ui/agefit"
 	"github.com/gridkiosk/gridkiosk/ui/mm"
@@ -29,7 +30,9 @@ func auditMin(large bool) agefit.Min {
 
 // auditEach shows every resident screen at each audit size, in both
 // languages and both modes, with the theme sized for the panel, and calls
-// f with its key ("confirm 800x480 zh normal") and its audit.
+// f with its key ("confirm 800x480 zh normal") and its audit. Under the
+// race detector only the 7-inch panel is audited, the size with least
+// room: the whole set takes it half a minute.
 func auditEach(t *testing.T, f func(key string, r agefit.Report)) {
 	r := newRig(t, rigOptions{noCard: true})
 	withPrinter(r)
@@ -40,7 +43,11 @@ func auditEach(t *testing.T, f func(key string, r agefit.Report)) {
 	}
 	p0, s0 := th.Panel()
 	t.Cleanup(func() { th.SetPanel(p0, s0); th.SetLarge(false); settings.SetTheme(th) })
-	for _, size := range auditSizes {
+	sizes := auditSizes
+	if simui.RaceDetector {
+		sizes = sizes[:1]
+	}
+	for _, size := range sizes {
 		scale := r.win.Canvas().Scale()
 		p := mm.ForWindow(size.Width, size.Height, scale, 0)
 		r.win.Resize(size)
@@ -76,8 +83,10 @@ func auditEach(t *testing.T, f func(key string, r agefit.Report)) {
 // face, so a title never falls back to another face part way through.
 func TestAgeFit(t *testing.T) {
 	got := map[string][]agefit.Rule{}
+	audited := map[string]bool{}
 	var shown strings.Builder
 	auditEach(t, func(key string, r agefit.Report) {
+		audited[key] = true
 		t.Log(r.Summary())
 		for _, tx := range r.Texts {
 			shown.WriteString(tx.Label)
@@ -95,7 +104,7 @@ func TestAgeFit(t *testing.T) {
 	known := knownAgeFitFailures()
 	for _, key := range slices.Sorted(maps.Keys(known)) {
 		for _, rule := range known[key] {
-			if !slices.Contains(got[key], rule) {
+			if audited[key] && !slices.Contains(got[key], rule) {
 				t.Errorf("screen %s meets rule %q now: take it off knownAgeFitFailures", key, rule)
 			}
 		}

@@ -20,12 +20,21 @@ import (
 // languages; the smallest text, target and contrast of each are logged
 // (go test -v). The screens that fail a rule today are listed in
 // knownStaffFailures, exactly: one fixed or a new one fails the test.
+//
+// Under the race detector only the 7-inch panel is audited, the size with
+// least room: the whole set takes it half a minute.
 func TestAgeFit(t *testing.T) {
+	sizes := []fyne.Size{{Width: 800, Height: 480}, {Width: 1280, Height: 800}, {Width: 1920, Height: 1080}}
+	if simui.RaceDetector {
+		sizes = sizes[:1]
+	}
 	got := map[string][]agefit.Rule{}
+	audited := map[string]bool{}
 	for _, sc := range scenes() {
-		for _, size := range []fyne.Size{{Width: 800, Height: 480}, {Width: 1280, Height: 800}, {Width: 1920, Height: 1080}} {
+		for _, size := range sizes {
 			for _, lang := range []string{"zh-CN", "en"} {
 				key := fmt.Sprintf("%s %.0fx%.0f %s", sc.name, size.Width, size.Height, lang[:2])
+				audited[key] = true
 				var w fyne.Window
 				sc.build(newFixture(), lang, func(o fyne.CanvasObject) { w = simui.Show(t, o, size) })
 				w.Content().Refresh()
@@ -48,7 +57,7 @@ func TestAgeFit(t *testing.T) {
 	known := knownStaffFailures()
 	for _, key := range slices.Sorted(maps.Keys(known)) {
 		for _, rule := range known[key] {
-			if !slices.Contains(got[key], rule) {
+			if audited[key] && !slices.Contains(got[key], rule) {
 				t.Errorf("screen %s meets rule %q now: take it off knownStaffFailures", key, rule)
 			}
 		}
