@@ -1,7 +1,7 @@
 // Package ui is what the kiosk's screens share: the theme (the bundled CJK
-// faces, type and targets sized in millimetres on the panel), Station (all
-// the screens ask of the appliance) and the two-language helpers Tr and
-// Pick. The screens themselves are its subpackages: kiosk (residents),
+// faces, type and targets sized in millimetres on the panel) and the
+// two-language helpers Tr and Pick. The screens themselves are its
+// subpackages, each with the Station it asks of: kiosk (residents),
 // staff and tech (the simulation's control panel, sim/simpanel, is built
 // on it too); they read state from the appliance and touch their widgets
 // only through fyne.Do.
