@@ -25,8 +25,10 @@ for extra in "$@"; do
                   libxinerama-dev:arm64 libxkbcommon-dev:arm64) ;;
     xvfb) pkgs+=(xvfb imagemagick x11-utils) ;;
     # The hub's PostgreSQL store is tested against a real server; fuse3's
-    # fusermount3 mounts the power-cut file system when not run as root.
-    test) pkgs+=(postgresql dosfstools mtools shellcheck fuse3) ;;
+    # fusermount3 mounts the power-cut file system when not run as root;
+    # headless chromium opens the hub's status page, zbarimg reads a
+    # printed receipt's QR code.
+    test) pkgs+=(postgresql dosfstools mtools shellcheck fuse3 chromium zbar-tools) ;;
     bench) pkgs+=(bmap-tools) ;;
     *) echo "deps.sh: unknown extra '$extra' (want arm64, xvfb, test or bench)" >&2; exit 2 ;;
   esac

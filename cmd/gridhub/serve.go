@@ -3,18 +3,22 @@ package main
 import (
 	"context"
 	"crypto/tls"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"time"
 
 	"github.com/gridkiosk/gridkiosk/appliance/signedcode"
 	"github.com/gridkiosk/gridkiosk/sync/hub"
+	"github.com/gridkiosk/gridkiosk/sync/hub/statuspage"
 	"github.com/gridkiosk/gridkiosk/sync/wire"
+	"github.com/gridkiosk/gridkiosk/sync/wire/receiptcode"
 )
 
 func serve(ctx context.Context, args []string, log *slog.Logger) error {
@@ -26,6 +30,7 @@ func serve(ctx context.Context, args []string, log *slog.Logger) error {
 	codeKey := fs.String("code-key", "", "signing key of appointment and staff codes (gridhub keygen); its public half is served with the reference data")
 	tlsCert := fs.String("tls-cert", "", "TLS certificate (PEM, with its chain) to serve HTTPS; needs --tls-key (gridhub tls init makes one under a county CA)")
 	tlsKey := fs.String("tls-key", "", "TLS private key (PEM) of --tls-cert")
+	publicURL := fs.String("public-url", "", "the hub's address as residents' phones reach it (https://host[/path]): receipts print <public-url>/r/<record>?k=<key> and the hub serves that status page; stations learn it from the reference data")
 	maxConns := fs.Int("max-conns", hub.MaxConns, "connections kept open at most; when more come, the longest-waiting idle or slow ones are closed first")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -39,6 +44,13 @@ func serve(ctx context.Context, args []string, log *slog.Logger) error {
 	if *maxConns < 1 {
 		return fmt.Errorf("serve: --max-conns %d: give at least 1", *maxConns)
 	}
+	var public *url.URL
+	if *publicURL != "" {
+		var err error
+		if public, err = receiptcode.ParseBase(*publicURL); err != nil {
+			return fmt.Errorf("serve: --public-url: %w", err)
+		}
+	}
 	srv := &hub.Server{Log: log}
 	var err error
 	if srv.Tokens, err = readTokens(*tokens); err != nil {
@@ -48,7 +60,7 @@ func serve(ctx context.Context, args []string, log *slog.Logger) error {
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}
-	getRefData, err := refDataSource(*refdata, *codeKey)
+	getRefData, err := refDataSource(*refdata, *codeKey, public)
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}
@@ -74,7 +86,13 @@ func serve(ctx context.Context, args []string, log *slog.Logger) error {
 		ln = tls.NewListener(ln, tlsConfig)
 	}
 	lim := hub.HTTPLimits(*maxConns)
-	hs, gl := lim.Server(srv.Handler(), ln, log)
+	mux := http.NewServeMux()
+	mux.Handle("/", srv.Handler())
+	if public != nil {
+		page := &statuspage.Page{Records: store, RefData: srv.RefData, Log: log}
+		page.Register(mux, public.EscapedPath())
+	}
+	hs, gl := lim.Server(mux, ln, log)
 	ln = gl
 	go func() {
 		<-ctx.Done()
@@ -87,7 +105,7 @@ func serve(ctx context.Context, args []string, log *slog.Logger) error {
 		storeKind = "postgres" // the DSN may hold a password: not logged
 	}
 	log.Info("gridhub: serving", "addr", ln.Addr().String(), "tls", tlsConfig != nil, "store", storeKind,
-		"stations", len(stations), "file_tokens", len(srv.Tokens), "max_conns", lim.MaxConns)
+		"stations", len(stations), "file_tokens", len(srv.Tokens), "max_conns", lim.MaxConns, "public_url", publicOf(public))
 	if err := hs.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
 		return fmt.Errorf("serve: %w", err)
 	}
@@ -123,11 +141,19 @@ func loadTLS(cert, key string) (*tls.Config, error) {
 	return &tls.Config{Certificates: []tls.Certificate{pair}, MinVersion: tls.VersionTLS12}, nil
 }
 
+// publicOf is the public URL for the log, or "none".
+func publicOf(u *url.URL) string {
+	if u == nil {
+		return "none (no status pages; receipts keep GK1:R: codes)"
+	}
+	return u.String()
+}
+
 // refDataSource returns how serve finds a station's reference data: the
 // --refdata file when given, else the store; with the code key's public
 // half and the station's own appointment ID-hash key attached when there
-// is a key.
-func refDataSource(file, codeKey string) (func(hub.RefDataStore, string) ([]byte, error), error) {
+// is a key, and the hub's public URL when it has one.
+func refDataSource(file, codeKey string, public *url.URL) (func(hub.RefDataStore, string) ([]byte, error), error) {
 	var fixed []byte
 	if file != "" {
 		var err error
@@ -154,9 +180,36 @@ func refDataSource(file, codeKey string) (func(hub.RefDataStore, string) ([]byte
 				return nil, err
 			}
 		}
+		if public != nil {
+			var err error
+			if data, err = attachPublicURL(data, public.String()); err != nil {
+				return nil, err
+			}
+		}
 		if signer == nil {
 			return data, nil
 		}
 		return signedcode.AttachKeys(data, signer.ForStation(station))
 	}, nil
+}
+
+// attachPublicURL adds the hub's public URL to reference data, so that a
+// station learns the base of the links it prints. Reference data that
+// names one already keeps its own.
+func attachPublicURL(refdata []byte, public string) ([]byte, error) {
+	m := map[string]json.RawMessage{}
+	if err := json.Unmarshal(refdata, &m); err != nil {
+		return nil, fmt.Errorf("reference data is not a JSON object: %w", err)
+	}
+	if _, ok := m["public_url"]; ok || len(m) == 0 {
+		// {} is a hub with no reference data loaded, which no station
+		// takes: it stays {}.
+		return refdata, nil
+	}
+	v, err := json.Marshal(public)
+	if err != nil {
+		return nil, err
+	}
+	m["public_url"] = v
+	return json.Marshal(m)
 }
