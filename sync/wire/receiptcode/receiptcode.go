@@ -144,31 +144,46 @@ var (
 // With base nil (the station knows no public URL of its hub) no link is
 // taken: such a station never printed one. The older form needs no base.
 func Parse(text string, base *url.URL) (Code, error) {
+	c, at, err := ParseAny(text)
+	if err != nil || !c.Link {
+		return c, err
+	}
+	if base == nil || at.Scheme != base.Scheme || at.Host != base.Host || at.EscapedPath() != base.EscapedPath() {
+		return Code{}, fmt.Errorf("receiptcode: %w (%s)", ErrOtherHub, at.Host)
+	}
+	return c, nil
+}
+
+// ParseAny reads a receipt code in either form, a link at any address;
+// for a link it returns the base the link hangs off, as ParseBase gives
+// it. It is for tools that look at codes (gridkiosk probe qr), not for
+// deciding that a link is ours: see Parse.
+func ParseAny(text string) (Code, *url.URL, error) {
 	text = strings.TrimSpace(text)
 	if id, ok := strings.CutPrefix(text, Prefix); ok {
 		if !ValidID(id) {
-			return Code{}, fmt.Errorf("receiptcode: %w: the record ID after %s is not a UUID", ErrNotReceipt, Prefix)
+			return Code{}, nil, fmt.Errorf("receiptcode: %w: the record ID after %s is not a UUID", ErrNotReceipt, Prefix)
 		}
-		return Code{ID: id}, nil
+		return Code{ID: id}, nil, nil
 	}
 	lower := strings.ToLower(text)
 	if !strings.HasPrefix(lower, "https://") && !strings.HasPrefix(lower, "http://") {
-		return Code{}, fmt.Errorf("receiptcode: %w", ErrNotReceipt)
+		return Code{}, nil, fmt.Errorf("receiptcode: %w", ErrNotReceipt)
 	}
 	u, err := url.Parse(text)
 	if err != nil || u.User != nil || u.Fragment != "" || u.Opaque != "" {
-		return Code{}, fmt.Errorf("receiptcode: %w", ErrNotReceipt)
+		return Code{}, nil, fmt.Errorf("receiptcode: %w", ErrNotReceipt)
 	}
 	prefix, id, ok := cutLast(u.EscapedPath(), "/r/")
 	q, qerr := url.ParseQuery(u.RawQuery)
 	if !ok || !ValidID(id) || qerr != nil || len(q) != 1 || len(q["k"]) != 1 || !ValidKey(q["k"][0]) {
-		return Code{}, fmt.Errorf("receiptcode: %w", ErrNotReceipt)
+		return Code{}, nil, fmt.Errorf("receiptcode: %w", ErrNotReceipt)
 	}
-	if base == nil || !strings.EqualFold(u.Scheme, base.Scheme) || !strings.EqualFold(u.Host, base.Host) ||
-		prefix != base.EscapedPath() {
-		return Code{}, fmt.Errorf("receiptcode: %w (%s)", ErrOtherHub, u.Host)
+	at, err := ParseBase(u.Scheme + "://" + u.Host + prefix)
+	if err != nil {
+		return Code{}, nil, fmt.Errorf("receiptcode: %w", ErrNotReceipt)
 	}
-	return Code{ID: id, Key: q["k"][0], Link: true}, nil
+	return Code{ID: id, Key: q["k"][0], Link: true}, at, nil
 }
 
 func cutLast(s, sep string) (before, after string, ok bool) {

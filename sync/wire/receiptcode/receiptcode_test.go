@@ -180,3 +180,23 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+func TestParseAny(t *testing.T) {
+	key := NewKey()
+	for _, tc := range []struct{ in, base string }{
+		{"https://Other.Example:8443/a/b/r/" + id + "?k=" + key, "https://other.example:8443/a/b"},
+		{"http://10.0.0.5/r/" + id + "?k=" + key, "http://10.0.0.5"},
+	} {
+		c, at, err := ParseAny(tc.in)
+		if err != nil || !c.Link || c.Key != key || at.String() != tc.base {
+			t.Errorf("ParseAny(%s) = %+v, %v, %v; want base %s", tc.in, c, at, err, tc.base)
+		}
+		// Parse with that base takes it; Parse with another does not.
+		if _, err := Parse(tc.in, at); err != nil {
+			t.Errorf("Parse(%s, its own base): %v", tc.in, err)
+		}
+	}
+	if c, at, err := ParseAny(Old(id)); err != nil || c.Link || at != nil {
+		t.Errorf("ParseAny(old) = %+v, %v, %v", c, at, err)
+	}
+}
