@@ -1,12 +1,16 @@
 #!/usr/bin/env bash
 # Installs what building and testing gridkiosk needs on Debian 12, and only
-# what is missing: the C toolchain and X/GL headers for Fyne, and Go itself
-# when the machine has none (or one older than go.mod asks for); espeak-ng
-# speaks the default voice pack and alsa-utils' aplay plays it.
+# what is missing: the C toolchain and X/GL headers for Fyne, the
+# handwriting model, and Go itself when the machine has none (or one older
+# than go.mod asks for); espeak-ng speaks the default voice pack and
+# alsa-utils' aplay plays it.
 #
-#   .ci/deps.sh            packages for building and testing (amd64)
+#   .ci/deps.sh            packages for building and running (amd64)
 #   .ci/deps.sh arm64      also the arm64 cross compiler and -dev packages
 #   .ci/deps.sh xvfb       also Xvfb and ImageMagick, for screenshots
+#   .ci/deps.sh test       also what the tests need, and bench what the
+#                          benchmarks need; both fetch the handwriting
+#                          test's stroke data with npm
 set -euo pipefail
 
 want_go=$(awk '$1 == "go" {print $2; exit}' "$(dirname "$0")/../go.mod")
@@ -17,7 +21,8 @@ if [ "$(id -u)" -ne 0 ]; then sudo_cmd=(sudo); fi
 
 pkgs=(gcc pkg-config libgl1-mesa-dev libx11-dev libxrandr-dev libxxf86vm-dev
       libxi-dev libxcursor-dev libxinerama-dev libxkbcommon-dev curl unzip ca-certificates
-      espeak-ng alsa-utils)
+      espeak-ng alsa-utils tegaki-zinnia-simplified-chinese)
+hanzi_data=false
 for extra in "$@"; do
   case "$extra" in
     arm64) pkgs+=(gcc-aarch64-linux-gnu libc6-dev-arm64-cross libgl1-mesa-dev:arm64 libx11-dev:arm64
@@ -25,14 +30,20 @@ for extra in "$@"; do
                   libxinerama-dev:arm64 libxkbcommon-dev:arm64) ;;
     xvfb) pkgs+=(xvfb imagemagick x11-utils) ;;
     # The hub's PostgreSQL store is tested against a real server; fuse3's
-    # fusermount3 mounts the power-cut file system when not run as root;
-    # headless chromium opens the hub's status page, zbarimg reads a
+    # fusermount3 mounts the power-cut file system when not run as root.
+    # The handwriting accuracy test: the 通用规范汉字表's levels are in
+    # Unihan (unicode-data), its strokes in hanzi-writer-data (npm).
+    # Headless chromium opens the hub's status page, zbarimg reads a
     # printed receipt's QR code.
-    test) pkgs+=(postgresql dosfstools mtools shellcheck fuse3 chromium zbar-tools) ;;
-    bench) pkgs+=(bmap-tools) ;;
+    test) pkgs+=(postgresql dosfstools mtools shellcheck fuse3 unicode-data chromium zbar-tools); hanzi_data=true ;;
+    bench) pkgs+=(bmap-tools unicode-data); hanzi_data=true ;;
     *) echo "deps.sh: unknown extra '$extra' (want arm64, xvfb, test or bench)" >&2; exit 2 ;;
   esac
 done
+
+# Any npm will do: Debian's, or the one in NodeSource's nodejs (which
+# Debian's npm package conflicts with).
+if $hanzi_data && ! command -v npm >/dev/null; then pkgs+=(npm); fi
 
 # The tests start their own PostgreSQL cluster; Debian's package would
 # also create and start a "main" one on port 5432 that nothing uses.
@@ -63,6 +74,19 @@ if [ ${#missing[@]} -gt 0 ]; then
   fi
   "${sudo_cmd[@]}" apt-get update -qq
   DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# Stroke medians of 9,000+ characters (Make Me a Hanzi, Arphic Public
+# License) for the handwriting accuracy test, which looks for them here;
+# not committed, since they are not ours to relicense.
+if $hanzi_data; then
+  hanzi_ver=2.0.1
+  npm_dir=${XDG_CACHE_HOME:-$HOME/.cache}/gridkiosk/npm
+  if ! grep -qs "\"version\": \"$hanzi_ver\"" "$npm_dir/node_modules/hanzi-writer-data/package.json"; then
+    echo "deps: fetching hanzi-writer-data $hanzi_ver with npm into $npm_dir"
+    mkdir -p "$npm_dir"
+    npm install --prefix "$npm_dir" --no-save --no-audit --no-fund --loglevel=error "hanzi-writer-data@$hanzi_ver" >/dev/null
+  fi
 fi
 
 # Go: Debian 12's own is too old, so fetch the toolchain from the Go module

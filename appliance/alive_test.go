@@ -12,8 +12,8 @@ import (
 	"time"
 
 	"github.com/gridkiosk/gridkiosk/appliance"
-	"github.com/gridkiosk/gridkiosk/appliance/demo"
 	"github.com/gridkiosk/gridkiosk/internal/sdnotify/sdnotifytest"
+	"github.com/gridkiosk/gridkiosk/sim/demo"
 )
 
 // pingPeriod is the watchdog tests' ping period (WatchdogSec=1s).

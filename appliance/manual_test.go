@@ -8,8 +8,8 @@ import (
 	"time"
 
 	"github.com/gridkiosk/gridkiosk/appliance"
-	"github.com/gridkiosk/gridkiosk/appliance/demo"
 	"github.com/gridkiosk/gridkiosk/appliance/record"
+	"github.com/gridkiosk/gridkiosk/sim/demo"
 )
 
 // A resident without a card types name and ID number; the check character

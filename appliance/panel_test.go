@@ -8,11 +8,11 @@ import (
 	"time"
 
 	"github.com/gridkiosk/gridkiosk/appliance"
-	"github.com/gridkiosk/gridkiosk/appliance/demo"
 	"github.com/gridkiosk/gridkiosk/drivers/idcard/idcardsim"
 	"github.com/gridkiosk/gridkiosk/drivers/panel"
 	"github.com/gridkiosk/gridkiosk/drivers/panel/panelsim"
 	"github.com/gridkiosk/gridkiosk/drivers/qrscan/qrscansim"
+	"github.com/gridkiosk/gridkiosk/sim/demo"
 )
 
 func simPanel(t *testing.T) (*panelsim.Panel, *panel.Panel) {

@@ -7,7 +7,7 @@ import (
 	"github.com/gridkiosk/gridkiosk/appliance/grid"
 )
 
-// refData is a copy of the demo hub's reference data (appliance/demo,
+// refData is a copy of the demo hub's reference data (sim/demo,
 // which imports this package): Xingfuwan's compounds and grid staff.
 const refData = `{"grid":{"townships":[{"code":"141029100","communities":[{"code":"141029100001","compounds":[
 	{"code":"c07","name":"幸福湾小区7号院","micro":[{"code":"c07-m01","name":"1号楼微网格"},{"code":"c07-m03","name":"7号楼微网格"}]},

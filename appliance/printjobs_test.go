@@ -13,9 +13,9 @@ import (
 
 	"github.com/gridkiosk/gridkiosk/appliance"
 	"github.com/gridkiosk/gridkiosk/appliance/config"
-	"github.com/gridkiosk/gridkiosk/appliance/demo"
 	"github.com/gridkiosk/gridkiosk/drivers/printer/escposview"
 	"github.com/gridkiosk/gridkiosk/drivers/printer/printersim"
+	"github.com/gridkiosk/gridkiosk/sim/demo"
 )
 
 // printerLines serves sim on each kind of line and says how a station is

@@ -9,10 +9,10 @@ import (
 	"time"
 
 	"github.com/gridkiosk/gridkiosk/appliance"
-	"github.com/gridkiosk/gridkiosk/appliance/demo"
 	"github.com/gridkiosk/gridkiosk/drivers/printer"
 	"github.com/gridkiosk/gridkiosk/drivers/printer/escposview"
 	"github.com/gridkiosk/gridkiosk/drivers/printer/printersim"
+	"github.com/gridkiosk/gridkiosk/sim/demo"
 )
 
 // printerStation is a station whose printer is an emulator on a pty.

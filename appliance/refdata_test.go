@@ -13,8 +13,8 @@ import (
 	"time"
 
 	"github.com/gridkiosk/gridkiosk/appliance"
-	"github.com/gridkiosk/gridkiosk/appliance/demo"
 	"github.com/gridkiosk/gridkiosk/appliance/signedcode"
+	"github.com/gridkiosk/gridkiosk/sim/demo"
 	"github.com/gridkiosk/gridkiosk/sync/hub"
 )
 

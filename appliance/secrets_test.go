@@ -17,9 +17,9 @@ import (
 	"golang.org/x/text/encoding/simplifiedchinese"
 
 	"github.com/gridkiosk/gridkiosk/appliance"
-	"github.com/gridkiosk/gridkiosk/appliance/demo"
 	"github.com/gridkiosk/gridkiosk/drivers/idcard"
 	"github.com/gridkiosk/gridkiosk/drivers/idcard/idcardsim"
+	"github.com/gridkiosk/gridkiosk/sim/demo"
 )
 
 // openStation starts a station and returns it with what stops and closes

@@ -13,11 +13,11 @@ import (
 	"time"
 
 	"github.com/gridkiosk/gridkiosk/appliance"
-	"github.com/gridkiosk/gridkiosk/appliance/demo"
 	"github.com/gridkiosk/gridkiosk/appliance/grid"
 	"github.com/gridkiosk/gridkiosk/appliance/record"
 	"github.com/gridkiosk/gridkiosk/drivers/idcard"
 	"github.com/gridkiosk/gridkiosk/drivers/idcard/idcardsim"
+	"github.com/gridkiosk/gridkiosk/sim/demo"
 	"github.com/gridkiosk/gridkiosk/sync/outbox"
 )
 

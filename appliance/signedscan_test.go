@@ -14,11 +14,11 @@ import (
 	"time"
 
 	"github.com/gridkiosk/gridkiosk/appliance"
-	"github.com/gridkiosk/gridkiosk/appliance/demo"
 	"github.com/gridkiosk/gridkiosk/appliance/record"
 	"github.com/gridkiosk/gridkiosk/appliance/signedcode"
 	"github.com/gridkiosk/gridkiosk/drivers/idcard/idcardsim"
 	"github.com/gridkiosk/gridkiosk/drivers/qrscan/qrscansim"
+	"github.com/gridkiosk/gridkiosk/sim/demo"
 	"github.com/gridkiosk/gridkiosk/sync/hub"
 )
 

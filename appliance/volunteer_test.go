@@ -11,8 +11,8 @@ import (
 	"time"
 
 	"github.com/gridkiosk/gridkiosk/appliance"
-	"github.com/gridkiosk/gridkiosk/appliance/demo"
 	"github.com/gridkiosk/gridkiosk/appliance/record"
+	"github.com/gridkiosk/gridkiosk/sim/demo"
 )
 
 func TestVolunteerCheckInOut(t *testing.T) {

@@ -1,8 +1,9 @@
 // Package ui is what the kiosk's screens share: the theme (the bundled CJK
 // font, large type), Station (all the screens ask of the appliance) and
 // the two-language helpers Tr and Pick. The screens themselves are its
-// subpackages: kiosk (residents), staff, tech and simpanel; they read state
-// from the appliance and touch their widgets only through fyne.Do.
+// subpackages: kiosk (residents), staff and tech (the simulation's control
+// panel, sim/simpanel, is built on it too); they read state from the
+// appliance and touch their widgets only through fyne.Do.
 package ui
 
 import (

@@ -61,40 +61,10 @@ type Station interface {
 	CancelPrintJob(id string) error
 }
 
-// Simulator is the simulation's control of its emulated devices, so that
-// headless tests and the simulation's control panel lay cards the same way.
-type Simulator interface {
-	LayCard(key string) error
-	LiftCard()
-	// SetPrinter changes the emulated printer's sensors.
-	SetPrinter(paperOut, nearEnd, coverOpen, offline bool)
-	// PrinterRunOutAfter runs the emulated printer out of paper once it
-	// has printed n more bytes: in the middle of the next receipt.
-	PrinterRunOutAfter(n int)
-	// LastPrint writes the last printed job as PNG (format "png") or
-	// text ("txt"); it returns false when nothing was printed yet.
-	LastPrint(w io.Writer, format string) (bool, error)
-	// ScanCode has the emulated scanner read a code.
-	ScanCode(data, aim string) error
-	// IssueCode has the simulated hub sign a demo code of a kind
-	// (appointment, appointment-expired, staff).
-	IssueCode(kind string) (string, error)
-	// PressButton presses a panel button ("help", "tech") for hold.
-	PressButton(button string, hold time.Duration) error
-	// SetPresence has the presence sensor see someone, or no one.
-	SetPresence(on bool)
-	// PanelOutputs reports the panel's lamps, buzzer and relay.
-	PanelOutputs() map[string]any
-	// SetNetwork cuts the network between station and hub, or restores it.
-	SetNetwork(up bool) error
-	// SetClockSkew moves the simulated board's clock from the host's.
-	SetClockSkew(skew time.Duration) error
-}
-
 // Handler serves the API for st, with token as the bearer token of /v1.
-// sim, when not nil, adds the /v1/sim endpoints.
-func Handler(st Station, token string, sim Simulator) http.Handler {
-	a := &api{st: st, token: token, sim: sim}
+// The simulation's /v1/sim endpoints are sim.Handler's, mounted beside it.
+func Handler(st Station, token string) http.Handler {
+	a := &api{st: st, token: token}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", a.health)
 	mux.HandleFunc("GET /metrics", a.metrics)
@@ -116,26 +86,12 @@ func Handler(st Station, token string, sim Simulator) http.Handler {
 	mux.HandleFunc("GET /v1/printjobs", a.auth(a.printJobs))
 	mux.HandleFunc("POST /v1/printjobs/{id}/print", a.auth(a.printJobNow))
 	mux.HandleFunc("POST /v1/printjobs/{id}/cancel", a.auth(a.cancelPrintJob))
-	if sim != nil {
-		mux.HandleFunc("POST /v1/sim/idcard/lay", a.auth(a.simLay))
-		mux.HandleFunc("POST /v1/sim/idcard/lift", a.auth(a.simLift))
-		mux.HandleFunc("POST /v1/sim/printer", a.auth(a.simPrinter))
-		mux.HandleFunc("POST /v1/sim/scanner/scan", a.auth(a.simScan))
-		mux.HandleFunc("POST /v1/sim/hub/issue", a.auth(a.simIssue))
-		mux.HandleFunc("POST /v1/sim/panel/press", a.auth(a.simPress))
-		mux.HandleFunc("POST /v1/sim/panel/presence", a.auth(a.simPresence))
-		mux.HandleFunc("GET /v1/sim/panel", a.auth(a.simPanel))
-		mux.HandleFunc("POST /v1/sim/network", a.auth(a.simNetwork))
-		mux.HandleFunc("POST /v1/sim/clock", a.auth(a.simClock))
-		mux.HandleFunc("GET /v1/sim/printer/{file}", a.auth(a.simLastPrint))
-	}
 	return mux
 }
 
 type api struct {
 	st    Station
 	token string
-	sim   Simulator
 }
 
 func (a *api) auth(h http.HandlerFunc) http.HandlerFunc {
@@ -266,107 +222,6 @@ func (a *api) staffLogout(w http.ResponseWriter, r *http.Request) {
 	w.WriteHeader(http.StatusNoContent)
 }
 
-func (a *api) simScan(w http.ResponseWriter, r *http.Request) {
-	var in struct {
-		Data string `json:"data"`
-		AIM  string `json:"aim"`
-	}
-	if !decode(w, r, &in) {
-		return
-	}
-	if err := a.sim.ScanCode(in.Data, in.AIM); err != nil {
-		writeJSON(w, http.StatusServiceUnavailable, errorBody{Error: err.Error()})
-		return
-	}
-	w.WriteHeader(http.StatusNoContent)
-}
-
-// simIssue has the simulated hub sign a demo code and, with "scan", shows
-// it to the emulated scanner as a resident would.
-func (a *api) simIssue(w http.ResponseWriter, r *http.Request) {
-	var in struct {
-		Kind string `json:"kind"`
-		Scan bool   `json:"scan"`
-	}
-	if !decode(w, r, &in) {
-		return
-	}
-	code, err := a.sim.IssueCode(in.Kind)
-	if err != nil {
-		writeJSON(w, http.StatusBadRequest, errorBody{Error: err.Error(), Field: "kind"})
-		return
-	}
-	if in.Scan {
-		if err := a.sim.ScanCode(code, "]Q1"); err != nil {
-			writeJSON(w, http.StatusServiceUnavailable, errorBody{Error: err.Error()})
-			return
-		}
-	}
-	writeJSON(w, http.StatusOK, map[string]string{"code": code})
-}
-
-func (a *api) simPress(w http.ResponseWriter, r *http.Request) {
-	var in struct {
-		Button string `json:"button"`
-		HoldMS int    `json:"hold_ms"`
-	}
-	if !decode(w, r, &in) {
-		return
-	}
-	if in.HoldMS <= 0 || in.HoldMS > 10000 {
-		in.HoldMS = 100
-	}
-	if err := a.sim.PressButton(in.Button, time.Duration(in.HoldMS)*time.Millisecond); err != nil {
-		writeJSON(w, http.StatusBadRequest, errorBody{Error: err.Error(), Field: "button"})
-		return
-	}
-	w.WriteHeader(http.StatusNoContent)
-}
-
-func (a *api) simPresence(w http.ResponseWriter, r *http.Request) {
-	var in struct {
-		On bool `json:"on"`
-	}
-	if !decode(w, r, &in) {
-		return
-	}
-	a.sim.SetPresence(in.On)
-	w.WriteHeader(http.StatusNoContent)
-}
-
-func (a *api) simNetwork(w http.ResponseWriter, r *http.Request) {
-	var in struct {
-		Up bool `json:"up"`
-	}
-	if !decode(w, r, &in) {
-		return
-	}
-	if err := a.sim.SetNetwork(in.Up); err != nil {
-		writeJSON(w, http.StatusServiceUnavailable, errorBody{Error: err.Error()})
-		return
-	}
-	w.WriteHeader(http.StatusNoContent)
-}
-
-// simClock sets the simulated board's clock skew_seconds from the host's.
-func (a *api) simClock(w http.ResponseWriter, r *http.Request) {
-	var in struct {
-		SkewSeconds int64 `json:"skew_seconds"`
-	}
-	if !decode(w, r, &in) {
-		return
-	}
-	if err := a.sim.SetClockSkew(time.Duration(in.SkewSeconds) * time.Second); err != nil {
-		writeJSON(w, http.StatusBadRequest, errorBody{Error: err.Error(), Field: "skew_seconds"})
-		return
-	}
-	w.WriteHeader(http.StatusNoContent)
-}
-
-func (a *api) simPanel(w http.ResponseWriter, r *http.Request) {
-	writeJSON(w, http.StatusOK, a.sim.PanelOutputs())
-}
-
 // records lists the records made since ?since (RFC 3339; default the
 // start of today, station time), newest first, at most ?max (default 200).
 func (a *api) records(w http.ResponseWriter, r *http.Request) {
@@ -460,68 +315,6 @@ func (a *api) resend(w http.ResponseWriter, r *http.Request) {
 
 func (a *api) clearHelp(w http.ResponseWriter, r *http.Request) {
 	a.st.ClearHelp()
-	w.WriteHeader(http.StatusNoContent)
-}
-
-func (a *api) simPrinter(w http.ResponseWriter, r *http.Request) {
-	var in struct {
-		PaperOut  bool `json:"paper_out"`
-		NearEnd   bool `json:"near_end"`
-		CoverOpen bool `json:"cover_open"`
-		Offline   bool `json:"offline"`
-		// PaperOutAfter runs the paper out after this many more printed
-		// bytes (about half a receipt is 300).
-		PaperOutAfter *int `json:"paper_out_after"`
-	}
-	if !decode(w, r, &in) {
-		return
-	}
-	a.sim.SetPrinter(in.PaperOut, in.NearEnd, in.CoverOpen, in.Offline)
-	if in.PaperOutAfter != nil {
-		a.sim.PrinterRunOutAfter(max(*in.PaperOutAfter, 0))
-	}
-	w.WriteHeader(http.StatusNoContent)
-}
-
-func (a *api) simLastPrint(w http.ResponseWriter, r *http.Request) {
-	format, _ := strings.CutPrefix(r.PathValue("file"), "last.")
-	switch format {
-	case "png":
-		w.Header().Set("Content-Type", "image/png")
-	case "txt":
-		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-	default:
-		writeJSON(w, http.StatusNotFound, errorBody{Error: "want last.png or last.txt"})
-		return
-	}
-	var buf bytes.Buffer
-	ok, err := a.sim.LastPrint(&buf, format)
-	switch {
-	case err != nil:
-		writeJSON(w, http.StatusInternalServerError, errorBody{Error: err.Error()})
-	case !ok:
-		writeJSON(w, http.StatusNotFound, errorBody{Error: "nothing printed yet"})
-	default:
-		w.Write(buf.Bytes())
-	}
-}
-
-func (a *api) simLay(w http.ResponseWriter, r *http.Request) {
-	var in struct {
-		Card string `json:"card"`
-	}
-	if !decode(w, r, &in) {
-		return
-	}
-	if err := a.sim.LayCard(in.Card); err != nil {
-		writeJSON(w, http.StatusBadRequest, errorBody{Error: err.Error(), Field: "card"})
-		return
-	}
-	w.WriteHeader(http.StatusNoContent)
-}
-
-func (a *api) simLift(w http.ResponseWriter, r *http.Request) {
-	a.sim.LiftCard()
 	w.WriteHeader(http.StatusNoContent)
 }
 

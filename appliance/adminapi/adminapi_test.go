@@ -80,7 +80,7 @@ func newRigFault(t *testing.T, withHub bool, mutate func(*config.Config), fault 
 	if r.token, err = LoadOrCreateToken(cfg.Storage.Dir); err != nil {
 		t.Fatal(err)
 	}
-	r.api = httptest.NewServer(Handler(st, r.token, nil))
+	r.api = httptest.NewServer(Handler(st, r.token))
 	t.Cleanup(r.api.Close)
 	return r
 }

@@ -22,9 +22,9 @@ import (
 	"github.com/makiuchi-d/gozxing/qrcode"
 
 	"github.com/gridkiosk/gridkiosk/appliance"
-	"github.com/gridkiosk/gridkiosk/appliance/demo"
 	"github.com/gridkiosk/gridkiosk/drivers/idcard/idcardsim"
 	"github.com/gridkiosk/gridkiosk/drivers/qrscan/qrscansim"
+	"github.com/gridkiosk/gridkiosk/sim/demo"
 	"github.com/gridkiosk/gridkiosk/sync/upstream"
 )
 

@@ -14,8 +14,8 @@ import (
 	"testing"
 
 	"github.com/gridkiosk/gridkiosk/appliance"
-	"github.com/gridkiosk/gridkiosk/appliance/demo"
 	"github.com/gridkiosk/gridkiosk/appliance/staffpin"
+	"github.com/gridkiosk/gridkiosk/sim/demo"
 	"github.com/gridkiosk/gridkiosk/sync/hub"
 )
 

@@ -12,10 +12,10 @@ import (
 	fyneapp "fyne.io/fyne/v2/app"
 
 	"github.com/gridkiosk/gridkiosk/internal/logring"
+	"github.com/gridkiosk/gridkiosk/sim/simpanel"
 	"github.com/gridkiosk/gridkiosk/ui"
 	"github.com/gridkiosk/gridkiosk/ui/kiosk"
 	"github.com/gridkiosk/gridkiosk/ui/pinyin"
-	"github.com/gridkiosk/gridkiosk/ui/simpanel"
 	"github.com/gridkiosk/gridkiosk/ui/staff"
 	"github.com/gridkiosk/gridkiosk/ui/tech"
 )
@@ -118,13 +118,7 @@ func cmdRun(ctx context.Context, args []string, log *slog.Logger, ring *logring.
 func (a *app) screens(engine *pinyin.Engine, ring *logring.Ring) kiosk.Screens {
 	var lastJob func() []byte
 	if a.sim != nil {
-		lastJob = func() []byte {
-			jobs := a.sim.printer.Jobs()
-			if len(jobs) == 0 {
-				return nil
-			}
-			return jobs[len(jobs)-1]
-		}
+		lastJob = a.sim.LastJob
 	}
 	return kiosk.Screens{
 		Staff: func(ctx context.Context, lang string, back func()) fyne.CanvasObject {

@@ -12,7 +12,7 @@ import (
 
 	"fyne.io/fyne/v2"
 
-	"github.com/gridkiosk/gridkiosk/appliance/demo"
+	"github.com/gridkiosk/gridkiosk/sim/demo"
 	"github.com/gridkiosk/gridkiosk/ui/kiosk"
 )
 

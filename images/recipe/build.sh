@@ -149,6 +149,8 @@ packages() {
 		cage xwayland seatd libgl1 libglx-mesa0 libgl1-mesa-dri libegl1 libgles2 libx11-6
 		libxcursor1 libxrandr2 libxinerama1 libxi6 libxxf86vm1 libxkbcommon0 xkb-data
 		fonts-noto-cjk
+		# handwritten names: Zinnia's model, read by ui/handwriting in Go
+		tegaki-zinnia-simplified-chinese
 	)
 	if [ "$ARCH" = amd64 ]; then
 		# systemd-boot-efi is the boot loader alone, without the package

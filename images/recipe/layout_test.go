@@ -509,7 +509,7 @@ func checkManifest(t *testing.T, img string) {
 		t.Fatalf("no manifest next to the image: %v", err)
 	}
 	m := string(b)
-	for _, pkg := range []string{"systemd", "systemd-timesyncd", "cage", "fonts-noto-cjk", "seatd", "initramfs-tools"} {
+	for _, pkg := range []string{"systemd", "systemd-timesyncd", "cage", "fonts-noto-cjk", "seatd", "initramfs-tools", "tegaki-zinnia-simplified-chinese"} {
 		if !regexp.MustCompile(`(?m)^` + regexp.QuoteMeta(pkg) + `\t\S+\t`).MatchString(m) {
 			t.Errorf("manifest lists no %s", pkg)
 		}

@@ -15,7 +15,7 @@ import (
 	"fyne.io/fyne/v2/test"
 
 	"github.com/gridkiosk/gridkiosk/appliance"
-	"github.com/gridkiosk/gridkiosk/appliance/demo"
+	"github.com/gridkiosk/gridkiosk/sim/demo"
 	"github.com/gridkiosk/gridkiosk/sync/outbox"
 )
 

@@ -5,14 +5,14 @@ import (
 	"time"
 
 	"github.com/gridkiosk/gridkiosk/appliance"
-	"github.com/gridkiosk/gridkiosk/ui/uitest"
+	"github.com/gridkiosk/gridkiosk/sim/simui"
 )
 
 // The start screen's clock is the station's: on a board whose clock runs
 // 8 h ahead (an RTC kept in local time), it shows the hub's time once the
 // hub has answered, not the board's.
 func TestStartScreenShowsTheStationsClock(t *testing.T) {
-	hub := uitest.StartHub(t)
+	hub := simui.StartHub(t)
 	board := func() time.Time { return time.Now().Add(8 * time.Hour) } // the hub's is time.Now
 	r := newRig(t, rigOptions{noCard: true,
 		setup: func(o *appliance.Options) {

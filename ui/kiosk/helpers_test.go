@@ -16,15 +16,15 @@ import (
 	"fyne.io/fyne/v2/test"
 
 	"github.com/gridkiosk/gridkiosk/appliance"
-	"github.com/gridkiosk/gridkiosk/appliance/demo"
 	"github.com/gridkiosk/gridkiosk/drivers/idcard"
 	"github.com/gridkiosk/gridkiosk/drivers/idcard/idcardsim"
+	"github.com/gridkiosk/gridkiosk/sim/demo"
+	"github.com/gridkiosk/gridkiosk/sim/simui"
 	"github.com/gridkiosk/gridkiosk/sync/outbox"
 	"github.com/gridkiosk/gridkiosk/ui/pinyin"
-	"github.com/gridkiosk/gridkiosk/ui/uitest"
 )
 
-func TestMain(m *testing.M) { uitest.Main(m) }
+func TestMain(m *testing.M) { simui.Main(m) }
 
 // engine is one pinyin engine for every test's screens.
 var engine = sync.OnceValue(pinyin.New)

@@ -12,7 +12,7 @@ import (
 	"fyne.io/fyne/v2/test"
 
 	"github.com/gridkiosk/gridkiosk/appliance"
-	"github.com/gridkiosk/gridkiosk/ui/uitest"
+	"github.com/gridkiosk/gridkiosk/sim/simui"
 )
 
 // The window sizes the kiosk is made for: the 7-inch panel, 10-inch
@@ -120,7 +120,7 @@ func TestGolden(t *testing.T) {
 	r := newRig(t, rigOptions{noCard: true})
 	withPrinter(r)
 	goldenSizes := []fyne.Size{{Width: 1280, Height: 800}, {Width: 800, Height: 480}}
-	if uitest.RaceDetector {
+	if simui.RaceDetector {
 		goldenSizes = goldenSizes[1:]
 	}
 	for _, size := range goldenSizes {

@@ -12,12 +12,12 @@ import (
 	"fyne.io/fyne/v2/driver/desktop"
 
 	"github.com/gridkiosk/gridkiosk/appliance"
-	"github.com/gridkiosk/gridkiosk/appliance/demo"
 	"github.com/gridkiosk/gridkiosk/appliance/signedcode"
 	"github.com/gridkiosk/gridkiosk/appliance/staffpin"
 	"github.com/gridkiosk/gridkiosk/drivers/idcard/idcardsim"
 	"github.com/gridkiosk/gridkiosk/drivers/panel"
 	"github.com/gridkiosk/gridkiosk/drivers/qrscan/qrscansim"
+	"github.com/gridkiosk/gridkiosk/sim/demo"
 )
 
 // hooks stands for the other packages' screens: it records what the App

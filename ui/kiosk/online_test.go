@@ -6,15 +6,15 @@ import (
 	"time"
 
 	"github.com/gridkiosk/gridkiosk/appliance"
-	"github.com/gridkiosk/gridkiosk/ui/uitest"
+	"github.com/gridkiosk/gridkiosk/sim/simui"
 )
 
 // The start screen's 在线 / 离线 follows the county hub as the forwarder
 // finds it, without a tap and without the once-a-second tick (the test
 // sends none): the station tells the screens when the hub comes or goes.
 func TestStartScreenFollowsTheHub(t *testing.T) {
-	hub := uitest.StartHub(t)
-	hub.Set(uitest.HubDown)
+	hub := simui.StartHub(t)
+	hub.Set(simui.HubDown)
 	r := newRig(t, rigOptions{noCard: true, setup: func(o *appliance.Options) {
 		o.Config.Upstream.URL, o.Config.Upstream.TokenFile = hub.URL, hub.TokenFile
 		o.Timing = appliance.Timing{MinBackoff: 20 * time.Millisecond, MaxBackoff: 100 * time.Millisecond, Idle: 50 * time.Millisecond}
@@ -32,11 +32,11 @@ func TestStartScreenFollowsTheHub(t *testing.T) {
 	r.waitStation("the hub to refuse a batch", func() bool { u := upstream(); return !u.Online && u.LastError != "" })
 	r.loop.until(t, "离线 on the start screen", func() bool { return r.shows("离线") })
 
-	hub.Set(uitest.HubAccept)
+	hub.Set(simui.HubAccept)
 	r.waitStation("the record to reach the hub", func() bool { return len(hub.Taken()) == 1 && upstream().Online })
 	r.loop.until(t, "在线 on the start screen", func() bool { return r.shows("在线") && !r.shows("离线") })
 
-	hub.Set(uitest.HubDown)
+	hub.Set(simui.HubDown)
 	submit()
 	r.waitStation("the hub to go away", func() bool { return !upstream().Online })
 	r.loop.until(t, "离线 again", func() bool { return r.shows("离线") && !r.shows("在线") })

@@ -6,9 +6,9 @@ import (
 
 	"github.com/gridkiosk/gridkiosk/appliance"
 	"github.com/gridkiosk/gridkiosk/appliance/config"
-	"github.com/gridkiosk/gridkiosk/appliance/demo"
 	"github.com/gridkiosk/gridkiosk/drivers/idcard"
 	"github.com/gridkiosk/gridkiosk/drivers/printer"
+	"github.com/gridkiosk/gridkiosk/sim/demo"
 	"github.com/gridkiosk/gridkiosk/sync/outbox"
 )
 

@@ -7,15 +7,15 @@ import (
 	"fyne.io/fyne/v2/test"
 
 	"github.com/gridkiosk/gridkiosk/appliance"
-	"github.com/gridkiosk/gridkiosk/ui/uitest"
+	"github.com/gridkiosk/gridkiosk/sim/simui"
 )
 
 // The screens drawn at the kiosk's two sizes, in both languages, compared
-// with images in testdata (see uitest.AssertGolden).
+// with images in testdata (see simui.AssertGolden).
 func TestGolden(t *testing.T) {
-	uitest.SkipGoldenUnderRace(t)
+	simui.SkipGoldenUnderRace(t)
 	for _, sc := range scenes() {
-		for _, sz := range uitest.GoldenSizes() {
+		for _, sz := range simui.GoldenSizes() {
 			// The name step is mostly the keyboard, drawn at the
 			// panel's size only.
 			if sc.name == "checkin_name" && sz.Size.Width > 800 {
@@ -24,8 +24,8 @@ func TestGolden(t *testing.T) {
 			name := sc.name + "_" + sz.Name + ".png"
 			t.Run(name, func(t *testing.T) {
 				var w fyne.Window
-				sc.build(newFixture(), sz.Lang, func(o fyne.CanvasObject) { w = uitest.Show(t, o, sz.Size) })
-				uitest.AssertGolden(t, name, w)
+				sc.build(newFixture(), sz.Lang, func(o fyne.CanvasObject) { w = simui.Show(t, o, sz.Size) })
+				simui.AssertGolden(t, name, w)
 			})
 		}
 	}

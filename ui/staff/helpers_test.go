@@ -7,27 +7,27 @@ import (
 	"time"
 
 	"github.com/gridkiosk/gridkiosk/appliance"
-	"github.com/gridkiosk/gridkiosk/appliance/demo"
 	"github.com/gridkiosk/gridkiosk/drivers/printer/printersim"
-	"github.com/gridkiosk/gridkiosk/ui/uitest"
+	"github.com/gridkiosk/gridkiosk/sim/demo"
+	"github.com/gridkiosk/gridkiosk/sim/simui"
 )
 
 // TestMain runs the tests in one test app with the kiosk's theme.
-func TestMain(m *testing.M) { uitest.Main(m) }
+func TestMain(m *testing.M) { simui.Main(m) }
 
 // newRig starts a real station of the demo config with its hub, an
 // emulated printer and a simulated GPIO panel, on the clock now (nil for
 // the time of day), and waits for the hub's reference data: the staff
 // screens look staff members up in it.
-func newRig(t *testing.T, now func() time.Time) *uitest.Station {
+func newRig(t *testing.T, now func() time.Time) *simui.Station {
 	t.Helper()
-	r := uitest.NewStation(t, uitest.StationOptions{Hub: uitest.StartHub(t), Now: now})
-	uitest.WaitFor(t, "reference data from the hub", func() bool { return r.Station.RefData() != nil })
+	r := simui.NewStation(t, simui.StationOptions{Hub: simui.StartHub(t), Now: now})
+	simui.WaitFor(t, "reference data from the hub", func() bool { return r.Station.RefData() != nil })
 	return r
 }
 
 // login logs the demo staff member in with the PIN.
-func login(t *testing.T, r *uitest.Station) {
+func login(t *testing.T, r *simui.Station) {
 	t.Helper()
 	if err := r.Station.StaffLoginPIN("s-0007", demo.StaffPIN); err != nil {
 		t.Fatalf("logging in: %v", err)
@@ -43,7 +43,7 @@ func lastJob(p *printersim.Printer) []byte {
 	return jobs[len(jobs)-1]
 }
 
-func submit(t *testing.T, r *uitest.Station, kind string, payload any) appliance.Receipt {
+func submit(t *testing.T, r *simui.Station, kind string, payload any) appliance.Receipt {
 	t.Helper()
 	raw, err := json.Marshal(payload)
 	if err != nil {

@@ -6,7 +6,7 @@ import (
 	"fyne.io/fyne/v2"
 
 	"github.com/gridkiosk/gridkiosk/appliance"
-	"github.com/gridkiosk/gridkiosk/ui/uitest"
+	"github.com/gridkiosk/gridkiosk/sim/simui"
 )
 
 // typeOn types digits on a keypad's callbacks and taps 确认 after each
@@ -41,9 +41,9 @@ func TestLogin(t *testing.T) {
 			r.Station.StaffLogout()
 			done, back := 0, 0
 			l := NewLogin(r.Station, tc.lang, func() { done++ }, func() { back++ })
-			uitest.Show(t, l.Content(), fyne.NewSize(800, 480))
+			simui.Show(t, l.Content(), fyne.NewSize(800, 480))
 			l.typeOn(tc.id, tc.pin)
-			uitest.WantOnScreen(t, l.Content(), tc.want...)
+			simui.WantOnScreen(t, l.Content(), tc.want...)
 			if in := r.Station.Staff() != nil; in != tc.in || (done == 1) != tc.in {
 				t.Fatalf("logged in %v, done called %d times; want %v", in, done, tc.in)
 			}
@@ -60,17 +60,17 @@ func TestLogin(t *testing.T) {
 func TestLoginLocks(t *testing.T) {
 	r := newRig(t, nil)
 	l := NewLogin(r.Station, "zh-CN", nil, nil)
-	uitest.Show(t, l.Content(), fyne.NewSize(1280, 800))
+	simui.Show(t, l.Content(), fyne.NewSize(1280, 800))
 	for range 5 {
 		l.typeOn("7", "0000")
 	}
-	uitest.WantOnScreen(t, l.Content(), "密码错误次数太多，已锁定几分钟")
+	simui.WantOnScreen(t, l.Content(), "密码错误次数太多，已锁定几分钟")
 	l.Reset()
 	l.typeOn("7", "2580")
 	if r.Station.Staff() != nil {
 		t.Fatal("logged in through a locked keypad")
 	}
-	uitest.WantOnScreen(t, l.Content(), "已锁定")
+	simui.WantOnScreen(t, l.Content(), "已锁定")
 }
 
 // The keypad has no letters: the digits find the staff member's ID.

@@ -8,7 +8,7 @@ import (
 	"github.com/gridkiosk/gridkiosk/appliance"
 	"github.com/gridkiosk/gridkiosk/appliance/record"
 	"github.com/gridkiosk/gridkiosk/drivers/printer/printersim"
-	"github.com/gridkiosk/gridkiosk/ui/uitest"
+	"github.com/gridkiosk/gridkiosk/sim/simui"
 )
 
 // Paper runs out half way through a receipt printed from the records:
@@ -24,7 +24,7 @@ func TestPaperOutMidReceipt(t *testing.T) {
 	s.jobs.Wait()
 	test.Tap(s.rec.print)
 	s.jobs.Wait()
-	uitest.WantOnScreen(t, s.Content(), "打印机中途停了", "打印纸用完，请装纸")
+	simui.WantOnScreen(t, s.Content(), "打印机中途停了", "打印纸用完，请装纸")
 	if len(r.Printer.Jobs()) != 0 {
 		t.Fatal("a receipt printed whole without paper")
 	}
@@ -37,7 +37,7 @@ func TestPaperOutMidReceipt(t *testing.T) {
 	if !s.job.printNow.Disabled() || s.job.cancel.Disabled() {
 		t.Fatal("a job the printer goes on with by itself may be printed again, or not cancelled")
 	}
-	uitest.WantOnScreen(t, s.Content(), "等打印机")
+	simui.WantOnScreen(t, s.Content(), "等打印机")
 
 	r.Printer.Set(printersim.State{}) // paper loaded
 	s.refreshUntil(t, "the job done", func() bool { return len(s.job.items) == 0 })

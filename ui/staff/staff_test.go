@@ -14,15 +14,15 @@ import (
 	"github.com/gridkiosk/gridkiosk/drivers/printer"
 	"github.com/gridkiosk/gridkiosk/drivers/printer/escposview"
 	"github.com/gridkiosk/gridkiosk/drivers/printer/printersim"
+	"github.com/gridkiosk/gridkiosk/sim/simui"
 	"github.com/gridkiosk/gridkiosk/sync/outbox"
 	"github.com/gridkiosk/gridkiosk/ui"
 	"github.com/gridkiosk/gridkiosk/ui/touch"
-	"github.com/gridkiosk/gridkiosk/ui/uitest"
 )
 
 // staffScreen logs the demo staff member in and opens staff mode in a
 // 1280×800 window; ended counts the calls of back.
-func staffScreen(t *testing.T, r *uitest.Station, lang string, now func() time.Time, opt Options) (s *Screen, ended *int) {
+func staffScreen(t *testing.T, r *simui.Station, lang string, now func() time.Time, opt Options) (s *Screen, ended *int) {
 	t.Helper()
 	login(t, r)
 	ended = new(int)
@@ -30,7 +30,7 @@ func staffScreen(t *testing.T, r *uitest.Station, lang string, now func() time.T
 		opt.LastJob = func() []byte { return lastJob(r.Printer) }
 	}
 	s = New(r.Station, lang, now, func() { *ended++ }, opt)
-	uitest.Show(t, s.Content(), fyne.NewSize(1280, 800))
+	simui.Show(t, s.Content(), fyne.NewSize(1280, 800))
 	s.Refresh()
 	return s, ended
 }
@@ -38,20 +38,20 @@ func staffScreen(t *testing.T, r *uitest.Station, lang string, now func() time.T
 // refreshUntil reads the station again until cond holds.
 func (s *Screen) refreshUntil(t *testing.T, what string, cond func() bool) {
 	t.Helper()
-	uitest.WaitFor(t, what, func() bool { s.Refresh(); return cond() })
+	simui.WaitFor(t, what, func() bool { s.Refresh(); return cond() })
 }
 
 // A record shows waiting, then delivered; its receipt prints with a
 // preview, and again as a reprint.
 func TestRecordsAndReceipts(t *testing.T) {
 	r := newRig(t, nil)
-	r.Hub.Set(uitest.HubDown)
+	r.Hub.Set(simui.HubDown)
 	rc := submit(t, r, record.KindRegistration, registration())
 	s, _ := staffScreen(t, r, "zh-CN", nil, Options{})
-	uitest.WantOnScreen(t, s.Content(), "李建国", rc.Ticket, "登记", "待发送")
+	simui.WantOnScreen(t, s.Content(), "李建国", rc.Ticket, "登记", "待发送")
 
-	r.Hub.Set(uitest.HubAccept)
-	s.refreshUntil(t, "delivery", func() bool { return strings.Contains(uitest.Texts(s.Content()), "已送达") })
+	r.Hub.Set(simui.HubAccept)
+	s.refreshUntil(t, "delivery", func() bool { return strings.Contains(simui.Texts(s.Content()), "已送达") })
 
 	s.rec.list.Select(0)
 	s.jobs.Wait()
@@ -68,7 +68,7 @@ func TestRecordsAndReceipts(t *testing.T) {
 		if n := len(r.Printer.Jobs()); n != i+1 {
 			t.Fatalf("print %d: the printer has %d jobs", i, n)
 		}
-		uitest.WantOnScreen(t, s.Content(), "回执已打印（"+rc.Ticket+"）")
+		simui.WantOnScreen(t, s.Content(), "回执已打印（"+rc.Ticket+"）")
 		if s.rec.img.Image == nil {
 			t.Fatalf("print %d: no preview", i)
 		}
@@ -78,7 +78,7 @@ func TestRecordsAndReceipts(t *testing.T) {
 		t.Errorf("the receipt is not signed by the staff member or lacks the ticket:\n%s", paper.Text)
 	}
 	// The two receipts are records of the day too.
-	uitest.WantOnScreen(t, s.Content(), "C0002", "C0003")
+	simui.WantOnScreen(t, s.Content(), "C0002", "C0003")
 }
 
 // A receipt that cannot print says why, in the staff's language.
@@ -91,7 +91,7 @@ func TestPrintRefused(t *testing.T) {
 	s.jobs.Wait() // the preview the selection started, before the tap
 	test.Tap(s.rec.print)
 	s.jobs.Wait()
-	uitest.WantOnScreen(t, s.Content(), "Not printed: out of paper: load a new roll")
+	simui.WantOnScreen(t, s.Content(), "Not printed: out of paper: load a new roll")
 }
 
 // With a station that renders receipts, the preview shows before printing.
@@ -106,7 +106,7 @@ func TestPreviewBeforePrinting(t *testing.T) {
 	st := previewing{Station: r.Station, job: job, asked: new(appliance.ReceiptRequest)}
 	login(t, r)
 	s := New(st, "zh-CN", nil, nil, Options{})
-	uitest.Show(t, s.Content(), fyne.NewSize(800, 480))
+	simui.Show(t, s.Content(), fyne.NewSize(800, 480))
 	s.Refresh()
 	s.rec.list.Select(0)
 	s.jobs.Wait()
@@ -133,24 +133,24 @@ func (p previewing) ReceiptJob(req appliance.ReceiptRequest) ([]byte, error) {
 // to the queue, then to the hub, when sent again.
 func TestReturnedRecords(t *testing.T) {
 	r := newRig(t, nil)
-	r.Hub.Set(uitest.HubReject)
+	r.Hub.Set(simui.HubReject)
 	rc := submit(t, r, record.KindMatter, matter())
-	uitest.WaitFor(t, "the record returned", func() bool { rej, _ := r.Station.Rejected(); return len(rej) == 1 })
+	simui.WaitFor(t, "the record returned", func() bool { rej, _ := r.Station.Rejected(); return len(rej) == 1 })
 	s, _ := staffScreen(t, r, "zh-CN", nil, Options{})
 	test.Tap(s.tabs[1])
-	uitest.WantOnScreen(t, s.Content(), "被退回 (1)", rc.Ticket, "unknown category code")
+	simui.WantOnScreen(t, s.Content(), "被退回 (1)", rc.Ticket, "unknown category code")
 
-	r.Hub.Set(uitest.HubAccept)
+	r.Hub.Set(simui.HubAccept)
 	s.rej.list.Select(0)
 	test.Tap(s.rej.resend)
 	s.jobs.Wait()
-	uitest.WantOnScreen(t, s.Content(), "已重新排队 1 条")
+	simui.WantOnScreen(t, s.Content(), "已重新排队 1 条")
 	if e, err := r.Station.Lookup(rc.ID); err != nil || e.State == outbox.Rejected {
 		t.Fatalf("after sending again: %+v %v", e, err)
 	}
-	uitest.WaitFor(t, "delivery", func() bool { e, _ := r.Station.Lookup(rc.ID); return e.State == outbox.Delivered })
+	simui.WaitFor(t, "delivery", func() bool { e, _ := r.Station.Lookup(rc.ID); return e.State == outbox.Delivered })
 	s.Refresh()
-	uitest.WantOnScreen(t, s.Content(), "没有被退回的记录")
+	simui.WantOnScreen(t, s.Content(), "没有被退回的记录")
 }
 
 // A volunteer checked in for 45 minutes is recorded as such.
@@ -169,7 +169,7 @@ func TestVolunteerService(t *testing.T) {
 	test.Tap(f.presets[0])
 	test.Tap(f.ok)
 	s.jobs.Wait()
-	uitest.WantOnScreen(t, s.Content(), "已签到：李建国", "党员", "政策宣传")
+	simui.WantOnScreen(t, s.Content(), "已签到：李建国", "党员", "政策宣传")
 
 	// The minutes are counted on the station's clock.
 	for range 5 { // staff log out after 15 idle minutes
@@ -178,12 +178,12 @@ func TestVolunteerService(t *testing.T) {
 	}
 	s.Refresh()
 	s.jobs.Wait()
-	uitest.WantOnScreen(t, s.Content(), "45 分钟")
+	simui.WantOnScreen(t, s.Content(), "45 分钟")
 	test.Tap(s.vol.checkOut)
 	s.jobs.Wait()
-	uitest.WantOnScreen(t, s.Content(), "已记录 V0001", "现在没有志愿者签到")
+	simui.WantOnScreen(t, s.Content(), "已记录 V0001", "现在没有志愿者签到")
 
-	uitest.WaitFor(t, "the record at the hub", func() bool { return len(r.Hub.Taken()) == 1 })
+	simui.WaitFor(t, "the record at the hub", func() bool { return len(r.Hub.Taken()) == 1 })
 	var got map[string]any
 	json.Unmarshal(r.Hub.Taken()[0].Payload, &got)
 	want := map[string]any{"volunteer": map[string]any{"name": "李建国", "party_member": true},
@@ -207,7 +207,7 @@ func TestHelpBanner(t *testing.T) {
 	}
 	r.Panel.Press("help", 150*time.Millisecond)
 	s.refreshUntil(t, "the help banner", s.banner.Visible)
-	uitest.WantOnScreen(t, s.Content(), "A resident asked for help")
+	simui.WantOnScreen(t, s.Content(), "A resident asked for help")
 	test.Tap(s.banner.Objects[1].(*fyne.Container).Objects[1].(*touch.Button))
 	s.jobs.Wait()
 	if r.Station.Panel().HelpSince != nil || s.banner.Visible() {

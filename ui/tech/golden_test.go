@@ -8,9 +8,9 @@ import (
 
 	"github.com/gridkiosk/gridkiosk/appliance"
 	"github.com/gridkiosk/gridkiosk/appliance/config"
-	"github.com/gridkiosk/gridkiosk/appliance/demo"
+	"github.com/gridkiosk/gridkiosk/sim/demo"
+	"github.com/gridkiosk/gridkiosk/sim/simui"
 	"github.com/gridkiosk/gridkiosk/ui"
-	"github.com/gridkiosk/gridkiosk/ui/uitest"
 )
 
 // The golden images draw a fixed morning at Xingfuwan: a real station's
@@ -76,18 +76,18 @@ func logLinesFixture() []string {
 }
 
 // The technician screen at the kiosk's two sizes, in both languages,
-// compared with images in testdata (see uitest.AssertGolden).
+// compared with images in testdata (see simui.AssertGolden).
 func TestGolden(t *testing.T) {
-	uitest.SkipGoldenUnderRace(t)
+	simui.SkipGoldenUnderRace(t)
 	for page, scene := range []string{"devices", "network", "config", "log"} {
-		for _, sz := range uitest.GoldenSizes() {
+		for _, sz := range simui.GoldenSizes() {
 			name := scene + "_" + sz.Name + ".png"
 			t.Run(name, func(t *testing.T) {
 				s := New(newFixture(), sz.Lang, fixedNow, nil, Options{Panel: &testers{}, Logs: logLinesFixture})
-				w := uitest.Show(t, s.Content(), sz.Size)
+				w := simui.Show(t, s.Content(), sz.Size)
 				s.Refresh()
 				test.Tap(s.tabs[page])
-				uitest.AssertGolden(t, name, w)
+				simui.AssertGolden(t, name, w)
 			})
 		}
 	}

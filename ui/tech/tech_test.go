@@ -15,8 +15,8 @@ import (
 	"github.com/gridkiosk/gridkiosk/appliance/config"
 	"github.com/gridkiosk/gridkiosk/drivers/printer/escposview"
 	"github.com/gridkiosk/gridkiosk/drivers/printer/printersim"
+	"github.com/gridkiosk/gridkiosk/sim/simui"
 	"github.com/gridkiosk/gridkiosk/ui/touch"
-	"github.com/gridkiosk/gridkiosk/ui/uitest"
 )
 
 // Each emulated device shows its state as the station reports it, and a
@@ -24,7 +24,7 @@ import (
 func TestDevices(t *testing.T) {
 	r := newRig(t)
 	s := New(r.Station, "zh-CN", nil, nil, Options{})
-	uitest.Show(t, s.Content(), fyne.NewSize(1280, 800))
+	simui.Show(t, s.Content(), fyne.NewSize(1280, 800))
 	tests := []struct {
 		device string
 		act    func()
@@ -51,11 +51,11 @@ func TestDevices(t *testing.T) {
 func TestTestPrint(t *testing.T) {
 	r := newRig(t)
 	s := New(r.Station, "en", nil, nil, Options{})
-	uitest.Show(t, s.Content(), fyne.NewSize(800, 480))
+	simui.Show(t, s.Content(), fyne.NewSize(800, 480))
 	s.Refresh()
 	test.Tap(s.dev.print)
 	s.jobs.Wait()
-	uitest.WantOnScreen(t, s.Content(), "No registration or matter here yet")
+	simui.WantOnScreen(t, s.Content(), "No registration or matter here yet")
 
 	raw, _ := json.Marshal(map[string]any{"category": "repair", "description": "7号楼楼道灯不亮"})
 	if _, err := r.Station.Submit(t.Context(), appliance.Submission{Kind: "matter", Payload: raw}); err != nil {
@@ -63,7 +63,7 @@ func TestTestPrint(t *testing.T) {
 	}
 	test.Tap(s.dev.print)
 	s.jobs.Wait()
-	uitest.WantOnScreen(t, s.Content(), "Test page printed.")
+	simui.WantOnScreen(t, s.Content(), "Test page printed.")
 	if len(r.Printer.Jobs()) != 1 {
 		t.Fatalf("%d jobs at the printer", len(r.Printer.Jobs()))
 	}
@@ -79,7 +79,7 @@ func TestTesters(t *testing.T) {
 	r := newRig(t)
 	rec := &testers{}
 	s := New(r.Station, "zh-CN", nil, nil, Options{Panel: rec, Printer: rec})
-	uitest.Show(t, s.Content(), fyne.NewSize(800, 480))
+	simui.Show(t, s.Content(), fyne.NewSize(800, 480))
 	for _, b := range []*touch.Button{s.dev.print, s.dev.beep, s.dev.leds} {
 		test.Tap(b)
 		s.jobs.Wait()
@@ -117,7 +117,7 @@ func TestNetworkConfigLog(t *testing.T) {
 	r := newRig(t)
 	lines := []string{"time=09:30:01 level=INFO msg=\"appliance: record stored\" kind=matter"}
 	s := New(r.Station, "zh-CN", nil, nil, Options{Logs: func() []string { return lines }})
-	uitest.Show(t, s.Content(), fyne.NewSize(1280, 800))
+	simui.Show(t, s.Content(), fyne.NewSize(1280, 800))
 	test.Tap(s.tabs[1])
 	s.refreshUntil(t, "ETag")
 	// The forwarder is online once the hub took a batch.
@@ -127,16 +127,16 @@ func TestNetworkConfigLog(t *testing.T) {
 	}
 	s.refreshUntil(t, "在线：记录正在送往县平台")
 	s.refreshUntil(t, "启动以来共 1 条")
-	uitest.WantOnScreen(t, s.Content(), "0 条（最后序号 1）", "HTTP，仅限本机")
+	simui.WantOnScreen(t, s.Content(), "0 条（最后序号 1）", "HTTP，仅限本机")
 
 	test.Tap(s.tabs[2])
 	s.Refresh()
 	cfg := r.Station.Config()
-	uitest.WantOnScreen(t, s.Content(), "141029-xfw-01", "141029 › 141029100 › 141029100001", cfg.Devices.Printer.Port, cfg.Devices.IDCard.Port, cfg.Upstream.URL)
+	simui.WantOnScreen(t, s.Content(), "141029-xfw-01", "141029 › 141029100 › 141029100001", cfg.Devices.Printer.Port, cfg.Devices.IDCard.Port, cfg.Upstream.URL)
 
 	test.Tap(s.tabs[3])
 	s.Refresh()
-	uitest.WantOnScreen(t, s.Content(), "appliance: record stored")
+	simui.WantOnScreen(t, s.Content(), "appliance: record stored")
 }
 
 func TestRedact(t *testing.T) {

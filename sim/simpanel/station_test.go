@@ -3,7 +3,6 @@ package simpanel
 import (
 	"encoding/json"
 	"errors"
-	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -11,55 +10,32 @@ import (
 	"fyne.io/fyne/v2"
 
 	"github.com/gridkiosk/gridkiosk/appliance"
-	"github.com/gridkiosk/gridkiosk/drivers/idcard/idcardsim"
 	"github.com/gridkiosk/gridkiosk/drivers/printer/printersim"
-	"github.com/gridkiosk/gridkiosk/drivers/qrscan/qrscansim"
-	"github.com/gridkiosk/gridkiosk/ui/uitest"
+	"github.com/gridkiosk/gridkiosk/sim"
+	"github.com/gridkiosk/gridkiosk/sim/simui"
 )
 
-// emulators is a Simulator made of the real device emulators, as the
-// simulation in cmd/gridkiosk is, without its hub: a station with no
-// upstream issues no codes and has no network to cut.
-type emulators struct{ *uitest.Station }
+// emulators is a sim.Simulator made of the simulation's device
+// emulators (sim.Devices, as sim.World has them) without its hub: a
+// station with no upstream issues no codes and has no network to cut.
+type emulators struct{ *simui.Station }
 
 var errNoHub = errors.New("no hub in this test")
 
-func (e emulators) LayCard(key string) error {
-	c, ok := idcardsim.Card(key)
-	if !ok {
-		return fmt.Errorf("no demo card %q", key)
-	}
-	e.Reader.Lay(c)
-	return nil
-}
-func (e emulators) LiftCard() { e.Reader.Lift() }
-func (e emulators) SetPrinter(paperOut, nearEnd, coverOpen, offline bool) {
-	e.Printer.Set(printersim.State{PaperOut: paperOut, PaperNearEnd: nearEnd, CoverOpen: coverOpen, Offline: offline})
-}
-func (e emulators) PrinterRunOutAfter(n int) { e.Printer.RunOutAfter(n) }
-func (e emulators) ScanCode(data, aim string) error {
-	return e.Scanner.Scan(data, qrscansim.How{AIM: aim})
-}
 func (e emulators) IssueCode(string) (string, error) { return "", errNoHub }
-func (e emulators) PressButton(button string, hold time.Duration) error {
-	e.Panel.Press(button, hold)
-	return nil
-}
-func (e emulators) SetPresence(on bool)              { e.Panel.Presence(on) }
 func (e emulators) SetNetwork(bool) error            { return errNoHub }
 func (e emulators) SetClockSkew(time.Duration) error { return errNoHub }
-func (e emulators) PanelOutputs() map[string]any {
-	return map[string]any{"leds": e.Panel.LEDs(), "buzzer": e.Panel.Buzzer(), "beeps": e.Panel.Beeps(), "relay": e.Panel.Relay()}
-}
+
+var _ sim.Simulator = emulators{}
 
 // station starts a real demo station, without a hub, on the emulators.
 func station(t *testing.T) (*appliance.Station, emulators) {
 	t.Helper()
-	e := emulators{uitest.NewStation(t, uitest.StationOptions{Readers: true})}
+	e := emulators{simui.NewStation(t, simui.StationOptions{Readers: true})}
 	st := e.Station.Station
 	// A code sent before the scanner's driver opened its line is lost,
 	// as on a real serial line.
-	uitest.WaitFor(t, "the devices ready", func() bool {
+	simui.WaitFor(t, "the devices ready", func() bool {
 		ps := st.Health().Peripherals
 		return ps["scanner"].State == "ready" && ps["idcard"].State == "ready"
 	})
@@ -71,19 +47,19 @@ func station(t *testing.T) (*appliance.Station, emulators) {
 func TestDrivesStation(t *testing.T) {
 	st, e := station(t)
 	p := New(e, st, "zh-CN")
-	uitest.Show(t, p.Content(), fyne.NewSize(1280, 800))
+	simui.Show(t, p.Content(), fyne.NewSize(1280, 800))
 
 	p.tap("card:resident")
-	uitest.WaitFor(t, "a card session", func() bool { return st.Session().State == appliance.SessionCard })
+	simui.WaitFor(t, "a card session", func() bool { return st.Session().State == appliance.SessionCard })
 	if v := st.Session(); v.Person == nil || v.Person.Name != "王秀兰" {
 		t.Fatalf("session %+v", v)
 	}
 	p.Refresh()
-	if !uitest.OnScreen(p.Content(), "会话：card（卡在阅读器上）") {
-		t.Errorf("status:\n%s", uitest.Texts(p.Content()))
+	if !simui.OnScreen(p.Content(), "会话：card（卡在阅读器上）") {
+		t.Errorf("status:\n%s", simui.Texts(p.Content()))
 	}
 	p.tap("lift")
-	uitest.WaitFor(t, "the card lifted", func() bool { return !st.Session().CardOnReader })
+	simui.WaitFor(t, "the card lifted", func() bool { return !st.Session().CardOnReader })
 
 	// The station asks an idle printer how it is every few seconds; the
 	// emulator's sensors are what the keys set.
@@ -107,19 +83,19 @@ func TestDrivesStation(t *testing.T) {
 		t.Fatal(err)
 	}
 	p.tap("code:receipt")
-	uitest.WaitFor(t, "the receipt code read", func() bool { s := st.LastScan(); return s != nil && s.RecordID == rc.ID })
+	simui.WaitFor(t, "the receipt code read", func() bool { s := st.LastScan(); return s != nil && s.RecordID == rc.ID })
 	p.tap("code:other")
-	uitest.WaitFor(t, "the other code read", func() bool { s := st.LastScan(); return s != nil && s.Kind == "unknown" })
+	simui.WaitFor(t, "the other code read", func() bool { s := st.LastScan(); return s != nil && s.Kind == "unknown" })
 
 	p.tap("help")
-	uitest.WaitFor(t, "the help request", func() bool { return st.Panel().HelpSince != nil })
-	uitest.WaitFor(t, "the call bell lamp", func() bool {
+	simui.WaitFor(t, "the help request", func() bool { return st.Panel().HelpSince != nil })
+	simui.WaitFor(t, "the call bell lamp", func() bool {
 		p.Refresh()
 		return p.lamps.dots["relay"].FillColor == outputs()[5].lit && p.lamps.dots["ready"].FillColor == outputs()[0].lit
 	})
 
 	p.tap("presence")
-	uitest.WaitFor(t, "someone at the kiosk", func() bool { return st.Panel().Presence })
+	simui.WaitFor(t, "someone at the kiosk", func() bool { return st.Panel().Presence })
 
 	p.tap("code:staff")
 	if !strings.Contains(p.result.Text, errNoHub.Error()) {
@@ -133,7 +109,7 @@ func TestDrivesStation(t *testing.T) {
 func TestPaperOutMidReceiptKeys(t *testing.T) {
 	st, e := station(t)
 	p := New(e, st, "zh-CN")
-	uitest.Show(t, p.Content(), fyne.NewSize(1280, 800))
+	simui.Show(t, p.Content(), fyne.NewSize(1280, 800))
 	e.Printer.SetSpeed(1000)
 	raw, _ := json.Marshal(map[string]any{"category": "repair", "description": "7号楼楼道灯不亮"})
 	rc, err := st.Submit(t.Context(), appliance.Submission{Kind: "matter", Payload: raw})
@@ -146,7 +122,7 @@ func TestPaperOutMidReceiptKeys(t *testing.T) {
 		t.Fatalf("paper out mid-receipt: %+v %v, %d jobs printed", res, err, len(e.Printer.Jobs()))
 	}
 	p.tap("printer:ok")
-	uitest.WaitFor(t, "the receipt finished", func() bool { return len(st.PrintJobs()) == 0 })
+	simui.WaitFor(t, "the receipt finished", func() bool { return len(st.PrintJobs()) == 0 })
 	if len(e.Printer.Jobs()) != 1 {
 		t.Fatalf("%d jobs printed", len(e.Printer.Jobs()))
 	}

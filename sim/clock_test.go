@@ -1,4 +1,4 @@
-package main
+package sim
 
 import (
 	"testing"
@@ -23,15 +23,15 @@ func TestParseSkew(t *testing.T) {
 		{in: "d", bad: true},
 		{in: "+-3d", bad: true},
 	} {
-		got, err := parseSkew(c.in)
+		got, err := ParseSkew(c.in)
 		if c.bad {
 			if err == nil {
-				t.Errorf("parseSkew(%q) = %v, want an error", c.in, got)
+				t.Errorf("ParseSkew(%q) = %v, want an error", c.in, got)
 			}
 			continue
 		}
 		if err != nil || got != c.want {
-			t.Errorf("parseSkew(%q) = %v, %v; want %v", c.in, got, err, c.want)
+			t.Errorf("ParseSkew(%q) = %v, %v; want %v", c.in, got, err, c.want)
 		}
 	}
 }

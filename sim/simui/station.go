@@ -1,4 +1,4 @@
-package uitest
+package simui
 
 import (
 	"context"
@@ -9,13 +9,9 @@ import (
 	"time"
 
 	"github.com/gridkiosk/gridkiosk/appliance"
-	"github.com/gridkiosk/gridkiosk/appliance/demo"
 	"github.com/gridkiosk/gridkiosk/drivers/idcard"
-	"github.com/gridkiosk/gridkiosk/drivers/idcard/idcardsim"
-	"github.com/gridkiosk/gridkiosk/drivers/panel"
-	"github.com/gridkiosk/gridkiosk/drivers/panel/panelsim"
-	"github.com/gridkiosk/gridkiosk/drivers/printer/printersim"
-	"github.com/gridkiosk/gridkiosk/drivers/qrscan/qrscansim"
+	"github.com/gridkiosk/gridkiosk/sim"
+	"github.com/gridkiosk/gridkiosk/sim/demo"
 )
 
 // StationOptions say what differs between the stations tests need.
@@ -33,16 +29,13 @@ type StationOptions struct {
 }
 
 // Station is a real station of the demo config, running until the test
-// ends, with emulators on its device lines: the printer (and, with
-// StationOptions.Readers, the card reader and the scanner) on ptys as on
-// USB serial adapters, and a simulated GPIO panel.
+// ends, with the simulation's emulators on its device lines: the printer
+// (and, with StationOptions.Readers, the card reader and the scanner) on
+// ptys as on USB serial adapters, and a simulated GPIO panel.
 type Station struct {
 	Station *appliance.Station
 	Hub     *Hub // StationOptions.Hub
-	Printer *printersim.Printer
-	Panel   *panelsim.Panel
-	Reader  *idcardsim.Reader  // nil without StationOptions.Readers
-	Scanner *qrscansim.Scanner // nil without StationOptions.Readers
+	*sim.Devices
 }
 
 // NewStation starts a station as opts say. It does not wait for the
@@ -50,31 +43,18 @@ type Station struct {
 func NewStation(t *testing.T, opts StationOptions) *Station {
 	t.Helper()
 	dir := t.TempDir()
-	s := &Station{Hub: opts.Hub, Printer: printersim.New(), Panel: panelsim.New()}
-	closeAtEnd(t, "the printer emulator", s.Printer)
-	line, err := s.Printer.ServePTY(dir, "printer", 115200)
-	if err != nil {
-		t.Fatalf("starting the printer's line: %v", err)
-	}
 	var hubURL, tokenFile string // none: the station has no upstream
 	if opts.Hub != nil {
 		hubURL, tokenFile = opts.Hub.URL, opts.Hub.TokenFile
 	}
 	cfg := demo.Config(filepath.Join(dir, "data"), hubURL, tokenFile)
-	cfg.Devices.Printer.Port = line.Path()
-	if opts.Readers {
-		if s.Reader, err = idcardsim.New(dir, "idcard", 115200); err != nil {
-			t.Fatalf("starting the card reader emulator: %v", err)
-		}
-		closeAtEnd(t, "the card reader emulator", s.Reader)
-		if s.Scanner, err = qrscansim.New(dir, "scanner", 9600); err != nil {
-			t.Fatalf("starting the scanner emulator: %v", err)
-		}
-		closeAtEnd(t, "the scanner emulator", s.Scanner)
-		cfg.Devices.IDCard.Port = s.Reader.Path()
-		cfg.Devices.Scanner.Port, cfg.Devices.Scanner.Baud, cfg.Devices.Scanner.Suffix = s.Scanner.Path(), 9600, "cr"
+	devs, err := sim.StartDevices(dir, cfg, sim.DeviceOptions{Readers: opts.Readers, Log: quiet})
+	if err != nil {
+		t.Fatalf("starting the emulated devices: %v", err)
 	}
-	pnl, err := panel.Open(panel.Options{Pins: s.Panel.Pins(), ByName: s.Panel.ByName, Log: quiet})
+	closeAtEnd(t, "the emulated devices", devs)
+	s := &Station{Hub: opts.Hub, Devices: devs}
+	pnl, err := devs.OpenPanel(quiet)
 	if err != nil {
 		t.Fatalf("opening the simulated panel: %v", err)
 	}

@@ -2,6 +2,7 @@ package simpanel
 
 import (
 	"fmt"
+	"io"
 	"strings"
 	"sync"
 	"testing"
@@ -10,15 +11,16 @@ import (
 	"fyne.io/fyne/v2/test"
 
 	"github.com/gridkiosk/gridkiosk/appliance"
+	"github.com/gridkiosk/gridkiosk/sim/simui"
 	"github.com/gridkiosk/gridkiosk/sync/outbox"
-	"github.com/gridkiosk/gridkiosk/ui/uitest"
 )
 
 // TestMain runs the tests in one test app with the kiosk's theme.
-func TestMain(m *testing.M) { uitest.Main(m) }
+func TestMain(m *testing.M) { simui.Main(m) }
 
 // recorder is a simulation that records what it is asked and answers
-// with fixed data; the simulation itself is tested in cmd/gridkiosk.
+// with fixed data; the simulation itself is tested in sim and, as
+// "gridkiosk serve --simulate", in cmd/gridkiosk.
 type recorder struct {
 	mu      sync.Mutex
 	calls   []string
@@ -58,6 +60,10 @@ func (r *recorder) PressButton(button string, hold time.Duration) error {
 	return nil
 }
 func (r *recorder) SetPresence(on bool) { r.note("SetPresence %v", on) }
+func (r *recorder) LastPrint(io.Writer, string) (bool, error) {
+	r.note("LastPrint")
+	return false, nil
+}
 func (r *recorder) SetClockSkew(skew time.Duration) error {
 	r.note("SetClockSkew %v", skew)
 	return nil

@@ -5,9 +5,9 @@
 // trips its presence sensor, and shows the emulated lamps, buzzer and
 // relay as they change.
 //
-// It drives the simulation through Simulator, the part of
-// adminapi.Simulator it uses, so that it works with the real simulation
-// and with a test's recording fake alike.
+// It drives the simulation through sim.Simulator, as the /v1/sim
+// endpoints do, so that it works with the real simulation (sim.World) and
+// with a test's recording fake alike.
 package simpanel
 
 import (
@@ -22,24 +22,10 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/gridkiosk/gridkiosk/appliance"
+	"github.com/gridkiosk/gridkiosk/sim"
 	"github.com/gridkiosk/gridkiosk/sync/outbox"
 	"github.com/gridkiosk/gridkiosk/ui"
 )
-
-// Simulator is what the panel drives: adminapi.Simulator has it all.
-type Simulator interface {
-	LayCard(key string) error
-	LiftCard()
-	SetPrinter(paperOut, nearEnd, coverOpen, offline bool)
-	PrinterRunOutAfter(n int)
-	ScanCode(data, aim string) error
-	IssueCode(kind string) (string, error)
-	PressButton(button string, hold time.Duration) error
-	SetPresence(on bool)
-	PanelOutputs() map[string]any
-	SetNetwork(up bool) error
-	SetClockSkew(skew time.Duration) error
-}
 
 // Station is what the panel reads of the simulated station: the newest
 // record for its receipt code, and what became of the last tap.
@@ -59,7 +45,7 @@ const (
 
 // Panel is the control panel.
 type Panel struct {
-	sim  Simulator
+	sim  sim.Simulator
 	st   Station
 	lang string
 
@@ -77,8 +63,8 @@ type Panel struct {
 
 // New builds the panel; Run keeps its lamps and status current. lang is
 // "zh-CN" or "en".
-func New(sim Simulator, st Station, lang string) *Panel {
-	p := &Panel{sim: sim, st: st, lang: lang, keys: map[string]*widget.Button{}}
+func New(s sim.Simulator, st Station, lang string) *Panel {
+	p := &Panel{sim: s, st: st, lang: lang, keys: map[string]*widget.Button{}}
 	p.lamps = newLamps(lang)
 	p.status = widget.NewLabel("")
 	p.status.Wrapping = fyne.TextWrapWord

@@ -1,4 +1,4 @@
-package main
+package sim
 
 import (
 	"fmt"
@@ -16,24 +16,24 @@ type boardClock struct{ skew atomic.Int64 }
 func (c *boardClock) Now() time.Time { return time.Now().Add(time.Duration(c.skew.Load())) }
 
 // SetClockSkew moves the simulated board's clock to skew from the host's.
-func (s *simulation) SetClockSkew(skew time.Duration) error {
-	if skew.Abs() > maxClockSkew {
-		return fmt.Errorf("simulate: clock skew %v is beyond ±%v", skew, maxClockSkew)
+func (w *World) SetClockSkew(skew time.Duration) error {
+	if skew.Abs() > MaxClockSkew {
+		return fmt.Errorf("simulate: clock skew %v is beyond ±%v", skew, MaxClockSkew)
 	}
-	s.clock.skew.Store(int64(skew))
+	w.clock.skew.Store(int64(skew))
 	return nil
 }
 
 // ClockSkew is how far the simulated board's clock is from the host's.
-func (s *simulation) ClockSkew() time.Duration { return time.Duration(s.clock.skew.Load()) }
+func (w *World) ClockSkew() time.Duration { return time.Duration(w.clock.skew.Load()) }
 
-// maxClockSkew bounds the skew a simulation accepts: a board's clock
+// MaxClockSkew bounds the skew a simulation accepts: a board's clock
 // after a power cut is years off at worst, not centuries.
-const maxClockSkew = 20 * 365 * 24 * time.Hour
+const MaxClockSkew = 20 * 365 * 24 * time.Hour
 
-// parseSkew reads a skew as Go writes durations, with days added: "8h",
+// ParseSkew reads a skew as Go writes durations, with days added: "8h",
 // "-3d", "+1y" (365 days), "0".
-func parseSkew(s string) (time.Duration, error) {
+func ParseSkew(s string) (time.Duration, error) {
 	if s == "" || s == "0" {
 		return 0, nil
 	}

@@ -1,4 +1,4 @@
-package uitest
+package simui
 
 import (
 	"bytes"
@@ -13,7 +13,7 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/gridkiosk/gridkiosk/appliance/demo"
+	"github.com/gridkiosk/gridkiosk/sim/demo"
 	"github.com/gridkiosk/gridkiosk/sync/hub"
 	"github.com/gridkiosk/gridkiosk/sync/wire"
 )

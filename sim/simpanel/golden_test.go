@@ -3,21 +3,21 @@ package simpanel
 import (
 	"testing"
 
-	"github.com/gridkiosk/gridkiosk/ui/uitest"
+	"github.com/gridkiosk/gridkiosk/sim/simui"
 )
 
 // The panel at the two sizes, in both languages, compared with images in
-// testdata (see uitest.AssertGolden).
+// testdata (see simui.AssertGolden).
 func TestGolden(t *testing.T) {
-	uitest.SkipGoldenUnderRace(t)
-	for _, sz := range uitest.GoldenSizes() {
+	simui.SkipGoldenUnderRace(t)
+	for _, sz := range simui.GoldenSizes() {
 		name := "panel_" + sz.Name + ".png"
 		t.Run(name, func(t *testing.T) {
 			sim := &recorder{outputs: map[string]any{"leds": map[string]bool{"ready": true, "offline": true, "attention": true}, "relay": true, "beeps": 4}}
 			p := New(sim, sim, sz.Lang)
-			w := uitest.Show(t, p.Content(), sz.Size)
+			w := simui.Show(t, p.Content(), sz.Size)
 			p.tap("code:forged")
-			uitest.AssertGolden(t, name, w)
+			simui.AssertGolden(t, name, w)
 		})
 	}
 }

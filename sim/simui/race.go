@@ -1,7 +1,7 @@
-//go:build !race
+//go:build race
 
-package uitest
+package simui
 
 // RaceDetector says the tests run under the race detector, which slows
 // Fyne's software painter about tenfold.
-const RaceDetector = false
+const RaceDetector = true

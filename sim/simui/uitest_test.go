@@ -1,4 +1,4 @@
-package uitest
+package simui
 
 import (
 	"encoding/json"
@@ -12,7 +12,7 @@ import (
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 
-	"github.com/gridkiosk/gridkiosk/appliance/demo"
+	"github.com/gridkiosk/gridkiosk/sim/demo"
 	"github.com/gridkiosk/gridkiosk/sync/upstream"
 	"github.com/gridkiosk/gridkiosk/sync/wire"
 )

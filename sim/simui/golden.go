@@ -1,4 +1,4 @@
-package uitest
+package simui
 
 import (
 	"testing"

@@ -7,14 +7,14 @@ import (
 
 	"fyne.io/fyne/v2"
 
-	"github.com/gridkiosk/gridkiosk/ui/uitest"
+	"github.com/gridkiosk/gridkiosk/sim/simui"
 )
 
 // Each key asks the simulation for what it says.
 func TestKeys(t *testing.T) {
 	sim := &recorder{}
 	p := New(sim, sim, "zh-CN")
-	uitest.Show(t, p.Content(), fyne.NewSize(1280, 800))
+	simui.Show(t, p.Content(), fyne.NewSize(1280, 800))
 	tests := []struct{ key, want string }{
 		{"card:resident", "LayCard resident"},
 		{"card:resident-hui", "LayCard resident-hui"},
@@ -60,7 +60,7 @@ func TestKeys(t *testing.T) {
 func TestKeyFails(t *testing.T) {
 	sim := &recorder{failNet: errors.New("no network proxy in this simulation")}
 	p := New(sim, sim, "en")
-	uitest.Show(t, p.Content(), fyne.NewSize(800, 480))
+	simui.Show(t, p.Content(), fyne.NewSize(800, 480))
 	p.tap("net:down")
 	if p.result.Text != "✗ no network proxy in this simulation" {
 		t.Errorf("result %q", p.result.Text)
@@ -94,7 +94,7 @@ func TestLamps(t *testing.T) {
 	for _, tc := range tests {
 		sim := &recorder{outputs: tc.out}
 		p := New(sim, sim, "zh-CN")
-		uitest.Show(t, p.Content(), fyne.NewSize(800, 480))
+		simui.Show(t, p.Content(), fyne.NewSize(800, 480))
 		p.Refresh()
 		for _, o := range outputs() {
 			lit := p.lamps.dots[o.key].FillColor == o.lit
@@ -105,8 +105,8 @@ func TestLamps(t *testing.T) {
 		if p.lamps.beeps.Text != "♪ 3" {
 			t.Errorf("%s: beeps %q", tc.name, p.lamps.beeps.Text)
 		}
-		if c := p.Content(); !uitest.OnScreen(c, "会话：card") || !uitest.OnScreen(c, "签名不符") {
-			t.Errorf("%s: status:\n%s", tc.name, uitest.Texts(c))
+		if c := p.Content(); !simui.OnScreen(c, "会话：card") || !simui.OnScreen(c, "签名不符") {
+			t.Errorf("%s: status:\n%s", tc.name, simui.Texts(c))
 		}
 	}
 }

@@ -1,9 +1,0 @@
-// Package uitest is what the tests of the kiosk's screens (ui/staff,
-// ui/tech, ui/simpanel) share, as net/http/httptest is for handlers: the
-// test app with the kiosk's theme, a county hub that can be taken down or
-// made to refuse records, a real demo station on emulated devices, and
-// helpers that read, wait for and compare what a screen draws.
-//
-// It is for tests only: nothing in the kiosk imports it, and its helpers
-// fail the test they are given rather than return errors.
-package uitest
