@@ -28,6 +28,7 @@ import (
 	"github.com/gridkiosk/gridkiosk/sync/outbox"
 	"github.com/gridkiosk/gridkiosk/sync/upstream"
 	"github.com/gridkiosk/gridkiosk/sync/wire"
+	"github.com/gridkiosk/gridkiosk/sync/wire/receiptcode"
 )
 
 // purgeEvery is how often delivered records past their retention are
@@ -458,6 +459,11 @@ func (s *Station) Submit(ctx context.Context, sub Submission) (Receipt, error) {
 	rec := &wire.Record{
 		ID: id, Kind: sub.Kind, CreatedAt: now, ClockTrusted: trusted,
 		Grid: gridJSON, Payload: payload,
+	}
+	if sub.Kind == record.KindRegistration || sub.Kind == record.KindMatter {
+		// The key of the record's status page, which its receipt's link
+		// carries: drawn here, so the receipt prints offline.
+		rec.LinkKey = receiptcode.NewKey()
 	}
 	put := s.box.Put
 	switch {
