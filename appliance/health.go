@@ -112,9 +112,9 @@ func (s *Station) peripherals() map[string]Peripheral {
 		"idcard":  devNode(d.IDCard.Port, "devices.idcard.port"),
 		"scanner": devNode(d.Scanner.Port, "devices.scanner.port"),
 	}
-	s.mu.Lock()
-	rs, ss := s.reader, s.scanner
-	s.mu.Unlock()
+	s.dev.mu.Lock()
+	rs, ss := s.dev.reader, s.dev.scanner
+	s.dev.mu.Unlock()
 	if ss.state == "ready" && out["scanner"].State != "missing" {
 		out["scanner"] = Peripheral{State: "ready", Where: d.Scanner.Port}
 	} else if ss.state == "lost" && out["scanner"].State != "missing" {
@@ -195,14 +195,10 @@ func (s *Station) WriteMetrics(w io.Writer) {
 		}
 	}
 	fmt.Fprintf(w, "# HELP gridkiosk_records_submitted_total Records stored since start, by kind.\n# TYPE gridkiosk_records_submitted_total counter\n")
-	s.mu.Lock()
 	for _, k := range wire.Kinds() {
-		fmt.Fprintf(w, "gridkiosk_records_submitted_total{kind=%q} %d\n", k, s.submitted[k])
+		fmt.Fprintf(w, "gridkiosk_records_submitted_total{kind=%q} %d\n", k, s.count.byKind[k].Load())
 	}
-	s.mu.Unlock()
-	s.mu.Lock()
-	reads := s.cardsRead
-	s.mu.Unlock()
+	reads := s.count.cardsRead.Load()
 	fmt.Fprintf(w, "# HELP gridkiosk_idcard_reads_total ID cards read since start.\n# TYPE gridkiosk_idcard_reads_total counter\ngridkiosk_idcard_reads_total %d\n", reads)
 	fmt.Fprintf(w, "# HELP gridkiosk_peripheral_present 1 when the device node exists.\n# TYPE gridkiosk_peripheral_present gauge\n")
 	for _, name := range []string{"idcard", "scanner", "printer"} {

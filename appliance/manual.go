@@ -1,9 +1,7 @@
 package appliance
 
 import (
-	"encoding/json"
 	"errors"
-	"fmt"
 	"strings"
 	"time"
 
@@ -36,22 +34,16 @@ func (s *Station) StartManual(name, idNumber string) error {
 	now := s.local()
 	p := &record.Person{Name: name, IDNumber: num.ID, CardType: "resident", Gender: num.Gender.String(),
 		Birth: num.Birth.Format(time.DateOnly)}
-	s.mu.Lock()
-	appt := s.takeAppointment(num.ID)
-	s.sess = session{state: SessionManual, manual: p, appt: appt, started: now, touched: now}
-	s.mu.Unlock()
+	waiting, taken := s.sess.begin(registration{state: SessionManual, manual: p, started: now, touched: now}, num.ID)
+	s.logAppointment(waiting, taken)
 	s.log.Info("appliance: registration typed in", "id", citizenid.Mask(num.ID))
 	s.notify()
 	return nil
 }
 
-func manualPayload(p record.Person, appt *signedcode.Appointment, in SessionSubmit, now time.Time) (json.RawMessage, error) {
-	reg := record.Registration{Person: p, Purpose: in.Purpose, Phone: strings.TrimSpace(in.Phone), Source: "manual",
+func manualPayload(p record.Person, appt *signedcode.Appointment, in SessionSubmit, now time.Time) *record.Registration {
+	reg := &record.Registration{Person: p, Purpose: in.Purpose, Phone: strings.TrimSpace(in.Phone), Source: "manual",
 		Consent: record.Consent{Version: in.Consent.Version, At: now}}
-	withAppointment(&reg, appt)
-	b, err := json.Marshal(reg)
-	if err != nil {
-		return nil, fmt.Errorf("appliance: encode registration: %w", err)
-	}
-	return b, nil
+	withAppointment(reg, appt)
+	return reg
 }

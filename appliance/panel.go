@@ -2,6 +2,7 @@ package appliance
 
 import (
 	"context"
+	"sync"
 	"time"
 
 	"github.com/gridkiosk/gridkiosk/drivers/panel"
@@ -33,47 +34,111 @@ type PanelState struct {
 	TechAt *time.Time `json:"tech_at,omitempty"`
 }
 
-// panelState is the station's memory of the panel, under Station.mu.
-type panelState struct {
+// frontPanel is the kiosk's panel as the station drives it: the hardware, and
+// what its inputs said and its lamps show. mu guards help, presence, tech
+// and leds, and is taken only to copy them in or out: the hardware is
+// never called with it held (a lamp or the relay may be slow to answer).
+type frontPanel struct {
+	hw Panel // nil without one; set at start
+
+	mu       sync.Mutex
 	help     time.Time
 	presence bool
 	tech     time.Time
-	leds     map[panel.LED]panel.Pattern
+	leds     map[panel.LED]panel.Pattern // what each lamp was last set to
 }
 
-// Panel returns the panel's state.
-func (s *Station) Panel() PanelState {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	ps := PanelState{Present: s.panel != nil, Presence: s.pnl.presence}
-	if !s.pnl.help.IsZero() {
-		t := s.pnl.help
+// state is the panel's inputs for the screen and /healthz.
+func (p *frontPanel) state() PanelState {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	ps := PanelState{Present: p.hw != nil, Presence: p.presence}
+	if !p.help.IsZero() {
+		t := p.help
 		ps.HelpSince = &t
 	}
-	if !s.pnl.tech.IsZero() {
-		t := s.pnl.tech
+	if !p.tech.IsZero() {
+		t := p.tech
 		ps.TechAt = &t
 	}
 	return ps
 }
 
-// ClearHelp answers a help request: the lamp and the relay go off.
-func (s *Station) ClearHelp() {
-	s.mu.Lock()
-	was := !s.pnl.help.IsZero()
-	s.pnl.help = time.Time{}
-	s.mu.Unlock()
-	if was && s.panel != nil {
-		if err := s.panel.SetRelay(false); err != nil {
-			s.log.Warn("appliance: relay off", "err", err)
-		}
-		s.notify()
+// clearHelp forgets a help request; was says there was one.
+func (p *frontPanel) clearHelp() (was bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	was = !p.help.IsZero()
+	p.help = time.Time{}
+	return was
+}
+
+// helpPressed notes a help request at now; first says none was open.
+func (p *frontPanel) helpPressed(now time.Time) (first bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if first = p.help.IsZero(); first {
+		p.help = now
+	}
+	return first
+}
+
+func (p *frontPanel) techHeld(now time.Time) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.tech = now
+}
+
+func (p *frontPanel) sensed(on bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.presence = on
+}
+
+func (p *frontPanel) beep(b panel.Beep) {
+	if p.hw != nil {
+		p.hw.Beep(b)
 	}
 }
 
-func (s *Station) beep(b panel.Beep) {
-	if s.panel != nil {
-		s.panel.Beep(b)
+// setLamps sets the lamps whose pattern plan changes. Only changes:
+// setting a blinking lamp again would restart its beat.
+func (p *frontPanel) setLamps(plan map[panel.LED]panel.Pattern) {
+	p.mu.Lock()
+	if p.leds == nil {
+		p.leds = map[panel.LED]panel.Pattern{}
+	}
+	var change []panel.LED
+	for l, pat := range plan {
+		if cur, ok := p.leds[l]; !ok || cur != pat {
+			p.leds[l] = pat
+			change = append(change, l)
+		}
+	}
+	p.mu.Unlock()
+	for _, l := range change {
+		p.hw.SetLED(l, plan[l])
+	}
+}
+
+// forgetLamps makes the next setLamps set every lamp afresh, after
+// something else (the lamp test) set them.
+func (p *frontPanel) forgetLamps() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.leds = nil
+}
+
+// Panel returns the panel's state.
+func (s *Station) Panel() PanelState { return s.pnl.state() }
+
+// ClearHelp answers a help request: the lamp and the relay go off.
+func (s *Station) ClearHelp() {
+	if s.pnl.clearHelp() && s.pnl.hw != nil {
+		if err := s.pnl.hw.SetRelay(false); err != nil {
+			s.log.Warn("appliance: relay off", "err", err)
+		}
+		s.notify()
 	}
 }
 
@@ -83,39 +148,29 @@ func (s *Station) runPanel(ctx context.Context) {
 		defer close(done)
 		s.lampLoop(ctx)
 	}()
-	follow(ctx, s, s.panel.Run, s.panelEvent)
+	follow(ctx, s, s.pnl.hw.Run, s.panelEvent)
 	<-done
 }
 
 func (s *Station) panelEvent(ev panel.Event) {
 	switch {
 	case ev.Kind == panel.Pressed && ev.Button == "help":
-		s.mu.Lock()
-		first := s.pnl.help.IsZero()
-		if first {
-			s.pnl.help = s.Now()
-		}
-		s.mu.Unlock()
-		if first {
+		if s.pnl.helpPressed(s.Now()) {
 			s.log.Info("appliance: a resident pressed the help button")
-			s.beep(panel.BeepOK)
+			s.pnl.beep(panel.BeepOK)
 			// The relay, when fitted, is the call lamp or bell at the
 			// staff desk.
-			if err := s.panel.SetRelay(true); err != nil {
+			if err := s.pnl.hw.SetRelay(true); err != nil {
 				s.log.Warn("appliance: relay on", "err", err)
 			}
 		}
 	case ev.Kind == panel.LongPressed && ev.Button == "tech":
-		s.mu.Lock()
-		s.pnl.tech = s.Now()
-		s.mu.Unlock()
+		s.pnl.techHeld(s.Now())
 		s.log.Info("appliance: technician button held")
-		s.beep(panel.BeepLong)
+		s.pnl.beep(panel.BeepLong)
 	case ev.Kind == panel.PresenceOn, ev.Kind == panel.PresenceOff:
 		on := ev.Kind == panel.PresenceOn
-		s.mu.Lock()
-		s.pnl.presence = on
-		s.mu.Unlock()
+		s.pnl.sensed(on)
 		if on && s.cfg.Devices.Scanner.Trigger != "" {
 			// Someone stepped up: let a triggered scanner look for a code.
 			if err := s.TriggerScan(); err != nil {
@@ -131,7 +186,7 @@ func (s *Station) lampLoop(ctx context.Context) {
 	defer t.Stop()
 	for {
 		changed := s.SessionChanged()
-		s.setLamps(s.lampPlan())
+		s.pnl.setLamps(s.lampPlan())
 		select {
 		case <-ctx.Done():
 			return
@@ -165,23 +220,4 @@ func (s *Station) lampPlan() map[panel.LED]panel.Pattern {
 		plan[panel.LEDBusy] = panel.On
 	}
 	return plan
-}
-
-func (s *Station) setLamps(plan map[panel.LED]panel.Pattern) {
-	s.mu.Lock()
-	if s.pnl.leds == nil {
-		s.pnl.leds = map[panel.LED]panel.Pattern{}
-	}
-	var change []panel.LED
-	for l, pat := range plan {
-		if cur, ok := s.pnl.leds[l]; !ok || cur != pat {
-			s.pnl.leds[l] = pat
-			change = append(change, l)
-		}
-	}
-	s.mu.Unlock()
-	// Only changes: setting a blinking lamp again would restart its beat.
-	for _, l := range change {
-		s.panel.SetLED(l, plan[l])
-	}
 }

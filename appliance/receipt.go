@@ -167,17 +167,14 @@ func (s *Station) PrintReceipt(ctx context.Context, req ReceiptRequest) (PrintRe
 	if err := s.prn.ready(ctx); err != nil {
 		return PrintResult{}, err
 	}
-	payload, err := json.Marshal(record.Receipt{Ticket: f.ticket, RecordID: rec.ID, Category: categoryCode(rec), Staff: req.Staff, NextStep: req.NextStep})
-	if err != nil {
-		return PrintResult{}, fmt.Errorf("appliance: encode receipt: %w", err)
-	}
+	payload := &record.Receipt{Ticket: f.ticket, RecordID: rec.ID, Category: categoryCode(rec), Staff: req.Staff, NextStep: req.NextStep}
 	// The job is on disk before the receipt is recorded: a crash between
 	// leaves a job staff see, never a receipt recorded with no job.
 	j, err := s.prn.add(job, f.ticket)
 	if err != nil {
 		return PrintResult{}, err
 	}
-	rc, err := s.Submit(ctx, Submission{Kind: record.KindReceipt, Payload: payload})
+	rc, err := s.store(ctx, draft{payload: payload})
 	if err != nil {
 		s.prn.discard(j)
 		return PrintResult{}, err

@@ -156,9 +156,9 @@ func loadRefData(box *outbox.Outbox) (*RefData, error) {
 // RefData returns the reference data the station works with, or nil when
 // it has never reached its hub.
 func (s *Station) RefData() *RefData {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.refdata
+	s.ref.mu.Lock()
+	defer s.ref.mu.Unlock()
+	return s.ref.data
 }
 
 // refreshRefData asks the hub for news once.
@@ -186,9 +186,9 @@ func (s *Station) refreshRefData(ctx context.Context) error {
 		// Still use it: the copy on disk is only for the next start.
 		s.log.Error("appliance: keep reference data", "err", err)
 	}
-	s.mu.Lock()
-	s.refdata = rd
-	s.mu.Unlock()
+	s.ref.mu.Lock()
+	s.ref.data = rd
+	s.ref.mu.Unlock()
 	s.log.Info("appliance: reference data updated", "etag", newTag, "categories", len(rd.Categories),
 		"staff", len(rd.Staff), "code_keys", len(rd.CodeKeys))
 	s.notify()
@@ -208,12 +208,12 @@ func (s *Station) refDataLoop(ctx context.Context) {
 			s.log.Warn("appliance: reference data not refreshed; working on the last copy", "err", err)
 			wait = refDataRetry/2 + rand.N(refDataRetry/2)
 		}
-		s.mu.Lock()
-		s.refErr = ""
+		s.ref.mu.Lock()
+		s.ref.err = ""
 		if err != nil {
-			s.refErr = err.Error()
+			s.ref.err = err.Error()
 		}
-		s.mu.Unlock()
+		s.ref.mu.Unlock()
 		select {
 		case <-ctx.Done():
 			return
@@ -232,10 +232,10 @@ type RefDataState struct {
 }
 
 func (s *Station) refDataState() RefDataState {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	st := RefDataState{LastError: s.refErr}
-	if rd := s.refdata; rd != nil {
+	s.ref.mu.Lock()
+	defer s.ref.mu.Unlock()
+	st := RefDataState{LastError: s.ref.err}
+	if rd := s.ref.data; rd != nil {
 		st.ETag = rd.ETag
 		if !rd.FetchedAt.IsZero() {
 			t := rd.FetchedAt

@@ -44,9 +44,9 @@ func (s *Station) runScanner(ctx context.Context, d config.Scanner) {
 	ending, _ := qrscan.ParseEnding(d.Suffix)
 	sc := qrscan.NewScanner(func() (qrscan.Port, error) { return serialport.Open(d.Port, d.Baud) },
 		qrscan.Options{Log: s.log.With("device", "scanner"), Trigger: d.Trigger, Ending: ending})
-	s.mu.Lock()
-	s.scanDrv = sc
-	s.mu.Unlock()
+	s.dev.mu.Lock()
+	s.dev.scanDrv = sc
+	s.dev.mu.Unlock()
 	follow(ctx, s, sc.Run, func(ev qrscan.Event) { s.scanEvent(ctx, ev) })
 }
 
@@ -56,9 +56,9 @@ var ErrNoTrigger = errors.New("appliance: the scanner is not command-triggered (
 // TriggerScan has a command-triggered scanner read for a few seconds: the
 // resident pressed "scan" or stepped up to the kiosk.
 func (s *Station) TriggerScan() error {
-	s.mu.Lock()
-	sc := s.scanDrv
-	s.mu.Unlock()
+	s.dev.mu.Lock()
+	sc := s.dev.scanDrv
+	s.dev.mu.Unlock()
 	if sc == nil || s.cfg.Devices.Scanner.Trigger == "" {
 		return ErrNoTrigger
 	}
@@ -80,13 +80,13 @@ func (s *Station) scanEvent(ctx context.Context, ev qrscan.Event) {
 	case qrscan.CodeRead:
 		r := s.interpret(ctx, ev.Code)
 		if r.Kind == "refused" || r.Kind == "unknown" {
-			s.beep(panel.BeepError)
+			s.pnl.beep(panel.BeepError)
 		} else {
-			s.beep(panel.BeepOK)
+			s.pnl.beep(panel.BeepOK)
 		}
-		s.mu.Lock()
-		s.lastScan = &r
-		s.mu.Unlock()
+		s.dev.mu.Lock()
+		s.dev.lastScan = &r
+		s.dev.mu.Unlock()
 		s.log.Info("appliance: code scanned", "kind", r.Kind, "symbology", ev.Code.Symbology, "record", r.RecordID)
 	}
 }
@@ -151,20 +151,9 @@ func (s *Station) signedCode(text string, r ScanResult) ScanResult {
 	}
 	switch c.Kind {
 	case signedcode.KindAppointment:
-		now := s.local()
-		s.mu.Lock()
-		if ss := s.sess; ss.state == SessionCard && ss.card != nil && !ss.lifted && ss.recordID == "" &&
-			c.Appointment.Private() && c.Appointment.Matches(ss.card.IDNumber) {
-			// The resident laid their card first: it confirms the
-			// appointment at once. A new start shows the screens the
-			// appointment's purpose.
-			s.sess.appt, s.sess.started, s.sess.touched = c.Appointment, now, now
-		} else {
-			// Like a card laid, an appointment starts a new session:
-			// the resident before has left.
-			s.sess = session{state: SessionAppointment, appt: c.Appointment, started: now, touched: now}
-		}
-		s.mu.Unlock()
+		// The resident may have laid their card first: it confirms the
+		// appointment at once (session.appointment).
+		s.sess.appointment(c.Appointment, s.local())
 		r.Kind = "appointment"
 		r.Message = "预约码有效，请核对您的信息 / appointment accepted: please check your details"
 		s.log.Info("appliance: appointment code accepted", "code", c.Appointment.ID, "date", c.Appointment.Date)
@@ -189,19 +178,19 @@ func (s *Station) appointmentUsed(id string) bool {
 
 // LastScan returns what the last scanned code meant, or nil.
 func (s *Station) LastScan() *ScanResult {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.lastScan == nil {
+	s.dev.mu.Lock()
+	defer s.dev.mu.Unlock()
+	if s.dev.lastScan == nil {
 		return nil
 	}
-	r := *s.lastScan
+	r := *s.dev.lastScan
 	return &r
 }
 
 func (s *Station) setScanner(state, note string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.scanner = readerState{state: state, note: note}
+	s.dev.mu.Lock()
+	defer s.dev.mu.Unlock()
+	s.dev.scanner = readerState{state: state, note: note}
 }
 
 func validRecordID(id string) bool {

@@ -34,21 +34,19 @@ func (s *Station) TestPrint(ctx context.Context) (PrintResult, error) {
 }
 
 // TestBeep sounds the buzzer once, for a wiring check.
-func (s *Station) TestBeep() { s.beep(panel.BeepOK) }
+func (s *Station) TestBeep() { s.pnl.beep(panel.BeepOK) }
 
 // TestLEDs blinks every lamp for a few seconds; then the lamps show the
 // station's state again.
 func (s *Station) TestLEDs() {
-	if s.panel == nil {
+	if s.pnl.hw == nil {
 		return
 	}
 	for _, l := range panel.LEDs() {
-		s.panel.SetLED(l, panel.BlinkFast)
+		s.pnl.hw.SetLED(l, panel.BlinkFast)
 	}
 	time.AfterFunc(lampTestFor, func() {
-		s.mu.Lock()
-		s.pnl.leds = nil // the lamp loop sets every lamp afresh
-		s.mu.Unlock()
+		s.pnl.forgetLamps() // the lamp loop sets every lamp afresh
 		s.notify()
 	})
 }

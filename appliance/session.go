@@ -2,10 +2,9 @@ package appliance
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
-	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/gridkiosk/gridkiosk/appliance/citizenid"
@@ -33,9 +32,21 @@ var ErrNoSession = errors.New("appliance: no registration in progress (lay an ID
 // the resident lays their ID card (or types their ID number) first.
 var ErrNeedsCard = errors.New("appliance: the appointment needs the resident's ID card: lay it on the reader (or type the ID number) to confirm who they are")
 
-// session is the resident's registration in progress. It holds the full
-// card; what leaves the station through SessionView is masked.
+// session is the resident's registration in progress, wiped when nobody
+// touched it for idle. mu guards cur and nothing else; no method calls
+// out (to the Station, the panel, a log) with it held.
 type session struct {
+	idle  time.Duration    // untouched this long, the registration is wiped
+	local func() time.Time // the board's clock, for the idle interval
+
+	mu  sync.Mutex
+	cur registration
+}
+
+// registration is one resident's registration: the state and what it was
+// started from. It holds the full card; what leaves the station through
+// SessionView is masked.
+type registration struct {
 	state   string
 	card    *idcard.Card
 	appt    *signedcode.Appointment
@@ -48,6 +59,110 @@ type session struct {
 	// the first try to submit it: a try whose outcome was unknown is
 	// repeated under the same ID and cannot store the record twice.
 	recordID string
+}
+
+// snapshot returns the registration as it is now, wiping it first if it
+// was left idle.
+func (x *session) snapshot() registration {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	x.expireLocked()
+	return x.cur
+}
+
+// expireLocked wipes a registration nobody touched for the idle timeout.
+// x.mu is held.
+func (x *session) expireLocked() {
+	if x.cur.state == SessionIdle || x.idle <= 0 {
+		return
+	}
+	if x.local().Sub(x.cur.touched) > x.idle {
+		x.cur = registration{state: SessionIdle}
+	}
+}
+
+// claimID gives the registration started at started its record ID, unless
+// it has one, and returns the ID it has: "" when another registration has
+// replaced it meanwhile.
+func (x *session) claimID(started time.Time, id string) string {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	if !x.cur.started.Equal(started) {
+		return ""
+	}
+	if x.cur.recordID == "" {
+		x.cur.recordID = id
+	}
+	return x.cur.recordID
+}
+
+// submitted ends the registration with its receipt. The card's data is in
+// the sealed record now; the session keeps only what the done screen
+// shows.
+func (x *session) submitted(rc *Receipt) {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	x.cur.state, x.cur.receipt, x.cur.touched = SessionSubmitted, rc, x.local()
+	x.cur.card, x.cur.appt, x.cur.manual = nil, nil, nil
+}
+
+// cancel wipes the registration.
+func (x *session) cancel() {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	x.cur = registration{state: SessionIdle}
+}
+
+// touch postpones the idle wipe of a registration in progress.
+func (x *session) touch() {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	if x.cur.state != SessionIdle {
+		x.cur.touched = x.local()
+	}
+}
+
+// lifted notes that the card left the reader; the form stays until the
+// idle wipe.
+func (x *session) lifted() {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	x.cur.lifted = true
+}
+
+// begin starts next for the resident with idNumber, a card laid or a
+// number typed: whatever was on screen goes (the resident before has
+// left), except an appointment code scanned for this same resident, which
+// next carries on. waiting is the appointment code that waited for its
+// resident, if one did; taken says next carries it on.
+func (x *session) begin(next registration, idNumber string) (waiting *signedcode.Appointment, taken bool) {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	if cur := x.cur; cur.state == SessionAppointment && cur.appt != nil && cur.appt.Private() {
+		waiting, taken = cur.appt, cur.appt.Matches(idNumber)
+	}
+	next.appt = nil
+	if taken {
+		next.appt = waiting
+	}
+	x.cur = next
+	return waiting, taken
+}
+
+// appointment starts the registration for an appointment code scanned at
+// now. A resident whose card already lies on the reader for a
+// registration not yet tried confirms the appointment at once; otherwise,
+// like a card laid, the code starts a new registration.
+func (x *session) appointment(a *signedcode.Appointment, now time.Time) {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	if cur := x.cur; cur.state == SessionCard && cur.card != nil && !cur.lifted && cur.recordID == "" &&
+		a.Private() && a.Matches(cur.card.IDNumber) {
+		// A new start shows the screens the appointment's purpose.
+		x.cur.appt, x.cur.started, x.cur.touched = a, now, now
+		return
+	}
+	x.cur = registration{state: SessionAppointment, appt: a, started: now, touched: now}
 }
 
 // SessionView is the session as a screen or the admin API may show it:
@@ -98,11 +213,10 @@ type ConsentIn struct {
 }
 
 // Session returns the current session.
-func (s *Station) Session() SessionView {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.expireLocked()
-	ss := s.sess
+func (s *Station) Session() SessionView { return s.sess.snapshot().view() }
+
+// view is the registration as a screen may show it.
+func (ss registration) view() SessionView {
 	v := SessionView{State: ss.state, Receipt: ss.receipt, CardOnReader: ss.card != nil && !ss.lifted}
 	if ss.state == SessionIdle {
 		return v
@@ -164,10 +278,7 @@ func personView(c *idcard.Card) *PersonView {
 // SubmitSession turns the card session into a registration record and
 // stores it. Declining consent ends the session and stores nothing.
 func (s *Station) SubmitSession(ctx context.Context, in SessionSubmit) (Receipt, error) {
-	s.mu.Lock()
-	s.expireLocked()
-	ss := s.sess
-	s.mu.Unlock()
+	ss := s.sess.snapshot()
 	if !(ss.state == SessionCard && ss.card != nil || ss.state == SessionAppointment && ss.appt != nil ||
 		ss.state == SessionManual && ss.manual != nil) {
 		return Receipt{}, ErrNoSession
@@ -180,57 +291,41 @@ func (s *Station) SubmitSession(ctx context.Context, in SessionSubmit) (Receipt,
 		return Receipt{}, &record.FieldError{Field: "consent.agreed", Msg: "the resident declined; nothing was stored"}
 	}
 	if ss.recordID == "" {
-		now := s.Now()
-		id, err := record.NewID(now)
+		id, err := record.NewID(s.Now())
 		if err != nil {
 			return Receipt{}, err
 		}
-		s.mu.Lock()
-		if s.sess.started.Equal(ss.started) && s.sess.recordID == "" {
-			s.sess.recordID = id
-		}
-		ss.recordID = s.sess.recordID
-		s.mu.Unlock()
-		if ss.recordID == "" {
+		if ss.recordID = s.sess.claimID(ss.started, id); ss.recordID == "" {
 			return Receipt{}, ErrNoSession // replaced meanwhile
 		}
 	}
-	sub := Submission{Kind: record.KindRegistration, Grid: in.Grid, ID: ss.recordID, session: true}
-	if sub.Grid == nil && ss.card != nil {
+	d := draft{grid: in.Grid, id: ss.recordID, session: true}
+	if d.grid == nil && ss.card != nil {
 		// The card's address places the resident in a micro grid, so
 		// that the hub can route their matters to its leader.
-		sub.Grid = s.PlaceOf(ss.card.Address).Path
+		d.grid = s.PlaceOf(ss.card.Address).Path
 	}
-	// Consent is given on the station's clock, the one Submit stamps the
+	// Consent is given on the station's clock, the one store stamps the
 	// record with: a raw clock hours off the hub's would put it in the
 	// record's future.
 	now := s.Now()
-	var err error
 	switch {
 	case ss.card != nil:
-		sub.Payload, err = registrationPayload(*ss.card, ss.appt, in, now)
+		d.payload = registrationPayload(*ss.card, ss.appt, in, now)
 	case ss.manual != nil:
-		sub.Payload, err = manualPayload(*ss.manual, ss.appt, in, now)
+		d.payload = manualPayload(*ss.manual, ss.appt, in, now)
 	default:
-		sub.Payload, err = appointmentPayload(ss.appt, in, now)
+		d.payload = appointmentPayload(ss.appt, in, now)
 	}
 	if ss.appt != nil {
 		// The appointment is spent with the record, in one transaction.
-		sub.once, sub.onceUntil = ss.appt.ID, now.Add(appointmentMemory)
+		d.once, d.onceUntil = ss.appt.ID, now.Add(appointmentMemory)
 	}
+	rc, err := s.store(ctx, d)
 	if err != nil {
 		return Receipt{}, err
 	}
-	rc, err := s.Submit(ctx, sub)
-	if err != nil {
-		return Receipt{}, err
-	}
-	s.mu.Lock()
-	s.sess.state, s.sess.receipt, s.sess.touched = SessionSubmitted, &rc, s.local()
-	// The card's data is in the sealed record now; the session keeps only
-	// what the done screen shows.
-	s.sess.card, s.sess.appt, s.sess.manual = nil, nil, nil
-	s.mu.Unlock()
+	s.sess.submitted(&rc)
 	s.notify()
 	if s.prn != nil {
 		// The resident takes the receipt with the ticket number home;
@@ -260,7 +355,7 @@ func (s *Station) selfServiceReceipt(id string) {
 // the clock did meanwhile.
 const appointmentMemory = 48 * time.Hour
 
-func appointmentPayload(a *signedcode.Appointment, in SessionSubmit, now time.Time) (json.RawMessage, error) {
+func appointmentPayload(a *signedcode.Appointment, in SessionSubmit, now time.Time) *record.Registration {
 	phone := strings.TrimSpace(in.Phone)
 	if phone == "" {
 		phone = a.Person.Phone
@@ -269,23 +364,18 @@ func appointmentPayload(a *signedcode.Appointment, in SessionSubmit, now time.Ti
 	if purpose == "" {
 		purpose = a.Purpose
 	}
-	reg := record.Registration{
+	return &record.Registration{
 		Person: appointmentPerson(a.Person), Purpose: purpose, Phone: phone, Source: "qr",
 		Consent: record.Consent{Version: in.Consent.Version, At: now}, Appointment: a.ID,
 	}
-	b, err := json.Marshal(reg)
-	if err != nil {
-		return nil, fmt.Errorf("appliance: encode registration: %w", err)
-	}
-	return b, nil
 }
 
-func registrationPayload(c idcard.Card, appt *signedcode.Appointment, in SessionSubmit, now time.Time) (json.RawMessage, error) {
+func registrationPayload(c idcard.Card, appt *signedcode.Appointment, in SessionSubmit, now time.Time) *record.Registration {
 	name := c.Name
 	if name == "" {
 		name = c.NameEN
 	}
-	reg := record.Registration{
+	reg := &record.Registration{
 		Person: record.Person{
 			Name: name, Gender: c.Gender, Nation: c.Nation, Birth: c.Birth, Address: c.Address,
 			IDNumber: c.IDNumber, CardType: c.Type.String(), Issuer: c.Issuer,
@@ -294,12 +384,8 @@ func registrationPayload(c idcard.Card, appt *signedcode.Appointment, in Session
 		Purpose: in.Purpose, Phone: strings.TrimSpace(in.Phone), Source: "idcard",
 		Consent: record.Consent{Version: in.Consent.Version, At: now},
 	}
-	withAppointment(&reg, appt)
-	b, err := json.Marshal(reg)
-	if err != nil {
-		return nil, fmt.Errorf("appliance: encode registration: %w", err)
-	}
-	return b, nil
+	withAppointment(reg, appt)
+	return reg
 }
 
 // withAppointment marks a registration made from a card read or a typed
@@ -316,79 +402,62 @@ func withAppointment(reg *record.Registration, appt *signedcode.Appointment) {
 	}
 }
 
-// takeAppointment starts the session for a card laid (or an ID number
-// typed) while an appointment code waits for its resident: the same
-// resident carries the appointment on, anyone else starts afresh.
-// s.mu is held.
-func (s *Station) takeAppointment(idNumber string) *signedcode.Appointment {
-	ss := s.sess
-	if ss.state != SessionAppointment || ss.appt == nil || !ss.appt.Private() {
-		return nil
+// logAppointment says what became of an appointment code that waited for
+// its resident when a card was laid or an ID number typed (session.begin).
+func (s *Station) logAppointment(waiting *signedcode.Appointment, taken bool) {
+	switch {
+	case waiting == nil:
+	case taken:
+		s.log.Info("appliance: appointment confirmed by the resident's ID", "code", waiting.ID)
+	default:
+		s.log.Info("appliance: the ID card does not match the appointment code; a new registration starts", "code", waiting.ID)
 	}
-	if !ss.appt.Matches(idNumber) {
-		s.log.Info("appliance: the ID card does not match the appointment code; a new registration starts", "code", ss.appt.ID)
-		return nil
-	}
-	s.log.Info("appliance: appointment confirmed by the resident's ID", "code", ss.appt.ID)
-	return ss.appt
 }
 
 // CancelSession wipes the session: nothing personal stays behind.
 func (s *Station) CancelSession() {
-	s.mu.Lock()
-	s.sess = session{state: SessionIdle}
-	s.mu.Unlock()
+	s.sess.cancel()
 	s.notify()
 }
 
-// expireLocked wipes a session nobody touched for the idle timeout.
-func (s *Station) expireLocked() {
-	if s.sess.state == SessionIdle || s.idle <= 0 {
-		return
-	}
-	if s.local().Sub(s.sess.touched) > s.idle {
-		s.sess = session{state: SessionIdle}
-	}
-}
-
 // TouchSession records activity, postponing the idle wipe.
-func (s *Station) TouchSession() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.sess.state != SessionIdle {
-		s.sess.touched = s.local()
-	}
-}
+func (s *Station) TouchSession() { s.sess.touch() }
 
 // cardEvent applies one event from the ID-card reader.
 func (s *Station) cardEvent(ev idcard.Event) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
 	switch ev.Kind {
 	case idcard.CardLaid:
 		now := s.local()
 		// A new card starts a new session, whatever was on screen: the
 		// resident before has left, unless it is the one an appointment
 		// code just scanned is for.
-		appt := s.takeAppointment(ev.Card.IDNumber)
-		s.sess = session{state: SessionCard, card: ev.Card, appt: appt, started: now, touched: now}
-		s.reader = readerState{state: "ready", samID: s.reader.samID, last: ev.Phases}
-		s.cardsRead++
-		s.beep(panel.BeepShort)
+		waiting, taken := s.sess.begin(registration{state: SessionCard, card: ev.Card, started: now, touched: now}, ev.Card.IDNumber)
+		s.dev.mu.Lock()
+		s.dev.reader = readerState{state: "ready", samID: s.dev.reader.samID, last: ev.Phases}
+		s.dev.mu.Unlock()
+		s.count.cardsRead.Add(1)
+		s.pnl.beep(panel.BeepShort)
+		s.logAppointment(waiting, taken)
 		s.log.Info("appliance: card read", "card_type", ev.Card.Type.String(), "id", citizenid.Mask(ev.Card.IDNumber),
 			"read_ms", (ev.Phases.Find + ev.Phases.Select + ev.Phases.Read).Milliseconds(), "attempts", ev.Phases.Attempts)
 	case idcard.CardLifted:
 		// Lifting the card keeps a half-finished form until the idle wipe.
-		s.sess.lifted = true
+		s.sess.lifted()
 	case idcard.ReaderLost:
 		msg := "reader does not answer"
 		if ev.Err != nil {
 			msg = ev.Err.Error()
 		}
-		s.reader = readerState{state: "lost", note: msg}
+		s.setReader(readerState{state: "lost", note: msg})
 	case idcard.ReaderBack:
-		s.reader = readerState{state: "ready", samID: ev.SAMID}
+		s.setReader(readerState{state: "ready", samID: ev.SAMID})
 	}
+}
+
+func (s *Station) setReader(r readerState) {
+	s.dev.mu.Lock()
+	defer s.dev.mu.Unlock()
+	s.dev.reader = r
 }
 
 // readerState is the card reader as the station last heard of it.
@@ -402,7 +471,7 @@ type readerState struct {
 // LastCardRead returns how the last card read went: each phase's time and
 // the bytes moved, for the technician screen and the benchmarks.
 func (s *Station) LastCardRead() idcard.Phases {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.reader.last
+	s.dev.mu.Lock()
+	defer s.dev.mu.Unlock()
+	return s.dev.reader.last
 }

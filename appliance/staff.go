@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/gridkiosk/gridkiosk/appliance/signedcode"
@@ -48,6 +49,104 @@ type pinKeypad struct {
 	LockedUntil time.Time `json:"locked_until,omitzero"`
 }
 
+// staffDesk is the staff member logged in at the kiosk and the PIN
+// keypad's lockout. mu guards who, fails and lockedUntil, and is taken only
+// to copy them in or out: nothing is logged, hashed or stored with it held.
+//
+// checking makes PIN checks run one at a time, so the guessing rate is one
+// hash at a time whatever the callers. It is held across a whole check,
+// hash included, and takes mu briefly inside: the lock order is checking,
+// then mu. Nothing else takes two locks of the station.
+type staffDesk struct {
+	local func() time.Time // the board's clock, for the idle logout and the lockout
+
+	checking sync.Mutex
+
+	mu          sync.Mutex
+	who         *StaffSession
+	fails       int       // wrong PINs since the last lock or log-in
+	lockedUntil time.Time // on the local clock
+}
+
+// restore takes the keypad's state kept over a restart.
+func (d *staffDesk) restore(fails int, lockedUntil time.Time) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.fails, d.lockedUntil = fails, lockedUntil
+}
+
+// locked says whether the keypad is locked at now (local clock).
+func (d *staffDesk) locked(now time.Time) bool {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return now.Before(d.lockedUntil)
+}
+
+// fail counts a wrong PIN tried at now (local clock) and at (the
+// station's): the keypad's state to keep, and whether it is locked now.
+func (d *staffDesk) fail(now, at time.Time) (k pinKeypad, locked bool) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.fails++
+	k = pinKeypad{Fails: d.fails}
+	if d.fails >= pinTries {
+		d.fails, d.lockedUntil = 0, now.Add(pinLock)
+		return pinKeypad{LockedAt: at, LockedUntil: at.Add(pinLock)}, true
+	}
+	return k, false
+}
+
+// logIn makes st the staff member logged in; hadFails says wrong PINs were
+// counted before, which a log-in by PIN clears.
+func (d *staffDesk) logIn(st *StaffSession, byPIN bool) (hadFails bool) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if byPIN {
+		hadFails = d.fails > 0
+		d.fails = 0
+	}
+	d.who = st
+	return hadFails
+}
+
+// current returns a copy of the staff member logged in at at (the
+// station's time), or nil. A session left idle, or past its badge's
+// expiry, ends first: ended is it, idle why.
+func (d *staffDesk) current(at time.Time) (v, ended *StaffSession, idle bool) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.who == nil {
+		return nil, nil, false
+	}
+	// Idleness is an interval (local clock); the badge's expiry is a time
+	// of day, the hub's, compared with the station's.
+	idle = d.local().Sub(d.who.touched) > staffIdle
+	if idle || !at.Before(d.who.Expires) {
+		ended, d.who = d.who, nil
+		return nil, ended, idle
+	}
+	c := *d.who
+	return &c, nil, false
+}
+
+// touch postpones the idle logout.
+func (d *staffDesk) touch() {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.who != nil {
+		d.who.touched = d.local()
+	}
+}
+
+// logOut ends the staff session and returns who it was, or nil.
+func (d *staffDesk) logOut() *StaffSession {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	was := d.who
+	d.who = nil
+	return was
+}
+
 // loadPINKeypad takes the kept keypad state at start. A lock whose start
 // is later than now (the clock went back) is taken as starting now.
 func (s *Station) loadPINKeypad() {
@@ -64,16 +163,17 @@ func (s *Station) loadPINKeypad() {
 		return
 	}
 	now, at := s.local(), s.Now()
-	s.pinFails = k.Fails
+	var until time.Time
 	switch {
 	case k.LockedUntil.IsZero():
 	case at.Before(k.LockedAt):
-		s.pinLockedUntil = now.Add(pinLock)
+		until = now.Add(pinLock)
 	case at.Before(k.LockedUntil):
-		s.pinLockedUntil = now.Add(min(k.LockedUntil.Sub(at), pinLock))
+		until = now.Add(min(k.LockedUntil.Sub(at), pinLock))
 	}
-	if !s.pinLockedUntil.IsZero() {
-		s.log.Warn("appliance: the staff PIN keypad is still locked after the restart", "for", s.pinLockedUntil.Sub(now).Round(time.Second))
+	s.desk.restore(k.Fails, until)
+	if !until.IsZero() {
+		s.log.Warn("appliance: the staff PIN keypad is still locked after the restart", "for", until.Sub(now).Round(time.Second))
 	}
 }
 
@@ -90,18 +190,15 @@ func (s *Station) keepPINKeypad(k pinKeypad) {
 // against the argon2id hash in the reference data. Checks run one at a
 // time, so the guessing rate is one hash at a time whatever the callers.
 func (s *Station) StaffLoginPIN(staffID, pin string) error {
-	s.pinMu.Lock()
-	defer s.pinMu.Unlock()
+	s.desk.checking.Lock()
+	defer s.desk.checking.Unlock()
 	// The lockout is an interval, on the local clock; the session's
 	// times are times of day, on the station's.
 	now := s.local()
-	s.mu.Lock()
-	if now.Before(s.pinLockedUntil) {
-		s.mu.Unlock()
+	if s.desk.locked(now) {
 		return ErrPINLocked
 	}
-	rd := s.refdata
-	s.mu.Unlock()
+	rd := s.RefData()
 	var who *StaffRef
 	hash := noStaffHash
 	if rd != nil {
@@ -118,16 +215,7 @@ func (s *Station) StaffLoginPIN(staffID, pin string) error {
 	if ok && who != nil {
 		return s.pinLoggedIn(who, now)
 	}
-	at := s.Now()
-	s.mu.Lock()
-	s.pinFails++
-	k := pinKeypad{Fails: s.pinFails}
-	locked := s.pinFails >= pinTries
-	if locked {
-		s.pinFails, s.pinLockedUntil = 0, now.Add(pinLock)
-		k = pinKeypad{LockedAt: at, LockedUntil: at.Add(pinLock)}
-	}
-	s.mu.Unlock()
+	k, locked := s.desk.fail(now, s.Now())
 	s.keepPINKeypad(k)
 	if locked {
 		s.log.Warn("appliance: staff PIN keypad locked after wrong tries", "tries", pinTries)
@@ -138,12 +226,8 @@ func (s *Station) StaffLoginPIN(staffID, pin string) error {
 
 func (s *Station) pinLoggedIn(who *StaffRef, now time.Time) error {
 	at := s.Now()
-	s.mu.Lock()
-	hadFails := s.pinFails > 0
-	s.pinFails = 0
-	s.staff = &StaffSession{ID: who.ID, Name: who.Name, Role: who.Role, Technician: who.HasRole(RoleTechnician),
-		Since: at, Expires: at.Add(12 * time.Hour), touched: now}
-	s.mu.Unlock()
+	hadFails := s.desk.logIn(&StaffSession{ID: who.ID, Name: who.Name, Role: who.Role, Technician: who.HasRole(RoleTechnician),
+		Since: at, Expires: at.Add(12 * time.Hour), touched: now}, true)
 	if hadFails {
 		s.keepPINKeypad(pinKeypad{})
 	}
@@ -174,32 +258,19 @@ type StaffSession struct {
 
 // Staff returns the staff member logged in, or nil.
 func (s *Station) Staff() *StaffSession {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.expireStaffLocked()
-	if s.staff == nil {
-		return nil
+	v, ended, idle := s.desk.current(s.Now())
+	if ended != nil {
+		s.log.Info("appliance: staff session ended", "staff", ended.ID, "idle", idle)
 	}
-	v := *s.staff
-	return &v
+	return v
 }
 
 // TouchStaff records staff activity, postponing the idle logout.
-func (s *Station) TouchStaff() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.staff != nil {
-		s.staff.touched = s.local()
-	}
-}
+func (s *Station) TouchStaff() { s.desk.touch() }
 
 // StaffLogout ends the staff session.
 func (s *Station) StaffLogout() {
-	s.mu.Lock()
-	was := s.staff
-	s.staff = nil
-	s.mu.Unlock()
-	if was != nil {
+	if was := s.desk.logOut(); was != nil {
 		s.log.Info("appliance: staff logged out", "staff", was.ID)
 		s.notify()
 	}
@@ -207,30 +278,15 @@ func (s *Station) StaffLogout() {
 
 func (s *Station) staffLogin(st *signedcode.Staff) {
 	now, at := s.local(), s.Now()
-	s.mu.Lock()
 	tech := st.Role == RoleTechnician
-	if s.refdata != nil {
-		if i := slices.IndexFunc(s.refdata.Staff, func(r StaffRef) bool { return r.ID == st.StaffID }); i >= 0 {
-			tech = tech || s.refdata.Staff[i].HasRole(RoleTechnician)
+	if rd := s.RefData(); rd != nil {
+		if i := slices.IndexFunc(rd.Staff, func(r StaffRef) bool { return r.ID == st.StaffID }); i >= 0 {
+			tech = tech || rd.Staff[i].HasRole(RoleTechnician)
 		}
 	}
-	s.staff = &StaffSession{ID: st.StaffID, Name: st.Name, Role: st.Role, Technician: tech, Since: at,
-		Expires: time.Unix(st.Expires, 0), touched: now}
-	s.mu.Unlock()
+	s.desk.logIn(&StaffSession{ID: st.StaffID, Name: st.Name, Role: st.Role, Technician: tech, Since: at,
+		Expires: time.Unix(st.Expires, 0), touched: now}, false)
 	s.log.Info("appliance: staff logged in", "staff", st.StaffID, "role", st.Role, "code", st.ID)
 	// Staff at the kiosk answer a resident's call for help.
 	s.ClearHelp()
-}
-
-func (s *Station) expireStaffLocked() {
-	if s.staff == nil {
-		return
-	}
-	// Idleness is an interval (local clock); the badge's expiry is a time
-	// of day, the hub's, compared with the station's.
-	idle := s.local().Sub(s.staff.touched) > staffIdle
-	if idle || !s.Now().Before(s.staff.Expires) {
-		s.log.Info("appliance: staff session ended", "staff", s.staff.ID, "idle", idle)
-		s.staff = nil
-	}
 }

@@ -30,7 +30,7 @@ func TestOldPINHashRefused(t *testing.T) {
 	defer st.Close()
 	// SHA-256 hex, the form hubs wrote before argon2id.
 	const old = "5b0c0a3f1b8e3c5dd7e1b1b2e6b1a0d2c8f3e4a5b6c7d8e9f0a1b2c3d4e5f6a7"
-	st.refdata = &RefData{Staff: []StaffRef{{ID: "s-0007", Name: "李建国", PINHash: old}}}
+	st.ref.data = &RefData{Staff: []StaffRef{{ID: "s-0007", Name: "李建国", PINHash: old}}}
 	if err := st.StaffLoginPIN("s-0007", "2580"); !errors.Is(err, ErrPIN) {
 		t.Fatalf("an old hash: %v, want ErrPIN", err)
 	}

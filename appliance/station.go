@@ -22,7 +22,6 @@ import (
 	"github.com/gridkiosk/gridkiosk/appliance/signedcode"
 	"github.com/gridkiosk/gridkiosk/drivers/idcard"
 	"github.com/gridkiosk/gridkiosk/drivers/printer"
-	"github.com/gridkiosk/gridkiosk/drivers/qrscan"
 	"github.com/gridkiosk/gridkiosk/drivers/serialport"
 	"github.com/gridkiosk/gridkiosk/internal/secretfile"
 	"github.com/gridkiosk/gridkiosk/sync/outbox"
@@ -69,8 +68,10 @@ type Timing struct {
 	MinBackoff, MaxBackoff, Idle, AuthRetry time.Duration
 }
 
-// Submission is a record as a caller hands it in; the station adds the ID,
-// the sequence number, the time and the clock flag.
+// Submission is a record as a caller of the admin API hands it in, its
+// payload JSON; the station adds the ID, the sequence number, the time and
+// the clock flag. The station's own callers build a typed record.Payload
+// instead; both take the same checks and are encoded once.
 type Submission struct {
 	Kind    string          `json:"kind"`
 	Payload json.RawMessage `json:"payload"`
@@ -80,18 +81,6 @@ type Submission struct {
 	// the ID it was told, and gets the record stored by the first try
 	// rather than a second one. Empty: the station makes a new ID.
 	ID string `json:"id,omitempty"`
-
-	// once, if set, is a one-time key the record spends (an appointment's
-	// ID): the record is stored only if the key was not spent before, and
-	// the key is remembered until onceUntil.
-	once      string
-	onceUntil time.Time
-	// forget, if set, is a kept key the record ends (a volunteer's
-	// check-in): stored only if the key is kept, and the key goes with it.
-	forget string
-	// session marks the card session's own retry, which makes the
-	// payload again (a new consent time) under the session's record ID.
-	session bool
 }
 
 // Receipt is what the caller gets back once the record is on disk.
@@ -124,8 +113,21 @@ func (e *StorageUnknown) Error() string {
 
 func (e *StorageUnknown) Unwrap() error { return e.Err }
 
-// Station owns the outbox and the forwarder. Its methods are safe for
-// concurrent use.
+// Station owns the outbox and the forwarder; it is the front door that the
+// screens, the admin API and the drivers' loops go through. Its methods
+// are safe for concurrent use.
+//
+// Its state is kept by small parts, each guarding its own fields with its
+// own lock: sess (the resident's registration), desk (staff logged in and
+// the PIN keypad), pnl (the panel's inputs and lamps), changes (the
+// SessionChanged channel), clock (the hub's offset), prn (print jobs), dev
+// (what the drivers reported) and ref (the reference data); count (the
+// metrics' counters) is atomic. No method holds the locks of two parts at
+// once: a part never calls another part or the Station with its lock
+// held, so there is no order between them to keep. The nestings are
+// inside a part, each a lock held across something slow that takes the
+// part's state lock briefly: the desk's PIN check (a hash; see staffDesk)
+// and the print queue's line (the printer; see printQueue).
 type Station struct {
 	cfg *config.Config
 	log *slog.Logger
@@ -138,30 +140,18 @@ type Station struct {
 	fwd     *upstream.Forwarder // nil without an upstream
 	clock   *clockTrust
 
-	prn     *printQueue   // nil without a printer
-	idle    time.Duration // a session untouched this long is wiped
+	prn     *printQueue // nil without a printer
 	openID  func(path string, baud int) (idcard.Port, error)
 	cardOpt idcard.Options
-	panel   Panel  // nil without one
 	sysNet  string // the sysfs directory of network interfaces
 
-	pinMu sync.Mutex // one PIN check at a time
-
-	mu             sync.Mutex
-	submitted      map[string]uint64 // by kind, since start
-	sess           session
-	reader         readerState
-	scanner        readerState
-	lastScan       *ScanResult
-	scanDrv        *qrscan.Scanner // set once the scanner's loop runs
-	refdata        *RefData
-	refErr         string // why the last reference data fetch failed
-	staff          *StaffSession
-	pnl            panelState
-	pinFails       int       // wrong PINs since the last lock or log-in
-	pinLockedUntil time.Time // on the local clock
-	cardsRead      uint64
-	changed        chan struct{} // closed and replaced when the session changes
+	sess    session
+	desk    staffDesk
+	pnl     frontPanel
+	changes changeNotice
+	dev     devices
+	ref     refs
+	count   *counters
 }
 
 // New opens the station's outbox in the configured data directory.
@@ -196,16 +186,16 @@ func New(opt Options) (*Station, error) {
 	s := &Station{
 		cfg: cfg, log: opt.Log, local: opt.Now, version: opt.Version, started: opt.Now(),
 		box: box, clock: clock,
-		submitted: map[string]uint64{},
-		sess:      session{state: SessionIdle},
-		idle:      cfg.UI.IdleTimeout.Duration,
-		changed:   make(chan struct{}),
-		cardOpt:   opt.IDCard,
-		panel:     opt.Panel,
-		sysNet:    "/sys/class/net",
-		openID:    opt.OpenPort,
+		cardOpt: opt.IDCard,
+		sysNet:  "/sys/class/net",
+		openID:  opt.OpenPort,
+		sess:    session{idle: cfg.UI.IdleTimeout.Duration, local: opt.Now, cur: registration{state: SessionIdle}},
+		desk:    staffDesk{local: opt.Now},
+		pnl:     frontPanel{hw: opt.Panel},
+		changes: changeNotice{ch: make(chan struct{})},
+		count:   newCounters(),
 	}
-	if s.refdata, err = loadRefData(box); err != nil {
+	if s.ref.data, err = loadRefData(box); err != nil {
 		// A damaged cache is replaced at the next fetch; meanwhile the
 		// station works without signed codes rather than not at all.
 		opt.Log.Error("appliance: cached reference data not used", "err", err)
@@ -310,7 +300,7 @@ func (s *Station) Run(ctx context.Context) error {
 	if d := s.cfg.Devices.IDCard; d.Present() {
 		wg.Go(func() { s.runIDCard(ctx, d.Port, d.Baud) })
 	}
-	if s.panel != nil {
+	if s.pnl.hw != nil {
 		wg.Go(func() { s.runPanel(ctx) })
 	}
 	if d := s.cfg.Devices.Scanner; d.Present() {
@@ -365,22 +355,6 @@ func follow[E any](ctx context.Context, s *Station, run func(context.Context, ch
 	}
 }
 
-// notify wakes everyone waiting on SessionChanged.
-func (s *Station) notify() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	close(s.changed)
-	s.changed = make(chan struct{})
-}
-
-// SessionChanged returns a channel that is closed at the next change of
-// the session, of a device's state, or of the hub being reachable.
-func (s *Station) SessionChanged() <-chan struct{} {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.changed
-}
-
 // PrinterProfile is the printer profile for the configured paper width
 // and what the printer can report.
 func PrinterProfile(p config.Printer) printer.Profile {
@@ -426,16 +400,51 @@ func (s *Station) Submit(ctx context.Context, sub Submission) (Receipt, error) {
 	if err := ctx.Err(); err != nil {
 		return Receipt{}, err
 	}
+	p, err := record.Decode(sub.Kind, sub.Payload)
+	if err != nil {
+		return Receipt{}, err
+	}
+	return s.store(ctx, draft{payload: p, grid: sub.Grid, id: sub.ID})
+}
+
+// draft is a record on its way to the outbox: its payload typed, as the
+// station's own callers build it or as Submit read it. store checks and
+// encodes it once; nobody marshals a payload only to have it read again.
+type draft struct {
+	payload record.Payload
+	grid    *grid.Path // nil: the station's own cell
+	id      string     // a retry's record ID (Submission.ID); "": a new one
+
+	// once, if set, is a one-time key the record spends (an appointment's
+	// ID): the record is stored only if the key was not spent before, and
+	// the key is remembered until onceUntil.
+	once      string
+	onceUntil time.Time
+	// forget, if set, is a kept key the record ends (a volunteer's
+	// check-in): stored only if the key is kept, and the key goes with it.
+	forget string
+	// session marks the card session's own retry, which makes the
+	// payload again (a new consent time) under the session's record ID.
+	session bool
+}
+
+// store checks a draft, commits it durably and wakes the forwarder: the
+// one path every record takes to the outbox.
+func (s *Station) store(ctx context.Context, d draft) (Receipt, error) {
+	if err := ctx.Err(); err != nil {
+		return Receipt{}, err
+	}
+	kind := d.payload.Kind()
 	// A record's time is the hub-corrected one when the local clock is
 	// known to be off; its order never depends on it (sequence numbers).
 	now, trusted := s.clock.now()
-	payload, err := record.Validate(sub.Kind, sub.Payload, now)
+	payload, err := record.Encode(d.payload, now)
 	if err != nil {
 		return Receipt{}, err
 	}
 	g := s.cfg.Station.Grid
-	if sub.Grid != nil {
-		g = sub.Grid.Within(g)
+	if d.grid != nil {
+		g = d.grid.Within(g)
 	}
 	if err := g.Validate(); err != nil {
 		var ge *grid.Error
@@ -448,58 +457,58 @@ func (s *Station) Submit(ctx context.Context, sub Submission) (Receipt, error) {
 	if err != nil {
 		return Receipt{}, fmt.Errorf("appliance: encode grid: %w", err)
 	}
-	id := sub.ID
+	id := d.id
 	if id == "" {
 		if id, err = record.NewID(now); err != nil {
 			return Receipt{}, err
 		}
-	} else if rc, found, err := s.storedBefore(sub, payload); found || err != nil {
+	} else if rc, found, err := s.storedBefore(d, kind, payload); found || err != nil {
 		return rc, err
 	}
 	rec := &wire.Record{
-		ID: id, Kind: sub.Kind, CreatedAt: now, ClockTrusted: trusted,
+		ID: id, Kind: kind, CreatedAt: now, ClockTrusted: trusted,
 		Grid: gridJSON, Payload: payload,
 	}
-	if sub.Kind == record.KindRegistration || sub.Kind == record.KindMatter {
+	if kind == record.KindRegistration || kind == record.KindMatter {
 		// The key of the record's status page, which its receipt's link
 		// carries: drawn here, so the receipt prints offline.
 		rec.LinkKey = receiptcode.NewKey()
 	}
 	put := s.box.Put
 	switch {
-	case sub.once != "":
-		put = func(r *wire.Record) error { return s.box.PutOnce(r, sub.once, sub.onceUntil) }
-	case sub.forget != "":
-		put = func(r *wire.Record) error { return s.box.PutForget(r, sub.forget) }
+	case d.once != "":
+		put = func(r *wire.Record) error { return s.box.PutOnce(r, d.once, d.onceUntil) }
+	case d.forget != "":
+		put = func(r *wire.Record) error { return s.box.PutForget(r, d.forget) }
 	}
 	if err := put(rec); err != nil {
 		switch {
 		case errors.Is(err, outbox.ErrUsed):
-			return Receipt{}, &signedcode.Refusal{Reason: signedcode.Used, Detail: "appointment " + sub.once + " already made a registration here"}
+			return Receipt{}, &signedcode.Refusal{Reason: signedcode.Used, Detail: "appointment " + d.once + " already made a registration here"}
 		case errors.Is(err, outbox.ErrNotKept):
 			return Receipt{}, err
 		case errors.Is(err, outbox.ErrUnknown):
-			s.log.Error("appliance: record may or may not be stored; a retry with its ID will tell", "id", id, "kind", sub.Kind, "err", err)
+			s.log.Error("appliance: record may or may not be stored; a retry with its ID will tell", "id", id, "kind", kind, "err", err)
 			return Receipt{}, &StorageUnknown{ID: id, Err: err}
 		}
-		s.log.Error("appliance: record not stored", "kind", sub.Kind, "err", err)
+		s.log.Error("appliance: record not stored", "kind", kind, "err", err)
 		return Receipt{}, fmt.Errorf("appliance: %w", err)
 	}
-	s.mu.Lock()
-	s.submitted[sub.Kind]++
-	s.mu.Unlock()
-	s.log.Info("appliance: record stored", "id", id, "kind", sub.Kind, "seq", rec.Seq)
+	if c := s.count.byKind[kind]; c != nil {
+		c.Add(1)
+	}
+	s.log.Info("appliance: record stored", "id", id, "kind", kind, "seq", rec.Seq)
 	if s.fwd != nil {
 		s.fwd.Kick()
 	}
-	return Receipt{ID: id, Ticket: record.Ticket(sub.Kind, rec.Seq), Seq: rec.Seq, CreatedAt: now, ClockTrusted: trusted}, nil
+	return Receipt{ID: id, Ticket: record.Ticket(kind, rec.Seq), Seq: rec.Seq, CreatedAt: now, ClockTrusted: trusted}, nil
 }
 
 // storedBefore finds a record an earlier try stored under id, for a
 // retry: found with its receipt when it is the same record, an error when
 // id holds another one or is not an ID the station makes.
-func (s *Station) storedBefore(sub Submission, payload json.RawMessage) (rc Receipt, found bool, err error) {
-	id, kind := sub.ID, sub.Kind
+func (s *Station) storedBefore(d draft, kind string, payload json.RawMessage) (rc Receipt, found bool, err error) {
+	id := d.id
 	if !record.ValidID(id) {
 		return Receipt{}, false, &record.FieldError{Field: "id", Msg: "must be the record ID (a UUIDv7) a previous try was given, or left out"}
 	}
@@ -518,7 +527,7 @@ func (s *Station) storedBefore(sub Submission, payload json.RawMessage) (rc Rece
 	// A session's retry makes its payload again, with a new consent
 	// time; the session's own ID says it is the same record. An API
 	// caller's retry sends the same payload.
-	if r.Kind != kind || !sub.session && string(r.Payload) != string(payload) {
+	if r.Kind != kind || !d.session && string(r.Payload) != string(payload) {
 		return Receipt{}, false, &record.FieldError{Field: "id", Msg: "a different record is stored under this ID; send a new submission without an id"}
 	}
 	s.log.Info("appliance: record found stored by an earlier try", "id", id, "kind", kind, "seq", e.Seq)

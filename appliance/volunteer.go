@@ -53,7 +53,7 @@ func (s *Station) CheckIn(c CheckIn) (CheckIn, error) {
 	c.Since = s.Now()
 	// Checked now by the record's own rules, so that the check-out, hours
 	// later and perhaps by someone else, cannot be refused.
-	if _, err := volunteerRecord(c, c.Since); err != nil {
+	if err := record.Check(volunteerRecord(c, c.Since), c.Since); err != nil {
 		return CheckIn{}, err
 	}
 	b, err := json.Marshal(c)
@@ -104,33 +104,22 @@ func (s *Station) CheckOut(ctx context.Context, name string) (Service, error) {
 	sv := Service{CheckIn: ins[i]}
 	now := s.Now()
 	sv.Minutes, sv.Capped = ServiceMinutes(sv.Since, now)
-	raw, err := volunteerRecord(sv.CheckIn, now)
-	if err != nil {
-		return Service{}, err
-	}
-	sv.Receipt, err = s.Submit(ctx, Submission{Kind: record.KindVolunteer, Payload: raw, forget: keptVolunteer + name})
+	sv.Receipt, err = s.store(ctx, draft{payload: volunteerRecord(sv.CheckIn, now), forget: keptVolunteer + name})
 	if errors.Is(err, outbox.ErrNotKept) {
 		return Service{}, ErrNotCheckedIn
 	}
 	return sv, err
 }
 
-// volunteerRecord is the record of c's service until now, checked.
-func volunteerRecord(c CheckIn, now time.Time) (json.RawMessage, error) {
+// volunteerRecord is the record of c's service until now.
+func volunteerRecord(c CheckIn, now time.Time) *record.Volunteer {
 	minutes, _ := ServiceMinutes(c.Since, now)
-	raw, err := json.Marshal(record.Volunteer{
+	return &record.Volunteer{
 		Volunteer: record.VolunteerPerson{Name: c.Name, PartyMember: c.PartyMember},
 		Service:   c.Service,
 		Minutes:   minutes,
 		Date:      c.Since.In(now.Location()).Format(time.DateOnly),
-	})
-	if err != nil {
-		return nil, fmt.Errorf("appliance: volunteer record: %w", err)
 	}
-	if _, err := record.Validate(record.KindVolunteer, raw, now); err != nil {
-		return nil, err
-	}
-	return raw, nil
 }
 
 // ServiceMinutes is the service from since to now in whole minutes, at

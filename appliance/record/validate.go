@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"io"
 	"regexp"
 	"strings"
@@ -29,33 +28,11 @@ var (
 // canonical form (ID numbers normalised, unknown fields refused). now is
 // the station's time, for dates that may not lie in the future.
 func Validate(kind string, payload json.RawMessage, now time.Time) (json.RawMessage, error) {
-	var v interface{ check(time.Time) error }
-	switch kind {
-	case KindRegistration:
-		v = &Registration{}
-	case KindMatter:
-		v = &Matter{}
-	case KindReceipt:
-		v = &Receipt{}
-	case KindVolunteer:
-		v = &Volunteer{}
-	default:
-		return nil, fieldErr("kind", "%q is not one of registration, matter, receipt, volunteer", kind)
-	}
-	if len(bytes.TrimSpace(payload)) == 0 {
-		return nil, fieldErr("payload", "is required")
-	}
-	if err := decodeStrict(payload, v); err != nil {
-		return nil, err
-	}
-	if err := v.check(now); err != nil {
-		return nil, err
-	}
-	out, err := json.Marshal(v)
+	p, err := Decode(kind, payload)
 	if err != nil {
-		return nil, fmt.Errorf("record: encode %s: %w", kind, err)
+		return nil, err
 	}
-	return out, nil
+	return Encode(p, now)
 }
 
 // decodeStrict decodes JSON refusing unknown fields and trailing data, and
