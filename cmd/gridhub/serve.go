@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"crypto/tls"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -182,7 +181,7 @@ func refDataSource(file, codeKey string, public *url.URL) (func(hub.RefDataStore
 		}
 		if public != nil {
 			var err error
-			if data, err = attachPublicURL(data, public.String()); err != nil {
+			if data, err = hub.AttachPublicURL(data, public.String()); err != nil {
 				return nil, err
 			}
 		}
@@ -191,25 +190,4 @@ func refDataSource(file, codeKey string, public *url.URL) (func(hub.RefDataStore
 		}
 		return signedcode.AttachKeys(data, signer.ForStation(station))
 	}, nil
-}
-
-// attachPublicURL adds the hub's public URL to reference data, so that a
-// station learns the base of the links it prints. Reference data that
-// names one already keeps its own.
-func attachPublicURL(refdata []byte, public string) ([]byte, error) {
-	m := map[string]json.RawMessage{}
-	if err := json.Unmarshal(refdata, &m); err != nil {
-		return nil, fmt.Errorf("reference data is not a JSON object: %w", err)
-	}
-	if _, ok := m["public_url"]; ok || len(m) == 0 {
-		// {} is a hub with no reference data loaded, which no station
-		// takes: it stays {}.
-		return refdata, nil
-	}
-	v, err := json.Marshal(public)
-	if err != nil {
-		return nil, err
-	}
-	m["public_url"] = v
-	return json.Marshal(m)
 }
