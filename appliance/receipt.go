@@ -132,10 +132,10 @@ func (s *Station) receiptDoc(rec wire.Record, f receiptFields, req ReceiptReques
 	d.QR(code, 6)
 	if phone {
 		d.Text("手机扫码查询办理进度", printer.Style{Align: printer.Center}).
-			Text("Scan with your phone to see progress", printer.Style{Align: printer.Center})
+			Text("Scan with a phone for progress", printer.Style{Align: printer.Center})
 	} else {
 		d.Text("在服务站扫码查询办理进度", printer.Style{Align: printer.Center}).
-			Text("Scan at a service station to see progress", printer.Style{Align: printer.Center})
+			Text("Scan at a station for progress", printer.Style{Align: printer.Center})
 	}
 	d.Feed(1).Cut(false)
 	return d

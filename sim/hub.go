@@ -15,11 +15,12 @@ import (
 	"github.com/gridkiosk/gridkiosk/appliance/signedcode"
 	"github.com/gridkiosk/gridkiosk/sim/demo"
 	"github.com/gridkiosk/gridkiosk/sync/hub"
+	"github.com/gridkiosk/gridkiosk/sync/hub/statuspage"
 )
 
 // simHub is the county hub in the simulation's process: sync/hub over a
 // bbolt file, serving the demo reference data with the code key it signs
-// demo codes with.
+// demo codes with, and the status pages of the receipts' links.
 type simHub struct {
 	addr      string // the hub's loopback address
 	tokenFile string // the demo station's token at the hub
@@ -56,6 +57,13 @@ func startHub(dir, tokenFile string, log *slog.Logger) (*simHub, error) {
 		store.Close()
 		ln.Close()
 		return nil, err
+	}
+	// Receipts print links to the hub's status pages, which a browser on
+	// this machine opens.
+	if refdata, err = hub.AttachPublicURL(refdata, "http://"+ln.Addr().String()); err != nil {
+		store.Close()
+		ln.Close()
+		return nil, fmt.Errorf("simulate: %w", err)
 	}
 	hs := &hub.Server{Store: store, Tokens: hub.Tokens{token: demo.StationID}, Log: log.With("component", "hub"),
 		RefData: func(string) ([]byte, error) { return refdata, nil }}
@@ -109,7 +117,10 @@ func (h *simHub) close() error {
 // returned server is closed; done closes when it has stopped.
 func serveHub(hs *hub.Server, ln net.Listener, log *slog.Logger) (*http.Server, chan struct{}) {
 	done := make(chan struct{})
-	srv, gl := hub.HTTPLimits(0).Server(hs.Handler(), ln, log.With("component", "hub"))
+	mux := http.NewServeMux()
+	mux.Handle("/", hs.Handler())
+	(&statuspage.Page{Records: hs.Store, RefData: hs.RefData, Log: log.With("component", "hub")}).Register(mux, "")
+	srv, gl := hub.HTTPLimits(0).Server(mux, ln, log.With("component", "hub"))
 	go func() { srv.Serve(gl); close(done) }()
 	return srv, done
 }
