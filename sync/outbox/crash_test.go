@@ -42,6 +42,9 @@ func crashWriter(dir string) {
 	case "forget":
 		forgetWriter(o, base)
 		return
+	case "panic":
+		panicWriter(o)
+		return
 	case "nosync":
 		// The mistake the power-cut test must catch: commits that
 		// return before they reach the disk.

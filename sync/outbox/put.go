@@ -3,6 +3,7 @@ package outbox
 import (
 	"errors"
 	"fmt"
+	"runtime/debug"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -17,13 +18,24 @@ var ErrClosed = errors.New("outbox: closed")
 // held up by an unbounded transaction.
 const maxGroup = 256
 
-// putReq is one Put waiting for the committer.
+// appendFill is how full a commit leaves the pages of the queue and the
+// index when it splits them. Both grow at their end (sequence numbers;
+// IDs are UUIDv7, which start with the time), where bbolt's default of
+// half full leaves every page half empty for ever: fuller pages make a
+// smaller file and shallower trees, so a commit writes fewer pages. The
+// tenth left free lets index entries grow when their state changes
+// (queued to delivered) without splitting their page.
+const appendFill = 0.9
+
+// putReq is one Put waiting for a commit, or a liveness probe (r nil,
+// see Alive).
 type putReq struct {
 	r      *wire.Record
 	once   string
 	until  time.Time
-	forget string // a kept key to delete with the record (PutForget)
-	done   chan error
+	forget string        // a kept key to delete with the record (PutForget)
+	taken  chan struct{} // probes only: closed once a committer has it
+	done   chan error    // buffered: whoever commits never waits on it
 }
 
 // Put assigns r the next sequence number of the station, seals it and
@@ -64,12 +76,15 @@ func (o *Outbox) put(req *putReq) error {
 		return fmt.Errorf("%w (the record was NOT stored)", err)
 	}
 	req.done = make(chan error, 1)
-	// The channel is unbuffered: a request is handed over only while the
-	// committer is there to take it, so none is left behind by Close.
-	select {
-	case o.puts <- req:
-	case <-o.quit:
-		return fmt.Errorf("%w (the record was NOT stored)", ErrClosed)
+	lead, err := o.enqueue(req)
+	if err != nil {
+		return fmt.Errorf("%w (the record was NOT stored)", err)
+	}
+	if lead {
+		// Nobody is committing: the caller commits its own record, with
+		// no goroutine to wake and wait for (that hand-off cost a lone
+		// writer a tenth of its speed).
+		o.lead([]*putReq{req})
 	}
 	if err := <-req.done; err != nil {
 		if errors.Is(err, ErrUnknown) {
@@ -81,41 +96,101 @@ func (o *Outbox) put(req *putReq) error {
 	return nil
 }
 
-// committer commits waiting Puts in groups: it takes one request, then
-// every other one already waiting, and commits them in one transaction
-// and one fsync. A lone writer waits for nobody.
-func (o *Outbox) committer() {
-	for {
-		var first *putReq
-		select {
-		case first = <-o.puts:
-		case p := <-o.probes:
-			p <- o.probe()
-			continue
-		case <-o.quit:
-			return
-		}
-		group := []*putReq{first}
-	more:
-		for len(group) < maxGroup {
-			select {
-			case req := <-o.puts:
-				group = append(group, req)
-			default:
-				break more
-			}
-		}
-		o.commit(group)
+// enqueue hands req to the commit in progress, or, when there is none,
+// makes the caller the one who commits (lead): a lone writer commits in
+// its own goroutine, and writers that come while a commit is on its way
+// to the disk wait to share the next one.
+func (o *Outbox) enqueue(req *putReq) (lead bool, err error) {
+	o.cmu.Lock()
+	defer o.cmu.Unlock()
+	if o.closed {
+		return false, ErrClosed
 	}
+	if o.busy {
+		o.waiting = append(o.waiting, req)
+		return false, nil
+	}
+	o.busy = true
+	return true, nil
+}
+
+// lead commits group in one transaction and one fsync, then passes the
+// turn on: the requests that queued meanwhile are committed together by
+// a goroutine of their own, so the caller who led returns as soon as its
+// own record is on disk.
+func (o *Outbox) lead(group []*putReq) {
+	defer func() {
+		if p := recover(); p != nil {
+			// A commit that panics (bbolt does on a damaged page) must
+			// end the process, as it did when one goroutine made every
+			// commit: a caller that recovers panics, as net/http does,
+			// would otherwise leave the turn taken and every later Put
+			// waiting for ever.
+			stack := debug.Stack()
+			go panic(fmt.Sprintf("outbox: commit: %v\n%s", p, stack))
+			select {}
+		}
+	}()
+	o.commitGroup(group)
+	o.cmu.Lock()
+	defer o.cmu.Unlock()
+	if len(o.waiting) == 0 {
+		o.busy = false
+		o.idle.Broadcast()
+		return
+	}
+	next := o.waiting
+	if len(next) > maxGroup {
+		next = next[:maxGroup:maxGroup]
+	}
+	o.waiting = o.waiting[len(next):]
+	if len(o.waiting) == 0 {
+		o.waiting = nil
+	}
+	for _, req := range next {
+		if req.taken != nil {
+			close(req.taken)
+		}
+	}
+	o.wg.Go(func() { o.lead(next) })
+}
+
+// commitGroup commits the Puts of group; its probes are answered once
+// the commit holds the database's write lock, or, with no Put beside
+// them, by taking the lock and giving it back.
+func (o *Outbox) commitGroup(group []*putReq) {
+	var puts, probes []*putReq
+	for _, req := range group {
+		if req.r == nil {
+			probes = append(probes, req)
+		} else {
+			puts = append(puts, req)
+		}
+	}
+	if len(puts) == 0 {
+		err := o.probe()
+		for _, p := range probes {
+			p.done <- err
+		}
+		return
+	}
+	o.commit(puts, probes)
 }
 
 // commit stores a group in one transaction. A request that is refused on
 // its own (a duplicate ID, a spent key) does not spoil the others: it is
 // checked before anything of it is written.
-func (o *Outbox) commit(group []*putReq) {
+func (o *Outbox) commit(group, probes []*putReq) {
 	errs := make([]error, len(group))
 	written := false // the transaction's writes all went in; a failure after is the commit's
+	locked := false
 	err := o.db.Update(func(tx *bolt.Tx) error {
+		locked = true
+		for _, p := range probes {
+			p.done <- nil
+		}
+		tx.Bucket(bucketQueue).FillPercent = appendFill
+		tx.Bucket(bucketIndex).FillPercent = appendFill
 		for i, req := range group {
 			refused, err := o.putTx(tx, req)
 			if err != nil {
@@ -141,6 +216,11 @@ func (o *Outbox) commit(group []*putReq) {
 			}
 		}
 		err = nil
+	}
+	if !locked {
+		for _, p := range probes {
+			p.done <- fmt.Errorf("outbox: liveness probe: %w", err)
+		}
 	}
 	err = diskFull(o.dir, err)
 	o.mu.Lock()
