@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/gridkiosk/gridkiosk/appliance"
+	"github.com/gridkiosk/gridkiosk/appliance/station"
 	"github.com/gridkiosk/gridkiosk/internal/sdnotify/sdnotifytest"
 	"github.com/gridkiosk/gridkiosk/sim/demo"
 )
@@ -36,7 +37,7 @@ func hubStation(t *testing.T, url string, opt appliance.Options) *appliance.Stat
 func submitMatter(t *testing.T, st *appliance.Station) {
 	t.Helper()
 	raw, _ := json.Marshal(map[string]string{"category": "repair", "description": "路灯不亮"})
-	if _, err := st.Submit(t.Context(), appliance.Submission{Kind: "matter", Payload: raw}); err != nil {
+	if _, err := st.Submit(t.Context(), station.Submission{Kind: "matter", Payload: raw}); err != nil {
 		t.Fatal(err)
 	}
 }

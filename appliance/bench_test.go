@@ -4,7 +4,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gridkiosk/gridkiosk/appliance"
+	"github.com/gridkiosk/gridkiosk/appliance/station"
 	"github.com/gridkiosk/gridkiosk/drivers/idcard/idcardsim"
 	"github.com/gridkiosk/gridkiosk/drivers/serialport"
 )
@@ -23,7 +23,7 @@ func BenchmarkCardToSession(b *testing.B) {
 		ch := st.SessionChanged()
 		t0 := time.Now()
 		sim.Lay(card)
-		for st.Session().State != appliance.SessionCard {
+		for st.Session().State != station.SessionCard {
 			<-ch
 			ch = st.SessionChanged()
 		}

@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/gridkiosk/gridkiosk/appliance/station"
 )
 
 // hubClockTolerance is how far the local clock may be from the hub's time
@@ -46,14 +48,6 @@ type clockTrust struct {
 	mu     sync.Mutex
 	offset time.Duration // hub time minus local time, in use
 	seen   bool          // the hub was heard from since start
-}
-
-// ClockState is the clock's trust for /healthz.
-type ClockState struct {
-	Trusted  bool   `json:"trusted"`
-	Source   string `json:"source,omitempty"` // ntp, hub
-	OffsetMS int64  `json:"hub_offset_ms"`    // hub minus local, last seen
-	HubSeen  bool   `json:"hub_seen"`
 }
 
 // observeHub takes the hub's time from an authenticated answer (see
@@ -111,11 +105,11 @@ func (c *clockTrust) Now() time.Time {
 	return t
 }
 
-func (c *clockTrust) state() ClockState {
+func (c *clockTrust) state() station.ClockState {
 	ntp := c.ntpSynced != nil && c.ntpSynced()
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	st := ClockState{OffsetMS: c.offset.Milliseconds(), HubSeen: c.seen}
+	st := station.ClockState{OffsetMS: c.offset.Milliseconds(), HubSeen: c.seen}
 	switch {
 	case ntp:
 		st.Source = "ntp"

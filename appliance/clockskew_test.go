@@ -13,6 +13,7 @@ import (
 
 	"github.com/gridkiosk/gridkiosk/appliance"
 	"github.com/gridkiosk/gridkiosk/appliance/signedcode"
+	"github.com/gridkiosk/gridkiosk/appliance/station"
 	"github.com/gridkiosk/gridkiosk/drivers/idcard"
 	"github.com/gridkiosk/gridkiosk/drivers/idcard/idcardsim"
 	"github.com/gridkiosk/gridkiosk/drivers/qrscan/qrscansim"
@@ -50,7 +51,7 @@ func skewStation(t *testing.T, dir, hubURL string, skew time.Duration, ntp bool)
 		Now:       func() time.Time { return time.Now().Add(skew) },
 		NTPSynced: func() bool { return ntp },
 		IDCard:    idcard.Options{Poll: 10 * time.Millisecond}})
-	waitState(t, st, func(h appliance.Health) bool {
+	waitState(t, st, func(h station.Health) bool {
 		return h.Peripherals["idcard"].State == "ready" && h.Peripherals["scanner"].State == "ready"
 	})
 	return st, card, scanner
@@ -70,7 +71,7 @@ func (h *codeHub) badge(t *testing.T, id string, from, until time.Time) string {
 // it (a line stalled past the driver's idle gap on a loaded machine): a
 // resident whose scan was cut short scans again too. The code itself is
 // judged by the station, never retried for its answer.
-func scanWhole(t *testing.T, st *appliance.Station, sim *qrscansim.Scanner, code string) appliance.ScanResult {
+func scanWhole(t *testing.T, st *appliance.Station, sim *qrscansim.Scanner, code string) station.ScanResult {
 	t.Helper()
 	for try := 1; ; try++ {
 		r := scan(t, st, sim, code)
@@ -185,7 +186,7 @@ func wrongClock(t *testing.T, skew time.Duration, ntp bool) {
 	h := startCodeHub(t, filepath.Join(dir, "hub"))
 	st, card, scanner := skewStation(t, dir, h.url, skew, ntp)
 	waitRefData(t, st)
-	waitState(t, st, func(h appliance.Health) bool { return h.Clock.HubSeen })
+	waitState(t, st, func(h station.Health) bool { return h.Clock.HubSeen })
 
 	// The station's time: the hub's without NTP, its own with.
 	stationTime := func() time.Time {
@@ -209,13 +210,13 @@ func wrongClock(t *testing.T, skew time.Duration, ntp bool) {
 		t.Fatalf("clock state %+v; want trusted by %s, hub offset about %s", ck, wantSource, -skew)
 	}
 	near("Station.Now", st.Now())
-	consent := appliance.ConsentIn{Agreed: true, Version: "2026-01"}
+	consent := station.ConsentIn{Agreed: true, Version: "2026-01"}
 
 	// Card registration: consent and record on the same clock.
 	c, _ := idcardsim.Card("resident")
 	card.Lay(c)
-	waitSession(t, st, appliance.SessionCard)
-	rc, err := st.SubmitSession(t.Context(), appliance.SessionSubmit{Purpose: "certificate", Consent: consent})
+	waitSession(t, st, station.SessionCard)
+	rc, err := st.SubmitSession(t.Context(), station.SessionSubmit{Purpose: "certificate", Consent: consent})
 	if err != nil {
 		t.Fatalf("card registration refused: %v", err)
 	}
@@ -239,7 +240,7 @@ func wrongClock(t *testing.T, skew time.Duration, ntp bool) {
 	if err := st.StartManual("王秀兰", "14102919520317122X"); err != nil {
 		t.Fatal(err)
 	}
-	if rc, err = st.SubmitSession(t.Context(), appliance.SessionSubmit{Purpose: "certificate", Consent: consent}); err != nil {
+	if rc, err = st.SubmitSession(t.Context(), station.SessionSubmit{Purpose: "certificate", Consent: consent}); err != nil {
 		t.Fatalf("manual registration refused: %v", err)
 	}
 	near("manual registration's created_at", rc.CreatedAt)
@@ -258,8 +259,8 @@ func wrongClock(t *testing.T, skew time.Duration, ntp bool) {
 			// The code names its resident by a keyed hash: their card
 			// confirms them.
 			card.Lay(c)
-			waitSession(t, st, appliance.SessionCard)
-			rc, err := st.SubmitSession(t.Context(), appliance.SessionSubmit{Consent: consent})
+			waitSession(t, st, station.SessionCard)
+			rc, err := st.SubmitSession(t.Context(), station.SessionSubmit{Consent: consent})
 			if err != nil {
 				t.Fatalf("registration by appointment refused: %v", err)
 			}
@@ -291,7 +292,7 @@ func wrongClock(t *testing.T, skew time.Duration, ntp bool) {
 
 	// A volunteer checks in; the hub goes away; the check-out is still
 	// on the station's clock, and the queue's age is measured on it too.
-	in, err := st.CheckIn(appliance.CheckIn{Name: "张伟", Service: "环境整治"})
+	in, err := st.CheckIn(station.CheckIn{Name: "张伟", Service: "环境整治"})
 	if err != nil {
 		t.Fatalf("volunteer check-in refused: %v", err)
 	}
@@ -301,11 +302,11 @@ func wrongClock(t *testing.T, skew time.Duration, ntp bool) {
 	if err != nil {
 		t.Fatalf("volunteer check-out refused: %v", err)
 	}
-	near("check-out's created_at", sv.Receipt.CreatedAt)
-	if !sv.Receipt.ClockTrusted || sv.Minutes != 1 {
+	near("check-out's created_at", sv.Ack.CreatedAt)
+	if !sv.Ack.ClockTrusted || sv.Minutes != 1 {
 		t.Errorf("check-out: %+v; want trusted, 1 minute", sv)
 	}
-	if e, err := st.Lookup(sv.Receipt.ID); err != nil || e.State != "queued" {
+	if e, err := st.Lookup(sv.Ack.ID); err != nil || e.State != "queued" {
 		t.Fatalf("volunteer record with the hub away: %+v %v", e, err)
 	}
 	if age := metric(t, st, "gridkiosk_outbox_oldest_queued_age_seconds"); age < 0 || age > 60 {
@@ -320,9 +321,9 @@ func TestWrongClockBeforeTheHub(t *testing.T) {
 	st, sim := cardStation(t, 115200, local)
 	c, _ := idcardsim.Card("resident")
 	sim.Lay(c)
-	waitSession(t, st, appliance.SessionCard)
-	rc, err := st.SubmitSession(t.Context(), appliance.SessionSubmit{Purpose: "certificate",
-		Consent: appliance.ConsentIn{Agreed: true, Version: "2026-01"}})
+	waitSession(t, st, station.SessionCard)
+	rc, err := st.SubmitSession(t.Context(), station.SessionSubmit{Purpose: "certificate",
+		Consent: station.ConsentIn{Agreed: true, Version: "2026-01"}})
 	if err != nil {
 		t.Fatalf("card registration refused: %v", err)
 	}

@@ -13,6 +13,7 @@ import (
 	"github.com/gridkiosk/gridkiosk/appliance/citizenid"
 	"github.com/gridkiosk/gridkiosk/appliance/config"
 	"github.com/gridkiosk/gridkiosk/appliance/grid"
+	"github.com/gridkiosk/gridkiosk/appliance/station"
 )
 
 // The front door under load: a resident registers again and again while
@@ -59,8 +60,8 @@ func TestFrontDoorConcurrent(t *testing.T) {
 		if err := st.StartManual("王秀兰", first17+string(c)); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := st.SubmitSession(t.Context(), appliance.SessionSubmit{Purpose: "certificate",
-			Consent: appliance.ConsentIn{Agreed: true, Version: "2026-01"}}); err != nil {
+		if _, err := st.SubmitSession(t.Context(), station.SessionSubmit{Purpose: "certificate",
+			Consent: station.ConsentIn{Agreed: true, Version: "2026-01"}}); err != nil {
 			t.Fatalf("registration %d: %v", i, err)
 		}
 	}

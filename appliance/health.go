@@ -5,73 +5,17 @@ import (
 	"io"
 	"os"
 	"sort"
-	"time"
 
+	"github.com/gridkiosk/gridkiosk/appliance/station"
 	"github.com/gridkiosk/gridkiosk/sync/upstream"
 	"github.com/gridkiosk/gridkiosk/sync/wire"
 )
 
-// Health is the station's state as GET /healthz reports it. It holds no
-// personal data.
-type Health struct {
-	Status      string                `json:"status"` // ok, degraded
-	Problems    []string              `json:"problems,omitempty"`
-	Station     StationInfo           `json:"station"`
-	Version     string                `json:"version"`
-	UptimeSec   int64                 `json:"uptime_s"`
-	Peripherals map[string]Peripheral `json:"peripherals"`
-	Outbox      OutboxState           `json:"outbox"`
-	Upstream    UpstreamState         `json:"upstream"`
-	Clock       ClockState            `json:"clock"`
-	Panel       PanelState            `json:"panel"`
-	RefData     RefDataState          `json:"refdata"`
-}
-
-// StationInfo names the station.
-type StationInfo struct {
-	ID   string `json:"id"`
-	Name string `json:"name"`
-}
-
-// Peripheral is one device's state. A device with no port in the config
-// is "absent"; one whose device node is missing is "missing".
-type Peripheral struct {
-	State string `json:"state"` // absent, present, missing, configured; ready, lost (a driver's word); paper_out, cover_open, offline, … (the printer's)
-	Where string `json:"where,omitempty"`
-	Note  string `json:"note,omitempty"`
-	// Pending is how many receipts wait for the printer.
-	Pending int `json:"pending,omitempty"`
-}
-
-// OutboxState is the queue as /healthz shows it.
-type OutboxState struct {
-	Queued       int        `json:"queued"`
-	Delivered    int        `json:"delivered"`
-	Rejected     int        `json:"rejected"`
-	OldestQueued *time.Time `json:"oldest_queued,omitempty"`
-	LastSeq      uint64     `json:"last_seq"`
-}
-
-// UpstreamState is the forwarder as /healthz shows it.
-type UpstreamState struct {
-	Configured bool `json:"configured"`
-	// TLS is how the link is protected: tls, tls+ca_file, pinned,
-	// insecure_http or loopback_http (see config.Upstream.TLSMode).
-	TLS         string     `json:"tls,omitempty"`
-	Online      bool       `json:"online"`
-	LastSuccess *time.Time `json:"last_success,omitempty"`
-	LastError   string     `json:"last_error,omitempty"`
-	Alert       string     `json:"alert,omitempty"`
-	Sent        uint64     `json:"sent"`
-	// SendRate is records acknowledged per second over the last minute.
-	SendRate float64 `json:"send_rate"`
-}
-
 // Health reports the station's state.
-func (s *Station) Health() Health {
-	h := Health{
+func (s *Station) Health() station.Health {
+	h := station.Health{
 		Status:      "ok",
-		Station:     StationInfo{ID: s.cfg.Station.ID, Name: s.cfg.Station.Name},
+		Station:     station.StationInfo{ID: s.cfg.Station.ID, Name: s.cfg.Station.Name},
 		Version:     s.version,
 		UptimeSec:   int64(s.local().Sub(s.started).Seconds()),
 		Peripherals: s.peripherals(),
@@ -80,13 +24,13 @@ func (s *Station) Health() Health {
 		RefData:     s.refDataState(),
 	}
 	st := s.box.Stats()
-	h.Outbox = OutboxState{Queued: st.Queued, Delivered: st.Delivered, Rejected: st.Rejected, LastSeq: st.LastSeq}
+	h.Outbox = station.OutboxState{Queued: st.Queued, Delivered: st.Delivered, Rejected: st.Rejected, LastSeq: st.LastSeq}
 	if !st.OldestQueued.IsZero() {
 		h.Outbox.OldestQueued = &st.OldestQueued
 	}
 	if s.fwd != nil {
 		fs := s.fwd.State()
-		h.Upstream = UpstreamState{Configured: true, TLS: s.cfg.Upstream.TLSMode(), Online: fs.Online, LastError: fs.LastError, Alert: fs.Alert, Sent: fs.Sent, SendRate: fs.SendRate}
+		h.Upstream = station.UpstreamState{Configured: true, TLS: s.cfg.Upstream.TLSMode(), Online: fs.Online, LastError: fs.LastError, Alert: fs.Alert, Sent: fs.Sent, SendRate: fs.SendRate}
 		if !fs.LastSuccess.IsZero() {
 			h.Upstream.LastSuccess = &fs.LastSuccess
 		}
@@ -106,9 +50,9 @@ func (s *Station) Health() Health {
 	return h
 }
 
-func (s *Station) peripherals() map[string]Peripheral {
+func (s *Station) peripherals() map[string]station.Peripheral {
 	d := s.cfg.Devices
-	out := map[string]Peripheral{
+	out := map[string]station.Peripheral{
 		"idcard":  devNode(d.IDCard.Port, "devices.idcard.port"),
 		"scanner": devNode(d.Scanner.Port, "devices.scanner.port"),
 	}
@@ -116,20 +60,20 @@ func (s *Station) peripherals() map[string]Peripheral {
 	rs, ss := s.dev.reader, s.dev.scanner
 	s.dev.mu.Unlock()
 	if ss.state == "ready" && out["scanner"].State != "missing" {
-		out["scanner"] = Peripheral{State: "ready", Where: d.Scanner.Port}
+		out["scanner"] = station.Peripheral{State: "ready", Where: d.Scanner.Port}
 	} else if ss.state == "lost" && out["scanner"].State != "missing" {
-		out["scanner"] = Peripheral{State: "lost", Where: d.Scanner.Port,
+		out["scanner"] = station.Peripheral{State: "lost", Where: d.Scanner.Port,
 			Note: fmt.Sprintf("the scanner at %s (devices.scanner.port) failed: %s", d.Scanner.Port, ss.note)}
 	}
 	switch {
 	case out["idcard"].State == "missing":
 		// The device node is gone, whatever the driver last heard.
 	case rs.state == "ready":
-		out["idcard"] = Peripheral{State: "ready", Where: d.IDCard.Port, Note: "SAM " + rs.samID}
+		out["idcard"] = station.Peripheral{State: "ready", Where: d.IDCard.Port, Note: "SAM " + rs.samID}
 	case rs.state == "lost" && out["idcard"].State != "missing":
 		// The node is there but the reader does not answer: a wrong port
 		// or baud rate, a dead reader, or a cable in the wrong socket.
-		out["idcard"] = Peripheral{State: "lost", Where: d.IDCard.Port,
+		out["idcard"] = station.Peripheral{State: "lost", Where: d.IDCard.Port,
 			Note: fmt.Sprintf("the reader at %s (devices.idcard.port, %d baud) does not answer: %s", d.IDCard.Port, d.IDCard.Baud, rs.note)}
 	}
 	switch {
@@ -138,9 +82,9 @@ func (s *Station) peripherals() map[string]Peripheral {
 	case d.Printer.USB != "":
 		out["printer"] = devNode(d.Printer.USB, "devices.printer.usb")
 	case d.Printer.TCP != "":
-		out["printer"] = Peripheral{State: "configured", Where: "tcp://" + d.Printer.TCP}
+		out["printer"] = station.Peripheral{State: "configured", Where: "tcp://" + d.Printer.TCP}
 	default:
-		out["printer"] = Peripheral{State: "absent"}
+		out["printer"] = station.Peripheral{State: "absent"}
 	}
 	if s.prn != nil && out["printer"].State != "missing" {
 		state, note, pending, _ := s.prn.snapshot()
@@ -153,14 +97,14 @@ func (s *Station) peripherals() map[string]Peripheral {
 	return out
 }
 
-func devNode(path, key string) Peripheral {
+func devNode(path, key string) station.Peripheral {
 	if path == "" {
-		return Peripheral{State: "absent"}
+		return station.Peripheral{State: "absent"}
 	}
 	if _, err := os.Stat(path); err != nil {
-		return Peripheral{State: "missing", Where: path, Note: fmt.Sprintf("%s (set by %s) does not exist; is the device plugged in?", path, key)}
+		return station.Peripheral{State: "missing", Where: path, Note: fmt.Sprintf("%s (set by %s) does not exist; is the device plugged in?", path, key)}
 	}
-	return Peripheral{State: "present", Where: path}
+	return station.Peripheral{State: "present", Where: path}
 }
 
 // WriteMetrics writes the station's metrics in the Prometheus text format.

@@ -8,6 +8,7 @@ import (
 	"github.com/gridkiosk/gridkiosk/appliance/citizenid"
 	"github.com/gridkiosk/gridkiosk/appliance/record"
 	"github.com/gridkiosk/gridkiosk/appliance/signedcode"
+	"github.com/gridkiosk/gridkiosk/appliance/station"
 )
 
 // StartManual starts a registration from a name and a resident ID number
@@ -34,14 +35,14 @@ func (s *Station) StartManual(name, idNumber string) error {
 	now := s.local()
 	p := &record.Person{Name: name, IDNumber: num.ID, CardType: "resident", Gender: num.Gender.String(),
 		Birth: num.Birth.Format(time.DateOnly)}
-	waiting, taken := s.sess.begin(registration{state: SessionManual, manual: p, started: now, touched: now}, num.ID)
+	waiting, taken := s.sess.begin(registration{state: station.SessionManual, manual: p, started: now, touched: now}, num.ID)
 	s.logAppointment(waiting, taken)
 	s.log.Info("appliance: registration typed in", "id", citizenid.Mask(num.ID))
 	s.notify()
 	return nil
 }
 
-func manualPayload(p record.Person, appt *signedcode.Appointment, in SessionSubmit, now time.Time) *record.Registration {
+func manualPayload(p record.Person, appt *signedcode.Appointment, in station.SessionSubmit, now time.Time) *record.Registration {
 	reg := &record.Registration{Person: p, Purpose: in.Purpose, Phone: strings.TrimSpace(in.Phone), Source: "manual",
 		Consent: record.Consent{Version: in.Consent.Version, At: now}}
 	withAppointment(reg, appt)

@@ -9,6 +9,7 @@ import (
 
 	"github.com/gridkiosk/gridkiosk/appliance"
 	"github.com/gridkiosk/gridkiosk/appliance/record"
+	"github.com/gridkiosk/gridkiosk/appliance/station"
 	"github.com/gridkiosk/gridkiosk/sim/demo"
 )
 
@@ -31,18 +32,18 @@ func TestManualRegistration(t *testing.T) {
 			t.Errorf("StartManual(%q, %q) = %v; want %s: %s", tc.name, tc.id, err, tc.field, tc.msg)
 		}
 	}
-	if st.Session().State != appliance.SessionIdle {
+	if st.Session().State != station.SessionIdle {
 		t.Fatal("a refused entry started a session")
 	}
 	if err := st.StartManual(" 王秀兰 ", "14102919520317122x"); err != nil {
 		t.Fatal(err)
 	}
 	v := st.Session()
-	if v.State != appliance.SessionManual || v.Source != "manual" || v.Person.Name != "王秀兰" ||
+	if v.State != station.SessionManual || v.Source != "manual" || v.Person.Name != "王秀兰" ||
 		v.Person.IDNumber != "1410**********122X" || v.Person.Birth != "1952-03-17" || v.Person.Gender != "female" {
 		t.Fatalf("session: %+v %+v", v, v.Person)
 	}
-	rc, err := st.SubmitSession(t.Context(), appliance.SessionSubmit{Purpose: "certificate", Consent: appliance.ConsentIn{Agreed: true, Version: "2026-01"}})
+	rc, err := st.SubmitSession(t.Context(), station.SessionSubmit{Purpose: "certificate", Consent: station.ConsentIn{Agreed: true, Version: "2026-01"}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -60,10 +61,10 @@ func TestStaffPIN(t *testing.T) {
 	clk := &clock{}
 	st, _ := stationWithClock(t, dir, h.url, clk.Now)
 	waitRefData(t, st)
-	if err := st.StaffLoginPIN("s-0007", "0000"); !errors.Is(err, appliance.ErrPIN) {
+	if err := st.StaffLoginPIN("s-0007", "0000"); !errors.Is(err, station.ErrPIN) {
 		t.Fatalf("wrong PIN: %v", err)
 	}
-	if err := st.StaffLoginPIN("s-0012", demo.StaffPIN); !errors.Is(err, appliance.ErrPIN) {
+	if err := st.StaffLoginPIN("s-0012", demo.StaffPIN); !errors.Is(err, station.ErrPIN) {
 		t.Fatalf("staff without a PIN: %v", err)
 	}
 	if err := st.StaffLoginPIN("s-0007", demo.StaffPIN); err != nil {
@@ -77,10 +78,10 @@ func TestStaffPIN(t *testing.T) {
 	for range 5 {
 		err = st.StaffLoginPIN("s-0007", "1111")
 	}
-	if !errors.Is(err, appliance.ErrPINLocked) {
+	if !errors.Is(err, station.ErrPINLocked) {
 		t.Fatalf("fifth wrong PIN: %v", err)
 	}
-	if err := st.StaffLoginPIN("s-0007", demo.StaffPIN); !errors.Is(err, appliance.ErrPINLocked) {
+	if err := st.StaffLoginPIN("s-0007", demo.StaffPIN); !errors.Is(err, station.ErrPINLocked) {
 		t.Fatalf("right PIN while locked: %v", err)
 	}
 	clk.Advance(6 * time.Minute)

@@ -5,6 +5,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/gridkiosk/gridkiosk/appliance/station"
 	"github.com/gridkiosk/gridkiosk/drivers/panel"
 )
 
@@ -22,18 +23,6 @@ type Panel interface {
 // told of (the hub going away) shows within this.
 const ledEvery = time.Second
 
-// PanelState is what the panel's inputs said, for the screen and /healthz.
-type PanelState struct {
-	Present bool `json:"present"` // a panel is configured
-	// HelpSince is when a resident pressed the help button, until staff
-	// log in or clear it; nil when nobody asked.
-	HelpSince *time.Time `json:"help_since,omitempty"`
-	// Presence is the presence sensor's word: someone is at the kiosk.
-	Presence bool `json:"presence"`
-	// TechAt is when the technician button was last held down.
-	TechAt *time.Time `json:"tech_at,omitempty"`
-}
-
 // frontPanel is the kiosk's panel as the station drives it: the hardware, and
 // what its inputs said and its lamps show. mu guards help, presence, tech
 // and leds, and is taken only to copy them in or out: the hardware is
@@ -49,10 +38,10 @@ type frontPanel struct {
 }
 
 // state is the panel's inputs for the screen and /healthz.
-func (p *frontPanel) state() PanelState {
+func (p *frontPanel) state() station.PanelState {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	ps := PanelState{Present: p.hw != nil, Presence: p.presence}
+	ps := station.PanelState{Present: p.hw != nil, Presence: p.presence}
 	if !p.help.IsZero() {
 		t := p.help
 		ps.HelpSince = &t
@@ -130,7 +119,7 @@ func (p *frontPanel) forgetLamps() {
 }
 
 // Panel returns the panel's state.
-func (s *Station) Panel() PanelState { return s.pnl.state() }
+func (s *Station) Panel() station.PanelState { return s.pnl.state() }
 
 // ClearHelp answers a help request: the lamp and the relay go off.
 func (s *Station) ClearHelp() {
@@ -216,7 +205,7 @@ func (s *Station) lampPlan() map[panel.LED]panel.Pattern {
 	case len(h.Problems) > 0 || h.Outbox.Rejected > 0:
 		plan[panel.LEDAttention] = panel.BlinkSlow
 	}
-	if sess.State != SessionIdle || h.Peripherals["printer"].Pending > 0 {
+	if sess.State != station.SessionIdle || h.Peripherals["printer"].Pending > 0 {
 		plan[panel.LEDBusy] = panel.On
 	}
 	return plan

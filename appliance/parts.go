@@ -4,6 +4,7 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"github.com/gridkiosk/gridkiosk/appliance/station"
 	"github.com/gridkiosk/gridkiosk/drivers/qrscan"
 	"github.com/gridkiosk/gridkiosk/sync/wire"
 )
@@ -17,7 +18,7 @@ type devices struct {
 	mu       sync.Mutex
 	reader   readerState
 	scanner  readerState
-	lastScan *ScanResult
+	lastScan *station.ScanResult
 	scanDrv  *qrscan.Scanner // set once the scanner's loop runs
 }
 

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/gridkiosk/gridkiosk/appliance/record"
+	"github.com/gridkiosk/gridkiosk/appliance/station"
 	"github.com/gridkiosk/gridkiosk/drivers/panel"
 )
 
@@ -20,7 +21,7 @@ func (c *handClock) advance(d time.Duration) { c.t = c.t.Add(d) }
 func newHandClock() *handClock { return &handClock{t: time.Date(2026, 12, 7, 9, 0, 0, 0, time.UTC)} }
 
 func manualReg(name string, at time.Time) registration {
-	return registration{state: SessionManual, manual: &record.Person{Name: name}, started: at, touched: at}
+	return registration{state: station.SessionManual, manual: &record.Person{Name: name}, started: at, touched: at}
 }
 
 // A registration keeps the record ID its first try claimed; a try for a
@@ -28,7 +29,7 @@ func manualReg(name string, at time.Time) registration {
 // one's ID.
 func TestSessionClaimID(t *testing.T) {
 	clk := newHandClock()
-	x := session{idle: time.Minute, local: clk.now, cur: registration{state: SessionIdle}}
+	x := session{idle: time.Minute, local: clk.now, cur: registration{state: station.SessionIdle}}
 	x.begin(manualReg("王秀兰", clk.now()), "")
 	a := x.snapshot()
 	if got := x.claimID(a.started, "id-1"); got != "id-1" {
@@ -51,20 +52,20 @@ func TestSessionClaimID(t *testing.T) {
 // postpones that; a submitted one keeps only its receipt.
 func TestSessionIdleWipe(t *testing.T) {
 	clk := newHandClock()
-	x := session{idle: time.Minute, local: clk.now, cur: registration{state: SessionIdle}}
+	x := session{idle: time.Minute, local: clk.now, cur: registration{state: station.SessionIdle}}
 	x.begin(manualReg("王秀兰", clk.now()), "")
 	clk.advance(50 * time.Second)
 	x.touch()
 	clk.advance(50 * time.Second)
-	if got := x.snapshot(); got.state != SessionManual {
+	if got := x.snapshot(); got.state != station.SessionManual {
 		t.Fatalf("a touched registration was wiped: %q", got.state)
 	}
-	x.submitted(&Receipt{ID: "r"})
-	if got := x.snapshot(); got.state != SessionSubmitted || got.manual != nil || got.receipt.ID != "r" {
+	x.submitted(&station.Ack{ID: "r"})
+	if got := x.snapshot(); got.state != station.SessionSubmitted || got.manual != nil || got.ack.ID != "r" {
 		t.Fatalf("submitted: %+v", got)
 	}
 	clk.advance(61 * time.Second)
-	if got := x.snapshot(); got.state != SessionIdle || got.receipt != nil {
+	if got := x.snapshot(); got.state != station.SessionIdle || got.ack != nil {
 		t.Fatalf("not wiped after the idle timeout: %+v", got)
 	}
 }
@@ -88,7 +89,7 @@ func TestStaffDesk(t *testing.T) {
 		t.Fatal("the lock does not last pinLock")
 	}
 	d.fail(clk.now(), at)
-	if !d.logIn(&StaffSession{ID: "s-1", Expires: at.Add(time.Hour), touched: clk.now()}, true) {
+	if !d.logIn(&station.StaffSession{ID: "s-1", Expires: at.Add(time.Hour)}, true) {
 		t.Fatal("a PIN log-in after a wrong PIN did not say so (the kept count stays)")
 	}
 	if v, ended, _ := d.current(at); v == nil || ended != nil || v.ID != "s-1" {
@@ -104,7 +105,7 @@ func TestStaffDesk(t *testing.T) {
 	if v, ended, idle := d.current(at); v != nil || ended == nil || !idle {
 		t.Fatalf("idle: %+v ended %+v idle=%v", v, ended, idle)
 	}
-	d.logIn(&StaffSession{ID: "s-2", Expires: at.Add(time.Hour), touched: clk.now()}, false)
+	d.logIn(&station.StaffSession{ID: "s-2", Expires: at.Add(time.Hour)}, false)
 	if v, ended, idle := d.current(at.Add(time.Hour)); v != nil || ended.ID != "s-2" || idle {
 		t.Fatalf("badge expired: %+v ended %+v idle=%v", v, ended, idle)
 	}

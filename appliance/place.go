@@ -6,28 +6,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/gridkiosk/gridkiosk/appliance/grid"
+	"github.com/gridkiosk/gridkiosk/appliance/station"
 )
-
-// Place is where a resident belongs: a micro grid, and the person to turn
-// to there.
-type Place struct {
-	// Path is the compound and micro grid, within the station's
-	// community; nil when the address does not tell.
-	Path *grid.Path `json:"path,omitempty"`
-	// Where is the micro grid whose leader is named; "" when the
-	// community's grid leader answers instead.
-	Where string `json:"where,omitempty"`
-	// Leader is the one to turn to: zero when the reference data name
-	// nobody.
-	Leader Leader `json:"leader"`
-}
-
-// Leader is a grid leader as the reference data list them.
-type Leader struct {
-	ID   string `json:"id,omitempty"`
-	Name string `json:"name,omitempty"`
-	Role string `json:"role,omitempty"`
-}
 
 // PlaceOf finds the micro grid of the station's community that an address
 // lies in, from the hub's reference data: the micro grid whose name (less
@@ -36,7 +16,7 @@ type Leader struct {
 // name, the compound must be in the address too. An address that matches
 // no micro grid, or several, is placed in the community, whose grid leader
 // is then the one to turn to. Without reference data it places nobody.
-func (s *Station) PlaceOf(address string) Place {
+func (s *Station) PlaceOf(address string) station.Place {
 	return newDirectory(s.RefData(), s.cfg.Station.Grid.Community).placeOf(address)
 }
 
@@ -85,7 +65,7 @@ func newDirectory(rd *RefData, community string) directory {
 	return d
 }
 
-func (d directory) placeOf(address string) Place {
+func (d directory) placeOf(address string) station.Place {
 	type hit struct{ c, m int }
 	var hits []hit
 	for i, c := range d.compounds {
@@ -106,11 +86,11 @@ func (d directory) placeOf(address string) Place {
 		hits = inCompound
 	}
 	if len(hits) != 1 {
-		return Place{Leader: d.withRole("community_grid_leader", "")}
+		return station.Place{Leader: d.withRole("community_grid_leader", "")}
 	}
 	c := d.compounds[hits[0].c]
 	m := c.Micro[hits[0].m]
-	p := Place{Path: &grid.Path{Compound: c.Code, Micro: m.Code}, Where: m.Name, Leader: d.withRole("micro_grid_leader", m.Code)}
+	p := station.Place{Path: &grid.Path{Compound: c.Code, Micro: m.Code}, Where: m.Name, Leader: d.withRole("micro_grid_leader", m.Code)}
 	if p.Leader.Name == "" {
 		// A micro grid without a leader on the list: the community's
 		// leader answers for it.
@@ -121,13 +101,13 @@ func (d directory) placeOf(address string) Place {
 
 // withRole returns the first person of role (for micro, in that micro
 // grid), or nobody.
-func (d directory) withRole(role, micro string) Leader {
+func (d directory) withRole(role, micro string) station.Leader {
 	for _, p := range d.staff {
 		if p.Role == role && p.Micro == micro {
-			return Leader{ID: p.ID, Name: p.Name, Role: p.Role}
+			return station.Leader{ID: p.ID, Name: p.Name, Role: p.Role}
 		}
 	}
-	return Leader{}
+	return station.Leader{}
 }
 
 // contains reports whether name stands in s as a whole: not preceded by

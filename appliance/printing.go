@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/gridkiosk/gridkiosk/appliance/record"
+	"github.com/gridkiosk/gridkiosk/appliance/station"
 	"github.com/gridkiosk/gridkiosk/drivers/printer"
 	"github.com/gridkiosk/gridkiosk/sync/outbox"
 )
@@ -24,15 +25,6 @@ const printerStatusEvery = 3 * time.Second
 // rest of a key is the job's own ID, which says nothing about anyone.
 const keptPrintJob = "printjob/"
 
-// Print job states, as staff see them.
-const (
-	JobQueued      = "queued"      // next in line, or printing
-	JobWaiting     = "waiting"     // the printer stopped during it; it goes on once the printer is ready
-	JobHeld        = "held"        // waits for staff: print now or cancel
-	JobPrinted     = "printed"     // confirmed by the printer (a result, never listed)
-	JobUnconfirmed = "unconfirmed" // sent to a printer that cannot confirm (a result, never listed)
-)
-
 // Why a job is held, or unconfirmed, in the words staff read.
 const (
 	heldRestart = "本机重启前未打印完，请确认后重新打印或取消 / not printed before the station restarted: print it now or cancel it"
@@ -40,23 +32,6 @@ const (
 	heldLost    = "打印中打印机连接中断，请看纸上是否完整，再重新打印或取消 / the printer's line was lost while printing: check the paper, then print again or cancel"
 	noWayNote   = "已发送，但这台打印机无法确认是否打印完整，请查看回执 / sent, but this printer cannot confirm it printed: check the receipt"
 )
-
-// ErrNoPrintJob is returned for a print job that is not waiting (printed
-// or cancelled meanwhile, perhaps on another screen).
-var ErrNoPrintJob = errors.New("appliance: no such print job waiting / 没有这个待打印的任务")
-
-// ErrNotHeld is returned by PrintJobNow for a job that is not held: it is
-// printing, or goes on by itself once the printer is ready.
-var ErrNotHeld = errors.New("appliance: this print job is not waiting for a decision; it goes on by itself once the printer is ready / 这个任务不需要决定，打印机就绪后会自动打完")
-
-// PrintJob is a print job not printed yet, for staff.
-type PrintJob struct {
-	ID      string    `json:"id"`
-	Ticket  string    `json:"ticket"`
-	Created time.Time `json:"created"`
-	State   string    `json:"state"` // queued, waiting, held
-	Reason  string    `json:"reason,omitempty"`
-}
 
 // keptJob is a print job as the outbox keeps it, sealed.
 type keptJob struct {
@@ -72,7 +47,7 @@ type jobKeeper interface {
 	Forget(key string) error
 }
 
-// printQueue owns the receipt printer: one job at a time, in order. Jobs
+// printQueue owns the printer: one print job at a time, in order. Jobs
 // are kept sealed in the station's database until the printer confirms
 // them or staff cancel them, so neither a stop part way nor a restart
 // loses one; after a restart they wait for staff rather than print by
@@ -100,7 +75,7 @@ type printQueue struct {
 }
 
 type printJob struct {
-	PrintJob
+	station.PrintJob
 	data  []byte
 	sent  *printer.Sent // in the printer's buffer, on line gen
 	gen   int
@@ -125,8 +100,8 @@ func (q *printQueue) load() error {
 		if err := json.Unmarshal(k.Value, &kj); err != nil {
 			return fmt.Errorf("appliance: print job %s is damaged: %w", strings.TrimPrefix(k.Key, keptPrintJob), err)
 		}
-		q.jobs = append(q.jobs, &printJob{data: kj.Data, PrintJob: PrintJob{
-			ID: strings.TrimPrefix(k.Key, keptPrintJob), Ticket: kj.Ticket, Created: kj.Created, State: JobHeld, Reason: heldRestart}})
+		q.jobs = append(q.jobs, &printJob{data: kj.Data, PrintJob: station.PrintJob{
+			ID: strings.TrimPrefix(k.Key, keptPrintJob), Ticket: kj.Ticket, Created: kj.Created, State: station.JobHeld, Reason: heldRestart}})
 	}
 	if len(kept) > 0 {
 		q.log.Warn("printer: print jobs from before the restart wait for staff", "jobs", len(kept))
@@ -148,7 +123,7 @@ func (q *printQueue) add(data []byte, ticket string) (*printJob, error) {
 	if err := q.box.Keep(keptPrintJob+id, b); err != nil {
 		return nil, fmt.Errorf("appliance: print job not kept, nothing printed: %w", err)
 	}
-	return &printJob{data: data, PrintJob: PrintJob{ID: id, Ticket: ticket, Created: now, State: JobQueued}}, nil
+	return &printJob{data: data, PrintJob: station.PrintJob{ID: id, Ticket: ticket, Created: now, State: station.JobQueued}}, nil
 }
 
 // discard forgets a job add kept that is not to be printed after all.
@@ -175,15 +150,15 @@ func (q *printQueue) start(ctx context.Context, j *printJob) (string, string) {
 		state, reason, ch := j.State, j.Reason, q.changed
 		q.mu.Unlock()
 		switch state {
-		case JobPrinted, JobUnconfirmed, JobHeld, JobWaiting:
+		case station.JobPrinted, station.JobUnconfirmed, station.JobHeld, station.JobWaiting:
 			return state, reason
 		}
 		select {
 		case <-ch:
 		case <-ctx.Done():
-			return JobQueued, "the request ended; the job stays queued"
+			return station.JobQueued, "the request ended; the job stays queued"
 		case <-t.C:
-			return JobQueued, q.stateNote()
+			return station.JobQueued, q.stateNote()
 		}
 	}
 }
@@ -201,10 +176,10 @@ func (q *printQueue) notifyLocked() {
 }
 
 // list returns the jobs not printed yet, oldest first.
-func (q *printQueue) list() []PrintJob {
+func (q *printQueue) list() []station.PrintJob {
 	q.mu.Lock()
 	defer q.mu.Unlock()
-	out := make([]PrintJob, len(q.jobs))
+	out := make([]station.PrintJob, len(q.jobs))
 	for i, j := range q.jobs {
 		out[i] = j.PrintJob
 	}
@@ -217,16 +192,16 @@ func (q *printQueue) release(id string) error {
 	i := slices.IndexFunc(q.jobs, func(j *printJob) bool { return j.ID == id })
 	if i < 0 {
 		q.mu.Unlock()
-		return ErrNoPrintJob
+		return station.ErrNoPrintJob
 	}
 	j := q.jobs[i]
-	if j.State != JobHeld {
+	if j.State != station.JobHeld {
 		q.mu.Unlock()
-		return ErrNotHeld
+		return station.ErrNotHeld
 	}
 	// Printed again from the start: what an earlier attempt left in the
 	// printer is not waited for.
-	j.State, j.Reason, j.sent = JobQueued, "", nil
+	j.State, j.Reason, j.sent = station.JobQueued, "", nil
 	q.notifyLocked()
 	q.mu.Unlock()
 	q.poke()
@@ -239,7 +214,7 @@ func (q *printQueue) cancel(id string) error {
 	defer q.mu.Unlock()
 	i := slices.IndexFunc(q.jobs, func(j *printJob) bool { return j.ID == id })
 	if i < 0 {
-		return ErrNoPrintJob
+		return station.ErrNoPrintJob
 	}
 	if err := q.box.Forget(keptPrintJob + id); err != nil && !errors.Is(err, outbox.ErrNotKept) {
 		return fmt.Errorf("appliance: cancel print job: %w", err)
@@ -258,7 +233,7 @@ func (q *printQueue) finish(j *printJob, state, reason string) {
 	defer q.mu.Unlock()
 	q.jobs = slices.DeleteFunc(q.jobs, func(o *printJob) bool { return o == j })
 	j.State, j.Reason = state, reason
-	if state == JobPrinted {
+	if state == station.JobPrinted {
 		q.printed++
 	}
 	q.notifyLocked()
@@ -283,7 +258,7 @@ func (q *printQueue) next() *printJob {
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	for _, j := range q.jobs {
-		if j.State != JobHeld {
+		if j.State != station.JobHeld {
 			return j
 		}
 	}
@@ -323,7 +298,7 @@ func (q *printQueue) snapshot() (state, note string, pending int, printed uint64
 // PrintJobs lists the print jobs not printed yet, oldest first: those the
 // printer stopped during, and those from before a restart that wait for
 // staff to print them now or cancel them.
-func (s *Station) PrintJobs() []PrintJob {
+func (s *Station) PrintJobs() []station.PrintJob {
 	if s.prn == nil {
 		return nil
 	}
@@ -334,10 +309,10 @@ func (s *Station) PrintJobs() []PrintJob {
 // printer did not confirm) again, from the start.
 func (s *Station) PrintJobNow(id string) error {
 	if s.prn == nil {
-		return ErrNoPrinter
+		return station.ErrNoPrinter
 	}
 	if err := s.prn.release(id); err != nil {
-		return err
+		return vocab(err)
 	}
 	s.log.Info("appliance: staff printed a waiting job again", "job", id)
 	return nil
@@ -346,10 +321,10 @@ func (s *Station) PrintJobNow(id string) error {
 // CancelPrintJob forgets a job that is not to be printed.
 func (s *Station) CancelPrintJob(id string) error {
 	if s.prn == nil {
-		return ErrNoPrinter
+		return station.ErrNoPrinter
 	}
 	if err := s.prn.cancel(id); err != nil {
-		return err
+		return vocab(err)
 	}
 	s.log.Info("appliance: staff cancelled a print job", "job", id)
 	return nil

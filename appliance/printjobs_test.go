@@ -13,6 +13,7 @@ import (
 
 	"github.com/gridkiosk/gridkiosk/appliance"
 	"github.com/gridkiosk/gridkiosk/appliance/config"
+	"github.com/gridkiosk/gridkiosk/appliance/station"
 	"github.com/gridkiosk/gridkiosk/drivers/printer/escposview"
 	"github.com/gridkiosk/gridkiosk/drivers/printer/printersim"
 	"github.com/gridkiosk/gridkiosk/sim/demo"
@@ -93,20 +94,20 @@ func TestReceiptPaperOutMidPrint(t *testing.T) {
 			sim.SetSpeed(1000) // about a second for a receipt
 			st, _ := stationAt(t, filepath.Join(t.TempDir(), "data"), printerLines(t, sim)[transport])
 			id := registration(t, st)
-			job, err := st.ReceiptJob(appliance.ReceiptRequest{RecordID: id, Staff: "李建国"})
+			job, err := st.ReceiptJob(station.ReceiptRequest{RecordID: id, Staff: "李建国"})
 			if err != nil {
 				t.Fatal(err)
 			}
 			sim.RunOutAfter(len(job) / 2)
-			res, err := st.PrintReceipt(t.Context(), appliance.ReceiptRequest{RecordID: id, Staff: "李建国"})
-			if err != nil || res.State != appliance.JobWaiting || !strings.Contains(res.Reason, "装纸") {
+			res, err := st.PrintReceipt(t.Context(), station.ReceiptRequest{RecordID: id, Staff: "李建国"})
+			if err != nil || res.State != station.JobWaiting || !strings.Contains(res.Reason, "装纸") {
 				t.Fatalf("paper out half way: %+v %v", res, err)
 			}
 			if len(sim.Jobs()) != 0 {
 				t.Fatal("the emulator printed a whole receipt without paper")
 			}
 			jobs := st.PrintJobs()
-			if len(jobs) != 1 || jobs[0].State != appliance.JobWaiting || jobs[0].Ticket != "R0001" || jobs[0].ID != res.JobID {
+			if len(jobs) != 1 || jobs[0].State != station.JobWaiting || jobs[0].Ticket != "R0001" || jobs[0].ID != res.JobID {
 				t.Fatalf("waiting jobs: %+v", jobs)
 			}
 			if p := st.Health().Peripherals["printer"]; p.Pending != 1 || p.State != "paper_out" {
@@ -137,13 +138,13 @@ func TestPrintJobsAcrossRestart(t *testing.T) {
 			dir := filepath.Join(t.TempDir(), "data")
 			st, stop := stationAt(t, dir, open)
 			id := registration(t, st)
-			job, err := st.ReceiptJob(appliance.ReceiptRequest{RecordID: id, Staff: "李建国"})
+			job, err := st.ReceiptJob(station.ReceiptRequest{RecordID: id, Staff: "李建国"})
 			if err != nil {
 				t.Fatal(err)
 			}
 			sim.RunOutAfter(len(job) / 2)
-			res, err := st.PrintReceipt(t.Context(), appliance.ReceiptRequest{RecordID: id, Staff: "李建国"})
-			if err != nil || res.State != appliance.JobWaiting {
+			res, err := st.PrintReceipt(t.Context(), station.ReceiptRequest{RecordID: id, Staff: "李建国"})
+			if err != nil || res.State != station.JobWaiting {
 				t.Fatalf("paper out half way: %+v %v", res, err)
 			}
 			stop()
@@ -153,7 +154,7 @@ func TestPrintJobsAcrossRestart(t *testing.T) {
 			st, stop = stationAt(t, dir, open)
 			waitUntil(t, "the printer ready after the restart", func() bool { return st.Health().Peripherals["printer"].State == "ready" })
 			jobs := st.PrintJobs()
-			if len(jobs) != 1 || jobs[0].State != appliance.JobHeld || jobs[0].ID != res.JobID || !strings.Contains(jobs[0].Reason, "重启") {
+			if len(jobs) != 1 || jobs[0].State != station.JobHeld || jobs[0].ID != res.JobID || !strings.Contains(jobs[0].Reason, "重启") {
 				t.Fatalf("jobs after the restart: %+v", jobs)
 			}
 			if len(sim.Jobs()) != 0 || sim.Buffered() != 0 {
@@ -166,13 +167,13 @@ func TestPrintJobsAcrossRestart(t *testing.T) {
 			if got := sim.Jobs(); len(got) != 1 || !strings.Contains(receiptText(t, got[0]), "R0001") {
 				t.Fatalf("%d jobs at the printer", len(got))
 			}
-			if err := st.PrintJobNow(jobs[0].ID); !errors.Is(err, appliance.ErrNoPrintJob) {
+			if err := st.PrintJobNow(jobs[0].ID); !errors.Is(err, station.ErrNoPrintJob) {
 				t.Fatalf("printing a printed job again: %v", err)
 			}
 
 			// A second job cut short, cancelled by staff after a restart.
 			sim.RunOutAfter(len(job) / 2)
-			if res, err = st.PrintReceipt(t.Context(), appliance.ReceiptRequest{RecordID: id, Staff: "李建国"}); err != nil || res.State != appliance.JobWaiting {
+			if res, err = st.PrintReceipt(t.Context(), station.ReceiptRequest{RecordID: id, Staff: "李建国"}); err != nil || res.State != station.JobWaiting {
 				t.Fatalf("second receipt: %+v %v", res, err)
 			}
 			stop()
@@ -200,11 +201,11 @@ func TestReceiptNotConfirmedIsHeld(t *testing.T) {
 	sim.IgnoreInOrder(true)
 	st, _ := stationAt(t, filepath.Join(t.TempDir(), "data"), printerLines(t, sim)["tcp"])
 	id := registration(t, st)
-	res, err := st.PrintReceipt(t.Context(), appliance.ReceiptRequest{RecordID: id, Staff: "李建国"})
-	if err != nil || res.State != appliance.JobHeld || !strings.Contains(res.Reason, "没有确认") {
+	res, err := st.PrintReceipt(t.Context(), station.ReceiptRequest{RecordID: id, Staff: "李建国"})
+	if err != nil || res.State != station.JobHeld || !strings.Contains(res.Reason, "没有确认") {
 		t.Fatalf("no confirmation: %+v %v", res, err)
 	}
-	if jobs := st.PrintJobs(); len(jobs) != 1 || jobs[0].State != appliance.JobHeld {
+	if jobs := st.PrintJobs(); len(jobs) != 1 || jobs[0].State != station.JobHeld {
 		t.Fatalf("jobs: %+v", jobs)
 	}
 	sim.IgnoreInOrder(false)

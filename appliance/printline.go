@@ -5,6 +5,7 @@ import (
 	"errors"
 	"strings"
 
+	"github.com/gridkiosk/gridkiosk/appliance/station"
 	"github.com/gridkiosk/gridkiosk/drivers/printer"
 )
 
@@ -80,7 +81,7 @@ func (q *printQueue) printOne(ctx context.Context, j *printJob) bool {
 	if j.sent != nil && j.gen != gen {
 		// Sent on a line since lost: the printer may have printed it or
 		// not, which only the paper tells.
-		q.setJob(j, JobHeld, heldLost)
+		q.setJob(j, station.JobHeld, heldLost)
 		q.log.Warn("printer: line lost during a job; it waits for staff", "ticket", j.Ticket)
 		return false
 	}
@@ -119,25 +120,25 @@ func (q *printQueue) settle(j *printJob, err error) bool {
 	switch {
 	case err == nil:
 		q.noteErr(nil)
-		q.finish(j, JobPrinted, "")
+		q.finish(j, station.JobPrinted, "")
 		q.log.Info("printer: receipt printed", "ticket", j.Ticket, "tries", j.tries)
 		return true
 	case errors.As(err, &ie):
 		// Show the printer's own state (cover open), not "interrupted".
 		q.noteErr(ie.Reason)
-		q.setJob(j, JobWaiting, q.stateNote())
+		q.setJob(j, station.JobWaiting, q.stateNote())
 		q.log.Warn("printer: stopped during a receipt; it goes on once the printer is ready", "ticket", j.Ticket, "err", ie.Reason)
 		return false
 	case errors.As(err, &ue) && ue.NoWay:
 		q.noteErr(nil)
-		q.finish(j, JobUnconfirmed, noWayNote)
+		q.finish(j, station.JobUnconfirmed, noWayNote)
 		q.log.Info("printer: receipt sent; this printer cannot confirm it printed", "ticket", j.Ticket)
 		return true
 	case errors.As(err, &ue):
 		// A fresh line: an answer that may still come for this job must
 		// not be taken for the next one's.
 		q.drop()
-		q.setJob(j, JobHeld, heldUnsure)
+		q.setJob(j, station.JobHeld, heldUnsure)
 		q.log.Warn("printer: receipt not confirmed in time; it waits for staff", "ticket", j.Ticket, "err", err)
 		return false
 	case errors.Is(err, context.Canceled):

@@ -3,7 +3,6 @@ package appliance
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -12,13 +11,11 @@ import (
 
 	"github.com/gridkiosk/gridkiosk/appliance/citizenid"
 	"github.com/gridkiosk/gridkiosk/appliance/record"
+	"github.com/gridkiosk/gridkiosk/appliance/station"
 	"github.com/gridkiosk/gridkiosk/drivers/printer"
 	"github.com/gridkiosk/gridkiosk/sync/wire"
 	"github.com/gridkiosk/gridkiosk/sync/wire/receiptcode"
 )
-
-// ErrNoPrinter is returned when the station has no printer configured.
-var ErrNoPrinter = errors.New("appliance: this station has no receipt printer (devices.printer)")
 
 // ReceiptCodePrefix starts the older form of a receipt's QR code; the
 // rest is the record ID. Any station's scanner can look the record up by
@@ -33,26 +30,6 @@ var categoryNames = map[string]string{
 	"livelihood": "民生诉求", "policy": "政策咨询", "certificate": "证明开具", "returnee": "返乡人员登记",
 }
 
-// ReceiptRequest asks for a service receipt for one record.
-type ReceiptRequest struct {
-	RecordID string `json:"-"`
-	Staff    string `json:"staff"`
-	NextStep string `json:"next_step,omitempty"`
-}
-
-// PrintResult says what became of a receipt.
-type PrintResult struct {
-	// printed (confirmed by the printer); waiting (it stopped part way and
-	// goes on once ready); held (staff must decide: print now or cancel);
-	// unconfirmed (sent, but the printer cannot say); queued (not done
-	// when the request ended).
-	State     string `json:"state"`
-	Reason    string `json:"reason,omitempty"`
-	ReceiptID string `json:"receipt_id,omitempty"` // the receipt record
-	Ticket    string `json:"ticket"`
-	JobID     string `json:"job_id"` // the print job, until it is printed
-}
-
 // receiptFields is what a receipt shows of a record.
 type receiptFields struct {
 	ticket, category, name, idNumber string
@@ -61,7 +38,7 @@ type receiptFields struct {
 }
 
 func (s *Station) receiptFields(rec wire.Record) (receiptFields, error) {
-	f := receiptFields{ticket: record.Ticket(rec.Kind, rec.Seq), created: rec.CreatedAt, trusted: rec.ClockTrusted}
+	f := receiptFields{ticket: ticket(rec.Kind, rec.Seq), created: rec.CreatedAt, trusted: rec.ClockTrusted}
 	var p struct {
 		Purpose  string         `json:"purpose"`
 		Category string         `json:"category"`
@@ -98,7 +75,7 @@ func printable(s string) string {
 }
 
 // receiptDoc lays out a service receipt (办事回执).
-func (s *Station) receiptDoc(rec wire.Record, f receiptFields, req ReceiptRequest) *printer.Doc {
+func (s *Station) receiptDoc(rec wire.Record, f receiptFields, req station.ReceiptRequest) *printer.Doc {
 	// Double width only when the name still fits one line: a title broken
 	// in the middle of a word is harder to read than a narrower one.
 	cols := s.prn.profile.Columns
@@ -159,44 +136,45 @@ func (s *Station) receiptCode(rec wire.Record) (code string, phone bool) {
 // saying why in words staff can act on. The job is kept on disk until the
 // printer confirms it printed: one the printer stops during goes on once
 // the printer is ready.
-func (s *Station) PrintReceipt(ctx context.Context, req ReceiptRequest) (PrintResult, error) {
+func (s *Station) PrintReceipt(ctx context.Context, req station.ReceiptRequest) (_ station.PrintResult, err error) {
+	defer func() { err = vocab(err) }()
 	job, rec, f, req, err := s.receiptJob(req)
 	if err != nil {
-		return PrintResult{}, err
+		return station.PrintResult{}, err
 	}
 	if err := s.prn.ready(ctx); err != nil {
-		return PrintResult{}, err
+		return station.PrintResult{}, err
 	}
 	payload := &record.Receipt{Ticket: f.ticket, RecordID: rec.ID, Category: categoryCode(rec), Staff: req.Staff, NextStep: req.NextStep}
 	// The job is on disk before the receipt is recorded: a crash between
 	// leaves a job staff see, never a receipt recorded with no job.
 	j, err := s.prn.add(job, f.ticket)
 	if err != nil {
-		return PrintResult{}, err
+		return station.PrintResult{}, err
 	}
 	rc, err := s.store(ctx, draft{payload: payload})
 	if err != nil {
 		s.prn.discard(j)
-		return PrintResult{}, err
+		return station.PrintResult{}, err
 	}
-	res := PrintResult{ReceiptID: rc.ID, Ticket: f.ticket, JobID: j.ID}
+	res := station.PrintResult{ReceiptID: rc.ID, Ticket: f.ticket, JobID: j.ID}
 	res.State, res.Reason = s.prn.start(ctx, j)
 	return res, nil
 }
 
 // ReceiptJob returns the ESC/POS job PrintReceipt would send for req,
 // printing nothing and storing nothing: the staff's preview.
-func (s *Station) ReceiptJob(req ReceiptRequest) ([]byte, error) {
+func (s *Station) ReceiptJob(req station.ReceiptRequest) ([]byte, error) {
 	job, _, _, _, err := s.receiptJob(req)
 	return job, err
 }
 
 // receiptJob builds a receipt's job, with what PrintReceipt goes on to
 // store: the record it is for, its fields and the request as completed.
-func (s *Station) receiptJob(req ReceiptRequest) ([]byte, wire.Record, receiptFields, ReceiptRequest, error) {
+func (s *Station) receiptJob(req station.ReceiptRequest) ([]byte, wire.Record, receiptFields, station.ReceiptRequest, error) {
 	var none wire.Record
 	if s.prn == nil {
-		return nil, none, receiptFields{}, req, ErrNoPrinter
+		return nil, none, receiptFields{}, req, station.ErrNoPrinter
 	}
 	if strings.TrimSpace(req.Staff) == "" {
 		// The staff member logged in with their code signs by default.

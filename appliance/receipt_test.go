@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/gridkiosk/gridkiosk/appliance"
+	"github.com/gridkiosk/gridkiosk/appliance/station"
 	"github.com/gridkiosk/gridkiosk/drivers/printer"
 	"github.com/gridkiosk/gridkiosk/drivers/printer/escposview"
 	"github.com/gridkiosk/gridkiosk/drivers/printer/printersim"
@@ -39,7 +40,7 @@ func registration(t *testing.T, st *appliance.Station) string {
 		"consent": map[string]any{"version": "2026-01", "at": time.Now().Format(time.RFC3339)},
 	}
 	raw, _ := json.Marshal(p)
-	rc, err := st.Submit(t.Context(), appliance.Submission{Kind: "registration", Payload: raw})
+	rc, err := st.Submit(t.Context(), station.Submission{Kind: "registration", Payload: raw})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -49,7 +50,7 @@ func registration(t *testing.T, st *appliance.Station) string {
 func TestReceiptPrints(t *testing.T) {
 	st, sim := printerStation(t)
 	id := registration(t, st)
-	res, err := st.PrintReceipt(t.Context(), appliance.ReceiptRequest{RecordID: id, Staff: "李建国", NextStep: "三个工作日内到社区领取证明"})
+	res, err := st.PrintReceipt(t.Context(), station.ReceiptRequest{RecordID: id, Staff: "李建国", NextStep: "三个工作日内到社区领取证明"})
 	if err != nil || res.State != "printed" || res.Ticket != "R0001" {
 		t.Fatalf("print: %+v %v", res, err)
 	}
@@ -89,11 +90,11 @@ func TestReceiptForRareCharacterName(t *testing.T) {
 		"consent": map[string]any{"version": "2026-01", "at": time.Now().Format(time.RFC3339)},
 	}
 	raw, _ := json.Marshal(p)
-	rc, err := st.Submit(t.Context(), appliance.Submission{Kind: "registration", Payload: raw})
+	rc, err := st.Submit(t.Context(), station.Submission{Kind: "registration", Payload: raw})
 	if err != nil {
 		t.Fatal(err)
 	}
-	res, err := st.PrintReceipt(t.Context(), appliance.ReceiptRequest{RecordID: rc.ID, Staff: "李建国"})
+	res, err := st.PrintReceipt(t.Context(), station.ReceiptRequest{RecordID: rc.ID, Staff: "李建国"})
 	if err != nil || res.State != "printed" {
 		t.Fatalf("print: %+v %v", res, err)
 	}
@@ -107,7 +108,7 @@ func TestReceiptRefusedWithoutPaper(t *testing.T) {
 	st, sim := printerStation(t)
 	id := registration(t, st)
 	sim.Set(printersim.State{PaperOut: true})
-	_, err := st.PrintReceipt(t.Context(), appliance.ReceiptRequest{RecordID: id, Staff: "李建国"})
+	_, err := st.PrintReceipt(t.Context(), station.ReceiptRequest{RecordID: id, Staff: "李建国"})
 	var nr *printer.NotReadyError
 	if !errors.As(err, &nr) || !strings.Contains(nr.Msg, "装纸") {
 		t.Fatalf("paper out: %v", err)
@@ -121,11 +122,30 @@ func TestReceiptRefusedWithoutPaper(t *testing.T) {
 	}
 }
 
+// The screens and the admin API know a printer that cannot start by the
+// station's NotReadyError, in the printer's words, whether a receipt or
+// the technician's test page was asked for.
+func TestNotReadyInTheStationsWords(t *testing.T) {
+	st, sim := printerStation(t)
+	id := registration(t, st)
+	sim.Set(printersim.State{PaperOut: true})
+	_, receiptErr := st.PrintReceipt(t.Context(), station.ReceiptRequest{RecordID: id, Staff: "李建国"})
+	_, testErr := st.TestPrint(t.Context())
+	for what, err := range map[string]error{"receipt": receiptErr, "test page": testErr} {
+		var nr *station.NotReadyError
+		if !errors.As(err, &nr) || nr.Reason != "paper out" || !strings.Contains(nr.Msg, "装纸") {
+			t.Errorf("%s, paper out: %v, want a *station.NotReadyError", what, err)
+		} else if err.Error() != "printer: not ready: paper out" {
+			t.Errorf("%s, paper out: says %q", what, err)
+		}
+	}
+}
+
 func TestReceiptRetriedAfterCoverClosed(t *testing.T) {
 	st, sim := printerStation(t)
 	id := registration(t, st)
 	sim.OpenCoverAfter(200)
-	res, err := st.PrintReceipt(t.Context(), appliance.ReceiptRequest{RecordID: id, Staff: "李建国"})
+	res, err := st.PrintReceipt(t.Context(), station.ReceiptRequest{RecordID: id, Staff: "李建国"})
 	if err != nil || res.State != "waiting" || !strings.Contains(res.Reason, "盖") {
 		t.Fatalf("cover opened mid-job: %+v %v", res, err)
 	}
@@ -144,11 +164,11 @@ func TestReceiptRetriedAfterCoverClosed(t *testing.T) {
 
 func TestReceiptErrors(t *testing.T) {
 	st, _ := printerStation(t)
-	if _, err := st.PrintReceipt(t.Context(), appliance.ReceiptRequest{RecordID: "0190f5e6-0000-7000-8000-000000000009", Staff: "李建国"}); err == nil || !strings.Contains(err.Error(), "no such record") {
+	if _, err := st.PrintReceipt(t.Context(), station.ReceiptRequest{RecordID: "0190f5e6-0000-7000-8000-000000000009", Staff: "李建国"}); err == nil || !strings.Contains(err.Error(), "no such record") {
 		t.Errorf("unknown record: %v", err)
 	}
 	id := registration(t, st)
-	if _, err := st.PrintReceipt(t.Context(), appliance.ReceiptRequest{RecordID: id}); err == nil || !strings.Contains(err.Error(), "staff") {
+	if _, err := st.PrintReceipt(t.Context(), station.ReceiptRequest{RecordID: id}); err == nil || !strings.Contains(err.Error(), "staff") {
 		t.Errorf("no staff: %v", err)
 	}
 }
@@ -179,7 +199,7 @@ func TestReceiptJobPreview(t *testing.T) {
 	st, sim := printerStation(t)
 	id := registration(t, st)
 	before := st.Health().Outbox.Queued
-	job, err := st.ReceiptJob(appliance.ReceiptRequest{RecordID: id, Staff: "李建国"})
+	job, err := st.ReceiptJob(station.ReceiptRequest{RecordID: id, Staff: "李建国"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -198,7 +218,7 @@ func TestSelfServiceReceipt(t *testing.T) {
 	if err := st.StartManual("王秀兰", "14102919520317122X"); err != nil {
 		t.Fatal(err)
 	}
-	rc, err := st.SubmitSession(t.Context(), appliance.SessionSubmit{Purpose: "certificate", Consent: appliance.ConsentIn{Agreed: true, Version: "2026-01"}})
+	rc, err := st.SubmitSession(t.Context(), station.SessionSubmit{Purpose: "certificate", Consent: station.ConsentIn{Agreed: true, Version: "2026-01"}})
 	if err != nil {
 		t.Fatal(err)
 	}

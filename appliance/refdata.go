@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/gridkiosk/gridkiosk/appliance/signedcode"
+	"github.com/gridkiosk/gridkiosk/appliance/station"
 	"github.com/gridkiosk/gridkiosk/sync/outbox"
 	"github.com/gridkiosk/gridkiosk/sync/wire"
 	"github.com/gridkiosk/gridkiosk/sync/wire/receiptcode"
@@ -161,6 +162,34 @@ func (s *Station) RefData() *RefData {
 	return s.ref.data
 }
 
+// Categories are the matters a resident can come for, from the reference
+// data; none before the station has reached its hub.
+func (s *Station) Categories() []station.Category {
+	rd := s.RefData()
+	if rd == nil {
+		return nil
+	}
+	out := make([]station.Category, len(rd.Categories))
+	for i, c := range rd.Categories {
+		out[i] = station.Category{Code: c.Code, Name: c.Name, NameEN: c.NameEN}
+	}
+	return out
+}
+
+// StaffIDs are the IDs of the staff the reference data lists, for the PIN
+// keypad, which finds a staff member by the digits of their ID.
+func (s *Station) StaffIDs() []string {
+	rd := s.RefData()
+	if rd == nil {
+		return nil
+	}
+	out := make([]string, len(rd.Staff))
+	for i, st := range rd.Staff {
+		out[i] = st.ID
+	}
+	return out
+}
+
 // refreshRefData asks the hub for news once.
 func (s *Station) refreshRefData(ctx context.Context) error {
 	var etag string
@@ -222,19 +251,10 @@ func (s *Station) refDataLoop(ctx context.Context) {
 	}
 }
 
-// RefDataState is the reference data as /healthz shows it.
-type RefDataState struct {
-	ETag      string     `json:"etag,omitempty"`
-	FetchedAt *time.Time `json:"fetched_at,omitempty"`
-	// LastError is why the last fetch was not taken; the station works
-	// on its kept copy meanwhile.
-	LastError string `json:"last_error,omitempty"`
-}
-
-func (s *Station) refDataState() RefDataState {
+func (s *Station) refDataState() station.RefDataState {
 	s.ref.mu.Lock()
 	defer s.ref.mu.Unlock()
-	st := RefDataState{LastError: s.ref.err}
+	st := station.RefDataState{LastError: s.ref.err}
 	if rd := s.ref.data; rd != nil {
 		st.ETag = rd.ETag
 		if !rd.FetchedAt.IsZero() {

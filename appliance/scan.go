@@ -8,30 +8,12 @@ import (
 
 	"github.com/gridkiosk/gridkiosk/appliance/config"
 	"github.com/gridkiosk/gridkiosk/appliance/signedcode"
+	"github.com/gridkiosk/gridkiosk/appliance/station"
 	"github.com/gridkiosk/gridkiosk/drivers/panel"
 	"github.com/gridkiosk/gridkiosk/drivers/qrscan"
 	"github.com/gridkiosk/gridkiosk/drivers/serialport"
 	"github.com/gridkiosk/gridkiosk/sync/wire/receiptcode"
 )
-
-// ScanResult is what the station made of the last code scanned. It holds
-// no personal data: a receipt code carries only a record ID (and a link's
-// key, which is not kept here).
-type ScanResult struct {
-	Kind      string    `json:"kind"` // receipt, appointment, staff, refused, unknown
-	At        time.Time `json:"at"`
-	Symbology string    `json:"symbology,omitempty"`
-	RecordID  string    `json:"record_id,omitempty"`
-	// State is the record's state: at this station (queued, delivered,
-	// rejected), or the hub's word when the hub answered.
-	State    string `json:"state,omitempty"`
-	HubState string `json:"hub_state,omitempty"`
-	HubNote  string `json:"hub_note,omitempty"`
-	// Reason is why a signed code was refused (signedcode.Reason).
-	Reason  string `json:"reason,omitempty"`
-	Message string `json:"message"` // for the screen, Chinese first
-	Remote  bool   `json:"remote"`  // the hub was asked
-}
 
 // hubStatusTimeout bounds a status look-up at the hub while the resident
 // waits at the screen; offline, the local state is shown instead.
@@ -50,9 +32,6 @@ func (s *Station) runScanner(ctx context.Context, d config.Scanner) {
 	follow(ctx, s, sc.Run, func(ev qrscan.Event) { s.scanEvent(ctx, ev) })
 }
 
-// ErrNoTrigger is returned by TriggerScan when the scanner reads on its own.
-var ErrNoTrigger = errors.New("appliance: the scanner is not command-triggered (devices.scanner.trigger is empty)")
-
 // TriggerScan has a command-triggered scanner read for a few seconds: the
 // resident pressed "scan" or stepped up to the kiosk.
 func (s *Station) TriggerScan() error {
@@ -60,7 +39,7 @@ func (s *Station) TriggerScan() error {
 	sc := s.dev.scanDrv
 	s.dev.mu.Unlock()
 	if sc == nil || s.cfg.Devices.Scanner.Trigger == "" {
-		return ErrNoTrigger
+		return station.ErrNoTrigger
 	}
 	return sc.Trigger()
 }
@@ -92,8 +71,8 @@ func (s *Station) scanEvent(ctx context.Context, ev qrscan.Event) {
 }
 
 // interpret says what a code means to this station.
-func (s *Station) interpret(ctx context.Context, c qrscan.Code) ScanResult {
-	r := ScanResult{At: s.Now(), Symbology: c.Symbology}
+func (s *Station) interpret(ctx context.Context, c qrscan.Code) station.ScanResult {
+	r := station.ScanResult{At: s.Now(), Symbology: c.Symbology}
 	if text := strings.TrimSpace(c.Data); signedcode.Looks(text) {
 		return s.signedCode(text, r)
 	}
@@ -135,7 +114,7 @@ func (s *Station) interpret(ctx context.Context, c qrscan.Code) ScanResult {
 
 // signedCode checks an appointment or staff code against the hub's keys
 // from the reference data and acts on it.
-func (s *Station) signedCode(text string, r ScanResult) ScanResult {
+func (s *Station) signedCode(text string, r station.ScanResult) station.ScanResult {
 	rd := s.RefData()
 	v := signedcode.Verifier{Station: s.cfg.Station.ID, Revoked: rd.revoked, Used: s.appointmentUsed}
 	if rd != nil {
@@ -177,7 +156,7 @@ func (s *Station) appointmentUsed(id string) bool {
 }
 
 // LastScan returns what the last scanned code meant, or nil.
-func (s *Station) LastScan() *ScanResult {
+func (s *Station) LastScan() *station.ScanResult {
 	s.dev.mu.Lock()
 	defer s.dev.mu.Unlock()
 	if s.dev.lastScan == nil {

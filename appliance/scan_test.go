@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/gridkiosk/gridkiosk/appliance"
+	"github.com/gridkiosk/gridkiosk/appliance/station"
 	"github.com/gridkiosk/gridkiosk/drivers/qrscan/qrscansim"
 	"github.com/gridkiosk/gridkiosk/sim/demo"
 )
@@ -24,10 +25,10 @@ func TestScanOffline(t *testing.T) {
 	cfg := demo.Config(filepath.Join(dir, "data"), "", "") // the Xingfuwan station, no hub
 	cfg.Devices.Scanner.Port = sim.Path()
 	st := runStation(t, appliance.Options{Config: cfg})
-	waitState(t, st, func(h appliance.Health) bool { return h.Peripherals["scanner"].State == "ready" })
+	waitState(t, st, func(h station.Health) bool { return h.Peripherals["scanner"].State == "ready" })
 
 	raw, _ := json.Marshal(map[string]string{"category": "repair", "description": "路灯不亮"})
-	rc, err := st.Submit(t.Context(), appliance.Submission{Kind: "matter", Payload: raw})
+	rc, err := st.Submit(t.Context(), station.Submission{Kind: "matter", Payload: raw})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -43,7 +44,7 @@ func TestScanOffline(t *testing.T) {
 		before := st.LastScan()
 		sim.Scan(tc.code, qrscansim.How{AIM: "]Q1"})
 		deadline := time.Now().Add(10 * time.Second)
-		var got *appliance.ScanResult
+		var got *station.ScanResult
 		for time.Now().Before(deadline) {
 			if got = st.LastScan(); got != nil && (before == nil || got.At != before.At) {
 				break
@@ -67,7 +68,7 @@ func TestTriggerScan(t *testing.T) {
 	cfg := demo.Config(filepath.Join(dir, "data"), "", "")
 	cfg.Devices.Scanner.Port, cfg.Devices.Scanner.Trigger = sim.Path(), "honeywell"
 	st := runStation(t, appliance.Options{Config: cfg})
-	waitState(t, st, func(h appliance.Health) bool { return h.Peripherals["scanner"].State == "ready" })
+	waitState(t, st, func(h station.Health) bool { return h.Peripherals["scanner"].State == "ready" })
 	sim.Arm("WIFI:S:guest;;", qrscansim.How{AIM: "]Q1"})
 	if err := st.TriggerScan(); err != nil {
 		t.Fatal(err)
@@ -81,7 +82,7 @@ func TestTriggerScan(t *testing.T) {
 	}
 
 	cfg2 := demo.Config(filepath.Join(dir, "data2"), "", "")
-	if err := runStation(t, appliance.Options{Config: cfg2}).TriggerScan(); !errors.Is(err, appliance.ErrNoTrigger) {
+	if err := runStation(t, appliance.Options{Config: cfg2}).TriggerScan(); !errors.Is(err, station.ErrNoTrigger) {
 		t.Fatalf("no scanner: %v", err)
 	}
 }

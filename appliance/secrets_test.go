@@ -17,6 +17,7 @@ import (
 	"golang.org/x/text/encoding/simplifiedchinese"
 
 	"github.com/gridkiosk/gridkiosk/appliance"
+	"github.com/gridkiosk/gridkiosk/appliance/station"
 	"github.com/gridkiosk/gridkiosk/drivers/idcard"
 	"github.com/gridkiosk/gridkiosk/drivers/idcard/idcardsim"
 	"github.com/gridkiosk/gridkiosk/sim/demo"
@@ -55,7 +56,7 @@ func TestPINLockSurvivesRestart(t *testing.T) {
 	st, stop := openStation(t, appliance.Options{Config: demo.Config(data, h.url, tokenFile), Now: clk.Now})
 	waitRefData(t, st)
 	for i := range 4 {
-		if err := st.StaffLoginPIN("s-0007", "1111"); !errors.Is(err, appliance.ErrPIN) {
+		if err := st.StaffLoginPIN("s-0007", "1111"); !errors.Is(err, station.ErrPIN) {
 			t.Fatalf("wrong PIN %d: %v", i+1, err)
 		}
 	}
@@ -64,14 +65,14 @@ func TestPINLockSurvivesRestart(t *testing.T) {
 	// Offline now: the PIN hashes come from the sealed copy it kept.
 	offline := demo.Config(data, "", "")
 	st, stop = openStation(t, appliance.Options{Config: offline, Now: clk.Now})
-	if err := st.StaffLoginPIN("s-0007", "1111"); !errors.Is(err, appliance.ErrPINLocked) {
+	if err := st.StaffLoginPIN("s-0007", "1111"); !errors.Is(err, station.ErrPINLocked) {
 		t.Fatalf("fifth wrong PIN, after a restart: %v, want the lock", err)
 	}
 	stop()
 
 	st, stop = openStation(t, appliance.Options{Config: offline, Now: clk.Now})
 	defer stop()
-	if err := st.StaffLoginPIN("s-0007", demo.StaffPIN); !errors.Is(err, appliance.ErrPINLocked) {
+	if err := st.StaffLoginPIN("s-0007", demo.StaffPIN); !errors.Is(err, station.ErrPINLocked) {
 		t.Fatalf("right PIN while locked, after a restart: %v", err)
 	}
 	clk.Advance(6 * time.Minute)
@@ -102,18 +103,18 @@ func TestNoPersonalDataAtRest(t *testing.T) {
 	cfg.Devices.IDCard.Port = sim.Path()
 	st, stop := openStation(t, appliance.Options{Config: cfg, IDCard: idcard.Options{Poll: 10 * time.Millisecond}})
 	waitRefData(t, st)
-	waitState(t, st, func(v appliance.Health) bool { return v.Peripherals["idcard"].State == "ready" })
+	waitState(t, st, func(v station.Health) bool { return v.Peripherals["idcard"].State == "ready" })
 
 	c, _ := idcardsim.Card("resident")
 	sim.Lay(c)
-	waitSession(t, st, appliance.SessionCard)
+	waitSession(t, st, station.SessionCard)
 	const phone = "13835712345"
-	if _, err := st.SubmitSession(t.Context(), appliance.SessionSubmit{Purpose: "certificate", Phone: phone,
-		Consent: appliance.ConsentIn{Agreed: true, Version: "2026-01"}}); err != nil {
+	if _, err := st.SubmitSession(t.Context(), station.SessionSubmit{Purpose: "certificate", Phone: phone,
+		Consent: station.ConsentIn{Agreed: true, Version: "2026-01"}}); err != nil {
 		t.Fatal(err)
 	}
 	const volunteer = "刘春梅"
-	if _, err := st.CheckIn(appliance.CheckIn{Name: volunteer, Service: "政策宣传"}); err != nil {
+	if _, err := st.CheckIn(station.CheckIn{Name: volunteer, Service: "政策宣传"}); err != nil {
 		t.Fatal(err)
 	}
 	for range 2 {

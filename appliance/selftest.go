@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	"github.com/gridkiosk/gridkiosk/appliance/station"
 	"github.com/gridkiosk/gridkiosk/drivers/panel"
 	"github.com/gridkiosk/gridkiosk/drivers/printer"
 )
@@ -14,23 +15,23 @@ const lampTestFor = 3 * time.Second
 // TestPrint prints the printer test page through the station's print
 // queue, storing no record: the technician's check of paper, encoding and
 // QR mode.
-func (s *Station) TestPrint(ctx context.Context) (PrintResult, error) {
+func (s *Station) TestPrint(ctx context.Context) (station.PrintResult, error) {
 	if s.prn == nil {
-		return PrintResult{}, ErrNoPrinter
+		return station.PrintResult{}, station.ErrNoPrinter
 	}
 	if err := s.prn.ready(ctx); err != nil {
-		return PrintResult{}, err
+		return station.PrintResult{}, vocab(err)
 	}
 	job, err := printer.Encode(printer.TestPage(s.prn.profile, s.Now()), s.prn.profile)
 	if err != nil {
-		return PrintResult{}, err
+		return station.PrintResult{}, err
 	}
 	j, err := s.prn.add(job, "TEST")
 	if err != nil {
-		return PrintResult{}, err
+		return station.PrintResult{}, err
 	}
 	state, reason := s.prn.start(ctx, j)
-	return PrintResult{State: state, Reason: reason, Ticket: "TEST", JobID: j.ID}, nil
+	return station.PrintResult{State: state, Reason: reason, Ticket: "TEST", JobID: j.ID}, nil
 }
 
 // TestBeep sounds the buzzer once, for a wiring check.

@@ -2,35 +2,17 @@ package appliance
 
 import (
 	"context"
-	"errors"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/gridkiosk/gridkiosk/appliance/citizenid"
-	"github.com/gridkiosk/gridkiosk/appliance/grid"
 	"github.com/gridkiosk/gridkiosk/appliance/record"
 	"github.com/gridkiosk/gridkiosk/appliance/signedcode"
+	"github.com/gridkiosk/gridkiosk/appliance/station"
 	"github.com/gridkiosk/gridkiosk/drivers/idcard"
 	"github.com/gridkiosk/gridkiosk/drivers/panel"
 )
-
-// Session states: idle → card (fields read from a card) or appointment
-// (fields from a signed appointment code) → submitted → idle.
-const (
-	SessionIdle        = "idle"
-	SessionCard        = "card"
-	SessionAppointment = "appointment"
-	SessionManual      = "manual"
-	SessionSubmitted   = "submitted"
-)
-
-// ErrNoSession is returned when there is no card session to submit.
-var ErrNoSession = errors.New("appliance: no registration in progress (lay an ID card on the reader or scan an appointment code first)")
-
-// ErrNeedsCard is returned for a private appointment code not yet matched:
-// the resident lays their ID card (or types their ID number) first.
-var ErrNeedsCard = errors.New("appliance: the appointment needs the resident's ID card: lay it on the reader (or type the ID number) to confirm who they are")
 
 // session is the resident's registration in progress, wiped when nobody
 // touched it for idle. mu guards cur and nothing else; no method calls
@@ -54,7 +36,7 @@ type registration struct {
 	started time.Time
 	touched time.Time // last activity, for the idle wipe
 	lifted  bool
-	receipt *Receipt
+	ack     *station.Ack
 	// recordID is the ID the session's record is stored under, made at
 	// the first try to submit it: a try whose outcome was unknown is
 	// repeated under the same ID and cannot store the record twice.
@@ -73,11 +55,11 @@ func (x *session) snapshot() registration {
 // expireLocked wipes a registration nobody touched for the idle timeout.
 // x.mu is held.
 func (x *session) expireLocked() {
-	if x.cur.state == SessionIdle || x.idle <= 0 {
+	if x.cur.state == station.SessionIdle || x.idle <= 0 {
 		return
 	}
 	if x.local().Sub(x.cur.touched) > x.idle {
-		x.cur = registration{state: SessionIdle}
+		x.cur = registration{state: station.SessionIdle}
 	}
 }
 
@@ -99,10 +81,10 @@ func (x *session) claimID(started time.Time, id string) string {
 // submitted ends the registration with its receipt. The card's data is in
 // the sealed record now; the session keeps only what the done screen
 // shows.
-func (x *session) submitted(rc *Receipt) {
+func (x *session) submitted(rc *station.Ack) {
 	x.mu.Lock()
 	defer x.mu.Unlock()
-	x.cur.state, x.cur.receipt, x.cur.touched = SessionSubmitted, rc, x.local()
+	x.cur.state, x.cur.ack, x.cur.touched = station.SessionSubmitted, rc, x.local()
 	x.cur.card, x.cur.appt, x.cur.manual = nil, nil, nil
 }
 
@@ -110,14 +92,14 @@ func (x *session) submitted(rc *Receipt) {
 func (x *session) cancel() {
 	x.mu.Lock()
 	defer x.mu.Unlock()
-	x.cur = registration{state: SessionIdle}
+	x.cur = registration{state: station.SessionIdle}
 }
 
 // touch postpones the idle wipe of a registration in progress.
 func (x *session) touch() {
 	x.mu.Lock()
 	defer x.mu.Unlock()
-	if x.cur.state != SessionIdle {
+	if x.cur.state != station.SessionIdle {
 		x.cur.touched = x.local()
 	}
 }
@@ -138,7 +120,7 @@ func (x *session) lifted() {
 func (x *session) begin(next registration, idNumber string) (waiting *signedcode.Appointment, taken bool) {
 	x.mu.Lock()
 	defer x.mu.Unlock()
-	if cur := x.cur; cur.state == SessionAppointment && cur.appt != nil && cur.appt.Private() {
+	if cur := x.cur; cur.state == station.SessionAppointment && cur.appt != nil && cur.appt.Private() {
 		waiting, taken = cur.appt, cur.appt.Matches(idNumber)
 	}
 	next.appt = nil
@@ -156,69 +138,22 @@ func (x *session) begin(next registration, idNumber string) (waiting *signedcode
 func (x *session) appointment(a *signedcode.Appointment, now time.Time) {
 	x.mu.Lock()
 	defer x.mu.Unlock()
-	if cur := x.cur; cur.state == SessionCard && cur.card != nil && !cur.lifted && cur.recordID == "" &&
+	if cur := x.cur; cur.state == station.SessionCard && cur.card != nil && !cur.lifted && cur.recordID == "" &&
 		a.Private() && a.Matches(cur.card.IDNumber) {
 		// A new start shows the screens the appointment's purpose.
 		x.cur.appt, x.cur.started, x.cur.touched = a, now, now
 		return
 	}
-	x.cur = registration{state: SessionAppointment, appt: a, started: now, touched: now}
-}
-
-// SessionView is the session as a screen or the admin API may show it:
-// the ID number masked, no photo, no fingerprint.
-type SessionView struct {
-	State  string      `json:"state"`
-	Source string      `json:"source,omitempty"`
-	Person *PersonView `json:"person,omitempty"`
-	// Purpose is what an appointment was booked for, to preselect.
-	Purpose      string     `json:"purpose,omitempty"`
-	StartedAt    *time.Time `json:"started_at,omitempty"`
-	CardOnReader bool       `json:"card_on_reader"`
-	// NeedsCard is set for an appointment code that names its resident
-	// only masked: the screen asks for the ID card to confirm them.
-	NeedsCard bool     `json:"needs_card,omitempty"`
-	Receipt   *Receipt `json:"receipt,omitempty"`
-}
-
-// PersonView is a person read from a card, ID number masked.
-type PersonView struct {
-	Name      string `json:"name"`
-	NameEN    string `json:"name_en,omitempty"`
-	Gender    string `json:"gender"`
-	Nation    string `json:"nation,omitempty"`
-	Birth     string `json:"birth"`
-	Address   string `json:"address,omitempty"`
-	IDNumber  string `json:"id_number"` // masked: 1410**********123X
-	CardType  string `json:"card_type"`
-	Issuer    string `json:"issuer,omitempty"`
-	ValidFrom string `json:"valid_from,omitempty"`
-	ValidTo   string `json:"valid_to,omitempty"`
-}
-
-// SessionSubmit is what the resident adds to the fields read from the card.
-type SessionSubmit struct {
-	Purpose string    `json:"purpose"`
-	Phone   string    `json:"phone,omitempty"`
-	Consent ConsentIn `json:"consent"`
-	// Grid is the resident's compound and micro grid; by default the
-	// station places them from the card's address (PlaceOf).
-	Grid *grid.Path `json:"grid,omitempty"`
-}
-
-// ConsentIn is the resident's answer to the personal-information notice.
-type ConsentIn struct {
-	Agreed  bool   `json:"agreed"`
-	Version string `json:"version"`
+	x.cur = registration{state: station.SessionAppointment, appt: a, started: now, touched: now}
 }
 
 // Session returns the current session.
-func (s *Station) Session() SessionView { return s.sess.snapshot().view() }
+func (s *Station) Session() station.SessionView { return s.sess.snapshot().view() }
 
 // view is the registration as a screen may show it.
-func (ss registration) view() SessionView {
-	v := SessionView{State: ss.state, Receipt: ss.receipt, CardOnReader: ss.card != nil && !ss.lifted}
-	if ss.state == SessionIdle {
+func (ss registration) view() station.SessionView {
+	v := station.SessionView{State: ss.state, Ack: ss.ack, CardOnReader: ss.card != nil && !ss.lifted}
+	if ss.state == station.SessionIdle {
 		return v
 	}
 	v.Source = "idcard"
@@ -230,21 +165,21 @@ func (ss registration) view() SessionView {
 	if ss.manual != nil {
 		p := ss.manual
 		v.Source = "manual"
-		v.Person = &PersonView{Name: p.Name, Gender: p.Gender, Birth: p.Birth, IDNumber: citizenid.Mask(p.IDNumber), CardType: p.CardType}
+		v.Person = &station.PersonView{Name: p.Name, Gender: p.Gender, Birth: p.Birth, IDNumber: citizenid.Mask(p.IDNumber), CardType: p.CardType}
 	}
 	if ss.appt != nil {
 		// A card or a typed number that confirmed the appointment is
 		// where the details come from; the appointment gives the purpose.
 		v.Purpose = ss.appt.Purpose
-		if ss.state == SessionAppointment {
+		if ss.state == station.SessionAppointment {
 			v.Source = "qr"
 		}
-		if ss.state == SessionAppointment && ss.appt.Private() {
+		if ss.state == station.SessionAppointment && ss.appt.Private() {
 			v.NeedsCard = true
-			v.Person = &PersonView{Name: ss.appt.Holder.Name, CardType: ss.appt.Holder.CardType}
-		} else if ss.state == SessionAppointment {
+			v.Person = &station.PersonView{Name: ss.appt.Holder.Name, CardType: ss.appt.Holder.CardType}
+		} else if ss.state == station.SessionAppointment {
 			p := appointmentPerson(ss.appt.Person)
-			v.Person = &PersonView{Name: p.Name, Gender: p.Gender, Nation: p.Nation, Birth: p.Birth,
+			v.Person = &station.PersonView{Name: p.Name, Gender: p.Gender, Nation: p.Nation, Birth: p.Birth,
 				IDNumber: citizenid.Mask(p.IDNumber), CardType: p.CardType}
 		}
 	}
@@ -263,12 +198,12 @@ func appointmentPerson(a signedcode.Person) record.Person {
 	return p
 }
 
-func personView(c *idcard.Card) *PersonView {
+func personView(c *idcard.Card) *station.PersonView {
 	name := c.Name
 	if name == "" {
 		name = c.NameEN
 	}
-	return &PersonView{
+	return &station.PersonView{
 		Name: name, NameEN: c.NameEN, Gender: c.Gender, Nation: c.Nation, Birth: c.Birth,
 		Address: c.Address, IDNumber: citizenid.Mask(c.IDNumber), CardType: c.Type.String(),
 		Issuer: c.Issuer, ValidFrom: c.ValidFrom, ValidTo: c.ValidTo,
@@ -277,26 +212,26 @@ func personView(c *idcard.Card) *PersonView {
 
 // SubmitSession turns the card session into a registration record and
 // stores it. Declining consent ends the session and stores nothing.
-func (s *Station) SubmitSession(ctx context.Context, in SessionSubmit) (Receipt, error) {
+func (s *Station) SubmitSession(ctx context.Context, in station.SessionSubmit) (station.Ack, error) {
 	ss := s.sess.snapshot()
-	if !(ss.state == SessionCard && ss.card != nil || ss.state == SessionAppointment && ss.appt != nil ||
-		ss.state == SessionManual && ss.manual != nil) {
-		return Receipt{}, ErrNoSession
+	if !(ss.state == station.SessionCard && ss.card != nil || ss.state == station.SessionAppointment && ss.appt != nil ||
+		ss.state == station.SessionManual && ss.manual != nil) {
+		return station.Ack{}, station.ErrNoSession
 	}
-	if ss.state == SessionAppointment && ss.appt.Private() {
-		return Receipt{}, ErrNeedsCard
+	if ss.state == station.SessionAppointment && ss.appt.Private() {
+		return station.Ack{}, station.ErrNeedsCard
 	}
 	if !in.Consent.Agreed {
 		s.CancelSession()
-		return Receipt{}, &record.FieldError{Field: "consent.agreed", Msg: "the resident declined; nothing was stored"}
+		return station.Ack{}, &record.FieldError{Field: "consent.agreed", Msg: "the resident declined; nothing was stored"}
 	}
 	if ss.recordID == "" {
 		id, err := record.NewID(s.Now())
 		if err != nil {
-			return Receipt{}, err
+			return station.Ack{}, err
 		}
 		if ss.recordID = s.sess.claimID(ss.started, id); ss.recordID == "" {
-			return Receipt{}, ErrNoSession // replaced meanwhile
+			return station.Ack{}, station.ErrNoSession // replaced meanwhile
 		}
 	}
 	d := draft{grid: in.Grid, id: ss.recordID, session: true}
@@ -323,7 +258,7 @@ func (s *Station) SubmitSession(ctx context.Context, in SessionSubmit) (Receipt,
 	}
 	rc, err := s.store(ctx, d)
 	if err != nil {
-		return Receipt{}, err
+		return station.Ack{}, err
 	}
 	s.sess.submitted(&rc)
 	s.notify()
@@ -341,7 +276,7 @@ func (s *Station) SubmitSession(ctx context.Context, in SessionSubmit) (Receipt,
 func (s *Station) selfServiceReceipt(id string) {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	res, err := s.PrintReceipt(ctx, ReceiptRequest{RecordID: id, Staff: "自助登记 Self-service",
+	res, err := s.PrintReceipt(ctx, station.ReceiptRequest{RecordID: id, Staff: "自助登记 Self-service",
 		NextStep: "请等候工作人员叫号 / Wait for your number to be called"})
 	if err != nil {
 		s.log.Warn("appliance: self-service receipt not printed", "record", id, "err", err)
@@ -355,7 +290,7 @@ func (s *Station) selfServiceReceipt(id string) {
 // the clock did meanwhile.
 const appointmentMemory = 48 * time.Hour
 
-func appointmentPayload(a *signedcode.Appointment, in SessionSubmit, now time.Time) *record.Registration {
+func appointmentPayload(a *signedcode.Appointment, in station.SessionSubmit, now time.Time) *record.Registration {
 	phone := strings.TrimSpace(in.Phone)
 	if phone == "" {
 		phone = a.Person.Phone
@@ -370,7 +305,7 @@ func appointmentPayload(a *signedcode.Appointment, in SessionSubmit, now time.Ti
 	}
 }
 
-func registrationPayload(c idcard.Card, appt *signedcode.Appointment, in SessionSubmit, now time.Time) *record.Registration {
+func registrationPayload(c idcard.Card, appt *signedcode.Appointment, in station.SessionSubmit, now time.Time) *record.Registration {
 	name := c.Name
 	if name == "" {
 		name = c.NameEN
@@ -431,7 +366,7 @@ func (s *Station) cardEvent(ev idcard.Event) {
 		// A new card starts a new session, whatever was on screen: the
 		// resident before has left, unless it is the one an appointment
 		// code just scanned is for.
-		waiting, taken := s.sess.begin(registration{state: SessionCard, card: ev.Card, started: now, touched: now}, ev.Card.IDNumber)
+		waiting, taken := s.sess.begin(registration{state: station.SessionCard, card: ev.Card, started: now, touched: now}, ev.Card.IDNumber)
 		s.dev.mu.Lock()
 		s.dev.reader = readerState{state: "ready", samID: s.dev.reader.samID, last: ev.Phases}
 		s.dev.mu.Unlock()
@@ -470,8 +405,8 @@ type readerState struct {
 
 // LastCardRead returns how the last card read went: each phase's time and
 // the bytes moved, for the technician screen and the benchmarks.
-func (s *Station) LastCardRead() idcard.Phases {
+func (s *Station) LastCardRead() station.ReadStats {
 	s.dev.mu.Lock()
 	defer s.dev.mu.Unlock()
-	return s.dev.reader.last
+	return readStats(s.dev.reader.last)
 }

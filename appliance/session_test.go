@@ -15,6 +15,7 @@ import (
 	"github.com/gridkiosk/gridkiosk/appliance"
 	"github.com/gridkiosk/gridkiosk/appliance/grid"
 	"github.com/gridkiosk/gridkiosk/appliance/record"
+	"github.com/gridkiosk/gridkiosk/appliance/station"
 	"github.com/gridkiosk/gridkiosk/drivers/idcard"
 	"github.com/gridkiosk/gridkiosk/drivers/idcard/idcardsim"
 	"github.com/gridkiosk/gridkiosk/sim/demo"
@@ -33,11 +34,11 @@ func cardStation(t testing.TB, baud int, now func() time.Time) (*appliance.Stati
 	cfg := demo.Config(filepath.Join(dir, "data"), "", "") // the Xingfuwan station, no hub
 	cfg.Devices.IDCard.Port = sim.Path()
 	st := runStation(t, appliance.Options{Config: cfg, Now: now, IDCard: idcard.Options{Poll: 10 * time.Millisecond}})
-	waitState(t, st, func(v appliance.Health) bool { return v.Peripherals["idcard"].State == "ready" })
+	waitState(t, st, func(v station.Health) bool { return v.Peripherals["idcard"].State == "ready" })
 	return st, sim
 }
 
-func waitState(t testing.TB, st *appliance.Station, cond func(appliance.Health) bool) {
+func waitState(t testing.TB, st *appliance.Station, cond func(station.Health) bool) {
 	t.Helper()
 	deadline := time.After(15 * time.Second)
 	for {
@@ -54,7 +55,7 @@ func waitState(t testing.TB, st *appliance.Station, cond func(appliance.Health) 
 	}
 }
 
-func waitSession(t testing.TB, st *appliance.Station, state string) appliance.SessionView {
+func waitSession(t testing.TB, st *appliance.Station, state string) station.SessionView {
 	t.Helper()
 	deadline := time.After(15 * time.Second)
 	for {
@@ -74,7 +75,7 @@ func TestCardStartsSession(t *testing.T) {
 	st, sim := cardStation(t, 115200, nil)
 	c, _ := idcardsim.Card("resident")
 	sim.Lay(c)
-	v := waitSession(t, st, appliance.SessionCard)
+	v := waitSession(t, st, station.SessionCard)
 	p := v.Person
 	if p == nil || p.Name != c.Name || p.Birth != c.Birth || p.Address != c.Address || p.Nation != "汉" || !v.CardOnReader {
 		t.Fatalf("session = %+v", v)
@@ -89,13 +90,13 @@ func TestCardStartsSession(t *testing.T) {
 
 	// Lifting the card keeps the half-finished form.
 	sim.Lift()
-	waitState(t, st, func(appliance.Health) bool { return !st.Session().CardOnReader })
-	if st.Session().State != appliance.SessionCard {
+	waitState(t, st, func(station.Health) bool { return !st.Session().CardOnReader })
+	if st.Session().State != station.SessionCard {
 		t.Fatal("lifting the card lost the session")
 	}
 
-	rc, err := st.SubmitSession(t.Context(), appliance.SessionSubmit{Purpose: "certificate", Phone: "13835712345",
-		Consent: appliance.ConsentIn{Agreed: true, Version: "2026-01"}})
+	rc, err := st.SubmitSession(t.Context(), station.SessionSubmit{Purpose: "certificate", Phone: "13835712345",
+		Consent: station.ConsentIn{Agreed: true, Version: "2026-01"}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -103,13 +104,13 @@ func TestCardStartsSession(t *testing.T) {
 		t.Errorf("ticket %q", rc.Ticket)
 	}
 	done := st.Session()
-	if done.State != appliance.SessionSubmitted || done.Person != nil || done.Receipt.ID != rc.ID {
+	if done.State != station.SessionSubmitted || done.Person != nil || done.Ack.ID != rc.ID {
 		t.Fatalf("after submit: %+v", done)
 	}
 	if e, err := st.Lookup(rc.ID); err != nil || e.Kind != "registration" {
 		t.Fatalf("record: %+v %v", e, err)
 	}
-	if _, err := st.SubmitSession(t.Context(), appliance.SessionSubmit{Purpose: "certificate", Consent: appliance.ConsentIn{Agreed: true, Version: "2026-01"}}); !errors.Is(err, appliance.ErrNoSession) {
+	if _, err := st.SubmitSession(t.Context(), station.SessionSubmit{Purpose: "certificate", Consent: station.ConsentIn{Agreed: true, Version: "2026-01"}}); !errors.Is(err, station.ErrNoSession) {
 		t.Fatalf("second submit: %v", err)
 	}
 }
@@ -118,13 +119,13 @@ func TestDeclineStoresNothing(t *testing.T) {
 	st, sim := cardStation(t, 0, nil)
 	c, _ := idcardsim.Card("foreign2023")
 	sim.Lay(c)
-	waitSession(t, st, appliance.SessionCard)
-	_, err := st.SubmitSession(t.Context(), appliance.SessionSubmit{Purpose: "policy", Consent: appliance.ConsentIn{Agreed: false, Version: "2026-01"}})
+	waitSession(t, st, station.SessionCard)
+	_, err := st.SubmitSession(t.Context(), station.SessionSubmit{Purpose: "policy", Consent: station.ConsentIn{Agreed: false, Version: "2026-01"}})
 	var fe *record.FieldError
 	if !errors.As(err, &fe) || fe.Field != "consent.agreed" {
 		t.Fatalf("decline: %v", err)
 	}
-	if st.Session().State != appliance.SessionIdle || st.Health().Outbox.LastSeq != 0 {
+	if st.Session().State != station.SessionIdle || st.Health().Outbox.LastSeq != 0 {
 		t.Fatalf("decline stored something: %+v %+v", st.Session(), st.Health().Outbox)
 	}
 }
@@ -133,14 +134,14 @@ func TestBadSubmitKeepsSession(t *testing.T) {
 	st, sim := cardStation(t, 0, nil)
 	c, _ := idcardsim.Card("resident")
 	sim.Lay(c)
-	waitSession(t, st, appliance.SessionCard)
-	_, err := st.SubmitSession(t.Context(), appliance.SessionSubmit{Purpose: "certificate", Phone: "123",
-		Consent: appliance.ConsentIn{Agreed: true, Version: "2026-01"}})
+	waitSession(t, st, station.SessionCard)
+	_, err := st.SubmitSession(t.Context(), station.SessionSubmit{Purpose: "certificate", Phone: "123",
+		Consent: station.ConsentIn{Agreed: true, Version: "2026-01"}})
 	var fe *record.FieldError
 	if !errors.As(err, &fe) || fe.Field != "payload.phone" {
 		t.Fatalf("bad phone: %v", err)
 	}
-	if st.Session().State != appliance.SessionCard {
+	if st.Session().State != station.SessionCard {
 		t.Fatal("a typo lost the resident's session")
 	}
 }
@@ -152,7 +153,7 @@ func TestIdleWipe(t *testing.T) {
 	st, sim := cardStation(t, 0, clock)
 	c, _ := idcardsim.Card("resident")
 	sim.Lay(c)
-	waitSession(t, st, appliance.SessionCard)
+	waitSession(t, st, station.SessionCard)
 	mu.Lock()
 	now = now.Add(60 * time.Second)
 	mu.Unlock()
@@ -160,13 +161,13 @@ func TestIdleWipe(t *testing.T) {
 	mu.Lock()
 	now = now.Add(60 * time.Second) // 120s since laid, 60s since touched: under the 90s default
 	mu.Unlock()
-	if st.Session().State != appliance.SessionCard {
+	if st.Session().State != station.SessionCard {
 		t.Fatal("touched session wiped early")
 	}
 	mu.Lock()
 	now = now.Add(31 * time.Second)
 	mu.Unlock()
-	if v := st.Session(); v.State != appliance.SessionIdle || v.Person != nil {
+	if v := st.Session(); v.State != station.SessionIdle || v.Person != nil {
 		t.Fatalf("idle session not wiped: %+v", v)
 	}
 }
@@ -175,21 +176,21 @@ func TestReaderLostInHealth(t *testing.T) {
 	st, sim := cardStation(t, 0, nil)
 	// Unplugged: the device node is gone, and health says so.
 	sim.Unplug()
-	waitState(t, st, func(h appliance.Health) bool { return h.Peripherals["idcard"].State == "missing" })
+	waitState(t, st, func(h station.Health) bool { return h.Peripherals["idcard"].State == "missing" })
 	h := st.Health()
 	if h.Status != "degraded" || !strings.Contains(strings.Join(h.Problems, " "), "plugged in") {
 		t.Fatalf("health = %+v", h)
 	}
 	sim.Replug()
-	waitState(t, st, func(h appliance.Health) bool { return h.Peripherals["idcard"].State == "ready" })
+	waitState(t, st, func(h station.Health) bool { return h.Peripherals["idcard"].State == "ready" })
 	// Plugged in but mute: the reader itself does not answer.
 	sim.SetSilent(true)
-	waitState(t, st, func(h appliance.Health) bool { return h.Peripherals["idcard"].State == "lost" })
+	waitState(t, st, func(h station.Health) bool { return h.Peripherals["idcard"].State == "lost" })
 	if p := st.Health().Peripherals["idcard"]; !strings.Contains(p.Note, "does not answer") || !strings.Contains(p.Note, "devices.idcard.port") {
 		t.Fatalf("lost reader note = %q", p.Note)
 	}
 	sim.SetSilent(false)
-	waitState(t, st, func(h appliance.Health) bool { return h.Peripherals["idcard"].State == "ready" })
+	waitState(t, st, func(h station.Health) bool { return h.Peripherals["idcard"].State == "ready" })
 }
 
 // A registration from a card is placed in the micro grid of the card's
@@ -233,9 +234,9 @@ func TestSessionPlacedFromAddress(t *testing.T) {
 			t.Fatalf("PlaceOf(the card's address) = %+v", p)
 		}
 		sim.Lay(c)
-		waitSession(t, st, appliance.SessionCard)
-		rc, err := st.SubmitSession(t.Context(), appliance.SessionSubmit{Purpose: "certificate", Grid: tc.given,
-			Consent: appliance.ConsentIn{Agreed: true, Version: "2026-01"}})
+		waitSession(t, st, station.SessionCard)
+		rc, err := st.SubmitSession(t.Context(), station.SessionSubmit{Purpose: "certificate", Grid: tc.given,
+			Consent: station.ConsentIn{Agreed: true, Version: "2026-01"}})
 		if err != nil {
 			t.Fatal(err)
 		}

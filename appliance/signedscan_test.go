@@ -16,6 +16,7 @@ import (
 	"github.com/gridkiosk/gridkiosk/appliance"
 	"github.com/gridkiosk/gridkiosk/appliance/record"
 	"github.com/gridkiosk/gridkiosk/appliance/signedcode"
+	"github.com/gridkiosk/gridkiosk/appliance/station"
 	"github.com/gridkiosk/gridkiosk/drivers/idcard/idcardsim"
 	"github.com/gridkiosk/gridkiosk/drivers/qrscan/qrscansim"
 	"github.com/gridkiosk/gridkiosk/sim/demo"
@@ -87,7 +88,7 @@ func (h *codeHub) staff(t *testing.T, id string) string {
 
 // scan sends code through the emulated scanner and waits for the station
 // to have made something of it.
-func scan(t *testing.T, st *appliance.Station, sim *qrscansim.Scanner, code string) appliance.ScanResult {
+func scan(t *testing.T, st *appliance.Station, sim *qrscansim.Scanner, code string) station.ScanResult {
 	t.Helper()
 	before := st.LastScan()
 	sim.Scan(code, qrscansim.How{AIM: "]Q1"})
@@ -99,7 +100,7 @@ func scan(t *testing.T, st *appliance.Station, sim *qrscansim.Scanner, code stri
 		time.Sleep(10 * time.Millisecond)
 	}
 	t.Fatalf("scan %.20q…: the station made nothing of it in 10s", code)
-	return appliance.ScanResult{}
+	return station.ScanResult{}
 }
 
 // clock is a station's clock that a test can move on.
@@ -132,7 +133,7 @@ func stationWithClock(t *testing.T, dir, hubURL string, now func() time.Time) (*
 	// first code to the idle gap.
 	cfg.Devices.Scanner.Port, cfg.Devices.Scanner.Suffix = sim.Path(), "cr"
 	st := runStation(t, appliance.Options{Config: cfg, Now: now})
-	waitState(t, st, func(h appliance.Health) bool { return h.Peripherals["scanner"].State == "ready" })
+	waitState(t, st, func(h station.Health) bool { return h.Peripherals["scanner"].State == "ready" })
 	return st, sim
 }
 
@@ -178,19 +179,19 @@ func TestSignedCodes(t *testing.T) {
 	// The code names its resident only masked: the station asks for
 	// their ID, and takes none from the code.
 	v := st.Session()
-	if v.State != appliance.SessionAppointment || v.Source != "qr" || v.Purpose != "certificate" || v.Person == nil ||
+	if v.State != station.SessionAppointment || v.Source != "qr" || v.Purpose != "certificate" || v.Person == nil ||
 		v.Person.Name != "王*兰" || v.Person.IDNumber != "" || !v.NeedsCard {
 		t.Fatalf("session from the appointment: %+v %+v", v, v.Person)
 	}
-	consent := appliance.ConsentIn{Agreed: true, Version: "2026-01"}
-	if _, err := st.SubmitSession(t.Context(), appliance.SessionSubmit{Consent: consent}); !errors.Is(err, appliance.ErrNeedsCard) {
+	consent := station.ConsentIn{Agreed: true, Version: "2026-01"}
+	if _, err := st.SubmitSession(t.Context(), station.SessionSubmit{Consent: consent}); !errors.Is(err, station.ErrNeedsCard) {
 		t.Fatalf("submitted an appointment nobody confirmed: %v", err)
 	}
 	// The resident types their ID number (no card at hand): it matches.
 	if err := st.StartManual("王秀兰", "14102919520317122X"); err != nil {
 		t.Fatal(err)
 	}
-	rc, err := st.SubmitSession(t.Context(), appliance.SessionSubmit{Consent: consent})
+	rc, err := st.SubmitSession(t.Context(), station.SessionSubmit{Consent: consent})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -198,7 +199,7 @@ func TestSignedCodes(t *testing.T) {
 	if got := scan(t, st, sim, valid); got.Reason != "used" || !strings.Contains(got.Message, "已使用") {
 		t.Errorf("replayed: %+v", got)
 	}
-	if st.Session().State != appliance.SessionSubmitted {
+	if st.Session().State != station.SessionSubmitted {
 		t.Errorf("a refused code changed the session: %+v", st.Session())
 	}
 	// The registration reaches the hub with its source and appointment.
@@ -291,21 +292,21 @@ func TestAppointmentConfirmedByCard(t *testing.T) {
 	st, card, scanner := skewStation(t, dir, h.url, 0, true)
 	waitRefData(t, st)
 	code := h.appointment(t, demo.StationID, today(0))
-	consent := appliance.ConsentIn{Agreed: true, Version: "2026-01"}
+	consent := station.ConsentIn{Agreed: true, Version: "2026-01"}
 
 	if r := scanWhole(t, st, scanner, code); r.Kind != "appointment" {
 		t.Fatalf("scan: %+v", r)
 	}
-	if v := waitSession(t, st, appliance.SessionAppointment); !v.NeedsCard || v.Person.Name != "王*兰" {
+	if v := waitSession(t, st, station.SessionAppointment); !v.NeedsCard || v.Person.Name != "王*兰" {
 		t.Fatalf("before the card: %+v %+v", v, v.Person)
 	}
 	other, _ := idcardsim.Card("resident-hui")
 	card.Lay(other)
-	v := waitSession(t, st, appliance.SessionCard)
+	v := waitSession(t, st, station.SessionCard)
 	if v.Source != "idcard" || v.Purpose != "" || v.Person.Name != other.Name {
 		t.Fatalf("another resident's card took the appointment: %+v %+v", v, v.Person)
 	}
-	rc, err := st.SubmitSession(t.Context(), appliance.SessionSubmit{Purpose: "repair", Consent: consent})
+	rc, err := st.SubmitSession(t.Context(), station.SessionSubmit{Purpose: "repair", Consent: consent})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -318,14 +319,14 @@ func TestAppointmentConfirmedByCard(t *testing.T) {
 	if r := scanWhole(t, st, scanner, code); r.Kind != "appointment" {
 		t.Fatalf("scan again: %+v", r)
 	}
-	waitSession(t, st, appliance.SessionAppointment)
+	waitSession(t, st, station.SessionAppointment)
 	mine, _ := idcardsim.Card("resident")
 	card.Lay(mine)
-	v = waitSession(t, st, appliance.SessionCard)
+	v = waitSession(t, st, station.SessionCard)
 	if v.Source != "idcard" || v.Purpose != "certificate" || v.Person.Name != "王秀兰" || v.NeedsCard {
 		t.Fatalf("the resident's card: %+v %+v", v, v.Person)
 	}
-	rc, err = st.SubmitSession(t.Context(), appliance.SessionSubmit{Consent: consent})
+	rc, err = st.SubmitSession(t.Context(), station.SessionSubmit{Consent: consent})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -340,11 +341,11 @@ func TestAppointmentConfirmedByCard(t *testing.T) {
 
 	// Card first, code second: the card on the reader confirms it.
 	card.Lay(mine)
-	waitSession(t, st, appliance.SessionCard)
+	waitSession(t, st, station.SessionCard)
 	if r := scanWhole(t, st, scanner, h.appointment(t, demo.StationID, today(0))); r.Kind != "appointment" {
 		t.Fatalf("scan with the card on the reader: %+v", r)
 	}
-	if v := st.Session(); v.State != appliance.SessionCard || v.Purpose != "certificate" || v.Person.Name != "王秀兰" {
+	if v := st.Session(); v.State != station.SessionCard || v.Purpose != "certificate" || v.Person.Name != "王秀兰" {
 		t.Fatalf("card, then code: %+v", v)
 	}
 }

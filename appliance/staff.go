@@ -2,13 +2,13 @@ package appliance
 
 import (
 	"encoding/json"
-	"errors"
 	"slices"
 	"sync"
 	"time"
 
 	"github.com/gridkiosk/gridkiosk/appliance/signedcode"
 	"github.com/gridkiosk/gridkiosk/appliance/staffpin"
+	"github.com/gridkiosk/gridkiosk/appliance/station"
 )
 
 // PIN tries: after pinTries wrong PINs the keypad is locked for pinLock, so
@@ -23,17 +23,6 @@ const (
 // keptPINKeypad is the outbox key of the keypad's state. One for all staff
 // IDs: someone guessing tries any ID, and each try counts.
 const keptPINKeypad = "staff/pin-keypad"
-
-// RoleTechnician in a staff member's roles (reference data) lets them open
-// the technician's screens: logs and configuration.
-const RoleTechnician = "technician"
-
-// ErrPIN is returned for a wrong staff ID or PIN; which of the two is not
-// said. ErrPINLocked follows too many wrong tries.
-var (
-	ErrPIN       = errors.New("appliance: staff ID or PIN is wrong")
-	ErrPINLocked = errors.New("appliance: too many wrong PINs; the keypad is locked for a few minutes (use a staff code meanwhile)")
-)
 
 // noStaffHash is checked when the staff ID is unknown or has no PIN, so
 // that such a try takes as long as a wrong PIN and does not tell which
@@ -63,7 +52,8 @@ type staffDesk struct {
 	checking sync.Mutex
 
 	mu          sync.Mutex
-	who         *StaffSession
+	who         *station.StaffSession
+	touched     time.Time // the staff member's last activity (local clock), for the idle logout
 	fails       int       // wrong PINs since the last lock or log-in
 	lockedUntil time.Time // on the local clock
 }
@@ -98,21 +88,21 @@ func (d *staffDesk) fail(now, at time.Time) (k pinKeypad, locked bool) {
 
 // logIn makes st the staff member logged in; hadFails says wrong PINs were
 // counted before, which a log-in by PIN clears.
-func (d *staffDesk) logIn(st *StaffSession, byPIN bool) (hadFails bool) {
+func (d *staffDesk) logIn(st *station.StaffSession, byPIN bool) (hadFails bool) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	if byPIN {
 		hadFails = d.fails > 0
 		d.fails = 0
 	}
-	d.who = st
+	d.who, d.touched = st, d.local()
 	return hadFails
 }
 
 // current returns a copy of the staff member logged in at at (the
 // station's time), or nil. A session left idle, or past its badge's
 // expiry, ends first: ended is it, idle why.
-func (d *staffDesk) current(at time.Time) (v, ended *StaffSession, idle bool) {
+func (d *staffDesk) current(at time.Time) (v, ended *station.StaffSession, idle bool) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	if d.who == nil {
@@ -120,7 +110,7 @@ func (d *staffDesk) current(at time.Time) (v, ended *StaffSession, idle bool) {
 	}
 	// Idleness is an interval (local clock); the badge's expiry is a time
 	// of day, the hub's, compared with the station's.
-	idle = d.local().Sub(d.who.touched) > staffIdle
+	idle = d.local().Sub(d.touched) > staffIdle
 	if idle || !at.Before(d.who.Expires) {
 		ended, d.who = d.who, nil
 		return nil, ended, idle
@@ -134,12 +124,12 @@ func (d *staffDesk) touch() {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	if d.who != nil {
-		d.who.touched = d.local()
+		d.touched = d.local()
 	}
 }
 
 // logOut ends the staff session and returns who it was, or nil.
-func (d *staffDesk) logOut() *StaffSession {
+func (d *staffDesk) logOut() *station.StaffSession {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	was := d.who
@@ -196,7 +186,7 @@ func (s *Station) StaffLoginPIN(staffID, pin string) error {
 	// times are times of day, on the station's.
 	now := s.local()
 	if s.desk.locked(now) {
-		return ErrPINLocked
+		return station.ErrPINLocked
 	}
 	rd := s.RefData()
 	var who *StaffRef
@@ -213,21 +203,21 @@ func (s *Station) StaffLoginPIN(staffID, pin string) error {
 			"staff", staffID, "err", err)
 	}
 	if ok && who != nil {
-		return s.pinLoggedIn(who, now)
+		return s.pinLoggedIn(who)
 	}
 	k, locked := s.desk.fail(now, s.Now())
 	s.keepPINKeypad(k)
 	if locked {
 		s.log.Warn("appliance: staff PIN keypad locked after wrong tries", "tries", pinTries)
-		return ErrPINLocked
+		return station.ErrPINLocked
 	}
-	return ErrPIN
+	return station.ErrPIN
 }
 
-func (s *Station) pinLoggedIn(who *StaffRef, now time.Time) error {
+func (s *Station) pinLoggedIn(who *StaffRef) error {
 	at := s.Now()
-	hadFails := s.desk.logIn(&StaffSession{ID: who.ID, Name: who.Name, Role: who.Role, Technician: who.HasRole(RoleTechnician),
-		Since: at, Expires: at.Add(12 * time.Hour), touched: now}, true)
+	hadFails := s.desk.logIn(&station.StaffSession{ID: who.ID, Name: who.Name, Role: who.Role, Technician: who.HasRole(station.RoleTechnician),
+		Since: at, Expires: at.Add(12 * time.Hour)}, true)
 	if hadFails {
 		s.keepPINKeypad(pinKeypad{})
 	}
@@ -241,23 +231,8 @@ func (s *Station) pinLoggedIn(who *StaffRef, now time.Time) error {
 // must not stay open for the next resident.
 const staffIdle = 15 * time.Minute
 
-// StaffSession is the staff member logged in at the kiosk. Staff names are
-// shown in full: they sign receipts with them.
-type StaffSession struct {
-	ID   string `json:"id"`
-	Name string `json:"name"`
-	Role string `json:"role"`
-	// Technician opens the technician's screens: the reference data
-	// gives the staff member the technician role, or their code's role
-	// is technician.
-	Technician bool      `json:"technician"`
-	Since      time.Time `json:"since"`
-	Expires    time.Time `json:"expires"` // the badge's own expiry
-	touched    time.Time
-}
-
 // Staff returns the staff member logged in, or nil.
-func (s *Station) Staff() *StaffSession {
+func (s *Station) Staff() *station.StaffSession {
 	v, ended, idle := s.desk.current(s.Now())
 	if ended != nil {
 		s.log.Info("appliance: staff session ended", "staff", ended.ID, "idle", idle)
@@ -277,15 +252,15 @@ func (s *Station) StaffLogout() {
 }
 
 func (s *Station) staffLogin(st *signedcode.Staff) {
-	now, at := s.local(), s.Now()
-	tech := st.Role == RoleTechnician
+	at := s.Now()
+	tech := st.Role == station.RoleTechnician
 	if rd := s.RefData(); rd != nil {
 		if i := slices.IndexFunc(rd.Staff, func(r StaffRef) bool { return r.ID == st.StaffID }); i >= 0 {
-			tech = tech || rd.Staff[i].HasRole(RoleTechnician)
+			tech = tech || rd.Staff[i].HasRole(station.RoleTechnician)
 		}
 	}
-	s.desk.logIn(&StaffSession{ID: st.StaffID, Name: st.Name, Role: st.Role, Technician: tech, Since: at,
-		Expires: time.Unix(st.Expires, 0), touched: now}, false)
+	s.desk.logIn(&station.StaffSession{ID: st.StaffID, Name: st.Name, Role: st.Role, Technician: tech, Since: at,
+		Expires: time.Unix(st.Expires, 0)}, false)
 	s.log.Info("appliance: staff logged in", "staff", st.StaffID, "role", st.Role, "code", st.ID)
 	// Staff at the kiosk answer a resident's call for help.
 	s.ClearHelp()

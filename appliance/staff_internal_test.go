@@ -10,6 +10,7 @@ import (
 
 	"github.com/gridkiosk/gridkiosk/appliance/config"
 	"github.com/gridkiosk/gridkiosk/appliance/staffpin"
+	"github.com/gridkiosk/gridkiosk/appliance/station"
 )
 
 // A hub that still serves the SHA-256 PIN hashes of before gets its PINs
@@ -31,7 +32,7 @@ func TestOldPINHashRefused(t *testing.T) {
 	// SHA-256 hex, the form hubs wrote before argon2id.
 	const old = "5b0c0a3f1b8e3c5dd7e1b1b2e6b1a0d2c8f3e4a5b6c7d8e9f0a1b2c3d4e5f6a7"
 	st.ref.data = &RefData{Staff: []StaffRef{{ID: "s-0007", Name: "李建国", PINHash: old}}}
-	if err := st.StaffLoginPIN("s-0007", "2580"); !errors.Is(err, ErrPIN) {
+	if err := st.StaffLoginPIN("s-0007", "2580"); !errors.Is(err, station.ErrPIN) {
 		t.Fatalf("an old hash: %v, want ErrPIN", err)
 	}
 	if !strings.Contains(logs.String(), "gridhub staff pin set") || !strings.Contains(logs.String(), "s-0007") {

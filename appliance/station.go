@@ -20,10 +20,12 @@ import (
 	"github.com/gridkiosk/gridkiosk/appliance/grid"
 	"github.com/gridkiosk/gridkiosk/appliance/record"
 	"github.com/gridkiosk/gridkiosk/appliance/signedcode"
+	"github.com/gridkiosk/gridkiosk/appliance/station"
 	"github.com/gridkiosk/gridkiosk/drivers/idcard"
 	"github.com/gridkiosk/gridkiosk/drivers/printer"
 	"github.com/gridkiosk/gridkiosk/drivers/serialport"
 	"github.com/gridkiosk/gridkiosk/internal/secretfile"
+	"github.com/gridkiosk/gridkiosk/internal/spki"
 	"github.com/gridkiosk/gridkiosk/sync/outbox"
 	"github.com/gridkiosk/gridkiosk/sync/upstream"
 	"github.com/gridkiosk/gridkiosk/sync/wire"
@@ -67,51 +69,6 @@ type Options struct {
 type Timing struct {
 	MinBackoff, MaxBackoff, Idle, AuthRetry time.Duration
 }
-
-// Submission is a record as a caller of the admin API hands it in, its
-// payload JSON; the station adds the ID, the sequence number, the time and
-// the clock flag. The station's own callers build a typed record.Payload
-// instead; both take the same checks and are encoded once.
-type Submission struct {
-	Kind    string          `json:"kind"`
-	Payload json.RawMessage `json:"payload"`
-	Grid    *grid.Path      `json:"grid,omitempty"` // default: the station's own cell
-	// ID, when set, is the record's ID: a caller retrying a submission
-	// whose outcome was unknown (ErrStorageUnknown) sends it again with
-	// the ID it was told, and gets the record stored by the first try
-	// rather than a second one. Empty: the station makes a new ID.
-	ID string `json:"id,omitempty"`
-}
-
-// Receipt is what the caller gets back once the record is on disk.
-type Receipt struct {
-	ID           string    `json:"id"`
-	Ticket       string    `json:"ticket"`
-	Seq          uint64    `json:"seq"`
-	CreatedAt    time.Time `json:"created_at"`
-	ClockTrusted bool      `json:"clock_trusted"`
-	// Repeat says the record was stored by an earlier try with the same
-	// ID, which this one found rather than storing it again.
-	Repeat bool `json:"repeat,omitempty"`
-}
-
-// ErrStorageUnknown means storing a record failed after the commit reached
-// the disk: it may be stored or not. Look it up by StorageUnknown's ID
-// before retrying, and retry with that ID (Submission.ID).
-var ErrStorageUnknown = outbox.ErrUnknown
-
-// StorageUnknown is the error of a submission whose outcome is unknown,
-// with the record's ID to look up and to retry with.
-type StorageUnknown struct {
-	ID  string
-	Err error
-}
-
-func (e *StorageUnknown) Error() string {
-	return "appliance: record " + e.ID + ": " + e.Err.Error()
-}
-
-func (e *StorageUnknown) Unwrap() error { return e.Err }
 
 // Station owns the outbox and the forwarder; it is the front door that the
 // screens, the admin API and the drivers' loops go through. Its methods
@@ -189,7 +146,7 @@ func New(opt Options) (*Station, error) {
 		cardOpt: opt.IDCard,
 		sysNet:  "/sys/class/net",
 		openID:  opt.OpenPort,
-		sess:    session{idle: cfg.UI.IdleTimeout.Duration, local: opt.Now, cur: registration{state: SessionIdle}},
+		sess:    session{idle: cfg.UI.IdleTimeout.Duration, local: opt.Now, cur: registration{state: station.SessionIdle}},
 		desk:    staffDesk{local: opt.Now},
 		pnl:     frontPanel{hw: opt.Panel},
 		changes: changeNotice{ch: make(chan struct{})},
@@ -253,7 +210,7 @@ func hubTrust(u config.Upstream) (*upstream.Trust, error) {
 		t.Host = p.Hostname()
 	}
 	for _, s := range u.PinSHA256 {
-		pin, err := upstream.ParsePin(s)
+		pin, err := spki.Parse(s)
 		if err != nil {
 			return nil, fmt.Errorf("appliance: upstream.pin_sha256: %w", err)
 		}
@@ -396,13 +353,13 @@ func (s *Station) Config() *config.Config { return s.cfg }
 // Submit validates a record, commits it durably and wakes the forwarder.
 // A *record.FieldError means the submission was wrong and nothing was
 // stored; any other error means the station could not store it.
-func (s *Station) Submit(ctx context.Context, sub Submission) (Receipt, error) {
+func (s *Station) Submit(ctx context.Context, sub station.Submission) (station.Ack, error) {
 	if err := ctx.Err(); err != nil {
-		return Receipt{}, err
+		return station.Ack{}, err
 	}
-	p, err := record.Decode(sub.Kind, sub.Payload)
+	p, err := decode(sub.Kind, sub.Payload)
 	if err != nil {
-		return Receipt{}, err
+		return station.Ack{}, err
 	}
 	return s.store(ctx, draft{payload: p, grid: sub.Grid, id: sub.ID})
 }
@@ -430,17 +387,17 @@ type draft struct {
 
 // store checks a draft, commits it durably and wakes the forwarder: the
 // one path every record takes to the outbox.
-func (s *Station) store(ctx context.Context, d draft) (Receipt, error) {
+func (s *Station) store(ctx context.Context, d draft) (station.Ack, error) {
 	if err := ctx.Err(); err != nil {
-		return Receipt{}, err
+		return station.Ack{}, err
 	}
-	kind := d.payload.Kind()
+	kind := kindOf(d.payload)
 	// A record's time is the hub-corrected one when the local clock is
 	// known to be off; its order never depends on it (sequence numbers).
 	now, trusted := s.clock.now()
 	payload, err := record.Encode(d.payload, now)
 	if err != nil {
-		return Receipt{}, err
+		return station.Ack{}, err
 	}
 	g := s.cfg.Station.Grid
 	if d.grid != nil {
@@ -449,18 +406,18 @@ func (s *Station) store(ctx context.Context, d draft) (Receipt, error) {
 	if err := g.Validate(); err != nil {
 		var ge *grid.Error
 		if errors.As(err, &ge) {
-			return Receipt{}, &record.FieldError{Field: "grid." + ge.Field, Msg: ge.Msg}
+			return station.Ack{}, &record.FieldError{Field: "grid." + ge.Field, Msg: ge.Msg}
 		}
-		return Receipt{}, err
+		return station.Ack{}, err
 	}
 	gridJSON, err := json.Marshal(g)
 	if err != nil {
-		return Receipt{}, fmt.Errorf("appliance: encode grid: %w", err)
+		return station.Ack{}, fmt.Errorf("appliance: encode grid: %w", err)
 	}
 	id := d.id
 	if id == "" {
 		if id, err = record.NewID(now); err != nil {
-			return Receipt{}, err
+			return station.Ack{}, err
 		}
 	} else if rc, found, err := s.storedBefore(d, kind, payload); found || err != nil {
 		return rc, err
@@ -469,7 +426,7 @@ func (s *Station) store(ctx context.Context, d draft) (Receipt, error) {
 		ID: id, Kind: kind, CreatedAt: now, ClockTrusted: trusted,
 		Grid: gridJSON, Payload: payload,
 	}
-	if kind == record.KindRegistration || kind == record.KindMatter {
+	if kind == wire.KindRegistration || kind == wire.KindMatter {
 		// The key of the record's status page, which its receipt's link
 		// carries: drawn here, so the receipt prints offline.
 		rec.LinkKey = receiptcode.NewKey()
@@ -484,15 +441,15 @@ func (s *Station) store(ctx context.Context, d draft) (Receipt, error) {
 	if err := put(rec); err != nil {
 		switch {
 		case errors.Is(err, outbox.ErrUsed):
-			return Receipt{}, &signedcode.Refusal{Reason: signedcode.Used, Detail: "appointment " + d.once + " already made a registration here"}
+			return station.Ack{}, &signedcode.Refusal{Reason: signedcode.Used, Detail: "appointment " + d.once + " already made a registration here"}
 		case errors.Is(err, outbox.ErrNotKept):
-			return Receipt{}, err
+			return station.Ack{}, err
 		case errors.Is(err, outbox.ErrUnknown):
 			s.log.Error("appliance: record may or may not be stored; a retry with its ID will tell", "id", id, "kind", kind, "err", err)
-			return Receipt{}, &StorageUnknown{ID: id, Err: err}
+			return station.Ack{}, &station.StorageUnknown{ID: id, Err: err}
 		}
 		s.log.Error("appliance: record not stored", "kind", kind, "err", err)
-		return Receipt{}, fmt.Errorf("appliance: %w", err)
+		return station.Ack{}, vocab(fmt.Errorf("appliance: %w", err))
 	}
 	if c := s.count.byKind[kind]; c != nil {
 		c.Add(1)
@@ -501,45 +458,51 @@ func (s *Station) store(ctx context.Context, d draft) (Receipt, error) {
 	if s.fwd != nil {
 		s.fwd.Kick()
 	}
-	return Receipt{ID: id, Ticket: record.Ticket(kind, rec.Seq), Seq: rec.Seq, CreatedAt: now, ClockTrusted: trusted}, nil
+	return station.Ack{ID: id, Ticket: ticket(kind, rec.Seq), Seq: rec.Seq, CreatedAt: now, ClockTrusted: trusted}, nil
 }
 
 // storedBefore finds a record an earlier try stored under id, for a
-// retry: found with its receipt when it is the same record, an error when
+// retry: found with its acknowledgement when it is the same record, an error when
 // id holds another one or is not an ID the station makes.
-func (s *Station) storedBefore(d draft, kind string, payload json.RawMessage) (rc Receipt, found bool, err error) {
+func (s *Station) storedBefore(d draft, kind string, payload json.RawMessage) (rc station.Ack, found bool, err error) {
 	id := d.id
 	if !record.ValidID(id) {
-		return Receipt{}, false, &record.FieldError{Field: "id", Msg: "must be the record ID (a UUIDv7) a previous try was given, or left out"}
+		return station.Ack{}, false, &record.FieldError{Field: "id", Msg: "must be the record ID (a UUIDv7) a previous try was given, or left out"}
 	}
 	if _, err := s.box.Lookup(id); errors.Is(err, outbox.ErrNotFound) {
-		return Receipt{}, false, nil
+		return station.Ack{}, false, nil
 	}
 	// Written again, so that a record whose first commit failed after
 	// reaching the file is on disk for certain before anyone hears "done".
 	r, e, err := s.box.Recommit(id)
 	if err != nil {
 		if errors.Is(err, outbox.ErrUnknown) {
-			return Receipt{}, false, &StorageUnknown{ID: id, Err: err}
+			return station.Ack{}, false, &station.StorageUnknown{ID: id, Err: err}
 		}
-		return Receipt{}, false, fmt.Errorf("appliance: look up record %s: %w", id, err)
+		return station.Ack{}, false, fmt.Errorf("appliance: look up record %s: %w", id, err)
 	}
 	// A session's retry makes its payload again, with a new consent
 	// time; the session's own ID says it is the same record. An API
 	// caller's retry sends the same payload.
 	if r.Kind != kind || !d.session && string(r.Payload) != string(payload) {
-		return Receipt{}, false, &record.FieldError{Field: "id", Msg: "a different record is stored under this ID; send a new submission without an id"}
+		return station.Ack{}, false, &record.FieldError{Field: "id", Msg: "a different record is stored under this ID; send a new submission without an id"}
 	}
 	s.log.Info("appliance: record found stored by an earlier try", "id", id, "kind", kind, "seq", e.Seq)
-	return Receipt{ID: id, Ticket: record.Ticket(kind, e.Seq), Seq: e.Seq, CreatedAt: r.CreatedAt, ClockTrusted: r.ClockTrusted, Repeat: true}, true, nil
+	return station.Ack{ID: id, Ticket: ticket(kind, e.Seq), Seq: e.Seq, CreatedAt: r.CreatedAt, ClockTrusted: r.ClockTrusted, Repeat: true}, true, nil
 }
 
 // Lookup returns the local state of a record: queued, delivered or
-// rejected. outbox.ErrNotFound means unknown here (or purged).
-func (s *Station) Lookup(id string) (outbox.Entry, error) { return s.box.Lookup(id) }
+// rejected. station.ErrNotFound means unknown here (or purged).
+func (s *Station) Lookup(id string) (station.Row, error) {
+	e, err := s.box.Lookup(id)
+	if err != nil {
+		return station.Row{}, vocab(err)
+	}
+	return row(e), nil
+}
 
 // Rejected lists the records the hub refused, for staff to look at.
-func (s *Station) Rejected() ([]outbox.Entry, error) { return s.box.Rejected() }
+func (s *Station) Rejected() ([]station.Row, error) { return rows(s.box.Rejected()) }
 
 // Resend queues rejected records again once staff dealt with the reason.
 func (s *Station) Resend(ids []string) (int, error) {
@@ -550,11 +513,11 @@ func (s *Station) Resend(ids []string) (int, error) {
 			s.fwd.Kick()
 		}
 	}
-	return n, err
+	return n, vocab(err)
 }
 
 // Records lists the records made since a time, newest first, with their
 // state: the staff's list of the day.
-func (s *Station) Records(since time.Time, max int) ([]outbox.Entry, error) {
-	return s.box.List(since, max)
+func (s *Station) Records(since time.Time, max int) ([]station.Row, error) {
+	return rows(s.box.List(since, max))
 }

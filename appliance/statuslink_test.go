@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/gridkiosk/gridkiosk/appliance"
+	"github.com/gridkiosk/gridkiosk/appliance/station"
 	"github.com/gridkiosk/gridkiosk/drivers/printer/escposview"
 	"github.com/gridkiosk/gridkiosk/drivers/printer/printersim"
 	"github.com/gridkiosk/gridkiosk/drivers/qrscan/qrscansim"
@@ -102,7 +103,7 @@ func TestReceiptLinkEndToEnd(t *testing.T) {
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
-	res, err := st.PrintReceipt(t.Context(), appliance.ReceiptRequest{RecordID: id, Staff: "李建国"})
+	res, err := st.PrintReceipt(t.Context(), station.ReceiptRequest{RecordID: id, Staff: "李建国"})
 	if err != nil || res.State != "printed" {
 		t.Fatalf("print: %+v %v", res, err)
 	}

@@ -12,7 +12,9 @@ import (
 
 	"github.com/gridkiosk/gridkiosk/appliance"
 	"github.com/gridkiosk/gridkiosk/appliance/record"
+	"github.com/gridkiosk/gridkiosk/appliance/station"
 	"github.com/gridkiosk/gridkiosk/sim/demo"
+	"github.com/gridkiosk/gridkiosk/sync/wire"
 )
 
 func TestVolunteerCheckInOut(t *testing.T) {
@@ -29,7 +31,7 @@ func TestVolunteerCheckInOut(t *testing.T) {
 		return st, func() { st.Close() }
 	}
 	st, closeSt := open()
-	li, err := st.CheckIn(appliance.CheckIn{Name: " 李建国 ", PartyMember: true, Service: "政策宣传"})
+	li, err := st.CheckIn(station.CheckIn{Name: " 李建国 ", PartyMember: true, Service: "政策宣传"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -37,14 +39,14 @@ func TestVolunteerCheckInOut(t *testing.T) {
 		t.Fatalf("check-in: %+v", li)
 	}
 	advance(35 * time.Minute)
-	if _, err := st.CheckIn(appliance.CheckIn{Name: "张伟", Service: "环境整治"}); err != nil {
+	if _, err := st.CheckIn(station.CheckIn{Name: "张伟", Service: "环境整治"}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := st.CheckIn(appliance.CheckIn{Name: "李建国", Service: "环境整治"}); !errors.Is(err, appliance.ErrCheckedIn) {
+	if _, err := st.CheckIn(station.CheckIn{Name: "李建国", Service: "环境整治"}); !errors.Is(err, station.ErrCheckedIn) {
 		t.Fatalf("second check-in of one name: %v", err)
 	}
 	var fe *record.FieldError
-	if _, err := st.CheckIn(appliance.CheckIn{Name: "王秀兰", Service: " "}); !errors.As(err, &fe) || fe.Field != "payload.service" {
+	if _, err := st.CheckIn(station.CheckIn{Name: "王秀兰", Service: " "}); !errors.As(err, &fe) || fe.Field != "payload.service" {
 		t.Fatalf("check-in without a service: %v", err)
 	}
 
@@ -62,24 +64,24 @@ func TestVolunteerCheckInOut(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if sv.Minutes != 125 || sv.Capped || sv.Receipt.Ticket == "" {
+	if sv.Minutes != 125 || sv.Capped || sv.Ack.Ticket == "" {
 		t.Fatalf("check-out: %+v", sv)
 	}
-	if _, err := st.CheckOut(context.Background(), "李建国"); !errors.Is(err, appliance.ErrNotCheckedIn) {
+	if _, err := st.CheckOut(context.Background(), "李建国"); !errors.Is(err, station.ErrNotCheckedIn) {
 		t.Fatalf("second check-out: %v", err)
 	}
 	if ins, _ := st.CheckIns(); len(ins) != 1 || ins[0].Name != "张伟" {
 		t.Fatalf("check-ins after a check-out: %+v", ins)
 	}
-	e, err := st.Lookup(sv.Receipt.ID)
-	if err != nil || e.Kind != record.KindVolunteer {
+	e, err := st.Lookup(sv.Ack.ID)
+	if err != nil || e.Kind != wire.KindVolunteer {
 		t.Fatalf("the service record: %+v %v", e, err)
 	}
 
 	// Forgot to check out: a day is recorded, and said to be capped.
 	advance(30 * time.Hour)
 	sv, err = st.CheckOut(context.Background(), "张伟")
-	if err != nil || sv.Minutes != appliance.MaxServiceMinutes || !sv.Capped {
+	if err != nil || sv.Minutes != station.MaxServiceMinutes || !sv.Capped {
 		t.Fatalf("a check-out after 30 hours: %+v %v", sv, err)
 	}
 	recs, err := st.Records(time.Time{}, 10)
@@ -103,7 +105,7 @@ func TestServiceMinutes(t *testing.T) {
 		{25 * time.Hour, 1440, true},
 		{-time.Hour, 1, false}, // a clock set back
 	} {
-		m, capped := appliance.ServiceMinutes(at, at.Add(c.d))
+		m, capped := station.ServiceMinutes(at, at.Add(c.d))
 		if m != c.want || capped != c.capped {
 			t.Errorf("ServiceMinutes(%v) = %d, %v; want %d, %v", c.d, m, capped, c.want, c.capped)
 		}

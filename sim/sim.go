@@ -10,8 +10,8 @@ import (
 	"path/filepath"
 	"time"
 
-	"github.com/gridkiosk/gridkiosk/appliance"
 	"github.com/gridkiosk/gridkiosk/appliance/config"
+	"github.com/gridkiosk/gridkiosk/appliance/station"
 	"github.com/gridkiosk/gridkiosk/sim/demo"
 	"github.com/gridkiosk/gridkiosk/sync/faultnet"
 )
@@ -126,8 +126,8 @@ func (w *World) IssueCode(kind string) (string, error) { return w.hub.issueCode(
 
 // Station is what Seed needs of the simulated station.
 type Station interface {
-	Health() appliance.Health
-	Submit(ctx context.Context, sub appliance.Submission) (appliance.Receipt, error)
+	Health() station.Health
+	Submit(ctx context.Context, sub station.Submission) (station.Ack, error)
 }
 
 // Seed submits the demo records on a fresh station, so there is something

@@ -22,11 +22,10 @@ import (
 	"strings"
 	"time"
 
-	"github.com/gridkiosk/gridkiosk/appliance"
 	"github.com/gridkiosk/gridkiosk/appliance/record"
 	"github.com/gridkiosk/gridkiosk/appliance/signedcode"
+	"github.com/gridkiosk/gridkiosk/appliance/station"
 	"github.com/gridkiosk/gridkiosk/internal/secretfile"
-	"github.com/gridkiosk/gridkiosk/sync/outbox"
 )
 
 // TokenFile is the token's file name in the data directory.
@@ -37,26 +36,26 @@ const maxBody = 64 << 10
 
 // Station is what the API needs of the appliance.
 type Station interface {
-	Submit(ctx context.Context, sub appliance.Submission) (appliance.Receipt, error)
-	Lookup(id string) (outbox.Entry, error)
-	Health() appliance.Health
+	Submit(ctx context.Context, sub station.Submission) (station.Ack, error)
+	Lookup(id string) (station.Row, error)
+	Health() station.Health
 	WriteMetrics(w io.Writer)
-	Session() appliance.SessionView
-	SubmitSession(ctx context.Context, in appliance.SessionSubmit) (appliance.Receipt, error)
+	Session() station.SessionView
+	SubmitSession(ctx context.Context, in station.SessionSubmit) (station.Ack, error)
 	CancelSession()
-	PrintReceipt(ctx context.Context, req appliance.ReceiptRequest) (appliance.PrintResult, error)
-	LastScan() *appliance.ScanResult
-	Staff() *appliance.StaffSession
+	PrintReceipt(ctx context.Context, req station.ReceiptRequest) (station.PrintResult, error)
+	LastScan() *station.ScanResult
+	Staff() *station.StaffSession
 	StaffLogout()
 	ClearHelp()
-	Rejected() ([]outbox.Entry, error)
+	Rejected() ([]station.Row, error)
 	Resend(ids []string) (int, error)
 	StartManual(name, idNumber string) error
 	StaffLoginPIN(staffID, pin string) error
-	Records(since time.Time, max int) ([]outbox.Entry, error)
+	Records(since time.Time, max int) ([]station.Row, error)
 	// Now is the station's time, which its records carry.
 	Now() time.Time
-	PrintJobs() []appliance.PrintJob
+	PrintJobs() []station.PrintJob
 	PrintJobNow(id string) error
 	CancelPrintJob(id string) error
 }
@@ -124,12 +123,12 @@ type errorBody struct {
 }
 
 func (a *api) submit(w http.ResponseWriter, r *http.Request) {
-	var sub appliance.Submission
+	var sub station.Submission
 	if !decode(w, r, &sub) {
 		return
 	}
-	rc, err := a.st.Submit(r.Context(), sub)
-	writeStored(w, rc, err)
+	ack, err := a.st.Submit(r.Context(), sub)
+	writeStored(w, ack, err)
 }
 
 // writeStored answers a request that stored a record: 201 once it is on
@@ -139,24 +138,24 @@ func (a *api) submit(w http.ResponseWriter, r *http.Request) {
 // 500 storage_unknown when the commit failed after reaching the disk: the
 // caller looks the record up and retries with its ID, which cannot store
 // it twice.
-func writeStored(w http.ResponseWriter, rc appliance.Receipt, err error) {
+func writeStored(w http.ResponseWriter, ack station.Ack, err error) {
 	var fe *record.FieldError
 	var ref *signedcode.Refusal
-	var unk *appliance.StorageUnknown
+	var unk *station.StorageUnknown
 	switch {
 	case errors.As(err, &unk):
 		writeJSON(w, http.StatusInternalServerError, errorBody{Code: "storage_unknown", ID: unk.ID,
 			Error: "结果未知，请先查询再重试 / the outcome is unknown: record " + unk.ID + " may or may not be stored. " +
 				"Look it up (GET /v1/records/" + unk.ID + ") before retrying, and retry with \"id\": \"" + unk.ID + "\" " +
 				"(a session: submit it again), which cannot store it twice: " + err.Error()})
-	case err == nil && rc.Repeat:
-		w.Header().Set("Location", "/v1/records/"+rc.ID)
-		writeJSON(w, http.StatusOK, rc)
-	case errors.Is(err, appliance.ErrNoSession):
+	case err == nil && ack.Repeat:
+		w.Header().Set("Location", "/v1/records/"+ack.ID)
+		writeJSON(w, http.StatusOK, ack)
+	case errors.Is(err, station.ErrNoSession):
 		writeJSON(w, http.StatusConflict, errorBody{Error: err.Error()})
 	case errors.As(err, &ref):
 		writeJSON(w, http.StatusConflict, errorBody{Error: ref.Message(), Field: "appointment"})
-	case errors.Is(err, outbox.ErrFull):
+	case errors.Is(err, station.ErrFull):
 		// The resident is sent to staff; the technician reads the rest.
 		writeJSON(w, http.StatusInsufficientStorage, errorBody{Error: "本站存储已满，记录未保存，请联系工作人员 / station storage is full, the record was NOT stored; please see staff: " + err.Error()})
 	case errors.As(err, &fe):
@@ -164,15 +163,15 @@ func writeStored(w http.ResponseWriter, rc appliance.Receipt, err error) {
 	case err != nil:
 		writeJSON(w, http.StatusServiceUnavailable, errorBody{Error: "record NOT stored: " + err.Error()})
 	default:
-		w.Header().Set("Location", "/v1/records/"+rc.ID)
-		writeJSON(w, http.StatusCreated, rc)
+		w.Header().Set("Location", "/v1/records/"+ack.ID)
+		writeJSON(w, http.StatusCreated, ack)
 	}
 }
 
 func (a *api) lookup(w http.ResponseWriter, r *http.Request) {
 	e, err := a.st.Lookup(r.PathValue("id"))
 	switch {
-	case errors.Is(err, outbox.ErrNotFound):
+	case errors.Is(err, station.ErrNotFound):
 		writeJSON(w, http.StatusNotFound, errorBody{Error: "no such record at this station (never stored, or delivered and purged after its retention)"})
 	case err != nil:
 		writeJSON(w, http.StatusServiceUnavailable, errorBody{Error: err.Error()})
@@ -186,12 +185,12 @@ func (a *api) session(w http.ResponseWriter, r *http.Request) {
 }
 
 func (a *api) sessionSubmit(w http.ResponseWriter, r *http.Request) {
-	var in appliance.SessionSubmit
+	var in station.SessionSubmit
 	if !decode(w, r, &in) {
 		return
 	}
-	rc, err := a.st.SubmitSession(r.Context(), in)
-	writeStored(w, rc, err)
+	ack, err := a.st.SubmitSession(r.Context(), in)
+	writeStored(w, ack, err)
 }
 
 func (a *api) sessionCancel(w http.ResponseWriter, r *http.Request) {
@@ -267,7 +266,7 @@ func (a *api) staffLogin(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	switch err := a.st.StaffLoginPIN(in.Staff, in.PIN); {
-	case errors.Is(err, appliance.ErrPINLocked):
+	case errors.Is(err, station.ErrPINLocked):
 		writeJSON(w, http.StatusTooManyRequests, errorBody{Error: err.Error()})
 	case err != nil:
 		writeJSON(w, http.StatusUnauthorized, errorBody{Error: err.Error(), Field: "pin"})
@@ -283,13 +282,13 @@ func (a *api) rejected(w http.ResponseWriter, r *http.Request) {
 
 // writeEntries answers with a list of outbox entries, [] rather than null
 // when there are none, or 503 with the store's error.
-func writeEntries(w http.ResponseWriter, list []outbox.Entry, err error) {
+func writeEntries(w http.ResponseWriter, list []station.Row, err error) {
 	if err != nil {
 		writeJSON(w, http.StatusServiceUnavailable, errorBody{Error: err.Error()})
 		return
 	}
 	if list == nil {
-		list = []outbox.Entry{}
+		list = []station.Row{}
 	}
 	writeJSON(w, http.StatusOK, list)
 }

@@ -17,9 +17,9 @@ import (
 	"github.com/gridkiosk/gridkiosk/appliance/citizenid"
 	"github.com/gridkiosk/gridkiosk/appliance/config"
 	"github.com/gridkiosk/gridkiosk/appliance/grid"
+	"github.com/gridkiosk/gridkiosk/appliance/station"
 	"github.com/gridkiosk/gridkiosk/internal/powercut"
 	"github.com/gridkiosk/gridkiosk/sync/hub"
-	"github.com/gridkiosk/gridkiosk/sync/outbox"
 	"github.com/gridkiosk/gridkiosk/sync/wire"
 )
 
@@ -409,7 +409,7 @@ func TestRejectedAndResend(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var list []outbox.Entry
+	var list []station.Row
 	json.NewDecoder(resp.Body).Decode(&list)
 	resp.Body.Close()
 	if len(list) != 1 || list[0].ID != id || !strings.Contains(list[0].Reason, "county's list") {
@@ -451,7 +451,7 @@ func TestManualAndRecords(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var list []outbox.Entry
+	var list []station.Row
 	json.NewDecoder(resp.Body).Decode(&list)
 	resp.Body.Close()
 	if len(list) != 1 || list[0].Kind != "registration" {

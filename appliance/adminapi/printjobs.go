@@ -4,27 +4,25 @@ import (
 	"errors"
 	"net/http"
 
-	"github.com/gridkiosk/gridkiosk/appliance"
 	"github.com/gridkiosk/gridkiosk/appliance/record"
-	"github.com/gridkiosk/gridkiosk/drivers/printer"
-	"github.com/gridkiosk/gridkiosk/sync/outbox"
+	"github.com/gridkiosk/gridkiosk/appliance/station"
 )
 
 // receipt prints a service receipt: 201 only once the printer confirmed
 // it, 409 when the printer cannot start, 202 otherwise.
 func (a *api) receipt(w http.ResponseWriter, r *http.Request) {
-	var req appliance.ReceiptRequest
+	var req station.ReceiptRequest
 	if !decode(w, r, &req) {
 		return
 	}
 	req.RecordID = r.PathValue("id")
 	res, err := a.st.PrintReceipt(r.Context(), req)
 	var fe *record.FieldError
-	var nr *printer.NotReadyError
+	var nr *station.NotReadyError
 	switch {
-	case errors.Is(err, outbox.ErrNotFound):
+	case errors.Is(err, station.ErrNotFound):
 		writeJSON(w, http.StatusNotFound, errorBody{Error: "no such record at this station"})
-	case errors.Is(err, appliance.ErrNoPrinter):
+	case errors.Is(err, station.ErrNoPrinter):
 		writeJSON(w, http.StatusConflict, errorBody{Error: err.Error()})
 	case errors.As(err, &nr):
 		// Staff read this on the screen: the printer's own words.
@@ -33,7 +31,7 @@ func (a *api) receipt(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusBadRequest, errorBody{Error: fe.Error(), Field: fe.Field})
 	case err != nil:
 		writeJSON(w, http.StatusServiceUnavailable, errorBody{Error: err.Error()})
-	case res.State == appliance.JobPrinted:
+	case res.State == station.JobPrinted:
 		// Only when the printer said the receipt is on paper.
 		writeJSON(w, http.StatusCreated, res)
 	default:
@@ -47,7 +45,7 @@ func (a *api) receipt(w http.ResponseWriter, r *http.Request) {
 func (a *api) printJobs(w http.ResponseWriter, r *http.Request) {
 	jobs := a.st.PrintJobs()
 	if jobs == nil {
-		jobs = []appliance.PrintJob{}
+		jobs = []station.PrintJob{}
 	}
 	writeJSON(w, http.StatusOK, jobs)
 }
@@ -67,9 +65,9 @@ func writeJobAction(w http.ResponseWriter, err error) {
 	switch {
 	case err == nil:
 		w.WriteHeader(http.StatusNoContent)
-	case errors.Is(err, appliance.ErrNoPrintJob):
+	case errors.Is(err, station.ErrNoPrintJob):
 		writeJSON(w, http.StatusNotFound, errorBody{Error: err.Error()})
-	case errors.Is(err, appliance.ErrNoPrinter), errors.Is(err, appliance.ErrNotHeld):
+	case errors.Is(err, station.ErrNoPrinter), errors.Is(err, station.ErrNotHeld):
 		writeJSON(w, http.StatusConflict, errorBody{Error: err.Error()})
 	default:
 		writeJSON(w, http.StatusServiceUnavailable, errorBody{Error: err.Error()})

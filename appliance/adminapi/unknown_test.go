@@ -9,7 +9,7 @@ import (
 	"testing"
 
 	"github.com/gridkiosk/gridkiosk/appliance/config"
-	"github.com/gridkiosk/gridkiosk/sync/outbox"
+	"github.com/gridkiosk/gridkiosk/appliance/station"
 )
 
 // syncFault fails the next sync at one stage, once, with EIO as a failing
@@ -26,7 +26,7 @@ func (f *syncFault) sync(afterMeta bool) error {
 	return nil
 }
 
-func (r *rig) records(t *testing.T) []outbox.Entry {
+func (r *rig) records(t *testing.T) []station.Row {
 	t.Helper()
 	req, _ := http.NewRequest("GET", r.api.URL+"/v1/records", nil)
 	req.Header.Set("Authorization", "Bearer "+r.token)
@@ -35,7 +35,7 @@ func (r *rig) records(t *testing.T) []outbox.Entry {
 		t.Fatal(err)
 	}
 	defer resp.Body.Close()
-	var list []outbox.Entry
+	var list []station.Row
 	json.NewDecoder(resp.Body).Decode(&list)
 	return list
 }

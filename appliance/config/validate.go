@@ -14,7 +14,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/gridkiosk/gridkiosk/appliance/grid"
-	"github.com/gridkiosk/gridkiosk/sync/upstream"
+	"github.com/gridkiosk/gridkiosk/internal/spki"
 )
 
 // Validate checks that c makes sense as a whole: required keys are set and
@@ -133,7 +133,7 @@ func (u Upstream) validate(ps *problems) {
 		ps.add("upstream.ca_mode", `"replace" needs upstream.ca_file, the CA to trust instead of the system's`)
 	}
 	for i, pin := range u.PinSHA256 {
-		if _, err := upstream.ParsePin(pin); err != nil {
+		if _, err := spki.Parse(pin); err != nil {
 			ps.add("upstream.pin_sha256", "pin %d: %v", i+1, err)
 		}
 	}

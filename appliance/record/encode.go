@@ -12,47 +12,19 @@ import (
 // to Encode; a payload that arrives as JSON is read into one by Decode.
 // Either way a record passes the same checks and is encoded once.
 type Payload interface {
-	// Kind is the record kind the payload is stored as.
-	Kind() string
 	check(now time.Time) error
 }
 
-// Kind is KindRegistration.
-func (*Registration) Kind() string { return KindRegistration }
-
-// Kind is KindMatter.
-func (*Matter) Kind() string { return KindMatter }
-
-// Kind is KindReceipt.
-func (*Receipt) Kind() string { return KindReceipt }
-
-// Kind is KindVolunteer.
-func (*Volunteer) Kind() string { return KindVolunteer }
-
-// Decode reads a payload of the given kind as a caller sent it, refusing
-// unknown fields, trailing data and bytes that are not UTF-8. It checks
-// nothing else: Encode does, for decoded and built payloads alike.
-func Decode(kind string, payload json.RawMessage) (Payload, error) {
-	var p Payload
-	switch kind {
-	case KindRegistration:
-		p = &Registration{}
-	case KindMatter:
-		p = &Matter{}
-	case KindReceipt:
-		p = &Receipt{}
-	case KindVolunteer:
-		p = &Volunteer{}
-	default:
-		return nil, fieldErr("kind", "%q is not one of registration, matter, receipt, volunteer", kind)
-	}
+// Decode reads a payload as a caller sent it into p, refusing unknown
+// fields, trailing data and bytes that are not UTF-8. Which type a kind of
+// record takes is the caller's to say: the kinds are the wire contract's,
+// which this package does not import. Decode checks nothing else: Encode
+// does, for decoded and built payloads alike.
+func Decode(p Payload, payload json.RawMessage) error {
 	if len(bytes.TrimSpace(payload)) == 0 {
-		return nil, fieldErr("payload", "is required")
+		return fieldErr("payload", "is required")
 	}
-	if err := decodeStrict(payload, p); err != nil {
-		return nil, err
-	}
-	return p, nil
+	return decodeStrict(payload, p)
 }
 
 // Check checks p by its kind's rules, normalising it in place (ID numbers
@@ -68,7 +40,7 @@ func Encode(p Payload, now time.Time) (json.RawMessage, error) {
 	}
 	out, err := json.Marshal(p)
 	if err != nil {
-		return nil, fmt.Errorf("record: encode %s: %w", p.Kind(), err)
+		return nil, fmt.Errorf("record: encode %T: %w", p, err)
 	}
 	return out, nil
 }

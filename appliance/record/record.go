@@ -11,16 +11,6 @@ import (
 	"fmt"
 	"strings"
 	"time"
-
-	"github.com/gridkiosk/gridkiosk/sync/wire"
-)
-
-// The record kinds of the v1 contract, defined by the contract.
-const (
-	KindRegistration = wire.KindRegistration
-	KindMatter       = wire.KindMatter
-	KindReceipt      = wire.KindReceipt
-	KindVolunteer    = wire.KindVolunteer
 )
 
 // FieldError says which field of a submission is wrong and why. Field is a
@@ -60,19 +50,6 @@ func NewID(now time.Time) (string, error) {
 	s[23] = '-'
 	hex.Encode(s[24:], u[10:])
 	return string(s[:]), nil
-}
-
-// Ticket is the number a resident is given: a letter for the kind and the
-// last four digits of the station's sequence number, short enough to call
-// out across a service hall (R0042, M0043, …).
-func Ticket(kind string, seq uint64) string {
-	letter := map[string]string{
-		KindRegistration: "R", KindMatter: "M", KindReceipt: "C", KindVolunteer: "V",
-	}[kind]
-	if letter == "" {
-		letter = "X"
-	}
-	return fmt.Sprintf("%s%04d", letter, seq%10000)
 }
 
 // ValidID reports whether id is a UUIDv7 in the canonical form NewID

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/gridkiosk/gridkiosk/appliance/citizenid"
+	"github.com/gridkiosk/gridkiosk/sync/wire"
 )
 
 var now = time.Date(2026, 11, 26, 10, 0, 0, 0, time.FixedZone("CST", 8*3600))
@@ -116,7 +117,7 @@ func TestValidateRegistration(t *testing.T) {
 				set(p, tc.path, tc.value)
 			}
 			raw, _ := json.Marshal(p)
-			out, err := Validate(KindRegistration, raw, now)
+			out, err := Validate(&Registration{}, raw, now)
 			if tc.field == "" {
 				if err != nil {
 					t.Fatalf("valid payload refused: %v", err)
@@ -142,32 +143,31 @@ func TestValidateOtherKinds(t *testing.T) {
 	tests := []struct {
 		kind, payload, field string
 	}{
-		{KindMatter, `{"category":"repair","description":"7号楼楼道灯不亮","phone":"13835712345"}`, ""},
-		{KindMatter, `{"category":"repair","description":""}`, "payload.description"},
-		{KindMatter, `{"category":"repair","description":"` + strings.Repeat("灯", 501) + `"}`, "payload.description"},
-		{KindMatter, `{"category":"hazard","description":"燃气味","person":{"name":"李"}}`, "payload.person.gender"},
-		{KindMatter, `{"category":"repair","description":"x"} {}`, "payload"},
-		{KindMatter, `[1,2]`, "payload"},
-		{KindMatter, `{"category":`, "payload"},
-		{KindMatter, ``, "payload"},
-		{KindReceipt, `{"ticket":"M0043","record_id":"` + id + `","category":"repair","staff":"李建国","next_step":"三个工作日内上门维修"}`, ""},
-		{KindReceipt, `{"ticket":"M0043","record_id":"nope","category":"repair","staff":"李建国"}`, "payload.record_id"},
-		{KindVolunteer, `{"volunteer":{"name":"张伟","party_member":true},"service":"环境卫生清扫","minutes":120,"date":"2026-11-25"}`, ""},
-		{KindVolunteer, `{"volunteer":{"name":"张伟"},"service":"清扫","minutes":0,"date":"2026-11-25"}`, "payload.minutes"},
-		{KindVolunteer, `{"volunteer":{"name":"张伟"},"service":"清扫","minutes":30,"date":"2027-11-25"}`, "payload.date"},
-		{KindVolunteer, `{"volunteer":{"name":"张伟","id_number":"123"},"service":"清扫","minutes":30,"date":"2026-11-25"}`, "payload.volunteer.id_number"},
-		{"gossip", `{}`, "kind"},
-		{KindMatter, `{"category":"repair","description":"7号楼楼道灯不亮\n三单元也不亮"}`, ""},
-		{KindMatter, `{"category":"repair","description":"7号楼楼道灯不亮\r\n"}`, "payload.description"},
-		{KindMatter, `{"category":"repair","description":"灯\u001b@"}`, "payload.description"},
-		{KindMatter, `{"category":"repair","description":"灯\ud800"}`, "payload.description"},
-		{KindReceipt, `{"ticket":"M0043","record_id":"` + id + `","category":"repair","staff":"李建国","next_step":"三个工作日内\n上门维修"}`, ""},
-		{KindReceipt, `{"ticket":"M0043","record_id":"` + id + `","category":"repair","staff":"\u001b@李建国"}`, "payload.staff"},
-		{KindVolunteer, `{"volunteer":{"name":"张\u202e伟"},"service":"清扫","minutes":30,"date":"2026-11-25"}`, "payload.volunteer.name"},
+		{wire.KindMatter, `{"category":"repair","description":"7号楼楼道灯不亮","phone":"13835712345"}`, ""},
+		{wire.KindMatter, `{"category":"repair","description":""}`, "payload.description"},
+		{wire.KindMatter, `{"category":"repair","description":"` + strings.Repeat("灯", 501) + `"}`, "payload.description"},
+		{wire.KindMatter, `{"category":"hazard","description":"燃气味","person":{"name":"李"}}`, "payload.person.gender"},
+		{wire.KindMatter, `{"category":"repair","description":"x"} {}`, "payload"},
+		{wire.KindMatter, `[1,2]`, "payload"},
+		{wire.KindMatter, `{"category":`, "payload"},
+		{wire.KindMatter, ``, "payload"},
+		{wire.KindReceipt, `{"ticket":"M0043","record_id":"` + id + `","category":"repair","staff":"李建国","next_step":"三个工作日内上门维修"}`, ""},
+		{wire.KindReceipt, `{"ticket":"M0043","record_id":"nope","category":"repair","staff":"李建国"}`, "payload.record_id"},
+		{wire.KindVolunteer, `{"volunteer":{"name":"张伟","party_member":true},"service":"环境卫生清扫","minutes":120,"date":"2026-11-25"}`, ""},
+		{wire.KindVolunteer, `{"volunteer":{"name":"张伟"},"service":"清扫","minutes":0,"date":"2026-11-25"}`, "payload.minutes"},
+		{wire.KindVolunteer, `{"volunteer":{"name":"张伟"},"service":"清扫","minutes":30,"date":"2027-11-25"}`, "payload.date"},
+		{wire.KindVolunteer, `{"volunteer":{"name":"张伟","id_number":"123"},"service":"清扫","minutes":30,"date":"2026-11-25"}`, "payload.volunteer.id_number"},
+		{wire.KindMatter, `{"category":"repair","description":"7号楼楼道灯不亮\n三单元也不亮"}`, ""},
+		{wire.KindMatter, `{"category":"repair","description":"7号楼楼道灯不亮\r\n"}`, "payload.description"},
+		{wire.KindMatter, `{"category":"repair","description":"灯\u001b@"}`, "payload.description"},
+		{wire.KindMatter, `{"category":"repair","description":"灯\ud800"}`, "payload.description"},
+		{wire.KindReceipt, `{"ticket":"M0043","record_id":"` + id + `","category":"repair","staff":"李建国","next_step":"三个工作日内\n上门维修"}`, ""},
+		{wire.KindReceipt, `{"ticket":"M0043","record_id":"` + id + `","category":"repair","staff":"\u001b@李建国"}`, "payload.staff"},
+		{wire.KindVolunteer, `{"volunteer":{"name":"张\u202e伟"},"service":"清扫","minutes":30,"date":"2026-11-25"}`, "payload.volunteer.name"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.kind+" "+tc.field, func(t *testing.T) {
-			_, err := Validate(tc.kind, json.RawMessage(tc.payload), now)
+			_, err := Validate(payloadOf(tc.kind), json.RawMessage(tc.payload), now)
 			if tc.field == "" {
 				if err != nil {
 					t.Fatalf("valid payload refused: %v", err)
@@ -190,17 +190,17 @@ func TestValidateRefusesBadBytes(t *testing.T) {
 	tests := []struct {
 		kind, payload, field string
 	}{
-		{KindRegistration, strings.Replace(reg, "王秀兰", "王\xff兰", 1), "payload.person.name"},
-		{KindRegistration, strings.Replace(reg, "乡宁县公安局", "乡宁县\xe5\x85公安局", 1), "payload.person.issuer"},
-		{KindRegistration, strings.Replace(reg, `"2026-01"`, "\"2026-01\xc0\xaf\"", 1), "payload.consent.version"},
-		{KindRegistration, strings.Replace(reg, `"purpose"`, "\"purp\xffose\"", 1), "payload.purp\ufffdose"},
-		{KindMatter, "{\"category\":\"repair\",\"description\":\"灯\xed\xa0\x80\"}", "payload.description"}, // a surrogate in UTF-8
-		{KindMatter, "{\"category\":\"repair\",\"description\":\"灯\",\"person\":{\"name\":\"\xfe\"}}", "payload.person.name"},
-		{KindVolunteer, "{\"volunteer\":{\"name\":\"张伟\"},\"service\":[\"x\",\"\x80\"],\"minutes\":30}", "payload.service.1"},
+		{wire.KindRegistration, strings.Replace(reg, "王秀兰", "王\xff兰", 1), "payload.person.name"},
+		{wire.KindRegistration, strings.Replace(reg, "乡宁县公安局", "乡宁县\xe5\x85公安局", 1), "payload.person.issuer"},
+		{wire.KindRegistration, strings.Replace(reg, `"2026-01"`, "\"2026-01\xc0\xaf\"", 1), "payload.consent.version"},
+		{wire.KindRegistration, strings.Replace(reg, `"purpose"`, "\"purp\xffose\"", 1), "payload.purp\ufffdose"},
+		{wire.KindMatter, "{\"category\":\"repair\",\"description\":\"灯\xed\xa0\x80\"}", "payload.description"}, // a surrogate in UTF-8
+		{wire.KindMatter, "{\"category\":\"repair\",\"description\":\"灯\",\"person\":{\"name\":\"\xfe\"}}", "payload.person.name"},
+		{wire.KindVolunteer, "{\"volunteer\":{\"name\":\"张伟\"},\"service\":[\"x\",\"\x80\"],\"minutes\":30}", "payload.service.1"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.field, func(t *testing.T) {
-			_, err := Validate(tc.kind, json.RawMessage(tc.payload), now)
+			_, err := Validate(payloadOf(tc.kind), json.RawMessage(tc.payload), now)
 			var fe *FieldError
 			if !errors.As(err, &fe) || fe.Field != tc.field || !strings.Contains(fe.Msg, "not valid UTF-8") {
 				t.Fatalf("err = %v; want field %s not valid UTF-8", err, tc.field)
@@ -214,7 +214,7 @@ func TestValidateRefusesBadBytes(t *testing.T) {
 func TestErrorsDoNotLeakPhone(t *testing.T) {
 	for _, phone := range []string{"1398865201", "139886520199", "0359-557209", "13988652011x"} {
 		raw, _ := json.Marshal(set(registration(t), "phone", phone))
-		_, err := Validate(KindRegistration, raw, now)
+		_, err := Validate(&Registration{}, raw, now)
 		if err == nil {
 			t.Fatalf("phone %s accepted", phone)
 		}
@@ -239,7 +239,7 @@ func TestErrorsDoNotLeakIDNumber(t *testing.T) {
 	id := idNumber(t, "14102919520317122")
 	p := set(registration(t), "person.birth", "1960-01-01")
 	raw, _ := json.Marshal(p)
-	_, err := Validate(KindRegistration, raw, now)
+	_, err := Validate(&Registration{}, raw, now)
 	if err == nil || strings.Contains(err.Error(), id) || strings.Contains(err.Error(), id[:14]) {
 		t.Fatalf("error leaks the ID number: %v", err)
 	}
@@ -306,26 +306,14 @@ func FuzzValidID(f *testing.F) {
 	})
 }
 
-func TestTicket(t *testing.T) {
-	for _, tc := range []struct {
-		kind string
-		seq  uint64
-		want string
-	}{{KindRegistration, 42, "R0042"}, {KindMatter, 12345, "M2345"}, {KindReceipt, 7, "C0007"}, {KindVolunteer, 10000, "V0000"}, {"x", 1, "X0001"}} {
-		if got := Ticket(tc.kind, tc.seq); got != tc.want {
-			t.Errorf("Ticket(%s, %d) = %s, want %s", tc.kind, tc.seq, got, tc.want)
-		}
-	}
-}
-
 func FuzzValidate(f *testing.F) {
 	raw, _ := json.Marshal(registration(f))
-	f.Add(KindRegistration, string(raw))
-	f.Add(KindMatter, `{"category":"repair","description":"灯","person":{"name":"李","gender":"male","birth":"1990-01-01","id_number":"x","card_type":"foreign_2017"}}`)
-	f.Add(KindVolunteer, `{"volunteer":{"name":"张伟"},"service":"清扫","minutes":30,"date":"2026-11-25"}`)
-	f.Add(KindMatter, "{\"category\":\"repair\",\"description\":\"灯\xff\\u001b\\u202e\"}")
+	f.Add(wire.KindRegistration, string(raw))
+	f.Add(wire.KindMatter, `{"category":"repair","description":"灯","person":{"name":"李","gender":"male","birth":"1990-01-01","id_number":"x","card_type":"foreign_2017"}}`)
+	f.Add(wire.KindVolunteer, `{"volunteer":{"name":"张伟"},"service":"清扫","minutes":30,"date":"2026-11-25"}`)
+	f.Add(wire.KindMatter, "{\"category\":\"repair\",\"description\":\"灯\xff\\u001b\\u202e\"}")
 	f.Fuzz(func(t *testing.T, kind, payload string) {
-		out, err := Validate(kind, json.RawMessage(payload), now)
+		out, err := Validate(payloadOf(kind), json.RawMessage(payload), now)
 		if err != nil {
 			var fe *FieldError
 			if !errors.As(err, &fe) || fe.Field == "" {
@@ -334,9 +322,22 @@ func FuzzValidate(f *testing.F) {
 			return
 		}
 		// What passed once passes again, unchanged: the canonical form is stable.
-		again, err := Validate(kind, out, now)
+		again, err := Validate(payloadOf(kind), out, now)
 		if err != nil || string(again) != string(out) {
 			t.Fatalf("canonical form not stable: %v\n%s\n%s", err, out, again)
 		}
 	})
+}
+
+// payloadOf is the payload type of a contract kind, as the station picks it.
+func payloadOf(kind string) Payload {
+	switch kind {
+	case wire.KindRegistration:
+		return &Registration{}
+	case wire.KindMatter:
+		return &Matter{}
+	case wire.KindReceipt:
+		return &Receipt{}
+	}
+	return &Volunteer{}
 }

@@ -24,15 +24,15 @@ var (
 	uuidRE     = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`)
 )
 
-// Validate checks a payload of the given kind and returns it re-encoded in
-// canonical form (ID numbers normalised, unknown fields refused). now is
-// the station's time, for dates that may not lie in the future.
-func Validate(kind string, payload json.RawMessage, now time.Time) (json.RawMessage, error) {
-	p, err := Decode(kind, payload)
-	if err != nil {
+// Validate decodes payload into v (see Decode), checks it and returns it
+// re-encoded in canonical form (ID numbers normalised, unknown fields
+// refused). now is the station's time, for dates that may not lie in the
+// future.
+func Validate(v Payload, payload json.RawMessage, now time.Time) (json.RawMessage, error) {
+	if err := Decode(v, payload); err != nil {
 		return nil, err
 	}
-	return Encode(p, now)
+	return Encode(v, now)
 }
 
 // decodeStrict decodes JSON refusing unknown fields and trailing data, and

@@ -18,6 +18,8 @@ import (
 	"testing"
 	"time"
 
+	vocab "github.com/gridkiosk/gridkiosk/appliance/station"
+
 	"github.com/makiuchi-d/gozxing"
 	"github.com/makiuchi-d/gozxing/qrcode"
 
@@ -121,19 +123,19 @@ func TestIssuedAppointmentRegisters(t *testing.T) {
 	waitFor(t, "the station has the hub's key", func() bool { rd := st.RefData(); return rd != nil && len(rd.CodeKeys) == 1 })
 	waitFor(t, "the scanner is ready", func() bool { return st.Health().Peripherals["scanner"].State == "ready" })
 	sim.Scan(code, qrscansim.How{AIM: "]Q1", Pieces: 3}) // split writes, as a real scanner's USB packets
-	waitFor(t, "a registration session", func() bool { return st.Session().State == appliance.SessionAppointment })
+	waitFor(t, "a registration session", func() bool { return st.Session().State == vocab.SessionAppointment })
 	if v := st.Session(); v.Person.Name != "王*兰" || !v.NeedsCard || v.Purpose != "certificate" {
 		t.Fatalf("session: %+v", v.Person)
 	}
 	// The resident's card confirms the appointment.
 	card, _ := idcardsim.Card("resident")
 	reader.Lay(card)
-	waitFor(t, "the card to confirm the appointment", func() bool { return st.Session().State == appliance.SessionCard })
+	waitFor(t, "the card to confirm the appointment", func() bool { return st.Session().State == vocab.SessionCard })
 	v := st.Session()
 	if v.Person.Name != "王秀兰" || v.Person.IDNumber != "1410**********122X" || v.Purpose != "certificate" || v.Source != "idcard" {
 		t.Fatalf("session: %+v %+v", v, v.Person)
 	}
-	rc, err := st.SubmitSession(ctx, appliance.SessionSubmit{Phone: "13835712345", Consent: appliance.ConsentIn{Agreed: true, Version: "2026-01"}})
+	rc, err := st.SubmitSession(ctx, vocab.SessionSubmit{Phone: "13835712345", Consent: vocab.ConsentIn{Agreed: true, Version: "2026-01"}})
 	if err != nil {
 		t.Fatal(err)
 	}

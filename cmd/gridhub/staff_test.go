@@ -13,6 +13,8 @@ import (
 	"sync"
 	"testing"
 
+	vocab "github.com/gridkiosk/gridkiosk/appliance/station"
+
 	"github.com/gridkiosk/gridkiosk/appliance"
 	"github.com/gridkiosk/gridkiosk/appliance/staffpin"
 	"github.com/gridkiosk/gridkiosk/sim/demo"
@@ -94,7 +96,7 @@ func TestStaffPINSetAndLogIn(t *testing.T) {
 	wg.Go(func() { st.Run(ctx) })
 	defer func() { cancel(); wg.Wait(); st.Close() }()
 	waitFor(t, "the station's reference data", func() bool { return st.RefData() != nil })
-	if err := st.StaffLoginPIN("s-0007", demo.StaffPIN); !errors.Is(err, appliance.ErrPIN) {
+	if err := st.StaffLoginPIN("s-0007", demo.StaffPIN); !errors.Is(err, vocab.ErrPIN) {
 		t.Fatalf("the demo's PIN: %v", err)
 	}
 	if err := st.StaffLoginPIN("s-0007", "4711"); err != nil {

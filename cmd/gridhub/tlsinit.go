@@ -11,8 +11,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/gridkiosk/gridkiosk/internal/spki"
 	"github.com/gridkiosk/gridkiosk/sync/hub/hubtls"
-	"github.com/gridkiosk/gridkiosk/sync/upstream"
 )
 
 const day = 24 * time.Hour
@@ -150,6 +150,6 @@ func (f tlsFiles) report(w io.Writer, ca *hubtls.CA, leaf *x509.Certificate, mad
 	fmt.Fprintf(w, "station config, with ca.pem copied to /etc/gridkiosk/county-ca.pem:\n")
 	fmt.Fprintf(w, "  [upstream]\n  url = \"https://%s\"\n  ca_file = \"/etc/gridkiosk/county-ca.pem\"\n  ca_mode = \"replace\"\n", names[0])
 	fmt.Fprintf(w, "  # optional: pin the CA's key, which stays when the hub's certificate is renewed\n")
-	fmt.Fprintf(w, "  pin_sha256 = [\"%s\"]\n\n", upstream.Pin(ca.Cert))
-	fmt.Fprintf(w, "the hub's own key pin (changes with every renewal): %s\n", upstream.Pin(leaf))
+	fmt.Fprintf(w, "  pin_sha256 = [\"%s\"]\n\n", spki.Of(ca.Cert))
+	fmt.Fprintf(w, "the hub's own key pin (changes with every renewal): %s\n", spki.Of(leaf))
 }

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gridkiosk/gridkiosk/internal/spki"
 	"github.com/gridkiosk/gridkiosk/sync/upstream"
 	"github.com/gridkiosk/gridkiosk/sync/wire"
 )
@@ -31,7 +32,7 @@ func TestTLSInitServe(t *testing.T) {
 	if m == nil {
 		t.Fatalf("tls init printed no pin:\n%s", out)
 	}
-	caPin, err := upstream.ParsePin(m[1])
+	caPin, err := spki.Parse(m[1])
 	if err != nil {
 		t.Fatal(err)
 	}

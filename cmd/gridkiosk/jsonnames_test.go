@@ -8,13 +8,12 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/gridkiosk/gridkiosk/appliance"
 	"github.com/gridkiosk/gridkiosk/appliance/record"
 	"github.com/gridkiosk/gridkiosk/appliance/signedcode"
+	vocab "github.com/gridkiosk/gridkiosk/appliance/station"
 	"github.com/gridkiosk/gridkiosk/drivers/serialport"
 	"github.com/gridkiosk/gridkiosk/images/drives"
 	"github.com/gridkiosk/gridkiosk/images/manifest"
-	"github.com/gridkiosk/gridkiosk/sync/outbox"
 	"github.com/gridkiosk/gridkiosk/sync/wire"
 )
 
@@ -23,9 +22,9 @@ import (
 // replies, the signed codes, and gridflash's manifest and drive list.
 var emitted = []any{
 	probeResult{}, []serialport.Candidate{}, probedFunction{},
-	appliance.Health{}, appliance.ScanResult{}, appliance.SessionView{}, appliance.Receipt{},
-	appliance.PrintResult{}, appliance.StaffSession{}, appliance.PanelState{}, appliance.CheckIn{},
-	appliance.Place{}, outbox.Entry{},
+	vocab.Health{}, vocab.ScanResult{}, vocab.SessionView{}, vocab.Ack{},
+	vocab.PrintResult{}, vocab.StaffSession{}, vocab.PanelState{}, vocab.CheckIn{},
+	vocab.Place{}, vocab.Row{}, vocab.PrintJob{},
 	wire.Batch{}, wire.Reply{}, wire.Status{},
 	record.Receipt{}, record.Volunteer{},
 	signedcode.Appointment{}, signedcode.Staff{},

@@ -12,8 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gridkiosk/gridkiosk/internal/spki"
 	"github.com/gridkiosk/gridkiosk/sync/hub/hubtls"
-	"github.com/gridkiosk/gridkiosk/sync/upstream"
 )
 
 // TestTLSHub: a hub with a certificate from the county's own CA gets the
@@ -50,11 +50,11 @@ func TestTLSHub(t *testing.T) {
 		name, upstream, mode, alert string
 	}{
 		{"county CA", url + fmt.Sprintf("ca_file = %q\nca_mode = \"replace\"", caFile), "tls+ca_file", ""},
-		{"pinned hub key", url + fmt.Sprintf("ca_file = %q\npin_sha256 = [%q]", caFile, upstream.Pin(leaf)), "pinned", ""},
+		{"pinned hub key", url + fmt.Sprintf("ca_file = %q\npin_sha256 = [%q]", caFile, spki.Of(leaf)), "pinned", ""},
 		{"wrong CA", url + fmt.Sprintf("ca_file = %q\nca_mode = \"replace\"", otherFile), "tls+ca_file",
 			"upstream: TLS: hub certificate (CN=127.0.0.1, issued by CN=Xiangning County CA) is not signed by upstream.ca_file " + otherFile},
-		{"wrong pin", url + fmt.Sprintf("ca_file = %q\npin_sha256 = [%q]", caFile, upstream.Pin(other.Cert)), "pinned",
-			"upstream: TLS: hub key does not match upstream.pin_sha256; the hub's chain has the keys " + upstream.Pin(leaf)},
+		{"wrong pin", url + fmt.Sprintf("ca_file = %q\npin_sha256 = [%q]", caFile, spki.Of(other.Cert)), "pinned",
+			"upstream: TLS: hub key does not match upstream.pin_sha256; the hub's chain has the keys " + spki.Of(leaf)},
 	}
 	var delivered, refused []string
 	for _, tc := range tests {

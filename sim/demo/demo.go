@@ -10,11 +10,11 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/gridkiosk/gridkiosk/appliance"
 	"github.com/gridkiosk/gridkiosk/appliance/citizenid"
 	"github.com/gridkiosk/gridkiosk/appliance/config"
 	"github.com/gridkiosk/gridkiosk/appliance/grid"
 	"github.com/gridkiosk/gridkiosk/appliance/signedcode"
+	"github.com/gridkiosk/gridkiosk/appliance/station"
 )
 
 // StationID is the demo station's ID.
@@ -99,7 +99,7 @@ const refData = `{
 
 // Submissions returns the records the simulation submits on a fresh start,
 // made at now.
-func Submissions(now time.Time) ([]appliance.Submission, error) {
+func Submissions(now time.Time) ([]station.Submission, error) {
 	id, err := idNumber("14102919520317122")
 	if err != nil {
 		return nil, err
@@ -115,7 +115,7 @@ func Submissions(now time.Time) ([]appliance.Submission, error) {
 	}
 	matter := map[string]any{"category": "repair", "description": "7号楼2单元楼道灯不亮，老人晚上上下楼不便", "phone": "13835712345"}
 	hazard := map[string]any{"category": "hazard", "description": "北坡自然村路口电线垂落，离地面不足两米"}
-	var out []appliance.Submission
+	var out []station.Submission
 	for _, s := range []struct {
 		kind string
 		p    map[string]any
@@ -129,7 +129,7 @@ func Submissions(now time.Time) ([]appliance.Submission, error) {
 		if err != nil {
 			return nil, fmt.Errorf("demo: %w", err)
 		}
-		out = append(out, appliance.Submission{Kind: s.kind, Payload: raw, Grid: s.g})
+		out = append(out, station.Submission{Kind: s.kind, Payload: raw, Grid: s.g})
 	}
 	return out, nil
 }

@@ -10,9 +10,8 @@ import (
 
 	"fyne.io/fyne/v2/test"
 
-	"github.com/gridkiosk/gridkiosk/appliance"
+	"github.com/gridkiosk/gridkiosk/appliance/station"
 	"github.com/gridkiosk/gridkiosk/sim/simui"
-	"github.com/gridkiosk/gridkiosk/sync/outbox"
 )
 
 // TestMain runs the tests in one test app with the kiosk's theme.
@@ -82,20 +81,20 @@ func (r *recorder) PanelOutputs() map[string]any {
 }
 
 // The recorder answers for the station too.
-func (r *recorder) Records(time.Time, int) ([]outbox.Entry, error) {
-	return []outbox.Entry{{ID: "0190f5e6-0000-7000-8000-000000000046", Kind: "matter", Seq: 46, State: outbox.Queued}}, nil
+func (r *recorder) Records(time.Time, int) ([]station.Row, error) {
+	return []station.Row{{ID: "0190f5e6-0000-7000-8000-000000000046", Kind: "matter", Seq: 46, State: station.Queued}}, nil
 }
-func (r *recorder) Session() appliance.SessionView {
-	return appliance.SessionView{State: appliance.SessionCard, CardOnReader: true}
+func (r *recorder) Session() station.SessionView {
+	return station.SessionView{State: station.SessionCard, CardOnReader: true}
 }
-func (r *recorder) LastScan() *appliance.ScanResult {
-	return &appliance.ScanResult{Kind: "refused", Reason: "forged", Message: "预约码无效（签名不符） / appointment code is not genuine (signature does not match)"}
+func (r *recorder) LastScan() *station.ScanResult {
+	return &station.ScanResult{Kind: "refused", Reason: "forged", Message: "预约码无效（签名不符） / appointment code is not genuine (signature does not match)"}
 }
-func (r *recorder) Health() appliance.Health {
-	return appliance.Health{
-		Peripherals: map[string]appliance.Peripheral{"printer": {State: "paper_out"}},
-		Upstream:    appliance.UpstreamState{Configured: true},
-		Outbox:      appliance.OutboxState{Queued: 3},
+func (r *recorder) Health() station.Health {
+	return station.Health{
+		Peripherals: map[string]station.Peripheral{"printer": {State: "paper_out"}},
+		Upstream:    station.UpstreamState{Configured: true},
+		Outbox:      station.OutboxState{Queued: 3},
 	}
 }
 

@@ -21,19 +21,18 @@ import (
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/widget"
 
-	"github.com/gridkiosk/gridkiosk/appliance"
+	"github.com/gridkiosk/gridkiosk/appliance/station"
 	"github.com/gridkiosk/gridkiosk/sim"
-	"github.com/gridkiosk/gridkiosk/sync/outbox"
 	"github.com/gridkiosk/gridkiosk/ui"
 )
 
 // Station is what the panel reads of the simulated station: the newest
 // record for its receipt code, and what became of the last tap.
 type Station interface {
-	Records(since time.Time, max int) ([]outbox.Entry, error)
-	Session() appliance.SessionView
-	LastScan() *appliance.ScanResult
-	Health() appliance.Health
+	Records(since time.Time, max int) ([]station.Row, error)
+	Session() station.SessionView
+	LastScan() *station.ScanResult
+	Health() station.Health
 }
 
 // Timings of the panel's buttons: a press, and a hold longer than the
@@ -127,9 +126,9 @@ func (p *Panel) run(act func() (string, error)) {
 // reading is what the panel shows, read in one go.
 type reading struct {
 	outputs map[string]any
-	session appliance.SessionView
-	scan    *appliance.ScanResult
-	health  appliance.Health
+	session station.SessionView
+	scan    *station.ScanResult
+	health  station.Health
 }
 
 func (p *Panel) read() reading {

@@ -10,6 +10,7 @@ import (
 	"fyne.io/fyne/v2"
 
 	"github.com/gridkiosk/gridkiosk/appliance"
+	"github.com/gridkiosk/gridkiosk/appliance/station"
 	"github.com/gridkiosk/gridkiosk/drivers/printer/printersim"
 	"github.com/gridkiosk/gridkiosk/sim"
 	"github.com/gridkiosk/gridkiosk/sim/simui"
@@ -28,8 +29,8 @@ func (e emulators) SetClockSkew(time.Duration) error { return errNoHub }
 
 var _ sim.Simulator = emulators{}
 
-// station starts a real demo station, without a hub, on the emulators.
-func station(t *testing.T) (*appliance.Station, emulators) {
+// demoStation starts a real demo station, without a hub, on the emulators.
+func demoStation(t *testing.T) (*appliance.Station, emulators) {
 	t.Helper()
 	e := emulators{simui.NewStation(t, simui.StationOptions{Readers: true})}
 	st := e.Station.Station
@@ -45,12 +46,12 @@ func station(t *testing.T) (*appliance.Station, emulators) {
 // The panel's keys drive a real station through the device emulators: a
 // card laid on the pty reader opens a session, and so on.
 func TestDrivesStation(t *testing.T) {
-	st, e := station(t)
+	st, e := demoStation(t)
 	p := New(e, st, "zh-CN")
 	simui.Show(t, p.Content(), fyne.NewSize(1280, 800))
 
 	p.tap("card:resident")
-	simui.WaitFor(t, "a card session", func() bool { return st.Session().State == appliance.SessionCard })
+	simui.WaitFor(t, "a card session", func() bool { return st.Session().State == station.SessionCard })
 	if v := st.Session(); v.Person == nil || v.Person.Name != "王秀兰" {
 		t.Fatalf("session %+v", v)
 	}
@@ -78,7 +79,7 @@ func TestDrivesStation(t *testing.T) {
 	}
 
 	raw, _ := json.Marshal(map[string]any{"category": "repair", "description": "7号楼楼道灯不亮"})
-	rc, err := st.Submit(t.Context(), appliance.Submission{Kind: "matter", Payload: raw})
+	rc, err := st.Submit(t.Context(), station.Submission{Kind: "matter", Payload: raw})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -107,18 +108,18 @@ func TestDrivesStation(t *testing.T) {
 // way through a receipt, the receipt is not printed, and Load paper lets
 // the printer finish it.
 func TestPaperOutMidReceiptKeys(t *testing.T) {
-	st, e := station(t)
+	st, e := demoStation(t)
 	p := New(e, st, "zh-CN")
 	simui.Show(t, p.Content(), fyne.NewSize(1280, 800))
 	e.Printer.SetSpeed(1000)
 	raw, _ := json.Marshal(map[string]any{"category": "repair", "description": "7号楼楼道灯不亮"})
-	rc, err := st.Submit(t.Context(), appliance.Submission{Kind: "matter", Payload: raw})
+	rc, err := st.Submit(t.Context(), station.Submission{Kind: "matter", Payload: raw})
 	if err != nil {
 		t.Fatal(err)
 	}
 	p.tap("printer:midjob")
-	res, err := st.PrintReceipt(t.Context(), appliance.ReceiptRequest{RecordID: rc.ID, Staff: "李建国"})
-	if err != nil || res.State != appliance.JobWaiting || len(e.Printer.Jobs()) != 0 {
+	res, err := st.PrintReceipt(t.Context(), station.ReceiptRequest{RecordID: rc.ID, Staff: "李建国"})
+	if err != nil || res.State != station.JobWaiting || len(e.Printer.Jobs()) != 0 {
 		t.Fatalf("paper out mid-receipt: %+v %v, %d jobs printed", res, err, len(e.Printer.Jobs()))
 	}
 	p.tap("printer:ok")

@@ -8,7 +8,6 @@ import (
 	"strconv"
 	"testing"
 
-	"github.com/gridkiosk/gridkiosk/appliance/record"
 	"github.com/gridkiosk/gridkiosk/sync/hub"
 	"github.com/gridkiosk/gridkiosk/sync/wire"
 )
@@ -111,7 +110,7 @@ func verify(attempts []attempt, stored []hub.Stored) verdict {
 // killed.
 func (v *verdict) checkUnpromised(stored []hub.Stored, byN map[int]*attempt) {
 	for _, s := range stored {
-		if s.Record.Kind == record.KindReceipt {
+		if s.Record.Kind == wire.KindReceipt {
 			v.Receipts++
 			continue
 		}

@@ -17,6 +17,7 @@ import (
 	"github.com/gridkiosk/gridkiosk/appliance/record"
 	"github.com/gridkiosk/gridkiosk/drivers/printer/printersim"
 	"github.com/gridkiosk/gridkiosk/sync/hub"
+	"github.com/gridkiosk/gridkiosk/sync/wire"
 )
 
 // shortRoll is the paper the desk loads, in bytes: less than any receipt,
@@ -405,7 +406,7 @@ func (d *printDesk) list(st *station) ([]listedJob, error) {
 func (d *printDesk) verifyReceipts(stored []hub.Stored) {
 	extra := 0
 	for _, s := range stored {
-		if s.Record.Kind != record.KindReceipt {
+		if s.Record.Kind != wire.KindReceipt {
 			continue
 		}
 		var p record.Receipt

@@ -4,7 +4,6 @@ import (
 	"crypto/sha256"
 	"crypto/tls"
 	"crypto/x509"
-	"encoding/base64"
 	"errors"
 	"fmt"
 	"net/http"
@@ -12,6 +11,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/gridkiosk/gridkiosk/internal/spki"
 )
 
 // Trust is how the station decides that it is talking to its hub: which
@@ -55,28 +56,6 @@ func (e *TLSError) Unwrap() error { return e.Err }
 func IsTLS(err error) bool {
 	var te *TLSError
 	return errors.As(err, &te)
-}
-
-// ParsePin reads an SPKI pin: the base64 of the SHA-256 of a public key's
-// DER SubjectPublicKeyInfo, as HPKP's pin-sha256 and curl's --pinnedpubkey
-// write it, with or without curl's "sha256//" prefix.
-func ParsePin(s string) ([sha256.Size]byte, error) {
-	var pin [sha256.Size]byte
-	b64 := strings.TrimPrefix(strings.TrimPrefix(s, "sha256//"), "sha256/")
-	raw, err := base64.StdEncoding.Strict().DecodeString(b64)
-	// The decoder skips CR and LF even when strict: a pin read back must
-	// be the pin written, or two spellings would name one key.
-	if err != nil || len(raw) != sha256.Size || base64.StdEncoding.EncodeToString(raw) != b64 {
-		return pin, fmt.Errorf(`%q is not a base64 SHA-256 key digest (44 characters ending in "=", as "gridhub tls init" prints)`, s)
-	}
-	copy(pin[:], raw)
-	return pin, nil
-}
-
-// Pin returns the pin of cert's public key, in the form ParsePin reads.
-func Pin(cert *x509.Certificate) string {
-	sum := sha256.Sum256(cert.RawSubjectPublicKeyInfo)
-	return base64.StdEncoding.EncodeToString(sum[:])
 }
 
 // NewHTTPClient returns a client for the hub that checks its identity by
@@ -133,7 +112,7 @@ func (t *Trust) verify(cs tls.ConnectionState) error {
 					return nil
 				}
 			}
-			if s := Pin(c) + " (" + name(c) + ")"; !slices.Contains(seen, s) {
+			if s := spki.Of(c) + " (" + name(c) + ")"; !slices.Contains(seen, s) {
 				seen = append(seen, s)
 			}
 		}

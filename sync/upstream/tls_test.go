@@ -1,16 +1,15 @@
 package upstream_test
 
 import (
-	"crypto/sha256"
 	"crypto/tls"
 	"crypto/x509"
-	"encoding/base64"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/gridkiosk/gridkiosk/internal/spki"
 	"github.com/gridkiosk/gridkiosk/sync/hub/hubtls"
 	"github.com/gridkiosk/gridkiosk/sync/upstream"
 )
@@ -77,7 +76,7 @@ func (r *rig) delivered(t *testing.T, n int) {
 func TestTLSDelivers(t *testing.T) {
 	p := newPKI(t, "Xiangning County CA", "127.0.0.1", "hub.xiangning.local")
 	pinOf := func(c *x509.Certificate) [32]byte {
-		pin, err := upstream.ParsePin(upstream.Pin(c))
+		pin, err := spki.Parse(spki.Of(c))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -111,7 +110,7 @@ func TestTLSRefused(t *testing.T) {
 	p := newPKI(t, "Xiangning County CA", "127.0.0.1")
 	wrongCA := newPKI(t, "Some Other CA", "127.0.0.1")
 	elsewhere := newPKI(t, "Xiangning County CA", "10.14.0.2", "hub.xiangning.local")
-	pin, _ := upstream.ParsePin(upstream.Pin(wrongCA.leaf))
+	pin, _ := spki.Parse(spki.Of(wrongCA.leaf))
 	missing := filepath.Join(t.TempDir(), "county-ca.pem")
 	tests := []struct {
 		name  string
@@ -126,8 +125,8 @@ func TestTLSRefused(t *testing.T) {
 		{"no ca_file", p.hub, upstream.Trust{},
 			"is not signed by a CA this station trusts (the system's; set upstream.ca_file for a county CA)"},
 		{"wrong pin", p.hub, upstream.Trust{CAFile: p.caFile, Pins: [][32]byte{pin}},
-			"hub key does not match upstream.pin_sha256; the hub's chain has the keys " + upstream.Pin(p.leaf) + " (CN=127.0.0.1), " +
-				upstream.Pin(p.ca.Cert) + " (CN=Xiangning County CA)"},
+			"hub key does not match upstream.pin_sha256; the hub's chain has the keys " + spki.Of(p.leaf) + " (CN=127.0.0.1), " +
+				spki.Of(p.ca.Cert) + " (CN=Xiangning County CA)"},
 		{"other host", elsewhere.hub, upstream.Trust{CAFile: elsewhere.caFile},
 			"hub certificate is for hub.xiangning.local, 10.14.0.2, not for 127.0.0.1, the host in upstream.url"},
 		{"CA file missing", p.hub, upstream.Trust{CAFile: missing}, "cannot read upstream.ca_file: open " + missing},
@@ -192,55 +191,4 @@ func TestTLSToPlainHTTP(t *testing.T) {
 	if a := r.fwd.State().Alert; !strings.Contains(a, "the hub did not answer in TLS: is upstream.url https:// to a port that serves plain http?") {
 		t.Errorf("alert = %q", a)
 	}
-}
-
-func TestParsePin(t *testing.T) {
-	const b64 = "ypeBEsobvcr6wjGzmiPcTaeG7/gUfE5yuYB3ha/uSLs="
-	for _, s := range []string{b64, "sha256/" + b64, "sha256//" + b64} {
-		if _, err := upstream.ParsePin(s); err != nil {
-			t.Errorf("ParsePin(%q): %v", s, err)
-		}
-	}
-	for _, s := range []string{"", "ypeBEsobvcr6wjGzmiPcTaeG7/gUfE5yuYB3ha/uSL", "ca978112ca1bbdcafac231b39a23dc4da786eff8147c4e72b9807785afee48bb", "sha1/" + b64} {
-		if _, err := upstream.ParsePin(s); err == nil || !strings.Contains(err.Error(), "is not a base64 SHA-256 key digest") {
-			t.Errorf("ParsePin(%q) = %v, want a refusal", s, err)
-		}
-	}
-}
-
-// Pin is what openssl prints for the same key: the SHA-256 of the DER
-// SubjectPublicKeyInfo, in base64.
-func TestPinIsSPKI(t *testing.T) {
-	p := newPKI(t, "CA", "127.0.0.1")
-	der, err := x509.MarshalPKIXPublicKey(p.leaf.PublicKey)
-	if err != nil {
-		t.Fatal(err)
-	}
-	want, _ := upstream.ParsePin(upstream.Pin(p.leaf))
-	got := sha256.Sum256(der)
-	if got != want {
-		t.Fatal("Pin is not the SHA-256 of the SubjectPublicKeyInfo")
-	}
-}
-
-// A pin ParsePin accepts is exactly 32 bytes that Pin's encoding gives
-// back; anything else is refused with a message, never a panic.
-func FuzzParsePin(f *testing.F) {
-	f.Add("ypeBEsobvcr6wjGzmiPcTaeG7/gUfE5yuYB3ha/uSLs=")
-	f.Add("sha256//ypeBEsobvcr6wjGzmiPcTaeG7/gUfE5yuYB3ha/uSLs=")
-	f.Add("sha256/")
-	f.Add("ca978112ca1bbdcafac231b39a23dc4da786eff8147c4e72b9807785afee48bb")
-	f.Fuzz(func(t *testing.T, s string) {
-		pin, err := upstream.ParsePin(s)
-		if err != nil {
-			if !strings.Contains(err.Error(), "is not a base64 SHA-256 key digest") {
-				t.Fatalf("ParsePin(%q): %v", s, err)
-			}
-			return
-		}
-		b64 := strings.TrimPrefix(strings.TrimPrefix(s, "sha256//"), "sha256/")
-		if got := base64.StdEncoding.EncodeToString(pin[:]); got != b64 {
-			t.Fatalf("ParsePin(%q) = %s, which is not what was written", s, got)
-		}
-	})
 }

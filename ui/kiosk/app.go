@@ -8,7 +8,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 
-	"github.com/gridkiosk/gridkiosk/appliance"
+	"github.com/gridkiosk/gridkiosk/appliance/station"
 	"github.com/gridkiosk/gridkiosk/ui"
 	"github.com/gridkiosk/gridkiosk/ui/pinyin"
 )
@@ -86,7 +86,7 @@ const (
 // App is the kiosk's window content: the resident flow by default, staff
 // or technician mode when the station says so.
 type App struct {
-	st     ui.Station
+	st     Station
 	win    fyne.Window
 	opt    Options
 	idle   time.Duration
@@ -100,7 +100,7 @@ type App struct {
 	mode     mode
 	gen      int // counts mode changes: a back of a mode already left is ignored
 	leave    context.CancelFunc
-	health   appliance.Health
+	health   station.Health
 	f        flow
 	ended    sessionKey // the session the screens last ended
 	screen   string     // of the resident flow
@@ -119,7 +119,7 @@ type App struct {
 
 // New builds the kiosk in win and puts the attract screen up. Call it on
 // Fyne's goroutine (before the window is shown will do), then Run.
-func New(st ui.Station, win fyne.Window, opt Options) *App {
+func New(st Station, win fyne.Window, opt Options) *App {
 	cfg := st.Config()
 	if opt.Lang == "" {
 		opt.Lang = cfg.UI.Language
@@ -202,7 +202,7 @@ func (a *App) Run(ctx context.Context) {
 // start screen is drawn again when the hub comes or goes, and the done
 // screen when the printer stops during the resident's receipt. Call it on
 // Fyne's goroutine.
-func (a *App) setHealth(h appliance.Health) {
+func (a *App) setHealth(h station.Health) {
 	online, _ := a.onlineWord()
 	receipt := a.receiptWord()
 	a.health = h

@@ -5,7 +5,7 @@ import (
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 
-	"github.com/gridkiosk/gridkiosk/appliance"
+	"github.com/gridkiosk/gridkiosk/appliance/station"
 )
 
 // confirmScreen shows what was read (or typed) for the resident to check:
@@ -16,7 +16,7 @@ func (a *App) confirmScreen() fyne.CanvasObject {
 	}
 	p := a.f.sess.Person
 	if p == nil {
-		p = &appliance.PersonView{}
+		p = &station.PersonView{}
 	}
 	labelW := float32(130)
 	if a.lang == "en" {
@@ -124,10 +124,7 @@ func (a *App) tileSize() float32 {
 // purposeScreen asks what the resident came for, each matter a large
 // tile with its icon. An appointment's purpose comes chosen.
 func (a *App) purposeScreen() fyne.CanvasObject {
-	var cats []appliance.Category
-	if rd := a.st.RefData(); rd != nil {
-		cats = rd.Categories
-	}
+	cats := a.st.Categories()
 	var tls []fyne.CanvasObject
 	for _, c := range cats {
 		label := c.Name

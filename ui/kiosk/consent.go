@@ -66,8 +66,8 @@ func (a *App) consentScreen() fyne.CanvasObject {
 // grid worker is. It goes by itself after doneFor.
 func (a *App) doneScreen() fyne.CanvasObject {
 	ticket := "-"
-	if a.f.receipt != nil {
-		ticket = a.f.receipt.Ticket
+	if a.f.ack != nil {
+		ticket = a.f.ack.Ticket
 	}
 	rows := []fyne.CanvasObject{
 		centred(text(a.tr("您的号码", "Your number"), sizeBody, muted, false)),

@@ -8,7 +8,7 @@
 // built afresh from the flow's state, so nothing a resident saw survives
 // on a hidden widget once the flow ends.
 //
-// The screens hold no business rules: they show what ui.Station returns
+// The screens hold no business rules: they show what Station returns
 // and pass on what residents tap, and the station's field errors come back
 // in plain words on the screen they concern. The one check done here is
 // the ID number's check character while it is typed, as a hint; the

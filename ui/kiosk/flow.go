@@ -8,7 +8,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 
-	"github.com/gridkiosk/gridkiosk/appliance"
+	"github.com/gridkiosk/gridkiosk/appliance/station"
 	"github.com/gridkiosk/gridkiosk/ui"
 )
 
@@ -44,14 +44,14 @@ const ConsentVersion = "2026-01"
 // once when the flow ends (reset), so nothing typed or read stays behind.
 type flow struct {
 	key     sessionKey
-	sess    appliance.SessionView
+	sess    station.SessionView
 	purpose string
 	phone   []rune
 	id      []rune // typed on the manual entry screen
 	name    []rune
 	problem string // for the screen shown: what the station said, in words
-	receipt *appliance.Receipt
-	place   appliance.Place
+	ack     *station.Ack
+	place   station.Place
 }
 
 // sessionKey tells one session of the station from the next.
@@ -60,7 +60,7 @@ type sessionKey struct {
 	started int64
 }
 
-func keyOf(v appliance.SessionView) sessionKey {
+func keyOf(v station.SessionView) sessionKey {
 	if v.StartedAt == nil {
 		return sessionKey{}
 	}
@@ -92,7 +92,7 @@ type live struct {
 // followScan shows what the station made of a code just scanned. An
 // appointment starts a session and staff codes log staff in: Sync follows
 // those through the station's state.
-func (a *App) followScan(r *appliance.ScanResult) {
+func (a *App) followScan(r *station.ScanResult) {
 	if r == nil || r.At.Equal(a.lastScan) {
 		return
 	}
@@ -107,17 +107,17 @@ func (a *App) followScan(r *appliance.ScanResult) {
 }
 
 // followSession moves the screens with the station's session.
-func (a *App) followSession(v appliance.SessionView) {
+func (a *App) followSession(v station.SessionView) {
 	key := keyOf(v)
 	switch v.State {
-	case appliance.SessionIdle:
+	case station.SessionIdle:
 		// The station ended what the screens were walking: the idle wipe,
 		// or a cancel from elsewhere. The done screen keeps its ticket.
 		if a.f.key != (sessionKey{}) && a.screen != scrDone {
 			a.f = flow{}
 			a.show(scrAttract)
 		}
-	case appliance.SessionCard, appliance.SessionAppointment, appliance.SessionManual:
+	case station.SessionCard, station.SessionAppointment, station.SessionManual:
 		if key == a.f.key || key == a.ended {
 			return
 		}
@@ -212,8 +212,8 @@ func (a *App) cancel(n notice) {
 func (a *App) decline() {
 	a.ended = a.f.key
 	// The error says nothing was stored, which is what declining means.
-	_, _ = a.st.SubmitSession(context.Background(), appliance.SessionSubmit{
-		Purpose: a.f.purpose, Consent: appliance.ConsentIn{Agreed: false, Version: ConsentVersion}})
+	_, _ = a.st.SubmitSession(context.Background(), station.SessionSubmit{
+		Purpose: a.f.purpose, Consent: station.ConsentIn{Agreed: false, Version: ConsentVersion}})
 	a.cancel(notice{msg: a.tr("已取消，未保存任何信息", "Cancelled, nothing was stored"), until: a.now().Add(noticeFor)})
 }
 
@@ -225,8 +225,8 @@ func (a *App) agree() {
 	}
 	a.busy = true
 	a.f.problem = ""
-	in := appliance.SessionSubmit{Purpose: a.f.purpose, Phone: string(a.f.phone),
-		Consent: appliance.ConsentIn{Agreed: true, Version: ConsentVersion}}
+	in := station.SessionSubmit{Purpose: a.f.purpose, Phone: string(a.f.phone),
+		Consent: station.ConsentIn{Agreed: true, Version: ConsentVersion}}
 	key, lang, parent, addr := a.f.key, a.lang, a.ctx, a.address()
 	a.show(scrConsent)
 	a.background(func() func() {
@@ -235,14 +235,14 @@ func (a *App) agree() {
 		// The place before the submission: storing the record ends the
 		// session and with it the address.
 		place := a.st.PlaceOf(addr)
-		rc, err := a.st.SubmitSession(ctx, in)
-		return func() { a.stored(key, lang, place, rc, err) }
+		ack, err := a.st.SubmitSession(ctx, in)
+		return func() { a.stored(key, lang, place, ack, err) }
 	})
 }
 
 // stored shows the ticket, or sends the resident to the step to put
 // right.
-func (a *App) stored(key sessionKey, lang string, place appliance.Place, rc appliance.Receipt, err error) {
+func (a *App) stored(key sessionKey, lang string, place station.Place, ack station.Ack, err error) {
 	if key != a.f.key || !a.busy {
 		return // the screens moved on to someone else meanwhile
 	}
@@ -257,7 +257,7 @@ func (a *App) stored(key sessionKey, lang string, place appliance.Place, rc appl
 		a.show(p.screen)
 		return
 	}
-	a.f.receipt, a.f.place = &rc, place
+	a.f.ack, a.f.place = &ack, place
 	a.doneAt = a.now()
 	a.show(scrDone)
 }

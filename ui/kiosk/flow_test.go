@@ -10,7 +10,7 @@ import (
 
 	"fyne.io/fyne/v2"
 
-	"github.com/gridkiosk/gridkiosk/appliance"
+	"github.com/gridkiosk/gridkiosk/appliance/station"
 	"github.com/gridkiosk/gridkiosk/drivers/idcard/idcardsim"
 	"github.com/gridkiosk/gridkiosk/sync/outbox"
 )
@@ -43,7 +43,7 @@ func TestCardFlow(t *testing.T) {
 	r.tap("确认")
 	r.tap("同意")
 	r.loop.until(t, "the done screen", func() bool { return r.app.Screen() == scrDone })
-	rc := r.app.f.receipt
+	rc := r.app.f.ack
 	for _, want := range []string{rc.Ticket, "李建国", "7号楼微网格"} {
 		if !r.shows(want) {
 			t.Errorf("done screen lacks %q: %q", want, texts(r.win.Content()))
@@ -58,7 +58,7 @@ func TestCardFlow(t *testing.T) {
 	}
 
 	r.tick(doneFor + time.Second)
-	if r.app.Screen() != scrAttract || r.st.Session().State != appliance.SessionIdle {
+	if r.app.Screen() != scrAttract || r.st.Session().State != station.SessionIdle {
 		t.Fatalf("%s later: screen %s, session %s", doneFor, r.app.Screen(), r.st.Session().State)
 	}
 
@@ -101,7 +101,7 @@ func TestDeclineStoresNothing(t *testing.T) {
 	if r.shows("马建军") {
 		t.Fatal("the name is still on screen")
 	}
-	if v := r.st.Session(); v.State != appliance.SessionIdle {
+	if v := r.st.Session(); v.State != station.SessionIdle {
 		t.Fatalf("session after declining: %+v", v)
 	}
 	if list, err := r.st.Records(time.Now().Add(-time.Hour), 10); err != nil || len(list) != 0 {
@@ -146,7 +146,7 @@ func TestManualEntry(t *testing.T) {
 	}
 	r.tap("确认")
 	r.loop.until(t, "the confirm screen", func() bool { return r.app.Screen() == scrConfirm })
-	if v := r.st.Session(); v.State != appliance.SessionManual || v.Person.Name != "王秀兰" {
+	if v := r.st.Session(); v.State != station.SessionManual || v.Person.Name != "王秀兰" {
 		t.Fatalf("session: %+v", v)
 	}
 	for _, want := range []string{"王秀兰", "1410**********122X", "以下是您输入的信息"} {
@@ -194,7 +194,7 @@ func TestIdleTimeout(t *testing.T) {
 	if r.app.Screen() != scrAttract || r.shows("还要继续吗？") || r.shows("王秀兰") {
 		t.Fatalf("after the timeout: %s %q", r.app.Screen(), texts(r.win.Content()))
 	}
-	if v := r.st.Session(); v.State != appliance.SessionIdle {
+	if v := r.st.Session(); v.State != station.SessionIdle {
 		t.Fatalf("session after the timeout: %+v", v)
 	}
 	if f := r.app.f; f.sess.Person != nil || f.purpose != "" || f.key != (sessionKey{}) {

@@ -11,7 +11,7 @@ import (
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/test"
 
-	"github.com/gridkiosk/gridkiosk/appliance"
+	"github.com/gridkiosk/gridkiosk/appliance/station"
 	"github.com/gridkiosk/gridkiosk/sim/simui"
 )
 
@@ -53,7 +53,7 @@ func TestLayoutFits(t *testing.T) {
 // withPrinter has the screens believe a printer is ready, so the done
 // screen has its longest text.
 func withPrinter(r *rig) {
-	r.app.health.Peripherals = map[string]appliance.Peripheral{"printer": {State: "ready"}}
+	r.app.health.Peripherals = map[string]station.Peripheral{"printer": {State: "ready"}}
 }
 
 // checkFits walks what is laid out under root and reports what overflows.
@@ -151,7 +151,7 @@ func TestDonePrinter(t *testing.T) {
 		{"paper_out", "回执暂时打印不了", "正在打印"},
 	}
 	for _, tc := range tests {
-		r.app.health.Peripherals = map[string]appliance.Peripheral{"printer": {State: tc.state}}
+		r.app.health.Peripherals = map[string]station.Peripheral{"printer": {State: tc.state}}
 		if err := r.app.Show(scrDone); err != nil {
 			t.Fatal(err)
 		}
@@ -165,9 +165,9 @@ func TestDonePrinter(t *testing.T) {
 // printing on the done screen already showing.
 func TestDonePrinterStops(t *testing.T) {
 	r := newRig(t, rigOptions{noCard: true})
-	printer := func(state string) appliance.Health {
+	printer := func(state string) station.Health {
 		h := r.app.health
-		h.Peripherals = map[string]appliance.Peripheral{"printer": {State: state}}
+		h.Peripherals = map[string]station.Peripheral{"printer": {State: state}}
 		return h
 	}
 	r.app.setHealth(printer("ready"))

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/gridkiosk/gridkiosk/appliance"
+	"github.com/gridkiosk/gridkiosk/appliance/station"
 	"github.com/gridkiosk/gridkiosk/sim/simui"
 )
 
@@ -22,11 +23,11 @@ func TestStartScreenFollowsTheHub(t *testing.T) {
 	submit := func() {
 		t.Helper()
 		raw, _ := json.Marshal(map[string]any{"category": "repair", "description": "7号楼楼道灯不亮"})
-		if _, err := r.st.Submit(t.Context(), appliance.Submission{Kind: "matter", Payload: raw}); err != nil {
+		if _, err := r.st.Submit(t.Context(), station.Submission{Kind: "matter", Payload: raw}); err != nil {
 			t.Fatal(err)
 		}
 	}
-	upstream := func() appliance.UpstreamState { return r.st.Health().Upstream }
+	upstream := func() station.UpstreamState { return r.st.Health().Upstream }
 
 	submit()
 	r.waitStation("the hub to refuse a batch", func() bool { u := upstream(); return !u.Online && u.LastError != "" })

@@ -4,8 +4,8 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/gridkiosk/gridkiosk/appliance"
 	"github.com/gridkiosk/gridkiosk/appliance/citizenid"
+	"github.com/gridkiosk/gridkiosk/appliance/station"
 )
 
 // Names lists the screens Show puts up, in the order a resident meets
@@ -44,8 +44,8 @@ func (a *App) Show(name string) error {
 	case scrDone:
 		a.f = f
 		a.f.place = a.st.PlaceOf(a.address())
-		if a.f.receipt == nil {
-			a.f.receipt = &appliance.Receipt{Ticket: "R0012"}
+		if a.f.ack == nil {
+			a.f.ack = &station.Ack{Ticket: "R0012"}
 		}
 		a.doneAt = a.now()
 		a.show(scrDone)
@@ -82,13 +82,13 @@ const sampleID = "14102919520317122X"
 func (a *App) sampleFlow() flow {
 	v := a.st.Session()
 	if v.Person == nil {
-		v = appliance.SessionView{State: appliance.SessionCard, Source: "idcard", Person: &appliance.PersonView{
+		v = station.SessionView{State: station.SessionCard, Source: "idcard", Person: &station.PersonView{
 			Name: "王秀兰", Gender: "female", Nation: "汉", Birth: "1952-03-17",
 			Address:  "山西省乡宁县昌宁镇幸福湾社区7号院7号楼2单元301",
 			IDNumber: citizenid.Mask(sampleID), CardType: "resident",
 		}}
 	}
-	f := flow{key: keyOf(v), sess: v, purpose: v.Purpose, receipt: v.Receipt}
+	f := flow{key: keyOf(v), sess: v, purpose: v.Purpose, ack: v.Ack}
 	if f.purpose == "" {
 		f.purpose = "certificate"
 	}

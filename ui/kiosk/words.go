@@ -7,10 +7,10 @@ import (
 	"strings"
 	"time"
 
-	"github.com/gridkiosk/gridkiosk/appliance"
 	"github.com/gridkiosk/gridkiosk/appliance/citizenid"
 	"github.com/gridkiosk/gridkiosk/appliance/record"
 	"github.com/gridkiosk/gridkiosk/appliance/signedcode"
+	"github.com/gridkiosk/gridkiosk/appliance/station"
 	"github.com/gridkiosk/gridkiosk/ui"
 )
 
@@ -59,7 +59,7 @@ func submitProblem(lang string, err error) problem {
 	var fe *record.FieldError
 	var ref *signedcode.Refusal
 	switch {
-	case errors.Is(err, appliance.ErrNoSession):
+	case errors.Is(err, station.ErrNoSession):
 		return problem{scrAttract, ui.Tr(lang, "登记已超时，请重新放身份证或扫码", "Your registration timed out: lay your card or scan your code again")}
 	case errors.As(err, &ref):
 		return problem{scrAttract, ui.Pick(lang, ref.Message())}
@@ -72,7 +72,7 @@ func submitProblem(lang string, err error) problem {
 		case strings.Contains(fe.Field, "person"):
 			return problem{scrConfirm, ui.Tr(lang, "证件信息不完整，请找工作人员帮忙", "The details on your card are incomplete: please ask staff")}
 		}
-	case errors.Is(err, appliance.ErrStorageUnknown):
+	case errors.Is(err, station.ErrStorageUnknown):
 		// The session repeats the record under its own ID: tapping again
 		// finds the record if it was stored and never makes a second.
 		return problem{scrConsent, ui.Tr(lang, "保存时出了故障，结果未知：请再点一次“同意”，不会重复登记", "Saving hit a fault and we cannot tell whether it worked: tap Agree again, you will not be registered twice")}

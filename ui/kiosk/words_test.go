@@ -6,9 +6,9 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/gridkiosk/gridkiosk/appliance"
 	"github.com/gridkiosk/gridkiosk/appliance/record"
 	"github.com/gridkiosk/gridkiosk/appliance/signedcode"
+	"github.com/gridkiosk/gridkiosk/appliance/station"
 	"github.com/gridkiosk/gridkiosk/ui"
 )
 
@@ -50,10 +50,10 @@ func TestSubmitProblem(t *testing.T) {
 		{&record.FieldError{Field: "payload.phone", Msg: "x"}, scrPhone, "手机号不对"},
 		{&record.FieldError{Field: "payload.purpose", Msg: "x"}, scrPurpose, "请选择"},
 		{&record.FieldError{Field: "payload.person.nation", Msg: "x"}, scrConfirm, "证件信息不完整"},
-		{appliance.ErrNoSession, scrAttract, "已超时"},
+		{station.ErrNoSession, scrAttract, "已超时"},
 		{&signedcode.Refusal{Reason: signedcode.Used}, scrAttract, "已使用过"},
 		{errors.New("outbox: disk full"), scrConsent, "暂时无法保存"},
-		{&appliance.StorageUnknown{ID: "x", Err: fmt.Errorf("%w: EIO", appliance.ErrStorageUnknown)}, scrConsent, "结果未知"},
+		{&station.StorageUnknown{ID: "x", Err: fmt.Errorf("%w: EIO", station.ErrStorageUnknown)}, scrConsent, "结果未知"},
 	}
 	for _, tc := range tests {
 		p := submitProblem("zh-CN", tc.err)

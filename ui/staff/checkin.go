@@ -10,8 +10,8 @@ import (
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/widget"
 
-	"github.com/gridkiosk/gridkiosk/appliance"
 	"github.com/gridkiosk/gridkiosk/appliance/record"
+	"github.com/gridkiosk/gridkiosk/appliance/station"
 	"github.com/gridkiosk/gridkiosk/ui"
 	"github.com/gridkiosk/gridkiosk/ui/keyboard"
 	"github.com/gridkiosk/gridkiosk/ui/touch"
@@ -208,7 +208,7 @@ func (f *checkInForm) update() {
 
 func (f *checkInForm) checkIn() {
 	s := f.v.s
-	c := appliance.CheckIn{Name: strings.TrimSpace(string(f.name)), PartyMember: f.party, Service: f.service}
+	c := station.CheckIn{Name: strings.TrimSpace(string(f.name)), PartyMember: f.party, Service: f.service}
 	f.ok.Disable()
 	s.background(func() func() {
 		c, err := s.st.CheckIn(c)
@@ -216,12 +216,12 @@ func (f *checkInForm) checkIn() {
 	})
 }
 
-func (f *checkInForm) checkedIn(c appliance.CheckIn, err error) {
+func (f *checkInForm) checkedIn(c station.CheckIn, err error) {
 	s := f.v.s
 	if err != nil {
 		var fe *record.FieldError
 		switch {
-		case errors.Is(err, appliance.ErrCheckedIn):
+		case errors.Is(err, station.ErrCheckedIn):
 			f.msg.SetText(s.tr("这位志愿者已经签到了。", "This volunteer is already checked in."))
 		case errors.As(err, &fe):
 			f.msg.SetText(s.tr("请检查：", "Please check: ") + fe.Error())

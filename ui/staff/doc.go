@@ -6,7 +6,7 @@
 // check-out of volunteers whose service is recorded for the hub.
 //
 // The screens hold no rules of their own: they show what the station
-// (ui.Station) returns and pass on what staff tap. Every tap tells the
+// (Station) returns and pass on what staff tap. Every tap tells the
 // station the staff member is still there (TouchStaff); the station, not
 // the screen, logs an idle staff member out, and the screen leaves when it
 // sees that. Work that may wait on a disk or a printer runs off Fyne's

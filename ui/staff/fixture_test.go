@@ -2,14 +2,14 @@ package staff
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"github.com/gridkiosk/gridkiosk/appliance"
 	"github.com/gridkiosk/gridkiosk/appliance/config"
-	"github.com/gridkiosk/gridkiosk/drivers/idcard"
+	"github.com/gridkiosk/gridkiosk/appliance/station"
 	"github.com/gridkiosk/gridkiosk/drivers/printer"
 	"github.com/gridkiosk/gridkiosk/sim/demo"
-	"github.com/gridkiosk/gridkiosk/sync/outbox"
 )
 
 // The golden images draw fixed data at a fixed time: a real station's
@@ -26,7 +26,7 @@ type fixture struct {
 	cfg      *config.Config
 	help     *time.Time
 	loginErr error
-	checkIns []appliance.CheckIn
+	checkIns []station.CheckIn
 }
 
 func newFixture() *fixture {
@@ -34,88 +34,91 @@ func newFixture() *fixture {
 }
 
 func (f *fixture) Config() *config.Config { return f.cfg }
-func (f *fixture) Health() appliance.Health {
-	return appliance.Health{Station: appliance.StationInfo{ID: demo.StationID, Name: f.cfg.Station.Name}}
+func (f *fixture) Health() station.Health {
+	return station.Health{Station: station.StationInfo{ID: demo.StationID, Name: f.cfg.Station.Name}}
 }
-func (f *fixture) RefData() *appliance.RefData { return nil }
-func (f *fixture) Now() time.Time              { return time.Now() }
-func (f *fixture) Session() appliance.SessionView {
-	return appliance.SessionView{State: appliance.SessionIdle}
+func (f *fixture) Categories() []station.Category { return nil }
+func (f *fixture) StaffIDs() []string             { return nil }
+func (f *fixture) Now() time.Time                 { return time.Now() }
+func (f *fixture) Session() station.SessionView {
+	return station.SessionView{State: station.SessionIdle}
 }
 func (f *fixture) SessionChanged() <-chan struct{}    { return make(chan struct{}) }
 func (f *fixture) TouchSession()                      {}
 func (f *fixture) StartManual(name, id string) error  { return nil }
 func (f *fixture) CancelSession()                     {}
-func (f *fixture) PlaceOf(string) appliance.Place     { return appliance.Place{} }
-func (f *fixture) LastScan() *appliance.ScanResult    { return nil }
+func (f *fixture) PlaceOf(string) station.Place       { return station.Place{} }
+func (f *fixture) LastScan() *station.ScanResult      { return nil }
 func (f *fixture) TriggerScan() error                 { return nil }
 func (f *fixture) TouchStaff()                        {}
 func (f *fixture) StaffLogout()                       {}
 func (f *fixture) StaffLoginPIN(id, pin string) error { return f.loginErr }
 func (f *fixture) ClearHelp()                         { f.help = nil }
-func (f *fixture) LastCardRead() idcard.Phases        { return idcard.Phases{} }
+func (f *fixture) LastCardRead() station.ReadStats    { return station.ReadStats{} }
 
-func (f *fixture) SubmitSession(context.Context, appliance.SessionSubmit) (appliance.Receipt, error) {
-	return appliance.Receipt{}, nil
+func (f *fixture) SubmitSession(context.Context, station.SessionSubmit) (station.Ack, error) {
+	return station.Ack{}, nil
 }
 
-func (f *fixture) Staff() *appliance.StaffSession {
-	return &appliance.StaffSession{ID: "s-0007", Name: "李建国", Role: "micro_grid_leader", Since: at(8, 2)}
+func (f *fixture) Staff() *station.StaffSession {
+	return &station.StaffSession{ID: "s-0007", Name: "李建国", Role: "micro_grid_leader", Since: at(8, 2)}
 }
 
-func (f *fixture) Submit(context.Context, appliance.Submission) (appliance.Receipt, error) {
-	return appliance.Receipt{Ticket: "V0047", Seq: 47, CreatedAt: fixedNow()}, nil
+func (f *fixture) Submit(context.Context, station.Submission) (station.Ack, error) {
+	return station.Ack{Ticket: "V0047", Seq: 47, CreatedAt: fixedNow()}, nil
 }
 
-func (f *fixture) Records(time.Time, int) ([]outbox.Entry, error) {
-	e := func(seq uint64, kind, state string, h, m int) outbox.Entry {
-		return outbox.Entry{ID: "0190f5e6-0000-7000-8000-0000000000" + string(rune('0'+seq/10)) + string(rune('0'+seq%10)),
-			Kind: kind, Seq: seq, State: state, CreatedAt: at(h, m), UpdatedAt: at(h, m)}
+func (f *fixture) Records(time.Time, int) ([]station.Row, error) {
+	e := func(seq uint64, kind string, state station.RowState, h, m int) station.Row {
+		return station.Row{ID: "0190f5e6-0000-7000-8000-0000000000" + string(rune('0'+seq/10)) + string(rune('0'+seq%10)),
+			Kind: kind, Seq: seq, State: state, CreatedAt: at(h, m), UpdatedAt: at(h, m),
+			Ticket:   fmt.Sprintf("%s%04d", map[string]string{"registration": "R", "matter": "M", "receipt": "C", "volunteer": "V"}[kind], seq),
+			Resident: kind == "registration" || kind == "matter"}
 	}
-	return []outbox.Entry{
-		e(46, "matter", outbox.Queued, 9, 26),
-		e(45, "registration", outbox.Queued, 9, 21),
-		e(44, "receipt", outbox.Delivered, 9, 12),
-		e(43, "matter", outbox.Rejected, 9, 5),
-		e(42, "registration", outbox.Delivered, 8, 47),
-		e(41, "volunteer", outbox.Delivered, 8, 40),
-		e(40, "registration", outbox.Delivered, 8, 31),
+	return []station.Row{
+		e(46, "matter", station.Queued, 9, 26),
+		e(45, "registration", station.Queued, 9, 21),
+		e(44, "receipt", station.Delivered, 9, 12),
+		e(43, "matter", station.Rejected, 9, 5),
+		e(42, "registration", station.Delivered, 8, 47),
+		e(41, "volunteer", station.Delivered, 8, 40),
+		e(40, "registration", station.Delivered, 8, 31),
 	}, nil
 }
 
-func (f *fixture) Rejected() ([]outbox.Entry, error) {
-	return []outbox.Entry{
-		{ID: "0190f5e6-0000-7000-8000-000000000043", Kind: "matter", Seq: 43, State: outbox.Rejected, CreatedAt: at(9, 5),
+func (f *fixture) Rejected() ([]station.Row, error) {
+	return []station.Row{
+		{ID: "0190f5e6-0000-7000-8000-000000000043", Kind: "matter", Seq: 43, State: station.Rejected, CreatedAt: at(9, 5),
 			Reason: "payload.category: \"stray_dogs\" is not a category the county knows yet"},
-		{ID: "0190f5e6-0000-7000-8000-000000000038", Kind: "registration", Seq: 38, State: outbox.Rejected, CreatedAt: time.Date(2026, 11, 25, 16, 40, 0, 0, cst),
+		{ID: "0190f5e6-0000-7000-8000-000000000038", Kind: "registration", Seq: 38, State: station.Rejected, CreatedAt: time.Date(2026, 11, 25, 16, 40, 0, 0, cst),
 			Reason: "grid.micro: \"c09-m01\" is not in community 141029100001"},
 	}, nil
 }
 
 func (f *fixture) Resend(ids []string) (int, error) { return len(ids), nil }
 
-func (f *fixture) CheckIn(c appliance.CheckIn) (appliance.CheckIn, error) {
+func (f *fixture) CheckIn(c station.CheckIn) (station.CheckIn, error) {
 	c.Since = fixedNow()
 	f.checkIns = append(f.checkIns, c)
 	return c, nil
 }
 
-func (f *fixture) CheckIns() ([]appliance.CheckIn, error) { return f.checkIns, nil }
+func (f *fixture) CheckIns() ([]station.CheckIn, error) { return f.checkIns, nil }
 
-func (f *fixture) CheckOut(_ context.Context, name string) (appliance.Service, error) {
-	return appliance.Service{}, appliance.ErrNotCheckedIn
+func (f *fixture) CheckOut(_ context.Context, name string) (station.Service, error) {
+	return station.Service{}, station.ErrNotCheckedIn
 }
 
-func (f *fixture) PrintReceipt(_ context.Context, req appliance.ReceiptRequest) (appliance.PrintResult, error) {
-	return appliance.PrintResult{State: "printed", Ticket: "R0045", ReceiptID: "0190f5e6-0000-7000-8000-000000000047"}, nil
+func (f *fixture) PrintReceipt(_ context.Context, req station.ReceiptRequest) (station.PrintResult, error) {
+	return station.PrintResult{State: "printed", Ticket: "R0045", ReceiptID: "0190f5e6-0000-7000-8000-000000000047"}, nil
 }
 
-func (f *fixture) Panel() appliance.PanelState {
-	return appliance.PanelState{Present: true, HelpSince: f.help}
+func (f *fixture) Panel() station.PanelState {
+	return station.PanelState{Present: true, HelpSince: f.help}
 }
 
 // ReceiptJob lays the receipt out as the station does.
-func (f *fixture) ReceiptJob(req appliance.ReceiptRequest) ([]byte, error) {
+func (f *fixture) ReceiptJob(req station.ReceiptRequest) ([]byte, error) {
 	d := &printer.Doc{}
 	d.Text(f.cfg.Station.Name, printer.Style{Align: printer.Center, Bold: true, Tall: true}).
 		Text("办事回执 Service receipt", printer.Style{Align: printer.Center}).
@@ -133,11 +136,11 @@ func (f *fixture) ReceiptJob(req appliance.ReceiptRequest) ([]byte, error) {
 	return printer.Encode(d, printer.Profile58())
 }
 
-func (f *fixture) PrintJobs() []appliance.PrintJob {
-	return []appliance.PrintJob{
-		{ID: "0190f5e6-0000-7000-8000-0000000000a1", Ticket: "R0044", Created: at(9, 12), State: appliance.JobWaiting,
+func (f *fixture) PrintJobs() []station.PrintJob {
+	return []station.PrintJob{
+		{ID: "0190f5e6-0000-7000-8000-0000000000a1", Ticket: "R0044", Created: at(9, 12), State: station.JobWaiting,
 			Reason: "打印纸用完，请装纸 / out of paper: load a new roll"},
-		{ID: "0190f5e6-0000-7000-8000-0000000000a0", Ticket: "R0039", Created: time.Date(2026, 11, 25, 17, 2, 0, 0, cst), State: appliance.JobHeld,
+		{ID: "0190f5e6-0000-7000-8000-0000000000a0", Ticket: "R0039", Created: time.Date(2026, 11, 25, 17, 2, 0, 0, cst), State: station.JobHeld,
 			Reason: "本机重启前未打印完，请确认后重新打印或取消 / not printed before the station restarted: print it now or cancel it"},
 	}
 }

@@ -6,7 +6,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 
-	"github.com/gridkiosk/gridkiosk/appliance"
+	"github.com/gridkiosk/gridkiosk/appliance/station"
 	"github.com/gridkiosk/gridkiosk/sim/simui"
 )
 
@@ -42,7 +42,7 @@ type scene struct {
 func scenes() []scene {
 	return []scene{
 		{"login", func(f *fixture, lang string, place func(fyne.CanvasObject)) {
-			f.loginErr = appliance.ErrPIN
+			f.loginErr = station.ErrPIN
 			l := NewLogin(f, lang, nil, nil)
 			place(l.Content())
 			l.typeOn("7", "1234")
@@ -73,7 +73,7 @@ func scenes() []scene {
 			s.job.list.Select(1)
 		}},
 		{"volunteers", func(f *fixture, lang string, place func(fyne.CanvasObject)) {
-			f.checkIns = []appliance.CheckIn{
+			f.checkIns = []station.CheckIn{
 				{Name: "李建国", PartyMember: true, Service: "政策宣传", Since: at(8, 30)},
 				{Name: "张伟", Service: "环境整治", Since: at(9, 5)},
 			}

@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gridkiosk/gridkiosk/appliance"
+	"github.com/gridkiosk/gridkiosk/appliance/station"
 	"github.com/gridkiosk/gridkiosk/drivers/printer/printersim"
 	"github.com/gridkiosk/gridkiosk/sim/demo"
 	"github.com/gridkiosk/gridkiosk/sim/simui"
@@ -43,13 +43,13 @@ func lastJob(p *printersim.Printer) []byte {
 	return jobs[len(jobs)-1]
 }
 
-func submit(t *testing.T, r *simui.Station, kind string, payload any) appliance.Receipt {
+func submit(t *testing.T, r *simui.Station, kind string, payload any) station.Ack {
 	t.Helper()
 	raw, err := json.Marshal(payload)
 	if err != nil {
 		t.Fatalf("encoding the %s: %v", kind, err)
 	}
-	rc, err := r.Station.Submit(t.Context(), appliance.Submission{Kind: kind, Payload: raw})
+	rc, err := r.Station.Submit(t.Context(), station.Submission{Kind: kind, Payload: raw})
 	if err != nil {
 		t.Fatalf("submitting the %s: %v", kind, err)
 	}

@@ -11,7 +11,7 @@ import (
 	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/widget"
 
-	"github.com/gridkiosk/gridkiosk/appliance"
+	"github.com/gridkiosk/gridkiosk/appliance/station"
 	"github.com/gridkiosk/gridkiosk/ui"
 	"github.com/gridkiosk/gridkiosk/ui/keyboard"
 	"github.com/gridkiosk/gridkiosk/ui/touch"
@@ -28,7 +28,7 @@ const (
 // keypad. A staff member with their staff code scans it instead; the
 // station logs them in without this screen.
 type Login struct {
-	st   ui.Station
+	st   Station
 	lang string
 	done func()
 	back func()
@@ -47,7 +47,7 @@ type Login struct {
 // NewLogin builds the log-in screen. done is called once the station has
 // logged the staff member in (show the staff screen then); back leaves
 // without logging in. Both run on Fyne's goroutine.
-func NewLogin(st ui.Station, lang string, done, back func()) *Login {
+func NewLogin(st Station, lang string, done, back func()) *Login {
 	l := &Login{st: st, lang: lang, done: done, back: back}
 	tr := func(zh, en string) string { return ui.Tr(lang, zh, en) }
 	l.idField = touch.NewButton("", widget.HighImportance, func() { l.focus(false) })
@@ -128,17 +128,17 @@ func (l *Login) enter() {
 
 func (l *Login) login() {
 	tr := func(zh, en string) string { return ui.Tr(l.lang, zh, en) }
-	err := l.st.StaffLoginPIN(staffID(l.st.RefData(), string(l.id)), string(l.pin))
+	err := l.st.StaffLoginPIN(staffID(l.st.StaffIDs(), string(l.id)), string(l.pin))
 	l.pin = nil
 	switch {
 	case err == nil:
 		l.id, l.onPIN = nil, false
 		l.say("", "")
 		call(l.done)
-	case errors.Is(err, appliance.ErrPINLocked):
+	case errors.Is(err, station.ErrPINLocked):
 		l.say(tr("密码错误次数太多，已锁定几分钟", "Too many wrong PINs: locked for a few minutes"),
 			tr("请稍后再试，或扫工作证二维码登录。", "Try again later, or scan your staff code."))
-	case errors.Is(err, appliance.ErrPIN):
+	case errors.Is(err, station.ErrPIN):
 		l.say(tr("工号或密码不对", "Staff ID or PIN is wrong"),
 			tr("请重新输入密码；多次输错会锁定几分钟。", "Type the PIN again; after several wrong tries the keypad locks for a few minutes."))
 	default:
@@ -176,19 +176,17 @@ func cursor(on bool) string {
 // staffID finds the staff member whose ID has the digits typed, so that
 // "7" and "0007" both find s-0007; the keypad has no letters. Digits that
 // match nobody are tried as s-NNNN, so a wrong ID counts as a wrong try.
-func staffID(rd *appliance.RefData, typed string) string {
+func staffID(ids []string, typed string) string {
 	want := strings.TrimLeft(typed, "0")
-	if rd != nil {
-		for _, s := range rd.Staff {
-			digits := strings.Map(func(r rune) rune {
-				if unicode.IsDigit(r) {
-					return r
-				}
-				return -1
-			}, s.ID)
-			if want != "" && strings.TrimLeft(digits, "0") == want {
-				return s.ID
+	for _, id := range ids {
+		digits := strings.Map(func(r rune) rune {
+			if unicode.IsDigit(r) {
+				return r
 			}
+			return -1
+		}, id)
+		if want != "" && strings.TrimLeft(digits, "0") == want {
+			return id
 		}
 	}
 	for len(typed) < 4 {

@@ -9,7 +9,7 @@ import (
 	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/widget"
 
-	"github.com/gridkiosk/gridkiosk/appliance"
+	"github.com/gridkiosk/gridkiosk/appliance/station"
 	"github.com/gridkiosk/gridkiosk/ui"
 	"github.com/gridkiosk/gridkiosk/ui/touch"
 )
@@ -19,7 +19,7 @@ import (
 // decide, such as the ones from before a restart, whose resident may be
 // long gone. Nothing on it prints unless staff tap "print now".
 type jobsTab struct {
-	*picker[appliance.PrintJob] // by job ID
+	*picker[station.PrintJob] // by job ID
 
 	s    *Screen
 	busy bool // a tap's work is under way
@@ -37,7 +37,7 @@ type jobsTab struct {
 
 func newJobsTab(s *Screen) *jobsTab {
 	j := &jobsTab{s: s}
-	j.picker = newPicker(s, func(p appliance.PrintJob) string { return p.ID }, j.rowText)
+	j.picker = newPicker(s, func(p station.PrintJob) string { return p.ID }, j.rowText)
 	j.chose = func(changed bool) {
 		if changed {
 			j.result.SetText("")
@@ -64,21 +64,21 @@ func newJobsTab(s *Screen) *jobsTab {
 // jobWord is a job's state in a word or two, with its colour.
 func jobWord(lang, state string) (string, color.Color) {
 	switch state {
-	case appliance.JobHeld:
+	case station.JobHeld:
 		return ui.Tr(lang, "待决定", "Decide"), touch.Red
-	case appliance.JobWaiting:
+	case station.JobWaiting:
 		return ui.Tr(lang, "等打印机", "Waiting"), touch.Amber
 	}
 	return ui.Tr(lang, "打印中", "Printing"), touch.Green
 }
 
-func (j *jobsTab) rowText(p appliance.PrintJob) rowText {
+func (j *jobsTab) rowText(p station.PrintJob) rowText {
 	word, c := jobWord(j.s.lang, p.State)
 	return rowText{title: p.Ticket, tag: "  " + p.Created.In(j.s.now().Location()).Format("01-02 15:04"), tagColour: touch.Grey,
 		sub: ui.Pick(j.s.lang, p.Reason), state: word, stateColour: c}
 }
 
-func (j *jobsTab) show(items []appliance.PrintJob) {
+func (j *jobsTab) show(items []station.PrintJob) {
 	j.set(items)
 	showIf(j.empty, len(items) == 0)
 	j.detail()
@@ -103,12 +103,12 @@ func (j *jobsTab) detail() {
 	j.state.Refresh()
 	j.info.SetText(j.s.tr("开始打印：", "Started: ") + p.Created.In(j.s.now().Location()).Format("2006-01-02 15:04"))
 	j.reason.SetText(ui.Pick(j.s.lang, p.Reason))
-	if j.busy || p.State != appliance.JobHeld {
+	if j.busy || p.State != station.JobHeld {
 		j.printNow.Disable()
 	} else {
 		j.printNow.Enable()
 	}
-	if j.busy || p.State == appliance.JobQueued {
+	if j.busy || p.State == station.JobQueued {
 		j.cancel.Disable()
 	} else {
 		j.cancel.Enable()

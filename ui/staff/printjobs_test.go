@@ -5,8 +5,7 @@ import (
 
 	"fyne.io/fyne/v2/test"
 
-	"github.com/gridkiosk/gridkiosk/appliance"
-	"github.com/gridkiosk/gridkiosk/appliance/record"
+	"github.com/gridkiosk/gridkiosk/appliance/station"
 	"github.com/gridkiosk/gridkiosk/drivers/printer/printersim"
 	"github.com/gridkiosk/gridkiosk/sim/simui"
 )
@@ -16,7 +15,7 @@ import (
 // loaded the printer finishes it and the list empties.
 func TestPaperOutMidReceipt(t *testing.T) {
 	r := newRig(t, nil)
-	submit(t, r, record.KindMatter, matter())
+	submit(t, r, station.KindMatter, matter())
 	s, _ := staffScreen(t, r, "zh-CN", nil, Options{})
 	r.Printer.SetSpeed(1000)
 	r.Printer.RunOutAfter(200)
@@ -85,7 +84,7 @@ func TestHeldJobDecisions(t *testing.T) {
 	if len(f.printed) != 1 || f.printed[0] != held || len(f.cancelled) != 1 || f.cancelled[0] != held {
 		t.Fatalf("printed %v, cancelled %v", f.printed, f.cancelled)
 	}
-	if len(f.PrintJobs()) == 0 || f.PrintJobs()[1].State != appliance.JobHeld {
+	if len(f.PrintJobs()) == 0 || f.PrintJobs()[1].State != station.JobHeld {
 		t.Fatal("fixture changed")
 	}
 }

@@ -13,11 +13,9 @@ import (
 	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/widget"
 
-	"github.com/gridkiosk/gridkiosk/appliance"
 	"github.com/gridkiosk/gridkiosk/appliance/record"
-	"github.com/gridkiosk/gridkiosk/drivers/printer"
+	"github.com/gridkiosk/gridkiosk/appliance/station"
 	"github.com/gridkiosk/gridkiosk/drivers/printer/escposview"
-	"github.com/gridkiosk/gridkiosk/sync/outbox"
 	"github.com/gridkiosk/gridkiosk/ui"
 	"github.com/gridkiosk/gridkiosk/ui/touch"
 )
@@ -30,13 +28,13 @@ const printWait = 45 * time.Second
 // PrintReceipt would send for req, and no receipt record stored. A station
 // that has it gets a preview before printing.
 type ReceiptPreviewer interface {
-	ReceiptJob(req appliance.ReceiptRequest) ([]byte, error)
+	ReceiptJob(req station.ReceiptRequest) ([]byte, error)
 }
 
 // recordsTab is the day's records: a list, the chosen record with its
 // print key, and the receipt's preview.
 type recordsTab struct {
-	*picker[outbox.Entry] // by ID
+	*picker[station.Row] // by ID
 
 	s        *Screen
 	printing bool            // a print is under way: one at a time
@@ -55,7 +53,7 @@ type recordsTab struct {
 
 func newRecordsTab(s *Screen) *recordsTab {
 	r := &recordsTab{s: s, printed: map[string]bool{}}
-	r.picker = newPicker(s, func(e outbox.Entry) string { return e.ID }, r.rowText)
+	r.picker = newPicker(s, func(e station.Row) string { return e.ID }, r.rowText)
 	r.chose = func(changed bool) {
 		if changed {
 			r.result.SetText("")
@@ -82,13 +80,13 @@ func newRecordsTab(s *Screen) *recordsTab {
 	return r
 }
 
-func (r *recordsTab) rowText(e outbox.Entry) rowText {
+func (r *recordsTab) rowText(e station.Row) rowText {
 	word, c := stateWord(r.s.lang, e.State)
-	return rowText{title: record.Ticket(e.Kind, e.Seq), sub: kindWord(r.s.lang, e.Kind) + "  " + e.CreatedAt.In(r.s.now().Location()).Format("15:04"),
+	return rowText{title: e.Ticket, sub: kindWord(r.s.lang, e.Kind) + "  " + e.CreatedAt.In(r.s.now().Location()).Format("15:04"),
 		state: word, stateColour: c}
 }
 
-func (r *recordsTab) show(items []outbox.Entry, err error) {
+func (r *recordsTab) show(items []station.Row, err error) {
 	// New records come first, so the chosen one moves down the list.
 	r.set(items)
 	switch {
@@ -104,12 +102,6 @@ func (r *recordsTab) show(items []outbox.Entry, err error) {
 	r.detail()
 }
 
-// printable says whether a record of kind gets a service receipt:
-// receipts and volunteer service are not matters a resident came with.
-func printable(kind string) bool {
-	return kind == record.KindRegistration || kind == record.KindMatter
-}
-
 func (r *recordsTab) detail() {
 	e, ok := r.chosen()
 	if !ok {
@@ -123,7 +115,7 @@ func (r *recordsTab) detail() {
 		return
 	}
 	loc := r.s.now().Location()
-	r.ticket.Text = record.Ticket(e.Kind, e.Seq)
+	r.ticket.Text = e.Ticket
 	r.ticket.Refresh()
 	r.info.SetText(kindWord(r.s.lang, e.Kind) + "  " + e.CreatedAt.In(loc).Format("2006-01-02 15:04"))
 	word, c := stateWord(r.s.lang, e.State)
@@ -134,7 +126,7 @@ func (r *recordsTab) detail() {
 	} else {
 		r.print.SetText(r.s.tr("打印回执", "Print receipt"))
 	}
-	if printable(e.Kind) && !r.printing {
+	if e.Resident && !r.printing {
 		r.print.Enable()
 	} else {
 		r.print.Disable()
@@ -155,7 +147,7 @@ func (r *recordsTab) loadPreview() {
 	switch {
 	case !ok:
 		return
-	case !printable(e.Kind):
+	case !e.Resident:
 		r.note.SetText(r.s.tr("这类记录不打印回执。", "Records of this kind get no receipt."))
 		return
 	case r.s.preview == nil && r.s.opt.LastJob != nil:
@@ -165,7 +157,7 @@ func (r *recordsTab) loadPreview() {
 		r.note.SetText(r.s.tr("本机暂不能预览回执。", "This station cannot preview receipts yet."))
 		return
 	}
-	id, req := e.ID, appliance.ReceiptRequest{RecordID: e.ID, Staff: r.s.staff.Name}
+	id, req := e.ID, station.ReceiptRequest{RecordID: e.ID, Staff: r.s.staff.Name}
 	r.note.SetText(r.s.tr("正在生成预览…", "Rendering the preview…"))
 	r.s.background(func() func() {
 		img, err := r.render(r.s.preview.ReceiptJob(req))
@@ -207,7 +199,7 @@ func (r *recordsTab) printTapped() {
 	if !ok {
 		return
 	}
-	req := appliance.ReceiptRequest{RecordID: e.ID, Staff: r.s.staff.Name}
+	req := station.ReceiptRequest{RecordID: e.ID, Staff: r.s.staff.Name}
 	r.printing = true
 	r.print.Disable()
 	r.result.SetText(r.s.tr("正在打印…", "Printing…"))
@@ -232,7 +224,7 @@ func (r *recordsTab) printTapped() {
 	})
 }
 
-func (r *recordsTab) printDone(id string, res appliance.PrintResult, err error) {
+func (r *recordsTab) printDone(id string, res station.PrintResult, err error) {
 	r.printing = false
 	if err == nil {
 		r.printed[id] = true
@@ -242,21 +234,21 @@ func (r *recordsTab) printDone(id string, res appliance.PrintResult, err error) 
 }
 
 // printWords says what became of a receipt, in words staff can act on.
-func printWords(lang string, res appliance.PrintResult, err error) string {
-	var nr *printer.NotReadyError
+func printWords(lang string, res station.PrintResult, err error) string {
+	var nr *station.NotReadyError
 	var fe *record.FieldError
 	switch {
-	case err == nil && res.State == appliance.JobPrinted:
+	case err == nil && res.State == station.JobPrinted:
 		return fmt.Sprintf(ui.Tr(lang, "回执已打印（%s）", "Receipt printed (%s)"), res.Ticket)
-	case err == nil && res.State == appliance.JobUnconfirmed:
+	case err == nil && res.State == station.JobUnconfirmed:
 		return ui.Pick(lang, res.Reason)
-	case err == nil && res.State == appliance.JobHeld:
+	case err == nil && res.State == station.JobHeld:
 		return ui.Tr(lang, "回执没有确认打印完，见“待打印”：", "The receipt was not confirmed; see To print: ") + ui.Pick(lang, res.Reason)
-	case err == nil && res.State == appliance.JobWaiting:
+	case err == nil && res.State == station.JobWaiting:
 		return ui.Tr(lang, "打印机中途停了，处理后自动打完：", "The printer stopped part way; it finishes once this is dealt with: ") + ui.Pick(lang, res.Reason)
 	case err == nil:
 		return ui.Tr(lang, "回执已排队，打印机就绪后自动打印。", "The receipt is queued and prints once the printer is ready.")
-	case errors.Is(err, appliance.ErrNoPrinter):
+	case errors.Is(err, station.ErrNoPrinter):
 		return ui.Tr(lang, "本站没有配置回执打印机。", "This station has no receipt printer.")
 	case errors.As(err, &nr):
 		return ui.Tr(lang, "没有打印：", "Not printed: ") + ui.Pick(lang, nr.Msg)

@@ -9,8 +9,7 @@ import (
 	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/widget"
 
-	"github.com/gridkiosk/gridkiosk/appliance/record"
-	"github.com/gridkiosk/gridkiosk/sync/outbox"
+	"github.com/gridkiosk/gridkiosk/appliance/station"
 	"github.com/gridkiosk/gridkiosk/ui"
 	"github.com/gridkiosk/gridkiosk/ui/touch"
 )
@@ -19,7 +18,7 @@ import (
 // each with the hub's reason, and a way to send them again once the
 // reason is dealt with (the hub learnt a new category, say).
 type rejectedTab struct {
-	*picker[outbox.Entry] // by ID
+	*picker[station.Row] // by ID
 
 	s       *Screen
 	sending bool // a resend is under way
@@ -36,7 +35,7 @@ type rejectedTab struct {
 
 func newRejectedTab(s *Screen) *rejectedTab {
 	r := &rejectedTab{s: s}
-	r.picker = newPicker(s, func(e outbox.Entry) string { return e.ID }, r.rowText)
+	r.picker = newPicker(s, func(e station.Row) string { return e.ID }, r.rowText)
 	r.chose = func(changed bool) {
 		if changed {
 			r.result.SetText("")
@@ -58,12 +57,12 @@ func newRejectedTab(s *Screen) *rejectedTab {
 	return r
 }
 
-func (r *rejectedTab) rowText(e outbox.Entry) rowText {
+func (r *rejectedTab) rowText(e station.Row) rowText {
 	when := kindWord(r.s.lang, e.Kind) + "  " + e.CreatedAt.In(r.s.now().Location()).Format("01-02 15:04")
-	return rowText{title: record.Ticket(e.Kind, e.Seq), tag: "  " + when, tagColour: touch.Grey, sub: ui.Pick(r.s.lang, e.Reason)}
+	return rowText{title: e.Ticket, tag: "  " + when, tagColour: touch.Grey, sub: ui.Pick(r.s.lang, e.Reason)}
 }
 
-func (r *rejectedTab) show(items []outbox.Entry) {
+func (r *rejectedTab) show(items []station.Row) {
 	r.set(items)
 	showIf(r.empty, len(items) == 0)
 	r.detail()
@@ -90,7 +89,7 @@ func (r *rejectedTab) detail() {
 	} else {
 		r.resend.Enable()
 	}
-	r.ticket.Text = record.Ticket(e.Kind, e.Seq)
+	r.ticket.Text = e.Ticket
 	r.ticket.Refresh()
 	r.info.SetText(kindWord(r.s.lang, e.Kind) + "  " + e.CreatedAt.In(r.s.now().Location()).Format("2006-01-02 15:04"))
 	r.reason.SetText(r.s.tr("退回原因：", "Reason: ") + ui.Pick(r.s.lang, e.Reason))

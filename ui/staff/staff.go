@@ -12,8 +12,7 @@ import (
 	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/widget"
 
-	"github.com/gridkiosk/gridkiosk/appliance"
-	"github.com/gridkiosk/gridkiosk/sync/outbox"
+	"github.com/gridkiosk/gridkiosk/appliance/station"
 	"github.com/gridkiosk/gridkiosk/ui"
 	"github.com/gridkiosk/gridkiosk/ui/pinyin"
 	"github.com/gridkiosk/gridkiosk/ui/touch"
@@ -42,7 +41,7 @@ type Options struct {
 // session: once the station says nobody is logged in (they logged out, or
 // the station logged them out when idle), it calls back and is done.
 type Screen struct {
-	st      ui.Station
+	st      Station
 	lang    string
 	now     func() time.Time
 	back    func()
@@ -51,7 +50,7 @@ type Screen struct {
 
 	jobs  sync.WaitGroup // work off Fyne's goroutine, waited for by tests
 	ended bool
-	staff appliance.StaffSession
+	staff station.StaffSession
 
 	who       *canvas.Text
 	logoutBtn *touch.Button
@@ -70,12 +69,12 @@ type Screen struct {
 
 // snapshot is what the screen shows, read from the station in one go.
 type snapshot struct {
-	staff    *appliance.StaffSession
-	panel    appliance.PanelState
-	records  []outbox.Entry
-	rejected []outbox.Entry
-	checkIns []appliance.CheckIn
-	jobs     []appliance.PrintJob
+	staff    *station.StaffSession
+	panel    station.PanelState
+	records  []station.Row
+	rejected []station.Row
+	checkIns []station.CheckIn
+	jobs     []station.PrintJob
 	err      error
 }
 
@@ -87,7 +86,7 @@ const alert = touch.Colour(0xfdecea)
 // back is called on Fyne's goroutine when staff mode ends. If st also
 // implements ReceiptPreviewer, a receipt is previewed before it is
 // printed.
-func New(st ui.Station, lang string, now func() time.Time, back func(), opt Options) *Screen {
+func New(st Station, lang string, now func() time.Time, back func(), opt Options) *Screen {
 	if now == nil {
 		now = time.Now
 	}

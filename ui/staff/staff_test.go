@@ -9,14 +9,11 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 
-	"github.com/gridkiosk/gridkiosk/appliance"
-	"github.com/gridkiosk/gridkiosk/appliance/record"
+	"github.com/gridkiosk/gridkiosk/appliance/station"
 	"github.com/gridkiosk/gridkiosk/drivers/printer"
 	"github.com/gridkiosk/gridkiosk/drivers/printer/escposview"
 	"github.com/gridkiosk/gridkiosk/drivers/printer/printersim"
 	"github.com/gridkiosk/gridkiosk/sim/simui"
-	"github.com/gridkiosk/gridkiosk/sync/outbox"
-	"github.com/gridkiosk/gridkiosk/ui"
 	"github.com/gridkiosk/gridkiosk/ui/touch"
 )
 
@@ -46,7 +43,7 @@ func (s *Screen) refreshUntil(t *testing.T, what string, cond func() bool) {
 func TestRecordsAndReceipts(t *testing.T) {
 	r := newRig(t, nil)
 	r.Hub.Set(simui.HubDown)
-	rc := submit(t, r, record.KindRegistration, registration())
+	rc := submit(t, r, station.KindRegistration, registration())
 	s, _ := staffScreen(t, r, "zh-CN", nil, Options{})
 	simui.WantOnScreen(t, s.Content(), "李建国", rc.Ticket, "登记", "待发送")
 
@@ -84,7 +81,7 @@ func TestRecordsAndReceipts(t *testing.T) {
 // A receipt that cannot print says why, in the staff's language.
 func TestPrintRefused(t *testing.T) {
 	r := newRig(t, nil)
-	submit(t, r, record.KindMatter, matter())
+	submit(t, r, station.KindMatter, matter())
 	s, _ := staffScreen(t, r, "en", nil, Options{})
 	r.Printer.Set(printersim.State{PaperOut: true})
 	s.rec.list.Select(0)
@@ -97,13 +94,13 @@ func TestPrintRefused(t *testing.T) {
 // With a station that renders receipts, the preview shows before printing.
 func TestPreviewBeforePrinting(t *testing.T) {
 	r := newRig(t, nil)
-	submit(t, r, record.KindMatter, matter())
+	submit(t, r, station.KindMatter, matter())
 	d := (&printer.Doc{}).Text("预览 PREVIEW", printer.Style{}).Cut(false)
 	job, err := printer.Encode(d, printer.Profile58())
 	if err != nil {
 		t.Fatal(err)
 	}
-	st := previewing{Station: r.Station, job: job, asked: new(appliance.ReceiptRequest)}
+	st := previewing{Station: r.Station, job: job, asked: new(station.ReceiptRequest)}
 	login(t, r)
 	s := New(st, "zh-CN", nil, nil, Options{})
 	simui.Show(t, s.Content(), fyne.NewSize(800, 480))
@@ -119,12 +116,12 @@ func TestPreviewBeforePrinting(t *testing.T) {
 }
 
 type previewing struct {
-	ui.Station
+	Station
 	job   []byte
-	asked *appliance.ReceiptRequest
+	asked *station.ReceiptRequest
 }
 
-func (p previewing) ReceiptJob(req appliance.ReceiptRequest) ([]byte, error) {
+func (p previewing) ReceiptJob(req station.ReceiptRequest) ([]byte, error) {
 	*p.asked = req
 	return p.job, nil
 }
@@ -134,7 +131,7 @@ func (p previewing) ReceiptJob(req appliance.ReceiptRequest) ([]byte, error) {
 func TestReturnedRecords(t *testing.T) {
 	r := newRig(t, nil)
 	r.Hub.Set(simui.HubReject)
-	rc := submit(t, r, record.KindMatter, matter())
+	rc := submit(t, r, station.KindMatter, matter())
 	simui.WaitFor(t, "the record returned", func() bool { rej, _ := r.Station.Rejected(); return len(rej) == 1 })
 	s, _ := staffScreen(t, r, "zh-CN", nil, Options{})
 	test.Tap(s.tabs[1])
@@ -145,10 +142,10 @@ func TestReturnedRecords(t *testing.T) {
 	test.Tap(s.rej.resend)
 	s.jobs.Wait()
 	simui.WantOnScreen(t, s.Content(), "已重新排队 1 条")
-	if e, err := r.Station.Lookup(rc.ID); err != nil || e.State == outbox.Rejected {
+	if e, err := r.Station.Lookup(rc.ID); err != nil || e.State == station.Rejected {
 		t.Fatalf("after sending again: %+v %v", e, err)
 	}
-	simui.WaitFor(t, "delivery", func() bool { e, _ := r.Station.Lookup(rc.ID); return e.State == outbox.Delivered })
+	simui.WaitFor(t, "delivery", func() bool { e, _ := r.Station.Lookup(rc.ID); return e.State == station.Delivered })
 	s.Refresh()
 	simui.WantOnScreen(t, s.Content(), "没有被退回的记录")
 }

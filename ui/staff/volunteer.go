@@ -11,15 +11,15 @@ import (
 	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/widget"
 
-	"github.com/gridkiosk/gridkiosk/appliance"
 	"github.com/gridkiosk/gridkiosk/appliance/record"
+	"github.com/gridkiosk/gridkiosk/appliance/station"
 	"github.com/gridkiosk/gridkiosk/ui"
 	"github.com/gridkiosk/gridkiosk/ui/touch"
 )
 
 // volunteerTab lists the volunteers checked in, checks them in and out.
 type volunteerTab struct {
-	*picker[appliance.CheckIn] // by name
+	*picker[station.CheckIn] // by name
 
 	s      *Screen
 	saving bool // a check-out is being stored
@@ -36,7 +36,7 @@ type volunteerTab struct {
 
 func newVolunteerTab(s *Screen) *volunteerTab {
 	v := &volunteerTab{s: s}
-	v.picker = newPicker(s, func(c appliance.CheckIn) string { return c.Name }, v.rowText)
+	v.picker = newPicker(s, func(c station.CheckIn) string { return c.Name }, v.rowText)
 	v.chose = func(changed bool) {
 		if changed {
 			v.result.SetText("")
@@ -57,7 +57,7 @@ func newVolunteerTab(s *Screen) *volunteerTab {
 	return v
 }
 
-func (v *volunteerTab) rowText(c appliance.CheckIn) rowText {
+func (v *volunteerTab) rowText(c station.CheckIn) rowText {
 	tag := ""
 	if c.PartyMember {
 		tag = " " + v.s.tr("党员", "Party member")
@@ -66,13 +66,13 @@ func (v *volunteerTab) rowText(c appliance.CheckIn) rowText {
 }
 
 // since says when a volunteer came and for how long they have served.
-func (v *volunteerTab) since(c appliance.CheckIn) string {
+func (v *volunteerTab) since(c station.CheckIn) string {
 	now := v.s.now()
-	m, _ := appliance.ServiceMinutes(c.Since, now)
+	m, _ := station.ServiceMinutes(c.Since, now)
 	return fmt.Sprintf(v.s.tr("%s 起，%d 分钟", "since %s, %d min"), c.Since.In(now.Location()).Format("15:04"), m)
 }
 
-func (v *volunteerTab) show(items []appliance.CheckIn) {
+func (v *volunteerTab) show(items []station.CheckIn) {
 	v.set(items)
 	showIf(v.empty, len(items) == 0)
 	v.detail()
@@ -116,12 +116,12 @@ func (v *volunteerTab) checkOutTapped() {
 	})
 }
 
-func (v *volunteerTab) checkedOut(sv appliance.Service, err error) {
+func (v *volunteerTab) checkedOut(sv station.Service, err error) {
 	v.saving = false
 	if err != nil {
 		var fe *record.FieldError
 		switch {
-		case errors.Is(err, appliance.ErrNotCheckedIn):
+		case errors.Is(err, station.ErrNotCheckedIn):
 			v.result.SetText(v.s.tr("这位志愿者已经签退了。", "This volunteer was already checked out."))
 			v.s.reload()
 		case errors.As(err, &fe):
@@ -132,7 +132,7 @@ func (v *volunteerTab) checkedOut(sv appliance.Service, err error) {
 		v.detail()
 		return
 	}
-	msg := fmt.Sprintf(v.s.tr("已记录 %s：%s，%s，%d 分钟。", "Recorded %s: %s, %s, %d min."), sv.Receipt.Ticket, sv.Name, v.s.serviceWord(sv.Service), sv.Minutes)
+	msg := fmt.Sprintf(v.s.tr("已记录 %s：%s，%s，%d 分钟。", "Recorded %s: %s, %s, %d min."), sv.Ack.Ticket, sv.Name, v.s.serviceWord(sv.Service), sv.Minutes)
 	if sv.Capped {
 		msg += v.s.tr("\n超过一天，只记一天（1440 分钟）。", "\nOver a day: one day (1440 min) recorded.")
 	}

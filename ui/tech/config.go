@@ -8,8 +8,8 @@ import (
 
 	"fyne.io/fyne/v2"
 
-	"github.com/gridkiosk/gridkiosk/appliance"
 	"github.com/gridkiosk/gridkiosk/appliance/config"
+	"github.com/gridkiosk/gridkiosk/appliance/station"
 )
 
 // configPage summarises the configuration a technician checks on site.
@@ -37,7 +37,7 @@ func newConfigPage(s *Screen) *configPage {
 	return p
 }
 
-func (p *configPage) show(h appliance.Health) {
+func (p *configPage) show(h station.Health) {
 	s, c := p.s, p.s.st.Config()
 	none := s.tr("未配置", "not configured")
 	p.f.set("station", c.Station.ID+"  "+c.Station.Name)

@@ -12,9 +12,7 @@ import (
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/widget"
 
-	"github.com/gridkiosk/gridkiosk/appliance"
-	"github.com/gridkiosk/gridkiosk/appliance/record"
-	"github.com/gridkiosk/gridkiosk/drivers/printer"
+	"github.com/gridkiosk/gridkiosk/appliance/station"
 	"github.com/gridkiosk/gridkiosk/ui"
 	"github.com/gridkiosk/gridkiosk/ui/touch"
 )
@@ -118,9 +116,9 @@ func stateWord(lang, state string) (string, color.Color) {
 	return ui.Tr(lang, w[0], w[1]), touch.Red
 }
 
-func (p *devicesPage) show(h appliance.Health) {
+func (p *devicesPage) show(h station.Health) {
 	for key, r := range p.rows {
-		var dev appliance.Peripheral
+		var dev station.Peripheral
 		if key == "panel" {
 			dev = p.panel(h.Panel)
 		} else {
@@ -147,11 +145,11 @@ func (p *devicesPage) show(h appliance.Health) {
 
 // panel describes the GPIO panel as a peripheral: what its inputs said
 // last is what a technician checks a button or the sensor by.
-func (p *devicesPage) panel(ps appliance.PanelState) appliance.Peripheral {
+func (p *devicesPage) panel(ps station.PanelState) station.Peripheral {
 	if !ps.Present {
-		return appliance.Peripheral{State: "absent"}
+		return station.Peripheral{State: "absent"}
 	}
-	dev := appliance.Peripheral{State: "present", Where: "GPIO"}
+	dev := station.Peripheral{State: "present", Where: "GPIO"}
 	loc := p.s.now().Location()
 	if ps.HelpSince != nil {
 		dev.Note += fmt.Sprintf(p.s.tr("求助按钮 %s 按下，尚未处理。", "Help pressed at %s, not yet answered. "), ps.HelpSince.In(loc).Format("15:04"))
@@ -183,20 +181,20 @@ func (p *devicesPage) testPrint() {
 
 // printTest prints through the PrinterTester, or else the receipt of the
 // latest registration or matter, signed and marked as a test.
-func (p *devicesPage) printTest(ctx context.Context) (appliance.PrintResult, error) {
+func (p *devicesPage) printTest(ctx context.Context) (station.PrintResult, error) {
 	if p.s.opt.Printer != nil {
 		return p.s.opt.Printer.TestPrint(ctx)
 	}
 	recs, err := p.s.st.Records(time.Time{}, 100)
 	if err != nil {
-		return appliance.PrintResult{}, err
+		return station.PrintResult{}, err
 	}
 	for _, e := range recs {
-		if e.Kind == record.KindRegistration || e.Kind == record.KindMatter {
-			return p.s.st.PrintReceipt(ctx, appliance.ReceiptRequest{RecordID: e.ID, Staff: testStaff, NextStep: testNote})
+		if e.Resident {
+			return p.s.st.PrintReceipt(ctx, station.ReceiptRequest{RecordID: e.ID, Staff: testStaff, NextStep: testNote})
 		}
 	}
-	return appliance.PrintResult{}, errNoRecord
+	return station.PrintResult{}, errNoRecord
 }
 
 func (p *devicesPage) panelTest(test func(), says string) {
@@ -207,16 +205,16 @@ func (p *devicesPage) panelTest(test func(), says string) {
 }
 
 // printWords says what became of a test print.
-func printWords(lang string, res appliance.PrintResult, err error) string {
-	var nr *printer.NotReadyError
+func printWords(lang string, res station.PrintResult, err error) string {
+	var nr *station.NotReadyError
 	switch {
-	case err == nil && res.State == appliance.JobPrinted:
+	case err == nil && res.State == station.JobPrinted:
 		return ui.Tr(lang, "测试页已打印。", "Test page printed.")
-	case err == nil && res.State == appliance.JobUnconfirmed:
+	case err == nil && res.State == station.JobUnconfirmed:
 		return ui.Pick(lang, res.Reason)
 	case err == nil:
 		return ui.Tr(lang, "测试页等待打印机：", "The test page waits for the printer: ") + ui.Pick(lang, res.Reason)
-	case errors.Is(err, appliance.ErrNoPrinter):
+	case errors.Is(err, station.ErrNoPrinter):
 		return ui.Tr(lang, "本站没有配置回执打印机（devices.printer）。", "This station has no receipt printer (devices.printer).")
 	case errors.As(err, &nr):
 		return ui.Tr(lang, "没有打印：", "Not printed: ") + ui.Pick(lang, nr.Msg)

@@ -6,11 +6,10 @@ import (
 
 	"fyne.io/fyne/v2/test"
 
-	"github.com/gridkiosk/gridkiosk/appliance"
 	"github.com/gridkiosk/gridkiosk/appliance/config"
+	"github.com/gridkiosk/gridkiosk/appliance/station"
 	"github.com/gridkiosk/gridkiosk/sim/demo"
 	"github.com/gridkiosk/gridkiosk/sim/simui"
-	"github.com/gridkiosk/gridkiosk/ui"
 )
 
 // The golden images draw a fixed morning at Xingfuwan: a real station's
@@ -26,9 +25,9 @@ func at(h, m int) *time.Time {
 func fixedNow() time.Time { return *at(9, 30) }
 
 // fixture answers what the technician screen asks; the rest of
-// ui.Station is not called.
+// Station is not called.
 type fixture struct {
-	ui.Station
+	Station
 	cfg *config.Config
 }
 
@@ -44,23 +43,23 @@ func newFixture() *fixture {
 
 func (f *fixture) Config() *config.Config { return f.cfg }
 
-func (f *fixture) Health() appliance.Health {
-	return appliance.Health{
+func (f *fixture) Health() station.Health {
+	return station.Health{
 		Status:    "degraded",
-		Station:   appliance.StationInfo{ID: demo.StationID, Name: f.cfg.Station.Name},
+		Station:   station.StationInfo{ID: demo.StationID, Name: f.cfg.Station.Name},
 		Version:   "1.4.0",
 		UptimeSec: 8280,
-		Peripherals: map[string]appliance.Peripheral{
+		Peripherals: map[string]station.Peripheral{
 			"idcard":  {State: "ready", Where: "/dev/ttyUSB0", Note: "SAM 05.01-20260301-0012345678"},
 			"scanner": {State: "ready", Where: "/dev/ttyACM0"},
 			"printer": {State: "paper_out", Where: "/dev/ttyS0", Note: "打印纸用完，请装纸 / out of paper: load a new roll", Pending: 1},
 		},
-		Outbox: appliance.OutboxState{Queued: 3, Delivered: 41, Rejected: 2, OldestQueued: at(9, 21), LastSeq: 46},
-		Upstream: appliance.UpstreamState{Configured: true, TLS: "tls+ca_file", LastSuccess: at(9, 12), Sent: 43,
+		Outbox: station.OutboxState{Queued: 3, Delivered: 41, Rejected: 2, OldestQueued: at(9, 21), LastSeq: 46},
+		Upstream: station.UpstreamState{Configured: true, TLS: "tls+ca_file", LastSuccess: at(9, 12), Sent: 43,
 			LastError: "POST https://hub.xiangning.gov.cn/v1/records: dial tcp 10.14.0.2:443: connect: network is unreachable"},
-		Clock:   appliance.ClockState{HubSeen: true, OffsetMS: -1200},
-		Panel:   appliance.PanelState{Present: true, HelpSince: at(9, 28), Presence: true},
-		RefData: appliance.RefDataState{ETag: `"sha256-5f0c2a9e71b4d3c8e2"`, FetchedAt: at(7, 2)},
+		Clock:   station.ClockState{HubSeen: true, OffsetMS: -1200},
+		Panel:   station.PanelState{Present: true, HelpSince: at(9, 28), Presence: true},
+		RefData: station.RefDataState{ETag: `"sha256-5f0c2a9e71b4d3c8e2"`, FetchedAt: at(7, 2)},
 	}
 }
 

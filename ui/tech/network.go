@@ -11,7 +11,7 @@ import (
 	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/widget"
 
-	"github.com/gridkiosk/gridkiosk/appliance"
+	"github.com/gridkiosk/gridkiosk/appliance/station"
 	"github.com/gridkiosk/gridkiosk/ui/touch"
 )
 
@@ -76,7 +76,7 @@ func newNetworkPage(s *Screen) *networkPage {
 	return p
 }
 
-func (p *networkPage) show(h appliance.Health) {
+func (p *networkPage) show(h station.Health) {
 	s, now := p.s, p.s.now()
 	u, o := h.Upstream, h.Outbox
 	var word string
@@ -129,7 +129,7 @@ func (p *networkPage) rate(now time.Time, sent uint64) string {
 	return fmt.Sprintf(p.s.tr("%.1f 条/分钟", "%.1f a minute"), perMin) + total
 }
 
-func (p *networkPage) refData(now time.Time, r appliance.RefDataState) string {
+func (p *networkPage) refData(now time.Time, r station.RefDataState) string {
 	s := p.s
 	if r.ETag == "" && r.FetchedAt == nil {
 		return s.tr("尚未取得：工作人员密码和二维码暂不能用", "none yet: staff PINs and signed codes do not work yet") + errSuffix(r.LastError)
@@ -167,7 +167,7 @@ func (p *networkPage) security(mode string) string {
 	return "—"
 }
 
-func (p *networkPage) clock(c appliance.ClockState) string {
+func (p *networkPage) clock(c station.ClockState) string {
 	s := p.s
 	v := s.tr("未校准：记录顺序以序号为准", "not confirmed: records are ordered by number")
 	if c.Trusted {

@@ -5,7 +5,7 @@
 // technician on site, often without a network, looks at first.
 //
 // Like the other screens it holds no rules: it shows what the station
-// reports (ui.Station, Health above all) and passes on what is tapped.
+// reports (Station, Health above all) and passes on what is tapped.
 package tech
 
 import (
@@ -18,7 +18,8 @@ import (
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/widget"
 
-	"github.com/gridkiosk/gridkiosk/appliance"
+	"github.com/gridkiosk/gridkiosk/appliance/config"
+	"github.com/gridkiosk/gridkiosk/appliance/station"
 	"github.com/gridkiosk/gridkiosk/ui"
 	"github.com/gridkiosk/gridkiosk/ui/touch"
 )
@@ -31,11 +32,22 @@ type PanelTester interface {
 	TestLEDs()
 }
 
+// Station is what the technician's screens ask of the station, in its own
+// vocabulary (appliance/station); *appliance.Station is one.
+type Station interface {
+	Config() *config.Config
+	Health() station.Health
+	// Records finds a record to print a test receipt of, when the
+	// station cannot print a test page itself.
+	Records(since time.Time, max int) ([]station.Row, error)
+	PrintReceipt(ctx context.Context, req station.ReceiptRequest) (station.PrintResult, error)
+}
+
 // PrinterTester prints a short test receipt (Chinese text and a QR code)
 // without storing a record, as "gridkiosk probe printer --test-receipt"
 // does.
 type PrinterTester interface {
-	TestPrint(ctx context.Context) (appliance.PrintResult, error)
+	TestPrint(ctx context.Context) (station.PrintResult, error)
 }
 
 // Options are what the technician screen may be given besides the
@@ -56,7 +68,7 @@ type Options struct {
 
 // Screen is technician mode.
 type Screen struct {
-	st   ui.Station
+	st   Station
 	lang string
 	now  func() time.Time
 	back func()
@@ -75,7 +87,7 @@ type Screen struct {
 
 // New builds technician mode; Run or Refresh fills it. lang is "zh-CN" or
 // "en"; back is called on Fyne's goroutine when the technician leaves.
-func New(st ui.Station, lang string, now func() time.Time, back func(), opt Options) *Screen {
+func New(st Station, lang string, now func() time.Time, back func(), opt Options) *Screen {
 	if now == nil {
 		now = time.Now
 	}
@@ -130,7 +142,7 @@ func (s *Screen) Content() fyne.CanvasObject { return s.root }
 
 // reading is what the screen shows, read from the station in one go.
 type reading struct {
-	health appliance.Health
+	health station.Health
 	logs   []string
 }
 

@@ -11,8 +11,8 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 
-	"github.com/gridkiosk/gridkiosk/appliance"
 	"github.com/gridkiosk/gridkiosk/appliance/config"
+	"github.com/gridkiosk/gridkiosk/appliance/station"
 	"github.com/gridkiosk/gridkiosk/drivers/printer/escposview"
 	"github.com/gridkiosk/gridkiosk/drivers/printer/printersim"
 	"github.com/gridkiosk/gridkiosk/sim/simui"
@@ -58,7 +58,7 @@ func TestTestPrint(t *testing.T) {
 	simui.WantOnScreen(t, s.Content(), "No registration or matter here yet")
 
 	raw, _ := json.Marshal(map[string]any{"category": "repair", "description": "7号楼楼道灯不亮"})
-	if _, err := r.Station.Submit(t.Context(), appliance.Submission{Kind: "matter", Payload: raw}); err != nil {
+	if _, err := r.Station.Submit(t.Context(), station.Submission{Kind: "matter", Payload: raw}); err != nil {
 		t.Fatal(err)
 	}
 	test.Tap(s.dev.print)
@@ -106,9 +106,9 @@ func (t *testers) note(c string) {
 
 func (t *testers) TestBeep() { t.note("beep") }
 func (t *testers) TestLEDs() { t.note("leds") }
-func (t *testers) TestPrint(context.Context) (appliance.PrintResult, error) {
+func (t *testers) TestPrint(context.Context) (station.PrintResult, error) {
 	t.note("print")
-	return appliance.PrintResult{State: "printed"}, nil
+	return station.PrintResult{State: "printed"}, nil
 }
 
 // The network page follows the forwarder; the config page names the
@@ -122,7 +122,7 @@ func TestNetworkConfigLog(t *testing.T) {
 	s.refreshUntil(t, "ETag")
 	// The forwarder is online once the hub took a batch.
 	raw, _ := json.Marshal(map[string]any{"category": "repair", "description": "7号楼楼道灯不亮"})
-	if _, err := r.Station.Submit(t.Context(), appliance.Submission{Kind: "matter", Payload: raw}); err != nil {
+	if _, err := r.Station.Submit(t.Context(), station.Submission{Kind: "matter", Payload: raw}); err != nil {
 		t.Fatal(err)
 	}
 	s.refreshUntil(t, "在线：记录正在送往县平台")

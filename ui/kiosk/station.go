@@ -1,0 +1,36 @@
+package kiosk
+
+import (
+	"context"
+	"time"
+
+	"github.com/gridkiosk/gridkiosk/appliance/config"
+	"github.com/gridkiosk/gridkiosk/appliance/station"
+)
+
+// Station is what the resident's screens and the shell ask of the
+// station, in its own vocabulary (appliance/station); *appliance.Station
+// is one. The screens hold no business rules: they show what these return
+// and pass on what people tap.
+type Station interface {
+	Config() *config.Config
+	// Now is the station's clock: the board's, corrected by the hub.
+	Now() time.Time
+	Health() station.Health
+	// Categories are the matters a resident can come for (reference data).
+	Categories() []station.Category
+
+	// The resident's registration.
+	Session() station.SessionView
+	SessionChanged() <-chan struct{}
+	TouchSession()
+	StartManual(name, idNumber string) error
+	SubmitSession(ctx context.Context, in station.SessionSubmit) (station.Ack, error)
+	CancelSession()
+	PlaceOf(address string) station.Place
+	LastScan() *station.ScanResult
+
+	// What switches the shell to staff or technician mode.
+	Staff() *station.StaffSession
+	Panel() station.PanelState
+}
