@@ -137,17 +137,39 @@ func FuzzWrap(f *testing.F) {
 		}
 		// A closing mark starts a line, or an opening one ends it, only
 		// when the line before was full: a piece wider than a line is cut.
+		// Full counts the spaces dropped at the break, which the first
+		// line would have had to hold too.
 		for para := range strings.SplitSeq(strings.TrimSuffix(s, "\n"), "\n") {
 			lines := Wrap(para, cols)
+			gaps := droppedSpaces([]rune(para), lines)
 			for i := 1; i < len(lines); i++ {
 				prev, next := []rune(lines[i-1]), []rune(lines[i])
 				if len(prev) == 0 || len(next) == 0 {
 					continue
 				}
-				if (linebreak.NoStart(next[0]) || linebreak.NoEnd(prev[len(prev)-1])) && Width(lines[i-1])+runeWidth(next[0]) <= cols {
+				if (linebreak.NoStart(next[0]) || linebreak.NoEnd(prev[len(prev)-1])) && Width(lines[i-1])+gaps[i]+runeWidth(next[0]) <= cols {
 					t.Fatalf("Wrap(%q, %d) = %q: %q then %q, with room on the first", para, cols, lines, lines[i-1], lines[i])
 				}
 			}
 		}
 	})
+}
+
+// droppedSpaces returns, for each line Wrap made of para, how many spaces
+// were dropped at the break before it. Lines are para's runes in order,
+// less spaces at the breaks, so walking both finds them.
+func droppedSpaces(para []rune, lines []string) []int {
+	gaps := make([]int, len(lines))
+	pos := 0
+	for i, l := range lines {
+		rs := []rune(l)
+		if i > 0 && len(rs) > 0 {
+			for pos < len(para) && para[pos] == ' ' && para[pos] != rs[0] {
+				gaps[i]++
+				pos++
+			}
+		}
+		pos += len(rs)
+	}
+	return gaps
 }

@@ -21,6 +21,7 @@ type Store interface {
 	RecordStore
 	StationStore
 	RefDataStore
+	ConsoleStore
 	io.Closer
 }
 
@@ -43,7 +44,8 @@ type RecordStore interface {
 	Status(stationID, id string) (s wire.Status, ok bool, err error)
 	// Record returns the record the hub holds under id (any case), from
 	// whichever station, with its link key (wire.Record.LinkKey): for the
-	// public status page, which checks the key before it shows anything.
+	// county console, and for the public status page, which checks the
+	// key before it shows anything.
 	Record(id string) (s Stored, ok bool, err error)
 	// SetStatus moves a record to state (one of States) with a note for
 	// the station. It returns an error wrapping ErrNotFound for a record
