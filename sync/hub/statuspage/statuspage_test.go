@@ -218,3 +218,25 @@ func TestClientOf(t *testing.T) {
 		}
 	}
 }
+
+// A hub whose public URL has a path (behind a county portal) serves the
+// page under it, and at the root for a portal that strips the path.
+func TestRegisterUnderPath(t *testing.T) {
+	store, err := hub.OpenBolt(filepath.Join(t.TempDir(), "hub.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	key := receiptcode.NewKey()
+	r := matter(1, key)
+	store.Ingest(station, []wire.Record{r}, time.Now())
+	mux := http.NewServeMux()
+	(&Page{Records: store}).Register(mux, "/gridhub")
+	srv := httptest.NewServer(mux)
+	defer srv.Close()
+	for _, path := range []string{"/gridhub/r/", "/r/"} {
+		if code, body, _ := get(t, srv.URL+path+r.ID+"?k="+key); code != http.StatusOK || !strings.Contains(body, "已受理") {
+			t.Errorf("%s: %d", path, code)
+		}
+	}
+}
