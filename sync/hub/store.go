@@ -22,6 +22,7 @@ type Store interface {
 	StationStore
 	RefDataStore
 	ConsoleStore
+	HealthStore
 	io.Closer
 }
 
