@@ -22,13 +22,16 @@ const migrationLock = 0x67726964687562 // "gridhub"
 type migration struct {
 	sql  string
 	seal func(ctx context.Context, tx pgx.Tx, s *hubseal.Sealer) error
+	// data moves rows the sql cannot move alone, after seal.
+	data func(ctx context.Context, tx pgx.Tx) error
 }
 
 // migrations are the schema's versions: migrations()[i] takes a
 // database from version i to i+1. Never change one that has shipped; add
 // the next.
 func migrations() []migration {
-	return []migration{{sql: schemaV1}, {sql: schemaV2}, {sql: schemaV3, seal: sealInClear}}
+	return []migration{{sql: schemaV1}, {sql: schemaV2}, {sql: schemaV3, seal: sealInClear}, {sql: schemaV4},
+		{sql: schemaV5, data: partitionOld}}
 }
 
 // sealedSince is the first version whose personal data is sealed and
@@ -95,6 +98,12 @@ ALTER TABLE hub_records
 ALTER TABLE hub_refdata ALTER COLUMN data TYPE bytea USING convert_to(data::text, 'UTF8');
 `
 
+// schemaV4 keeps each record's status-page key (wire.Record.LinkKey),
+// sealed like the payload; NULL for records sent without one.
+const schemaV4 = `
+ALTER TABLE hub_records ADD COLUMN link_key bytea;
+`
+
 // migrate brings the schema to the newest version and loads the key,
 // under the migration lock. It says whether it sealed rows in clear:
 // their old versions are still in the tables' files, as dead rows.
@@ -123,6 +132,11 @@ func (s *Store) migrate(ctx context.Context, keyFile string) (sealed bool, err e
 			}
 			if ms[v].seal != nil {
 				if err := ms[v].seal(ctx, tx, s.seal); err != nil {
+					return fmt.Errorf("to version %d: %w", v+1, err)
+				}
+			}
+			if ms[v].data != nil {
+				if err := ms[v].data(ctx, tx); err != nil {
 					return fmt.Errorf("to version %d: %w", v+1, err)
 				}
 			}
