@@ -1,0 +1,292 @@
+// Package loadgen simulates a province's stations against a real hub:
+// each station holds a backlog of records, numbered by its own sequence,
+// and sends them over the v1 contract (POST /v1/records) in batches the
+// way the station's forwarder does, retrying with full-jitter backoff and
+// honouring Retry-After until every record is acked. Check then compares
+// what the hub stored with the stations' sequence numbers: nothing lost,
+// nothing twice.
+//
+// It is what `make bench` (cmd/gridhub's BenchmarkProvince) and the
+// smoke test in `make test` drive; the stations' tokens come from Tokens,
+// for the hub's --tokens file, so 20,000 of them cost one file write.
+package loadgen
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/gridkiosk/gridkiosk/sync/wire"
+)
+
+// Config is a load to put on a hub.
+type Config struct {
+	// URLs are the hubs, e.g. http://127.0.0.1:8080; station i sends to
+	// URLs[i%len(URLs)], as a load balancer would spread them.
+	URLs     []string
+	Stations int // how many stations
+	Records  int // each station's backlog, sent from seq 1
+	Batch    int // records per request at most (the forwarder's 100)
+	// Conns bounds the connections open to the hub at once: a county's
+	// load balancer or NAT in front of the hub pools them too, and one
+	// test process has a file limit.
+	Conns int
+	// Seed names the stations and their records, so a second run with
+	// another seed is new traffic on the same database.
+	Seed string
+	// RetryMax caps the backoff between tries, like upstream.retry_max.
+	RetryMax time.Duration
+}
+
+// Result is what a run measured.
+type Result struct {
+	Records  int           // records acked
+	Requests int           // requests answered 200
+	Retries  int           // requests that failed and were tried again
+	Elapsed  time.Duration // from the first request to the last ack
+	P50, P99 time.Duration // time from sending a batch to its acknowledgement
+}
+
+// RecordsPerSecond is the rate the hub acked records at over the run.
+func (r Result) RecordsPerSecond() float64 { return float64(r.Records) / r.Elapsed.Seconds() }
+
+// StationID is the ID of station i under seed.
+func StationID(seed string, i int) string { return fmt.Sprintf("lg-%s-%05d", seed, i) }
+
+// token is station i's bearer token: derived, so the hub's tokens file
+// and the stations agree without keeping 20,000 secrets anywhere.
+func token(seed string, i int) string {
+	h := sha256.Sum256([]byte("loadgen token " + StationID(seed, i)))
+	return hex.EncodeToString(h[:])
+}
+
+// Tokens returns the "station_id token" lines of the stations of cfg,
+// for gridhub serve --tokens.
+func Tokens(cfg Config) []byte {
+	var b bytes.Buffer
+	for i := range cfg.Stations {
+		fmt.Fprintf(&b, "%s %s\n", StationID(cfg.Seed, i), token(cfg.Seed, i))
+	}
+	return b.Bytes()
+}
+
+// RecordID is the ID of the record with sequence number seq of station
+// i: a UUIDv7 shape whose last 12 digits are (station, seq), so Check can
+// tell which record an ID is.
+func RecordID(seed string, i int, seq uint64) string {
+	h := sha256.Sum256([]byte(seed))
+	return fmt.Sprintf("%x-%x-7%03x-8000-%06d%06d", h[:4], h[4:6], int(h[6])<<4|int(h[7]>>4), i, seq)
+}
+
+func record(seed string, i int, seq uint64, at time.Time) wire.Record {
+	return wire.Record{
+		ID: RecordID(seed, i, seq), Kind: "matter", Seq: seq, CreatedAt: at, ClockTrusted: true,
+		Grid:    json.RawMessage(`{"county":"141029","township":"141029100","community":"141029100001"}`),
+		Payload: json.RawMessage(`{"category":"repair","summary":"楼道灯不亮 / the stairwell light is out","phone":"13800000000"}`),
+	}
+}
+
+// Run sends every station's backlog, all stations starting at once, and
+// returns when all are acked or ctx ends.
+func Run(ctx context.Context, cfg Config) (Result, error) {
+	if cfg.Batch <= 0 {
+		cfg.Batch = 100
+	}
+	if cfg.Conns <= 0 {
+		cfg.Conns = 64
+	}
+	if cfg.RetryMax <= 0 {
+		cfg.RetryMax = 30 * time.Second
+	}
+	client := &http.Client{Transport: &http.Transport{
+		MaxConnsPerHost: cfg.Conns, MaxIdleConnsPerHost: cfg.Conns, IdleConnTimeout: 30 * time.Second,
+	}, Timeout: 2 * time.Minute}
+	defer client.CloseIdleConnections()
+	var (
+		mu   sync.Mutex
+		res  Result
+		lats []time.Duration
+		errs []error
+		wg   sync.WaitGroup
+	)
+	created := time.Now().Add(-24 * time.Hour)
+	start := time.Now()
+	for i := range cfg.Stations {
+		wg.Go(func() {
+			st := station{cfg: cfg, i: i, client: client, created: created}
+			r, l, err := st.run(ctx)
+			mu.Lock()
+			defer mu.Unlock()
+			res.Records += r.Records
+			res.Requests += r.Requests
+			res.Retries += r.Retries
+			lats = append(lats, l...)
+			if err != nil && len(errs) < 5 {
+				errs = append(errs, err)
+			}
+		})
+	}
+	wg.Wait()
+	res.Elapsed = time.Since(start)
+	if len(lats) > 0 {
+		slices.Sort(lats)
+		res.P50 = lats[len(lats)/2]
+		res.P99 = lats[len(lats)*99/100]
+	}
+	if len(errs) > 0 {
+		return res, fmt.Errorf("loadgen: %d of %d stations did not finish, e.g.: %w", len(errs), cfg.Stations, errs[0])
+	}
+	return res, nil
+}
+
+type station struct {
+	cfg     Config
+	i       int
+	client  *http.Client
+	created time.Time
+}
+
+// run sends the station's backlog in order, a batch at a time, each
+// batch until it is acked.
+func (s station) run(ctx context.Context) (Result, []time.Duration, error) {
+	var res Result
+	var lats []time.Duration
+	id, tok := StationID(s.cfg.Seed, s.i), token(s.cfg.Seed, s.i)
+	for first := 1; first <= s.cfg.Records; first += s.cfg.Batch {
+		b := wire.Batch{StationID: id}
+		for seq := first; seq < first+s.cfg.Batch && seq <= s.cfg.Records; seq++ {
+			at := s.created.Add(time.Duration(seq) * time.Minute)
+			b.Records = append(b.Records, record(s.cfg.Seed, s.i, uint64(seq), at))
+		}
+		body, err := json.Marshal(b)
+		if err != nil {
+			return res, lats, err
+		}
+		for try := 0; ; try++ {
+			t0 := time.Now()
+			wait, err := s.send(ctx, tok, body, len(b.Records))
+			if err == nil {
+				lats = append(lats, time.Since(t0))
+				res.Requests++
+				res.Records += len(b.Records)
+				break
+			}
+			if errors.Is(err, errRejected) {
+				return res, lats, fmt.Errorf("station %s: %w", id, err)
+			}
+			if ctx.Err() != nil {
+				return res, lats, fmt.Errorf("station %s: %w (last: %v)", id, ctx.Err(), err)
+			}
+			res.Retries++
+			if wait == 0 { // full jitter, as the forwarder: 1 s doubling to RetryMax
+				wait = time.Duration(rand.Int64N(int64(min(s.cfg.RetryMax, time.Second<<min(try, 10))))) + time.Millisecond
+			}
+			select {
+			case <-ctx.Done():
+				return res, lats, fmt.Errorf("station %s: %w (last: %v)", id, ctx.Err(), err)
+			case <-time.After(wait):
+			}
+		}
+	}
+	return res, lats, nil
+}
+
+// send posts one batch; an error says why it must be sent again, and
+// wait how long the hub asked for (Retry-After), if it did.
+func (s station) send(ctx context.Context, tok string, body []byte, n int) (wait time.Duration, err error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, s.cfg.URLs[s.i%len(s.cfg.URLs)]+"/v1/records", bytes.NewReader(body))
+	if err != nil {
+		return 0, err
+	}
+	req.Header.Set("Authorization", "Bearer "+tok)
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := s.client.Do(req)
+	if err != nil {
+		return 0, err
+	}
+	defer resp.Body.Close()
+	raw, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	if err != nil {
+		return 0, err
+	}
+	if resp.StatusCode != http.StatusOK {
+		if secs, err := strconv.Atoi(resp.Header.Get("Retry-After")); err == nil && secs > 0 {
+			wait = time.Duration(secs) * time.Second
+		}
+		return wait, fmt.Errorf("hub answered %s: %s", resp.Status, strings.TrimSpace(string(raw)))
+	}
+	var reply wire.Reply
+	if err := json.Unmarshal(raw, &reply); err != nil {
+		return 0, fmt.Errorf("hub's reply: %w", err)
+	}
+	if len(reply.Rejected) > 0 || len(reply.Acked) != n {
+		// A rejection is a defect of the generator or the hub, never
+		// load: stop, rather than count it lost or try forever.
+		return 0, fmt.Errorf("%w: hub acked %d of %d records, rejected %+v", errRejected, len(reply.Acked), n, reply.Rejected)
+	}
+	return 0, nil
+}
+
+var errRejected = errors.New("records rejected")
+
+// Stored is what the hub holds of one record, as Check needs it.
+type Stored struct {
+	Station, ID string
+	Seq         uint64
+}
+
+// Tally is what Check found.
+type Tally struct {
+	Stored     int // records the hub holds of the run's stations
+	Lost       int // (station, seq) the stations sent that the hub does not hold
+	Duplicated int // (station, seq) the hub holds more than once, or under another ID
+}
+
+// Check compares what the hub stored with what the stations of cfg sent:
+// each station's sequence numbers 1 to cfg.Records, once each, under the
+// record's own ID. Records of other stations are ignored.
+func Check(cfg Config, stored []Stored) Tally {
+	var t Tally
+	seen := make(map[string][]uint8, cfg.Stations)
+	for i := range cfg.Stations {
+		seen[StationID(cfg.Seed, i)] = make([]uint8, cfg.Records+1)
+	}
+	index := func(station string) int {
+		n, _ := strconv.Atoi(station[strings.LastIndexByte(station, '-')+1:])
+		return n
+	}
+	for _, st := range stored {
+		got, ok := seen[st.Station]
+		if !ok {
+			continue
+		}
+		t.Stored++
+		if st.Seq < 1 || st.Seq > uint64(cfg.Records) || st.ID != RecordID(cfg.Seed, index(st.Station), st.Seq) {
+			t.Duplicated++
+			continue
+		}
+		if got[st.Seq]++; got[st.Seq] > 1 {
+			t.Duplicated++
+		}
+	}
+	for _, got := range seen {
+		for _, n := range got[1:] {
+			if n == 0 {
+				t.Lost++
+			}
+		}
+	}
+	return t
+}
