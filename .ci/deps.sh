@@ -36,7 +36,8 @@ for extra in "$@"; do
     # Headless chromium drives the county console's browser test, with a
     # CJK font for its screenshots.
     test) pkgs+=(postgresql dosfstools mtools shellcheck fuse3 unicode-data chromium fonts-droid-fallback); hanzi_data=true ;;
-    bench) pkgs+=(bmap-tools unicode-data); hanzi_data=true ;;
+    # The province benchmark runs gridhub on a real PostgreSQL too.
+    bench) pkgs+=(bmap-tools unicode-data postgresql); hanzi_data=true ;;
     *) echo "deps.sh: unknown extra '$extra' (want arm64, xvfb, test or bench)" >&2; exit 2 ;;
   esac
 done

@@ -17,6 +17,7 @@ import (
 var (
 	provinceStations = flag.Int("province.stations", 20000, "stations BenchmarkProvince reconnects at once")
 	provinceBacklog  = flag.Int("province.backlog", 24, "records each station holds after the 24 h outage")
+	provinceRate     = flag.Float64("province.rate", 1000, "live records a second, all stations together, after the backlogs")
 )
 
 // loadRun is one load on real gridhub serve processes.
@@ -26,9 +27,9 @@ type loadRun struct {
 	cfg   loadgen.Config
 }
 
-// run starts the hubs, puts the load on them, stops them, and reads back
-// what the store holds.
-func (lr loadRun) run(t testing.TB) (loadgen.Result, loadgen.Tally) {
+// run starts the hubs, puts the load on them (the backlogs, then the
+// live records), stops them, and reads back what the store holds.
+func (lr loadRun) run(t testing.TB) (backlog, live loadgen.Result, _ loadgen.Tally) {
 	t.Helper()
 	dir := t.TempDir()
 	tokens := filepath.Join(dir, "tokens")
@@ -54,7 +55,10 @@ func (lr loadRun) run(t testing.TB) (loadgen.Result, loadgen.Tally) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Minute)
 	defer cancel()
-	res, err := loadgen.Run(ctx, cfg)
+	backlog, err := loadgen.Run(ctx, cfg)
+	if err == nil {
+		live, err = loadgen.RunLive(ctx, cfg)
+	}
 	for _, h := range hubs {
 		if err := h.stop(); err != nil {
 			t.Errorf("gridhub serve did not stop cleanly: %v", err)
@@ -82,7 +86,7 @@ func (lr loadRun) run(t testing.TB) (loadgen.Result, loadgen.Tally) {
 	for i, st := range all {
 		stored[i] = loadgen.Stored{Station: st.StationID, ID: st.Record.ID, Seq: st.Record.Seq}
 	}
-	return res, loadgen.Check(lr.cfg, stored)
+	return backlog, live, loadgen.Check(lr.cfg, stored)
 }
 
 // Stations reconnecting at once with a backlog each, against two hub
@@ -96,9 +100,11 @@ func TestLoadSmoke(t *testing.T) {
 		{store: "bbolt", hubs: 1},
 	} {
 		t.Run(lr.store, func(t *testing.T) {
-			lr.cfg = loadgen.Config{Stations: 60, Records: 25, Batch: 10, Conns: 8, Seed: "smoke", RetryMax: 2 * time.Second}
-			res, tally := lr.run(t)
-			want := lr.cfg.Stations * lr.cfg.Records
+			lr.cfg = loadgen.Config{Stations: 60, Records: 25, Batch: 10, Conns: 8, Seed: "smoke", RetryMax: 2 * time.Second,
+				Live: 2, Rate: 200}
+			res, live, tally := lr.run(t)
+			res.Records += live.Records
+			want := lr.cfg.Stations * (lr.cfg.Records + lr.cfg.Live)
 			if res.Records != want || tally.Stored != want || tally.Lost != 0 || tally.Duplicated != 0 {
 				t.Errorf("acked %d, stored %d, lost %d, duplicated %d; want %d acked and stored, none lost or duplicated",
 					res.Records, tally.Stored, tally.Lost, tally.Duplicated, want)
@@ -118,19 +124,26 @@ func BenchmarkProvince(b *testing.B) {
 	} {
 		b.Run(lr.store, func(b *testing.B) {
 			for range b.N {
-				lr.cfg = loadgen.Config{Stations: *provinceStations, Records: *provinceBacklog, Batch: 100, Conns: 256, Seed: "outage"}
-				res, tally := lr.run(b)
+				lr.cfg = loadgen.Config{Stations: *provinceStations, Records: *provinceBacklog, Batch: 100, Conns: 256, Seed: "outage",
+					Live: 1, Rate: *provinceRate}
+				res, live, tally := lr.run(b)
 				b.ReportMetric(res.RecordsPerSecond(), "records/s")
 				b.ReportMetric(res.Elapsed.Seconds(), "drain-s")
 				b.ReportMetric(float64(res.P50.Milliseconds()), "p50-ms")
 				b.ReportMetric(float64(res.P99.Milliseconds()), "p99-ms")
+				b.ReportMetric(live.RecordsPerSecond(), "live-records/s")
+				b.ReportMetric(float64(live.P50.Microseconds())/1000, "live-p50-ms")
+				b.ReportMetric(float64(live.P99.Microseconds())/1000, "live-p99-ms")
 				b.ReportMetric(float64(tally.Lost), "lost")
 				b.ReportMetric(float64(tally.Duplicated), "duplicated")
 				fmt.Printf("province %s, %d hub(s): %d stations reconnect with %d records each: drained in %.1f s, %.0f records/s, "+
-					"ack p50 %v p99 %v, %d retries; stored %d, lost %d, duplicated %d\n",
+					"ack p50 %v p99 %v, %d retries; then live, one record per request at %.0f/s offered: %.0f records/s, ack p50 %v p99 %v, %d retries; "+
+					"stored %d, lost %d, duplicated %d\n",
 					lr.store, lr.hubs, lr.cfg.Stations, lr.cfg.Records, res.Elapsed.Seconds(), res.RecordsPerSecond(),
-					res.P50.Round(time.Millisecond), res.P99.Round(time.Millisecond), res.Retries, tally.Stored, tally.Lost, tally.Duplicated)
-				if tally.Lost != 0 || tally.Duplicated != 0 || tally.Stored != lr.cfg.Stations*lr.cfg.Records {
+					res.P50.Round(time.Millisecond), res.P99.Round(time.Millisecond), res.Retries,
+					lr.cfg.Rate, live.RecordsPerSecond(), live.P50.Round(100*time.Microsecond), live.P99.Round(100*time.Microsecond), live.Retries,
+					tally.Stored, tally.Lost, tally.Duplicated)
+				if tally.Lost != 0 || tally.Duplicated != 0 || tally.Stored != lr.cfg.Stations*(lr.cfg.Records+lr.cfg.Live) {
 					b.Errorf("stored %d, lost %d, duplicated %d", tally.Stored, tally.Lost, tally.Duplicated)
 				}
 			}

@@ -48,6 +48,11 @@ type Config struct {
 	Seed string
 	// RetryMax caps the backoff between tries, like upstream.retry_max.
 	RetryMax time.Duration
+	// Live is how many records each station makes once it is back, each
+	// sent alone as it is made (RunLive), after its backlog.
+	Live int
+	// Rate is how many live records per second all stations make together.
+	Rate float64
 }
 
 // Result is what a run measured.
@@ -101,6 +106,45 @@ func record(seed string, i int, seq uint64, at time.Time) wire.Record {
 // Run sends every station's backlog, all stations starting at once, and
 // returns when all are acked or ctx ends.
 func Run(ctx context.Context, cfg Config) (Result, error) {
+	cfg = cfg.withDefaults()
+	created := time.Now().Add(-24 * time.Hour)
+	t := newTally(cfg)
+	defer t.client.CloseIdleConnections()
+	for i := range cfg.Stations {
+		t.wg.Go(func() {
+			st := station{cfg: cfg, i: i, client: t.client, created: created}
+			t.add(st.run(ctx, 1, cfg.Records, cfg.Batch))
+		})
+	}
+	return t.result("backlog")
+}
+
+// RunLive has each station make cfg.Live records after its backlog, all
+// stations together cfg.Rate records a second, round the stations in
+// turn; each record is sent alone when it is made, as a station that is
+// online sends it.
+func RunLive(ctx context.Context, cfg Config) (Result, error) {
+	cfg = cfg.withDefaults()
+	t := newTally(cfg)
+	defer t.client.CloseIdleConnections()
+	total := cfg.Stations * cfg.Live
+	for k := range total {
+		due := t.start.Add(time.Duration(float64(k) / cfg.Rate * float64(time.Second)))
+		select {
+		case <-ctx.Done():
+			return t.result("live")
+		case <-time.After(time.Until(due)):
+		}
+		i, seq := k%cfg.Stations, cfg.Records+1+k/cfg.Stations
+		t.wg.Go(func() {
+			st := station{cfg: cfg, i: i, client: t.client, created: time.Now()}
+			t.add(st.run(ctx, seq, seq, 1))
+		})
+	}
+	return t.result("live")
+}
+
+func (cfg Config) withDefaults() Config {
 	if cfg.Batch <= 0 {
 		cfg.Batch = 100
 	}
@@ -110,43 +154,57 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 	if cfg.RetryMax <= 0 {
 		cfg.RetryMax = 30 * time.Second
 	}
-	client := &http.Client{Transport: &http.Transport{
+	if cfg.Rate <= 0 {
+		cfg.Rate = 100
+	}
+	return cfg
+}
+
+// tally gathers what the stations of a run measured.
+type tally struct {
+	client *http.Client
+	start  time.Time
+	wg     sync.WaitGroup
+	mu     sync.Mutex
+	res    Result
+	lats   []time.Duration
+	errs   []error
+	failed int
+}
+
+func newTally(cfg Config) *tally {
+	return &tally{client: &http.Client{Transport: &http.Transport{
 		MaxConnsPerHost: cfg.Conns, MaxIdleConnsPerHost: cfg.Conns, IdleConnTimeout: 30 * time.Second,
-	}, Timeout: 2 * time.Minute}
-	defer client.CloseIdleConnections()
-	var (
-		mu   sync.Mutex
-		res  Result
-		lats []time.Duration
-		errs []error
-		wg   sync.WaitGroup
-	)
-	created := time.Now().Add(-24 * time.Hour)
-	start := time.Now()
-	for i := range cfg.Stations {
-		wg.Go(func() {
-			st := station{cfg: cfg, i: i, client: client, created: created}
-			r, l, err := st.run(ctx)
-			mu.Lock()
-			defer mu.Unlock()
-			res.Records += r.Records
-			res.Requests += r.Requests
-			res.Retries += r.Retries
-			lats = append(lats, l...)
-			if err != nil && len(errs) < 5 {
-				errs = append(errs, err)
-			}
-		})
+	}, Timeout: 2 * time.Minute}, start: time.Now()}
+}
+
+func (t *tally) add(r Result, lats []time.Duration, err error) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.res.Records += r.Records
+	t.res.Requests += r.Requests
+	t.res.Retries += r.Retries
+	t.lats = append(t.lats, lats...)
+	if err != nil {
+		t.failed++
+		if len(t.errs) < 5 {
+			t.errs = append(t.errs, err)
+		}
 	}
-	wg.Wait()
-	res.Elapsed = time.Since(start)
-	if len(lats) > 0 {
-		slices.Sort(lats)
-		res.P50 = lats[len(lats)/2]
-		res.P99 = lats[len(lats)*99/100]
+}
+
+// result waits for the stations and sums up.
+func (t *tally) result(phase string) (Result, error) {
+	t.wg.Wait()
+	res := t.res
+	res.Elapsed = time.Since(t.start)
+	if len(t.lats) > 0 {
+		slices.Sort(t.lats)
+		res.P50 = t.lats[len(t.lats)/2]
+		res.P99 = t.lats[len(t.lats)*99/100]
 	}
-	if len(errs) > 0 {
-		return res, fmt.Errorf("loadgen: %d of %d stations did not finish, e.g.: %w", len(errs), cfg.Stations, errs[0])
+	if len(t.errs) > 0 {
+		return res, fmt.Errorf("loadgen: %s: %d sends did not finish, e.g.: %w", phase, t.failed, t.errs[0])
 	}
 	return res, nil
 }
@@ -158,15 +216,15 @@ type station struct {
 	created time.Time
 }
 
-// run sends the station's backlog in order, a batch at a time, each
-// batch until it is acked.
-func (s station) run(ctx context.Context) (Result, []time.Duration, error) {
+// run sends the station's records from to last in order, up to batch
+// at a time, each batch until it is acked.
+func (s station) run(ctx context.Context, from, last, batch int) (Result, []time.Duration, error) {
 	var res Result
 	var lats []time.Duration
 	id, tok := StationID(s.cfg.Seed, s.i), token(s.cfg.Seed, s.i)
-	for first := 1; first <= s.cfg.Records; first += s.cfg.Batch {
+	for first := from; first <= last; first += batch {
 		b := wire.Batch{StationID: id}
-		for seq := first; seq < first+s.cfg.Batch && seq <= s.cfg.Records; seq++ {
+		for seq := first; seq < first+batch && seq <= last; seq++ {
 			at := s.created.Add(time.Duration(seq) * time.Minute)
 			b.Records = append(b.Records, record(s.cfg.Seed, s.i, uint64(seq), at))
 		}
@@ -255,13 +313,13 @@ type Tally struct {
 }
 
 // Check compares what the hub stored with what the stations of cfg sent:
-// each station's sequence numbers 1 to cfg.Records, once each, under the
+// each station's sequence numbers 1 to cfg.Records+cfg.Live, once each, under the
 // record's own ID. Records of other stations are ignored.
 func Check(cfg Config, stored []Stored) Tally {
 	var t Tally
 	seen := make(map[string][]uint8, cfg.Stations)
 	for i := range cfg.Stations {
-		seen[StationID(cfg.Seed, i)] = make([]uint8, cfg.Records+1)
+		seen[StationID(cfg.Seed, i)] = make([]uint8, cfg.Records+cfg.Live+1)
 	}
 	index := func(station string) int {
 		n, _ := strconv.Atoi(station[strings.LastIndexByte(station, '-')+1:])
@@ -273,7 +331,7 @@ func Check(cfg Config, stored []Stored) Tally {
 			continue
 		}
 		t.Stored++
-		if st.Seq < 1 || st.Seq > uint64(cfg.Records) || st.ID != RecordID(cfg.Seed, index(st.Station), st.Seq) {
+		if st.Seq < 1 || st.Seq > uint64(cfg.Records+cfg.Live) || st.ID != RecordID(cfg.Seed, index(st.Station), st.Seq) {
 			t.Duplicated++
 			continue
 		}
