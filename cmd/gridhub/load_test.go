@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+
 	"github.com/gridkiosk/gridkiosk/sync/hub"
 	"github.com/gridkiosk/gridkiosk/sync/hub/loadgen"
 	"github.com/gridkiosk/gridkiosk/sync/hub/pgtest"
@@ -25,6 +27,26 @@ type loadRun struct {
 	store string // "postgres" or "bbolt"
 	hubs  int    // gridhub serve processes on the one store
 	cfg   loadgen.Config
+	// bytesPerRecord, if set, is given the records' size on disk in
+	// PostgreSQL, their indexes and ID table included.
+	bytesPerRecord *float64
+}
+
+func pgBytesPerRecord(t testing.TB, dsn string, n int) float64 {
+	t.Helper()
+	conn, err := pgx.Connect(context.Background(), dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(context.Background())
+	var size int64
+	err = conn.QueryRow(context.Background(), `
+SELECT (SELECT sum(pg_total_relation_size(relid)) FROM pg_partition_tree('hub_records'))::bigint
+	+ pg_total_relation_size('hub_record_ids')`).Scan(&size)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return float64(size) / float64(n)
 }
 
 // run starts the hubs, puts the load on them (the backlogs, then the
@@ -86,6 +108,9 @@ func (lr loadRun) run(t testing.TB) (backlog, live loadgen.Result, _ loadgen.Tal
 	for i, st := range all {
 		stored[i] = loadgen.Stored{Station: st.StationID, ID: st.Record.ID, Seq: st.Record.Seq}
 	}
+	if lr.store == "postgres" && lr.bytesPerRecord != nil {
+		*lr.bytesPerRecord = pgBytesPerRecord(t, db, len(all))
+	}
 	return backlog, live, loadgen.Check(lr.cfg, stored)
 }
 
@@ -124,6 +149,8 @@ func BenchmarkProvince(b *testing.B) {
 	} {
 		b.Run(lr.store, func(b *testing.B) {
 			for range b.N {
+				var size float64
+				lr.bytesPerRecord = &size
 				lr.cfg = loadgen.Config{Stations: *provinceStations, Records: *provinceBacklog, Batch: 100, Conns: 256, Seed: "outage",
 					Live: 1, Rate: *provinceRate}
 				res, live, tally := lr.run(b)
@@ -138,15 +165,22 @@ func BenchmarkProvince(b *testing.B) {
 				b.ReportMetric(float64(tally.Duplicated), "duplicated")
 				fmt.Printf("province %s, %d hub(s): %d stations reconnect with %d records each: drained in %.1f s, %.0f records/s, "+
 					"ack p50 %v p99 %v, %d retries; then live, one record per request at %.0f/s offered: %.0f records/s, ack p50 %v p99 %v, %d retries; "+
-					"stored %d, lost %d, duplicated %d\n",
+					"stored %d, lost %d, duplicated %d%s\n",
 					lr.store, lr.hubs, lr.cfg.Stations, lr.cfg.Records, res.Elapsed.Seconds(), res.RecordsPerSecond(),
 					res.P50.Round(time.Millisecond), res.P99.Round(time.Millisecond), res.Retries,
 					lr.cfg.Rate, live.RecordsPerSecond(), live.P50.Round(100*time.Microsecond), live.P99.Round(100*time.Microsecond), live.Retries,
-					tally.Stored, tally.Lost, tally.Duplicated)
+					tally.Stored, tally.Lost, tally.Duplicated, sizeNote(size))
 				if tally.Lost != 0 || tally.Duplicated != 0 || tally.Stored != lr.cfg.Stations*(lr.cfg.Records+lr.cfg.Live) {
 					b.Errorf("stored %d, lost %d, duplicated %d", tally.Stored, tally.Lost, tally.Duplicated)
 				}
 			}
 		})
 	}
+}
+
+func sizeNote(bytesPerRecord float64) string {
+	if bytesPerRecord == 0 {
+		return ""
+	}
+	return fmt.Sprintf("; %.0f bytes a record on disk, indexes included", bytesPerRecord)
 }
