@@ -1,11 +1,13 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -27,6 +29,11 @@ type loadRun struct {
 	store string // "postgres" or "bbolt"
 	hubs  int    // gridhub serve processes on the one store
 	cfg   loadgen.Config
+	// imported gives the stations their tokens with gridhub station
+	// import, in the store, instead of serve --tokens.
+	imported bool
+	// importTime, if set, is given how long the import took.
+	importTime *time.Duration
 	// bytesPerRecord, if set, is given the records' size on disk in
 	// PostgreSQL, their indexes and ID table included.
 	bytesPerRecord *float64
@@ -60,12 +67,26 @@ func (lr loadRun) run(t testing.TB) (backlog, live loadgen.Result, _ loadgen.Tal
 	}
 	key := filepath.Join(dir, "hub.key")
 	data, db := filepath.Join(dir, "data"), ""
-	args := []string{"--tokens", tokens, "--key-file", key, "--console=false"}
+	storeArgs := []string{"--key-file", key, "--data", data}
 	if lr.store == "postgres" {
 		db = pgtest.DSN(t)
-		args = append(args, "--db", db)
+		storeArgs = []string{"--key-file", key, "--db", db}
+	}
+	args := append([]string{"--console=false"}, storeArgs...)
+	if lr.imported {
+		var out, errb bytes.Buffer
+		t0 := time.Now()
+		if code := realMain(append(append([]string{"station", "import"}, storeArgs...), tokens), &out, &errb); code != 0 {
+			t.Fatalf("gridhub station import: exit %d: %s", code, errb.String())
+		}
+		if got, want := strings.TrimSpace(out.String()), fmt.Sprintf("%d stations", lr.cfg.Stations); got != want {
+			t.Fatalf("gridhub station import printed %q, want %q", got, want)
+		}
+		if lr.importTime != nil {
+			*lr.importTime = time.Since(t0)
+		}
 	} else {
-		args = append(args, "--data", data)
+		args = append(args, "--tokens", tokens)
 	}
 	var hubs []*hubProcess
 	cfg := lr.cfg
@@ -116,15 +137,23 @@ func (lr loadRun) run(t testing.TB) (backlog, live loadgen.Result, _ loadgen.Tal
 
 // Stations reconnecting at once with a backlog each, against two hub
 // processes on one PostgreSQL database and against one on bbolt: every
-// record the stations numbered is at the hub once. A station keeps to
+// record the stations numbered is at the hub once; so too with the
+// stations' tokens imported into the store (gridhub station import)
+// rather than in a file each hub reads. A station keeps to
 // one hub, half the stations to each, and the two hubs share nothing but
 // the database.
 func TestLoadSmoke(t *testing.T) {
 	for _, lr := range []loadRun{
 		{store: "postgres", hubs: 2},
 		{store: "bbolt", hubs: 1},
+		{store: "postgres", hubs: 2, imported: true},
+		{store: "bbolt", hubs: 1, imported: true},
 	} {
-		t.Run(lr.store, func(t *testing.T) {
+		name := lr.store
+		if lr.imported {
+			name += "/imported"
+		}
+		t.Run(name, func(t *testing.T) {
 			lr.cfg = loadgen.Config{Stations: 60, Records: 25, Batch: 10, Conns: 8, Seed: "smoke", RetryMax: 2 * time.Second,
 				Live: 2, Rate: 200}
 			res, live, tally := lr.run(t)
@@ -143,14 +172,18 @@ func TestLoadSmoke(t *testing.T) {
 // (-province.backlog records), against two gridhub serve processes on one
 // PostgreSQL database and against one on bbolt;. Run it once (-benchtime 1x).
 func BenchmarkProvince(b *testing.B) {
+	// PostgreSQL's stations are imported into the database in one
+	// transaction; bbolt's come from a --tokens file (importing would be
+	// a commit each).
 	for _, lr := range []loadRun{
-		{store: "postgres", hubs: 2},
+		{store: "postgres", hubs: 2, imported: true},
 		{store: "bbolt", hubs: 1},
 	} {
 		b.Run(lr.store, func(b *testing.B) {
 			for range b.N {
 				var size float64
-				lr.bytesPerRecord = &size
+				var imported time.Duration
+				lr.bytesPerRecord, lr.importTime = &size, &imported
 				lr.cfg = loadgen.Config{Stations: *provinceStations, Records: *provinceBacklog, Batch: 100, Conns: 256, Seed: "outage",
 					Live: 1, Rate: *provinceRate}
 				res, live, tally := lr.run(b)
@@ -163,6 +196,10 @@ func BenchmarkProvince(b *testing.B) {
 				b.ReportMetric(float64(live.P99.Microseconds())/1000, "live-p99-ms")
 				b.ReportMetric(float64(tally.Lost), "lost")
 				b.ReportMetric(float64(tally.Duplicated), "duplicated")
+				if lr.imported {
+					fmt.Printf("province %s: %d stations' tokens imported (gridhub station import) in %.1f s\n",
+						lr.store, lr.cfg.Stations, imported.Seconds())
+				}
 				fmt.Printf("province %s, %d hub(s): %d stations reconnect with %d records each: drained in %.1f s, %.0f records/s, "+
 					"ack p50 %v p99 %v, %d retries; then live, one record per request at %.0f/s offered: %.0f records/s, ack p50 %v p99 %v, %d retries; "+
 					"stored %d, lost %d, duplicated %d%s\n",
@@ -183,4 +220,33 @@ func sizeNote(bytesPerRecord float64) string {
 		return ""
 	}
 	return fmt.Sprintf("; %.0f bytes a record on disk, indexes included", bytesPerRecord)
+}
+
+// A tokens file that cannot be imported is refused whole, saying why:
+// a line that is no token, a station given two tokens, a token that
+// another station holds.
+func TestStationImportErrors(t *testing.T) {
+	dir := t.TempDir()
+	key := filepath.Join(dir, "hub.key")
+	db := pgtest.DSN(t)
+	tokA, tokB := strings.Repeat("a", 64), strings.Repeat("b", 64)
+	if out := run(t, "station", "import", "--db", db, "--key-file", key, writeFile(t, dir, "ok", "141029-xfw-01 "+tokA+"\n")); out != "1 stations" {
+		t.Fatalf("import printed %q", out)
+	}
+	for _, tc := range []struct{ name, file, want string }{
+		{"short token", "141029-xfw-02 abc\n", "shorttoken:1"},
+		{"two tokens", "141029-xfw-02 " + tokB + "\n141029-xfw-02 " + strings.Repeat("c", 64) + "\n", "station 141029-xfw-02 is given two tokens"},
+		{"token in use", "141029-xfw-02 " + tokA + "\n", "token already belongs to another station"},
+		{"bad station", "141029_XFW " + tokB + "\n", "141029_XFW"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			code, out := runErr("station", "import", "--db", db, "--key-file", key, writeFile(t, dir, strings.ReplaceAll(tc.name, " ", ""), tc.file))
+			if code == 0 || !strings.Contains(out, tc.want) {
+				t.Errorf("exit %d, %q; want a failure saying %q", code, out, tc.want)
+			}
+		})
+	}
+	if out := run(t, "station", "list", "--db", db, "--key-file", key); strings.Contains(out, "141029-xfw-02") {
+		t.Errorf("a refused import stored a station:\n%s", out)
+	}
 }
