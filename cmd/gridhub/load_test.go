@@ -19,9 +19,10 @@ import (
 )
 
 var (
-	provinceStations = flag.Int("province.stations", 20000, "stations BenchmarkProvince reconnects at once")
-	provinceBacklog  = flag.Int("province.backlog", 24, "records each station holds after the 24 h outage")
-	provinceRate     = flag.Float64("province.rate", 1000, "live records a second, all stations together, after the backlogs")
+	provinceStations   = flag.Int("province.stations", 20000, "stations BenchmarkProvince reconnects at once")
+	provinceBacklog    = flag.Int("province.backlog", 24, "records each station holds after the 24 h outage")
+	provinceRate       = flag.Float64("province.rate", 1000, "live records a second, all stations together, after the backlogs")
+	provinceHealthRate = flag.Float64("province.health-rate", 200, "live health reports a second, all stations together (20,000 stations every 5 min: 67)")
 )
 
 // loadRun is one load on real gridhub serve processes.
@@ -130,6 +131,7 @@ func (lr loadRun) run(t testing.TB) (backlog, live loadgen.Result, _ loadgen.Tal
 		stored[i] = loadgen.Stored{Station: st.StationID, ID: st.Record.ID, Seq: st.Record.Seq}
 	}
 	if lr.store == "postgres" && lr.bytesPerRecord != nil {
+		requireDurable(t, db)
 		*lr.bytesPerRecord = pgBytesPerRecord(t, db, len(all))
 	}
 	return backlog, live, loadgen.Check(lr.cfg, stored)
@@ -155,8 +157,12 @@ func TestLoadSmoke(t *testing.T) {
 		}
 		t.Run(name, func(t *testing.T) {
 			lr.cfg = loadgen.Config{Stations: 60, Records: 25, Batch: 10, Conns: 8, Seed: "smoke", RetryMax: 2 * time.Second,
-				Live: 2, Rate: 200}
+				Live: 2, Rate: 200, Health: true, HealthRate: 200}
 			res, live, tally := lr.run(t)
+			if res.Health != lr.cfg.Stations || live.Health != lr.cfg.Stations*lr.cfg.Live {
+				t.Errorf("health reports taken: %d after the backlogs, %d live; want %d and %d",
+					res.Health, live.Health, lr.cfg.Stations, lr.cfg.Stations*lr.cfg.Live)
+			}
 			res.Records += live.Records
 			want := lr.cfg.Stations * (lr.cfg.Records + lr.cfg.Live)
 			if res.Records != want || tally.Stored != want || tally.Lost != 0 || tally.Duplicated != 0 {
@@ -169,9 +175,15 @@ func TestLoadSmoke(t *testing.T) {
 
 // BenchmarkProvince is a province's stations (-province.stations, 20,000)
 // coming back at once after a 24 h outage, each with its backlog
-// (-province.backlog records), against two gridhub serve processes on one
-// PostgreSQL database and against one on bbolt;. Run it once (-benchtime 1x).
+// (-province.backlog records) and its newest health report, against two
+// gridhub serve processes on one PostgreSQL database and against one on
+// bbolt; then live records at -province.rate a second and health reports
+// at -province.health-rate. Run it once (-benchtime 1x).
 func BenchmarkProvince(b *testing.B) {
+	// Against bbolt's fsync, PostgreSQL commits durably too: the cluster
+	// starts at the first DSN, which is this benchmark's in a run of it
+	// alone (checked below).
+	b.Setenv(pgtest.DurableEnv, "1")
 	// PostgreSQL's stations are imported into the database in one
 	// transaction; bbolt's come from a --tokens file (importing would be
 	// a commit each).
@@ -185,7 +197,7 @@ func BenchmarkProvince(b *testing.B) {
 				var imported time.Duration
 				lr.bytesPerRecord, lr.importTime = &size, &imported
 				lr.cfg = loadgen.Config{Stations: *provinceStations, Records: *provinceBacklog, Batch: 100, Conns: 256, Seed: "outage",
-					Live: 1, Rate: *provinceRate}
+					Live: 1, Rate: *provinceRate, Health: true, HealthRate: *provinceHealthRate}
 				res, live, tally := lr.run(b)
 				b.ReportMetric(res.RecordsPerSecond(), "records/s")
 				b.ReportMetric(res.Elapsed.Seconds(), "drain-s")
@@ -194,6 +206,9 @@ func BenchmarkProvince(b *testing.B) {
 				b.ReportMetric(live.RecordsPerSecond(), "live-records/s")
 				b.ReportMetric(float64(live.P50.Microseconds())/1000, "live-p50-ms")
 				b.ReportMetric(float64(live.P99.Microseconds())/1000, "live-p99-ms")
+				b.ReportMetric(res.HealthElapsed.Seconds(), "health-drain-s")
+				b.ReportMetric(live.HealthPerSecond(), "live-health/s")
+				b.ReportMetric(float64(live.HealthP99.Microseconds())/1000, "live-health-p99-ms")
 				b.ReportMetric(float64(tally.Lost), "lost")
 				b.ReportMetric(float64(tally.Duplicated), "duplicated")
 				if lr.imported {
@@ -202,11 +217,15 @@ func BenchmarkProvince(b *testing.B) {
 				}
 				fmt.Printf("province %s, %d hub(s): %d stations reconnect with %d records each: drained in %.1f s, %.0f records/s, "+
 					"ack p50 %v p99 %v, %d retries; then live, one record per request at %.0f/s offered: %.0f records/s, ack p50 %v p99 %v, %d retries; "+
-					"stored %d, lost %d, duplicated %d%s\n",
+					"stored %d, lost %d, duplicated %d%s\n"+
+					"province %s health: after the outage each station's newest report, all taken %.1f s after the start (ack p50 %v p99 %v, %d turned away with Retry-After and sent again); "+
+					"live, %.0f offered: %.0f reports/s, ack p50 %v p99 %v, %d turned away\n",
 					lr.store, lr.hubs, lr.cfg.Stations, lr.cfg.Records, res.Elapsed.Seconds(), res.RecordsPerSecond(),
 					res.P50.Round(time.Millisecond), res.P99.Round(time.Millisecond), res.Retries,
 					lr.cfg.Rate, live.RecordsPerSecond(), live.P50.Round(100*time.Microsecond), live.P99.Round(100*time.Microsecond), live.Retries,
-					tally.Stored, tally.Lost, tally.Duplicated, sizeNote(size))
+					tally.Stored, tally.Lost, tally.Duplicated, sizeNote(size),
+					lr.store, res.HealthElapsed.Seconds(), res.HealthP50.Round(100*time.Microsecond), res.HealthP99.Round(100*time.Microsecond), res.HealthRetries,
+					lr.cfg.HealthRate, live.HealthPerSecond(), live.HealthP50.Round(100*time.Microsecond), live.HealthP99.Round(100*time.Microsecond), live.HealthRetries)
 				if tally.Lost != 0 || tally.Duplicated != 0 || tally.Stored != lr.cfg.Stations*(lr.cfg.Records+lr.cfg.Live) {
 					b.Errorf("stored %d, lost %d, duplicated %d", tally.Stored, tally.Lost, tally.Duplicated)
 				}
@@ -248,5 +267,23 @@ func TestStationImportErrors(t *testing.T) {
 	}
 	if out := run(t, "station", "list", "--db", db, "--key-file", key); strings.Contains(out, "141029-xfw-02") {
 		t.Errorf("a refused import stored a station:\n%s", out)
+	}
+}
+
+// requireDurable fails a benchmark whose PostgreSQL does not commit
+// durably: its figures would not compare with bbolt's.
+func requireDurable(t testing.TB, dsn string) {
+	t.Helper()
+	conn, err := pgx.Connect(context.Background(), dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(context.Background())
+	var fsync, sync string
+	if err := conn.QueryRow(context.Background(), "SELECT current_setting('fsync'), current_setting('synchronous_commit')").Scan(&fsync, &sync); err != nil {
+		t.Fatal(err)
+	}
+	if fsync != "on" || sync != "on" {
+		t.Fatalf("PostgreSQL runs with fsync=%s synchronous_commit=%s: run BenchmarkProvince alone (-run '^$'), so its cluster is the durable one", fsync, sync)
 	}
 }

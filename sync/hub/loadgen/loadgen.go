@@ -53,6 +53,11 @@ type Config struct {
 	Live int
 	// Rate is how many live records per second all stations make together.
 	Rate float64
+	// Health has each station send its health report (POST /v1/health)
+	// too: its newest one once its backlog is in, as a station back
+	// online does, and, while live, HealthRate reports a second in all.
+	Health     bool
+	HealthRate float64
 }
 
 // Result is what a run measured.
@@ -60,12 +65,21 @@ type Result struct {
 	Records  int           // records acked
 	Requests int           // requests answered 200
 	Retries  int           // requests that failed and were tried again
-	Elapsed  time.Duration // from the first request to the last ack
+	Elapsed  time.Duration // from the start to the last record's ack
 	P50, P99 time.Duration // time from sending a batch to its acknowledgement
+
+	Health                   int           // health reports the hub took
+	HealthRetries            int           // health reports refused (503, Retry-After) and sent again
+	HealthElapsed            time.Duration // from the start to the last report taken
+	HealthP50, HealthP99     time.Duration // time from sending a report to the hub's 204
+	lastRecord, lastHealthAt time.Time
 }
 
 // RecordsPerSecond is the rate the hub acked records at over the run.
 func (r Result) RecordsPerSecond() float64 { return float64(r.Records) / r.Elapsed.Seconds() }
+
+// HealthPerSecond is the rate the hub took health reports at.
+func (r Result) HealthPerSecond() float64 { return float64(r.Health) / r.HealthElapsed.Seconds() }
 
 // StationID is the ID of station i under seed.
 func StationID(seed string, i int) string { return fmt.Sprintf("lg-%s-%05d", seed, i) }
@@ -113,7 +127,11 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 	for i := range cfg.Stations {
 		t.wg.Go(func() {
 			st := station{cfg: cfg, i: i, client: t.client, created: created}
-			t.add(st.run(ctx, 1, cfg.Records, cfg.Batch))
+			r, lats, err := st.run(ctx, 1, cfg.Records, cfg.Batch)
+			t.add(r, lats, err)
+			if err == nil && cfg.Health {
+				t.addHealth(st.health(ctx))
+			}
 		})
 	}
 	return t.result("backlog")
@@ -140,6 +158,12 @@ func RunLive(ctx context.Context, cfg Config) (Result, error) {
 			st := station{cfg: cfg, i: i, client: t.client, created: time.Now()}
 			t.add(st.run(ctx, seq, seq, 1))
 		})
+		if cfg.Health && cfg.HealthRate > 0 && k%max(1, int(cfg.Rate/cfg.HealthRate)) == 0 {
+			t.wg.Go(func() {
+				st := station{cfg: cfg, i: i, client: t.client, created: time.Now()}
+				t.addHealth(st.health(ctx))
+			})
+		}
 	}
 	return t.result("live")
 }
@@ -168,6 +192,7 @@ type tally struct {
 	mu     sync.Mutex
 	res    Result
 	lats   []time.Duration
+	hlats  []time.Duration
 	errs   []error
 	failed int
 }
@@ -185,28 +210,59 @@ func (t *tally) add(r Result, lats []time.Duration, err error) {
 	t.res.Requests += r.Requests
 	t.res.Retries += r.Retries
 	t.lats = append(t.lats, lats...)
+	if r.lastRecord.After(t.res.lastRecord) {
+		t.res.lastRecord = r.lastRecord
+	}
+	t.failed += t.fail(err)
+}
+
+// addHealth counts one health report: lat its acknowledgement time,
+// retries how often the hub turned it away first.
+func (t *tally) addHealth(lat time.Duration, retries int, err error) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.res.HealthRetries += retries
+	if err == nil {
+		t.res.Health++
+		t.hlats = append(t.hlats, lat)
+		t.res.lastHealthAt = time.Now()
+	}
+	t.failed += t.fail(err)
+}
+
+// fail keeps the first few errors, and says whether err is one.
+func (t *tally) fail(err error) int {
 	if err != nil {
-		t.failed++
 		if len(t.errs) < 5 {
 			t.errs = append(t.errs, err)
 		}
+		return 1
 	}
+	return 0
 }
 
 // result waits for the stations and sums up.
 func (t *tally) result(phase string) (Result, error) {
 	t.wg.Wait()
 	res := t.res
-	res.Elapsed = time.Since(t.start)
-	if len(t.lats) > 0 {
-		slices.Sort(t.lats)
-		res.P50 = t.lats[len(t.lats)/2]
-		res.P99 = t.lats[len(t.lats)*99/100]
+	res.Elapsed = res.lastRecord.Sub(t.start)
+	res.P50, res.P99 = percentiles(t.lats)
+	if res.Health > 0 {
+		res.HealthElapsed = res.lastHealthAt.Sub(t.start)
+		res.HealthP50, res.HealthP99 = percentiles(t.hlats)
 	}
 	if len(t.errs) > 0 {
 		return res, fmt.Errorf("loadgen: %s: %d sends did not finish, e.g.: %w", phase, t.failed, t.errs[0])
 	}
 	return res, nil
+}
+
+func percentiles(lats []time.Duration) (p50, p99 time.Duration) {
+	if len(lats) == 0 {
+		return 0, 0
+	}
+	slices.Sort(lats)
+	return lats[len(lats)/2], lats[len(lats)*99/100]
 }
 
 type station struct {
@@ -239,6 +295,7 @@ func (s station) run(ctx context.Context, from, last, batch int) (Result, []time
 				lats = append(lats, time.Since(t0))
 				res.Requests++
 				res.Records += len(b.Records)
+				res.lastRecord = time.Now()
 				break
 			}
 			if errors.Is(err, errRejected) {
@@ -347,4 +404,67 @@ func Check(cfg Config, stored []Stored) Tally {
 		}
 	}
 	return t
+}
+
+// health sends the station's health report until the hub takes it,
+// honouring the hub's Retry-After (a hub storing its most reports at
+// once turns the rest away for a minute or two).
+func (s station) health(ctx context.Context) (lat time.Duration, retries int, err error) {
+	id, tok := StationID(s.cfg.Seed, s.i), token(s.cfg.Seed, s.i)
+	h := wire.Health{StationID: id, Community: "141029100001", At: time.Now(), IntervalS: 300, Version: "loadgen",
+		UptimeS: 60, Clock: wire.HealthClock{Trusted: true, Source: "hub"},
+		Devices: wire.Devices{Reader: wire.Device{State: wire.DeviceReady}, Scanner: wire.Device{State: wire.DeviceReady},
+			Printer: wire.Printer{Device: wire.Device{State: wire.DeviceReady}, Paper: wire.PaperOK, Cover: wire.CoverOK, Cutter: wire.CutterOK},
+			Panel:   wire.Device{State: wire.DeviceAbsent}},
+		DiskFreeMB: 5000}
+	body, err := h.Fit()
+	if err != nil {
+		return 0, 0, err
+	}
+	for try := 0; ; try++ {
+		t0 := time.Now()
+		wait, err := s.post(ctx, wire.PathHealth, tok, body, http.StatusNoContent)
+		if err == nil {
+			return time.Since(t0), retries, nil
+		}
+		if errors.Is(err, errRejected) || ctx.Err() != nil {
+			return 0, retries, fmt.Errorf("station %s: health: %w", id, err)
+		}
+		retries++
+		if wait == 0 {
+			wait = time.Duration(rand.Int64N(int64(min(s.cfg.RetryMax, time.Second<<min(try, 10))))) + time.Millisecond
+		}
+		select {
+		case <-ctx.Done():
+			return 0, retries, fmt.Errorf("station %s: health: %w (last: %v)", id, ctx.Err(), err)
+		case <-time.After(wait):
+		}
+	}
+}
+
+// post posts body to path; an error says why it must be sent again
+// (errRejected: it must not), and wait how long the hub asked for.
+func (s station) post(ctx context.Context, path, tok string, body []byte, want int) (wait time.Duration, err error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, s.cfg.URLs[s.i%len(s.cfg.URLs)]+path, bytes.NewReader(body))
+	if err != nil {
+		return 0, err
+	}
+	req.Header.Set("Authorization", "Bearer "+tok)
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := s.client.Do(req)
+	if err != nil {
+		return 0, err
+	}
+	defer resp.Body.Close()
+	io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<20))
+	switch {
+	case resp.StatusCode == want:
+		return 0, nil
+	case resp.StatusCode == http.StatusBadRequest || resp.StatusCode == http.StatusRequestEntityTooLarge:
+		return 0, fmt.Errorf("%w: hub answered %s", errRejected, resp.Status)
+	}
+	if secs, err := strconv.Atoi(resp.Header.Get("Retry-After")); err == nil && secs > 0 {
+		wait = time.Duration(secs) * time.Second
+	}
+	return wait, fmt.Errorf("hub answered %s", resp.Status)
 }
