@@ -90,7 +90,9 @@ soak: deps
 
 # The drain benchmark moves a 10,000-record backlog per iteration: once is
 # a measurement; so is the province benchmark (20,000 stations' backlogs
-# to real gridhub serve processes, on PostgreSQL and on bbolt). The handwriting benchmark prints top-1, top-5 and ms/char
+# and health reports to real gridhub serve processes, on PostgreSQL and
+# on bbolt; about 17 minutes, most of it health reports waiting out the
+# hub's Retry-After of 60-120 s). The handwriting benchmark prints top-1, top-5 and ms/char
 # over the 3,500 level-1 characters. The durable Put's figures against a
 # bare bbolt Update are printed again at the end, where they are found.
 bench: export GRIDKIOSK_HANDWRITING_DATA := required
