@@ -132,9 +132,13 @@ func (a *App) followSession(v station.SessionView) {
 
 // tickResident runs the resident flow's clock.
 func (a *App) tickResident(now time.Time) {
-	if a.live.clock != nil {
-		a.live.clock.Text = a.clockWord(a.wallNow())
-		a.live.clock.Refresh()
+	// Drawn again only when the minute turned: a refresh repaints the
+	// window.
+	if c := a.live.clock; c != nil {
+		if w := a.clockWord(a.wallNow()); c.Text != w {
+			c.Text = w
+			c.Refresh()
+		}
 	}
 	if a.notice.msg != "" && !now.Before(a.notice.until) {
 		a.notice = notice{}
@@ -320,4 +324,5 @@ func (a *App) show(name string) {
 	}
 	a.root.Objects = []fyne.CanvasObject{o}
 	a.root.Refresh()
+	a.schedule()
 }

@@ -103,7 +103,7 @@ func (a *App) attractScreen() fyne.CanvasObject {
 	if name.Text == "" {
 		name.Text = a.st.Config().Station.Name
 	}
-	hold := newHoldable(name, func() { a.pressed = a.now() }, func() { a.pressed = time.Time{} })
+	hold := newHoldable(name, func() { a.pressed = a.now(); a.schedule() }, func() { a.pressed = time.Time{} })
 	online, c := a.onlineWord()
 	dot := container.NewGridWrap(fyne.NewSquareSize(14), canvas.NewCircle(c))
 	status := container.NewHBox(container.NewCenter(dot), text(online, sizeSmall, c, false))
