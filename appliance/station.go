@@ -252,6 +252,7 @@ func (s *Station) Run(ctx context.Context) error {
 	wg.Go(func() { s.purgeLoop(ctx) })
 	if s.prn != nil {
 		wg.Go(func() { s.prn.run(ctx) })
+		wg.Go(func() { s.relayPrintJobs(ctx) })
 	}
 	if d := s.cfg.Devices.IDCard; d.Present() {
 		wg.Go(func() { s.runIDCard(ctx, d.Port, d.Baud) })
