@@ -90,7 +90,9 @@ soak: deps
 
 # The drain benchmark moves a 10,000-record backlog per iteration: once is
 # a measurement. The handwriting benchmark prints top-1, top-5 and ms/char
-# over the 3,500 level-1 characters. The durable Put's figures against a
+# over the 3,500 level-1 characters. uibench runs the kiosk under Xvfb
+# beside a minimal Fyne window: idle CPU, resident memory, tap → next
+# frame (README, Guarantees). The durable Put's figures against a
 # bare bbolt Update are printed again at the end, where they are found.
 bench: export GRIDKIOSK_HANDWRITING_DATA := required
 bench: deps

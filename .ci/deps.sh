@@ -34,7 +34,9 @@ for extra in "$@"; do
     # The handwriting accuracy test: the 通用规范汉字表's levels are in
     # Unihan (unicode-data), its strokes in hanzi-writer-data (npm).
     test) pkgs+=(postgresql dosfstools mtools shellcheck fuse3 unicode-data); hanzi_data=true ;;
-    bench) pkgs+=(bmap-tools unicode-data); hanzi_data=true ;;
+    # uibench's tap probe (.ci/tapprobe.c) taps through XTEST and waits
+    # for the frame through DAMAGE; bc does its sums.
+    bench) pkgs+=(bmap-tools unicode-data libxdamage-dev libxtst-dev bc); hanzi_data=true ;;
     *) echo "deps.sh: unknown extra '$extra' (want arm64, xvfb, test or bench)" >&2; exit 2 ;;
   esac
 done
