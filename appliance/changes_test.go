@@ -63,13 +63,13 @@ func TestSessionChangedTellsOfDeliveries(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { store.Close() })
-	var hold sync.Mutex // held, the hub does not answer
+	var hold sync.RWMutex // held, the hub does not answer
 	h := &hub.Server{Store: store, Tokens: hub.Tokens{"tok-0123456789abcdef": demo.StationID},
 		Log: slog.New(slog.NewTextHandler(io.Discard, nil)), RefData: func(string) ([]byte, error) { return demo.RefData(), nil }}
 	hh := h.Handler()
 	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		hold.Lock()
-		hold.Unlock()
+		hold.RLock()
+		defer hold.RUnlock()
 		hh.ServeHTTP(w, r)
 	}))
 	t.Cleanup(ts.Close)
