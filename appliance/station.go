@@ -14,6 +14,7 @@ import (
 	"net/url"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/gridkiosk/gridkiosk/appliance/config"
@@ -62,6 +63,9 @@ type Options struct {
 	Panel Panel
 	// SyncFault is for fault-injection tests only: see outbox.Options.
 	SyncFault func(afterMeta bool) error
+	// HealthTiming, when set, tunes the health reporter before it runs
+	// (tests shorten its waits).
+	HealthTiming func(*upstream.Reporter)
 }
 
 // Timing is the forwarder's pacing.
@@ -108,6 +112,9 @@ type Station struct {
 	dev     devices
 	ref     refs
 	count   *counters
+
+	healthTiming func(*upstream.Reporter)
+	reporter     atomic.Pointer[upstream.Reporter]
 }
 
 // New opens the station's outbox in the configured data directory.
@@ -142,14 +149,15 @@ func New(opt Options) (*Station, error) {
 	s := &Station{
 		cfg: cfg, log: opt.Log, local: opt.Now, version: opt.Version, started: opt.Now(),
 		box: box, clock: clock,
-		cardOpt: opt.IDCard,
-		sysNet:  "/sys/class/net",
-		openID:  opt.OpenPort,
-		sess:    session{idle: cfg.UI.IdleTimeout.Duration, local: opt.Now, cur: registration{state: station.SessionIdle}},
-		desk:    staffDesk{local: opt.Now},
-		pnl:     frontPanel{hw: opt.Panel},
-		changes: changeNotice{ch: make(chan struct{})},
-		count:   newCounters(),
+		cardOpt:      opt.IDCard,
+		sysNet:       "/sys/class/net",
+		openID:       opt.OpenPort,
+		sess:         session{idle: cfg.UI.IdleTimeout.Duration, local: opt.Now, cur: registration{state: station.SessionIdle}},
+		desk:         staffDesk{local: opt.Now},
+		pnl:          frontPanel{hw: opt.Panel},
+		healthTiming: opt.HealthTiming,
+		changes:      changeNotice{ch: make(chan struct{})},
+		count:        newCounters(),
 	}
 	if s.ref.data, err = loadRefData(box); err != nil {
 		// A damaged cache is replaced at the next fetch; meanwhile the
@@ -163,6 +171,7 @@ func New(opt Options) (*Station, error) {
 			open = func() (printer.Conn, error) { return OpenPrinter(p) }
 		}
 		s.prn = newPrintQueue(open, PrinterProfile(p), box, opt.Now, opt.Log.With("device", "printer"))
+		s.prn.onChange = s.notify
 		if err := s.prn.load(); err != nil {
 			// The jobs stay on disk; staff print the receipts again from
 			// the records.
@@ -242,6 +251,7 @@ func (s *Station) Run(ctx context.Context) error {
 	if s.fwd != nil {
 		wg.Go(func() { s.fwd.Run(ctx) })
 		wg.Go(func() { s.refDataLoop(ctx) })
+		wg.Go(func() { s.runHealth(ctx) })
 		wg.Go(func() { s.watchUpstream(ctx, upstreamEvery) })
 		wg.Go(func() {
 			watchLinks(ctx, s.sysNet, linkEvery, func(iface string) { s.networkBack("link " + iface + " up") })
