@@ -55,7 +55,7 @@ func (a *App) frame(title string, body fyne.CanvasObject, footer ...fyne.CanvasO
 // the lamp and the bell are elsewhere, and nothing else on the screen
 // would change. helpChip says it in short, beside a screen's question.
 func (a *App) helpBanner() fyne.CanvasObject {
-	msg := newPara(a.tr("已呼叫工作人员，请稍候。", "Staff have been called. Please wait.")+" "+a.staffWhere(), sizeBody, paper, fullWidth-2*inset)
+	msg := newPara(a.tr("已呼叫工作人员，请稍候。", "Staff have been called. Please wait. ")+a.staffWhere(), sizeBody, paper, fullWidth-2*inset)
 	msg.bold = true
 	return container.NewStack(canvas.NewRectangle(blue), container.New(margin{}, msg))
 }
