@@ -12,7 +12,7 @@ LDFLAGS := -s -w -X main.version=$(VERSION)
 FUZZTIME ?= 2m
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 
-.PHONY: all deps deps-arm64 deps-test soak screenshots image image-check run test test-race vet fuzz fuzz-short bench lint build build-amd64 build-arm64 screenshot clean voice-pack
+.PHONY: all deps deps-arm64 deps-test soak screenshots console-screenshots image image-check run test test-race vet fuzz fuzz-short bench lint build build-amd64 build-arm64 screenshot clean voice-pack
 
 all: build
 
@@ -136,6 +136,12 @@ screenshot:
 screenshots: deps
 	@.ci/deps.sh xvfb
 	@.ci/screenshots.sh docs/screenshots
+
+# The county console's pages (laptop and phone) from the browser test,
+# headless chromium, to docs/console.
+console-screenshots: deps-test
+	@mkdir -p docs/console
+	GRIDKIOSK_CONSOLE_SHOTS=$(abspath docs/console) $(GO) test -count=1 -run TestConsoleInBrowser ./sync/hub/console
 
 ARCH ?= amd64
 IMAGE ?= dist/gridkiosk-$(ARCH).img

@@ -33,7 +33,9 @@ for extra in "$@"; do
     # fusermount3 mounts the power-cut file system when not run as root.
     # The handwriting accuracy test: the 通用规范汉字表's levels are in
     # Unihan (unicode-data), its strokes in hanzi-writer-data (npm).
-    test) pkgs+=(postgresql dosfstools mtools shellcheck fuse3 unicode-data); hanzi_data=true ;;
+    # Headless chromium drives the county console's browser test, with a
+    # CJK font for its screenshots.
+    test) pkgs+=(postgresql dosfstools mtools shellcheck fuse3 unicode-data chromium fonts-droid-fallback); hanzi_data=true ;;
     bench) pkgs+=(bmap-tools unicode-data); hanzi_data=true ;;
     *) echo "deps.sh: unknown extra '$extra' (want arm64, xvfb, test or bench)" >&2; exit 2 ;;
   esac

@@ -15,6 +15,7 @@ import (
 	"github.com/gridkiosk/gridkiosk/appliance/signedcode"
 	"github.com/gridkiosk/gridkiosk/sim/demo"
 	"github.com/gridkiosk/gridkiosk/sync/hub"
+	"github.com/gridkiosk/gridkiosk/sync/hub/console"
 )
 
 // simHub is the county hub in the simulation's process: sync/hub over a
@@ -59,8 +60,15 @@ func startHub(dir, tokenFile string, log *slog.Logger) (*simHub, error) {
 	}
 	hs := &hub.Server{Store: store, Tokens: hub.Tokens{token: demo.StationID}, Log: log.With("component", "hub"),
 		RefData: func(string) ([]byte, error) { return refdata, nil }}
+	handler, err := withConsole(store, hs, log)
+	if err != nil {
+		store.Close()
+		ln.Close()
+		return nil, err
+	}
 	h := &simHub{addr: ln.Addr().String(), tokenFile: tokenFile, store: store, signer: signer}
-	h.srv, h.done = serveHub(hs, ln, log)
+	h.srv, h.done = serveHub(handler, ln, log)
+	log.Info("simulate: county console", "url", "http://"+h.addr+console.Prefix, "user", demo.ConsoleUser, "password", demo.ConsolePassword)
 	return h, nil
 }
 
@@ -105,11 +113,11 @@ func (h *simHub) close() error {
 	return h.store.Close()
 }
 
-// serveHub serves hs on ln with the county hub's limits until the
+// serveHub serves h on ln with the county hub's limits until the
 // returned server is closed; done closes when it has stopped.
-func serveHub(hs *hub.Server, ln net.Listener, log *slog.Logger) (*http.Server, chan struct{}) {
+func serveHub(h http.Handler, ln net.Listener, log *slog.Logger) (*http.Server, chan struct{}) {
 	done := make(chan struct{})
-	srv, gl := hub.HTTPLimits(0).Server(hs.Handler(), ln, log.With("component", "hub"))
+	srv, gl := hub.HTTPLimits(0).Server(h, ln, log.With("component", "hub"))
 	go func() { srv.Serve(gl); close(done) }()
 	return srv, done
 }

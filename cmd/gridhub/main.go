@@ -10,6 +10,7 @@
 //	gridhub refdata load (--data DIR | --db DSN) [--station ID] FILE.json
 //	gridhub staff pin set|reset (--data DIR | --db DSN) [--station ID] --staff ID [--pin-file FILE]
 //	gridhub record set-status (--data DIR | --db DSN) ID STATE [--note TEXT]
+//	gridhub user add|reset|disable|list (--data DIR | --db DSN) --name NAME [--role R] [--community CODE]
 //	gridhub records (--data DIR | --db DSN) [--station ID] [--state STATE] [--limit N]
 //	gridhub keygen  --out FILE [--id ID]
 //	gridhub tls init|renew --dir DIR --host NAMES [--name NAME] [--days N] [--ca-days N]
@@ -53,6 +54,12 @@ Usage:
                                     STATE: received, in_progress, done or rejected
   gridhub records (--data DIR | --db DSN) [--station ID] [--state STATE] [--limit N]
                                     list the records the hub holds (no personal data)
+  gridhub user add (--data DIR | --db DSN) --name NAME --role admin|staff|viewer [--community CODE]
+                   [--password-file FILE]
+                                    a county console account (password asked without echo, or stdin)
+  gridhub user reset|disable (--data DIR | --db DSN) --name NAME
+                                    a new password, or no more log-ins; either ends its sessions
+  gridhub user list (--data DIR | --db DSN)
   gridhub keygen  --out FILE        make the key appointment and staff codes are signed with
   gridhub tls init  --dir DIR --host NAMES [--name NAME] [--days N] [--ca-days N]
                                     make a county CA and the hub's certificate under it
@@ -73,6 +80,12 @@ A bbolt file opens in one process at a time: with --data, stop gridhub
 serve before the station, refdata, record and records commands (they say
 so if it runs), and start it again after. With --db they work while serve runs, which sees their changes
 at once.
+
+Console: gridhub serve serves the county's web console at /console/ on
+its listener (--console=false turns it off). Roles: admin (the county:
+everything, and the audit log), staff (one community's records only),
+viewer (reads, personal data masked). Add the first account with
+"gridhub user add --role admin".
 
 Stations: "gridhub station add" prints a station's token once and keeps
 only its SHA-256, in the store. A tokens file (serve --tokens) of
@@ -131,6 +144,8 @@ func realMain(args []string, stdout, stderr io.Writer) int {
 		err = staffCmd(ctx, args[1:], os.Stdin, stdout, stderr)
 	case "record":
 		err = record(ctx, args[1:], stdout)
+	case "user":
+		err = userCmd(ctx, args[1:], os.Stdin, stdout, stderr)
 	case "records":
 		err = records(ctx, args[1:], stdout)
 	case "keygen":

@@ -14,6 +14,7 @@ import (
 
 	"github.com/gridkiosk/gridkiosk/appliance/signedcode"
 	"github.com/gridkiosk/gridkiosk/sync/hub"
+	"github.com/gridkiosk/gridkiosk/sync/hub/console"
 	"github.com/gridkiosk/gridkiosk/sync/wire"
 )
 
@@ -26,6 +27,7 @@ func serve(ctx context.Context, args []string, log *slog.Logger) error {
 	codeKey := fs.String("code-key", "", "signing key of appointment and staff codes (gridhub keygen); its public half is served with the reference data")
 	tlsCert := fs.String("tls-cert", "", "TLS certificate (PEM, with its chain) to serve HTTPS; needs --tls-key (gridhub tls init makes one under a county CA)")
 	tlsKey := fs.String("tls-key", "", "TLS private key (PEM) of --tls-cert")
+	withConsole := fs.Bool("console", true, "serve the county's web console at /console/ on the same listener (accounts: gridhub user add)")
 	maxConns := fs.Int("max-conns", hub.MaxConns, "connections kept open at most; when more come, the longest-waiting idle or slow ones are closed first")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -66,6 +68,10 @@ func serve(ctx context.Context, args []string, log *slog.Logger) error {
 	if len(stations)+len(srv.Tokens) == 0 {
 		log.Warn("gridhub: no stations yet: add one with gridhub station add, or give --tokens FILE")
 	}
+	mux, err := serveMux(srv, *withConsole, tlsConfig != nil, log)
+	if err != nil {
+		return fmt.Errorf("serve: %w", err)
+	}
 	ln, err := net.Listen("tcp", *listen)
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
@@ -74,7 +80,7 @@ func serve(ctx context.Context, args []string, log *slog.Logger) error {
 		ln = tls.NewListener(ln, tlsConfig)
 	}
 	lim := hub.HTTPLimits(*maxConns)
-	hs, gl := lim.Server(srv.Handler(), ln, log)
+	hs, gl := lim.Server(mux, ln, log)
 	ln = gl
 	go func() {
 		<-ctx.Done()
@@ -82,16 +88,46 @@ func serve(ctx context.Context, args []string, log *slog.Logger) error {
 		defer cancel()
 		hs.Shutdown(shut)
 	}()
-	storeKind := "bbolt " + *sf.data
-	if *sf.db != "" {
-		storeKind = "postgres" // the DSN may hold a password: not logged
-	}
-	log.Info("gridhub: serving", "addr", ln.Addr().String(), "tls", tlsConfig != nil, "store", storeKind,
+	log.Info("gridhub: serving", "addr", ln.Addr().String(), "tls", tlsConfig != nil, "store", sf.kind(),
 		"stations", len(stations), "file_tokens", len(srv.Tokens), "max_conns", lim.MaxConns)
 	if err := hs.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
 		return fmt.Errorf("serve: %w", err)
 	}
 	return nil
+}
+
+// kind names the store for the log.
+func (f storeFlags) kind() string {
+	if *f.db != "" {
+		return "postgres" // the DSN may hold a password: not logged
+	}
+	return "bbolt " + *f.data
+}
+
+// serveMux is the stations' contract, and the console beside it under
+// /console/ when withConsole: one listener, so one TLS certificate and
+// one port for the county's firewall. Other pages register on the same
+// mux.
+func serveMux(srv *hub.Server, withConsole, tls bool, log *slog.Logger) (*http.ServeMux, error) {
+	mux := http.NewServeMux()
+	mux.Handle("/", srv.Handler())
+	if !withConsole {
+		return mux, nil
+	}
+	c := &console.Console{Store: srv.Store, Log: log.With("component", "console"), Secure: tls}
+	ch, err := c.Handler()
+	if err != nil {
+		return nil, fmt.Errorf("console: %w", err)
+	}
+	mux.Handle(console.Prefix, ch)
+	users, err := srv.Store.Users()
+	if err != nil {
+		return nil, err
+	}
+	if len(users) == 0 {
+		log.Warn("gridhub: the console at /console/ has no accounts yet: add one with gridhub user add --role admin")
+	}
+	return mux, nil
 }
 
 // readTokens reads the tokens file, if there is one.

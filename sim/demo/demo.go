@@ -42,6 +42,14 @@ func Config(dir, hubURL, tokenFile string) *config.Config {
 // their code logs in with it.
 const StaffPIN = "2580"
 
+// The county console's demo account on the simulated hub: a county
+// admin. The password is public, like the rest of the demo; a real hub's
+// accounts are made with gridhub user add.
+const (
+	ConsoleUser     = "demo.admin"
+	ConsolePassword = "gridkiosk-demo"
+)
+
 // staffPINHash is what gridhub staff pin set wrote for StaffPIN: fixed,
 // so the demo's reference data (and its ETag) is the same at every start.
 const staffPINHash = "$argon2id$v=19$m=19456,t=2,p=1$v+aL8SdPXZurcxMnagWpIA$6gSP5iIbomQo53zht8PPeZYdzMEjyRPyIylIHR17Guc"

@@ -65,6 +65,15 @@ func TestBoltSealedAtRest(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	// The console's: an account's password hash, the worker a matter
+	// went to and its note.
+	if err := s.PutUser(User{Name: "county.admin", Role: RoleAdmin, PassHash: sealPINHash}); err != nil {
+		t.Fatal(err)
+	}
+	err = s.AddMatterEvent(MatterEvent{RecordID: sealRecord().ID, Kind: EventAssign, Value: sealStaff, Note: "联系" + sealName})
+	if err != nil {
+		t.Fatal(err)
+	}
 	s.Close()
 	raw, err := os.ReadFile(path)
 	if err != nil {
@@ -88,6 +97,12 @@ func TestBoltSealedAtRest(t *testing.T) {
 	}
 	if rd, ok, err := s.RefData("141029-xfw-01"); err != nil || !ok || !bytes.Equal(rd, sealRefData) {
 		t.Fatalf("refdata: %s %v %v", rd, ok, err)
+	}
+	if u, ok, err := s.User("county.admin"); err != nil || !ok || u.PassHash != sealPINHash {
+		t.Fatalf("user: %+v %v %v", u, ok, err)
+	}
+	if ev, err := s.MatterEvents(sealRecord().ID); err != nil || len(ev) != 1 || ev[0].Value != sealStaff {
+		t.Fatalf("matter events: %+v %v", ev, err)
 	}
 	s.Close()
 

@@ -20,6 +20,7 @@ type Store interface {
 	RecordStore
 	StationStore
 	RefDataStore
+	ConsoleStore
 	io.Closer
 }
 

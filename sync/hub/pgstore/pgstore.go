@@ -80,6 +80,9 @@ func (s *Store) init(ctx context.Context, keyFile string) error {
 	if err != nil {
 		return fmt.Errorf("hub: pg: migrate: %w", err)
 	}
+	if err := s.migrateConsole(ctx); err != nil {
+		return fmt.Errorf("hub: pg: console tables: %w", err)
+	}
 	if sealed {
 		return vacuum(ctx, s.pool)
 	}

@@ -181,6 +181,14 @@ func TestSealedAtRest(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	// The console's: an account's password hash, the worker a matter
+	// went to and its note.
+	if err := s.PutUser(hub.User{Name: "county.admin", Role: hub.RoleAdmin, PassHash: p.pinHash}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.AddMatterEvent(hub.MatterEvent{RecordID: r.ID, Kind: hub.EventAssign, Value: p.staff, Note: p.note()}); err != nil {
+		t.Fatal(err)
+	}
 	conn, err := pgx.Connect(t.Context(), dsn)
 	if err != nil {
 		t.Fatal(err)
@@ -209,6 +217,12 @@ func TestSealedAtRest(t *testing.T) {
 	}
 	if rd, ok, err := s.RefData(station); err != nil || !ok || !bytes.Equal(rd, p.refData()) {
 		t.Fatalf("refdata: %s %v %v", rd, ok, err)
+	}
+	if u, ok, err := s.User("county.admin"); err != nil || !ok || u.PassHash != p.pinHash {
+		t.Fatalf("user: %+v %v %v", u, ok, err)
+	}
+	if ev, err := s.MatterEvents(r.ID); err != nil || len(ev) != 1 || ev[0].Value != p.staff || ev[0].Note != p.note() {
+		t.Fatalf("matter events: %+v %v", ev, err)
 	}
 	again := r
 	again.Payload = json.RawMessage(" " + strings.ReplaceAll(string(r.Payload), ",", ",\n\t")) // the same JSON

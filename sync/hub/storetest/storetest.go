@@ -55,6 +55,7 @@ func Run(t *testing.T, open func(t *testing.T) hub.Store) {
 		{"RefData", testRefData},
 		{"RefDataInvalid", testRefDataInvalid},
 	}
+	tests = append(tests, consoleTests()...)
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
