@@ -72,6 +72,11 @@ type printQueue struct {
 	printed uint64
 	wake    chan struct{}
 	changed chan struct{}
+	// moved is set when state changes, and cleared when run has told
+	// onChange (set before run; the station's change notice), with no
+	// lock of the queue held: see Station.
+	moved    bool
+	onChange func()
 }
 
 type printJob struct {
@@ -279,12 +284,24 @@ func (q *printQueue) run(ctx context.Context) {
 		} else {
 			q.ready(ctx)
 		}
+		q.tellChange()
 		select {
 		case <-ctx.Done():
 			return
 		case <-q.wake:
 		case <-time.After(wait):
 		}
+	}
+}
+
+// tellChange calls onChange once after the printer's state changed.
+func (q *printQueue) tellChange() {
+	q.mu.Lock()
+	moved := q.moved
+	q.moved = false
+	q.mu.Unlock()
+	if moved && q.onChange != nil {
+		q.onChange()
 	}
 }
 

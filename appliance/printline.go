@@ -53,6 +53,8 @@ func (q *printQueue) ready(ctx context.Context) error {
 func (q *printQueue) noteErr(err error) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
+	old := q.state
+	defer func() { q.moved = q.moved || q.state != old }()
 	var nr *printer.NotReadyError
 	switch {
 	case err == nil:

@@ -14,6 +14,7 @@ import (
 	"net/url"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/gridkiosk/gridkiosk/appliance/config"
@@ -62,6 +63,9 @@ type Options struct {
 	Panel Panel
 	// SyncFault is for fault-injection tests only: see outbox.Options.
 	SyncFault func(afterMeta bool) error
+	// HealthTiming, when set, tunes the health reporter before it runs
+	// (tests shorten its waits).
+	HealthTiming func(*upstream.Reporter)
 }
 
 // Timing is the forwarder's pacing.
@@ -108,6 +112,9 @@ type Station struct {
 	dev     devices
 	ref     refs
 	count   *counters
+
+	healthTiming func(*upstream.Reporter)
+	reporter     atomic.Pointer[upstream.Reporter]
 	// remind wakes the card reminder (cardReminder) after a registration
 	// was stored with its card still on the reader.
 	remind chan struct{}
@@ -145,15 +152,16 @@ func New(opt Options) (*Station, error) {
 	s := &Station{
 		cfg: cfg, log: opt.Log, local: opt.Now, version: opt.Version, started: opt.Now(),
 		box: box, clock: clock,
-		cardOpt: opt.IDCard,
-		sysNet:  "/sys/class/net",
-		openID:  opt.OpenPort,
-		sess:    session{idle: cfg.UI.IdleTimeout.Duration, local: opt.Now, cur: registration{state: station.SessionIdle}},
-		desk:    staffDesk{local: opt.Now},
-		pnl:     frontPanel{hw: opt.Panel},
-		changes: changeNotice{ch: make(chan struct{})},
-		count:   newCounters(),
-		remind:  make(chan struct{}, 1),
+		cardOpt:      opt.IDCard,
+		sysNet:       "/sys/class/net",
+		openID:       opt.OpenPort,
+		sess:         session{idle: cfg.UI.IdleTimeout.Duration, local: opt.Now, cur: registration{state: station.SessionIdle}},
+		desk:         staffDesk{local: opt.Now},
+		pnl:          frontPanel{hw: opt.Panel},
+		healthTiming: opt.HealthTiming,
+		changes:      changeNotice{ch: make(chan struct{})},
+		count:        newCounters(),
+		remind:       make(chan struct{}, 1),
 	}
 	if s.ref.data, err = loadRefData(box); err != nil {
 		// A damaged cache is replaced at the next fetch; meanwhile the
@@ -167,6 +175,7 @@ func New(opt Options) (*Station, error) {
 			open = func() (printer.Conn, error) { return OpenPrinter(p) }
 		}
 		s.prn = newPrintQueue(open, PrinterProfile(p), box, opt.Now, opt.Log.With("device", "printer"))
+		s.prn.onChange = s.notify
 		if err := s.prn.load(); err != nil {
 			// The jobs stay on disk; staff print the receipts again from
 			// the records.
@@ -246,6 +255,7 @@ func (s *Station) Run(ctx context.Context) error {
 	if s.fwd != nil {
 		wg.Go(func() { s.fwd.Run(ctx) })
 		wg.Go(func() { s.refDataLoop(ctx) })
+		wg.Go(func() { s.runHealth(ctx) })
 		wg.Go(func() { s.watchUpstream(ctx, upstreamEvery) })
 		wg.Go(func() {
 			watchLinks(ctx, s.sysNet, linkEvery, func(iface string) { s.networkBack("link " + iface + " up") })

@@ -34,6 +34,7 @@ const DefaultPath = "/etc/gridkiosk/gridkiosk.toml"
 type Config struct {
 	Station  Station  `toml:"station"`
 	Upstream Upstream `toml:"upstream"`
+	Health   Health   `toml:"health"`
 	Storage  Storage  `toml:"storage"`
 	Admin    Admin    `toml:"admin"`
 	Devices  Devices  `toml:"devices"`
@@ -205,11 +206,19 @@ func (d *Duration) UnmarshalText(text []byte) error {
 	return nil
 }
 
+// Health is the station's health report to the hub (wire.Health).
+type Health struct {
+	// Interval is how often the report goes when nothing changes; a
+	// device that changes state is reported at once.
+	Interval Duration `toml:"interval"`
+}
+
 // Default returns the configuration with every default filled in. The
 // station's id, name and grid have no sensible default and are left empty.
 func Default() Config {
 	return Config{
 		Upstream: Upstream{BatchSize: 100, Timeout: Duration{15 * time.Second}, RetryMax: Duration{5 * time.Minute}, CAMode: "add"},
+		Health:   Health{Interval: Duration{5 * time.Minute}},
 		Storage:  Storage{Dir: "/var/lib/gridkiosk", RetentionDays: 30, MinFreeMB: 64},
 		Admin:    Admin{Listen: "127.0.0.1:8765"},
 		Devices: Devices{

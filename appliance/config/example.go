@@ -87,6 +87,14 @@ pin_sha256 = []
 # Default false.
 insecure_http = false
 
+[health]
+# How often the station sends the hub its health report (devices, queue,
+# clock, disk) when nothing changes; a device that changes state (paper
+# out, a reader unplugged) is reported at once. 30s to 15m, default "5m".
+# The county console calls a station late after 1.5 intervals and
+# offline after 30 minutes without a report.
+interval = "5m"
+
 [storage]
 # Where records and the outbox are kept. An absolute path, default
 # "/var/lib/gridkiosk".

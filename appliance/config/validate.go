@@ -25,6 +25,10 @@ func (c *Config) Validate() error {
 	var ps problems
 	c.Station.validate(&ps)
 	c.Upstream.validate(&ps)
+	// Long enough not to load a province's hub (20,000 stations every
+	// 30 s is 670 reports/s), short enough that the console's "late"
+	// and "offline" (30 min) mean what they say.
+	ps.durationRange("health.interval", c.Health.Interval, "30s", "15m")
 	c.Storage.validate(&ps)
 	c.Admin.validate(&ps)
 	c.Devices.IDCard.validate(&ps, "devices.idcard")

@@ -60,6 +60,11 @@ type Server struct {
 	// station halves its batch. Default 8 MiB.
 	MaxBody int64
 	Now     func() time.Time
+	// HealthInFlight bounds the health reports stored at once; more get
+	// 503 with a Retry-After. Default DefaultHealthInFlight.
+	HealthInFlight int
+
+	gate healthGate
 }
 
 // Handler returns the HTTP handler of the contract's endpoints.
@@ -73,8 +78,10 @@ func (s *Server) Handler() http.Handler {
 	if s.Now == nil {
 		s.Now = time.Now
 	}
+	s.gate = make(healthGate, s.healthInFlight())
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /v1/records", s.auth(s.ingest))
+	mux.HandleFunc("POST "+wire.PathHealth, s.auth(s.health))
 	mux.HandleFunc("GET /v1/stations/{station}/refdata", s.auth(s.refdata))
 	mux.HandleFunc("GET /v1/records/{id}/status", s.auth(s.status))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {

@@ -21,6 +21,7 @@ type Store interface {
 	StationStore
 	RefDataStore
 	ConsoleStore
+	HealthStore
 	io.Closer
 }
 

@@ -12,6 +12,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/gridkiosk/gridkiosk/sync/hub"
+	"github.com/gridkiosk/gridkiosk/sync/wire"
 )
 
 // shotsDir is where the browser test saves each page as a PNG when
@@ -169,6 +170,38 @@ func TestConsoleInBrowser(t *testing.T) {
 	viewerInBrowser(t, f, c)
 	c.logout()
 	adminInBrowser(c)
+	stationsInBrowser(f, c)
+}
+
+// stationsInBrowser: the admin sees both stations online; 枣岭's printer
+// runs out of paper, then 幸福湾's reports stop and half an hour later it
+// is offline, both on the alert list.
+func stationsInBrowser(f *fixture, c *chrome) {
+	c.do("laptop", chromedp.EmulateViewport(1280, 800))
+	f.report(c.t, tokenXFW, healthOf(stationXFW, communityXFW, wire.PaperOK, 0, 0))
+	f.report(c.t, tokenZL, healthOf(stationZL, communityZL, wire.PaperOK, 0, 0))
+	c.open("/console/stations")
+	c.has("stations online", "站点 Stations", stationXFW, stationZL, "在线 Online", "没有告警")
+	// 枣岭 reports on; 幸福湾 is silent. The admin watches the page
+	// meanwhile (which also keeps the session from idling out).
+	for i := range 7 {
+		f.clock.Add(5 * time.Minute)
+		f.report(c.t, tokenZL, healthOf(stationZL, communityZL, wire.PaperOK, 0, 0))
+		c.open("/console/stations")
+		if i == 1 {
+			c.has("幸福湾 late after 10 min", "迟报 Late")
+		}
+	}
+	f.report(c.t, tokenZL, healthOf(stationZL, communityZL, wire.PaperOut, 0, 0))
+	c.open("/console/stations")
+	c.has("幸福湾 offline, 枣岭 out of paper", "离线 Offline", "离线 35 分钟 min", "打印机缺纸", "缺纸 paper out")
+	c.shot("stations")
+	c.submit("open 枣岭", `td a[href$="/stations/`+stationZL+`"]`)
+	c.has("station page", "报告记录 Report history", "缺纸 paper out", "正常 OK")
+	c.shot("station")
+	c.do("phone", chromedp.EmulateViewport(390, 844, chromedp.EmulateScale(2)))
+	c.open("/console/stations")
+	c.shot("stations-phone")
 }
 
 func (c *chrome) login(name string) {

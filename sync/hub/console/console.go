@@ -116,6 +116,8 @@ func (c *Console) Handler() (http.Handler, error) {
 	mux.HandleFunc("POST /console/registrations.csv", c.authed(handlers, c.exportCSV(kindRegistration)))
 	mux.HandleFunc("POST /console/volunteers.csv", c.authed(handlers, c.exportCSV(kindVolunteer)))
 	mux.HandleFunc("GET /console/audit", c.authed(adminOnly, c.audit))
+	mux.HandleFunc("GET /console/stations", c.authed(anyRole, c.stations))
+	mux.HandleFunc("GET /console/stations/{id}", c.authed(anyRole, c.station))
 	// Browsers' own cross-origin check (Sec-Fetch-Site, Origin) before
 	// the CSRF token: two locks, either of which stops a forged form.
 	return securityHeaders(http.NewCrossOriginProtection().Handler(mux)), nil

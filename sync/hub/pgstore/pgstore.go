@@ -83,6 +83,9 @@ func (s *Store) init(ctx context.Context, keyFile string) error {
 	if err := s.migrateConsole(ctx); err != nil {
 		return fmt.Errorf("hub: pg: console tables: %w", err)
 	}
+	if err := s.migrateHealth(ctx); err != nil {
+		return fmt.Errorf("hub: pg: health table: %w", err)
+	}
 	if sealed {
 		return vacuum(ctx, s.pool)
 	}

@@ -54,6 +54,7 @@ func Run(t *testing.T, open func(t *testing.T) hub.Store) {
 		{"Tokens", testTokens},
 		{"RefData", testRefData},
 		{"RefDataInvalid", testRefDataInvalid},
+		{"Health", testHealth},
 	}
 	tests = append(tests, consoleTests()...)
 	for _, tc := range tests {

@@ -1,0 +1,207 @@
+package console
+
+import (
+	"fmt"
+	"net/http"
+	"slices"
+	"time"
+
+	"github.com/gridkiosk/gridkiosk/sync/hub"
+	"github.com/gridkiosk/gridkiosk/sync/wire"
+)
+
+// OfflineAfter is how long without a report makes a station offline,
+// and an alert: six missed reports at the default interval, long enough
+// that a restart or a short network cut does not page anyone.
+const OfflineAfter = 30 * time.Minute
+
+// backlogAge is how old a station's oldest queued record must be for a
+// growing queue to be an alert: records that wait an hour while more
+// come are not leaving.
+const backlogAge = time.Hour
+
+// Link states of a station, from the age of its last report.
+const (
+	linkOnline  = "online"
+	linkLate    = "late"
+	linkOffline = "offline"
+)
+
+var linkLabels = map[string]string{linkOnline: "在线 Online", linkLate: "迟报 Late", linkOffline: "离线 Offline"}
+
+// linkState is online within 1.5 of the station's intervals of its last
+// report (a report may be a little late on a slow line), offline after
+// OfflineAfter, and late between.
+func linkState(r hub.HealthReport, now time.Time) string {
+	age := now.Sub(r.ReceivedAt)
+	switch {
+	case age > OfflineAfter:
+		return linkOffline
+	case age <= time.Duration(r.Report.IntervalS)*time.Second*3/2:
+		return linkOnline
+	default:
+		return linkLate
+	}
+}
+
+var deviceLabels = map[string]string{
+	wire.DeviceAbsent: "未配置 none", wire.DeviceReady: "正常 OK", wire.DeviceMissing: "未连接 unplugged",
+	wire.DeviceLost: "无响应 not answering", wire.DeviceError: "故障 fault", wire.DeviceUnknown: "未知 unknown",
+}
+
+func deviceLabel(d wire.Device) string {
+	if l, ok := deviceLabels[d.State]; ok {
+		return l
+	}
+	return d.State
+}
+
+// printerLabel says first what staff must fix.
+func printerLabel(p wire.Printer) string {
+	switch {
+	case p.Paper == wire.PaperOut:
+		return "缺纸 paper out"
+	case p.Cover == wire.CoverOpen:
+		return "纸仓盖开 cover open"
+	case p.Cutter == wire.CutterErr:
+		return "切刀故障 cutter error"
+	}
+	return deviceLabel(p.Device)
+}
+
+type stationRow struct {
+	ID, Community, Link, LinkLabel, Version, Clock string
+	Reader, Scanner, Printer, Panel                string
+	ReaderBad, ScannerBad, PrinterBad              bool
+	Depth                                          int
+	OldestAge                                      string
+	Rejected                                       int
+	LastReport, LastSync                           string
+	DiskFreeMB                                     int64
+}
+
+type alert struct {
+	Station, Kind, Text string
+}
+
+func (c *Console) row(r hub.HealthReport, now time.Time) stationRow {
+	h := r.Report
+	link := linkState(r, now)
+	row := stationRow{
+		ID: h.StationID, Community: h.Community, Link: link, LinkLabel: linkLabels[link], Version: h.Version,
+		Reader: deviceLabel(h.Devices.Reader), Scanner: deviceLabel(h.Devices.Scanner),
+		Printer: printerLabel(h.Devices.Printer), Panel: deviceLabel(h.Devices.Panel),
+		ReaderBad:  bad(h.Devices.Reader),
+		ScannerBad: bad(h.Devices.Scanner),
+		PrinterBad: bad(h.Devices.Printer.Device) || h.Devices.Printer.Paper == wire.PaperOut,
+		Depth:      h.Queue.Depth, Rejected: h.Queue.Rejected, OldestAge: age(time.Duration(h.Queue.OldestAgeS) * time.Second),
+		LastReport: when(r.ReceivedAt), DiskFreeMB: h.DiskFreeMB,
+	}
+	if h.LastSync != nil {
+		row.LastSync = when(*h.LastSync)
+	}
+	switch {
+	case !h.Clock.Trusted:
+		row.Clock = "未校准 not trusted"
+	default:
+		row.Clock = fmt.Sprintf("已校准 trusted (%s, %+.1f s)", h.Clock.Source, float64(h.Clock.OffsetMS)/1000)
+	}
+	return row
+}
+
+func bad(d wire.Device) bool {
+	return d.State == wire.DeviceMissing || d.State == wire.DeviceLost || d.State == wire.DeviceError
+}
+
+func age(d time.Duration) string {
+	switch {
+	case d <= 0:
+		return "—"
+	case d < time.Hour:
+		return fmt.Sprintf("%d 分钟 min", int(d.Minutes()))
+	case d < 48*time.Hour:
+		return fmt.Sprintf("%.1f 小时 h", d.Hours())
+	default:
+		return fmt.Sprintf("%d 天 days", int(d.Hours()/24))
+	}
+}
+
+// alerts are what needs someone: a station offline, out of paper, or
+// with a backlog that grows while its oldest record waits over an hour.
+func (c *Console) alerts(r hub.HealthReport, now time.Time) []alert {
+	h := r.Report
+	var out []alert
+	if linkState(r, now) == linkOffline {
+		out = append(out, alert{h.StationID, "offline", fmt.Sprintf("离线 %s（最后报告 %s）/ offline since the last report at %s",
+			age(now.Sub(r.ReceivedAt)), when(r.ReceivedAt), when(r.ReceivedAt))})
+	}
+	if h.Devices.Printer.Paper == wire.PaperOut {
+		out = append(out, alert{h.StationID, "paper", "打印机缺纸 / printer out of paper"})
+	}
+	if time.Duration(h.Queue.OldestAgeS)*time.Second > backlogAge {
+		prev, err := c.Store.HealthHistory(h.StationID, 2)
+		if err == nil && len(prev) == 2 && prev[1].Report.Queue.Depth < h.Queue.Depth {
+			out = append(out, alert{h.StationID, "backlog", fmt.Sprintf("积压增长：%d 条待发，最早的已等 %s / backlog growing: %d queued, the oldest waiting %s",
+				h.Queue.Depth, age(time.Duration(h.Queue.OldestAgeS)*time.Second), h.Queue.Depth, age(time.Duration(h.Queue.OldestAgeS)*time.Second))})
+		}
+	}
+	return out
+}
+
+// seesStation: community staff see their own community's stations only.
+func seesStation(u hub.User, h wire.Health) bool {
+	return u.Role != hub.RoleStaff || h.Community == u.Community
+}
+
+type stationsData struct {
+	Rows    []stationRow
+	Alerts  []alert
+	Offline string
+}
+
+func (c *Console) stations(w http.ResponseWriter, r *http.Request, s *session) {
+	all, err := c.Store.LatestHealth()
+	if err != nil {
+		c.storeFailed(w, s, err)
+		return
+	}
+	now := c.Now()
+	d := stationsData{Offline: age(OfflineAfter)}
+	for _, rep := range all {
+		if !seesStation(s.user, rep.Report) {
+			continue
+		}
+		d.Rows = append(d.Rows, c.row(rep, now))
+		d.Alerts = append(d.Alerts, c.alerts(rep, now)...)
+	}
+	// Offline first, then late, then by ID: what needs someone on top.
+	order := map[string]int{linkOffline: 0, linkLate: 1, linkOnline: 2}
+	slices.SortStableFunc(d.Rows, func(a, b stationRow) int { return order[a.Link] - order[b.Link] })
+	c.render(w, http.StatusOK, "stations", page{Title: "站点 Stations", User: &s.user, CSRF: s.CSRF, Nav: "stations", Data: d})
+}
+
+type stationData struct {
+	Row     stationRow
+	Alerts  []alert
+	History []stationRow
+}
+
+func (c *Console) station(w http.ResponseWriter, r *http.Request, s *session) {
+	id := r.PathValue("id")
+	hist, err := c.Store.HealthHistory(id, 0)
+	if err != nil {
+		c.storeFailed(w, s, err)
+		return
+	}
+	// Another community's station is answered as if it did not exist.
+	if len(hist) == 0 || !seesStation(s.user, hist[0].Report) {
+		c.fail(w, s, http.StatusNotFound, "没有这个站点 / No such station")
+		return
+	}
+	now := c.Now()
+	d := stationData{Row: c.row(hist[0], now), Alerts: c.alerts(hist[0], now)}
+	for _, h := range hist {
+		d.History = append(d.History, c.row(h, now))
+	}
+	c.render(w, http.StatusOK, "station", page{Title: "站点 Station " + id, User: &s.user, CSRF: s.CSRF, Nav: "stations", Data: d})
+}
