@@ -34,8 +34,9 @@ for extra in "$@"; do
     # The handwriting accuracy test: the 通用规范汉字表's levels are in
     # Unihan (unicode-data), its strokes in hanzi-writer-data (npm).
     # Headless chromium drives the county console's browser test, with a
-    # CJK font for its screenshots.
-    test) pkgs+=(postgresql dosfstools mtools shellcheck fuse3 unicode-data chromium fonts-droid-fallback); hanzi_data=true ;;
+    # CJK font for its screenshots, and opens the hub's status page;
+    # zbarimg reads a printed receipt's QR code.
+    test) pkgs+=(postgresql dosfstools mtools shellcheck fuse3 unicode-data chromium fonts-droid-fallback zbar-tools); hanzi_data=true ;;
     bench) pkgs+=(bmap-tools unicode-data); hanzi_data=true ;;
     *) echo "deps.sh: unknown extra '$extra' (want arm64, xvfb, test or bench)" >&2; exit 2 ;;
   esac

@@ -30,6 +30,7 @@ import (
 	"github.com/gridkiosk/gridkiosk/sync/outbox"
 	"github.com/gridkiosk/gridkiosk/sync/upstream"
 	"github.com/gridkiosk/gridkiosk/sync/wire"
+	"github.com/gridkiosk/gridkiosk/sync/wire/receiptcode"
 )
 
 // purgeEvery is how often delivered records past their retention are
@@ -439,6 +440,11 @@ func (s *Station) store(ctx context.Context, d draft) (station.Ack, error) {
 	rec := &wire.Record{
 		ID: id, Kind: kind, CreatedAt: now, ClockTrusted: trusted,
 		Grid: gridJSON, Payload: payload,
+	}
+	if kind == wire.KindRegistration || kind == wire.KindMatter {
+		// The key of the record's status page, which its receipt's link
+		// carries: drawn here, so the receipt prints offline.
+		rec.LinkKey = receiptcode.NewKey()
 	}
 	put := s.box.Put
 	switch {

@@ -28,7 +28,7 @@ type migration struct {
 // database from version i to i+1. Never change one that has shipped; add
 // the next.
 func migrations() []migration {
-	return []migration{{sql: schemaV1}, {sql: schemaV2}, {sql: schemaV3, seal: sealInClear}}
+	return []migration{{sql: schemaV1}, {sql: schemaV2}, {sql: schemaV3, seal: sealInClear}, {sql: schemaV4}}
 }
 
 // sealedSince is the first version whose personal data is sealed and
@@ -93,6 +93,12 @@ ALTER TABLE hub_records
 	ALTER COLUMN note DROP DEFAULT,
 	ALTER COLUMN note TYPE bytea USING convert_to(note, 'UTF8');
 ALTER TABLE hub_refdata ALTER COLUMN data TYPE bytea USING convert_to(data::text, 'UTF8');
+`
+
+// schemaV4 keeps each record's status-page key (wire.Record.LinkKey),
+// sealed like the payload; NULL for records sent without one.
+const schemaV4 = `
+ALTER TABLE hub_records ADD COLUMN link_key bytea;
 `
 
 // migrate brings the schema to the newest version and loads the key,
