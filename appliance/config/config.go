@@ -183,6 +183,11 @@ type UI struct {
 	// IdleTimeout returns the screen to its start page, so that the next
 	// resident does not see the previous one's session.
 	IdleTimeout Duration `toml:"idle_timeout"`
+	// PanelInches is the touchscreen's diagonal, from which the screens
+	// size their type and buttons in millimetres. 0 derives it from the
+	// resolution (ui/mm.DefaultInches: 800×480 7", 1280×800 10.1",
+	// 1920×1080 21.5").
+	PanelInches float64 `toml:"panel_inches"`
 }
 
 // Duration is a time.Duration written in TOML as a string such as "15s" or

@@ -198,4 +198,8 @@ fullscreen = true
 # Return to the start page after this long without a touch, so the next
 # resident does not see the previous one's session. 10s to 30m, default "90s".
 idle_timeout = "90s"
+# The touchscreen's diagonal in inches (5 to 65): the screens size type and
+# buttons in millimetres from it. 0 (default) derives it from the
+# resolution: 800x480 7, 1024x600 7, 1280x800 10.1, 1920x1080 21.5.
+panel_inches = 0
 `

@@ -15,6 +15,7 @@ import (
 	"github.com/gridkiosk/gridkiosk/sim/simpanel"
 	"github.com/gridkiosk/gridkiosk/ui"
 	"github.com/gridkiosk/gridkiosk/ui/kiosk"
+	"github.com/gridkiosk/gridkiosk/ui/mm"
 	"github.com/gridkiosk/gridkiosk/ui/pinyin"
 	"github.com/gridkiosk/gridkiosk/ui/staff"
 	"github.com/gridkiosk/gridkiosk/ui/tech"
@@ -61,12 +62,14 @@ func cmdRun(ctx context.Context, args []string, log *slog.Logger, ring *logring.
 	defer cancel()
 
 	fa := fyneapp.NewWithID("org.gridkiosk.kiosk")
-	fa.Settings().SetTheme(ui.NewTheme())
-	fa.Lifecycle().SetOnStarted(func() {
-		log.Info("gridkiosk: first frame", "since_start_ms", time.Since(started).Milliseconds())
-	})
+	th := ui.NewTheme()
+	fa.Settings().SetTheme(th)
 	cfg := a.st.Config()
 	w := fa.NewWindow(cfg.Station.Name)
+	fa.Lifecycle().SetOnStarted(func() {
+		log.Info("gridkiosk: first frame", "since_start_ms", time.Since(started).Milliseconds())
+		fitPanel(fa, th, w, cfg.UI.PanelInches, log)
+	})
 	w.Resize(ro.size)
 	if cfg.UI.Fullscreen && ro.tour == "" {
 		w.SetFullScreen(true)
@@ -171,4 +174,18 @@ func parseRunFlags(args []string) (options, runOptions, error) {
 	}
 	o, err := parseFlags("run", rest)
 	return o, ro, err
+}
+
+// fitPanel sizes the theme in millimetres for the panel the window fills
+// (ui.panel_inches, or the diagonal its resolution implies), once the
+// window is up and its size known.
+func fitPanel(fa fyne.App, th *ui.Theme, w fyne.Window, inches float64, log *slog.Logger) {
+	c := w.Canvas()
+	size, scale := c.Size(), c.Scale()
+	p := mm.ForWindow(size.Width, size.Height, scale, inches)
+	if th.SetPanel(p, scale) {
+		fa.Settings().SetTheme(th)
+	}
+	log.Info("gridkiosk: panel", "pixels", fmt.Sprintf("%dx%d", p.Width, p.Height),
+		"inches", p.Inches, "scale", scale, "body_units", th.Sizes().Body)
 }
