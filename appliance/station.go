@@ -116,6 +116,9 @@ type Station struct {
 
 	healthTiming func(*upstream.Reporter)
 	reporter     atomic.Pointer[upstream.Reporter]
+	// remind wakes the card reminder (cardReminder) after a registration
+	// was stored with its card still on the reader.
+	remind chan struct{}
 }
 
 // New opens the station's outbox in the configured data directory.
@@ -159,6 +162,7 @@ func New(opt Options) (*Station, error) {
 		healthTiming: opt.HealthTiming,
 		changes:      changeNotice{ch: make(chan struct{})},
 		count:        newCounters(),
+		remind:       make(chan struct{}, 1),
 	}
 	if s.ref.data, err = loadRefData(box); err != nil {
 		// A damaged cache is replaced at the next fetch; meanwhile the
@@ -270,6 +274,7 @@ func (s *Station) Run(ctx context.Context) error {
 	}
 	if s.pnl.hw != nil {
 		wg.Go(func() { s.runPanel(ctx) })
+		wg.Go(func() { s.cardReminder(ctx) })
 	}
 	if d := s.cfg.Devices.Scanner; d.Present() {
 		wg.Go(func() { s.runScanner(ctx, d) })
