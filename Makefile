@@ -93,7 +93,9 @@ soak: deps
 # and health reports to real gridhub serve processes, on PostgreSQL and
 # on bbolt; about 17 minutes, most of it health reports waiting out the
 # hub's Retry-After of 60-120 s). The handwriting benchmark prints top-1, top-5 and ms/char
-# over the 3,500 level-1 characters. The durable Put's figures against a
+# over the 3,500 level-1 characters. uibench runs the kiosk under Xvfb
+# beside a minimal Fyne window: idle CPU, resident memory, tap → next
+# frame (README, Guarantees). The durable Put's figures against a
 # bare bbolt Update are printed again at the end, where they are found.
 bench: export GRIDKIOSK_HANDWRITING_DATA := required
 bench: deps

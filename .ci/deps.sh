@@ -34,10 +34,13 @@ for extra in "$@"; do
     # The handwriting accuracy test: the 通用规范汉字表's levels are in
     # Unihan (unicode-data), its strokes in hanzi-writer-data (npm).
     # Headless chromium drives the county console's browser test, with a
-    # CJK font for its screenshots.
-    test) pkgs+=(postgresql dosfstools mtools shellcheck fuse3 unicode-data chromium fonts-droid-fallback); hanzi_data=true ;;
+    # CJK font for its screenshots, and opens the hub's status page;
+    # zbarimg reads a printed receipt's QR code.
+    test) pkgs+=(postgresql dosfstools mtools shellcheck fuse3 unicode-data chromium fonts-droid-fallback zbar-tools); hanzi_data=true ;;
+    # uibench's tap probe (.ci/tapprobe.c) taps through XTEST and waits
+    # for the frame through DAMAGE; bc does its sums.
     # The province benchmark runs gridhub on a real PostgreSQL too.
-    bench) pkgs+=(bmap-tools unicode-data postgresql); hanzi_data=true ;;
+    bench) pkgs+=(bmap-tools unicode-data libxdamage-dev libxtst-dev bc postgresql); hanzi_data=true ;;
     *) echo "deps.sh: unknown extra '$extra' (want arm64, xvfb, test or bench)" >&2; exit 2 ;;
   esac
 done

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Puts up every screen of the simulated kiosk in a virtual X display, in
-# both languages and at both reference sizes, and saves what the real
+# both languages and at the three reference sizes, and saves what the real
 # window draws: .ci/screenshots.sh OUTDIR
 set -euo pipefail
 out=${1:?usage: screenshots.sh OUTDIR}
@@ -8,7 +8,7 @@ mkdir -p "$out"
 dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
 go build -o "$dir/gridkiosk" ./cmd/gridkiosk
-for size in 1280x800 800x480; do
+for size in 1280x800 800x480 1920x1080; do
   display=:$((90 + RANDOM % 100))
   Xvfb "$display" -screen 0 "${size}x24" -nolisten tcp >/dev/null 2>&1 &
   xvfb=$!

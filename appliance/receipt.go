@@ -14,11 +14,14 @@ import (
 	"github.com/gridkiosk/gridkiosk/appliance/station"
 	"github.com/gridkiosk/gridkiosk/drivers/printer"
 	"github.com/gridkiosk/gridkiosk/sync/wire"
+	"github.com/gridkiosk/gridkiosk/sync/wire/receiptcode"
 )
 
-// ReceiptCodePrefix starts the text of a receipt's QR code; the rest is
-// the record ID. Any station's scanner can look the record up by it.
-const ReceiptCodePrefix = "GK1:R:"
+// ReceiptCodePrefix starts the older form of a receipt's QR code; the
+// rest is the record ID. Any station's scanner can look the record up by
+// it. Receipts print a link a phone opens instead once the hub's public
+// URL is known (package receiptcode).
+const ReceiptCodePrefix = receiptcode.Prefix
 
 // categoryNames are the matter categories a station knows without its
 // reference data, so a receipt never shows a bare code.
@@ -81,7 +84,11 @@ func (s *Station) receiptDoc(rec wire.Record, f receiptFields, req station.Recei
 	d.Text(s.cfg.Station.Name, title).
 		Text("办事回执 Service receipt", printer.Style{Align: printer.Center}).
 		Separator('=').
-		KV("票号 Ticket", f.ticket).
+		Text("票号 Ticket", printer.Style{Align: printer.Center}).
+		// The number a resident is called by, read from arm's length:
+		// double width and height (GS !), the largest size that keeps
+		// R0042 on one line of 58 mm paper.
+		Text(f.ticket, printer.Style{Align: printer.Center, Bold: true, Wide: true, Tall: true}).
 		KV("事项 Matter", f.category)
 	if f.name != "" {
 		d.KV("姓名 Name", f.name)
@@ -98,11 +105,30 @@ func (s *Station) receiptDoc(rec wire.Record, f receiptFields, req station.Recei
 	if req.NextStep != "" {
 		d.Text("下一步："+req.NextStep, printer.Style{})
 	}
-	d.QR(ReceiptCodePrefix+rec.ID, 6).
-		Text("扫码查询办理进度", printer.Style{Align: printer.Center}).
-		Text("Scan to see progress", printer.Style{Align: printer.Center}).
-		Feed(1).Cut(false)
+	code, phone := s.receiptCode(rec)
+	d.QR(code, 6)
+	if phone {
+		d.Text("手机扫码查询办理进度", printer.Style{Align: printer.Center}).
+			Text("Scan with a phone for progress", printer.Style{Align: printer.Center})
+	} else {
+		d.Text("在服务站扫码查询办理进度", printer.Style{Align: printer.Center}).
+			Text("Scan at a station for progress", printer.Style{Align: printer.Center})
+	}
+	d.Feed(1).Cut(false)
 	return d
+}
+
+// receiptCode is what a receipt's QR code says: the link to the
+// record's status page when the hub's public URL is known and the record
+// has its key (records made before links have none), else GK1:R:, which
+// only a station's scanner reads. phone says which.
+func (s *Station) receiptCode(rec wire.Record) (code string, phone bool) {
+	if base := s.RefData().LinkBase(); base != nil && rec.LinkKey != "" {
+		if link, err := receiptcode.Link(base, rec.ID, rec.LinkKey); err == nil {
+			return link, true
+		}
+	}
+	return receiptcode.Old(rec.ID), false
 }
 
 // PrintReceipt prints a service receipt for a record and stores a receipt

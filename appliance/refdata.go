@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"net/url"
 	"slices"
 	"strings"
 	"time"
@@ -15,6 +16,7 @@ import (
 	"github.com/gridkiosk/gridkiosk/appliance/station"
 	"github.com/gridkiosk/gridkiosk/sync/outbox"
 	"github.com/gridkiosk/gridkiosk/sync/wire"
+	"github.com/gridkiosk/gridkiosk/sync/wire/receiptcode"
 )
 
 // Reference data is fetched at start and then every refDataEvery; after a
@@ -32,9 +34,12 @@ type RefData struct {
 	CodeKeys   []signedcode.Key `json:"code_keys"`
 	Revoked    []string         `json:"revoked_codes"`
 	Grid       json.RawMessage  `json:"grid,omitempty"`
-	ETag       string           `json:"-"`
-	FetchedAt  time.Time        `json:"-"`
-	Raw        json.RawMessage  `json:"-"`
+	// PublicURL is the hub's address as phones reach it, the base of the
+	// links receipts print (gridhub serve --public-url).
+	PublicURL string          `json:"public_url,omitempty"`
+	ETag      string          `json:"-"`
+	FetchedAt time.Time       `json:"-"`
+	Raw       json.RawMessage `json:"-"`
 }
 
 // Category is a kind of matter a resident can come for: the contract's
@@ -47,6 +52,21 @@ type Category = wire.Category
 // lets the staff member log in with a PIN when their code is not at hand
 // (staffpin.Hash).
 type StaffRef = wire.Staff
+
+// LinkBase is the base of the links this station's receipts print: the
+// hub's public URL from the reference data, or nil when the hub has none
+// (or an unusable one): receipts then print GK1:R: codes, and the
+// scanner takes no link.
+func (rd *RefData) LinkBase() *url.URL {
+	if rd == nil || rd.PublicURL == "" {
+		return nil
+	}
+	u, err := receiptcode.ParseBase(rd.PublicURL)
+	if err != nil {
+		return nil
+	}
+	return u
+}
 
 // parseRefData checks a copy before the station uses or keeps it: a
 // damaged or partial download must never replace a good copy.

@@ -12,6 +12,7 @@ import (
 	"github.com/gridkiosk/gridkiosk/drivers/panel"
 	"github.com/gridkiosk/gridkiosk/drivers/qrscan"
 	"github.com/gridkiosk/gridkiosk/drivers/serialport"
+	"github.com/gridkiosk/gridkiosk/sync/wire/receiptcode"
 )
 
 // hubStatusTimeout bounds a status look-up at the hub while the resident
@@ -75,11 +76,19 @@ func (s *Station) interpret(ctx context.Context, c qrscan.Code) station.ScanResu
 	if text := strings.TrimSpace(c.Data); signedcode.Looks(text) {
 		return s.signedCode(text, r)
 	}
-	id, ok := strings.CutPrefix(strings.TrimSpace(c.Data), ReceiptCodePrefix)
-	if !ok || !validRecordID(id) {
+	// A receipt's code is a link to the hub's status page or, on older
+	// receipts, GK1:R:; both name the record. A link is ours only when it
+	// points at this station's hub (receiptcode.Parse).
+	rc, err := receiptcode.Parse(c.Data, s.RefData().LinkBase())
+	switch {
+	case errors.Is(err, receiptcode.ErrOtherHub):
+		r.Kind, r.Message = "unknown", "这是其他平台的回执二维码，本站无法查询，请用手机扫码 / a receipt of another hub: this station cannot look it up; open it on a phone"
+		return r
+	case err != nil || !validRecordID(strings.ToLower(rc.ID)):
 		r.Kind, r.Message = "unknown", "不是本站能识别的二维码 / not a code this station knows"
 		return r
 	}
+	id := strings.ToLower(rc.ID)
 	r.Kind, r.RecordID = "receipt", id
 	if e, err := s.box.Lookup(id); err == nil {
 		r.State = e.State

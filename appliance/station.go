@@ -30,6 +30,7 @@ import (
 	"github.com/gridkiosk/gridkiosk/sync/outbox"
 	"github.com/gridkiosk/gridkiosk/sync/upstream"
 	"github.com/gridkiosk/gridkiosk/sync/wire"
+	"github.com/gridkiosk/gridkiosk/sync/wire/receiptcode"
 )
 
 // purgeEvery is how often delivered records past their retention are
@@ -115,6 +116,9 @@ type Station struct {
 
 	healthTiming func(*upstream.Reporter)
 	reporter     atomic.Pointer[upstream.Reporter]
+	// remind wakes the card reminder (cardReminder) after a registration
+	// was stored with its card still on the reader.
+	remind chan struct{}
 }
 
 // New opens the station's outbox in the configured data directory.
@@ -158,6 +162,7 @@ func New(opt Options) (*Station, error) {
 		healthTiming: opt.HealthTiming,
 		changes:      changeNotice{ch: make(chan struct{})},
 		count:        newCounters(),
+		remind:       make(chan struct{}, 1),
 	}
 	if s.ref.data, err = loadRefData(box); err != nil {
 		// A damaged cache is replaced at the next fetch; meanwhile the
@@ -262,12 +267,14 @@ func (s *Station) Run(ctx context.Context) error {
 	wg.Go(func() { s.purgeLoop(ctx) })
 	if s.prn != nil {
 		wg.Go(func() { s.prn.run(ctx) })
+		wg.Go(func() { s.relayPrintJobs(ctx) })
 	}
 	if d := s.cfg.Devices.IDCard; d.Present() {
 		wg.Go(func() { s.runIDCard(ctx, d.Port, d.Baud) })
 	}
 	if s.pnl.hw != nil {
 		wg.Go(func() { s.runPanel(ctx) })
+		wg.Go(func() { s.cardReminder(ctx) })
 	}
 	if d := s.cfg.Devices.Scanner; d.Present() {
 		wg.Go(func() { s.runScanner(ctx, d) })
@@ -434,6 +441,11 @@ func (s *Station) store(ctx context.Context, d draft) (station.Ack, error) {
 	rec := &wire.Record{
 		ID: id, Kind: kind, CreatedAt: now, ClockTrusted: trusted,
 		Grid: gridJSON, Payload: payload,
+	}
+	if kind == wire.KindRegistration || kind == wire.KindMatter {
+		// The key of the record's status page, which its receipt's link
+		// carries: drawn here, so the receipt prints offline.
+		rec.LinkKey = receiptcode.NewKey()
 	}
 	put := s.box.Put
 	switch {

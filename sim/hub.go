@@ -16,11 +16,12 @@ import (
 	"github.com/gridkiosk/gridkiosk/sim/demo"
 	"github.com/gridkiosk/gridkiosk/sync/hub"
 	"github.com/gridkiosk/gridkiosk/sync/hub/console"
+	"github.com/gridkiosk/gridkiosk/sync/hub/statuspage"
 )
 
 // simHub is the county hub in the simulation's process: sync/hub over a
 // bbolt file, serving the demo reference data with the code key it signs
-// demo codes with.
+// demo codes with, and the status pages of the receipts' links.
 type simHub struct {
 	addr      string // the hub's loopback address
 	tokenFile string // the demo station's token at the hub
@@ -58,6 +59,13 @@ func startHub(dir, tokenFile string, log *slog.Logger) (*simHub, error) {
 		ln.Close()
 		return nil, err
 	}
+	// Receipts print links to the hub's status pages, which a browser on
+	// this machine opens.
+	if refdata, err = hub.AttachPublicURL(refdata, "http://"+ln.Addr().String()); err != nil {
+		store.Close()
+		ln.Close()
+		return nil, fmt.Errorf("simulate: %w", err)
+	}
 	hs := &hub.Server{Store: store, Tokens: hub.Tokens{token: demo.StationID}, Log: log.With("component", "hub"),
 		RefData: func(string) ([]byte, error) { return refdata, nil }}
 	handler, err := withConsole(store, hs, log)
@@ -67,7 +75,7 @@ func startHub(dir, tokenFile string, log *slog.Logger) (*simHub, error) {
 		return nil, err
 	}
 	h := &simHub{addr: ln.Addr().String(), tokenFile: tokenFile, store: store, signer: signer}
-	h.srv, h.done = serveHub(handler, ln, log)
+	h.srv, h.done = serveHub(withStatusPages(handler, hs, log), ln, log)
 	log.Info("simulate: county console", "url", "http://"+h.addr+console.Prefix, "user", demo.ConsoleUser, "password", demo.ConsolePassword)
 	return h, nil
 }
@@ -111,6 +119,15 @@ func (h *simHub) close() error {
 	h.srv.Close()
 	<-h.done
 	return h.store.Close()
+}
+
+// withStatusPages serves the status pages of the receipts' links beside
+// h, at the hub's root as the reference data's public_url says.
+func withStatusPages(h http.Handler, hs *hub.Server, log *slog.Logger) http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("/", h)
+	(&statuspage.Page{Records: hs.Store, RefData: hs.RefData, Log: log.With("component", "statuspage")}).Register(mux, "")
+	return mux
 }
 
 // serveHub serves h on ln with the county hub's limits until the

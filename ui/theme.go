@@ -1,37 +1,152 @@
 // Package ui is what the kiosk's screens share: the theme (the bundled CJK
-// font, large type), Station (all the screens ask of the appliance) and
-// the two-language helpers Tr and Pick. The screens themselves are its
-// subpackages: kiosk (residents), staff and tech (the simulation's control
-// panel, sim/simpanel, is built on it too); they read state from the
-// appliance and touch their widgets only through fyne.Do.
+// faces, type and targets sized in millimetres on the panel) and the
+// two-language helpers Tr and Pick. The screens themselves are its
+// subpackages, each with the Station it asks of: kiosk (residents),
+// staff and tech (the simulation's control panel, sim/simpanel, is built
+// on it too); they read state from the appliance and touch their widgets
+// only through fyne.Do.
 package ui
 
 import (
 	"image/color"
+	"math"
+	"sync"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/theme"
 
 	"github.com/gridkiosk/gridkiosk/drivers/fonts"
+	"github.com/gridkiosk/gridkiosk/ui/mm"
 )
 
-// Theme is the kiosk's look: the bundled CJK font for every text style,
-// large type for elderly residents, and high contrast.
-type Theme struct {
-	base fyne.Theme
-	font fyne.Resource
+// Sizes of the kiosk's own, beside Fyne's: the resident screens' body
+// text and targets. Fyne's SizeNameText is what Fyne's own widgets
+// (the staff's and technician's buttons and labels) are drawn in: 4 mm in
+// either mode. Staff read their screens daily and close to, and at the
+// residents' 5 mm their screens' English ran off the 7-inch panel.
+const (
+	// SizeNameBody is a resident screen's sentences: 5 mm, 8 mm in the
+	// large mode.
+	SizeNameBody fyne.ThemeSizeName = "gridkiosk-body"
+	// SizeNameTarget is the least width and height of anything a
+	// resident taps: 15 mm, 18 mm in the large mode.
+	SizeNameTarget fyne.ThemeSizeName = "gridkiosk-target"
+)
+
+// Millimetres are the kiosk's sizes on the panel, whatever its resolution
+// and diagonal: the smallest each kind of text and target may be.
+type Millimetres struct {
+	Caption, Body, Subheading, Title, Target float64
+	// Staff is Fyne's own text size, the staff's and technician's.
+	Staff float64
 }
 
-// NewTheme returns the kiosk theme.
-func NewTheme() *Theme {
-	return &Theme{
-		base: theme.DefaultTheme(),
-		font: fyne.NewStaticResource(fonts.CJKName, fonts.CJK()),
+// ModeMM returns a mode's sizes. The normal mode follows the MIIT's
+// age-friendly rules (2021) for a kiosk read from arm's length; the large
+// mode (大字) is the one an elderly resident switches to: body text 8 mm
+// and targets of 18 mm.
+func ModeMM(large bool) Millimetres {
+	if large {
+		return Millimetres{Caption: 6, Body: 8, Subheading: 9.5, Title: 11, Target: 18, Staff: 4}
 	}
+	return Millimetres{Caption: 4, Body: 5, Subheading: 6.5, Title: 8, Target: 15, Staff: 4}
 }
 
-// Font implements fyne.Theme.
-func (t *Theme) Font(fyne.TextStyle) fyne.Resource { return t.font }
+// Theme is the kiosk's look: the bundled CJK faces (bold from its own
+// face), type and targets sized in millimetres on the panel, and high
+// contrast. Its panel and mode may change while the kiosk runs; apply the
+// change with the app's Settings().SetTheme, which redraws every window.
+type Theme struct {
+	base          fyne.Theme
+	regular, bold fyne.Resource
+
+	mu    sync.RWMutex
+	panel mm.Panel
+	scale float32
+	large bool
+	units Sizes
+}
+
+// Sizes are a mode's sizes in Fyne units on the theme's panel, each at
+// least its Millimetres.
+type Sizes struct {
+	Caption, Body, Subheading, Title, Target, Staff float32
+}
+
+// NewTheme returns the kiosk theme for the 7-inch 800×480 panel at scale
+// 1, the normal mode; SetPanel gives it the real panel.
+func NewTheme() *Theme {
+	t := &Theme{
+		base:    theme.DefaultTheme(),
+		regular: fyne.NewStaticResource(fonts.CJKName, fonts.CJK()),
+		bold:    fyne.NewStaticResource(fonts.BoldName, fonts.Bold()),
+	}
+	t.SetPanel(mm.Panel{Width: 800, Height: 480, Inches: 7}, 1)
+	return t
+}
+
+// SetPanel sizes the theme for a panel at a canvas scale. It reports
+// whether the sizes changed.
+func (t *Theme) SetPanel(p mm.Panel, scale float32) bool {
+	if scale <= 0 {
+		scale = 1
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.panel, t.scale = p, scale
+	return t.resize()
+}
+
+// SetLarge switches the large-type mode on or off. It reports whether the
+// sizes changed.
+func (t *Theme) SetLarge(on bool) bool {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.large = on
+	return t.resize()
+}
+
+// Large reports whether the large-type mode is on.
+func (t *Theme) Large() bool {
+	t.mu.RLock()
+	defer t.mu.RUnlock()
+	return t.large
+}
+
+// Panel returns the panel and canvas scale the theme is sized for.
+func (t *Theme) Panel() (mm.Panel, float32) {
+	t.mu.RLock()
+	defer t.mu.RUnlock()
+	return t.panel, t.scale
+}
+
+// Sizes returns the mode's sizes in Fyne units.
+func (t *Theme) Sizes() Sizes {
+	t.mu.RLock()
+	defer t.mu.RUnlock()
+	return t.units
+}
+
+// resize computes the sizes for the panel and mode; t.mu is held.
+func (t *Theme) resize() bool {
+	m := ModeMM(t.large)
+	// Whole units, rounded up, so that no size falls short of its mm.
+	u := func(v float64) float32 { return float32(math.Ceil(float64(t.panel.Units(v, t.scale)) - 1e-3)) }
+	s := Sizes{Caption: u(m.Caption), Body: u(m.Body), Subheading: u(m.Subheading), Title: u(m.Title),
+		Target: u(m.Target), Staff: u(m.Staff)}
+	changed := s != t.units
+	t.units = s
+	return changed
+}
+
+// Font implements fyne.Theme: bold text from the bold face, the rest from
+// the regular one.
+func (t *Theme) Font(s fyne.TextStyle) fyne.Resource {
+	if s.Bold {
+		return t.bold
+	}
+	return t.regular
+}
 
 // Color implements fyne.Theme. The kiosk stays light whatever the desktop
 // prefers: dark screens are hard to read in a bright service hall.
@@ -48,17 +163,23 @@ func (t *Theme) Color(n fyne.ThemeColorName, _ fyne.ThemeVariant) color.Color {
 // Icon implements fyne.Theme.
 func (t *Theme) Icon(n fyne.ThemeIconName) fyne.Resource { return t.base.Icon(n) }
 
-// Size implements fyne.Theme: text half again as large as Fyne's default.
+// Size implements fyne.Theme: text and targets in millimetres on the
+// panel, the rest as Fyne has it.
 func (t *Theme) Size(n fyne.ThemeSizeName) float32 {
+	s := t.Sizes()
 	switch n {
 	case theme.SizeNameText:
-		return 22
+		return s.Staff
+	case SizeNameBody:
+		return s.Body
 	case theme.SizeNameHeadingText:
-		return 40
+		return s.Title
 	case theme.SizeNameSubHeadingText:
-		return 28
+		return s.Subheading
 	case theme.SizeNameCaptionText:
-		return 16
+		return s.Caption
+	case SizeNameTarget:
+		return s.Target
 	}
 	return t.base.Size(n)
 }

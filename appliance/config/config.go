@@ -49,6 +49,13 @@ type Station struct {
 	// Grid is the station's own cell. Records that do not say where they
 	// belong are filed here.
 	Grid grid.Path `toml:"grid"`
+	// StaffDesk says where residents find staff in person, for the
+	// screens that send them there (help, a declined notice): "服务台在进门右手边"
+	// or "中文 / English". Empty: the screens say only "the service desk".
+	StaffDesk string `toml:"staff_desk"`
+	// ReceiptSlot says where the printed receipt comes out, for the done
+	// screen. Empty: "the printer's slot below the screen".
+	ReceiptSlot string `toml:"receipt_slot"`
 }
 
 // Upstream is the county hub that the outbox forwards records to.
@@ -176,6 +183,11 @@ type UI struct {
 	// IdleTimeout returns the screen to its start page, so that the next
 	// resident does not see the previous one's session.
 	IdleTimeout Duration `toml:"idle_timeout"`
+	// PanelInches is the touchscreen's diagonal, from which the screens
+	// size their type and buttons in millimetres. 0 derives it from the
+	// resolution (ui/mm.DefaultInches: 800×480 7", 1280×800 10.1",
+	// 1920×1080 21.5").
+	PanelInches float64 `toml:"panel_inches"`
 }
 
 // Duration is a time.Duration written in TOML as a string such as "15s" or

@@ -184,6 +184,12 @@ func TestGPIOAndUIRules(t *testing.T) {
 			"ui.idle_timeout", 9, "allowed 10s..30m", 0},
 		{"ui.idle_timeout high", station + "[ui]\nidle_timeout = \"1h\"\n",
 			"ui.idle_timeout", 9, `"1h" is out of range; allowed 10s..30m`, 0},
+		{"ui.panel_inches small", station + "[ui]\npanel_inches = 0.7\n",
+			"ui.panel_inches", 9, "0.7 is out of range; allowed 5..65 (the screen's diagonal in inches", 0},
+		{"ui.panel_inches centimetres of a floor terminal", station + "[ui]\nlanguage = \"en\"\npanel_inches = 81\n",
+			"ui.panel_inches", 10, "81 is out of range; allowed 5..65", 0},
+		{"ui.panel_inches negative", station + "[ui]\npanel_inches = -7\n",
+			"ui.panel_inches", 9, "-7 is out of range", 0},
 	})
 }
 
@@ -193,6 +199,8 @@ func TestTypeErrors(t *testing.T) {
 			"devices.idcard.baud", 9, "must be an integer, not a string", 0},
 		{"integer as float", station + "[upstream]\nbatch_size = 1.5\n",
 			"upstream.batch_size", 9, "must be an integer, not a float", 0},
+		{"number as string", station + "[ui]\npanel_inches = \"10.1\"\n",
+			"ui.panel_inches", 9, "must be a number such as 10.1, not a string", 0},
 		{"bool as string", station + "[ui]\nfullscreen = \"yes\"\n",
 			"ui.fullscreen", 9, "must be true or false, not a string", 0},
 		{"duration as integer", station + "[upstream]\ntimeout = 15\n",
@@ -237,7 +245,7 @@ func TestUnknownKeys(t *testing.T) {
 		{"case of key", station + "[ui]\nLanguage = \"en\"\n",
 			"ui.Language", 9, `(did you mean "ui.language"?`, 0},
 		{"no suggestion", station + "[ui]\ncolour = \"red\"\n",
-			"ui.colour", 9, "unknown key (allowed in [ui]: language, fullscreen, idle_timeout)", 0},
+			"ui.colour", 9, "unknown key (allowed in [ui]: language, fullscreen, idle_timeout, panel_inches)", 0},
 		{"ambiguous", station + "[ui]\nport = \"/dev/ttyUSB0\"\n",
 			"ui.port", 9, "unknown key (allowed in [ui]:", 0},
 		{"unknown table", station + "[camera]\nport = \"/dev/video0\"\n",
@@ -328,9 +336,29 @@ func TestValid(t *testing.T) {
 		"inline table":   "[devices]\nscanner = { port = \"/dev/ttyACM0\", baud = 115200 }\n",
 		"english":        "[ui]\nlanguage = \"en\"\nfullscreen = false\nidle_timeout = \"30m\"\n",
 		"pins":           "[gpio]\nbutton_help = \"GPIO17\"\nled_ready = \"GPIO27\"\n",
+		"panel 10.1":     "[ui]\npanel_inches = 10.1\n",
+		"panel 7":        "[ui]\npanel_inches = 7\n",
+		"panel derived":  "[ui]\npanel_inches = 0\n",
 	} {
 		if _, err := Parse([]byte(station+extra), name); err != nil {
 			t.Errorf("%s: %v", name, err)
+		}
+	}
+}
+
+// The panel's diagonal reads as written, integer or not; unset is 0,
+// which the screens derive from the resolution.
+func TestPanelInches(t *testing.T) {
+	for _, tc := range []struct {
+		extra string
+		want  float64
+	}{{"", 0}, {"[ui]\npanel_inches = 10.1\n", 10.1}, {"[ui]\npanel_inches = 7\n", 7}, {"[ui]\npanel_inches = 21.5\n", 21.5}} {
+		c, err := Parse([]byte(station+tc.extra), "test.toml")
+		if err != nil {
+			t.Fatalf("%q: %v", tc.extra, err)
+		}
+		if c.UI.PanelInches != tc.want {
+			t.Errorf("%q: panel_inches %v, want %v", tc.extra, c.UI.PanelInches, tc.want)
 		}
 	}
 }

@@ -298,6 +298,8 @@ func (s *scanner) value(key string, k kind, v *unstable.Node, line int) {
 		ok = v.Kind == unstable.String
 	case intKind:
 		ok = v.Kind == unstable.Integer
+	case numberKind:
+		ok = v.Kind == unstable.Integer || v.Kind == unstable.Float
 	case boolKind:
 		ok = v.Kind == unstable.Bool
 	case stringsKind:
@@ -374,6 +376,7 @@ const (
 	boolKind
 	durationKind
 	stringsKind
+	numberKind // a float64: 7 or 10.1
 )
 
 func (k kind) String() string {
@@ -390,6 +393,8 @@ func (k kind) String() string {
 		return `a duration string such as "15s"`
 	case stringsKind:
 		return `an array of strings such as ["a", "b"]`
+	case numberKind:
+		return "a number such as 10.1"
 	}
 	return "nothing"
 }
@@ -447,6 +452,8 @@ func (s *schema) add(prefix string, t reflect.Type) {
 			k = stringKind
 		case f.Type.Kind() == reflect.Int:
 			k = intKind
+		case f.Type.Kind() == reflect.Float64:
+			k = numberKind
 		case f.Type.Kind() == reflect.Bool:
 			k = boolKind
 		case f.Type == reflect.TypeFor[[]string]():

@@ -3,6 +3,7 @@ package config
 import (
 	"errors"
 	"fmt"
+	"math"
 	"net"
 	"net/netip"
 	"net/url"
@@ -86,6 +87,11 @@ func (s Station) validate(ps *problems) {
 		ps.add("station.name", "is required (the name residents know the station by, at most 64 characters)")
 	case n > 64:
 		ps.add("station.name", "is %d characters long; at most 64 are allowed", n)
+	}
+	for _, f := range []struct{ key, v string }{{"station.staff_desk", s.StaffDesk}, {"station.receipt_slot", s.ReceiptSlot}} {
+		if n := utf8.RuneCountInString(f.v); n > 80 {
+			ps.add(f.key, "is %d characters long; at most 80 fit on the screen", n)
+		}
 	}
 	if err := s.Grid.Validate(); err != nil {
 		var ge *grid.Error
@@ -344,4 +350,12 @@ func (u UI) validate(ps *problems) {
 		ps.add("ui.language", `%q is not a supported language; use "zh-CN" or "en"`, u.Language)
 	}
 	ps.durationRange("ui.idle_timeout", u.IdleTimeout, "10s", "30m")
+	// 0 is "from the resolution"; otherwise from the smallest panel a
+	// station could read to the largest floor-standing terminal. A value
+	// in centimetres (25.6 for 10.1") would pass, and read as a larger
+	// panel: sizes in mm then come out small, which the screens' audit
+	// shows, rather than too large to fit.
+	if i := u.PanelInches; i != 0 && (i < 5 || i > 65 || math.IsNaN(i)) {
+		ps.add("ui.panel_inches", "%g is out of range; allowed 5..65 (the screen's diagonal in inches, e.g. 7, 10.1 or 21.5), or 0 to derive it from the resolution", i)
+	}
 }

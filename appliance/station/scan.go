@@ -6,7 +6,8 @@ import (
 )
 
 // ScanResult is what the station made of the last code scanned. It holds
-// no personal data: a receipt code carries only a record ID.
+// no personal data: a receipt code carries only a record ID (and a link's
+// key, which is not kept here).
 type ScanResult struct {
 	Kind      string    `json:"kind"` // receipt, appointment, staff, refused, unknown
 	At        time.Time `json:"at"`

@@ -212,7 +212,7 @@ func record(ctx context.Context, args []string, stdout io.Writer) error {
 	}
 	fs := flag.NewFlagSet("record set-status", flag.ContinueOnError)
 	sf := addStoreFlags(fs)
-	note := fs.String("note", "", "a note the station sees with the status")
+	note := fs.String("note", "", "a note the station sees with the status, shown on the record's public status page too: no names or numbers of people")
 	pos, err := parseArgs(fs, args[1:])
 	if err != nil {
 		return fmt.Errorf("record set-status: %w", err)

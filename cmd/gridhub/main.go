@@ -4,7 +4,7 @@
 // Usage:
 //
 //	gridhub serve   (--data DIR | --db DSN) [--tokens FILE] [--listen ADDR] [--refdata FILE]
-//	                [--code-key FILE] [--tls-cert FILE --tls-key FILE]
+//	                [--code-key FILE] [--tls-cert FILE --tls-key FILE] [--public-url URL]
 //	gridhub station add  (--data DIR | --db DSN) --station ID [--replace]
 //	gridhub station list (--data DIR | --db DSN)
 //	gridhub station import (--data DIR | --db DSN) FILE
@@ -40,7 +40,7 @@ const usage = `gridhub — county hub for gridkiosk stations (sync contract v1)
 
 Usage:
   gridhub serve   (--data DIR | --db DSN) [--tokens FILE] [--listen ADDR] [--refdata FILE]
-                  [--code-key FILE] [--tls-cert FILE --tls-key FILE]
+                  [--code-key FILE] [--tls-cert FILE --tls-key FILE] [--public-url URL]
   gridhub station add  (--data DIR | --db DSN) --station ID [--replace]
                                     make a station's token and print it
   gridhub station list (--data DIR | --db DSN)
@@ -105,6 +105,13 @@ else the copy loaded without --station, else {}. serve --refdata FILE
 sends FILE to every station instead. With --code-key, the key's public
 half goes to the stations with the reference data, so they can check the
 codes offline.
+
+Status pages: with serve --public-url https://hub.example.gov.cn (the
+hub's address as residents' phones reach it), receipts' QR codes are
+links, URL/r/RECORD?k=KEY, and the hub serves each record's progress
+page there: the state, the note of record set-status, the grid leader
+(reference data staff with "phone"), no personal data. Stations learn
+the URL from the reference data.
 
 TLS: serve --tls-cert FILE --tls-key FILE (PEM, both) serves HTTPS; the
 stations' upstream.url is then https://... A county network without a

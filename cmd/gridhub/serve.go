@@ -9,13 +9,16 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"time"
 
 	"github.com/gridkiosk/gridkiosk/appliance/signedcode"
 	"github.com/gridkiosk/gridkiosk/sync/hub"
 	"github.com/gridkiosk/gridkiosk/sync/hub/console"
+	"github.com/gridkiosk/gridkiosk/sync/hub/statuspage"
 	"github.com/gridkiosk/gridkiosk/sync/wire"
+	"github.com/gridkiosk/gridkiosk/sync/wire/receiptcode"
 )
 
 func serve(ctx context.Context, args []string, log *slog.Logger) error {
@@ -27,6 +30,7 @@ func serve(ctx context.Context, args []string, log *slog.Logger) error {
 	codeKey := fs.String("code-key", "", "signing key of appointment and staff codes (gridhub keygen); its public half is served with the reference data")
 	tlsCert := fs.String("tls-cert", "", "TLS certificate (PEM, with its chain) to serve HTTPS; needs --tls-key (gridhub tls init makes one under a county CA)")
 	tlsKey := fs.String("tls-key", "", "TLS private key (PEM) of --tls-cert")
+	publicURL := fs.String("public-url", "", "the hub's address as residents' phones reach it (https://host[/path]): receipts print <public-url>/r/<record>?k=<key> and the hub serves that status page; stations learn it from the reference data")
 	withConsole := fs.Bool("console", true, "serve the county's web console at /console/ on the same listener (accounts: gridhub user add)")
 	maxConns := fs.Int("max-conns", hub.MaxConns, "connections kept open at most; when more come, the longest-waiting idle or slow ones are closed first")
 	if err := fs.Parse(args); err != nil {
@@ -41,6 +45,13 @@ func serve(ctx context.Context, args []string, log *slog.Logger) error {
 	if *maxConns < 1 {
 		return fmt.Errorf("serve: --max-conns %d: give at least 1", *maxConns)
 	}
+	var public *url.URL
+	if *publicURL != "" {
+		var err error
+		if public, err = receiptcode.ParseBase(*publicURL); err != nil {
+			return fmt.Errorf("serve: --public-url: %w", err)
+		}
+	}
 	srv := &hub.Server{Log: log}
 	var err error
 	if srv.Tokens, err = readTokens(*tokens); err != nil {
@@ -50,7 +61,7 @@ func serve(ctx context.Context, args []string, log *slog.Logger) error {
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}
-	getRefData, err := refDataSource(*refdata, *codeKey)
+	getRefData, err := refDataSource(*refdata, *codeKey, public)
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}
@@ -77,6 +88,10 @@ func serve(ctx context.Context, args []string, log *slog.Logger) error {
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}
+	if public != nil {
+		page := &statuspage.Page{Records: store, RefData: srv.RefData, Log: log.With("component", "statuspage")}
+		page.Register(mux, public.EscapedPath())
+	}
 	ln, err := net.Listen("tcp", *listen)
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
@@ -94,7 +109,7 @@ func serve(ctx context.Context, args []string, log *slog.Logger) error {
 		hs.Shutdown(shut)
 	}()
 	log.Info("gridhub: serving", "addr", ln.Addr().String(), "tls", tlsConfig != nil, "store", sf.kind(),
-		"stations", len(stations), "file_tokens", len(srv.Tokens), "max_conns", lim.MaxConns)
+		"stations", len(stations), "file_tokens", len(srv.Tokens), "max_conns", lim.MaxConns, "public_url", publicOf(public))
 	if err := hs.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
 		return fmt.Errorf("serve: %w", err)
 	}
@@ -169,11 +184,19 @@ func loadTLS(cert, key string) (*tls.Config, error) {
 	return &tls.Config{Certificates: []tls.Certificate{pair}, MinVersion: tls.VersionTLS12}, nil
 }
 
+// publicOf is the public URL for the log, or "none".
+func publicOf(u *url.URL) string {
+	if u == nil {
+		return "none (no status pages; receipts keep GK1:R: codes)"
+	}
+	return u.String()
+}
+
 // refDataSource returns how serve finds a station's reference data: the
 // --refdata file when given, else the store; with the code key's public
 // half and the station's own appointment ID-hash key attached when there
-// is a key.
-func refDataSource(file, codeKey string) (func(hub.RefDataStore, string) ([]byte, error), error) {
+// is a key, and the hub's public URL when it has one.
+func refDataSource(file, codeKey string, public *url.URL) (func(hub.RefDataStore, string) ([]byte, error), error) {
 	var fixed []byte
 	if file != "" {
 		var err error
@@ -197,6 +220,12 @@ func refDataSource(file, codeKey string) (func(hub.RefDataStore, string) ([]byte
 		if data == nil {
 			var err error
 			if data, err = hub.StationRefData(s, station); err != nil {
+				return nil, err
+			}
+		}
+		if public != nil {
+			var err error
+			if data, err = hub.AttachPublicURL(data, public.String()); err != nil {
 				return nil, err
 			}
 		}

@@ -17,6 +17,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
@@ -63,6 +64,10 @@ func startHub(t testing.TB, client *http.Client, args ...string) *hubProcess {
 	}
 	addr := ln.Addr().String()
 	ln.Close()
+	args = slices.Clone(args)
+	for i := range args { // {addr} is where the hub listens, e.g. in --public-url
+		args[i] = strings.ReplaceAll(args[i], "{addr}", addr)
+	}
 	cmd := exec.Command(os.Args[0], append([]string{"serve", "--listen", addr}, args...)...)
 	cmd.Env = append(os.Environ(), "GRIDHUB_TEST_MAIN=1")
 	h := &hubProcess{url: "http://" + addr, log: &lockedBuffer{}}

@@ -16,6 +16,7 @@ import (
 
 	"github.com/gridkiosk/gridkiosk/appliance/signedcode"
 	"github.com/gridkiosk/gridkiosk/drivers/qrscan/qrscansim"
+	"github.com/gridkiosk/gridkiosk/sync/wire/receiptcode"
 )
 
 // Without a display, run says so and what to use instead, rather than
@@ -107,6 +108,11 @@ func TestProbeQRMasks(t *testing.T) {
 			}
 		}
 	}
+	link := "https://hub.example.gov.cn/r/0190f5e6-0000-7000-8000-000000000001?k=q7Zr0cVb3mS9kXo2LwE5tA"
+	if out := probe(link); strings.Contains(out, "q7Zr0cVb3mS9kXo2LwE5tA") || !strings.Contains(out, "receipt link") ||
+		!strings.Contains(out, "https://hub.example.gov.cn/r/0190f5e6-0000-7000-8000-000000000001") {
+		t.Errorf("receipt link:\n%s", out)
+	}
 	plain := "身份证" + id + " 电话" + phone
 	if out := probe(plain); leaks(out) || !strings.Contains(out, "身份证") || !strings.Contains(out, "电话") {
 		t.Errorf("plain code:\n%s", out)
@@ -127,8 +133,15 @@ func FuzzMaskCode(f *testing.F) {
 	f.Add("GK1:A:eyJwZXJzb24iOnsibmFtZSI6IueOi-engOWFsCJ9fQ.sig")
 	f.Add("GK1:S:bm90IGpzb24.x")
 	f.Add("GK1:R:0190f5e6-0000-7000-8000-000000000001")
+	f.Add("https://hub.example.gov.cn/r/0190f5e6-0000-7000-8000-000000000001?k=q7Zr0cVb3mS9kXo2LwE5tA")
 	f.Fuzz(func(t *testing.T, data string) {
 		out, _ := maskCode(data)
+		if c, _, err := receiptcode.ParseAny(data); err == nil && c.Link {
+			if strings.Contains(out, c.Key) {
+				t.Fatalf("maskCode(%q) = %q shows the link's key", data, out)
+			}
+			return // a receipt link shows its record ID, which has digits
+		}
 		if strings.HasPrefix(data, "GK1:") {
 			return
 		}

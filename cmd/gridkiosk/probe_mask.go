@@ -13,6 +13,7 @@ import (
 	"github.com/gridkiosk/gridkiosk/appliance/citizenid"
 	"github.com/gridkiosk/gridkiosk/appliance/record"
 	"github.com/gridkiosk/gridkiosk/appliance/signedcode"
+	"github.com/gridkiosk/gridkiosk/sync/wire/receiptcode"
 )
 
 // numberRun is a run of digits long enough to be an ID or phone number.
@@ -20,13 +21,19 @@ var numberRun = regexp.MustCompile(`[0-9][0-9Xx\-]{5,}`)
 
 // maskCode is what probe qr shows of a code by default: enough to see
 // that the scanner read it whole and what it is, not whom it is about.
-// A receipt code (a record ID) is shown as it is. A signed code is shown
+// A receipt code (a record ID) is shown as it is, a receipt link
+// without its key. A signed code is shown
 // by its kind, key, ID, station and validity, with its person masked;
 // the signature is not checked, the probe having no hub key. Any other
 // text has its long digit runs (ID and phone numbers) masked.
 func maskCode(data string) (string, map[string]any) {
 	if id, ok := strings.CutPrefix(data, appliance.ReceiptCodePrefix); ok && record.ValidID(id) {
 		return data, nil
+	}
+	if c, base, err := receiptcode.ParseAny(data); err == nil && c.Link {
+		// The key opens the record's status page: not for a probe's log.
+		return fmt.Sprintf("%s/r/%s?k=… (a receipt link; its key of %d characters hidden)", base, c.ID, len(c.Key)),
+			map[string]any{"kind": "receipt link", "hub": base.String(), "record": c.ID}
 	}
 	if signedcode.Looks(data) {
 		if v := signedView(data); v != nil {

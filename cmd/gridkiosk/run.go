@@ -15,6 +15,7 @@ import (
 	"github.com/gridkiosk/gridkiosk/sim/simpanel"
 	"github.com/gridkiosk/gridkiosk/ui"
 	"github.com/gridkiosk/gridkiosk/ui/kiosk"
+	"github.com/gridkiosk/gridkiosk/ui/mm"
 	"github.com/gridkiosk/gridkiosk/ui/pinyin"
 	"github.com/gridkiosk/gridkiosk/ui/staff"
 	"github.com/gridkiosk/gridkiosk/ui/tech"
@@ -33,6 +34,9 @@ type runOptions struct {
 	tour string // write a screenshot of every screen here, then quit
 	size fyne.Size
 	lang string
+	// noPanel leaves the simulation's control window shut: a station has
+	// none, and its fonts and repaints would be counted as the kiosk's.
+	noPanel bool
 }
 
 // cmdRun is serve with the kiosk's window. Fyne owns the main goroutine;
@@ -61,12 +65,14 @@ func cmdRun(ctx context.Context, args []string, log *slog.Logger, ring *logring.
 	defer cancel()
 
 	fa := fyneapp.NewWithID("org.gridkiosk.kiosk")
-	fa.Settings().SetTheme(ui.NewTheme())
-	fa.Lifecycle().SetOnStarted(func() {
-		log.Info("gridkiosk: first frame", "since_start_ms", time.Since(started).Milliseconds())
-	})
+	th := ui.NewTheme()
+	fa.Settings().SetTheme(th)
 	cfg := a.st.Config()
 	w := fa.NewWindow(cfg.Station.Name)
+	fa.Lifecycle().SetOnStarted(func() {
+		log.Info("gridkiosk: first frame", "since_start_ms", time.Since(started).Milliseconds())
+		fitPanel(fa, th, w, cfg.UI.PanelInches, log)
+	})
 	w.Resize(ro.size)
 	if cfg.UI.Fullscreen && ro.tour == "" {
 		w.SetFullScreen(true)
@@ -80,7 +86,7 @@ func cmdRun(ctx context.Context, args []string, log *slog.Logger, ring *logring.
 	app := kiosk.New(a.st, w, kiosk.Options{Lang: lang, Pinyin: engine, Screens: a.screens(engine, ring)})
 	go app.Run(ctx)
 
-	if a.sim != nil {
+	if a.sim != nil && !ro.noPanel {
 		sw := fa.NewWindow("模拟控制台 / Simulation control panel")
 		p := simpanel.New(a.sim, a.st, lang)
 		sw.SetContent(p.Content())
@@ -144,6 +150,8 @@ func parseRunFlags(args []string) (options, runOptions, error) {
 	var rest []string
 	for i := 0; i < len(args); i++ {
 		switch args[i] {
+		case "--no-control-panel":
+			ro.noPanel = true
 		case "--tour", "--size", "--lang":
 			if i+1 >= len(args) {
 				return options{}, ro, usageError{fmt.Sprintf("run: %s needs a value", args[i])}
@@ -171,4 +179,18 @@ func parseRunFlags(args []string) (options, runOptions, error) {
 	}
 	o, err := parseFlags("run", rest)
 	return o, ro, err
+}
+
+// fitPanel sizes the theme in millimetres for the panel the window fills
+// (ui.panel_inches, or the diagonal its resolution implies), once the
+// window is up and its size known.
+func fitPanel(fa fyne.App, th *ui.Theme, w fyne.Window, inches float64, log *slog.Logger) {
+	c := w.Canvas()
+	size, scale := c.Size(), c.Scale()
+	p := mm.ForWindow(size.Width, size.Height, scale, inches)
+	if th.SetPanel(p, scale) {
+		fa.Settings().SetTheme(th)
+	}
+	log.Info("gridkiosk: panel", "pixels", fmt.Sprintf("%dx%d", p.Width, p.Height),
+		"inches", p.Inches, "scale", scale, "body_units", th.Sizes().Body)
 }

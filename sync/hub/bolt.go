@@ -199,7 +199,7 @@ func (s *BoltStore) Ingest(station string, recs []wire.Record, at time.Time) (wi
 			}
 			key := NormalID(r.ID)
 			st := Stored{StationID: station, ReceivedAt: at, Record: r, State: StateReceived, UpdatedAt: at}
-			st.Record.ID = key
+			st.Record.ID, st.Record.LinkKey = key, LinkKey(r)
 			if v := b.Get([]byte(key)); v != nil {
 				var err error
 				if st, err = s.decodeRecord(r.ID, v); err != nil {
@@ -212,6 +212,9 @@ func (s *BoltStore) Ingest(station string, recs []wire.Record, at time.Time) (wi
 				if rej, ok := Conflict(st.Record, r); ok {
 					reply.Rejected = append(reply.Rejected, rej)
 					continue
+				}
+				if st.Record.LinkKey == "" {
+					st.Record.LinkKey = LinkKey(r)
 				}
 			}
 			st.Deliveries++
@@ -263,6 +266,26 @@ func (s *BoltStore) Status(stationID, id string) (wire.Status, bool, error) {
 		return wire.Status{}, false, nil
 	}
 	return wire.Status{ID: id, State: st.State, UpdatedAt: st.UpdatedAt, Note: st.Note}, true, nil
+}
+
+// Record implements Store.
+func (s *BoltStore) Record(id string) (Stored, bool, error) {
+	var st Stored
+	var ok bool
+	err := s.db.View(func(tx *bolt.Tx) error {
+		key, v := getRecord(tx.Bucket([]byte(bucketRecords)), id)
+		if v == nil {
+			return nil
+		}
+		ok = true
+		var err error
+		st, err = s.decodeRecord(string(key), v)
+		return err
+	})
+	if err != nil {
+		return Stored{}, false, fmt.Errorf("hub: record %s: %w", id, err)
+	}
+	return st, ok, nil
 }
 
 // SetStatus implements Store.

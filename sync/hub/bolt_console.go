@@ -260,26 +260,6 @@ func (s *BoltStore) ClearLoginFailures(key string) error {
 	return nil
 }
 
-// Record implements ConsoleStore.
-func (s *BoltStore) Record(id string) (Stored, bool, error) {
-	var st Stored
-	var ok bool
-	err := s.db.View(func(tx *bolt.Tx) error {
-		_, v := getRecord(tx.Bucket([]byte(bucketRecords)), id)
-		if v == nil {
-			return nil
-		}
-		ok = true
-		var err error
-		st, err = s.decodeRecord(id, v)
-		return err
-	})
-	if err != nil {
-		return Stored{}, false, fmt.Errorf("hub: record %s: %w", id, err)
-	}
-	return st, ok, nil
-}
-
 func eventPrefix(recordID string) []byte { return append([]byte(NormalID(recordID)), 0) }
 
 // AddMatterEvent implements ConsoleStore.

@@ -17,12 +17,13 @@ import (
 
 const (
 	sealName, sealID, sealPhone = "王小明", "14102919850317123X", "13912345678"
+	sealLinkKey                 = "q7Zr0cVb3mS9kXo2LwE5tA" // a receipt link's key opens the record's page
 	sealStaff, sealPINHash      = "李建国", "$argon2id$v=19$m=19456,t=2,p=1$v+aL8SdPXZurcxMnagWpIA$6gSP5iIbomQo53zht8PPeZYdzMEjyRPyIylIHR17Guc"
 )
 
 func sealRecord() wire.Record {
 	return wire.Record{ID: "0190F5E6-0000-7000-8000-000000000001", Kind: "registration", Seq: 1,
-		CreatedAt: time.Date(2026, 11, 26, 9, 0, 0, 0, time.UTC), Grid: json.RawMessage(`{"county":"141029"}`),
+		CreatedAt: time.Date(2026, 11, 26, 9, 0, 0, 0, time.UTC), Grid: json.RawMessage(`{"county":"141029"}`), LinkKey: sealLinkKey,
 		Payload: json.RawMessage(`{"person":{"name":"` + sealName + `","id_number":"` + sealID + `","card_type":"resident"},"phone":"` + sealPhone + `","purpose":"certificate"}`)}
 }
 
@@ -33,7 +34,7 @@ var sealRefData = []byte(`{"categories":[{"code":"repair","name":"公共设施�
 func secretsIn(t *testing.T, raw []byte) []string {
 	t.Helper()
 	var found []string
-	for _, s := range []string{sealName, sealID, sealID[6:14], sealPhone, sealStaff, sealPINHash, sealPINHash[31:]} {
+	for _, s := range []string{sealName, sealID, sealID[6:14], sealPhone, sealStaff, sealPINHash, sealPINHash[31:], sealLinkKey} {
 		gb, err := simplifiedchinese.GB18030.NewEncoder().String(s)
 		if err != nil {
 			t.Fatal(err)

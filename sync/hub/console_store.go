@@ -44,11 +44,8 @@ type ConsoleStore interface {
 	// ClearLoginFailures forgets key's failures (a successful log-in).
 	ClearLoginFailures(key string) error
 
-	// Record returns the record the hub holds under id (any case),
-	// from whichever station. (The status-page branch adds the same
-	// method to RecordStore; when both are merged, one implementation
-	// per store goes.)
-	Record(id string) (s Stored, ok bool, err error)
+	// (Record, the record the hub holds under id from whichever station,
+	// which the console reads too, is RecordStore's.)
 	// AddMatterEvent appends to a record's history. Its value and note
 	// are sealed like the records.
 	AddMatterEvent(e MatterEvent) error

@@ -219,3 +219,19 @@ func TestParseTokens(t *testing.T) {
 		t.Fatalf("short token: %v", err)
 	}
 }
+
+func TestAttachPublicURL(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{`{"categories":[]}`, `{"categories":[],"public_url":"https://hub.example"}`},
+		{`{"public_url":"https://mine.example"}`, `{"public_url":"https://mine.example"}`},
+		{`{}`, `{}`},
+	} {
+		got, err := AttachPublicURL([]byte(tc.in), "https://hub.example")
+		if err != nil || string(got) != tc.want {
+			t.Errorf("AttachPublicURL(%s) = %s, %v; want %s", tc.in, got, err, tc.want)
+		}
+	}
+	if _, err := AttachPublicURL([]byte(`[1]`), "https://hub.example"); err == nil {
+		t.Error("a list: no error")
+	}
+}

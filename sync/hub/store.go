@@ -11,6 +11,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/gridkiosk/gridkiosk/sync/wire"
+	"github.com/gridkiosk/gridkiosk/sync/wire/receiptcode"
 )
 
 // Store is where a hub keeps what stations sent, the stations' tokens and
@@ -42,6 +43,11 @@ type RecordStore interface {
 	// station sees only its own records: another's status and staff
 	// note are not its business, nor whether such a record exists.
 	Status(stationID, id string) (s wire.Status, ok bool, err error)
+	// Record returns the record the hub holds under id (any case), from
+	// whichever station, with its link key (wire.Record.LinkKey): for the
+	// county console, and for the public status page, which checks the
+	// key before it shows anything.
+	Record(id string) (s Stored, ok bool, err error)
 	// SetStatus moves a record to state (one of States) with a note for
 	// the station. It returns an error wrapping ErrNotFound for a record
 	// the hub does not hold and ErrInvalidState for an unknown state.
@@ -194,7 +200,10 @@ func NormalID(id string) string { return strings.ToLower(id) }
 // the station wrote: kind, seq, created_at as sent (with its offset),
 // clock_trusted, grid and payload. Grid and payload compare as compacted
 // JSON, so spacing does not make a conflict but any other change does.
-// Every Store decides this here, so that all of them agree.
+// Every Store decides this here, so that all of them agree. The link key
+// is not content: a record first stored without one (from a hub before
+// links, whose ack the station never heard) takes the key sent again,
+// and a record that has one keeps it.
 func Conflict(stored, sent wire.Record) (r wire.Rejection, ok bool) {
 	var differ []string
 	if stored.Kind != sent.Kind {
@@ -227,6 +236,17 @@ func Conflict(stored, sent wire.Record) (r wire.Rejection, ok bool) {
 			"conflict: the hub already holds record %[1]s with other content (differing: %[2]s); it keeps the first, set this one aside for staff",
 			NormalID(sent.ID), strings.Join(differ, ", ")),
 	}, true
+}
+
+// LinkKey returns the status-page key of a record as sent, or "" for a
+// record without one or with one not of the form receiptcode.NewKey
+// makes: a key is an access check, not content, so a malformed one
+// costs the record its page, never the record itself.
+func LinkKey(r wire.Record) string {
+	if receiptcode.ValidKey(r.LinkKey) {
+		return r.LinkKey
+	}
+	return ""
 }
 
 // OtherStation returns the rejection of a record whose ID another

@@ -22,6 +22,9 @@ type RefData struct {
 	CodeKeys   []CodeKey       `json:"code_keys"`
 	Revoked    []string        `json:"revoked_codes"`
 	Grid       json.RawMessage `json:"grid,omitempty"`
+	// PublicURL is the hub's address as phones reach it, the base of the
+	// links receipts print; the hub adds it when it has one.
+	PublicURL string `json:"public_url,omitempty"`
 }
 
 // Category is a kind of matter a resident can come for. Code and Name are
@@ -39,6 +42,9 @@ type Staff struct {
 	Role string `json:"role"`
 	// Micro is the micro grid a micro-grid leader answers for.
 	Micro string `json:"micro,omitempty"`
+	// Phone is where residents reach a grid leader; the hub's status
+	// page shows it as the record's contact.
+	Phone string `json:"phone,omitempty"`
 	// Roles are what the staff member may do besides staff work.
 	Roles []string `json:"roles,omitempty"`
 	// PINHash is argon2id in the PHC format, as gridhub staff pin set

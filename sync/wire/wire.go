@@ -47,6 +47,11 @@ type Record struct {
 	ClockTrusted bool            `json:"clock_trusted"`
 	Grid         json.RawMessage `json:"grid"`
 	Payload      json.RawMessage `json:"payload"`
+	// LinkKey is the key of the record's public status page, the k= of
+	// the link its receipt prints (package receiptcode); absent from
+	// records of stations before the link, and ignored by hubs before it.
+	// It is not the record's content: see PROTOCOL.md.
+	LinkKey string `json:"link_key,omitempty"`
 }
 
 // Batch is the body of POST /v1/records.

@@ -45,6 +45,29 @@ func (l *textLine) text(cols int) string {
 	return strings.TrimRight(sb.String(), " ")
 }
 
+// magnified returns the line's runs of text of a size above 1×1; glyphs
+// of another size between two runs part them.
+func (l *textLine) magnified() []Run {
+	var out []Run
+	open := false // the last glyph extends out's last run
+	for _, g := range l.glyphs {
+		w, h := int(max(g.st.w, 1)), int(max(g.st.h, 1))
+		switch {
+		case w == 1 && h == 1:
+			open = false
+		case open && out[len(out)-1].W == w && out[len(out)-1].H == h:
+			out[len(out)-1].Text += string(g.r)
+		default:
+			out = append(out, Run{Text: string(g.r), W: w, H: h})
+			open = true
+		}
+	}
+	for i := range out {
+		out[i].Text = strings.TrimSpace(out[i].Text)
+	}
+	return out
+}
+
 // pad is where a thing w wide starts on a line of n when aligned by a.
 // Something wider than the line starts at its left edge, as on paper.
 func pad(a align, w, n int) int {

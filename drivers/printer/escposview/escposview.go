@@ -49,6 +49,9 @@ type Receipt struct {
 	QRCodes []string // the data of every QR code printed, in order
 	Cuts    int
 	Unknown []string // what was skipped and why, each with its byte offset
+	// Magnified are the runs of text printed larger than the printer's
+	// normal size (GS !, ESC !), in order: what a reader sees first.
+	Magnified []Run
 
 	dots   int
 	blocks []block
@@ -100,6 +103,13 @@ func Parse(stream []byte, opt Options) (*Receipt, error) {
 	return p.r, nil
 }
 
+// A Run is text of one size on one line.
+type Run struct {
+	Text string
+	// W and H are its magnification across and down, 1 to 8.
+	W, H int
+}
+
 // finish builds the receipt's exported fields from its blocks, so that
 // the text and the image cannot disagree.
 func (r *Receipt) finish() {
@@ -108,6 +118,8 @@ func (r *Receipt) finish() {
 	for _, b := range r.blocks {
 		lines = append(lines, b.text(cols))
 		switch b := b.(type) {
+		case *textLine:
+			r.Magnified = append(r.Magnified, b.magnified()...)
 		case *qrBlock:
 			r.QRCodes = append(r.QRCodes, b.data)
 		case *cutBlock:

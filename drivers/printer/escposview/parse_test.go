@@ -282,3 +282,33 @@ func TestUnknownBounded(t *testing.T) {
 		t.Errorf("%d entries, last %q", len(r.Unknown), r.Unknown[len(r.Unknown)-1])
 	}
 }
+
+// Magnified lists text printed larger than normal, by run and size: how a
+// test tells that a ticket number printed double size.
+func TestParseMagnified(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		in   stream
+		want []Run
+	}{
+		{"none", stream{}.line("票号 R0042"), nil},
+		{"double", stream{}.text("票号 ").size(2, 2).text("R0042").size(1, 1).line(""), []Run{{"R0042", 2, 2}}},
+		{"tall only, two lines", stream{}.size(1, 2).line("上").line("下"), []Run{{"上", 1, 2}, {"下", 1, 2}}},
+		{"parted by normal text", stream{}.size(2, 2).text("A").size(1, 1).text("-").size(2, 2).line("B"), []Run{{"A", 2, 2}, {"B", 2, 2}}},
+		{"sizes change", stream{}.size(2, 2).text("AB").size(3, 3).line("C"), []Run{{"AB", 2, 2}, {"C", 3, 3}}},
+	} {
+		r, err := Parse(tc.in, Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(r.Magnified) != len(tc.want) {
+			t.Errorf("%s: Magnified = %+v, want %+v", tc.name, r.Magnified, tc.want)
+			continue
+		}
+		for i := range tc.want {
+			if r.Magnified[i] != tc.want[i] {
+				t.Errorf("%s: Magnified = %+v, want %+v", tc.name, r.Magnified, tc.want)
+			}
+		}
+	}
+}

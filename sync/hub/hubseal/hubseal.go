@@ -93,6 +93,9 @@ func RecordAD(id string) string { return "record\x00" + strings.ToLower(id) }
 // NoteAD binds a record's sealed staff note to the record's ID.
 func NoteAD(id string) string { return "note\x00" + strings.ToLower(id) }
 
+// LinkKeyAD binds a record's sealed status-page key to the record's ID.
+func LinkKeyAD(id string) string { return "link_key\x00" + strings.ToLower(id) }
+
 // RefDataAD binds sealed reference data to the key it is kept under.
 func RefDataAD(key string) string { return "refdata\x00" + key }
 

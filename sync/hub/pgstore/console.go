@@ -239,27 +239,6 @@ func (s *Store) ClearLoginFailures(key string) error {
 	return nil
 }
 
-// Record implements hub.ConsoleStore.
-func (s *Store) Record(id string) (hub.Stored, bool, error) {
-	ctx, cancel := s.context()
-	defer cancel()
-	rows, err := s.pool.Query(ctx, `
-SELECT id, station_id, kind, seq::text, created_at_sent, clock_trusted, grid, payload,
-	received_at, state, updated_at, note, deliveries
-FROM hub_records WHERE id = `+heldID, id)
-	if err != nil {
-		return hub.Stored{}, false, fmt.Errorf("hub: pg: record %s: %w", id, err)
-	}
-	out, err := pgx.CollectRows(rows, s.scanStored)
-	if err != nil {
-		return hub.Stored{}, false, fmt.Errorf("hub: pg: record %s: %w", id, err)
-	}
-	if len(out) == 0 {
-		return hub.Stored{}, false, nil
-	}
-	return out[0], true, nil
-}
-
 // AddMatterEvent implements hub.ConsoleStore.
 func (s *Store) AddMatterEvent(e hub.MatterEvent) error {
 	e.RecordID = hub.NormalID(e.RecordID)

@@ -26,18 +26,21 @@ WITH new AS (
 	INSERT INTO hub_record_ids (id, received_at) VALUES ($1, $10) ON CONFLICT (id) DO NOTHING RETURNING id
 )
 INSERT INTO hub_records (id, station_id, kind, seq, created_at, created_at_sent, clock_trusted,
-	grid, payload, received_at, state, note, updated_at, deliveries)
+	grid, payload, received_at, state, note, updated_at, deliveries, link_key)
 SELECT new.id, $2::text, $3::text, $4::text::numeric, $5::timestamptz, $6::text, $7::boolean, $8::text::json,
-	$9::bytea, $10::timestamptz, 'received', $11::bytea, $10::timestamptz, 1
+	$9::bytea, $10::timestamptz, 'received', $11::bytea, $10::timestamptz, 1, $12::bytea
 FROM new
 RETURNING id`
 
 // selectHeld reads the records a batch sent again, locked until the
 // batch's transaction ends, in ID order like the inserts.
 const selectHeld = `
-SELECT id, station_id, kind, seq::text, created_at_sent, clock_trusted, grid, payload,
-	received_at, state, updated_at, note, deliveries
+SELECT ` + storedColumns + `
 FROM hub_records WHERE id = ANY($1) ORDER BY id COLLATE "C" FOR UPDATE`
+
+// storedColumns are what scanStored reads.
+const storedColumns = `id, station_id, kind, seq::text, created_at_sent, clock_trusted, grid, payload,
+	received_at, state, updated_at, note, deliveries, link_key`
 
 // Ingest implements hub.Store, in one transaction per batch. Records are
 // keyed by hub.NormalID; whether one sent again is the same record or a
@@ -98,8 +101,12 @@ func (s *Store) insertNew(ctx context.Context, tx pgx.Tx, station string, recs [
 		if err != nil {
 			return nil, fmt.Errorf("record %s: %w", r.ID, err)
 		}
+		link, err := s.sealLinkKey(keys[i], hub.LinkKey(r))
+		if err != nil {
+			return nil, fmt.Errorf("record %s: %w", r.ID, err)
+		}
 		b.Queue(insertRecord, keys[i], station, r.Kind, strconv.FormatUint(r.Seq, 10), r.CreatedAt,
-			r.CreatedAt.Format(time.RFC3339Nano), r.ClockTrusted, string(r.Grid), payload, at, note)
+			r.CreatedAt.Format(time.RFC3339Nano), r.ClockTrusted, string(r.Grid), payload, at, note, link)
 	}
 	br := tx.SendBatch(ctx, b)
 	defer br.Close()
@@ -142,6 +149,7 @@ func (s *Store) countAgain(ctx context.Context, tx pgx.Tx, station string, recs 
 		byID[st.Record.ID] = st
 	}
 	more := map[string]int{}
+	keyed := map[string][]byte{} // records held without a link key that came with one
 	for _, i := range again {
 		st, ok := byID[keys[i]]
 		switch {
@@ -156,11 +164,17 @@ func (s *Store) countAgain(ctx context.Context, tx pgx.Tx, station string, recs 
 				continue
 			}
 			more[keys[i]]++
+			if k := hub.LinkKey(recs[i]); st.Record.LinkKey == "" && k != "" && keyed[keys[i]] == nil {
+				if keyed[keys[i]], err = s.sealLinkKey(keys[i], k); err != nil {
+					return fmt.Errorf("record %s: %w", recs[i].ID, err)
+				}
+			}
 		}
 	}
 	b := &pgx.Batch{}
 	for _, id := range slices.Sorted(maps.Keys(more)) {
-		b.Queue("UPDATE hub_records SET deliveries = deliveries + $2 WHERE id = $1", id, more[id])
+		b.Queue("UPDATE hub_records SET deliveries = deliveries + $2, link_key = coalesce(link_key, $3) WHERE id = $1",
+			id, more[id], keyed[id])
 	}
 	if b.Len() == 0 {
 		return nil
@@ -194,6 +208,33 @@ func (s *Store) Status(stationID, id string) (wire.Status, bool, error) {
 		return wire.Status{}, false, fmt.Errorf("hub: pg: status of %s: %w", id, err)
 	}
 	return st, true, nil
+}
+
+// sealLinkKey seals a record's status-page key, or returns nil (NULL)
+// for a record without one.
+func (s *Store) sealLinkKey(id, key string) ([]byte, error) {
+	if key == "" {
+		return nil, nil
+	}
+	return s.seal.Seal(hubseal.LinkKeyAD(id), []byte(key))
+}
+
+// Record implements hub.Store.
+func (s *Store) Record(id string) (hub.Stored, bool, error) {
+	ctx, cancel := s.context()
+	defer cancel()
+	rows, err := s.pool.Query(ctx, "SELECT "+storedColumns+" FROM hub_records WHERE id = "+heldID, id)
+	if err != nil {
+		return hub.Stored{}, false, fmt.Errorf("hub: pg: record %s: %w", id, err)
+	}
+	all, err := pgx.CollectRows(rows, s.scanStored)
+	if err != nil {
+		return hub.Stored{}, false, fmt.Errorf("hub: pg: record %s: %w", id, err)
+	}
+	if len(all) == 0 {
+		return hub.Stored{}, false, nil
+	}
+	return all[0], true, nil
 }
 
 // SetStatus implements hub.Store.
@@ -230,8 +271,7 @@ func (s *Store) Records(q hub.Query) ([]hub.Stored, error) {
 		limit = q.Limit
 	}
 	rows, err := s.pool.Query(ctx, `
-SELECT id, station_id, kind, seq::text, created_at_sent, clock_trusted, grid, payload,
-	received_at, state, updated_at, note, deliveries
+SELECT `+storedColumns+`
 FROM hub_records
 WHERE ($1 = '' OR station_id = $1) AND ($2 = '' OR state = $2)
 ORDER BY station_id COLLATE "C", seq, id COLLATE "C"
@@ -249,11 +289,17 @@ LIMIT $3`, q.StationID, q.State, limit)
 func (s *Store) scanStored(row pgx.CollectableRow) (hub.Stored, error) {
 	var st hub.Stored
 	var seq, created string
-	var grid, payload, note []byte
+	var grid, payload, note, link []byte
 	err := row.Scan(&st.Record.ID, &st.StationID, &st.Record.Kind, &seq, &created, &st.Record.ClockTrusted,
-		&grid, &payload, &st.ReceivedAt, &st.State, &st.UpdatedAt, &note, &st.Deliveries)
+		&grid, &payload, &st.ReceivedAt, &st.State, &st.UpdatedAt, &note, &st.Deliveries, &link)
 	if err != nil {
 		return st, err
+	}
+	if link != nil {
+		if link, err = s.seal.Open(hubseal.LinkKeyAD(st.Record.ID), link); err != nil {
+			return st, fmt.Errorf("record %s: link key: %w", st.Record.ID, err)
+		}
+		st.Record.LinkKey = string(link)
 	}
 	if payload, err = s.seal.Open(hubseal.RecordAD(st.Record.ID), payload); err != nil {
 		return st, fmt.Errorf("record %s: payload: %w", st.Record.ID, err)

@@ -21,6 +21,7 @@ import (
 	"github.com/gridkiosk/gridkiosk/sync/hub"
 	"github.com/gridkiosk/gridkiosk/sync/hub/pgtest"
 	"github.com/gridkiosk/gridkiosk/sync/wire"
+	"github.com/gridkiosk/gridkiosk/sync/wire/receiptcode"
 )
 
 // personal is a resident's and a staff member's data, made afresh for
@@ -28,6 +29,7 @@ import (
 // and another test's clear rows must not be taken for this one's.
 type personal struct {
 	name, idNumber, phone, staff, pinHash string
+	linkKey                               string // opens the record's status page
 }
 
 func newPersonal(t *testing.T) personal {
@@ -54,12 +56,13 @@ func newPersonal(t *testing.T) personal {
 	return personal{
 		name: "王" + hanzi(2), idNumber: "141029" + digits(12), phone: "139" + digits(8), staff: "李" + hanzi(2),
 		pinHash: "$argon2id$v=19$m=19456,t=2,p=1$" + b64(salt) + "$" + b64(sum),
+		linkKey: receiptcode.NewKey(),
 	}
 }
 
 func (p personal) record(id string) wire.Record {
 	return wire.Record{ID: id, Kind: "registration", Seq: 1, ClockTrusted: true,
-		CreatedAt: time.Date(2026, 11, 26, 9, 0, 0, 0, time.UTC), Grid: json.RawMessage(`{"county":"141029"}`),
+		CreatedAt: time.Date(2026, 11, 26, 9, 0, 0, 0, time.UTC), Grid: json.RawMessage(`{"county":"141029"}`), LinkKey: p.linkKey,
 		Payload: json.RawMessage(`{"person":{"name":"` + p.name + `","id_number":"` + p.idNumber + `","card_type":"resident"},"phone":"` + p.phone + `","purpose":"certificate"}`)}
 }
 
@@ -76,7 +79,7 @@ func (p personal) refData() []byte {
 func (p personal) in(t *testing.T, raw []byte) []string {
 	t.Helper()
 	var found []string
-	for _, s := range []string{p.name, p.idNumber, p.idNumber[6:14], p.phone, p.staff, p.pinHash, p.pinHash[strings.LastIndex(p.pinHash, "$")+1:]} {
+	for _, s := range []string{p.name, p.idNumber, p.idNumber[6:14], p.phone, p.staff, p.pinHash, p.pinHash[strings.LastIndex(p.pinHash, "$")+1:], p.linkKey} {
 		gb, err := simplifiedchinese.GB18030.NewEncoder().String(s)
 		if err != nil {
 			t.Fatal(err)

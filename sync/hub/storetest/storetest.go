@@ -18,6 +18,7 @@ import (
 
 	"github.com/gridkiosk/gridkiosk/sync/hub"
 	"github.com/gridkiosk/gridkiosk/sync/wire"
+	"github.com/gridkiosk/gridkiosk/sync/wire/receiptcode"
 )
 
 // Two stations of the suite.
@@ -48,6 +49,8 @@ func Run(t *testing.T, open func(t *testing.T) hub.Store) {
 		{"IDCase", testIDCase},
 		{"StatusUnknown", testStatusUnknown},
 		{"StatusOwnStationOnly", testStatusOwnStationOnly},
+		{"LinkKey", testLinkKey},
+		{"LinkKeyLate", testLinkKeyLate},
 		{"SetStatus", testSetStatus},
 		{"Records", testRecords},
 		{"ConcurrentIngest", testConcurrentIngest},
@@ -436,5 +439,70 @@ func testRecords(t *testing.T, s hub.Store) {
 		if got := ids(records(t, s, tc.q)); !slices.Equal(got, idsOf(tc.want...)) {
 			t.Errorf("Records(%+v) = %v, want %v", tc.q, got, idsOf(tc.want...))
 		}
+	}
+}
+
+// record looks a record up by ID as the public status page does.
+func record(t *testing.T, s hub.Store, id string) (hub.Stored, bool) {
+	t.Helper()
+	st, ok, err := s.Record(id)
+	if err != nil {
+		t.Fatalf("Record(%s): %v", id, err)
+	}
+	return st, ok
+}
+
+// testLinkKey: a record's status-page key is kept with it and found by
+// Record in any case of the ID, from any station; a record without a key,
+// or with a malformed one (the record itself is still taken), has none;
+// the key is not content, so the same record with another key sent again
+// is acked and keeps the first.
+func testLinkKey(t *testing.T, s hub.Store) {
+	keyed, bare, bad := rec(1), rec(2), rec(3)
+	keyed.LinkKey, bad.LinkKey = receiptcode.NewKey(), "not a key"
+	reply := ingest(t, s, stationA, t0, keyed, bare, bad)
+	if len(reply.Acked) != 3 {
+		t.Fatalf("reply %+v, want all three acked", reply)
+	}
+	for _, tc := range []struct {
+		id   string
+		want string
+	}{{keyed.ID, keyed.LinkKey}, {strings.ToUpper(keyed.ID), keyed.LinkKey}, {bare.ID, ""}, {bad.ID, ""}} {
+		st, ok := record(t, s, tc.id)
+		if !ok || st.Record.LinkKey != tc.want || st.StationID != stationA {
+			t.Errorf("Record(%s) = %+v, %v; want key %q", tc.id, st, ok, tc.want)
+		}
+	}
+	if _, ok := record(t, s, rec(9).ID); ok {
+		t.Error("Record of an unknown ID: found")
+	}
+	other := keyed
+	other.LinkKey = receiptcode.NewKey()
+	if reply := ingest(t, s, stationA, t0.Add(time.Minute), other); len(reply.Acked) != 1 {
+		t.Fatalf("same record, another key: %+v, want acked", reply)
+	}
+	if st, _ := record(t, s, keyed.ID); st.Record.LinkKey != keyed.LinkKey || st.Deliveries != 2 {
+		t.Errorf("after another key: key %q deliveries %d, want the first key %q and 2", st.Record.LinkKey, st.Deliveries, keyed.LinkKey)
+	}
+	if err := s.SetStatus(keyed.ID, hub.StateDone, "请到社区领取", t0.Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if st, _ := record(t, s, keyed.ID); st.Record.LinkKey != keyed.LinkKey || st.State != hub.StateDone || st.Note != "请到社区领取" {
+		t.Errorf("after SetStatus: %+v", st)
+	}
+}
+
+// testLinkKeyLate: a record a hub before links stored without its key
+// (the station's send whose ack it never heard) takes the key when the
+// station sends it again, so the receipt it printed opens its page.
+func testLinkKeyLate(t *testing.T, s hub.Store) {
+	r := rec(4)
+	ingest(t, s, stationA, t0, r)
+	r.LinkKey = receiptcode.NewKey()
+	if reply := ingest(t, s, stationA, t0.Add(time.Minute), r); len(reply.Acked) != 1 {
+		t.Fatalf("sent again with a key: %+v", reply)
+	}
+	if st, _ := record(t, s, r.ID); st.Record.LinkKey != r.LinkKey || st.Deliveries != 2 {
+		t.Errorf("key %q deliveries %d, want %q and 2", st.Record.LinkKey, st.Deliveries, r.LinkKey)
 	}
 }

@@ -1,0 +1,120 @@
+package staff
+
+import (
+	"fmt"
+	"maps"
+	"slices"
+	"testing"
+
+	"fyne.io/fyne/v2"
+
+	"github.com/gridkiosk/gridkiosk/sim/simui"
+	"github.com/gridkiosk/gridkiosk/ui/agefit"
+	"github.com/gridkiosk/gridkiosk/ui/mm"
+)
+
+// The age-friendly audit of the staff screens, by the rules the issue
+// sets them: no text clipped, beyond the window or over another, and
+// every text at 4.5:1 with what is behind it. Each scene the golden
+// images draw is audited at 800×480, 1280×800 and 1920×1080 in both
+// languages; the smallest text, target and contrast of each are logged
+// (go test -v). The screens that fail a rule today are listed in
+// knownStaffFailures, exactly: one fixed or a new one fails the test.
+//
+// Under the race detector only the 7-inch panel is audited, the size with
+// least room: the whole set takes it half a minute.
+func TestAgeFit(t *testing.T) {
+	sizes := []fyne.Size{{Width: 800, Height: 480}, {Width: 1280, Height: 800}, {Width: 1920, Height: 1080}}
+	if simui.RaceDetector {
+		sizes = sizes[:1]
+	}
+	got := map[string][]agefit.Rule{}
+	audited := map[string]bool{}
+	for _, sc := range scenes() {
+		for _, size := range sizes {
+			for _, lang := range []string{"zh-CN", "en"} {
+				key := fmt.Sprintf("%s %.0fx%.0f %s", sc.name, size.Width, size.Height, lang[:2])
+				audited[key] = true
+				var w fyne.Window
+				sc.build(newFixture(), lang, func(o fyne.CanvasObject) { w = simui.Show(t, o, size) })
+				w.Content().Refresh()
+				r := agefit.Audit(key, w.Content(), size, agefit.Options{
+					Panel: mm.ForWindow(size.Width, size.Height, w.Canvas().Scale(), 0), Scale: w.Canvas().Scale(),
+					Min: agefit.Min{Contrast: 4.5}})
+				t.Log(r.Summary())
+				if rules := r.Rules(); len(rules) > 0 {
+					got[key] = rules
+				}
+				known := knownStaffFailures()[key]
+				for _, f := range r.Findings {
+					if !slices.Contains(known, f.Rule) {
+						t.Errorf("%s", f)
+					}
+				}
+			}
+		}
+	}
+	known := knownStaffFailures()
+	for _, key := range slices.Sorted(maps.Keys(known)) {
+		for _, rule := range known[key] {
+			if audited[key] && !slices.Contains(got[key], rule) {
+				t.Errorf("screen %s meets rule %q now: take it off knownStaffFailures", key, rule)
+			}
+		}
+	}
+}
+
+// knownStaffFailures are the staff screens that do not meet the rules
+// yet, by "scene size language", with the rules each fails. All are
+// contrast: white on Fyne's primary blue #296ff6 (4.47:1) and on its
+// error red #f44336 (3.68:1), the waiting state's amber on the selected
+// row's pale blue (#b25e00 on #bfdaff, 3.27:1), grey on it (#5f6368,
+// 4.23:1), and on the name step the keyboard's grey hint and disabled
+// page keys (#8a8f96, 3.26:1 and 2.6:1).
+func knownStaffFailures() map[string][]agefit.Rule {
+	const contrast = agefit.RuleContrast
+	return map[string][]agefit.Rule{
+		"login 800x480 zh":          {contrast},
+		"login 800x480 en":          {contrast},
+		"login 1280x800 zh":         {contrast},
+		"login 1280x800 en":         {contrast},
+		"login 1920x1080 zh":        {contrast},
+		"login 1920x1080 en":        {contrast},
+		"records 800x480 zh":        {contrast},
+		"records 800x480 en":        {contrast},
+		"records 1280x800 zh":       {contrast},
+		"records 1280x800 en":       {contrast},
+		"records 1920x1080 zh":      {contrast},
+		"records 1920x1080 en":      {contrast},
+		"returned 800x480 zh":       {contrast},
+		"returned 800x480 en":       {contrast},
+		"returned 1280x800 zh":      {contrast},
+		"returned 1280x800 en":      {contrast},
+		"returned 1920x1080 zh":     {contrast},
+		"returned 1920x1080 en":     {contrast},
+		"printjobs 800x480 zh":      {contrast},
+		"printjobs 800x480 en":      {contrast},
+		"printjobs 1280x800 zh":     {contrast},
+		"printjobs 1280x800 en":     {contrast},
+		"printjobs 1920x1080 zh":    {contrast},
+		"printjobs 1920x1080 en":    {contrast},
+		"volunteers 800x480 zh":     {contrast},
+		"volunteers 800x480 en":     {contrast},
+		"volunteers 1280x800 zh":    {contrast},
+		"volunteers 1280x800 en":    {contrast},
+		"volunteers 1920x1080 zh":   {contrast},
+		"volunteers 1920x1080 en":   {contrast},
+		"checkin 800x480 zh":        {contrast},
+		"checkin 800x480 en":        {contrast},
+		"checkin 1280x800 zh":       {contrast},
+		"checkin 1280x800 en":       {contrast},
+		"checkin 1920x1080 zh":      {contrast},
+		"checkin 1920x1080 en":      {contrast},
+		"checkin_name 800x480 zh":   {contrast},
+		"checkin_name 800x480 en":   {contrast},
+		"checkin_name 1280x800 zh":  {contrast},
+		"checkin_name 1280x800 en":  {contrast},
+		"checkin_name 1920x1080 zh": {contrast},
+		"checkin_name 1920x1080 en": {contrast},
+	}
+}
