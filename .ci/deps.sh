@@ -37,7 +37,10 @@ for extra in "$@"; do
     # CJK font for its screenshots, and opens the hub's status page;
     # zbarimg reads a printed receipt's QR code.
     test) pkgs+=(postgresql dosfstools mtools shellcheck fuse3 unicode-data chromium fonts-droid-fallback zbar-tools); hanzi_data=true ;;
-    bench) pkgs+=(bmap-tools unicode-data); hanzi_data=true ;;
+    # uibench's tap probe (.ci/tapprobe.c) taps through XTEST and waits
+    # for the frame through DAMAGE; bc does its sums.
+    # The province benchmark runs gridhub on a real PostgreSQL too.
+    bench) pkgs+=(bmap-tools unicode-data libxdamage-dev libxtst-dev bc postgresql); hanzi_data=true ;;
     *) echo "deps.sh: unknown extra '$extra' (want arm64, xvfb, test or bench)" >&2; exit 2 ;;
   esac
 done

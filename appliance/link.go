@@ -76,13 +76,16 @@ const upstreamEvery = 250 * time.Millisecond
 // watchUpstream tells SessionChanged's waiters when the forwarder comes
 // online, goes offline, or raises or clears an alert, so that the start
 // screen's 在线 / 离线 follows the hub rather than staying as it was when
-// the screen was drawn. The forwarder announces nothing itself.
+// the screen was drawn, and when records are delivered or refused, so
+// that the staff's list of the day follows them without polling. The
+// forwarder announces nothing itself.
 func (s *Station) watchUpstream(ctx context.Context, every time.Duration) {
 	type word struct {
-		online bool
-		alert  string
+		online         bool
+		alert          string
+		sent, rejected uint64
 	}
-	look := func() word { st := s.fwd.State(); return word{st.Online, st.Alert} }
+	look := func() word { st := s.fwd.State(); return word{st.Online, st.Alert, st.Sent, st.Rejected} }
 	prev := look()
 	t := time.NewTicker(every)
 	defer t.Stop()

@@ -131,6 +131,27 @@ func (s *Station) ClearHelp() {
 	}
 }
 
+// CallHelp is the screen's 求助 (help) tile: it does what the panel's
+// help button does, so staff are called the same way from either.
+func (s *Station) CallHelp() { s.callHelp("tapped 求助 on the screen") }
+
+// callHelp opens a help request unless one is open: the attention lamp
+// blinks, the buzzer answers and the relay, when fitted, rings the call
+// lamp or bell at the staff desk.
+func (s *Station) callHelp(how string) {
+	if !s.pnl.helpPressed(s.Now()) {
+		return
+	}
+	s.log.Info("appliance: a resident " + how)
+	s.pnl.beep(panel.BeepOK)
+	if s.pnl.hw != nil {
+		if err := s.pnl.hw.SetRelay(true); err != nil {
+			s.log.Warn("appliance: relay on", "err", err)
+		}
+	}
+	s.notify()
+}
+
 func (s *Station) runPanel(ctx context.Context) {
 	done := make(chan struct{})
 	go func() {
@@ -144,15 +165,7 @@ func (s *Station) runPanel(ctx context.Context) {
 func (s *Station) panelEvent(ev panel.Event) {
 	switch {
 	case ev.Kind == panel.Pressed && ev.Button == "help":
-		if s.pnl.helpPressed(s.Now()) {
-			s.log.Info("appliance: a resident pressed the help button")
-			s.pnl.beep(panel.BeepOK)
-			// The relay, when fitted, is the call lamp or bell at the
-			// staff desk.
-			if err := s.pnl.hw.SetRelay(true); err != nil {
-				s.log.Warn("appliance: relay on", "err", err)
-			}
-		}
+		s.callHelp("pressed the help button")
 	case ev.Kind == panel.LongPressed && ev.Button == "tech":
 		s.pnl.techHeld(s.Now())
 		s.log.Info("appliance: technician button held")

@@ -36,7 +36,11 @@ type registration struct {
 	started time.Time
 	touched time.Time // last activity, for the idle wipe
 	lifted  bool
-	ack     *station.Ack
+	// held says a card was on the reader when the registration was
+	// stored: the done screen reminds the resident to take it back
+	// until it is lifted.
+	held bool
+	ack  *station.Ack
 	// recordID is the ID the session's record is stored under, made at
 	// the first try to submit it: a try whose outcome was unknown is
 	// repeated under the same ID and cannot store the record twice.
@@ -85,6 +89,7 @@ func (x *session) submitted(rc *station.Ack) {
 	x.mu.Lock()
 	defer x.mu.Unlock()
 	x.cur.state, x.cur.ack, x.cur.touched = station.SessionSubmitted, rc, x.local()
+	x.cur.held = x.cur.card != nil && !x.cur.lifted
 	x.cur.card, x.cur.appt, x.cur.manual = nil, nil, nil
 }
 
@@ -152,7 +157,7 @@ func (s *Station) Session() station.SessionView { return s.sess.snapshot().view(
 
 // view is the registration as a screen may show it.
 func (ss registration) view() station.SessionView {
-	v := station.SessionView{State: ss.state, Ack: ss.ack, CardOnReader: ss.card != nil && !ss.lifted}
+	v := station.SessionView{State: ss.state, Ack: ss.ack, CardOnReader: (ss.card != nil || ss.held) && !ss.lifted}
 	if ss.state == station.SessionIdle {
 		return v
 	}
@@ -262,6 +267,12 @@ func (s *Station) SubmitSession(ctx context.Context, in station.SessionSubmit) (
 	}
 	s.sess.submitted(&rc)
 	s.notify()
+	if s.Session().CardOnReader {
+		select {
+		case s.remind <- struct{}{}:
+		default: // the reminder is awake already
+		}
+	}
 	if s.prn != nil {
 		// The resident takes the receipt with the ticket number home;
 		// printing must not hold up the done screen.
@@ -376,8 +387,10 @@ func (s *Station) cardEvent(ev idcard.Event) {
 		s.log.Info("appliance: card read", "card_type", ev.Card.Type.String(), "id", citizenid.Mask(ev.Card.IDNumber),
 			"read_ms", (ev.Phases.Find + ev.Phases.Select + ev.Phases.Read).Milliseconds(), "attempts", ev.Phases.Attempts)
 	case idcard.CardLifted:
-		// Lifting the card keeps a half-finished form until the idle wipe.
+		// Lifting the card keeps a half-finished form until the idle wipe;
+		// the done screen stops its reminder.
 		s.sess.lifted()
+		s.notify()
 	case idcard.ReaderLost:
 		msg := "reader does not answer"
 		if ev.Err != nil {

@@ -122,6 +122,9 @@ type Station struct {
 
 	healthTiming func(*upstream.Reporter)
 	reporter     atomic.Pointer[upstream.Reporter]
+	// remind wakes the card reminder (cardReminder) after a registration
+	// was stored with its card still on the reader.
+	remind chan struct{}
 }
 
 // New opens the station's outbox in the configured data directory.
@@ -166,6 +169,7 @@ func New(opt Options) (*Station, error) {
 		changes:      changeNotice{ch: make(chan struct{})},
 		count:        newCounters(),
 		voice:        voiceDesk{hw: opt.Voice, info: opt.VoiceInfo},
+		remind:       make(chan struct{}, 1),
 	}
 	if s.ref.data, err = loadRefData(box); err != nil {
 		// A damaged cache is replaced at the next fetch; meanwhile the
@@ -271,12 +275,14 @@ func (s *Station) Run(ctx context.Context) error {
 	wg.Go(func() { s.purgeLoop(ctx) })
 	if s.prn != nil {
 		wg.Go(func() { s.prn.run(ctx) })
+		wg.Go(func() { s.relayPrintJobs(ctx) })
 	}
 	if d := s.cfg.Devices.IDCard; d.Present() {
 		wg.Go(func() { s.runIDCard(ctx, d.Port, d.Baud) })
 	}
 	if s.pnl.hw != nil {
 		wg.Go(func() { s.runPanel(ctx) })
+		wg.Go(func() { s.cardReminder(ctx) })
 	}
 	if d := s.cfg.Devices.Scanner; d.Present() {
 		wg.Go(func() { s.runScanner(ctx, d) })

@@ -84,3 +84,54 @@ func maskWords(name string) string {
 	}
 	return string(r)
 }
+
+// MaskAddress keeps an address down to its compound (小区, 院, village or
+// street) and hides the building, entrance, floor and door after it, so a
+// passer-by who reads it cannot find the door: "…幸福湾社区7号院7号楼2单元301"
+// becomes "…幸福湾社区7号院**". The cut is at the first number (Arabic,
+// full-width or Chinese numerals) that a building, entrance, room, house
+// or group unit follows, or that ends the address; a number of a 号院 or
+// 院 is the compound and stays. An address with no such number comes back
+// unchanged, without its surrounding white space.
+func MaskAddress(addr string) string {
+	r := []rune(strings.TrimFunc(addr, unicode.IsSpace))
+	for i := 0; i < len(r); i++ {
+		if !isNumeral(r[i]) {
+			continue
+		}
+		j := i
+		for j < len(r) && (isNumeral(r[j]) || r[j] == '-' || r[j] == '－') {
+			j++
+		}
+		rest := string(r[j:])
+		switch {
+		case strings.HasPrefix(rest, "号院"), strings.HasPrefix(rest, "院"), strings.HasPrefix(rest, "号大院"):
+			i = j - 1 // the compound's own number
+			continue
+		case rest == "" || startsWithUnit(rest) || r[i] >= '0' && r[i] <= '9' || r[i] >= '０' && r[i] <= '９':
+			if i == 0 {
+				return "**"
+			}
+			return string(r[:i]) + "**"
+		}
+		i = j - 1 // a Chinese numeral in a name: 三里屯, 十字街
+	}
+	return string(r)
+}
+
+// addressUnits follow the number of what lies inside a compound, or of a
+// house on a street.
+var addressUnits = []string{"号", "栋", "幢", "楼", "单元", "室", "层", "组", "排", "户", "门"}
+
+func startsWithUnit(s string) bool {
+	for _, u := range addressUnits {
+		if strings.HasPrefix(s, u) {
+			return true
+		}
+	}
+	return false
+}
+
+func isNumeral(r rune) bool {
+	return r >= '0' && r <= '9' || r >= '０' && r <= '９' || strings.ContainsRune("一二三四五六七八九十零〇百", r)
+}

@@ -50,6 +50,13 @@ type Station struct {
 	// Grid is the station's own cell. Records that do not say where they
 	// belong are filed here.
 	Grid grid.Path `toml:"grid"`
+	// StaffDesk says where residents find staff in person, for the
+	// screens that send them there (help, a declined notice): "服务台在进门右手边"
+	// or "中文 / English". Empty: the screens say only "the service desk".
+	StaffDesk string `toml:"staff_desk"`
+	// ReceiptSlot says where the printed receipt comes out, for the done
+	// screen. Empty: "the printer's slot below the screen".
+	ReceiptSlot string `toml:"receipt_slot"`
 }
 
 // Upstream is the county hub that the outbox forwards records to.

@@ -21,6 +21,15 @@ id = "141029-xfw-01"
 # The name residents know the station by, shown on screen and printed on
 # receipts. Required, at most 64 characters.
 name = "幸福湾社区党群服务站"
+# Where residents find staff in person, said by the help and decline
+# screens; "中文 / English" gives both languages. At most 80 characters,
+# default empty ("the service desk"), e.g.
+# staff_desk = "服务台在进门右手边 / the desk on your right as you come in"
+staff_desk = ""
+# Where the printed receipt comes out, said by the done screen. At most 80
+# characters, default empty ("the slot below the screen"), e.g.
+# receipt_slot = "屏幕右下方的出纸口 / the slot at the bottom right"
+receipt_slot = ""
 
 # The station's own grid cell. Records that do not say where they belong are
 # filed here. County, township and community are division codes (GB/T 2260):

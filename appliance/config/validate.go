@@ -89,6 +89,11 @@ func (s Station) validate(ps *problems) {
 	case n > 64:
 		ps.add("station.name", "is %d characters long; at most 64 are allowed", n)
 	}
+	for _, f := range []struct{ key, v string }{{"station.staff_desk", s.StaffDesk}, {"station.receipt_slot", s.ReceiptSlot}} {
+		if n := utf8.RuneCountInString(f.v); n > 80 {
+			ps.add(f.key, "is %d characters long; at most 80 fit on the screen", n)
+		}
+	}
 	if err := s.Grid.Validate(); err != nil {
 		var ge *grid.Error
 		if errors.As(err, &ge) {

@@ -18,15 +18,17 @@ import (
 
 func station(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
-		return errors.New("station: want add or list")
+		return errors.New("station: want add, import or list")
 	}
 	switch args[0] {
 	case "add":
 		return stationAdd(ctx, args[1:], stdout, stderr)
 	case "list":
 		return stationList(ctx, args[1:], stdout)
+	case "import":
+		return stationImport(ctx, args[1:], stdout)
 	}
-	return fmt.Errorf("station: unknown command %q: want add or list", args[0])
+	return fmt.Errorf("station: unknown command %q: want add, import or list", args[0])
 }
 
 // stationAdd makes a station's token. The token goes alone to stdout,
@@ -72,6 +74,56 @@ func stationAdd(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	} else {
 		fmt.Fprintln(stderr, "gridhub serve --db takes it now.")
 	}
+	return nil
+}
+
+// bulkTokens is a store that sets many stations' tokens at once.
+type bulkTokens interface {
+	SetTokens(tokens hub.Tokens, at time.Time) error
+}
+
+// stationImport gives every station of a tokens file ("station_id
+// token" lines, as serve --tokens reads) its token in the store, so
+// that every hub on the database knows them and no hub needs the file.
+func stationImport(ctx context.Context, args []string, stdout io.Writer) error {
+	fs := flag.NewFlagSet("station import", flag.ContinueOnError)
+	sf := addStoreFlags(fs)
+	pos, err := parseArgs(fs, args)
+	if err != nil {
+		return fmt.Errorf("station import: %w", err)
+	}
+	if len(pos) != 1 {
+		return errors.New("station import: want one tokens file of \"station_id token\" lines")
+	}
+	raw, err := os.ReadFile(pos[0])
+	if err != nil {
+		return fmt.Errorf("station import: %w", err)
+	}
+	tokens, err := hub.ParseTokens(raw, pos[0])
+	if err != nil {
+		return fmt.Errorf("station import: %w", err)
+	}
+	store, err := sf.open(ctx, adding)
+	if err != nil {
+		return fmt.Errorf("station import: %w", err)
+	}
+	defer store.Close()
+	now := time.Now()
+	if bt, ok := store.(bulkTokens); ok {
+		err = bt.SetTokens(tokens, now)
+	} else {
+		// bbolt: one commit each; a county's few hundred stations.
+		for tok, st := range tokens {
+			if err = store.SetToken(st, tok, now); err != nil {
+				err = fmt.Errorf("station %s: %w", st, err)
+				break
+			}
+		}
+	}
+	if err != nil {
+		return fmt.Errorf("station import: %s: %w", pos[0], err)
+	}
+	fmt.Fprintf(stdout, "%d stations\n", len(tokens))
 	return nil
 }
 

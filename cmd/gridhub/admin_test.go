@@ -162,8 +162,8 @@ func TestAdminErrors(t *testing.T) {
 		args []string
 		want string
 	}{
-		{[]string{"station"}, "want add or list"},
-		{[]string{"station", "remove"}, "want add or list"},
+		{[]string{"station"}, "want add, import or list"},
+		{[]string{"station", "remove"}, "want add, import or list"},
 		{[]string{"station", "add", "--data", data}, "--station is required"},
 		{[]string{"station", "add", "--data", data, "--station", "141029-XFW-01"}, "3-64 characters of a-z, 0-9 and '-'"},
 		{[]string{"station", "add", "--data", data, "--station", "乡宁-01"}, "like 141029-xfw-01"},

@@ -7,6 +7,7 @@
 //	                [--code-key FILE] [--tls-cert FILE --tls-key FILE] [--public-url URL]
 //	gridhub station add  (--data DIR | --db DSN) --station ID [--replace]
 //	gridhub station list (--data DIR | --db DSN)
+//	gridhub station import (--data DIR | --db DSN) FILE
 //	gridhub refdata load (--data DIR | --db DSN) [--station ID] FILE.json
 //	gridhub staff pin set|reset (--data DIR | --db DSN) [--station ID] --staff ID [--pin-file FILE]
 //	gridhub record set-status (--data DIR | --db DSN) ID STATE [--note TEXT]
@@ -43,6 +44,8 @@ Usage:
   gridhub station add  (--data DIR | --db DSN) --station ID [--replace]
                                     make a station's token and print it
   gridhub station list (--data DIR | --db DSN)
+  gridhub station import (--data DIR | --db DSN) FILE
+                                    give every station of a tokens file its token (one transaction on --db)
   gridhub refdata load (--data DIR | --db DSN) [--station ID] FILE.json
                                     check reference data and keep it, for one station or all
                                     (PINs set with staff pin set are kept for staff it lists)

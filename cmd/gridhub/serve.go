@@ -70,6 +70,11 @@ func serve(ctx context.Context, args []string, log *slog.Logger) error {
 		return fmt.Errorf("serve: %w", err)
 	}
 	defer store.Close()
+	// PostgreSQL's records are partitioned by month; every hub on the
+	// database keeps the coming months' partitions made.
+	if ps, ok := store.(partitioned); ok {
+		go ps.KeepPartitions(ctx, 24*time.Hour, time.Now, log)
+	}
 	srv.Store = store
 	srv.RefData = func(station string) ([]byte, error) { return getRefData(store, station) }
 	stations, err := store.Stations()
@@ -143,6 +148,11 @@ func serveMux(srv *hub.Server, withConsole, tls bool, log *slog.Logger) (*http.S
 		log.Warn("gridhub: the console at /console/ has no accounts yet: add one with gridhub user add --role admin")
 	}
 	return mux, nil
+}
+
+// partitioned is a store whose records' partitions need upkeep.
+type partitioned interface {
+	KeepPartitions(ctx context.Context, interval time.Duration, now func() time.Time, log *slog.Logger)
 }
 
 // readTokens reads the tokens file, if there is one.

@@ -56,7 +56,7 @@ type hubProcess struct {
 
 // startHub runs gridhub serve with args and waits until it answers.
 // client is how to reach it (nil: plain HTTP).
-func startHub(t *testing.T, client *http.Client, args ...string) *hubProcess {
+func startHub(t testing.TB, client *http.Client, args ...string) *hubProcess {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {

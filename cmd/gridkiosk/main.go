@@ -35,6 +35,7 @@ const usage = `gridkiosk — 网格服务站自助终端 / community grid servic
 Usage:
   gridkiosk run    [--config FILE] [--simulate] [--data DIR]   the kiosk with its screen
                    [--lang zh-CN|en] [--size WxH] [--tour DIR]  (--tour: a PNG of every screen, then quit)
+                   [--no-control-panel]  (--simulate without its control window, as make bench measures it)
   gridkiosk serve  [--config FILE] [--simulate] [--data DIR]   the kiosk without a screen
   gridkiosk config check [FILE | --config FILE]                check a configuration file (default /etc/gridkiosk/gridkiosk.toml)
   gridkiosk config example                                     print a commented example

@@ -34,6 +34,9 @@ type runOptions struct {
 	tour string // write a screenshot of every screen here, then quit
 	size fyne.Size
 	lang string
+	// noPanel leaves the simulation's control window shut: a station has
+	// none, and its fonts and repaints would be counted as the kiosk's.
+	noPanel bool
 }
 
 // cmdRun is serve with the kiosk's window. Fyne owns the main goroutine;
@@ -88,7 +91,7 @@ func cmdRun(ctx context.Context, args []string, log *slog.Logger, ring *logring.
 	app := kiosk.New(a.st, w, ko)
 	go app.Run(ctx)
 
-	if a.sim != nil {
+	if a.sim != nil && !ro.noPanel {
 		sw := fa.NewWindow("模拟控制台 / Simulation control panel")
 		p := simpanel.New(a.sim, a.st, lang)
 		sw.SetContent(p.Content())
@@ -152,6 +155,8 @@ func parseRunFlags(args []string) (options, runOptions, error) {
 	var rest []string
 	for i := 0; i < len(args); i++ {
 		switch args[i] {
+		case "--no-control-panel":
+			ro.noPanel = true
 		case "--tour", "--size", "--lang":
 			if i+1 >= len(args) {
 				return options{}, ro, usageError{fmt.Sprintf("run: %s needs a value", args[i])}

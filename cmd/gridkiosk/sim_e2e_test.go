@@ -20,8 +20,36 @@ import (
 // startSim runs "gridkiosk serve --simulate" as a process and waits until
 // its demo records reached its hub.
 func startSim(t *testing.T, extra ...string) *station {
+	// The admin port is picked here and freed for the station, which
+	// starts its simulated hub on an ephemeral port first: now and then
+	// the kernel hands the hub that very port. The station then exits
+	// saying so, and another port is tried.
+	for try := 1; ; try++ {
+		s, exited := launchSim(t, extra)
+		up := false
+		s.waitFor("admin API", func() bool {
+			select {
+			case <-exited:
+				return true
+			default:
+			}
+			up = s.adminUp()
+			return up
+		})
+		if up {
+			s.waitFor("demo records at the hub", func() bool { return s.health().Outbox.Delivered == 3 })
+			return s
+		}
+		if try == 3 || !strings.Contains(s.log.String(), "address already in use") {
+			t.Fatalf("gridkiosk serve --simulate exited; its log:\n%s", s.log)
+		}
+	}
+}
+
+// launchSim starts the process; exited is closed when it ends.
+func launchSim(t *testing.T, extra []string) (s *station, exited chan struct{}) {
 	dir := t.TempDir()
-	s := &station{t: t, dir: dir, admin: freeAddr(t)}
+	s = &station{t: t, dir: dir, admin: freeAddr(t)}
 	s.cmd = exec.Command(os.Args[0], append([]string{"serve", "--simulate", "--data", dir, "--admin", s.admin}, extra...)...)
 	s.cmd.Env = append(append(os.Environ(), mainEnv+"=1"), s.env...)
 	s.log = &syncBuffer{}
@@ -29,22 +57,26 @@ func startSim(t *testing.T, extra ...string) *station {
 	if err := s.cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { s.cmd.Process.Signal(syscall.SIGTERM); s.cmd.Wait() })
-	s.waitFor("admin API", func() bool {
-		b, err := os.ReadFile(filepath.Join(dir, "station", "admin.token"))
-		s.token = strings.TrimSpace(string(b))
-		if err != nil || len(s.token) <= 16 {
-			return false
-		}
-		// The token is written before the API listens.
-		resp, err := http.Get("http://" + s.admin + "/healthz")
-		if err == nil {
-			resp.Body.Close()
-		}
-		return err == nil
-	})
-	s.waitFor("demo records at the hub", func() bool { return s.health().Outbox.Delivered == 3 })
-	return s
+	exited = make(chan struct{})
+	go func() { s.cmd.Wait(); close(exited) }()
+	t.Cleanup(func() { s.cmd.Process.Signal(syscall.SIGTERM); <-exited })
+	return s, exited
+}
+
+// adminUp reports whether the station's admin API answers, and learns
+// its token.
+func (s *station) adminUp() bool {
+	b, err := os.ReadFile(filepath.Join(s.dir, "station", "admin.token"))
+	s.token = strings.TrimSpace(string(b))
+	if err != nil || len(s.token) <= 16 {
+		return false
+	}
+	// The token is written before the API listens.
+	resp, err := http.Get("http://" + s.admin + "/healthz")
+	if err == nil {
+		resp.Body.Close()
+	}
+	return err == nil
 }
 
 // In the simulation the hub signs codes with a key it hands the station

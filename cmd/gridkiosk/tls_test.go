@@ -64,6 +64,9 @@ func TestTLSHub(t *testing.T) {
 			id := s.submit("TLS: " + tc.name)
 			if tc.alert == "" {
 				s.waitFor("delivery", func() bool { return s.state(id) == "delivered" })
+				// The forwarder marks a batch delivered and then says it
+				// is online: wait for both, not just the first.
+				s.waitFor("online", func() bool { return s.health().Upstream.Online })
 				delivered = append(delivered, id)
 			} else {
 				s.waitFor("an alert", func() bool { return s.health().Upstream.Alert != "" })

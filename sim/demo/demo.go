@@ -32,6 +32,8 @@ func Config(dir, hubURL, tokenFile string) *config.Config {
 	c.Station.ID = StationID
 	c.Station.Name = "幸福湾社区党群服务站"
 	c.Station.Grid = grid.Path{County: "141029", Township: "141029100", Community: "141029100001"}
+	c.Station.StaffDesk = "一楼大厅服务台（进门右手边） / the service desk on your right as you come in"
+	c.Station.ReceiptSlot = "屏幕下方的出纸口 / the slot below the screen"
 	c.Upstream.URL = hubURL
 	c.Upstream.TokenFile = tokenFile
 	c.Storage.Dir = dir

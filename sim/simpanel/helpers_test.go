@@ -90,6 +90,9 @@ func (r *recorder) Session() station.SessionView {
 func (r *recorder) LastScan() *station.ScanResult {
 	return &station.ScanResult{Kind: "refused", Reason: "forged", Message: "预约码无效（签名不符） / appointment code is not genuine (signature does not match)"}
 }
+
+// SessionChanged never announces a change: the tests call Refresh.
+func (r *recorder) SessionChanged() <-chan struct{} { return nil }
 func (r *recorder) Health() station.Health {
 	return station.Health{
 		Peripherals: map[string]station.Peripheral{"printer": {State: "paper_out"}},

@@ -92,9 +92,9 @@ func (l *lamps) show(out map[string]any) {
 	}
 	switch n := out["beeps"].(type) {
 	case int:
-		l.beeps.SetText("♪ " + strconv.Itoa(n))
+		setText(l.beeps, "♪ "+strconv.Itoa(n))
 	case float64:
-		l.beeps.SetText("♪ " + strconv.Itoa(int(n)))
+		setText(l.beeps, "♪ "+strconv.Itoa(int(n)))
 	}
 }
 

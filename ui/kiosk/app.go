@@ -59,8 +59,10 @@ type Options struct {
 	// jump when the station learns its offset, so intervals stay on it).
 	Wall func() time.Time
 	// Ticks drives the clock on screen, the idle countdown and the return
-	// from the done screen; default a one-second ticker. Tests pass a
-	// channel they never send on and call Tick themselves.
+	// from the done screen; default a timer set for the next thing due
+	// (see wake.go): the next minute while the start screen waits, every
+	// second while a countdown runs. Tests pass a channel they never send
+	// on and call Tick themselves.
 	Ticks <-chan time.Time
 	// IdleTimeout is how long an untouched registration stays on screen;
 	// default the config's ui.idle_timeout, else 90s.
@@ -123,6 +125,7 @@ type App struct {
 	busy     bool // a registration is being stored
 	live     live
 	voice    spoken // what was last announced
+	wake     wake   // when Run next calls Tick
 }
 
 // New builds the kiosk in win and puts the attract screen up. Call it on
@@ -152,6 +155,9 @@ func New(st Station, win fyne.Window, opt Options) *App {
 	}
 	a := &App{st: st, win: win, opt: opt, idle: opt.IdleTimeout, pinyin: opt.Pinyin,
 		ctx: context.Background(), lang: opt.Lang, root: container.NewStack()}
+	if opt.Ticks == nil {
+		a.wake.timer = time.NewTimer(time.Minute)
+	}
 	if r := st.LastScan(); r != nil {
 		a.lastScan = r.At // seen before this screen was: not news
 	}
@@ -175,12 +181,13 @@ func (a *App) wallNow() time.Time { return a.opt.Wall() }
 func (a *App) tr(zh, en string) string { return ui.Tr(a.lang, zh, en) }
 
 // Run follows the station until ctx ends: every change it announces and
-// every tick is handed to Fyne's goroutine. The other modes' screens get
+// every tick is handed to Fyne's goroutine. The station pushes its
+// changes (SessionChanged), so nothing here polls it: an idle start
+// screen wakes once a minute, for its clock. The other modes' screens get
 // contexts derived from ctx.
 func (a *App) Run(ctx context.Context) {
 	ticks := a.opt.Ticks
-	if ticks == nil {
-		t := time.NewTicker(time.Second)
+	if t := a.wake.timer; t != nil {
 		defer t.Stop()
 		ticks = t.C
 	}
@@ -291,6 +298,7 @@ func (a *App) Tick() {
 			a.enter(resident)
 		}
 	}
+	a.schedule()
 }
 
 // openTech opens the technician's screen for a technician, and asks who
@@ -344,6 +352,7 @@ func (a *App) enter(m mode) {
 	a.live = live{}
 	a.root.Objects = []fyne.CanvasObject{hook(ctx, a.lang, back)}
 	a.root.Refresh()
+	a.schedule()
 }
 
 // SetLang switches the resident screens to lang ("zh-CN" or "en") and

@@ -8,8 +8,9 @@ import (
 	"github.com/gridkiosk/gridkiosk/appliance/station"
 )
 
-// confirmScreen shows what was read (or typed) for the resident to check:
-// the ID number masked as the station gives it, never more.
+// confirmScreen shows what was read (or typed) for the resident to check,
+// as little as a passer-by may see: the name and the ID number masked, the
+// year of birth, the address down to the compound (privacy.go).
 func (a *App) confirmScreen() fyne.CanvasObject {
 	if a.f.sess.NeedsCard {
 		return a.appointmentCardScreen()
@@ -29,28 +30,28 @@ func (a *App) confirmScreen() fyne.CanvasObject {
 		v.bold = bold
 		rows = append(rows, container.New(pair{labelW}, text(label, sizeBody, muted, false), v))
 	}
-	add(a.tr("姓名", "Name"), p.Name, sizeBig, true)
+	add(a.tr("姓名", "Name"), shownName(p.Name), sizeBig, true)
 	if rare(p.Name) {
 		add("", a.tr("名字中的生僻字本机可能显示不全，但已正确读取", "A rare character in the name may not show here; it was read correctly"), sizeSmall, false)
 	}
 	if p.NameEN != "" && p.NameEN != p.Name {
-		add(a.tr("英文姓名", "Name (EN)"), p.NameEN, sizeBody, false)
+		add(a.tr("英文姓名", "Name (EN)"), shownName(p.NameEN), sizeBody, false)
 	}
 	idLabel := a.tr("身份证号", "ID number")
 	if p.CardType != "" && p.CardType != "resident" {
 		idLabel = a.tr("证件号码", "Card number")
 	}
 	add(idLabel, p.IDNumber, sizeBig, false)
-	add(a.tr("性别", "Sex"), genderWord(a.lang, p.Gender)+"      "+a.tr("出生 ", "born ")+dateWord(a.lang, p.Birth), sizeBody, false)
+	add(a.tr("性别", "Sex"), genderWord(a.lang, p.Gender)+"      "+birthYearWord(a.lang, p.Birth), sizeBody, false)
 	if p.Address != "" {
-		add(a.tr("住址", "Address"), p.Address, sizeBody, false)
+		add(a.tr("住址", "Address"), shownAddress(p.Address), sizeBody, false)
 	}
 	rows = append(rows, a.problemLine(fullWidth))
 
 	notMe := newButton(a.tr("不是我", "Not me"), neutral, a.act(func() { a.cancel(notice{}) }))
 	ok := newButton(a.tr("确认", "Confirm"), primary, a.goTo(scrPurpose))
 	return a.frame(a.tr("请核对您的信息", "Please check your details"),
-		container.New(middle{}, lines(rows...)), a.langToggle(), notMe, ok)
+		container.New(middle{}, lines(rows...)), notMe, ok)
 }
 
 // appointmentCardScreen greets the resident of an appointment code, which
@@ -59,7 +60,7 @@ func (a *App) confirmScreen() fyne.CanvasObject {
 func (a *App) appointmentCardScreen() fyne.CanvasObject {
 	name := ""
 	if p := a.f.sess.Person; p != nil {
-		name = p.Name
+		name = shownName(p.Name)
 	}
 	rows := []fyne.CanvasObject{
 		text(a.tr("预约码有效", "Your appointment code is valid"), sizeSmall, muted, false),
@@ -73,7 +74,7 @@ func (a *App) appointmentCardScreen() fyne.CanvasObject {
 		a.show(scrManualID)
 	}))
 	return a.frame(a.tr("请放置身份证", "Please lay your ID card"),
-		container.New(middle{}, lines(rows...)), a.langToggle(), notMe, typeID)
+		container.New(middle{}, lines(rows...)), notMe, typeID)
 }
 
 // rare reports whether s has a character beyond the Basic Multilingual
@@ -136,10 +137,11 @@ func (a *App) purposeScreen() fyne.CanvasObject {
 		if c.Code == a.f.purpose {
 			b.look = chosen
 		}
+		// One tap on a matter moves on: nothing else to confirm.
 		b.onTap = a.act(func() {
 			a.f.purpose = c.Code
 			a.f.problem = ""
-			a.show(scrPurpose)
+			a.show(scrPhone)
 		})
 		tls = append(tls, b)
 	}
@@ -153,9 +155,7 @@ func (a *App) purposeScreen() fyne.CanvasObject {
 		body = container.NewBorder(nil, a.problemLine(fullWidth), nil, nil, body)
 	}
 	back := newButton(a.tr("返回", "Back"), plain, a.goTo(scrConfirm))
-	next := newButton(a.tr("下一步", "Next"), primary, a.goTo(scrPhone))
-	next.setDisabled(a.f.purpose == "")
-	return a.frame(a.tr("您今天来办什么事？", "What did you come for today?"), body, a.langToggle(), back, next)
+	return a.frame(a.tr("您今天来办什么事？", "What did you come for today?"), body, back)
 }
 
 // fieldBox is where typed text shows: large, on a pale panel with an

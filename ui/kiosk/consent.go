@@ -5,7 +5,10 @@ import (
 	"strings"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
+
+	"github.com/gridkiosk/gridkiosk/ui"
 )
 
 // noticeText is the personal-information notice of ConsentVersion, in
@@ -32,73 +35,81 @@ func (a *App) noticeText(days int) []string {
 	}
 }
 
-// consentScreen asks for consent to the notice. Agree and decline are
-// the same size: declining must be as easy as agreeing.
+// consentScreen asks for consent to the notice before any detail is
+// shown or typed. Agree and decline are the same size: declining must be
+// as easy as agreeing.
 func (a *App) consentScreen() fyne.CanvasObject {
 	notice := newPara(strings.Join(a.noticeText(a.st.Config().Storage.RetentionDays), "\n"), sizeBig, ink, fullWidth)
 	// The whole notice stays in view, in smaller type on a small screen,
 	// rather than half of it hidden below a scroll.
 	notice.least = 19
-	foot := []fyne.CanvasObject{text(a.tr("告知书版本 ", "Notice version ")+ConsentVersion, sizeSmall, muted, false)}
-	status := a.f.problem
-	if a.busy {
-		status = a.tr("正在保存，请稍候……", "Saving, please wait…")
-	}
-	if status != "" {
-		line := newPara(status, sizeBody, red, fullWidth)
-		line.bold = true
-		if a.busy {
-			line.c = green
-		}
-		foot = append(foot, line)
-	}
-	body := container.NewBorder(nil, lines(foot...), nil, nil, notice)
-	back := newButton(a.tr("返回", "Back"), plain, a.goTo(scrPhone))
+	foot := text(a.tr("告知书版本 ", "Notice version ")+ConsentVersion, sizeSmall, muted, false)
+	body := container.NewBorder(nil, foot, nil, nil, notice)
 	no := newButton(a.tr("不同意", "Disagree"), neutral, a.act(a.decline))
 	yes := newButton(a.tr("同意", "Agree"), primary, a.act(a.agree))
-	for _, b := range []*button{back, no, yes} {
-		b.setDisabled(a.busy)
-	}
-	return a.frame(a.tr("个人信息告知", "Your personal information"), body, a.langToggle(), back, no, yes)
+	return a.frame(a.tr("个人信息告知", "Your personal information"), body, no, yes)
 }
 
 // doneScreen shows the ticket, what happens next and who the resident's
-// grid worker is. It goes by itself after doneFor.
+// grid worker is; while the card lies on the reader, first of all that
+// it must be taken back. It goes by itself after doneFor (from the
+// card's lifting); one tap on a tile ends it sooner.
 func (a *App) doneScreen() fyne.CanvasObject {
 	ticket := "-"
 	if a.f.ack != nil {
 		ticket = a.f.ack.Ticket
 	}
-	rows := []fyne.CanvasObject{
-		centred(text(a.tr("您的号码", "Your number"), sizeBody, muted, false)),
-		centred(text(ticket, sizeTicket, green, true)),
+	var rows []fyne.CanvasObject
+	if a.f.cardOn {
+		take := newPara(a.tr("请取回您的身份证", "Please take your ID card"), sizeTitle+6, paper, fullWidth-2*inset)
+		take.align, take.bold = fyne.TextAlignCenter, true
+		rows = append(rows, container.NewStack(canvas.NewRectangle(red), container.New(margin{x: inset, y: 6}, take)))
 	}
+	rows = append(rows,
+		centred(text(a.tr("您的号码", "Your number"), sizeBody, muted, false)),
+		centred(text(ticket, sizeTicket, green, true)))
 	add := func(s string, bold bool) {
 		p := newPara(s, sizeBody, ink, fullWidth)
 		p.align, p.bold = fyne.TextAlignCenter, bold
 		rows = append(rows, p)
 	}
-	add(a.tr("请稍坐，工作人员会按号码叫您。", "Please take a seat: staff will call your number."), false)
+	if !a.f.cardOn {
+		// The card first: the rest shows once it is taken.
+		add(a.tr("请稍坐，工作人员会按号码叫您。", "Please take a seat: staff will call your number."), false)
+	}
 	if w := a.receiptWord(); w != "" {
 		add(w, true)
 	}
-	if w := a.leaderWord(); w != "" {
+	if w := a.leaderWord(); w != "" && !a.f.cardOn {
 		add(w, false)
 	}
+	other := newButton(a.tr("其他事项", "Something else"), plain, a.act(a.finish))
 	done := newButton(a.tr("完成", "Done"), primary, a.act(a.finish))
 	done.sub = a.backInWord(doneFor - a.now().Sub(a.doneAt))
+	if a.f.cardOn {
+		done.sub = ""
+	}
 	a.live.doneLeft = done
-	return a.frame(a.tr("登记好了", "You are registered"), container.New(middle{}, lines(rows...)), done)
+	title := a.tr("登记好了", "You are registered")
+	if a.f.kind == kindMatter {
+		title = a.tr("您反映的问题已记下", "Your report is recorded")
+	}
+	return a.frame(title, container.New(middle{}, lines(rows...)), other, done)
 }
 
-// receiptWord says what becomes of the resident's receipt, by the
-// printer's state now: it may run out of paper half way through.
+// receiptWord says what becomes of the resident's receipt, and where it
+// comes out, by the printer's state now: it may run out of paper half
+// way through.
 func (a *App) receiptWord() string {
 	switch a.health.Peripherals["printer"].State {
 	case "", "absent":
 		return "" // no printer: the ticket on screen is all there is
 	case "present", "configured", "ready":
-		return a.tr("您的回执正在打印，请取走", "Your receipt is printing: please take it")
+		slot := a.tr("屏幕下方的出纸口", "the slot below the screen")
+		if w := a.st.Config().Station.ReceiptSlot; w != "" {
+			slot = ui.Pick(a.lang, w)
+		}
+		return a.tr("回执正在打印，请从"+slot+"取走", "Your receipt is printing: take it from "+slot)
 	}
 	// Out of paper, cover open, unplugged: no slip is coming now.
 	return a.tr("回执暂时打印不了，请记下号码或找工作人员", "The receipt cannot print just now: note your number or ask staff")

@@ -35,6 +35,8 @@ func (a *App) phoneScreen() fyne.CanvasObject {
 		n := len(a.f.phone)
 		hint.c = ink
 		switch {
+		case a.busy:
+			hint.text, hint.c = a.tr("正在保存，请稍候……", "Saving, please wait…"), green
 		case a.f.problem != "":
 			hint.text, hint.c = a.f.problem, red
 		case n == 0:
@@ -72,22 +74,35 @@ func (a *App) phoneScreen() fyne.CanvasObject {
 	}
 	pad.OnDone = func() {
 		a.touch()
+		if a.busy {
+			return
+		}
 		if n := len(a.f.phone); n == 0 || n == phoneDigits {
 			a.f.problem = ""
-			a.show(scrConsent)
+			a.submit()
 			return
 		}
 		say(true)
 	}
 	skip := newButton(a.tr("跳过，不留手机号", "Skip: leave no number"), plain, a.act(func() {
 		a.f.phone, a.f.problem = nil, ""
-		a.show(scrConsent)
+		a.submit()
 	}))
 	why := newPara(a.tr("办好后，工作人员可以打电话告诉您。", "Staff can call you when your matter is dealt with."), sizeBody, muted, paneWidth)
-	back := newButton(a.tr("返回", "Back"), plain, a.goTo(scrPurpose))
-	left := lines(why, field, hint, container.New(row{}, back, a.langToggle(), a.againButton()), skip)
+	prev := scrPurpose
+	if a.f.kind == kindMatter {
+		// The one detail asked of a resident without a card, and what it
+		// is for, before it is typed.
+		why.text = a.tr("手机号只用于工作人员回电告诉您办理情况，加密保存，不作他用。",
+			"Only for staff to call you back about this; kept encrypted.")
+		prev = scrMatter
+	}
+	back := newButton(a.tr("返回", "Back"), plain, a.goTo(prev))
+	skip.setDisabled(a.busy)
+	back.setDisabled(a.busy)
+	left := lines(why, field, hint, container.New(row{}, back, a.againButton()), skip)
 	body := container.New(split{keypadShare}, container.New(middle{}, left), pad)
-	return a.frame(a.tr("留个手机号吗？（可以不留）", "Leave a mobile number? (optional)"), body)
+	return a.frame(a.tr("留个手机号吗？（可以不留）", "Mobile number? (optional)"), body)
 }
 
 // manualIDScreen takes the ID number of a resident without a card. The
@@ -148,7 +163,7 @@ func (a *App) manualIDScreen() fyne.CanvasObject {
 	}
 	back := newButton(a.tr("返回首页", "Start over"), plain, a.act(func() { a.cancel(notice{}) }))
 	why := newPara(a.tr("输好后点“确认”，再输入姓名。", "Then tap OK and type your name."), sizeBody, muted, paneWidth)
-	left := lines(why, field, container.NewBorder(nil, nil, mark, nil, hint), container.New(row{}, back, a.langToggle()))
+	left := lines(why, field, container.NewBorder(nil, nil, mark, nil, hint), back)
 	body := container.New(split{keypadShare}, container.New(middle{}, left), pad)
 	return a.frame(a.tr("请输入身份证号", "Type your ID number"), body)
 }
@@ -179,7 +194,12 @@ func (a *App) manualNameScreen() fyne.CanvasObject {
 	}
 	kb.OnDone = a.act(a.startManualSession)
 	a.live.composing = kb.Composition
-	back := newButton(a.tr("返回", "Back"), plain, a.goTo(scrManualID))
+	// Back to the number starts it afresh: once confirmed, the number
+	// typed is not shown in full again.
+	back := newButton(a.tr("返回", "Back"), plain, a.act(func() {
+		a.f.id, a.f.name, a.f.problem = nil, nil, ""
+		a.show(scrManualID)
+	}))
 	top := container.NewBorder(nil, nil, back, a.againButton(), field)
 	return container.NewStack(canvas.NewRectangle(paper),
 		container.New(stack{0.6}, container.New(margin{x: inset, y: 6}, container.New(middle{}, top)), kb))

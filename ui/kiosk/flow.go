@@ -44,6 +44,9 @@ const ConsentVersion = "2026-01"
 // flow is the registration as the screens hold it. All of it goes at
 // once when the flow ends (reset), so nothing typed or read stays behind.
 type flow struct {
+	kind    string // kindCard, kindManual, kindMatter, kindLookup
+	agreed  bool   // to the personal-information notice
+	cardOn  bool   // the stored registration's card still lies on the reader
 	key     sessionKey
 	sess    station.SessionView
 	purpose string
@@ -104,7 +107,13 @@ func (a *App) followScan(r *station.ScanResult) {
 	switch r.Kind {
 	case "refused", "unknown", "receipt":
 		a.notice = notice{msg: ui.Pick(a.lang, r.Message), bad: r.Kind != "receipt", until: a.now().Add(noticeFor), say: scanPrompt(r)}
-		if a.screen == scrAttract {
+		switch a.screen {
+		case scrScan:
+			// What the resident asked for: the answer, on the start
+			// screen, with nothing of the scan screen's flow kept.
+			a.f = flow{}
+			a.show(scrAttract)
+		case scrAttract:
 			a.show(scrAttract)
 		}
 	}
@@ -126,19 +135,42 @@ func (a *App) followSession(v station.SessionView) {
 			return
 		}
 		// A new resident, whatever was on screen: the one before has left.
-		a.f = flow{key: key, sess: v, purpose: v.Purpose}
+		// Only the one who agreed to the notice before their details were
+		// read (typing the number; an appointment waiting for the card)
+		// is not asked again.
+		agreed := a.f.agreed && (a.f.key == sessionKey{} && a.f.kind == kindManual || a.f.sess.NeedsCard)
+		kind := kindCard
+		if v.Source == "manual" {
+			kind = kindManual
+		}
+		a.f = flow{kind: kind, agreed: agreed, key: key, sess: v, purpose: v.Purpose}
 		a.busy = false
 		a.touched = a.now()
 		a.hideQuestion()
-		a.show(scrConfirm)
+		if agreed {
+			a.show(scrConfirm)
+		} else {
+			a.show(scrConsent)
+		}
+	case station.SessionSubmitted:
+		// The card reminder on the done screen follows the reader.
+		if a.screen == scrDone && key == a.f.key && v.CardOnReader != a.f.cardOn {
+			a.f.cardOn = v.CardOnReader
+			a.doneAt = a.now() // the countdown starts when the card is taken
+			a.show(scrDone)
+		}
 	}
 }
 
 // tickResident runs the resident flow's clock.
 func (a *App) tickResident(now time.Time) {
-	if a.live.clock != nil {
-		a.live.clock.Text = a.clockWord(a.wallNow())
-		a.live.clock.Refresh()
+	// Drawn again only when the minute turned: a refresh repaints the
+	// window.
+	if c := a.live.clock; c != nil {
+		if w := a.clockWord(a.wallNow()); c.Text != w {
+			c.Text = w
+			c.Refresh()
+		}
 	}
 	if a.notice.msg != "" && !now.Before(a.notice.until) {
 		a.notice = notice{}
@@ -151,11 +183,16 @@ func (a *App) tickResident(now time.Time) {
 		return
 	case scrDone:
 		left := doneFor - now.Sub(a.doneAt)
+		if a.f.cardOn {
+			// The screen stays while the card is forgotten on the reader,
+			// for as long as a registration may stand untouched.
+			left = a.idle - now.Sub(a.doneAt)
+		}
 		if left <= 0 {
 			a.finish()
 			return
 		}
-		if b := a.live.doneLeft; b != nil {
+		if b := a.live.doneLeft; b != nil && !a.f.cardOn {
 			b.sub = a.backInWord(left)
 			b.Refresh()
 		}
@@ -212,27 +249,49 @@ func (a *App) cancel(n notice) {
 }
 
 // decline answers the notice with no: the station stores nothing and
-// ends the session.
+// ends the session, and the resident is told where staff will help them
+// in person.
 func (a *App) decline() {
 	a.ended = a.f.key
-	// The error says nothing was stored, which is what declining means.
-	_, _ = a.st.SubmitSession(context.Background(), station.SessionSubmit{
-		Purpose: a.f.purpose, Consent: station.ConsentIn{Agreed: false, Version: ConsentVersion}})
-	a.cancel(notice{msg: a.tr("已取消，未保存任何信息", "Cancelled, nothing was stored"), until: a.now().Add(noticeFor), say: voiceprompt.Declined})
+	if a.f.key != (sessionKey{}) {
+		// The error says nothing was stored, which is what declining means.
+		_, _ = a.st.SubmitSession(context.Background(), station.SessionSubmit{
+			Purpose: a.f.purpose, Consent: station.ConsentIn{Agreed: false, Version: ConsentVersion}})
+	}
+	a.cancel(notice{msg: a.declinedWord(), until: a.now().Add(noticeFor), say: voiceprompt.Declined})
 }
 
-// agree stores the registration off Fyne's goroutine: committing it
-// waits for the disk.
+// declinedWord is the start screen's notice after a declined notice.
+func (a *App) declinedWord() string {
+	return a.tr("已取消，未保存任何信息。工作人员可以当面为您办理，", "Cancelled, nothing was stored. Staff will help you in person. ") + a.staffWhere()
+}
+
+// agree answers the notice with yes, and moves on to the first detail.
 func (a *App) agree() {
+	a.f.agreed, a.f.problem = true, ""
+	if a.f.key == (sessionKey{}) && a.f.kind == kindManual {
+		a.show(scrManualID)
+		return
+	}
+	a.show(scrConfirm)
+}
+
+// submit stores the registration, or the matter, off Fyne's goroutine:
+// committing it waits for the disk.
+func (a *App) submit() {
 	if a.busy {
+		return
+	}
+	if a.f.kind == kindMatter {
+		a.submitMatter()
 		return
 	}
 	a.busy = true
 	a.f.problem = ""
 	in := station.SessionSubmit{Purpose: a.f.purpose, Phone: string(a.f.phone),
-		Consent: station.ConsentIn{Agreed: true, Version: ConsentVersion}}
+		Consent: station.ConsentIn{Agreed: a.f.agreed, Version: ConsentVersion}}
 	key, lang, parent, addr := a.f.key, a.lang, a.ctx, a.address()
-	a.show(scrConsent)
+	a.show(scrPhone)
 	a.background(func() func() {
 		ctx, cancel := context.WithTimeout(parent, submitTimeout)
 		defer cancel()
@@ -240,7 +299,32 @@ func (a *App) agree() {
 		// session and with it the address.
 		place := a.st.PlaceOf(addr)
 		ack, err := a.st.SubmitSession(ctx, in)
-		return func() { a.stored(key, lang, place, ack, err) }
+		cardOn := err == nil && a.st.Session().CardOnReader
+		return func() {
+			a.f.cardOn = cardOn && key == a.f.key
+			a.stored(key, lang, place, ack, err)
+		}
+	})
+}
+
+// submitMatter stores a matter reported without a card: its category
+// and the phone number if one was typed, nothing else.
+func (a *App) submitMatter() {
+	a.busy = true
+	a.f.problem = ""
+	m := station.MatterReport{Category: a.f.purpose, Phone: string(a.f.phone)}
+	lang, parent := a.lang, a.ctx
+	a.show(scrPhone)
+	a.background(func() func() {
+		ctx, cancel := context.WithTimeout(parent, submitTimeout)
+		defer cancel()
+		ack, err := a.st.ReportMatter(ctx, m)
+		return func() {
+			if a.f.kind != kindMatter {
+				return // the screens moved on meanwhile
+			}
+			a.stored(sessionKey{}, lang, station.Place{}, ack, err)
+		}
 	})
 }
 
@@ -319,6 +403,12 @@ func (a *App) show(name string) {
 		o = a.manualIDScreen()
 	case scrManualName:
 		o = a.manualNameScreen()
+	case scrCard:
+		o = a.cardScreen()
+	case scrScan:
+		o = a.scanScreen()
+	case scrMatter:
+		o = a.matterScreen()
 	default:
 		a.screen = scrAttract
 		o = a.attractScreen()
@@ -326,4 +416,5 @@ func (a *App) show(name string) {
 	a.root.Objects = []fyne.CanvasObject{o}
 	a.root.Refresh()
 	a.announce()
+	a.schedule()
 }

@@ -15,34 +15,49 @@ import (
 	"github.com/gridkiosk/gridkiosk/sync/outbox"
 )
 
-// A resident lays the card, checks the details, chooses a matter, types
-// a mobile number, agrees and gets a ticket; the record is in the
+// A resident lays the card, reads the notice before anything of theirs
+// is shown, checks the details as a passer-by may see them, taps a
+// matter, types a mobile number and gets a ticket; the record is in the
 // station's outbox with what they chose.
 func TestCardFlow(t *testing.T) {
 	r := newRig(t, rigOptions{})
 	card, _ := idcardsim.Card("resident")
 	r.lay(card)
-	for _, want := range []string{"王秀兰", "1410**********122X", "女", "1952年3月17日", "7号楼2单元301"} {
+	for _, leak := range []string{"王", "1410", "1952", "幸福湾"} {
+		if r.shows(leak) {
+			t.Fatalf("the notice screen shows %q before consent: %q", leak, texts(r.win.Content()))
+		}
+	}
+	if !r.shows("第1步/共4步") {
+		t.Errorf("notice without its step: %q", texts(r.win.Content()))
+	}
+	r.tap("同意")
+	for _, want := range []string{"王*兰", "1410**********122X", "女", "1952年出生", "幸福湾社区7号院**", "第2步/共4步"} {
 		if !r.shows(want) {
 			t.Errorf("confirm screen lacks %q: %q", want, texts(r.win.Content()))
 		}
 	}
-	if r.shows(card.IDNumber[4:14]) {
-		t.Fatal("the confirm screen shows the ID number unmasked")
+	for _, leak := range []string{"王秀兰", card.IDNumber[4:14], "3月17日", "7号楼", "301"} {
+		if r.shows(leak) {
+			t.Errorf("the confirm screen shows %q: %q", leak, texts(r.win.Content()))
+		}
 	}
 	r.tap("确认")
-	r.tap("证明开具")
-	r.tap("下一步")
-	if r.app.Screen() != scrPhone {
-		t.Fatalf("after the purpose: %s", r.app.Screen())
+	r.tap("证明开具") // one tap on a tile moves on
+	if r.app.Screen() != scrPhone || !r.shows("第4步/共4步") {
+		t.Fatalf("after the purpose: %s %q", r.app.Screen(), texts(r.win.Content()))
 	}
 	r.keys("13835712345")
 	if !r.shows("138 3571 2345") {
 		t.Errorf("phone field: %q", texts(r.win.Content()))
 	}
 	r.tap("确认")
-	r.tap("同意")
 	r.loop.until(t, "the done screen", func() bool { return r.app.Screen() == scrDone })
+	if !r.shows("请取回您的身份证") {
+		t.Errorf("the card is on the reader and the done screen does not say so: %q", texts(r.win.Content()))
+	}
+	r.sim.Lift()
+	r.loop.until(t, "the reminder gone", func() bool { return !r.shows("请取回您的身份证") })
 	rc := r.app.f.ack
 	for _, want := range []string{rc.Ticket, "李建国", "7号楼微网格"} {
 		if !r.shows(want) {
@@ -90,12 +105,8 @@ func TestDeclineStoresNothing(t *testing.T) {
 	r := newRig(t, rigOptions{})
 	card, _ := idcardsim.Card("resident-hui")
 	r.lay(card)
-	r.tap("确认")
-	r.tap("政策咨询")
-	r.tap("下一步")
-	r.tap("跳过，不留手机号")
 	r.tap("不同意")
-	if r.app.Screen() != scrAttract || !r.shows("已取消，未保存任何信息") {
+	if r.app.Screen() != scrAttract || !r.shows("已取消，未保存任何信息。工作人员可以当面为您办理，工作人员在：一楼大厅服务台") {
 		t.Fatalf("after declining: %s %q", r.app.Screen(), texts(r.win.Content()))
 	}
 	if r.shows("马建军") {
@@ -113,18 +124,25 @@ func TestDeclineStoresNothing(t *testing.T) {
 	}
 }
 
-// Typing the ID number: a wrong check character is pointed out at once
-// and OK does nothing; the right one lets the resident go on to the name,
-// typed in pinyin, and the station starts the registration.
+// Typing the ID number, after the notice: a wrong number is pointed out
+// at once, with the card's groups to check against (never the check
+// character that would fit), and OK does nothing; the right one lets the
+// resident go on to the name, typed in pinyin, and the station starts the
+// registration. Once confirmed, the number is shown only masked.
 func TestManualEntry(t *testing.T) {
 	r := newRig(t, rigOptions{noCard: true})
-	r.tap("没有身份证？手动输入")
+	r.tap("刷身份证登记")
+	r.tap("没带身份证？输入号码")
+	if r.app.Screen() != scrConsent || !r.shows("第1步/共6步") {
+		t.Fatalf("typing the number begins with %s: %q", r.app.Screen(), texts(r.win.Content()))
+	}
+	r.tap("同意")
 	r.keys("14102919520317122")
 	if !r.shows("还差 1 位") {
 		t.Errorf("17 typed: %q", texts(r.win.Content()))
 	}
 	r.keys("8")
-	if !r.shows("第18位校验码应为 X") {
+	if !r.shows("按前6位、中间8位、后4位逐段核对") || r.shows("应为") {
 		t.Fatalf("wrong check character: %q", texts(r.win.Content()))
 	}
 	r.tap("确认")
@@ -137,8 +155,8 @@ func TestManualEntry(t *testing.T) {
 		t.Fatalf("right number: %q", texts(r.win.Content()))
 	}
 	r.tap("确认")
-	if r.app.Screen() != scrManualName {
-		t.Fatalf("after the number: %s", r.app.Screen())
+	if r.app.Screen() != scrManualName || r.shows("122X") {
+		t.Fatalf("after the number: %s %q", r.app.Screen(), texts(r.win.Content()))
 	}
 	for _, syl := range []struct{ letters, char string }{{"wang", "王"}, {"xiu", "秀"}, {"lan", "兰"}} {
 		r.keys(syl.letters)
@@ -149,7 +167,7 @@ func TestManualEntry(t *testing.T) {
 	if v := r.st.Session(); v.State != station.SessionManual || v.Person.Name != "王秀兰" {
 		t.Fatalf("session: %+v", v)
 	}
-	for _, want := range []string{"王秀兰", "1410**********122X", "以下是您输入的信息"} {
+	for _, want := range []string{"王*兰", "1410**********122X", "以下是您输入的信息", "第4步/共6步"} {
 		if !r.shows(want) {
 			t.Errorf("confirm screen lacks %q: %q", want, texts(r.win.Content()))
 		}
@@ -164,7 +182,7 @@ func TestManualEntry(t *testing.T) {
 func TestIdleTimeout(t *testing.T) {
 	r := newRig(t, rigOptions{app: func(o *Options) { o.IdleTimeout = 90 * time.Second }})
 	card, _ := idcardsim.Card("resident")
-	r.lay(card)
+	r.layAndAgree(card)
 	r.tap("确认")
 	r.sim.Lift()
 	r.waitStation("the card lifted", func() bool { return !r.st.Session().CardOnReader })
@@ -208,9 +226,9 @@ func TestIdleTimeout(t *testing.T) {
 func TestRareCharacterName(t *testing.T) {
 	r := newRig(t, rigOptions{})
 	card, _ := idcardsim.Card("resident")
-	card.Name = "王𠀾"
-	r.lay(card)
-	if !r.shows("王𠀾") || !r.shows("生僻字") {
+	card.Name = "王秀𠀾"
+	r.layAndAgree(card)
+	if !r.shows("王*𠀾") || !r.shows("生僻字") {
 		t.Fatalf("confirm screen: %q", texts(r.win.Content()))
 	}
 	if img := r.win.Canvas().Capture(); img.Bounds().Dx() != 1280 {

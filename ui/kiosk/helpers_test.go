@@ -192,12 +192,22 @@ func (r *rig) waitStation(what string, cond func() bool) {
 	}
 }
 
-// lay puts a card on the emulated reader and waits for the confirm
-// screen.
+// lay puts a card on the emulated reader and waits for the notice,
+// which comes before any detail is shown.
 func (r *rig) lay(c idcard.Card) {
 	r.t.Helper()
 	r.sim.Lay(c)
-	r.loop.until(r.t, "the confirm screen", func() bool { return r.app.Screen() == scrConfirm })
+	r.loop.until(r.t, "the notice", func() bool { return r.app.Screen() == scrConsent })
+}
+
+// layAndAgree lays a card and agrees to the notice: the confirm screen.
+func (r *rig) layAndAgree(c idcard.Card) {
+	r.t.Helper()
+	r.lay(c)
+	r.tap("同意")
+	if r.app.Screen() != scrConfirm {
+		r.t.Fatalf("after agreeing: %s", r.app.Screen())
+	}
 }
 
 // tick moves the screens' clock on and lets the App see it.

@@ -146,8 +146,8 @@ func TestDonePrinter(t *testing.T) {
 	r := newRig(t, rigOptions{noCard: true})
 	tests := []struct{ state, want, not string }{
 		{"absent", "", "回执"},
-		{"ready", "您的回执正在打印", "打印不了"},
-		{"present", "您的回执正在打印", "打印不了"},
+		{"ready", "回执正在打印，请从屏幕下方的出纸口取走", "打印不了"},
+		{"present", "回执正在打印", "打印不了"},
 		{"paper_out", "回执暂时打印不了", "正在打印"},
 	}
 	for _, tc := range tests {
@@ -174,7 +174,7 @@ func TestDonePrinterStops(t *testing.T) {
 	if err := r.app.Show(scrDone); err != nil {
 		t.Fatal(err)
 	}
-	if !r.shows("您的回执正在打印") {
+	if !r.shows("回执正在打印") {
 		t.Fatalf("printer ready: %q", texts(r.win.Content()))
 	}
 	r.app.setHealth(printer("paper_out"))

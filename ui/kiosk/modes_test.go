@@ -76,7 +76,7 @@ func TestModes(t *testing.T) {
 		r.loop.until(t, want+" mode", func() bool { return r.app.Mode() == want })
 	}
 
-	r.tap("Staff")
+	r.tap("Staff log-in")
 	mode("staff-login")
 	if h.lang["login"] != "en" || !r.shows("login screen") {
 		t.Fatalf("log-in screen: lang %q, on screen %q", h.lang["login"], texts(r.win.Content()))
@@ -206,13 +206,13 @@ func TestHelpBanner(t *testing.T) {
 	if !r.shows(banner) || r.app.Screen() != scrAttract {
 		t.Fatalf("attract screen after the help button: %q", texts(r.win.Content()))
 	}
-	r.tap("没有身份证？手动输入")
-	if r.app.Screen() != scrManualID || !r.shows(banner) {
+	r.tap("刷身份证登记")
+	if r.app.Screen() != scrCard || !r.shows(banner) {
 		t.Fatalf("screen %s after the help button: %q", r.app.Screen(), texts(r.win.Content()))
 	}
 	r.st.ClearHelp() // as a staff log-in does
 	r.tick(time.Second)
-	if r.shows(banner) || r.app.Screen() != scrManualID {
+	if r.shows(banner) || r.app.Screen() != scrCard {
 		t.Fatalf("screen %s after staff answered: %q", r.app.Screen(), texts(r.win.Content()))
 	}
 }
@@ -221,7 +221,7 @@ func TestHelpBanner(t *testing.T) {
 // log-in leaves the resident screens up.
 func TestModesWithoutHooks(t *testing.T) {
 	r := newRig(t, rigOptions{noCard: true})
-	if r.shows("工作人员") {
+	if r.shows("工作人员登录") {
 		t.Fatal("a staff button without a log-in screen")
 	}
 	if err := r.st.StaffLoginPIN("s-0007", demo.StaffPIN); err != nil {
@@ -281,13 +281,19 @@ func TestScans(t *testing.T) {
 	// The code names its resident masked: the screen asks for the card,
 	// which confirms her and fills in her details.
 	sim.Scan(appt(demo.StationID), qrscansim.How{})
-	r.loop.until(t, "the confirm screen", func() bool { return r.app.Screen() == scrConfirm })
+	// The notice first: nothing of the resident shows before it.
+	r.loop.until(t, "the notice", func() bool { return r.app.Screen() == scrConsent })
+	if r.shows("王*兰") {
+		t.Fatalf("the notice screen names the resident: %q", texts(r.win.Content()))
+	}
+	r.tap("同意")
 	if !r.shows("王*兰") || !r.shows("请放置身份证") || r.shows("1410") {
 		t.Fatalf("appointment screen: %q", texts(r.win.Content()))
 	}
 	card, _ := idcardsim.Card("resident")
 	r.sim.Lay(card)
-	r.loop.until(t, "the card's details", func() bool { return r.app.Screen() == scrConfirm && r.shows("王秀兰") })
+	// The resident agreed to the notice for the appointment already.
+	r.loop.until(t, "the card's details", func() bool { return r.app.Screen() == scrConfirm && r.shows("1410**********122X") })
 	if !r.shows("以下信息读自您的证件") {
 		t.Fatalf("confirm screen: %q", texts(r.win.Content()))
 	}

@@ -10,11 +10,13 @@ import (
 )
 
 // Names lists the screens Show puts up, in the order a resident meets
-// them: "declined" is the attract screen after a declined notice, "idle"
-// the purpose screen under the idle question.
+// them: "declined" is the attract screen after a declined notice, "done-card"
+// the done screen while the card is still on the reader, "matter-phone"
+// the phone number of a matter reported without a card, "idle" the
+// purpose screen under the idle question.
 func Names() []string {
-	return []string{scrAttract, "declined", scrConfirm, scrPurpose, scrPhone, scrConsent, scrDone,
-		scrManualID, scrManualName, "idle", "help", "help-phone"}
+	return []string{scrAttract, scrCard, scrScan, scrMatter, "matter-phone", "declined", scrConsent, scrConfirm,
+		scrPurpose, scrPhone, scrDone, "done-card", scrManualID, scrManualName, "idle", "help", "help-phone"}
 }
 
 // Show puts up the named screen at once, for tests and screenshots. The
@@ -37,13 +39,23 @@ func (a *App) Show(name string) error {
 		a.show(scrAttract)
 	case "declined":
 		a.f = flow{}
-		a.notice = notice{msg: a.tr("已取消，未保存任何信息", "Cancelled, nothing was stored"), until: a.now().Add(noticeFor), say: voiceprompt.Declined}
+		a.notice = notice{msg: a.declinedWord(), until: a.now().Add(noticeFor), say: voiceprompt.Declined}
 		a.show(scrAttract)
+	case scrCard, scrScan:
+		a.f = flow{kind: kindCard}
+		a.show(name)
+	case scrMatter:
+		a.f = flow{kind: kindMatter}
+		a.show(name)
+	case "matter-phone":
+		a.f = flow{kind: kindMatter, purpose: "repair", phone: []rune("1383571")}
+		a.show(scrPhone)
 	case scrConfirm, scrPurpose, scrPhone, scrConsent:
 		a.f = f
 		a.show(name)
-	case scrDone:
+	case scrDone, "done-card":
 		a.f = f
+		a.f.cardOn = name == "done-card"
 		a.f.place = a.st.PlaceOf(a.address())
 		if a.f.ack == nil {
 			a.f.ack = &station.Ack{Ticket: "R0012"}
@@ -52,10 +64,10 @@ func (a *App) Show(name string) error {
 		a.show(scrDone)
 	case scrManualID:
 		// A slip in the last character, to show the live hint.
-		a.f = flow{id: []rune("141029195203171228")}
+		a.f = flow{kind: kindManual, agreed: true, id: []rune("141029195203171228")}
 		a.show(scrManualID)
 	case scrManualName:
-		a.f = flow{id: []rune(sampleID), name: []rune("王秀兰")}
+		a.f = flow{kind: kindManual, agreed: true, id: []rune(sampleID), name: []rune("王秀兰")}
 		a.show(scrManualName)
 	case "help": // a resident pressed the help button
 		a.f = flow{}
@@ -89,7 +101,7 @@ func (a *App) sampleFlow() flow {
 			IDNumber: citizenid.Mask(sampleID), CardType: "resident",
 		}}
 	}
-	f := flow{key: keyOf(v), sess: v, purpose: v.Purpose, ack: v.Ack}
+	f := flow{kind: kindCard, agreed: true, key: keyOf(v), sess: v, purpose: v.Purpose, ack: v.Ack}
 	if f.purpose == "" {
 		f.purpose = "certificate"
 	}

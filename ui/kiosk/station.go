@@ -29,6 +29,10 @@ type Station interface {
 	CancelSession()
 	PlaceOf(address string) station.Place
 	LastScan() *station.ScanResult
+	// ReportMatter stores a matter reported with no ID card (反映问题).
+	ReportMatter(ctx context.Context, m station.MatterReport) (station.Ack, error)
+	// CallHelp calls staff, as the panel's help button does (求助).
+	CallHelp()
 
 	// What switches the shell to staff or technician mode.
 	Staff() *station.StaffSession

@@ -122,6 +122,9 @@ func (a *App) screenPrompts(name string) []string {
 		if id := a.noticePrompt(); id != "" {
 			ids = append(ids, id)
 		}
+	case name == scrPhone && a.f.kind == kindMatter:
+		// The only detail of a matter without a card, and what it is for.
+		name = "matter-phone"
 	case name == scrPurpose && len(a.st.Categories()) == 0:
 		// The screen says so in red instead of showing the matters.
 		return append(ids, voiceprompt.ErrNoMatters)
@@ -244,9 +247,6 @@ func (a *App) againButton() *button {
 	b := newButton("再听一遍", plain, a.act(a.sayAgain))
 	// Body size: it shares crowded rows, and is read, not searched for.
 	b.size = sizeBody
-	if a.lang == "en" {
-		b.sub = "Hear it again"
-	}
 	return b
 }
 

@@ -114,16 +114,14 @@ func TestVoiceCardFlow(t *testing.T) {
 	r.heard(ids(vp.Attract))
 	card, _ := idcardsim.Card("resident")
 	r.lay(card)
-	r.heard(ids(vp.Confirm))
+	r.heard(ids(vp.Consent))
 	r.tap("再听一遍")
+	r.heard(ids(vp.Consent))
+	r.tap("同意")
 	r.heard(ids(vp.Confirm))
 	r.tap("确认")
 	r.heard(ids(vp.Purpose))
-	r.tap("证明开具") // the screen is drawn again with the tile chosen
-	r.tap("English")
-	r.tap("中文")
-	r.heard()
-	r.tap("下一步")
+	r.tap("证明开具") // one tap on a tile moves on
 	r.heard(ids(vp.Phone))
 	r.keys("138")
 	r.heard()
@@ -131,8 +129,6 @@ func TestVoiceCardFlow(t *testing.T) {
 	r.heard(ids(vp.ErrPhoneShort))
 	r.keys("35712345")
 	r.tap("确认")
-	r.heard(ids(vp.Consent))
-	r.tap("同意")
 	r.loop.until(t, "the done screen", func() bool { return r.app.Screen() == scrDone })
 	ticket := r.app.f.ack.Ticket
 	digits, err := vp.Ticket(ticket)
@@ -146,6 +142,10 @@ func TestVoiceCardFlow(t *testing.T) {
 	}
 	r.tap("再听一遍")
 	r.heard(finish)
+	// The done screen stays while the card lies forgotten on the reader.
+	r.sim.Lift()
+	r.loop.until(t, "the reminder gone", func() bool { return !r.shows("请取回您的身份证") })
+	r.heard()
 	r.tick(doneFor + time.Second)
 	r.heard(ids(vp.Attract))
 }
@@ -155,7 +155,11 @@ func TestVoiceCardFlow(t *testing.T) {
 func TestVoiceManualEntry(t *testing.T) {
 	r := newVoiceRig(t, rigOptions{noCard: true})
 	r.heard(ids(vp.Attract))
-	r.tap("没有身份证？手动输入")
+	r.tap("刷身份证登记")
+	r.heard(ids(vp.Card))
+	r.tap("没带身份证？输入号码")
+	r.heard(ids(vp.Consent))
+	r.tap("同意")
 	r.heard(ids(vp.ManualID))
 	r.keys("1410291952")
 	r.tap("确认")
@@ -178,12 +182,10 @@ func TestVoiceManualEntry(t *testing.T) {
 	r.heard(ids(vp.Confirm))
 	r.tap("确认")
 	r.tap("证明开具")
-	r.tap("下一步")
 	r.tap("跳过，不留手机号")
-	r.tap("同意")
 	r.loop.until(t, "the done screen", func() bool { return r.app.Screen() == scrDone })
 	digits, _ := vp.Ticket(r.app.f.ack.Ticket)
-	r.heard(ids(vp.Purpose), ids(vp.Phone), ids(vp.Consent), slices.Concat(ids(vp.Done), digits))
+	r.heard(ids(vp.Purpose), ids(vp.Phone), slices.Concat(ids(vp.Done), digits))
 }
 
 // The idle question is said when it comes up, then its last seconds one
@@ -193,8 +195,9 @@ func TestVoiceIdleCountdown(t *testing.T) {
 	r := newVoiceRig(t, rigOptions{app: func(o *Options) { o.IdleTimeout = 90 * time.Second }})
 	card, _ := idcardsim.Card("resident")
 	r.lay(card)
+	r.tap("同意")
 	r.tap("确认")
-	r.heard(ids(vp.Attract), ids(vp.Confirm), ids(vp.Purpose))
+	r.heard(ids(vp.Attract), ids(vp.Consent), ids(vp.Confirm), ids(vp.Purpose))
 
 	r.tick(80 * time.Second)
 	r.heard(ids(vp.IdleAsk))
@@ -229,11 +232,7 @@ func TestVoiceDecline(t *testing.T) {
 	r := newVoiceRig(t, rigOptions{})
 	card, _ := idcardsim.Card("resident-hui")
 	r.lay(card)
-	r.tap("确认")
-	r.tap("政策咨询")
-	r.tap("下一步")
-	r.tap("跳过，不留手机号")
-	r.heard(ids(vp.Attract), ids(vp.Confirm), ids(vp.Purpose), ids(vp.Phone), ids(vp.Consent))
+	r.heard(ids(vp.Attract), ids(vp.Consent))
 	r.tap("不同意")
 	r.heard(screenSays(t, "declined"))
 	r.tick(noticeFor)
@@ -256,7 +255,7 @@ func TestVoiceEveryScreen(t *testing.T) {
 		got := slices.Concat(r.rec.Said()[before:]...)
 		want := screenSays(t, name)
 		switch name {
-		case scrDone:
+		case scrDone, "done-card":
 			digits, _ := vp.Ticket("R0012")
 			want = slices.Concat(ids(vp.Done), digits, ids(vp.TakeCard))
 		case "idle":

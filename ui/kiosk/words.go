@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"time"
 
 	"github.com/gridkiosk/gridkiosk/appliance/citizenid"
 	"github.com/gridkiosk/gridkiosk/appliance/record"
@@ -23,16 +22,6 @@ func genderWord(lang, g string) string {
 		return ui.Tr(lang, "女", "female")
 	}
 	return ui.Tr(lang, "未知", "not known")
-}
-
-// dateWord writes a YYYY-MM-DD date the way people read it; anything else
-// is shown as it is.
-func dateWord(lang, d string) string {
-	t, err := time.Parse(time.DateOnly, d)
-	if err != nil {
-		return d
-	}
-	return ui.Tr(lang, fmt.Sprintf("%d年%d月%d日", t.Year(), t.Month(), t.Day()), t.Format("2 January 2006"))
 }
 
 // sourceWord says where the details on the confirm screen came from.
@@ -77,11 +66,11 @@ func submitProblem(lang string, err error) problem {
 	case errors.Is(err, station.ErrStorageUnknown):
 		// The session repeats the record under its own ID: tapping again
 		// finds the record if it was stored and never makes a second.
-		return problem{scrConsent, ui.Tr(lang, "保存时出了故障，结果未知：请再点一次“同意”，不会重复登记", "Saving hit a fault and we cannot tell whether it worked: tap Agree again, you will not be registered twice"), voiceprompt.ErrSaveUnknown}
+		return problem{scrPhone, ui.Tr(lang, "保存时出了故障，结果未知：请再点一次“确认”，不会重复登记", "Saving hit a fault and we cannot tell whether it worked: tap OK again, you will not be registered twice"), voiceprompt.ErrSaveUnknown}
 	case errors.Is(err, context.DeadlineExceeded):
-		return problem{scrConsent, ui.Tr(lang, "保存太慢，请再点一次“同意”", "Saving took too long: tap Agree again"), voiceprompt.ErrSaveSlow}
+		return problem{scrPhone, ui.Tr(lang, "保存太慢，请再点一次“确认”", "Saving took too long: tap OK again"), voiceprompt.ErrSaveSlow}
 	}
-	return problem{scrConsent, ui.Tr(lang, "暂时无法保存，请找工作人员帮忙", "Your registration could not be saved: please ask staff"), voiceprompt.ErrSaveFailed}
+	return problem{scrPhone, ui.Tr(lang, "暂时无法保存，请找工作人员帮忙", "Your registration could not be saved: please ask staff"), voiceprompt.ErrSaveFailed}
 }
 
 // manualProblem turns an error of StartManual on the typed number into
@@ -119,9 +108,12 @@ func idHint(lang, typed string) (hint string, ok bool) {
 		return ui.Tr(lang, "这里只能输入居民身份证号；其他证件请放在读卡器上",
 			"Only a resident ID number can be typed here: lay other cards on the reader"), false
 	case errors.As(err, &ce) && ce.Reason == citizenid.BadCheck:
-		want, _ := citizenid.CheckChar(typed[:citizenid.Length-1])
-		return ui.Tr(lang, fmt.Sprintf("第18位校验码应为 %c，请核对号码", want),
-			fmt.Sprintf("The check character should be %c: please check the number", want)), false
+		// Which character is wrong the check cannot tell: naming the
+		// one that would fit only tempts people to "fix" the last, and
+		// a number so fixed is somebody else's. The groups on the card
+		// are what to check against.
+		return ui.Tr(lang, "号码有误：请对照身份证，按前6位、中间8位、后4位逐段核对",
+			"Something is wrong: check it against your card, group by group (6, 8, 4)"), false
 	case errors.As(err, &ce) && ce.Reason == citizenid.BadDivision:
 		return ui.Tr(lang, "前两位不是省份代码，请核对", "The first two digits are not a province: please check"), false
 	case errors.As(err, &ce) && ce.Reason == citizenid.BadBirth:

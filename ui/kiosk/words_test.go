@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/gridkiosk/gridkiosk/appliance/citizenid"
 	"github.com/gridkiosk/gridkiosk/appliance/record"
 	"github.com/gridkiosk/gridkiosk/appliance/signedcode"
 	"github.com/gridkiosk/gridkiosk/appliance/station"
@@ -23,10 +24,10 @@ func TestIDHint(t *testing.T) {
 		{"141029", false, "还差 12 位", "12 more"},
 		{"14102919520317122", false, "还差 1 位", "1 more"},
 		{"14102919520317122X", true, "号码正确", "right"},
-		{"141029195203171228", false, "第18位校验码应为 X", "should be X"},
-		{"141029195203171220", false, "应为 X", "should be X"},
+		{"141029195203171228", false, "按前6位、中间8位、后4位逐段核对", "group by group (6, 8, 4)"},
+		{"141029195203171220", false, "对照身份证", "against your card"},
 		{"141029198809020139", true, "号码正确", "right"},
-		{"141029198809020138", false, "第18位校验码应为 9", "should be 9"},
+		{"141029198809020138", false, "逐段核对", "group by group"},
 		{"991029195203171226", false, "省份", "province"},
 		{"141029195202301229", false, "出生日期", "birth date"},
 		{"830000197511080038", false, "只能输入居民身份证号", "Only a resident"},
@@ -36,6 +37,14 @@ func TestIDHint(t *testing.T) {
 			hint, ok := idHint(lang, tc.typed)
 			if ok != tc.ok || !strings.Contains(hint, want) {
 				t.Errorf("idHint(%s, %q) = %q, %v; want %q, %v", lang, tc.typed, hint, ok, want, tc.ok)
+			}
+			// A wrong check character is never named as the fix: the
+			// resident would "correct" the last digit to it.
+			if len(tc.typed) == 18 && !ok {
+				want, err := citizenid.CheckChar(tc.typed[:17])
+				if _, bad := citizenid.Parse(tc.typed[:17] + string(want)); err == nil && bad == nil && strings.ContainsRune(hint, rune(want)) {
+					t.Errorf("idHint(%s, %q) = %q names the check character %c", lang, tc.typed, hint, want)
+				}
 			}
 		}
 	}
@@ -52,8 +61,8 @@ func TestSubmitProblem(t *testing.T) {
 		{&record.FieldError{Field: "payload.person.nation", Msg: "x"}, scrConfirm, "证件信息不完整"},
 		{station.ErrNoSession, scrAttract, "已超时"},
 		{&signedcode.Refusal{Reason: signedcode.Used}, scrAttract, "已使用过"},
-		{errors.New("outbox: disk full"), scrConsent, "暂时无法保存"},
-		{&station.StorageUnknown{ID: "x", Err: fmt.Errorf("%w: EIO", station.ErrStorageUnknown)}, scrConsent, "结果未知"},
+		{errors.New("outbox: disk full"), scrPhone, "暂时无法保存"},
+		{&station.StorageUnknown{ID: "x", Err: fmt.Errorf("%w: EIO", station.ErrStorageUnknown)}, scrPhone, "结果未知"},
 	}
 	for _, tc := range tests {
 		p := submitProblem("zh-CN", tc.err)
@@ -89,5 +98,5 @@ func TestGroups(t *testing.T) {
 
 func ExampleNames() {
 	fmt.Println(strings.Join(Names(), " "))
-	// Output: attract declined confirm purpose phone consent done manual-id manual-name idle help help-phone
+	// Output: attract card scan matter matter-phone declined consent confirm purpose phone done done-card manual-id manual-name idle help help-phone
 }

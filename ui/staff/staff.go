@@ -24,8 +24,11 @@ const maxRecords = 500
 // Options are what the staff screen may be given besides the station.
 // The zero value is usable.
 type Options struct {
-	// Every is how often the screen reads the station again: records
-	// change state as the forwarder sends them. Default 2s.
+	// Every is how often the screen reads the station again when it has
+	// announced nothing (a new day, a record kept aside): the station
+	// tells of records stored, delivered or refused, of print jobs and of
+	// staff logging in or out (SessionChanged), so this is a backstop,
+	// not a poll. Default 1 min.
 	Every time.Duration
 	// LastJob returns the ESC/POS job the printer was sent last, or nil.
 	// It is the preview after printing when the station cannot render a
@@ -93,7 +96,7 @@ func New(st Station, lang string, now func() time.Time, back func(), opt Options
 		now = time.Now
 	}
 	if opt.Every <= 0 {
-		opt.Every = 2 * time.Second
+		opt.Every = time.Minute
 	}
 	if opt.Pinyin == nil {
 		opt.Pinyin = pinyin.New()
@@ -136,8 +139,8 @@ func (s *Screen) build() {
 // Content is the screen's root object.
 func (s *Screen) Content() fyne.CanvasObject { return s.root }
 
-// Run reads the station every Options.Every, and whenever the station
-// says something changed, until ctx ends.
+// Run reads the station whenever it says something changed, and every
+// Options.Every in case it said nothing, until ctx ends.
 func (s *Screen) Run(ctx context.Context) {
 	t := time.NewTicker(s.opt.Every)
 	defer t.Stop()

@@ -10,6 +10,16 @@ func Screen(name string) ([]string, bool) {
 	switch name {
 	case "attract":
 		return []string{Attract}, true
+	case "card":
+		return []string{Card}, true
+	case "scan":
+		return []string{Scan}, true
+	case "matter":
+		return []string{Matter}, true
+	case "matter-phone":
+		return []string{MatterPhone}, true
+	case "done-card":
+		return []string{Done, TakeCard}, true
 	case "declined":
 		return []string{Declined, Attract}, true
 	case "confirm":

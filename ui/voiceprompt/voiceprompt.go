@@ -40,6 +40,12 @@ const (
 	Done            = "screen.done"
 	ManualID        = "screen.manual-id"
 	ManualName      = "screen.manual-name"
+	// The start screen's choices: the card, a code, a matter without a
+	// card and its phone number.
+	Card        = "screen.card"
+	Scan        = "screen.scan"
+	Matter      = "screen.matter"
+	MatterPhone = "screen.matter-phone"
 
 	// Notices on the attract screen and the help button.
 	Declined   = "notice.declined"
@@ -99,14 +105,21 @@ const TicketLetters = "RMCVX"
 // another sees.
 func prompts() []Prompt {
 	p := []Prompt{
-		{Attract, "请将身份证放在读卡器上，或者扫描二维码。没有身份证，可以点手动输入。",
-			"Lay your ID card on the reader or scan a code. No card? Tap Type it in."},
+		{Attract, "请选择您要办的事，或者直接把身份证放在读卡器上。",
+			"Choose what you came for, or lay your ID card on the reader."},
+		{Card, "请将身份证放在读卡器上，放好后不要拿开。没带身份证，可以点输入号码。",
+			"Lay your ID card on the reader and leave it there. No card? Tap Type the number."},
+		{Scan, "请把预约码或者回执上的二维码对准扫码口。",
+			"Hold your appointment code or your receipt's QR code to the scanner."},
+		{Matter, "您要反映什么问题？请点一项。", "What would you like to report? Tap one."},
+		{MatterPhone, "留个手机号吗？只用于工作人员回电告诉您办理情况。不想留，可以点跳过。",
+			"Leave a mobile number? It is only for staff to call you back. Tap Skip to leave none."},
 		{Confirm, "请核对您的信息。没有问题，请点确认；不是您本人，请点不是我。",
 			"Please check your details: tap Confirm if they are right, Not me if they are not yours."},
 		{AppointmentCard, "预约码有效。请将本人身份证放在读卡器上；没带身份证，可以输入身份证号。",
 			"Your appointment code is valid. Lay your ID card on the reader; without it, type your ID number."},
-		{Purpose, "您今天来办什么事？请点一项，再点下一步。",
-			"What did you come for today? Tap one, then Next."},
+		{Purpose, "您今天来办什么事？请点一项。",
+			"What did you come for today? Tap one."},
 		{Phone, "留个手机号吗？办好后，工作人员可以打电话告诉您。不想留，可以点跳过。",
 			"Leave a mobile number? Staff can call you when your matter is dealt with. Tap Skip to leave none."},
 		{Consent, "请看个人信息告知。同意，请点同意。不同意，不会保存任何信息，工作人员可以当面为您办理。",
@@ -117,7 +130,7 @@ func prompts() []Prompt {
 			"Type the 18 characters of your ID number, then tap OK."},
 		{ManualName, "请用拼音输入您的姓名，输好后点确认。",
 			"Type your name in pinyin, then tap OK."},
-		{Declined, "已取消，没有保存任何信息。", "Cancelled, nothing was stored."},
+		{Declined, "已取消，没有保存任何信息。工作人员可以当面为您办理。", "Cancelled, nothing was stored. Staff will help you in person."},
 		{HelpCalled, "已呼叫工作人员，请稍候。", "Staff have been called. Please wait."},
 		// Short: it must be said in full before the countdown's last
 		// seconds are (ui/kiosk), seven seconds at espeak-ng's pace.
@@ -133,9 +146,9 @@ func prompts() []Prompt {
 		{ErrPhoneShort, "手机号是十一位，请输完，或者点跳过。", "A mobile number has 11 digits: finish it, or tap Skip."},
 		{ErrPurpose, "请选择您来办的事。", "Please choose what you came for."},
 		{ErrPersonPartial, "证件信息不完整，请找工作人员帮忙。", "The details on your card are incomplete: please ask staff."},
-		{ErrSaveUnknown, "保存时出了故障，请再点一次同意，不会重复登记。",
-			"Saving hit a fault: tap Agree again, you will not be registered twice."},
-		{ErrSaveSlow, "保存太慢，请再点一次同意。", "Saving took too long: tap Agree again."},
+		{ErrSaveUnknown, "保存时出了故障，请再点一次确认，不会重复登记。",
+			"Saving hit a fault: tap OK again, you will not be registered twice."},
+		{ErrSaveSlow, "保存太慢，请再点一次确认。", "Saving took too long: tap OK again."},
 		{ErrSaveFailed, "暂时无法保存，请找工作人员帮忙。", "Your registration could not be saved: please ask staff."},
 		{ErrName, "请输入您的姓名。", "Please type your name."},
 		{ErrID, "身份证号不对，请核对。", "That ID number is not right: please check it."},

@@ -3,6 +3,8 @@ package pgstore
 import (
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -119,4 +121,42 @@ func checkRefDataKey(stationID string) error {
 		return nil
 	}
 	return hub.CheckStationID(stationID)
+}
+
+// SetTokens gives each station of tokens (token → station ID, as
+// hub.ParseTokens reads a tokens file) its token, replacing any it had,
+// all in one transaction: a province's 20,000 stations are provisioned
+// in one pipelined round of statements, and either all or none.
+func (s *Store) SetTokens(tokens hub.Tokens, at time.Time) error {
+	byStation := make(map[string]string, len(tokens))
+	for tok, st := range tokens {
+		if err := hub.CheckToken(st, tok); err != nil {
+			return fmt.Errorf("hub: pg: set tokens: %w", err)
+		}
+		if _, dup := byStation[st]; dup {
+			return fmt.Errorf("hub: pg: set tokens: station %s is given two tokens; give each station one", st)
+		}
+		byStation[st] = tok
+	}
+	ctx, cancel := s.context()
+	defer cancel()
+	at = at.Truncate(time.Microsecond)
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		b := &pgx.Batch{}
+		for _, st := range slices.Sorted(maps.Keys(byStation)) {
+			b.Queue(`
+INSERT INTO hub_stations (station_id, token_sha256, token_set_at) VALUES ($1, $2, $3)
+ON CONFLICT (station_id) DO UPDATE SET token_sha256 = excluded.token_sha256, token_set_at = excluded.token_set_at`,
+				st, hub.HashToken(byStation[st]), at)
+		}
+		return tx.SendBatch(ctx, b).Close()
+	})
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) && pe.Code == "23505" { // a token another station, not in the file, holds
+		err = hub.ErrTokenInUse
+	}
+	if err != nil {
+		return fmt.Errorf("hub: pg: set tokens: %w", err)
+	}
+	return nil
 }

@@ -22,13 +22,16 @@ const migrationLock = 0x67726964687562 // "gridhub"
 type migration struct {
 	sql  string
 	seal func(ctx context.Context, tx pgx.Tx, s *hubseal.Sealer) error
+	// data moves rows the sql cannot move alone, after seal.
+	data func(ctx context.Context, tx pgx.Tx) error
 }
 
 // migrations are the schema's versions: migrations()[i] takes a
 // database from version i to i+1. Never change one that has shipped; add
 // the next.
 func migrations() []migration {
-	return []migration{{sql: schemaV1}, {sql: schemaV2}, {sql: schemaV3, seal: sealInClear}, {sql: schemaV4}}
+	return []migration{{sql: schemaV1}, {sql: schemaV2}, {sql: schemaV3, seal: sealInClear}, {sql: schemaV4},
+		{sql: schemaV5, data: partitionOld}}
 }
 
 // sealedSince is the first version whose personal data is sealed and
@@ -129,6 +132,11 @@ func (s *Store) migrate(ctx context.Context, keyFile string) (sealed bool, err e
 			}
 			if ms[v].seal != nil {
 				if err := ms[v].seal(ctx, tx, s.seal); err != nil {
+					return fmt.Errorf("to version %d: %w", v+1, err)
+				}
+			}
+			if ms[v].data != nil {
+				if err := ms[v].data(ctx, tx); err != nil {
 					return fmt.Errorf("to version %d: %w", v+1, err)
 				}
 			}

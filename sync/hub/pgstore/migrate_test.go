@@ -135,7 +135,12 @@ VALUES ($1, $2, 'registration', 1, $3, $4, true, $5, $6, now(), 'in_progress', $
 	// The clear rows were written to the WAL before sealing; the tables'
 	// own files must not keep them as dead rows.
 	var after []string
-	if err := conn.QueryRow(ctx, `SELECT array_agg(pg_relation_filepath(c)) FROM unnest(array['hub_records', 'hub_refdata', 'hub_records_pkey']) c`).Scan(&after); err != nil {
+	if err := conn.QueryRow(ctx, `
+SELECT array_agg(pg_relation_filepath(c)) FROM (
+	SELECT relid FROM pg_partition_tree('hub_records') WHERE isleaf
+	UNION ALL SELECT relid FROM pg_partition_tree('hub_records_pkey') WHERE isleaf
+	UNION ALL SELECT 'hub_refdata'::regclass
+) r(c)`).Scan(&after); err != nil {
 		t.Fatal(err)
 	}
 	files := onDisk(t, conn)

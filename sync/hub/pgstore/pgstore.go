@@ -86,6 +86,9 @@ func (s *Store) init(ctx context.Context, keyFile string) error {
 	if err := s.migrateHealth(ctx); err != nil {
 		return fmt.Errorf("hub: pg: health table: %w", err)
 	}
+	if err := s.EnsurePartitions(ctx, time.Now()); err != nil {
+		return err
+	}
 	if sealed {
 		return vacuum(ctx, s.pool)
 	}

@@ -18,12 +18,18 @@ import (
 )
 
 // insertRecord stores a new record. For an ID the hub holds, it leaves
-// the row alone and returns nothing; Ingest then compares the two.
+// the row alone and returns nothing; Ingest then compares the two. The
+// ID's row in hub_record_ids is what says it is new: records are
+// partitioned by month, and only that table is unique by ID alone.
 const insertRecord = `
+WITH new AS (
+	INSERT INTO hub_record_ids (id, received_at) VALUES ($1, $10) ON CONFLICT (id) DO NOTHING RETURNING id
+)
 INSERT INTO hub_records (id, station_id, kind, seq, created_at, created_at_sent, clock_trusted,
 	grid, payload, received_at, state, note, updated_at, deliveries, link_key)
-VALUES ($1, $2, $3, $4::text::numeric, $5, $6, $7, $8, $9, $10, 'received', $11, $10, 1, $12)
-ON CONFLICT (id) DO NOTHING
+SELECT new.id, $2::text, $3::text, $4::text::numeric, $5::timestamptz, $6::text, $7::boolean, $8::text::json,
+	$9::bytea, $10::timestamptz, 'received', $11::bytea, $10::timestamptz, 1, $12::bytea
+FROM new
 RETURNING id`
 
 // selectHeld reads the records a batch sent again, locked until the
@@ -180,7 +186,7 @@ func (s *Store) countAgain(ctx context.Context, tx pgx.Tx, station string, recs 
 // lower-case form, or, for a record that kept its ID because another
 // had the lower-case form when the database was migrated (schemaV2), $1
 // as it was stored.
-const heldID = `(SELECT id FROM hub_records WHERE id IN (lower($1), $1) ORDER BY id = lower($1) DESC LIMIT 1)`
+const heldID = `(SELECT id FROM hub_record_ids WHERE id IN (lower($1), $1) ORDER BY id = lower($1) DESC LIMIT 1)`
 
 // Status implements hub.Store.
 func (s *Store) Status(stationID, id string) (wire.Status, bool, error) {

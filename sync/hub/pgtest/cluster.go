@@ -175,6 +175,12 @@ func (c *cluster) initdb(bin string, cred *syscall.Credential) error {
 	return nil
 }
 
+// DurableEnv, set to anything in the test binary's environment, has the
+// cluster commit durably (fsync, synchronous commit, full-page writes),
+// as PostgreSQL does by default, for benchmarks that compare it with a
+// store that fsyncs.
+const DurableEnv = "GRIDHUB_PGTEST_DURABLE"
+
 // serve starts the server as a child of the test binary.
 func (c *cluster) serve(bin string, cred *syscall.Credential) error {
 	logf, err := os.Create(filepath.Join(c.dir, "postgres.log"))
@@ -182,10 +188,13 @@ func (c *cluster) serve(bin string, cred *syscall.Credential) error {
 		return fmt.Errorf("postgres log: %w", err)
 	}
 	defer logf.Close()
-	c.cmd = exec.Command(filepath.Join(bin, "postgres"), "-D", filepath.Join(c.dir, "data"),
-		"-k", c.dir, "-p", strconv.Itoa(port), "-c", "listen_addresses=",
-		// Durability is no use to a cluster that is deleted after the run.
-		"-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off")
+	args := []string{"-D", filepath.Join(c.dir, "data"), "-k", c.dir, "-p", strconv.Itoa(port), "-c", "listen_addresses="}
+	if os.Getenv(DurableEnv) == "" {
+		// Durability is no use to a cluster that is deleted after the
+		// run; a benchmark that compares with bbolt's fsync asks for it.
+		args = append(args, "-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off")
+	}
+	c.cmd = exec.Command(filepath.Join(bin, "postgres"), args...)
 	c.cmd.Dir = c.dir
 	c.cmd.Stdout, c.cmd.Stderr = logf, logf
 	// SIGQUIT is PostgreSQL's immediate shutdown, for a test binary that
