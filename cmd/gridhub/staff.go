@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -11,8 +10,6 @@ import (
 	"io"
 	"os"
 	"strings"
-
-	"golang.org/x/sys/unix"
 
 	"github.com/gridkiosk/gridkiosk/appliance/staffpin"
 	"github.com/gridkiosk/gridkiosk/sync/hub"
@@ -101,44 +98,12 @@ func readPIN(file string, stdin *os.File, stderr io.Writer) (string, error) {
 		defer f.Close()
 		return firstLine(io.LimitReader(f, maxPINFile+1), "--pin-file "+file)
 	}
-	fd := int(stdin.Fd())
-	old, err := unix.IoctlGetTermios(fd, unix.TCGETS)
-	if err != nil {
+	pin, tty, err := askTwice(stdin, stderr, "PIN", "New PIN (4 to 8 digits): ", staffpin.CheckPIN)
+	if !tty {
 		// Not a terminal: a pipe or a file.
 		return firstLine(io.LimitReader(stdin, maxPINFile+1), "stdin")
 	}
-	quiet := *old
-	quiet.Lflag &^= unix.ECHO
-	quiet.Lflag |= unix.ICANON
-	if err := unix.IoctlSetTermios(fd, unix.TCSETS, &quiet); err != nil {
-		return "", fmt.Errorf("turn off the terminal's echo: %w", err)
-	}
-	defer unix.IoctlSetTermios(fd, unix.TCSETS, old)
-	in := bufio.NewReader(stdin)
-	ask := func(prompt string) (string, error) {
-		fmt.Fprint(stderr, prompt)
-		line, err := in.ReadString('\n')
-		fmt.Fprintln(stderr)
-		if err != nil && line == "" {
-			return "", fmt.Errorf("read the PIN: %w", err)
-		}
-		return strings.TrimRight(line, "\r\n"), nil
-	}
-	pin, err := ask("New PIN (4 to 8 digits): ")
-	if err != nil {
-		return "", err
-	}
-	if err := staffpin.CheckPIN(pin); err != nil {
-		return "", err
-	}
-	again, err := ask("The same PIN again: ")
-	if err != nil {
-		return "", err
-	}
-	if again != pin {
-		return "", errors.New("the two PINs differ; nothing was changed")
-	}
-	return pin, nil
+	return pin, err
 }
 
 func firstLine(r io.Reader, what string) (string, error) {

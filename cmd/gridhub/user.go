@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"errors"
@@ -11,8 +10,6 @@ import (
 	"os"
 	"strings"
 	"time"
-
-	"golang.org/x/sys/unix"
 
 	"github.com/gridkiosk/gridkiosk/sync/hub"
 	"github.com/gridkiosk/gridkiosk/sync/hub/console"
@@ -161,43 +158,11 @@ func readPassword(file string, stdin *os.File, stderr io.Writer) (string, error)
 		defer f.Close()
 		return passwordLine(io.LimitReader(f, limit+1), "--password-file "+file)
 	}
-	fd := int(stdin.Fd())
-	old, err := unix.IoctlGetTermios(fd, unix.TCGETS)
-	if err != nil {
+	pw, tty, err := askTwice(stdin, stderr, "password", fmt.Sprintf("New password (at least %d characters): ", console.MinPassword), console.CheckPassword)
+	if !tty {
 		return passwordLine(io.LimitReader(stdin, limit+1), "stdin")
 	}
-	quiet := *old
-	quiet.Lflag &^= unix.ECHO
-	quiet.Lflag |= unix.ICANON
-	if err := unix.IoctlSetTermios(fd, unix.TCSETS, &quiet); err != nil {
-		return "", fmt.Errorf("turn off the terminal's echo: %w", err)
-	}
-	defer unix.IoctlSetTermios(fd, unix.TCSETS, old)
-	in := bufio.NewReader(stdin)
-	ask := func(prompt string) (string, error) {
-		fmt.Fprint(stderr, prompt)
-		line, err := in.ReadString('\n')
-		fmt.Fprintln(stderr)
-		if err != nil && line == "" {
-			return "", fmt.Errorf("read the password: %w", err)
-		}
-		return strings.TrimRight(line, "\r\n"), nil
-	}
-	pw, err := ask(fmt.Sprintf("New password (at least %d characters): ", console.MinPassword))
-	if err == nil {
-		err = console.CheckPassword(pw)
-	}
-	if err != nil {
-		return "", err
-	}
-	again, err := ask("The same password again: ")
-	if err != nil {
-		return "", err
-	}
-	if again != pw {
-		return "", errors.New("the two passwords differ; nothing was changed")
-	}
-	return pw, nil
+	return pw, err
 }
 
 func passwordLine(r io.Reader, what string) (string, error) {
