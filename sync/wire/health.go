@@ -41,6 +41,9 @@ type Health struct {
 	// LastSync is when the hub last acknowledged records; nil before the
 	// first time since the station started.
 	LastSync *time.Time `json:"last_sync,omitempty"`
+	// Update is how far the station's system update is; nil from a
+	// station that does not update itself (PROTOCOL.md, System updates).
+	Update *HealthUpdate `json:"update,omitempty"`
 }
 
 // HealthClock is how far the station trusts its clock.
@@ -126,6 +129,9 @@ func (h Health) Check() error {
 			return fmt.Errorf("health: devices.%s.state %q is not one of absent, ready, missing, lost, error, unknown", name, d.State)
 		}
 	}
+	if h.Update != nil {
+		return h.Update.Check()
+	}
 	return nil
 }
 
@@ -134,7 +140,11 @@ func (h Health) Check() error {
 // the states and counts are what the county watches.
 func (h *Health) Fit() ([]byte, error) {
 	for limit := 120; ; limit /= 2 {
-		for _, n := range []*string{&h.Devices.Reader.Note, &h.Devices.Scanner.Note, &h.Devices.Printer.Note, &h.Devices.Panel.Note} {
+		notes := []*string{&h.Devices.Reader.Note, &h.Devices.Scanner.Note, &h.Devices.Printer.Note, &h.Devices.Panel.Note}
+		if h.Update != nil {
+			notes = append(notes, &h.Update.Last)
+		}
+		for _, n := range notes {
 			*n = truncate(*n, limit)
 		}
 		b, err := json.Marshal(h)
