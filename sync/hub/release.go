@@ -111,9 +111,9 @@ func CheckCounty(code string) error {
 func CheckTarget(t Target) error {
 	switch {
 	case (t.Station == "") == (t.County == ""):
-		return errors.New("assign: give a station or a county, not both or neither")
+		return errors.New("give a station or a county, not both or neither")
 	case t.Station != "" && t.Arch != "":
-		return fmt.Errorf("assign: station %s runs one arch; an arch goes with a county only", t.Station)
+		return fmt.Errorf("station %s runs one arch; --arch goes with a county only", t.Station)
 	case t.Station != "":
 		return CheckStationID(t.Station)
 	case t.Arch != "" && CheckArch(t.Arch) != nil:
@@ -225,4 +225,57 @@ func AssignedRelease(s interface {
 	}
 	r, ok, err = s.Release(a.Version, arch)
 	return r, a, ok, err
+}
+
+// Effective returns what applies to a station, for people: its own
+// assignment, or else its county's (the first six digits of
+// community), for every arch and for single arches. The hub does not
+// know a station's arch until it asks, so all of the county's are
+// returned.
+func Effective(as []Assignment, station, community string) []Assignment {
+	var county []Assignment
+	for _, a := range as {
+		switch {
+		case a.Station != "" && a.Station == station:
+			return []Assignment{a}
+		case a.County != "" && len(community) >= 6 && a.County == community[:6]:
+			county = append(county, a)
+		}
+	}
+	return county
+}
+
+// Behind reports whether a station running version should update: every
+// release that may apply to it (Effective) is newer. A station whose
+// version is not a release version (a developer's build) is behind too.
+func Behind(running string, eff []Assignment) bool {
+	if len(eff) == 0 {
+		return false
+	}
+	for _, a := range eff {
+		if c, err := wire.CompareVersions(a.Version, running); err == nil && c <= 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// Updating reports whether an update part says the station is on its
+// way to pending: fetching, waiting, installing, rebooting or on trial.
+func Updating(u *wire.HealthUpdate) bool {
+	if u == nil {
+		return false
+	}
+	switch u.State {
+	case wire.UpdateDownloading, wire.UpdateWaiting, wire.UpdateInstalling, wire.UpdateRebooting, wire.UpdateTrial:
+		return true
+	}
+	return false
+}
+
+// SameVersion reports whether a and b are one release (CompareVersions),
+// false for anything that is not a release version.
+func SameVersion(a, b string) bool {
+	c, err := wire.CompareVersions(a, b)
+	return err == nil && c == 0
 }
