@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -66,7 +67,7 @@ func newUpdateHub(t *testing.T) *updateHub {
 	if err := store.PutHealth(rep, time.Now()); err != nil {
 		t.Fatal(err)
 	}
-	srv := &hub.Server{Store: store, Tokens: hub.Tokens{"tok-a": "st-a", "tok-b": "st-b"}}
+	srv := &hub.Server{Store: store, Tokens: hub.Tokens{"tok-a": "st-a", "tok-b": "st-b"}, Log: slog.New(slog.DiscardHandler)}
 	ts := httptest.NewServer(srv.Handler())
 	t.Cleanup(ts.Close)
 	h.url = ts.URL
