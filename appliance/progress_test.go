@@ -59,7 +59,7 @@ func TestProgress(t *testing.T) {
 		want station.Progress
 	}{
 		{"ticket digits", station.ProgressQuery{Ticket: "0001"}, station.Progress{RecordID: reg, Ticket: "R0001", Kind: "registration",
-			Matter: "证明开具", MatterEN: "Certificate", State: station.ProgressReceived, Remote: true, Contact: station.Contact{Name: "赵丽娟", Role: "community_grid_leader"}}},
+			Matter: "证明开具", MatterEN: "Certificate", State: station.ProgressReceived, Remote: true, Contact: station.Contact{Name: "赵丽娟", Phone: "13903570001", Role: "community_grid_leader"}}},
 		{"ticket with letter", station.ProgressQuery{Ticket: "m0002"}, station.Progress{RecordID: m.ID, Ticket: "M0002", Kind: "matter",
 			Matter: "公共设施报修", MatterEN: "Shared facility repair", State: station.ProgressInProgress, Remote: true,
 			Contact: station.Contact{Name: "李建国", Phone: "13912340007", Role: "micro_grid_leader"}}},
