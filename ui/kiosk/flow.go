@@ -54,6 +54,7 @@ type flow struct {
 	id      []rune // typed on the manual entry screen
 	name    []rune
 	problem string // for the screen shown: what the station said, in words
+	hand    bool   // the name is written by hand (手写), not typed in pinyin
 	code    []rune // a receipt's ticket digits, typed to look it up
 	// progress is the answer of a look-up (查进度).
 	progress *station.Progress

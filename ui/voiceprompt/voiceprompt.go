@@ -40,6 +40,7 @@ const (
 	Done            = "screen.done"
 	ManualID        = "screen.manual-id"
 	ManualName      = "screen.manual-name"
+	ManualNameHand  = "screen.manual-name-hand"
 	// The start screen's choices: the card, a code, a matter without a
 	// card and its phone number.
 	Card        = "screen.card"
@@ -147,6 +148,8 @@ func prompts() []Prompt {
 			"Type the 18 characters of your ID number, then tap OK."},
 		{ManualName, "请用拼音输入您的姓名，输好后点确认。",
 			"Type your name in pinyin, then tap OK."},
+		{ManualNameHand, "请在方框里用手指写一个字，再点右边的字。写完姓名后点确认。",
+			"Write one character in the box with your finger, then tap it on the right. When your name is done, tap OK."},
 		{Declined, "已取消，没有保存任何信息。工作人员可以当面为您办理。", "Cancelled, nothing was stored. Staff will help you in person."},
 		{HelpCalled, "已呼叫工作人员，请稍候。", "Staff have been called. Please wait."},
 		// Short: it must be said in full before the countdown's last
