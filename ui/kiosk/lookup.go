@@ -124,6 +124,9 @@ func (a *App) lookUp(q station.ProgressQuery) {
 func (a *App) looked(lang string, p *station.Progress, err error) {
 	if err == nil {
 		a.f.progress, a.f.code = p, nil
+		// Said afresh, even over the progress of a receipt scanned
+		// before: it is news.
+		a.voice.screen = ""
 		a.show(scrProgress)
 		return
 	}

@@ -140,14 +140,19 @@ func TestLookupScanOffline(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The second over the first's progress: said again all the same.
 	for _, code := range []string{link, receiptcode.Old(ack.ID)} {
-		r.app.Show(scrAttract)
+		before, heard := r.st.LastScan(), len(r.rec.Said())
 		sc.Scan(code, qrscansim.How{})
-		r.loop.until(t, "the progress of "+code, func() bool { return r.app.Screen() == scrProgress })
+		r.waitStation("the scan", func() bool { l := r.st.LastScan(); return l != nil && (before == nil || !l.At.Equal(before.At)) })
+		r.loop.until(t, "the progress of "+code, func() bool { r.app.Sync(); return r.app.Screen() == scrProgress })
 		if !r.shows("已受理") || !r.shows(ack.Ticket) || !r.shows("本机记录") {
 			t.Errorf("scan %.40q…: %q", code, texts(r.win.Content()))
 		}
 		r.noPerson()
+		if said := r.rec.Said()[heard:]; len(said) != 1 || !slices.Equal(said[0], ids(vp.StatusReceived, vp.StatusLocal)) {
+			t.Errorf("scan %.40q… said %q", code, said)
+		}
 	}
 }
 
