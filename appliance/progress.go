@@ -54,14 +54,9 @@ func (s *Station) Progress(ctx context.Context, q station.ProgressQuery) (statio
 // optional and, when given, must be the record's kind; receipt records
 // are never asked after (a receipt prints its matter's ticket).
 func (s *Station) ticketRecord(t string) (string, error) {
-	t = strings.ToUpper(strings.TrimSpace(t))
-	letter, digits := "", t
-	if t != "" && (t[0] < '0' || t[0] > '9') {
-		letter, digits = t[:1], t[1:]
-	}
-	n, err := strconv.Atoi(digits)
-	if len(digits) != ticketDigits || err != nil || n < 0 {
-		return "", fmt.Errorf("appliance: progress: ticket %q is not a letter and %d digits, as R0042", t, ticketDigits)
+	letter, n, err := parseTicket(t)
+	if err != nil {
+		return "", err
 	}
 	es, err := s.box.List(time.Time{}, maxLookBack)
 	if err != nil {
@@ -77,6 +72,25 @@ func (s *Station) ticketRecord(t string) (string, error) {
 		}
 	}
 	return "", fmt.Errorf("appliance: progress: ticket %s: %w", t, station.ErrNotFound)
+}
+
+// parseTicket reads a ticket as a resident types it: an optional letter
+// (any case) and the four digits, R0042 or 0042.
+func parseTicket(t string) (letter string, n int, err error) {
+	t = strings.ToUpper(strings.TrimSpace(t))
+	digits := t
+	if t != "" && (t[0] < '0' || t[0] > '9') {
+		letter, digits = t[:1], t[1:]
+	}
+	bad := len(digits) != ticketDigits || letter != "" && (letter[0] < 'A' || letter[0] > 'Z')
+	for i := 0; i < len(digits) && !bad; i++ {
+		bad = digits[i] < '0' || digits[i] > '9'
+	}
+	if bad {
+		return "", 0, fmt.Errorf("appliance: progress: ticket %q is not a letter and %d digits, as R0042", t, ticketDigits)
+	}
+	n, _ = strconv.Atoi(digits)
+	return letter, n, nil
 }
 
 // progress looks a record up here and at the hub. local is the station's
