@@ -117,7 +117,11 @@ func generate(ctx context.Context, c config) (result, error) {
 				continue
 			}
 		}
-		if err := speak(ctx, c, p.Zh, filepath.Join(c.out, file)); err != nil {
+		if t, ok := tones[p.ID]; ok {
+			if err := writeTone(filepath.Join(c.out, file), t.hz, t.secs); err != nil {
+				return result{}, fmt.Errorf("prompt %q: %w", p.ID, err)
+			}
+		} else if err := speak(ctx, c, p.Zh, filepath.Join(c.out, file)); err != nil {
 			return result{}, fmt.Errorf("prompt %q: %w", p.ID, err)
 		}
 		e, err := voice.FileEntry(c.out, p.ID, p.Zh, file)

@@ -65,6 +65,13 @@ func TestPackCoversCatalogue(t *testing.T) {
 		shortest, quietest, total = min(shortest, c.Duration()), min(quietest, peak(c.Data)), total+c.Duration()
 	}
 	t.Logf("%d prompts, %.1f s in all; shortest %.2f s, quietest peak %d", n, total, shortest, quietest)
+	// The card's beep is a tone in espeak-ng's format, so it and the
+	// words before it go to ALSA as one stream.
+	if b, err := p.Clip(voiceprompt.CardBeep); err == nil {
+		if w, err := p.Clip(voiceprompt.TakeCard); err == nil && b.Format != w.Format {
+			t.Errorf("the beep's format %+v differs from the words' %+v", b.Format, w.Format)
+		}
+	}
 	wavs, _ := filepath.Glob(filepath.Join(dir, "*.wav"))
 	if len(wavs) != n {
 		t.Errorf("%d WAV files for %d prompts", len(wavs), n)

@@ -44,6 +44,7 @@ type Player struct {
 	muted   bool
 	last    []string // the latest request, for Again
 	pending *request // waiting for Run
+	playing bool     // Run is playing a request
 	cancel  func()   // of the request pending or playing
 }
 
@@ -124,6 +125,26 @@ func (p *Player) Say(ids ...string) {
 	}
 }
 
+// Chime plays the prompt when nothing is being said nor waits to be, and
+// drops it otherwise: a reminder repeated every few seconds (the beep
+// while an ID card lies forgotten on the reader) must not cut short the
+// ticket number it follows. Again still says the latest request of Say.
+// It returns at once.
+func (p *Player) Chime(id string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.muted || p.pending != nil || p.playing {
+		return
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	p.pending = &request{ctx: ctx, cancel: cancel, ids: []string{id}}
+	p.cancel = cancel
+	select {
+	case p.wake <- struct{}{}:
+	default:
+	}
+}
+
 // Again says the latest request once more: the 再听一遍 button.
 func (p *Player) Again() {
 	p.mu.Lock()
@@ -161,6 +182,7 @@ func (p *Player) Run(ctx context.Context) error {
 		p.mu.Lock()
 		r := p.pending
 		p.pending = nil
+		p.playing = r != nil
 		p.mu.Unlock()
 		if r == nil {
 			continue
@@ -171,6 +193,9 @@ func (p *Player) Run(ctx context.Context) error {
 		stop()
 		cancel()
 		r.cancel()
+		p.mu.Lock()
+		p.playing = false
+		p.mu.Unlock()
 		if err != nil && !errors.Is(err, context.Canceled) {
 			p.log.Warn("voice: prompt not played", "ids", strings.Join(r.ids, " "), "err", err)
 		}

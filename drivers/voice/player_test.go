@@ -320,3 +320,61 @@ func receive(t *testing.T, ch <-chan done) done {
 		return done{}
 	}
 }
+
+// TestChime: a chime while a prompt plays is dropped, not cutting it
+// short; once the player is quiet it plays; and Again still says the
+// latest request of Say, not the chime.
+func TestChime(t *testing.T) {
+	needAplay(t)
+	pack := loadPack(t, map[string][]byte{"long": tone(440, 5, mono22k), "a": tone(500, 0.2, mono22k)})
+	fifo := filepath.Join(t.TempDir(), "alsa.fifo")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(t.TempDir(), "out.raw")
+	dones := make(chan done, 8)
+	p := NewPlayer(pack, Options{Device: fileDevice(fifo), Done: func(ids []string, err error) { dones <- done{ids, err} }})
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go p.Run(ctx)
+
+	r := openFIFO(t, fifo)
+	p.Say("long")
+	if _, err := io.ReadFull(r, make([]byte, 4096)); err != nil {
+		t.Fatal(err)
+	}
+	p.Chime("a") // while "long" plays: dropped
+	rest, err := io.ReadAll(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.Close()
+	if n := 4096 + len(rest); n < len(data(t, pack.mustRead(t, "long"))) {
+		t.Errorf("ALSA got %d bytes of the long prompt's %d: the chime cut it short", n, len(data(t, pack.mustRead(t, "long"))))
+	}
+	if d := receive(t, dones); strings.Join(d.ids, " ") != "long" || d.err != nil {
+		t.Fatalf("Done(%v, %v), want long played in full", d.ids, d.err)
+	}
+
+	p.opt.Device = fileDevice(out) // Run is idle: nothing reads opt now
+	p.Chime("a")
+	if d := receive(t, dones); strings.Join(d.ids, " ") != "a" || d.err != nil {
+		t.Fatalf("the chime on a quiet player: Done(%v, %v), want a played", d.ids, d.err)
+	}
+	got, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.HasPrefix(got, data(t, pack.mustRead(t, "a"))) {
+		t.Errorf("ALSA got %d bytes that are not the chime", len(got))
+	}
+	p.Again()
+	if d := receive(t, dones); strings.Join(d.ids, " ") != "long" {
+		t.Fatalf("Again after a chime: Done(%v, %v), want long", d.ids, d.err)
+	}
+	select {
+	case d := <-dones:
+		t.Errorf("the dropped chime played: Done(%v, %v)", d.ids, d.err)
+	default:
+	}
+}

@@ -44,9 +44,10 @@ const ConsentVersion = "2026-01"
 // flow is the registration as the screens hold it. All of it goes at
 // once when the flow ends (reset), so nothing typed or read stays behind.
 type flow struct {
-	kind    string // kindCard, kindManual, kindMatter, kindLookup
-	agreed  bool   // to the personal-information notice
-	cardOn  bool   // the stored registration's card still lies on the reader
+	kind    string    // kindCard, kindManual, kindMatter, kindLookup
+	agreed  bool      // to the personal-information notice
+	cardOn  bool      // the stored registration's card still lies on the reader
+	beepAt  time.Time // the card reminder's last beep
 	key     sessionKey
 	sess    station.SessionView
 	purpose string
@@ -199,6 +200,7 @@ func (a *App) tickResident(now time.Time) {
 			a.finish()
 			return
 		}
+		a.beepForCard(now)
 		if b := a.live.doneLeft; b != nil && !a.f.cardOn {
 			b.sub = a.backInWord(left)
 			b.Refresh()

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"log/slog"
 	"slices"
+	"time"
 
 	"fyne.io/fyne/v2"
 
@@ -24,6 +25,33 @@ type Speaker interface {
 	Again()
 	// Stop cuts short what is being said.
 	Stop()
+}
+
+// Chimer is a Speaker that can sound a short reminder only when nothing
+// is being said: the beep while a card lies forgotten on the reader must
+// not cut short the ticket number. drivers/voice's Player and voicesim's
+// Recorder are Chimers; a Speaker that is not gets no beeps.
+type Chimer interface {
+	Chime(id string)
+}
+
+// cardBeepEvery is how often the done screen beeps while the stored
+// registration's card lies on the reader, as the panel's buzzer does.
+const cardBeepEvery = 3 * time.Second
+
+// beepForCard beeps through the speaker every cardBeepEvery while the
+// done screen reminds the resident to take the card: from when the
+// screen came up (its own prompts are said first) until the reader
+// reports the card lifted or the session ends, when the screen stops
+// asking.
+func (a *App) beepForCard(now time.Time) {
+	if !a.f.cardOn || now.Sub(a.doneAt) < cardBeepEvery || now.Sub(a.f.beepAt) < cardBeepEvery {
+		return
+	}
+	a.f.beepAt = now
+	if c, ok := a.speaker().(Chimer); ok {
+		c.Chime(voiceprompt.CardBeep)
+	}
 }
 
 // silent is the Speaker of a kiosk without voice.

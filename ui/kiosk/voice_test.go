@@ -305,3 +305,53 @@ func TestVoiceModes(t *testing.T) {
 	r.app.enter(resident)
 	r.heard(ids(vp.Attract))
 }
+
+// After the done screen's prompts, the speaker beeps every cardBeepEvery
+// while the card lies on the reader (the reader's emulator on a
+// pseudo-terminal), and stops the moment the reader reports it lifted,
+// or when the session ends with the card still there.
+func TestVoiceCardBeep(t *testing.T) {
+	for _, end := range []string{"lifted", "idle"} {
+		t.Run(end, func(t *testing.T) {
+			r := newVoiceRig(t, rigOptions{})
+			r.heard(ids(vp.Attract))
+			card, _ := idcardsim.Card("resident")
+			r.layAndAgree(card)
+			r.tap("确认")
+			r.tap("证明开具")
+			r.tap("跳过，不留手机号")
+			r.loop.until(t, "the done screen", func() bool { return r.app.Screen() == scrDone })
+			digits, err := vp.Ticket(r.app.f.ack.Ticket)
+			if err != nil {
+				t.Fatal(err)
+			}
+			r.heard(ids(vp.Consent), ids(vp.Confirm), ids(vp.Purpose), ids(vp.Phone),
+				slices.Concat(ids(vp.Done), digits, ids(vp.TakeCard)))
+			r.tick(cardBeepEvery - time.Second)
+			r.heard() // the screen's own prompts first
+			for range 3 {
+				r.tick(time.Second)
+				r.heard(ids(vp.CardBeep))
+				r.tick(cardBeepEvery - time.Second)
+				r.heard()
+			}
+			switch end {
+			case "lifted":
+				r.sim.Lift()
+				r.loop.until(t, "the reminder gone", func() bool { return !r.shows("请取回您的身份证") })
+				r.tick(time.Second)
+				r.heard()
+				r.tick(cardBeepEvery)
+				r.heard()
+			case "idle":
+				r.tick(r.app.idle)
+				if r.app.Screen() != scrAttract {
+					t.Fatalf("the idle wipe left %s", r.app.Screen())
+				}
+				r.heard(ids(vp.Attract))
+				r.tick(cardBeepEvery)
+				r.heard()
+			}
+		})
+	}
+}

@@ -67,6 +67,10 @@ const (
 	ReceiptPrinting    = "receipt.printing"
 	ReceiptUnavailable = "receipt.unavailable"
 	TakeCard           = "card.take"
+	// CardBeep is the short sound repeated every few seconds after
+	// TakeCard while the card still lies on the reader: a tone in the
+	// generated pack (cmd/voicepack), any short chime in a recorded one.
+	CardBeep = "card.beep"
 
 	// Again is the label of the button that says the screen's prompt again.
 	Again = "again"
@@ -160,6 +164,7 @@ func prompts() []Prompt {
 		{ReceiptUnavailable, "回执暂时打印不了，请记下号码，或者找工作人员。",
 			"The receipt cannot print just now: note your number or ask staff."},
 		{TakeCard, "请取回您的身份证。", "Please take your ID card back."},
+		{CardBeep, "嘀", "(a beep: the ID card is still on the reader)"},
 		{Again, "再听一遍", "Hear it again"},
 		{ErrTimedOut, "登记已超时，请重新放身份证或扫码。", "Your registration timed out: lay your card or scan your code again."},
 		{ErrPhone, "这个手机号不对，请检查，或者点跳过。", "That mobile number is not right: check it, or tap Skip."},

@@ -58,6 +58,24 @@ func (r *Recorder) Say(ids ...string) {
 	r.changed = make(chan struct{})
 }
 
+// Chime records the prompt as a request of its own, as Say does, but
+// leaves what Again says alone; a muted recorder records nothing. The
+// recorder plays nothing, so it is never busy: a player drops a chime
+// while it speaks.
+func (r *Recorder) Chime(id string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.muted {
+		return
+	}
+	if !r.known[id] {
+		r.unknown = append(r.unknown, id)
+	}
+	r.said = append(r.said, []string{id})
+	close(r.changed)
+	r.changed = make(chan struct{})
+}
+
 // Again says the latest request once more.
 func (r *Recorder) Again() {
 	r.mu.Lock()
