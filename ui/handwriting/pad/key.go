@@ -20,7 +20,8 @@ const (
 
 // Colours with contrast to spare: ink on paper 18.9:1, paper on slate
 // 11.6:1, the best candidate's paper on green 8.2:1, and a disabled key's
-// grey on its grey face still 3.1:1.
+// grey text on its grey face 4.8:1: a key that cannot be used yet (撤销,
+// 重写 before anything is written) is still read as easily as the rest.
 var (
 	inkColour   = color.NRGBA{R: 0x11, G: 0x11, B: 0x11, A: 0xff}
 	paperColour = color.NRGBA{R: 0xff, G: 0xff, B: 0xff, A: 0xff}
@@ -28,7 +29,7 @@ var (
 	greenColour = color.NRGBA{R: 0x0f, G: 0x5c, B: 0x2a, A: 0xff}
 	edgeColour  = color.NRGBA{R: 0x4a, G: 0x4f, B: 0x55, A: 0xff}
 	offFace     = color.NRGBA{R: 0xe4, G: 0xe6, B: 0xe9, A: 0xff}
-	offText     = color.NRGBA{R: 0x6b, G: 0x70, B: 0x76, A: 0xff}
+	offText     = color.NRGBA{R: 0x5f, G: 0x64, B: 0x69, A: 0xff}
 	guideColour = color.NRGBA{R: 0xd9, G: 0xb8, B: 0xb8, A: 0xff}
 )
 
