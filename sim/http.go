@@ -16,6 +16,7 @@ import (
 //	POST /v1/sim/idcard/lay {"card"}, POST /v1/sim/idcard/lift
 //	POST /v1/sim/printer {"paper_out","near_end","cover_open","offline","paper_out_after"}
 //	GET  /v1/sim/printer/last.png, last.txt
+//	GET  /v1/sim/screen: the kiosk window's screen and its targets
 //	POST /v1/sim/scanner/scan {"data","aim"}
 //	POST /v1/sim/hub/issue {"kind","scan"}
 //	POST /v1/sim/panel/press {"button","hold_ms"}, POST /v1/sim/panel/presence {"on"}
@@ -37,6 +38,7 @@ func Handler(s Simulator, token string) http.Handler {
 	mux.HandleFunc("POST /v1/sim/network", auth(h.network))
 	mux.HandleFunc("POST /v1/sim/clock", auth(h.clock))
 	mux.HandleFunc("GET /v1/sim/printer/{file}", auth(h.lastPrint))
+	mux.HandleFunc("GET /v1/sim/screen", auth(h.screen))
 	return mux
 }
 

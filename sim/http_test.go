@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -101,6 +102,7 @@ func TestHandler(t *testing.T) {
 		{name: "clock refused", method: "POST", path: "/v1/sim/clock", body: `{"skew_seconds":1}`, fail: errDevice, code: 400, calls: "SetClockSkew 1s", answer: `"field":"skew_seconds"`},
 		{name: "clock wrong type", method: "POST", path: "/v1/sim/clock", body: `{"skew_seconds":"8h"}`, code: 400, answer: `"field":"skew_seconds"`},
 		{name: "wrong method", method: "GET", path: "/v1/sim/clock", code: 405},
+		{name: "screen without a window", method: "GET", path: "/v1/sim/screen", code: 503, answer: "no screen"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			f := &fake{fail: tc.fail, printed: tc.printed}
@@ -133,5 +135,41 @@ func TestHandler(t *testing.T) {
 				t.Errorf("answer %s, want it to hold %s", body, tc.answer)
 			}
 		})
+	}
+}
+
+// GET /v1/sim/screen answers with what the window the world was handed
+// shows, and 503 before it has one or after it went.
+func TestScreen(t *testing.T) {
+	w := &World{}
+	srv := httptest.NewServer(Handler(w, "the-token-0123456789"))
+	defer srv.Close()
+	get := func() (int, string) {
+		req, _ := http.NewRequest("GET", srv.URL+"/v1/sim/screen", nil)
+		req.Header.Set("Authorization", "Bearer the-token-0123456789")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+	if code, body := get(); code != 503 || !strings.Contains(body, "no screen") {
+		t.Errorf("before the window: %d %s", code, body)
+	}
+	w.SetScreen(func(context.Context) (any, error) {
+		return map[string]any{"screen": "attract", "targets": []map[string]any{{"label": "反映问题", "x": 10}}}, nil
+	})
+	if code, body := get(); code != 200 || !strings.Contains(body, `"screen":"attract"`) || !strings.Contains(body, "反映问题") {
+		t.Errorf("with the window: %d %s", code, body)
+	}
+	w.SetScreen(func(ctx context.Context) (any, error) { return nil, errors.New("the window is closing") })
+	if code, body := get(); code != 503 || !strings.Contains(body, "the window is closing") {
+		t.Errorf("a window that cannot answer: %d %s", code, body)
+	}
+	w.SetScreen(nil)
+	if code, _ := get(); code != 503 {
+		t.Errorf("after the window: %d", code)
 	}
 }

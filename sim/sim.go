@@ -58,6 +58,7 @@ type World struct {
 	hub      *simHub
 	net      *faultnet.Proxy // between the station and its hub
 	clock    boardClock      // the simulated board's clock
+	screen   screenHook      // the kiosk window's view, once it is up
 }
 
 // Start builds the world with its state in dir (the default, for "", is

@@ -94,6 +94,12 @@ func cmdRun(ctx context.Context, args []string, log *slog.Logger, ring *logring.
 	}
 	app := kiosk.New(a.st, w, ko)
 	go app.Run(ctx)
+	if a.sim != nil {
+		// GET /v1/sim/screen: what the window shows, for the trials that
+		// drive it as a person would.
+		a.sim.SetScreen(func(ctx context.Context) (any, error) { return app.Inspect(ctx) })
+		defer a.sim.SetScreen(nil)
+	}
 
 	if a.sim != nil && !ro.noPanel {
 		sw := fa.NewWindow("模拟控制台 / Simulation control panel")

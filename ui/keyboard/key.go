@@ -108,6 +108,10 @@ func newKey(label, sub string, size float32, k kind, onTap func()) *key {
 	return b
 }
 
+// Label says what the key shows, for those who find it by its label
+// (the simulation's view of the screen).
+func (k *key) Label() (string, string) { return k.label, k.sub }
+
 // Tapped implements fyne.Tappable.
 func (k *key) Tapped(*fyne.PointEvent) {
 	if !k.disabled && k.onTap != nil {
