@@ -12,7 +12,7 @@ LDFLAGS := -s -w -X main.version=$(VERSION)
 FUZZTIME ?= 2m
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 
-.PHONY: all deps deps-arm64 deps-test soak screenshots console-screenshots image image-check run test test-race vet fuzz fuzz-short bench lint build build-amd64 build-arm64 screenshot clean voice-pack
+.PHONY: all deps deps-arm64 deps-test soak screenshots console-screenshots trial image image-check run test test-race vet fuzz fuzz-short bench lint build build-amd64 build-arm64 screenshot clean voice-pack
 
 all: build
 
@@ -152,6 +152,14 @@ screenshots: deps
 console-screenshots: deps-test
 	@mkdir -p docs/console
 	GRIDKIOSK_CONSOLE_SHOTS=$(abspath docs/console) $(GO) test -count=1 -run TestConsoleInBrowser ./sync/hub/console
+
+# The new-user trials (TestTrials, also in make test): the real window
+# under Xvfb tapped through XTEST as a person would, the printed receipt's
+# QR read with zbarimg and its page opened in headless chromium; the
+# screenshots of each step to docs/trial.
+trial: deps-test
+	@rm -rf docs/trial && mkdir -p docs/trial
+	GRIDKIOSK_XVFB=required GRIDKIOSK_TRIAL_DIR=$(abspath docs/trial) $(GO) test -count=1 -run 'TestTrials$$' -v ./cmd/gridkiosk
 
 ARCH ?= amd64
 IMAGE ?= dist/gridkiosk-$(ARCH).img

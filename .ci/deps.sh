@@ -7,7 +7,8 @@
 #
 #   .ci/deps.sh            packages for building and running (amd64)
 #   .ci/deps.sh arm64      also the arm64 cross compiler and -dev packages
-#   .ci/deps.sh xvfb       also Xvfb and ImageMagick, for screenshots
+#   .ci/deps.sh xvfb       also Xvfb and ImageMagick, for screenshots, and
+#                          xdotool, which taps the trials' buttons
 #   .ci/deps.sh test       also what the tests need, and bench what the
 #                          benchmarks need; both fetch the handwriting
 #                          test's stroke data with npm
@@ -28,7 +29,7 @@ for extra in "$@"; do
     arm64) pkgs+=(gcc-aarch64-linux-gnu libc6-dev-arm64-cross libgl1-mesa-dev:arm64 libx11-dev:arm64
                   libxrandr-dev:arm64 libxxf86vm-dev:arm64 libxi-dev:arm64 libxcursor-dev:arm64
                   libxinerama-dev:arm64 libxkbcommon-dev:arm64) ;;
-    xvfb) pkgs+=(xvfb imagemagick x11-utils) ;;
+    xvfb) pkgs+=(xvfb imagemagick x11-utils xdotool) ;;
     # The hub's PostgreSQL store is tested against a real server; fuse3's
     # fusermount3 mounts the power-cut file system when not run as root.
     # The handwriting accuracy test: the 通用规范汉字表's levels are in

@@ -5,6 +5,7 @@ import (
 	"math"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 )
 
@@ -19,6 +20,9 @@ type View struct {
 	Window  string   `json:"window"` // the window's title, to find it on the display
 	Scale   float32  `json:"scale"`  // window pixels per Fyne unit
 	Targets []Target `json:"targets"`
+	// Texts are the other texts on show (the targets' are in Targets),
+	// in drawing order: what the screen says.
+	Texts []string `json:"texts"`
 }
 
 // Target is a tappable widget on show, in window pixels.
@@ -37,6 +41,13 @@ type labelled interface {
 	fyne.Tappable
 	Label() (label, sub string)
 }
+
+// texted is a widget that draws a text of its own: a paragraph.
+type texted interface {
+	shownText() string
+}
+
+func (p *para) shownText() string { return p.text }
 
 // Label implements labelled.
 func (b *button) Label() (string, string) { return b.label, b.sub }
@@ -58,7 +69,7 @@ func (a *App) Inspect(ctx context.Context) (View, error) {
 func (a *App) view() View {
 	c := a.win.Canvas()
 	v := View{Mode: [...]string{resident: "resident", staffMode: "staff", staffLogin: "staff-login", techMode: "tech"}[a.mode],
-		Window: a.win.Title(), Scale: c.Scale(), Targets: []Target{}}
+		Window: a.win.Title(), Scale: c.Scale(), Targets: []Target{}, Texts: []string{}}
 	if a.mode == resident {
 		v.Screen = a.screen
 	}
@@ -78,7 +89,17 @@ func (a *App) view() View {
 			}
 			return
 		}
+		if p, ok := o.(texted); ok {
+			if p.shownText() != "" && d.AbsolutePositionForObject(o) != (fyne.Position{}) {
+				v.Texts = append(v.Texts, p.shownText())
+			}
+			return
+		}
 		switch x := o.(type) {
+		case *canvas.Text:
+			if x.Text != "" && d.AbsolutePositionForObject(o) != (fyne.Position{}) {
+				v.Texts = append(v.Texts, x.Text)
+			}
 		case *fyne.Container:
 			for _, c := range x.Objects {
 				visit(c)

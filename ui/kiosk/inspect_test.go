@@ -2,6 +2,7 @@ package kiosk
 
 import (
 	"context"
+	"slices"
 	"testing"
 
 	"fyne.io/fyne/v2"
@@ -49,7 +50,8 @@ func (v View) target(t *testing.T, l string) Target {
 
 // Inspect names the screen and places its targets where a tap at their
 // middle lands on them: the start screen's 反映问题 opens the matters,
-// and the phone screen's keypad keys type the number.
+// the phone screen's keypad keys type the number; and it reads the
+// screen's texts, the done screen's ticket among them.
 func TestInspect(t *testing.T) {
 	r := newRig(t, rigOptions{noCard: true})
 	tapAt := func(v View, l string) {
@@ -76,6 +78,14 @@ func TestInspect(t *testing.T) {
 	}
 	if !r.shows("138") {
 		t.Fatalf("the keypad's keys, tapped where Inspect placed them, typed nothing: %q", texts(r.win.Content()))
+	}
+	for _, d := range "35712345" {
+		tapAt(v, string(d))
+	}
+	tapAt(v, "确认")
+	r.loop.until(t, "the done screen", func() bool { return r.app.Screen() == scrDone })
+	if done := r.inspect(); !slices.Contains(done.Texts, r.app.f.ack.Ticket) {
+		t.Errorf("the done screen's texts lack the ticket %s: %q", r.app.f.ack.Ticket, done.Texts)
 	}
 	for _, x := range v.Targets {
 		if x.W <= 0 || x.H <= 0 || x.X < 0 || x.Y < 0 || x.X+x.W > 1280 || x.Y+x.H > 800 {
