@@ -1,12 +1,14 @@
 // Package flash writes a signed appliance image to a card or an image
 // file and checks it, as gridflash does: the manifest's signature is
 // checked before anything is written; the image is streamed (decompressed
-// on the way) and hashed against the manifest as it goes; only its mapped
-// ranges are written; every range is read back from the card, past the
-// page cache; the station's provisioning file is put on the boot
-// partition; and the first block, which holds the partition table, is
-// written last, so that a card whose write failed or was cut short does
-// not look like a good one.
+// on the way, the holes of a raw one skipped) and only its mapped ranges
+// are written, while its unmapped bytes are checked to be zero; every
+// range is read back from the card (with O_DIRECT: the card, not the page
+// cache) and hashed against the manifest; the station's provisioning file
+// is put on the boot partition; and the first block, which holds the
+// partition table, is written last, so that a card whose write failed,
+// was cut short or came from a corrupt image does not look like a good
+// one. Reading, checking and writing overlap (see hashcopy.Pipe).
 package flash
 
 import (
@@ -58,7 +60,10 @@ func Write(dst *Target, src io.Reader, m *manifest.Manifest, pub ed25519.PublicK
 	}
 	base := []Patch{{0, s.header}}
 	opt.Progress.Start("校验 verify", m.MappedBytes())
-	if _, err := check(dst, m, [][]Patch{base}, nil, opt.Progress); err != nil {
+	if _, err := check(dst, m, [][]Patch{base}, nil, s.crcs, opt.Progress); err != nil {
+		if errors.Is(err, ErrImageMismatch) {
+			return err
+		}
 		return fmt.Errorf("flash: read-back of %s: %w", dst.Path, err)
 	}
 	opt.Progress.Finish()
@@ -97,7 +102,7 @@ func writeProvision(dst *Target, m *manifest.Manifest, base []Patch, data []byte
 		touched = append(touched, v[len(base):]...)
 	}
 	only := func(r manifest.Range) bool { return touches(r, touched) }
-	if _, err := check(dst, m, variants[1:], only, nil); err != nil {
+	if _, err := check(dst, m, variants[1:], only, nil, nil); err != nil {
 		return fmt.Errorf("flash: read-back after provisioning: %w", err)
 	}
 	return nil

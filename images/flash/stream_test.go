@@ -1,8 +1,10 @@
 package flash
 
 import (
+	"bytes"
 	"errors"
 	"os"
+	"path/filepath"
 	"reflect"
 	"strconv"
 	"strings"
@@ -77,6 +79,47 @@ func TestSparseImageChecked(t *testing.T) {
 		f.Close()
 		if _, err := write(t, bad, m, pub, Options{}); !errors.Is(err, ErrImageMismatch) || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%s: %v, want %v naming %q", tc.name, err, ErrImageMismatch, tc.want)
+		}
+	}
+}
+
+// The read-back tells a corrupt image from a card that did not keep what
+// was written, by the CRC-32C of each range as it was written: the first
+// is ErrImageMismatch, the second a RangeError naming the range.
+func TestReadBackTellsImageFromCard(t *testing.T) {
+	t.Parallel()
+	img, m, _ := signedImage(t, flashtest.Options{})
+	mid := len(m.Ranges) / 2
+	bad := bytes.Clone(img.Data)
+	bad[m.Ranges[mid].Offset+3] ^= 0x10
+	tests := []struct {
+		name          string
+		written, card []byte
+		image         bool
+	}{
+		{"the card lost a write", img.Data, bad, false},
+		{"the image was corrupt", bad, bad, true},
+	}
+	for _, tc := range tests {
+		held := m.BlockSize
+		s := newStreamer(nil, m, held, nil)
+		if err := s.feed(tc.written); err != nil {
+			t.Fatal(err)
+		}
+		card := filepath.Join(t.TempDir(), "card")
+		os.WriteFile(card, tc.card, 0o644)
+		tg, err := Open(card)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = check(tg, m, [][]Patch{{{0, s.header}}}, nil, s.crcs, nil)
+		tg.Close()
+		var re *RangeError
+		switch {
+		case tc.image && !errors.Is(err, ErrImageMismatch):
+			t.Errorf("%s: %v, want %v", tc.name, err, ErrImageMismatch)
+		case !tc.image && (!errors.As(err, &re) || re.Index != mid || errors.Is(err, ErrImageMismatch)):
+			t.Errorf("%s: %v, want a RangeError for range %d", tc.name, err, mid+1)
 		}
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"hash"
+	"hash/crc32"
 	"io"
 
 	"github.com/gridkiosk/gridkiosk/images/flash/hashcopy"
@@ -65,11 +66,15 @@ func (e *RangeError) Error() string {
 // The target is read in one goroutine and hashed in another
 // (hashcopy.Pipe), in large aligned reads that a device target serves
 // with O_DIRECT, straight from the card.
-func check(r io.ReaderAt, m *manifest.Manifest, variants [][]Patch, only func(manifest.Range) bool, prog *Progress) (int, error) {
+//
+// written, when set, holds each range's CRC-32C as it was written (under
+// the first variant): a range that fails with the CRC it was written with
+// came wrong from the image, and the error is ErrImageMismatch.
+func check(r io.ReaderAt, m *manifest.Manifest, variants [][]Patch, only func(manifest.Range) bool, written []uint32, prog *Progress) (int, error) {
 	if len(variants) == 0 {
 		variants = [][]Patch{nil}
 	}
-	c := &rangeChecker{m: m, variants: variants, prog: prog, alive: make([]bool, len(variants)), hs: make([]hash.Hash, len(variants))}
+	c := &rangeChecker{m: m, variants: variants, written: written, prog: prog, alive: make([]bool, len(variants)), hs: make([]hash.Hash, len(variants))}
 	for i, rg := range m.Ranges {
 		if only == nil || only(rg) {
 			c.sel = append(c.sel, i)
@@ -161,6 +166,8 @@ type rangeChecker struct {
 	k        int   // ... and the one being hashed
 	alive    []bool
 	hs       []hash.Hash
+	written  []uint32
+	crc      uint32 // of the first variant's bytes of the range
 	scratch  []byte
 	prog     *Progress
 }
@@ -184,6 +191,9 @@ func (c *rangeChecker) check(ch hashcopy.Chunk) error {
 					apply(q, lo, patches)
 				}
 				c.hs[v].Write(q)
+				if v == 0 && c.written != nil {
+					c.crc = crc32.Update(c.crc, castagnoli, q)
+				}
 			}
 			c.prog.Add(hi - lo)
 		}
@@ -199,9 +209,13 @@ func (c *rangeChecker) check(ch hashcopy.Chunk) error {
 			explained = explained || c.alive[v]
 		}
 		if !explained {
+			if c.written != nil && c.crc == c.written[i] {
+				return fmt.Errorf("%w: range %d of %d (%v) has the wrong SHA-256 (the card holds what was written)", ErrImageMismatch, i+1, len(c.m.Ranges), rg)
+			}
 			return &RangeError{Index: i, Count: len(c.m.Ranges), Range: rg, Reason: "content differs from the image (SHA-256 mismatch)"}
 		}
 		c.k++
+		c.crc = 0
 	}
 	return nil
 }
@@ -240,7 +254,7 @@ func Verify(r io.ReaderAt, m *manifest.Manifest, pub ed25519.PublicKey, prog *Pr
 	}
 	variants, prov := provisionVariants(r, nil)
 	prog.Start("校验 verify", m.MappedBytes())
-	v, err := check(r, m, variants, nil, prog)
+	v, err := check(r, m, variants, nil, nil, prog)
 	prog.Finish()
 	if err != nil {
 		return nil, err
