@@ -3,13 +3,12 @@
 // the SHA-256 of what passes costs no time beside the I/O it overlaps.
 //
 // A plain loop (read a buffer, hash it, write it, repeat) leaves the disk
-// idle while the CPU hashes and the CPU idle while the disk works: on the
-// 2.15 GB amd64 image that was most of the difference between gridflash
-// and bmaptool. [Pipe] is the engine gridflash writes and reads back
-// cards with; [Copy] is the same engine for a plain stream, for whatever
-// else copies a large file and must know its SHA-256: gridhub's `release
-// add` storing a bundle (the SHA-256 is its ETag), and the station
-// writing a downloaded bundle to its .part file and checking it.
+// idle while the CPU hashes and the CPU idle while the disk works. [Pipe]
+// is the engine gridflash writes and reads back cards with; [Copy] is the
+// same engine for a plain stream, for whatever else copies a large file
+// and must know its SHA-256: gridhub's `release add` storing a bundle
+// (the SHA-256 is its ETag), and the station checking a downloaded
+// bundle.
 package hashcopy
 
 import (
