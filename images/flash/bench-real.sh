@@ -59,7 +59,8 @@ bmap_run() {
   t0=$(now)
   bmaptool -q copy --bmap "$work/image.bmap" "$img" "$dev"
   t1=$(now)
-  "$gridflash" verify --device "$dev" --manifest "$work/manifest.json" --pubkey "$work/key.pub" >/dev/null 2>&1
+  "$gridflash" verify --device "$dev" --manifest "$work/manifest.json" --pubkey "$work/key.pub" \
+    >/dev/null 2>"$work/verify.log" || { cat "$work/verify.log" >&2; exit 1; }
   t2=$(now)
   detach
   copy+=("$(echo "$t1 - $t0" | bc)")
