@@ -9,8 +9,8 @@ import (
 	"io"
 	"os"
 
-	"github.com/gridkiosk/gridkiosk/images/flash/hashcopy"
 	"github.com/gridkiosk/gridkiosk/images/manifest"
+	"github.com/gridkiosk/gridkiosk/internal/hashcopy"
 )
 
 // stream writes the image as it is read, checking it on the way: the

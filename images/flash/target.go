@@ -9,7 +9,7 @@ import (
 	"os"
 	"unsafe"
 
-	"github.com/gridkiosk/gridkiosk/images/flash/hashcopy"
+	"github.com/gridkiosk/gridkiosk/internal/hashcopy"
 )
 
 // Target is where an image is written: a whole-disk block device, or a

@@ -10,8 +10,8 @@ import (
 	"hash/crc32"
 	"io"
 
-	"github.com/gridkiosk/gridkiosk/images/flash/hashcopy"
 	"github.com/gridkiosk/gridkiosk/images/manifest"
+	"github.com/gridkiosk/gridkiosk/internal/hashcopy"
 )
 
 // Patch is a run of bytes at Off, laid over what is read from a target:
