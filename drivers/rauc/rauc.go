@@ -350,10 +350,14 @@ func (c *Client) SlotStatus(ctx context.Context) ([]Slot, error) {
 func (c *Client) BootSlot(ctx context.Context) (string, error) { return c.stringProp(ctx, "BootSlot") }
 
 // Operation is what RAUC is doing: "idle" or "installing".
-func (c *Client) Operation(ctx context.Context) (string, error) { return c.stringProp(ctx, "Operation") }
+func (c *Client) Operation(ctx context.Context) (string, error) {
+	return c.stringProp(ctx, "Operation")
+}
 
 // LastError is why the last install failed ("" after a success).
-func (c *Client) LastError(ctx context.Context) (string, error) { return c.stringProp(ctx, "LastError") }
+func (c *Client) LastError(ctx context.Context) (string, error) {
+	return c.stringProp(ctx, "LastError")
+}
 
 // Compatible is the system's compatible string (gridkiosk-amd64).
 func (c *Client) Compatible(ctx context.Context) (string, error) {
