@@ -89,7 +89,7 @@ func WriteBundle(path string, b Bundle) error {
 func ReadBundle(path string) (Bundle, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
-		return Bundle{}, fmt.Errorf("Failed to open bundle: %w", err)
+		return Bundle{}, &raucMsg{msg: "Failed to open bundle: " + err.Error(), err: err}
 	}
 	return ParseBundle(data)
 }
@@ -98,7 +98,7 @@ func ReadBundle(path string) (Bundle, error) {
 func ParseBundle(data []byte) (Bundle, error) {
 	sc := bufio.NewScanner(bytes.NewReader(data))
 	if !sc.Scan() || sc.Text() != magic {
-		return Bundle{}, errors.New(MsgUnsigned)
+		return Bundle{}, &raucMsg{msg: MsgUnsigned}
 	}
 	var b Bundle
 	for sc.Scan() && sc.Text() != "" {
@@ -360,14 +360,14 @@ func (s *Sim) check(source string, ignoreCompat bool) (Bundle, error) {
 	}
 	switch b.Signature {
 	case SigBad:
-		return Bundle{}, errors.New(MsgBadSignature)
+		return Bundle{}, &raucMsg{msg: MsgBadSignature}
 	case SigUntrusted:
-		return Bundle{}, errors.New(MsgUntrusted)
+		return Bundle{}, &raucMsg{msg: MsgUntrusted}
 	case SigNone:
-		return Bundle{}, errors.New(MsgUnsigned)
+		return Bundle{}, &raucMsg{msg: MsgUnsigned}
 	}
 	if !ignoreCompat && b.Compatible != s.cfg.Compatible {
-		return Bundle{}, fmt.Errorf("Compatible mismatch: Expected '%s' but bundle manifest has '%s'", s.cfg.Compatible, b.Compatible)
+		return Bundle{}, &raucMsg{msg: fmt.Sprintf("Compatible mismatch: Expected '%s' but bundle manifest has '%s'", s.cfg.Compatible, b.Compatible)}
 	}
 	return b, nil
 }
@@ -398,11 +398,11 @@ func (in installer) Info(bundle string) (string, string, *dbus.Error) {
 	if err == nil {
 		switch b.Signature {
 		case SigBad:
-			err = errors.New(MsgBadSignature)
+			err = &raucMsg{msg: MsgBadSignature}
 		case SigUntrusted:
-			err = errors.New(MsgUntrusted)
+			err = &raucMsg{msg: MsgUntrusted}
 		case SigNone:
-			err = errors.New(MsgUnsigned)
+			err = &raucMsg{msg: MsgUnsigned}
 		}
 	}
 	if err != nil {
@@ -488,3 +488,13 @@ func (in installer) GetSlotStatus() ([]slotEntry, *dbus.Error) {
 	}
 	return out, nil
 }
+
+// raucMsg is an error in RAUC's words, capitals and all, as its D-Bus
+// answers and LastError carry them.
+type raucMsg struct {
+	msg string
+	err error
+}
+
+func (e *raucMsg) Error() string { return e.msg }
+func (e *raucMsg) Unwrap() error { return e.err }
