@@ -18,7 +18,7 @@ import (
 	"time"
 
 	"github.com/gridkiosk/gridkiosk/appliance/update"
-	"github.com/gridkiosk/gridkiosk/appliance/update/window"
+	"github.com/gridkiosk/gridkiosk/internal/maintwindow"
 	"github.com/gridkiosk/gridkiosk/drivers/rauc"
 	"github.com/gridkiosk/gridkiosk/drivers/rauc/raucsim"
 	"github.com/gridkiosk/gridkiosk/internal/fakeclock"
@@ -250,7 +250,7 @@ func newRig(t *testing.T, o rigOptions) *rig {
 	writeFile(t, versionFile, []byte(o.sim.BootedVersion+"\n"))
 	opt := update.Options{
 		Dir: filepath.Join(r.dir, "update"), VersionFile: versionFile, Arch: "amd64",
-		Window: window.Default, Location: shanghai, CheckInterval: time.Hour, USBRoot: o.usbRoot,
+		Window: maintwindow.Default, Location: shanghai, CheckInterval: time.Hour, USBRoot: o.usbRoot,
 		Log:  slog.New(slog.DiscardHandler),
 		RAUC: client, Idle: r.kiosk.Idle, IdleChanged: r.kiosk.Changed, Clock: r.clock,
 		Reboot: func(context.Context) error { r.reboots.Add(1); r.booted <- struct{}{}; return nil },

@@ -25,7 +25,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/gridkiosk/gridkiosk/appliance/update/window"
+	"github.com/gridkiosk/gridkiosk/internal/maintwindow"
 	"github.com/gridkiosk/gridkiosk/drivers/rauc"
 	"github.com/gridkiosk/gridkiosk/sync/upstream"
 	"github.com/gridkiosk/gridkiosk/sync/wire"
@@ -70,7 +70,7 @@ type Options struct {
 	Arch string
 	// Window is when an installed update may reboot the station, in
 	// Location's time of day (default time.Local).
-	Window   window.Window
+	Window   maintwindow.Window
 	Location *time.Location
 	// CheckInterval is how often the hub is asked (default 1h).
 	CheckInterval time.Duration
@@ -221,8 +221,8 @@ func New(opt Options) *Manager {
 	if opt.Location == nil {
 		opt.Location = time.Local
 	}
-	if opt.Window == (window.Window{}) {
-		opt.Window = window.Default
+	if opt.Window == (maintwindow.Window{}) {
+		opt.Window = maintwindow.Default
 	}
 	m := &Manager{opt: opt, log: opt.Log, reqs: make(chan request), changed: make(chan struct{})}
 	m.st = Status{Enabled: true, State: wire.UpdateIdle, Window: opt.Window.String()}

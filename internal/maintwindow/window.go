@@ -1,9 +1,9 @@
-// Package window is the station's maintenance window (update.window):
+// Package maintwindow is the station's maintenance window (update.window):
 // the local hours in which an installed update may reboot the station,
 // written "02:00-05:00". A window may cross midnight ("23:30-04:00").
 // It is a leaf so that the config can check the key with the same rule
 // the update manager keeps.
-package window
+package maintwindow
 
 import (
 	"fmt"
