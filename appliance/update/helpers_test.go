@@ -18,10 +18,10 @@ import (
 	"time"
 
 	"github.com/gridkiosk/gridkiosk/appliance/update"
-	"github.com/gridkiosk/gridkiosk/internal/maintwindow"
 	"github.com/gridkiosk/gridkiosk/drivers/rauc"
 	"github.com/gridkiosk/gridkiosk/drivers/rauc/raucsim"
 	"github.com/gridkiosk/gridkiosk/internal/fakeclock"
+	"github.com/gridkiosk/gridkiosk/internal/maintwindow"
 	"github.com/gridkiosk/gridkiosk/sync/upstream"
 	"github.com/gridkiosk/gridkiosk/sync/wire"
 )

@@ -25,8 +25,8 @@ import (
 	"sync"
 	"time"
 
-	"github.com/gridkiosk/gridkiosk/internal/maintwindow"
 	"github.com/gridkiosk/gridkiosk/drivers/rauc"
+	"github.com/gridkiosk/gridkiosk/internal/maintwindow"
 	"github.com/gridkiosk/gridkiosk/sync/upstream"
 	"github.com/gridkiosk/gridkiosk/sync/wire"
 )
