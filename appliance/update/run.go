@@ -67,7 +67,7 @@ func (m *Manager) Run(ctx context.Context) error {
 		}
 		if l.rebooted {
 			// The machine is going down; nothing more to do.
-			<-ctx.Done()
+			m.whileRebooting(ctx, l.job.version)
 			return ctx.Err()
 		}
 		wait := m.nextWake(l, m.opt.Clock.Now(), idle)
@@ -84,6 +84,18 @@ func (m *Manager) Run(ctx context.Context) error {
 			r.reply <- m.take(l, r.job)
 		case res := <-dlDone:
 			m.downloaded(l, res)
+		}
+	}
+}
+
+// whileRebooting refuses technicians' bundles until the machine is down.
+func (m *Manager) whileRebooting(ctx context.Context, version string) {
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case r := <-m.reqs:
+			r.reply <- &Refusal{Reason: ReasonInstall, Msg: fmt.Sprintf("the station is rebooting into %s; install again after it", version)}
 		}
 	}
 }
@@ -252,12 +264,21 @@ func (m *Manager) afterReboot(l *loop, running string, k kept) {
 		}
 		return
 	}
-	if k.Rebooted {
-		m.setState(wire.UpdateFailed, nil)
-		m.result(ReasonRolledBack, "%s did not come up healthy; back on %s (slot %s)", k.Installed, running, m.Status().Slot)
+	rebooted := k.Rebooted
+	if k.Boot != "" {
+		rebooted = k.Boot != bootID()
 	}
+	if !rebooted {
+		// Installed in this boot by a station that restarted since: the
+		// reboot into it is still to come.
+		l.job = &job{version: k.Installed, installed: true}
+		m.setState(wire.UpdateRebooting, l.job)
+		return
+	}
+	m.setState(wire.UpdateFailed, nil)
+	m.result(ReasonRolledBack, "%s did not come up healthy; back on %s (slot %s)", k.Installed, running, m.Status().Slot)
 	m.mu.Lock()
-	m.kept.Installed, m.kept.From, m.kept.Rebooted = "", "", false
+	m.kept.Installed, m.kept.From, m.kept.Rebooted, m.kept.Boot = "", "", false, ""
 	m.mu.Unlock()
 	m.save()
 }
@@ -310,7 +331,7 @@ func (m *Manager) install(ctx context.Context, l *loop) {
 	}
 	j.installed = true
 	m.mu.Lock()
-	m.kept.Installed, m.kept.From, m.kept.Rebooted = j.version, m.st.Version, false
+	m.kept.Installed, m.kept.From, m.kept.Rebooted, m.kept.Boot = j.version, m.st.Version, false, bootID()
 	m.mu.Unlock()
 	m.save()
 	m.setState(wire.UpdateRebooting, j)
@@ -346,7 +367,8 @@ func (m *Manager) checkHub(ctx context.Context, l *loop, now time.Time) {
 	l.nextCheck = now.Add(m.opt.CheckInterval)
 	m.update(func(s *Status) { t := l.nextCheck; s.NextCheck = &t })
 	running := m.Status().Version
-	if running == "" {
+	if running == "" || m.opt.RAUC == nil {
+		// Nothing could be installed: a developer's machine.
 		return
 	}
 	o, err := m.opt.Hub.UpdateOffer(ctx, m.opt.Arch, running)

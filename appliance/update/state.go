@@ -25,6 +25,9 @@ type kept struct {
 	Installed string `json:"installed,omitempty"`
 	From      string `json:"from,omitempty"`
 	Rebooted  bool   `json:"rebooted,omitempty"`
+	// Boot is the kernel's boot ID when it was installed: another one
+	// at the next start means the station rebooted since.
+	Boot string `json:"boot,omitempty"`
 	// Refused are the SHA-256s of bundles RAUC refused (signature,
 	// another system): the hub's same offer is not downloaded again.
 	Refused []string `json:"refused,omitempty"`
@@ -164,4 +167,13 @@ func (m *Manager) keptDownload(running string) *job {
 		best = &job{version: v, path: p, source: SourceHub, ours: true}
 	}
 	return best
+}
+
+// bootID is this boot's ID from the kernel ("" where there is none).
+func bootID() string {
+	b, err := os.ReadFile("/proc/sys/kernel/random/boot_id")
+	if err != nil {
+		return ""
+	}
+	return strings.TrimSpace(string(b))
 }

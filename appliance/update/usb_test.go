@@ -97,3 +97,23 @@ func TestAfterTheReboot(t *testing.T) {
 		}
 	})
 }
+
+// A station restarted after the install but before its reboot still
+// reboots into the update in the window.
+func TestRestartBeforeTheReboot(t *testing.T) {
+	boot, err := os.ReadFile("/proc/sys/kernel/random/boot_id")
+	if err != nil {
+		t.Fatalf("no boot ID: %v", err)
+	}
+	dir := t.TempDir()
+	writeFile(t, filepath.Join(dir, "update", "state.json"),
+		[]byte(`{"installed":"`+newer+`","from":"`+running+`","boot":"`+strings.TrimSpace(string(boot))+`"}`))
+	r := newRig(t, rigOptions{dir: dir, noHub: true})
+	st := r.waitState(wire.UpdateRebooting)
+	if st.Pending != newer {
+		t.Errorf("status %+v", st)
+	}
+	r.settle(nextNight())
+	r.clock.AdvanceTo(nextNight())
+	r.waitReboot()
+}

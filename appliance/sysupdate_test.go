@@ -1,0 +1,97 @@
+package appliance_test
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"runtime"
+	"testing"
+	"time"
+
+	"github.com/gridkiosk/gridkiosk/appliance"
+	"github.com/gridkiosk/gridkiosk/appliance/station"
+	"github.com/gridkiosk/gridkiosk/drivers/rauc"
+	"github.com/gridkiosk/gridkiosk/drivers/rauc/raucsim"
+	"github.com/gridkiosk/gridkiosk/sim/demo"
+	"github.com/gridkiosk/gridkiosk/sync/wire"
+)
+
+// The station's update manager: its slot and state in the health report,
+// and a technician's bundle held while a resident's registration is open,
+// installed and rebooted into once it is not.
+func TestUpdateWaitsForTheResident(t *testing.T) {
+	bus, err := raucsim.StartBus()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { bus.Close() })
+	const running, newer = "2026.12.1.100000+gaaaaaaa", "2026.12.7.140500+g61892aa"
+	sim, err := raucsim.Start(bus.Address, raucsim.Config{Compatible: "gridkiosk-" + runtime.GOARCH, Booted: "B", BootedVersion: running})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { sim.Close() })
+	client, err := rauc.Dial(t.Context(), bus.Address)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { client.Close() })
+	hub := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusNoContent) // no release assigned; nothing else is asked here
+	}))
+	t.Cleanup(hub.Close)
+	dir := t.TempDir()
+	tokenFile := filepath.Join(dir, "token")
+	os.WriteFile(tokenFile, []byte("tok-0123456789abcdef\n"), 0o600)
+	cfg := demo.Config(filepath.Join(dir, "data"), hub.URL, tokenFile)
+	cfg.Update.VersionFile = filepath.Join(dir, "system-version")
+	os.WriteFile(cfg.Update.VersionFile, []byte(running+"\n"), 0o644)
+	cfg.Update.USBRoot = ""
+	rebooted := make(chan struct{}, 1)
+	st := runStation(t, appliance.Options{Config: cfg, RAUC: client, Reboot: func(context.Context) error {
+		rebooted <- struct{}{}
+		return nil
+	}})
+	waitUntil(t, "the booted slot", func() bool { return st.Update().Slot == "B" })
+	if u := st.HealthReport().Update; u == nil || u.Slot != "B" || u.State != wire.UpdateIdle || u.Check() != nil {
+		t.Fatalf("health report's update part: %+v", u)
+	}
+	if h := st.Health(); h.Update == nil || h.Update.Version != running {
+		t.Errorf("/healthz update: %+v", h.Update)
+	}
+	if !st.Idle() {
+		t.Fatal("a station nobody uses is not idle")
+	}
+	if err := st.StartManual("王秀兰", "14102919520317122X"); err != nil {
+		t.Fatal(err)
+	}
+	if st.Idle() {
+		t.Fatal("idle while a resident registers")
+	}
+	bundle := filepath.Join(dir, "new.raucb")
+	if err := raucsim.WriteBundle(bundle, raucsim.Bundle{Compatible: "gridkiosk-" + runtime.GOARCH, Version: newer}); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.InstallUpdate(t.Context(), station.UpdateInstall{Path: bundle}); err != nil {
+		t.Fatal(err)
+	}
+	waitUntil(t, "the held install", func() bool { u := st.Update(); return u.State == wire.UpdateWaiting && u.Busy })
+	if got := sim.Installs(); len(got) != 0 {
+		t.Fatalf("installed %v during a registration", got)
+	}
+	st.CancelSession()
+	select {
+	case <-rebooted:
+	case <-time.After(time.Minute):
+		t.Fatalf("no reboot; update %+v", st.Update())
+	}
+	if got := sim.Installs(); len(got) != 1 || got[0] != bundle {
+		t.Errorf("installs %v", got)
+	}
+	err = st.InstallUpdate(t.Context(), station.UpdateInstall{Path: bundle})
+	if _, ok := err.(*station.UpdateRefused); !ok {
+		t.Errorf("a second install before the reboot: %v", err)
+	}
+}
