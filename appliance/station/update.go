@@ -93,7 +93,7 @@ func UpdateWord(w string) (zh, en string) {
 	case "reboot":
 		return "重启失败", "reboot failed"
 	case "hub":
-		return "服务中心", "county hub"
+		return "县平台", "county hub"
 	case "usb":
 		return "U盘", "USB stick"
 	case "console":
