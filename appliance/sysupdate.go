@@ -37,7 +37,7 @@ func (s *Station) runUpdater(ctx context.Context) {
 		Dir: s.cfg.Storage.Dir + "/" + updateDir, VersionFile: u.VersionFile, Arch: runtime.GOARCH,
 		Window: w, CheckInterval: u.CheckInterval.Duration, USBRoot: u.USBRoot,
 		Idle: s.Idle, IdleChanged: s.SessionChanged, Clock: stationClock{s},
-		Reboot: s.updOpt.Reboot, Log: s.log.With("component", "update"),
+		Reboot: s.tellThenReboot, Log: s.log.With("component", "update"),
 	}
 	if s.fwd != nil {
 		uo.Hub = s.fwd.Client
@@ -56,6 +56,24 @@ func (s *Station) runUpdater(ctx context.Context) {
 	m := update.New(uo)
 	s.upd.Store(m)
 	m.Run(ctx)
+}
+
+// tellThenReboot sends the hub a last health report, saying the station
+// reboots into its update (the reporter's next one would come after the
+// reboot), then reboots.
+func (s *Station) tellThenReboot(ctx context.Context) error {
+	if s.fwd != nil {
+		rctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+		if err := s.fwd.Client.SendHealth(rctx, s.HealthReport()); err != nil {
+			s.log.Info("update: the hub was not told of the reboot", "err", err)
+		}
+		cancel()
+	}
+	reboot := s.updOpt.Reboot
+	if reboot == nil {
+		return update.SystemReboot(ctx)
+	}
+	return reboot(ctx)
 }
 
 // Idle reports whether nobody uses the kiosk: no resident's registration

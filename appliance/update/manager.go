@@ -216,7 +216,7 @@ func New(opt Options) *Manager {
 		opt.Log = slog.Default()
 	}
 	if opt.Reboot == nil {
-		opt.Reboot = systemReboot
+		opt.Reboot = SystemReboot
 	}
 	if opt.Location == nil {
 		opt.Location = time.Local
@@ -229,7 +229,8 @@ func New(opt Options) *Manager {
 	return m
 }
 
-func systemReboot(ctx context.Context) error {
+// SystemReboot reboots the machine with systemd.
+func SystemReboot(ctx context.Context) error {
 	out, err := exec.CommandContext(ctx, "systemctl", "reboot").CombinedOutput()
 	if err != nil {
 		return fmt.Errorf("systemctl reboot: %w: %s", err, out)
