@@ -2,7 +2,6 @@ package update
 
 import (
 	"context"
-	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -13,6 +12,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"github.com/gridkiosk/gridkiosk/internal/hashcopy"
 	"github.com/gridkiosk/gridkiosk/sync/wire"
 )
 
@@ -211,11 +211,12 @@ func checkSHA(path, want string) error {
 		return err
 	}
 	defer f.Close()
-	h := sha256.New()
-	if _, err := io.Copy(h, f); err != nil {
+	// Read and hashed at once, as gridflash and gridhub's release add do.
+	res, err := hashcopy.Copy(context.Background(), io.Discard, f)
+	if err != nil {
 		return fmt.Errorf("read %s: %w", path, err)
 	}
-	if got := hex.EncodeToString(h.Sum(nil)); got != want {
+	if got := hex.EncodeToString(res.SHA256[:]); got != want {
 		return fmt.Errorf("SHA-256 mismatch: the download's is %s, the hub said %s; removed, fetched again at the next check", got[:12], want[:min(12, len(want))])
 	}
 	return nil
