@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"sync"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -114,13 +115,16 @@ func cmdRun(ctx context.Context, args []string, log *slog.Logger, ring *logring.
 
 	a.screenAlive = ui.NewLoopCheck(fa.Driver(), screenStartup).Alive
 	errc := make(chan error, 1)
+	// Once: a second Quit handed to Fyne after its loop has ended (the
+	// station stopped by SIGTERM ends both waits below) panics in GLFW.
+	quit := sync.OnceFunc(func() { fyne.Do(fa.Quit) })
 	go func() {
 		errc <- a.run(ctx)
-		fyne.Do(fa.Quit)
+		quit()
 	}()
 	go func() {
 		<-ctx.Done()
-		fyne.Do(fa.Quit)
+		quit()
 	}()
 	if ro.tour != "" {
 		go func() {

@@ -102,8 +102,11 @@ func startTrialKiosk(t *testing.T) *trialKiosk {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() {
+		// Stopped as systemd stops it: cleanly, whatever screen is up.
 		cmd.Process.Signal(syscall.SIGTERM)
-		cmd.Wait()
+		if err := cmd.Wait(); err != nil || strings.Contains(k.log.String(), "panic:") {
+			t.Errorf("the kiosk did not stop cleanly on SIGTERM: %v", err)
+		}
 		if t.Failed() {
 			t.Logf("the kiosk's log:\n%s", k.log.String())
 		}
