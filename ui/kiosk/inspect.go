@@ -3,6 +3,8 @@ package kiosk
 import (
 	"context"
 	"math"
+	"reflect"
+	"strings"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
@@ -108,11 +110,16 @@ func (a *App) view() View {
 			visit(x.Content)
 		case fyne.Widget:
 			// Fyne keeps a widget's renderer to itself. The composite
-			// widgets here (the keypads, the keyboard) render content
-			// they hold with widget.NewSimpleRenderer, so a new
-			// renderer shows the very objects on the canvas.
-			for _, c := range x.CreateRenderer().Objects() {
-				visit(c)
+			// widgets of this module (the keypads, the keyboard, the
+			// pad) render content they hold with
+			// widget.NewSimpleRenderer, so a new renderer shows the
+			// very objects on the canvas. Fyne's own widgets are left
+			// alone: some (the entry) set themselves up anew when a
+			// renderer is made.
+			if ours(x) {
+				for _, c := range x.CreateRenderer().Objects() {
+					visit(c)
+				}
 			}
 		}
 	}
@@ -121,4 +128,13 @@ func (a *App) view() View {
 		visit(o)
 	}
 	return v
+}
+
+// ours says the widget's type is of this module.
+func ours(w fyne.Widget) bool {
+	t := reflect.TypeOf(w)
+	if t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	return strings.HasPrefix(t.PkgPath(), "github.com/gridkiosk/gridkiosk/")
 }
