@@ -24,7 +24,7 @@ const edgeBuffer = 64
 
 // Panel is a simulated panel. Its methods are safe for concurrent use.
 type Panel struct {
-	help, tech, presence *gpiotest.Pin
+	help, tech, presence *inPin
 	leds                 map[string]*outPin // by LED name, e.g. "ready"
 	buzzer, relay        *outPin
 	byName               map[string]gpio.PinIO
@@ -33,8 +33,8 @@ type Panel struct {
 // New returns a panel with every function on a pin of its own, named
 // "SIM_HELP", "SIM_LED_READY" and so on.
 func New() *Panel {
-	in := func(name string) *gpiotest.Pin {
-		return &gpiotest.Pin{N: name, EdgesChan: make(chan gpio.Level, edgeBuffer)}
+	in := func(name string) *inPin {
+		return &inPin{Pin: &gpiotest.Pin{N: name, EdgesChan: make(chan gpio.Level, edgeBuffer)}}
 	}
 	out := func(name string) *outPin { return &outPin{Pin: &gpiotest.Pin{N: name}} }
 	s := &Panel{
@@ -46,7 +46,7 @@ func New() *Panel {
 		buzzer: out("SIM_BUZZER"), relay: out("SIM_RELAY"),
 	}
 	s.byName = map[string]gpio.PinIO{}
-	for _, p := range []*gpiotest.Pin{s.help, s.tech, s.presence} {
+	for _, p := range []*inPin{s.help, s.tech, s.presence} {
 		s.byName[p.N] = p
 	}
 	for _, p := range []*outPin{s.leds["ready"], s.leds["offline"], s.leds["attention"], s.leds["busy"], s.buzzer, s.relay} {
@@ -74,7 +74,7 @@ func (s *Panel) ByName(name string) gpio.PinIO {
 // Press presses a button, "help" or "tech", holds it for hold and lets it
 // go; it returns when the button is up again. Other names are ignored.
 func (s *Panel) Press(button string, hold time.Duration) {
-	var p *gpiotest.Pin
+	var p *inPin
 	switch button {
 	case "help", "button_help":
 		p = s.help
@@ -107,7 +107,7 @@ func (s *Panel) Presence(on bool) {
 // edge reports a new level to the driver, which sets it on reading the
 // edge; without a driver watching, once the buffer is full, the level is
 // set straight away.
-func edge(p *gpiotest.Pin, l gpio.Level) {
+func edge(p *inPin, l gpio.Level) {
 	select {
 	case p.EdgesChan <- l:
 	default:
@@ -158,4 +158,49 @@ func (p *outPin) risesSoFar() int {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	return p.rises
+}
+
+// inPin is an input pin whose wait for an edge ends on Halt, as it does in
+// periph's GPIO drivers: the panel halts its inputs to stop rather than
+// wake every so often to look whether it should (gpiotest's Halt does
+// nothing).
+type inPin struct {
+	*gpiotest.Pin
+	mu   sync.Mutex
+	halt chan struct{} // closed by Halt to end the wait in progress
+}
+
+// WaitForEdge implements gpio.PinIn; a timeout of -1 waits for ever.
+func (p *inPin) WaitForEdge(timeout time.Duration) bool {
+	halt := make(chan struct{})
+	p.mu.Lock()
+	p.halt = halt
+	p.mu.Unlock()
+	var expired <-chan time.Time
+	if timeout >= 0 {
+		t := time.NewTimer(timeout)
+		defer t.Stop()
+		expired = t.C
+	}
+	select {
+	case l := <-p.EdgesChan:
+		_ = p.Pin.Out(l)
+		return true
+	case <-halt:
+		return false
+	case <-expired:
+		return false
+	}
+}
+
+// Halt implements conn.Resource: it ends the wait for an edge in
+// progress, if any.
+func (p *inPin) Halt() error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.halt != nil {
+		close(p.halt)
+		p.halt = nil
+	}
+	return nil
 }
