@@ -104,6 +104,7 @@ type Station struct {
 	started time.Time
 	box     *outbox.Outbox
 	fwd     *upstream.Forwarder // nil without an upstream
+	upShown upstreamShown
 	clock   *clockTrust
 
 	prn     *printQueue // nil without a printer
@@ -218,6 +219,7 @@ func New(opt Options) (*Station, error) {
 				ObserveDate: s.clock.observeHub,
 			},
 		}
+		s.fwd.Changed = s.upstreamChanged
 	}
 	return s, nil
 }
@@ -265,7 +267,6 @@ func (s *Station) Run(ctx context.Context) error {
 		wg.Go(func() { s.fwd.Run(ctx) })
 		wg.Go(func() { s.refDataLoop(ctx) })
 		wg.Go(func() { s.runHealth(ctx) })
-		wg.Go(func() { s.watchUpstream(ctx, upstreamEvery) })
 		wg.Go(func() {
 			watchLinks(ctx, s.sysNet, linkEvery, func(iface string) { s.networkBack("link " + iface + " up") })
 		})
