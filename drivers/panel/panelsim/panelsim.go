@@ -28,6 +28,9 @@ type Panel struct {
 	leds                 map[string]*outPin // by LED name, e.g. "ready"
 	buzzer, relay        *outPin
 	byName               map[string]gpio.PinIO
+
+	mu      sync.Mutex
+	changed chan struct{} // closed, and replaced, when an output changes
 }
 
 // New returns a panel with every function on a pin of its own, named
@@ -36,15 +39,14 @@ func New() *Panel {
 	in := func(name string) *inPin {
 		return &inPin{Pin: &gpiotest.Pin{N: name, EdgesChan: make(chan gpio.Level, edgeBuffer)}}
 	}
-	out := func(name string) *outPin { return &outPin{Pin: &gpiotest.Pin{N: name}} }
-	s := &Panel{
-		help: in("SIM_HELP"), tech: in("SIM_TECH"), presence: in("SIM_PRESENCE"),
-		leds: map[string]*outPin{
-			"ready": out("SIM_LED_READY"), "offline": out("SIM_LED_OFFLINE"),
-			"attention": out("SIM_LED_ATTENTION"), "busy": out("SIM_LED_BUSY"),
-		},
-		buzzer: out("SIM_BUZZER"), relay: out("SIM_RELAY"),
+	s := &Panel{changed: make(chan struct{})}
+	out := func(name string) *outPin { return &outPin{Pin: &gpiotest.Pin{N: name}, changed: s.outputChanged} }
+	s.help, s.tech, s.presence = in("SIM_HELP"), in("SIM_TECH"), in("SIM_PRESENCE")
+	s.leds = map[string]*outPin{
+		"ready": out("SIM_LED_READY"), "offline": out("SIM_LED_OFFLINE"),
+		"attention": out("SIM_LED_ATTENTION"), "busy": out("SIM_LED_BUSY"),
 	}
+	s.buzzer, s.relay = out("SIM_BUZZER"), out("SIM_RELAY")
 	s.byName = map[string]gpio.PinIO{}
 	for _, p := range []*inPin{s.help, s.tech, s.presence} {
 		s.byName[p.N] = p
@@ -135,12 +137,29 @@ func (s *Panel) Relay() bool { return bool(s.relay.Read()) }
 // counts two.
 func (s *Panel) Beeps() int { return s.buzzer.risesSoFar() }
 
-// outPin is an output pin that counts its rising edges.
+// Changed returns a channel closed at the next change of an output (a
+// lamp, the buzzer or the relay), so that what shows them need not poll.
+func (s *Panel) Changed() <-chan struct{} {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.changed
+}
+
+func (s *Panel) outputChanged() {
+	s.mu.Lock()
+	close(s.changed)
+	s.changed = make(chan struct{})
+	s.mu.Unlock()
+}
+
+// outPin is an output pin that counts its rising edges and tells of each
+// change of its level.
 type outPin struct {
 	*gpiotest.Pin
-	mu    sync.Mutex
-	high  bool
-	rises int
+	changed func()
+	mu      sync.Mutex
+	high    bool
+	rises   int
 }
 
 // Out implements gpio.PinOut.
@@ -149,9 +168,14 @@ func (p *outPin) Out(l gpio.Level) error {
 	if bool(l) && !p.high {
 		p.rises++
 	}
+	moved := bool(l) != p.high
 	p.high = bool(l)
 	p.mu.Unlock()
-	return p.Pin.Out(l)
+	err := p.Pin.Out(l)
+	if moved {
+		p.changed()
+	}
+	return err
 }
 
 func (p *outPin) risesSoFar() int {

@@ -138,3 +138,30 @@ func TestHaltEndsAWait(t *testing.T) {
 		t.Error("the wait after a halt missed the presence edge")
 	}
 }
+
+// Changed tells of an output's change, and only of a change: writing a
+// level the pin has already is none.
+func TestChangedTellsOfOutputs(t *testing.T) {
+	sim := New()
+	relay := sim.ByName("SIM_RELAY")
+	ch := sim.Changed()
+	if err := relay.Out(false); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-ch:
+		t.Fatal("Changed told of a level the relay had already")
+	default:
+	}
+	if err := relay.Out(true); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-ch:
+	default:
+		t.Fatal("Changed said nothing of the relay closing")
+	}
+	if !sim.Relay() {
+		t.Error("the relay is not closed")
+	}
+}
