@@ -100,6 +100,7 @@ func cmdRun(ctx context.Context, args []string, log *slog.Logger, ring *logring.
 	}
 	app := kiosk.New(a.st, w, ko)
 	go app.Run(ctx)
+	go trimWhenIdle(ctx, a.st, time.After(trimAfterStart), freeOSMemory)
 
 	if a.sim != nil && !ro.noPanel {
 		sw := fa.NewWindow("模拟控制台 / Simulation control panel")
