@@ -108,3 +108,60 @@ func TestUnknownButtonIgnored(t *testing.T) {
 		t.Error("an unknown button pressed a known one")
 	}
 }
+
+// TestHaltEndsAWait checks that an input's wait for ever ends on Halt, as
+// the panel relies on to stop without polling, and that an edge still
+// ends the next wait.
+func TestHaltEndsAWait(t *testing.T) {
+	sim := New()
+	pin := sim.ByName("SIM_PRESENCE")
+	ended := make(chan bool)
+	go func() { ended <- pin.WaitForEdge(-1) }()
+	deadline := time.After(patience)
+	for halted := false; !halted; {
+		if err := pin.Halt(); err != nil {
+			t.Fatal(err)
+		}
+		select {
+		case got := <-ended:
+			if got {
+				t.Fatal("a halted wait reported an edge")
+			}
+			halted = true
+		case <-time.After(10 * time.Millisecond): // the wait may not have begun
+		case <-deadline:
+			t.Fatal("Halt did not end the wait")
+		}
+	}
+	sim.Presence(true)
+	if !pin.WaitForEdge(-1) || !bool(pin.Read()) {
+		t.Error("the wait after a halt missed the presence edge")
+	}
+}
+
+// Changed tells of an output's change, and only of a change: writing a
+// level the pin has already is none.
+func TestChangedTellsOfOutputs(t *testing.T) {
+	sim := New()
+	relay := sim.ByName("SIM_RELAY")
+	ch := sim.Changed()
+	if err := relay.Out(false); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-ch:
+		t.Fatal("Changed told of a level the relay had already")
+	default:
+	}
+	if err := relay.Out(true); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-ch:
+	default:
+		t.Fatal("Changed said nothing of the relay closing")
+	}
+	if !sim.Relay() {
+		t.Error("the relay is not closed")
+	}
+}
