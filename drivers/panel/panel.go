@@ -89,7 +89,8 @@ type ledState struct {
 
 type beepState struct {
 	b       Beep
-	since   time.Time
+	seg     int       // the segment sounding (even) or silent (odd)
+	since   time.Time // when that segment started
 	playing bool
 }
 

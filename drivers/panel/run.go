@@ -316,12 +316,20 @@ func (p *Panel) stepOutputs(now time.Time) time.Time {
 		}
 	}
 	if p.beep.playing {
-		lvl, wait := p.beep.b.at(max(now.Sub(p.beep.since), 0))
-		p.write(&p.lines[fnBuzzer], lvl)
-		if wait > 0 {
-			next = earliest(next, now.Add(wait))
-		} else {
+		segs := p.beep.b.segments()
+		if now.Sub(p.beep.since) >= segs[p.beep.seg] {
+			// One segment on, never more: a loop woken late (a loaded
+			// board) still sounds every beep and every gap between them,
+			// a little later, rather than running two beeps into one.
+			p.beep.seg++
+			p.beep.since = now
+		}
+		if p.beep.seg >= len(segs) {
+			p.write(&p.lines[fnBuzzer], gpio.Low)
 			p.beep.playing = false
+		} else {
+			p.write(&p.lines[fnBuzzer], p.beep.seg%2 == 0)
+			next = earliest(next, p.beep.since.Add(segs[p.beep.seg]))
 		}
 	}
 	return next

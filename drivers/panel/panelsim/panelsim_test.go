@@ -37,7 +37,10 @@ func next(t *testing.T, events <-chan panel.Event) panel.Event {
 
 func TestSimulatedPanel(t *testing.T) {
 	sim := New()
-	p, err := panel.Open(panel.Options{Pins: sim.Pins(), ByName: sim.ByName, LongPress: 200 * time.Millisecond,
+	// A long press is 600 ms, far from both presses below: a loaded
+	// machine sees an edge late by tens of milliseconds, and a margin of
+	// 50 ms made a short press long now and then.
+	p, err := panel.Open(panel.Options{Pins: sim.Pins(), ByName: sim.ByName, LongPress: 600 * time.Millisecond,
 		Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	if err != nil {
 		t.Fatal(err)
@@ -59,7 +62,7 @@ func TestSimulatedPanel(t *testing.T) {
 	if e := next(t, events); e.Kind != panel.Pressed || e.Button != "help" || e.Held < 100*time.Millisecond {
 		t.Errorf("event %v, want help pressed", e)
 	}
-	sim.Press("tech", 400*time.Millisecond)
+	sim.Press("tech", 1000*time.Millisecond)
 	if e := next(t, events); e.Kind != panel.LongPressed || e.Button != "tech" {
 		t.Errorf("event %v, want tech long-pressed", e)
 	}
