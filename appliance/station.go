@@ -111,6 +111,7 @@ type Station struct {
 	started time.Time
 	box     *outbox.Outbox
 	fwd     *upstream.Forwarder // nil without an upstream
+	upShown upstreamShown
 	clock   *clockTrust
 
 	prn     *printQueue // nil without a printer
@@ -227,6 +228,7 @@ func New(opt Options) (*Station, error) {
 				ObserveDate: s.clock.observeHub,
 			},
 		}
+		s.fwd.Changed = s.upstreamChanged
 	}
 	s.updOpt = Options{RAUC: opt.RAUC, RAUCBus: opt.RAUCBus, Reboot: opt.Reboot}
 	return s, nil
@@ -275,7 +277,6 @@ func (s *Station) Run(ctx context.Context) error {
 		wg.Go(func() { s.fwd.Run(ctx) })
 		wg.Go(func() { s.refDataLoop(ctx) })
 		wg.Go(func() { s.runHealth(ctx) })
-		wg.Go(func() { s.watchUpstream(ctx, upstreamEvery) })
 		wg.Go(func() {
 			watchLinks(ctx, s.sysNet, linkEvery, func(iface string) { s.networkBack("link " + iface + " up") })
 		})

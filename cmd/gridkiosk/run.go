@@ -6,12 +6,14 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"path/filepath"
 	"sync"
 	"time"
 
 	"fyne.io/fyne/v2"
 	fyneapp "fyne.io/fyne/v2/app"
 
+	"github.com/gridkiosk/gridkiosk/drivers/fonts"
 	"github.com/gridkiosk/gridkiosk/internal/logring"
 	"github.com/gridkiosk/gridkiosk/sim/simpanel"
 	"github.com/gridkiosk/gridkiosk/ui"
@@ -67,6 +69,14 @@ func cmdRun(ctx context.Context, args []string, log *slog.Logger, ring *logring.
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 
+	// The screens' regular face is a subset of the full one, which stands
+	// behind it among the system's fonts: Fyne then parses the full face
+	// once rather than once per text style.
+	if dirs, err := fonts.InstallFallback(filepath.Join(a.dataDir, "share"), os.Getenv("XDG_DATA_DIRS")); err != nil {
+		log.Warn("run: names with characters outside GB 2312 may show a box", "err", err)
+	} else {
+		os.Setenv("XDG_DATA_DIRS", dirs)
+	}
 	fa := fyneapp.NewWithID("org.gridkiosk.kiosk")
 	th := ui.NewTheme()
 	fa.Settings().SetTheme(th)
@@ -95,6 +105,7 @@ func cmdRun(ctx context.Context, args []string, log *slog.Logger, ring *logring.
 	}
 	app := kiosk.New(a.st, w, ko)
 	go app.Run(ctx)
+	go trimWhenIdle(ctx, a.st, time.After(trimAfterStart), freeOSMemory)
 	if a.sim != nil {
 		// GET /v1/sim/screen: what the window shows, for the trials that
 		// drive it as a person would.

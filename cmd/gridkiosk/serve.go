@@ -69,6 +69,7 @@ type app struct {
 	// which has no screen.
 	screenAlive func(context.Context) error
 	voice       *voice.Player // nil in serve, or when the kiosk runs silent
+	dataDir     string        // the station's storage.dir
 }
 
 // start loads the config (or builds the simulation's) and opens the
@@ -105,6 +106,7 @@ func start(o options, log *slog.Logger) (*app, error) {
 			return nil, fmt.Errorf("--admin %s: %w", o.admin, err)
 		}
 	}
+	a.dataDir = cfg.Storage.Dir
 	opt := appliance.Options{Config: cfg, Log: log, Version: version}
 	if a.sim != nil {
 		opt.Now = a.sim.Now
