@@ -68,6 +68,7 @@ func trialCard(t *testing.T, k *trialKiosk) string {
 	k.shot("card-1-notice")
 	if v.has("大字") {
 		k.tap("大字")
+		k.waitScreen("consent", func(v trialView) bool { return v.has("标准字") })
 		k.shot("card-1b-large")
 	} else {
 		t.Log("card: no 大字 toggle on the notice screen yet: the large-mode step is pending")
