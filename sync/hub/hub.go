@@ -63,6 +63,9 @@ type Server struct {
 	// HealthInFlight bounds the health reports stored at once; more get
 	// 503 with a Retry-After. Default DefaultHealthInFlight.
 	HealthInFlight int
+	// BundleStall is how long a bundle's download may make no progress
+	// before it is dropped. Default DefaultBundleStall.
+	BundleStall time.Duration
 
 	gate healthGate
 }
@@ -84,6 +87,8 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("POST "+wire.PathHealth, s.auth(s.health))
 	mux.HandleFunc("GET /v1/stations/{station}/refdata", s.auth(s.refdata))
 	mux.HandleFunc("GET /v1/records/{id}/status", s.auth(s.status))
+	mux.HandleFunc("GET /v1/stations/{station}/update", s.auth(s.update))
+	mux.HandleFunc("GET /v1/releases/{version}/{arch}/bundle.raucb", s.auth(s.bundle))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 	})

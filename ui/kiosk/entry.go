@@ -229,6 +229,7 @@ func (a *App) manualIDScreen() fyne.CanvasObject {
 		}
 		a.say(idPrompt(string(a.f.id)))
 	}
+	a.warmHand()
 	back := a.newButton(a.tr("返回首页", "Start over"), plain, a.act(func() { a.cancel(notice{}) }))
 	if a.cramped() {
 		back.label = a.tr("返回首页", "Cancel")
@@ -267,21 +268,25 @@ func (a *App) manualNameScreen() fyne.CanvasObject {
 		ks.Label = a.sz.caption
 	}
 	kb.SetSizes(ks)
-	kb.OnCommit = func(s string) {
-		a.touch()
+	add := func(s string) {
 		a.f.problem = ""
 		if len(a.f.name)+len([]rune(s)) <= maxName {
 			a.f.name = append(a.f.name, []rune(s)...)
 		}
 		setName(string(a.f.name))
 	}
-	kb.OnBackspace = func() {
+	kb.OnCommit = func(s string) {
+		a.touch()
+		add(s)
+	}
+	del := func() {
 		a.touch()
 		if n := len(a.f.name); n > 0 {
 			a.f.name = a.f.name[:n-1]
 		}
 		setName(string(a.f.name))
 	}
+	kb.OnBackspace = del
 	kb.OnDone = a.act(a.startManualSession)
 	a.live.composing = kb.Composition
 	// Back to the number starts it afresh: once confirmed, the number
@@ -290,13 +295,13 @@ func (a *App) manualNameScreen() fyne.CanvasObject {
 		a.f.id, a.f.name, a.f.problem = nil, nil, ""
 		a.show(scrManualID)
 	}))
-	right := []fyne.CanvasObject{a.againButton()}
+	right := []fyne.CanvasObject{a.nameChoice()}
 	if b := a.largeButton(); b != nil {
 		right = append(right, b)
 	}
 	top := container.NewBorder(nil, nil, back, container.New(hrow{}, right...), field)
 	return container.NewStack(canvas.NewRectangle(paper),
-		container.New(stack{0.6}, container.New(margin{x: inset, y: 6}, container.New(middle{}, top)), kb))
+		container.New(stack{0.6}, container.New(margin{x: inset, y: 6}, container.New(middle{}, top)), a.nameInput(kb, add, del)))
 }
 
 // startManualSession hands name and number to the station, which checks

@@ -182,6 +182,14 @@ func stationsInBrowser(f *fixture, c *chrome) {
 	f.report(c.t, tokenZL, healthOf(stationZL, communityZL, wire.PaperOK, 0, 0))
 	c.open("/console/stations")
 	c.has("stations online", "站点 Stations", stationXFW, stationZL, "在线 Online", "没有告警")
+	// A release assigned to the county: 幸福湾 is fetching it, 枣岭 not yet.
+	f.addReleases(c.t)
+	f.report(c.t, tokenXFW, updating(stationXFW, communityXFW,
+		wire.HealthUpdate{Slot: "A", State: wire.UpdateDownloading, Pending: relNew, Percent: 42}))
+	f.ask(c.t, tokenXFW, stationXFW, relOld)
+	f.ask(c.t, tokenZL, stationZL, relOld)
+	c.open("/console/stations")
+	c.has("update progress", "下载中 downloading 42% → "+relNew, "分区 slot A", "待更新 behind", "2 个站点未运行指派的版本")
 	// 枣岭 reports on; 幸福湾 is silent. The admin watches the page
 	// meanwhile (which also keeps the session from idling out).
 	for i := range 7 {
@@ -199,6 +207,13 @@ func stationsInBrowser(f *fixture, c *chrome) {
 	c.submit("open 枣岭", `td a[href$="/stations/`+stationZL+`"]`)
 	c.has("station page", "报告记录 Report history", "缺纸 paper out", "正常 OK")
 	c.shot("station")
+	// The admin holds 枣岭 on the older release: it is no longer behind.
+	c.do("choose "+relOld, chromedp.SetValue(chromedp.ID("version"), relOld))
+	c.submit("assign "+relOld, `form[action$="/release"] button`)
+	c.has("assigned", "已指派", "指派版本 Assigned release\n"+relOld)
+	if strings.Contains(c.text(), "待更新 behind") {
+		c.t.Errorf("枣岭 still behind after %s was assigned to it", relOld)
+	}
 	c.do("phone", chromedp.EmulateViewport(390, 844, chromedp.EmulateScale(2)))
 	c.open("/console/stations")
 	c.shot("stations-phone")

@@ -118,6 +118,7 @@ func (c *Console) Handler() (http.Handler, error) {
 	mux.HandleFunc("GET /console/audit", c.authed(adminOnly, c.audit))
 	mux.HandleFunc("GET /console/stations", c.authed(anyRole, c.stations))
 	mux.HandleFunc("GET /console/stations/{id}", c.authed(anyRole, c.station))
+	mux.HandleFunc("POST /console/stations/{id}/release", c.authed(adminOnly, c.assignRelease))
 	// Browsers' own cross-origin check (Sec-Fetch-Site, Origin) before
 	// the CSRF token: two locks, either of which stops a forged form.
 	return securityHeaders(http.NewCrossOriginProtection().Handler(mux)), nil
@@ -145,6 +146,7 @@ var funcs = template.FuncMap{
 var actionLabels = map[string]string{
 	"login": "登录 log-in", "reveal": "查看个人信息 personal data shown", "export": "导出个人信息 export with personal data",
 	"assign": "指派 assigned", "status": "改状态 status changed",
+	"release-add": "添加系统版本 release added", "release-assign": "指派系统版本 release assigned",
 }
 
 func actionLabel(a string) string {
