@@ -76,10 +76,17 @@ func (r rooted) Layout(objs []fyne.CanvasObject, size fyne.Size) {
 	})
 }
 
-func (rooted) MinSize(objs []fyne.CanvasObject) fyne.Size {
+// MinSize is the screen's, but never more than the window has: a window
+// asked for more grows past the panel's edge (off the screen, where
+// nobody can tap), whereas a screen built for the window lays out in it
+// (TestAgeFit holds every screen to fitting the window it is built for).
+func (r rooted) MinSize(objs []fyne.CanvasObject) fyne.Size {
 	var s fyne.Size
 	for _, o := range objs {
 		s = s.Max(o.MinSize())
+	}
+	if win := r.a.win.Canvas().Size(); win.Width > 0 && win.Height > 0 {
+		s = s.Min(win)
 	}
 	return s
 }

@@ -238,7 +238,7 @@ func TestRareCharacterName(t *testing.T) {
 	small := fyne.NewSize(800, 480)
 	r.win.Resize(small)
 	r.loop.drain() // the screen built again for the window's new size
-	if m := r.win.Content().MinSize(); m.Width > small.Width || m.Height > small.Height {
+	if m := r.app.root.Objects[0].MinSize(); m.Width > small.Width || m.Height > small.Height {
 		t.Errorf("least size %v is larger than the window", m)
 	}
 	checkFits(t, r.win.Content(), small)
