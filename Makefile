@@ -110,6 +110,11 @@ bench: deps
 	@grep -E '^BenchmarkPut' /tmp/gridkiosk-bench.log
 	@echo "province scale (cmd/gridhub BenchmarkProvince): 20,000 stations back at once after a 24 h outage:"
 	@grep -E '^province ' /tmp/gridkiosk-province.log
+	@# gridflash write against bmaptool copy + gridflash verify on the real
+	@# amd64 image and a loop device; the image is built only if missing.
+	@if [ "$$(id -u)" -ne 0 ]; then echo "gridflash vs bmaptool: not run, it needs root for loop devices (sudo make bench)"; \
+	else test -f dist/gridkiosk-amd64.img || $(MAKE) --no-print-directory image ARCH=amd64; \
+	images/flash/bench-real.sh dist/gridkiosk-amd64.img; fi
 
 lint: deps
 	$(GO) vet ./...

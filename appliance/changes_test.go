@@ -121,3 +121,34 @@ func quiet(st *appliance.Station) {
 		return
 	}
 }
+
+// The offline lamp follows the hub as the forwarder tells of it: lit
+// until a record goes through, out once it has, lit again when the hub
+// goes away. The lamps' own look at the station comes once a minute, so
+// a lamp that waited for it would miss the waits here.
+func TestOfflineLampFollowsTheHub(t *testing.T) {
+	dir := t.TempDir()
+	store, err := hub.OpenBolt(filepath.Join(dir, "hub.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { store.Close() })
+	h := &hub.Server{Store: store, Tokens: hub.Tokens{"tok-0123456789abcdef": demo.StationID},
+		Log: slog.New(slog.NewTextHandler(io.Discard, nil)), RefData: func(string) ([]byte, error) { return demo.RefData(), nil }}
+	ts := httptest.NewServer(h.Handler())
+	t.Cleanup(ts.Close)
+	tokenFile := filepath.Join(dir, "token")
+	if err := os.WriteFile(tokenFile, []byte("tok-0123456789abcdef\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	sim, pnl := simPanel(t)
+	cfg := demo.Config(filepath.Join(dir, "data"), ts.URL, tokenFile)
+	cfg.Upstream.RetryMax.Duration = 200 * time.Millisecond
+	st := runStation(t, appliance.Options{Config: cfg, Panel: pnl})
+	waitUntil(t, "the ready lamp", func() bool { return sim.LEDs()["ready"] })
+	registration(t, st)
+	waitUntil(t, "the offline lamp out once a record went through", func() bool { return !sim.LEDs()["offline"] })
+	ts.Close()
+	registration(t, st)
+	waitUntil(t, "the offline lamp lit with the hub gone", func() bool { return sim.LEDs()["offline"] })
+}

@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -69,35 +70,34 @@ func (s *Station) networkBack(why string) {
 	}
 }
 
-// upstreamEvery is how often the forwarder's state is looked at for a
-// change the screens show. Reading it is a lock and a copy.
-const upstreamEvery = 250 * time.Millisecond
+// upstreamWord is what the screens and lamps show of the forwarder's
+// state.
+type upstreamWord struct {
+	online         bool
+	alert          string
+	sent, rejected uint64
+}
 
-// watchUpstream tells SessionChanged's waiters when the forwarder comes
-// online, goes offline, or raises or clears an alert, so that the start
-// screen's 在线 / 离线 follows the hub rather than staying as it was when
-// the screen was drawn, and when records are delivered or refused, so
-// that the staff's list of the day follows them without polling. The
-// forwarder announces nothing itself.
-func (s *Station) watchUpstream(ctx context.Context, every time.Duration) {
-	type word struct {
-		online         bool
-		alert          string
-		sent, rejected uint64
-	}
-	look := func() word { st := s.fwd.State(); return word{st.Online, st.Alert, st.Sent, st.Rejected} }
-	prev := look()
-	t := time.NewTicker(every)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-		if cur := look(); cur != prev {
-			prev = cur
-			s.notify()
-		}
+// upstreamShown is the forwarder's state as last told to SessionChanged's
+// waiters.
+type upstreamShown struct {
+	mu   sync.Mutex
+	word upstreamWord
+}
+
+// upstreamChanged is the forwarder's Changed hook: it tells
+// SessionChanged's waiters when the forwarder comes online, goes offline,
+// or raises or clears an alert, so that the start screen's 在线 / 离线
+// follows the hub, and when records are delivered or refused, so that the
+// staff's list of the day follows them; none of them polls the forwarder.
+func (s *Station) upstreamChanged() {
+	st := s.fwd.State()
+	cur := upstreamWord{st.Online, st.Alert, st.Sent, st.Rejected}
+	s.upShown.mu.Lock()
+	same := cur == s.upShown.word
+	s.upShown.word = cur
+	s.upShown.mu.Unlock()
+	if !same {
+		s.notify()
 	}
 }

@@ -19,9 +19,12 @@ type Panel interface {
 	SetRelay(on bool) error
 }
 
-// ledEvery bounds how stale a lamp may be: a change the station is not
-// told of (the hub going away) shows within this.
-const ledEvery = time.Second
+// ledEvery bounds how stale a lamp may be should a change reach it
+// untold. Everything the lamps show is told through SessionChanged (the
+// session, devices, the print queue, the hub coming and going and its
+// alerts), so this is a backstop, and an idle station does not read its
+// health every second for it.
+const ledEvery = time.Minute
 
 // frontPanel is the kiosk's panel as the station drives it: the hardware, and
 // what its inputs said and its lamps show. mu guards help, presence, tech

@@ -158,6 +158,10 @@ func (d *Devices) PanelOutputs() map[string]any {
 	return map[string]any{"leds": p.LEDs(), "buzzer": p.Buzzer(), "beeps": p.Beeps(), "relay": p.Relay()}
 }
 
+// PanelChanged returns a channel closed at the next change of the
+// simulated lamps, buzzer or relay.
+func (d *Devices) PanelChanged() <-chan struct{} { return d.Panel.Changed() }
+
 // LastJob is the last job the emulated printer printed, nil before the
 // first: the staff screen's preview of what came out.
 func (d *Devices) LastJob() []byte {

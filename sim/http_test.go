@@ -54,6 +54,7 @@ func (f *fake) PanelOutputs() map[string]any {
 	f.note("PanelOutputs")
 	return map[string]any{"relay": true}
 }
+func (f *fake) PanelChanged() <-chan struct{}         { return nil }
 func (f *fake) SetNetwork(up bool) error              { return f.note("SetNetwork %v", up) }
 func (f *fake) SetClockSkew(skew time.Duration) error { return f.note("SetClockSkew %v", skew) }
 func (f *fake) took() string                          { f.mu.Lock(); defer f.mu.Unlock(); return strings.Join(f.calls, "; ") }

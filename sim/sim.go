@@ -41,6 +41,9 @@ type Simulator interface {
 	SetPresence(on bool)
 	// PanelOutputs reports the panel's lamps, buzzer and relay.
 	PanelOutputs() map[string]any
+	// PanelChanged returns a channel closed at the next change of the
+	// panel's lamps, buzzer or relay.
+	PanelChanged() <-chan struct{}
 	// SetNetwork cuts the network between station and hub, or restores it.
 	SetNetwork(up bool) error
 	// SetClockSkew moves the simulated board's clock from the host's.

@@ -78,7 +78,7 @@ type Sizes struct {
 func NewTheme() *Theme {
 	t := &Theme{
 		base:    theme.DefaultTheme(),
-		regular: fyne.NewStaticResource(fonts.CJKName, fonts.CJK()),
+		regular: fyne.NewStaticResource(fonts.RegularName, fonts.Regular()),
 		bold:    fyne.NewStaticResource(fonts.BoldName, fonts.Bold()),
 	}
 	t.SetPanel(mm.Panel{Width: 800, Height: 480, Inches: 7}, 1)

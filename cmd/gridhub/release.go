@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 	"flag"
@@ -14,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/gridkiosk/gridkiosk/internal/hashcopy"
 	"github.com/gridkiosk/gridkiosk/sync/hub"
 	"github.com/gridkiosk/gridkiosk/sync/wire"
 )
@@ -140,8 +140,9 @@ func copyBundle(file, dest string) (int64, string, error) {
 		return 0, "", err
 	}
 	defer os.Remove(tmp.Name()) // after the rename, a no-op
-	h := sha256.New()
-	n, err := io.Copy(io.MultiWriter(tmp, h), src)
+	// The same read/hash/write pipeline gridflash writes cards with: the
+	// hash costs no time beside the copy's I/O.
+	res, err := hashcopy.Copy(context.Background(), tmp, src)
 	if err == nil {
 		err = tmp.Sync()
 	}
@@ -160,7 +161,7 @@ func copyBundle(file, dest string) (int64, string, error) {
 	if err != nil {
 		return 0, "", fmt.Errorf("copy the bundle to %s: %w", dest, err)
 	}
-	return n, hex.EncodeToString(h.Sum(nil)), nil
+	return res.N, hex.EncodeToString(res.SHA256[:]), nil
 }
 
 func syncDir(dir string) error {

@@ -6,11 +6,13 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"path/filepath"
 	"time"
 
 	"fyne.io/fyne/v2"
 	fyneapp "fyne.io/fyne/v2/app"
 
+	"github.com/gridkiosk/gridkiosk/drivers/fonts"
 	"github.com/gridkiosk/gridkiosk/internal/logring"
 	"github.com/gridkiosk/gridkiosk/sim/simpanel"
 	"github.com/gridkiosk/gridkiosk/ui"
@@ -66,6 +68,14 @@ func cmdRun(ctx context.Context, args []string, log *slog.Logger, ring *logring.
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 
+	// The screens' regular face is a subset of the full one, which stands
+	// behind it among the system's fonts: Fyne then parses the full face
+	// once rather than once per text style.
+	if dirs, err := fonts.InstallFallback(filepath.Join(a.dataDir, "share"), os.Getenv("XDG_DATA_DIRS")); err != nil {
+		log.Warn("run: names with characters outside GB 2312 may show a box", "err", err)
+	} else {
+		os.Setenv("XDG_DATA_DIRS", dirs)
+	}
 	fa := fyneapp.NewWithID("org.gridkiosk.kiosk")
 	th := ui.NewTheme()
 	fa.Settings().SetTheme(th)
@@ -99,6 +109,7 @@ func cmdRun(ctx context.Context, args []string, log *slog.Logger, ring *logring.
 	}
 	app = kiosk.New(a.st, w, ko)
 	go app.Run(ctx)
+	go trimWhenIdle(ctx, a.st, time.After(trimAfterStart), freeOSMemory)
 
 	if a.sim != nil && !ro.noPanel {
 		sw := fa.NewWindow("模拟控制台 / Simulation control panel")

@@ -31,12 +31,72 @@ func allPins() Pins {
 }
 
 // recPin is a gpiotest pin that records each level written to it, with
-// the fake clock's time.
+// the fake clock's time, and whose wait for an edge ends on Halt, as in
+// periph's GPIO drivers (gpiotest's Halt does nothing).
 type recPin struct {
 	*gpiotest.Pin
 	clk  *fakeclock.Clock
 	mu   sync.Mutex
 	outs []levelAt
+
+	// waits holds the timeout of each WaitForEdge called; halt ends the
+	// one in progress.
+	waits []time.Duration
+	halt  chan struct{}
+	// endless makes a wait ignore its timeout, as a driver that waits for
+	// ever would: only an edge or Halt ends it.
+	endless bool
+	// loseHalts is how many halts to drop, as gpioioctl does with one
+	// that comes before the wait starts.
+	loseHalts int
+	halts     int // Halt calls, lost ones included
+}
+
+func (p *recPin) WaitForEdge(timeout time.Duration) bool {
+	p.mu.Lock()
+	p.waits = append(p.waits, timeout)
+	halt := make(chan struct{})
+	p.halt = halt
+	endless := p.endless
+	p.mu.Unlock()
+	var expired <-chan time.Time
+	if !endless {
+		t := time.NewTimer(timeout)
+		defer t.Stop()
+		expired = t.C
+	}
+	select {
+	case l := <-p.EdgesChan:
+		_ = p.Pin.Out(l)
+		return true
+	case <-halt:
+		return false
+	case <-expired:
+		return false
+	}
+}
+
+func (p *recPin) Halt() error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.halts++
+	if p.loseHalts > 0 {
+		p.loseHalts--
+		return nil
+	}
+	if p.halt != nil {
+		close(p.halt)
+		p.halt = nil
+	}
+	return nil
+}
+
+// waiting reports whether a wait for an edge is in progress, and the
+// timeouts of every wait so far.
+func (p *recPin) waiting() (bool, []time.Duration) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.halt != nil, append([]time.Duration(nil), p.waits...)
 }
 
 type levelAt struct {

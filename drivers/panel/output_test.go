@@ -147,6 +147,24 @@ func TestBeeps(t *testing.T) {
 	}
 }
 
+// TestBeepWokenLate checks that a loop woken long after a beep's
+// segment ended (a loaded board) still sounds every beep and every gap,
+// later, rather than running the two beeps of BeepOK into one.
+func TestBeepWokenLate(t *testing.T) {
+	r := runRig(t, allPins())
+	pin := r.pin("buzzer")
+	r.p.Beep(BeepOK)
+	r.armed(80 * ms)
+	r.advanceTo(500 * ms) // woken 420 ms late, past the whole beep
+	r.fire(580 * ms)      // the gap, in full
+	r.fire(660 * ms)      // the second beep, in full
+	poll(t, "the buzzer to stop", func() bool { return pin.Read() == gpio.Low })
+	want := [][2]time.Duration{{0, 500 * ms}, {580 * ms, 660 * ms}}
+	if got := highs(pin.written()); !slices.Equal(got, want) {
+		t.Errorf("BeepOK woken late sounded %v, want %v", got, want)
+	}
+}
+
 func TestBeepReplaces(t *testing.T) {
 	r := runRig(t, allPins())
 	pin := r.pin("buzzer")

@@ -89,7 +89,8 @@ type ledState struct {
 
 type beepState struct {
 	b       Beep
-	since   time.Time
+	seg     int       // the segment sounding (even) or silent (odd)
+	since   time.Time // when that segment started
 	playing bool
 }
 
@@ -108,6 +109,7 @@ type Panel struct {
 	beep    beepState
 	running bool
 	closed  bool
+	halted  bool // a Run halted the inputs, which must be set up again
 }
 
 // Open finds and configures the panel's pins: the buttons as inputs with
@@ -165,6 +167,15 @@ func (p *Panel) setup(ln *line, byName func(string) gpio.PinIO) error {
 		p.log.Warn("panel: no such pin on this board; function disabled", "function", ln.key, "pin", ln.name)
 		return nil
 	}
+	if err := p.configure(ln, pin); err != nil {
+		return err
+	}
+	ln.pin = pin
+	return nil
+}
+
+// configure sets pin up for ln's function.
+func (p *Panel) configure(ln *line, pin gpio.PinIO) error {
 	var err error
 	switch {
 	case ln.button != "":
@@ -179,7 +190,6 @@ func (p *Panel) setup(ln *line, byName func(string) gpio.PinIO) error {
 	if err != nil {
 		return fmt.Errorf("panel: %s %s: %w", ln.key, ln.name, err)
 	}
-	ln.pin = pin
 	return nil
 }
 

@@ -336,3 +336,67 @@ func TestEventQueueBounded(t *testing.T) {
 		t.Errorf("%d warnings, want 2:\n%s", n, log.String())
 	}
 }
+
+// TestIdleInputsWaitUntilHalted checks that an idle panel waits for its
+// inputs' edges without a short timeout to look at its context, and that
+// Run ends the waits by halting the pins. The pins here wait for ever,
+// whatever timeout they are given, so a Run that polled its context
+// between waits would never return; and each loses the first halt, as
+// gpioioctl loses one that comes just before a wait starts.
+func TestIdleInputsWaitUntilHalted(t *testing.T) {
+	r := openRig(t, allPins())
+	inputs := []string{"help", "tech", "presence"}
+	for _, key := range inputs {
+		r.pin(key).endless = true
+		r.pin(key).loseHalts = 1
+	}
+	r.run()
+	// A press ends a wait with an edge, and the next waits are as long.
+	r.edge(0, "help", down)
+	r.fire(30 * ms)
+	r.armed(2000 * ms)
+	r.edge(200*ms, "help", up)
+	r.fire(230 * ms)
+	r.want(Pressed, "help", 230*ms, 200*ms)
+	for _, key := range inputs {
+		poll(t, key+" to wait for an edge", func() bool { w, _ := r.pin(key).waiting(); return w })
+		_, waits := r.pin(key).waiting()
+		for _, d := range waits {
+			if d < time.Minute {
+				t.Errorf("%s: waited for an edge %v at a time; want a minute or more, so that an idle panel does not wake to poll", key, d)
+			}
+		}
+	}
+	if err := r.stop(); !errors.Is(err, context.Canceled) {
+		t.Fatalf("Run: %v", err)
+	}
+	for _, key := range inputs {
+		p := r.pin(key)
+		p.mu.Lock()
+		if p.halts < 2 {
+			t.Errorf("%s halted %d times; want it halted again after the lost halt", key, p.halts)
+		}
+		p.mu.Unlock()
+	}
+}
+
+// TestRunAgainAfterHalt checks that the inputs are set up again for a
+// second Run, as halting a sysfs line turns its edge detection off.
+func TestRunAgainAfterHalt(t *testing.T) {
+	r := runRig(t, allPins())
+	r.edge(0, "help", down)
+	if err := r.stop(); !errors.Is(err, context.Canceled) {
+		t.Fatalf("first Run: %v", err)
+	}
+	if err := r.pin("help").In(gpio.Float, gpio.NoEdge); err != nil { // as sysfs's Halt leaves it
+		t.Fatal(err)
+	}
+	r.run()
+	poll(t, "the second Run to wait for help's edges", func() bool { w, _ := r.pin("help").waiting(); return w })
+	if got := r.pin("help").Pull(); got != gpio.PullUp {
+		t.Errorf("help's pull after a second Run = %v; want %v", got, gpio.PullUp)
+	}
+	r.edge(100*ms, "help", down)
+	r.fire(130 * ms)
+	r.armed(2100 * ms) // a long press, timed from the edge
+}

@@ -125,16 +125,3 @@ func (b Beep) Duration() time.Duration {
 	}
 	return d
 }
-
-// at returns the buzzer's level el after the beep started, and how long
-// until it next changes (0: the beep is over).
-func (b Beep) at(el time.Duration) (gpio.Level, time.Duration) {
-	var end time.Duration
-	for i, s := range b.segments() {
-		end += s
-		if el < end {
-			return i%2 == 0, end - el
-		}
-	}
-	return gpio.Low, 0
-}

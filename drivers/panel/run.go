@@ -9,10 +9,24 @@ import (
 	"periph.io/x/conn/v3/gpio"
 )
 
-// edgePoll bounds each wait for an edge, so that a watcher notices the end
-// of Run. It must be finite and positive: gpioioctl takes 0 as "wait for
-// ever" and -1 as "already expired", unlike the gpio package's docs.
-const edgePoll = 100 * time.Millisecond
+// edgeWait bounds each wait for an edge. Run ends a wait by halting the
+// pin (conn.Resource.Halt, which interrupts WaitForEdge in periph's GPIO
+// drivers), so an idle panel does not wake to look at its context; the
+// bound only limits how long Run takes to stop on a driver whose Halt
+// does not interrupt. It must be finite and positive: gpioioctl takes 0
+// as "wait for ever" and -1 as "already expired", sysfs and gpiotest the
+// other way round.
+const edgeWait = time.Minute
+
+// badLineRetry is how long a watcher rests after a wait that failed at
+// once, as some drivers' waits do when a line is in a bad state: it must
+// not spin on them.
+const badLineRetry = time.Second
+
+// haltRetry is how often Run halts the inputs again while it stops: a
+// watcher may start a new wait just after a halt, which some drivers
+// (gpioioctl) then do not see.
+const haltRetry = 20 * time.Millisecond
 
 // maxQueued bounds the events waiting for a reader; beyond it the oldest
 // are dropped, as a kiosk whose screen has hung must still blink.
@@ -39,8 +53,23 @@ func (p *Panel) Run(ctx context.Context, events chan<- Event) error {
 	}
 	err := r.loop(ctx, edges)
 	cancel()
-	wg.Wait()
-	return err
+	done := make(chan struct{})
+	go func() { wg.Wait(); close(done) }()
+	p.mu.Lock()
+	p.halted = true
+	p.mu.Unlock()
+	for {
+		for _, s := range r.inputs {
+			if herr := s.ln.pin.Halt(); herr != nil {
+				p.log.Debug("panel: halt input", "function", s.ln.key, "err", herr)
+			}
+		}
+		select {
+		case <-done:
+			return err
+		case <-time.After(haltRetry):
+		}
+	}
 }
 
 func (p *Panel) begin() error {
@@ -51,6 +80,17 @@ func (p *Panel) begin() error {
 		return ErrClosed
 	case p.running:
 		return errors.New("panel: Run is already running")
+	}
+	if p.halted {
+		// Halting a sysfs line turns its edge detection off.
+		for i := range p.lines {
+			if ln := &p.lines[i]; ln.pin != nil && ln.input {
+				if err := p.configure(ln, ln.pin); err != nil {
+					return err
+				}
+			}
+		}
+		p.halted = false
 	}
 	p.running = true
 	return nil
@@ -74,17 +114,16 @@ type edgeReport struct {
 	at    time.Time
 }
 
-// watch reports each edge on pin until ctx ends.
+// watch reports each edge on pin until ctx ends. It waits for an edge
+// without a short timeout: Run halts the pin to end the wait.
 func (p *Panel) watch(ctx context.Context, i int, pin gpio.PinIO, edges chan<- edgeReport) {
 	for ctx.Err() == nil {
 		start := time.Now()
-		if !pin.WaitForEdge(edgePoll) {
-			// Some drivers return false at once when a line is in a bad
-			// state; do not spin on them.
-			if time.Since(start) < edgePoll/2 {
+		if !pin.WaitForEdge(edgeWait) {
+			if ctx.Err() == nil && time.Since(start) < edgeWait/2 {
 				select {
 				case <-ctx.Done():
-				case <-time.After(edgePoll):
+				case <-time.After(badLineRetry):
 				}
 			}
 			continue
@@ -277,12 +316,20 @@ func (p *Panel) stepOutputs(now time.Time) time.Time {
 		}
 	}
 	if p.beep.playing {
-		lvl, wait := p.beep.b.at(max(now.Sub(p.beep.since), 0))
-		p.write(&p.lines[fnBuzzer], lvl)
-		if wait > 0 {
-			next = earliest(next, now.Add(wait))
-		} else {
+		segs := p.beep.b.segments()
+		if now.Sub(p.beep.since) >= segs[p.beep.seg] {
+			// One segment on, never more: a loop woken late (a loaded
+			// board) still sounds every beep and every gap between them,
+			// a little later, rather than running two beeps into one.
+			p.beep.seg++
+			p.beep.since = now
+		}
+		if p.beep.seg >= len(segs) {
+			p.write(&p.lines[fnBuzzer], gpio.Low)
 			p.beep.playing = false
+		} else {
+			p.write(&p.lines[fnBuzzer], p.beep.seg%2 == 0)
+			next = earliest(next, p.beep.since.Add(segs[p.beep.seg]))
 		}
 	}
 	return next

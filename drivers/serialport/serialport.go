@@ -1,7 +1,12 @@
 // Package serialport is the serial line every gridkiosk peripheral driver
-// shares: a port over github.com/tarm/serial with read timeouts that are
-// told apart from an unplugged device, and a list of the ports a
-// technician can choose from by their stable /dev/serial/by-id names.
+// shares: a raw 8N1 port over github.com/tarm/serial with read timeouts that are told apart from an
+// unplugged device, and a list of the ports a technician can choose from
+// by their stable /dev/serial/by-id names.
+//
+// A port waits for bytes in Go's network poller (epoll), not in a read
+// system call that blocks a thread: a kiosk's idle readers then cost no
+// thread wake-ups, and none of the Go scheduler's, which a blocking read
+// ten times a second on each of three lines kept busy.
 package serialport
 
 import (
@@ -16,11 +21,12 @@ import (
 	"time"
 
 	"github.com/tarm/serial"
+	"golang.org/x/sys/unix"
 )
 
 // pollInterval is how long one Read waits for data before it returns with
-// nothing. tarm/serial sets it as VTIME, in tenths of a second, so 100ms is
-// the shortest there is; it bounds how long Close waits for a reader.
+// nothing, so that a driver times its commands and notices an unplugged
+// device. The wait is a deadline in the poller; Close ends it at once.
 const pollInterval = 100 * time.Millisecond
 
 // GoneError means the device went away: unplugged, or its path now names
@@ -59,7 +65,12 @@ type Port struct {
 	path string
 	baud int
 	dev  uint64 // device number at open, to notice a different device at the same path
-	p    *serial.Port
+	// line is the port as tarm/serial opened and set it up (speed, 8N1,
+	// raw); it stays open while the port is, so the settings hold. Bytes
+	// go through f, a second descriptor of the same line that waits in
+	// Go's poller: tarm/serial's own reads block a thread in VTIME.
+	line *serial.Port
+	f    *os.File // non-blocking, in the poller
 }
 
 // Open opens path (a device node or a link to one, such as
@@ -69,11 +80,20 @@ func Open(path string, baud int) (*Port, error) {
 	if err != nil {
 		return nil, fmt.Errorf("serialport: %s: %w", path, err)
 	}
-	p, err := serial.OpenPort(&serial.Config{Name: path, Baud: baud, ReadTimeout: pollInterval})
+	line, err := serial.OpenPort(&serial.Config{Name: path, Baud: baud, ReadTimeout: pollInterval})
 	if err != nil {
 		return nil, fmt.Errorf("serialport: open %s at %d baud: %w", path, baud, err)
 	}
-	return &Port{path: path, baud: baud, dev: dev, p: p}, nil
+	// O_NONBLOCK puts the file in Go's poller. The termios settings belong
+	// to the line, not to a descriptor, so this one reads and writes at
+	// what tarm/serial set; O_NONBLOCK also makes its reads ignore the
+	// VMIN/VTIME that tarm/serial's own descriptor waits by.
+	f, err := os.OpenFile(path, unix.O_RDWR|unix.O_NOCTTY|unix.O_NONBLOCK, 0)
+	if err != nil {
+		line.Close()
+		return nil, fmt.Errorf("serialport: open %s at %d baud: %w", path, baud, err)
+	}
+	return &Port{path: path, baud: baud, dev: dev, line: line, f: f}, nil
 }
 
 // Path is the path the port was opened by.
@@ -84,13 +104,16 @@ func (p *Port) Baud() int { return p.baud }
 
 // Read reads what has arrived, waiting at most the poll interval.
 func (p *Port) Read(b []byte) (int, error) {
-	n, err := p.p.Read(b)
+	if err := p.f.SetReadDeadline(time.Now().Add(pollInterval)); err != nil {
+		return 0, p.classify("read", err)
+	}
+	n, err := p.f.Read(b)
 	if n > 0 {
 		return n, nil
 	}
-	// tarm/serial reports a timeout as io.EOF, and so does a hung-up line:
-	// only the device node tells them apart.
-	if err == nil || errors.Is(err, io.EOF) {
+	// A hung-up line reads as end of file, as nothing arriving does on
+	// some adapters: only the device node tells them from a timeout.
+	if err == nil || errors.Is(err, io.EOF) || errors.Is(err, os.ErrDeadlineExceeded) {
 		if p.gone() {
 			return 0, &GoneError{Path: p.path}
 		}
@@ -110,24 +133,38 @@ func (p *Port) classify(op string, err error) error {
 
 // Write writes b.
 func (p *Port) Write(b []byte) (int, error) {
-	n, err := p.p.Write(b)
+	n, err := p.f.Write(b)
 	if err != nil {
 		return n, p.classify("write", err)
 	}
 	return n, nil
 }
 
-// Discard drops bytes received but not yet read, so a reply is not
-// mistaken for the answer to a later command.
+// Discard drops bytes received but not yet read (and any not yet sent),
+// so a reply is not mistaken for the answer to a later command.
 func (p *Port) Discard() error {
-	if err := p.p.Flush(); err != nil {
+	rc, err := p.f.SyscallConn()
+	if err != nil {
 		return p.classify("flush", err)
+	}
+	var ferr error
+	if err := rc.Control(func(fd uintptr) { ferr = unix.IoctlSetInt(int(fd), unix.TCFLSH, unix.TCIOFLUSH) }); err != nil {
+		return p.classify("flush", err)
+	}
+	if ferr != nil {
+		return p.classify("flush", ferr)
 	}
 	return nil
 }
 
-// Close closes the port.
-func (p *Port) Close() error { return p.p.Close() }
+// Close closes the port; a Read in progress returns at once.
+func (p *Port) Close() error {
+	err := p.f.Close()
+	if lerr := p.line.Close(); err == nil {
+		err = lerr
+	}
+	return err
+}
 
 // WireTime is how long n bytes take on the line at this baud rate, 8N1:
 // ten bit times a byte.

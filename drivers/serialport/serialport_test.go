@@ -2,8 +2,12 @@ package serialport_test
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -111,4 +115,62 @@ func TestWireTime(t *testing.T) {
 	if got := serialport.WireTime(1295, 115200); got < 112*time.Millisecond || got > 113*time.Millisecond {
 		t.Fatalf("1295 bytes at 115200 = %v, want about 112ms", got)
 	}
+}
+
+// Idle lines wait for bytes in Go's poller, not each in a read system call
+// holding a thread: readers on many lines add no thread per line, and
+// Close ends a wait.
+func TestIdleReadersHoldNoThreads(t *testing.T) {
+	const lines = 32
+	dir := t.TempDir()
+	threads := func() int {
+		b, err := os.ReadFile("/proc/self/status")
+		if err != nil {
+			t.Skip("no /proc/self/status:", err)
+		}
+		var n int
+		for _, l := range strings.Split(string(b), "\n") {
+			if v, ok := strings.CutPrefix(l, "Threads:"); ok {
+				n, _ = strconv.Atoi(strings.TrimSpace(v))
+			}
+		}
+		return n
+	}
+	before := threads()
+	var wg sync.WaitGroup
+	reads := make(chan struct{}, lines)
+	var ports []*serialport.Port
+	for i := range lines {
+		line, err := serialporttest.NewLine(dir, fmt.Sprintf("line%d", i), 9600)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer line.Close()
+		p, err := serialport.Open(line.Path(), 9600)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ports = append(ports, p)
+		wg.Go(func() {
+			buf := make([]byte, 64)
+			for first := true; ; first = false {
+				if _, err := p.Read(buf); err != nil {
+					return // closed
+				}
+				if first {
+					reads <- struct{}{}
+				}
+			}
+		})
+	}
+	for range lines {
+		<-reads // every reader has read (nothing) once and waits again
+	}
+	if grew := threads() - before; grew >= lines/2 {
+		t.Errorf("%d idle readers took %d threads more; want them waiting in the poller", lines, grew)
+	}
+	for _, p := range ports {
+		p.Close()
+	}
+	wg.Wait()
 }

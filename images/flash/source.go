@@ -20,6 +20,9 @@ type Image struct {
 	// first bytes rather than its name.
 	Format string
 	close  []func() error
+	// file is the raw image, which Write reads by position to skip its
+	// holes; nil when compressed.
+	file *os.File
 }
 
 // Close closes the decompressor and the file.
@@ -69,6 +72,9 @@ func OpenImage(path string) (*Image, error) {
 	if err := im.decompress(br); err != nil {
 		f.Close()
 		return nil, fmt.Errorf("flash: %s: %w", path, err)
+	}
+	if st, err := f.Stat(); err == nil && st.Mode().IsRegular() && im.Format == "raw" {
+		im.file = f
 	}
 	return im, nil
 }

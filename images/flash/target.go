@@ -7,12 +7,19 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"unsafe"
+
+	"github.com/gridkiosk/gridkiosk/internal/hashcopy"
 )
 
 // Target is where an image is written: a whole-disk block device, or a
 // regular file that becomes a copy of the image.
 type Target struct {
-	f      *os.File
+	f *os.File
+	// direct is the device opened with O_DIRECT, on Linux; nil for a
+	// file. Reads and aligned writes go through it (see ReadAt).
+	direct *os.File
+	sector int64 // what direct I/O must be aligned to
 	Path   string
 	Device bool  // a block device, not a file
 	Size   int64 // bytes available
@@ -80,12 +87,48 @@ func isBlockDevice(st fs.FileInfo) bool {
 	return st.Mode()&os.ModeDevice != 0 && st.Mode()&os.ModeCharDevice == 0
 }
 
-// ReadAt reads from the target.
-func (t *Target) ReadAt(p []byte, off int64) (int, error) { return t.f.ReadAt(p, off) }
+// ReadAt reads from the target. A device is read with O_DIRECT, through
+// an aligned buffer when p or off is not aligned: what is read comes from
+// the device, not from the page cache.
+func (t *Target) ReadAt(p []byte, off int64) (int, error) {
+	if t.direct == nil {
+		return t.f.ReadAt(p, off)
+	}
+	if t.aligned(p, off) {
+		return t.direct.ReadAt(p, off)
+	}
+	lo := off / t.sector * t.sector
+	hi := (off + int64(len(p)) + t.sector - 1) / t.sector * t.sector
+	buf := hashcopy.AlignedBuffer(int(hi - lo))
+	n, err := t.direct.ReadAt(buf, lo)
+	got := min(max(int64(n)-(off-lo), 0), int64(len(p)))
+	copy(p, buf[off-lo:off-lo+got])
+	if got < int64(len(p)) {
+		if err == nil {
+			err = io.EOF
+		}
+		return int(got), err
+	}
+	return len(p), nil
+}
 
-// WriteAt writes to the target.
+// aligned reports whether p at off can be read or written with O_DIRECT.
+func (t *Target) aligned(p []byte, off int64) bool {
+	addr := uintptr(unsafe.Pointer(unsafe.SliceData(p)))
+	return off%t.sector == 0 && int64(len(p))%t.sector == 0 && addr%hashcopy.Align == 0
+}
+
+// WriteAt writes to the target. Aligned writes to a device (the image's
+// ranges) bypass the page cache: the card gets them without a second
+// copy in memory or a flood of dirty pages for the kernel to write back
+// at the end. The rest (the FAT's sectors when provisioning) go through
+// the page cache, which flush writes out.
 func (t *Target) WriteAt(p []byte, off int64) (int, error) {
-	n, err := t.f.WriteAt(p, off)
+	f := t.f
+	if t.direct != nil && t.aligned(p, off) {
+		f = t.direct
+	}
+	n, err := f.WriteAt(p, off)
 	if err != nil {
 		return n, fmt.Errorf("flash: write %s at byte %d: %w", t.Path, off, err)
 	}
@@ -93,7 +136,12 @@ func (t *Target) WriteAt(p []byte, off int64) (int, error) {
 }
 
 // Close closes the target.
-func (t *Target) Close() error { return t.f.Close() }
+func (t *Target) Close() error {
+	if t.direct != nil {
+		t.direct.Close()
+	}
+	return t.f.Close()
+}
 
 // flush makes what was written durable and drops it from the page cache,
 // so that what is read next comes from the card, not from memory that
@@ -135,7 +183,7 @@ func (t *Target) commitHeader(header []byte) error {
 		return err
 	}
 	got := make([]byte, len(header))
-	if _, err := io.ReadFull(io.NewSectionReader(t.f, 0, int64(len(header))), got); err != nil {
+	if _, err := io.ReadFull(io.NewSectionReader(t, 0, int64(len(header))), got); err != nil {
 		return fmt.Errorf("flash: read back first block of %s: %w", t.Path, err)
 	}
 	if !bytes.Equal(got, header) {

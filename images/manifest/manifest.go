@@ -12,9 +12,10 @@
 // keep whatever the card held before, so an image must not depend on
 // unwritten blocks reading as zero; a regular file written by gridflash is
 // created afresh, so there they do read as zero and the file equals the
-// image. As the image is streamed, mapped ranges are checked against
-// their hashes and unmapped bytes must be zero, so no byte of the image
-// escapes the signature. ImageSHA256, of the whole image, is for checking
+// image. As the image is streamed unmapped bytes must be zero, and the
+// mapped ranges are checked against their hashes as they are read back
+// from the card, before the card is made bootable, so no byte of the
+// image escapes the signature. ImageSHA256, of the whole image, is for checking
 // a downloaded raw image with sha256sum.
 //
 // # Signature

@@ -25,6 +25,34 @@ type recorder struct {
 	calls   []string
 	failNet error
 	outputs map[string]any
+	lamps   chan struct{} // closed, and replaced, by setOutputs
+	reads   int           // calls of PanelOutputs
+}
+
+func (r *recorder) outputReads() int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.reads
+}
+
+// setOutputs changes the outputs reported and tells PanelChanged's waiters.
+func (r *recorder) setOutputs(out map[string]any) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.outputs = out
+	if r.lamps != nil {
+		close(r.lamps)
+	}
+	r.lamps = make(chan struct{})
+}
+
+func (r *recorder) PanelChanged() <-chan struct{} {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.lamps == nil {
+		r.lamps = make(chan struct{})
+	}
+	return r.lamps
 }
 
 func (r *recorder) note(format string, args ...any) {
@@ -74,6 +102,7 @@ func (r *recorder) SetNetwork(up bool) error {
 func (r *recorder) PanelOutputs() map[string]any {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	r.reads++
 	if r.outputs != nil {
 		return r.outputs
 	}

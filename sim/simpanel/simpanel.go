@@ -138,23 +138,21 @@ func (p *Panel) read() reading {
 	return reading{outputs: p.sim.PanelOutputs(), session: p.st.Session(), scan: p.st.LastScan(), health: p.st.Health()}
 }
 
-// Run shows the lamps every few tenths of a second, fast enough to see a
-// lamp blink, and the station's state when it changes, until ctx ends.
-// Only what changed is drawn again: the panel shares the kiosk's process,
-// whose idle cost make bench measures.
+// Run shows the lamps as they change, and the station's state when it
+// changes, until ctx ends. Only what changed is drawn again, and nothing
+// is read on a timer: the panel shares the kiosk's process, whose idle
+// cost make bench measures.
 func (p *Panel) Run(ctx context.Context) {
-	t := time.NewTicker(200 * time.Millisecond)
-	defer t.Stop()
 	r := p.read()
 	for {
-		changed := p.st.SessionChanged()
+		changed, lamps := p.st.SessionChanged(), p.sim.PanelChanged()
 		fyne.Do(func() { p.show(r) })
 		select {
 		case <-ctx.Done():
 			return
 		case <-changed:
 			r = p.read()
-		case <-t.C:
+		case <-lamps:
 			r.outputs = p.sim.PanelOutputs()
 		}
 	}

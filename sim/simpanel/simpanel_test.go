@@ -1,6 +1,7 @@
 package simpanel
 
 import (
+	"context"
 	"errors"
 	"strings"
 	"testing"
@@ -108,5 +109,31 @@ func TestLamps(t *testing.T) {
 		if c := p.Content(); !simui.OnScreen(c, "会话：card") || !simui.OnScreen(c, "签名不符") {
 			t.Errorf("%s: status:\n%s", tc.name, simui.Texts(c))
 		}
+	}
+}
+
+// Run shows a lamp when the simulation says its outputs changed, and reads
+// them on no timer: the recorder's outputs change here only through
+// PanelChanged.
+func TestRunFollowsTheLamps(t *testing.T) {
+	sim := &recorder{}
+	p := New(sim, sim, "zh-CN")
+	simui.Show(t, p.Content(), fyne.NewSize(800, 480))
+	relay := outputs()[5]
+	if relay.key != "relay" {
+		t.Fatalf("outputs()[5] is %s", relay.key)
+	}
+	ctx, cancel := context.WithCancel(t.Context())
+	done := make(chan struct{})
+	go func() { defer close(done); p.Run(ctx) }()
+	simui.WaitFor(t, "Run to read the outputs", func() bool { return sim.outputReads() == 1 })
+	sim.setOutputs(map[string]any{"leds": map[string]bool{"ready": true}, "relay": true, "buzzer": false, "beeps": 0})
+	simui.WaitFor(t, "Run to read the outputs again", func() bool { return sim.outputReads() == 2 })
+	// Run shows what it read before it next waits, and so before it
+	// returns; the lamps are read here once it has.
+	cancel()
+	<-done
+	if p.lamps.dots["relay"].FillColor != relay.lit {
+		t.Error("the relay's lamp is not lit after the simulation said it changed")
 	}
 }

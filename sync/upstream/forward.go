@@ -75,6 +75,11 @@ type Forwarder struct {
 	// default 8. A hub's limit may be passing (a proxy, a backlog of
 	// large records), and batches of one forever would crawl.
 	GrowAfter int
+	// Changed, if set, is called whenever State's Online, Alert, Sent or
+	// Rejected may have changed, so that what shows them need not poll
+	// State. It is called from Run's goroutine, without the forwarder's
+	// lock, and must not block.
+	Changed func()
 
 	kick  chan struct{}
 	retry chan struct{}
@@ -341,6 +346,7 @@ func (f *Forwarder) shrink(recs []wire.Record) error {
 	f.mu.Lock()
 	f.st.Rejected++
 	f.mu.Unlock()
+	f.changed()
 	return nil
 }
 
@@ -390,6 +396,7 @@ func (f *Forwarder) apply(recs []wire.Record, reply wire.Reply) (int, error) {
 	}
 	f.acks = append(f.acks, ackMark{at: now, n: len(acked)})
 	f.mu.Unlock()
+	f.changed()
 	return len(acked) + len(rejected), nil
 }
 
@@ -406,6 +413,7 @@ func (f *Forwarder) authAlert(err error) string {
 }
 
 func (f *Forwarder) fail(cause string, err error) {
+	defer f.changed()
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if cause != CauseQueue {
@@ -425,6 +433,14 @@ func (f *Forwarder) setAlert(a string) {
 	f.mu.Lock()
 	f.st.Alert = a
 	f.mu.Unlock()
+	f.changed()
+}
+
+// changed tells Changed, if set. The caller must not hold f.mu.
+func (f *Forwarder) changed() {
+	if f.Changed != nil {
+		f.Changed()
+	}
 }
 
 // backoff is full-jitter exponential backoff, but never shorter than what

@@ -431,3 +431,40 @@ func TestConflictKeptAside(t *testing.T) {
 		t.Fatalf("hub's record %s: %s; want the first content kept", all[0].Record.ID, all[0].Record.Payload)
 	}
 }
+
+// TestChangedTellsEachChange checks that what Changed is told follows the
+// forwarder's state through the hub coming, a refused token and the token
+// fixed, so that the station's screens and lamps need not poll State: the
+// waits below look only at what the hook saw.
+func TestChangedTellsEachChange(t *testing.T) {
+	ln := listen(t, "127.0.0.1:0")
+	addr := ln.Addr().String()
+	ln.Close() // the hub is down at first
+	r := newRig(t, "http://"+addr)
+	var (
+		mu   sync.Mutex
+		told upstream.State
+		n    int
+	)
+	r.fwd.Changed = func() {
+		st := r.fwd.State() // the hook is called without the forwarder's lock
+		mu.Lock()
+		told, n = st, n+1
+		mu.Unlock()
+	}
+	seen := func(what string, cond func(upstream.State) bool) {
+		t.Helper()
+		waitFor(t, what, func() bool { mu.Lock(); defer mu.Unlock(); return cond(told) })
+	}
+	r.put(t, 1, 11, "matter")
+	r.run(t)
+	seen("a failure told", func(st upstream.State) bool { return st.Failures[upstream.CauseNetwork] > 0 && !st.Online })
+	defer r.serve(t, listen(t, addr))()
+	r.fwd.Retry()
+	seen("online with 10 sent", func(st upstream.State) bool { return st.Online && st.Sent == 10 })
+	r.token.Store("wrong-token-0000000000")
+	r.put(t, 11, 14, "matter")
+	seen("the refused token's alert", func(st upstream.State) bool { return st.Alert != "" })
+	r.token.Store(token)
+	seen("the alert cleared and 13 sent", func(st upstream.State) bool { return st.Alert == "" && st.Sent == 13 })
+}

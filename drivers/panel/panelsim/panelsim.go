@@ -24,29 +24,31 @@ const edgeBuffer = 64
 
 // Panel is a simulated panel. Its methods are safe for concurrent use.
 type Panel struct {
-	help, tech, presence *gpiotest.Pin
+	help, tech, presence *inPin
 	leds                 map[string]*outPin // by LED name, e.g. "ready"
 	buzzer, relay        *outPin
 	byName               map[string]gpio.PinIO
+
+	mu      sync.Mutex
+	changed chan struct{} // closed, and replaced, when an output changes
 }
 
 // New returns a panel with every function on a pin of its own, named
 // "SIM_HELP", "SIM_LED_READY" and so on.
 func New() *Panel {
-	in := func(name string) *gpiotest.Pin {
-		return &gpiotest.Pin{N: name, EdgesChan: make(chan gpio.Level, edgeBuffer)}
+	in := func(name string) *inPin {
+		return &inPin{Pin: &gpiotest.Pin{N: name, EdgesChan: make(chan gpio.Level, edgeBuffer)}}
 	}
-	out := func(name string) *outPin { return &outPin{Pin: &gpiotest.Pin{N: name}} }
-	s := &Panel{
-		help: in("SIM_HELP"), tech: in("SIM_TECH"), presence: in("SIM_PRESENCE"),
-		leds: map[string]*outPin{
-			"ready": out("SIM_LED_READY"), "offline": out("SIM_LED_OFFLINE"),
-			"attention": out("SIM_LED_ATTENTION"), "busy": out("SIM_LED_BUSY"),
-		},
-		buzzer: out("SIM_BUZZER"), relay: out("SIM_RELAY"),
+	s := &Panel{changed: make(chan struct{})}
+	out := func(name string) *outPin { return &outPin{Pin: &gpiotest.Pin{N: name}, changed: s.outputChanged} }
+	s.help, s.tech, s.presence = in("SIM_HELP"), in("SIM_TECH"), in("SIM_PRESENCE")
+	s.leds = map[string]*outPin{
+		"ready": out("SIM_LED_READY"), "offline": out("SIM_LED_OFFLINE"),
+		"attention": out("SIM_LED_ATTENTION"), "busy": out("SIM_LED_BUSY"),
 	}
+	s.buzzer, s.relay = out("SIM_BUZZER"), out("SIM_RELAY")
 	s.byName = map[string]gpio.PinIO{}
-	for _, p := range []*gpiotest.Pin{s.help, s.tech, s.presence} {
+	for _, p := range []*inPin{s.help, s.tech, s.presence} {
 		s.byName[p.N] = p
 	}
 	for _, p := range []*outPin{s.leds["ready"], s.leds["offline"], s.leds["attention"], s.leds["busy"], s.buzzer, s.relay} {
@@ -74,7 +76,7 @@ func (s *Panel) ByName(name string) gpio.PinIO {
 // Press presses a button, "help" or "tech", holds it for hold and lets it
 // go; it returns when the button is up again. Other names are ignored.
 func (s *Panel) Press(button string, hold time.Duration) {
-	var p *gpiotest.Pin
+	var p *inPin
 	switch button {
 	case "help", "button_help":
 		p = s.help
@@ -107,7 +109,7 @@ func (s *Panel) Presence(on bool) {
 // edge reports a new level to the driver, which sets it on reading the
 // edge; without a driver watching, once the buffer is full, the level is
 // set straight away.
-func edge(p *gpiotest.Pin, l gpio.Level) {
+func edge(p *inPin, l gpio.Level) {
 	select {
 	case p.EdgesChan <- l:
 	default:
@@ -135,12 +137,29 @@ func (s *Panel) Relay() bool { return bool(s.relay.Read()) }
 // counts two.
 func (s *Panel) Beeps() int { return s.buzzer.risesSoFar() }
 
-// outPin is an output pin that counts its rising edges.
+// Changed returns a channel closed at the next change of an output (a
+// lamp, the buzzer or the relay), so that what shows them need not poll.
+func (s *Panel) Changed() <-chan struct{} {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.changed
+}
+
+func (s *Panel) outputChanged() {
+	s.mu.Lock()
+	close(s.changed)
+	s.changed = make(chan struct{})
+	s.mu.Unlock()
+}
+
+// outPin is an output pin that counts its rising edges and tells of each
+// change of its level.
 type outPin struct {
 	*gpiotest.Pin
-	mu    sync.Mutex
-	high  bool
-	rises int
+	changed func()
+	mu      sync.Mutex
+	high    bool
+	rises   int
 }
 
 // Out implements gpio.PinOut.
@@ -149,13 +168,63 @@ func (p *outPin) Out(l gpio.Level) error {
 	if bool(l) && !p.high {
 		p.rises++
 	}
+	moved := bool(l) != p.high
 	p.high = bool(l)
 	p.mu.Unlock()
-	return p.Pin.Out(l)
+	err := p.Pin.Out(l)
+	if moved {
+		p.changed()
+	}
+	return err
 }
 
 func (p *outPin) risesSoFar() int {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	return p.rises
+}
+
+// inPin is an input pin whose wait for an edge ends on Halt, as it does in
+// periph's GPIO drivers: the panel halts its inputs to stop rather than
+// wake every so often to look whether it should (gpiotest's Halt does
+// nothing).
+type inPin struct {
+	*gpiotest.Pin
+	mu   sync.Mutex
+	halt chan struct{} // closed by Halt to end the wait in progress
+}
+
+// WaitForEdge implements gpio.PinIn; a timeout of -1 waits for ever.
+func (p *inPin) WaitForEdge(timeout time.Duration) bool {
+	halt := make(chan struct{})
+	p.mu.Lock()
+	p.halt = halt
+	p.mu.Unlock()
+	var expired <-chan time.Time
+	if timeout >= 0 {
+		t := time.NewTimer(timeout)
+		defer t.Stop()
+		expired = t.C
+	}
+	select {
+	case l := <-p.EdgesChan:
+		_ = p.Pin.Out(l)
+		return true
+	case <-halt:
+		return false
+	case <-expired:
+		return false
+	}
+}
+
+// Halt implements conn.Resource: it ends the wait for an edge in
+// progress, if any.
+func (p *inPin) Halt() error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.halt != nil {
+		close(p.halt)
+		p.halt = nil
+	}
+	return nil
 }

@@ -37,7 +37,10 @@ func next(t *testing.T, events <-chan panel.Event) panel.Event {
 
 func TestSimulatedPanel(t *testing.T) {
 	sim := New()
-	p, err := panel.Open(panel.Options{Pins: sim.Pins(), ByName: sim.ByName, LongPress: 200 * time.Millisecond,
+	// A long press is 600 ms, far from both presses below: a loaded
+	// machine sees an edge late by tens of milliseconds, and a margin of
+	// 50 ms made a short press long now and then.
+	p, err := panel.Open(panel.Options{Pins: sim.Pins(), ByName: sim.ByName, LongPress: 600 * time.Millisecond,
 		Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	if err != nil {
 		t.Fatal(err)
@@ -59,7 +62,7 @@ func TestSimulatedPanel(t *testing.T) {
 	if e := next(t, events); e.Kind != panel.Pressed || e.Button != "help" || e.Held < 100*time.Millisecond {
 		t.Errorf("event %v, want help pressed", e)
 	}
-	sim.Press("tech", 400*time.Millisecond)
+	sim.Press("tech", 1000*time.Millisecond)
 	if e := next(t, events); e.Kind != panel.LongPressed || e.Button != "tech" {
 		t.Errorf("event %v, want tech long-pressed", e)
 	}
@@ -106,5 +109,62 @@ func TestUnknownButtonIgnored(t *testing.T) {
 	sim.Press("reset", time.Millisecond)
 	if len(sim.help.EdgesChan)+len(sim.tech.EdgesChan) != 0 {
 		t.Error("an unknown button pressed a known one")
+	}
+}
+
+// TestHaltEndsAWait checks that an input's wait for ever ends on Halt, as
+// the panel relies on to stop without polling, and that an edge still
+// ends the next wait.
+func TestHaltEndsAWait(t *testing.T) {
+	sim := New()
+	pin := sim.ByName("SIM_PRESENCE")
+	ended := make(chan bool)
+	go func() { ended <- pin.WaitForEdge(-1) }()
+	deadline := time.After(patience)
+	for halted := false; !halted; {
+		if err := pin.Halt(); err != nil {
+			t.Fatal(err)
+		}
+		select {
+		case got := <-ended:
+			if got {
+				t.Fatal("a halted wait reported an edge")
+			}
+			halted = true
+		case <-time.After(10 * time.Millisecond): // the wait may not have begun
+		case <-deadline:
+			t.Fatal("Halt did not end the wait")
+		}
+	}
+	sim.Presence(true)
+	if !pin.WaitForEdge(-1) || !bool(pin.Read()) {
+		t.Error("the wait after a halt missed the presence edge")
+	}
+}
+
+// Changed tells of an output's change, and only of a change: writing a
+// level the pin has already is none.
+func TestChangedTellsOfOutputs(t *testing.T) {
+	sim := New()
+	relay := sim.ByName("SIM_RELAY")
+	ch := sim.Changed()
+	if err := relay.Out(false); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-ch:
+		t.Fatal("Changed told of a level the relay had already")
+	default:
+	}
+	if err := relay.Out(true); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-ch:
+	default:
+		t.Fatal("Changed said nothing of the relay closing")
+	}
+	if !sim.Relay() {
+		t.Error("the relay is not closed")
 	}
 }

@@ -1,9 +1,12 @@
-// Package subset says which characters the bundled bold face keeps from
-// Noto Sans CJK SC Bold: printable ASCII and Latin-1, the punctuation and
-// symbols the screens use, the 3,755 hanzi of GB 2312 level 1 (most names
-// a card carries are written with them), and every character in the Go
-// string literals under the directories named (the screens' own words and
-// the demo data). Command boldchars prints them for pyftsubset; see the
+// Package subset says which characters the bundled screen faces keep. The
+// bold face, from Noto Sans CJK SC Bold: printable ASCII and Latin-1, the
+// punctuation and symbols the screens use, the 3,755 hanzi of GB 2312
+// level 1 (most names a card carries are written with them), and every
+// character in the Go string literals under the directories named (the
+// screens' own words and the demo data). The regular face, from Droid Sans
+// Fallback: the same and the whole of GB 2312 (its 6,763 hanzi and its
+// symbols), the full face standing behind it for any other character.
+// Commands boldchars and regularchars print them for pyftsubset; see the
 // doc comment of drivers/fonts for the whole recipe.
 package subset
 
@@ -40,6 +43,27 @@ func Fixed() []rune {
 	add(0x3000, 0x3017) // CJK punctuation: 、。〈〉《》「」【】
 	add(0xff01, 0xff5e) // full-width forms
 	return append(rs, GB2312Level1()...)
+}
+
+// GB2312 is every character of GB 2312: its symbols and both levels of
+// hanzi, decoded.
+func GB2312() []rune {
+	dec := simplifiedchinese.GBK.NewDecoder()
+	var rs []rune
+	for hi := 0xa1; hi <= 0xf7; hi++ {
+		for lo := 0xa1; lo <= 0xfe; lo++ {
+			s, err := dec.Bytes([]byte{byte(hi), byte(lo)})
+			if err != nil || s[0] < 0x80 {
+				continue // a hole in the table
+			}
+			for _, r := range string(s) {
+				if r != 0xfffd && !unicode.Is(unicode.Co, r) {
+					rs = append(rs, r)
+				}
+			}
+		}
+	}
+	return rs
 }
 
 // GB2312Level1 is GB 2312's level-1 hanzi: rows 16 to 55, decoded.

@@ -1,0 +1,67 @@
+package fonts
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+)
+
+// xdgDefault is XDG_DATA_DIRS when it is not set, as the XDG base
+// directory specification has it.
+const xdgDefault = "/usr/local/share:/usr/share"
+
+// InstallFallback puts the full face (CJK) where Fyne looks among the
+// system's fonts for a character its theme's face lacks: go-text's
+// fontscan reads the fonts directory of each of $XDG_DATA_DIRS. It writes
+// dir/fonts/DroidSansFallbackFull.ttf, unless that holds the face
+// already, and returns what XDG_DATA_DIRS must be set to, before Fyne
+// draws its first text, for the face to be found: dir, then xdgDataDirs
+// (the variable's value as it is; the specification's default when
+// empty). Fyne parses the face once, when it first looks among the
+// system's fonts, however many text styles the screens use.
+func InstallFallback(dir, xdgDataDirs string) (string, error) {
+	fontDir := filepath.Join(dir, "fonts")
+	path := filepath.Join(fontDir, RestName)
+	if old, err := os.ReadFile(path); err != nil || !bytes.Equal(old, droidSansFallbackRest) {
+		if err := writeFile(path, droidSansFallbackRest); err != nil {
+			return "", fmt.Errorf("fonts: install the fallback face: %w", err)
+		}
+	}
+	if xdgDataDirs == "" {
+		xdgDataDirs = xdgDefault
+	}
+	if strings.HasPrefix(xdgDataDirs, dir+string(os.PathListSeparator)) {
+		return xdgDataDirs, nil
+	}
+	return dir + string(os.PathListSeparator) + xdgDataDirs, nil
+}
+
+// writeFile writes b to path through a temporary file renamed into place,
+// so that a face cut short by a power cut is never read.
+func writeFile(path string, b []byte) error {
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return err
+	}
+	f, err := os.CreateTemp(filepath.Dir(path), ".face-*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(f.Name())
+	if _, err := f.Write(b); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	if err := os.Chmod(f.Name(), 0o644); err != nil {
+		return err
+	}
+	return os.Rename(f.Name(), path)
+}
