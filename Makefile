@@ -167,7 +167,8 @@ image: build-$(ARCH) voice-pack
 	@test -f $(BUNDLE_KEYS)/ca.cert.pem || { echo "no $(BUNDLE_KEYS)/ca.cert.pem: make bundle-keys first (or BUNDLE_KEYS=DIR with your county's keys)" >&2; exit 1; }
 	images/recipe/build.sh --binary bin/linux-$(ARCH)/gridkiosk --keyring $(BUNDLE_KEYS)/ca.cert.pem \
 		--voice $(VOICE_PACK) $(if $(VERSION_SYS),--version $(VERSION_SYS)) $(ARCH) $(IMAGE)
-	GRIDKIOSK_IMAGE=$(abspath $(IMAGE)) GRIDKIOSK_IMAGE_ARCH=$(ARCH) $(GO) test -count=1 -run TestLayout ./images/recipe
+	GRIDKIOSK_IMAGE=$(abspath $(IMAGE)) GRIDKIOSK_IMAGE_ARCH=$(ARCH) GRIDKIOSK_KEYRING=$(abspath $(BUNDLE_KEYS)/ca.cert.pem) \
+		$(GO) test -count=1 -run TestLayout ./images/recipe
 
 # Update signing keys (openssl) into $(BUNDLE_KEYS), outside git: a CA
 # whose certificate goes into images, and the certificate bundles are

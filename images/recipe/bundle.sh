@@ -59,7 +59,8 @@ if [ "$(sfdisk --dump "$SOURCE" 2>/dev/null | sed -n 's/^label: //p')" != "" ]; 
 	read -r start size < <(sfdisk --dump "$SOURCE" | awk -F'[:,=]' '
 		$1 ~ /2 *$/ && /start=/ { gsub(/ /, "", $3); gsub(/ /, "", $5); print $3, $5; exit }') ||
 		die "$SOURCE has no partition 2 (slot A)"
-	dd if="$SOURCE" of="$root" bs=512 skip="$start" count="$size" conv=sparse status=none iflag=fullblock ||
+	dd if="$SOURCE" of="$root" bs=4M skip=$((start * 512)) count=$((size * 512)) iflag=skip_bytes,count_bytes,fullblock \
+		conv=sparse status=none ||
 		die "cannot read slot A out of $SOURCE"
 else
 	cp --sparse=always "$SOURCE" "$root"
