@@ -41,6 +41,8 @@ esac
 [ -n "$OUTDIR" ] || die "usage: bundle.sh [--keys DIR] [--version V] amd64|arm64 IMAGE.img|ROOT.ext4 OUTDIR"
 [ -f "$SOURCE" ] || die "no $SOURCE (make image ARCH=$ARCH builds one)"
 
+# As root (like make image), what is missing is installed from Debian.
+if [ "$(id -u)" -eq 0 ]; then need_pkgs rauc squashfs-tools e2fsprogs fdisk openssl; fi
 for tool in rauc mksquashfs debugfs e2fsck resize2fs sfdisk openssl; do
 	command -v "$tool" >/dev/null || die "$tool is not installed (apt-get install rauc squashfs-tools e2fsprogs fdisk openssl)"
 done

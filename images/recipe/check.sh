@@ -81,15 +81,19 @@ copy_image() {
 provision() {
 	export MTOOLS_SKIP_CHECK=1
 	mcopy -o -i "$DISK@@$BOOT_OFF" "$here/check/provision.toml" ::gridkiosk/provision.toml
-	# The serial console, kernel messages and systemd's status lines.
-	local entry=$WORK/gridkiosk-a.conf
-	mtype -i "$DISK@@$BOOT_OFF" ::loader/entries/gridkiosk-a.conf >"$entry"
-	grep -q '^options ' "$entry" || die "the boot partition's loader entry has no options line"
+	# The serial console, kernel messages and systemd's status lines, on
+	# both slots' entries (slot B's for after an update).
 	local extra="console=ttyS0,115200 systemd.show_status=1 systemd.mask=serial-getty@ttyS0.service"
 	# qemu's virtual GPU has no 3D: wlroots draws with pixman, in software.
 	[ "${CHECK_DISPLAY:-0}" = 1 ] && extra+=" systemd.setenv=WLR_RENDERER=pixman"
-	sed -i -e '/^options /s/ quiet//' -e "/^options /s/\$/ $extra/" "$entry"
-	mcopy -o -i "$DISK@@$BOOT_OFF" "$entry" ::loader/entries/gridkiosk-a.conf
+	local name entry
+	for name in gridkiosk-a.conf gridkiosk-b+0.conf; do
+		entry=$WORK/$name
+		mtype -i "$DISK@@$BOOT_OFF" "::loader/entries/$name" >"$entry"
+		grep -q '^options ' "$entry" || die "the boot partition's loader entry $name has no options line"
+		sed -i -e '/^options /s/ quiet//' -e "/^options /s/\$/ $extra/" "$entry"
+		mcopy -o -i "$DISK@@$BOOT_OFF" "$entry" "::loader/entries/$name"
+	done
 }
 
 # inject_check: the check unit, written into the root file system with
@@ -262,7 +266,10 @@ boot
 watch
 [ -n "${CHECK_BUNDLE:-}" ] || exit 0
 
-# The second boot, from the same disk and firmware variables: systemd-boot
+# The second boot, from the same disk, with fresh firmware variables as
+# on a first start (systemd-boot keeps its boot counting in the ESP's
+# file names, not in NVRAM; OVMF's saved entries name the disk by a PCI
+# address that qemu's devices can shift): systemd-boot
 # must start slot B on trial, and its trial unit must mark it good once
 # gridkiosk is healthy there. Slot B holds the bundle's root, without the
 # check unit: what it does is read from the serial console.
@@ -271,12 +278,13 @@ SERIAL=$WORK/serial-b.log
 say "booting again: slot B should start on trial and be marked good"
 boot_again() {
 	: >"$SERIAL"
+	cp "$OVMF_VARS" "$WORK/OVMF_VARS.fd"
 	qemu-system-x86_64 -machine q35 -accel tcg -cpu "${CHECK_CPU:-Nehalem}" -smp 2 -m 2048 \
 		-drive if=pflash,format=raw,readonly=on,file="$OVMF_CODE" \
 		-drive if=pflash,format=raw,file="$WORK/OVMF_VARS.fd" \
 		-drive file="$DISK",format=raw,if=virtio \
 		-netdev user,id=net0,restrict=on -device virtio-net-pci,netdev=net0 \
-		-vga none -monitor none -display none -serial file:"$SERIAL" -no-reboot \
+		"${USB[@]}" -vga none -monitor none -display none -serial file:"$SERIAL" -no-reboot \
 		>"$WORK/qemu-b.log" 2>&1 &
 	QEMU=$!
 	START=$SECONDS
