@@ -178,7 +178,9 @@ epoch() {
 	export SOURCE_DATE_EPOCH
 	VERSION=$(git -C "$repo" describe --tags --always --dirty 2>/dev/null || echo dev)
 	[ -n "$VERSION_SYS" ] || VERSION_SYS=$("$here/version.sh" "$repo")
-	[[ $VERSION_SYS =~ ^[0-9A-Za-z.+~-]+$ ]] || die "system version '$VERSION_SYS' has characters other than letters, digits and . + ~ -"
+	# The form wire.CheckVersion takes: stations order versions by it.
+	[[ $VERSION_SYS =~ ^[0-9]{1,9}(\.[0-9]{1,9}){0,5}(\+[0-9A-Za-z.-]{1,40})?$ ]] ||
+		die "system version '$VERSION_SYS' is not dotted numbers with an optional +build (e.g. 2026.12.07.140500+g61892aa)"
 }
 
 # packages: the image's packages beyond Debian's minbase.
