@@ -39,8 +39,11 @@ for extra in "$@"; do
     # zbarimg reads a printed receipt's QR code.
     # rauc (with squashfs-tools' mksquashfs) builds the signed bundles the
     # hub's release tests add and serve; dbus-daemon runs the private bus
-    # the fake RAUC (drivers/rauc/raucsim) is tested on.
-    test) pkgs+=(postgresql dosfstools mtools shellcheck fuse3 unicode-data chromium fonts-droid-fallback zbar-tools rauc squashfs-tools dbus-daemon); hanzi_data=true ;;
+    # the fake RAUC (drivers/rauc/raucsim) is tested on; images/recipe's
+    # bundle test signs and checks real RAUC bundles (openssl) and their
+    # dm-verity hash tree (veritysetup).
+    test) pkgs+=(postgresql dosfstools mtools shellcheck fuse3 unicode-data chromium fonts-droid-fallback zbar-tools
+                 rauc squashfs-tools dbus-daemon openssl cryptsetup-bin e2fsprogs fdisk); hanzi_data=true ;;
     # uibench's tap probe (.ci/tapprobe.c) taps through XTEST and waits
     # for the frame through DAMAGE; bc does its sums.
     # The province benchmark runs gridhub on a real PostgreSQL too.

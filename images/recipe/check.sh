@@ -25,6 +25,10 @@
 # Environment: CHECK_TIMEOUT (900 seconds for the whole boot and check),
 # CHECK_CPU (qemu's CPU model, Nehalem),
 # CHECK_KEEP=1 to keep the work directory (the copy and serial.log),
+# CHECK_BUNDLE=FILE.raucb to update too: the bundle goes on a USB stick
+# (a FAT image on qemu's xHCI), the guest installs it with rauc after its
+# checks and reboots, and a second boot must start slot B, whose trial
+# unit must mark it good (seen on the serial console).
 # CHECK_DISPLAY=1 to boot with a (virtual) display instead, so that the
 # kiosk screen starts (cage -- gridkiosk run), and save what it shows as
 # CHECK_SCREENSHOT (default kiosk-screen.png in the current directory).
@@ -59,6 +63,17 @@ copy_image() {
 	truncate -s +256M "$DISK"
 	BOOT_OFF=$(partition_offset "$DISK" 1)
 	ROOT_OFF=$(partition_offset "$DISK" 2)
+	USB=()
+	if [ -n "${CHECK_BUNDLE:-}" ]; then
+		[ -f "$CHECK_BUNDLE" ] || die "no bundle at $CHECK_BUNDLE"
+		# A stick with one FAT and no partition table, as many are.
+		local mb=$(($(stat -c %s "$CHECK_BUNDLE") / 1048576 + 64))
+		mkfs.vfat -F 32 -n GK-STICK -C "$WORK/stick.img" $((mb * 1024)) >/dev/null
+		MTOOLS_SKIP_CHECK=1 mmd -i "$WORK/stick.img" ::gridkiosk ::gridkiosk/update
+		MTOOLS_SKIP_CHECK=1 mcopy -i "$WORK/stick.img" "$CHECK_BUNDLE" "::gridkiosk/update/$(basename "$CHECK_BUNDLE")"
+		USB=(-device "qemu-xhci,id=xhci" -drive "if=none,id=stick,format=raw,file=$WORK/stick.img"
+			-device "usb-storage,bus=xhci.0,drive=stick,removable=on")
+	fi
 }
 
 # provision: the station configuration a technician would write
@@ -66,15 +81,19 @@ copy_image() {
 provision() {
 	export MTOOLS_SKIP_CHECK=1
 	mcopy -o -i "$DISK@@$BOOT_OFF" "$here/check/provision.toml" ::gridkiosk/provision.toml
-	# The serial console, kernel messages and systemd's status lines.
-	local entry=$WORK/gridkiosk.conf
-	mtype -i "$DISK@@$BOOT_OFF" ::loader/entries/gridkiosk.conf >"$entry"
-	grep -q '^options ' "$entry" || die "the boot partition's loader entry has no options line"
+	# The serial console, kernel messages and systemd's status lines, on
+	# both slots' entries (slot B's for after an update).
 	local extra="console=ttyS0,115200 systemd.show_status=1 systemd.mask=serial-getty@ttyS0.service"
 	# qemu's virtual GPU has no 3D: wlroots draws with pixman, in software.
 	[ "${CHECK_DISPLAY:-0}" = 1 ] && extra+=" systemd.setenv=WLR_RENDERER=pixman"
-	sed -i -e '/^options /s/ quiet//' -e "/^options /s/\$/ $extra/" "$entry"
-	mcopy -o -i "$DISK@@$BOOT_OFF" "$entry" ::loader/entries/gridkiosk.conf
+	local name entry
+	for name in gridkiosk-a.conf gridkiosk-b+0.conf; do
+		entry=$WORK/$name
+		mtype -i "$DISK@@$BOOT_OFF" "::loader/entries/$name" >"$entry"
+		grep -q '^options ' "$entry" || die "the boot partition's loader entry $name has no options line"
+		sed -i -e '/^options /s/ quiet//' -e "/^options /s/\$/ $extra/" "$entry"
+		mcopy -o -i "$DISK@@$BOOT_OFF" "$entry" "::loader/entries/$name"
+	done
 }
 
 # inject_check: the check unit, written into the root file system with
@@ -119,7 +138,7 @@ boot() {
 		-drive if=pflash,format=raw,file="$WORK/OVMF_VARS.fd" \
 		-drive file="$DISK",format=raw,if=virtio \
 		-netdev user,id=net0,restrict=on -device virtio-net-pci,netdev=net0 \
-		"${VIDEO[@]}" -display none -serial file:"$SERIAL" -no-reboot \
+		"${USB[@]}" "${VIDEO[@]}" -display none -serial file:"$SERIAL" -no-reboot \
 		>"$WORK/qemu.log" 2>&1 &
 	QEMU=$!
 	START=$SECONDS
@@ -220,6 +239,11 @@ report() {
 		[ "${SCREEN_OK:-0}" = 1 ] || die "the kiosk screen stayed blank (last screenshot: $SHOT)"
 	fi
 	[ -n "${AT[pass]:-}" ] || { tail -n 40 "$SERIAL" | tr -d '\r'; die "qemu stopped before the check passed (serial log: $SERIAL)"; }
+	if [ -n "${CHECK_BUNDLE:-}" ]; then
+		seen 'GRIDKIOSK-CHECK: INSTALLED' || die "the guest did not install the bundle (serial log: $SERIAL)"
+		seen 'reboot: Restarting system' || die "the guest did not reboot after the install (serial log: $SERIAL)"
+		return
+	fi
 	seen 'reboot: Power down' || die "the guest passed but did not power off cleanly (serial log: $SERIAL)"
 	[ -z "${SHOT:-}" ] || echo "kiosk screen: $SHOT"
 	echo "check.sh: PASS: $IMAGE booted, stored a record and powered off in ${AT[off]}s"
@@ -240,3 +264,51 @@ inject_check
 say "booting the copy in qemu (TCG, OVMF); this takes a few minutes"
 boot
 watch
+[ -n "${CHECK_BUNDLE:-}" ] || exit 0
+
+# The second boot, from the same disk, with fresh firmware variables as
+# on a first start (systemd-boot keeps its boot counting in the ESP's
+# file names, not in NVRAM; OVMF's saved entries name the disk by a PCI
+# address that qemu's devices can shift): systemd-boot
+# must start slot B on trial, and its trial unit must mark it good once
+# gridkiosk is healthy there. Slot B holds the bundle's root, without the
+# check unit: what it does is read from the serial console.
+FIRST=$SERIAL
+SERIAL=$WORK/serial-b.log
+say "booting again: slot B should start on trial and be marked good"
+boot_again() {
+	: >"$SERIAL"
+	cp "$OVMF_VARS" "$WORK/OVMF_VARS.fd"
+	qemu-system-x86_64 -machine q35 -accel tcg -cpu "${CHECK_CPU:-Nehalem}" -smp 2 -m 2048 \
+		-drive if=pflash,format=raw,readonly=on,file="$OVMF_CODE" \
+		-drive if=pflash,format=raw,file="$WORK/OVMF_VARS.fd" \
+		-drive file="$DISK",format=raw,if=virtio \
+		-netdev user,id=net0,restrict=on -device virtio-net-pci,netdev=net0 \
+		"${USB[@]}" -vga none -monitor none -display none -serial file:"$SERIAL" -no-reboot \
+		>"$WORK/qemu-b.log" 2>&1 &
+	QEMU=$!
+	START=$SECONDS
+}
+boot_again
+verdict=''
+while :; do
+	mark b-kernel 'Linux version'
+	mark b-trial 'gridkiosk-trial: slot B .* is on trial'
+	mark b-good 'gridkiosk-trial: slot B .* marked good'
+	seen 'failed its trial' && verdict=rolled-back
+	[ -n "${AT[b-good]:-}" ] && break
+	[ -n "$verdict" ] && break
+	kill -0 "$QEMU" 2>/dev/null || { verdict=exited; break; }
+	[ $((SECONDS - START)) -lt "$TIMEOUT" ] || { verdict=timeout; break; }
+	sleep 1
+done
+kill "$QEMU" 2>/dev/null || true
+wait "$QEMU" 2>/dev/null || true
+echo "--- second boot's update lines"
+grep -a 'Command line:\|gridkiosk-trial:' "$SERIAL" | tr -d '\r' || true
+echo "  kernel ${AT[b-kernel]:--} s, trial ${AT[b-trial]:--} s, marked good ${AT[b-good]:--} s (since qemu started)"
+[ -z "$verdict" ] || { tail -n 40 "$SERIAL" | tr -d '\r'; die "second boot: $verdict (serial logs: $FIRST, $SERIAL)"; }
+grep -aq 'rauc.slot=B' "$SERIAL" || die "the second boot's kernel command line does not name slot B"
+entries=$(MTOOLS_SKIP_CHECK=1 mdir -i "$DISK@@$BOOT_OFF" -b ::loader/entries | tr '\n' ' ')
+[[ $entries == *gridkiosk-b.conf* ]] || die "after mark-good the ESP's entries are: $entries (want gridkiosk-b.conf)"
+echo "check.sh: PASS: updated to slot B from a USB stick, slot B booted and was marked good (entries: $entries)"
