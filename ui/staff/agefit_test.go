@@ -40,7 +40,7 @@ func TestAgeFit(t *testing.T) {
 				w.Content().Refresh()
 				r := agefit.Audit(key, w.Content(), size, agefit.Options{
 					Panel: mm.ForWindow(size.Width, size.Height, w.Canvas().Scale(), 0), Scale: w.Canvas().Scale(),
-					Min: agefit.Min{Contrast: 4.5}})
+					Min: agefit.Min{Contrast: 4.5, DisabledContrast: 3}})
 				t.Log(r.Summary())
 				if rules := r.Rules(); len(rules) > 0 {
 					got[key] = rules
@@ -65,51 +65,12 @@ func TestAgeFit(t *testing.T) {
 }
 
 // knownStaffFailures are the staff screens that do not meet the rules
-// yet, by "scene size language", with the rules each fails. All are
-// contrast: white on Fyne's primary blue #296ff6 (4.47:1) and on its
-// error red #f44336 (3.68:1), the waiting state's amber on the selected
-// row's pale blue (#b25e00 on #bfdaff, 3.27:1), grey on it (#5f6368,
-// 4.23:1), and on the name step the keyboard's grey hint and disabled
-// page keys (#8a8f96, 3.26:1 and 2.6:1).
+// yet, by "scene size language", with the rules each fails: the name
+// step, where the pinyin keyboard's grey hint and disabled page keys
+// (#8a8f96, 3.26:1 and 2.6:1) are the keyboard's own colours.
 func knownStaffFailures() map[string][]agefit.Rule {
 	const contrast = agefit.RuleContrast
 	return map[string][]agefit.Rule{
-		"login 800x480 zh":          {contrast},
-		"login 800x480 en":          {contrast},
-		"login 1280x800 zh":         {contrast},
-		"login 1280x800 en":         {contrast},
-		"login 1920x1080 zh":        {contrast},
-		"login 1920x1080 en":        {contrast},
-		"records 800x480 zh":        {contrast},
-		"records 800x480 en":        {contrast},
-		"records 1280x800 zh":       {contrast},
-		"records 1280x800 en":       {contrast},
-		"records 1920x1080 zh":      {contrast},
-		"records 1920x1080 en":      {contrast},
-		"returned 800x480 zh":       {contrast},
-		"returned 800x480 en":       {contrast},
-		"returned 1280x800 zh":      {contrast},
-		"returned 1280x800 en":      {contrast},
-		"returned 1920x1080 zh":     {contrast},
-		"returned 1920x1080 en":     {contrast},
-		"printjobs 800x480 zh":      {contrast},
-		"printjobs 800x480 en":      {contrast},
-		"printjobs 1280x800 zh":     {contrast},
-		"printjobs 1280x800 en":     {contrast},
-		"printjobs 1920x1080 zh":    {contrast},
-		"printjobs 1920x1080 en":    {contrast},
-		"volunteers 800x480 zh":     {contrast},
-		"volunteers 800x480 en":     {contrast},
-		"volunteers 1280x800 zh":    {contrast},
-		"volunteers 1280x800 en":    {contrast},
-		"volunteers 1920x1080 zh":   {contrast},
-		"volunteers 1920x1080 en":   {contrast},
-		"checkin 800x480 zh":        {contrast},
-		"checkin 800x480 en":        {contrast},
-		"checkin 1280x800 zh":       {contrast},
-		"checkin 1280x800 en":       {contrast},
-		"checkin 1920x1080 zh":      {contrast},
-		"checkin 1920x1080 en":      {contrast},
 		"checkin_name 800x480 zh":   {contrast},
 		"checkin_name 800x480 en":   {contrast},
 		"checkin_name 1280x800 zh":  {contrast},

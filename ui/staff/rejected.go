@@ -35,7 +35,7 @@ type rejectedTab struct {
 
 func newRejectedTab(s *Screen) *rejectedTab {
 	r := &rejectedTab{s: s}
-	r.picker = newPicker(s, func(e station.Row) string { return e.ID }, r.rowText)
+	r.picker = newPicker(s, listRow, func(e station.Row) string { return e.ID }, r.rowText)
 	r.chose = func(changed bool) {
 		if changed {
 			r.result.SetText("")

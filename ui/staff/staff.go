@@ -63,6 +63,7 @@ type Screen struct {
 	body      *fyne.Container
 	main      fyne.CanvasObject
 	root      *fyne.Container
+	view      fyne.CanvasObject // root in the staff colours
 
 	rec *recordsTab
 	rej *rejectedTab
@@ -133,11 +134,12 @@ func (s *Screen) build() {
 	s.body = container.NewStack(s.rec.content, s.rej.content, s.vol.content, s.job.content)
 	s.main = container.NewBorder(container.NewVBox(top, s.banner), nil, nil, nil, s.body)
 	s.root = container.NewStack(s.main)
+	s.view = ui.StaffColours(s.root)
 	s.showTab(0)
 }
 
 // Content is the screen's root object.
-func (s *Screen) Content() fyne.CanvasObject { return s.root }
+func (s *Screen) Content() fyne.CanvasObject { return s.view }
 
 // Run reads the station whenever it says something changed, and every
 // Options.Every in case it said nothing, until ctx ends.
