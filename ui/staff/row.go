@@ -62,7 +62,7 @@ func (r *row) MinSize() fyne.Size {
 // rowText is what a row shows.
 type rowText struct {
 	title, tag, sub, state string
-	more                   string // a full row's third line
+	more                   string      // a full row's third line
 	tagColour, stateColour color.Color // default red and ink
 }
 
