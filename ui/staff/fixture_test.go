@@ -102,9 +102,9 @@ func (f *fixture) Records(time.Time, int) ([]station.Row, error) {
 func (f *fixture) Rejected() ([]station.Row, error) {
 	return []station.Row{
 		{ID: "0190f5e6-0000-7000-8000-000000000043", Kind: "matter", Seq: 43, State: station.Rejected, CreatedAt: at(9, 5),
-			Ticket: "M0043", Resident: true, Reason: "payload.category: \"stray_dogs\" is not a category the county knows yet"},
+			Ticket: "M0043", Resident: true, Name: "张*", Matter: "stray_dogs", Reason: "payload.category: \"stray_dogs\" is not a category the county knows yet"},
 		{ID: "0190f5e6-0000-7000-8000-000000000038", Kind: "registration", Seq: 38, State: station.Rejected, CreatedAt: time.Date(2026, 11, 25, 16, 40, 0, 0, cst),
-			Ticket: "R0038", Resident: true, Reason: "grid.micro: \"c09-m01\" is not in community 141029100001"},
+			Ticket: "R0038", Resident: true, Name: "刘*华", Matter: "返乡人员登记", MatterEN: "Returnee registration", Reason: "grid.micro: \"c09-m01\" is not in community 141029100001"},
 	}, nil
 }
 

@@ -28,7 +28,7 @@ type row struct {
 func newRow() *row {
 	r := &row{
 		title: touch.NewText("", 24, touch.Ink, true),
-		tag:   touch.NewText("", 20, touch.Red, true),
+		tag:   touch.NewText("", 21, touch.Red, true),
 		state: touch.NewText("", 22, touch.Ink, true),
 		sub:   widget.NewLabel(""),
 		more:  widget.NewLabel(""),
