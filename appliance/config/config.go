@@ -190,6 +190,10 @@ type UI struct {
 	// resolution (ui/mm.DefaultInches: 800×480 7", 1280×800 10.1",
 	// 1920×1080 21.5").
 	PanelInches float64 `toml:"panel_inches"`
+	// LargeType starts every resident in the large-type mode (大字); the
+	// 大字 / 标准字 button on the screens switches for one resident, and
+	// the kiosk comes back to this when their session ends.
+	LargeType bool `toml:"large_type"`
 }
 
 // Voice is the kiosk's spoken prompts.

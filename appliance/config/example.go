@@ -202,6 +202,11 @@ idle_timeout = "90s"
 # buttons in millimetres from it. 0 (default) derives it from the
 # resolution: 800x480 7, 1024x600 7, 1280x800 10.1, 1920x1080 21.5.
 panel_inches = 0
+# Start each resident in the large-type mode (大字: body text 8 mm, buttons
+# 18 mm), e.g. at a station most of whose visitors are elderly. Either
+# way the 大字 / 标准字 button on every screen switches for the resident
+# using it, and the next one starts in this mode again.
+large_type = false
 
 [voice]
 # Speak each screen's instruction, the ticket and the reminders aloud.

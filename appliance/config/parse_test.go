@@ -245,7 +245,7 @@ func TestUnknownKeys(t *testing.T) {
 		{"case of key", station + "[ui]\nLanguage = \"en\"\n",
 			"ui.Language", 9, `(did you mean "ui.language"?`, 0},
 		{"no suggestion", station + "[ui]\ncolour = \"red\"\n",
-			"ui.colour", 9, "unknown key (allowed in [ui]: language, fullscreen, idle_timeout, panel_inches)", 0},
+			"ui.colour", 9, "unknown key (allowed in [ui]: language, fullscreen, idle_timeout, panel_inches, large_type)", 0},
 		{"ambiguous", station + "[ui]\nport = \"/dev/ttyUSB0\"\n",
 			"ui.port", 9, "unknown key (allowed in [ui]:", 0},
 		{"unknown table", station + "[camera]\nport = \"/dev/video0\"\n",

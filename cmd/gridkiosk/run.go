@@ -81,9 +81,14 @@ func cmdRun(ctx context.Context, args []string, log *slog.Logger, ring *logring.
 	fa.Settings().SetTheme(th)
 	cfg := a.st.Config()
 	w := fa.NewWindow(cfg.Station.Name)
+	var app *kiosk.App
 	fa.Lifecycle().SetOnStarted(func() {
 		log.Info("gridkiosk: first frame", "since_start_ms", time.Since(started).Milliseconds())
 		fitPanel(fa, th, w, cfg.UI.PanelInches, log)
+		if app != nil {
+			// Built before the panel was known: again in its millimetres.
+			app.Restyle()
+		}
 	})
 	w.Resize(ro.size)
 	if cfg.UI.Fullscreen && ro.tour == "" {
@@ -102,7 +107,7 @@ func cmdRun(ctx context.Context, args []string, log *slog.Logger, ring *logring.
 	if a.voice != nil {
 		ko.Speaker = a.voice
 	}
-	app := kiosk.New(a.st, w, ko)
+	app = kiosk.New(a.st, w, ko)
 	go app.Run(ctx)
 	go trimWhenIdle(ctx, a.st, time.After(trimAfterStart), freeOSMemory)
 

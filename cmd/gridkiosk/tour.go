@@ -29,16 +29,22 @@ func (a *app) tour(ctx context.Context, w fyne.Window, app *kiosk.App, ro runOpt
 	time.Sleep(2 * settle) // the window maps and the demo records go
 	for _, lang := range []string{"zh-CN", "en"} {
 		fyne.DoAndWait(func() { app.SetLang(lang) })
-		for _, name := range kiosk.Names() {
-			var err error
-			fyne.DoAndWait(func() { err = app.Show(name) })
-			if err != nil {
-				return fmt.Errorf("tour: %s: %w", name, err)
-			}
-			if err := capture(w, filepath.Join(ro.tour, fmt.Sprintf("%s-%s-%s.png", name, size, lang))); err != nil {
-				return err
+		// The resident screens in the normal and the large (大字) mode.
+		for _, large := range []bool{false, true} {
+			fyne.DoAndWait(func() { app.SetLarge(large) })
+			suffix := map[bool]string{true: "-large"}[large]
+			for _, name := range kiosk.Names() {
+				var err error
+				fyne.DoAndWait(func() { err = app.Show(name) })
+				if err != nil {
+					return fmt.Errorf("tour: %s: %w", name, err)
+				}
+				if err := capture(w, filepath.Join(ro.tour, fmt.Sprintf("%s-%s-%s%s.png", name, size, lang, suffix))); err != nil {
+					return err
+				}
 			}
 		}
+		fyne.DoAndWait(func() { app.SetLarge(false) })
 		// Staff mode, entered the way staff do without their code.
 		if err := a.st.StaffLoginPIN("s-0007", demo.StaffPIN); err != nil {
 			return fmt.Errorf("tour: staff: %w", err)

@@ -147,6 +147,9 @@ func (s *Scanner) read(ctx context.Context, p Port, events chan<- Event) error {
 	buf := make([]byte, 1024)
 	var last, window time.Time // window: end of a triggered read, or zero
 	dropped := 0
+	// suffixless: a code has ended on a long pause with no CR or LF, so
+	// the scanner sends none and the short idle gap ends its codes.
+	suffixless := false
 	for ctx.Err() == nil {
 		n, err := p.Read(buf)
 		if err != nil {
@@ -157,7 +160,7 @@ func (s *Scanner) read(ctx context.Context, p Port, events chan<- Event) error {
 			return err
 		}
 		if n == 0 {
-			if s.idleEnds(f, now.Sub(last)) {
+			if s.idleEnds(f, now.Sub(last), &suffixless) {
 				s.code(ctx, events, f.Flush())
 				window = time.Time{}
 			}
@@ -177,17 +180,27 @@ func (s *Scanner) read(ctx context.Context, p Port, events chan<- Event) error {
 }
 
 // idleEnds reports whether a pause of idle ends the code in progress.
-func (s *Scanner) idleEnds(f *Framer, idle time.Duration) bool {
+// Until the scanner is known to send no suffix, only a long pause
+// (StaleGap) ends a code without one: a code that arrives in pieces (a
+// USB bridge, a loaded board) is not cut at its first short pause before
+// its CR has had the time to come.
+func (s *Scanner) idleEnds(f *Framer, idle time.Duration, suffixless *bool) bool {
 	if !f.Pending() {
 		return false
 	}
 	switch {
-	case s.opt.Ending == EndIdle, s.opt.Ending == EndLearn && !f.Suffixed():
+	case s.opt.Ending == EndIdle, s.opt.Ending == EndLearn && !f.Suffixed() && *suffixless:
 		return idle >= s.opt.IdleGap
-	case s.opt.Ending == EndLearn && idle >= s.opt.StaleGap:
+	case s.opt.Ending == EndLearn && !f.Suffixed() && idle >= s.opt.StaleGap:
+		s.opt.Log.Info("qrscan: a code ended without CR or LF; ending codes on the idle gap from now on",
+			"waited", idle.Round(time.Millisecond))
+		*suffixless = true
+		return true
+	case s.opt.Ending == EndLearn && f.Suffixed() && idle >= s.opt.StaleGap:
 		s.opt.Log.Warn("qrscan: a code waited for the suffix learned earlier and did not get it; ending codes on the idle gap again",
 			"waited", idle.Round(time.Millisecond))
 		f.Unlearn()
+		*suffixless = true
 		return true
 	}
 	return false

@@ -67,9 +67,11 @@ func TestScanFaults(t *testing.T) {
 		{"CR", receipt, qrscansim.How{}, ""},
 		{"CR LF with AIM", receipt, qrscansim.How{Suffix: "\r\n", AIM: "]Q1"}, "QR"},
 		{"split writes with pauses", receipt, qrscansim.How{Pieces: 4, Pause: 20 * time.Millisecond}, ""},
-		{"no suffix", receipt, qrscansim.How{NoSuffix: true}, ""},
 		{"GB18030 Chinese", "幸福湾社区 预约 2026-11-27 09:30", qrscansim.How{GB18030: true, AIM: "]Q1"}, "QR"},
 		{"EAN-13", "6901234567892", qrscansim.How{AIM: "]E0"}, "EAN-13"},
+		// Last: once a code came without a suffix, the short idle gap ends
+		// codes, and a loaded machine's pause inside a later one would cut it.
+		{"no suffix", receipt, qrscansim.How{NoSuffix: true}, ""},
 	}
 	r := newRig(t, qrscan.Options{})
 	for _, tc := range tests {

@@ -7,10 +7,11 @@ import "fyne.io/fyne/v2"
 type cell struct{ col, row, cols, rows int }
 
 // grid lays keys out on equal cells that share out all the space given, so
-// that keys grow with the screen but never shrink below KeySize.
+// that keys grow with the screen but never shrink below the key size.
 type grid struct {
 	cols, rows int
 	cells      []cell // cells[i] places the container's i-th object
+	sz         *Sizes // the keyboard's
 }
 
 // Layout implements fyne.Layout.
@@ -25,7 +26,7 @@ func (g *grid) Layout(objects []fyne.CanvasObject, size fyne.Size) {
 
 // MinSize implements fyne.Layout.
 func (g *grid) MinSize([]fyne.CanvasObject) fyne.Size {
-	return fyne.NewSize(float32(g.cols)*KeySize, float32(g.rows)*KeySize)
+	return fyne.NewSize(float32(g.cols)*g.sz.Key, float32(g.rows)*g.sz.Key)
 }
 
 // topBar gives its first object the height it needs across the full width

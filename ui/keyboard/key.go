@@ -29,15 +29,42 @@ import (
 // for unsteady hands, and ten keys fill the 800-pixel width exactly.
 const KeySize float32 = 80
 
-// Type sizes: digits and letters large enough to read at arm's length,
-// Chinese labels of function keys smaller so two characters fit a key.
+// Sizes are a keyboard's key cell and type sizes, in Fyne units. The
+// kiosk sets them from its theme's millimetres for the panel and mode
+// (SetSizes on each keyboard); DefaultSizes are the 7-inch panel's.
+type Sizes struct {
+	Key    float32 // the least width and height of a key's cell
+	Digit  float32 // digits and candidates
+	Letter float32 // letters, and the letters being composed
+	Label  float32 // the Chinese labels of function keys
+	Sub    float32 // a key's second line; 0 leaves it out
+}
+
+// DefaultSizes are the sizes for the 7-inch 800×480 panel at scale 1:
+// digits and letters large enough to read at arm's length, Chinese labels
+// of function keys smaller so two characters fit a key.
+func DefaultSizes() Sizes {
+	return Sizes{Key: KeySize, Digit: 40, Letter: 34, Label: 22, Sub: 15}
+}
+
+// role is which of the Sizes a key's label is drawn at.
+type role int
+
 const (
-	digitSize  float32 = 40
-	letterSize float32 = 34
-	candSize   float32 = 40
-	labelSize  float32 = 22
-	subSize    float32 = 15 // a key's second line
+	roleDigit role = iota
+	roleLetter
+	roleLabel
 )
+
+func (s *Sizes) text(r role) float32 {
+	switch r {
+	case roleDigit:
+		return s.Digit
+	case roleLetter:
+		return s.Letter
+	}
+	return s.Label
+}
 
 // faceInset is the gap between a cell's edge and its key face; the gap is
 // part of the key's touch target.
@@ -59,7 +86,7 @@ var (
 	blue      = color.NRGBA{R: 0x0b, G: 0x57, B: 0xd0, A: 0xff}
 	edge      = color.NRGBA{R: 0x4a, G: 0x4f, B: 0x55, A: 0xff}
 	greyFace  = color.NRGBA{R: 0xe4, G: 0xe6, B: 0xe9, A: 0xff}
-	greyText  = color.NRGBA{R: 0x8a, G: 0x8f, B: 0x96, A: 0xff}
+	greyText  = color.NRGBA{R: 0x5f, G: 0x65, B: 0x6d, A: 0xff} // 4.8:1 on greyFace, 6:1 on paper
 	greyEdge  = color.NRGBA{R: 0xc4, G: 0xc8, B: 0xcd, A: 0xff}
 	backplate = color.NRGBA{R: 0xc9, G: 0xce, B: 0xd6, A: 0xff}
 )
@@ -96,14 +123,15 @@ type key struct {
 	widget.BaseWidget
 	label, sub string
 	icon       string // name of an icon from icons.go, or ""
-	size       float32
+	role       role
+	sz         *Sizes // the keyboard's
 	kind       kind
 	disabled   bool
 	onTap      func()
 }
 
-func newKey(label, sub string, size float32, k kind, onTap func()) *key {
-	b := &key{label: label, sub: sub, size: size, kind: k, onTap: onTap}
+func newKey(sz *Sizes, label, sub string, r role, k kind, onTap func()) *key {
+	b := &key{label: label, sub: sub, sz: sz, role: r, kind: k, onTap: onTap}
 	b.ExtendBaseWidget(b)
 	return b
 }
@@ -117,7 +145,7 @@ func (k *key) Tapped(*fyne.PointEvent) {
 
 // MinSize implements fyne.CanvasObject: a key is never smaller than its
 // cell.
-func (k *key) MinSize() fyne.Size { return fyne.NewSquareSize(KeySize) }
+func (k *key) MinSize() fyne.Size { return fyne.NewSquareSize(k.sz.Key) }
 
 // set changes what the key shows, refreshing it only when something
 // changed, since the candidate bar is redrawn on every letter typed.
@@ -141,7 +169,6 @@ func (k *key) CreateRenderer() fyne.WidgetRenderer {
 	r.face.CornerRadius = 8
 	r.label.Alignment = fyne.TextAlignCenter
 	r.sub.Alignment = fyne.TextAlignCenter
-	r.sub.TextSize = subSize
 	r.Refresh()
 	return r
 }
@@ -166,8 +193,8 @@ func (r *keyRenderer) Refresh() {
 	k := r.k
 	l := lookOf(k.kind, k.disabled)
 	r.face.FillColor, r.face.StrokeColor, r.face.StrokeWidth = l.face, l.stroke, l.strokeWidth
-	r.label.Text, r.label.Color, r.label.TextSize = k.label, l.text, k.size
-	r.sub.Text, r.sub.Color = k.sub, l.text
+	r.label.Text, r.label.Color, r.label.TextSize = k.label, l.text, k.sz.text(k.role)
+	r.sub.Text, r.sub.Color, r.sub.TextSize = k.sub, l.text, k.sz.Sub
 	r.icon.Resource = nil
 	if k.icon != "" {
 		r.icon.Resource = icon(k.icon, l.text)
@@ -184,7 +211,8 @@ func (r *keyRenderer) Layout(size fyne.Size) {
 	r.face.Move(fyne.NewPos(faceInset, faceInset))
 	r.face.Resize(size.SubtractWidthHeight(2*faceInset, 2*faceInset))
 
-	const iconSize, gap float32 = 30, 2
+	const gap float32 = 2
+	iconSize := r.k.sz.Key * 3 / 8
 	var h float32
 	parts := []struct {
 		o      fyne.CanvasObject
@@ -193,7 +221,7 @@ func (r *keyRenderer) Layout(size fyne.Size) {
 	}{
 		{r.icon, iconSize, r.k.icon != ""},
 		{r.label, r.label.MinSize().Height, r.k.label != ""},
-		{r.sub, r.sub.MinSize().Height, r.k.sub != ""},
+		{r.sub, r.sub.MinSize().Height, r.k.sub != "" && r.k.sz.Sub > 0},
 	}
 	for _, p := range parts {
 		if p.shown {

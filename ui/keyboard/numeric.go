@@ -26,6 +26,7 @@ type NumericKeypad struct {
 	// OnDone is called when 确认 is tapped.
 	OnDone func()
 
+	sz      Sizes
 	keys    map[rune]*key // the digits and the extra key
 	back    *key
 	done    *key
@@ -35,9 +36,9 @@ type NumericKeypad struct {
 // NewNumericKeypad returns a keypad. extra is the character of the extra
 // key beside 0, or 0 for none, in which case 0 takes its place.
 func NewNumericKeypad(extra rune) *NumericKeypad {
-	p := &NumericKeypad{keys: map[rune]*key{}}
+	p := &NumericKeypad{keys: map[rune]*key{}, sz: DefaultSizes()}
 	p.ExtendBaseWidget(p)
-	g := &grid{cols: 4, rows: 4}
+	g := &grid{cols: 4, rows: 4, sz: &p.sz}
 	var objs []fyne.CanvasObject
 	add := func(k *key, c cell) {
 		objs = append(objs, k)
@@ -52,10 +53,10 @@ func NewNumericKeypad(extra rune) *NumericKeypad {
 	} else {
 		add(p.digit('0'), cell{col: 0, row: 3, cols: 3, rows: 1})
 	}
-	p.back = newKey("删除", "Delete", labelSize, function, func() { call(p.OnBackspace) })
+	p.back = newKey(&p.sz, "删除", "Delete", roleLabel, function, func() { call(p.OnBackspace) })
 	p.back.icon = iconBackspace
 	add(p.back, cell{col: 3, row: 0, cols: 1, rows: 2})
-	p.done = newKey("确认", "OK", labelSize, confirm, func() { call(p.OnDone) })
+	p.done = newKey(&p.sz, "确认", "OK", roleLabel, confirm, func() { call(p.OnDone) })
 	p.done.icon = iconConfirm
 	add(p.done, cell{col: 3, row: 2, cols: 1, rows: 2})
 
@@ -64,7 +65,7 @@ func NewNumericKeypad(extra rune) *NumericKeypad {
 }
 
 func (p *NumericKeypad) digit(r rune) *key {
-	k := newKey(string(r), "", digitSize, plain, func() {
+	k := newKey(&p.sz, string(r), "", roleDigit, plain, func() {
 		if p.OnKey != nil {
 			p.OnKey(r)
 		}
@@ -72,6 +73,10 @@ func (p *NumericKeypad) digit(r rune) *key {
 	p.keys[r] = k
 	return k
 }
+
+// SetSizes sizes the keys and their type; call it before showing the
+// keypad, or Refresh after.
+func (p *NumericKeypad) SetSizes(s Sizes) { p.sz = s }
 
 // CreateRenderer implements fyne.Widget.
 func (p *NumericKeypad) CreateRenderer() fyne.WidgetRenderer {

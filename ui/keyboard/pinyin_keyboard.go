@@ -62,6 +62,7 @@ type PinyinKeyboard struct {
 	cands  []string // on the current page
 	more   bool     // a further page exists
 
+	sz         Sizes
 	letters    [26]*key
 	candKeys   [PageSize]*key
 	prev, next *key
@@ -70,14 +71,15 @@ type PinyinKeyboard struct {
 	done       *key
 	modeTag    *canvas.Text
 	compText   *canvas.Text
+	strut      *canvas.Rectangle
 	content    fyne.CanvasObject
 }
 
 // NewPinyinKeyboard returns a keyboard in pinyin mode that converts with e.
 func NewPinyinKeyboard(e *pinyin.Engine) *PinyinKeyboard {
-	k := &PinyinKeyboard{engine: e}
+	k := &PinyinKeyboard{engine: e, sz: DefaultSizes()}
 	k.ExtendBaseWidget(k)
-	g := &grid{cols: 10, rows: 4}
+	g := &grid{cols: 10, rows: 4, sz: &k.sz}
 	var objs []fyne.CanvasObject
 	add := func(b *key, col, row, cols int) {
 		objs = append(objs, b)
@@ -87,7 +89,7 @@ func NewPinyinKeyboard(e *pinyin.Engine) *PinyinKeyboard {
 	k.prev = k.iconKey("上一页", iconPrev, func() { k.turn(-1) })
 	add(k.prev, 0, 0, 1)
 	for i := range k.candKeys {
-		k.candKeys[i] = newKey("", "", candSize, plain, func() { k.choose(i) })
+		k.candKeys[i] = newKey(&k.sz, "", "", roleDigit, plain, func() { k.choose(i) })
 		add(k.candKeys[i], 1+i, 0, 1)
 	}
 	k.next = k.iconKey("下一页", iconNext, func() { k.turn(1) })
@@ -99,17 +101,17 @@ func NewPinyinKeyboard(e *pinyin.Engine) *PinyinKeyboard {
 			start = 1 // after the switch key
 		}
 		for i, r := range letters {
-			k.letters[r-'a'] = newKey(string(r), "", letterSize, plain, func() { k.letter(r) })
+			k.letters[r-'a'] = newKey(&k.sz, string(r), "", roleLetter, plain, func() { k.letter(r) })
 			add(k.letters[r-'a'], start+i, row+1, 1)
 		}
 	}
 	k.back = k.iconKey("删除", iconBackspace, k.backspace)
 	add(k.back, 9, 2, 1)
-	k.mode = newKey("英文", "ABC", labelSize, function, k.switchMode)
+	k.mode = newKey(&k.sz, "英文", "ABC", roleLabel, function, k.switchMode)
 	add(k.mode, 0, 3, 1)
-	k.space = newKey("空格", "space", labelSize, function, k.spaceBar)
+	k.space = newKey(&k.sz, "空格", "space", roleLabel, function, k.spaceBar)
 	add(k.space, 8, 3, 1)
-	k.done = newKey("确认", "OK", labelSize, confirm, k.finish)
+	k.done = newKey(&k.sz, "确认", "OK", roleLabel, confirm, k.finish)
 	add(k.done, 9, 3, 1)
 
 	k.content = container.NewStack(canvas.NewRectangle(backplate),
@@ -120,7 +122,7 @@ func NewPinyinKeyboard(e *pinyin.Engine) *PinyinKeyboard {
 
 // iconKey returns a function key showing an icon over a small caption.
 func (k *PinyinKeyboard) iconKey(caption, icon string, onTap func()) *key {
-	b := newKey("", caption, labelSize, function, onTap)
+	b := newKey(&k.sz, "", caption, roleLabel, function, onTap)
 	b.icon = icon
 	return b
 }
@@ -129,14 +131,26 @@ func (k *PinyinKeyboard) iconKey(caption, icon string, onTap func()) *key {
 // not a touch target, so it can be lower than a key.
 func (k *PinyinKeyboard) compositionLine() fyne.CanvasObject {
 	k.modeTag = canvas.NewText("", paper)
-	k.modeTag.TextSize = labelSize
+	k.modeTag.TextSize = k.sz.Label
 	k.modeTag.TextStyle.Bold = true
 	k.compText = canvas.NewText("", ink)
-	k.compText.TextSize = 28
+	k.compText.TextSize = compSize(k.sz)
 	tag := container.NewStack(canvas.NewRectangle(slate), container.NewPadded(k.modeTag))
-	strut := canvas.NewRectangle(paper)
-	strut.SetMinSize(fyne.NewSize(0, compositionHeight))
-	return container.NewStack(strut, container.NewHBox(container.NewCenter(tag), k.compText))
+	k.strut = canvas.NewRectangle(paper)
+	k.strut.SetMinSize(fyne.NewSize(0, compositionHeight))
+	return container.NewStack(k.strut, container.NewHBox(container.NewCenter(tag), k.compText))
+}
+
+// compSize is the type size of the letters being composed: a little
+// smaller than the keys' letters, in a line lower than a key.
+func compSize(s Sizes) float32 { return s.Letter * 28 / 34 }
+
+// SetSizes sizes the keys and their type; call it before showing the
+// keyboard.
+func (k *PinyinKeyboard) SetSizes(s Sizes) {
+	k.sz = s
+	k.modeTag.TextSize, k.compText.TextSize = s.Label, compSize(s)
+	k.strut.SetMinSize(fyne.NewSize(0, max(compositionHeight, 1.5*compSize(s))))
 }
 
 // CreateRenderer implements fyne.Widget.

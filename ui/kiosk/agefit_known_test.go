@@ -4,266 +4,43 @@ import "github.com/gridkiosk/gridkiosk/ui/agefit"
 
 // knownAgeFitFailures are the resident screens that do not meet the
 // age-friendly rules yet, by "screen size language mode", with the rules
-// each fails; TestAgeFit checks the list is exact. They are issue 16's
-// next step: the screens sized from the theme's millimetres (their type
-// and buttons are fixed Fyne units today, made for the 7-inch panel, so
-// they are smaller on the 10.1-inch one, and the large mode does not
-// change them yet), and the pinyin hint's and the disabled page buttons'
-// grey (3.3:1 and 2.6:1) on the name screen. Take a line off when its
-// screen is fixed; TestAgeFit says when.
+// each fails; TestAgeFit checks the list is exact. Every screen takes its
+// type and targets from the theme's millimetres and meets the rules at
+// 800×480, 1280×800 and 1920×1080 in both languages and both modes but
+// these, all in the large mode on the 7-inch panel (152×91 mm), seven of
+// the 252 audited:
+//
+//   - manual-name, both languages: the pinyin keyboard's ten keys across
+//     are 15.2 mm wide and 13.9 mm high, under the large mode's 18 mm (ten
+//     keys of 18 mm need 180 mm). Handwriting (手写) is the way in for a
+//     resident who needs larger targets; it is being wired into this
+//     screen beside the keyboard.
+//   - declined and help in English: the banner (what happened and where
+//     staff are) in 8 mm type takes four lines, and the five start tiles
+//     left under it are too low (target) and their names too wide
+//     (clipped, overlap). In Chinese the compact banner fits; the English
+//     one would need the tiles paged too.
+//   - progress (both states) and lookup-unknown in English: the next step
+//     and the hub's refusal run to three and four lines of 8 mm English
+//     beside or under what else the screen must show, and the compact
+//     forms' fewer rows are still too tall (overlap, clipped). Chinese
+//     fits; the English would need these answers paged.
+//
+// Take a line off when its screen is fixed; TestAgeFit says when.
 func knownAgeFitFailures() map[string][]agefit.Rule {
 	const (
-		text     = agefit.RuleText
-		body     = agefit.RuleBody
-		title    = agefit.RuleTitle
-		target   = agefit.RuleTarget
-		contrast = agefit.RuleContrast
+		target  = agefit.RuleTarget
+		clipped = agefit.RuleClipped
+		overlap = agefit.RuleOverlap
 	)
 	return map[string][]agefit.Rule{
-		// 800x480 (7"), normal mode
-		"attract 800x480 zh normal":      {body, text},
-		"card 800x480 zh normal":         {title},
-		"scan 800x480 zh normal":         {title},
-		"matter 800x480 zh normal":       {body, title},
-		"matter-phone 800x480 zh normal": {body, text, title},
-		"declined 800x480 zh normal":     {body, text},
-		"consent 800x480 zh normal":      {body, text, title},
-		"confirm 800x480 zh normal":      {body, text, title},
-		"purpose 800x480 zh normal":      {body, title},
-		"phone 800x480 zh normal":        {body, text, title},
-		"done 800x480 zh normal":         {body, text},
-		"done-card 800x480 zh normal":    {body},
-		"manual-id 800x480 zh normal":    {body, text, title},
-		"manual-name 800x480 zh normal":  {contrast, text, title},
-		"idle 800x480 zh normal":         {body, text},
-		"help 800x480 zh normal":         {body, text},
-		"help-phone 800x480 zh normal":   {body, text, title},
-		"attract 800x480 en normal":      {body, text},
-		"card 800x480 en normal":         {title},
-		"scan 800x480 en normal":         {title},
-		"matter 800x480 en normal":       {body, text, title},
-		"matter-phone 800x480 en normal": {body, text, title},
-		"declined 800x480 en normal":     {body, text},
-		"consent 800x480 en normal":      {body, text, title},
-		"confirm 800x480 en normal":      {body, text, title},
-		"purpose 800x480 en normal":      {body, text, title},
-		"phone 800x480 en normal":        {body, text, title},
-		"done 800x480 en normal":         {body, text},
-		"done-card 800x480 en normal":    {body},
-		"manual-id 800x480 en normal":    {body, text, title},
-		"manual-name 800x480 en normal":  {contrast, text, title},
-		"idle 800x480 en normal":         {body, text},
-		"help 800x480 en normal":         {body, text},
-		"help-phone 800x480 en normal":   {body, text, title},
-		// 800x480 (7"), large mode
-		"attract 800x480 zh large":      {body, target, text, title},
-		"card 800x480 zh large":         {body, target, text, title},
-		"scan 800x480 zh large":         {body, target, text, title},
-		"matter 800x480 zh large":       {body, target, text, title},
-		"matter-phone 800x480 zh large": {body, target, text, title},
-		"declined 800x480 zh large":     {body, target, text, title},
-		"consent 800x480 zh large":      {body, target, text, title},
-		"confirm 800x480 zh large":      {body, target, text, title},
-		"purpose 800x480 zh large":      {body, target, text, title},
-		"phone 800x480 zh large":        {body, target, text, title},
-		"done 800x480 zh large":         {body, target, text},
-		"done-card 800x480 zh large":    {body, target, text},
-		"manual-id 800x480 zh large":    {body, target, text, title},
-		"manual-name 800x480 zh large":  {body, contrast, target, text, title},
-		"idle 800x480 zh large":         {body, target, text},
-		"help 800x480 zh large":         {body, target, text, title},
-		"help-phone 800x480 zh large":   {body, target, text, title},
-		"attract 800x480 en large":      {body, target, text, title},
-		"card 800x480 en large":         {body, target, text, title},
-		"scan 800x480 en large":         {body, target, text, title},
-		"matter 800x480 en large":       {body, target, text, title},
-		"matter-phone 800x480 en large": {body, target, text, title},
-		"declined 800x480 en large":     {body, target, text, title},
-		"consent 800x480 en large":      {body, target, text, title},
-		"confirm 800x480 en large":      {body, target, text, title},
-		"purpose 800x480 en large":      {body, target, text, title},
-		"phone 800x480 en large":        {body, target, text, title},
-		"done 800x480 en large":         {body, target, text},
-		"done-card 800x480 en large":    {body, target, text},
-		"manual-id 800x480 en large":    {body, target, text, title},
-		"manual-name 800x480 en large":  {body, contrast, target, text, title},
-		"idle 800x480 en large":         {body, target, text},
-		"help 800x480 en large":         {body, target, text, title},
-		"help-phone 800x480 en large":   {body, target, text, title},
-		// 1280x800 (10.1"), normal mode
-		"attract 1280x800 zh normal":      {body, target, text, title}, // 再听一遍 on the start screen: 13.6 mm high
-		"card 1280x800 zh normal":         {target, title},
-		"scan 1280x800 zh normal":         {target, title},
-		"matter 1280x800 zh normal":       {body, target, title},
-		"matter-phone 1280x800 zh normal": {body, target, text, title},
-		"declined 1280x800 zh normal":     {body, target, text, title}, // 再听一遍 on the start screen: 13.6 mm high
-		"consent 1280x800 zh normal":      {target, text, title},
-		"confirm 1280x800 zh normal":      {body, target, text, title},
-		"purpose 1280x800 zh normal":      {body, target, title},
-		"phone 1280x800 zh normal":        {body, target, text, title},
-		"done 1280x800 zh normal":         {body, target, text},
-		"done-card 1280x800 zh normal":    {body, target},
-		"manual-id 1280x800 zh normal":    {body, target, text, title},
-		"manual-name 1280x800 zh normal":  {contrast, target, text, title},
-		"idle 1280x800 zh normal":         {body, target, text},
-		"help 1280x800 zh normal":         {body, target, text, title}, // 再听一遍 on the start screen: 13.6 mm high
-		"help-phone 1280x800 zh normal":   {body, target, text, title},
-		"attract 1280x800 en normal":      {body, target, text, title}, // 再听一遍 on the start screen: 13.6 mm high
-		"card 1280x800 en normal":         {target, title},
-		"scan 1280x800 en normal":         {target, title},
-		"matter 1280x800 en normal":       {body, target, text, title},
-		"matter-phone 1280x800 en normal": {body, target, text, title},
-		"declined 1280x800 en normal":     {body, target, text, title}, // 再听一遍 on the start screen: 13.6 mm high
-		"consent 1280x800 en normal":      {target, text, title},
-		"confirm 1280x800 en normal":      {body, target, text, title},
-		"purpose 1280x800 en normal":      {body, target, text, title},
-		"phone 1280x800 en normal":        {body, target, text, title},
-		"done 1280x800 en normal":         {body, target, text},
-		"done-card 1280x800 en normal":    {body, target},
-		"manual-id 1280x800 en normal":    {body, target, text, title},
-		"manual-name 1280x800 en normal":  {contrast, target, text, title},
-		"idle 1280x800 en normal":         {body, target, text},
-		"help 1280x800 en normal":         {body, target, text, title}, // 再听一遍 on the start screen: 13.6 mm high
-		"help-phone 1280x800 en normal":   {body, target, text, title},
-		// 1280x800 (10.1"), large mode
-		"attract 1280x800 zh large":      {body, target, text, title},
-		"card 1280x800 zh large":         {body, target, text, title},
-		"scan 1280x800 zh large":         {body, target, text, title},
-		"matter 1280x800 zh large":       {body, target, text, title},
-		"matter-phone 1280x800 zh large": {body, target, text, title},
-		"declined 1280x800 zh large":     {body, target, text, title},
-		"consent 1280x800 zh large":      {body, target, text, title},
-		"confirm 1280x800 zh large":      {body, target, text, title},
-		"purpose 1280x800 zh large":      {body, target, text, title},
-		"phone 1280x800 zh large":        {body, target, text, title},
-		"done 1280x800 zh large":         {body, target, text},
-		"done-card 1280x800 zh large":    {body, target, text},
-		"manual-id 1280x800 zh large":    {body, target, text, title},
-		"manual-name 1280x800 zh large":  {body, contrast, target, text, title},
-		"idle 1280x800 zh large":         {body, target, text},
-		"help 1280x800 zh large":         {body, target, text, title},
-		"help-phone 1280x800 zh large":   {body, target, text, title},
-		"attract 1280x800 en large":      {body, target, text, title},
-		"card 1280x800 en large":         {body, target, text, title},
-		"scan 1280x800 en large":         {body, target, text, title},
-		"matter 1280x800 en large":       {body, target, text, title},
-		"matter-phone 1280x800 en large": {body, target, text, title},
-		"declined 1280x800 en large":     {body, target, text, title},
-		"consent 1280x800 en large":      {body, target, text, title},
-		"confirm 1280x800 en large":      {body, target, text, title},
-		"purpose 1280x800 en large":      {body, target, text, title},
-		"phone 1280x800 en large":        {body, target, text, title},
-		"done 1280x800 en large":         {body, target, text},
-		"done-card 1280x800 en large":    {body, target, text},
-		"manual-id 1280x800 en large":    {body, target, text, title},
-		"manual-name 1280x800 en large":  {body, contrast, target, text, title},
-		"idle 1280x800 en large":         {body, target, text},
-		"help 1280x800 en large":         {body, target, text, title},
-		"help-phone 1280x800 en large":   {body, target, text, title},
-		// 1920x1080 (21.5"), normal mode
-		"matter 1920x1080 zh normal":       {title},
-		"matter-phone 1920x1080 zh normal": {text},
-		"purpose 1920x1080 zh normal":      {title},
-		"phone 1920x1080 zh normal":        {text},
-		"manual-id 1920x1080 zh normal":    {text},
-		"manual-name 1920x1080 zh normal":  {contrast, text},
-		"idle 1920x1080 zh normal":         {body},
-		"help-phone 1920x1080 zh normal":   {text},
-		"matter 1920x1080 en normal":       {body, title},
-		"matter-phone 1920x1080 en normal": {text},
-		"purpose 1920x1080 en normal":      {body, title},
-		"phone 1920x1080 en normal":        {text},
-		"manual-id 1920x1080 en normal":    {text},
-		"manual-name 1920x1080 en normal":  {contrast, text},
-		"idle 1920x1080 en normal":         {body},
-		"help-phone 1920x1080 en normal":   {text},
-		// 1920x1080 (21.5"), large mode
-		"attract 1920x1080 zh large":      {body, text, title},
-		"card 1920x1080 zh large":         {text, title}, // 再听一遍 at body size: 5.9 mm
-		"scan 1920x1080 zh large":         {text, title}, // 再听一遍 at body size: 5.9 mm
-		"matter 1920x1080 zh large":       {body, text, title},
-		"matter-phone 1920x1080 zh large": {body, text, title},
-		"declined 1920x1080 zh large":     {body, text, title},
-		"consent 1920x1080 zh large":      {text, title},
-		"confirm 1920x1080 zh large":      {body, text, title},
-		"purpose 1920x1080 zh large":      {body, text, title},
-		"phone 1920x1080 zh large":        {body, text, title},
-		"done 1920x1080 zh large":         {body, text},
-		"done-card 1920x1080 zh large":    {body, text},
-		"manual-id 1920x1080 zh large":    {body, text, title},
-		"manual-name 1920x1080 zh large":  {contrast, text, title},
-		"idle 1920x1080 zh large":         {body, text},
-		"help 1920x1080 zh large":         {body, text, title},
-		"help-phone 1920x1080 zh large":   {body, text, title},
-		"attract 1920x1080 en large":      {body, text, title},
-		"card 1920x1080 en large":         {text, title}, // 再听一遍 at body size: 5.9 mm
-		"scan 1920x1080 en large":         {text, title}, // 再听一遍 at body size: 5.9 mm
-		"matter 1920x1080 en large":       {body, text, title},
-		"matter-phone 1920x1080 en large": {body, text, title},
-		"declined 1920x1080 en large":     {body, text, title},
-		"consent 1920x1080 en large":      {text, title},
-		"confirm 1920x1080 en large":      {body, text, title},
-		"purpose 1920x1080 en large":      {body, text, title},
-		"phone 1920x1080 en large":        {body, text, title},
-		"done 1920x1080 en large":         {body, text},
-		"done-card 1920x1080 en large":    {body, text},
-		"manual-id 1920x1080 en large":    {body, text, title},
-		"manual-name 1920x1080 en large":  {contrast, text, title},
-		"idle 1920x1080 en large":         {body, text},
-		"help 1920x1080 en large":         {body, text, title},
-		"help-phone 1920x1080 en large":   {body, text, title},
-		// The look-up screens (查进度, lookup.go) fail only the rules the
-		// other screens fail, for the same reason: they are drawn with the
-		// shared helpers (frame, button, para, the numeric keypad), which
-		// size in fixed units until the theme's millimetres reach them.
-		// No clipped, overlapping or low-contrast text is among these.
-		"lookup 800x480 zh normal":             {body, text, title},
-		"lookup-unknown 800x480 zh normal":     {body, text, title},
-		"progress 800x480 zh normal":           {body, title},
-		"progress-offline 800x480 zh normal":   {body, title},
-		"lookup 800x480 en normal":             {body, text, title},
-		"lookup-unknown 800x480 en normal":     {body, text, title},
-		"progress 800x480 en normal":           {body, title},
-		"progress-offline 800x480 en normal":   {body, title},
-		"lookup 800x480 zh large":              {body, target, text, title},
-		"lookup-unknown 800x480 zh large":      {body, target, text, title},
-		"progress 800x480 zh large":            {body, target, text, title},
-		"progress-offline 800x480 zh large":    {body, target, text, title},
-		"lookup 800x480 en large":              {body, target, text, title},
-		"lookup-unknown 800x480 en large":      {body, target, text, title},
-		"progress 800x480 en large":            {body, target, text, title},
-		"progress-offline 800x480 en large":    {body, target, text, title},
-		"lookup 1280x800 zh normal":            {body, target, text, title},
-		"lookup-unknown 1280x800 zh normal":    {body, target, text, title},
-		"progress 1280x800 zh normal":          {body, target, title},
-		"progress-offline 1280x800 zh normal":  {body, target, title},
-		"lookup 1280x800 en normal":            {body, target, text, title},
-		"lookup-unknown 1280x800 en normal":    {body, target, text, title},
-		"progress 1280x800 en normal":          {body, target, title},
-		"progress-offline 1280x800 en normal":  {body, target, title},
-		"lookup 1280x800 zh large":             {body, target, text, title},
-		"lookup-unknown 1280x800 zh large":     {body, target, text, title},
-		"progress 1280x800 zh large":           {body, target, text, title},
-		"progress-offline 1280x800 zh large":   {body, target, text, title},
-		"lookup 1280x800 en large":             {body, target, text, title},
-		"lookup-unknown 1280x800 en large":     {body, target, text, title},
-		"progress 1280x800 en large":           {body, target, text, title},
-		"progress-offline 1280x800 en large":   {body, target, text, title},
-		"lookup 1920x1080 zh normal":           {text},
-		"lookup-unknown 1920x1080 zh normal":   {text},
-		"progress 1920x1080 zh normal":         {title},
-		"progress-offline 1920x1080 zh normal": {title},
-		"lookup 1920x1080 en normal":           {text},
-		"lookup-unknown 1920x1080 en normal":   {text},
-		"progress 1920x1080 en normal":         {title},
-		"progress-offline 1920x1080 en normal": {title},
-		"lookup 1920x1080 zh large":            {body, text, title},
-		"lookup-unknown 1920x1080 zh large":    {body, text, title},
-		"progress 1920x1080 zh large":          {body, text, title},
-		"progress-offline 1920x1080 zh large":  {body, text, title},
-		"lookup 1920x1080 en large":            {body, text, title},
-		"lookup-unknown 1920x1080 en large":    {body, text, title},
-		"progress 1920x1080 en large":          {body, text, title},
-		"progress-offline 1920x1080 en large":  {body, text, title},
+		"manual-name 800x480 zh large": {target},
+		"manual-name 800x480 en large": {target},
+		"declined 800x480 en large":    {clipped, overlap, target},
+		"help 800x480 en large":        {clipped, overlap},
+
+		"lookup-unknown 800x480 en large":   {clipped},
+		"progress 800x480 en large":         {overlap},
+		"progress-offline 800x480 en large": {overlap},
 	}
 }

@@ -36,25 +36,13 @@ func auditMin(large bool) agefit.Min {
 func auditEach(t *testing.T, f func(key string, r agefit.Report)) {
 	r := newRig(t, rigOptions{noCard: true})
 	withPrinter(r)
-	settings := fyne.CurrentApp().Settings()
-	th, ok := settings.Theme().(*ui.Theme)
-	if !ok {
-		t.Fatalf("the app's theme is %T, not the kiosk's", settings.Theme())
-	}
-	p0, s0 := th.Panel()
-	t.Cleanup(func() { th.SetPanel(p0, s0); th.SetLarge(false); settings.SetTheme(th) })
 	sizes := auditSizes
 	if simui.RaceDetector {
 		sizes = sizes[:1]
 	}
 	for _, size := range sizes {
-		scale := r.win.Canvas().Scale()
-		p := mm.ForWindow(size.Width, size.Height, scale, 0)
-		r.win.Resize(size)
 		for _, large := range []bool{false, true} {
-			th.SetPanel(p, scale)
-			th.SetLarge(large)
-			settings.SetTheme(th)
+			th, p, scale := panelTheme(t, r, size, large)
 			mode := map[bool]string{false: "normal", true: "large"}[large]
 			for _, lang := range []string{"zh-CN", "en"} {
 				r.app.lang = lang
@@ -71,6 +59,28 @@ func auditEach(t *testing.T, f func(key string, r agefit.Report)) {
 			}
 		}
 	}
+}
+
+// panelTheme resizes the rig's window to a panel of size at its default
+// diagonal and sizes the app's theme for it in a mode, as the kiosk does
+// for its panel; the test's end puts the theme back.
+func panelTheme(t *testing.T, r *rig, size fyne.Size, large bool) (*ui.Theme, mm.Panel, float32) {
+	t.Helper()
+	settings := fyne.CurrentApp().Settings()
+	th, ok := settings.Theme().(*ui.Theme)
+	if !ok {
+		t.Fatalf("the app's theme is %T, not the kiosk's", settings.Theme())
+	}
+	p0, s0 := th.Panel()
+	l0 := th.Large()
+	t.Cleanup(func() { th.SetPanel(p0, s0); th.SetLarge(l0); settings.SetTheme(th) })
+	scale := r.win.Canvas().Scale()
+	p := mm.ForWindow(size.Width, size.Height, scale, 0)
+	r.win.Resize(size)
+	th.SetPanel(p, scale)
+	th.SetLarge(large)
+	settings.SetTheme(th)
+	return th, p, scale
 }
 
 // The age-friendly audit of every resident screen: at 800×480, 1280×800

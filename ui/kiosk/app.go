@@ -109,6 +109,10 @@ type App struct {
 	// The rest belongs to Fyne's goroutine.
 	ctx      context.Context // Run's, parent of the other modes'
 	lang     string
+	sz       sizes           // of the screen shown, from the theme when it was built
+	compact  bool            // the screen shown is in its compact form (cramped)
+	tiles    tilePage        // the page of matters shown (compact.go)
+	built    fyne.Size       // the window's size when the screen shown was built
 	root     *fyne.Container // the screen, and the idle question over it
 	mode     mode
 	gen      int // counts mode changes: a back of a mode already left is ignored
@@ -160,7 +164,8 @@ func New(st Station, win fyne.Window, opt Options) *App {
 		opt.Pinyin = pinyin.New()
 	}
 	a := &App{st: st, win: win, opt: opt, idle: opt.IdleTimeout, pinyin: opt.Pinyin,
-		ctx: context.Background(), lang: opt.Lang, root: container.NewStack()}
+		ctx: context.Background(), lang: opt.Lang}
+	a.root = container.New(rooted{a})
 	if opt.Ticks == nil {
 		a.wake.timer = time.NewTimer(time.Minute)
 	}
@@ -172,6 +177,7 @@ func New(st Station, win fyne.Window, opt Options) *App {
 	}
 	a.health = st.Health()
 	a.touched = a.now()
+	a.resetLarge()
 	win.SetPadded(false)
 	win.SetContent(a.root)
 	a.show(scrAttract)
@@ -336,6 +342,10 @@ func (a *App) enter(m mode) {
 	a.quiet()
 	a.wantTech = false
 	a.pressed = time.Time{}
+	if m != resident {
+		// Staff taking over ends the resident's session, and its type.
+		a.resetLarge()
+	}
 	a.f = flow{}
 	a.notice = notice{}
 	a.touched = a.now()

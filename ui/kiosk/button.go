@@ -18,14 +18,11 @@ const (
 	chosen              // white with a thick blue edge: the choice made
 )
 
-// Inside a button: the margin round its content and the icon's size.
-const (
-	padX     float32 = 16
-	padY     float32 = 8
-	iconSize float32 = 40
-)
+// padX is the margin either side of a button's content; above and
+// below it is half as much.
+const padX float32 = 16
 
-// button is a touch target at least touch units square: a face, a label
+// button is a touch target at least the screen's touch size square: a face, a label
 // of up to a few lines, an optional second line in small type (the other
 // language, a hint) and an optional icon above. Fyne's own button has
 // neither the size nor the second line.
@@ -36,6 +33,7 @@ type button struct {
 	icon     func(color.Color) fyne.Resource
 	look     look
 	size     float32
+	sz       sizes // the screen's
 	disabled bool
 	onTap    func()
 	// wrapAt lets the label wrap: the least width its lines are laid to.
@@ -44,10 +42,21 @@ type button struct {
 	// width is the least width, when the label alone would make the
 	// button too small a target.
 	width float32
+	// pad is the margin either side of the label; 0 is padX.
+	pad float32
 }
 
-func newButton(label string, l look, onTap func()) *button {
-	b := &button{label: label, look: l, size: sizeButton, onTap: onTap}
+// padding is the margin either side of the label.
+func (b *button) padding() float32 {
+	if b.pad > 0 {
+		return b.pad
+	}
+	return padX
+}
+
+// newButton returns a button in the screen's sizes, its label body text.
+func (a *App) newButton(label string, l look, onTap func()) *button {
+	b := &button{label: label, look: l, size: a.sz.body, sz: a.sz, onTap: onTap}
 	b.ExtendBaseWidget(b)
 	return b
 }
@@ -88,28 +97,28 @@ func (b *button) lines(width float32) []string {
 	if b.wrapAt <= 0 {
 		return []string{b.label}
 	}
-	return wrap(b.label, b.size, false, width-2*padX)
+	return wrap(b.label, b.size, false, width-2*b.padding())
 }
 
 // MinSize implements fyne.CanvasObject.
 func (b *button) MinSize() fyne.Size {
-	w := max(touch, b.wrapAt, b.width)
+	w := max(b.sz.touch, b.wrapAt, b.width)
 	if b.wrapAt <= 0 {
-		w = max(w, fyne.MeasureText(b.label, b.size, fyne.TextStyle{}).Width+2*padX)
+		w = max(w, fyne.MeasureText(b.label, b.size, fyne.TextStyle{}).Width+2*b.padding())
 	}
 	if b.sub != "" {
-		w = max(w, fyne.MeasureText(b.sub, sizeSmall, fyne.TextStyle{}).Width+2*padX)
+		w = max(w, fyne.MeasureText(b.sub, b.sz.caption, fyne.TextStyle{}).Width+2*b.padding())
 	}
-	return fyne.NewSize(w, max(touch, b.contentHeight(w)+2*padY))
+	return fyne.NewSize(w, max(b.sz.touch, b.contentHeight(w)+b.padding()))
 }
 
 func (b *button) contentHeight(width float32) float32 {
 	h := float32(len(b.lines(width))) * lineHeight(b.size)
 	if b.sub != "" {
-		h += lineHeight(sizeSmall)
+		h += lineHeight(b.sz.caption)
 	}
 	if b.icon != nil {
-		h += iconSize + 4
+		h += b.sz.icon() + 4
 	}
 	return h
 }
@@ -121,7 +130,7 @@ func lineHeight(size float32) float32 {
 
 // CreateRenderer implements fyne.Widget.
 func (b *button) CreateRenderer() fyne.WidgetRenderer {
-	r := &buttonRenderer{b: b, face: canvas.NewRectangle(paper), sub: text("", sizeSmall, ink, false),
+	r := &buttonRenderer{b: b, face: canvas.NewRectangle(paper), sub: text("", b.sz.caption, ink, false),
 		icon: &canvas.Image{FillMode: canvas.ImageFillContain}}
 	r.face.CornerRadius = 10
 	r.sub.Alignment = fyne.TextAlignCenter
@@ -159,24 +168,24 @@ func (r *buttonRenderer) Layout(size fyne.Size) {
 	y := (size.Height - b.contentHeight(size.Width)) / 2
 	if b.icon != nil {
 		r.icon.Resource = b.icon(fg)
-		r.icon.Resize(fyne.NewSquareSize(iconSize))
-		r.icon.Move(fyne.NewPos((size.Width-iconSize)/2, y))
+		r.icon.Resize(fyne.NewSquareSize(b.sz.icon()))
+		r.icon.Move(fyne.NewPos((size.Width-b.sz.icon())/2, y))
 		r.objs = append(r.objs, r.icon)
-		y += iconSize + 4
+		y += b.sz.icon() + 4
 	}
 	for i, l := range ls {
 		t := r.lines[i]
 		t.Text, t.Color, t.TextSize = l, fg, b.size
 		h := lineHeight(b.size)
-		t.Move(fyne.NewPos(padX, y))
-		t.Resize(fyne.NewSize(size.Width-2*padX, h))
+		t.Move(fyne.NewPos(b.padding(), y))
+		t.Resize(fyne.NewSize(size.Width-2*b.padding(), h))
 		r.objs = append(r.objs, t)
 		y += h
 	}
 	if b.sub != "" {
 		r.sub.Text, r.sub.Color = b.sub, fg
-		r.sub.Move(fyne.NewPos(padX, y))
-		r.sub.Resize(fyne.NewSize(size.Width-2*padX, lineHeight(sizeSmall)))
+		r.sub.Move(fyne.NewPos(b.padding(), y))
+		r.sub.Resize(fyne.NewSize(size.Width-2*b.padding(), lineHeight(b.sz.caption)))
 		r.objs = append(r.objs, r.sub)
 	}
 }

@@ -39,14 +39,13 @@ func (a *App) noticeText(days int) []string {
 // shown or typed. Agree and decline are the same size: declining must be
 // as easy as agreeing.
 func (a *App) consentScreen() fyne.CanvasObject {
-	notice := newPara(strings.Join(a.noticeText(a.st.Config().Storage.RetentionDays), "\n"), sizeBig, ink, fullWidth)
-	// The whole notice stays in view, in smaller type on a small screen,
-	// rather than half of it hidden below a scroll.
-	notice.least = 19
-	foot := text(a.tr("告知书版本 ", "Notice version ")+ConsentVersion, sizeSmall, muted, false)
-	body := container.NewBorder(nil, foot, nil, nil, notice)
-	no := newButton(a.tr("不同意", "Disagree"), neutral, a.act(a.decline))
-	yes := newButton(a.tr("同意", "Agree"), primary, a.act(a.agree))
+	notice := newPara(strings.Join(a.noticeText(a.st.Config().Storage.RetentionDays), "\n"), a.sz.body, ink, a.fullWidth())
+	// Never smaller than the screen's body type: a page at a time where
+	// the whole notice does not fit.
+	foot := text(a.tr("告知书版本 ", "Notice version ")+ConsentVersion, a.sz.caption, muted, false)
+	body := container.NewBorder(nil, foot, nil, nil, a.newPager(notice))
+	no := a.newButton(a.tr("不同意", "Disagree"), neutral, a.act(a.decline))
+	yes := a.newButton(a.tr("同意", "Agree"), primary, a.act(a.agree))
 	return a.frame(a.tr("个人信息告知", "Your personal information"), body, no, yes)
 }
 
@@ -61,36 +60,54 @@ func (a *App) doneScreen() fyne.CanvasObject {
 	}
 	var rows []fyne.CanvasObject
 	if a.f.cardOn {
-		take := newPara(a.tr("请取回您的身份证", "Please take your ID card"), sizeTitle+6, paper, fullWidth-2*inset)
+		take := newPara(a.tr("请取回您的身份证", "Please take your ID card"), a.sz.title, paper, a.fullWidth()-2*inset)
 		take.align, take.bold = fyne.TextAlignCenter, true
 		rows = append(rows, container.NewStack(canvas.NewRectangle(red), container.New(margin{x: inset, y: 6}, take)))
 	}
-	rows = append(rows,
-		centred(text(a.tr("您的号码", "Your number"), sizeBody, muted, false)),
-		centred(text(ticket, sizeTicket, green, true)))
+	cramped := a.cramped()
+	if cramped {
+		// The number beside its label, a line saved.
+		rows = append(rows, container.NewCenter(container.NewHBox(
+			container.New(middle{}, text(a.tr("您的号码", "Your number"), a.sz.body, muted, false)),
+			text(ticket, 1.6*a.sz.title, green, true))))
+	} else {
+		rows = append(rows,
+			centred(text(a.tr("您的号码", "Your number"), a.sz.body, muted, false)),
+			centred(text(ticket, a.sz.ticket(), green, true)))
+	}
 	add := func(s string, bold bool) {
-		p := newPara(s, sizeBody, ink, fullWidth)
+		p := newPara(s, a.sz.body, ink, a.fullWidth())
 		p.align, p.bold = fyne.TextAlignCenter, bold
 		rows = append(rows, p)
 	}
-	if !a.f.cardOn {
-		// The card first: the rest shows once it is taken.
+	if !a.f.cardOn && !cramped {
+		// The card first: the rest shows once it is taken. The voice
+		// says it where there is no room.
 		add(a.tr("请稍坐，工作人员会按号码叫您。", "Please take a seat: staff will call your number."), false)
 	}
-	if w := a.receiptWord(); w != "" {
+	switch w := a.receiptWord(); {
+	case w == "" || cramped && a.f.cardOn:
+	case cramped:
+		add(a.receiptShort(), true)
+	default:
 		add(w, true)
 	}
-	if w := a.leaderWord(); w != "" && !a.f.cardOn {
+	if w := a.leaderWord(); w != "" && !a.f.cardOn && !cramped {
 		add(w, false)
 	}
-	other := newButton(a.tr("其他事项", "Something else"), plain, a.act(a.finish))
-	done := newButton(a.tr("完成", "Done"), primary, a.act(a.finish))
+	other := a.newButton(a.tr("其他事项", "Something else"), plain, a.act(a.finish))
+	done := a.newButton(a.tr("完成", "Done"), primary, a.act(a.finish))
 	done.sub = a.backInWord(doneFor - a.now().Sub(a.doneAt))
-	if a.f.cardOn {
-		done.sub = ""
-	}
 	a.live.doneLeft = done
+	if a.f.cardOn || cramped {
+		// The seconds left are said by the screen going, not in a line
+		// the compact screen has no room for.
+		done.sub, a.live.doneLeft = "", nil
+	}
 	title := a.tr("登记好了", "You are registered")
+	if cramped {
+		title = a.tr("登记好了", "Registered")
+	}
 	if a.f.kind == kindMatter {
 		title = a.tr("您反映的问题已记下", "Your report is recorded")
 	}
@@ -113,6 +130,15 @@ func (a *App) receiptWord() string {
 	}
 	// Out of paper, cover open, unplugged: no slip is coming now.
 	return a.tr("回执暂时打印不了，请记下号码或找工作人员", "The receipt cannot print just now: note your number or ask staff")
+}
+
+// receiptShort is receiptWord in few words, for the compact screen.
+func (a *App) receiptShort() string {
+	switch a.health.Peripherals["printer"].State {
+	case "present", "configured", "ready":
+		return a.tr("回执正在打印，请取走", "Take your receipt")
+	}
+	return a.tr("回执打印不了，请记下号码", "No receipt: note the number")
 }
 
 // leaderWord names the person responsible for the resident's grid.

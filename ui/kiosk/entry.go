@@ -19,9 +19,12 @@ const (
 	maxName     = 30 // runes; the station takes up to 60, the screen shows about this many
 )
 
-// paneWidth is the width of the pane beside a keypad in the narrowest
-// window: what its text wraps at.
-const paneWidth = fullWidth - 4*touch - gap
+// paneWidth is the width of the pane beside a keypad (split{keypadShare}
+// in a landscape window): what its text wraps at.
+func (a *App) paneWidth() float32 {
+	w := a.fullWidth()
+	return w - max(w*keypadShare, 4*a.sz.touch) - gap
+}
 
 // keypadShare is how much of a keypad screen the keypad takes.
 const keypadShare = 0.42
@@ -29,8 +32,8 @@ const keypadShare = 0.42
 // phoneScreen takes an optional mobile number on the numeric keypad.
 func (a *App) phoneScreen() fyne.CanvasObject {
 	prompt := a.tr("请输入11位手机号", "11-digit mobile number")
-	field, value := fieldBox(groupPhone(string(a.f.phone)), prompt)
-	hint := newPara("", sizeBody, ink, paneWidth)
+	field, value := a.fieldBox(groupPhone(string(a.f.phone)), prompt)
+	hint := newPara("", a.sz.body, ink, a.paneWidth())
 	say := func(warn bool) {
 		n := len(a.f.phone)
 		hint.c = ink
@@ -56,6 +59,7 @@ func (a *App) phoneScreen() fyne.CanvasObject {
 	say(false)
 
 	pad := keyboard.NewNumericKeypad(0)
+	pad.SetSizes(a.sz.keys())
 	pad.OnKey = func(r rune) {
 		a.touch()
 		a.f.problem = ""
@@ -84,11 +88,11 @@ func (a *App) phoneScreen() fyne.CanvasObject {
 		}
 		say(true)
 	}
-	skip := newButton(a.tr("跳过，不留手机号", "Skip: leave no number"), plain, a.act(func() {
+	skip := a.newButton(a.tr("跳过，不留手机号", "Skip: leave no number"), plain, a.act(func() {
 		a.f.phone, a.f.problem = nil, ""
 		a.submit()
 	}))
-	why := newPara(a.tr("办好后，工作人员可以打电话告诉您。", "Staff can call you when your matter is dealt with."), sizeBody, muted, paneWidth)
+	why := newPara(a.tr("办好后，工作人员可以打电话告诉您。", "Staff can call you when your matter is dealt with."), a.sz.body, muted, a.paneWidth())
 	prev := scrPurpose
 	if a.f.kind == kindMatter {
 		// The one detail asked of a resident without a card, and what it
@@ -97,12 +101,66 @@ func (a *App) phoneScreen() fyne.CanvasObject {
 			"Only for staff to call you back about this; kept encrypted.")
 		prev = scrMatter
 	}
-	back := newButton(a.tr("返回", "Back"), plain, a.goTo(prev))
+	back := a.newButton(a.tr("返回", "Back"), plain, a.goTo(prev))
 	skip.setDisabled(a.busy)
 	back.setDisabled(a.busy)
-	left := lines(why, field, hint, container.New(row{}, back, a.againButton()), skip)
+	if a.cramped() {
+		skip.label = a.tr("跳过", "Skip")
+		return a.keypadPage(a.tr("留手机号吗？", "Mobile number?"), field, hint, pad, back, skip)
+	}
+	left := lines(why, field, hint, a.buttonRow(back, a.againButton()), skip)
 	body := container.New(split{keypadShare}, container.New(middle{}, left), pad)
 	return a.frame(a.tr("留个手机号吗？（可以不留）", "Mobile number? (optional)"), body)
+}
+
+// buttonRow is a keypad screen's row of buttons beside the keypad, with
+// the 大字 / 标准字 switch at its end: the question above has no room
+// for it beside it.
+func (a *App) buttonRow(bs ...fyne.CanvasObject) fyne.CanvasObject {
+	if b := a.largeButton(); b != nil {
+		bs = append(bs, b)
+	}
+	return container.New(row{}, bs...)
+}
+
+// wrapField is a field box whose value wraps at its groups' spaces:
+// an ID number beside the keypad in the large mode on a small panel is
+// wider than the pane. The setter shows a value, or the prompt.
+func (a *App) wrapField(value, prompt string) (fyne.CanvasObject, func(string)) {
+	p := newPara("", a.sz.body, ink, a.paneWidth()-2*inset)
+	set := func(v string) {
+		p.text, p.c, p.bold = v, ink, true
+		if v == "" {
+			p.text, p.c, p.bold = prompt, muted, false
+		}
+		p.Refresh()
+	}
+	set(value)
+	bg := canvas.NewRectangle(pale)
+	bg.StrokeColor, bg.StrokeWidth, bg.CornerRadius = edge, 2, 8
+	bg.SetMinSize(fyne.NewSize(a.sz.touch, a.sz.touch))
+	return container.NewStack(bg, container.New(margin{}, container.New(middle{}, p))), set
+}
+
+// keypadPage is a keypad screen in the large mode on a small panel, where
+// a question across the top would leave the keypad's keys under 18 mm:
+// the keypad takes the whole height on the right, and the question, the
+// field, its hint and the buttons stand beside it, in fewer words. The
+// voice says the rest (再听一遍 has no room).
+func (a *App) keypadPage(title string, field fyne.CanvasObject, hint *para, pad fyne.CanvasObject, buttons ...*button) fyne.CanvasObject {
+	q := newPara(title, a.sz.title, ink, a.paneWidth())
+	q.bold = true
+	row := []fyne.CanvasObject{}
+	for _, b := range buttons {
+		b.pad = 8
+		row = append(row, b)
+	}
+	if b := a.largeButton(); b != nil {
+		b.pad = 8
+		row = append(row, b)
+	}
+	left := lines(q, field, hint, container.New(hrow{}, row...))
+	return page(container.New(split{keypadShare}, container.New(middle{}, left), pad))
 }
 
 // manualIDScreen takes the ID number of a resident without a card. The
@@ -110,12 +168,21 @@ func (a *App) phoneScreen() fyne.CanvasObject {
 // the number is right.
 func (a *App) manualIDScreen() fyne.CanvasObject {
 	prompt := a.tr("18位身份证号", "18-character ID number")
-	field, value := fieldBox(groupID(string(a.f.id)), prompt)
-	hint := newPara("", sizeBody, ink, paneWidth-iconSize-gap)
+	field, value := a.fieldBox(groupID(string(a.f.id)), prompt)
+	set := func(v string) { setField(value, v, prompt) }
+	cramped := a.cramped()
+	hint := newPara("", a.sz.body, ink, a.paneWidth()-a.sz.icon()-gap)
+	if cramped {
+		hint.wrapAt = a.paneWidth()
+		field, set = a.wrapField(groupID(string(a.f.id)), prompt)
+	}
 	mark := &canvas.Image{FillMode: canvas.ImageFillContain}
-	mark.SetMinSize(fyne.NewSquareSize(iconSize))
+	mark.SetMinSize(fyne.NewSquareSize(a.sz.icon()))
 	say := func() {
 		h, ok := idHint(a.lang, string(a.f.id))
+		if cramped {
+			h = idHintShort(a.lang, string(a.f.id), h)
+		}
 		hint.text, hint.c, mark.Resource = h, ink, nil
 		switch {
 		case a.f.problem != "":
@@ -130,11 +197,12 @@ func (a *App) manualIDScreen() fyne.CanvasObject {
 		}
 		hint.Refresh()
 		mark.Refresh()
-		setField(value, groupID(string(a.f.id)), prompt)
+		set(groupID(string(a.f.id)))
 	}
 	say()
 
 	pad := keyboard.NewNumericKeypad('X')
+	pad.SetSizes(a.sz.keys())
 	pad.OnKey = func(r rune) {
 		a.touch()
 		a.f.problem = ""
@@ -162,9 +230,13 @@ func (a *App) manualIDScreen() fyne.CanvasObject {
 		a.say(idPrompt(string(a.f.id)))
 	}
 	a.warmHand()
-	back := newButton(a.tr("返回首页", "Start over"), plain, a.act(func() { a.cancel(notice{}) }))
-	why := newPara(a.tr("输好后点“确认”，再输入姓名。", "Then tap OK and type your name."), sizeBody, muted, paneWidth)
-	left := lines(why, field, container.NewBorder(nil, nil, mark, nil, hint), back)
+	back := a.newButton(a.tr("返回首页", "Start over"), plain, a.act(func() { a.cancel(notice{}) }))
+	if a.cramped() {
+		back.label = a.tr("返回首页", "Cancel")
+		return a.keypadPage(a.tr("身份证号", "ID number"), field, hint, pad, back)
+	}
+	why := newPara(a.tr("输好后点“确认”，再输入姓名。", "Then tap OK and type your name."), a.sz.body, muted, a.paneWidth())
+	left := lines(why, field, container.NewBorder(nil, nil, mark, nil, hint), a.buttonRow(back, a.againButton()))
 	body := container.New(split{keypadShare}, container.New(middle{}, left), pad)
 	return a.frame(a.tr("请输入身份证号", "Type your ID number"), body)
 }
@@ -173,17 +245,35 @@ func (a *App) manualIDScreen() fyne.CanvasObject {
 // asks the station to start the registration.
 func (a *App) manualNameScreen() fyne.CanvasObject {
 	prompt := a.tr("请用拼音输入姓名", "Type your name (pinyin)")
-	field, value := fieldBox(string(a.f.name), prompt)
+	field, value := a.fieldBox(string(a.f.name), prompt)
+	// The name as it is typed is the screen's largest type: the screen
+	// has no question of its own above the keyboard.
+	setName := func(v string) {
+		setField(value, v, prompt)
+		value.TextSize = a.sz.big
+		if v != "" {
+			value.TextSize = a.sz.title
+		}
+	}
+	setName(string(a.f.name))
 	if a.f.problem != "" {
-		value.Text, value.Color = a.f.problem, red
+		value.Text, value.Color, value.TextSize = a.f.problem, red, a.sz.big
 	}
 	kb := keyboard.NewPinyinKeyboard(a.pinyin)
+	ks := a.sz.keys()
+	if a.cramped() {
+		// Ten keys across the 7-inch panel are narrower than the large
+		// mode's targets (handwriting is the way in for a resident who
+		// needs them); their two-character labels at least fit them.
+		ks.Label = a.sz.caption
+	}
+	kb.SetSizes(ks)
 	add := func(s string) {
 		a.f.problem = ""
 		if len(a.f.name)+len([]rune(s)) <= maxName {
 			a.f.name = append(a.f.name, []rune(s)...)
 		}
-		setField(value, string(a.f.name), prompt)
+		setName(string(a.f.name))
 	}
 	kb.OnCommit = func(s string) {
 		a.touch()
@@ -194,18 +284,22 @@ func (a *App) manualNameScreen() fyne.CanvasObject {
 		if n := len(a.f.name); n > 0 {
 			a.f.name = a.f.name[:n-1]
 		}
-		setField(value, string(a.f.name), prompt)
+		setName(string(a.f.name))
 	}
 	kb.OnBackspace = del
 	kb.OnDone = a.act(a.startManualSession)
 	a.live.composing = kb.Composition
 	// Back to the number starts it afresh: once confirmed, the number
 	// typed is not shown in full again.
-	back := newButton(a.tr("返回", "Back"), plain, a.act(func() {
+	back := a.newButton(a.tr("返回", "Back"), plain, a.act(func() {
 		a.f.id, a.f.name, a.f.problem = nil, nil, ""
 		a.show(scrManualID)
 	}))
-	top := container.NewBorder(nil, nil, back, a.nameChoice(), field)
+	right := []fyne.CanvasObject{a.nameChoice()}
+	if b := a.largeButton(); b != nil {
+		right = append(right, b)
+	}
+	top := container.NewBorder(nil, nil, back, container.New(hrow{}, right...), field)
 	return container.NewStack(canvas.NewRectangle(paper),
 		container.New(stack{0.6}, container.New(margin{x: inset, y: 6}, container.New(middle{}, top)), a.nameInput(kb, add, del)))
 }

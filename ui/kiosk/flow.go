@@ -96,8 +96,9 @@ type live struct {
 	// activity all the same.
 	composing func() string
 	lastComp  string
-	// again is set once the screen has its 再听一遍 button.
-	again bool
+	// again is set once the screen has its 再听一遍 button, large once it
+	// has its 大字 / 标准字 button.
+	again, large bool
 }
 
 // followScan shows what the station made of a code just scanned. An
@@ -134,6 +135,7 @@ func (a *App) followSession(v station.SessionView) {
 		// The station ended what the screens were walking: the idle wipe,
 		// or a cancel from elsewhere. The done screen keeps its ticket.
 		if a.f.key != (sessionKey{}) && a.screen != scrDone {
+			a.resetLarge()
 			a.f = flow{}
 			a.show(scrAttract)
 		}
@@ -187,6 +189,11 @@ func (a *App) tickResident(now time.Time) {
 	}
 	switch a.screen {
 	case scrAttract:
+		// A resident who switched the type here and walked away: the
+		// next one finds the station's own.
+		if now.Sub(a.touched) >= a.idle && a.resetLarge() {
+			a.show(scrAttract)
+		}
 		return
 	case scrDone:
 		left := doneFor - now.Sub(a.doneAt)
@@ -246,6 +253,7 @@ func (a *App) touch() {
 // cancel ends the registration: the station forgets it and the screens
 // are rebuilt from nothing.
 func (a *App) cancel(n notice) {
+	a.resetLarge()
 	a.ended = a.f.key
 	a.st.CancelSession()
 	a.f = flow{}
@@ -394,6 +402,25 @@ func (a *App) setLang(lang string) {
 func (a *App) show(name string) {
 	a.screen = name
 	a.live = live{}
+	a.sz = sizesOf(a.theme())
+	a.built = a.win.Canvas().Size()
+	a.compact = false
+	o := a.build(name)
+	if !a.fits(o) && !a.cramped() {
+		// Too much for the window in this type: the compact form, with
+		// fewer words, rather than smaller type.
+		a.live, a.compact = live{}, true
+		o = a.build(name)
+	}
+	a.root.Objects = []fyne.CanvasObject{o}
+	a.root.Refresh()
+	a.announce()
+	a.schedule()
+}
+
+// build builds the named resident screen; an unknown name is the attract
+// screen.
+func (a *App) build(name string) fyne.CanvasObject {
 	var o fyne.CanvasObject
 	switch name {
 	case scrConfirm:
@@ -424,8 +451,5 @@ func (a *App) show(name string) {
 		a.screen = scrAttract
 		o = a.attractScreen()
 	}
-	a.root.Objects = []fyne.CanvasObject{o}
-	a.root.Refresh()
-	a.announce()
-	a.schedule()
+	return o
 }

@@ -89,9 +89,9 @@ func (a *App) nameChoice() fyne.CanvasObject {
 	if st == handNone {
 		return again
 	}
-	py := newButton(a.tr("拼音", "Pinyin"), plain, a.act(func() { a.setHand(false) }))
-	hw := newButton(a.tr("手写", "Write"), plain, a.act(func() { a.setHand(true) }))
-	py.size, hw.size, again.size = sizeBody, sizeBody, sizeBody
+	py := a.newButton(a.tr("拼音", "Pinyin"), plain, a.act(func() { a.setHand(false) }))
+	hw := a.newButton(a.tr("手写", "Write"), plain, a.act(func() { a.setHand(true) }))
+	py.size, hw.size, again.size = a.sz.body, a.sz.body, a.sz.body
 	if a.f.hand && st != handMissing {
 		hw.look = chosen
 	} else {
@@ -134,7 +134,7 @@ func (a *App) nameInput(kb fyne.CanvasObject, add func(string), del func()) fyne
 	case handReady:
 	case handLoading:
 		a.warmHand()
-		msg := newPara(a.tr("正在准备手写……", "Preparing handwriting…"), sizeBig, ink, fullWidth)
+		msg := newPara(a.tr("正在准备手写……", "Preparing handwriting…"), a.sz.big, ink, a.fullWidth())
 		msg.bold, msg.align = true, fyne.TextAlignCenter
 		return container.NewStack(canvas.NewRectangle(pale), container.New(middle{}, msg))
 	default:
@@ -148,8 +148,8 @@ func (a *App) nameInput(kb fyne.CanvasObject, add func(string), del func()) fyne
 	}
 	// What the keyboard's own keys do when it is up: take back a
 	// character of the name, and go on with it.
-	back := newButton(a.tr("删除", "Delete"), plain, del)
-	ok := newButton(a.tr("确认", "OK"), primary, a.act(a.startManualSession))
+	back := a.newButton(a.tr("删除", "Delete"), plain, del)
+	ok := a.newButton(a.tr("确认", "OK"), primary, a.act(a.startManualSession))
 	back.width, ok.width = a.target()*1.5, a.target()*1.5
 	keys := container.New(vbox{}, back, ok)
 	return container.NewBorder(nil, nil, nil, container.New(margin{x: inset, y: 0}, keys), container.New(padFit{}, p))
@@ -177,5 +177,5 @@ func (a *App) target() float32 {
 	if th, ok := fyne.CurrentApp().Settings().Theme().(*ui.Theme); ok {
 		return max(th.Sizes().Target, pad.TargetSize)
 	}
-	return max(touch, pad.TargetSize)
+	return max(a.sz.touch, pad.TargetSize)
 }

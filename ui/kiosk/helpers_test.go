@@ -105,6 +105,13 @@ type rigOptions struct {
 	app     func(o *Options)
 }
 
+// Type sizes for the tests that measure text themselves: the 7-inch
+// panel's body and big type in the normal mode.
+var (
+	testBody = sizesOf(nil).body
+	testBig  = sizesOf(nil).big
+)
+
 func newRig(t *testing.T, ro rigOptions) *rig {
 	t.Helper()
 	r := &rig{t: t, dir: t.TempDir(), clock: &clock{t: start}, loop: newLoop()}

@@ -18,11 +18,13 @@ import (
 // countdown.
 func (a *App) askStillThere(left int) {
 	if a.live.question == nil {
-		a.live.count = centred(text("", 96, paper, true))
-		q := centred(text(a.tr("还要继续吗？", "Still there?"), sizeTitle+8, paper, true))
-		sub := centred(text(a.tr("没有操作将返回首页，您的信息不会保留", "If not, the screen starts over and forgets your details"), sizeSmall, paper, false))
-		stay := newButton(a.tr("继续", "Continue"), primary, a.act(nil))
-		stay.width = 3 * touch
+		a.live.count = centred(text("", a.sz.count(), paper, true))
+		q := centred(text(a.tr("还要继续吗？", "Still there?"), a.sz.title, paper, true))
+		// Body type: over the shaded screen it is the sentence to read.
+		sub := newPara(a.tr("没有操作将返回首页，您的信息不会保留", "If not, the screen starts over and forgets your details"), a.sz.body, paper, a.fullWidth()*3/4)
+		sub.align = fyne.TextAlignCenter
+		stay := a.newButton(a.tr("继续", "Continue"), primary, a.act(nil))
+		stay.width = 3 * a.sz.touch
 		card := container.NewStack(canvas.NewRectangle(slate),
 			container.New(margin{}, lines(q, a.live.count, sub, container.NewCenter(stay))))
 		a.live.question = container.NewStack(newCover(shade, a.act(nil)), container.NewCenter(card))
@@ -88,7 +90,7 @@ func (c *cover) CreateRenderer() fyne.WidgetRenderer { return widget.NewSimpleRe
 // (mobile); both are handled.
 type holdable struct {
 	widget.BaseWidget
-	label    *canvas.Text
+	label    fyne.CanvasObject
 	down, up func()
 }
 
@@ -97,7 +99,7 @@ var (
 	_ mobile.Touchable  = (*holdable)(nil)
 )
 
-func newHoldable(label *canvas.Text, down, up func()) *holdable {
+func newHoldable(label fyne.CanvasObject, down, up func()) *holdable {
 	h := &holdable{label: label, down: down, up: up}
 	h.ExtendBaseWidget(h)
 	return h

@@ -31,7 +31,9 @@ func (column) Layout(objs []fyne.CanvasObject, size fyne.Size) {
 	for i, o := range objs {
 		h := o.MinSize().Height
 		if i > 0 && i < len(objs)-1 {
-			h = spare / float32(mid)
+			// Never negative, even in a window too small for the screen:
+			// a painter cannot draw a negative height.
+			h = max(spare/float32(mid), 0)
 		}
 		o.Move(fyne.NewPos(0, y))
 		o.Resize(fyne.NewSize(size.Width, h))
@@ -71,6 +73,51 @@ func (row) MinSize(objs []fyne.CanvasObject) fyne.Size {
 	}
 	s.Width = s.Width*float32(len(objs)) + float32(max(len(objs)-1, 0))*gap
 	return s
+}
+
+// hrow lays its objects side by side at their least widths, with the
+// kiosk's gap, at full height.
+type hrow struct{}
+
+func (hrow) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	x := float32(0)
+	for _, o := range objs {
+		w := o.MinSize().Width
+		o.Move(fyne.NewPos(x, 0))
+		o.Resize(fyne.NewSize(w, size.Height))
+		x += w + gap
+	}
+}
+
+func (hrow) MinSize(objs []fyne.CanvasObject) fyne.Size {
+	var s fyne.Size
+	for _, o := range objs {
+		m := o.MinSize()
+		s.Width += m.Width
+		s.Height = max(s.Height, m.Height)
+	}
+	s.Width += float32(max(len(objs)-1, 0)) * gap
+	return s
+}
+
+// ends lays its first object across what its second, at its least width
+// on the right, leaves, with the kiosk's gap between; unlike Fyne's
+// border layout it adds no padding of the theme's, which the text was
+// wrapped without.
+type ends struct{}
+
+func (ends) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	a, b := objs[0], objs[1]
+	bw := b.MinSize().Width
+	a.Move(fyne.NewPos(0, 0))
+	a.Resize(fyne.NewSize(max(size.Width-bw-gap, 0), size.Height))
+	b.Move(fyne.NewPos(size.Width-bw, 0))
+	b.Resize(fyne.NewSize(bw, size.Height))
+}
+
+func (ends) MinSize(objs []fyne.CanvasObject) fyne.Size {
+	am, bm := objs[0].MinSize(), objs[1].MinSize()
+	return fyne.NewSize(am.Width+gap+bm.Width, max(am.Height, bm.Height))
 }
 
 // split puts its two objects side by side in a landscape space, the
@@ -153,12 +200,36 @@ func (t tiles) Layout(objs []fyne.CanvasObject, size fyne.Size) {
 		}
 	}
 	rows := (n + best - 1) / best
-	w := (size.Width - float32(best-1)*gap) / float32(best)
-	h := (size.Height - float32(rows-1)*gap) / float32(rows)
-	for i, o := range objs {
-		o.Move(fyne.NewPos(float32(i%best)*(w+gap), float32(i/best)*(h+gap)))
-		o.Resize(fyne.NewSize(w, h))
+	w := max((size.Width-float32(best-1)*gap)/float32(best), 0)
+	// Each row its least height and an equal share of the rest: a row of
+	// one-line labels gives room to a row whose labels wrap.
+	need := t.rowHeights(objs, best)
+	spare := size.Height - float32(rows-1)*gap
+	for _, h := range need {
+		spare -= h
 	}
+	y := float32(0)
+	for r, h := range need {
+		h = max(h+spare/float32(rows), 0)
+		for c := 0; c < best && r*best+c < n; c++ {
+			o := objs[r*best+c]
+			o.Move(fyne.NewPos(float32(c)*(w+gap), y))
+			o.Resize(fyne.NewSize(w, h))
+		}
+		y += h + gap
+	}
+}
+
+// rowHeights is the least height of each row of cols tiles.
+func (t tiles) rowHeights(objs []fyne.CanvasObject, cols int) []float32 {
+	var hs []float32
+	for i, o := range objs {
+		if i%cols == 0 {
+			hs = append(hs, 0)
+		}
+		hs[len(hs)-1] = max(hs[len(hs)-1], o.MinSize().Height)
+	}
+	return hs
 }
 
 func (t tiles) MinSize(objs []fyne.CanvasObject) fyne.Size {
@@ -168,8 +239,12 @@ func (t tiles) MinSize(objs []fyne.CanvasObject) fyne.Size {
 	}
 	c := t.cell(objs)
 	cols := min(n, t.maxCols)
+	h := float32(0)
+	for _, rh := range t.rowHeights(objs, cols) {
+		h += rh
+	}
 	rows := (n + cols - 1) / cols
-	return fyne.NewSize(float32(cols)*c.Width+float32(cols-1)*gap, float32(rows)*c.Height+float32(rows-1)*gap)
+	return fyne.NewSize(float32(cols)*c.Width+float32(cols-1)*gap, h+float32(rows-1)*gap)
 }
 
 // margin surrounds its objects with x and y units of space, or the

@@ -6,24 +6,94 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 
+	"github.com/gridkiosk/gridkiosk/ui"
 	"github.com/gridkiosk/gridkiosk/ui/keyboard"
 )
 
-// touch is the least width and height of anything a resident taps: the
-// keyboards' key size, 15 mm on the 7-inch 800×480 panel, for unsteady
-// hands.
-const touch = keyboard.KeySize
+// sizes are a resident screen's type and targets in Fyne units: the
+// theme's millimetres (ui.ModeMM) for the panel the kiosk fills and the
+// mode (大字 or 标准字) it is in. Every size a resident screen draws at
+// comes from here, so that a screen is as large in millimetres on the
+// 21.5-inch terminal as on the 7-inch panel, and the large mode makes all
+// of it larger at once. show takes them afresh for every screen.
+type sizes struct {
+	caption float32 // the other language, captions: the least any text is
+	body    float32 // sentences and button labels
+	big     float32 // a name, a number being typed
+	title   float32 // a screen's question
+	touch   float32 // the least width and height of anything tapped
+	large   bool    // the large mode's sizes
+}
 
-// Type sizes. The theme's body text (22) is for staff screens; residents,
-// many of them elderly, read from arm's length.
-const (
-	sizeTicket float32 = 100 // the ticket number
-	sizeTitle  float32 = 32  // a screen's question
-	sizeBig    float32 = 34  // a name, a number being typed
-	sizeButton float32 = 28  // a button's label
-	sizeBody   float32 = 24  // sentences
-	sizeSmall  float32 = 18  // the other language, captions
-)
+// The kiosk's own sizes derived from the theme's.
+func (s sizes) ticket() float32 { return 2 * s.title }   // the ticket number
+func (s sizes) clock() float32  { return 1.3 * s.title } // the start screen's time
+func (s sizes) count() float32  { return 2 * s.title }   // the idle countdown
+func (s sizes) icon() float32   { return s.touch / 2 }   // a tile's icon
+
+// sizesOf reads a theme's sizes: the kiosk theme's for its panel and
+// mode, or, for any other theme (a test's), the kiosk theme's on the
+// 7-inch panel in the normal mode.
+func sizesOf(th fyne.Theme) sizes {
+	kt, ok := th.(*ui.Theme)
+	if !ok {
+		kt = ui.NewTheme()
+	}
+	u := kt.Sizes()
+	return sizes{caption: u.Caption, body: u.Body, big: u.Subheading, title: u.Title, touch: u.Target, large: kt.Large()}
+}
+
+// theme is the app's theme, nil without an app.
+func (a *App) theme() fyne.Theme {
+	if fa := fyne.CurrentApp(); fa != nil {
+		return fa.Settings().Theme()
+	}
+	return nil
+}
+
+// cramped reports whether the screen is being built in its compact form:
+// the large mode on a panel less than 120 mm high (the 7-inch one is
+// 91 mm), or any screen whose full form is larger than the window (show
+// tries it first). There is room for one clear action and few words, so
+// the screens leave out what the voice and a larger panel can carry,
+// never making the type smaller.
+func (a *App) cramped() bool {
+	if a.compact {
+		return true
+	}
+	if !a.sz.large {
+		return false
+	}
+	kt, ok := a.theme().(*ui.Theme)
+	if !ok {
+		return false
+	}
+	p, scale := kt.Panel()
+	return p.MM(a.win.Canvas().Size().Height, scale) < 120
+}
+
+// fits reports whether o's least size is within the window's, or the
+// window has no size yet.
+func (a *App) fits(o fyne.CanvasObject) bool {
+	win := a.win.Canvas().Size()
+	if win.Width <= 0 || win.Height <= 0 {
+		return true
+	}
+	m := o.MinSize()
+	return m.Width <= win.Width+0.5 && m.Height <= win.Height+0.5
+}
+
+// keys are the keyboards' sizes for s: a key is a target, its digits
+// and candidates title type, its letters large, its labels body text. In
+// the large mode a key has no second line (the English under 删除): two
+// lines at these sizes are taller than the key.
+func (s sizes) keys() keyboard.Sizes {
+	k := keyboard.Sizes{Key: s.touch, Digit: s.title, Letter: s.big, Label: s.body, Sub: s.caption}
+	if s.large {
+		k.Sub = 0
+	}
+	return k
+}
 
 // gap is the space between parts of a screen; inset the margin round it.
 const (
@@ -47,7 +117,7 @@ var (
 	shade = color.NRGBA{R: 0x00, G: 0x00, B: 0x00, A: 0xc0} // under the idle question
 	// Disabled buttons are meant to recede; they carry no information.
 	greyFace = color.NRGBA{R: 0xe4, G: 0xe6, B: 0xe9, A: 0xff}
-	greyText = color.NRGBA{R: 0x7a, G: 0x7f, B: 0x86, A: 0xff}
+	greyText = color.NRGBA{R: 0x5f, G: 0x65, B: 0x6d, A: 0xff} // 4.8:1 on greyFace: still read
 )
 
 // text returns a canvas text in the kiosk's type.

@@ -18,7 +18,7 @@ import (
 // The window sizes the kiosk is made for: the 7-inch panel, 10-inch
 // panels, a full-HD screen at Fyne's scale 1 and 1.5, and a 7-inch panel
 // stood on end.
-var sizes = []fyne.Size{
+var windowSizes = []fyne.Size{
 	{Width: 800, Height: 480}, {Width: 1024, Height: 600}, {Width: 1280, Height: 800},
 	{Width: 1920, Height: 1080}, {Width: 1280, Height: 720}, {Width: 800, Height: 1280},
 }
@@ -26,11 +26,11 @@ var sizes = []fyne.Size{
 // Every screen, in both languages, fits every window: its least size is
 // no larger than the window, nothing is laid out beyond the window's
 // edge, no text is squeezed narrower than it is written, and everything
-// tappable is at least touch units square.
+// tappable is at least the theme's target size square.
 func TestLayoutFits(t *testing.T) {
 	r := newRig(t, rigOptions{noCard: true})
 	withPrinter(r)
-	for _, size := range sizes {
+	for _, size := range windowSizes {
 		r.win.Resize(size)
 		for _, lang := range []string{"zh-CN", "en"} {
 			r.app.lang = lang
@@ -40,7 +40,9 @@ func TestLayoutFits(t *testing.T) {
 						t.Fatal(err)
 					}
 					root := r.win.Content()
-					if m := root.MinSize(); m.Width > size.Width || m.Height > size.Height {
+					// The screen's own least size: the root's is capped at
+					// the window's.
+					if m := r.app.root.Objects[0].MinSize(); m.Width > size.Width || m.Height > size.Height {
 						t.Errorf("least size %v is larger than the window", m)
 					}
 					checkFits(t, root, size)
@@ -76,8 +78,8 @@ func checkFits(t *testing.T, root fyne.CanvasObject, win fyne.Size) {
 				t.Errorf("text %q needs %.0f but has %.0f", x.Text, w, size.Width)
 			}
 		case *button:
-			if size.Width < touch || size.Height < touch {
-				t.Errorf("button %q is %v, less than %v square", x.label, size, touch)
+			if size.Width < x.sz.touch || size.Height < x.sz.touch {
+				t.Errorf("button %q is %v, less than %v square", x.label, size, x.sz.touch)
 			}
 			for _, c := range test.WidgetRenderer(x).Objects() {
 				visit(c, pos)
@@ -110,25 +112,41 @@ func describe(o fyne.CanvasObject) string {
 	return ""
 }
 
-// Each screen drawn at the two sizes most kiosks have, in both
-// languages, compared with images in testdata. A missing or different
-// image is written to testdata/failed; look at it, and if it is right
-// move it to testdata. Under the race detector only the 7-inch panel's
-// size is drawn: drawing is all on one goroutine, and the detector makes
-// the whole set take a minute.
+// goldens are the sizes and modes TestGolden draws every screen at, with
+// the theme sized for the panel: both languages on the 7-inch and
+// 10.1-inch panels in either mode, and Chinese on the 21.5-inch one.
+var goldens = []struct {
+	size  fyne.Size
+	large bool
+	langs []string
+}{
+	{fyne.NewSize(800, 480), false, []string{"zh-CN", "en"}},
+	{fyne.NewSize(800, 480), true, []string{"zh-CN", "en"}},
+	{fyne.NewSize(1280, 800), false, []string{"zh-CN", "en"}},
+	{fyne.NewSize(1280, 800), true, []string{"zh-CN", "en"}},
+	{fyne.NewSize(1920, 1080), false, []string{"zh-CN"}},
+	{fyne.NewSize(1920, 1080), true, []string{"zh-CN"}},
+}
+
+// Each screen drawn at the sizes and modes of goldens, compared with
+// images in testdata (name_lang_size.png, name_lang_size_large.png). A
+// missing or different image is written to testdata/failed; look at it,
+// and if it is right move it to testdata. Under the race detector only
+// the 7-inch panel's size is drawn: drawing is all on one goroutine, and
+// the detector makes the whole set take minutes.
 func TestGolden(t *testing.T) {
 	r := newRig(t, rigOptions{noCard: true})
 	withPrinter(r)
-	goldenSizes := []fyne.Size{{Width: 1280, Height: 800}, {Width: 800, Height: 480}}
-	if simui.RaceDetector {
-		goldenSizes = goldenSizes[1:]
-	}
-	for _, size := range goldenSizes {
-		r.win.Resize(size)
-		for _, lang := range []string{"zh-CN", "en"} {
+	for _, g := range goldens {
+		if simui.RaceDetector && g.size.Width > 800 {
+			continue
+		}
+		panelTheme(t, r, g.size, g.large)
+		suffix := map[bool]string{true: "_large"}[g.large]
+		for _, lang := range g.langs {
 			r.app.lang = lang
 			for _, name := range Names() {
-				file := fmt.Sprintf("%s_%s_%.0fx%.0f.png", name, lang[:2], size.Width, size.Height)
+				file := fmt.Sprintf("%s_%s_%.0fx%.0f%s.png", name, lang[:2], g.size.Width, g.size.Height, suffix)
 				t.Run(file, func(t *testing.T) {
 					if err := r.app.Show(name); err != nil {
 						t.Fatal(err)

@@ -38,8 +38,8 @@ const lookupTimeout = 10 * time.Second
 // answered here (followLookupScan).
 func (a *App) lookupScreen() fyne.CanvasObject {
 	prompt := a.tr("票号数字，如 0042", "Ticket digits, e.g. 0042")
-	field, value := fieldBox(string(a.f.code), prompt)
-	hint := newPara("", sizeBody, ink, paneWidth)
+	field, value := a.fieldBox(string(a.f.code), prompt)
+	hint := newPara("", a.sz.body, ink, a.paneWidth())
 	say := func() {
 		n := len(a.f.code)
 		hint.c = ink
@@ -60,6 +60,7 @@ func (a *App) lookupScreen() fyne.CanvasObject {
 	}
 	say()
 	pad := keyboard.NewNumericKeypad(0)
+	pad.SetSizes(a.sz.keys())
 	pad.OnKey = func(r rune) {
 		a.touch()
 		if a.busy {
@@ -88,13 +89,17 @@ func (a *App) lookupScreen() fyne.CanvasObject {
 		a.lookUp(station.ProgressQuery{Ticket: string(a.f.code)})
 	}
 	icon := &canvas.Image{Resource: glyph("scan", scanGlyph, ink), FillMode: canvas.ImageFillContain}
-	icon.SetMinSize(fyne.NewSquareSize(iconSize))
-	scan := newPara(a.tr("请把回执上的二维码对准扫码口，或在右边输入票号", "Hold the receipt's QR code to the scanner, or type its ticket number on the right"), sizeBody, ink, paneWidth-iconSize-gap)
+	icon.SetMinSize(fyne.NewSquareSize(a.sz.icon()))
+	scan := newPara(a.tr("请把回执上的二维码对准扫码口，或在右边输入票号", "Hold the receipt's QR code to the scanner, or type its ticket number on the right"), a.sz.body, ink, a.paneWidth()-a.sz.icon()-gap)
 	scan.bold = true
-	back := newButton(a.tr("返回首页", "Start over"), plain, a.act(func() { a.cancel(notice{}) }))
+	back := a.newButton(a.tr("返回首页", "Start over"), plain, a.act(func() { a.cancel(notice{}) }))
 	back.setDisabled(a.busy)
+	if a.cramped() {
+		back.label = a.tr("返回首页", "Cancel")
+		return a.keypadPage(a.tr("票号", "Ticket number"), field, hint, pad, back)
+	}
 	left := lines(container.NewBorder(nil, nil, icon, nil, container.New(middle{}, scan)), field, hint,
-		container.New(row{}, back, a.againButton()))
+		a.buttonRow(back, a.againButton()))
 	body := container.New(split{keypadShare}, container.New(middle{}, left), pad)
 	return a.frame(a.tr("查进度", "Check progress"), body)
 }
@@ -182,22 +187,29 @@ func (a *App) progressScreen() fyne.CanvasObject {
 	if a.lang == "en" {
 		word = zh + " " + en
 	}
-	badge := text(word, sizeTitle, paper, true)
+	badge := text(word, a.sz.title, paper, true)
 	state := container.NewHBox(container.NewStack(canvas.NewRectangle(c), container.New(margin{x: 18, y: 8}, badge)))
 
-	labelW := float32(130)
-	if a.lang == "en" {
-		labelW = 150
-	}
-	valueW := fullWidth - labelW - gap
+	labelW := a.labelWidth(a.tr("登记日期", "Made on"), a.tr("联系人", "Contact"))
+	valueW := a.fullWidth() - labelW - gap
+	cramped := a.cramped()
 	rows := []fyne.CanvasObject{state}
+	title := a.tr("办理进度", "Progress")
+	if cramped {
+		// The state is the question's answer and the screen's title; the
+		// rest in fewer rows: what happens next and whom to call.
+		rows, title = nil, word
+		if a.lang == "en" {
+			title = en
+		}
+	}
 	add := func(label, value string, bold bool) {
-		if value == "" {
+		if value == "" || cramped && label != a.tr("下一步", "Next") && label != a.tr("联系人", "Contact") {
 			return
 		}
-		v := newPara(value, sizeBody, ink, valueW)
+		v := newPara(value, a.sz.body, ink, valueW)
 		v.bold = bold
-		rows = append(rows, container.New(pair{labelW}, text(label, sizeBody, muted, false), v))
+		rows = append(rows, container.New(pair{labelW, a.sz.big}, text(label, a.sz.body, muted, false), v))
 	}
 	loc := a.wallNow().Location()
 	add(a.tr("票号", "Ticket"), p.Ticket, true)
@@ -212,15 +224,20 @@ func (a *App) progressScreen() fyne.CanvasObject {
 	add(a.tr("下一步", "Next"), a.nextStep(p), false)
 	add(a.tr("联系人", "Contact"), a.contactWord(p.Contact), true)
 	src, srcColour := a.sourceWord(p, loc)
-	source := newPara(src, sizeBody, srcColour, fullWidth)
+	source := newPara(src, a.sz.body, srcColour, a.fullWidth())
 	rows = append(rows, source)
 
-	home := newButton(a.tr("返回首页", "Start over"), plain, a.act(func() { a.cancel(notice{}) }))
-	again := newButton(a.tr("查另一张", "Another receipt"), plain, a.act(func() {
+	if a.cramped() {
+		// The source line (the hub's word, or the station's copy and its
+		// date) is said in fewer words here.
+		source.text = a.sourceShort(p, loc)
+	}
+	home := a.newButton(a.tr("返回首页", "Start over"), plain, a.act(func() { a.cancel(notice{}) }))
+	again := a.newButton(a.tr("查另一张", "Another receipt"), plain, a.act(func() {
 		a.f = flow{kind: kindLookup}
 		a.show(scrLookup)
 	}))
-	return a.frame(a.tr("办理进度", "Progress"), container.New(middle{}, lines(rows...)), home, again)
+	return a.frame(title, container.New(middle{}, lines(rows...)), home, again)
 }
 
 // stateWords are a state's words, Chinese and English, and its colour:
@@ -278,6 +295,15 @@ func (a *App) sourceWord(p *station.Progress, loc *time.Location) (string, color
 		return a.tr("上级平台信息，更新于 ", "From the county hub, updated ") + when, muted
 	}
 	return a.tr("本机记录，截至 ", "Station's own record, as of ") + when + a.tr("（暂时连不上上级平台）", " (hub not reachable)"), amber
+}
+
+// sourceShort is sourceWord in few words, for the compact screen.
+func (a *App) sourceShort(p *station.Progress, loc *time.Location) string {
+	when := a.dayWord(p.AsOf.In(loc))
+	if p.Remote {
+		return a.tr("上级平台，", "Hub, ") + when
+	}
+	return a.tr("本机记录，截至", "Station's copy, ") + when
 }
 
 // dayWord is a date as residents say it: 12月7日.

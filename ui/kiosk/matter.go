@@ -18,8 +18,7 @@ func (a *App) matterScreen() fyne.CanvasObject {
 		if a.lang == "en" && c.NameEN != "" {
 			label = c.NameEN
 		}
-		b := newButton(label, plain, nil)
-		b.icon, b.wrapAt, b.size = categoryIcon(c.Code), 182, a.tileSize()
+		b := a.matterTile(label, c.Code)
 		if c.Code == a.f.purpose {
 			b.look = chosen
 		}
@@ -29,14 +28,18 @@ func (a *App) matterScreen() fyne.CanvasObject {
 		})
 		tls = append(tls, b)
 	}
-	var body fyne.CanvasObject = container.New(tiles{maxCols: 4}, tls...)
+	body, more := a.matterTiles(tls)
 	if len(tls) == 0 {
-		msg := newPara(a.tr("暂时无法选择事项，请找工作人员帮忙", "Matters cannot be chosen just now: please ask staff"), sizeBody, red, fullWidth)
+		msg := newPara(a.tr("暂时无法选择事项，请找工作人员帮忙", "Matters cannot be chosen just now: please ask staff"), a.sz.body, red, a.fullWidth())
 		body = container.New(middle{}, msg)
 	}
 	if a.f.problem != "" {
-		body = container.NewBorder(nil, a.problemLine(fullWidth), nil, nil, body)
+		body = container.NewBorder(nil, a.problemLine(a.fullWidth()), nil, nil, body)
 	}
-	back := newButton(a.tr("返回首页", "Start over"), plain, a.act(func() { a.cancel(notice{}) }))
+	back := a.newButton(a.tr("返回首页", "Start over"), plain, a.act(func() { a.cancel(notice{}) }))
+	if more != nil {
+		back.label = a.tr("返回首页", "Cancel")
+		return a.frame(a.tr("您要反映什么问题？", "What to report?"), body, back, more)
+	}
 	return a.frame(a.tr("您要反映什么问题？", "What would you like to report?"), body, back)
 }

@@ -35,7 +35,7 @@ func newHooks() *hooks {
 func (h *hooks) screen(name string) func(context.Context, string, func()) fyne.CanvasObject {
 	return func(ctx context.Context, lang string, back func()) fyne.CanvasObject {
 		h.ctx[name], h.back[name], h.lang[name] = ctx, back, lang
-		return container.NewStack(text(name+" screen", sizeBody, ink, false))
+		return container.NewStack(text(name+" screen", testBody, ink, false))
 	}
 }
 

@@ -9,6 +9,7 @@ import (
 	"fyne.io/fyne/v2/container"
 
 	"github.com/gridkiosk/gridkiosk/ui"
+	"github.com/gridkiosk/gridkiosk/ui/voiceprompt"
 )
 
 // The start screen's choices, and the screens they lead to.
@@ -45,69 +46,131 @@ func (a *App) staffWhere() string {
 	return a.tr("工作人员在服务台。", "Staff are at the service desk.")
 }
 
+// staffDesk is where staff are, in the fewest words: the station's own
+// (station.staff_desk), or the service desk.
+func (a *App) staffDesk() string {
+	if w := a.st.Config().Station.StaffDesk; w != "" {
+		return a.tr("请到", "Go to ") + ui.Pick(a.lang, w)
+	}
+	return a.tr("请到服务台", "Go to the service desk")
+}
+
 // attractScreen waits for a resident: the station, the time, and what
 // they can do here, one large tile each. Laying a card works from here
 // too. The staff log-in is small, in a corner: it is not for residents.
 func (a *App) attractScreen() fyne.CanvasObject {
-	name := text(a.health.Station.Name, sizeTitle, ink, true)
-	if name.Text == "" {
-		name.Text = a.st.Config().Station.Name
+	cramped := a.cramped()
+	nameSize := a.sz.title
+	if cramped {
+		// The question is the screen's title here, the largest type, or
+		// the banner in its place.
+		nameSize = a.sz.body
 	}
-	hold := newHoldable(name, func() { a.pressed = a.now(); a.schedule() }, func() { a.pressed = time.Time{} })
-	online, c := a.onlineWord()
-	dot := container.NewGridWrap(fyne.NewSquareSize(14), canvas.NewCircle(c))
-	status := container.NewHBox(container.NewCenter(dot), text(online, sizeSmall, c, false))
 	wall := a.wallNow()
-	a.live.clock = text(a.clockWord(wall), 44, ink, true)
+	a.live.clock = text(a.clockWord(wall), a.sz.clock(), ink, true)
+	clock := lines(a.live.clock, text(a.dateWord(wall), a.sz.caption, muted, false))
+	corner := []fyne.CanvasObject{container.New(middle{}, clock), a.langSwitch()}
+	if cramped {
+		// The time is on every phone and wall; the choices are not.
+		a.live.clock = nil
+		corner = corner[1:]
+	}
+	if b := a.largeButton(); b != nil {
+		corner = append(corner, b)
+	}
+	right := container.New(hrow{}, corner...)
+	// The name and the line under it wrap in what the corner leaves.
+	left := a.fullWidth() - right.MinSize().Width - gap
+	station := a.health.Station.Name
+	if station == "" {
+		station = a.st.Config().Station.Name
+	}
+	name := newPara(station, nameSize, ink, left)
+	name.bold = true
+	hold := newHoldable(name, func() { a.pressed = a.now(); a.schedule() }, func() { a.pressed = time.Time{} })
 	a.live.holdLabel = hold
-	clock := lines(a.live.clock, text(a.dateWord(wall), sizeSmall, muted, false))
-	head := container.NewBorder(nil, nil, nil, container.NewHBox(container.New(middle{}, clock), a.langSwitch()),
-		container.New(middle{}, lines(hold, status)))
+	online, c := a.onlineWord()
+	if cramped {
+		online = a.onlineShort()
+	}
+	dot := container.NewGridWrap(fyne.NewSquareSize(a.sz.caption/2), canvas.NewCircle(c))
+	status := container.New(hrow{}, container.NewCenter(dot), newPara(online, a.sz.caption, c, left-a.sz.caption/2-gap))
+	head := container.New(ends{}, container.New(middle{}, lines(hold, status)), right)
 
 	// 再听一遍 beside the question, not in a row of its own: on 800×480
 	// the tiles take all the height there is.
 	again := a.againButton()
-	ask := newPara(a.tr("请选择您要办的事，或直接把身份证放在读卡器上", "Choose what you came for, or lay your ID card on the reader"), sizeBody, ink, fullWidth-again.MinSize().Width-gap)
+	askWord, askSize := a.tr("请选择您要办的事，或直接把身份证放在读卡器上", "Choose what you came for, or lay your ID card on the reader"), a.sz.body
+	if cramped {
+		askWord, askSize = a.tr("请选择您要办的事", "Choose one"), a.sz.title
+	}
+	ask := newPara(askWord, askSize, ink, a.fullWidth()-again.MinSize().Width-gap)
 	ask.align, ask.bold = fyne.TextAlignCenter, true
 	choices := []fyne.CanvasObject{
-		a.startTile("刷身份证登记", "Register with ID card", "card", cardGlyph, primary, func() { a.begin(kindCard, scrCard) }),
-		a.startTile("扫码", "Scan a code", "scan", scanGlyph, plain, func() { a.begin(kindCard, scrScan) }),
-		a.startTile("反映问题", "Report a problem", "report", reportGlyph, plain, func() { a.begin(kindMatter, scrMatter) }),
-		a.startTile("查进度", "Check progress", "look", lookGlyph, plain, func() { a.begin(kindLookup, scrLookup) }),
-		a.startTile("求助", "Call staff", "help", helpGlyph, plain, a.callHelp),
+		a.startTile("刷身份证登记", "Register with ID card", "ID card", "card", cardGlyph, primary, func() { a.begin(kindCard, scrCard) }),
+		a.startTile("扫码", "Scan a code", "Scan code", "scan", scanGlyph, plain, func() { a.begin(kindCard, scrScan) }),
+		a.startTile("反映问题", "Report a problem", "Report", "report", reportGlyph, plain, func() { a.begin(kindMatter, scrMatter) }),
+		a.startTile("查进度", "Check progress", "Progress", "look", lookGlyph, plain, func() { a.begin(kindLookup, scrLookup) }),
+		a.startTile("求助", "Call staff", "Call staff", "help", helpGlyph, plain, a.callHelp),
 	}
 	// The tiles take what height is left: the larger the target, the
 	// easier for an unsteady hand.
-	extra := lines()
+	// A banner (help called, a notice) takes the question's place: it is
+	// what matters now, and the voice has said the question. Beside
+	// 再听一遍, or across the screen where there is no room for both.
+	bannerW := a.fullWidth() - again.MinSize().Width - gap
+	if cramped {
+		bannerW = a.fullWidth()
+	}
+	banners := lines()
 	if a.help {
-		extra.Add(a.helpBanner())
+		banners.Add(a.helpBanner(bannerW))
 	}
 	if a.notice.msg != "" {
 		c := blue
 		if a.notice.bad {
 			c = red
 		}
-		msg := newPara(a.notice.msg, sizeBody, paper, fullWidth-2*inset)
-		msg.bold = true
-		extra.Add(container.NewStack(canvas.NewRectangle(c), container.New(margin{}, msg)))
+		msg := a.notice.msg
+		if cramped && a.notice.say == voiceprompt.Declined {
+			// The voice says the whole of it; the screen where to go.
+			msg = a.tr("已取消，未保存任何信息。", "Cancelled, nothing stored. ") + a.staffDesk()
+		}
+		banners.Add(a.banner(msg, c, bannerW))
 	}
-	body := container.NewBorder(container.NewBorder(nil, nil, nil, again, container.New(middle{}, ask)), extra, nil, nil, container.New(tiles{maxCols: 5}, choices...))
+	var top fyne.CanvasObject = container.New(ends{}, container.New(middle{}, ask), again)
+	switch {
+	case len(banners.Objects) > 0 && cramped:
+		top = banners
+	case len(banners.Objects) > 0:
+		top = container.New(ends{}, banners, again)
+	}
+	body := container.NewBorder(top, nil, nil, nil, container.New(tiles{maxCols: 5}, choices...))
 	var foot fyne.CanvasObject = container.NewWithoutLayout()
-	if a.opt.Screens.StaffLogin != nil {
-		staff := newButton(a.tr("工作人员登录", "Staff log-in"), plain, a.act(func() { a.enter(staffLogin) }))
-		staff.size = sizeSmall
-		foot = container.NewBorder(nil, nil, nil, staff)
+	// In the large mode on a small panel the staff log-in gives its room
+	// to the residents' choices: staff hold the station's name, or scan
+	// their staff code, as they can on any screen.
+	if a.opt.Screens.StaffLogin != nil && !cramped {
+		staff := a.newButton(a.tr("工作人员登录", "Staff log-in"), plain, a.act(func() { a.enter(staffLogin) }))
+		staff.size = a.sz.caption
+		foot = container.New(ends{}, container.NewWithoutLayout(), staff)
 	}
 	return page(container.New(column{}, head, body, foot))
 }
 
 // startTile is one of the start screen's choices: an icon over its name.
-func (a *App) startTile(zh, en, name, g string, l look, onTap func()) *button {
-	b := newButton(a.tr(zh, en), l, a.act(onTap))
+// On the compact screen the name alone: in Chinese three characters to a
+// line of a fifth of the screen, in English a word or two on one line
+// (enShort; the tiles then go three across).
+func (a *App) startTile(zh, en, enShort, name, g string, l look, onTap func()) *button {
+	b := a.newButton(a.tr(zh, en), l, a.act(onTap))
 	b.icon = func(c color.Color) fyne.Resource { return glyph(name, g, c) }
-	b.wrapAt, b.size = 130, sizeButton
-	if a.lang == "en" {
-		b.size = 22
+	b.wrapAt = 130
+	switch {
+	case a.cramped() && a.lang == "en":
+		b.label, b.wrapAt, b.pad, b.icon = enShort, 0, 8, nil
+	case a.cramped():
+		b.wrapAt, b.pad, b.icon = (a.fullWidth()-4*gap)/5, 8, nil
 	}
 	return b
 }
@@ -132,11 +195,15 @@ func (a *App) callHelp() {
 func (a *App) cardScreen() fyne.CanvasObject {
 	icon := &canvas.Image{Resource: glyph("card", cardGlyph, ink), FillMode: canvas.ImageFillContain}
 	icon.SetMinSize(fyne.NewSquareSize(120))
-	say := newPara(a.tr("请将身份证放在读卡器上，放好后不要拿开", "Lay your ID card on the reader and leave it there"), sizeBig, ink, fullWidth-120-2*gap)
+	say := newPara(a.tr("请将身份证放在读卡器上，放好后不要拿开", "Lay your ID card on the reader and leave it there"), a.sz.big, ink, a.fullWidth()-120-2*gap)
 	say.bold = true
 	body := container.New(middle{}, container.NewBorder(nil, nil, icon, nil, container.New(middle{}, say)))
-	back := newButton(a.tr("返回首页", "Start over"), plain, a.act(func() { a.cancel(notice{}) }))
-	typeIn := newButton(a.tr("没带身份证？输入号码", "No card? Type the number"), plain, a.act(func() {
+	back := a.newButton(a.tr("返回首页", "Start over"), plain, a.act(func() { a.cancel(notice{}) }))
+	typeWord := a.tr("没带身份证？输入号码", "No card? Type the number")
+	if a.cramped() {
+		typeWord = a.tr("没带身份证", "No card")
+	}
+	typeIn := a.newButton(typeWord, plain, a.act(func() {
 		a.f = flow{kind: kindManual}
 		a.show(scrConsent)
 	}))
@@ -150,9 +217,9 @@ func (a *App) scanScreen() fyne.CanvasObject {
 	say := a.tr("请把预约码或回执上的二维码对准扫码口", "Hold your appointment code or your receipt's QR code to the scanner")
 	icon := &canvas.Image{Resource: glyph("scan", scanGlyph, ink), FillMode: canvas.ImageFillContain}
 	icon.SetMinSize(fyne.NewSquareSize(120))
-	p := newPara(say, sizeBig, ink, fullWidth-120-2*gap)
+	p := newPara(say, a.sz.big, ink, a.fullWidth()-120-2*gap)
 	p.bold = true
 	body := container.New(middle{}, container.NewBorder(nil, nil, icon, nil, container.New(middle{}, p)))
-	back := newButton(a.tr("返回首页", "Start over"), plain, a.act(func() { a.cancel(notice{}) }))
+	back := a.newButton(a.tr("返回首页", "Start over"), plain, a.act(func() { a.cancel(notice{}) }))
 	return a.frame(title, body, back)
 }

@@ -3,9 +3,6 @@ package kiosk
 import (
 	"errors"
 	"log/slog"
-	"slices"
-
-	"fyne.io/fyne/v2"
 
 	"github.com/gridkiosk/gridkiosk/appliance/citizenid"
 	"github.com/gridkiosk/gridkiosk/appliance/station"
@@ -246,26 +243,8 @@ func idPrompt(typed string) string {
 // the voice is, with the English beside it on the English screens.
 func (a *App) againButton() *button {
 	a.live.again = true
-	b := newButton("再听一遍", plain, a.act(a.sayAgain))
+	b := a.newButton("再听一遍", plain, a.act(a.sayAgain))
 	// Body size: it shares crowded rows, and is read, not searched for.
-	b.size = sizeBody
+	b.size = a.sz.body
 	return b
-}
-
-// placeAgain finds the 再听一遍 button of a framed screen a place: none
-// when the body has one, else at the end of the footer's row when it fits
-// there, else beside the question (returned), which costs the header a
-// line's height on the smallest panel.
-func (a *App) placeAgain(footer []fyne.CanvasObject) ([]fyne.CanvasObject, fyne.CanvasObject) {
-	if a.live.again {
-		return footer, nil
-	}
-	again := a.againButton()
-	if len(footer) > 0 {
-		with := append(slices.Clip(footer), again)
-		if (row{}).MinSize(with).Width <= fullWidth {
-			return with, nil
-		}
-	}
-	return footer, again
 }

@@ -122,6 +122,24 @@ func idHint(lang, typed string) (hint string, ok bool) {
 	return ui.Tr(lang, "号码不对，请核对", "The number is not right: please check"), false
 }
 
+// idHintShort is idHint's hint in fewer words where it runs long, for
+// the large type on a small panel: the field shows the number in its
+// groups to check against the card all the same.
+func idHintShort(lang, typed, hint string) string {
+	if len(typed) < citizenid.Length {
+		return hint
+	}
+	num, err := citizenid.Parse(typed)
+	var ce *citizenid.Error
+	switch {
+	case err == nil && num.Kind != citizenid.Resident:
+		return ui.Tr(lang, "只能输入居民身份证号", "Resident ID numbers only")
+	case errors.As(err, &ce) && ce.Reason == citizenid.BadCheck:
+		return ui.Tr(lang, "号码有误，请对照身份证逐段核对", "Wrong: check it against your card")
+	}
+	return hint
+}
+
 // groupID writes an ID number as it is printed on the card, in groups of
 // six, eight and four, so a resident can compare it group by group.
 func groupID(s string) string {

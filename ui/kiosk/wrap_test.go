@@ -36,13 +36,13 @@ func TestTokens(t *testing.T) {
 func TestWrap(t *testing.T) {
 	s := "为了给您登记和办事，本站收集：姓名、证件号码、性别、出生日期。To register you, this station collects your name."
 	for _, width := range []float32{120, 300, 772} {
-		for _, l := range wrap(s, sizeBody, false, width) {
+		for _, l := range wrap(s, testBody, false, width) {
 			if linebreak.NoStart([]rune(l)[0]) {
 				t.Errorf("width %.0f: line starts with punctuation: %q", width, l)
 			}
 		}
 	}
-	if got := wrap("", sizeBody, false, 100); len(got) != 1 {
+	if got := wrap("", testBody, false, 100); len(got) != 1 {
 		t.Errorf("wrap of nothing = %q", got)
 	}
 }
@@ -58,18 +58,18 @@ func TestScreenAndPaperBreakAlike(t *testing.T) {
 		"住址（从证件读取），您可以修改。请带《身份证》原件！",
 		"「办事指南」：一、带好证件；二、排队取号？三、等候叫号！【注意】请稍候。",
 	}
-	em := fyne.MeasureText("幸", sizeBody, fyne.TextStyle{}).Width
+	em := fyne.MeasureText("幸", testBody, fyne.TextStyle{}).Width
 	for _, s := range texts {
 		for _, r := range s {
 			// The premise: in the bundled font every character here is
 			// one em wide, as each is two columns on the paper.
-			if w := fyne.MeasureText(string(r), sizeBody, fyne.TextStyle{}).Width; w != em {
+			if w := fyne.MeasureText(string(r), testBody, fyne.TextStyle{}).Width; w != em {
 				t.Fatalf("%q is %v wide on the screen, not one em (%v)", r, w, em)
 			}
 		}
 		for n := 2; n <= 20; n++ {
 			paper := printer.Wrap(s, 2*n)
-			screen := wrap(s, sizeBody, false, float32(n)*em+em/2)
+			screen := wrap(s, testBody, false, float32(n)*em+em/2)
 			if !slices.Equal(screen, paper) {
 				t.Errorf("%d characters a line:\nscreen %q\npaper  %q", n, screen, paper)
 			}
@@ -102,11 +102,11 @@ func TestScreenAndPaperBreakByOneRule(t *testing.T) {
 			t.Errorf("%s lost characters: %q", who, lines)
 		}
 	}
-	em := fyne.MeasureText("幸", sizeBody, fyne.TextStyle{}).Width
-	widest := fyne.MeasureText("help@example.com。", sizeBody, fyne.TextStyle{}).Width
+	em := fyne.MeasureText("幸", testBody, fyne.TextStyle{}).Width
+	widest := fyne.MeasureText("help@example.com。", testBody, fyne.TextStyle{}).Width
 	for cols := 18; cols <= 60; cols++ { // every piece fits a line: nothing is cut
 		check("paper", printer.Wrap(s, cols))
-		check("screen", wrap(s, sizeBody, false, max(float32(cols)*em/2, widest)))
+		check("screen", wrap(s, testBody, false, max(float32(cols)*em/2, widest)))
 	}
 }
 

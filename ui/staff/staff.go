@@ -51,7 +51,12 @@ type Screen struct {
 	opt     Options
 	preview ReceiptPreviewer // nil when the station cannot render receipts
 
-	jobs  sync.WaitGroup // work off Fyne's goroutine, waited for by tests
+	jobs sync.WaitGroup // work off Fyne's goroutine, waited for by tests
+	// ui is held while a background result is applied. Fyne's own driver
+	// runs every fyne.Do on its one goroutine and never contends for it;
+	// its test driver runs fyne.Do on the caller's goroutine, where two
+	// jobs ending together would touch the widgets at once.
+	ui    sync.Mutex
 	ended bool
 	staff station.StaffSession
 
@@ -149,7 +154,7 @@ func (s *Screen) Run(ctx context.Context) {
 	for {
 		changed := s.st.SessionChanged()
 		sn := s.load()
-		fyne.Do(func() { s.show(sn) })
+		fyne.Do(func() { s.apply(func() { s.show(sn) }) })
 		select {
 		case <-ctx.Done():
 			return
@@ -179,8 +184,15 @@ func (s *Screen) background(work func() func()) {
 	go func() {
 		defer s.jobs.Done()
 		apply := work()
-		fyne.Do(apply)
+		fyne.Do(func() { s.apply(apply) })
 	}()
+}
+
+// apply runs f, a result for the widgets, one at a time (see ui).
+func (s *Screen) apply(f func()) {
+	s.ui.Lock()
+	defer s.ui.Unlock()
+	f()
 }
 
 // reload reads the station again once a tap changed it.

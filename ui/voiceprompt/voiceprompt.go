@@ -70,6 +70,9 @@ const (
 
 	// Again is the label of the button that says the screen's prompt again.
 	Again = "again"
+	// TypeLarge and TypeStandard say what the 大字 / 标准字 button did.
+	TypeLarge    = "type.large"
+	TypeStandard = "type.standard"
 
 	// Errors, as the screens word them.
 	ErrTimedOut       = "error.timed-out"
@@ -161,6 +164,8 @@ func prompts() []Prompt {
 			"The receipt cannot print just now: note your number or ask staff."},
 		{TakeCard, "请取回您的身份证。", "Please take your ID card back."},
 		{Again, "再听一遍", "Hear it again"},
+		{TypeLarge, "已换成大字。", "Large type is on."},
+		{TypeStandard, "已换回标准字。", "Standard type is back."},
 		{ErrTimedOut, "登记已超时，请重新放身份证或扫码。", "Your registration timed out: lay your card or scan your code again."},
 		{ErrPhone, "这个手机号不对，请检查，或者点跳过。", "That mobile number is not right: check it, or tap Skip."},
 		{ErrPhoneShort, "手机号是十一位，请输完，或者点跳过。", "A mobile number has 11 digits: finish it, or tap Skip."},
