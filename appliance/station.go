@@ -538,7 +538,10 @@ func (s *Station) Lookup(id string) (station.Row, error) {
 }
 
 // Rejected lists the records the hub refused, for staff to look at.
-func (s *Station) Rejected() ([]station.Row, error) { return rows(s.box.Rejected()) }
+func (s *Station) Rejected() ([]station.Row, error) {
+	list, err := rows(s.box.Rejected())
+	return s.describe(list), err
+}
 
 // Resend queues rejected records again once staff dealt with the reason.
 func (s *Station) Resend(ids []string) (int, error) {
@@ -555,5 +558,6 @@ func (s *Station) Resend(ids []string) (int, error) {
 // Records lists the records made since a time, newest first, with their
 // state: the staff's list of the day.
 func (s *Station) Records(since time.Time, max int) ([]station.Row, error) {
-	return rows(s.box.List(since, max))
+	list, err := rows(s.box.List(since, max))
+	return s.describe(list), err
 }

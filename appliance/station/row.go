@@ -42,6 +42,16 @@ type Row struct {
 	// it holds their personal data, and staff may give it a service
 	// receipt (receipts and volunteer service are not such records).
 	Resident bool `json:"-"`
+	// Name is whose record it is, masked (王*兰, as citizenid.MaskName
+	// does) before it leaves the station: never a full name. Empty for a
+	// matter reported with no name.
+	Name string `json:"-"`
+	// Matter is what the record is about: the matter's or purpose's name
+	// from the reference data (证明开具), a volunteer's service, or its
+	// code when the station knows no name; MatterEN its English name when
+	// the reference data has one.
+	Matter   string `json:"-"`
+	MatterEN string `json:"-"`
 }
 
 // Category is a kind of matter a resident can come for, from the hub's

@@ -44,6 +44,10 @@ type Min struct {
 	// Contrast is the least WCAG 2 contrast ratio of a text with what is
 	// behind it, e.g. 4.5.
 	Contrast float64
+	// DisabledContrast is the least contrast of a text on a control
+	// that is disabled (fyne.Disableable), e.g. 3: it must still be read,
+	// and look out of use. Zero holds it to Contrast.
+	DisabledContrast float64
 }
 
 // Options say what the screen is drawn on and what it must meet.
@@ -64,6 +68,8 @@ type Text struct {
 	EmMM     float64
 	Contrast float64
 	Bold     bool
+	// Disabled says the text is on a disabled control.
+	Disabled bool
 	fg, bg   color.Color
 	box      rect // where it is laid out
 	drawn    rect // where its glyphs are drawn

@@ -203,6 +203,56 @@ func TestScale(t *testing.T) {
 	}
 }
 
+// A disabled button's text is held to DisabledContrast, a working one's
+// and every other text to Contrast; without DisabledContrast a disabled
+// one is held to Contrast too.
+func TestDisabledContrast(t *testing.T) {
+	mid := color.NRGBA{0x8a, 0x8a, 0x8a, 0xff}   // 3.4:1 on white
+	faint := color.NRGBA{0xb0, 0xb0, 0xb0, 0xff} // 2.1:1 on white
+	build := func(fg color.Color, disabled bool) fyne.CanvasObject {
+		box := &disabledBox{disabled: disabled}
+		box.ExtendBaseWidget(box)
+		box.content = container.NewWithoutLayout(sized(txt("页", 5, fg), 0, 0))
+		return container.NewWithoutLayout(at(box, 10, 10, 200, 60))
+	}
+	for _, tc := range []struct {
+		name     string
+		fg       color.Color
+		disabled bool
+		min      Min
+		want     int
+	}{
+		{"enabled at 3.4:1", mid, false, Min{Contrast: 4.5, DisabledContrast: 3}, 1},
+		{"disabled at 3.4:1", mid, true, Min{Contrast: 4.5, DisabledContrast: 3}, 0},
+		{"disabled at 2.1:1", faint, true, Min{Contrast: 4.5, DisabledContrast: 3}, 1},
+		{"disabled, no disabled rule", mid, true, Min{Contrast: 4.5}, 1},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := Audit("s", build(tc.fg, tc.disabled), fyne.NewSize(400, 240), Options{Panel: panel7, Min: tc.min})
+			if len(r.Findings) != tc.want {
+				t.Errorf("%d findings, want %d:\n%s", len(r.Findings), tc.want, findings(r))
+			}
+			if tx, _ := r.LowestContrast(); tx.Disabled != tc.disabled {
+				t.Errorf("text '页' Disabled = %v, want %v", tx.Disabled, tc.disabled)
+			}
+		})
+	}
+}
+
+// disabledBox is a control that may be disabled, showing content.
+type disabledBox struct {
+	widget.BaseWidget
+	content  fyne.CanvasObject
+	disabled bool
+}
+
+func (d *disabledBox) CreateRenderer() fyne.WidgetRenderer {
+	return widget.NewSimpleRenderer(d.content)
+}
+func (d *disabledBox) Disabled() bool { return d.disabled }
+func (d *disabledBox) Disable()       { d.disabled = true }
+func (d *disabledBox) Enable()        { d.disabled = false }
+
 // WCAG's own examples: black on white 21:1, white on white 1:1, and
 // #777 on white about 4.48:1, just under AA.
 func TestContrast(t *testing.T) {

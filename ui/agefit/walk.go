@@ -70,7 +70,7 @@ func Audit(screen string, root fyne.CanvasObject, win fyne.Size, o Options) Repo
 		o.Foreground = color.Black
 	}
 	a := &auditor{o: o, win: win}
-	a.visit(root, fyne.Position{}, false)
+	a.visit(root, fyne.Position{}, false, false)
 	a.uncovered()
 	r := Report{Screen: screen, Texts: a.texts, Targets: a.targets}
 	for _, f := range a.clipped {
@@ -107,10 +107,14 @@ func (a *auditor) uncovered() {
 }
 
 // visit walks o at its parent's origin at; inScroll says a scroll holds
-// it, so that it may lie beyond the window.
-func (a *auditor) visit(o fyne.CanvasObject, at fyne.Position, inScroll bool) {
+// it, so that it may lie beyond the window, and disabled that a disabled
+// control does.
+func (a *auditor) visit(o fyne.CanvasObject, at fyne.Position, inScroll, disabled bool) {
 	if o == nil || !o.Visible() {
 		return
+	}
+	if d, ok := o.(fyne.Disableable); ok && d.Disabled() {
+		disabled = true
 	}
 	pos, size := at.Add(o.Position()), o.Size()
 	box := rect{pos.X, pos.Y, size.Width, size.Height}
@@ -120,7 +124,7 @@ func (a *auditor) visit(o fyne.CanvasObject, at fyne.Position, inScroll bool) {
 	case *canvas.Circle:
 		a.addFill(box, x.FillColor)
 	case *canvas.Text:
-		a.text(x, box, inScroll)
+		a.text(x, box, inScroll, disabled)
 	}
 	if _, ok := o.(fyne.Tappable); ok {
 		a.targets = append(a.targets, Target{Label: label(o), WidthMM: a.mm(size.Width), HeightMM: a.mm(size.Height), box: box})
@@ -131,14 +135,14 @@ func (a *auditor) visit(o fyne.CanvasObject, at fyne.Position, inScroll bool) {
 	switch x := o.(type) {
 	case *fyne.Container:
 		for _, c := range x.Objects {
-			a.visit(c, pos, inScroll)
+			a.visit(c, pos, inScroll, disabled)
 		}
 	case *container.Scroll:
 		// Its content may run past the screen: that is what it is for.
-		a.visit(x.Content, fyne.NewPos(pos.X-x.Offset.X, pos.Y-x.Offset.Y), true)
+		a.visit(x.Content, fyne.NewPos(pos.X-x.Offset.X, pos.Y-x.Offset.Y), true, disabled)
 	case fyne.Widget:
 		for _, c := range test.WidgetRenderer(x).Objects() {
-			a.visit(c, pos, inScroll)
+			a.visit(c, pos, inScroll, disabled)
 		}
 	}
 }
@@ -155,7 +159,7 @@ func (a *auditor) addFill(at rect, c color.Color) {
 }
 
 // text measures a text where it is drawn.
-func (a *auditor) text(t *canvas.Text, box rect, inScroll bool) {
+func (a *auditor) text(t *canvas.Text, box rect, inScroll, disabled bool) {
 	if t.Text == "" {
 		return
 	}
@@ -175,8 +179,8 @@ func (a *auditor) text(t *canvas.Text, box rect, inScroll bool) {
 		fg = a.o.Foreground
 	}
 	bg := a.behind(drawn.x+drawn.w/2, drawn.y+drawn.h/2)
-	tx := Text{Label: t.Text, EmMM: a.mm(t.TextSize), Bold: t.TextStyle.Bold, fg: fg, bg: bg, box: box, drawn: drawn,
-		after: len(a.fills)}
+	tx := Text{Label: t.Text, EmMM: a.mm(t.TextSize), Bold: t.TextStyle.Bold, Disabled: disabled, fg: fg, bg: bg,
+		box: box, drawn: drawn, after: len(a.fills)}
 	tx.Contrast = Contrast(over(fg, bg), bg)
 	a.texts = append(a.texts, tx)
 
@@ -228,8 +232,12 @@ func (a *auditor) check(screen string) []Finding {
 		if m.Text > 0 && t.EmMM < m.Text {
 			add(RuleText, "text "+quote(t.Label), "%.1f mm < %g mm", t.EmMM, m.Text)
 		}
-		if m.Contrast > 0 && t.Contrast < m.Contrast {
-			add(RuleContrast, "text "+quote(t.Label), "contrast %.2f:1 < %g:1 (%s on %s)", t.Contrast, m.Contrast, hex(t.fg), hex(t.bg))
+		least, what := m.Contrast, "text "
+		if t.Disabled && m.DisabledContrast > 0 {
+			least, what = m.DisabledContrast, "disabled text "
+		}
+		if least > 0 && t.Contrast < least {
+			add(RuleContrast, what+quote(t.Label), "contrast %.2f:1 < %g:1 (%s on %s)", t.Contrast, least, hex(t.fg), hex(t.bg))
 		}
 	}
 	if len(a.texts) > 0 {

@@ -14,8 +14,10 @@ import (
 )
 
 // The age-friendly audit of the staff screens, by the rules the issue
-// sets them: no text clipped, beyond the window or over another, and
-// every text at 4.5:1 with what is behind it. Each scene the golden
+// sets them: no text clipped, beyond the window or over another, every
+// text at 4.5:1 with what is behind it (a disabled button's 3:1), and
+// the technician's sizes (ui/tech's techMin: text 3.5 mm, targets
+// 12 mm; staff read their screens daily and close to). Each scene the golden
 // images draw is audited at 800×480, 1280×800 and 1920×1080 in both
 // languages; the smallest text, target and contrast of each are logged
 // (go test -v). The screens that fail a rule today are listed in
@@ -40,7 +42,7 @@ func TestAgeFit(t *testing.T) {
 				w.Content().Refresh()
 				r := agefit.Audit(key, w.Content(), size, agefit.Options{
 					Panel: mm.ForWindow(size.Width, size.Height, w.Canvas().Scale(), 0), Scale: w.Canvas().Scale(),
-					Min: agefit.Min{Contrast: 4.5}})
+					Min: agefit.Min{Text: 3.5, Target: 12, Contrast: 4.5, DisabledContrast: 3}})
 				t.Log(r.Summary())
 				if rules := r.Rules(); len(rules) > 0 {
 					got[key] = rules
@@ -65,56 +67,22 @@ func TestAgeFit(t *testing.T) {
 }
 
 // knownStaffFailures are the staff screens that do not meet the rules
-// yet, by "scene size language", with the rules each fails. All are
-// contrast: white on Fyne's primary blue #296ff6 (4.47:1) and on its
-// error red #f44336 (3.68:1), the waiting state's amber on the selected
-// row's pale blue (#b25e00 on #bfdaff, 3.27:1), grey on it (#5f6368,
-// 4.23:1), and on the name step the keyboard's grey hint and disabled
-// page keys (#8a8f96, 3.26:1 and 2.6:1).
+// yet, by "scene size language", with the rules each fails. All are the
+// keyboards' (package keyboard, shared with the resident screens, which
+// size them for their own screens): on the name step's pinyin keyboard
+// and the log-in keypad the small English glosses under the keys'
+// Chinese (删除 Delete, 确认 OK: 2.9 mm on the 7-inch panel, 2.5 mm on
+// the 10-inch, under the 3.5 mm staff text is held to).
 func knownStaffFailures() map[string][]agefit.Rule {
-	const contrast = agefit.RuleContrast
+	const text = agefit.RuleText
 	return map[string][]agefit.Rule{
-		"login 800x480 zh":          {contrast},
-		"login 800x480 en":          {contrast},
-		"login 1280x800 zh":         {contrast},
-		"login 1280x800 en":         {contrast},
-		"login 1920x1080 zh":        {contrast},
-		"login 1920x1080 en":        {contrast},
-		"records 800x480 zh":        {contrast},
-		"records 800x480 en":        {contrast},
-		"records 1280x800 zh":       {contrast},
-		"records 1280x800 en":       {contrast},
-		"records 1920x1080 zh":      {contrast},
-		"records 1920x1080 en":      {contrast},
-		"returned 800x480 zh":       {contrast},
-		"returned 800x480 en":       {contrast},
-		"returned 1280x800 zh":      {contrast},
-		"returned 1280x800 en":      {contrast},
-		"returned 1920x1080 zh":     {contrast},
-		"returned 1920x1080 en":     {contrast},
-		"printjobs 800x480 zh":      {contrast},
-		"printjobs 800x480 en":      {contrast},
-		"printjobs 1280x800 zh":     {contrast},
-		"printjobs 1280x800 en":     {contrast},
-		"printjobs 1920x1080 zh":    {contrast},
-		"printjobs 1920x1080 en":    {contrast},
-		"volunteers 800x480 zh":     {contrast},
-		"volunteers 800x480 en":     {contrast},
-		"volunteers 1280x800 zh":    {contrast},
-		"volunteers 1280x800 en":    {contrast},
-		"volunteers 1920x1080 zh":   {contrast},
-		"volunteers 1920x1080 en":   {contrast},
-		"checkin 800x480 zh":        {contrast},
-		"checkin 800x480 en":        {contrast},
-		"checkin 1280x800 zh":       {contrast},
-		"checkin 1280x800 en":       {contrast},
-		"checkin 1920x1080 zh":      {contrast},
-		"checkin 1920x1080 en":      {contrast},
-		"checkin_name 800x480 zh":   {contrast},
-		"checkin_name 800x480 en":   {contrast},
-		"checkin_name 1280x800 zh":  {contrast},
-		"checkin_name 1280x800 en":  {contrast},
-		"checkin_name 1920x1080 zh": {contrast},
-		"checkin_name 1920x1080 en": {contrast},
+		"login 800x480 zh":         {text},
+		"login 800x480 en":         {text},
+		"login 1280x800 zh":        {text},
+		"login 1280x800 en":        {text},
+		"checkin_name 800x480 zh":  {text},
+		"checkin_name 800x480 en":  {text},
+		"checkin_name 1280x800 zh": {text},
+		"checkin_name 1280x800 en": {text},
 	}
 }

@@ -80,29 +80,31 @@ func (f *fixture) Submit(context.Context, station.Submission) (station.Ack, erro
 }
 
 func (f *fixture) Records(time.Time, int) ([]station.Row, error) {
-	e := func(seq uint64, kind string, state station.RowState, h, m int) station.Row {
+	// Names come masked from the station; matters named as its
+	// reference data names them, the longest English one among them.
+	e := func(seq uint64, kind string, state station.RowState, h, m int, name, matter, matterEN string) station.Row {
 		return station.Row{ID: "0190f5e6-0000-7000-8000-0000000000" + string(rune('0'+seq/10)) + string(rune('0'+seq%10)),
 			Kind: kind, Seq: seq, State: state, CreatedAt: at(h, m), UpdatedAt: at(h, m),
 			Ticket:   fmt.Sprintf("%s%04d", map[string]string{"registration": "R", "matter": "M", "receipt": "C", "volunteer": "V"}[kind], seq),
-			Resident: kind == "registration" || kind == "matter"}
+			Resident: kind == "registration" || kind == "matter", Name: name, Matter: matter, MatterEN: matterEN}
 	}
 	return []station.Row{
-		e(46, "matter", station.Queued, 9, 26),
-		e(45, "registration", station.Queued, 9, 21),
-		e(44, "receipt", station.Delivered, 9, 12),
-		e(43, "matter", station.Rejected, 9, 5),
-		e(42, "registration", station.Delivered, 8, 47),
-		e(41, "volunteer", station.Delivered, 8, 40),
-		e(40, "registration", station.Delivered, 8, 31),
+		e(46, "matter", station.Queued, 9, 26, "", "公共设施报修", "Shared facility repair"),
+		e(45, "registration", station.Queued, 9, 21, "王*兰", "证明开具", "Certificate"),
+		e(44, "receipt", station.Delivered, 9, 12, "欧**明", "民生诉求", "Help for the elderly or disabled"),
+		e(43, "matter", station.Rejected, 9, 5, "张*", "stray_dogs", ""),
+		e(42, "registration", station.Delivered, 8, 47, "J*** S****", "返乡人员登记", "Returnee registration"),
+		e(41, "volunteer", station.Delivered, 8, 40, "李*国", "政策宣传", ""),
+		e(40, "registration", station.Delivered, 8, 31, "赵*娟", "政策咨询", "Policy question"),
 	}, nil
 }
 
 func (f *fixture) Rejected() ([]station.Row, error) {
 	return []station.Row{
 		{ID: "0190f5e6-0000-7000-8000-000000000043", Kind: "matter", Seq: 43, State: station.Rejected, CreatedAt: at(9, 5),
-			Ticket: "M0043", Resident: true, Reason: "payload.category: \"stray_dogs\" is not a category the county knows yet"},
+			Ticket: "M0043", Resident: true, Name: "张*", Matter: "stray_dogs", Reason: "payload.category: \"stray_dogs\" is not a category the county knows yet"},
 		{ID: "0190f5e6-0000-7000-8000-000000000038", Kind: "registration", Seq: 38, State: station.Rejected, CreatedAt: time.Date(2026, 11, 25, 16, 40, 0, 0, cst),
-			Ticket: "R0038", Resident: true, Reason: "grid.micro: \"c09-m01\" is not in community 141029100001"},
+			Ticket: "R0038", Resident: true, Name: "刘*华", Matter: "返乡人员登记", MatterEN: "Returnee registration", Reason: "grid.micro: \"c09-m01\" is not in community 141029100001"},
 	}, nil
 }
 

@@ -63,9 +63,11 @@ func NewLogin(st Station, lang string, done, back func()) *Login {
 	title := touch.NewText(tr("工作人员登录", "Staff log-in"), 32, touch.Ink, true)
 	hint := touch.NewLabel(tr("输入工号和密码；带工作证的可直接扫码登录。", "Type your staff ID and PIN, or scan your staff code."), true)
 	leave := touch.NewButton(tr("返回", "Back"), widget.MediumImportance, func() { l.Reset(); call(l.back) })
-	left := container.NewVBox(title, hint, l.idField, l.pinField, l.msg, l.msg2, layout.NewSpacer())
-	left = container.NewBorder(nil, container.NewHBox(leave), nil, nil, left)
-	l.root = container.New(columns{1, 1}, left, l.keypad)
+	// Back sits beside the title: below the message, on the 7-inch
+	// panel in English, it covered the message's last line.
+	head := container.NewBorder(nil, nil, nil, leave, container.NewCenter(title))
+	left := container.NewVBox(head, hint, l.idField, l.pinField, l.msg, l.msg2, layout.NewSpacer())
+	l.root = ui.StaffColours(container.New(columns{1, 1}, left, l.keypad))
 	l.update()
 	return l
 }

@@ -23,12 +23,13 @@ type picker[T any] struct {
 	cleared func()             // the chosen item left the list
 }
 
-// newPicker builds the list; draw says what an item's row shows. chose
+// newPicker builds the list of rows (listRow, fullRow); draw says what an
+// item's row shows. chose
 // and cleared are called on Fyne's goroutine; set them before the first
 // set.
-func newPicker[T any](s *Screen, key func(T) string, draw func(T) rowText) *picker[T] {
+func newPicker[T any](s *Screen, rows func() fyne.CanvasObject, key func(T) string, draw func(T) rowText) *picker[T] {
 	p := &picker[T]{key: key, selIdx: -1, chose: func(bool) {}, cleared: func() {}}
-	p.list = widget.NewList(func() int { return len(p.items) }, listRow, func(id widget.ListItemID, o fyne.CanvasObject) {
+	p.list = widget.NewList(func() int { return len(p.items) }, rows, func(id widget.ListItemID, o fyne.CanvasObject) {
 		if id < len(p.items) {
 			o.(*row).set(draw(p.items[id]))
 		}

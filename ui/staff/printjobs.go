@@ -37,7 +37,7 @@ type jobsTab struct {
 
 func newJobsTab(s *Screen) *jobsTab {
 	j := &jobsTab{s: s}
-	j.picker = newPicker(s, func(p station.PrintJob) string { return p.ID }, j.rowText)
+	j.picker = newPicker(s, listRow, func(p station.PrintJob) string { return p.ID }, j.rowText)
 	j.chose = func(changed bool) {
 		if changed {
 			j.result.SetText("")

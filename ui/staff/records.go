@@ -42,6 +42,7 @@ type recordsTab struct {
 
 	empty   *widget.Label
 	ticket  *canvas.Text
+	when    *canvas.Text // the time of day it was made, beside the ticket
 	info    *widget.Label
 	state   *canvas.Text
 	print   *touch.Button
@@ -53,7 +54,7 @@ type recordsTab struct {
 
 func newRecordsTab(s *Screen) *recordsTab {
 	r := &recordsTab{s: s, printed: map[string]bool{}}
-	r.picker = newPicker(s, func(e station.Row) string { return e.ID }, r.rowText)
+	r.picker = newPicker(s, fullRow, func(e station.Row) string { return e.ID }, r.rowText)
 	r.chose = func(changed bool) {
 		if changed {
 			r.result.SetText("")
@@ -64,6 +65,7 @@ func newRecordsTab(s *Screen) *recordsTab {
 	r.cleared = r.clearPreview
 	r.empty = touch.NewLabel("", true)
 	r.ticket = touch.NewText("", 36, touch.Ink, true)
+	r.when = touch.NewText("", 24, touch.Grey, true)
 	r.info = touch.NewLabel("", true)
 	r.state = touch.NewText("", 24, touch.Ink, true)
 	r.print = touch.NewButton("", widget.HighImportance, s.act(r.printTapped))
@@ -74,7 +76,7 @@ func newRecordsTab(s *Screen) *recordsTab {
 	r.note.Alignment = fyne.TextAlignCenter
 
 	list := container.NewStack(pagedList(r.list, s.act), container.NewVBox(r.empty))
-	detail := container.NewVBox(r.ticket, r.info, r.state, r.print, r.result, layout.NewSpacer())
+	detail := container.NewVBox(container.NewHBox(r.ticket, container.NewCenter(r.when)), r.info, r.state, r.print, r.result, layout.NewSpacer())
 	preview := container.NewStack(container.NewVBox(layout.NewSpacer(), r.note, layout.NewSpacer()), r.img)
 	r.content = container.New(columns{45, 30, 25}, list, detail, preview)
 	return r
@@ -82,7 +84,8 @@ func newRecordsTab(s *Screen) *recordsTab {
 
 func (r *recordsTab) rowText(e station.Row) rowText {
 	word, c := stateWord(r.s.lang, e.State)
-	return rowText{title: e.Ticket, sub: kindWord(r.s.lang, e.Kind) + "  " + e.CreatedAt.In(r.s.now().Location()).Format("15:04"),
+	return rowText{title: e.Ticket, tag: "  " + e.CreatedAt.In(r.s.now().Location()).Format("15:04"), tagColour: touch.Grey,
+		sub: joinWords(kindWord(r.s.lang, e.Kind), e.Name), more: matterWord(r.s.lang, e, true),
 		state: word, stateColour: c}
 }
 
@@ -105,7 +108,8 @@ func (r *recordsTab) show(items []station.Row, err error) {
 func (r *recordsTab) detail() {
 	e, ok := r.chosen()
 	if !ok {
-		r.ticket.Text = ""
+		r.ticket.Text, r.when.Text = "", ""
+		r.when.Refresh()
 		r.info.SetText(r.s.tr("请在左边选一条记录，再打印回执。", "Choose a record on the left to print its receipt."))
 		r.state.Text = ""
 		r.print.SetText(r.s.tr("打印回执", "Print receipt"))
@@ -115,9 +119,11 @@ func (r *recordsTab) detail() {
 		return
 	}
 	loc := r.s.now().Location()
-	r.ticket.Text = e.Ticket
+	// The list is the day's: the time of day says when.
+	r.ticket.Text, r.when.Text = e.Ticket, "  "+e.CreatedAt.In(loc).Format("15:04")
 	r.ticket.Refresh()
-	r.info.SetText(kindWord(r.s.lang, e.Kind) + "  " + e.CreatedAt.In(loc).Format("2006-01-02 15:04"))
+	r.when.Refresh()
+	r.info.SetText(joinWords(kindWord(r.s.lang, e.Kind), e.Name) + "\n" + matterWord(r.s.lang, e, false))
 	word, c := stateWord(r.s.lang, e.State)
 	r.state.Text, r.state.Color = word, c
 	r.state.Refresh()

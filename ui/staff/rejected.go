@@ -35,7 +35,7 @@ type rejectedTab struct {
 
 func newRejectedTab(s *Screen) *rejectedTab {
 	r := &rejectedTab{s: s}
-	r.picker = newPicker(s, func(e station.Row) string { return e.ID }, r.rowText)
+	r.picker = newPicker(s, listRow, func(e station.Row) string { return e.ID }, r.rowText)
 	r.chose = func(changed bool) {
 		if changed {
 			r.result.SetText("")
@@ -91,7 +91,8 @@ func (r *rejectedTab) detail() {
 	}
 	r.ticket.Text = e.Ticket
 	r.ticket.Refresh()
-	r.info.SetText(kindWord(r.s.lang, e.Kind) + "  " + e.CreatedAt.In(r.s.now().Location()).Format("2006-01-02 15:04"))
+	r.info.SetText(joinWords(kindWord(r.s.lang, e.Kind), e.Name) + "\n" + matterWord(r.s.lang, e, false) + "\n" +
+		e.CreatedAt.In(r.s.now().Location()).Format("2006-01-02 15:04"))
 	r.reason.SetText(r.s.tr("退回原因：", "Reason: ") + ui.Pick(r.s.lang, e.Reason))
 }
 

@@ -51,12 +51,12 @@ type Screen struct {
 	opt     Options
 	preview ReceiptPreviewer // nil when the station cannot render receipts
 
-	jobs  sync.WaitGroup // work off Fyne's goroutine, waited for by tests
+	jobs sync.WaitGroup // work off Fyne's goroutine, waited for by tests
 	// ui is held while a background result is applied. Fyne's own driver
 	// runs every fyne.Do on its one goroutine and never contends for it;
 	// its test driver runs fyne.Do on the caller's goroutine, where two
 	// jobs ending together would touch the widgets at once.
-	ui sync.Mutex
+	ui    sync.Mutex
 	ended bool
 	staff station.StaffSession
 
@@ -68,6 +68,7 @@ type Screen struct {
 	body      *fyne.Container
 	main      fyne.CanvasObject
 	root      *fyne.Container
+	view      fyne.CanvasObject // root in the staff colours
 
 	rec *recordsTab
 	rej *rejectedTab
@@ -138,11 +139,12 @@ func (s *Screen) build() {
 	s.body = container.NewStack(s.rec.content, s.rej.content, s.vol.content, s.job.content)
 	s.main = container.NewBorder(container.NewVBox(top, s.banner), nil, nil, nil, s.body)
 	s.root = container.NewStack(s.main)
+	s.view = ui.StaffColours(s.root)
 	s.showTab(0)
 }
 
 // Content is the screen's root object.
-func (s *Screen) Content() fyne.CanvasObject { return s.root }
+func (s *Screen) Content() fyne.CanvasObject { return s.view }
 
 // Run reads the station whenever it says something changed, and every
 // Options.Every in case it said nothing, until ctx ends.

@@ -36,7 +36,7 @@ type volunteerTab struct {
 
 func newVolunteerTab(s *Screen) *volunteerTab {
 	v := &volunteerTab{s: s}
-	v.picker = newPicker(s, func(c station.CheckIn) string { return c.Name }, v.rowText)
+	v.picker = newPicker(s, listRow, func(c station.CheckIn) string { return c.Name }, v.rowText)
 	v.chose = func(changed bool) {
 		if changed {
 			v.result.SetText("")

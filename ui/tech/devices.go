@@ -64,7 +64,7 @@ func newDevicesPage(s *Screen) *devicesPage {
 	list := container.NewVBox()
 	for _, d := range devices() {
 		r := &deviceRow{dot: dot(), name: touch.NewText(s.tr(d[1], d[2]), 24, touch.Ink, true),
-			state: touch.NewText("", 24, touch.Grey, true), where: touch.NewText("", 18, touch.Grey, false), note: touch.NewLabel("", true)}
+			state: touch.NewText("", 24, touch.Grey, true), where: touch.NewText("", 21, touch.Grey, false), note: touch.NewLabel("", true)}
 		p.rows[d[0]] = r
 		// The lamp stands level with the device's name.
 		lamp := container.NewVBox(container.NewGridWrap(fyne.NewSize(24, 34), container.NewCenter(

@@ -112,7 +112,7 @@ func New(st Station, lang string, now func() time.Time, back func(), opt Options
 		tabs.Add(t)
 	}
 	top := container.NewBorder(nil, nil, container.NewCenter(title), leave, tabs)
-	s.root = container.NewBorder(top, nil, nil, nil, container.NewStack(s.pages...))
+	s.root = ui.StaffColours(container.NewBorder(top, nil, nil, nil, container.NewStack(s.pages...)))
 	s.showPage(0)
 	return s
 }

@@ -6,12 +6,14 @@ import "image/color"
 // change another's.
 type Colour uint32
 
-// Dark enough on white to read in a bright hall (contrast 5:1 and more).
+// Dark enough on white to read in a bright hall (contrast 5:1 and more),
+// and on a selected row of the staff's lists (ui.StaffColours' #d6e6fd)
+// at least 4.5:1.
 const (
 	Ink   Colour = 0x111111
 	Grey  Colour = 0x5f6368
-	Green Colour = 0x1b7f3b
-	Amber Colour = 0xb25e00
+	Green Colour = 0x17692f
+	Amber Colour = 0x8f4c00
 	Red   Colour = 0xb01c1c
 )
 
