@@ -1,0 +1,206 @@
+# shellcheck shell=bash
+# ab.sh: updatecheck.sh's steps for an A/B image (sourced by it, not run):
+# bundles, install, rollback and the power cuts. Uses updatecheck.sh's
+# helpers (step, pass, fail, boot, cut, send, do_cmd, wait_line, ...)
+# and variables (WORK, SERIAL, FROM, LINE, N, SLOT, CTLPORT, ...).
+# shellcheck disable=SC2153
+
+# other SLOT: the slot an install goes to.
+other() { if [ "$1" = A ]; then echo B; else echo A; fi; }
+
+# bundle_keys: the certificate and key bundles are signed with, the ones
+# whose CA the image's keyring holds (make bundle-keys).
+bundle_keys() {
+	KEYS=${BUNDLE_KEYS:-$repo/keys}
+	CERT=$KEYS/signing.cert.pem KEY=$KEYS/signing.key.pem
+	if [ ! -f "$CERT" ] || [ ! -f "$KEY" ]; then
+		fail "no bundle signing key in $KEYS (signing.cert.pem, signing.key.pem): make bundle-keys, then make image, with the same BUNDLE_KEYS"
+	fi
+}
+
+# make_bundle ROOT VERSION OUT: a verity bundle of ROOT (an ext4 image).
+make_bundle() {
+	local dir=$WORK/bundle-$2
+	rm -rf "$dir" && mkdir -p "$dir"
+	ln "$1" "$dir/rootfs.ext4"
+	cat >"$dir/manifest.raucm" <<-EOF
+		[update]
+		compatible=gridkiosk-amd64
+		version=$2
+
+		[bundle]
+		format=verity
+
+		[image.rootfs]
+		filename=rootfs.ext4
+	EOF
+	rm -f "$3"
+	rauc bundle --cert="$CERT" --key="$KEY" "$dir" "$3" >"$WORK/bundle-$2.log" 2>&1 ||
+		{ cat "$WORK/bundle-$2.log" >&2; fail "rauc bundle $2 failed"; }
+	rm -rf "$dir"
+}
+
+# set_file FS PATH CONTENT: a file in an ext4 image, with debugfs.
+set_file() {
+	local tmp=$WORK/set_file.tmp
+	printf '%s\n' "$3" >"$tmp"
+	debugfs -w -f - "$1" >>"$WORK/debugfs.log" 2>&1 <<-EOF
+		rm $2
+		write $tmp $2
+		set_inode_field $2 mode 0100644
+	EOF
+	[ "$(debugfs -R "cat $2" "$1" 2>/dev/null)" = "$3" ] || fail "could not write $2 into $1"
+}
+
+step_bundles() {
+	step bundles "a good and a bad bundle from a copy of slot A's root"
+	need_pkgs rauc squashfs-tools
+	bundle_keys
+	local off size root=$WORK/root.ext4 now
+	off=$(partition_offset "$IMAGE" 2)
+	size=$(sfdisk --dump "$IMAGE" | awk -F'[:,=]' '$1 ~ /2 *$/ && /size=/ { gsub(/ /, "", $5); print $5; exit }')
+	[ -n "$size" ] || fail "no size for partition 2 of $IMAGE"
+	dd if="$IMAGE" of="$root" bs=1M iflag=skip_bytes,count_bytes skip="$off" count=$((size * 512)) conv=sparse status=none
+	inject "$root"
+	OLD_VERSION=$(debugfs -R 'cat /usr/lib/gridkiosk/system-version' "$root" 2>/dev/null | head -n1)
+	# Newer than the image: the time now, in the image's version form.
+	now=$(date -u +%Y.%m.%d.%H%M%S)
+	GOOD_VERSION="$now+g$(git -C "$repo" rev-parse --short=7 HEAD 2>/dev/null || echo 0000000)"
+	set_file "$root" /usr/lib/gridkiosk/system-version "$GOOD_VERSION"
+	make_bundle "$root" "$GOOD_VERSION" "$WORK/ctl/good.raucb"
+	# The bad one: gridkiosk runs but never sends READY=1, so the trial
+	# service never sees it healthy.
+	BAD_VERSION="$(date -u -d "+1 second" +%Y.%m.%d.%H%M%S)+g${GOOD_VERSION##*+g}"
+	set_file "$root" /usr/lib/gridkiosk/system-version "$BAD_VERSION"
+	debugfs -w -R 'mkdir /etc/systemd/system/gridkiosk.service.d' "$root" >>"$WORK/debugfs.log" 2>&1
+	set_file "$root" /etc/systemd/system/gridkiosk.service.d/never-ready.conf \
+		"$(printf '%s\n' '# updatecheck: a station that never becomes healthy' '[Service]' 'ExecStart=' 'ExecStart=/bin/sleep infinity')"
+	make_bundle "$root" "$BAD_VERSION" "$WORK/ctl/bad.raucb"
+	rm -f "$root"
+	pass "image $OLD_VERSION; good $GOOD_VERSION $(($(stat -c %s "$WORK/ctl/good.raucb") / 1048576)) MiB, bad $BAD_VERSION"
+}
+
+# install_reboot BUNDLE: install into the other slot, then reboot; times
+# in DL_S, INST_S; leaves the serial log's search point before the reboot.
+install_reboot() {
+	local t0=$SECONDS t1
+	here_on
+	send install "http://10.0.2.2:$CTLPORT/$1" "${2:-0}"
+	wait_line 'GRIDKIOSK-UC: DOWNLOAD (done|failed)' 1800 || fail "the download of $1 did not end within 1800s"
+	[[ $LINE == *done* ]] || fail "the download of $1 failed"
+	t1=$SECONDS DL_S=$((t1 - t0))
+	wait_line "GRIDKIOSK-UC: DONE $N " 1800 || fail "rauc install of $1 did not end within 1800s"
+	INST_S=$((SECONDS - t1))
+	[ "${LINE##* }" = 0 ] || fail "rauc install of $1 failed: $(tail -c +$((FROM + 1)) "$SERIAL" | grep -a 'GRIDKIOSK-UC:  ' | tr -d '\r' | tail -n 5 | tr '\n' ' ')"
+	here_on
+	send reboot
+	wait_line 'GRIDKIOSK-UC: REBOOT' 60 || fail "the guest did not start its reboot"
+	send idle
+}
+
+step_install() {
+	step install "the good bundle into slot $(other "$SLOT"), reboot, healthy, marked good"
+	local from=$SLOT t0
+	install_reboot good.raucb
+	t0=$SECONDS
+	wait_boot
+	[ "$SLOT" = "$(other "$from")" ] || fail "after the install the station booted slot $SLOT, want $(other "$from")"
+	[ "$VERSION" = "$GOOD_VERSION" ] || fail "slot $SLOT runs version $VERSION, want $GOOD_VERSION"
+	do_cmd "$TRIAL_TIMEOUT" good "$TRIAL_TIMEOUT"
+	[ "$RC" = 0 ] || fail "slot $SLOT was never marked good"
+	FB_S=$((SECONDS - t0))
+	verify_guest
+	verify_hub 300
+	pass "$from -> $SLOT ($VERSION): download ${DL_S}s, rauc install ${INST_S}s, reboot to READY ${READY_S}s, marked good ${FB_S}s after the reboot; $HAVE records kept, $AT_HUB at the hub"
+}
+
+step_rollback() {
+	step rollback "a bundle whose gridkiosk never becomes healthy: back to slot $SLOT by itself"
+	local good=$SLOT bad boots=0 t0
+	bad=$(other "$good")
+	install_reboot bad.raucb
+	t0=$SECONDS
+	# The bad slot boots (its helper says so), never becomes ready, and
+	# the station goes back to the good slot: boots counted on the way.
+	while :; do
+		wait_line 'GRIDKIOSK-UC: BOOT ' "$BOOT_TIMEOUT" || fail "no boot reported within ${BOOT_TIMEOUT}s"
+		SLOT=$(sed -n 's/.* slot=\([^ ]*\).*/\1/p' <<<"$LINE")
+		VERSION=$(sed -n 's/.* version=\([^ ]*\).*/\1/p' <<<"$LINE")
+		here_on
+		[ "$SLOT" = "$good" ] && break
+		[ "$SLOT" = "$bad" ] || fail "unexpected slot $SLOT"
+		boots=$((boots + 1))
+		say "the bad slot $bad ($VERSION) booted ($boots)"
+		[ "$boots" -le 6 ] || fail "slot $bad booted $boots times: the boot-count limit did not stop it"
+		[ $((SECONDS - t0)) -le "$TRIAL_TIMEOUT" ] || fail "still in the bad slot after ${TRIAL_TIMEOUT}s"
+	done
+	local back=$((SECONDS - t0))
+	[ "$boots" -ge 1 ] || fail "the bad slot never booted: the install did not switch slots"
+	wait_line 'GRIDKIOSK-UC: READY ' "$BOOT_TIMEOUT" || fail "back in slot $SLOT, gridkiosk never became ready"
+	do_cmd 600 good 600
+	[ "$RC" = 0 ] || fail "back in slot $SLOT, it is not marked good"
+	do_cmd 60 status
+	verify_guest
+	verify_hub 300
+	pass "slot $bad ($BAD_VERSION) booted $boots time(s), back in slot $good ($VERSION) ${back}s after the reboot into it; $HAVE records kept, $AT_HUB at the hub"
+}
+
+# where_cut: the last thing the guest said before the cut.
+where_cut() {
+	local last
+	last=$(tail -c +$((FROM + 1)) "$SERIAL" | tr -d '\r' | grep -aoE 'GRIDKIOSK-UC: (DOWNLOAD|INSTALL|REBOOT|BOOT|READY|GOOD)[^ ]*( [a-z]+)?' | tail -n1)
+	echo "${last#GRIDKIOSK-UC: }"
+}
+
+# one_cut I PHASE: an update interrupted by a cut during PHASE, then
+# the checks after it.
+one_cut() {
+	local i=$1 phase=$2 at from=$SLOT before where rate=0
+	step "cut$i" "a power cut during the $phase of an update ($from -> $(other "$from"))"
+	here_on
+	case "$phase" in
+	download)
+		# Slowed so that it lasts about a minute: a cut lands in it.
+		rate=$(($(stat -c %s "$WORK/ctl/good.raucb") / 60))
+		at=$((RANDOM % 55 + 2))
+		send install "http://10.0.2.2:$CTLPORT/good.raucb" "$rate"
+		wait_line 'GRIDKIOSK-UC: DOWNLOAD start' 300 || fail "the download did not start"
+		;;
+	install)
+		at=$((RANDOM % (INST_S > 2 ? INST_S : 2)))
+		send install "http://10.0.2.2:$CTLPORT/good.raucb" 0
+		wait_line 'GRIDKIOSK-UC: INSTALL start' 1800 || fail "the install did not start"
+		;;
+	firstboot)
+		at=$((RANDOM % (FB_S > 2 ? FB_S : 2)))
+		install_reboot good.raucb
+		;;
+	esac
+	sleep "$at"
+	before=$(stored_ids | wc -l)
+	where=$(where_cut)
+	cut
+	say "cut $i: ${at}s into the $phase (the guest's last word: $where); $before records acknowledged before it"
+	recover
+	pass "$phase +${at}s ($where): booted slot $SLOT ($VERSION), good; READY ${READY_S}s; all $HAVE records kept ($before before the cut), $AT_HUB at the hub"
+}
+
+step_cuts() {
+	local i phases=(download install firstboot) order=() j tmp
+	# Each phase as often as the others, in a seeded order.
+	for ((i = 0; i < CUTS; i++)); do order+=("${phases[i % 3]}"); done
+	for ((i = CUTS - 1; i > 0; i--)); do
+		j=$((RANDOM % (i + 1)))
+		tmp=${order[i]} order[i]=${order[j]} order[j]=$tmp
+	done
+	for ((i = 0; i < CUTS; i++)); do
+		one_cut $((i + 1)) "${order[i]}"
+	done
+}
+
+ab_steps() {
+	step_bundles
+	step_install
+	step_rollback
+	step_cuts
+}
