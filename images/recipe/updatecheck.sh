@@ -106,7 +106,7 @@ copy_image() {
 	PARTS=$(sfdisk --dump "$DISK" | grep -c 'start=')
 	# An A/B image has boot, root A, root B and data.
 	AB=0
-	[ "$PARTS" -ge 4 ] && AB=1
+	if [ "$PARTS" -ge 4 ]; then AB=1; fi
 }
 
 provision() {
