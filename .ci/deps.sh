@@ -36,7 +36,9 @@ for extra in "$@"; do
     # Headless chromium drives the county console's browser test, with a
     # CJK font for its screenshots, and opens the hub's status page;
     # zbarimg reads a printed receipt's QR code.
-    test) pkgs+=(postgresql dosfstools mtools shellcheck fuse3 unicode-data chromium fonts-droid-fallback zbar-tools); hanzi_data=true ;;
+    # rauc (with squashfs-tools' mksquashfs) builds the signed bundles the
+    # hub's release tests add and serve.
+    test) pkgs+=(postgresql dosfstools mtools shellcheck fuse3 unicode-data chromium fonts-droid-fallback zbar-tools rauc squashfs-tools); hanzi_data=true ;;
     # uibench's tap probe (.ci/tapprobe.c) taps through XTEST and waits
     # for the frame through DAMAGE; bc does its sums.
     # The province benchmark runs gridhub on a real PostgreSQL too.

@@ -138,14 +138,34 @@ func stationList(ctx context.Context, args []string, stdout io.Writer) error {
 		return fmt.Errorf("station list: %w", err)
 	}
 	defer store.Close()
-	stations, err := store.Stations()
+	as, err := store.Assignments()
 	if err != nil {
 		return fmt.Errorf("station list: %w", err)
 	}
+	views, err := stationViews(store, as)
+	if err != nil {
+		return fmt.Errorf("station list: %w", err)
+	}
+	// VERSION and UPDATE are from the station's newest report; BEHIND
+	// marks a station whose assigned release is newer than what it runs.
 	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "STATION\tTOKEN SET")
-	for _, st := range stations {
-		fmt.Fprintf(tw, "%s\t%s\n", st.ID, st.TokenSetAt.Local().Format(time.RFC3339))
+	fmt.Fprintln(tw, "STATION\tTOKEN SET\tLAST REPORT\tVERSION\tSLOT\tUPDATE\tASSIGNED")
+	for _, v := range views {
+		token, last, running, slot, update := "tokens file", "never", "-", "-", "-"
+		if v.token != nil {
+			token = v.token.TokenSetAt.Local().Format(time.RFC3339)
+		}
+		if r := v.report; r != nil {
+			last, running = r.ReceivedAt.Local().Format(time.RFC3339), cmpOr(r.Report.Version, "-")
+			if u := r.Report.Update; u != nil {
+				slot, update = cmpOr(u.Slot, "-"), updateText(u)
+			}
+		}
+		assigned := assignedText(v.assigned)
+		if v.report != nil && hub.Behind(v.report.Report.Version, v.assigned) {
+			assigned += " (behind)"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", v.id, token, last, running, slot, update, assigned)
 	}
 	return tw.Flush()
 }

@@ -9,6 +9,9 @@
 //	gridhub station list (--data DIR | --db DSN)
 //	gridhub station import (--data DIR | --db DSN) FILE
 //	gridhub refdata load (--data DIR | --db DSN) [--station ID] FILE.json
+//	gridhub release add (--data DIR | --db DSN --releases DIR) FILE --version V --arch A [--replace] [--keyring PEM]
+//	gridhub release assign (--data DIR | --db DSN) (VERSION | --none) (--station ID | --county CODE [--arch A])
+//	gridhub release list (--data DIR | --db DSN)
 //	gridhub staff pin set|reset (--data DIR | --db DSN) [--station ID] --staff ID [--pin-file FILE]
 //	gridhub record set-status (--data DIR | --db DSN) ID STATE [--note TEXT]
 //	gridhub user add|reset|disable|list (--data DIR | --db DSN) --name NAME [--role R] [--community CODE]
@@ -49,6 +52,15 @@ Usage:
   gridhub refdata load (--data DIR | --db DSN) [--station ID] FILE.json
                                     check reference data and keep it, for one station or all
                                     (PINs set with staff pin set are kept for staff it lists)
+  gridhub release add (--data DIR | --db DSN --releases DIR) FILE.raucb --version V --arch amd64|arm64
+                      [--replace] [--keyring PEM] [--rauc PATH|none]
+                                    check a RAUC bundle and keep a copy for the stations to download
+  gridhub release assign (--data DIR | --db DSN) VERSION (--station ID | --county CODE [--arch A])
+  gridhub release assign (--data DIR | --db DSN) --none (--station ID | --county CODE [--arch A])
+                                    which release a station, or a county's stations, should run
+  gridhub release list (--data DIR | --db DSN)
+                                    releases, and how many stations each is assigned to, runs on,
+                                    is on its way to, failed on
   gridhub staff pin set   (--data DIR | --db DSN) [--station ID] --staff ID [--pin-file FILE]
                                     set a staff member's PIN (asked without echo, or stdin)
   gridhub staff pin reset (--data DIR | --db DSN) [--station ID] --staff ID
@@ -93,6 +105,17 @@ viewer (reads, personal data masked). Add the first account with
 Stations: "gridhub station add" prints a station's token once and keeps
 only its SHA-256, in the store. A tokens file (serve --tokens) of
 "station_id token" lines (# comments) works beside them.
+
+Releases: "gridhub release add" checks that FILE is a RAUC bundle (the
+squashfs frame and the signature at its end; with rauc installed, that
+its manifest's version and compatible, gridkiosk-ARCH, match; with
+--keyring, its signature) and copies it to DIR/releases/VERSION/ARCH/
+(--data) or --releases DIR (--db: a directory every serve reads). A
+station asks serve which release it should run: its own assignment,
+else its county's for its arch, else its county's for every arch (its
+county: the first 6 digits of its reports' community). It installs only
+a newer version than it runs. "gridhub station list" shows each
+station's version, slot and update as it last reported them.
 
 Staff PINs: "gridhub staff pin set" keeps an argon2id hash of the PIN
 (never the PIN) in the stored reference data's staff entry; stations take
@@ -150,6 +173,8 @@ func realMain(args []string, stdout, stderr io.Writer) int {
 		err = station(ctx, args[1:], stdout, stderr)
 	case "refdata":
 		err = refdata(ctx, args[1:], stdout)
+	case "release":
+		err = releaseCmd(ctx, args[1:], stdout, stderr)
 	case "staff":
 		err = staffCmd(ctx, args[1:], os.Stdin, stdout, stderr)
 	case "record":

@@ -70,7 +70,7 @@ func OpenBoltKey(path, keyFile string, wait time.Duration) (*BoltStore, error) {
 	// Files from before stations and reference data were kept have only
 	// the records bucket; the others are added here.
 	err = db.Update(func(tx *bolt.Tx) error {
-		for _, b := range append([]string{bucketRecords, bucketStations, bucketTokens, bucketRefData, bucketMeta}, consoleBuckets...) {
+		for _, b := range slices.Concat([]string{bucketRecords, bucketStations, bucketTokens, bucketRefData, bucketMeta}, consoleBuckets, releaseBuckets) {
 			if _, err := tx.CreateBucketIfNotExists([]byte(b)); err != nil {
 				return err
 			}

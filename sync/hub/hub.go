@@ -84,6 +84,8 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("POST "+wire.PathHealth, s.auth(s.health))
 	mux.HandleFunc("GET /v1/stations/{station}/refdata", s.auth(s.refdata))
 	mux.HandleFunc("GET /v1/records/{id}/status", s.auth(s.status))
+	mux.HandleFunc("GET /v1/stations/{station}/update", s.auth(s.update))
+	mux.HandleFunc("GET /v1/releases/{version}/{arch}/bundle.raucb", s.auth(s.bundle))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 	})

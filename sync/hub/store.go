@@ -23,6 +23,7 @@ type Store interface {
 	RefDataStore
 	ConsoleStore
 	HealthStore
+	ReleaseStore
 	io.Closer
 }
 

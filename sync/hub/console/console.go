@@ -145,6 +145,7 @@ var funcs = template.FuncMap{
 var actionLabels = map[string]string{
 	"login": "登录 log-in", "reveal": "查看个人信息 personal data shown", "export": "导出个人信息 export with personal data",
 	"assign": "指派 assigned", "status": "改状态 status changed",
+	"release-add": "添加系统版本 release added", "release-assign": "指派系统版本 release assigned",
 }
 
 func actionLabel(a string) string {

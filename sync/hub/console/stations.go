@@ -1,9 +1,11 @@
 package console
 
 import (
+	"cmp"
 	"fmt"
 	"net/http"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/gridkiosk/gridkiosk/sync/hub"
@@ -71,20 +73,64 @@ func printerLabel(p wire.Printer) string {
 
 type stationRow struct {
 	ID, Community, Link, LinkLabel, Version, Clock string
-	Reader, Scanner, Printer, Panel                string
-	ReaderBad, ScannerBad, PrinterBad              bool
-	Depth                                          int
-	OldestAge                                      string
-	Rejected                                       int
-	LastReport, LastSync                           string
-	DiskFreeMB                                     int64
+	// Slot, Update and UpdateLast are the update part of the report;
+	// Assigned is the release the hub offers it, Behind when that is
+	// newer than what it runs.
+	Slot, Update, UpdateLast, Assigned string
+	UpdateBad, Behind                  bool
+	Reader, Scanner, Printer, Panel    string
+	ReaderBad, ScannerBad, PrinterBad  bool
+	Depth                              int
+	OldestAge                          string
+	Rejected                           int
+	LastReport, LastSync               string
+	DiskFreeMB                         int64
 }
 
 type alert struct {
 	Station, Kind, Text string
 }
 
-func (c *Console) row(r hub.HealthReport, now time.Time) stationRow {
+var updateLabels = map[string]string{
+	wire.UpdateIdle: "无更新 idle", wire.UpdateDownloading: "下载中 downloading", wire.UpdateWaiting: "待安装 waiting",
+	wire.UpdateInstalling: "安装中 installing", wire.UpdateRebooting: "待重启 rebooting", wire.UpdateTrial: "试运行 on trial",
+	wire.UpdateFailed: "失败 failed",
+}
+
+// setUpdate fills in the row's update columns from the report's update
+// part and the assignments that apply to the station.
+func (row *stationRow) setUpdate(h wire.Health, as []hub.Assignment) {
+	eff := hub.Effective(as, h.StationID, h.Community)
+	var parts []string
+	for _, a := range eff {
+		if a.Arch != "" {
+			parts = append(parts, a.Arch+" "+a.Version)
+		} else {
+			parts = append(parts, a.Version)
+		}
+	}
+	row.Assigned = strings.Join(parts, ", ")
+	row.Behind = hub.Behind(h.Version, eff)
+	u := h.Update
+	if u == nil {
+		return
+	}
+	row.Slot = u.Slot
+	row.Update = cmp.Or(updateLabels[u.State], u.State)
+	if hub.Updating(u) && u.Percent > 0 {
+		row.Update += fmt.Sprintf(" %d%%", u.Percent)
+	}
+	if u.Pending != "" {
+		row.Update += " → " + u.Pending
+	}
+	row.UpdateBad = u.State == wire.UpdateFailed
+	row.UpdateLast = u.Last
+	if u.LastAt != nil && u.Last != "" {
+		row.UpdateLast += "（" + when(*u.LastAt) + "）"
+	}
+}
+
+func (c *Console) row(r hub.HealthReport, now time.Time, as []hub.Assignment) stationRow {
 	h := r.Report
 	link := linkState(r, now)
 	row := stationRow{
@@ -100,6 +146,7 @@ func (c *Console) row(r hub.HealthReport, now time.Time) stationRow {
 	if h.LastSync != nil {
 		row.LastSync = when(*h.LastSync)
 	}
+	row.setUpdate(h, as)
 	switch {
 	case !h.Clock.Trusted:
 		row.Clock = "未校准 not trusted"
@@ -157,6 +204,10 @@ type stationsData struct {
 	Rows    []stationRow
 	Alerts  []alert
 	Offline string
+	// Behind counts the stations not yet on their assigned release;
+	// OnlyBehind lists just them (?behind=1).
+	Behind     int
+	OnlyBehind bool
 }
 
 func (c *Console) stations(w http.ResponseWriter, r *http.Request, s *session) {
@@ -165,13 +216,25 @@ func (c *Console) stations(w http.ResponseWriter, r *http.Request, s *session) {
 		c.storeFailed(w, s, err)
 		return
 	}
+	as, err := c.Store.Assignments()
+	if err != nil {
+		c.storeFailed(w, s, err)
+		return
+	}
 	now := c.Now()
-	d := stationsData{Offline: age(OfflineAfter)}
+	d := stationsData{Offline: age(OfflineAfter), OnlyBehind: r.URL.Query().Get("behind") == "1"}
 	for _, rep := range all {
 		if !seesStation(s.user, rep.Report) {
 			continue
 		}
-		d.Rows = append(d.Rows, c.row(rep, now))
+		row := c.row(rep, now, as)
+		if row.Behind {
+			d.Behind++
+		}
+		if d.OnlyBehind && !row.Behind {
+			continue
+		}
+		d.Rows = append(d.Rows, row)
 		d.Alerts = append(d.Alerts, c.alerts(rep, now)...)
 	}
 	// Offline first, then late, then by ID: what needs someone on top.
@@ -198,10 +261,15 @@ func (c *Console) station(w http.ResponseWriter, r *http.Request, s *session) {
 		c.fail(w, s, http.StatusNotFound, "没有这个站点 / No such station")
 		return
 	}
+	as, err := c.Store.Assignments()
+	if err != nil {
+		c.storeFailed(w, s, err)
+		return
+	}
 	now := c.Now()
-	d := stationData{Row: c.row(hist[0], now), Alerts: c.alerts(hist[0], now)}
+	d := stationData{Row: c.row(hist[0], now, as), Alerts: c.alerts(hist[0], now)}
 	for _, h := range hist {
-		d.History = append(d.History, c.row(h, now))
+		d.History = append(d.History, c.row(h, now, as))
 	}
 	c.render(w, http.StatusOK, "station", page{Title: "站点 Station " + id, User: &s.user, CSRF: s.CSRF, Nav: "stations", Data: d})
 }

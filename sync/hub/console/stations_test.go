@@ -2,11 +2,13 @@ package console_test
 
 import (
 	"bytes"
+	"html"
 	"net/http"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/gridkiosk/gridkiosk/sync/hub"
 	"github.com/gridkiosk/gridkiosk/sync/wire"
 )
 
@@ -91,5 +93,89 @@ func TestStationsScoped(t *testing.T) {
 	v := f.loggedIn(t, "county.viewer")
 	if _, page := v.get("/console/stations"); !strings.Contains(page, stationZL) || !strings.Contains(page, stationXFW) {
 		t.Fatal("a viewer does not see every station")
+	}
+}
+
+// updating is a station's report with an update part, running version.
+func updating(station, community, version string, u wire.HealthUpdate) wire.Health {
+	h := healthOf(station, community, wire.PaperOK, 0, 0)
+	h.Version, h.Update = version, &u
+	return h
+}
+
+const (
+	relOld = "2026.12.1.20000+gaaaaaaa"
+	relNew = "2026.12.7.140500+g61892aa"
+)
+
+// addReleases keeps two releases and assigns the newer to county 141029.
+func (f *fixture) addReleases(t testing.TB) {
+	t.Helper()
+	for _, v := range []string{relOld, relNew} {
+		if err := f.store.PutRelease(hub.Release{Version: v, Arch: "amd64", Size: 1000, SHA256: strings.Repeat("ab", 32),
+			Path: "/srv/gridhub/releases/" + v + "/amd64/bundle.raucb", AddedAt: t0, AddedBy: "cli:root"}, false); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := f.store.Assign(hub.Assignment{Target: hub.Target{County: "141029"}, Version: relNew, By: "cli:root", At: t0}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// The stations' pages show each station's version and slot, its update
+// as it reports it (state, percent, the last result), the release
+// assigned to it, and which stations are behind it; community staff
+// count only their own.
+func TestStationsUpdate(t *testing.T) {
+	f := newFixture(t)
+	f.addReleases(t)
+	lastAt := t0.Add(-24 * time.Hour)
+	f.report(t, tokenXFW, updating(stationXFW, communityXFW, relOld,
+		wire.HealthUpdate{Slot: "A", State: wire.UpdateDownloading, Pending: relNew, Percent: 42, Last: "ok " + relOld, LastAt: &lastAt}))
+	f.report(t, tokenZL, updating(stationZL, communityZL, relOld,
+		wire.HealthUpdate{Slot: "B", State: wire.UpdateFailed, Pending: relNew, Last: "签名无效 signature refused", LastAt: &lastAt}))
+	b := f.loggedIn(t, "county.admin")
+	_, page := b.get("/console/stations")
+	page = html.UnescapeString(page) // the versions' "+"
+	for _, want := range []string{"下载中 downloading 42% → " + relNew, `<strong class="tag">失败 failed → ` + relNew,
+		"分区 slot A", "分区 slot B", "待更新 behind", "2 个站点未运行指派的版本", `href="/console/stations?behind=1"`} {
+		if !strings.Contains(page, want) {
+			t.Errorf("stations page lacks %q", want)
+		}
+	}
+	code, page := b.get("/console/stations/" + stationZL)
+	page = html.UnescapeString(page)
+	for _, want := range []string{"（分区 slot B）", "签名无效 signature refused（", "指派版本 Assigned release</dt><dd>" + relNew} {
+		if code != 200 || !strings.Contains(page, want) {
+			t.Errorf("station page: %d, lacks %q", code, want)
+		}
+	}
+
+	// 枣岭 installed it and runs it: only 幸福湾 is behind now.
+	f.report(t, tokenZL, updating(stationZL, communityZL, relNew,
+		wire.HealthUpdate{Slot: "A", State: wire.UpdateIdle, Last: "ok " + relNew, LastAt: &t0}))
+	_, page = b.get("/console/stations?behind=1")
+	if !strings.Contains(page, "1 个站点") && !strings.Contains(page, "未运行指派版本的站点") || !strings.Contains(page, stationXFW) ||
+		strings.Contains(page, `href="/console/stations/`+stationZL+`"`) {
+		t.Errorf("behind only: want 幸福湾 alone:\n%s", page)
+	}
+	// A station's own assignment wins: 幸福湾 is told to stay on the old one.
+	if err := f.store.Assign(hub.Assignment{Target: hub.Target{Station: stationXFW}, Version: relOld, By: "cli:root", At: t0}); err != nil {
+		t.Fatal(err)
+	}
+	_, page = b.get("/console/stations")
+	if strings.Contains(page, "待更新 behind") || strings.Contains(page, "个站点未运行指派的版本") {
+		t.Errorf("no station is behind now:\n%s", page)
+	}
+	if err := f.store.Assign(hub.Assignment{Target: hub.Target{Station: stationXFW}, By: "cli:root", At: t0}); err != nil {
+		t.Fatal(err)
+	}
+	zl := f.loggedIn(t, "zl.staff")
+	if _, page := zl.get("/console/stations"); strings.Contains(page, "个站点未运行指派的版本") || strings.Contains(page, stationXFW) {
+		t.Errorf("枣岭's staff see 幸福湾 behind:\n%s", page)
+	}
+	xfw := f.loggedIn(t, "xfw.staff")
+	if _, page := xfw.get("/console/stations"); !strings.Contains(page, "1 个站点未运行指派的版本") {
+		t.Errorf("幸福湾's staff do not see their station behind:\n%s", page)
 	}
 }

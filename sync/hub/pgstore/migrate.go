@@ -31,7 +31,7 @@ type migration struct {
 // the next.
 func migrations() []migration {
 	return []migration{{sql: schemaV1}, {sql: schemaV2}, {sql: schemaV3, seal: sealInClear}, {sql: schemaV4},
-		{sql: schemaV5, data: partitionOld}}
+		{sql: schemaV5, data: partitionOld}, {sql: schemaV6}}
 }
 
 // sealedSince is the first version whose personal data is sealed and

@@ -60,6 +60,7 @@ func Run(t *testing.T, open func(t *testing.T) hub.Store) {
 		{"Health", testHealth},
 	}
 	tests = append(tests, consoleTests()...)
+	tests = append(tests, releaseTests()...)
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
