@@ -12,7 +12,7 @@ LDFLAGS := -s -w -X main.version=$(VERSION)
 FUZZTIME ?= 2m
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 
-.PHONY: all deps deps-arm64 deps-test soak screenshots console-screenshots image image-check update-check run test test-race vet fuzz fuzz-short bench lint build build-amd64 build-arm64 screenshot clean voice-pack
+.PHONY: all deps deps-arm64 deps-test soak screenshots console-screenshots image image-check bundle bundle-keys update-check run test test-race vet fuzz fuzz-short bench lint build build-amd64 build-arm64 screenshot clean voice-pack
 
 all: build
 
@@ -159,9 +159,28 @@ IMAGE ?= dist/gridkiosk-$(ARCH).img
 # The appliance image, Debian 12: amd64 for UEFI PCs, arm64 for Raspberry
 # Pi 4 (make image ARCH=arm64). Needs root and Debian's archive; arm64 is
 # slow here (package scripts run under qemu-user). Its layout is checked.
-image: build-$(ARCH)
-	images/recipe/build.sh --binary bin/linux-$(ARCH)/gridkiosk $(ARCH) $(IMAGE)
+# The image's RAUC keyring is the CA of $(BUNDLE_KEYS) (make bundle-keys);
+# its system version is VERSION_SYS (default: the last commit's UTC time,
+# see images/recipe/version.sh). Debian comes from IMAGE_MIRROR, else this
+# machine's own apt sources, else deb.debian.org.
+image: build-$(ARCH) voice-pack
+	@test -f $(BUNDLE_KEYS)/ca.cert.pem || { echo "no $(BUNDLE_KEYS)/ca.cert.pem: make bundle-keys first (or BUNDLE_KEYS=DIR with your county's keys)" >&2; exit 1; }
+	images/recipe/build.sh --binary bin/linux-$(ARCH)/gridkiosk --keyring $(BUNDLE_KEYS)/ca.cert.pem \
+		--voice $(VOICE_PACK) $(if $(VERSION_SYS),--version $(VERSION_SYS)) $(ARCH) $(IMAGE)
 	GRIDKIOSK_IMAGE=$(abspath $(IMAGE)) GRIDKIOSK_IMAGE_ARCH=$(ARCH) $(GO) test -count=1 -run TestLayout ./images/recipe
+
+# Update signing keys (openssl) into $(BUNDLE_KEYS), outside git: a CA
+# whose certificate goes into images, and the certificate bundles are
+# signed with. Never overwrites; see images/recipe/bundle-keys.sh.
+BUNDLE_KEYS ?= keys
+bundle-keys:
+	images/recipe/bundle-keys.sh $(BUNDLE_KEYS)
+
+# A signed RAUC bundle (verity) of the image's root slot, for stations
+# flashed with an image of the same ARCH and keys: dist/gridkiosk-ARCH-V.raucb.
+BUNDLE_FROM ?= $(IMAGE)
+bundle:
+	images/recipe/bundle.sh --keys $(BUNDLE_KEYS) $(if $(VERSION_SYS),--version $(VERSION_SYS)) $(ARCH) $(BUNDLE_FROM) dist
 
 # Boots the amd64 image in qemu (TCG, OVMF) twice: headless (gridkiosk
 # serve) and with a virtual display (cage, Xwayland, gridkiosk run; its

@@ -5,24 +5,38 @@
 #   arm64  Raspberry Pi 4 and 5, booting the Pi firmware (MBR)
 #
 # Partitions: 1 FAT boot (the EFI system partition, or the Pi's firmware
-# partition), 2 ext4 root mounted read-only, 3 ext4 data mounted at
-# /var/lib/gridkiosk, which grows to the end of the disk on first boot.
+# partition) holding each slot's kernel, 2 and 3 the root slots A and B
+# (ext4, read-only, the same size; RAUC writes an update into the one not
+# running), 4 ext4 data mounted at /var/lib/gridkiosk, which grows to the
+# end of the disk on first boot and which no update touches. Slot B is
+# left empty and marked bad for the boot loader: see README.image.
 #
 # Nothing is mounted: the root file system is made by mmdebstrap in a
 # directory and turned into ext4 with "mke2fs -d", the FAT by mkfs.vfat and
-# mcopy, and the three are written into the partitions sfdisk laid out.
+# mcopy, and they are written into the partitions sfdisk laid out.
 # The image's package versions go to OUT.img.manifest.
 #
 # Options:
 #   --binary PATH       the gridkiosk binary (default bin/linux-ARCH/gridkiosk,
 #                       made with "make build-ARCH" when missing)
-#   --mirror URL        Debian mirror (default http://deb.debian.org/debian)
-#   --security URL      security mirror (default http://deb.debian.org/debian-security)
+#   --keyring PATH      the CA certificate bundles must be signed under, the
+#                       image's /etc/rauc/keyring.pem (make bundle-keys)
+#   --voice DIR         the voice pack (default build/voice, make voice-pack)
+#   --version V         the system version (default: the last commit's UTC
+#                       time, YYYY.MM.DD.HHMMSS+g<commit>)
+#   --mirror URL        Debian mirror (default: $IMAGE_MIRROR, else the first
+#                       bookworm main source of this machine's apt, else
+#                       http://deb.debian.org/debian)
+#   --security URL      security mirror (default: $IMAGE_SECURITY_MIRROR, else
+#                       this machine's bookworm-security source, else
+#                       http://deb.debian.org/debian-security)
 #   --snapshot STAMP    build from snapshot.debian.org as of STAMP
 #                       (YYYYMMDDTHHMMSSZ): the same packages every time
 #   --keep-work         keep the work directory (root tree, file systems)
-# Environment: BOOT_MB (256), DATA_MB (256), SOURCE_DATE_EPOCH (default:
-# the snapshot's time, else the last commit's).
+# Environment: BOOT_MB (256), DATA_MB (256), ROOT_MB (3072: each root
+# slot's size, the same for every version, as later updates must fit into
+# the slots of a station flashed now), SOURCE_DATE_EPOCH (default: the
+# snapshot's time, else the last commit's).
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -35,16 +49,19 @@ usage() {
 	exit 2
 }
 
-ARCH='' OUT='' BINARY='' KEEP=0 SNAPSHOT=''
-MIRROR=http://deb.debian.org/debian
-SECURITY=http://deb.debian.org/debian-security
+ARCH='' OUT='' BINARY='' KEEP=0 SNAPSHOT='' KEYRING='' VOICE='' VERSION_SYS=''
+MIRROR='' SECURITY=''
 BOOT_MB=${BOOT_MB:-256}
 DATA_MB=${DATA_MB:-256}
+ROOT_MB=${ROOT_MB:-3072}
 
 parse_args() {
 	while [ $# -gt 0 ]; do
 		case "$1" in
 		--binary) BINARY=${2:?--binary needs a path}; shift 2 ;;
+		--keyring) KEYRING=${2:?--keyring needs a CA certificate}; shift 2 ;;
+		--voice) VOICE=${2:?--voice needs a directory}; shift 2 ;;
+		--version) VERSION_SYS=${2:?--version needs a version}; shift 2 ;;
 		--mirror) MIRROR=${2:?--mirror needs a URL}; shift 2 ;;
 		--security) SECURITY=${2:?--security needs a URL}; shift 2 ;;
 		--snapshot) SNAPSHOT=${2:?--snapshot needs YYYYMMDDTHHMMSSZ}; shift 2 ;;
@@ -68,13 +85,39 @@ parse_args() {
 		MIRROR=http://snapshot.debian.org/archive/debian/$SNAPSHOT
 		SECURITY=http://snapshot.debian.org/archive/debian-security/$SNAPSHOT
 	fi
+	mirrors
+	[ -n "$KEYRING" ] || die "no --keyring: the image must know which key signs its updates (make bundle-keys, then make image)"
+	[ -f "$KEYRING" ] || die "no keyring at $KEYRING (make bundle-keys makes one)"
+	grep -q 'BEGIN CERTIFICATE' "$KEYRING" || die "$KEYRING is not a PEM certificate"
+	[ -n "$VOICE" ] || VOICE=$repo/build/voice
+	[ -f "$VOICE/manifest.json" ] || die "no voice pack in $VOICE (make voice-pack makes build/voice)"
+}
+
+# mirrors: where Debian comes from, and which source said so, for the
+# manifest: the option, then the environment, then this machine's own apt
+# sources, and Debian's CDN last.
+mirrors() {
+	local from
+	if [ -n "$MIRROR" ]; then MIRROR_FROM=option
+	elif [ -n "${IMAGE_MIRROR:-}" ]; then MIRROR=$IMAGE_MIRROR MIRROR_FROM=IMAGE_MIRROR
+	else
+		MIRROR=$(apt_source_uri bookworm) MIRROR_FROM="this machine's apt sources"
+		[ -n "$MIRROR" ] || MIRROR=http://deb.debian.org/debian MIRROR_FROM=default
+	fi
+	if [ -n "$SECURITY" ]; then from=option
+	elif [ -n "${IMAGE_SECURITY_MIRROR:-}" ]; then SECURITY=$IMAGE_SECURITY_MIRROR from=IMAGE_SECURITY_MIRROR
+	else
+		SECURITY=$(apt_source_uri bookworm-security) from="this machine's apt sources"
+		[ -n "$SECURITY" ] || SECURITY=http://deb.debian.org/debian-security from=default
+	fi
+	MIRROR_FROM="$MIRROR ($MIRROR_FROM), security $SECURITY ($from)"
 }
 
 # host_tools: what building needs, from Debian; for arm64 on another
 # architecture, the image's package scripts run through qemu-user.
 host_tools() {
 	need_root
-	local pkgs=(mmdebstrap dosfstools mtools e2fsprogs fdisk)
+	local pkgs=(mmdebstrap dosfstools mtools e2fsprogs fdisk openssl)
 	[ "$ARCH" = "$(dpkg --print-architecture)" ] || pkgs+=(qemu-user-static binfmt-support arch-test)
 	need_pkgs "${pkgs[@]}"
 	if [ "$ARCH" != "$(dpkg --print-architecture)" ] && ! arch-test "$ARCH" >/dev/null 2>&1; then
@@ -112,12 +155,12 @@ uuid() { local h; h=$(hexid "$1"); echo "${h:0:8}-${h:8:4}-4${h:13:3}-a${h:17:3}
 ids() {
 	if [ "$ARCH" = amd64 ]; then
 		DISK_ID=$(uuid disk)
-		BOOT_PARTUUID=$(uuid boot) ROOT_PARTUUID=$(uuid root) DATA_PARTUUID=$(uuid data)
+		BOOT_PARTUUID=$(uuid boot) ROOT_A_PARTUUID=$(uuid root) ROOT_B_PARTUUID=$(uuid root-b) DATA_PARTUUID=$(uuid data)
 	else
 		# MBR, which the Pi 4's boot ROM reads everywhere: PARTUUID is the
 		# disk identifier and the partition number.
 		DISK_ID=$(hexid disk | cut -c1-8)
-		BOOT_PARTUUID=$DISK_ID-01 ROOT_PARTUUID=$DISK_ID-02 DATA_PARTUUID=$DISK_ID-03
+		BOOT_PARTUUID=$DISK_ID-01 ROOT_A_PARTUUID=$DISK_ID-02 ROOT_B_PARTUUID=$DISK_ID-03 DATA_PARTUUID=$DISK_ID-04
 	fi
 	ROOT_FSUUID=$(uuid rootfs) DATA_FSUUID=$(uuid datafs) BOOT_VOLID=$(hexid bootfs | cut -c1-8)
 }
@@ -134,6 +177,8 @@ epoch() {
 	fi
 	export SOURCE_DATE_EPOCH
 	VERSION=$(git -C "$repo" describe --tags --always --dirty 2>/dev/null || echo dev)
+	[ -n "$VERSION_SYS" ] || VERSION_SYS=$("$here/version.sh" "$repo")
+	[[ $VERSION_SYS =~ ^[0-9A-Za-z.+~-]+$ ]] || die "system version '$VERSION_SYS' has characters other than letters, digits and . + ~ -"
 }
 
 # packages: the image's packages beyond Debian's minbase.
@@ -144,6 +189,9 @@ packages() {
 		# network, time (no RTC on a Pi), name resolution
 		systemd-timesyncd systemd-resolved iproute2 ca-certificates curl
 		tzdata locales procps less
+		# system updates: RAUC and its D-Bus service (A/B slots, signed
+		# bundles); spoken prompts through ALSA
+		rauc rauc-service alsa-utils
 		# the kiosk session: cage on Wayland, gridkiosk's X11/GLX window
 		# through Xwayland, seat access through seatd
 		cage xwayland seatd libgl1 libglx-mesa0 libgl1-mesa-dri libegl1 libgles2 libx11-6
@@ -187,8 +235,10 @@ bootstrap() {
 		--customize-hook="'$here/customize.sh' \"\$1\""
 	)
 	[ -n "$SNAPSHOT" ] && opts+=(--aptopt='Acquire::Check-Valid-Until "false"')
-	export GK_RECIPE=$here GK_BINARY=$BINARY GK_ARCH=$ARCH GK_VERSION=$VERSION
-	export GK_ROOT_PARTUUID=$ROOT_PARTUUID GK_BOOT_PARTUUID=$BOOT_PARTUUID GK_DATA_PARTUUID=$DATA_PARTUUID
+	export GK_RECIPE=$here GK_BINARY=$BINARY GK_ARCH=$ARCH GK_VERSION=$VERSION GK_VERSION_SYS=$VERSION_SYS
+	export GK_KEYRING=$KEYRING GK_VOICE=$VOICE
+	export GK_ROOT_A_PARTUUID=$ROOT_A_PARTUUID GK_ROOT_B_PARTUUID=$ROOT_B_PARTUUID
+	export GK_BOOT_PARTUUID=$BOOT_PARTUUID GK_DATA_PARTUUID=$DATA_PARTUUID
 	say "mmdebstrap: Debian 12 $ARCH from $MIRROR (several minutes; arm64 runs its package scripts through qemu)"
 	mmdebstrap "${opts[@]}" bookworm "$ROOT" "${sources[@]}" >"$WORK/mmdebstrap.log" 2>&1 ||
 		{ tail -n 30 "$WORK/mmdebstrap.log" >&2; die "mmdebstrap failed (whole log: $WORK/mmdebstrap.log)"; }
@@ -207,59 +257,43 @@ manifest() {
 	{
 		echo "# gridkiosk appliance image $(basename "$OUT")"
 		echo "# version: $VERSION"
+		echo "# system version: $VERSION_SYS"
 		echo "# arch: $ARCH"
+		echo "# mirror: $MIRROR_FROM"
 		echo "# gridkiosk: $(in_root /usr/bin/gridkiosk version 2>/dev/null || echo unknown), sha256 $(sha256sum "$BINARY" | cut -d' ' -f1)"
 		echo "# debian: bookworm from $MIRROR and $SECURITY${SNAPSHOT:+ (snapshot $SNAPSHOT)}"
 		echo "# kernel: $KVER"
 		echo "# SOURCE_DATE_EPOCH: $SOURCE_DATE_EPOCH ($(date -u -d "@$SOURCE_DATE_EPOCH" +%FT%TZ))"
-		echo "# partitions: boot ${BOOT_MB}MiB PARTUUID=$BOOT_PARTUUID, root ${ROOT_MB}MiB PARTUUID=$ROOT_PARTUUID (ro), data ${DATA_MB}MiB PARTUUID=$DATA_PARTUUID"
+		echo "# partitions: boot ${BOOT_MB}MiB PARTUUID=$BOOT_PARTUUID, root A ${ROOT_MB}MiB PARTUUID=$ROOT_A_PARTUUID (ro), root B ${ROOT_MB}MiB PARTUUID=$ROOT_B_PARTUUID (empty), data ${DATA_MB}MiB PARTUUID=$DATA_PARTUUID"
+		echo "# keyring: $(openssl x509 -in "$KEYRING" -noout -subject -fingerprint -sha256 2>/dev/null | tr '\n' ' ')"
 		echo "# package<TAB>version<TAB>architecture"
 		dpkg-query --admindir="$ROOT/var/lib/dpkg" -W -f='${Package}\t${Version}\t${Architecture}\n' | LC_ALL=C sort
 	} >"$m"
 	say "manifest: $m ($(grep -vc '^#' "$m") packages)"
 }
 
-# boot_files: the boot partition's contents, in BOOTDIR.
+# slot_cmdline SLOT PARTUUID: the kernel command line that boots a root
+# slot: its partition read-only, and rauc.slot= so that RAUC knows which
+# slot runs (both slots hold the same file system, so only the boot entry
+# can tell them apart).
+slot_cmdline() {
+	echo "root=PARTUUID=$2 rauc.slot=$1 ro rootflags=noatime rootwait fsck.repair=yes quiet vt.global_cursor_default=0"
+}
+
+# boot_files: the boot partition's contents, in BOOTDIR. Each slot's
+# kernel and initramfs live in a folder named after the slot (A/, B/),
+# because an update brings its own kernel with its root; the backend
+# (/usr/lib/gridkiosk/rauc-boot-backend) copies them there before it makes
+# a slot primary. Slot A is filled now; B gets a boot entry the loader
+# will not choose until an update has been written to it.
 boot_files() {
-	mkdir -p "$BOOTDIR/gridkiosk"
-	cp "$ROOT/boot/vmlinuz-$KVER" "$BOOTDIR/vmlinuz"
-	cp "$ROOT/boot/initrd.img-$KVER" "$BOOTDIR/initrd.img"
-	local cmdline="root=PARTUUID=$ROOT_PARTUUID ro rootwait fsck.repair=yes quiet vt.global_cursor_default=0"
+	mkdir -p "$BOOTDIR/gridkiosk" "$BOOTDIR/A" "$BOOTDIR/B"
+	cp "$ROOT/boot/vmlinuz-$KVER" "$BOOTDIR/A/vmlinuz"
+	cp "$ROOT/boot/initrd.img-$KVER" "$BOOTDIR/A/initrd.img"
 	if [ "$ARCH" = amd64 ]; then
-		local efi=$ROOT/usr/lib/systemd/boot/efi/systemd-bootx64.efi
-		[ -f "$efi" ] || die "systemd-boot is missing from the image ($efi)"
-		mkdir -p "$BOOTDIR/EFI/BOOT" "$BOOTDIR/EFI/systemd" "$BOOTDIR/loader/entries"
-		# The removable-media path: firmware boots it without NVRAM entries.
-		cp "$efi" "$BOOTDIR/EFI/BOOT/BOOTX64.EFI"
-		cp "$efi" "$BOOTDIR/EFI/systemd/systemd-bootx64.efi"
-		# No menu and no editing the kernel command line at the kiosk.
-		printf 'default gridkiosk.conf\ntimeout 0\neditor no\n' >"$BOOTDIR/loader/loader.conf"
-		# No serial console: an industrial PC's COM ports carry the
-		# station's devices. systemd's GPT auto-mounting is off, as fstab
-		# says where everything goes.
-		printf 'title gridkiosk (Debian 12)\nversion %s\nlinux /vmlinuz\ninitrd /initrd.img\noptions %s console=tty1 systemd.gpt_auto=0\n' \
-			"$KVER" "$cmdline" >"$BOOTDIR/loader/entries/gridkiosk.conf"
+		uefi_boot_files
 	else
-		local dtbs=$ROOT/usr/lib/linux-image-$KVER/broadcom
-		for f in bcm2711-rpi-4-b.dtb bcm2712-rpi-5-b.dtb; do
-			[ -f "$dtbs/$f" ] || die "kernel $KVER has no $f"
-		done
-		cp "$dtbs"/bcm2711-rpi-*.dtb "$dtbs"/bcm2712-rpi-*.dtb "$BOOTDIR/"
-		# The Pi 4's GPU firmware (the Pi 5 keeps its own in EEPROM).
-		cp "$ROOT"/usr/lib/raspi-firmware/* "$BOOTDIR/"
-		cat >"$BOOTDIR/config.txt" <<-EOF
-			# gridkiosk: Raspberry Pi 4 and 5 booting Debian's own kernel.
-			# Written by images/recipe/build.sh.
-			arm_64bit=1
-			# The firmware picks the mainline device tree named after the board.
-			upstream_kernel=1
-			kernel=vmlinuz
-			initramfs initrd.img followkernel
-			# Serial console on GPIO 14/15.
-			enable_uart=1
-			disable_overscan=1
-		EOF
-		echo "console=ttyS1,115200 console=tty1 $cmdline" >"$BOOTDIR/cmdline.txt"
+		pi_boot_files
 	fi
 	install -m 0644 "$here/README.image" "$BOOTDIR/gridkiosk/README.txt"
 	in_root /usr/bin/gridkiosk config example >"$BOOTDIR/gridkiosk/provision.toml.example" ||
@@ -269,6 +303,83 @@ boot_files() {
 	find "$ROOT/boot/firmware" -mindepth 1 -delete
 }
 
+# uefi_boot_files: systemd-boot with boot counting. An entry named
+# gridkiosk-b+6.conf has 6 tries left; systemd-boot counts one down on
+# each boot (gridkiosk-b+5-1.conf), and one with none left
+# (gridkiosk-b+0-6.conf) is sorted last, so "default gridkiosk-*" then
+# picks the other slot. Among the rest, sort-key puts the primary first.
+# A slot confirmed good has no counter (gridkiosk-a.conf).
+uefi_boot_files() {
+	local efi=$ROOT/usr/lib/systemd/boot/efi/systemd-bootx64.efi
+	[ -f "$efi" ] || die "systemd-boot is missing from the image ($efi)"
+	mkdir -p "$BOOTDIR/EFI/BOOT" "$BOOTDIR/EFI/systemd" "$BOOTDIR/loader/entries"
+	# The removable-media path: firmware boots it without NVRAM entries.
+	cp "$efi" "$BOOTDIR/EFI/BOOT/BOOTX64.EFI"
+	cp "$efi" "$BOOTDIR/EFI/systemd/systemd-bootx64.efi"
+	# No menu and no editing the kernel command line at the kiosk.
+	printf 'default gridkiosk-*\ntimeout 0\neditor no\n' >"$BOOTDIR/loader/loader.conf"
+	# No serial console: an industrial PC's COM ports carry the
+	# station's devices. systemd's GPT auto-mounting is off, as fstab
+	# says where everything goes.
+	local slot name key partuuid
+	for slot in A B; do
+		if [ "$slot" = A ]; then
+			name=gridkiosk-a.conf key=gridkiosk-0 partuuid=$ROOT_A_PARTUUID
+		else
+			name=gridkiosk-b+0.conf key=gridkiosk-1 partuuid=$ROOT_B_PARTUUID
+		fi
+		printf 'title gridkiosk (Debian 12, slot %s)\nsort-key %s\nlinux /%s/vmlinuz\ninitrd /%s/initrd.img\noptions %s console=tty1 systemd.gpt_auto=0\n' \
+			"$slot" "$key" "$slot" "$slot" "$(slot_cmdline "$slot" "$partuuid")" >"$BOOTDIR/loader/entries/$name"
+	done
+}
+
+# pi_boot_files: the Pi firmware, its config.txt choosing the slot. The
+# firmware reads autoboot.txt first: tryboot_a_b=1 makes it read
+# config.txt (not tryboot.txt) on a "reboot '0 tryboot'", from the
+# partition [tryboot] names; there is one FAT here (MBR's four primaries
+# are boot, A, B and data), so both name partition 1 and config.txt's own
+# [tryboot] section picks the slot on trial with os_prefix. The firmware
+# clears the tryboot flag whatever happens, so any reboot after a trial
+# that was not confirmed comes back to the [all] slot.
+pi_boot_files() {
+	local dtbs=$ROOT/usr/lib/linux-image-$KVER/broadcom f
+	for f in bcm2711-rpi-4-b.dtb bcm2712-rpi-5-b.dtb; do
+		[ -f "$dtbs/$f" ] || die "kernel $KVER has no $f"
+	done
+	cp "$dtbs"/bcm2711-rpi-*.dtb "$dtbs"/bcm2712-rpi-*.dtb "$BOOTDIR/A/"
+	# The Pi 4's GPU firmware (the Pi 5 keeps its own in EEPROM).
+	cp "$ROOT"/usr/lib/raspi-firmware/* "$BOOTDIR/"
+	cat >"$BOOTDIR/autoboot.txt" <<-EOF
+		[all]
+		tryboot_a_b=1
+		boot_partition=1
+		[tryboot]
+		boot_partition=1
+	EOF
+	cat >"$BOOTDIR/config.txt" <<-EOF
+		# gridkiosk: Raspberry Pi 4 and 5 booting Debian's own kernel.
+		# Written by images/recipe/build.sh; the os_prefix lines by
+		# /usr/lib/gridkiosk/rauc-boot-backend.
+		arm_64bit=1
+		# The firmware picks the mainline device tree named after the board.
+		upstream_kernel=1
+		kernel=vmlinuz
+		initramfs initrd.img followkernel
+		# Serial console on GPIO 14/15.
+		enable_uart=1
+		disable_overscan=1
+		# The slot: kernel, initramfs, cmdline.txt and device trees come
+		# from its folder.
+		[all]
+		os_prefix=A/
+		[tryboot]
+		os_prefix=B/
+		[all]
+	EOF
+	echo "console=ttyS1,115200 console=tty1 $(slot_cmdline A "$ROOT_A_PARTUUID")" >"$BOOTDIR/A/cmdline.txt"
+	echo "console=ttyS1,115200 console=tty1 $(slot_cmdline B "$ROOT_B_PARTUUID")" >"$BOOTDIR/B/cmdline.txt"
+}
+
 # data_files: the data partition's first contents: the mount points and
 # directories of the read-only root's writable state.
 data_files() {
@@ -276,12 +387,16 @@ data_files() {
 	uid=$(awk -F: '$1 == "gridkiosk" {print $3}' "$ROOT/etc/passwd")
 	gid=$(awk -F: '$1 == "gridkiosk" {print $3}' "$ROOT/etc/group")
 	if [ -z "$uid" ] || [ -z "$gid" ]; then die "the image has no gridkiosk user"; fi
-	mkdir -p "$DATADIR/.system/etc-gridkiosk" "$DATADIR/.system/var-lib-systemd/upper" "$DATADIR/.system/var-lib-systemd/work"
+	mkdir -p "$DATADIR/.system/etc-gridkiosk" "$DATADIR/.system/var-lib-systemd/upper" "$DATADIR/.system/var-lib-systemd/work" \
+		"$DATADIR/.system/rauc" "$DATADIR/.system/trial" "$DATADIR/update"
 	chown "$uid:$gid" "$DATADIR"
 	chmod 0750 "$DATADIR"
 	chmod -R 0755 "$DATADIR/.system"
 	chown "0:$gid" "$DATADIR/.system/etc-gridkiosk"
 	chmod 0750 "$DATADIR/.system/etc-gridkiosk"
+	# Downloaded bundles: the station writes them, RAUC (root) reads them.
+	chown "$uid:$gid" "$DATADIR/update"
+	chmod 0750 "$DATADIR/update"
 	DATA_OWNER=$uid:$gid
 }
 
@@ -299,12 +414,14 @@ clamp_times() {
 filesystems() {
 	local used
 	used=$(du -s -x --block-size=1M "$ROOT" | cut -f1)
-	# Room for ext4's journal and inode tables, and a margin; whole 64 MiB.
-	ROOT_MB=$(((used * 5 / 4 + 256 + 63) / 64 * 64))
+	# Room for ext4's journal and inode tables, and a margin.
+	local need=$((used * 5 / 4 + 256))
+	[ "$need" -le "$ROOT_MB" ] ||
+		die "the root needs ${need} MiB but a slot is ROOT_MB=${ROOT_MB} MiB; a bigger slot means reflashing every station"
 	export E2FSPROGS_FAKE_TIME=$SOURCE_DATE_EPOCH
 	truncate -s "${ROOT_MB}M" "$WORK/root.ext4"
 	truncate -s "${DATA_MB}M" "$WORK/data.ext4"
-	say "root file system: ${used} MiB of files in a ${ROOT_MB} MiB ext4"
+	say "root file system: ${used} MiB of files in a ${ROOT_MB} MiB ext4 (one slot)"
 	mke2fs -q -F -t ext4 -b 4096 -m 0 -L gk-root -U "$ROOT_FSUUID" -E "hash_seed=$ROOT_FSUUID,root_owner=0:0" \
 		-d "$ROOT" "$WORK/root.ext4" "${ROOT_MB}M" || die "mke2fs of the root file system failed"
 	mke2fs -q -F -t ext4 -b 4096 -m 1 -L gk-data -U "$DATA_FSUUID" -E "hash_seed=$DATA_FSUUID,root_owner=$DATA_OWNER" \
@@ -323,9 +440,10 @@ filesystems() {
 # assemble: the partition table, then each file system at its partition's
 # offset. The first partition starts at 4 MiB, every one on a MiB boundary.
 assemble() {
-	local boot_start=4 root_start data_start total
+	local boot_start=4 root_start rootb_start data_start total
 	root_start=$((boot_start + BOOT_MB))
-	data_start=$((root_start + ROOT_MB))
+	rootb_start=$((root_start + ROOT_MB))
+	data_start=$((rootb_start + ROOT_MB))
 	# One MiB more at the end for GPT's backup table.
 	total=$((data_start + DATA_MB + 1))
 	local s=2048 # sectors per MiB
@@ -339,7 +457,8 @@ unit: sectors
 sector-size: 512
 
 start=$((boot_start * s)), size=$((BOOT_MB * s)), type=C12A7328-F81F-11D2-BA4B-00A0C93EC93B, uuid=$BOOT_PARTUUID, name=gk-boot
-start=$((root_start * s)), size=$((ROOT_MB * s)), type=4F68BCE3-E8CD-4DB1-96E7-FBCAF984B709, uuid=$ROOT_PARTUUID, name=gk-root
+start=$((root_start * s)), size=$((ROOT_MB * s)), type=4F68BCE3-E8CD-4DB1-96E7-FBCAF984B709, uuid=$ROOT_A_PARTUUID, name=gk-root-a
+start=$((rootb_start * s)), size=$((ROOT_MB * s)), type=4F68BCE3-E8CD-4DB1-96E7-FBCAF984B709, uuid=$ROOT_B_PARTUUID, name=gk-root-b
 start=$((data_start * s)), size=$((DATA_MB * s)), type=0FC63DAF-8483-4772-8E79-3D69D8477DE4, uuid=$DATA_PARTUUID, name=gk-data"
 	else
 		table="label: dos
@@ -348,11 +467,14 @@ unit: sectors
 
 start=$((boot_start * s)), size=$((BOOT_MB * s)), type=c, bootable
 start=$((root_start * s)), size=$((ROOT_MB * s)), type=83
+start=$((rootb_start * s)), size=$((ROOT_MB * s)), type=83
 start=$((data_start * s)), size=$((DATA_MB * s)), type=83"
 	fi
 	sfdisk --quiet "$OUT" <<<"$table" || die "sfdisk could not write the partition table"
 	dd if="$WORK/boot.vfat" of="$OUT" bs=1M seek="$boot_start" conv=notrunc,sparse status=none
 	dd if="$WORK/root.ext4" of="$OUT" bs=1M seek="$root_start" conv=notrunc,sparse status=none
+	# Slot B stays a hole: nothing to write when flashing, and its boot
+	# entry is bad until an update fills it.
 	dd if="$WORK/data.ext4" of="$OUT" bs=1M seek="$data_start" conv=notrunc,sparse status=none
 }
 

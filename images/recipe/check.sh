@@ -67,14 +67,14 @@ provision() {
 	export MTOOLS_SKIP_CHECK=1
 	mcopy -o -i "$DISK@@$BOOT_OFF" "$here/check/provision.toml" ::gridkiosk/provision.toml
 	# The serial console, kernel messages and systemd's status lines.
-	local entry=$WORK/gridkiosk.conf
-	mtype -i "$DISK@@$BOOT_OFF" ::loader/entries/gridkiosk.conf >"$entry"
+	local entry=$WORK/gridkiosk-a.conf
+	mtype -i "$DISK@@$BOOT_OFF" ::loader/entries/gridkiosk-a.conf >"$entry"
 	grep -q '^options ' "$entry" || die "the boot partition's loader entry has no options line"
 	local extra="console=ttyS0,115200 systemd.show_status=1 systemd.mask=serial-getty@ttyS0.service"
 	# qemu's virtual GPU has no 3D: wlroots draws with pixman, in software.
 	[ "${CHECK_DISPLAY:-0}" = 1 ] && extra+=" systemd.setenv=WLR_RENDERER=pixman"
 	sed -i -e '/^options /s/ quiet//' -e "/^options /s/\$/ $extra/" "$entry"
-	mcopy -o -i "$DISK@@$BOOT_OFF" "$entry" ::loader/entries/gridkiosk.conf
+	mcopy -o -i "$DISK@@$BOOT_OFF" "$entry" ::loader/entries/gridkiosk-a.conf
 }
 
 # inject_check: the check unit, written into the root file system with

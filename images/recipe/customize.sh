@@ -6,8 +6,8 @@
 set -euo pipefail
 
 root=$1
-: "${GK_RECIPE:?} ${GK_BINARY:?} ${GK_ARCH:?} ${GK_VERSION:?}"
-: "${GK_ROOT_PARTUUID:?} ${GK_BOOT_PARTUUID:?} ${GK_DATA_PARTUUID:?} ${SOURCE_DATE_EPOCH:?}"
+: "${GK_RECIPE:?} ${GK_BINARY:?} ${GK_ARCH:?} ${GK_VERSION:?} ${GK_VERSION_SYS:?} ${GK_KEYRING:?} ${GK_VOICE:?}"
+: "${GK_ROOT_A_PARTUUID:?} ${GK_ROOT_B_PARTUUID:?} ${GK_BOOT_PARTUUID:?} ${GK_DATA_PARTUUID:?} ${SOURCE_DATE_EPOCH:?}"
 
 in_root() { chroot "$root" "$@"; }
 
@@ -25,9 +25,30 @@ copy_overlay() {
 			install -m 0644 "$f" "$root/$rel"
 		fi
 	done < <(find "$src" -mindepth 1 -print0 | sort -z)
-	sed -i -e "s/@ROOT_PARTUUID@/$GK_ROOT_PARTUUID/" -e "s/@BOOT_PARTUUID@/$GK_BOOT_PARTUUID/" \
-		-e "s/@DATA_PARTUUID@/$GK_DATA_PARTUUID/" "$root/etc/fstab"
+	sed -i -e "s/@BOOT_PARTUUID@/$GK_BOOT_PARTUUID/" -e "s/@DATA_PARTUUID@/$GK_DATA_PARTUUID/" "$root/etc/fstab"
 	install -m 0755 "$GK_BINARY" "$root/usr/bin/gridkiosk"
+	# The system's version, which the station reports and RAUC's bundle
+	# manifest repeats.
+	echo "$GK_VERSION_SYS" >"$root/usr/lib/gridkiosk/system-version"
+	chmod 0644 "$root/usr/lib/gridkiosk/system-version"
+	# The voice pack (make voice-pack), where voice.pack_dir's default
+	# looks for it.
+	install -d -m 0755 "$root/usr/share/gridkiosk/voice"
+	find "$GK_VOICE" -maxdepth 1 -type f -exec install -m 0644 -t "$root/usr/share/gridkiosk/voice" {} +
+}
+
+# rauc: the updater's configuration, the CA its bundles must be signed
+# under, and the boot loader backend for this architecture.
+rauc_config() {
+	local backend=boot-efi
+	[ "$GK_ARCH" = arm64 ] && backend=boot-tryboot
+	install -d -m 0755 "$root/etc/rauc"
+	sed -e "s/@COMPATIBLE@/gridkiosk-$GK_ARCH/" -e "s/@ROOT_A_PARTUUID@/$GK_ROOT_A_PARTUUID/" \
+		-e "s/@ROOT_B_PARTUUID@/$GK_ROOT_B_PARTUUID/" "$GK_RECIPE/rauc/system.conf.in" >"$root/etc/rauc/system.conf"
+	chmod 0644 "$root/etc/rauc/system.conf"
+	install -m 0644 "$GK_KEYRING" "$root/etc/rauc/keyring.pem"
+	install -m 0755 "$GK_RECIPE/rauc/$backend" "$root/usr/lib/gridkiosk/rauc-boot-backend"
+	install -m 0644 "$GK_RECIPE/rauc/rauc-boot-lib.sh" "$root/usr/lib/gridkiosk/rauc-boot-lib.sh"
 }
 
 # station_user: gridkiosk runs as its own system user; gpio is the group
@@ -41,7 +62,7 @@ station_user() {
 # mount_points: where the data partition, its bind mounts and the boot
 # partition go. Made now: the root cannot be written at boot.
 mount_points() {
-	install -d -m 0755 "$root/boot/firmware" "$root/var/lib/gridkiosk" "$root/etc/gridkiosk"
+	install -d -m 0755 "$root/boot/firmware" "$root/var/lib/gridkiosk" "$root/etc/gridkiosk" "$root/media/gridkiosk-usb"
 }
 
 # locale_time: Chinese for the kiosk (its unit sets LANG), C.UTF-8 for
@@ -79,7 +100,7 @@ read_only_root() {
 # dpkg's database backup, e2scrub) are masked.
 units() {
 	in_root systemctl --quiet enable gridkiosk.service gridkiosk-provision.service gridkiosk-growdata.service \
-		gridkiosk-udev-local.service systemd-networkd.service systemd-resolved.service \
+		gridkiosk-udev-local.service gridkiosk-trial.service systemd-networkd.service systemd-resolved.service \
 		systemd-timesyncd.service seatd.service
 	in_root systemctl --quiet disable getty@tty1.service systemd-networkd-wait-online.service
 	in_root systemctl --quiet mask apt-daily.timer apt-daily-upgrade.timer dpkg-db-backup.timer \
@@ -103,6 +124,7 @@ identify() {
 }
 
 copy_overlay
+rauc_config
 station_user
 mount_points
 locale_time

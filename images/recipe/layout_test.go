@@ -208,22 +208,24 @@ func run(t *testing.T, name string, args ...string) string {
 
 func checkPartitions(t *testing.T, im *image, arch string) {
 	ps := im.table.Partitions
-	if len(ps) != 3 {
-		t.Fatalf("%d partitions, want 3 (boot, root, data)", len(ps))
+	if len(ps) != 4 {
+		t.Fatalf("%d partitions, want 4 (boot, root A, root B, data)", len(ps))
 	}
 	wantLabel, wantTypes := "gpt", []string{
 		"C12A7328-F81F-11D2-BA4B-00A0C93EC93B", // EFI system partition
-		"4F68BCE3-E8CD-4DB1-96E7-FBCAF984B709", // Linux root (x86-64)
+		"4F68BCE3-E8CD-4DB1-96E7-FBCAF984B709", // Linux root (x86-64): slot A
+		"4F68BCE3-E8CD-4DB1-96E7-FBCAF984B709", // slot B
 		"0FC63DAF-8483-4772-8E79-3D69D8477DE4", // Linux file system data
 	}
 	if arch == "arm64" {
-		// The Pi's boot ROM wants MBR and a FAT32 (LBA) first partition.
-		wantLabel, wantTypes = "dos", []string{"c", "83", "83"}
+		// The Pi's boot ROM wants MBR and a FAT32 (LBA) first partition;
+		// MBR's four primaries are all used.
+		wantLabel, wantTypes = "dos", []string{"c", "83", "83", "83"}
 	}
 	if im.table.Label != wantLabel {
 		t.Errorf("partition table %q, want %q for %s", im.table.Label, wantLabel, arch)
 	}
-	minSize := []int64{128 * mib, 512 * mib, 64 * mib}
+	minSize := []int64{128 * mib, 512 * mib, 512 * mib, 64 * mib}
 	sector := im.table.SectorSize
 	var end int64
 	for i, p := range ps {
@@ -241,6 +243,10 @@ func checkPartitions(t *testing.T, im *image, arch string) {
 		}
 		end = (p.Start + p.Size) * sector
 	}
+	if ps[1].Size != ps[2].Size {
+		t.Errorf("root slots A (%d sectors) and B (%d sectors) differ in size: an update for one would not fit the other",
+			ps[1].Size, ps[2].Size)
+	}
 	if got := ps[0].Start * sector; got != 4*mib {
 		t.Errorf("partition 1 starts at %d bytes, want 4 MiB", got)
 	}
@@ -250,8 +256,22 @@ func checkPartitions(t *testing.T, im *image, arch string) {
 	if arch == "arm64" && !ps[0].Bootable {
 		t.Error("partition 1 is not marked bootable")
 	}
-	t.Logf("boot %d MiB, root %d MiB, data %d MiB; image %d MiB", ps[0].Size*sector/mib, ps[1].Size*sector/mib,
-		ps[2].Size*sector/mib, im.size/mib)
+	// Slot B ships empty (its boot entry is bad until an update fills
+	// it): no file system, nothing for a flasher to write.
+	head := make([]byte, 2*mib)
+	f, err := os.Open(im.path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if _, err := f.ReadAt(head, im.offset(3)); err != nil {
+		t.Fatalf("read slot B: %v", err)
+	}
+	if !bytes.Equal(head, make([]byte, len(head))) {
+		t.Error("slot B's first 2 MiB are not empty: the image should leave slot B for the first update")
+	}
+	t.Logf("boot %d MiB, root A %d MiB, root B %d MiB, data %d MiB; image %d MiB", ps[0].Size*sector/mib,
+		ps[1].Size*sector/mib, ps[2].Size*sector/mib, ps[3].Size*sector/mib, im.size/mib)
 }
 
 // bootFiles lists the boot partition's files, as ::/path lines.
@@ -275,9 +295,9 @@ func wantFiles(t *testing.T, have map[string]bool, names ...string) {
 	}
 }
 
-// checkCmdline checks a kernel command line boots the image's root
-// partition read-only.
-func checkCmdline(t *testing.T, im *image, cmdline string) {
+// checkCmdline checks a kernel command line boots root slot n (2 for A,
+// 3 for B) read-only and tells RAUC which slot that is.
+func checkCmdline(t *testing.T, im *image, cmdline string, n int) {
 	t.Helper()
 	words := strings.Fields(cmdline)
 	has := func(w string) bool {
@@ -288,72 +308,134 @@ func checkCmdline(t *testing.T, im *image, cmdline string) {
 		}
 		return false
 	}
-	if want := "root=PARTUUID=" + im.partUUID(2); !has(want) {
-		t.Errorf("kernel command line %q lacks %s", cmdline, want)
+	slot := map[int]string{2: "A", 3: "B"}[n]
+	for _, want := range []string{"root=PARTUUID=" + im.partUUID(n), "rauc.slot=" + slot} {
+		if !has(want) {
+			t.Errorf("slot %s's kernel command line %q lacks %s", slot, cmdline, want)
+		}
 	}
 	if !has("ro") || has("rw") {
 		t.Errorf("kernel command line %q does not mount the root read-only", cmdline)
 	}
 }
 
+// extractBoot copies the boot partition's files named into a directory,
+// for the boot loader backend to run against.
+func extractBoot(t *testing.T, im *image, names ...string) string {
+	t.Helper()
+	dir := t.TempDir()
+	for _, n := range names {
+		dst := filepath.Join(dir, n)
+		if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(dst, im.bootFile(t, n), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}
+
 func checkUEFIBoot(t *testing.T, im *image) {
 	files := bootFiles(t, im)
-	wantFiles(t, files, "/EFI/BOOT/BOOTX64.EFI", "/loader/loader.conf", "/loader/entries/gridkiosk.conf",
-		"/vmlinuz", "/initrd.img")
+	wantFiles(t, files, "/EFI/BOOT/BOOTX64.EFI", "/loader/loader.conf", "/loader/entries/gridkiosk-a.conf",
+		"/loader/entries/gridkiosk-b+0.conf", "/A/vmlinuz", "/A/initrd.img")
 	if efi := im.bootFile(t, "EFI/BOOT/BOOTX64.EFI"); !bytes.HasPrefix(efi, []byte("MZ")) || !bytes.Contains(efi, []byte("systemd-boot")) {
 		t.Error("EFI/BOOT/BOOTX64.EFI is not systemd-boot")
 	}
-	entry := string(im.bootFile(t, "loader/entries/gridkiosk.conf"))
-	for _, want := range []string{"linux /vmlinuz", "initrd /initrd.img"} {
-		if !strings.Contains(entry, want+"\n") {
-			t.Errorf("loader entry lacks %q:\n%s", want, entry)
+	for _, e := range []struct {
+		file, slot, sortKey string
+		n                   int
+	}{{"gridkiosk-a.conf", "A", "gridkiosk-0", 2}, {"gridkiosk-b+0.conf", "B", "gridkiosk-1", 3}} {
+		entry := string(im.bootFile(t, "loader/entries/"+e.file))
+		for _, want := range []string{"linux /" + e.slot + "/vmlinuz", "initrd /" + e.slot + "/initrd.img", "sort-key " + e.sortKey} {
+			if !strings.Contains(entry, want+"\n") {
+				t.Errorf("loader entry %s lacks %q:\n%s", e.file, want, entry)
+			}
 		}
-	}
-	var options string
-	for _, l := range strings.Split(entry, "\n") {
-		if o, ok := strings.CutPrefix(l, "options "); ok {
-			options = o
+		var options string
+		for _, l := range strings.Split(entry, "\n") {
+			if o, ok := strings.CutPrefix(l, "options "); ok {
+				options = o
+			}
 		}
+		checkCmdline(t, im, options, e.n)
 	}
-	checkCmdline(t, im, options)
-	if conf := string(im.bootFile(t, "loader/loader.conf")); !strings.Contains(conf, "editor no") {
-		t.Errorf("loader.conf lets the kernel command line be edited at the kiosk:\n%s", conf)
+	conf := string(im.bootFile(t, "loader/loader.conf"))
+	for _, want := range []string{"editor no", "default gridkiosk-*"} {
+		if !strings.Contains(conf, want+"\n") {
+			t.Errorf("loader.conf lacks %q:\n%s", want, conf)
+		}
 	}
 	// An x86 bzImage: "MZ" for EFI stub loading, "HdrS" at 0x202.
-	k := im.bootFile(t, "vmlinuz")
+	k := im.bootFile(t, "A/vmlinuz")
 	if len(k) < 0x206 || string(k[:2]) != "MZ" || string(k[0x202:0x206]) != "HdrS" {
-		t.Error("vmlinuz is not an x86 EFI-stub kernel")
+		t.Error("A/vmlinuz is not an x86 EFI-stub kernel")
 	}
+	// The image's own backend reads its own boot partition: A boots and
+	// is good, B is bad.
+	dir := extractBoot(t, im, "loader/loader.conf", "loader/entries/gridkiosk-a.conf", "loader/entries/gridkiosk-b+0.conf")
+	backend := backendFromImage(t, im)
+	b := &backendRun{t: t, script: backend, env: []string{"GK_BOOT_DIR=" + dir}}
+	b.want("A", "get-primary")
+	b.want("good", "get-state", "A")
+	b.want("bad", "get-state", "B")
 }
 
 func checkPiBoot(t *testing.T, im *image) {
 	files := bootFiles(t, im)
-	wantFiles(t, files, "/config.txt", "/cmdline.txt", "/vmlinuz", "/initrd.img",
-		"/bcm2711-rpi-4-b.dtb", "/bcm2712-rpi-5-b.dtb", "/start4.elf", "/fixup4.dat")
+	wantFiles(t, files, "/autoboot.txt", "/config.txt", "/A/cmdline.txt", "/B/cmdline.txt", "/A/vmlinuz",
+		"/A/initrd.img", "/A/bcm2711-rpi-4-b.dtb", "/A/bcm2712-rpi-5-b.dtb", "/start4.elf", "/fixup4.dat")
+	auto := string(im.bootFile(t, "autoboot.txt"))
+	if want := "[all]\ntryboot_a_b=1\nboot_partition=1\n[tryboot]\nboot_partition=1\n"; auto != want {
+		t.Errorf("autoboot.txt is\n%s\nwant\n%s", auto, want)
+	}
 	config := string(im.bootFile(t, "config.txt"))
-	for _, want := range []string{"arm_64bit=1", "kernel=vmlinuz", "initramfs initrd.img followkernel"} {
+	for _, want := range []string{"arm_64bit=1", "kernel=vmlinuz", "initramfs initrd.img followkernel",
+		"[all]\nos_prefix=A/\n[tryboot]\nos_prefix=B/\n[all]"} {
 		if !strings.Contains(config, "\n"+want+"\n") {
 			t.Errorf("config.txt lacks %q:\n%s", want, config)
 		}
 	}
-	cmdline := string(im.bootFile(t, "cmdline.txt"))
-	if strings.Count(strings.TrimSpace(cmdline), "\n") != 0 {
-		t.Errorf("cmdline.txt must be one line:\n%s", cmdline)
+	for n, slot := range map[int]string{2: "A", 3: "B"} {
+		cmdline := string(im.bootFile(t, slot+"/cmdline.txt"))
+		if strings.Count(strings.TrimSpace(cmdline), "\n") != 0 {
+			t.Errorf("%s/cmdline.txt must be one line:\n%s", slot, cmdline)
+		}
+		checkCmdline(t, im, cmdline, n)
 	}
-	checkCmdline(t, im, cmdline)
 	// The Pi firmware loads a gzip'd or plain arm64 Image, not an EFI
 	// zboot one ("MZ" ... "zimg").
-	k := im.bootFile(t, "vmlinuz")
+	k := im.bootFile(t, "A/vmlinuz")
 	gzip := len(k) > 2 && k[0] == 0x1f && k[1] == 0x8b
 	plain := len(k) > 0x3c && string(k[0x38:0x3c]) == "ARM\x64"
 	if !gzip && !plain {
-		t.Error("vmlinuz is neither a gzip'd nor a plain arm64 Image: the Pi firmware cannot load it")
+		t.Error("A/vmlinuz is neither a gzip'd nor a plain arm64 Image: the Pi firmware cannot load it")
 	}
-	for _, dtb := range []string{"bcm2711-rpi-4-b.dtb", "bcm2712-rpi-5-b.dtb"} {
+	for _, dtb := range []string{"A/bcm2711-rpi-4-b.dtb", "A/bcm2712-rpi-5-b.dtb"} {
 		if b := im.bootFile(t, dtb); !bytes.HasPrefix(b, []byte{0xd0, 0x0d, 0xfe, 0xed}) {
 			t.Errorf("%s is not a device tree blob", dtb)
 		}
 	}
+	dir := extractBoot(t, im, "autoboot.txt", "config.txt", "A/vmlinuz")
+	b := &backendRun{t: t, script: backendFromImage(t, im),
+		env: []string{"GK_BOOT_DIR=" + dir, "GK_REBOOT_PARAM=" + filepath.Join(dir, "reboot-param")}}
+	b.want("A", "get-primary")
+	b.want("good", "get-state", "A")
+	b.want("bad", "get-state", "B")
+}
+
+// backendFromImage copies the image's boot loader backend and its
+// library out of the root, to run here.
+func backendFromImage(t *testing.T, im *image) string {
+	t.Helper()
+	dir := t.TempDir()
+	for _, f := range []string{"rauc-boot-backend", "rauc-boot-lib.sh"} {
+		if err := os.WriteFile(filepath.Join(dir, f), im.file(t, 2, "/usr/lib/gridkiosk/"+f), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return filepath.Join(dir, "rauc-boot-backend")
 }
 
 func checkBootCommon(t *testing.T, im *image) {
@@ -392,7 +474,7 @@ func checkRoot(t *testing.T, im *image, arch string) {
 	}
 	enabled := im.enabled(t, root)
 	for _, name := range []string{"gridkiosk", "gridkiosk-provision", "gridkiosk-growdata", "gridkiosk-udev-local",
-		"systemd-networkd", "systemd-resolved", "systemd-timesyncd", "seatd"} {
+		"gridkiosk-trial", "systemd-networkd", "systemd-resolved", "systemd-timesyncd", "seatd"} {
 		if !enabled[name+".service"] {
 			t.Errorf("%s.service is not enabled", name)
 		}
@@ -409,9 +491,15 @@ func checkRoot(t *testing.T, im *image, arch string) {
 		// The bold face titles fall back to for a character the bundled
 		// subset lacks (drivers/fonts).
 		"/usr/share/fonts/opentype/noto/NotoSansCJK-Bold.ttc", "/usr/lib/locale/locale-archive",
-		"/usr/lib/clock-epoch"} {
+		"/usr/lib/clock-epoch",
+		// Spoken prompts: ALSA's player and the voice pack where
+		// voice.pack_dir's default looks.
+		"/usr/bin/aplay", "/usr/share/gridkiosk/voice/manifest.json",
+		// USB sticks for updates.
+		"/usr/lib/udev/rules.d/80-gridkiosk-usb.rules"} {
 		im.stat(t, root, f)
 	}
+	checkUpdates(t, im, arch)
 	rules := string(im.file(t, root, "/usr/lib/udev/rules.d/70-gridkiosk.rules"))
 	if !strings.Contains(rules, `SYMLINK+="gridkiosk/$env{GRIDKIOSK_ROLE}"`) {
 		t.Error("70-gridkiosk.rules makes no /dev/gridkiosk links")
@@ -421,7 +509,7 @@ func checkRoot(t *testing.T, im *image, arch string) {
 	if st := im.stat(t, root, "/etc/machine-id"); !strings.Contains(st, "Size: 0") {
 		t.Error("/etc/machine-id is not empty: every station would share one")
 	}
-	for _, dir := range []string{"/boot/firmware", "/var/lib/gridkiosk", "/etc/gridkiosk"} {
+	for _, dir := range []string{"/boot/firmware", "/var/lib/gridkiosk", "/etc/gridkiosk", "/media/gridkiosk-usb"} {
 		if ls := run(t, "debugfs", "-R", "ls "+dir, im.ext(root)); len(strings.Fields(ls)) > 6 {
 			t.Errorf("mount point %s is not empty: %s", dir, ls)
 		}
@@ -452,10 +540,15 @@ func checkFstab(t *testing.T, im *image, fstab string) {
 			mounts[f[1]] = f
 		}
 	}
+	// The root is either slot, named by the boot entry: a fixed root
+	// line would be wrong in one of them.
+	if f, ok := mounts["/"]; ok {
+		t.Errorf("fstab mounts %s on /: both slots hold this fstab, so it must leave the root to the boot entry", f[0])
+	}
 	want := []struct{ dir, source, fstype, option string }{
-		{"/", "PARTUUID=" + im.partUUID(2), "ext4", "ro"},
 		{"/boot/firmware", "PARTUUID=" + im.partUUID(1), "vfat", "ro"},
-		{"/var/lib/gridkiosk", "PARTUUID=" + im.partUUID(3), "ext4", "rw"},
+		{"/var/lib/gridkiosk", "PARTUUID=" + im.partUUID(4), "ext4", "rw"},
+		{"/media/gridkiosk-usb", "tmpfs", "tmpfs", "noexec"},
 		{"/tmp", "tmpfs", "tmpfs", ""},
 		{"/var/tmp", "tmpfs", "tmpfs", ""},
 		{"/var/log", "tmpfs", "tmpfs", ""},
@@ -487,7 +580,7 @@ func containsOption(opts, want string) bool {
 }
 
 func checkData(t *testing.T, im *image) {
-	const data = 3
+	const data = 4
 	passwd := string(im.file(t, 2, "/etc/passwd"))
 	m := regexp.MustCompile(`(?m)^gridkiosk:[^:]*:(\d+):(\d+):`).FindStringSubmatch(passwd)
 	if m == nil {
@@ -501,8 +594,12 @@ func checkData(t *testing.T, im *image) {
 	if uid, gid := owner(t, etc); uid != 0 || strconv.Itoa(gid) != m[2] || mode(t, etc) != "750" {
 		t.Errorf("/etc/gridkiosk's home is %d:%d mode %s, want root:gridkiosk 750", uid, gid, mode(t, etc))
 	}
-	for _, d := range []string{"/.system/var-lib-systemd/upper", "/.system/var-lib-systemd/work", "/lost+found"} {
+	for _, d := range []string{"/.system/var-lib-systemd/upper", "/.system/var-lib-systemd/work", "/lost+found",
+		"/.system/rauc", "/.system/trial"} {
 		im.stat(t, data, d)
+	}
+	if uid, _ := owner(t, im.stat(t, data, "/update")); strconv.Itoa(uid) != m[1] {
+		t.Errorf("/update (downloaded bundles) is owned by %d, want gridkiosk (%s)", uid, m[1])
 	}
 }
 
@@ -512,7 +609,8 @@ func checkManifest(t *testing.T, img string) {
 		t.Fatalf("no manifest next to the image: %v", err)
 	}
 	m := string(b)
-	for _, pkg := range []string{"systemd", "systemd-timesyncd", "cage", "fonts-noto-cjk", "seatd", "initramfs-tools", "tegaki-zinnia-simplified-chinese"} {
+	for _, pkg := range []string{"systemd", "systemd-timesyncd", "cage", "fonts-noto-cjk", "seatd", "initramfs-tools",
+		"tegaki-zinnia-simplified-chinese", "rauc", "rauc-service", "alsa-utils"} {
 		if !regexp.MustCompile(`(?m)^` + regexp.QuoteMeta(pkg) + `\t\S+\t`).MatchString(m) {
 			t.Errorf("manifest lists no %s", pkg)
 		}
@@ -520,8 +618,10 @@ func checkManifest(t *testing.T, img string) {
 	if !regexp.MustCompile(`(?m)^linux-image-\S+\t`).MatchString(m) {
 		t.Error("manifest lists no kernel")
 	}
-	if !strings.Contains(m, "# SOURCE_DATE_EPOCH: ") {
-		t.Error("manifest does not record SOURCE_DATE_EPOCH")
+	for _, want := range []string{"# SOURCE_DATE_EPOCH: ", "# mirror: ", "# system version: ", "# keyring: "} {
+		if !strings.Contains(m, "\n"+want) {
+			t.Errorf("manifest does not record %q", want)
+		}
 	}
 	t.Logf("%s: %d packages", filepath.Base(img)+".manifest", strings.Count(m, "\n")-strings.Count(m, "#"))
 }
