@@ -146,26 +146,31 @@ func stationList(ctx context.Context, args []string, stdout io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("station list: %w", err)
 	}
-	// VERSION and UPDATE are from the station's newest report; BEHIND
-	// marks a station whose assigned release is newer than what it runs.
+	// SOFTWARE, SLOT and UPDATE are from the station's newest report,
+	// SYSTEM and ARCH from its latest update question; "(behind)" marks
+	// a station whose assigned release is newer than the system it runs.
 	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "STATION\tTOKEN SET\tLAST REPORT\tVERSION\tSLOT\tUPDATE\tASSIGNED")
+	fmt.Fprintln(tw, "STATION\tTOKEN SET\tLAST REPORT\tSOFTWARE\tSYSTEM\tARCH\tSLOT\tUPDATE\tASSIGNED")
 	for _, v := range views {
-		token, last, running, slot, update := "tokens file", "never", "-", "-", "-"
+		token, last, software, slot, update := "tokens file", "never", "-", "-", "-"
 		if v.token != nil {
 			token = v.token.TokenSetAt.Local().Format(time.RFC3339)
 		}
 		if r := v.report; r != nil {
-			last, running = r.ReceivedAt.Local().Format(time.RFC3339), cmpOr(r.Report.Version, "-")
+			last, software = r.ReceivedAt.Local().Format(time.RFC3339), cmpOr(r.Report.Version, "-")
 			if u := r.Report.Update; u != nil {
 				slot, update = cmpOr(u.Slot, "-"), updateText(u)
 			}
 		}
-		assigned := assignedText(v.assigned)
-		if v.report != nil && hub.Behind(v.report.Report.Version, v.assigned) {
+		system, arch := "-", "-"
+		if v.asked != nil {
+			system, arch = cmpOr(v.asked.Version, "-"), v.asked.Arch
+		}
+		assigned := assignedText(v.assigned, v.asked != nil)
+		if hub.Behind(v.running(), v.assigned) {
 			assigned += " (behind)"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", v.id, token, last, running, slot, update, assigned)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", v.id, token, last, software, system, arch, slot, update, assigned)
 	}
 	return tw.Flush()
 }

@@ -115,7 +115,8 @@ station asks serve which release it should run: its own assignment,
 else its county's for its arch, else its county's for every arch (its
 county: the first 6 digits of its reports' community). It installs only
 a newer version than it runs. "gridhub station list" shows each
-station's version, slot and update as it last reported them.
+station's system version and arch (from its latest question), slot and
+update (from its latest health report).
 
 Staff PINs: "gridhub staff pin set" keeps an argon2id hash of the PIN
 (never the PIN) in the stored reference data's staff entry; stations take

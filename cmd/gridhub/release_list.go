@@ -16,9 +16,9 @@ import (
 
 // releaseList lists the releases, newest first, with how many stations
 // each is assigned to, runs on, is on its way to and failed on, and then
-// the assignments. Counts are per version: a station tells the hub its
-// arch only when it asks for an update, so a county's assignment for
-// one arch counts every station of the county.
+// the assignments. A station tells the hub its arch and system version
+// when it asks for an update; until then it counts for each arch's
+// release assigned to it, and is on none.
 func releaseList(ctx context.Context, args []string, stdout io.Writer) error {
 	fs := flag.NewFlagSet("release list", flag.ContinueOnError)
 	sf := addStoreFlags(fs)
@@ -47,7 +47,9 @@ func releaseList(ctx context.Context, args []string, stdout io.Writer) error {
 	for _, r := range rels {
 		var n releaseCounts
 		for _, v := range views {
-			n.add(v, r.Version)
+			if v.asked == nil || v.asked.Arch == r.Arch {
+				n.add(v, r.Version)
+			}
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%d\t%d\t%d\n", r.Version, r.Arch, mib(r.Size), r.AddedAt.Local().Format(time.DateTime),
 			n.assigned, n.on, n.updating, n.failed)
@@ -76,11 +78,11 @@ func (n *releaseCounts) add(v stationView, version string) {
 	if slices.ContainsFunc(v.assigned, func(a hub.Assignment) bool { return a.Version == version }) {
 		n.assigned++
 	}
+	if v.asked != nil && hub.SameVersion(v.asked.Version, version) {
+		n.on++
+	}
 	if v.report == nil {
 		return
-	}
-	if hub.SameVersion(v.report.Report.Version, version) {
-		n.on++
 	}
 	if u := v.report.Report.Update; u != nil && (u.Pending == version || strings.Contains(u.Last, version)) {
 		switch {
@@ -93,12 +95,21 @@ func (n *releaseCounts) add(v stationView, version string) {
 }
 
 // stationView is what the hub knows of a station: its token, its newest
-// report and what is assigned to it.
+// report, its latest update question and what is assigned to it.
 type stationView struct {
 	id       string
 	token    *hub.Station // nil for a station of a tokens file
 	report   *hub.HealthReport
+	asked    *hub.Asked // nil before it asked
 	assigned []hub.Assignment
+}
+
+// running is the system version the station said it runs, or "".
+func (v stationView) running() string {
+	if v.asked == nil {
+		return ""
+	}
+	return v.asked.Version
 }
 
 // stationViews returns every station with a token or a report, by ID.
@@ -108,6 +119,10 @@ func stationViews(store hub.Store, as []hub.Assignment) ([]stationView, error) {
 		return nil, err
 	}
 	latest, err := store.LatestHealth()
+	if err != nil {
+		return nil, err
+	}
+	asked, err := store.Asked()
 	if err != nil {
 		return nil, err
 	}
@@ -124,13 +139,19 @@ func stationViews(store hub.Store, as []hub.Assignment) ([]stationView, error) {
 	for i := range latest {
 		get(latest[i].Report.StationID).report = &latest[i]
 	}
+	for i := range asked {
+		get(asked[i].Station).asked = &asked[i]
+	}
 	out := make([]stationView, 0, len(byID))
 	for _, v := range byID {
-		community := ""
+		community, arch := "", ""
 		if v.report != nil {
 			community = v.report.Report.Community
 		}
-		v.assigned = hub.Effective(as, v.id, community)
+		if v.asked != nil {
+			arch = v.asked.Arch
+		}
+		v.assigned = hub.Effective(as, v.id, community, arch)
 		out = append(out, *v)
 	}
 	slices.SortFunc(out, func(a, b stationView) int { return strings.Compare(a.id, b.id) })
@@ -157,11 +178,12 @@ func updateText(u *wire.HealthUpdate) string {
 }
 
 // assignedText says what is assigned to a station: "2026.12.7", or per
-// arch, "amd64 2026.12.7, arm64 2026.12.1", or "-".
-func assignedText(as []hub.Assignment) string {
+// arch while its arch is unknown, "amd64 2026.12.7, arm64 2026.12.1",
+// or "-".
+func assignedText(as []hub.Assignment, archKnown bool) string {
 	var parts []string
 	for _, a := range as {
-		if a.Arch != "" {
+		if a.Arch != "" && !archKnown {
 			parts = append(parts, a.Arch+" "+a.Version)
 		} else {
 			parts = append(parts, a.Version)

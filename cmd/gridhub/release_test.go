@@ -36,24 +36,35 @@ func sha256File(t *testing.T, path string) string {
 	return hex.EncodeToString(sum[:])
 }
 
-// putReports stores health reports as the stations would have sent them
-// (the bbolt file is not in use by a serve).
-func putReports(t *testing.T, data string, reps ...wire.Health) {
+// stationSaid is what a station told the hub: its health report, and
+// its update question's arch and system version.
+type stationSaid struct {
+	report wire.Health
+	asked  hub.Asked
+}
+
+// putReports stores what stations said as the hub would have (the bbolt
+// file is not in use by a serve).
+func putReports(t *testing.T, data string, said ...stationSaid) {
 	t.Helper()
 	st, err := hub.OpenBolt(filepath.Join(data, "hub.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	for _, h := range reps {
-		if err := st.PutHealth(h, time.Now()); err != nil {
+	for _, s := range said {
+		if err := st.PutHealth(s.report, time.Now()); err != nil {
+			t.Fatal(err)
+		}
+		if err := st.PutAsked(s.asked); err != nil {
 			t.Fatal(err)
 		}
 	}
 }
 
-func stationReport(id, version string, u *wire.HealthUpdate) wire.Health {
-	return wire.Health{StationID: id, Community: "141029100001", At: time.Now(), IntervalS: 300, Version: version, Update: u}
+func stationReport(id, arch, system string, u *wire.HealthUpdate) stationSaid {
+	return stationSaid{wire.Health{StationID: id, Community: "141029100001", At: time.Now(), IntervalS: 300, Version: "1.4.0", Update: u},
+		hub.Asked{Station: id, Arch: arch, Version: system, At: time.Now()}}
 }
 
 // release add refuses what is not a bundle of the version and arch it
@@ -131,13 +142,13 @@ func TestReleaseCommands(t *testing.T) {
 	}
 
 	putReports(t, data,
-		stationReport("141029-xfw-01", v1, &wire.HealthUpdate{Slot: "A", State: wire.UpdateDownloading, Pending: v2, Percent: 42}),
-		stationReport("141029-zl-01", v1, &wire.HealthUpdate{Slot: "B", State: wire.UpdateFailed, Pending: v2, Last: "refused: signature"}),
-		stationReport("141029-gq-01", v2, &wire.HealthUpdate{Slot: "B", State: wire.UpdateIdle, Last: "ok " + v2}))
+		stationReport("141029-xfw-01", "amd64", v1, &wire.HealthUpdate{Slot: "A", State: wire.UpdateDownloading, Pending: v2, Percent: 42}),
+		stationReport("141029-zl-01", "amd64", v1, &wire.HealthUpdate{Slot: "B", State: wire.UpdateFailed, Pending: v2, Last: "refused: signature"}),
+		stationReport("141029-gq-01", "arm64", v2, &wire.HealthUpdate{Slot: "B", State: wire.UpdateIdle, Last: "ok " + v2}))
 	if out := run(t, "release", "assign", "--data", data, v2, "--county", "141029"); out != "county 141029: release "+v2+" (3 stations have reported from it)" {
 		t.Errorf("assign to a county: %q", out)
 	}
-	if out := run(t, "release", "assign", "--data", data, v1, "--station", "141029-gq-01"); out != "station 141029-gq-01: release "+v1 {
+	if out := run(t, "release", "assign", "--data", data, "1.0", "--station", "141029-gq-01"); out != "station 141029-gq-01: release 1.0" {
 		t.Errorf("assign to a station of a tokens file, known by its report: %q", out)
 	}
 	run(t, "release", "assign", "--data", data, "--none", "--station", "141029-gq-01")
@@ -149,10 +160,10 @@ func TestReleaseCommands(t *testing.T) {
 	}
 	for _, want := range []*regexp.Regexp{
 		regexp.MustCompile(`(?m)^VERSION +ARCH +SIZE +ADDED +ASSIGNED +ON IT +UPDATING +FAILED$`),
-		regexp.MustCompile(`(?m)^` + regexp.QuoteMeta(v2) + ` +amd64 +0\.1 MiB +\S+ \S+ +3 +1 +1 +1$`),
-		regexp.MustCompile(`(?m)^` + regexp.QuoteMeta(v2) + ` +arm64 +0\.1 MiB +\S+ \S+ +3 +1 +1 +1$`),
+		regexp.MustCompile(`(?m)^` + regexp.QuoteMeta(v2) + ` +amd64 +0\.1 MiB +\S+ \S+ +2 +0 +1 +1$`),
+		regexp.MustCompile(`(?m)^` + regexp.QuoteMeta(v2) + ` +arm64 +0\.1 MiB +\S+ \S+ +1 +1 +0 +0$`),
 		regexp.MustCompile(`(?m)^` + regexp.QuoteMeta(v1) + ` +amd64 +0\.1 MiB +\S+ \S+ +0 +2 +0 +0$`),
-		regexp.MustCompile(`(?m)^1\.0 +arm64 `),
+		regexp.MustCompile(`(?m)^1\.0 +arm64 +0\.0 MiB +\S+ \S+ +0 +0 +0 +0$`),
 		regexp.MustCompile(`(?m)^county 141029 +` + regexp.QuoteMeta(v2) + ` +cli:\S+ `),
 	} {
 		if !want.MatchString(list) {
@@ -168,10 +179,10 @@ func TestReleaseCommands(t *testing.T) {
 		t.Fatalf("station list: exit %d, stderr %q", code, stderr)
 	}
 	for _, want := range []string{
-		`(?m)^STATION +TOKEN SET +LAST REPORT +VERSION +SLOT +UPDATE +ASSIGNED$`,
-		`(?m)^141029-xfw-01 +\S+ +\S+ +` + regexp.QuoteMeta(v1) + ` +A +downloading 42% ` + regexp.QuoteMeta(v2) + ` +` + regexp.QuoteMeta(v2) + ` \(behind\)$`,
-		`(?m)^141029-zl-01 .* B +failed ` + regexp.QuoteMeta(v2) + `: refused: signature +` + regexp.QuoteMeta(v2) + ` \(behind\)$`,
-		`(?m)^141029-gq-01 +tokens file +\S+ +` + regexp.QuoteMeta(v2) + ` +B +idle +` + regexp.QuoteMeta(v2) + `$`,
+		`(?m)^STATION +TOKEN SET +LAST REPORT +SOFTWARE +SYSTEM +ARCH +SLOT +UPDATE +ASSIGNED$`,
+		`(?m)^141029-xfw-01 +\S+ +\S+ +1\.4\.0 +` + regexp.QuoteMeta(v1) + ` +amd64 +A +downloading 42% ` + regexp.QuoteMeta(v2) + ` +` + regexp.QuoteMeta(v2) + ` \(behind\)$`,
+		`(?m)^141029-zl-01 .* amd64 +B +failed ` + regexp.QuoteMeta(v2) + `: refused: signature +` + regexp.QuoteMeta(v2) + ` \(behind\)$`,
+		`(?m)^141029-gq-01 +tokens file +\S+ +1\.4\.0 +` + regexp.QuoteMeta(v2) + ` +arm64 +B +idle +` + regexp.QuoteMeta(v2) + `$`,
 	} {
 		if !regexp.MustCompile(want).MatchString(stations) {
 			t.Errorf("station list lacks %s:\n%s", want, stations)
@@ -194,7 +205,7 @@ func TestReleaseCommands(t *testing.T) {
 		}
 		actions = append(actions, e.Action+" "+e.Target+" "+strings.Fields(e.Detail)[0])
 	}
-	want := []string{"release-assign station 141029-gq-01 none", "release-assign station 141029-gq-01 " + v1,
+	want := []string{"release-assign station 141029-gq-01 none", "release-assign station 141029-gq-01 1.0",
 		"release-assign county 141029 " + v2}
 	if len(actions) != 8 || strings.Join(actions[:3], "|") != strings.Join(want, "|") || !strings.HasPrefix(actions[7], "release-add "+v1+"/amd64 ") {
 		t.Errorf("audit log: %q", actions)
@@ -254,5 +265,10 @@ func TestReleasePostgres(t *testing.T) {
 	resp, tail := get(o.URL, "Range", "bytes=100000-", "If-Range", `"`+o.SHA256+`"`)
 	if resp.StatusCode != http.StatusPartialContent || !bytes.Equal(tail, file[100000:]) {
 		t.Fatalf("resumed bundle: %d, %d bytes", resp.StatusCode, len(tail))
+	}
+	// What the station's question said is in station list, at once.
+	list := run(t, append([]string{"station", "list"}, db...)...)
+	if !regexp.MustCompile(`(?m)^141029-xfw-01 .* ` + regexp.QuoteMeta(v1) + ` +amd64 +- +- +` + regexp.QuoteMeta(v2) + ` \(behind\)$`).MatchString(list) {
+		t.Fatalf("station list:\n%s", list)
 	}
 }

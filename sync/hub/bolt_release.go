@@ -13,9 +13,10 @@ import (
 const (
 	bucketReleases    = "releases"    // version NUL arch → Release as JSON
 	bucketAssignments = "assignments" // assignKey(Target) → Assignment as JSON
+	bucketAsked       = "asked"       // station ID → Asked as JSON
 )
 
-var releaseBuckets = []string{bucketReleases, bucketAssignments}
+var releaseBuckets = []string{bucketReleases, bucketAssignments, bucketAsked}
 
 func releaseKey(version, arch string) []byte { return []byte(version + "\x00" + arch) }
 
@@ -169,5 +170,43 @@ func (s *BoltStore) Assignments() ([]Assignment, error) {
 		return nil, fmt.Errorf("hub: assignments: %w", err)
 	}
 	SortAssignments(out)
+	return out, nil
+}
+
+// PutAsked implements ReleaseStore.
+func (s *BoltStore) PutAsked(a Asked) error {
+	if err := CheckAsked(a); err != nil {
+		return fmt.Errorf("hub: update question: %w", err)
+	}
+	a.At = a.At.UTC()
+	data, err := json.Marshal(a)
+	if err != nil {
+		return fmt.Errorf("hub: update question of %s: %w", a.Station, err)
+	}
+	err = s.db.Update(func(tx *bolt.Tx) error {
+		return tx.Bucket([]byte(bucketAsked)).Put([]byte(a.Station), data)
+	})
+	if err != nil {
+		return fmt.Errorf("hub: update question of %s: %w", a.Station, err)
+	}
+	return nil
+}
+
+// Asked implements ReleaseStore.
+func (s *BoltStore) Asked() ([]Asked, error) {
+	var out []Asked
+	err := s.db.View(func(tx *bolt.Tx) error {
+		return tx.Bucket([]byte(bucketAsked)).ForEach(func(k, v []byte) error {
+			var a Asked
+			if err := json.Unmarshal(v, &a); err != nil {
+				return fmt.Errorf("%s: %w", k, err)
+			}
+			out = append(out, a)
+			return nil
+		})
+	})
+	if err != nil {
+		return nil, fmt.Errorf("hub: update questions: %w", err)
+	}
 	return out, nil
 }

@@ -33,6 +33,36 @@ type ReleaseStore interface {
 	Assigned(t Target) (a Assignment, ok bool, err error)
 	// Assignments lists every assignment, by SortAssignments.
 	Assignments() ([]Assignment, error)
+	// PutAsked keeps a station's latest update question, replacing the
+	// one before: the only place a station tells the hub its arch and
+	// the system version it runs (its health report's version is the
+	// software's).
+	PutAsked(a Asked) error
+	// Asked lists every station's latest update question, by station.
+	Asked() ([]Asked, error)
+}
+
+// Asked is a station's latest update question: its arch and the system
+// version it runs ("" when it sent none that is a version), and when.
+type Asked struct {
+	Station string    `json:"station"`
+	Arch    string    `json:"arch"`
+	Version string    `json:"version,omitempty"`
+	At      time.Time `json:"at"`
+}
+
+// CheckAsked returns why a question cannot be kept, or nil.
+func CheckAsked(a Asked) error {
+	if err := CheckStationID(a.Station); err != nil {
+		return err
+	}
+	if err := CheckArch(a.Arch); err != nil {
+		return err
+	}
+	if a.Version != "" {
+		return wire.CheckVersion(a.Version)
+	}
+	return nil
 }
 
 // Release is one RAUC bundle the hub serves: a version built for one
@@ -228,28 +258,43 @@ func AssignedRelease(s interface {
 }
 
 // Effective returns what applies to a station, for people: its own
-// assignment, or else its county's (the first six digits of
-// community), for every arch and for single arches. The hub does not
-// know a station's arch until it asks, so all of the county's are
-// returned.
-func Effective(as []Assignment, station, community string) []Assignment {
+// assignment, or else its county's (the first six digits of community)
+// for arch, or else its county's for every arch, as AssignedRelease
+// decides. When arch is "" (the station has not asked yet, so the hub
+// does not know it) all of the county's are returned.
+func Effective(as []Assignment, station, community, arch string) []Assignment {
 	var county []Assignment
-	for _, a := range as {
+	var forArch, forAll *Assignment
+	for i, a := range as {
 		switch {
 		case a.Station != "" && a.Station == station:
 			return []Assignment{a}
-		case a.County != "" && len(community) >= 6 && a.County == community[:6]:
+		case a.County == "" || len(community) < 6 || a.County != community[:6]:
+		case arch == "":
 			county = append(county, a)
+		case a.Arch == arch:
+			forArch = &as[i]
+		case a.Arch == "":
+			forAll = &as[i]
 		}
 	}
-	return county
+	switch {
+	case arch == "":
+		return county
+	case forArch != nil:
+		return []Assignment{*forArch}
+	case forAll != nil:
+		return []Assignment{*forAll}
+	}
+	return nil
 }
 
 // Behind reports whether a station running version should update: every
 // release that may apply to it (Effective) is newer. A station whose
-// version is not a release version (a developer's build) is behind too.
+// running version is unknown ("") is not called behind; one whose
+// version is not a release version is.
 func Behind(running string, eff []Assignment) bool {
-	if len(eff) == 0 {
+	if len(eff) == 0 || running == "" {
 		return false
 	}
 	for _, a := range eff {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/gridkiosk/gridkiosk/sync/wire"
@@ -32,6 +33,19 @@ func (s *Server) update(w http.ResponseWriter, r *http.Request, station string) 
 	if s.Store == nil { // a hub of a tokens file alone keeps no releases
 		w.WriteHeader(http.StatusNoContent)
 		return
+	}
+	// The question is the only place a station says its arch and the
+	// system it runs; the console and gridhub list show them. Not
+	// keeping it costs the lists, not the answer.
+	// A "+" sent unescaped (by curl, by hand) arrives as a space, which
+	// no version has.
+	v := strings.ReplaceAll(r.URL.Query().Get("version"), " ", "+")
+	asked := Asked{Station: station, Arch: arch, Version: v, At: s.Now()}
+	if wire.CheckVersion(asked.Version) != nil {
+		asked.Version = ""
+	}
+	if err := s.Store.PutAsked(asked); err != nil {
+		s.Log.Warn("hub: keep update question", "station", station, "err", err)
 	}
 	rel, a, ok, err := AssignedRelease(s.Store, station, arch)
 	if err != nil {

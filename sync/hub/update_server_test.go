@@ -178,6 +178,16 @@ func TestUpdateQuestion(t *testing.T) {
 	if code, o := offer("st-a", "tok-a", "amd64"); code != http.StatusOK || o.Version != relOld {
 		t.Fatalf("the county's again once the station's is cleared: %d %+v", code, o)
 	}
+	// The hub keeps each station's latest question: its arch and system
+	// version; a version that is not one is kept as unknown.
+	if resp, _ := h.get(t, "GET", fmt.Sprintf(wire.PathUpdateFormat, "st-b")+"?arch=arm64&version=dev-build", "tok-b"); resp.StatusCode != http.StatusNoContent {
+		t.Fatalf("st-b on arm64: %d", resp.StatusCode)
+	}
+	asked, err := h.store.Asked()
+	if err != nil || len(asked) != 2 || asked[0].Station != "st-a" || asked[0].Arch != "amd64" || asked[0].Version != "2026.11.1" ||
+		asked[1].Station != "st-b" || asked[1].Arch != "arm64" || asked[1].Version != "" {
+		t.Fatalf("kept questions: %+v, %v", asked, err)
+	}
 }
 
 // A bundle is served whole, resumed from where a broken download

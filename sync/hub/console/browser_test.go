@@ -184,8 +184,10 @@ func stationsInBrowser(f *fixture, c *chrome) {
 	c.has("stations online", "站点 Stations", stationXFW, stationZL, "在线 Online", "没有告警")
 	// A release assigned to the county: 幸福湾 is fetching it, 枣岭 not yet.
 	f.addReleases(c.t)
-	f.report(c.t, tokenXFW, updating(stationXFW, communityXFW, relOld,
+	f.report(c.t, tokenXFW, updating(stationXFW, communityXFW,
 		wire.HealthUpdate{Slot: "A", State: wire.UpdateDownloading, Pending: relNew, Percent: 42}))
+	f.ask(c.t, tokenXFW, stationXFW, relOld)
+	f.ask(c.t, tokenZL, stationZL, relOld)
 	c.open("/console/stations")
 	c.has("update progress", "下载中 downloading 42% → "+relNew, "分区 slot A", "待更新 behind", "2 个站点未运行指派的版本")
 	// 枣岭 reports on; 幸福湾 is silent. The admin watches the page

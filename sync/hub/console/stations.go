@@ -76,15 +76,15 @@ type stationRow struct {
 	// Slot, Update and UpdateLast are the update part of the report;
 	// Assigned is the release the hub offers it, Behind when that is
 	// newer than what it runs.
-	Slot, Update, UpdateLast, Assigned string
-	UpdateBad, Behind                  bool
-	Reader, Scanner, Printer, Panel    string
-	ReaderBad, ScannerBad, PrinterBad  bool
-	Depth                              int
-	OldestAge                          string
-	Rejected                           int
-	LastReport, LastSync               string
-	DiskFreeMB                         int64
+	System, Arch, Slot, Update, UpdateLast, Assigned string
+	UpdateBad, Behind                                bool
+	Reader, Scanner, Printer, Panel                  string
+	ReaderBad, ScannerBad, PrinterBad                bool
+	Depth                                            int
+	OldestAge                                        string
+	Rejected                                         int
+	LastReport, LastSync                             string
+	DiskFreeMB                                       int64
 }
 
 type alert struct {
@@ -98,19 +98,24 @@ var updateLabels = map[string]string{
 }
 
 // setUpdate fills in the row's update columns from the report's update
-// part and the assignments that apply to the station.
-func (row *stationRow) setUpdate(h wire.Health, as []hub.Assignment) {
-	eff := hub.Effective(as, h.StationID, h.Community)
+// part, the station's latest update question (its arch and system
+// version; nil before it asked) and the assignments that apply to it.
+func (row *stationRow) setUpdate(h wire.Health, as []hub.Assignment, ask *hub.Asked) {
+	arch := ""
+	if ask != nil {
+		arch, row.System, row.Arch = ask.Arch, ask.Version, ask.Arch
+	}
+	eff := hub.Effective(as, h.StationID, h.Community, arch)
 	var parts []string
 	for _, a := range eff {
-		if a.Arch != "" {
+		if a.Arch != "" && arch == "" {
 			parts = append(parts, a.Arch+" "+a.Version)
 		} else {
 			parts = append(parts, a.Version)
 		}
 	}
 	row.Assigned = strings.Join(parts, ", ")
-	row.Behind = hub.Behind(h.Version, eff)
+	row.Behind = hub.Behind(row.System, eff)
 	u := h.Update
 	if u == nil {
 		return
@@ -130,7 +135,30 @@ func (row *stationRow) setUpdate(h wire.Health, as []hub.Assignment) {
 	}
 }
 
-func (c *Console) row(r hub.HealthReport, now time.Time, as []hub.Assignment) stationRow {
+// updates is what the stations' pages need besides the reports: the
+// assignments and the stations' latest update questions.
+type updates struct {
+	assigned []hub.Assignment
+	asked    map[string]hub.Asked
+}
+
+func (c *Console) updates() (updates, error) {
+	as, err := c.Store.Assignments()
+	if err != nil {
+		return updates{}, err
+	}
+	asked, err := c.Store.Asked()
+	if err != nil {
+		return updates{}, err
+	}
+	u := updates{assigned: as, asked: make(map[string]hub.Asked, len(asked))}
+	for _, a := range asked {
+		u.asked[a.Station] = a
+	}
+	return u, nil
+}
+
+func (c *Console) row(r hub.HealthReport, now time.Time, up updates) stationRow {
 	h := r.Report
 	link := linkState(r, now)
 	row := stationRow{
@@ -146,7 +174,11 @@ func (c *Console) row(r hub.HealthReport, now time.Time, as []hub.Assignment) st
 	if h.LastSync != nil {
 		row.LastSync = when(*h.LastSync)
 	}
-	row.setUpdate(h, as)
+	var ask *hub.Asked
+	if a, ok := up.asked[h.StationID]; ok {
+		ask = &a
+	}
+	row.setUpdate(h, up.assigned, ask)
 	switch {
 	case !h.Clock.Trusted:
 		row.Clock = "未校准 not trusted"
@@ -216,7 +248,7 @@ func (c *Console) stations(w http.ResponseWriter, r *http.Request, s *session) {
 		c.storeFailed(w, s, err)
 		return
 	}
-	as, err := c.Store.Assignments()
+	up, err := c.updates()
 	if err != nil {
 		c.storeFailed(w, s, err)
 		return
@@ -227,7 +259,7 @@ func (c *Console) stations(w http.ResponseWriter, r *http.Request, s *session) {
 		if !seesStation(s.user, rep.Report) {
 			continue
 		}
-		row := c.row(rep, now, as)
+		row := c.row(rep, now, up)
 		if row.Behind {
 			d.Behind++
 		}
@@ -261,15 +293,15 @@ func (c *Console) station(w http.ResponseWriter, r *http.Request, s *session) {
 		c.fail(w, s, http.StatusNotFound, "没有这个站点 / No such station")
 		return
 	}
-	as, err := c.Store.Assignments()
+	up, err := c.updates()
 	if err != nil {
 		c.storeFailed(w, s, err)
 		return
 	}
 	now := c.Now()
-	d := stationData{Row: c.row(hist[0], now, as), Alerts: c.alerts(hist[0], now)}
+	d := stationData{Row: c.row(hist[0], now, up), Alerts: c.alerts(hist[0], now)}
 	for _, h := range hist {
-		d.History = append(d.History, c.row(h, now, as))
+		d.History = append(d.History, c.row(h, now, up))
 	}
 	c.render(w, http.StatusOK, "station", page{Title: "站点 Station " + id, User: &s.user, CSRF: s.CSRF, Nav: "stations", Data: d})
 }

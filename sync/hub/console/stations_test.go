@@ -2,8 +2,10 @@ package console_test
 
 import (
 	"bytes"
+	"fmt"
 	"html"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -96,11 +98,27 @@ func TestStationsScoped(t *testing.T) {
 	}
 }
 
-// updating is a station's report with an update part, running version.
-func updating(station, community, version string, u wire.HealthUpdate) wire.Health {
+// updating is a station's report with an update part.
+func updating(station, community string, u wire.HealthUpdate) wire.Health {
 	h := healthOf(station, community, wire.PaperOK, 0, 0)
-	h.Version, h.Update = version, &u
+	h.Update = &u
 	return h
+}
+
+// ask asks the hub's update question as the station whose token is
+// given, running system version on amd64, as the station's updater does.
+func (f *fixture) ask(t testing.TB, token, station, version string) {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodGet, f.url+fmt.Sprintf(wire.PathUpdateFormat, station)+"?arch=amd64&version="+url.QueryEscape(version), nil)
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK && resp.StatusCode != http.StatusNoContent {
+		t.Fatalf("update question of %s: %d", station, resp.StatusCode)
+	}
 }
 
 const (
@@ -130,30 +148,37 @@ func TestStationsUpdate(t *testing.T) {
 	f := newFixture(t)
 	f.addReleases(t)
 	lastAt := t0.Add(-24 * time.Hour)
-	f.report(t, tokenXFW, updating(stationXFW, communityXFW, relOld,
+	f.report(t, tokenXFW, updating(stationXFW, communityXFW,
 		wire.HealthUpdate{Slot: "A", State: wire.UpdateDownloading, Pending: relNew, Percent: 42, Last: "ok " + relOld, LastAt: &lastAt}))
-	f.report(t, tokenZL, updating(stationZL, communityZL, relOld,
+	f.report(t, tokenZL, updating(stationZL, communityZL,
 		wire.HealthUpdate{Slot: "B", State: wire.UpdateFailed, Pending: relNew, Last: "签名无效 signature refused", LastAt: &lastAt}))
 	b := f.loggedIn(t, "county.admin")
 	_, page := b.get("/console/stations")
+	if strings.Contains(page, "待更新 behind") {
+		t.Errorf("behind before the stations said what they run:\n%s", page)
+	}
+	f.ask(t, tokenXFW, stationXFW, relOld)
+	f.ask(t, tokenZL, stationZL, relOld)
+	_, page = b.get("/console/stations")
 	page = html.UnescapeString(page) // the versions' "+"
 	for _, want := range []string{"下载中 downloading 42% → " + relNew, `<strong class="tag">失败 failed → ` + relNew,
-		"分区 slot A", "分区 slot B", "待更新 behind", "2 个站点未运行指派的版本", `href="/console/stations?behind=1"`} {
+		relOld + "（分区 slot A, amd64）", "分区 slot B, amd64", "待更新 behind", "2 个站点未运行指派的版本", `href="/console/stations?behind=1"`} {
 		if !strings.Contains(page, want) {
 			t.Errorf("stations page lacks %q", want)
 		}
 	}
 	code, page := b.get("/console/stations/" + stationZL)
 	page = html.UnescapeString(page)
-	for _, want := range []string{"（分区 slot B）", "签名无效 signature refused（", "指派版本 Assigned release</dt><dd>" + relNew} {
+	for _, want := range []string{relOld + "（分区 slot B, amd64）", "签名无效 signature refused（", "指派版本 Assigned release</dt><dd>" + relNew} {
 		if code != 200 || !strings.Contains(page, want) {
 			t.Errorf("station page: %d, lacks %q", code, want)
 		}
 	}
 
 	// 枣岭 installed it and runs it: only 幸福湾 is behind now.
-	f.report(t, tokenZL, updating(stationZL, communityZL, relNew,
+	f.report(t, tokenZL, updating(stationZL, communityZL,
 		wire.HealthUpdate{Slot: "A", State: wire.UpdateIdle, Last: "ok " + relNew, LastAt: &t0}))
+	f.ask(t, tokenZL, stationZL, relNew)
 	_, page = b.get("/console/stations?behind=1")
 	if !strings.Contains(page, "1 个站点") && !strings.Contains(page, "未运行指派版本的站点") || !strings.Contains(page, stationXFW) ||
 		strings.Contains(page, `href="/console/stations/`+stationZL+`"`) {

@@ -32,6 +32,12 @@ CREATE TABLE hub_assignments (
 	PRIMARY KEY (station_id, county, arch),
 	CHECK ((station_id = '') <> (county = ''))
 );
+CREATE TABLE hub_update_asked (
+	station_id text COLLATE "C" PRIMARY KEY,
+	arch       text NOT NULL,
+	version    text NOT NULL,
+	asked_at   timestamptz NOT NULL
+);
 `
 
 const releaseColumns = "version, arch, size, sha256, path, added_at, added_by"
@@ -166,4 +172,38 @@ func (s *Store) assignments(q string, args ...any) ([]hub.Assignment, error) {
 		return nil, fmt.Errorf("hub: pg: assignments: %w", err)
 	}
 	return as, nil
+}
+
+// PutAsked implements hub.ReleaseStore.
+func (s *Store) PutAsked(a hub.Asked) error {
+	if err := hub.CheckAsked(a); err != nil {
+		return fmt.Errorf("hub: pg: update question: %w", err)
+	}
+	ctx, cancel := s.context()
+	defer cancel()
+	if _, err := s.pool.Exec(ctx, `INSERT INTO hub_update_asked (station_id, arch, version, asked_at) VALUES ($1, $2, $3, $4)
+		ON CONFLICT (station_id) DO UPDATE SET arch = $2, version = $3, asked_at = $4`, a.Station, a.Arch, a.Version, a.At.UTC()); err != nil {
+		return fmt.Errorf("hub: pg: update question of %s: %w", a.Station, err)
+	}
+	return nil
+}
+
+// Asked implements hub.ReleaseStore.
+func (s *Store) Asked() ([]hub.Asked, error) {
+	ctx, cancel := s.context()
+	defer cancel()
+	rows, err := s.pool.Query(ctx, "SELECT station_id, arch, version, asked_at FROM hub_update_asked ORDER BY station_id")
+	if err != nil {
+		return nil, fmt.Errorf("hub: pg: update questions: %w", err)
+	}
+	out, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (hub.Asked, error) {
+		var a hub.Asked
+		err := row.Scan(&a.Station, &a.Arch, &a.Version, &a.At)
+		a.At = a.At.UTC()
+		return a, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("hub: pg: update questions: %w", err)
+	}
+	return out, nil
 }

@@ -24,6 +24,7 @@ func releaseTests() []struct {
 		{"ReleaseInvalid", testReleaseInvalid},
 		{"Assignments", testAssignments},
 		{"AssignedRelease", testAssignedRelease},
+		{"Asked", testAsked},
 	}
 }
 
@@ -220,4 +221,30 @@ func testAssignedRelease(t *testing.T, s hub.Store) {
 	assign(hub.Target{Station: stationA}, "")
 	check(stationA, "arm64", "2.1")
 	check(stationA, "amd64", "") // 141030's 2.1 is arm64 only
+}
+
+// A station's latest update question replaces the one before; one with
+// an unknown arch or a malformed version is not kept.
+func testAsked(t *testing.T, s hub.Store) {
+	if got, err := s.Asked(); err != nil || len(got) != 0 {
+		t.Fatalf("empty store: %v, %v", got, err)
+	}
+	for _, a := range []hub.Asked{{Station: stationB, Arch: "arm64", At: t0},
+		{Station: stationA, Arch: "amd64", Version: "2.0", At: t0},
+		{Station: stationA, Arch: "amd64", Version: "2.1+g0c1d2e3", At: t0.Add(time.Hour)}} {
+		if err := s.PutAsked(a); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, bad := range []hub.Asked{{Station: stationA, Arch: "x86", At: t0}, {Station: stationA, Arch: "amd64", Version: "v2", At: t0},
+		{Station: "", Arch: "amd64", At: t0}} {
+		if err := s.PutAsked(bad); err == nil {
+			t.Errorf("PutAsked(%+v) kept", bad)
+		}
+	}
+	got, err := s.Asked()
+	want := []hub.Asked{{Station: stationA, Arch: "amd64", Version: "2.1+g0c1d2e3", At: t0.Add(time.Hour)}, {Station: stationB, Arch: "arm64", At: t0}}
+	if err != nil || !reflect.DeepEqual(got, want) {
+		t.Fatalf("Asked = %+v, %v; want %+v", got, err, want)
+	}
 }
