@@ -10,7 +10,8 @@
 # injected into the root slots with debugfs) and serves bundles; the
 # helper answers on the serial console. Steps, each timed:
 #   boot      boot slot A, gridkiosk ready, records stored and at the hub
-#   cut0      a power cut while records are being stored: all back, at the hub
+#   cut0      (an image without A/B slots) a power cut while records are
+#             being stored: all back, at the hub
 # With an A/B image (RAUC in the guest, bundle.sh and bundle keys here):
 #   bundles   a good bundle (newer version) and a bad one (gridkiosk never
 #             sends READY) made from a copy of slot A's root
@@ -388,12 +389,13 @@ main() {
 	inject_slots
 	cp "$OVMF_VARS" "$WORK/OVMF_VARS.fd"
 	step_boot
-	step_cut0
 	if [ "$AB" = 1 ]; then
 		# shellcheck source-path=SCRIPTDIR source=updatecheck/ab.sh
 		. "$here/updatecheck/ab.sh"
 		ab_steps
 	else
+		# No update to cut into: a cut while records are stored.
+		step_cut0
 		STEPS+=("$(printf '%-10s SKIP  (%s)' 'A/B' "$IMAGE has $PARTS partitions: not an A/B image, no update to install")")
 	fi
 	halt

@@ -1,43 +1,32 @@
-# shellcheck shell=bash
+# shellcheck shell=bash disable=SC2153,SC2154
 # ab.sh: updatecheck.sh's steps for an A/B image (sourced by it, not run):
 # bundles, install, rollback and the power cuts. Uses updatecheck.sh's
 # helpers (step, pass, fail, boot, cut, send, do_cmd, wait_line, ...)
 # and variables (WORK, SERIAL, FROM, LINE, N, SLOT, CTLPORT, ...).
-# shellcheck disable=SC2153
 
 # other SLOT: the slot an install goes to.
 other() { if [ "$1" = A ]; then echo B; else echo A; fi; }
 
-# bundle_keys: the certificate and key bundles are signed with, the ones
-# whose CA the image's keyring holds (make bundle-keys).
+# bundle_keys: the keys bundles are signed with, the ones whose CA the
+# image's keyring holds (make bundle-keys; BUNDLE_KEYS as for make image).
 bundle_keys() {
-	KEYS=${BUNDLE_KEYS:-$repo/keys}
-	CERT=$KEYS/signing.cert.pem KEY=$KEYS/signing.key.pem
-	if [ ! -f "$CERT" ] || [ ! -f "$KEY" ]; then
-		fail "no bundle signing key in $KEYS (signing.cert.pem, signing.key.pem): make bundle-keys, then make image, with the same BUNDLE_KEYS"
+	KEYS=${BUNDLE_KEYS:-keys}
+	case "$KEYS" in /*) ;; *) KEYS=$repo/$KEYS ;; esac
+	if [ ! -f "$KEYS/signing.cert.pem" ] || [ ! -f "$KEYS/signing.key.pem" ]; then
+		fail "no bundle signing key in $KEYS: make bundle-keys, then make image, with the same BUNDLE_KEYS"
+	fi
+	if ! debugfs -R 'cat /etc/rauc/keyring.pem' "$IMAGE?offset=$(partition_offset "$IMAGE" 2)" 2>/dev/null | cmp -s - "$KEYS/ca.cert.pem"; then
+		fail "$IMAGE's RAUC keyring is not $KEYS/ca.cert.pem: its stations would refuse these bundles (make image with BUNDLE_KEYS=$KEYS)"
 	fi
 }
 
-# make_bundle ROOT VERSION OUT: a verity bundle of ROOT (an ext4 image).
+# make_bundle ROOT OUT: the image part's bundle.sh, as make bundle runs it,
+# on ROOT (an ext4 image); the bundle is moved to OUT.
 make_bundle() {
-	local dir=$WORK/bundle-$2
-	rm -rf "$dir" && mkdir -p "$dir"
-	ln "$1" "$dir/rootfs.ext4"
-	cat >"$dir/manifest.raucm" <<-EOF
-		[update]
-		compatible=gridkiosk-amd64
-		version=$2
-
-		[bundle]
-		format=verity
-
-		[image.rootfs]
-		filename=rootfs.ext4
-	EOF
-	rm -f "$3"
-	rauc bundle --cert="$CERT" --key="$KEY" "$dir" "$3" >"$WORK/bundle-$2.log" 2>&1 ||
-		{ cat "$WORK/bundle-$2.log" >&2; fail "rauc bundle $2 failed"; }
-	rm -rf "$dir"
+	local made
+	made=$("$here/bundle.sh" --keys "$KEYS" amd64 "$1" "$WORK/bundles" 2>"$WORK/bundle.log" | tail -n1) ||
+		{ cat "$WORK/bundle.log" >&2; fail "bundle.sh failed on $1"; }
+	mv -f "$made" "$2"
 }
 
 # set_file FS PATH CONTENT: a file in an ext4 image, with debugfs.
@@ -52,60 +41,92 @@ set_file() {
 	[ "$(debugfs -R "cat $2" "$1" 2>/dev/null)" = "$3" ] || fail "could not write $2 into $1"
 }
 
+# release_add FILE VERSION: the bundle into the hub's releases.
+release_add() {
+	hub_admin release add "$1" --version "$2" --arch amd64 --keyring "$KEYS/ca.cert.pem" >>"$WORK/hub-admin.log" 2>&1 ||
+		{ tail -n 5 "$WORK/hub-admin.log" >&2; fail "gridhub release add $2 failed"; }
+}
+
+# assign VERSION: the station should run VERSION (gridhub release assign).
+assign() {
+	hub_admin release assign "$1" --station "$STATION" >>"$WORK/hub-admin.log" 2>&1 ||
+		{ tail -n 5 "$WORK/hub-admin.log" >&2; fail "gridhub release assign $1 failed"; }
+}
+
+# version_at SECONDS: a version in the image's form, SECONDS from now.
+version_at() { echo "$(date -u -d "+$1 seconds" +%Y.%m.%d.%H%M%S)+g$(git -C "$repo" rev-parse --short=8 HEAD 2>/dev/null || echo 00000000)"; }
+
 step_bundles() {
-	step bundles "a good and a bad bundle from a copy of slot A's root"
-	need_pkgs rauc squashfs-tools
+	step bundles "two good bundles and a bad one from a copy of slot A's root, added to the hub"
+	need_pkgs rauc squashfs-tools openssl
 	bundle_keys
-	local off size root=$WORK/root.ext4 now
+	local off size root=$WORK/root.ext4
 	off=$(partition_offset "$IMAGE" 2)
-	size=$(sfdisk --dump "$IMAGE" | awk -F'[:,=]' '$1 ~ /2 *$/ && /size=/ { gsub(/ /, "", $5); print $5; exit }')
+	size=$(sfdisk --dump "$IMAGE" 2>/dev/null | awk -F'[:,=]' '$1 ~ /2 *$/ && /size=/ { gsub(/ /, "", $5); print $5; exit }')
 	[ -n "$size" ] || fail "no size for partition 2 of $IMAGE"
 	dd if="$IMAGE" of="$root" bs=1M iflag=skip_bytes,count_bytes skip="$off" count=$((size * 512)) conv=sparse status=none
 	inject "$root"
 	OLD_VERSION=$(debugfs -R 'cat /usr/lib/gridkiosk/system-version' "$root" 2>/dev/null | head -n1)
-	# Newer than the image: the time now, in the image's version form.
-	now=$(date -u +%Y.%m.%d.%H%M%S)
-	GOOD_VERSION="$now+g$(git -C "$repo" rev-parse --short=7 HEAD 2>/dev/null || echo 0000000)"
+	# Newer than the image, in its version form; two good ones, so that
+	# each update has a release other than the one running to go to.
+	GOOD_VERSION=$(version_at 0) GOOD2_VERSION=$(version_at 1) BAD_VERSION=$(version_at 2)
 	set_file "$root" /usr/lib/gridkiosk/system-version "$GOOD_VERSION"
-	make_bundle "$root" "$GOOD_VERSION" "$WORK/ctl/good.raucb"
+	make_bundle "$root" "$WORK/good.raucb"
+	set_file "$root" /usr/lib/gridkiosk/system-version "$GOOD2_VERSION"
+	make_bundle "$root" "$WORK/good2.raucb"
 	# The bad one: gridkiosk runs but never sends READY=1, so the trial
 	# service never sees it healthy.
-	BAD_VERSION="$(date -u -d "+1 second" +%Y.%m.%d.%H%M%S)+g${GOOD_VERSION##*+g}"
 	set_file "$root" /usr/lib/gridkiosk/system-version "$BAD_VERSION"
 	debugfs -w -R 'mkdir /etc/systemd/system/gridkiosk.service.d' "$root" >>"$WORK/debugfs.log" 2>&1
 	set_file "$root" /etc/systemd/system/gridkiosk.service.d/never-ready.conf \
 		"$(printf '%s\n' '# updatecheck: a station that never becomes healthy' '[Service]' 'ExecStart=' 'ExecStart=/bin/sleep infinity')"
-	make_bundle "$root" "$BAD_VERSION" "$WORK/ctl/bad.raucb"
+	make_bundle "$root" "$WORK/bad.raucb"
 	rm -f "$root"
-	pass "image $OLD_VERSION; good $GOOD_VERSION $(($(stat -c %s "$WORK/ctl/good.raucb") / 1048576)) MiB, bad $BAD_VERSION"
+	release_add "$WORK/good.raucb" "$GOOD_VERSION"
+	release_add "$WORK/good2.raucb" "$GOOD2_VERSION"
+	release_add "$WORK/bad.raucb" "$BAD_VERSION"
+	BUNDLE_SIZE=$(stat -c %s "$WORK/good.raucb")
+	pass "image $OLD_VERSION; good $GOOD_VERSION and $GOOD2_VERSION ($((BUNDLE_SIZE / 1048576)) MiB), bad $BAD_VERSION; all three at the hub"
 }
 
-# install_reboot BUNDLE: install into the other slot, then reboot; times
-# in DL_S, INST_S; leaves the serial log's search point before the reboot.
-install_reboot() {
-	local t0=$SECONDS t1
+# update_to VERSION [RATE]: assign VERSION at the hub and have the guest
+# fetch and install it (hubinstall); times in DL_S, INST_S.
+update_to() {
+	local t0 t1
+	assign "$1"
+	t0=$SECONDS
 	here_on
-	send install "http://10.0.2.2:$CTLPORT/$1" "${2:-0}"
+	send hubinstall "${2:-0}"
 	wait_line 'GRIDKIOSK-UC: DOWNLOAD (done|failed)' 1800 || fail "the download of $1 did not end within 1800s"
-	[[ $LINE == *done* ]] || fail "the download of $1 failed"
+	[[ $LINE == *done* ]] || fail "the download of $1 failed: $LINE"
 	t1=$SECONDS DL_S=$((t1 - t0))
 	wait_line "GRIDKIOSK-UC: DONE $N " 1800 || fail "rauc install of $1 did not end within 1800s"
 	INST_S=$((SECONDS - t1))
 	[ "${LINE##* }" = 0 ] || fail "rauc install of $1 failed: $(tail -c +$((FROM + 1)) "$SERIAL" | grep -a 'GRIDKIOSK-UC:  ' | tr -d '\r' | tail -n 5 | tr '\n' ' ')"
+}
+
+# reboot_guest: the guest reboots (into the slot RAUC made primary); the
+# serial log's search point is left before the reboot.
+reboot_guest() {
 	here_on
 	send reboot
 	wait_line 'GRIDKIOSK-UC: REBOOT' 60 || fail "the guest did not start its reboot"
 	send idle
 }
 
+# next_good: a good release other than the one running.
+next_good() { if [ "$VERSION" = "$GOOD_VERSION" ]; then echo "$GOOD2_VERSION"; else echo "$GOOD_VERSION"; fi; }
+
 step_install() {
-	step install "the good bundle into slot $(other "$SLOT"), reboot, healthy, marked good"
-	local from=$SLOT t0
-	install_reboot good.raucb
+	step install "a newer release assigned at the hub, fetched, installed into slot $(other "$SLOT"); reboot, healthy, marked good"
+	local from=$SLOT t0 want
+	want=$(next_good)
+	update_to "$want"
+	reboot_guest
 	t0=$SECONDS
 	wait_boot
 	[ "$SLOT" = "$(other "$from")" ] || fail "after the install the station booted slot $SLOT, want $(other "$from")"
-	[ "$VERSION" = "$GOOD_VERSION" ] || fail "slot $SLOT runs version $VERSION, want $GOOD_VERSION"
+	[ "$VERSION" = "$want" ] || fail "slot $SLOT runs version $VERSION, want $want"
 	do_cmd "$TRIAL_TIMEOUT" good "$TRIAL_TIMEOUT"
 	[ "$RC" = 0 ] || fail "slot $SLOT was never marked good"
 	FB_S=$((SECONDS - t0))
@@ -118,7 +139,8 @@ step_rollback() {
 	step rollback "a bundle whose gridkiosk never becomes healthy: back to slot $SLOT by itself"
 	local good=$SLOT bad boots=0 t0
 	bad=$(other "$good")
-	install_reboot bad.raucb
+	update_to "$BAD_VERSION"
+	reboot_guest
 	t0=$SECONDS
 	# The bad slot boots (its helper says so), never becomes ready, and
 	# the station goes back to the good slot: boots counted on the way.
@@ -158,22 +180,27 @@ one_cut() {
 	local i=$1 phase=$2 at from=$SLOT before where rate=0
 	step "cut$i" "a power cut during the $phase of an update ($from -> $(other "$from"))"
 	here_on
+	local want
+	want=$(next_good)
 	case "$phase" in
 	download)
 		# Slowed so that it lasts about a minute: a cut lands in it.
-		rate=$(($(stat -c %s "$WORK/ctl/good.raucb") / 60))
+		rate=$((BUNDLE_SIZE / 60))
 		at=$((RANDOM % 55 + 2))
-		send install "http://10.0.2.2:$CTLPORT/good.raucb" "$rate"
+		assign "$want"
+		send hubinstall "$rate"
 		wait_line 'GRIDKIOSK-UC: DOWNLOAD start' 300 || fail "the download did not start"
 		;;
 	install)
 		at=$((RANDOM % (INST_S > 2 ? INST_S : 2)))
-		send install "http://10.0.2.2:$CTLPORT/good.raucb" 0
+		assign "$want"
+		send hubinstall 0
 		wait_line 'GRIDKIOSK-UC: INSTALL start' 1800 || fail "the install did not start"
 		;;
 	firstboot)
 		at=$((RANDOM % (FB_S > 2 ? FB_S : 2)))
-		install_reboot good.raucb
+		update_to "$want"
+		reboot_guest
 		;;
 	esac
 	sleep "$at"
