@@ -388,10 +388,13 @@ main() {
 	provision
 	inject_slots
 	cp "$OVMF_VARS" "$WORK/OVMF_VARS.fd"
-	step_boot
 	if [ "$AB" = 1 ]; then
 		# shellcheck source-path=SCRIPTDIR source=updatecheck/ab.sh
 		. "$here/updatecheck/ab.sh"
+		bundles_start
+	fi
+	step_boot
+	if [ "$AB" = 1 ]; then
 		ab_steps
 	else
 		# No update to cut into: a cut while records are stored.

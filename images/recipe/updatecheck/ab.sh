@@ -56,20 +56,28 @@ assign() {
 # version_at SECONDS: a version in the image's form, SECONDS from now.
 version_at() { echo "$(date -u -d "+$1 seconds" +%Y.%m.%d.%H%M%S)+g$(git -C "$repo" rev-parse --short=8 HEAD 2>/dev/null || echo 00000000)"; }
 
-step_bundles() {
-	step bundles "two good bundles and a bad one from a copy of slot A's root, added to the hub"
+# bundles_start: the bundles are made in the background while slot A
+# boots (mksquashfs and a booting guest share the machine, and neither
+# waits for the other): two good ones, so that each update has a release
+# other than the one running to go to, and a bad one.
+bundles_start() {
 	need_pkgs rauc squashfs-tools openssl
 	bundle_keys
+	BUNDLES_AT=$SECONDS
+	# Newer than the image, in its version form.
+	GOOD_VERSION=$(version_at 0) GOOD2_VERSION=$(version_at 1) BAD_VERSION=$(version_at 2)
+	make_bundles >"$WORK/bundles.log" 2>&1 &
+	BUNDLER=$!
+}
+
+make_bundles() {
 	local off size root=$WORK/root.ext4
 	off=$(partition_offset "$IMAGE" 2)
 	size=$(sfdisk --dump "$IMAGE" 2>/dev/null | awk -F'[:,=]' '$1 ~ /2 *$/ && /size=/ { gsub(/ /, "", $5); print $5; exit }')
-	[ -n "$size" ] || fail "no size for partition 2 of $IMAGE"
+	[ -n "$size" ] || die "no size for partition 2 of $IMAGE"
 	dd if="$IMAGE" of="$root" bs=1M iflag=skip_bytes,count_bytes skip="$off" count=$((size * 512)) conv=sparse status=none
 	inject "$root"
-	OLD_VERSION=$(debugfs -R 'cat /usr/lib/gridkiosk/system-version' "$root" 2>/dev/null | head -n1)
-	# Newer than the image, in its version form; two good ones, so that
-	# each update has a release other than the one running to go to.
-	GOOD_VERSION=$(version_at 0) GOOD2_VERSION=$(version_at 1) BAD_VERSION=$(version_at 2)
+	debugfs -R 'cat /usr/lib/gridkiosk/system-version' "$root" 2>/dev/null | head -n1 >"$WORK/old-version"
 	set_file "$root" /usr/lib/gridkiosk/system-version "$GOOD_VERSION"
 	make_bundle "$root" "$WORK/good.raucb"
 	set_file "$root" /usr/lib/gridkiosk/system-version "$GOOD2_VERSION"
@@ -82,11 +90,17 @@ step_bundles() {
 		"$(printf '%s\n' '# updatecheck: a station that never becomes healthy' '[Service]' 'ExecStart=' 'ExecStart=/bin/sleep infinity')"
 	make_bundle "$root" "$WORK/bad.raucb"
 	rm -f "$root"
+}
+
+step_bundles() {
+	step bundles "two good bundles and a bad one from a copy of slot A's root, added to the hub"
+	wait "$BUNDLER" || { tail -n 20 "$WORK/bundles.log" >&2; fail "making the bundles failed"; }
+	local made=$((SECONDS - BUNDLES_AT))
 	release_add "$WORK/good.raucb" "$GOOD_VERSION"
 	release_add "$WORK/good2.raucb" "$GOOD2_VERSION"
 	release_add "$WORK/bad.raucb" "$BAD_VERSION"
 	BUNDLE_SIZE=$(stat -c %s "$WORK/good.raucb")
-	pass "image $OLD_VERSION; good $GOOD_VERSION and $GOOD2_VERSION ($((BUNDLE_SIZE / 1048576)) MiB), bad $BAD_VERSION; all three at the hub"
+	pass "image $(cat "$WORK/old-version"); good $GOOD_VERSION and $GOOD2_VERSION ($((BUNDLE_SIZE / 1048576)) MiB), bad $BAD_VERSION; made in ${made}s beside the first boot; all three at the hub"
 }
 
 # update_to VERSION [RATE]: assign VERSION at the hub and have the guest
