@@ -38,7 +38,7 @@
 # acknowledged but not flushed, as a real disk's cache might.)
 #
 # Environment: UC_SEED (random seed of the cut points; default from the
-# clock, always printed), UC_CUTS (10), UC_BOOT_TIMEOUT (900 s for a boot
+# clock, always printed), UC_CUTS (10), UC_BOOT_TIMEOUT (1800 s for a boot
 # to reach gridkiosk's READY), UC_TRIAL_TIMEOUT (1800 s for a bad slot to
 # be left), UC_KEEP=1 to keep the work directory, UC_CPU (Nehalem),
 # GRIDHUB (the gridhub binary, default bin/linux-amd64/gridhub).
@@ -55,7 +55,7 @@ GRIDHUB=${GRIDHUB:-$repo/bin/linux-amd64/gridhub}
 [ -x "$GRIDHUB" ] || die "no gridhub binary at $GRIDHUB (make build-amd64)"
 SEED=${UC_SEED:-$(date +%s)}
 CUTS=${UC_CUTS:-10}
-BOOT_TIMEOUT=${UC_BOOT_TIMEOUT:-900}
+BOOT_TIMEOUT=${UC_BOOT_TIMEOUT:-1800}
 TRIAL_TIMEOUT=${UC_TRIAL_TIMEOUT:-1800}
 RANDOM=$SEED
 STATION=141029-update-01
@@ -104,7 +104,7 @@ copy_image() {
 	# Room on the data partition (it grows on first boot) for a bundle.
 	truncate -s +2G "$DISK"
 	BOOT_OFF=$(partition_offset "$DISK" 1)
-	PARTS=$(sfdisk --dump "$DISK" | grep -c 'start=')
+	PARTS=$(sfdisk --dump "$DISK" 2>/dev/null | grep -c 'start=')
 	# An A/B image has boot, root A, root B and data.
 	AB=0
 	if [ "$PARTS" -ge 4 ]; then AB=1; fi
@@ -146,6 +146,10 @@ inject() {
 		set_inode_field /etc/systemd/system/gridkiosk-updatecheck.service mode 0100644
 		rm $wants/gridkiosk-updatecheck.service
 		symlink $wants/gridkiosk-updatecheck.service /etc/systemd/system/gridkiosk-updatecheck.service
+		mkdir /etc/systemd/system.conf.d
+		rm /etc/systemd/system.conf.d/updatecheck.conf
+		write $here/updatecheck/system.conf /etc/systemd/system.conf.d/updatecheck.conf
+		set_inode_field /etc/systemd/system.conf.d/updatecheck.conf mode 0100644
 	EOF
 	debugfs -w -f "$WORK/debugfs.cmd" "$fs" >"$WORK/debugfs.log" 2>&1
 	debugfs -R "stat $wants/gridkiosk-updatecheck.service" "$fs" 2>/dev/null | grep -q 'Type: symlink' ||
@@ -209,7 +213,7 @@ boot() {
 	: >"$SERIAL"
 	# restrict=off: the guest reaches the host's loopback as 10.0.2.2
 	# (the hub and the control server listen on 127.0.0.1 only).
-	nice qemu-system-x86_64 -machine q35 -accel tcg -cpu "${UC_CPU:-Nehalem}" -smp 2 -m 2048 \
+	qemu-system-x86_64 -machine q35 -accel tcg -cpu "${UC_CPU:-Nehalem}" -smp 2 -m 2048 \
 		-drive if=pflash,format=raw,readonly=on,file="$OVMF_CODE" \
 		-drive if=pflash,format=raw,file="$WORK/OVMF_VARS.fd" \
 		-drive file="$DISK",format=raw,if=virtio,cache=none \
@@ -409,8 +413,16 @@ main() {
 	echo "updatecheck.sh: PASS (seed $SEED)"
 }
 
+# kill_tree PID: PID and the processes it started, by their ids.
+kill_tree() {
+	local child
+	for child in $(ps -o pid= --ppid "$1" 2>/dev/null); do kill_tree "$child"; done
+	kill "$1" 2>/dev/null || true
+}
+
 cleanup() {
 	[ -n "${QEMU:-}" ] && kill -KILL "$QEMU" 2>/dev/null
+	[ -n "${BUNDLER:-}" ] && kill_tree "$BUNDLER"
 	stop_hub
 	[ -n "${CTLD:-}" ] && kill "$CTLD" 2>/dev/null
 	if [ "${UC_KEEP:-0}" = 1 ]; then say "work directory kept: $WORK"; else rm -rf "$WORK"; fi

@@ -22,9 +22,15 @@ bundle_keys() {
 
 # make_bundle ROOT OUT: the image part's bundle.sh, as make bundle runs it,
 # on ROOT (an ext4 image); the bundle is moved to OUT.
+# rauc bundle runs mksquashfs from PATH: this one compresses with lz4,
+# several times faster than the default gzip on a busy machine, and read
+# by every Debian kernel (CONFIG_SQUASHFS_LZ4).
 make_bundle() {
 	local made
-	made=$("$here/bundle.sh" --keys "$KEYS" amd64 "$1" "$WORK/bundles" 2>"$WORK/bundle.log" | tail -n1) ||
+	mkdir -p "$WORK/bin"
+	printf '#!/bin/sh\nexec %s "$@" -comp lz4\n' "$(command -v mksquashfs)" >"$WORK/bin/mksquashfs"
+	chmod +x "$WORK/bin/mksquashfs"
+	made=$(PATH=$WORK/bin:$PATH "$here/bundle.sh" --keys "$KEYS" amd64 "$1" "$WORK/bundles" 2>"$WORK/bundle.log" | tail -n1) ||
 		{ cat "$WORK/bundle.log" >&2; fail "bundle.sh failed on $1"; }
 	mv -f "$made" "$2"
 }
