@@ -41,7 +41,9 @@
 # clock, always printed), UC_CUTS (10), UC_BOOT_TIMEOUT (1800 s for a boot
 # to reach gridkiosk's READY), UC_TRIAL_TIMEOUT (1800 s for a bad slot to
 # be left), UC_KEEP=1 to keep the work directory, UC_CPU (Nehalem),
-# GRIDHUB (the gridhub binary, default bin/linux-amd64/gridhub).
+# GRIDHUB (the gridhub binary, default bin/linux-amd64/gridhub), UC_BUNDLES
+# (a kept work directory of an earlier run on the same image: its bundles
+# are used again instead of being made).
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)

@@ -70,8 +70,23 @@ bundles_start() {
 	need_pkgs rauc squashfs-tools openssl
 	bundle_keys
 	BUNDLES_AT=$SECONDS
+	# UC_BUNDLES: the bundles of an earlier run's kept work directory,
+	# made from the same image (to repeat a run without making them again).
+	if [ -n "${UC_BUNDLES:-}" ]; then
+		local b
+		for b in good good2 bad; do
+			ln -f "$UC_BUNDLES/$b.raucb" "$WORK/$b.raucb" 2>/dev/null || cp "$UC_BUNDLES/$b.raucb" "$WORK/$b.raucb" ||
+				die "no $b.raucb in UC_BUNDLES=$UC_BUNDLES"
+		done
+		cp "$UC_BUNDLES/versions" "$UC_BUNDLES/old-version" "$WORK/" || die "UC_BUNDLES=$UC_BUNDLES has no versions"
+		# shellcheck disable=SC1091
+		. "$WORK/versions"
+		: & BUNDLER=$!
+		return
+	fi
 	# Newer than the image, in its version form.
 	GOOD_VERSION=$(version_at 0) GOOD2_VERSION=$(version_at 1) BAD_VERSION=$(version_at 2)
+	printf 'GOOD_VERSION=%s\nGOOD2_VERSION=%s\nBAD_VERSION=%s\n' "$GOOD_VERSION" "$GOOD2_VERSION" "$BAD_VERSION" >"$WORK/versions"
 	make_bundles >"$WORK/bundles.log" 2>&1 &
 	BUNDLER=$!
 }
