@@ -36,11 +36,12 @@ for extra in "$@"; do
     # Headless chromium drives the county console's browser test, with a
     # CJK font for its screenshots, and opens the hub's status page;
     # zbarimg reads a printed receipt's QR code.
-    # System updates: the hub's release tests and images/recipe's bundle test signs and checks real
-    # RAUC bundles (rauc, mksquashfs, openssl) and their dm-verity hash
-    # tree (veritysetup).
+    # System updates: the hub's release tests and images/recipe's bundle
+    # test sign and check real RAUC bundles (rauc, mksquashfs, openssl) and
+    # their dm-verity hash tree (veritysetup); dbus-daemon runs the private
+    # bus the fake RAUC (drivers/rauc/raucsim) is tested on.
     test) pkgs+=(postgresql dosfstools mtools shellcheck fuse3 unicode-data chromium fonts-droid-fallback zbar-tools
-                 rauc squashfs-tools openssl cryptsetup-bin e2fsprogs fdisk); hanzi_data=true ;;
+                 rauc squashfs-tools openssl cryptsetup-bin e2fsprogs fdisk dbus-daemon); hanzi_data=true ;;
     # uibench's tap probe (.ci/tapprobe.c) taps through XTEST and waits
     # for the frame through DAMAGE; bc does its sums.
     # The province benchmark runs gridhub on a real PostgreSQL too.

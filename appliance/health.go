@@ -23,6 +23,9 @@ func (s *Station) Health() station.Health {
 		Panel:       s.Panel(),
 		RefData:     s.refDataState(),
 	}
+	if u := s.Update(); u.Enabled {
+		h.Update = &u
+	}
 	st := s.box.Stats()
 	h.Outbox = station.OutboxState{Queued: st.Queued, Delivered: st.Delivered, Rejected: st.Rejected, LastSeq: st.LastSeq}
 	if !st.OldestQueued.IsZero() {

@@ -42,6 +42,9 @@ func (s *Station) HealthReport() wire.Health {
 		t := h.Upstream.LastSuccess.UTC()
 		r.LastSync = &t
 	}
+	if m := s.upd.Load(); m != nil {
+		r.Update = m.Status().Health()
+	}
 	return r
 }
 

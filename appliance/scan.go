@@ -90,15 +90,12 @@ func (s *Station) interpret(ctx context.Context, c qrscan.Code) station.ScanResu
 	}
 	id := strings.ToLower(rc.ID)
 	r.Kind, r.RecordID = "receipt", id
-	if e, err := s.box.Lookup(id); err == nil {
-		r.State = e.State
-	}
-	if s.fwd != nil {
-		hctx, cancel := context.WithTimeout(ctx, hubStatusTimeout)
-		st, err := s.fwd.Client.Status(hctx, id)
-		cancel()
-		if err == nil {
-			r.Remote, r.HubState, r.HubNote = true, st.State, st.Note
+	// One look-up, here and at the hub, for the scan's message and the
+	// look-up screen both.
+	if p, local, hub, err := s.progress(ctx, id); err == nil {
+		r.State, r.Progress = local, &p
+		if hub != nil {
+			r.Remote, r.HubState, r.HubNote = true, hub.State, hub.Note
 		}
 	}
 	switch {

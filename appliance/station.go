@@ -22,6 +22,7 @@ import (
 	"github.com/gridkiosk/gridkiosk/appliance/record"
 	"github.com/gridkiosk/gridkiosk/appliance/signedcode"
 	"github.com/gridkiosk/gridkiosk/appliance/station"
+	"github.com/gridkiosk/gridkiosk/appliance/update"
 	"github.com/gridkiosk/gridkiosk/drivers/idcard"
 	"github.com/gridkiosk/gridkiosk/drivers/printer"
 	"github.com/gridkiosk/gridkiosk/drivers/serialport"
@@ -72,6 +73,12 @@ type Options struct {
 	// HealthTiming, when set, tunes the health reporter before it runs
 	// (tests shorten its waits).
 	HealthTiming func(*upstream.Reporter)
+	// RAUC installs system updates; nil dials RAUC on RAUCBus ("": the
+	// system bus). Reboot restarts into an installed update (default
+	// systemctl reboot).
+	RAUC    update.Installer
+	RAUCBus string
+	Reboot  func(context.Context) error
 }
 
 // Timing is the forwarder's pacing.
@@ -122,6 +129,8 @@ type Station struct {
 
 	healthTiming func(*upstream.Reporter)
 	reporter     atomic.Pointer[upstream.Reporter]
+	upd          atomic.Pointer[update.Manager] // nil unless update.enabled and running
+	updOpt       Options                        // RAUC, RAUCBus and Reboot
 	// remind wakes the card reminder (cardReminder) after a registration
 	// was stored with its card still on the reader.
 	remind chan struct{}
@@ -219,6 +228,7 @@ func New(opt Options) (*Station, error) {
 			},
 		}
 	}
+	s.updOpt = Options{RAUC: opt.RAUC, RAUCBus: opt.RAUCBus, Reboot: opt.Reboot}
 	return s, nil
 }
 
@@ -273,6 +283,7 @@ func (s *Station) Run(ctx context.Context) error {
 		s.log.Warn("appliance: no upstream.url configured; records stay queued at this station")
 	}
 	wg.Go(func() { s.purgeLoop(ctx) })
+	wg.Go(func() { s.runUpdater(ctx) })
 	if s.prn != nil {
 		wg.Go(func() { s.prn.run(ctx) })
 		wg.Go(func() { s.relayPrintJobs(ctx) })

@@ -41,6 +41,7 @@ type Config struct {
 	GPIO     GPIO     `toml:"gpio"`
 	UI       UI       `toml:"ui"`
 	Voice    Voice    `toml:"voice"`
+	Update   Update   `toml:"update"`
 }
 
 // Station identifies the kiosk to residents and to the county hub.
@@ -202,6 +203,28 @@ type Voice struct {
 	Device string `toml:"device"`
 }
 
+// Update is the station's system updates (appliance/update): RAUC
+// bundles from the hub or a USB stick, installed to the other root slot.
+type Update struct {
+	// Enabled lets the station fetch and install updates. A machine
+	// without RAUC or without VersionFile (a developer's) never does.
+	Enabled bool `toml:"enabled"`
+	// Window is when an installed update may reboot the station, local
+	// time, "HH:MM-HH:MM"; it may cross midnight.
+	Window string `toml:"window"`
+	// CheckInterval is how often the hub is asked for a release.
+	CheckInterval Duration `toml:"check_interval"`
+	// USBRoot holds a directory per mounted USB stick, searched for
+	// gridkiosk/update/*.raucb.
+	USBRoot string `toml:"usb_root"`
+	// TrialMinutes is how long a newly booted slot has to become healthy
+	// before the image's trial unit marks it bad and boots the old one.
+	TrialMinutes int `toml:"trial_minutes"`
+	// VersionFile holds the running system's version, written by the
+	// image.
+	VersionFile string `toml:"version_file"`
+}
+
 // DefaultVoicePack is where the appliance keeps the default voice pack.
 const DefaultVoicePack = "/usr/share/gridkiosk/voice"
 
@@ -248,6 +271,8 @@ func Default() Config {
 		},
 		UI:    UI{Language: "zh-CN", Fullscreen: true, IdleTimeout: Duration{90 * time.Second}},
 		Voice: Voice{Enabled: true, PackDir: DefaultVoicePack, Device: "default"},
+		Update: Update{Enabled: true, Window: "02:00-05:00", CheckInterval: Duration{time.Hour},
+			USBRoot: "/media/gridkiosk-usb", TrialMinutes: 5, VersionFile: "/usr/lib/gridkiosk/system-version"},
 	}
 }
 

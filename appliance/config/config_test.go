@@ -130,7 +130,8 @@ func TestValidateKeys(t *testing.T) {
 		},
 		GPIO: GPIO{ButtonHelp: "A", ButtonTech: "A", LEDReady: "A", LEDOffline: "A", LEDAttention: "A",
 			LEDBusy: "A", Buzzer: "A", Presence: "A", Relay: "A B"},
-		UI: UI{Language: "x"},
+		UI:     UI{Language: "x"},
+		Update: Update{Enabled: true, Window: "2-5", USBRoot: "rel", VersionFile: "rel"},
 	}
 	kinds := newSchema().kinds
 	errs := errorsOf(t, c.Validate())

@@ -215,4 +215,30 @@ pack_dir = "/usr/share/gridkiosk/voice"
 # The ALSA device the prompts are played to ("aplay -L" lists them).
 # Default "default".
 device = "default"
+
+[update]
+# System updates: signed RAUC bundles the county hub assigns (or a
+# technician brings on a USB stick), installed to the other root slot and
+# booted on trial; a slot that does not come up healthy rolls back by
+# itself. Downloads and installs never happen while a resident or staff
+# member uses the kiosk. Default true; a machine without RAUC never
+# installs.
+enabled = true
+# When an installed update may reboot the station, local time, and only
+# when nobody uses the kiosk. May cross midnight ("23:30-04:00"). Default
+# "02:00-05:00". A technician's bundle (USB, "gridkiosk update install")
+# does not wait for it.
+window = "02:00-05:00"
+# How often the hub is asked which release to run. 5m to 24h, default "1h".
+check_interval = "1h"
+# Where USB sticks are mounted, one directory each; a stick's
+# gridkiosk/update/*.raucb is offered for install. Empty: no sticks.
+# Default "/media/gridkiosk-usb".
+usb_root = "/media/gridkiosk-usb"
+# Minutes a newly booted slot has to become healthy before it is marked
+# bad and the station boots the old one. 1 to 60, default 5.
+trial_minutes = 5
+# The running system's version, written by the image. Default
+# "/usr/lib/gridkiosk/system-version".
+version_file = "/usr/lib/gridkiosk/system-version"
 `

@@ -249,7 +249,7 @@ func TestUnknownKeys(t *testing.T) {
 		{"ambiguous", station + "[ui]\nport = \"/dev/ttyUSB0\"\n",
 			"ui.port", 9, "unknown key (allowed in [ui]:", 0},
 		{"unknown table", station + "[camera]\nport = \"/dev/video0\"\n",
-			"camera", 8, "unknown key (allowed tables: station, upstream, health, storage, admin, devices, gpio, ui, voice)", 0},
+			"camera", 8, "unknown key (allowed tables: station, upstream, health, storage, admin, devices, gpio, ui, voice, update)", 0},
 		{"inside inline table", station + "[devices]\nscanner = { port = \"/dev/ttyACM0\", speed = 9600 }\n",
 			"devices.scanner.speed", 9, "unknown key (allowed in [devices.scanner]: port, baud, trigger, suffix)", 0},
 		{"short key", station + "x = 1\n",

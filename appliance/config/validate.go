@@ -15,6 +15,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/gridkiosk/gridkiosk/appliance/grid"
+	"github.com/gridkiosk/gridkiosk/internal/maintwindow"
 	"github.com/gridkiosk/gridkiosk/internal/spki"
 )
 
@@ -38,6 +39,7 @@ func (c *Config) Validate() error {
 	c.GPIO.validate(&ps)
 	c.UI.validate(&ps)
 	c.Voice.validate(&ps)
+	c.Update.validate(&ps)
 	return errors.Join(ps...)
 }
 
@@ -373,5 +375,24 @@ func (v Voice) validate(ps *problems) {
 		ps.add("voice.device", `is empty; name an ALSA device ("default", "plughw:1,0"; aplay -L lists them)`)
 	case strings.IndexFunc(v.Device, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) }) >= 0:
 		ps.add("voice.device", "%q has spaces or control characters; an ALSA device name has none (aplay -L lists them)", v.Device)
+	}
+}
+
+func (u Update) validate(ps *problems) {
+	if !u.Enabled {
+		return
+	}
+	if _, err := maintwindow.Parse(u.Window); err != nil {
+		ps.add("update.window", "%v; local time, may cross midnight (\"23:30-04:00\"), default \"02:00-05:00\"", err)
+	}
+	// Often enough that an assigned release reaches a station the same
+	// day; seldom enough not to load a province's hub.
+	ps.durationRange("update.check_interval", u.CheckInterval, "5m", "24h")
+	ps.intRange("update.trial_minutes", u.TrialMinutes, 1, 60)
+	if u.USBRoot != "" && !filepath.IsAbs(u.USBRoot) {
+		ps.add("update.usb_root", "%q must be an absolute path (default \"/media/gridkiosk-usb\"), or empty for no USB sticks", u.USBRoot)
+	}
+	if !filepath.IsAbs(u.VersionFile) {
+		ps.add("update.version_file", "%q must be an absolute path (default \"/usr/lib/gridkiosk/system-version\")", u.VersionFile)
 	}
 }

@@ -16,6 +16,9 @@ type Health struct {
 	Clock       ClockState            `json:"clock"`
 	Panel       PanelState            `json:"panel"`
 	RefData     RefDataState          `json:"refdata"`
+	// Update is the system update's state; nil when update.enabled is
+	// false.
+	Update *UpdateView `json:"update,omitempty"`
 }
 
 // StationInfo names the

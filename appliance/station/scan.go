@@ -22,6 +22,10 @@ type ScanResult struct {
 	Reason  string `json:"reason,omitempty"`
 	Message string `json:"message"` // for the screen, Chinese first
 	Remote  bool   `json:"remote"`  // the hub was asked
+	// Progress is how the receipt's record stands, for the look-up
+	// screen; nil for other codes, and for a record neither the station
+	// nor the hub knows.
+	Progress *Progress `json:"progress,omitempty"`
 }
 
 // ErrNoTrigger is returned by TriggerScan when the scanner reads on its own.

@@ -225,7 +225,15 @@ func TestReleasePostgres(t *testing.T) {
 	if code, out := runErr(append([]string{"release", "add", b.Path, "--version", v2, "--arch", "amd64"}, db...)...); code != 1 || !strings.Contains(out, "--db needs --releases DIR") {
 		t.Fatalf("release add --db without --releases: exit %d, %s", code, out)
 	}
+	// A release whose bundle went missing is named when serve starts.
+	run(t, append([]string{"release", "add", b.Path, "--version", v1, "--arch", "amd64", "--releases", rels, "--rauc", "none"}, db...)...)
+	if err := os.Remove(filepath.Join(rels, v1, "amd64", "bundle.raucb")); err != nil {
+		t.Fatal(err)
+	}
 	h := startHub(t, nil, db...)
+	waitFor(t, "serve's warning of the missing bundle", func() bool {
+		return strings.Contains(h.log.String(), "bundle is missing") && strings.Contains(h.log.String(), v1)
+	})
 	get := func(path string, header ...string) (*http.Response, []byte) {
 		t.Helper()
 		req, _ := http.NewRequest("GET", h.url+path, nil)

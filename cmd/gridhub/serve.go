@@ -84,6 +84,9 @@ func serve(ctx context.Context, args []string, log *slog.Logger) error {
 	if len(stations)+len(srv.Tokens) == 0 {
 		log.Warn("gridhub: no stations yet: add one with gridhub station add, or give --tokens FILE")
 	}
+	if err := checkReleaseFiles(store, log); err != nil {
+		return fmt.Errorf("serve: %w", err)
+	}
 	mux, err := serveMux(srv, *withConsole, tlsConfig != nil, log)
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
@@ -234,4 +237,27 @@ func refDataSource(file, codeKey string, public *url.URL) (func(hub.RefDataStore
 		}
 		return signedcode.AttachKeys(data, signer.ForStation(station))
 	}, nil
+}
+
+// checkReleaseFiles warns of releases whose bundle is missing or not the
+// size it was added with (a data directory moved without its releases, a
+// --releases directory not mounted): stations would be offered them and
+// get 503 for the bundle.
+func checkReleaseFiles(store hub.ReleaseStore, log *slog.Logger) error {
+	rels, err := store.Releases()
+	if err != nil {
+		return err
+	}
+	for _, r := range rels {
+		fi, err := os.Stat(r.Path)
+		switch {
+		case err != nil:
+			log.Warn("gridhub: a release's bundle is missing: stations get 503 for it until it is back or added again (gridhub release add --replace)",
+				"version", r.Version, "arch", r.Arch, "err", err)
+		case fi.Size() != r.Size:
+			log.Warn("gridhub: a release's bundle is not the size it was added with: it is not served (gridhub release add --replace)",
+				"version", r.Version, "arch", r.Arch, "path", r.Path, "size", fi.Size(), "want", r.Size)
+		}
+	}
+	return nil
 }

@@ -58,7 +58,9 @@ func TestQuietUnderTheCLocale(t *testing.T) {
 	if err := os.WriteFile(cfg, []byte(config.Example()), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	commands := [][]string{{"version"}, {"config", "check", cfg}, {"config", "example"}, {"help"}}
+	upd := updateConfig(t, t.TempDir(), "127.0.0.1:1")
+	commands := [][]string{{"version"}, {"config", "check", cfg}, {"config", "example"}, {"help"},
+		{"update", "status", "--config", upd}}
 	for _, locale := range []string{"LANG=C.UTF-8", "LC_ALL=C", "LC_ALL=C.utf8", "LANG=POSIX", "LANG=zh_CN.UTF-8", ""} {
 		for _, args := range commands {
 			cmd := exec.Command(os.Args[0], args...)

@@ -24,7 +24,7 @@ var emitted = []any{
 	probeResult{}, []serialport.Candidate{}, probedFunction{},
 	vocab.Health{}, vocab.ScanResult{}, vocab.SessionView{}, vocab.Ack{},
 	vocab.PrintResult{}, vocab.StaffSession{}, vocab.PanelState{}, vocab.CheckIn{},
-	vocab.Place{}, vocab.Row{}, vocab.PrintJob{},
+	vocab.Place{}, vocab.Row{}, vocab.PrintJob{}, vocab.UpdateView{}, vocab.UpdateRefused{},
 	wire.Batch{}, wire.Reply{}, wire.Status{},
 	record.Receipt{}, record.Volunteer{},
 	signedcode.Appointment{}, signedcode.Staff{},

@@ -7,6 +7,7 @@
 //	gridkiosk serve   [--config FILE] [--simulate] [--data DIR]
 //	gridkiosk config check [FILE | --config FILE]
 //	gridkiosk config example
+//	gridkiosk update status|install FILE
 //	gridkiosk version
 package main
 
@@ -48,6 +49,9 @@ Usage:
                                                                print each code a scanner reads
   gridkiosk probe gpio [--config FILE] [--watch] [--blink NAME] [--beep] [--json]
                                                                list the panel's pins, print presses, blink, beep
+  gridkiosk update status  [--config FILE] [--json]           the system update: slot, version, pending, last result
+  gridkiosk update install FILE [--force] [--allow-older]      install a RAUC bundle (through the running station,
+                                                               when the kiosk is idle; --force: now)
   gridkiosk version
 
 --simulate starts a local county hub and demo data for 幸福湾社区 (Xingfuwan
@@ -80,6 +84,8 @@ func realMain(args []string, stdout, stderr io.Writer) int {
 		err = cmdConfig(args[1:], stdout)
 	case "probe":
 		err = cmdProbe(ctx, args[1:], stdout)
+	case "update":
+		err = cmdUpdate(ctx, args[1:], stdout)
 	case "version":
 		fmt.Fprintln(stdout, "gridkiosk", version)
 	case "help", "-h", "--help":

@@ -14,6 +14,7 @@ import (
 	"github.com/gridkiosk/gridkiosk/internal/logring"
 	"github.com/gridkiosk/gridkiosk/sim/simpanel"
 	"github.com/gridkiosk/gridkiosk/ui"
+	"github.com/gridkiosk/gridkiosk/ui/handwriting"
 	"github.com/gridkiosk/gridkiosk/ui/kiosk"
 	"github.com/gridkiosk/gridkiosk/ui/mm"
 	"github.com/gridkiosk/gridkiosk/ui/pinyin"
@@ -84,7 +85,10 @@ func cmdRun(ctx context.Context, args []string, log *slog.Logger, ring *logring.
 	if lang == "" {
 		lang = cfg.UI.Language
 	}
-	ko := kiosk.Options{Lang: lang, Pinyin: engine, Screens: a.screens(engine, ring), Log: log.With("component", "kiosk")}
+	// Read only when a resident first needs it (the manual name), in the
+	// background: a kiosk whose image lacks the model offers pinyin only.
+	ko := kiosk.Options{Lang: lang, Pinyin: engine, Screens: a.screens(engine, ring), Log: log.With("component", "kiosk"),
+		Handwriting: handwriting.NewLazy(handwriting.DefaultModelPath)}
 	if a.voice != nil {
 		ko.Speaker = a.voice
 	}

@@ -93,6 +93,11 @@ func start(o options, log *slog.Logger) (*app, error) {
 			return nil, fmt.Errorf("configuration %s:\n%w\n(run \"gridkiosk config check --config %s\" after fixing it)", o.config, err, o.config)
 		}
 	}
+	if a.sim != nil {
+		// The simulated station runs on a developer's machine, whose
+		// system it must not update.
+		cfg.Update.Enabled = false
+	}
 	if o.admin != "" {
 		cfg.Admin.Listen = o.admin
 		if err := cfg.Validate(); err != nil {
@@ -136,14 +141,17 @@ func start(o options, log *slog.Logger) (*app, error) {
 		a.close()
 		return nil, fmt.Errorf("admin API: listen on %s (admin.listen): %w; is another gridkiosk running?", cfg.Admin.Listen, err)
 	}
-	var h http.Handler = adminapi.Handler(st, token)
+	// The update endpoints and, in simulation, the simulation's own,
+	// beside the station's.
+	mux := http.NewServeMux()
+	upd := updateHandler(st, token)
+	mux.Handle(pathUpdate, upd)
+	mux.Handle(pathUpdate+"/", upd)
 	if a.sim != nil {
-		// The simulation's own endpoints, beside the station's.
-		mux := http.NewServeMux()
 		mux.Handle("/v1/sim/", sim.Handler(a.sim, token))
-		mux.Handle("/", h)
-		h = mux
 	}
+	mux.Handle("/", adminapi.Handler(st, token))
+	var h http.Handler = mux
 	a.admin, a.adminLn = adminLimits().Server(h, a.adminLn, log.With("component", "admin"))
 	if a.sim != nil {
 		if err := sim.Seed(st, log); err != nil {

@@ -108,8 +108,8 @@ const refData = `{
     {"code": "returnee", "name": "返乡人员登记", "name_en": "Returnee registration"}
   ],
   "staff": [
-    {"id": "s-0001", "name": "赵丽娟", "role": "community_grid_leader"},
-    {"id": "s-0007", "name": "李建国", "role": "micro_grid_leader", "micro": "c07-m03", "party_member_central_household": true, "roles": ["technician"]},
+    {"id": "s-0001", "name": "赵丽娟", "role": "community_grid_leader", "phone": "13903570001"},
+    {"id": "s-0007", "name": "李建国", "role": "micro_grid_leader", "micro": "c07-m03", "phone": "13903570007", "party_member_central_household": true, "roles": ["technician"]},
     {"id": "s-0012", "name": "张伟", "role": "volunteer"}
   ]
 }`

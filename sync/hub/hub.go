@@ -63,6 +63,9 @@ type Server struct {
 	// HealthInFlight bounds the health reports stored at once; more get
 	// 503 with a Retry-After. Default DefaultHealthInFlight.
 	HealthInFlight int
+	// BundleStall is how long a bundle's download may make no progress
+	// before it is dropped. Default DefaultBundleStall.
+	BundleStall time.Duration
 
 	gate healthGate
 }

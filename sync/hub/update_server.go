@@ -1,6 +1,7 @@
 package hub
 
 import (
+	"cmp"
 	"fmt"
 	"net/http"
 	"os"
@@ -10,12 +11,12 @@ import (
 	"github.com/gridkiosk/gridkiosk/sync/wire"
 )
 
-// bundleStall is how long a bundle's download may make no progress
-// before the hub drops it: a station on a slow county link takes many
-// minutes over a bundle of hundreds of MB, more than the server's
-// WriteTimeout allows an answer, but one that stopped reading is let go
-// (it resumes with a Range request).
-const bundleStall = 2 * time.Minute
+// DefaultBundleStall is how long a bundle's download may make no
+// progress before the hub drops it: a station on a slow county link
+// takes many minutes over a bundle of hundreds of MB, more than the
+// server's WriteTimeout allows an answer, but one that stopped reading is
+// let go (it resumes with a Range request).
+const DefaultBundleStall = 2 * time.Minute
 
 // update answers a station's update question (PROTOCOL.md, "System
 // updates"): the release assigned to it or its county for its arch, or
@@ -109,17 +110,19 @@ func (s *Server) bundle(w http.ResponseWriter, r *http.Request, station string) 
 	h.Set("Content-Type", "application/octet-stream")
 	h.Set("Cache-Control", "no-cache")
 	s.Log.Info("hub: bundle", "station", station, "version", version, "arch", arch, "range", r.Header.Get("Range"))
-	http.ServeContent(&stallWriter{ResponseWriter: w, rc: http.NewResponseController(w)}, r, "", rel.AddedAt, f)
+	stall := cmp.Or(s.BundleStall, DefaultBundleStall)
+	http.ServeContent(&stallWriter{ResponseWriter: w, rc: http.NewResponseController(w), stall: stall}, r, "", rel.AddedAt, f)
 }
 
 // stallWriter moves the connection's write deadline on with every
 // write, so that a download is cut off only when it stalls.
 type stallWriter struct {
 	http.ResponseWriter
-	rc *http.ResponseController
+	rc    *http.ResponseController
+	stall time.Duration
 }
 
 func (s *stallWriter) Write(b []byte) (int, error) {
-	s.rc.SetWriteDeadline(time.Now().Add(bundleStall))
+	s.rc.SetWriteDeadline(time.Now().Add(s.stall))
 	return s.ResponseWriter.Write(b)
 }

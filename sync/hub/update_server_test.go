@@ -261,3 +261,68 @@ func TestBundleRanges(t *testing.T) {
 		t.Fatalf("truncated file: %d", resp.StatusCode)
 	}
 }
+
+// A bundle's download outlasts the server's WriteTimeout while it makes
+// progress, and is dropped once it stalls for BundleStall.
+func TestBundleSlowAndStalled(t *testing.T) {
+	dir := t.TempDir()
+	store, err := hub.OpenBolt(filepath.Join(dir, "hub.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	data := releasetest.Fake(24<<20, 5) // beyond what loopback's socket buffers hold
+	path := filepath.Join(dir, "bundle.raucb")
+	if err := os.WriteFile(path, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	sum := sha256.Sum256(data)
+	if err := store.PutRelease(hub.Release{Version: "1.0", Arch: "amd64", Size: int64(len(data)), SHA256: hex.EncodeToString(sum[:]),
+		Path: path, AddedAt: time.Now(), AddedBy: "test"}, false); err != nil {
+		t.Fatal(err)
+	}
+	srv := &hub.Server{Store: store, Tokens: hub.Tokens{"tok": "st-a"}, Log: slog.New(slog.DiscardHandler), BundleStall: 3 * time.Second}
+	ts := httptest.NewUnstartedServer(srv.Handler())
+	ts.Config.WriteTimeout = 300 * time.Millisecond
+	ts.Start()
+	defer ts.Close()
+	fetch := func(pause time.Duration, pauseAt int) (int, error) {
+		req, _ := http.NewRequest("GET", ts.URL+fmt.Sprintf(wire.PathBundleFormat, "1.0", "amd64"), nil)
+		req.Header.Set("Authorization", "Bearer tok")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			return 0, err
+		}
+		defer resp.Body.Close()
+		h := sha256.New()
+		buf := make([]byte, 1<<20)
+		n := 0
+		for {
+			if n >= pauseAt {
+				time.Sleep(pause)
+				pauseAt = len(data) + 1
+			}
+			m, err := resp.Body.Read(buf)
+			h.Write(buf[:m])
+			n += m
+			if err == io.EOF {
+				if !bytes.Equal(h.Sum(nil), sum[:]) {
+					return n, fmt.Errorf("%d bytes that are not the bundle", n)
+				}
+				return n, nil
+			}
+			if err != nil {
+				return n, err
+			}
+		}
+	}
+	// Slow but steady: 1 s without reading after the first MiB, far
+	// beyond the 300 ms WriteTimeout, well within the stall limit.
+	if n, err := fetch(time.Second, 1<<20); err != nil || n != len(data) {
+		t.Fatalf("slow download: %d of %d bytes, %v", n, len(data), err)
+	}
+	// Stalled: the hub lets go after BundleStall; the station resumes.
+	if n, err := fetch(4*time.Second+srv.BundleStall, 1<<20); err == nil || n >= len(data) {
+		t.Fatalf("stalled download: %d of %d bytes, %v; want it cut off", n, len(data), err)
+	}
+}

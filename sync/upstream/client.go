@@ -153,6 +153,12 @@ func (c *Client) Status(ctx context.Context, id string) (wire.Status, error) {
 // do sends one request and turns every non-success answer into an
 // *HTTPError, so callers handle a single error shape.
 func (c *Client) do(ctx context.Context, method, path string, body []byte, h http.Header) (*http.Response, error) {
+	return c.doWith(ctx, c.HTTP, method, path, body, h)
+}
+
+// doWith is do with another HTTP client than c.HTTP (the same transport
+// without its overall timeout, for a long download).
+func (c *Client) doWith(ctx context.Context, hc *http.Client, method, path string, body []byte, h http.Header) (*http.Response, error) {
 	tok, err := c.Token()
 	if err != nil {
 		return nil, fmt.Errorf("upstream: station token: %w", err)
@@ -174,7 +180,6 @@ func (c *Client) do(ctx context.Context, method, path string, body []byte, h htt
 	if body != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}
-	hc := c.HTTP
 	if hc == nil {
 		hc = http.DefaultClient
 	}

@@ -77,6 +77,10 @@ type Options struct {
 	// Speaker says each resident screen's instruction, the idle
 	// countdown, errors and the ticket aloud; nil keeps the kiosk silent.
 	Speaker Speaker
+	// Handwriting, if set, offers 手写 beside pinyin for a name typed in
+	// (a *handwriting.Lazy on the installed model); nil offers pinyin
+	// only.
+	Handwriting Handwriting
 	// Log is for the screens' own faults (a prompt the catalogue lacks);
 	// nil discards them.
 	Log *slog.Logger
@@ -123,9 +127,11 @@ type App struct {
 	pressed  time.Time // when the station's name was pressed; zero when it is not
 	doneAt   time.Time
 	busy     bool // a registration is being stored
-	live     live
-	voice    spoken // what was last announced
-	wake     wake   // when Run next calls Tick
+	// handWaiting says a job waits for the handwriting model to be read.
+	handWaiting bool
+	live        live
+	voice       spoken // what was last announced
+	wake        wake   // when Run next calls Tick
 }
 
 // New builds the kiosk in win and puts the attract screen up. Call it on

@@ -161,6 +161,7 @@ func (a *App) manualIDScreen() fyne.CanvasObject {
 		}
 		a.say(idPrompt(string(a.f.id)))
 	}
+	a.warmHand()
 	back := newButton(a.tr("返回首页", "Start over"), plain, a.act(func() { a.cancel(notice{}) }))
 	why := newPara(a.tr("输好后点“确认”，再输入姓名。", "Then tap OK and type your name."), sizeBody, muted, paneWidth)
 	left := lines(why, field, container.NewBorder(nil, nil, mark, nil, hint), back)
@@ -177,21 +178,25 @@ func (a *App) manualNameScreen() fyne.CanvasObject {
 		value.Text, value.Color = a.f.problem, red
 	}
 	kb := keyboard.NewPinyinKeyboard(a.pinyin)
-	kb.OnCommit = func(s string) {
-		a.touch()
+	add := func(s string) {
 		a.f.problem = ""
 		if len(a.f.name)+len([]rune(s)) <= maxName {
 			a.f.name = append(a.f.name, []rune(s)...)
 		}
 		setField(value, string(a.f.name), prompt)
 	}
-	kb.OnBackspace = func() {
+	kb.OnCommit = func(s string) {
+		a.touch()
+		add(s)
+	}
+	del := func() {
 		a.touch()
 		if n := len(a.f.name); n > 0 {
 			a.f.name = a.f.name[:n-1]
 		}
 		setField(value, string(a.f.name), prompt)
 	}
+	kb.OnBackspace = del
 	kb.OnDone = a.act(a.startManualSession)
 	a.live.composing = kb.Composition
 	// Back to the number starts it afresh: once confirmed, the number
@@ -200,9 +205,9 @@ func (a *App) manualNameScreen() fyne.CanvasObject {
 		a.f.id, a.f.name, a.f.problem = nil, nil, ""
 		a.show(scrManualID)
 	}))
-	top := container.NewBorder(nil, nil, back, a.againButton(), field)
+	top := container.NewBorder(nil, nil, back, a.nameChoice(), field)
 	return container.NewStack(canvas.NewRectangle(paper),
-		container.New(stack{0.6}, container.New(margin{x: inset, y: 6}, container.New(middle{}, top)), kb))
+		container.New(stack{0.6}, container.New(margin{x: inset, y: 6}, container.New(middle{}, top)), a.nameInput(kb, add, del)))
 }
 
 // startManualSession hands name and number to the station, which checks

@@ -54,8 +54,12 @@ type flow struct {
 	id      []rune // typed on the manual entry screen
 	name    []rune
 	problem string // for the screen shown: what the station said, in words
-	ack     *station.Ack
-	place   station.Place
+	hand    bool   // the name is written by hand (手写), not typed in pinyin
+	code    []rune // a receipt's ticket digits, typed to look it up
+	// progress is the answer of a look-up (查进度).
+	progress *station.Progress
+	ack      *station.Ack
+	place    station.Place
 }
 
 // sessionKey tells one session of the station from the next.
@@ -104,6 +108,9 @@ func (a *App) followScan(r *station.ScanResult) {
 		return
 	}
 	a.lastScan = r.At
+	if a.followLookupScan(r) {
+		return
+	}
 	switch r.Kind {
 	case "refused", "unknown", "receipt":
 		a.notice = notice{msg: ui.Pick(a.lang, r.Message), bad: r.Kind != "receipt", until: a.now().Add(noticeFor), say: scanPrompt(r)}
@@ -409,6 +416,10 @@ func (a *App) show(name string) {
 		o = a.scanScreen()
 	case scrMatter:
 		o = a.matterScreen()
+	case scrLookup:
+		o = a.lookupScreen()
+	case scrProgress:
+		o = a.progressScreen()
 	default:
 		a.screen = scrAttract
 		o = a.attractScreen()

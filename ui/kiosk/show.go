@@ -10,13 +10,16 @@ import (
 )
 
 // Names lists the screens Show puts up, in the order a resident meets
-// them: "declined" is the attract screen after a declined notice, "done-card"
+// them: "lookup-unknown" is the look-up screen after a ticket not
+// found, "progress-offline" the progress from the station's own copy;
+// "declined" is the attract screen after a declined notice, "done-card"
 // the done screen while the card is still on the reader, "matter-phone"
 // the phone number of a matter reported without a card, "idle" the
 // purpose screen under the idle question.
 func Names() []string {
 	return []string{scrAttract, scrCard, scrScan, scrMatter, "matter-phone", "declined", scrConsent, scrConfirm,
-		scrPurpose, scrPhone, scrDone, "done-card", scrManualID, scrManualName, "idle", "help", "help-phone"}
+		scrPurpose, scrPhone, scrDone, "done-card", scrManualID, scrManualName, "idle", "help", "help-phone",
+		scrLookup, "lookup-unknown", scrProgress, "progress-offline"}
 }
 
 // Show puts up the named screen at once, for tests and screenshots. The
@@ -69,6 +72,15 @@ func (a *App) Show(name string) error {
 	case scrManualName:
 		a.f = flow{kind: kindManual, agreed: true, id: []rune(sampleID), name: []rune("王秀兰")}
 		a.show(scrManualName)
+	case scrLookup:
+		a.f = flow{kind: kindLookup, code: []rune("00")}
+		a.show(scrLookup)
+	case "lookup-unknown":
+		a.f = flow{kind: kindLookup, code: []rune("0999")}
+		a.looked(a.lang, nil, fmt.Errorf("kiosk: sample: %w", station.ErrNotFound))
+	case scrProgress, "progress-offline":
+		a.f = flow{kind: kindLookup, progress: a.sampleProgress(name == scrProgress)}
+		a.show(scrProgress)
 	case "help": // a resident pressed the help button
 		a.f = flow{}
 		a.show(scrAttract)

@@ -16,8 +16,7 @@ const (
 	// scrCard asks for the ID card, with a way in without one.
 	scrCard = "card"
 	// scrScan asks for a code at the scanner: an appointment, or a
-	// receipt to look a matter up by (查进度) until a look-up screen of its
-	// own exists.
+	// receipt, which opens its progress (查进度, lookup.go).
 	scrScan = "scan"
 )
 
@@ -26,7 +25,7 @@ const (
 	kindCard   = "card"   // a card laid, or an appointment code
 	kindManual = "manual" // the ID number typed, no card at hand
 	kindMatter = "matter" // a matter reported with no ID at all
-	kindLookup = "lookup" // 查进度: scan the receipt
+	kindLookup = "lookup" // 查进度: the receipt scanned or its ticket typed
 )
 
 // Glyphs of the start screen's tiles.
@@ -74,7 +73,7 @@ func (a *App) attractScreen() fyne.CanvasObject {
 		a.startTile("刷身份证登记", "Register with ID card", "card", cardGlyph, primary, func() { a.begin(kindCard, scrCard) }),
 		a.startTile("扫码", "Scan a code", "scan", scanGlyph, plain, func() { a.begin(kindCard, scrScan) }),
 		a.startTile("反映问题", "Report a problem", "report", reportGlyph, plain, func() { a.begin(kindMatter, scrMatter) }),
-		a.startTile("查进度", "Check progress", "look", lookGlyph, plain, func() { a.begin(kindLookup, scrScan) }),
+		a.startTile("查进度", "Check progress", "look", lookGlyph, plain, func() { a.begin(kindLookup, scrLookup) }),
 		a.startTile("求助", "Call staff", "help", helpGlyph, plain, a.callHelp),
 	}
 	// The tiles take what height is left: the larger the target, the
@@ -149,10 +148,6 @@ func (a *App) cardScreen() fyne.CanvasObject {
 func (a *App) scanScreen() fyne.CanvasObject {
 	title := a.tr("请扫码", "Scan your code")
 	say := a.tr("请把预约码或回执上的二维码对准扫码口", "Hold your appointment code or your receipt's QR code to the scanner")
-	if a.f.kind == kindLookup {
-		title = a.tr("查进度", "Check progress")
-		say = a.tr("请把回执上的二维码对准扫码口，查看办理进度", "Hold your receipt's QR code to the scanner to see how your matter stands")
-	}
 	icon := &canvas.Image{Resource: glyph("scan", scanGlyph, ink), FillMode: canvas.ImageFillContain}
 	icon.SetMinSize(fyne.NewSquareSize(120))
 	p := newPara(say, sizeBig, ink, fullWidth-120-2*gap)

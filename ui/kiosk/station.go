@@ -31,6 +31,11 @@ type Station interface {
 	LastScan() *station.ScanResult
 	// ReportMatter stores a matter reported with no ID card (反映问题).
 	ReportMatter(ctx context.Context, m station.MatterReport) (station.Ack, error)
+	// Progress says how a matter stands (查进度), by its receipt's record
+	// ID or its ticket: the hub's word when it answers in a few seconds,
+	// else the station's own copy; station.ErrNotFound when neither
+	// knows it.
+	Progress(ctx context.Context, q station.ProgressQuery) (station.Progress, error)
 	// CallHelp calls staff, as the panel's help button does (求助).
 	CallHelp()
 

@@ -118,6 +118,8 @@ func (a *App) screenPrompts(name string) []string {
 	case name == scrDone:
 		ids = append(ids, a.finishPrompts()...)
 		return ids
+	case name == scrProgress:
+		return append(ids, a.progressPrompts()...)
 	case name == scrAttract && a.notice.msg != "":
 		if id := a.noticePrompt(); id != "" {
 			ids = append(ids, id)

@@ -154,8 +154,8 @@ func TestHelpTile(t *testing.T) {
 	r.loop.until(t, "the banner", func() bool { r.app.Tick(); return r.shows("已呼叫工作人员") && r.shows("一楼大厅服务台") })
 }
 
-// 扫码 and 查进度 lead to the scanner, each saying what to scan; a tap
-// goes back.
+// 扫码 leads to the scanner and 查进度 to the look-up screen, each saying
+// what to scan; a tap goes back.
 func TestScanTiles(t *testing.T) {
 	r := newRig(t, rigOptions{noCard: true})
 	r.tap("扫码")
@@ -164,7 +164,7 @@ func TestScanTiles(t *testing.T) {
 	}
 	r.tap("返回首页")
 	r.tap("查进度")
-	if r.app.Screen() != scrScan || !r.shows("查看办理进度") {
+	if r.app.Screen() != scrLookup || !r.shows("回执上的二维码") {
 		t.Fatalf("查进度: %s %q", r.app.Screen(), texts(r.win.Content()))
 	}
 	r.tap("返回首页")

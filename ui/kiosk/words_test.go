@@ -98,5 +98,5 @@ func TestGroups(t *testing.T) {
 
 func ExampleNames() {
 	fmt.Println(strings.Join(Names(), " "))
-	// Output: attract card scan matter matter-phone declined consent confirm purpose phone done done-card manual-id manual-name idle help help-phone
+	// Output: attract card scan matter matter-phone declined consent confirm purpose phone done done-card manual-id manual-name idle help help-phone lookup lookup-unknown progress progress-offline
 }

@@ -30,6 +30,9 @@ func newConfigPage(s *Screen) *configPage {
 		{"hub", "县平台地址", "Hub URL"},
 		{"data", "数据目录", "Data"},
 		{"version", "版本", "Version"},
+		{"system", "系统", "System"},
+		{"update", "系统更新", "Update"},
+		{"lastupdate", "上次更新", "Last update"},
 	} {
 		p.f.row(r[0], s.tr(r[1], r[2]))
 	}
@@ -59,6 +62,54 @@ func (p *configPage) show(h station.Health) {
 	p.f.set("data", fmt.Sprintf(s.tr("%s，已送达记录保留 %d 天", "%s, delivered records kept %d days"), c.Storage.Dir, c.Storage.RetentionDays))
 	up := (time.Duration(h.UptimeSec) * time.Second).String()
 	p.f.set("version", orElse(h.Version, "dev")+s.tr("，已运行 ", ", up ")+up)
+	p.showUpdate(h.Update)
+}
+
+// showUpdate shows the system update: the slot and system version, what
+// is under way, and how the last attempt ended.
+func (p *configPage) showUpdate(u *station.UpdateView) {
+	s := p.s
+	if u == nil || !u.Enabled {
+		off := s.tr("系统更新已关闭（update.enabled）", "system updates off (update.enabled)")
+		p.f.set("system", off)
+		p.f.set("update", "-")
+		p.f.set("lastupdate", "-")
+		return
+	}
+	unknown := s.tr("未知", "unknown")
+	p.f.set("system", fmt.Sprintf(s.tr("分区 %s，版本 %s", "slot %s, version %s"), orElse(u.Slot, "-"), orElse(u.Version, unknown)))
+	state := s.word(u.State)
+	if u.Pending != "" {
+		state += " " + u.Pending
+	}
+	var about []string
+	if u.Source != "" {
+		about = append(about, s.tr("来自", "from ")+s.word(u.Source))
+	}
+	if u.Percent > 0 {
+		about = append(about, fmt.Sprintf("%d%%", u.Percent))
+	}
+	if u.Busy {
+		about = append(about, s.tr("终端使用中，稍后继续", "kiosk in use, goes on later"))
+	}
+	if len(about) > 0 {
+		state += s.tr("（", " (") + strings.Join(about, s.tr("，", ", ")) + s.tr("）", ")")
+	}
+	if u.Window != "" {
+		state += s.tr("\n重启时段 ", "\nreboots in ") + u.Window
+	}
+	p.f.set("update", state)
+	last := "-"
+	if u.Reason != "" {
+		last = s.word(u.Reason)
+		if u.LastAt != nil {
+			last += "  " + u.LastAt.In(s.now().Location()).Format("01-02 15:04")
+		}
+		if u.Last != "" {
+			last += "\n" + u.Last
+		}
+	}
+	p.f.set("lastupdate", last)
 }
 
 func serial(port string, baud int) string {

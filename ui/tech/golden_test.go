@@ -61,6 +61,9 @@ func (f *fixture) Health() station.Health {
 		Clock:   station.ClockState{HubSeen: true, OffsetMS: -1200},
 		Panel:   station.PanelState{Present: true, HelpSince: at(9, 28), Presence: true},
 		RefData: station.RefDataState{ETag: `"sha256-5f0c2a9e71b4d3c8e2"`, FetchedAt: at(7, 2)},
+		Update: &station.UpdateView{Enabled: true, Slot: "B", Version: "2026.11.30.020000+g0c1d2e3", State: "downloading",
+			Pending: "2026.12.7.140500+g61892aa", Source: "hub", Percent: 42, Reason: "signature", LastAt: at(2, 14),
+			Last: "2026.11.28.1+g5e6f7a8 not installed: signature verification failed", Window: "02:00-05:00"},
 	}
 }
 

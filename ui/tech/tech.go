@@ -119,6 +119,9 @@ func New(st Station, lang string, now func() time.Time, back func(), opt Options
 
 func (s *Screen) tr(zh, en string) string { return ui.Tr(s.lang, zh, en) }
 
+// word is an update state, reason or source in the screen's language.
+func (s *Screen) word(w string) string { return s.tr(station.UpdateWord(w)) }
+
 func (s *Screen) addPage(name string, content fyne.CanvasObject) {
 	i := len(s.pages)
 	s.tabs = append(s.tabs, touch.NewButton(name, widget.MediumImportance, func() { s.showPage(i) }))

@@ -200,3 +200,34 @@ func TestSendRate(t *testing.T) {
 		}
 	}
 }
+
+// The system update on the config page: off, on trial, failed, each in
+// the screen's language.
+func TestUpdateRows(t *testing.T) {
+	for _, tt := range []struct {
+		name           string
+		lang           string
+		u              *station.UpdateView
+		system, update string
+		last           string
+	}{
+		{"off", "zh-CN", nil, "系统更新已关闭（update.enabled）", "-", "-"},
+		{"trial", "zh-CN", &station.UpdateView{Enabled: true, Slot: "A", Version: "2026.12.7.1", State: "trial", Pending: "2026.12.7.1", Window: "02:00-05:00"},
+			"分区 A，版本 2026.12.7.1", "新系统试运行中 2026.12.7.1\n重启时段 02:00-05:00", "-"},
+		{"held", "en", &station.UpdateView{Enabled: true, Slot: "B", State: "waiting", Pending: "2.0", Source: "usb", Busy: true,
+			Reason: "rolled_back", Last: "1.9 did not come up healthy; back on 1.8 (slot B)", LastAt: at(2, 14)},
+			"slot B, version unknown", "downloaded, waiting to install 2.0 (from USB stick, kiosk in use, goes on later)",
+			"rolled back to the old system  11-26 02:14\n1.9 did not come up healthy; back on 1.8 (slot B)"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFixture()
+			s := New(f, tt.lang, fixedNow, nil, Options{})
+			s.cfg.showUpdate(tt.u)
+			for key, want := range map[string]string{"system": tt.system, "update": tt.update, "lastupdate": tt.last} {
+				if got := s.cfg.f.values[key].Text; got != want {
+					t.Errorf("%s = %q, want %q", key, got, want)
+				}
+			}
+		})
+	}
+}

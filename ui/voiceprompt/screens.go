@@ -44,8 +44,31 @@ func Screen(name string) ([]string, bool) {
 		return []string{HelpCalled, Attract}, true
 	case "help-phone":
 		return []string{HelpCalled, Phone}, true
+	case "lookup":
+		return []string{LookUp}, true
+	case "lookup-unknown":
+		return []string{LookUp, ErrLookupNotFound}, true
+	case "progress":
+		return Progress("in_progress", true), true
+	case "progress-offline":
+		return Progress("received", false), true
 	}
 	return nil, false
+}
+
+// Progress returns what the look-up screen says of a matter in state
+// (appliance/station's Progress states: received, in_progress, done,
+// returned; any other reads as received): the state, and when the hub
+// was not reached (remote false), that this is the station's own record.
+func Progress(state string, remote bool) []string {
+	id := map[string]string{"in_progress": StatusInProgress, "done": StatusDone, "returned": StatusReturned}[state]
+	if id == "" {
+		id = StatusReceived
+	}
+	if remote {
+		return []string{id}
+	}
+	return []string{id, StatusLocal}
 }
 
 // Receipt is what becomes of the resident's receipt, as the done screen

@@ -40,12 +40,20 @@ const (
 	Done            = "screen.done"
 	ManualID        = "screen.manual-id"
 	ManualName      = "screen.manual-name"
+	ManualNameHand  = "screen.manual-name-hand"
 	// The start screen's choices: the card, a code, a matter without a
 	// card and its phone number.
 	Card        = "screen.card"
 	Scan        = "screen.scan"
 	Matter      = "screen.matter"
 	MatterPhone = "screen.matter-phone"
+	// 查进度: the look-up screen's instruction, and how a matter stands.
+	LookUp           = "screen.lookup"
+	StatusReceived   = "status.received"
+	StatusInProgress = "status.in-progress"
+	StatusDone       = "status.done"
+	StatusReturned   = "status.returned"
+	StatusLocal      = "status.local"
 
 	// Notices on the attract screen and the help button.
 	Declined   = "notice.declined"
@@ -80,6 +88,7 @@ const (
 	ErrIDBirth        = "error.id-birth"
 	ErrIDNotResident  = "error.id-not-resident"
 	ErrNoMatters      = "error.no-matters"
+	ErrLookupNotFound = "error.lookup-not-found"
 	ScanUnknown       = "scan.unknown"
 	ScanUnknownKey    = "scan.unknown-key"
 	ScanForged        = "scan.forged"
@@ -114,6 +123,15 @@ func prompts() []Prompt {
 		{Matter, "您要反映什么问题？请点一项。", "What would you like to report? Tap one."},
 		{MatterPhone, "留个手机号吗？只用于工作人员回电告诉您办理情况。不想留，可以点跳过。",
 			"Leave a mobile number? It is only for staff to call you back. Tap Skip to leave none."},
+		{LookUp, "请把回执上的二维码对准扫码口；或者输入回执上票号的四位数字，再点确认。",
+			"Hold your receipt's QR code to the scanner, or type the four digits of its ticket number and tap OK."},
+		{StatusReceived, "您的事项已受理，工作人员会尽快核对，请留意电话通知。",
+			"Your matter has been received: staff will look at it soon; watch for a phone call."},
+		{StatusInProgress, "您的事项正在办理中，不用再次提交。", "Your matter is being handled: there is no need to submit it again."},
+		{StatusDone, "您的事项已经办结。如需领取材料，请带回执和身份证到服务站。",
+			"Your matter is done. If there is something to collect, bring the receipt and your ID card to the station."},
+		{StatusReturned, "您的事项已退回，请联系屏幕上的网格员。", "Your matter was returned: please call the grid worker on the screen."},
+		{StatusLocal, "暂时连不上上级平台，这是本机的记录。", "The county hub cannot be reached just now: this is the station's own record."},
 		{Confirm, "请核对您的信息。没有问题，请点确认；不是您本人，请点不是我。",
 			"Please check your details: tap Confirm if they are right, Not me if they are not yours."},
 		{AppointmentCard, "预约码有效。请将本人身份证放在读卡器上；没带身份证，可以输入身份证号。",
@@ -130,6 +148,8 @@ func prompts() []Prompt {
 			"Type the 18 characters of your ID number, then tap OK."},
 		{ManualName, "请用拼音输入您的姓名，输好后点确认。",
 			"Type your name in pinyin, then tap OK."},
+		{ManualNameHand, "请在方框里用手指写一个字，再点右边的字。写完姓名后点确认。",
+			"Write one character in the box with your finger, then tap it on the right. When your name is done, tap OK."},
 		{Declined, "已取消，没有保存任何信息。工作人员可以当面为您办理。", "Cancelled, nothing was stored. Staff will help you in person."},
 		{HelpCalled, "已呼叫工作人员，请稍候。", "Staff have been called. Please wait."},
 		// Short: it must be said in full before the countdown's last
@@ -162,6 +182,8 @@ func prompts() []Prompt {
 		{ErrIDNotResident, "这里只能输入居民身份证号，其他证件请放在读卡器上。",
 			"Only a resident ID number can be typed here: lay other cards on the reader."},
 		{ErrNoMatters, "暂时无法选择事项，请找工作人员帮忙。", "Matters cannot be chosen just now: please ask staff."},
+		{ErrLookupNotFound, "没有找到这张回执的记录，请核对票号，或者找工作人员。",
+			"No record of that receipt here: check the ticket number, or ask staff."},
 		{ScanUnknown, "不是本站能识别的二维码。", "Not a code this station knows."},
 		{ScanUnknownKey, "本站还不能核验这个码，请联系工作人员。", "This station cannot check this code yet: please ask staff."},
 		{ScanForged, "二维码无效，可能被改动过。", "The code is not valid: it may have been altered."},

@@ -118,6 +118,7 @@ func (c *Console) Handler() (http.Handler, error) {
 	mux.HandleFunc("GET /console/audit", c.authed(adminOnly, c.audit))
 	mux.HandleFunc("GET /console/stations", c.authed(anyRole, c.stations))
 	mux.HandleFunc("GET /console/stations/{id}", c.authed(anyRole, c.station))
+	mux.HandleFunc("POST /console/stations/{id}/release", c.authed(adminOnly, c.assignRelease))
 	// Browsers' own cross-origin check (Sec-Fetch-Site, Origin) before
 	// the CSRF token: two locks, either of which stops a forged form.
 	return securityHeaders(http.NewCrossOriginProtection().Handler(mux)), nil

@@ -2,8 +2,10 @@ package console
 
 import (
 	"cmp"
+	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"slices"
 	"strings"
 	"time"
@@ -279,6 +281,11 @@ type stationData struct {
 	Row     stationRow
 	Alerts  []alert
 	History []stationRow
+	// For the county admin: the releases' versions, newest first, and
+	// the station's own assignment, if any.
+	CanAssign bool
+	Versions  []string
+	Own       string
 }
 
 func (c *Console) station(w http.ResponseWriter, r *http.Request, s *session) {
@@ -303,5 +310,68 @@ func (c *Console) station(w http.ResponseWriter, r *http.Request, s *session) {
 	for _, h := range hist {
 		d.History = append(d.History, c.row(h, now, up))
 	}
-	c.render(w, http.StatusOK, "station", page{Title: "站点 Station " + id, User: &s.user, CSRF: s.CSRF, Nav: "stations", Data: d})
+	if d.CanAssign = s.user.Role == hub.RoleAdmin; d.CanAssign {
+		if d.Versions, d.Own, err = c.releaseChoice(id, up.assigned); err != nil {
+			c.storeFailed(w, s, err)
+			return
+		}
+	}
+	flash := map[string]string{"release": "已指派，服务站下次询问时得到 / Assigned; the station gets it when it next asks"}[r.URL.Query().Get("done")]
+	c.render(w, http.StatusOK, "station", page{Title: "站点 Station " + id, User: &s.user, CSRF: s.CSRF, Nav: "stations", Flash: flash, Data: d})
+}
+
+// releaseChoice returns the versions the hub has releases of, newest
+// first, and the version assigned to station itself ("" for none).
+func (c *Console) releaseChoice(station string, as []hub.Assignment) ([]string, string, error) {
+	rels, err := c.Store.Releases()
+	if err != nil {
+		return nil, "", err
+	}
+	var versions []string
+	for _, r := range rels {
+		if !slices.Contains(versions, r.Version) {
+			versions = append(versions, r.Version)
+		}
+	}
+	own := ""
+	for _, a := range as {
+		if a.Station == station {
+			own = a.Version
+		}
+	}
+	return versions, own, nil
+}
+
+// assignRelease sets or clears (version "") the release a station should
+// run: the county admin's alone, audited like the command line's
+// gridhub release assign. A county's assignment stays on the command
+// line.
+func (c *Console) assignRelease(w http.ResponseWriter, r *http.Request, s *session) {
+	id := r.PathValue("id")
+	hist, err := c.Store.HealthHistory(id, 1)
+	if err != nil {
+		c.storeFailed(w, s, err)
+		return
+	}
+	if len(hist) == 0 {
+		c.fail(w, s, http.StatusNotFound, "没有这个站点 / No such station")
+		return
+	}
+	version := r.PostFormValue("version")
+	now := c.Now()
+	err = c.Store.Assign(hub.Assignment{Target: hub.Target{Station: id}, Version: version, By: s.user.Name, At: now})
+	if errors.Is(err, hub.ErrNoRelease) || version != "" && wire.CheckVersion(version) != nil {
+		c.fail(w, s, http.StatusBadRequest, "中心没有这个版本 / The hub has no such release")
+		return
+	}
+	if err != nil {
+		c.storeFailed(w, s, err)
+		return
+	}
+	detail := cmp.Or(version, "none")
+	if err := c.Store.AddAudit(hub.AuditEntry{At: now, User: s.user.Name, Action: "release-assign", Target: "station " + id, Detail: detail}); err != nil {
+		c.storeFailed(w, s, err)
+		return
+	}
+	http.Redirect(w, r, "/console/stations/"+url.PathEscape(id)+"?done=release", http.StatusSeeOther)
 }

@@ -204,3 +204,63 @@ func TestStationsUpdate(t *testing.T) {
 		t.Errorf("幸福湾's staff do not see their station behind:\n%s", page)
 	}
 }
+
+// The county admin assigns one station's release on its page, audited;
+// community staff and viewers may not, nor a forged form, nor a version
+// the hub has no release of.
+func TestStationAssignRelease(t *testing.T) {
+	f := newFixture(t)
+	f.addReleases(t)
+	f.report(t, tokenXFW, healthOf(stationXFW, communityXFW, wire.PaperOK, 0, 0))
+	f.ask(t, tokenXFW, stationXFW, relOld)
+	path := "/console/stations/" + stationXFW + "/release"
+	for _, name := range []string{"xfw.staff", "county.viewer"} {
+		if code, _ := f.loggedIn(t, name).post(path, "version", relOld); code != http.StatusForbidden {
+			t.Errorf("%s assigns: %d, want 403", name, code)
+		}
+	}
+	admin := f.loggedIn(t, "county.admin")
+	_, page := admin.get("/console/stations/" + stationXFW)
+	if !strings.Contains(html.UnescapeString(page), `<option value="`+relNew+`">`) || !strings.Contains(page, "跟随县里的指派") {
+		t.Fatalf("station page has no release form for the admin:\n%s", page)
+	}
+	good := admin.csrf
+	admin.csrf = "forged"
+	if code, _ := admin.post(path, "version", relOld); code != http.StatusForbidden {
+		t.Errorf("forged form: %d, want 403", code)
+	}
+	admin.csrf = good
+	if code, page := admin.post(path, "version", "9.9.9"); code != http.StatusBadRequest || !strings.Contains(page, "中心没有这个版本") {
+		t.Errorf("unknown version: %d", code)
+	}
+	if code, _ := admin.post("/console/stations/141029-none-01/release", "version", relOld); code != http.StatusNotFound {
+		t.Errorf("unknown station: %d, want 404", code)
+	}
+	if a, ok, _ := f.store.Assigned(hub.Target{Station: stationXFW}); ok {
+		t.Fatalf("refused forms assigned %+v", a)
+	}
+
+	if code, _ := admin.post(path, "version", relOld); code != http.StatusSeeOther {
+		t.Fatalf("assign: %d, want 303 to the station's page", code)
+	}
+	code, page := admin.get("/console/stations/" + stationXFW + "?done=release")
+	page = html.UnescapeString(page)
+	if code != http.StatusOK || !strings.Contains(page, "已指派") || !strings.Contains(page, `<option value="`+relOld+`" selected>`) ||
+		strings.Contains(page, "待更新 behind") {
+		t.Fatalf("assigned %s: %d\n%s", relOld, code, page)
+	}
+	if a, ok, _ := f.store.Assigned(hub.Target{Station: stationXFW}); !ok || a.Version != relOld || a.By != "county.admin" {
+		t.Fatalf("assignment %+v, %v", a, ok)
+	}
+	if code, _ := admin.post(path, "version", ""); code != http.StatusSeeOther {
+		t.Fatalf("clear: %d, want 303", code)
+	}
+	if _, page := admin.get("/console/stations/" + stationXFW); !strings.Contains(page, "待更新 behind") {
+		t.Fatalf("cleared: the county's %s applies again:\n%s", relNew, page)
+	}
+	audit, err := f.store.Audit(10)
+	if err != nil || len(audit) < 2 || audit[0].Action != "release-assign" || audit[0].Detail != "none" || audit[1].Detail != relOld ||
+		audit[0].User != "county.admin" || audit[0].Target != "station "+stationXFW {
+		t.Fatalf("audit: %+v, %v", audit, err)
+	}
+}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/gridkiosk/gridkiosk/sync/hub"
+	"github.com/gridkiosk/gridkiosk/sync/wire"
 )
 
 // releaseTests are the releases' part of the suite (hub.ReleaseStore).
@@ -25,6 +26,7 @@ func releaseTests() []struct {
 		{"Assignments", testAssignments},
 		{"AssignedRelease", testAssignedRelease},
 		{"Asked", testAsked},
+		{"HealthUpdate", testHealthUpdate},
 	}
 }
 
@@ -246,5 +248,28 @@ func testAsked(t *testing.T, s hub.Store) {
 	want := []hub.Asked{{Station: stationA, Arch: "amd64", Version: "2.1+g0c1d2e3", At: t0.Add(time.Hour)}, {Station: stationB, Arch: "arm64", At: t0}}
 	if err != nil || !reflect.DeepEqual(got, want) {
 		t.Fatalf("Asked = %+v, %v; want %+v", got, err, want)
+	}
+}
+
+// A report's update part comes back as the station sent it.
+func testHealthUpdate(t *testing.T, s hub.Store) {
+	at := t0.Add(-time.Hour)
+	h := report(stationA, 0, t0)
+	h.Update = &wire.HealthUpdate{Slot: "B", State: wire.UpdateFailed, Pending: "2026.12.7.140500+g61892aa", Percent: 0,
+		Last: "安装失败 install failed: signature verification failed", LastAt: &at}
+	if err := s.PutHealth(h, t0); err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.LatestHealth()
+	if err != nil || len(got) != 1 || got[0].Report.Update == nil {
+		t.Fatalf("LatestHealth = %+v, %v", got, err)
+	}
+	u := *got[0].Report.Update
+	if u.LastAt == nil || !u.LastAt.Equal(at) {
+		t.Fatalf("last_at came back as %v, want %v", u.LastAt, at)
+	}
+	u.LastAt = h.Update.LastAt
+	if !reflect.DeepEqual(u, *h.Update) {
+		t.Fatalf("update part came back as %+v, want %+v", u, *h.Update)
 	}
 }

@@ -1,0 +1,310 @@
+package kiosk
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"image/color"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
+
+	"github.com/gridkiosk/gridkiosk/appliance/station"
+	"github.com/gridkiosk/gridkiosk/ui"
+	"github.com/gridkiosk/gridkiosk/ui/keyboard"
+	"github.com/gridkiosk/gridkiosk/ui/voiceprompt"
+)
+
+// The look-up screens (查进度): the receipt's QR code, or its ticket number
+// typed, and how the matter stands.
+const (
+	scrLookup   = "lookup"
+	scrProgress = "progress"
+)
+
+// ticketDigits is how much of a ticket is typed: the four digits of
+// R0042. The station numbers all its records in one sequence, so the
+// digits name one record and an old resident need not find a letter.
+const ticketDigits = 4
+
+// lookupTimeout bounds the wait for the station's answer; it asks the hub
+// for a few seconds and falls back to its own copy well within this.
+const lookupTimeout = 10 * time.Second
+
+// lookupScreen asks for the receipt: its QR code at the scanner, or its
+// ticket number on a large keypad. A code scanned while it is up is
+// answered here (followLookupScan).
+func (a *App) lookupScreen() fyne.CanvasObject {
+	prompt := a.tr("票号数字，如 0042", "Ticket digits, e.g. 0042")
+	field, value := fieldBox(string(a.f.code), prompt)
+	hint := newPara("", sizeBody, ink, paneWidth)
+	say := func() {
+		n := len(a.f.code)
+		hint.c = ink
+		switch {
+		case a.busy:
+			hint.text, hint.c = a.tr("正在查询，请稍候……", "Looking it up, please wait…"), green
+		case a.f.problem != "":
+			hint.text, hint.c = a.f.problem, red
+		case n == 0:
+			hint.text = a.tr("回执上“票号”的4位数字", "The 4 digits of the receipt's ticket number")
+		case n < ticketDigits:
+			hint.text = a.tr(fmt.Sprintf("还差 %d 位", ticketDigits-n), fmt.Sprintf("%d more to go", ticketDigits-n))
+		default:
+			hint.text = a.tr("输好了，请点“确认”", "Done: tap OK")
+		}
+		hint.Refresh()
+		setField(value, string(a.f.code), prompt)
+	}
+	say()
+	pad := keyboard.NewNumericKeypad(0)
+	pad.OnKey = func(r rune) {
+		a.touch()
+		if a.busy {
+			return
+		}
+		a.f.problem = ""
+		if len(a.f.code) >= ticketDigits {
+			a.f.code = nil // a new number after one not found
+		}
+		a.f.code = append(a.f.code, r)
+		say()
+	}
+	pad.OnBackspace = func() {
+		a.touch()
+		a.f.problem = ""
+		if n := len(a.f.code); n > 0 && !a.busy {
+			a.f.code = a.f.code[:n-1]
+		}
+		say()
+	}
+	pad.OnDone = func() {
+		a.touch()
+		if a.busy || len(a.f.code) != ticketDigits {
+			return
+		}
+		a.lookUp(station.ProgressQuery{Ticket: string(a.f.code)})
+	}
+	icon := &canvas.Image{Resource: glyph("scan", scanGlyph, ink), FillMode: canvas.ImageFillContain}
+	icon.SetMinSize(fyne.NewSquareSize(iconSize))
+	scan := newPara(a.tr("请把回执上的二维码对准扫码口，或在右边输入票号", "Hold the receipt's QR code to the scanner, or type its ticket number on the right"), sizeBody, ink, paneWidth-iconSize-gap)
+	scan.bold = true
+	back := newButton(a.tr("返回首页", "Start over"), plain, a.act(func() { a.cancel(notice{}) }))
+	back.setDisabled(a.busy)
+	left := lines(container.NewBorder(nil, nil, icon, nil, container.New(middle{}, scan)), field, hint,
+		container.New(row{}, back, a.againButton()))
+	body := container.New(split{keypadShare}, container.New(middle{}, left), pad)
+	return a.frame(a.tr("查进度", "Check progress"), body)
+}
+
+// lookUp asks the station how a record stands, off Fyne's goroutine: it
+// may wait for the hub.
+func (a *App) lookUp(q station.ProgressQuery) {
+	a.busy, a.f.problem = true, ""
+	lang, parent := a.lang, a.ctx
+	a.show(scrLookup)
+	a.background(func() func() {
+		ctx, cancel := context.WithTimeout(parent, lookupTimeout)
+		defer cancel()
+		p, err := a.st.Progress(ctx, q)
+		return func() {
+			if a.f.kind != kindLookup || !a.busy {
+				return // the resident left meanwhile
+			}
+			a.busy = false
+			a.looked(lang, &p, err)
+		}
+	})
+}
+
+// looked shows the answer of a look-up, or says on the look-up screen why
+// there is none.
+func (a *App) looked(lang string, p *station.Progress, err error) {
+	if err == nil {
+		a.f.progress, a.f.code = p, nil
+		// Said afresh, even over the progress of a receipt scanned
+		// before: it is news.
+		a.voice.screen = ""
+		a.show(scrProgress)
+		return
+	}
+	a.f.problem = ui.Tr(lang, "没有找到这张回执的记录。请核对票号，或找工作人员。", "No record of that receipt here. Check the ticket number, or ask staff.")
+	if !errors.Is(err, station.ErrNotFound) {
+		a.log().Warn("kiosk: progress look-up", "err", err)
+		a.f.problem = ui.Tr(lang, "暂时查不到，请稍后再试，或找工作人员。", "It cannot be looked up just now: try again later, or ask staff.")
+	}
+	a.show(scrLookup)
+	a.say(voiceprompt.ErrLookupNotFound)
+}
+
+// followLookupScan answers a code scanned while the start, scan or
+// look-up screen is up: a receipt the station or hub knows opens its
+// progress; any other code, on the look-up screen, says why not there.
+// It reports whether it took the scan.
+func (a *App) followLookupScan(r *station.ScanResult) bool {
+	if a.busy || a.screen != scrLookup && a.screen != scrProgress && a.screen != scrScan && a.screen != scrAttract {
+		return false
+	}
+	if r.Kind == "receipt" && r.Progress != nil {
+		a.f = flow{kind: kindLookup}
+		a.notice = notice{}
+		a.touched = a.now()
+		a.looked(a.lang, r.Progress, nil)
+		return true
+	}
+	if a.screen != scrLookup {
+		return false
+	}
+	a.f.code = nil
+	a.f.problem = ui.Pick(a.lang, r.Message)
+	a.show(scrLookup)
+	if id := scanPrompt(r); id != "" {
+		a.say(id)
+	} else {
+		a.say(voiceprompt.ErrLookupNotFound)
+	}
+	return true
+}
+
+// progressScreen says how the matter stands: the state in a large word,
+// the ticket, matter and dates, the next step and whom to call; whether
+// this is the hub's word or the station's own copy, and of when. Nothing
+// of the person.
+func (a *App) progressScreen() fyne.CanvasObject {
+	p := a.f.progress
+	if p == nil {
+		p = &station.Progress{State: station.ProgressReceived}
+	}
+	zh, en, c := stateWords(p.State)
+	word := zh
+	if a.lang == "en" {
+		word = zh + " " + en
+	}
+	badge := text(word, sizeTitle, paper, true)
+	state := container.NewHBox(container.NewStack(canvas.NewRectangle(c), container.New(margin{x: 18, y: 8}, badge)))
+
+	labelW := float32(130)
+	if a.lang == "en" {
+		labelW = 150
+	}
+	valueW := fullWidth - labelW - gap
+	rows := []fyne.CanvasObject{state}
+	add := func(label, value string, bold bool) {
+		if value == "" {
+			return
+		}
+		v := newPara(value, sizeBody, ink, valueW)
+		v.bold = bold
+		rows = append(rows, container.New(pair{labelW}, text(label, sizeBody, muted, false), v))
+	}
+	loc := a.wallNow().Location()
+	add(a.tr("票号", "Ticket"), p.Ticket, true)
+	matter := p.Matter
+	if a.lang == "en" && p.MatterEN != "" {
+		matter = p.MatterEN
+	}
+	add(a.tr("事项", "Matter"), matter, false)
+	if !p.Created.IsZero() {
+		add(a.tr("登记日期", "Made on"), a.dayWord(p.Created.In(loc)), false)
+	}
+	add(a.tr("下一步", "Next"), a.nextStep(p), false)
+	add(a.tr("联系人", "Contact"), a.contactWord(p.Contact), true)
+	src, srcColour := a.sourceWord(p, loc)
+	source := newPara(src, sizeBody, srcColour, fullWidth)
+	rows = append(rows, source)
+
+	home := newButton(a.tr("返回首页", "Start over"), plain, a.act(func() { a.cancel(notice{}) }))
+	again := newButton(a.tr("查另一张", "Another receipt"), plain, a.act(func() {
+		a.f = flow{kind: kindLookup}
+		a.show(scrLookup)
+	}))
+	return a.frame(a.tr("办理进度", "Progress"), container.New(middle{}, lines(rows...)), home, again)
+}
+
+// stateWords are a state's words, Chinese and English, and its colour:
+// each at 7:1 or more under white type (TestContrast).
+func stateWords(state string) (zh, en string, c color.Color) {
+	switch state {
+	case station.ProgressInProgress:
+		return "办理中", "In progress", blue
+	case station.ProgressDone:
+		return "已办结", "Done", green
+	case station.ProgressReturned:
+		return "已退回", "Returned", red
+	}
+	return "已受理", "Received", slate
+}
+
+// nextStep is what the resident does, or waits for, next.
+func (a *App) nextStep(p *station.Progress) string {
+	if p.Held {
+		return a.tr("请找工作人员，他们会为您核对。", "Please ask staff: they will look into it for you.")
+	}
+	switch p.State {
+	case station.ProgressInProgress:
+		return a.tr("工作人员正在办理，无需再次提交。", "Staff are handling it; no need to submit it again.")
+	case station.ProgressDone:
+		return a.tr("已经办完。如需领取材料，请带回执和身份证到服务站。", "Done. To collect anything, bring the receipt and your ID card.")
+	case station.ProgressReturned:
+		return a.tr("未能办理。请联系下面的网格员了解原因。", "It could not be handled. Call the grid worker below to learn why.")
+	}
+	return a.tr("工作人员会尽快核对，请留意电话通知。", "Staff will look at it soon: watch for a call.")
+}
+
+// contactWord names whom to call: the grid leader and their phone.
+func (a *App) contactWord(c station.Contact) string {
+	if c.Name == "" {
+		return a.tr("服务站工作人员", "The station's staff")
+	}
+	role := a.tr("网格员", "Grid worker")
+	if c.Role == "community_grid_leader" {
+		role = a.tr("社区网格长", "Community grid leader")
+	}
+	s := role + " " + c.Name
+	if c.Phone != "" {
+		s += "  " + groupPhone(c.Phone)
+	}
+	return s
+}
+
+// sourceWord says whose word the state is, and of when: the hub's, or the
+// station's own copy when the hub did not answer.
+func (a *App) sourceWord(p *station.Progress, loc *time.Location) (string, color.Color) {
+	at := p.AsOf.In(loc)
+	when := a.dayWord(at) + " " + at.Format("15:04")
+	if p.Remote {
+		return a.tr("上级平台信息，更新于 ", "From the county hub, updated ") + when, muted
+	}
+	return a.tr("本机记录，截至 ", "Station's own record, as of ") + when + a.tr("（暂时连不上上级平台）", " (hub not reachable)"), amber
+}
+
+// dayWord is a date as residents say it: 12月7日.
+func (a *App) dayWord(t time.Time) string {
+	return a.tr(fmt.Sprintf("%d月%d日", t.Month(), t.Day()), t.Format("2 Jan 2006"))
+}
+
+// progressPrompts is what the progress screen says: the state, and that
+// the answer is the station's own copy when it is.
+func (a *App) progressPrompts() []string {
+	p := a.f.progress
+	if p == nil {
+		return voiceprompt.Progress(station.ProgressReceived, true)
+	}
+	return voiceprompt.Progress(p.State, p.Remote)
+}
+
+// sampleProgress is the progress Show puts up: a matter of the demo
+// station's, in progress at the hub, or offline the station's own copy.
+func (a *App) sampleProgress(remote bool) *station.Progress {
+	now := a.wallNow()
+	p := &station.Progress{RecordID: "01a24f01-d78d-7293-8615-96e5872157d8", Ticket: "M0042", Kind: "matter",
+		Matter: "公共设施报修", MatterEN: "Shared facility repair", State: station.ProgressInProgress,
+		Created: now.Add(-26 * time.Hour), AsOf: now.Add(-3 * time.Hour), Remote: true,
+		Contact: station.Contact{Name: "李建国", Phone: "13912340007", Role: "micro_grid_leader"}}
+	if !remote {
+		p.State, p.Remote, p.AsOf = station.ProgressReceived, false, now.Add(-25*time.Hour)
+	}
+	return p
+}
