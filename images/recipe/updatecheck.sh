@@ -408,6 +408,7 @@ main() {
 		STEPS+=("$(printf '%-10s SKIP  (%s)' 'A/B' "$IMAGE has $PARTS partitions: not an A/B image, no update to install")")
 	fi
 	halt
+	hub_view
 	summary
 	if [ "$AB" = 0 ]; then
 		die "the image has no A/B slots: only the boot and power-cut steps could run"
@@ -420,6 +421,15 @@ kill_tree() {
 	local child
 	for child in $(ps -o pid= --ppid "$1" 2>/dev/null); do kill_tree "$child"; done
 	kill "$1" 2>/dev/null || true
+}
+
+# hub_view: what the county sees at the end, as gridhub prints it.
+hub_view() {
+	stop_hub
+	echo "--- gridhub station list"
+	"$GRIDHUB" station list --data "$WORK/hub" 2>&1 || true
+	echo "--- gridhub release list"
+	"$GRIDHUB" release list --data "$WORK/hub" 2>&1 || true
 }
 
 cleanup() {
