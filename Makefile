@@ -201,7 +201,7 @@ image-check:
 # delivered. Prints each step's time. Needs root; long (an hour or more).
 update-check: build-amd64
 	@test -f dist/gridkiosk-amd64.img || $(MAKE) --no-print-directory image ARCH=amd64
-	images/recipe/updatecheck.sh dist/gridkiosk-amd64.img
+	BUNDLE_KEYS=$(abspath $(BUNDLE_KEYS)) images/recipe/updatecheck.sh dist/gridkiosk-amd64.img
 
 clean:
 	rm -rf bin build
