@@ -1,0 +1,103 @@
+package recipe
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/gridkiosk/gridkiosk/appliance/config"
+)
+
+// TestUpdateCheckFiles checks make update-check's own files without
+// booting anything: its scripts (bash -n, shellcheck where installed), its
+// helper's unit, and the station configuration it provisions the guest
+// with, read by gridkiosk's own parser as the guest's first boot will.
+func TestUpdateCheckFiles(t *testing.T) {
+	t.Run("scripts", testUpdateCheckScripts)
+	t.Run("unit", func(t *testing.T) {
+		u := parseUnit(t, "updatecheck/gridkiosk-updatecheck.service")
+		if got := u["Service"]["ExecStart"]; len(got) != 1 || got[0] != "/usr/local/sbin/gridkiosk-updatecheck" {
+			t.Errorf("ExecStart %q: updatecheck.sh writes the helper to /usr/local/sbin/gridkiosk-updatecheck", got)
+		}
+		if got := u["Install"]["WantedBy"]; len(got) != 1 || got[0] != "multi-user.target" {
+			t.Errorf("WantedBy %q: updatecheck.sh links the unit into multi-user.target.wants", got)
+		}
+	})
+	t.Run("provision", testUpdateCheckProvision)
+}
+
+func testUpdateCheckScripts(t *testing.T) {
+	scripts := []string{"updatecheck.sh", "updatecheck/ab.sh", "updatecheck/gridkiosk-updatecheck"}
+	for _, s := range scripts {
+		b, err := os.ReadFile(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if out, err := exec.Command("bash", "-n", s).CombinedOutput(); err != nil {
+			t.Errorf("bash -n %s: %v\n%s", s, err, out)
+		}
+		fi, err := os.Stat(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// ab.sh is sourced; the helper runs on after a failed command
+		// by design (it must keep answering the host).
+		switch s {
+		case "updatecheck/ab.sh":
+			if fi.Mode()&0o111 != 0 {
+				t.Errorf("%s is sourced, not run: it should not be executable", s)
+			}
+		case "updatecheck.sh":
+			if !strings.Contains(string(b), "\nset -euo pipefail\n") {
+				t.Errorf("%s does not set -euo pipefail", s)
+			}
+			fallthrough
+		default:
+			if fi.Mode()&0o111 == 0 {
+				t.Errorf("%s is not executable", s)
+			}
+		}
+	}
+	if _, err := exec.LookPath("shellcheck"); err != nil {
+		t.Log("shellcheck not installed: scripts checked with bash -n only")
+		return
+	}
+	if out, err := exec.Command("shellcheck", append([]string{"-x"}, scripts...)...).CombinedOutput(); err != nil {
+		t.Errorf("shellcheck: %v\n%s", err, out)
+	}
+}
+
+// testUpdateCheckProvision: the template, with the hub's port put in as
+// updatecheck.sh does, is a configuration gridkiosk accepts, and names
+// what the helper and the host rely on.
+func testUpdateCheckProvision(t *testing.T) {
+	b, err := os.ReadFile("updatecheck/provision.toml.in")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(b), "@HUBPORT@") {
+		t.Fatal("updatecheck/provision.toml.in has no @HUBPORT@ for updatecheck.sh to fill in")
+	}
+	dir := t.TempDir()
+	path := filepath.Join(dir, "provision.toml")
+	if err := os.WriteFile(path, []byte(strings.ReplaceAll(string(b), "@HUBPORT@", "41234")), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	// The token file sits beside it, as gridkiosk-provision installs it.
+	if err := os.WriteFile(filepath.Join(dir, "upstream.token"), []byte("t0ken\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	c, err := config.Load(path)
+	if err != nil {
+		t.Fatalf("updatecheck/provision.toml.in: %v", err)
+	}
+	if c.Admin.Listen != "127.0.0.1:8765" || c.Storage.Dir != "/var/lib/gridkiosk" {
+		t.Errorf("admin %s, storage %s; gridkiosk-updatecheck expects 127.0.0.1:8765 and /var/lib/gridkiosk",
+			c.Admin.Listen, c.Storage.Dir)
+	}
+	if c.Upstream.URL != "http://10.0.2.2:41234" {
+		t.Errorf("upstream %q, want the host as qemu's user network shows it, http://10.0.2.2:41234", c.Upstream.URL)
+	}
+}
