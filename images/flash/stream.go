@@ -11,6 +11,7 @@ import (
 
 	"github.com/gridkiosk/gridkiosk/images/manifest"
 	"github.com/gridkiosk/gridkiosk/internal/hashcopy"
+	"github.com/gridkiosk/gridkiosk/internal/sparse"
 )
 
 // stream writes the image as it is read, checking it on the way: the
@@ -79,7 +80,8 @@ func sparseChunks(f *os.File, m *manifest.Manifest) (func([]byte) (hashcopy.Chun
 	case st.Size() > m.ImageSize:
 		return nil, fmt.Errorf("%w: the image is longer than the manifest's %d bytes", ErrImageMismatch, m.ImageSize)
 	}
-	exts, err := dataExtents(f, m.ImageSize)
+	var exts []span
+	err = sparse.Data(f, m.ImageSize, func(start, end int64) { exts = append(exts, span{start, end}) })
 	if err != nil {
 		return nil, fmt.Errorf("flash: image: find its data: %w", err)
 	}

@@ -7,6 +7,8 @@ import (
 	"hash"
 	"io"
 	"os"
+
+	"github.com/gridkiosk/gridkiosk/internal/sparse"
 )
 
 // Meta is what Build cannot learn from the image itself.
@@ -56,8 +58,8 @@ func Build(image io.ReaderAt, size int64, meta Meta) (*Manifest, error) {
 	}
 	exts := []extent{{0, size}}
 	if f, ok := image.(*os.File); ok {
-		var err error
-		if exts, err = dataExtents(f, size); err != nil {
+		exts = nil
+		if err := sparse.Data(f, size, func(start, end int64) { exts = append(exts, extent{start, end}) }); err != nil {
 			return nil, fmt.Errorf("manifest: build: find data: %w", err)
 		}
 	}
