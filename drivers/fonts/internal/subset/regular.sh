@@ -6,7 +6,7 @@
 #	drivers/fonts/internal/subset/regular.sh
 #
 # The subset keeps what package subset lists (go run
-# ./drivers/fonts/internal/subset/regularchars), every layout feature, the
+# ./drivers/fonts/internal/subset/chars -gb2312), every layout feature, the
 # hinting and the .notdef outline, and changes no glyph it keeps, so a
 # screen drawn with it is the same, pixel for pixel, as with the full face.
 set -eu
@@ -14,7 +14,7 @@ src=drivers/fonts/DroidSansFallbackFull.ttf
 out=drivers/fonts/DroidSansFallback-subset.ttf
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-go run ./drivers/fonts/internal/subset/regularchars >"$tmp/chars.txt"
+go run ./drivers/fonts/internal/subset/chars -gb2312 >"$tmp/chars.txt"
 pyftsubset "$src" --text-file="$tmp/chars.txt" --layout-features='*' --notdef-outline \
 	--name-IDs='*' --name-languages='*' --no-prune-unicode-ranges --output-file="$out"
 ls -l "$out"

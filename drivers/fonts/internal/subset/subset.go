@@ -6,7 +6,7 @@
 // screens' own words and the demo data). The regular face, from Droid Sans
 // Fallback: the same and the whole of GB 2312 (its 6,763 hanzi and its
 // symbols), the full face standing behind it for any other character.
-// Commands boldchars and regularchars print them for pyftsubset; see the
+// Command chars prints them (-gb2312 for the regular face) for pyftsubset; see the
 // doc comment of drivers/fonts for the whole recipe.
 package subset
 
