@@ -113,3 +113,14 @@ func (s *Station) InstallUpdate(ctx context.Context, req station.UpdateInstall) 
 	}
 	return err
 }
+
+// CheckUpdate has the update manager ask the hub now instead of at its
+// next check_interval. A *station.UpdateRefused when updates are off.
+func (s *Station) CheckUpdate() error {
+	m := s.upd.Load()
+	if m == nil {
+		return &station.UpdateRefused{Reason: update.ReasonNoRAUC, Msg: "updates are off here (update.enabled = false), or the station is still starting"}
+	}
+	m.CheckNow()
+	return nil
+}

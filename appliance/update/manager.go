@@ -177,6 +177,8 @@ type Manager struct {
 	opt  Options
 	log  *slog.Logger
 	reqs chan request
+	// checks asks Run to ask the hub now (CheckNow); one is enough.
+	checks chan struct{}
 
 	mu      sync.Mutex
 	st      Status
@@ -224,7 +226,7 @@ func New(opt Options) *Manager {
 	if opt.Window == (maintwindow.Window{}) {
 		opt.Window = maintwindow.Default
 	}
-	m := &Manager{opt: opt, log: opt.Log, reqs: make(chan request), changed: make(chan struct{})}
+	m := &Manager{opt: opt, log: opt.Log, reqs: make(chan request), checks: make(chan struct{}, 1), changed: make(chan struct{})}
 	m.st = Status{Enabled: true, State: wire.UpdateIdle, Window: opt.Window.String()}
 	return m
 }
@@ -329,6 +331,17 @@ type InstallRequest struct {
 	// AllowOlder installs a bundle older than, or the same as, the
 	// running system: a downgrade on purpose.
 	AllowOlder bool `json:"allow_older,omitempty"`
+}
+
+// CheckNow has the manager ask the hub at once rather than at the next
+// check_interval: a technician who just had a release assigned need not
+// wait an hour to see the station take it. What follows (download,
+// install, reboot) keeps its rules: idle kiosk, window.
+func (m *Manager) CheckNow() {
+	select {
+	case m.checks <- struct{}{}:
+	default: // one already asked for
+	}
 }
 
 // Install hands a technician's bundle to the manager, which installs it

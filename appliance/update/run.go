@@ -82,6 +82,8 @@ func (m *Manager) Run(ctx context.Context) error {
 		case <-idleCh:
 		case r := <-m.reqs:
 			r.reply <- m.take(l, r.job)
+		case <-m.checks:
+			l.nextCheck = m.opt.Clock.Now()
 		case res := <-dlDone:
 			m.downloaded(l, res)
 		}
@@ -244,7 +246,7 @@ func (m *Manager) watchTrial(ctx context.Context, l *loop) {
 			m.setState(wire.UpdateIdle, nil)
 			m.result(ReasonOK, "ok %s (slot %s marked good)", m.Status().Version, s.Bootname)
 			m.mu.Lock()
-			m.kept.Installed, m.kept.From = "", ""
+			m.kept.Installed, m.kept.From, m.kept.InstalledSHA = "", "", ""
 			m.mu.Unlock()
 			m.save()
 		}
@@ -258,7 +260,7 @@ func (m *Manager) afterReboot(l *loop, running string, k kept) {
 		if !l.trial {
 			m.result(ReasonOK, "ok %s", running)
 			m.mu.Lock()
-			m.kept.Installed, m.kept.From = "", ""
+			m.kept.Installed, m.kept.From, m.kept.InstalledSHA = "", "", ""
 			m.mu.Unlock()
 			m.save()
 		}
@@ -276,10 +278,15 @@ func (m *Manager) afterReboot(l *loop, running string, k kept) {
 		return
 	}
 	m.setState(wire.UpdateFailed, nil)
-	m.result(ReasonRolledBack, "%s did not come up healthy; back on %s (slot %s)", k.Installed, running, m.Status().Slot)
+	again := ""
+	if k.InstalledSHA != "" {
+		again = "; the hub's offer of it is not fetched again"
+	}
+	m.result(ReasonRolledBack, "%s did not come up healthy; back on %s (slot %s)%s", k.Installed, running, m.Status().Slot, again)
 	m.mu.Lock()
-	m.kept.Installed, m.kept.From, m.kept.Rebooted, m.kept.Boot = "", "", false, ""
+	m.kept.Installed, m.kept.From, m.kept.Rebooted, m.kept.Boot, m.kept.InstalledSHA = "", "", false, "", ""
 	m.mu.Unlock()
+	m.rememberRefused(k.InstalledSHA)
 	m.save()
 }
 
@@ -332,6 +339,10 @@ func (m *Manager) install(ctx context.Context, l *loop) {
 	j.installed = true
 	m.mu.Lock()
 	m.kept.Installed, m.kept.From, m.kept.Rebooted, m.kept.Boot = j.version, m.st.Version, false, bootID()
+	m.kept.InstalledSHA = ""
+	if j.source == SourceHub {
+		m.kept.InstalledSHA = j.sha256
+	}
 	m.mu.Unlock()
 	m.save()
 	m.setState(wire.UpdateRebooting, j)

@@ -25,6 +25,11 @@ type kept struct {
 	Installed string `json:"installed,omitempty"`
 	From      string `json:"from,omitempty"`
 	Rebooted  bool   `json:"rebooted,omitempty"`
+	// InstalledSHA is the SHA-256 of the hub's bundle of Installed:
+	// refused like RAUC's refusals if the station comes back without it,
+	// or the hub's same offer would be installed and rolled back again
+	// at every check.
+	InstalledSHA string `json:"installed_sha256,omitempty"`
 	// Boot is the kernel's boot ID when it was installed: another one
 	// at the next start means the station rebooted since.
 	Boot string `json:"boot,omitempty"`

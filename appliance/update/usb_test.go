@@ -1,6 +1,8 @@
 package update_test
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"os"
 	"path/filepath"
 	"slices"
@@ -116,4 +118,47 @@ func TestRestartBeforeTheReboot(t *testing.T) {
 	r.settle(nextNight())
 	r.clock.AdvanceTo(nextNight())
 	r.waitReboot()
+}
+
+// A hub release that rolled back is not installed again while the hub
+// still offers it (the same bundle): otherwise the station would install,
+// reboot and roll back at every check. A new bundle is fetched.
+func TestRolledBackNotOfferedAgain(t *testing.T) {
+	bad := bundleBytes(newer, raucsim.SigGood, 1000)
+	sum := sha256.Sum256(bad)
+	dir := t.TempDir()
+	writeFile(t, filepath.Join(dir, "update", "state.json"), []byte(`{"installed":"`+newer+`","from":"`+running+
+		`","rebooted":true,"installed_sha256":"`+hex.EncodeToString(sum[:])+`"}`))
+	r := newRig(t, rigOptions{dir: dir, preStart: func(r *rig) { r.hub.release(newer, bad) }})
+	st := r.wait("the rollback", func(s update.Status) bool { return s.Reason == update.ReasonRolledBack })
+	if !strings.Contains(st.Last, "not fetched again") {
+		t.Errorf("status %+v", st)
+	}
+	for i := 1; i <= 3; i++ {
+		r.settle(afternoon.Add(time.Duration(i) * time.Hour))
+		r.clock.Advance(time.Hour)
+	}
+	r.settle(afternoon.Add(4 * time.Hour))
+	if got := r.hub.bundleRanges(); len(got) != 0 {
+		t.Errorf("the rolled-back bundle was fetched again: %v", got)
+	}
+	if st := r.m.Status(); st.Reason != update.ReasonRolledBack || st.Pending != "" {
+		t.Errorf("after three checks: %+v", st)
+	}
+	// The county fixes the release: a new bundle of it is taken.
+	r.hub.release(newer, bundleBytes(newer, raucsim.SigGood, 2000))
+	r.clock.Advance(time.Hour)
+	r.waitState(wire.UpdateWaiting)
+}
+
+// CheckNow asks the hub at once, not at the next check_interval.
+func TestCheckNow(t *testing.T) {
+	r := newRig(t, rigOptions{})
+	r.settle(afternoon.Add(time.Hour)) // asked at start: nothing then
+	r.hub.release(newer, bundleBytes(newer, raucsim.SigGood, 1000))
+	r.m.CheckNow()
+	st := r.waitState(wire.UpdateWaiting)
+	if st.Pending != newer || !r.clock.Now().Equal(afternoon) {
+		t.Errorf("status %+v at %v", st, r.clock.Now())
+	}
 }

@@ -32,9 +32,11 @@ import (
 const (
 	pathUpdate        = "/v1/update"
 	pathUpdateInstall = "/v1/update/install"
+	pathUpdateCheck   = "/v1/update/check"
 )
 
-// updateHandler serves GET /v1/update and POST /v1/update/install.
+// updateHandler serves GET /v1/update, POST /v1/update/install and
+// POST /v1/update/check.
 func updateHandler(st *appliance.Station, token string) http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET "+pathUpdate, adminapi.RequireToken(token, func(w http.ResponseWriter, r *http.Request) {
@@ -60,16 +62,25 @@ func updateHandler(st *appliance.Station, token string) http.Handler {
 			adminapi.WriteJSON(w, http.StatusAccepted, st.Update())
 		}
 	}))
+	mux.HandleFunc("POST "+pathUpdateCheck, adminapi.RequireToken(token, func(w http.ResponseWriter, r *http.Request) {
+		var ref *vocab.UpdateRefused
+		if err := st.CheckUpdate(); errors.As(err, &ref) {
+			adminapi.WriteJSON(w, http.StatusConflict, ref)
+			return
+		}
+		adminapi.WriteJSON(w, http.StatusAccepted, st.Update())
+	}))
 	return mux
 }
 
 const updateUsage = `usage:
   gridkiosk update status  [--config FILE] [--json]
+  gridkiosk update check   [--config FILE]
   gridkiosk update install FILE [--config FILE] [--force] [--allow-older]`
 
 func cmdUpdate(ctx context.Context, args []string, stdout io.Writer) error {
 	if len(args) == 0 {
-		return usageError{"update: want status or install\n" + updateUsage}
+		return usageError{"update: want status, check or install\n" + updateUsage}
 	}
 	fs := flag.NewFlagSet("update "+args[0], flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
@@ -101,6 +112,11 @@ func cmdUpdate(ctx context.Context, args []string, stdout io.Writer) error {
 			return usageError{"update status takes no file\n" + updateUsage}
 		}
 		return updateStatus(ctx, cfg, *asJSON, stdout)
+	case "check":
+		if file != "" {
+			return usageError{"update check takes no file\n" + updateUsage}
+		}
+		return updateCheck(ctx, cfg, stdout)
 	case "install":
 		if file == "" {
 			return usageError{"update install: name the bundle (.raucb)\n" + updateUsage}
@@ -294,4 +310,28 @@ func updateInstall(ctx context.Context, cfg *config.Config, req vocab.UpdateInst
 	}
 	fmt.Fprintf(stdout, "已安装 %s，重启后生效 / %s installed; it boots at the next reboot (systemctl reboot)\n", version, version)
 	return nil
+}
+
+// updateCheck has the running station ask its hub now.
+func updateCheck(ctx context.Context, cfg *config.Config, stdout io.Writer) error {
+	resp, running, err := admin(ctx, cfg, http.MethodPost, pathUpdateCheck, nil)
+	if err != nil {
+		return err
+	}
+	if !running {
+		return errors.New("终端未运行：启动时会询问县平台 / the station is not running (systemctl start gridkiosk); it asks the hub when it starts")
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
+	switch resp.StatusCode {
+	case http.StatusAccepted:
+		fmt.Fprintln(stdout, "已请终端询问县平台 / the station asks the hub now; see gridkiosk update status")
+		return nil
+	case http.StatusConflict:
+		var ref vocab.UpdateRefused
+		json.Unmarshal(b, &ref)
+		zh, en := vocab.UpdateWord(ref.Reason)
+		return fmt.Errorf("不能检查 / not checked: %s / %s: %s", zh, en, ref.Msg)
+	}
+	return fmt.Errorf("admin API answered %s: %s", resp.Status, strings.TrimSpace(string(b)))
 }

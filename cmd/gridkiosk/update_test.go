@@ -72,7 +72,11 @@ func TestUpdateStatusStationStopped(t *testing.T) {
 	if code != 0 || !strings.Contains(out, `"reason": "rolled_back"`) || !strings.Contains(out, `"version": "`+cliRunning+`"`) {
 		t.Errorf("--json: exit %d\n%s", code, out)
 	}
-	for _, args := range [][]string{{"update"}, {"update", "frobnicate", "--config", cfg}, {"update", "install", "--config", cfg}, {"update", "status", "x", "--config", cfg}} {
+	if code, _, stderr := run("update", "check", "--config", cfg); code != 1 || !strings.Contains(stderr, "the station is not running") {
+		t.Errorf("check, station stopped: exit %d, %q", code, stderr)
+	}
+	for _, args := range [][]string{{"update"}, {"update", "frobnicate", "--config", cfg}, {"update", "install", "--config", cfg},
+		{"update", "status", "x", "--config", cfg}, {"update", "check", "x", "--config", cfg}} {
 		if code, _, stderr := run(args...); code != 2 || !strings.Contains(stderr, "usage") {
 			t.Errorf("%q: exit %d, %q; want 2 with the usage", args, code, stderr)
 		}
@@ -135,6 +139,10 @@ func TestUpdateInstallThroughTheStation(t *testing.T) {
 			t.Fatalf("the update manager never read the slot: %+v", st.Update())
 		}
 		time.Sleep(10 * time.Millisecond) // polling a state the manager sets once, with a deadline
+	}
+
+	if code, out, stderr := run("update", "check", "--config", cfgPath); code != 0 || stderr != "" || !strings.Contains(out, "asks the hub now") {
+		t.Errorf("check: exit %d\n%s%s", code, out, stderr)
 	}
 
 	old := filepath.Join(dir, "old.raucb")
