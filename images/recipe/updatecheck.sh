@@ -4,27 +4,41 @@
 # dist/gridkiosk-amd64.img) is not changed: a copy is booted.
 #
 # The station's county hub is a real "gridhub serve" on this machine,
-# which qemu's user networking shows the guest as 10.0.2.2. A small web
-# server beside it (python3 http.server, also at 10.0.2.2) carries the
-# host's commands to the guest helper (updatecheck/gridkiosk-updatecheck,
-# injected into the root slots with debugfs) and serves bundles; the
-# helper answers on the serial console. Steps, each timed:
+# which qemu's user networking shows the guest as 10.0.2.2. Every update
+# is the station's own: releases are added and assigned with gridhub
+# (release add, release assign), and gridkiosk's updater fetches,
+# installs with RAUC and reboots by itself (the provisioned window is
+# all day). A small web server beside the hub (python3 http.server, also
+# at 10.0.2.2) carries the host's few commands to a guest helper
+# (updatecheck/gridkiosk-updatecheck, injected into the root slots with
+# debugfs): "gridkiosk update check" after an assignment, so the station
+# asks the hub now rather than at its next check_interval; waits for a
+# slot marked good; the records check. The helper reports on the serial
+# console: records stored, and each change of the station's update state
+# (its admin API's GET /v1/update). Steps, each timed:
 #   boot      boot slot A, gridkiosk ready, records stored and at the hub
 #   cut0      (an image without A/B slots) a power cut while records are
 #             being stored: all back, at the hub
 # With an A/B image (RAUC in the guest, bundle.sh and bundle keys here):
-#   bundles   a good bundle (newer version) and a bad one (gridkiosk never
-#             sends READY) made from a copy of slot A's root
-#   install   the good bundle installed into the other slot; reboot; the
-#             new slot boots, gridkiosk healthy, the slot marked good by
-#             the image's trial service
-#   rollback  the bad bundle installed; its slot never becomes healthy and
-#             the station returns to its predecessor by itself
+#   bundles   good bundles, each a newer version (the station installs
+#             only newer ones), and a bad one (gridkiosk never sends
+#             READY), made from a copy of slot A's root, added to the hub
+#   install   a good release assigned; the station downloads it,
+#             installs it into the other slot, reboots; the new slot
+#             boots, gridkiosk healthy, the slot marked good by the
+#             image's trial service, the station says "ok"
+#   rollback  the bad release assigned and installed; its slot never
+#             becomes healthy and the station returns to its predecessor
+#             by itself, says it rolled back, and does not fetch the
+#             same release again when asked
 #   cutN      UC_CUTS (10) power cuts at random points (seed UC_SEED,
-#             printed) during the download, the install and the first
-#             boot of the new slot: each time the station boots a good
-#             slot, every record acknowledged before the cut is still in
-#             its outbox and reaches the hub
+#             printed) of the station's updates, three to an update:
+#             during its download, its install and the first boot of the
+#             new slot. After each the station boots a good slot, every
+#             record acknowledged before the cut is still in its outbox
+#             and reaches the hub, and the station carries the update on
+#             by itself (the download resumes with a Range request, an
+#             interrupted install is done again) until it runs it
 #
 # A power cut is qemu killed with SIGKILL. What that loses is what the
 # guest had not yet handed to its disk: its page cache, ext4's uncommitted
@@ -283,13 +297,19 @@ do_cmd() {
 	RC=${LINE##* }
 }
 
-# wait_boot: the helper's BOOT line and gridkiosk's READY after it;
-# SLOT and STATE from the BOOT line.
+# boot_line: SLOT, VERSION and BOOTID (the kernel's boot id, which the
+# helper's UPD lines carry) from the BOOT line in LINE.
+boot_line() {
+	SLOT=$(sed -n 's/.* slot=\([^ ]*\).*/\1/p' <<<"$LINE")
+	VERSION=$(sed -n 's/.* version=\([^ ]*\).*/\1/p' <<<"$LINE")
+	BOOTID=$(sed -n 's/.*GRIDKIOSK-UC: BOOT \([^ ]*\) .*/\1/p' <<<"$LINE")
+}
+
+# wait_boot: the helper's BOOT line and gridkiosk's READY after it.
 wait_boot() {
 	local t0=$SECONDS
 	wait_line 'GRIDKIOSK-UC: BOOT ' "$BOOT_TIMEOUT" || fail "no boot reported within ${BOOT_TIMEOUT}s"
-	SLOT=$(sed -n 's/.* slot=\([^ ]*\).*/\1/p' <<<"$LINE")
-	VERSION=$(sed -n 's/.* version=\([^ ]*\).*/\1/p' <<<"$LINE")
+	boot_line
 	BOOT_S=$((SECONDS - t0))
 	wait_line 'GRIDKIOSK-UC: READY ' "$BOOT_TIMEOUT" || fail "slot $SLOT booted but gridkiosk never became ready"
 	READY_S=$((SECONDS - t0))

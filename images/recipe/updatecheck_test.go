@@ -97,6 +97,9 @@ func testUpdateCheckProvision(t *testing.T) {
 		t.Errorf("admin %s, storage %s; gridkiosk-updatecheck expects 127.0.0.1:8765 and /var/lib/gridkiosk",
 			c.Admin.Listen, c.Storage.Dir)
 	}
+	if !c.Update.Enabled || c.Update.Window != "00:00-23:59" || c.Update.TrialMinutes != 3 {
+		t.Errorf("update %+v: the check needs the station's updater on, its window all day and a short trial", c.Update)
+	}
 	if c.Upstream.URL != "http://10.0.2.2:41234" {
 		t.Errorf("upstream %q, want the host as qemu's user network shows it, http://10.0.2.2:41234", c.Upstream.URL)
 	}

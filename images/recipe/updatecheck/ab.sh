@@ -64,45 +64,51 @@ version_at() { echo "$(date -u -d "+$1 seconds" +%Y.%m.%d.%H%M%S)+g$(git -C "$re
 
 # bundles_start: the bundles are made in the background while slot A
 # boots (mksquashfs and a booting guest share the machine, and neither
-# waits for the other): two good ones, so that each update has a release
-# other than the one running to go to, and a bad one.
+# waits for the other). The station's updater installs only newer
+# releases, so each update of the check gets its own, each newer than the
+# last: good1 for the install, bad (gridkiosk never sends READY) for the
+# rollback, good2... for the power cuts' updates, one per three cuts.
 bundles_start() {
 	need_pkgs rauc squashfs-tools openssl
 	bundle_keys
 	BUNDLES_AT=$SECONDS
+	NGOOD=$((1 + (CUTS + 2) / 3))
 	# UC_BUNDLES: the bundles of an earlier run's kept work directory,
 	# made from the same image (to repeat a run without making them again).
 	if [ -n "${UC_BUNDLES:-}" ]; then
-		local b
-		for b in good good2 bad; do
-			ln -f "$UC_BUNDLES/$b.raucb" "$WORK/$b.raucb" 2>/dev/null || cp "$UC_BUNDLES/$b.raucb" "$WORK/$b.raucb" ||
-				die "no $b.raucb in UC_BUNDLES=$UC_BUNDLES"
-		done
 		cp "$UC_BUNDLES/versions" "$UC_BUNDLES/old-version" "$WORK/" || die "UC_BUNDLES=$UC_BUNDLES has no versions"
 		# shellcheck disable=SC1091
 		. "$WORK/versions"
+		[ "${#GOOD[@]}" -ge "$NGOOD" ] || die "UC_BUNDLES=$UC_BUNDLES has ${#GOOD[@]} good bundles; UC_CUTS=$CUTS needs $NGOOD"
+		local b
+		for b in "${!GOOD[@]}" bad; do
+			[ "$b" = bad ] || b=good$((b + 1))
+			ln -f "$UC_BUNDLES/$b.raucb" "$WORK/$b.raucb" 2>/dev/null || cp "$UC_BUNDLES/$b.raucb" "$WORK/$b.raucb" ||
+				die "no $b.raucb in UC_BUNDLES=$UC_BUNDLES"
+		done
 		: & BUNDLER=$!
 		return
 	fi
-	# Newer than the image, in its version form.
-	GOOD_VERSION=$(version_at 0) GOOD2_VERSION=$(version_at 1) BAD_VERSION=$(version_at 2)
-	printf 'GOOD_VERSION=%s\nGOOD2_VERSION=%s\nBAD_VERSION=%s\n' "$GOOD_VERSION" "$GOOD2_VERSION" "$BAD_VERSION" >"$WORK/versions"
+	local i
+	GOOD=("$(version_at 0)") BAD_VERSION=$(version_at 1)
+	for ((i = 2; i <= NGOOD; i++)); do GOOD+=("$(version_at "$i")"); done
+	{ declare -p GOOD; printf 'BAD_VERSION=%s\n' "$BAD_VERSION"; } >"$WORK/versions"
 	make_bundles >"$WORK/bundles.log" 2>&1 &
 	BUNDLER=$!
 }
 
 make_bundles() {
-	local off size root=$WORK/root.ext4
+	local off size root=$WORK/root.ext4 i
 	off=$(partition_offset "$IMAGE" 2)
 	size=$(sfdisk --dump "$IMAGE" 2>/dev/null | awk -F'[:,=]' '$1 ~ /2 *$/ && /size=/ { gsub(/ /, "", $5); print $5; exit }')
 	[ -n "$size" ] || die "no size for partition 2 of $IMAGE"
 	dd if="$IMAGE" of="$root" bs=1M iflag=skip_bytes,count_bytes skip="$off" count=$((size * 512)) conv=sparse status=none
 	inject "$root"
 	debugfs -R 'cat /usr/lib/gridkiosk/system-version' "$root" 2>/dev/null | head -n1 >"$WORK/old-version"
-	set_file "$root" /usr/lib/gridkiosk/system-version "$GOOD_VERSION"
-	make_bundle "$root" "$WORK/good.raucb"
-	set_file "$root" /usr/lib/gridkiosk/system-version "$GOOD2_VERSION"
-	make_bundle "$root" "$WORK/good2.raucb"
+	for i in "${!GOOD[@]}"; do
+		set_file "$root" /usr/lib/gridkiosk/system-version "${GOOD[i]}"
+		make_bundle "$root" "$WORK/good$((i + 1)).raucb"
+	done
 	# The bad one: gridkiosk runs but never sends READY=1, so the trial
 	# service never sees it healthy.
 	set_file "$root" /usr/lib/gridkiosk/system-version "$BAD_VERSION"
@@ -114,75 +120,93 @@ make_bundles() {
 }
 
 step_bundles() {
-	step bundles "two good bundles and a bad one from a copy of slot A's root, added to the hub"
+	step bundles "${#GOOD[@]} good bundles and a bad one from a copy of slot A's root, added to the hub"
 	wait "$BUNDLER" || { tail -n 20 "$WORK/bundles.log" >&2; fail "making the bundles failed"; }
-	local made=$((SECONDS - BUNDLES_AT))
-	release_add "$WORK/good.raucb" "$GOOD_VERSION"
-	release_add "$WORK/good2.raucb" "$GOOD2_VERSION"
+	local made=$((SECONDS - BUNDLES_AT)) i
+	for i in "${!GOOD[@]}"; do release_add "$WORK/good$((i + 1)).raucb" "${GOOD[i]}"; done
 	release_add "$WORK/bad.raucb" "$BAD_VERSION"
-	BUNDLE_SIZE=$(stat -c %s "$WORK/good.raucb")
-	pass "image $(cat "$WORK/old-version"); good $GOOD_VERSION and $GOOD2_VERSION ($((BUNDLE_SIZE / 1048576)) MiB), bad $BAD_VERSION; made in ${made}s beside the first boot; all three at the hub"
+	BUNDLE_SIZE=$(stat -c %s "$WORK/good1.raucb")
+	NEXT=0
+	pass "image $(cat "$WORK/old-version"); good ${GOOD[0]} ... ${GOOD[-1]} ($((BUNDLE_SIZE / 1048576)) MiB each), bad $BAD_VERSION; made in ${made}s beside the first boot; all at the hub"
 }
 
-# update_to VERSION [RATE]: assign VERSION at the hub and have the guest
-# fetch and install it (hubinstall); times in DL_S, INST_S.
+# next_good: the next good release, newer than any installed before.
+next_good() {
+	[ "$NEXT" -lt "${#GOOD[@]}" ] || fail "no good release left (${#GOOD[@]} made)"
+	WANT=${GOOD[NEXT]}
+	NEXT=$((NEXT + 1))
+}
+
+# wait_upd PATTERN SECONDS WHAT: the station's updater, in this boot,
+# reports a state matching PATTERN (its helper's UPD lines).
+wait_upd() {
+	wait_line "GRIDKIOSK-UC: UPD $BOOTID $1" "$2" || fail "$3: not within $2s (the updater's last word: $(last_upd))"
+}
+
+# last_upd: the last UPD line of this boot.
+last_upd() { tail -c +$((FROM + 1)) "$SERIAL" | tr -d '\r' | grep -a "GRIDKIOSK-UC: UPD $BOOTID " | tail -n1 | sed 's/.*UPD [^ ]* //'; }
+
+# ask VERSION: VERSION assigned at the hub (gridhub release assign), and
+# the station told to ask the hub now (gridkiosk update check, as a
+# technician would; else it asks at its next check_interval).
+ask() {
+	assign "$1"
+	do_cmd 120 check
+	[ "$RC" = 0 ] || fail "gridkiosk update check failed in the guest"
+}
+
+# update_to VERSION: the station's own updater fetches VERSION, installs
+# it and reboots; times in DL_S and INST_S. Returns as the reboot starts.
 update_to() {
 	local t0 t1
-	assign "$1"
+	here_on
 	t0=$SECONDS
-	here_on
-	send hubinstall "${2:-0}"
-	wait_line 'GRIDKIOSK-UC: DOWNLOAD (done|failed)' 1800 || fail "the download of $1 did not end within 1800s"
-	[[ $LINE == *done* ]] || fail "the download of $1 failed: $LINE"
+	ask "$1"
+	wait_upd "state=downloading pending=$1 " 300 "the station did not start fetching $1"
+	wait_upd "state=(waiting|installing|rebooting|failed) " 1800 "the download of $1 did not end"
+	[[ $LINE != *state=failed* ]] || fail "the download of $1 failed: $(last_upd)"
 	t1=$SECONDS DL_S=$((t1 - t0))
-	wait_line "GRIDKIOSK-UC: DONE $N " 1800 || fail "rauc install of $1 did not end within 1800s"
+	wait_upd "state=(rebooting|failed) " 1800 "the install of $1 did not end"
+	[[ $LINE != *state=failed* ]] || fail "the install of $1 failed: $(last_upd)"
 	INST_S=$((SECONDS - t1))
-	[ "${LINE##* }" = 0 ] || fail "rauc install of $1 failed: $(tail -c +$((FROM + 1)) "$SERIAL" | grep -a 'GRIDKIOSK-UC:  ' | tr -d '\r' | tail -n 5 | tr '\n' ' ')"
-}
-
-# reboot_guest: the guest reboots (into the slot RAUC made primary); the
-# serial log's search point is left before the reboot.
-reboot_guest() {
 	here_on
-	send reboot
-	wait_line 'GRIDKIOSK-UC: REBOOT' 60 || fail "the guest did not start its reboot"
-	send idle
 }
 
-# next_good: a good release other than the one running.
-next_good() { if [ "$VERSION" = "$GOOD_VERSION" ]; then echo "$GOOD2_VERSION"; else echo "$GOOD_VERSION"; fi; }
+# confirmed VERSION: the booted slot runs VERSION, marked good, and the
+# station's updater says the update went well.
+confirmed() {
+	[ "$VERSION" = "$1" ] || fail "slot $SLOT runs version $VERSION, want $1"
+	do_cmd "$TRIAL_TIMEOUT" good "$TRIAL_TIMEOUT"
+	[ "$RC" = 0 ] || fail "slot $SLOT was never marked good"
+	wait_upd "state=idle pending= reason=ok " 300 "the station never said $1 is ok"
+}
 
 step_install() {
-	step install "a newer release assigned at the hub, fetched, installed into slot $(other "$SLOT"); reboot, healthy, marked good"
-	local from=$SLOT t0 want
-	want=$(next_good)
-	update_to "$want"
-	reboot_guest
+	local from=$SLOT t0
+	next_good
+	step install "release $WANT assigned at the hub; the station fetches it, installs it into slot $(other "$SLOT"), reboots into it, healthy, marked good"
+	update_to "$WANT"
 	t0=$SECONDS
 	wait_boot
 	[ "$SLOT" = "$(other "$from")" ] || fail "after the install the station booted slot $SLOT, want $(other "$from")"
-	[ "$VERSION" = "$want" ] || fail "slot $SLOT runs version $VERSION, want $want"
-	do_cmd "$TRIAL_TIMEOUT" good "$TRIAL_TIMEOUT"
-	[ "$RC" = 0 ] || fail "slot $SLOT was never marked good"
+	confirmed "$WANT"
 	FB_S=$((SECONDS - t0))
 	verify_guest
 	verify_hub 300
-	pass "$from -> $SLOT ($VERSION): download ${DL_S}s, rauc install ${INST_S}s, reboot to READY ${READY_S}s, marked good ${FB_S}s after the reboot; $HAVE records kept, $AT_HUB at the hub"
+	pass "$from -> $SLOT ($VERSION): download ${DL_S}s, install ${INST_S}s (the station's updater and RAUC), reboot to READY ${READY_S}s, marked good and ok ${FB_S}s after the reboot; $HAVE records kept, $AT_HUB at the hub"
 }
 
 step_rollback() {
-	step rollback "a bundle whose gridkiosk never becomes healthy: back to slot $SLOT by itself"
+	step rollback "a release whose gridkiosk never becomes healthy: back to slot $SLOT by itself, and not fetched again"
 	local good=$SLOT bad boots=0 t0
 	bad=$(other "$good")
 	update_to "$BAD_VERSION"
-	reboot_guest
 	t0=$SECONDS
 	# The bad slot boots (its helper says so), never becomes ready, and
 	# the station goes back to the good slot: boots counted on the way.
 	while :; do
 		wait_line 'GRIDKIOSK-UC: BOOT ' "$BOOT_TIMEOUT" || fail "no boot reported within ${BOOT_TIMEOUT}s"
-		SLOT=$(sed -n 's/.* slot=\([^ ]*\).*/\1/p' <<<"$LINE")
-		VERSION=$(sed -n 's/.* version=\([^ ]*\).*/\1/p' <<<"$LINE")
+		boot_line
 		here_on
 		[ "$SLOT" = "$good" ] && break
 		[ "$SLOT" = "$bad" ] || fail "unexpected slot $SLOT"
@@ -196,46 +220,46 @@ step_rollback() {
 	wait_line 'GRIDKIOSK-UC: READY ' "$BOOT_TIMEOUT" || fail "back in slot $SLOT, gridkiosk never became ready"
 	do_cmd 600 good 600
 	[ "$RC" = 0 ] || fail "back in slot $SLOT, it is not marked good"
+	wait_upd "state=failed pending= reason=rolled_back " 300 "the station never said the update rolled back"
+	# The hub still assigns the bad release: asked again, the station
+	# must not fetch it (it would install and roll back at every check).
+	ask "$BAD_VERSION"
+	if wait_line "GRIDKIOSK-UC: UPD $BOOTID state=downloading" 90; then
+		fail "the rolled-back release $BAD_VERSION was fetched again"
+	fi
 	do_cmd 60 status
 	verify_guest
 	verify_hub 300
-	pass "slot $bad ($BAD_VERSION) booted $boots time(s), back in slot $good ($VERSION) ${back}s after the reboot into it; $HAVE records kept, $AT_HUB at the hub"
+	pass "slot $bad ($BAD_VERSION) booted $boots time(s), back in slot $good ($VERSION) ${back}s after the reboot into it, said rolled back, not fetched again when asked; $HAVE records kept, $AT_HUB at the hub"
 }
 
 # where_cut: the last thing the guest said before the cut.
 where_cut() {
 	local last
-	last=$(tail -c +$((FROM + 1)) "$SERIAL" | tr -d '\r' | grep -aoE 'GRIDKIOSK-UC: (DOWNLOAD|INSTALL|REBOOT|BOOT|READY|GOOD)[^ ]*( [a-z]+)?' | tail -n1)
-	echo "${last#GRIDKIOSK-UC: }"
+	last=$(tail -c +$((FROM + 1)) "$SERIAL" | tr -d '\r' | grep -aoE 'GRIDKIOSK-UC: (UPD [^ ]+ state=[a-z]+|BOOT|READY|GOOD)' | tail -n1)
+	last=${last#GRIDKIOSK-UC: }
+	echo "${last/UPD $BOOTID /}"
 }
 
-# one_cut I PHASE: an update interrupted by a cut during PHASE, then
-# the checks after it.
+# one_cut I PHASE: a power cut at a seeded point of PHASE of the update
+# to WANT under way, then the checks after it. The station carries on
+# with the update by itself after each cut.
 one_cut() {
-	local i=$1 phase=$2 at from=$SLOT before where rate=0
-	step "cut$i" "a power cut during the $phase of an update ($from -> $(other "$from"))"
-	here_on
-	local want
-	want=$(next_good)
+	local i=$1 phase=$2 at before where
+	step "cut$i" "a power cut during the $phase of the update to $WANT (slot $SLOT, $VERSION)"
 	case "$phase" in
 	download)
-		# Slowed so that it lasts about a minute: a cut lands in it.
-		rate=$((BUNDLE_SIZE / 60))
-		at=$((RANDOM % 55 + 2))
-		assign "$want"
-		send hubinstall "$rate"
-		wait_line 'GRIDKIOSK-UC: DOWNLOAD start' 300 || fail "the download did not start"
+		at=$((RANDOM % (DL_S > 4 ? DL_S - 3 : 1) + 1))
+		wait_upd "state=downloading pending=$WANT " 300 "the download did not start"
 		;;
 	install)
-		at=$((RANDOM % (INST_S > 2 ? INST_S : 2)))
-		assign "$want"
-		send hubinstall 0
-		wait_line 'GRIDKIOSK-UC: INSTALL start' 1800 || fail "the install did not start"
+		at=$((RANDOM % (INST_S > 4 ? INST_S - 3 : 1) + 1))
+		wait_upd "state=installing pending=$WANT " 1800 "the install did not start"
 		;;
 	firstboot)
 		at=$((RANDOM % (FB_S > 2 ? FB_S : 2)))
-		update_to "$want"
-		reboot_guest
+		wait_upd "state=rebooting pending=$WANT " 1800 "the reboot into $WANT did not start"
+		here_on
 		;;
 	esac
 	sleep "$at"
@@ -247,16 +271,36 @@ one_cut() {
 	pass "$phase +${at}s ($where): booted slot $SLOT ($VERSION), good; READY ${READY_S}s; all $HAVE records kept ($before before the cut), $AT_HUB at the hub"
 }
 
+# finish_update: the station, left to itself after the cuts, ends on WANT.
+finish_update() {
+	[ "$VERSION" = "$WANT" ] && return 0
+	wait_upd "state=rebooting pending=$WANT " 1800 "after the cuts the update to $WANT did not reach its reboot"
+	here_on
+	wait_boot
+	confirmed "$WANT"
+}
+
+# step_cuts: CUTS power cuts, three to an update (its download, its
+# install, its first boot), the station carrying each update on by
+# itself after each cut. A phase the update has passed already when its
+# cut was due is skipped, and another update makes up for it.
 step_cuts() {
-	local i phases=(download install firstboot) order=() j tmp
-	# Each phase as often as the others, in a seeded order.
-	for ((i = 0; i < CUTS; i++)); do order+=("${phases[i % 3]}"); done
-	for ((i = CUTS - 1; i > 0; i--)); do
-		j=$((RANDOM % (i + 1)))
-		tmp=${order[i]} order[i]=${order[j]} order[j]=$tmp
-	done
-	for ((i = 0; i < CUTS; i++)); do
-		one_cut $((i + 1)) "${order[i]}"
+	local phases=(download install firstboot) cuts=0 p
+	p=$(((3 - CUTS % 3) % 3)) # the last update's last cut is in its first boot
+	while [ "$cuts" -lt "$CUTS" ]; do
+		next_good
+		here_on
+		ask "$WANT"
+		for (( ; p < 3 && cuts < CUTS; p++)); do
+			if [ "$VERSION" = "$WANT" ]; then
+				say "the update to $WANT passed its ${phases[p]} before its cut: the cut goes to the next update"
+				break
+			fi
+			cuts=$((cuts + 1))
+			one_cut "$cuts" "${phases[p]}"
+		done
+		p=0
+		finish_update
 	done
 }
 
