@@ -137,6 +137,13 @@ next_good() {
 	NEXT=$((NEXT + 1))
 }
 
+# rx VERSION: VERSION as an extended regexp matching itself (a version
+# has dots and a "+").
+rx() {
+	local v=${1//./\\.}
+	echo "${v//+/\\+}"
+}
+
 # wait_upd PATTERN SECONDS WHAT: the station's updater, in this boot,
 # reports a state matching PATTERN (its helper's UPD lines).
 wait_upd() {
@@ -162,7 +169,7 @@ update_to() {
 	here_on
 	t0=$SECONDS
 	ask "$1"
-	wait_upd "state=downloading pending=$1 " 300 "the station did not start fetching $1"
+	wait_upd "state=downloading pending=$(rx "$1") " 300 "the station did not start fetching $1"
 	wait_upd "state=(waiting|installing|rebooting|failed) " 1800 "the download of $1 did not end"
 	[[ $LINE != *state=failed* ]] || fail "the download of $1 failed: $(last_upd)"
 	t1=$SECONDS DL_S=$((t1 - t0))
@@ -250,15 +257,15 @@ one_cut() {
 	case "$phase" in
 	download)
 		at=$((RANDOM % (DL_S > 4 ? DL_S - 3 : 1) + 1))
-		wait_upd "state=downloading pending=$WANT " 300 "the download did not start"
+		wait_upd "state=downloading pending=$(rx "$WANT") " 300 "the download did not start"
 		;;
 	install)
 		at=$((RANDOM % (INST_S > 4 ? INST_S - 3 : 1) + 1))
-		wait_upd "state=installing pending=$WANT " 1800 "the install did not start"
+		wait_upd "state=installing pending=$(rx "$WANT") " 1800 "the install did not start"
 		;;
 	firstboot)
 		at=$((RANDOM % (FB_S > 2 ? FB_S : 2)))
-		wait_upd "state=rebooting pending=$WANT " 1800 "the reboot into $WANT did not start"
+		wait_upd "state=rebooting pending=$(rx "$WANT") " 1800 "the reboot into $WANT did not start"
 		here_on
 		;;
 	esac
@@ -274,7 +281,7 @@ one_cut() {
 # finish_update: the station, left to itself after the cuts, ends on WANT.
 finish_update() {
 	[ "$VERSION" = "$WANT" ] && return 0
-	wait_upd "state=rebooting pending=$WANT " 1800 "after the cuts the update to $WANT did not reach its reboot"
+	wait_upd "state=rebooting pending=$(rx "$WANT") " 1800 "after the cuts the update to $WANT did not reach its reboot"
 	here_on
 	wait_boot
 	confirmed "$WANT"
