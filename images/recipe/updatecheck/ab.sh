@@ -92,7 +92,9 @@ bundles_start() {
 	local i
 	GOOD=("$(version_at 0)") BAD_VERSION=$(version_at 1)
 	for ((i = 2; i <= NGOOD; i++)); do GOOD+=("$(version_at "$i")"); done
-	{ declare -p GOOD; printf 'BAD_VERSION=%s\n' "$BAD_VERSION"; } >"$WORK/versions"
+	# Plain assignments, not declare -p: sourced in a function, declare
+	# would make them its locals.
+	printf 'GOOD=(%s)\nBAD_VERSION=%s\n' "${GOOD[*]}" "$BAD_VERSION" >"$WORK/versions"
 	make_bundles >"$WORK/bundles.log" 2>&1 &
 	BUNDLER=$!
 }
