@@ -329,6 +329,10 @@ func (k *PinyinKeyboard) showComposition() {
 	case k.latin:
 		k.modeTag.Text = "英文 ABC"
 		k.compText.Text, k.compText.Color = "字母直接输入 Letters go straight in", greyText
+		if k.flip != nil {
+			// The line's type is larger there: the short English fits.
+			k.compText.Text = "字母直接输入 Type letters"
+		}
 	case k.comp == "":
 		k.compText.Text, k.compText.Color = "请输入拼音 Type pinyin", greyText
 	default:
