@@ -74,6 +74,7 @@ type PinyinKeyboard struct {
 	space      *key
 	done       *key
 	modeTag    *canvas.Text
+	compLine   *fyne.Container // the mode tag and the composition
 	compText   *canvas.Text
 	strut      *canvas.Rectangle
 	content    fyne.CanvasObject
@@ -157,7 +158,8 @@ func (k *PinyinKeyboard) compositionLine() fyne.CanvasObject {
 	tag := container.NewStack(canvas.NewRectangle(slate), container.NewPadded(k.modeTag))
 	k.strut = canvas.NewRectangle(paper)
 	k.strut.SetMinSize(fyne.NewSize(0, compositionHeight))
-	return container.NewStack(k.strut, container.NewHBox(container.NewCenter(tag), k.compText))
+	k.compLine = container.NewHBox(container.NewCenter(tag), k.compText)
+	return container.NewStack(k.strut, k.compLine)
 }
 
 // compSize is the type size of the letters being composed: a little
@@ -338,8 +340,9 @@ func (k *PinyinKeyboard) showComposition() {
 	default:
 		k.compText.Text = k.syllables()
 	}
-	k.modeTag.Refresh()
-	k.compText.Refresh()
+	// The tag's and the text's widths change with them: lay the line out
+	// again, or the tag stays as wide as 拼音 under 英文 ABC.
+	k.compLine.Refresh()
 }
 
 // syllables writes the composition as the engine splits it, xiu'lan.

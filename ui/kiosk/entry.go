@@ -267,6 +267,9 @@ func (a *App) manualNameScreen() fyne.CanvasObject {
 	setName(string(a.f.name))
 	if problem != "" {
 		value.Text, value.Color, value.TextSize = problem, red, a.sz.big
+		if cramped {
+			value.TextSize = a.sz.title
+		}
 	}
 	kb := keyboard.NewPinyinKeyboard(a.pinyin)
 	if cramped {
@@ -336,7 +339,8 @@ func (a *App) namePage(back *button, field fyne.CanvasObject, kb *keyboard.Pinyi
 }
 
 // nameProblemShort is the name screen's problem in words that fit its
-// field on a small panel in the large mode.
+// field on a small panel in the large mode: a name wanted turns the
+// prompt red.
 func (a *App) nameProblemShort() string {
 	switch a.f.problem {
 	case "":
@@ -344,7 +348,7 @@ func (a *App) nameProblemShort() string {
 	case a.noHandProblem():
 		return a.tr("手写暂不可用", "No handwriting")
 	}
-	return a.tr("请输入姓名", "Type a name")
+	return a.tr("请输入姓名", "Name")
 }
 
 // startManualSession hands name and number to the station, which checks

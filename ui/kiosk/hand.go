@@ -105,20 +105,16 @@ func (a *App) nameChoice() fyne.CanvasObject {
 
 // nameSwitch is nameChoice on a small panel in the large mode: one button
 // for the way not chosen, as there is no room for both; nil without
-// handwriting.
+// handwriting, or without its model (no room for 暂不可用 either: pinyin
+// is the way there).
 func (a *App) nameSwitch() *button {
-	st := a.hand()
-	if st == handNone {
+	switch st := a.hand(); {
+	case st == handNone || st == handMissing:
 		return nil
-	}
-	if a.f.hand && st != handMissing {
+	case a.f.hand:
 		return a.newButton(a.tr("拼音", "Pinyin"), plain, a.act(func() { a.setHand(false) }))
 	}
-	b := a.newButton(a.tr("手写", "Write"), plain, a.act(func() { a.setHand(true) }))
-	if st == handMissing {
-		b.sub = a.tr("暂不可用", "not available")
-	}
-	return b
+	return a.newButton(a.tr("手写", "Write"), plain, a.act(func() { a.setHand(true) }))
 }
 
 // noHandProblem is what 手写 says when there is no model.
