@@ -32,6 +32,16 @@ func TestGolden(t *testing.T) {
 			test.Tap(k.mode)
 			return k
 		}},
+		{"paged_wang.png", pagedSize, func(t *testing.T) fyne.CanvasObject {
+			k, _ := newPaged(t)
+			typePaged(t, k, "wang")
+			return k
+		}},
+		{"paged_latin.png", pagedSize, func(t *testing.T) fyne.CanvasObject {
+			k, _ := newPaged(t)
+			test.Tap(k.mode)
+			return k
+		}},
 		{"numeric_x.png", fyne.NewSize(400, 400), func(t *testing.T) fyne.CanvasObject {
 			p, _ := newKeypad(t, 'X')
 			return p

@@ -12,7 +12,8 @@ import (
 	"github.com/gridkiosk/gridkiosk/ui/pinyin"
 )
 
-// PageSize is how many candidates the candidate bar shows at once.
+// PageSize is how many candidates the QWERTY keyboard's candidate bar
+// shows at once.
 const PageSize = 8
 
 // compositionHeight is the height of the composition line.
@@ -59,17 +60,21 @@ type PinyinKeyboard struct {
 	latin  bool
 	comp   string   // letters typed, not yet converted
 	page   int      // of candidates, from 0
+	per    int      // candidates to a page
 	cands  []string // on the current page
 	more   bool     // a further page exists
+	half   int      // of the paged keyboard's letters: 0 a–m, 1 n–z
 
 	sz         Sizes
 	letters    [26]*key
-	candKeys   [PageSize]*key
+	candKeys   []*key
+	flip       *key // the paged keyboard's a–m / n–z switch; nil on QWERTY
 	prev, next *key
 	back, mode *key
 	space      *key
 	done       *key
 	modeTag    *canvas.Text
+	compLine   *fyne.Container // the mode tag and the composition
 	compText   *canvas.Text
 	strut      *canvas.Rectangle
 	content    fyne.CanvasObject
@@ -77,47 +82,62 @@ type PinyinKeyboard struct {
 
 // NewPinyinKeyboard returns a keyboard in pinyin mode that converts with e.
 func NewPinyinKeyboard(e *pinyin.Engine) *PinyinKeyboard {
-	k := &PinyinKeyboard{engine: e, sz: DefaultSizes()}
-	k.ExtendBaseWidget(k)
+	k := newPinyinKeyboard(e, PageSize)
 	g := &grid{cols: 10, rows: 4, sz: &k.sz}
 	var objs []fyne.CanvasObject
-	add := func(b *key, col, row, cols int) {
+	add := func(b *key, col, row int) {
 		objs = append(objs, b)
-		g.cells = append(g.cells, cell{col: col, row: row, cols: cols, rows: 1})
+		g.cells = append(g.cells, cell{col: col, row: row, cols: 1, rows: 1})
 	}
-
-	k.prev = k.iconKey("上一页", iconPrev, func() { k.turn(-1) })
-	add(k.prev, 0, 0, 1)
-	for i := range k.candKeys {
-		k.candKeys[i] = newKey(&k.sz, "", "", roleDigit, plain, func() { k.choose(i) })
-		add(k.candKeys[i], 1+i, 0, 1)
+	add(k.prev, 0, 0)
+	for i, b := range k.candKeys {
+		add(b, 1+i, 0)
 	}
-	k.next = k.iconKey("下一页", iconNext, func() { k.turn(1) })
-	add(k.next, 9, 0, 1)
-
+	add(k.next, 9, 0)
 	for row, letters := range []string{"qwertyuiop", "asdfghjkl", "zxcvbnm"} {
 		start := 0
 		if row == 2 {
 			start = 1 // after the switch key
 		}
 		for i, r := range letters {
-			k.letters[r-'a'] = newKey(&k.sz, string(r), "", roleLetter, plain, func() { k.letter(r) })
-			add(k.letters[r-'a'], start+i, row+1, 1)
+			add(k.letters[r-'a'], start+i, row+1)
 		}
 	}
-	k.back = k.iconKey("删除", iconBackspace, k.backspace)
-	add(k.back, 9, 2, 1)
-	k.mode = newKey(&k.sz, "英文", "ABC", roleLabel, function, k.switchMode)
-	add(k.mode, 0, 3, 1)
-	k.space = newKey(&k.sz, "空格", "space", roleLabel, function, k.spaceBar)
-	add(k.space, 8, 3, 1)
-	k.done = newKey(&k.sz, "确认", "OK", roleLabel, confirm, k.finish)
-	add(k.done, 9, 3, 1)
+	add(k.back, 9, 2)
+	add(k.mode, 0, 3)
+	add(k.space, 8, 3)
+	add(k.done, 9, 3)
+	k.build(g, objs)
+	return k
+}
 
+// newPinyinKeyboard makes a keyboard's keys, per candidates to a page,
+// for a layout to place.
+func newPinyinKeyboard(e *pinyin.Engine, per int) *PinyinKeyboard {
+	k := &PinyinKeyboard{engine: e, sz: DefaultSizes(), per: per}
+	k.ExtendBaseWidget(k)
+	k.prev = k.iconKey("上一页", iconPrev, func() { k.turn(-1) })
+	k.candKeys = make([]*key, per)
+	for i := range k.candKeys {
+		k.candKeys[i] = newKey(&k.sz, "", "", roleDigit, plain, func() { k.choose(i) })
+	}
+	k.next = k.iconKey("下一页", iconNext, func() { k.turn(1) })
+	for i := range k.letters {
+		r := rune('a' + i)
+		k.letters[i] = newKey(&k.sz, string(r), "", roleLetter, plain, func() { k.letter(r) })
+	}
+	k.back = k.iconKey("删除", iconBackspace, k.backspace)
+	k.mode = newKey(&k.sz, "英文", "ABC", roleLabel, function, k.switchMode)
+	k.space = newKey(&k.sz, "空格", "space", roleLabel, function, k.spaceBar)
+	k.done = newKey(&k.sz, "确认", "OK", roleLabel, confirm, k.finish)
+	return k
+}
+
+// build puts the composition line over the keys laid out by g.
+func (k *PinyinKeyboard) build(g *grid, objs []fyne.CanvasObject) {
 	k.content = container.NewStack(canvas.NewRectangle(backplate),
 		container.New(topBar{}, k.compositionLine(), container.New(g, objs...)))
 	k.update()
-	return k
 }
 
 // iconKey returns a function key showing an icon over a small caption.
@@ -134,23 +154,32 @@ func (k *PinyinKeyboard) compositionLine() fyne.CanvasObject {
 	k.modeTag.TextSize = k.sz.Label
 	k.modeTag.TextStyle.Bold = true
 	k.compText = canvas.NewText("", ink)
-	k.compText.TextSize = compSize(k.sz)
+	k.compText.TextSize = k.compSize()
 	tag := container.NewStack(canvas.NewRectangle(slate), container.NewPadded(k.modeTag))
 	k.strut = canvas.NewRectangle(paper)
 	k.strut.SetMinSize(fyne.NewSize(0, compositionHeight))
-	return container.NewStack(k.strut, container.NewHBox(container.NewCenter(tag), k.compText))
+	k.compLine = container.NewHBox(container.NewCenter(tag), k.compText)
+	return container.NewStack(k.strut, k.compLine)
 }
 
 // compSize is the type size of the letters being composed: a little
-// smaller than the keys' letters, in a line lower than a key.
-func compSize(s Sizes) float32 { return s.Letter * 28 / 34 }
+// smaller than the keys' letters, in a line lower than a key. On the
+// paged keyboard, whose line is most of what a screen in the large mode
+// says, it is at least the labels' size, the body text's.
+func (k *PinyinKeyboard) compSize() float32 {
+	s := k.sz.Letter * 28 / 34
+	if k.flip != nil {
+		s = max(s, k.sz.Label)
+	}
+	return s
+}
 
 // SetSizes sizes the keys and their type; call it before showing the
 // keyboard.
 func (k *PinyinKeyboard) SetSizes(s Sizes) {
 	k.sz = s
-	k.modeTag.TextSize, k.compText.TextSize = s.Label, compSize(s)
-	k.strut.SetMinSize(fyne.NewSize(0, max(compositionHeight, 1.5*compSize(s))))
+	k.modeTag.TextSize, k.compText.TextSize = s.Label, k.compSize()
+	k.strut.SetMinSize(fyne.NewSize(0, max(compositionHeight, 1.5*k.compSize())))
 }
 
 // CreateRenderer implements fyne.Widget.
@@ -250,6 +279,7 @@ func (k *PinyinKeyboard) switchMode() {
 		}
 		b.set(string(r), plain, false)
 	}
+	k.showHalf()
 	if k.latin {
 		k.mode.label, k.mode.sub = "中文", "拼音"
 	} else {
@@ -272,12 +302,12 @@ func (k *PinyinKeyboard) update() {
 	k.cands, k.more = nil, false
 	if k.comp != "" {
 		// One more than the page holds tells whether there is a next page.
-		all := k.engine.Candidates(k.comp, (k.page+1)*PageSize+1)
-		for k.page > 0 && k.page*PageSize >= len(all) {
+		all := k.engine.Candidates(k.comp, (k.page+1)*k.per+1)
+		for k.page > 0 && k.page*k.per >= len(all) {
 			k.page--
 		}
-		end := min(len(all), (k.page+1)*PageSize)
-		k.cands, k.more = all[k.page*PageSize:end], len(all) > end
+		end := min(len(all), (k.page+1)*k.per)
+		k.cands, k.more = all[k.page*k.per:end], len(all) > end
 	}
 	for i, b := range k.candKeys {
 		switch {
@@ -301,13 +331,18 @@ func (k *PinyinKeyboard) showComposition() {
 	case k.latin:
 		k.modeTag.Text = "英文 ABC"
 		k.compText.Text, k.compText.Color = "字母直接输入 Letters go straight in", greyText
+		if k.flip != nil {
+			// The line's type is larger there: the short English fits.
+			k.compText.Text = "字母直接输入 Type letters"
+		}
 	case k.comp == "":
 		k.compText.Text, k.compText.Color = "请输入拼音 Type pinyin", greyText
 	default:
 		k.compText.Text = k.syllables()
 	}
-	k.modeTag.Refresh()
-	k.compText.Refresh()
+	// The tag's and the text's widths change with them: lay the line out
+	// again, or the tag stays as wide as 拼音 under 英文 ABC.
+	k.compLine.Refresh()
 }
 
 // syllables writes the composition as the engine splits it, xiu'lan.

@@ -192,6 +192,11 @@ func (a *App) purposeScreen() fyne.CanvasObject {
 // fieldBox is where typed text shows: large, on a pale panel with an
 // edge, with a grey prompt while it is empty.
 func (a *App) fieldBox(value, prompt string) (fyne.CanvasObject, *canvas.Text) {
+	return a.fieldBoxIn(margin{}, value, prompt)
+}
+
+// fieldBoxIn is fieldBox with its text inside m.
+func (a *App) fieldBoxIn(m margin, value, prompt string) (fyne.CanvasObject, *canvas.Text) {
 	t := text(value, a.sz.big, ink, true)
 	if value == "" {
 		t.Text, t.Color, t.TextStyle.Bold = prompt, muted, false
@@ -199,7 +204,7 @@ func (a *App) fieldBox(value, prompt string) (fyne.CanvasObject, *canvas.Text) {
 	bg := canvas.NewRectangle(pale)
 	bg.StrokeColor, bg.StrokeWidth, bg.CornerRadius = edge, 2, 8
 	bg.SetMinSize(fyne.NewSize(a.sz.touch, a.sz.touch))
-	return container.NewStack(bg, container.New(margin{}, container.New(middle{}, t))), t
+	return container.NewStack(bg, container.New(m, container.New(middle{}, t))), t
 }
 
 // setField shows value in a field box's text, or its prompt.

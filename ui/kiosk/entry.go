@@ -245,29 +245,39 @@ func (a *App) manualIDScreen() fyne.CanvasObject {
 // asks the station to start the registration.
 func (a *App) manualNameScreen() fyne.CanvasObject {
 	prompt := a.tr("请用拼音输入姓名", "Type your name (pinyin)")
-	field, value := a.fieldBox(string(a.f.name), prompt)
+	cramped := a.cramped()
+	promptSize, problem, in := a.sz.big, a.f.problem, margin{}
+	if cramped {
+		// The field is a third of a row no taller than a target: the
+		// prompt in a word, in the name's own size, the problem in
+		// brief (the voice says it), little margin above and below.
+		prompt, promptSize, problem = a.tr("请输入姓名", "Name"), a.sz.title, a.nameProblemShort()
+		in = margin{x: inset, y: 4}
+	}
+	field, value := a.fieldBoxIn(in, string(a.f.name), prompt)
 	// The name as it is typed is the screen's largest type: the screen
 	// has no question of its own above the keyboard.
 	setName := func(v string) {
 		setField(value, v, prompt)
-		value.TextSize = a.sz.big
+		value.TextSize = promptSize
 		if v != "" {
 			value.TextSize = a.sz.title
 		}
 	}
 	setName(string(a.f.name))
-	if a.f.problem != "" {
-		value.Text, value.Color, value.TextSize = a.f.problem, red, a.sz.big
+	if problem != "" {
+		value.Text, value.Color, value.TextSize = problem, red, a.sz.big
+		if cramped {
+			value.TextSize = a.sz.title
+		}
 	}
 	kb := keyboard.NewPinyinKeyboard(a.pinyin)
-	ks := a.sz.keys()
-	if a.cramped() {
+	if cramped {
 		// Ten keys across the 7-inch panel are narrower than the large
-		// mode's targets (handwriting is the way in for a resident who
-		// needs them); their two-character labels at least fit them.
-		ks.Label = a.sz.caption
+		// mode's targets: eight, the letters half at a time.
+		kb = keyboard.NewPagedPinyinKeyboard(a.pinyin)
 	}
-	kb.SetSizes(ks)
+	kb.SetSizes(a.sz.keys())
 	add := func(s string) {
 		a.f.problem = ""
 		if len(a.f.name)+len([]rune(s)) <= maxName {
@@ -295,6 +305,9 @@ func (a *App) manualNameScreen() fyne.CanvasObject {
 		a.f.id, a.f.name, a.f.problem = nil, nil, ""
 		a.show(scrManualID)
 	}))
+	if cramped {
+		return a.namePage(back, field, kb, add, del)
+	}
 	right := []fyne.CanvasObject{a.nameChoice()}
 	if b := a.largeButton(); b != nil {
 		right = append(right, b)
@@ -302,6 +315,40 @@ func (a *App) manualNameScreen() fyne.CanvasObject {
 	top := container.NewBorder(nil, nil, back, container.New(hrow{}, right...), field)
 	return container.NewStack(canvas.NewRectangle(paper),
 		container.New(stack{0.6}, container.New(margin{x: inset, y: 6}, container.New(middle{}, top)), a.nameInput(kb, add, del)))
+}
+
+// namePage is the manual-name screen in the large mode on a small panel,
+// whose 91 mm hold five rows of 18 mm targets and no more: the name
+// between 返回 and the switches in one row at the top, the paged keyboard
+// or the handwriting pad in all the height left. 再听一遍 has no room; the
+// voice has said the rest. Under the pad, whose four rows of keys need
+// all that height, 大字 joins 删除 and 确认 beside it: on the English
+// screen its two lines would make the top row too tall.
+func (a *App) namePage(back *button, field fyne.CanvasObject, kb *keyboard.PinyinKeyboard, add func(string), del func()) fyne.CanvasObject {
+	var right []fyne.CanvasObject
+	if b := a.nameSwitch(); b != nil {
+		right = append(right, b)
+	}
+	writing := a.f.hand && a.hand() == handReady
+	if b := a.largeButton(); b != nil && !writing {
+		right = append(right, b)
+	}
+	top := container.NewBorder(nil, nil, back, container.New(hrow{}, right...), field)
+	return container.NewStack(canvas.NewRectangle(paper),
+		container.New(atop{}, container.New(margin{x: inset, y: 0}, top), a.nameInput(kb, add, del)))
+}
+
+// nameProblemShort is the name screen's problem in words that fit its
+// field on a small panel in the large mode: a name wanted turns the
+// prompt red.
+func (a *App) nameProblemShort() string {
+	switch a.f.problem {
+	case "":
+		return ""
+	case a.noHandProblem():
+		return a.tr("手写暂不可用", "No handwriting")
+	}
+	return a.tr("请输入姓名", "Name")
 }
 
 // startManualSession hands name and number to the station, which checks

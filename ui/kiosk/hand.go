@@ -103,11 +103,30 @@ func (a *App) nameChoice() fyne.CanvasObject {
 	return container.NewHBox(py, hw, again)
 }
 
+// nameSwitch is nameChoice on a small panel in the large mode: one button
+// for the way not chosen, as there is no room for both; nil without
+// handwriting, or without its model (no room for 暂不可用 either: pinyin
+// is the way there).
+func (a *App) nameSwitch() *button {
+	switch st := a.hand(); {
+	case st == handNone || st == handMissing:
+		return nil
+	case a.f.hand:
+		return a.newButton(a.tr("拼音", "Pinyin"), plain, a.act(func() { a.setHand(false) }))
+	}
+	return a.newButton(a.tr("手写", "Write"), plain, a.act(func() { a.setHand(true) }))
+}
+
+// noHandProblem is what 手写 says when there is no model.
+func (a *App) noHandProblem() string {
+	return a.tr("手写暂不可用，请用拼音输入", "Handwriting is not available: please use pinyin")
+}
+
 // setHand switches the name's input between pinyin and handwriting.
 func (a *App) setHand(on bool) {
 	if on && a.hand() == handMissing {
 		a.f.hand = false
-		a.f.problem = a.tr("手写暂不可用，请用拼音输入", "Handwriting is not available: please use pinyin")
+		a.f.problem = a.noHandProblem()
 		a.show(scrManualName)
 		return
 	}
@@ -152,6 +171,9 @@ func (a *App) nameInput(kb fyne.CanvasObject, add func(string), del func()) fyne
 	ok := a.newButton(a.tr("确认", "OK"), primary, a.act(a.startManualSession))
 	back.width, ok.width = a.target()*1.5, a.target()*1.5
 	keys := container.New(vbox{}, back, ok)
+	if b := a.largeButton(); b != nil && a.cramped() {
+		keys.Add(b)
+	}
 	return container.NewBorder(nil, nil, nil, container.New(margin{x: inset, y: 0}, keys), container.New(padFit{}, p))
 }
 

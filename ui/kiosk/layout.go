@@ -169,6 +169,29 @@ func (stack) MinSize(objs []fyne.CanvasObject) fyne.Size {
 	return fyne.NewSize(max(am.Width, bm.Width), am.Height+gap+bm.Height)
 }
 
+// atop puts its first object across the top at its least height and the
+// second close under it in all the height left: the manual-name screen
+// on a small panel in the large mode, where the keyboard's rows need
+// every unit the kiosk's gap would take.
+type atop struct{}
+
+// atopGap is atop's gap: enough to tell the two apart.
+const atopGap float32 = 4
+
+func (atop) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	a, b := objs[0], objs[1]
+	h := a.MinSize().Height
+	a.Move(fyne.NewPos(0, 0))
+	a.Resize(fyne.NewSize(size.Width, h))
+	b.Move(fyne.NewPos(0, h+atopGap))
+	b.Resize(fyne.NewSize(size.Width, max(size.Height-h-atopGap, 0)))
+}
+
+func (atop) MinSize(objs []fyne.CanvasObject) fyne.Size {
+	am, bm := objs[0].MinSize(), objs[1].MinSize()
+	return fyne.NewSize(max(am.Width, bm.Width), am.Height+atopGap+bm.Height)
+}
+
 // tiles lays out equal tiles in as many columns as make them the most
 // comfortably larger than they need to be: four across a landscape
 // screen, two down a portrait one. Its least size is that of at most

@@ -11,11 +11,12 @@ import (
 // Type sizes, as fractions of the target size, so the large mode's larger
 // keys carry larger type: at 80 units on the 7-inch panel a candidate is
 // 44 units (8.4 mm), a key's Chinese label 28 (5.3 mm) and its English
-// beneath 22 (4.2 mm).
+// beneath 26 (5 mm): a third of a target, so at the large mode's 18 mm it
+// is the 6 mm its captions need.
 const (
 	candidateText float32 = 0.55
 	labelText     float32 = 0.35
-	subText       float32 = 0.275
+	subText       float32 = 1.0 / 3
 )
 
 // Colours with contrast to spare: ink on paper 18.9:1, paper on slate
