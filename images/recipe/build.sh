@@ -192,8 +192,9 @@ packages() {
 		systemd-timesyncd systemd-resolved iproute2 ca-certificates curl
 		tzdata locales procps less
 		# system updates: RAUC and its D-Bus service (A/B slots, signed
-		# bundles); spoken prompts through ALSA
-		rauc rauc-service alsa-utils
+		# bundles), polkit for the one thing the gridkiosk user may ask
+		# of logind (reboot into an update); spoken prompts through ALSA
+		rauc rauc-service polkitd alsa-utils
 		# the kiosk session: cage on Wayland, gridkiosk's X11/GLX window
 		# through Xwayland, seat access through seatd
 		cage xwayland seatd libgl1 libglx-mesa0 libgl1-mesa-dri libegl1 libgles2 libx11-6

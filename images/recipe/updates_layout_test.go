@@ -68,8 +68,17 @@ func checkUpdates(t *testing.T, im *image, arch string) {
 
 	for _, f := range []string{"/usr/bin/rauc", "/usr/lib/systemd/system/rauc.service",
 		"/usr/share/dbus-1/system-services/de.pengutronix.rauc.service", "/usr/lib/gridkiosk/gridkiosk-trial",
-		"/usr/lib/systemd/system/gridkiosk-trial.service"} {
+		"/usr/lib/systemd/system/gridkiosk-trial.service", "/usr/lib/polkit-1/polkitd"} {
 		im.stat(t, root, f)
+	}
+	// The station reboots into an update as user gridkiosk: logind asks
+	// polkit, and this rule says yes (make update-check found the reboot
+	// "Access denied" without it).
+	rule := "/etc/polkit-1/rules.d/50-gridkiosk-reboot.rules"
+	if want, err := os.ReadFile("rootfs" + rule); err != nil {
+		t.Fatal(err)
+	} else if got := im.file(t, root, rule); !bytes.Equal(got, want) {
+		t.Errorf("%s is not the recipe's", rule)
 	}
 	policy := string(im.file(t, root, "/etc/dbus-1/system.d/gridkiosk-rauc.conf"))
 	if !regexp.MustCompile(`<policy user="gridkiosk">\s*<allow send_destination="de.pengutronix.rauc"/>`).MatchString(policy) {
