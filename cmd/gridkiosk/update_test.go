@@ -17,7 +17,6 @@ import (
 	"github.com/gridkiosk/gridkiosk/appliance"
 	"github.com/gridkiosk/gridkiosk/appliance/adminapi"
 	"github.com/gridkiosk/gridkiosk/appliance/config"
-	"github.com/gridkiosk/gridkiosk/drivers/rauc"
 	"github.com/gridkiosk/gridkiosk/drivers/rauc/raucsim"
 )
 
@@ -97,12 +96,6 @@ func TestUpdateInstallThroughTheStation(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { sim.Close() })
-	client, err := rauc.Dial(t.Context(), bus.Address)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { client.Close() })
-
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -114,7 +107,9 @@ func TestUpdateInstallThroughTheStation(t *testing.T) {
 		t.Fatal(err)
 	}
 	rebooted := make(chan struct{}, 1)
-	st, err := appliance.New(appliance.Options{Config: cfg, Log: slog.New(slog.DiscardHandler), RAUC: client,
+	// The station dials RAUC itself, as on the appliance (its dial once
+	// handed the updater a connection that closed seconds later).
+	st, err := appliance.New(appliance.Options{Config: cfg, Log: slog.New(slog.DiscardHandler), RAUCBus: bus.Address,
 		NTPSynced: func() bool { return false },
 		Reboot:    func(context.Context) error { rebooted <- struct{}{}; return nil }})
 	if err != nil {

@@ -38,21 +38,42 @@ type Client struct {
 }
 
 // Dial connects to RAUC on the bus at address (a D-Bus address such as
-// "unix:path=/run/dbus/system_bus_socket"); "" is the system bus.
+// "unix:path=/run/dbus/system_bus_socket"); "" is the system bus. ctx
+// bounds the connecting only: the client lives until Close.
 func Dial(ctx context.Context, address string) (*Client, error) {
-	var (
+	type dialed struct {
 		conn *dbus.Conn
 		err  error
-	)
-	if address == "" {
-		conn, err = dbus.ConnectSystemBus(dbus.WithContext(ctx))
-	} else {
-		conn, err = dbus.Connect(address, dbus.WithContext(ctx))
 	}
-	if err != nil {
-		return nil, fmt.Errorf("rauc: connect to D-Bus: %w", err)
+	// godbus closes a connection when the context it was made with ends
+	// (dbus.WithContext): a dial bounded by ctx's timeout would hand back
+	// a client that dies with it, and the station's first install then
+	// failed with "connection closed by user". So the connection gets no
+	// context, and ctx is waited on beside the dial.
+	ch := make(chan dialed, 1)
+	go func() {
+		var d dialed
+		if address == "" {
+			d.conn, d.err = dbus.ConnectSystemBus()
+		} else {
+			d.conn, d.err = dbus.Connect(address)
+		}
+		ch <- d
+	}()
+	select {
+	case d := <-ch:
+		if d.err != nil {
+			return nil, fmt.Errorf("rauc: connect to D-Bus: %w", d.err)
+		}
+		return &Client{conn: d.conn, obj: d.conn.Object(Service, Path)}, nil
+	case <-ctx.Done():
+		go func() {
+			if d := <-ch; d.conn != nil {
+				d.conn.Close()
+			}
+		}()
+		return nil, fmt.Errorf("rauc: connect to D-Bus: %w", ctx.Err())
 	}
-	return &Client{conn: conn, obj: conn.Object(Service, Path)}, nil
 }
 
 // Close closes the connection to the bus.

@@ -261,3 +261,48 @@ func TestNoRAUCOnTheBus(t *testing.T) {
 		t.Errorf("BootSlot without RAUC = %v, want it to say RAUC is not on the bus", err)
 	}
 }
+
+// The client outlives the context it was dialled with: the station dials
+// under a 5 s timeout and installs hours later.
+func TestClientOutlivesTheDialContext(t *testing.T) {
+	bus, err := raucsim.StartBus()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer bus.Close()
+	sim, err := raucsim.Start(bus.Address, raucsim.Config{Compatible: compat})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sim.Close()
+	dctx, cancel := context.WithTimeout(t.Context(), 5*time.Second)
+	c, err := rauc.Dial(dctx, bus.Address)
+	cancel()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	// godbus closed a connection tied to a context in a goroutine of its
+	// own; a round trip after the cancel would race it, so each call is
+	// tried after the one before has come back.
+	for i := range 3 {
+		if _, err := c.BootSlot(ctxT(t)); err != nil {
+			t.Fatalf("call %d after the dial's context ended: %v", i, err)
+		}
+	}
+	p := bundle(t, raucsim.Bundle{Compatible: compat, Version: "2026.12.7.1"})
+	if err := c.Install(ctxT(t), p, rauc.InstallOptions{}, nil); err != nil {
+		t.Errorf("install after the dial's context ended: %v", err)
+	}
+}
+
+func TestDialGivesUpWithItsContext(t *testing.T) {
+	ctx, cancel := context.WithCancel(t.Context())
+	cancel()
+	// A bus address nobody listens on: the dial may fail by itself or
+	// with the context; either way it says it is the connect that failed.
+	_, err := rauc.Dial(ctx, "unix:path="+filepath.Join(t.TempDir(), "none"))
+	if err == nil || !strings.Contains(err.Error(), "rauc: connect to D-Bus") {
+		t.Errorf("Dial = %v", err)
+	}
+}
