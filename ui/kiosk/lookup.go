@@ -65,8 +65,9 @@ func (a *App) lookupScreen() fyne.CanvasObject {
 	// once it is answered by a key, the screen is built again with it.
 	cramped := a.cramped()
 	retyped := func() {
-		if cramped && a.f.problem != "" {
-			a.f.problem = ""
+		had := a.f.problem != ""
+		a.f.problem = ""
+		if cramped && had {
 			a.show(scrLookup)
 			return
 		}
