@@ -106,20 +106,23 @@ func (a *App) lookupScreen() fyne.CanvasObject {
 	back.setDisabled(a.busy)
 	if cramped {
 		back.label = a.tr("返回首页", "Cancel")
-		title := a.tr("票号", "Ticket number")
-		if a.f.problem != "" && !a.busy && len(hint.lines(a.paneWidth(), hint.size)) > 3 {
-			// Beside the keypad there is room for the question, the
-			// field, three lines and the buttons. A longer answer (four
-			// lines of English) takes the question's place: it is what
-			// matters now, and the voice has said it.
-			title = ""
-		}
-		return a.keypadPage(title, field, hint, pad, back)
+		return a.keypadPage(a.lookupTitle(hint), field, hint, pad, back)
 	}
 	left := lines(container.NewBorder(nil, nil, icon, nil, container.New(middle{}, scan)), field, hint,
 		a.buttonRow(back, a.againButton()))
 	body := container.New(split{keypadShare}, container.New(middle{}, left), pad)
 	return a.frame(a.tr("查进度", "Check progress"), body)
+}
+
+// lookupTitle is the compact look-up screen's question, or "" where the
+// answer in hint takes its place. Beside the keypad there is room for
+// the question, the field, three lines and the buttons; a longer answer
+// (four lines of English) is what matters now, and the voice has said it.
+func (a *App) lookupTitle(hint *para) string {
+	if a.f.problem != "" && !a.busy && len(hint.lines(a.paneWidth(), hint.size)) > 3 {
+		return ""
+	}
+	return a.tr("票号", "Ticket number")
 }
 
 // lookUp asks the station how a record stands, off Fyne's goroutine: it
