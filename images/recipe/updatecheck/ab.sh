@@ -92,7 +92,9 @@ bundles_start() {
 	local i
 	GOOD=("$(version_at 0)") BAD_VERSION=$(version_at 1)
 	for ((i = 2; i <= NGOOD; i++)); do GOOD+=("$(version_at "$i")"); done
-	{ declare -p GOOD; printf 'BAD_VERSION=%s\n' "$BAD_VERSION"; } >"$WORK/versions"
+	# Plain assignments, not declare -p: sourced in a function, declare
+	# would make them its locals.
+	printf 'GOOD=(%s)\nBAD_VERSION=%s\n' "${GOOD[*]}" "$BAD_VERSION" >"$WORK/versions"
 	make_bundles >"$WORK/bundles.log" 2>&1 &
 	BUNDLER=$!
 }
@@ -137,6 +139,13 @@ next_good() {
 	NEXT=$((NEXT + 1))
 }
 
+# rx VERSION: VERSION as an extended regexp matching itself (a version
+# has dots and a "+").
+rx() {
+	local v=${1//./\\.}
+	echo "${v//+/\\+}"
+}
+
 # wait_upd PATTERN SECONDS WHAT: the station's updater, in this boot,
 # reports a state matching PATTERN (its helper's UPD lines).
 wait_upd() {
@@ -162,7 +171,7 @@ update_to() {
 	here_on
 	t0=$SECONDS
 	ask "$1"
-	wait_upd "state=downloading pending=$1 " 300 "the station did not start fetching $1"
+	wait_upd "state=downloading pending=$(rx "$1") " 300 "the station did not start fetching $1"
 	wait_upd "state=(waiting|installing|rebooting|failed) " 1800 "the download of $1 did not end"
 	[[ $LINE != *state=failed* ]] || fail "the download of $1 failed: $(last_upd)"
 	t1=$SECONDS DL_S=$((t1 - t0))
@@ -250,15 +259,15 @@ one_cut() {
 	case "$phase" in
 	download)
 		at=$((RANDOM % (DL_S > 4 ? DL_S - 3 : 1) + 1))
-		wait_upd "state=downloading pending=$WANT " 300 "the download did not start"
+		wait_upd "state=downloading pending=$(rx "$WANT") " 300 "the download did not start"
 		;;
 	install)
 		at=$((RANDOM % (INST_S > 4 ? INST_S - 3 : 1) + 1))
-		wait_upd "state=installing pending=$WANT " 1800 "the install did not start"
+		wait_upd "state=installing pending=$(rx "$WANT") " 1800 "the install did not start"
 		;;
 	firstboot)
 		at=$((RANDOM % (FB_S > 2 ? FB_S : 2)))
-		wait_upd "state=rebooting pending=$WANT " 1800 "the reboot into $WANT did not start"
+		wait_upd "state=rebooting pending=$(rx "$WANT") " 1800 "the reboot into $WANT did not start"
 		here_on
 		;;
 	esac
@@ -274,7 +283,7 @@ one_cut() {
 # finish_update: the station, left to itself after the cuts, ends on WANT.
 finish_update() {
 	[ "$VERSION" = "$WANT" ] && return 0
-	wait_upd "state=rebooting pending=$WANT " 1800 "after the cuts the update to $WANT did not reach its reboot"
+	wait_upd "state=rebooting pending=$(rx "$WANT") " 1800 "after the cuts the update to $WANT did not reach its reboot"
 	here_on
 	wait_boot
 	confirmed "$WANT"
