@@ -131,6 +131,9 @@ type App struct {
 	pressed  time.Time // when the station's name was pressed; zero when it is not
 	doneAt   time.Time
 	busy     bool // a registration is being stored
+	// helpFolded says the resident gave the help banner's room on the
+	// compact start screen to the tiles (moreTile), for this call.
+	helpFolded bool
 	// handWaiting says a job waits for the handwriting model to be read.
 	handWaiting bool
 	live        live
@@ -282,7 +285,7 @@ func (a *App) Sync() {
 	}
 	// Followed when it changes, so that Show's sample screens keep theirs.
 	if help := pnl.HelpSince != nil; help != a.helpSeen {
-		a.helpSeen, a.help = help, help
+		a.helpSeen, a.help, a.helpFolded = help, help, false
 		a.show(a.screen)
 	}
 	a.followScan(a.st.LastScan())

@@ -147,9 +147,16 @@ func (a *App) wrapField(value, prompt string) (fyne.CanvasObject, func(string)) 
 // the keypad takes the whole height on the right, and the question, the
 // field, its hint and the buttons stand beside it, in fewer words. The
 // voice says the rest (再听一遍 has no room).
+//
+// A title of "" leaves the question out: a problem in the hint, of
+// several lines, takes its place, as a banner does the start screen's.
 func (a *App) keypadPage(title string, field fyne.CanvasObject, hint *para, pad fyne.CanvasObject, buttons ...*button) fyne.CanvasObject {
-	q := newPara(title, a.sz.title, ink, a.paneWidth())
-	q.bold = true
+	var left []fyne.CanvasObject
+	if title != "" {
+		q := newPara(title, a.sz.title, ink, a.paneWidth())
+		q.bold = true
+		left = append(left, q)
+	}
 	row := []fyne.CanvasObject{}
 	for _, b := range buttons {
 		b.pad = 8
@@ -159,8 +166,8 @@ func (a *App) keypadPage(title string, field fyne.CanvasObject, hint *para, pad 
 		b.pad = 8
 		row = append(row, b)
 	}
-	left := lines(q, field, hint, container.New(hrow{}, row...))
-	return page(container.New(split{keypadShare}, container.New(middle{}, left), pad))
+	left = append(left, field, hint, container.New(hrow{}, row...))
+	return page(container.New(split{keypadShare}, container.New(middle{}, lines(left...)), pad))
 }
 
 // manualIDScreen takes the ID number of a resident without a card. The

@@ -255,6 +255,22 @@ func (t tiles) rowHeights(objs []fyne.CanvasObject, cols int) []float32 {
 	return hs
 }
 
+// rowsAt is how many rows the tiles take at width, as many across as
+// their least widths allow, and the rows' least height.
+func (t tiles) rowsAt(objs []fyne.CanvasObject, width float32) (int, float32) {
+	if len(objs) == 0 {
+		return 0, 0
+	}
+	c := t.cell(objs)
+	cols := max(min(int((width+gap)/(c.Width+gap)), t.maxCols, len(objs)), 1)
+	hs := t.rowHeights(objs, cols)
+	h := float32(len(hs)-1) * gap
+	for _, rh := range hs {
+		h += rh
+	}
+	return len(hs), h
+}
+
 func (t tiles) MinSize(objs []fyne.CanvasObject) fyne.Size {
 	n := len(objs)
 	if n == 0 {

@@ -61,25 +61,35 @@ func (a *App) lookupScreen() fyne.CanvasObject {
 	say()
 	pad := keyboard.NewNumericKeypad(0)
 	pad.SetSizes(a.sz.keys())
+	// On the compact screen a problem stands in the question's place:
+	// once it is answered by a key, the screen is built again with it.
+	cramped := a.cramped()
+	retyped := func() {
+		had := a.f.problem != ""
+		a.f.problem = ""
+		if cramped && had {
+			a.show(scrLookup)
+			return
+		}
+		say()
+	}
 	pad.OnKey = func(r rune) {
 		a.touch()
 		if a.busy {
 			return
 		}
-		a.f.problem = ""
 		if len(a.f.code) >= ticketDigits {
 			a.f.code = nil // a new number after one not found
 		}
 		a.f.code = append(a.f.code, r)
-		say()
+		retyped()
 	}
 	pad.OnBackspace = func() {
 		a.touch()
-		a.f.problem = ""
 		if n := len(a.f.code); n > 0 && !a.busy {
 			a.f.code = a.f.code[:n-1]
 		}
-		say()
+		retyped()
 	}
 	pad.OnDone = func() {
 		a.touch()
@@ -94,14 +104,25 @@ func (a *App) lookupScreen() fyne.CanvasObject {
 	scan.bold = true
 	back := a.newButton(a.tr("返回首页", "Start over"), plain, a.act(func() { a.cancel(notice{}) }))
 	back.setDisabled(a.busy)
-	if a.cramped() {
+	if cramped {
 		back.label = a.tr("返回首页", "Cancel")
-		return a.keypadPage(a.tr("票号", "Ticket number"), field, hint, pad, back)
+		return a.keypadPage(a.lookupTitle(hint), field, hint, pad, back)
 	}
 	left := lines(container.NewBorder(nil, nil, icon, nil, container.New(middle{}, scan)), field, hint,
 		a.buttonRow(back, a.againButton()))
 	body := container.New(split{keypadShare}, container.New(middle{}, left), pad)
 	return a.frame(a.tr("查进度", "Check progress"), body)
+}
+
+// lookupTitle is the compact look-up screen's question, or "" where the
+// answer in hint takes its place. Beside the keypad there is room for
+// the question, the field, three lines and the buttons; a longer answer
+// (four lines of English) is what matters now, and the voice has said it.
+func (a *App) lookupTitle(hint *para) string {
+	if a.f.problem != "" && !a.busy && len(hint.lines(a.paneWidth(), hint.size)) > 3 {
+		return ""
+	}
+	return a.tr("票号", "Ticket number")
 }
 
 // lookUp asks the station how a record stands, off Fyne's goroutine: it
@@ -178,6 +199,20 @@ func (a *App) followLookupScan(r *station.ScanResult) bool {
 // this is the hub's word or the station's own copy, and of when. Nothing
 // of the person.
 func (a *App) progressScreen() fyne.CanvasObject {
+	o := a.progressPage(false)
+	if a.cramped() && !a.fits(o) {
+		// The compact screen's labelled rows are still too tall (in
+		// English the next step runs to two lines beside its label):
+		// the rows across the screen, the step in fewer words.
+		a.live = live{}
+		o = a.progressPage(true)
+	}
+	return o
+}
+
+// progressPage is the progress screen; terse, on the compact screen,
+// it has no labels and says the next step in fewer words.
+func (a *App) progressPage(terse bool) fyne.CanvasObject {
 	p := a.f.progress
 	if p == nil {
 		p = &station.Progress{State: station.ProgressReceived}
@@ -207,6 +242,13 @@ func (a *App) progressScreen() fyne.CanvasObject {
 		if value == "" || cramped && label != a.tr("下一步", "Next") && label != a.tr("联系人", "Contact") {
 			return
 		}
+		if terse {
+			// The step and the name and phone say what they are.
+			v := newPara(value, a.sz.body, ink, a.fullWidth())
+			v.bold = bold
+			rows = append(rows, v)
+			return
+		}
 		v := newPara(value, a.sz.body, ink, valueW)
 		v.bold = bold
 		rows = append(rows, container.New(pair{labelW, a.sz.big}, text(label, a.sz.body, muted, false), v))
@@ -221,13 +263,17 @@ func (a *App) progressScreen() fyne.CanvasObject {
 	if !p.Created.IsZero() {
 		add(a.tr("登记日期", "Made on"), a.dayWord(p.Created.In(loc)), false)
 	}
-	add(a.tr("下一步", "Next"), a.nextStep(p), false)
+	next := a.nextStep(p)
+	if terse {
+		next = a.nextShort(p)
+	}
+	add(a.tr("下一步", "Next"), next, false)
 	add(a.tr("联系人", "Contact"), a.contactWord(p.Contact), true)
 	src, srcColour := a.sourceWord(p, loc)
 	source := newPara(src, a.sz.body, srcColour, a.fullWidth())
 	rows = append(rows, source)
 
-	if a.cramped() {
+	if cramped {
 		// The source line (the hub's word, or the station's copy and its
 		// date) is said in fewer words here.
 		source.text = a.sourceShort(p, loc)
@@ -268,6 +314,27 @@ func (a *App) nextStep(p *station.Progress) string {
 		return a.tr("未能办理。请联系下面的网格员了解原因。", "It could not be handled. Call the grid worker below to learn why.")
 	}
 	return a.tr("工作人员会尽快核对，请留意电话通知。", "Staff will look at it soon: watch for a call.")
+}
+
+// nextShort is nextStep in fewer words, for the compact screen: a line
+// of large English across it, the title saying the state. Chinese says
+// it in full in as little room.
+func (a *App) nextShort(p *station.Progress) string {
+	if a.lang != "en" {
+		return a.nextStep(p)
+	}
+	if p.Held {
+		return "Ask staff: they will look into it."
+	}
+	switch p.State {
+	case station.ProgressInProgress:
+		return "Staff are on it: no need to resubmit."
+	case station.ProgressDone:
+		return "To collect, bring receipt and ID card."
+	case station.ProgressReturned:
+		return "Ask the grid worker below why."
+	}
+	return "Staff will check it soon: expect a call."
 }
 
 // contactWord names whom to call: the grid leader and their phone.

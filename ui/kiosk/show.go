@@ -33,7 +33,7 @@ func (a *App) Show(name string) error {
 	a.hideQuestion()
 	a.busy = false
 	a.notice = notice{}
-	a.help = strings.HasPrefix(name, "help")
+	a.help, a.helpFolded = strings.HasPrefix(name, "help"), false
 	a.touched = a.now()
 	f := a.sampleFlow()
 	switch name {

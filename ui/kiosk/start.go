@@ -60,6 +60,26 @@ func (a *App) staffDesk() string {
 // too. The staff log-in is small, in a corner: it is not for residents.
 func (a *App) attractScreen() fyne.CanvasObject {
 	cramped := a.cramped()
+	head := a.startHead(cramped)
+	var foot fyne.CanvasObject = container.NewWithoutLayout()
+	// In the large mode on a small panel the staff log-in gives its room
+	// to the residents' choices: staff hold the station's name, or scan
+	// their staff code, as they can on any screen.
+	if a.opt.Screens.StaffLogin != nil && !cramped {
+		staff := a.newButton(a.tr("工作人员登录", "Staff log-in"), plain, a.act(func() { a.enter(staffLogin) }))
+		staff.size = a.sz.caption
+		foot = container.New(ends{}, container.NewWithoutLayout(), staff)
+	}
+	// What the head leaves the body, in the column: inside the margin,
+	// a gap either side.
+	room := a.win.Canvas().Size().Height - 2*inset - head.MinSize().Height - foot.MinSize().Height - 2*gap
+	return page(container.New(column{}, head, a.startBody(cramped, room), foot))
+}
+
+// startHead is the start screen's head: the station's name, which staff
+// hold for their screens, whether records reach the hub, and in the
+// corner the time, the other language and 大字.
+func (a *App) startHead(cramped bool) fyne.CanvasObject {
 	nameSize := a.sz.title
 	if cramped {
 		// The question is the screen's title here, the largest type, or
@@ -95,8 +115,12 @@ func (a *App) attractScreen() fyne.CanvasObject {
 	}
 	dot := container.NewGridWrap(fyne.NewSquareSize(a.sz.caption/2), canvas.NewCircle(c))
 	status := container.New(hrow{}, container.NewCenter(dot), newPara(online, a.sz.caption, c, left-a.sz.caption/2-gap))
-	head := container.New(ends{}, container.New(middle{}, lines(hold, status)), right)
+	return container.New(ends{}, container.New(middle{}, lines(hold, status)), right)
+}
 
+// startBody is the start screen's question, or the banners in its
+// place, over the tiles, in room units of height.
+func (a *App) startBody(cramped bool, room float32) fyne.CanvasObject {
 	// 再听一遍 beside the question, not in a row of its own: on 800×480
 	// the tiles take all the height there is.
 	again := a.againButton()
@@ -104,17 +128,18 @@ func (a *App) attractScreen() fyne.CanvasObject {
 	if cramped {
 		askWord, askSize = a.tr("请选择您要办的事", "Choose one"), a.sz.title
 	}
-	ask := newPara(askWord, askSize, ink, a.fullWidth()-again.MinSize().Width-gap)
-	ask.align, ask.bold = fyne.TextAlignCenter, true
-	choices := []fyne.CanvasObject{
-		a.startTile("刷身份证登记", "Register with ID card", "ID card", "card", cardGlyph, primary, func() { a.begin(kindCard, scrCard) }),
-		a.startTile("扫码", "Scan a code", "Scan code", "scan", scanGlyph, plain, func() { a.begin(kindCard, scrScan) }),
-		a.startTile("反映问题", "Report a problem", "Report", "report", reportGlyph, plain, func() { a.begin(kindMatter, scrMatter) }),
-		a.startTile("查进度", "Check progress", "Progress", "look", lookGlyph, plain, func() { a.begin(kindLookup, scrLookup) }),
-		a.startTile("求助", "Call staff", "Call staff", "help", helpGlyph, plain, a.callHelp),
+	var chip fyne.CanvasObject
+	if a.help && a.helpFolded && cramped {
+		// The banner gave its room to the tiles (moreTile); that staff
+		// are coming is still the screen's news.
+		chip = container.New(middle{}, a.helpChip())
 	}
-	// The tiles take what height is left: the larger the target, the
-	// easier for an unsteady hand.
+	askW := a.fullWidth() - again.MinSize().Width - gap
+	if chip != nil {
+		askW -= chip.MinSize().Width + gap
+	}
+	ask := newPara(askWord, askSize, ink, askW)
+	ask.align, ask.bold = fyne.TextAlignCenter, true
 	// A banner (help called, a notice) takes the question's place: it is
 	// what matters now, and the voice has said the question. Beside
 	// 再听一遍, or across the screen where there is no room for both.
@@ -122,9 +147,51 @@ func (a *App) attractScreen() fyne.CanvasObject {
 	if cramped {
 		bannerW = a.fullWidth()
 	}
+	banners := a.startBanners(bannerW)
+	var top fyne.CanvasObject = container.New(ends{}, container.New(middle{}, ask), again)
+	if chip != nil {
+		top = container.New(ends{}, container.New(middle{}, ask), container.New(hrow{}, chip, again))
+	}
+	// The tiles take what height is left: the larger the target, the
+	// easier for an unsteady hand.
+	choices := a.startTiles()
+	grid := container.New(tiles{maxCols: 5}, choices...)
+	switch {
+	case len(banners.Objects) > 0 && cramped:
+		top = banners
+		rows, h := (tiles{maxCols: 5}).rowsAt(choices, a.fullWidth())
+		if rows > 1 && room > 0 && h > room-top.MinSize().Height {
+			// The English names need the tiles three across, in two
+			// rows; under the banner there is room for one: the first
+			// two, and the rest on the start screen without it.
+			grid = container.New(tiles{maxCols: 3}, choices[0], choices[1], a.moreTile())
+		}
+	case len(banners.Objects) > 0:
+		top = container.New(ends{}, banners, again)
+	}
+	return container.NewBorder(top, nil, nil, nil, grid)
+}
+
+// startTiles are the start screen's choices, the resident's real ones,
+// in the order they are most often wanted.
+func (a *App) startTiles() []fyne.CanvasObject {
+	return []fyne.CanvasObject{
+		a.startTile("刷身份证登记", "Register with ID card", "ID card", "card", cardGlyph, primary, func() { a.begin(kindCard, scrCard) }),
+		a.startTile("扫码", "Scan a code", "Scan code", "scan", scanGlyph, plain, func() { a.begin(kindCard, scrScan) }),
+		a.startTile("反映问题", "Report a problem", "Report", "report", reportGlyph, plain, func() { a.begin(kindMatter, scrMatter) }),
+		a.startTile("查进度", "Check progress", "Progress", "look", lookGlyph, plain, func() { a.begin(kindLookup, scrLookup) }),
+		a.startTile("求助", "Call staff", "Call staff", "help", helpGlyph, plain, a.callHelp),
+	}
+}
+
+// startBanners are the banners the start screen shows in its question's
+// place: that staff were called, unless the resident folded it away,
+// and a notice (a code refused, the notice declined).
+func (a *App) startBanners(width float32) *fyne.Container {
+	cramped := a.cramped()
 	banners := lines()
-	if a.help {
-		banners.Add(a.helpBanner(bannerW))
+	if a.help && !(a.helpFolded && cramped) {
+		banners.Add(a.helpBanner(width))
 	}
 	if a.notice.msg != "" {
 		c := blue
@@ -134,28 +201,25 @@ func (a *App) attractScreen() fyne.CanvasObject {
 		msg := a.notice.msg
 		if cramped && a.notice.say == voiceprompt.Declined {
 			// The voice says the whole of it; the screen where to go.
-			msg = a.tr("已取消，未保存任何信息。", "Cancelled, nothing stored. ") + a.staffDesk()
+			msg = a.tr("已取消，未保存任何信息。", "Cancelled. Nothing stored. ") + a.staffDesk()
 		}
-		banners.Add(a.banner(msg, c, bannerW))
+		banners.Add(a.banner(msg, c, width))
 	}
-	var top fyne.CanvasObject = container.New(ends{}, container.New(middle{}, ask), again)
-	switch {
-	case len(banners.Objects) > 0 && cramped:
-		top = banners
-	case len(banners.Objects) > 0:
-		top = container.New(ends{}, banners, again)
-	}
-	body := container.NewBorder(top, nil, nil, nil, container.New(tiles{maxCols: 5}, choices...))
-	var foot fyne.CanvasObject = container.NewWithoutLayout()
-	// In the large mode on a small panel the staff log-in gives its room
-	// to the residents' choices: staff hold the station's name, or scan
-	// their staff code, as they can on any screen.
-	if a.opt.Screens.StaffLogin != nil && !cramped {
-		staff := a.newButton(a.tr("工作人员登录", "Staff log-in"), plain, a.act(func() { a.enter(staffLogin) }))
-		staff.size = a.sz.caption
-		foot = container.New(ends{}, container.NewWithoutLayout(), staff)
-	}
-	return page(container.New(column{}, head, body, foot))
+	return banners
+}
+
+// moreTile gives a banner's room to the start tiles it left no room for:
+// the banner has been said, and the start screen without it holds every
+// tile. A notice goes; that staff were called stays, in short, beside
+// the question.
+func (a *App) moreTile() *button {
+	b := a.newButton(a.tr("更多选择", "More"), plain, a.act(func() {
+		a.notice = notice{}
+		a.helpFolded = a.help
+		a.show(scrAttract)
+	}))
+	b.pad = 8
+	return b
 }
 
 // startTile is one of the start screen's choices: an icon over its name.
