@@ -51,8 +51,10 @@ vet:
 # did not leave it its data.
 test-race: export GRIDKIOSK_HANDWRITING_DATA := required
 test-race: export GRIDKIOSK_XVFB := required
+# go test's own 10 min limit per package is a wall clock tuned to a quiet
+# machine: ui/kiosk under -race beside a busy qemu ran past it.
 test-race:
-	$(GO) test -race -count=1 ./...
+	$(GO) test -race -count=1 -timeout 45m ./...
 
 # The screens' golden images are compared without -race: drawing them under
 # the race detector takes minutes and proves nothing more.

@@ -64,10 +64,15 @@ func (l *loop) drain() {
 	}
 }
 
+// untilDeadline is for a wedged test only: every wait ends at its event.
+// It is long because on a loaded 2-core machine under -race, reading the
+// handwriting model for the pad took over 20 s (the old deadline).
+const untilDeadline = 2 * time.Minute
+
 // until runs what is queued until cond holds.
 func (l *loop) until(t *testing.T, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.After(20 * time.Second)
+	deadline := time.After(untilDeadline)
 	for {
 		l.drain()
 		if cond() {
@@ -190,7 +195,7 @@ func seedRefData(t *testing.T, dir string, rd []byte) {
 // waitStation waits for the station, not the screens.
 func (r *rig) waitStation(what string, cond func() bool) {
 	r.t.Helper()
-	deadline := time.Now().Add(15 * time.Second)
+	deadline := time.Now().Add(untilDeadline)
 	for !cond() {
 		if time.Now().After(deadline) {
 			r.t.Fatalf("timed out waiting for %s", what)
