@@ -139,6 +139,16 @@ next_good() {
 	NEXT=$((NEXT + 1))
 }
 
+# hub_says WHEN: gridhub's station list, what the county sees of the
+# station's version and update now (the hub stops meanwhile, as for
+# hub_admin).
+hub_says() {
+	stop_hub
+	echo "--- gridhub station list ($1)"
+	"$GRIDHUB" station list --data "$WORK/hub" 2>&1 || true
+	start_hub
+}
+
 # rx VERSION: VERSION as an extended regexp matching itself (a version
 # has dots and a "+").
 rx() {
@@ -202,6 +212,7 @@ step_install() {
 	FB_S=$((SECONDS - t0))
 	verify_guest
 	verify_hub 300
+	hub_says "after the install"
 	pass "$from -> $SLOT ($VERSION): download ${DL_S}s, install ${INST_S}s (the station's updater and RAUC), reboot to READY ${READY_S}s, marked good and ok ${FB_S}s after the reboot; $HAVE records kept, $AT_HUB at the hub"
 }
 
@@ -239,6 +250,7 @@ step_rollback() {
 	do_cmd 60 status
 	verify_guest
 	verify_hub 300
+	hub_says "after the rollback"
 	pass "slot $bad ($BAD_VERSION) booted $boots time(s), back in slot $good ($VERSION) ${back}s after the reboot into it, said rolled back, not fetched again when asked; $HAVE records kept, $AT_HUB at the hub"
 }
 
