@@ -227,7 +227,9 @@ step_rollback() {
 	while :; do
 		wait_line 'GRIDKIOSK-UC: BOOT ' "$BOOT_TIMEOUT" || fail "no boot reported within ${BOOT_TIMEOUT}s"
 		boot_line
-		here_on
+		# Past this BOOT line only: its READY may follow within a second,
+		# before the host has read the BOOT line.
+		past_line 'GRIDKIOSK-UC: BOOT '
 		[ "$SLOT" = "$good" ] && break
 		[ "$SLOT" = "$bad" ] || fail "unexpected slot $SLOT"
 		boots=$((boots + 1))
@@ -325,9 +327,11 @@ step_cuts() {
 	done
 }
 
+# ab_steps STEPS: the bundles, then each of STEPS (install, rollback,
+# cuts) asked for, in that order.
 ab_steps() {
 	step_bundles
-	step_install
-	step_rollback
-	step_cuts
+	case " $1 " in *" install "*) step_install ;; esac
+	case " $1 " in *" rollback "*) step_rollback ;; esac
+	case " $1 " in *" cuts "*) step_cuts ;; esac
 }
