@@ -185,10 +185,25 @@ update_to() {
 	wait_upd "state=(waiting|installing|rebooting|failed) " 1800 "the download of $1 did not end"
 	[[ $LINE != *state=failed* ]] || fail "the download of $1 failed: $(last_upd)"
 	t1=$SECONDS DL_S=$((t1 - t0))
-	wait_upd "state=(rebooting|failed) " 1800 "the install of $1 did not end"
-	[[ $LINE != *state=failed* ]] || fail "the install of $1 failed: $(last_upd)"
+	wait_reboot "the install of $1 did not end"
 	INST_S=$((SECONDS - t1))
-	here_on
+}
+
+# wait_reboot WHAT: the station's updater starts its reboot: its
+# "rebooting" line, or, when the guest went down before its helper's next
+# look (it looks once a second), the next boot's BOOT line, left for
+# wait_boot to read.
+wait_reboot() {
+	local off
+	wait_line "GRIDKIOSK-UC: (UPD $BOOTID state=(rebooting|failed) |BOOT )" 1800 ||
+		fail "$1: not within 1800s (the updater's last word: $(last_upd))"
+	[[ $LINE != *state=failed* ]] || fail "$1: $(last_upd)"
+	if [[ $LINE == *"GRIDKIOSK-UC: BOOT "* ]]; then
+		off=$(tail -c +$((FROM + 1)) "$SERIAL" | grep -a -b -m1 -E -- 'GRIDKIOSK-UC: BOOT ' | cut -d: -f1)
+		FROM=$((FROM + off))
+	else
+		here_on
+	fi
 }
 
 # confirmed VERSION: the booted slot runs VERSION, marked good, and the
@@ -281,8 +296,7 @@ one_cut() {
 		;;
 	firstboot)
 		at=$((RANDOM % (FB_S > 2 ? FB_S : 2)))
-		wait_upd "state=rebooting pending=$(rx "$WANT") " 1800 "the reboot into $WANT did not start"
-		here_on
+		wait_reboot "the reboot into $WANT did not start"
 		;;
 	esac
 	sleep "$at"
@@ -297,8 +311,7 @@ one_cut() {
 # finish_update: the station, left to itself after the cuts, ends on WANT.
 finish_update() {
 	[ "$VERSION" = "$WANT" ] && return 0
-	wait_upd "state=rebooting pending=$(rx "$WANT") " 1800 "after the cuts the update to $WANT did not reach its reboot"
-	here_on
+	wait_reboot "after the cuts the update to $WANT did not reach its reboot"
 	wait_boot
 	confirmed "$WANT"
 }
