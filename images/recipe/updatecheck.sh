@@ -286,7 +286,9 @@ here_on() { FROM=$(stat -c %s "$SERIAL"); }
 # even before the host saw the line, is still seen.
 past_line() {
 	local off
-	off=$(tail -c +$((FROM + 1)) "$SERIAL" | grep -a -b -m1 -E -- "$1" | cut -d: -f1)
+	# grep from a process substitution: its early exit must not fail the
+	# assignment with tail's SIGPIPE (pipefail, set -e).
+	off=$(grep -a -b -m1 -E -- "$1" < <(tail -c +$((FROM + 1)) "$SERIAL") | cut -d: -f1)
 	[ -n "$off" ] || fail "past_line: no /$1/ after byte $FROM"
 	FROM=$((FROM + off + 1))
 }

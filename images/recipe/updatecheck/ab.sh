@@ -199,7 +199,10 @@ wait_reboot() {
 		fail "$1: not within 1800s (the updater's last word: $(last_upd))"
 	[[ $LINE != *state=failed* ]] || fail "$1: $(last_upd)"
 	if [[ $LINE == *"GRIDKIOSK-UC: BOOT "* ]]; then
-		off=$(tail -c +$((FROM + 1)) "$SERIAL" | grep -a -b -m1 -E -- 'GRIDKIOSK-UC: BOOT ' | cut -d: -f1)
+		# grep from a process substitution: its early exit must not fail
+		# the assignment with tail's SIGPIPE (pipefail, set -e).
+		off=$(grep -a -b -m1 -E -- 'GRIDKIOSK-UC: BOOT ' < <(tail -c +$((FROM + 1)) "$SERIAL") | cut -d: -f1)
+		[ -n "$off" ] || fail "$1: the BOOT line seen is gone from $SERIAL"
 		FROM=$((FROM + off))
 	else
 		here_on
