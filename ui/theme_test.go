@@ -146,3 +146,13 @@ func ExampleTheme_SetPanel() {
 	// body 30, title 48, target 89 units
 	// large: body 48, target 106 units
 }
+
+// The Makefile builds and tests with -tags no_emoji: Fyne would otherwise
+// parse its 4 MB colour emoji font for every text style the screens use,
+// though no screen draws an emoji. A build without the tag still works;
+// this says why its memory figures differ.
+func TestBuiltWithoutEmojiFont(t *testing.T) {
+	if f := theme.DefaultEmojiFont(); f != nil {
+		t.Fatalf("Fyne's emoji font %q is built in: build and test through make, or go with -tags no_emoji (the Makefile exports GOFLAGS=-tags=no_emoji)", f.Name())
+	}
+}
