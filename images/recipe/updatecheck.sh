@@ -59,7 +59,8 @@
 # (a kept work directory of an earlier run on the same image: its bundles
 # are used again instead of being made), UC_STEPS (which of install,
 # rollback and cuts run, in that order; default all three: a run that
-# leaves one out does not PASS).
+# leaves one out does not PASS), UC_TRACE=1 (every command it runs, into
+# the work directory's trace.log).
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -106,6 +107,10 @@ fail() {
 	summary
 	[ -n "${SERIAL:-}" ] && [ -f "$SERIAL" ] && { echo "--- end of $SERIAL"; tail -n 60 "$SERIAL" | tr -d '\r'; }
 	die "step ${STEP:-setup}: $*"
+}
+# unexpected STATUS COMMAND WHERE FUNCTIONS: the ERR trap's report.
+unexpected() {
+	say "unexpected exit status $1 of '$2' at $3 (in ${4:-main})"
 }
 summary() {
 	echo "--- update check (seed $SEED), seconds of wall time each, qemu TCG"
@@ -266,17 +271,23 @@ FROM=0
 wait_line() {
 	local deadline=$((SECONDS + $2))
 	while :; do
-		if LINE=$(tail -c +$((FROM + 1)) "$SERIAL" | tr -d '\r' | grep -a -m1 -E -- "$1"); then
+		# grep reads a process substitution: its early exit (-m1) must not
+		# fail the test with tr's SIGPIPE (pipefail) once more than a pipe's
+		# worth of the log follows the line.
+		if LINE=$(grep -a -m1 -E -- "$1" < <(serial_after)); then
 			return 0
 		fi
 		[ "$SECONDS" -ge "$deadline" ] && return 1
 		if [ -n "${QEMU:-}" ] && ! kill -0 "$QEMU" 2>/dev/null; then
-			tail -c +$((FROM + 1)) "$SERIAL" | tr -d '\r' | grep -a -q -m1 -E -- "$1" && return 0
+			grep -a -q -m1 -E -- "$1" < <(serial_after) && return 0
 			fail "qemu ended while waiting for /$1/ ($(tail -n 3 "$WORK/qemu-$RUN.log" | tr '\n' ' '))"
 		fi
 		sleep 1
 	done
 }
+
+# serial_after: the serial log past FROM, without its carriage returns.
+serial_after() { tail -c +$((FROM + 1)) "$SERIAL" | tr -d '\r'; }
 
 # here_on: later waits look only past this point of the serial log.
 here_on() { FROM=$(stat -c %s "$SERIAL"); }
@@ -417,6 +428,16 @@ main() {
 	[ "$(id -u)" -eq 0 ] || need_root
 	WORK=$(mktemp -d "${TMPDIR:-/tmp}/gridkiosk-updatecheck.XXXXXX")
 	trap cleanup EXIT
+	# A command failing where no check expects it ends the run (set -e):
+	# say which, and where, rather than end with its bare status.
+	set -E
+	trap 'unexpected $? "$BASH_COMMAND" "${BASH_SOURCE[0]##*/}:$LINENO" "${FUNCNAME[*]}"' ERR
+	# UC_TRACE=1: every command the check runs, into WORK/trace.log.
+	if [ "${UC_TRACE:-0}" = 1 ]; then
+		exec {trace}>"$WORK/trace.log"
+		BASH_XTRACEFD=$trace
+		set -x
+	fi
 	say "seed $SEED (UC_SEED=$SEED repeats these cut points); work directory $WORK"
 	HUBPORT=$(free_port)
 	CTLPORT=$(free_port)
