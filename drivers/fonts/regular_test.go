@@ -2,6 +2,8 @@ package fonts
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"os"
 	"path/filepath"
 	"slices"
@@ -157,6 +159,16 @@ func TestSubsetsKeepTheGlyphs(t *testing.T) {
 	}
 }
 
+// The digest InstallFallback checks an installed face against is the
+// embedded face's: a face rebuilt without it would be written at every
+// start.
+func TestRestDigest(t *testing.T) {
+	sum := sha256.Sum256(Rest())
+	if got := hex.EncodeToString(sum[:]); got != restSHA256 {
+		t.Errorf("SHA-256 of %s is %s; restSHA256 in fallback.go says %s: set it to the new face's", RestName, got, restSHA256)
+	}
+}
+
 // InstallFallback writes the rest face where go-text's font scan looks,
 // writes it again when it is not what it should be, and puts its
 // directory first in XDG_DATA_DIRS.
@@ -181,6 +193,24 @@ func TestInstallFallback(t *testing.T) {
 	}
 	if b, _ := os.ReadFile(path); !bytes.Equal(b, Rest()) {
 		t.Error("a face cut short was not written again")
+	}
+	flipped := bytes.Clone(Rest())
+	flipped[len(flipped)/2] ^= 1 // the right size, one bit wrong
+	if err := os.WriteFile(path, flipped, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := InstallFallback(dir, ""); err != nil {
+		t.Fatal(err)
+	}
+	if b, _ := os.ReadFile(path); !bytes.Equal(b, Rest()) {
+		t.Error("a face of the right size with a wrong byte was not written again")
+	}
+	before, _ := os.Stat(path)
+	if _, err := InstallFallback(dir, ""); err != nil {
+		t.Fatal(err)
+	}
+	if after, _ := os.Stat(path); !os.SameFile(before, after) {
+		t.Error("a face already installed was written again")
 	}
 	if again, err := InstallFallback(dir, dirs); err != nil || again != dirs {
 		t.Errorf("installing into %q again: %q, %v; want it once", dirs, again, err)
