@@ -271,23 +271,25 @@ FROM=0
 wait_line() {
 	local deadline=$((SECONDS + $2))
 	while :; do
-		# grep reads a process substitution: its early exit (-m1) must not
-		# fail the test with tr's SIGPIPE (pipefail) once more than a pipe's
-		# worth of the log follows the line.
-		if LINE=$(grep -a -m1 -E -- "$1" < <(serial_after)); then
+		serial_after
+		if LINE=$(grep -a -m1 -E -- "$1" "$WORK/after" | tr -d '\r'); then
 			return 0
 		fi
 		[ "$SECONDS" -ge "$deadline" ] && return 1
 		if [ -n "${QEMU:-}" ] && ! kill -0 "$QEMU" 2>/dev/null; then
-			grep -a -q -m1 -E -- "$1" < <(serial_after) && return 0
+			serial_after
+			grep -a -q -m1 -E -- "$1" "$WORK/after" && return 0
 			fail "qemu ended while waiting for /$1/ ($(tail -n 3 "$WORK/qemu-$RUN.log" | tr '\n' ' '))"
 		fi
 		sleep 1
 	done
 }
 
-# serial_after: the serial log past FROM, without its carriage returns.
-serial_after() { tail -c +$((FROM + 1)) "$SERIAL" | tr -d '\r'; }
+# serial_after: the serial log past FROM, into WORK/after. A file, not a
+# pipe: a grep that stops at its first match must leave no writer behind
+# it to die of SIGPIPE, which pipefail and set -e turned into the end of
+# whole runs (status 141, twice at the rollback's first boot).
+serial_after() { tail -c +$((FROM + 1)) "$SERIAL" >"$WORK/after"; }
 
 # here_on: later waits look only past this point of the serial log.
 here_on() { FROM=$(stat -c %s "$SERIAL"); }
@@ -297,10 +299,9 @@ here_on() { FROM=$(stat -c %s "$SERIAL"); }
 # even before the host saw the line, is still seen.
 past_line() {
 	local off
-	# grep from a process substitution: its early exit must not fail the
-	# assignment with tail's SIGPIPE (pipefail, set -e).
-	off=$(grep -a -b -m1 -E -- "$1" < <(tail -c +$((FROM + 1)) "$SERIAL") | cut -d: -f1)
-	[ -n "$off" ] || fail "past_line: no /$1/ after byte $FROM"
+	serial_after
+	off=$(grep -a -b -m1 -E -- "$1" "$WORK/after") || fail "past_line: no /$1/ after byte $FROM"
+	off=${off%%:*}
 	FROM=$((FROM + off + 1))
 }
 
