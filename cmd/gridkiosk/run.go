@@ -104,7 +104,7 @@ func cmdRun(ctx context.Context, args []string, log *slog.Logger, ring *logring.
 	// Read only when a resident first needs it (the manual name), in the
 	// background: a kiosk whose image lacks the model offers pinyin only.
 	ko := kiosk.Options{Lang: lang, Pinyin: engine, Screens: a.screens(engine, ring), Log: log.With("component", "kiosk"),
-		Handwriting: handwriting.NewLazy(handwriting.DefaultModelPath)}
+		Handwriting: handwriting.NewLazy(handwriting.DefaultModelPath, fonts.CJK())}
 	if a.voice != nil {
 		ko.Speaker = a.voice
 	}

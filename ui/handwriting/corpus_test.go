@@ -14,6 +14,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/gridkiosk/gridkiosk/drivers/fonts"
 )
 
 // The accuracy test's data, none of it drawn by us: the model from
@@ -63,6 +65,27 @@ func needData(tb testing.TB, path, how string) {
 
 // readModel reads the model once for all the tests (seconds under -race).
 var readModel = sync.OnceValues(func() (*Model, error) { return Open(modelPath()) })
+
+// readFacedModel is a second model, one that uses the kiosk's bundled
+// face as the kiosk's does (Model.UseFace).
+var readFacedModel = sync.OnceValues(func() (*Model, error) {
+	m, err := Open(modelPath())
+	if err != nil {
+		return nil, err
+	}
+	return m, m.UseFace(fonts.CJK())
+})
+
+// openFacedModel is the model as the kiosk recognizes with it.
+func openFacedModel(tb testing.TB) *Model {
+	tb.Helper()
+	needData(tb, modelPath(), "apt-get install tegaki-zinnia-simplified-chinese")
+	m, err := readFacedModel()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return m
+}
 
 func openModel(tb testing.TB) *Model {
 	tb.Helper()

@@ -18,6 +18,7 @@ import (
 	"fmt"
 	"math"
 	"os"
+	"sync/atomic"
 	"unicode/utf8"
 )
 
@@ -49,6 +50,8 @@ type Model struct {
 	// postings[span[f].lo:span[f].hi] are the characters weighing feature f.
 	span     map[int32]span
 	postings []posting
+	// shapes, once UseFace has made them, weigh in on Recognize.
+	shapes atomic.Pointer[shapes]
 }
 
 type span struct{ lo, hi int32 }

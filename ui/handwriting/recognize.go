@@ -1,16 +1,21 @@
 package handwriting
 
-import "slices"
+import (
+	"slices"
+)
 
-// Candidate is a character the drawing may be, with its SVM score: higher
-// is likelier; scores compare only within one recognition.
+// Candidate is a character the drawing may be, with its score (Zinnia's
+// SVM score, or that and the likeness to a face together): higher is
+// likelier; scores compare only within one recognition.
 type Candidate struct {
 	Char  string
 	Score float32
 }
 
 // Recognize returns the n characters of the model that ink most likely
-// is, likeliest first. It is an error to pass ink with no strokes
+// is, likeliest first: by Zinnia's score alone, or, once UseFace has
+// run, by Zinnia's score and the drawing's likeness to the face's
+// glyphs together (see shapes). It is an error to pass ink with no strokes
 // (ErrNothingWritten), a stroke with no points, or a surface with no
 // area.
 func (m *Model) Recognize(ink Ink, n int) ([]Candidate, error) {
@@ -35,6 +40,14 @@ func (m *Model) Recognize(ink Ink, n int) ([]Candidate, error) {
 		v := f.value
 		for _, p := range m.postings[s.lo:s.hi] {
 			scores[p.char] += float64(p.weight * v)
+		}
+	}
+	if sh := m.shapes.Load(); sh != nil {
+		like := sh.likeness(ink)
+		standardize(scores)
+		standardize(like)
+		for i, l := range like {
+			scores[i] += shapeWeight * l
 		}
 	}
 	return best(m.chars, scores, n), nil
@@ -64,4 +77,19 @@ func best(chars []string, scores []float64, n int) []Candidate {
 		out[k] = Candidate{Char: chars[i], Score: float32(scores[i])}
 	}
 	return out
+}
+
+// UseFace has Recognize weigh, beside Zinnia's score, how like each
+// character as face (TrueType or OpenType bytes, such as the kiosk's
+// bundled CJK face) draws it the drawing is, whatever order its strokes
+// were written in. It takes a few seconds (Lazy runs it in the
+// background, after the model is ready) and may be called while other
+// goroutines recognize.
+func (m *Model) UseFace(face []byte) error {
+	s, err := newShapes(face, m.chars)
+	if err != nil {
+		return err
+	}
+	m.shapes.Store(s)
+	return nil
 }

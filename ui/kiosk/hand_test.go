@@ -24,7 +24,7 @@ func handModel(t *testing.T) *handwriting.Lazy {
 		}
 		t.Skipf("Debian's handwriting model (tegaki-zinnia-simplified-chinese, which .ci/deps.sh installs): %v", err)
 	}
-	return handwriting.NewLazy(handwriting.DefaultModelPath)
+	return handwriting.NewLazy(handwriting.DefaultModelPath, nil)
 }
 
 // findPad returns the handwriting pad on screen and its writing surface,
