@@ -282,10 +282,7 @@ func updateInstall(ctx context.Context, cfg *config.Config, req vocab.UpdateInst
 			printUpdate(stdout, v, true)
 			return nil
 		case http.StatusConflict:
-			var ref vocab.UpdateRefused
-			json.Unmarshal(b, &ref)
-			zh, en := vocab.UpdateWord(ref.Reason)
-			return fmt.Errorf("拒绝安装 / refused: %s / %s: %s", zh, en, ref.Msg)
+			return refusedBody("拒绝安装 / refused", b)
 		}
 		return fmt.Errorf("admin API answered %s: %s", resp.Status, strings.TrimSpace(string(b)))
 	}
@@ -302,8 +299,7 @@ func updateInstall(ctx context.Context, cfg *config.Config, req vocab.UpdateInst
 	})
 	var ref *update.Refusal
 	if errors.As(err, &ref) {
-		zh, en := vocab.UpdateWord(ref.Reason)
-		return fmt.Errorf("拒绝安装 / refused: %s / %s: %s", zh, en, ref.Msg)
+		return refused("拒绝安装 / refused", ref.Reason, ref.Msg)
 	}
 	if err != nil {
 		return err
@@ -328,10 +324,24 @@ func updateCheck(ctx context.Context, cfg *config.Config, stdout io.Writer) erro
 		fmt.Fprintln(stdout, "已请终端询问县平台 / the station asks the hub now; see gridkiosk update status")
 		return nil
 	case http.StatusConflict:
-		var ref vocab.UpdateRefused
-		json.Unmarshal(b, &ref)
-		zh, en := vocab.UpdateWord(ref.Reason)
-		return fmt.Errorf("不能检查 / not checked: %s / %s: %s", zh, en, ref.Msg)
+		return refusedBody("不能检查 / not checked", b)
 	}
 	return fmt.Errorf("admin API answered %s: %s", resp.Status, strings.TrimSpace(string(b)))
+}
+
+// refused is the CLI's error for an update the station would not do:
+// what it did not do, the reason in both languages, and the station's
+// own words.
+func refused(what, reason, msg string) error {
+	zh, en := vocab.UpdateWord(reason)
+	return fmt.Errorf("%s: %s / %s: %s", what, zh, en, msg)
+}
+
+// refusedBody is refused for the admin API's 409 answer, body b.
+func refusedBody(what string, b []byte) error {
+	var ref vocab.UpdateRefused
+	if err := json.Unmarshal(b, &ref); err != nil {
+		return fmt.Errorf("%s: admin API answered 409 Conflict: %s", what, strings.TrimSpace(string(b)))
+	}
+	return refused(what, ref.Reason, ref.Msg)
 }

@@ -173,3 +173,25 @@ func TestUpdateInstallThroughTheStation(t *testing.T) {
 		t.Errorf("status read directly while the station runs:\n%s", out)
 	}
 }
+
+// The admin API's 409 says why in the station's words; the CLI says it
+// in both languages, and a body it cannot read as it is.
+func TestRefusedBody(t *testing.T) {
+	for _, tc := range []struct {
+		name, body string
+		want       []string
+	}{
+		{"a reason", `{"reason":"no_rauc","error":"rauc: no D-Bus"}`, []string{"不能检查 / not checked: ", "rauc: no D-Bus"}},
+		{"an unknown reason", `{"reason":"odd","error":"so it goes"}`, []string{"odd / odd: so it goes"}},
+		{"not JSON", "<html>proxy</html>", []string{"not checked: admin API answered 409 Conflict: <html>proxy</html>"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			err := refusedBody("不能检查 / not checked", []byte(tc.body))
+			for _, w := range tc.want {
+				if err == nil || !strings.Contains(err.Error(), w) {
+					t.Errorf("refusedBody(%s) = %v; want it to say %q", tc.body, err, w)
+				}
+			}
+		})
+	}
+}
