@@ -9,7 +9,8 @@
 #   - tap → next frame at 1280×800: .ci/tapprobe.c taps through XTEST and
 #     times the first DAMAGE the X server reports after it (the new pixels
 #     in the frame buffer), TAPS taps on the start screen's 中文 / English
-#     buttons in turn, each redrawing the screen; median and p95.
+#     button (English, then 中文, ...), each redrawing the screen; median
+#     and p95.
 # The kiosk is `gridkiosk run --simulate` on a data directory an earlier
 # start laid out (as a station starts every day), once as a station runs it
 # (--no-control-panel: a station has no simulation control window) and
@@ -19,9 +20,11 @@
 set -euo pipefail
 IDLE_S=${IDLE_S:-60}
 TAPS=${TAPS:-40}
-# The language buttons at the top right of the 1280×800 start screen.
-TAP_A=${TAP_A:-"1208 60"}
-TAP_B=${TAP_B:-"1085 60"}
+# The language button at the top right of the 1280×800 start screen:
+# English on the Chinese screen, 中文 on the English one, both over this
+# point (since 大字 stands beside it, where the 中文 button was once).
+TAP_A=${TAP_A:-"1110 75"}
+TAP_B=${TAP_B:-"1110 75"}
 
 dir=$(mktemp -d)
 pids=()
