@@ -99,13 +99,20 @@ bundles_start() {
 	BUNDLER=$!
 }
 
-make_bundles() {
-	local off size root=$WORK/root.ext4 i
+# root_copy: a fresh copy of the image's slot A root, the helper
+# injected, in WORK/root.ext4.
+root_copy() {
+	local off size root=$WORK/root.ext4
 	off=$(partition_offset "$IMAGE" 2)
 	size=$(sfdisk --dump "$IMAGE" 2>/dev/null | awk -F'[:,=]' '$1 ~ /2 *$/ && /size=/ { gsub(/ /, "", $5); print $5; exit }')
 	[ -n "$size" ] || die "no size for partition 2 of $IMAGE"
 	dd if="$IMAGE" of="$root" bs=1M iflag=skip_bytes,count_bytes skip="$off" count=$((size * 512)) conv=sparse status=none
 	inject "$root"
+}
+
+make_bundles() {
+	local root=$WORK/root.ext4 i
+	root_copy
 	debugfs -R 'cat /usr/lib/gridkiosk/system-version' "$root" 2>/dev/null | head -n1 >"$WORK/old-version"
 	for i in "${!GOOD[@]}"; do
 		set_file "$root" /usr/lib/gridkiosk/system-version "${GOOD[i]}"
@@ -133,10 +140,27 @@ step_bundles() {
 }
 
 # next_good: the next good release, newer than any installed before.
+# A cut that finds its update over already moves to the next update, so
+# the cuts can want more updates than the bundles made at the start: one
+# more is made then, newer than all (a run ended with "no good release
+# left" when two cuts had landed past their phase).
 next_good() {
-	[ "$NEXT" -lt "${#GOOD[@]}" ] || fail "no good release left (${#GOOD[@]} made)"
+	[ "$NEXT" -lt "${#GOOD[@]}" ] || more_good
 	WANT=${GOOD[NEXT]}
 	NEXT=$((NEXT + 1))
+}
+
+# more_good: one more good bundle, made now and added to the hub.
+more_good() {
+	local v i=$((${#GOOD[@]} + 1)) t0=$SECONDS
+	v=$(version_at 0)
+	root_copy
+	set_file "$WORK/root.ext4" /usr/lib/gridkiosk/system-version "$v"
+	make_bundle "$WORK/root.ext4" "$WORK/good$i.raucb"
+	rm -f "$WORK/root.ext4"
+	release_add "$WORK/good$i.raucb" "$v"
+	GOOD+=("$v")
+	say "one more good bundle, $v, made and added in $((SECONDS - t0))s (the cuts wanted more updates than were made)"
 }
 
 # hub_says WHEN: gridhub's station list, what the county sees of the
