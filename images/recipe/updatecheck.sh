@@ -492,6 +492,8 @@ hub_view() {
 }
 
 cleanup() {
+	# What fails while tearing down is no news (a guest already gone).
+	trap - ERR
 	[ -n "${QEMU:-}" ] && kill -KILL "$QEMU" 2>/dev/null
 	[ -n "${BUNDLER:-}" ] && kill_tree "$BUNDLER"
 	stop_hub
