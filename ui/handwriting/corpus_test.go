@@ -79,18 +79,18 @@ var readFacedModel = sync.OnceValues(func() (*Model, error) {
 // openFacedModel is the model as the kiosk recognizes with it.
 func openFacedModel(tb testing.TB) *Model {
 	tb.Helper()
-	needData(tb, modelPath(), "apt-get install tegaki-zinnia-simplified-chinese")
-	m, err := readFacedModel()
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return m
+	return openWith(tb, readFacedModel)
 }
 
 func openModel(tb testing.TB) *Model {
 	tb.Helper()
+	return openWith(tb, readModel)
+}
+
+func openWith(tb testing.TB, read func() (*Model, error)) *Model {
+	tb.Helper()
 	needData(tb, modelPath(), "apt-get install tegaki-zinnia-simplified-chinese")
-	m, err := readModel()
+	m, err := read()
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -42,6 +42,7 @@ type shapes struct {
 	desc  []uint8
 	scale []float32
 	has   []bool
+	found int // how many has
 }
 
 // newShapes describes each of chars (one character each, as a Model's
@@ -87,6 +88,7 @@ func newShapes(face []byte, chars []string) (*shapes, error) {
 	if found == 0 {
 		return nil, errors.New("handwriting: shapes: the face draws none of the model's characters")
 	}
+	s.found = found
 	return s, nil
 }
 
@@ -109,13 +111,7 @@ func (s *shapes) likeness(ink Ink) []float64 {
 		out[i] = float64(dot * s.scale[i])
 		sum += out[i]
 	}
-	n := 0
-	for _, ok := range s.has {
-		if ok {
-			n++
-		}
-	}
-	mean := sum / float64(n)
+	mean := sum / float64(s.found)
 	for i, ok := range s.has {
 		if !ok {
 			out[i] = mean
