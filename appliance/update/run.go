@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
@@ -70,7 +71,17 @@ func (m *Manager) Run(ctx context.Context) error {
 			m.whileRebooting(ctx, l.job.version)
 			return ctx.Err()
 		}
-		wait := m.nextWake(l, m.opt.Clock.Now(), idle)
+		if m.idle() != idle {
+			// The kiosk changed while step worked, perhaps untold (a
+			// session that times out): the wait below would be planned
+			// on what step saw, so step again on what is true now.
+			continue
+		}
+		// The deadlines are those of the instant step acted on, not of
+		// the clock now: were the clock to pass one while step worked
+		// (the window opening during an install), a wait planned on the
+		// later instant would never see it and sleep past it.
+		wait := max(m.nextWake(l, now, idle).Sub(m.opt.Clock.Now()), 0)
 		var dlDone <-chan fetchResult
 		if l.dl != nil {
 			dlDone = l.dl.done
@@ -149,10 +160,10 @@ func (m *Manager) step(ctx context.Context, l *loop, now time.Time, idle bool) {
 	}
 }
 
-// nextWake is how long Run may wait before something is due: only what
+// nextWake is when Run must wake, for step acting at now: only what
 // step would act on counts, so a deadline past is never one step cannot
 // act on (which would spin).
-func (m *Manager) nextWake(l *loop, now time.Time, idle bool) time.Duration {
+func (m *Manager) nextWake(l *loop, now time.Time, idle bool) time.Time {
 	var at []time.Time
 	if m.opt.USBRoot != "" {
 		at = append(at, l.nextUSB)
@@ -173,15 +184,9 @@ func (m *Manager) nextWake(l *loop, now time.Time, idle bool) time.Duration {
 		at = append(at, m.opt.Window.Next(now.In(m.opt.Location)))
 	}
 	if len(at) == 0 {
-		return m.opt.CheckInterval
+		return now.Add(m.opt.CheckInterval)
 	}
-	first := at[0]
-	for _, t := range at[1:] {
-		if t.Before(first) {
-			first = t
-		}
-	}
-	return max(first.Sub(now), 0)
+	return slices.MinFunc(at, time.Time.Compare)
 }
 
 // boot reads the running version, the booted slot and what the manager
