@@ -24,13 +24,16 @@
 //
 // Bold is a subset of Noto Sans CJK SC Bold (SIL OFL 1.1, Adobe and
 // Google; from Debian's fonts-noto-cjk, licence in NotoSansCJK.COPYRIGHT),
-// 0.82 MB instead of the collection's 20 MB: printable ASCII and Latin-1,
-// CJK and full-width punctuation, the 3,755 hanzi of GB 2312 level 1 and
+// 1.5 MB instead of the collection's 20 MB: printable ASCII and Latin-1,
+// CJK and full-width punctuation, all of GB 2312 (its 6,763 hanzi, so
+// that a name typed into a field box, which is drawn bold, is bold) and
 // every character in the string literals of the screens' packages and the
 // demo data (subset.Sources). The kiosk's tests check that every character
 // a resident screen shows is in it. A character outside it falls back, in
-// Fyne, to the system's fonts: on the appliance image that is
-// fonts-noto-cjk's full bold face.
+// Fyne, to the system's fonts, where InstallFallback put the rest of the
+// full regular face: the appliance image has no system fonts, since Fyne
+// loads one for the locale's language at start whether it draws with it
+// or not (fonts-noto-cjk's two faces: 42 MB of heap).
 //
 // The bold face's line metrics are the regular face's, so that a bold
 // line is as tall as a regular one. To rebuild it after the screens gain

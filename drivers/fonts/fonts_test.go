@@ -13,8 +13,10 @@ import (
 )
 
 // The bold face keeps what the subset's recipe says it keeps: every fixed
-// character (ASCII, punctuation, GB 2312 level 1); the regular face has
-// the hanzi too (its Latin comes from Fyne's own font).
+// character (ASCII, punctuation, GB 2312 level 1) and all of GB 2312, so
+// that a name typed into a field box is bold: the image has no system
+// face behind it; the regular face has the hanzi too (its Latin comes from
+// Fyne's own font).
 func TestBoldKeepsFixed(t *testing.T) {
 	level1 := string(subset.GB2312Level1())
 	if n := len([]rune(level1)); n != 3755 {
@@ -23,7 +25,11 @@ func TestBoldKeepsFixed(t *testing.T) {
 	for _, tc := range []struct {
 		name, want string
 		face       []byte
-	}{{BoldName, string(subset.Fixed()), Bold()}, {CJKName, level1, CJK()}} {
+	}{
+		{BoldName, string(subset.Fixed()), Bold()},
+		{BoldName + " (GB 2312)", string(subset.GB2312()), Bold()},
+		{CJKName, level1, CJK()},
+	} {
 		missing, err := Missing(tc.face, tc.want)
 		if err != nil {
 			t.Fatal(err)

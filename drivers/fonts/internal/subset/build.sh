@@ -6,7 +6,10 @@
 #	drivers/fonts/internal/subset/build.sh /usr/share/fonts/opentype/noto/NotoSansCJK-Bold.ttc
 #
 # Face 2 of the collection is Noto Sans CJK SC Bold. The subset keeps
-# what package subset lists (go run ./drivers/fonts/internal/subset/chars),
+# what package subset lists for the regular face too (go run
+# ./drivers/fonts/internal/subset/chars -gb2312): a name typed into a
+# field box is drawn bold, and the image has no system face to fall back
+# to for a GB 2312 character (images/recipe/build.sh says why). It keeps
 # the kern feature only (the others, for vertical text and Japanese or
 # Korean forms the screens never ask for, would add 0.7 MB), and no hints (CFF
 # hints are not used by Fyne's rasteriser). Its line metrics are then set
@@ -21,7 +24,7 @@ ttc=${1:?usage: build.sh NotoSansCJK-Bold.ttc}
 out=drivers/fonts/NotoSansSC-Bold-subset.otf
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-go run ./drivers/fonts/internal/subset/chars >"$tmp/chars.txt"
+go run ./drivers/fonts/internal/subset/chars -gb2312 >"$tmp/chars.txt"
 pyftsubset "$ttc" --font-number=2 --text-file="$tmp/chars.txt" \
 	--layout-features=kern --no-hinting --name-IDs='*' --output-file="$tmp/bold.otf"
 python3 - "$tmp/bold.otf" "$out" <<'PY'

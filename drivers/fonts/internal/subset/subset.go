@@ -1,13 +1,13 @@
-// Package subset says which characters the bundled screen faces keep. The
-// bold face, from Noto Sans CJK SC Bold: printable ASCII and Latin-1, the
-// punctuation and symbols the screens use, the 3,755 hanzi of GB 2312
-// level 1 (most names a card carries are written with them), and every
-// character in the Go string literals under the directories named (the
-// screens' own words and the demo data). The regular face, from Droid Sans
-// Fallback: the same and the whole of GB 2312 (its 6,763 hanzi and its
-// symbols), the full face standing behind it for any other character.
-// Command chars prints them (-gb2312 for the regular face) for pyftsubset; see the
-// doc comment of drivers/fonts for the whole recipe.
+// Package subset says which characters the bundled screen faces keep:
+// printable ASCII and Latin-1, the punctuation and symbols the screens
+// use, the 3,755 hanzi of GB 2312 level 1 (most names a card carries are
+// written with them), and every character in the Go string literals under
+// the directories named (the screens' own words and the demo data); with
+// -gb2312, the whole of GB 2312 too (its 6,763 hanzi and its symbols).
+// Both faces, the regular from Droid Sans Fallback and the bold from Noto
+// Sans CJK SC Bold, keep the latter, the full Droid face standing behind
+// them for any other character. Command chars prints them for pyftsubset;
+// see the doc comment of drivers/fonts for the whole recipe.
 package subset
 
 import (

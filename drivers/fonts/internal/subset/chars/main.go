@@ -1,8 +1,8 @@
 // Command chars prints, as one line on stdout, the characters a bundled
 // face keeps (package subset): pyftsubset's --text-file. Without flags,
-// the bold face's: the screens' own characters; with -gb2312, the
-// regular screen face's: those and all of GB 2312. Run it from the
-// module's root.
+// the screens' own characters and GB 2312 level 1; with -gb2312, the
+// bundled faces' (regular and bold): those and all of GB 2312. Run it
+// from the module's root.
 package main
 
 import (
@@ -16,7 +16,7 @@ import (
 )
 
 func main() {
-	gb := flag.Bool("gb2312", false, "keep all of GB 2312 too (the regular screen face)")
+	gb := flag.Bool("gb2312", false, "keep all of GB 2312 too (the bundled faces)")
 	flag.Parse()
 	set := map[rune]bool{}
 	keep := subset.Fixed()
