@@ -199,7 +199,11 @@ packages() {
 		# through Xwayland, seat access through seatd
 		cage xwayland seatd libgl1 libglx-mesa0 libgl1-mesa-dri libegl1 libgles2 libx11-6
 		libxcursor1 libxrandr2 libxinerama1 libxi6 libxxf86vm1 libxkbcommon0 xkb-data
-		fonts-noto-cjk
+		# No system fonts: the kiosk draws from its own faces
+		# (drivers/fonts). Fyne loads a system face for the locale's
+		# language at start, for each text style, whether it draws with
+		# it or not: fonts-noto-cjk's two Sans faces were 42 MB of the
+		# kiosk's heap, for no glyph on any screen.
 		# handwritten names: Zinnia's model, read by ui/handwriting in Go
 		tegaki-zinnia-simplified-chinese
 	)
