@@ -2,6 +2,7 @@ package pinyin
 
 import (
 	"fmt"
+	"math"
 	"slices"
 	"sort"
 	"strings"
@@ -44,24 +45,31 @@ func parse(data string) (*Engine, error) {
 		bySyl[k] = backing[at : at : at+n]
 		at += n
 	}
+	if len(syls) > math.MaxUint16 {
+		return nil, fmt.Errorf("%d syllables, more than a reading can name", len(syls))
+	}
 	e := &Engine{
 		bySyl:    make(map[string][]cand, len(syls)),
-		keys:     syls,
+		keys:     slices.Clone(syls),
 		alias:    map[string]string{},
-		readings: make(map[rune][]string, len(lines)),
+		syls:     syls,
+		readings: make([]reading, len(lines)),
 	}
-	single := make([]string, len(lines))
 	for i, l := range lines {
 		bySyl[l.sylIdx] = append(bySyl[l.sylIdx], cand{r: l.r, rank: int32(i)})
-		if rs, ok := e.readings[l.r]; ok {
-			if slices.Contains(rs, l.syl) {
-				return nil, fmt.Errorf("%c %s listed twice", l.r, l.syl)
+		e.readings[i] = reading{r: l.r, syl: uint16(l.sylIdx)}
+	}
+	// Stable: a character's readings stay in the table's order, by rank.
+	slices.SortStableFunc(e.readings, func(a, b reading) int { return int(a.r - b.r) })
+	for i, rd := range e.readings {
+		if i == 0 || e.readings[i-1].r != rd.r {
+			e.chars++
+			continue
+		}
+		for j := i - 1; j >= 0 && e.readings[j].r == rd.r; j-- {
+			if e.readings[j].syl == rd.syl {
+				return nil, fmt.Errorf("%c %s listed twice", rd.r, syls[rd.syl])
 			}
-			// Cap 1 below makes this append copy, not overwrite a neighbour.
-			e.readings[l.r] = append(rs, l.syl)
-		} else {
-			single[i] = l.syl
-			e.readings[l.r] = single[i : i+1 : i+1]
 		}
 	}
 	for k, syl := range syls {
