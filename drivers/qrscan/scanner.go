@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
+	"sync"
 	"time"
 )
 
@@ -42,7 +43,20 @@ type Options struct {
 	Trigger string
 	// ReadWindow is how long a triggered read waits for a code; default 5s.
 	ReadWindow time.Duration
-	Log        *slog.Logger
+	// IdleWait is how long a read waits while no code is coming in, on
+	// a port that can wait longer than its poll interval (idlePort);
+	// default 2s. An idle kiosk's scanner then wakes it once in IdleWait
+	// instead of ten times a second; a code, a trigger and the end of
+	// Run still come at once.
+	IdleWait time.Duration
+	Log      *slog.Logger
+}
+
+// idlePort is a Port that can wait longer than its poll interval and be
+// woken from another goroutine (serialport.Port).
+type idlePort interface {
+	ReadWait(b []byte, d time.Duration) (int, error)
+	Wake()
 }
 
 // EventKind says what happened at the scanner.
@@ -69,6 +83,10 @@ type Scanner struct {
 	open func() (Port, error)
 	opt  Options
 	trig chan struct{} // a pending Trigger; one is enough
+	// wake ends the open port's idle wait, for Trigger; nil when the
+	// port has none.
+	mu   sync.Mutex
+	wake func()
 }
 
 // NewScanner returns a Scanner that opens its port with open.
@@ -88,6 +106,9 @@ func NewScanner(open func() (Port, error), opt Options) *Scanner {
 	if opt.ReadWindow <= 0 {
 		opt.ReadWindow = 5 * time.Second
 	}
+	if opt.IdleWait <= 0 {
+		opt.IdleWait = 2 * time.Second
+	}
 	if opt.Log == nil {
 		opt.Log = slog.Default()
 	}
@@ -105,6 +126,11 @@ func (s *Scanner) Trigger() error {
 	case s.trig <- struct{}{}:
 	default: // a read is already asked for
 	}
+	s.mu.Lock()
+	if s.wake != nil {
+		s.wake()
+	}
+	s.mu.Unlock()
 	return nil
 }
 
@@ -150,8 +176,26 @@ func (s *Scanner) read(ctx context.Context, p Port, events chan<- Event) error {
 	// suffixless: a code has ended on a long pause with no CR or LF, so
 	// the scanner sends none and the short idle gap ends its codes.
 	suffixless := false
+	ip, _ := p.(idlePort)
+	if ip != nil {
+		s.mu.Lock()
+		s.wake = ip.Wake
+		s.mu.Unlock()
+		defer func() {
+			s.mu.Lock()
+			s.wake = nil
+			s.mu.Unlock()
+		}()
+		defer context.AfterFunc(ctx, ip.Wake)()
+	}
 	for ctx.Err() == nil {
-		n, err := p.Read(buf)
+		var n int
+		var err error
+		if ip != nil && !f.Pending() && window.IsZero() && len(s.trig) == 0 {
+			n, err = ip.ReadWait(buf, s.opt.IdleWait)
+		} else {
+			n, err = p.Read(buf)
+		}
 		if err != nil {
 			return err
 		}

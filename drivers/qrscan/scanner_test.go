@@ -5,6 +5,7 @@ import (
 	"context"
 	"runtime"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -252,5 +253,74 @@ func waitUntil(t *testing.T, ok func() bool) {
 			t.Fatal("condition not met in 10s")
 		}
 		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// countingPort counts the reads a scanner makes of its port.
+type countingPort struct {
+	*serialport.Port
+	reads atomic.Int32
+}
+
+func (c *countingPort) Read(b []byte) (int, error) {
+	c.reads.Add(1)
+	return c.Port.Read(b)
+}
+
+func (c *countingPort) ReadWait(b []byte, d time.Duration) (int, error) {
+	c.reads.Add(1)
+	return c.Port.ReadWait(b, d)
+}
+
+// An idle scanner's line waits IdleWait, not the port's poll interval,
+// between reads; a code, a trigger and the end of Run still come at once
+// (here IdleWait is an hour).
+func TestIdleWait(t *testing.T) {
+	sim, err := qrscansim.New(t.TempDir(), "scanner", 9600)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sim.Close()
+	var port atomic.Pointer[countingPort]
+	sc := qrscan.NewScanner(func() (qrscan.Port, error) {
+		p, err := serialport.Open(sim.Path(), 9600)
+		if err != nil {
+			return nil, err
+		}
+		c := &countingPort{Port: p}
+		port.Store(c)
+		return c, nil
+	}, qrscan.Options{Trigger: "honeywell", IdleWait: time.Hour})
+	ctx, cancel := context.WithCancel(context.Background())
+	events := make(chan qrscan.Event, 8)
+	done := make(chan error, 1)
+	go func() { done <- sc.Run(ctx, events) }()
+	r := &rig{t: t, sim: sim, sc: sc, events: events}
+	r.expect(qrscan.ScannerBack)
+
+	// However long the scanner is watched, it read a few times at most
+	// (the port's poll interval would be a read each 100ms).
+	watched := time.Now()
+	time.Sleep(500 * time.Millisecond)
+	if n, d := port.Load().reads.Load(), time.Since(watched); n > 2 {
+		t.Errorf("%d reads of an idle line in %v", n, d)
+	}
+
+	sim.Arm("GK1:R:0190f5e6-0000-7000-8000-000000000001", qrscansim.How{})
+	if err := sc.Trigger(); err != nil {
+		t.Fatal(err)
+	}
+	if ev := r.expect(qrscan.CodeRead); !strings.HasPrefix(ev.Code.Data, "GK1:R:") {
+		t.Fatalf("triggered read: %+v", ev.Code)
+	}
+
+	cancel()
+	select {
+	case err := <-done:
+		if err != context.Canceled {
+			t.Fatalf("Run = %v", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("Run still waiting on its idle line 10s after ctx ended")
 	}
 }

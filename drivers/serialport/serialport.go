@@ -17,6 +17,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -71,6 +72,9 @@ type Port struct {
 	// Go's poller: tarm/serial's own reads block a thread in VTIME.
 	line *serial.Port
 	f    *os.File // non-blocking, in the poller
+	// woken is set by Wake for a ReadWait that set its deadline after
+	// Wake had set one in the past.
+	woken atomic.Bool
 }
 
 // Open opens path (a device node or a link to one, such as
@@ -103,9 +107,19 @@ func (p *Port) Path() string { return p.path }
 func (p *Port) Baud() int { return p.baud }
 
 // Read reads what has arrived, waiting at most the poll interval.
-func (p *Port) Read(b []byte) (int, error) {
-	if err := p.f.SetReadDeadline(time.Now().Add(pollInterval)); err != nil {
+func (p *Port) Read(b []byte) (int, error) { return p.ReadWait(b, pollInterval) }
+
+// ReadWait is Read waiting at most d: for a driver that has nothing to
+// time while no byte comes, such as a scanner between codes, so that an
+// idle line wakes the kiosk once in d rather than ten times a second. An
+// unplugged adapter hangs up and ends the wait at once; a different
+// device at the same path is noticed when it ends. Wake ends it early.
+func (p *Port) ReadWait(b []byte, d time.Duration) (int, error) {
+	if err := p.f.SetReadDeadline(time.Now().Add(d)); err != nil {
 		return 0, p.classify("read", err)
+	}
+	if p.woken.Swap(false) {
+		return 0, nil
 	}
 	n, err := p.f.Read(b)
 	if n > 0 {
@@ -120,6 +134,16 @@ func (p *Port) Read(b []byte) (int, error) {
 		return 0, nil
 	}
 	return 0, p.classify("read", err)
+}
+
+// Wake makes a Read or ReadWait in progress return at once with nothing
+// read, or, when none is, the next one: a driver's other goroutine has
+// something for its reading loop (ctx ended, a command to send). It is
+// safe to call from any goroutine.
+func (p *Port) Wake() {
+	p.woken.Store(true)
+	// A deadline in the past ends a read waiting in the poller.
+	p.f.SetReadDeadline(time.Unix(1, 0))
 }
 
 // classify turns a failed system call into a *GoneError when the device
