@@ -8,10 +8,12 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"syscall"
 	"testing"
 	"time"
 
@@ -271,7 +273,7 @@ func TestBundleSlowAndStalled(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer store.Close()
-	data := releasetest.Fake(24<<20, 5) // beyond what loopback's socket buffers hold
+	data := releasetest.Fake(24<<20, 5) // beyond what the sockets' buffers hold (below)
 	path := filepath.Join(dir, "bundle.raucb")
 	if err := os.WriteFile(path, data, 0o644); err != nil {
 		t.Fatal(err)
@@ -286,10 +288,26 @@ func TestBundleSlowAndStalled(t *testing.T) {
 	ts.Config.WriteTimeout = 300 * time.Millisecond
 	ts.Start()
 	defer ts.Close()
+	// Each fetch on a connection of its own, whose receive buffer is
+	// fixed small: Linux grows a loopback socket's to tcp_rmem's maximum
+	// (32 MiB on some machines), and a connection kept alive from the
+	// first fetch then held the whole bundle while the second stalled.
+	client := &http.Client{Transport: &http.Transport{
+		DisableKeepAlives: true,
+		DialContext: (&net.Dialer{Control: func(_, _ string, c syscall.RawConn) error {
+			var serr error
+			if err := c.Control(func(fd uintptr) {
+				serr = syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_RCVBUF, 64<<10)
+			}); err != nil {
+				return err
+			}
+			return serr
+		}}).DialContext,
+	}}
 	fetch := func(pause time.Duration, pauseAt int) (int, error) {
 		req, _ := http.NewRequest("GET", ts.URL+fmt.Sprintf(wire.PathBundleFormat, "1.0", "amd64"), nil)
 		req.Header.Set("Authorization", "Bearer tok")
-		resp, err := http.DefaultClient.Do(req)
+		resp, err := client.Do(req)
 		if err != nil {
 			return 0, err
 		}
