@@ -8,6 +8,8 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"syscall"
 
 	"golang.org/x/sys/unix"
@@ -19,6 +21,44 @@ import (
 // spareBytes is left free on the data partition beyond the bundle: the
 // outbox needs room for residents' records more than an update does.
 const spareBytes = 64 << 20
+
+// syncEvery is how much of a download is written between the syncs that
+// make it durable: what a power cut can take back, to be fetched again.
+const syncEvery = 8 << 20
+
+// syncedName is the file beside a partial download that says how many of
+// its bytes were synced to disk. A resume starts there, not at the file's
+// size: after a power cut the file can be longer than what reached the
+// disk (ext4 reads blocks whose writes never completed as zeros), and the
+// update check's cuts found a resumed bundle whose SHA-256 was wrong.
+func syncedName(part string) string { return part + ".synced" }
+
+// synced is how many bytes of part a sync made durable, 0 when unknown.
+func synced(part string) int64 {
+	b, err := os.ReadFile(syncedName(part))
+	if err != nil {
+		return 0
+	}
+	n, err := strconv.ParseInt(strings.TrimSpace(string(b)), 10, 64)
+	if err != nil || n < 0 {
+		return 0
+	}
+	return n
+}
+
+// markSynced syncs f and records that its first n bytes are durable.
+func markSynced(f *os.File, n int64) error {
+	if err := f.Sync(); err != nil {
+		return err
+	}
+	return writeDurable(syncedName(f.Name()), []byte(strconv.FormatInt(n, 10)+"\n"))
+}
+
+// removePart removes a partial download and what is known of it.
+func removePart(part string) {
+	os.Remove(part)
+	os.Remove(syncedName(part))
+}
 
 // fetch is a download under way in its own goroutine.
 type fetch struct {
@@ -96,7 +136,7 @@ func (m *Manager) download(ctx context.Context, o wire.UpdateOffer) (path, reaso
 	}
 	switch {
 	case err != nil && (reason == ReasonDiskFull || reason == ReasonSize):
-		os.Remove(part)
+		removePart(part)
 		return "", reason, err
 	case err != nil:
 		return "", reason, err
@@ -104,7 +144,7 @@ func (m *Manager) download(ctx context.Context, o wire.UpdateOffer) (path, reaso
 		return "", ReasonDownload, fmt.Errorf("the connection ended at byte %d of %d", have, o.Size)
 	}
 	if err := checkSHA(part, o.SHA256); err != nil {
-		os.Remove(part)
+		removePart(part)
 		return "", ReasonSHA256, err
 	}
 	if err := os.Rename(part, final); err != nil {
@@ -113,17 +153,19 @@ func (m *Manager) download(ctx context.Context, o wire.UpdateOffer) (path, reaso
 	if err := syncDir(m.opt.Dir); err != nil {
 		return "", ReasonDownload, fmt.Errorf("sync %s: %w", m.opt.Dir, err)
 	}
+	os.Remove(syncedName(part))
 	return final, "", nil
 }
 
-// fill appends the rest of the bundle to f, from what f holds (or from
-// the start when the hub answers the whole bundle), and returns how many
-// bytes f holds then.
+// fill appends the rest of the bundle to f, from what f holds durably (or
+// from the start when the hub answers the whole bundle), and returns how
+// many bytes f holds then.
 func (m *Manager) fill(ctx context.Context, f *os.File, o wire.UpdateOffer) (int64, string, error) {
 	have, err := f.Seek(0, io.SeekEnd)
 	if err != nil {
 		return 0, ReasonDownload, err
 	}
+	have = min(have, synced(f.Name()))
 	if have > o.Size {
 		have = 0
 	}
@@ -144,9 +186,13 @@ func (m *Manager) fill(ctx context.Context, f *os.File, o wire.UpdateOffer) (int
 	}
 	if d.Offset != have {
 		// The hub ignored the range (or has another bundle under the
-		// same name): start over.
+		// same name): start over, first saying so durably, since the
+		// bytes written from here are not synced yet.
 		m.log.Info("update: the hub sent the whole bundle; the download starts over", "had", have)
 		have = 0
+		if err := markSynced(f, 0); err != nil {
+			return 0, ReasonDownload, fmt.Errorf("sync %s: %w", f.Name(), err)
+		}
 	}
 	if end, _ := f.Seek(0, io.SeekEnd); end != have {
 		if err := f.Truncate(have); err != nil {
@@ -157,6 +203,7 @@ func (m *Manager) fill(ctx context.Context, f *os.File, o wire.UpdateOffer) (int
 		return 0, ReasonDownload, err
 	}
 	buf := make([]byte, 256<<10)
+	lastSync := have
 	for {
 		n, rerr := d.Body.Read(buf)
 		if have+int64(n) > o.Size {
@@ -174,13 +221,19 @@ func (m *Manager) fill(ctx context.Context, f *os.File, o wire.UpdateOffer) (int
 			if pct := have * 100 / o.Size; pct != before {
 				m.update(func(s *Status) { s.Percent = int(pct) })
 			}
+			if have-lastSync >= syncEvery {
+				if err := markSynced(f, have); err != nil {
+					return have, ReasonDownload, fmt.Errorf("sync %s: %w", f.Name(), err)
+				}
+				lastSync = have
+			}
 		}
 		if rerr == io.EOF {
 			break
 		}
 		if rerr != nil {
 			// What came is kept, durably, for the resume.
-			f.Sync()
+			markSynced(f, have)
 			if ctx.Err() != nil {
 				return have, ReasonDownload, ctx.Err()
 			}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -61,16 +62,44 @@ func TestDownloadResumes(t *testing.T) {
 }
 
 // A download survives a restart of the station: the partial file is
-// resumed by the next process.
+// resumed by the next process from what the last one synced, which a
+// power cut can leave shorter than the file (a tail of zeros, ext4's
+// unwritten blocks); a partial file with no record of a sync starts over.
 func TestDownloadResumesAfterRestart(t *testing.T) {
 	b := bundleBytes(newer, raucsim.SigGood, 400<<10)
-	dir := t.TempDir()
-	part := filepath.Join(dir, "update", newer+"-amd64.raucb.part")
-	writeFile(t, part, b[:100<<10])
-	r := newRig(t, rigOptions{dir: dir, preStart: func(r *rig) { r.hub.release(newer, b) }})
-	r.waitState(wire.UpdateWaiting)
-	if got := r.hub.bundleRanges(); len(got) != 1 || got[0] != "bytes="+itoa(100<<10)+"-" {
-		t.Errorf("ranges %q", got)
+	for _, tt := range []struct {
+		name      string
+		part      []byte
+		synced    string // the .synced file's text, or none
+		wantRange string
+	}{
+		{"synced", b[:100<<10], "102400\n", "bytes=" + itoa(100<<10) + "-"},
+		{"a torn tail", append(slices.Clone(b[:100<<10]), make([]byte, 60<<10)...), "102400\n", "bytes=" + itoa(100<<10) + "-"},
+		{"no sync known", b[:100<<10], "", ""},
+		{"a garbled record", b[:100<<10], "lots\n", ""},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			part := filepath.Join(dir, "update", newer+"-amd64.raucb.part")
+			writeFile(t, part, tt.part)
+			if tt.synced != "" {
+				writeFile(t, part+".synced", []byte(tt.synced))
+			}
+			r := newRig(t, rigOptions{dir: dir, preStart: func(r *rig) { r.hub.release(newer, b) }})
+			r.waitState(wire.UpdateWaiting)
+			if got := r.hub.bundleRanges(); len(got) != 1 || got[0] != tt.wantRange {
+				t.Errorf("ranges %q, want [%q]", got, tt.wantRange)
+			}
+			got, err := os.ReadFile(filepath.Join(dir, "update", newer+"-amd64.raucb"))
+			if err != nil || !bytes.Equal(got, b) {
+				t.Fatalf("downloaded %d bytes (%v), not the hub's %d", len(got), err, len(b))
+			}
+			for _, f := range []string{part, part + ".synced"} {
+				if _, err := os.Stat(f); !os.IsNotExist(err) {
+					t.Errorf("%s is still there: %v", filepath.Base(f), err)
+				}
+			}
+		})
 	}
 }
 
