@@ -319,7 +319,10 @@ one_cut() {
 		;;
 	install)
 		at=$((RANDOM % (INST_S > 4 ? INST_S - 3 : 1) + 1))
-		wait_upd "state=installing pending=$(rx "$WANT") " 1800 "the install did not start"
+		# A download that failed (its SHA-256) ends the wait at once: the
+		# station would not fetch again before its next check, an hour on.
+		wait_upd "state=(installing pending=$(rx "$WANT")|failed) " 1800 "the install did not start"
+		[[ $LINE != *state=failed* ]] || fail "the update to $WANT failed before its install: $(last_upd)"
 		;;
 	firstboot)
 		at=$((RANDOM % (FB_S > 2 ? FB_S : 2)))
