@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -101,6 +102,57 @@ func TestDownloadResumesAfterRestart(t *testing.T) {
 			}
 		})
 	}
+}
+
+// A long download is synced as it goes, and what was synced recorded
+// beside it: a power cut, which no error path sees, takes back only what
+// came after the last sync.
+func TestDownloadSyncsAsItGoes(t *testing.T) {
+	const size, holdAt = 20 << 20, 17 << 20
+	b := bundleBytes(newer, raucsim.SigGood, size)
+	held, hold := make(chan struct{}), make(chan struct{})
+	r := newRig(t, rigOptions{preStart: func(r *rig) {
+		r.hub.release(newer, b)
+		r.hub.holdAfter, r.hub.held, r.hub.hold = holdAt, held, hold
+	}})
+	// Registered after the rig's, so run before them: a failing test
+	// lets the hub go on rather than hang its cleanup.
+	release := sync.OnceFunc(func() { close(hold) })
+	t.Cleanup(release)
+	<-held
+	part := filepath.Join(r.dir, "update", newer+"-amd64.raucb.part")
+	var n int64
+	deadline := time.Now().Add(time.Minute)
+	for n = 0; n < 16<<20; n = syncedOf(t, part) {
+		// The station reads what the hub flushed at its own pace.
+		if time.Now().After(deadline) {
+			t.Fatalf("after %d MiB sent, %d bytes recorded synced", holdAt>>20, n)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	got, err := os.ReadFile(part)
+	if err != nil || n > int64(len(got)) || n > holdAt || !bytes.Equal(got[:n], b[:n]) {
+		t.Fatalf("%d bytes recorded synced; the .part has %d (%v), not the bundle's", n, len(got), err)
+	}
+	release()
+	r.waitState(wire.UpdateWaiting)
+	if _, err := os.Stat(part + ".synced"); !os.IsNotExist(err) {
+		t.Errorf(".synced is still there: %v", err)
+	}
+}
+
+// syncedOf reads a .synced record, 0 when there is none yet.
+func syncedOf(t *testing.T, part string) int64 {
+	t.Helper()
+	b, err := os.ReadFile(part + ".synced")
+	if err != nil {
+		return 0
+	}
+	n, err := strconv.ParseInt(strings.TrimSpace(string(b)), 10, 64)
+	if err != nil {
+		t.Fatalf(".synced holds %q", b)
+	}
+	return n
 }
 
 // Each reason a hub's release is not installed, said in the status.

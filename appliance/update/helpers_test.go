@@ -55,8 +55,12 @@ type hub struct {
 	cutAfter int
 	// ignoreRange answers every bundle request whole, 200.
 	ignoreRange bool
-	ranges      []string // Range header of each bundle request
-	asked       int      // update questions
+	// holdAfter, if > 0, holds the next bundle answer after this many
+	// body bytes, flushed, until hold is closed; held is closed then.
+	holdAfter  int
+	held, hold chan struct{}
+	ranges     []string // Range header of each bundle request
+	asked      int      // update questions
 }
 
 func newHub(t *testing.T) *hub {
@@ -114,7 +118,8 @@ func (h *hub) serveBundle(w http.ResponseWriter, r *http.Request) {
 	}
 	h.mu.Lock()
 	b, cut, whole := h.bundle, h.cutAfter, h.ignoreRange
-	h.cutAfter = 0
+	holdAt, held, hold := h.holdAfter, h.held, h.hold
+	h.cutAfter, h.holdAfter = 0, 0
 	h.ranges = append(h.ranges, r.Header.Get("Range"))
 	etag := `"` + h.offer.SHA256 + `"`
 	h.mu.Unlock()
@@ -125,6 +130,9 @@ func (h *hub) serveBundle(w http.ResponseWriter, r *http.Request) {
 	var out http.ResponseWriter = w
 	if cut > 0 {
 		out = &cutWriter{ResponseWriter: w, left: cut}
+	}
+	if holdAt > 0 {
+		out = &holdWriter{ResponseWriter: w, left: holdAt, held: held, hold: hold}
 	}
 	http.ServeContent(out, r, "bundle.raucb", time.Time{}, strings.NewReader(string(b)))
 }
@@ -149,6 +157,34 @@ func (c *cutWriter) Write(p []byte) (int, error) {
 	}
 	c.left -= len(p)
 	return c.ResponseWriter.Write(p)
+}
+
+// holdWriter writes left body bytes, flushes them, closes held and
+// waits for hold before writing the rest.
+type holdWriter struct {
+	http.ResponseWriter
+	left       int
+	held, hold chan struct{}
+}
+
+func (w *holdWriter) Write(p []byte) (int, error) {
+	if w.left < 0 || len(p) <= w.left {
+		if w.left >= 0 {
+			w.left -= len(p)
+		}
+		return w.ResponseWriter.Write(p)
+	}
+	n, err := w.ResponseWriter.Write(p[:w.left])
+	if err != nil {
+		return n, err
+	}
+	http.NewResponseController(w.ResponseWriter).Flush()
+	close(w.held)
+	<-w.hold
+	rest := p[w.left:]
+	w.left = -1
+	m, err := w.ResponseWriter.Write(rest)
+	return n + m, err
 }
 
 func (h *hub) client() *upstream.Client {
