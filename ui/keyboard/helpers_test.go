@@ -15,10 +15,17 @@ import (
 // appliance packages the screens need.
 type cjkTheme struct {
 	fyne.Theme
-	font fyne.Resource
+	font, bold fyne.Resource
 }
 
-func (t cjkTheme) Font(fyne.TextStyle) fyne.Resource { return t.font }
+// Font is the kiosk's choice: bold text from its bold face, which has
+// Latin letters as well (the mode tag's).
+func (t cjkTheme) Font(s fyne.TextStyle) fyne.Resource {
+	if s.Bold {
+		return t.bold
+	}
+	return t.font
+}
 
 // TestMain makes one test app for all the tests: each new app or theme
 // makes Fyne parse the 4 MB font again, which under -race takes a second.
@@ -26,6 +33,7 @@ func TestMain(m *testing.M) {
 	test.NewApp().Settings().SetTheme(cjkTheme{
 		Theme: test.Theme(),
 		font:  fyne.NewStaticResource(fonts.CJKName, fonts.CJK()),
+		bold:  fyne.NewStaticResource(fonts.BoldName, fonts.Bold()),
 	})
 	os.Exit(m.Run())
 }

@@ -7,6 +7,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/gridkiosk/gridkiosk/ui/pinyin"
@@ -153,6 +154,9 @@ func (k *PinyinKeyboard) compositionLine() fyne.CanvasObject {
 	k.modeTag = canvas.NewText("", paper)
 	k.modeTag.TextSize = k.sz.Label
 	k.modeTag.TextStyle.Bold = true
+	// The bold face as the tag's own source, so that Fyne does not parse
+	// its Latin bold face behind it: the kiosk's has every letter.
+	k.modeTag.FontSource = theme.Current().Font(k.modeTag.TextStyle)
 	k.compText = canvas.NewText("", ink)
 	k.compText.TextSize = k.compSize()
 	tag := container.NewStack(canvas.NewRectangle(slate), container.NewPadded(k.modeTag))

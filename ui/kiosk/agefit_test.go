@@ -8,6 +8,8 @@ import (
 	"testing"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/theme"
 
 	"github.com/gridkiosk/gridkiosk/drivers/fonts"
 	"github.com/gridkiosk/gridkiosk/sim/simui"
@@ -52,6 +54,7 @@ func auditEach(t *testing.T, f func(key string, r agefit.Report)) {
 					}
 					r.loop.drain()
 					key := fmt.Sprintf("%s %.0fx%.0f %s %s", name, size.Width, size.Height, lang[:2], mode)
+					boldFromBoldFace(t, key, r.win.Content())
 					f(key, agefit.Audit(key, r.win.Content(), size, agefit.Options{
 						Panel: p, Scale: scale, Min: auditMin(large),
 						Background: th.Color("background", 0), Foreground: th.Color("foreground", 0)}))
@@ -59,6 +62,19 @@ func auditEach(t *testing.T, f func(key string, r agefit.Report)) {
 			}
 		}
 	}
+}
+
+// boldFromBoldFace fails on bold text that does not name the theme's bold
+// face as its source (setBold): Fyne would then parse its own Latin bold
+// face as well, 1.5 MB that the kiosk keeps all day for nothing.
+func boldFromBoldFace(t *testing.T, key string, o fyne.CanvasObject) {
+	t.Helper()
+	face := theme.Current().Font(fyne.TextStyle{Bold: true})
+	walk(o, nil, func(o fyne.CanvasObject, _ fyne.Tappable) {
+		if tx, ok := o.(*canvas.Text); ok && tx.TextStyle.Bold && tx.FontSource != face {
+			t.Errorf("%s: bold text %q is not drawn from the bold face alone (setBold)", key, tx.Text)
+		}
+	})
 }
 
 // panelTheme resizes the rig's window to a panel of size at its default

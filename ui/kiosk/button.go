@@ -104,10 +104,10 @@ func (b *button) lines(width float32) []string {
 func (b *button) MinSize() fyne.Size {
 	w := max(b.sz.touch, b.wrapAt, b.width)
 	if b.wrapAt <= 0 {
-		w = max(w, fyne.MeasureText(b.label, b.size, fyne.TextStyle{}).Width+2*b.padding())
+		w = max(w, measure(b.label, b.size, false).Width+2*b.padding())
 	}
 	if b.sub != "" {
-		w = max(w, fyne.MeasureText(b.sub, b.sz.caption, fyne.TextStyle{}).Width+2*b.padding())
+		w = max(w, measure(b.sub, b.sz.caption, false).Width+2*b.padding())
 	}
 	return fyne.NewSize(w, max(b.sz.touch, b.contentHeight(w)+b.padding()))
 }
@@ -125,7 +125,7 @@ func (b *button) contentHeight(width float32) float32 {
 
 // lineHeight is the height of a line of text at size.
 func lineHeight(size float32) float32 {
-	return fyne.MeasureText("国Ag", size, fyne.TextStyle{}).Height
+	return measure("国Ag", size, false).Height
 }
 
 // CreateRenderer implements fyne.Widget.

@@ -110,7 +110,7 @@ func rare(s string) bool {
 func (a *App) labelWidth(labels ...string) float32 {
 	w := float32(0)
 	for _, l := range labels {
-		w = max(w, fyne.MeasureText(l, a.sz.body, fyne.TextStyle{}).Width)
+		w = max(w, measure(l, a.sz.body, false).Width)
 	}
 	return float32(math.Ceil(float64(w)))
 }
@@ -199,7 +199,8 @@ func (a *App) fieldBox(value, prompt string) (fyne.CanvasObject, *canvas.Text) {
 func (a *App) fieldBoxIn(m margin, value, prompt string) (fyne.CanvasObject, *canvas.Text) {
 	t := text(value, a.sz.big, ink, true)
 	if value == "" {
-		t.Text, t.Color, t.TextStyle.Bold = prompt, muted, false
+		t.Text, t.Color = prompt, muted
+		setBold(t, false)
 	}
 	bg := canvas.NewRectangle(pale)
 	bg.StrokeColor, bg.StrokeWidth, bg.CornerRadius = edge, 2, 8
@@ -209,9 +210,11 @@ func (a *App) fieldBoxIn(m margin, value, prompt string) (fyne.CanvasObject, *ca
 
 // setField shows value in a field box's text, or its prompt.
 func setField(t *canvas.Text, value, prompt string) {
-	t.Text, t.Color, t.TextStyle.Bold = value, ink, true
+	t.Text, t.Color = value, ink
+	setBold(t, true)
 	if value == "" {
-		t.Text, t.Color, t.TextStyle.Bold = prompt, muted, false
+		t.Text, t.Color = prompt, muted
+		setBold(t, false)
 	}
 	t.Refresh()
 }

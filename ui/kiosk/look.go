@@ -5,6 +5,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/theme"
 
 	"github.com/gridkiosk/gridkiosk/ui"
 	"github.com/gridkiosk/gridkiosk/ui/keyboard"
@@ -124,8 +125,33 @@ var (
 func text(s string, size float32, c color.Color, bold bool) *canvas.Text {
 	t := canvas.NewText(s, c)
 	t.TextSize = size
-	t.TextStyle.Bold = bold
+	setBold(t, bold)
 	return t
+}
+
+// setBold draws t in the theme's bold face or its regular one. Bold text
+// names the bold face as its source: Fyne otherwise puts its own Latin
+// bold face behind the theme's as a fallback, 1.5 MB once parsed, which
+// no resident screen draws with since the bold face has every character
+// they show in bold, Latin included. Regular text keeps Fyne's chain: the
+// regular face has no Latin letters and borrows Fyne's.
+func setBold(t *canvas.Text, bold bool) {
+	t.TextStyle.Bold = bold
+	t.FontSource = nil
+	if bold {
+		t.FontSource = theme.Current().Font(fyne.TextStyle{Bold: true})
+	}
+}
+
+// measure is the size of s in the kiosk's type, as text draws it.
+func measure(s string, size float32, bold bool) fyne.Size {
+	t := fyne.TextStyle{Bold: bold}
+	var src fyne.Resource
+	if bold {
+		src = theme.Current().Font(t)
+	}
+	m, _ := fyne.CurrentApp().Driver().RenderedTextSize(s, size, t, src)
+	return m
 }
 
 // centred returns t centred in its space.

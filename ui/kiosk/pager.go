@@ -123,7 +123,8 @@ func (r *pagerRenderer) Layout(size fyne.Size) {
 			r.lines = append(r.lines, text("", p.size, p.c, p.bold))
 		}
 		t := r.lines[n]
-		t.Text, t.Color, t.TextSize, t.TextStyle.Bold = ls[i], p.c, p.size, p.bold
+		t.Text, t.Color, t.TextSize = ls[i], p.c, p.size
+		setBold(t, p.bold)
 		t.Move(fyne.NewPos(0, y))
 		t.Resize(fyne.NewSize(size.Width, lh))
 		r.objs = append(r.objs, t)

@@ -21,38 +21,37 @@ import (
 // caches (a piece is often one character), and each full line is then
 // measured once as a whole, since the sum may differ by a kerning.
 func wrap(s string, size float32, bold bool, width float32) []string {
-	style := fyne.TextStyle{Bold: bold}
-	measure := func(t string) float32 { return fyne.MeasureText(t, size, style).Width }
+	w := func(t string) float32 { return measure(t, size, bold).Width }
 	var out []string
 	var line []string
 	used := float32(0) // by line, trailing space included
 	flush := func() {
-		for len(line) > 1 && measure(strings.TrimRight(strings.Join(line, ""), " ")) > width {
+		for len(line) > 1 && w(strings.TrimRight(strings.Join(line, ""), " ")) > width {
 			// The sum was optimistic: the last piece goes to the next line.
 			last := line[len(line)-1]
 			out = append(out, strings.TrimRight(strings.Join(line[:len(line)-1], ""), " "))
-			line, used = []string{last}, measure(last)
+			line, used = []string{last}, w(last)
 		}
 		out = append(out, strings.TrimRight(strings.Join(line, ""), " "))
 		line, used = nil, 0
 	}
 	for _, tok := range tokens(s) {
-		w := measure(strings.TrimRight(tok, " "))
-		if len(line) > 0 && used+w > width {
+		tw := w(strings.TrimRight(tok, " "))
+		if len(line) > 0 && used+tw > width {
 			flush()
 			tok = strings.TrimLeft(tok, " ")
 		}
-		for w > width && len([]rune(tok)) > 1 {
+		for tw > width && len([]rune(tok)) > 1 {
 			// A piece wider than a whole line is cut where it must be.
-			head, rest := cut(tok, func(t string) bool { return measure(t) <= width })
+			head, rest := cut(tok, func(t string) bool { return w(t) <= width })
 			if len(line) > 0 {
 				flush()
 			}
 			out = append(out, head)
-			tok, w = rest, measure(strings.TrimRight(rest, " "))
+			tok, tw = rest, w(strings.TrimRight(rest, " "))
 		}
 		line = append(line, tok)
-		used += measure(tok)
+		used += w(tok)
 	}
 	if len(line) > 0 || len(out) == 0 {
 		flush()
@@ -193,7 +192,8 @@ func (r *paraRenderer) Layout(size fyne.Size) {
 			continue
 		}
 		t := r.lines[i]
-		t.Text, t.Color, t.Alignment, t.TextSize, t.TextStyle.Bold = l, p.c, p.align, ts, p.bold
+		t.Text, t.Color, t.Alignment, t.TextSize = l, p.c, p.align, ts
+		setBold(t, p.bold)
 		t.Move(fyne.NewPos(0, y))
 		t.Resize(fyne.NewSize(size.Width, h))
 		r.objs = append(r.objs, t)
