@@ -76,6 +76,14 @@ SEED=${UC_SEED:-$(date +%s)}
 CUTS=${UC_CUTS:-10}
 BOOT_TIMEOUT=${UC_BOOT_TIMEOUT:-1800}
 TRIAL_TIMEOUT=${UC_TRIAL_TIMEOUT:-1800}
+# A guest that says nothing for HANG_S seconds since the kernel restarted
+# the machine, or since qemu started, is taken for qemu hung in the
+# firmware: seen once, OVMF under TCG after a guest's reboot, 25 minutes
+# without a byte on the serial line or a block read, the next slot's boot
+# count untouched (systemd-boot never ran). It is power-cycled, as a
+# station's watchdog would, and the run counts and names each such cycle.
+HANG_S=${UC_HANG_S:-600}
+HANGS=0
 RANDOM=$SEED
 STATION=141029-update-01
 
@@ -115,6 +123,7 @@ unexpected() {
 summary() {
 	echo "--- update check (seed $SEED), seconds of wall time each, qemu TCG"
 	printf '  %s\n' "${STEPS[@]}"
+	[ "$HANGS" = 0 ] || echo "  qemu hung in the firmware $HANGS time(s) and was power-cycled (UC_HANG_S=$HANG_S)"
 }
 
 # --- the copy, its provisioning and the helper ---------------------------
@@ -269,13 +278,23 @@ halt() {
 # Fails when qemu ends first.
 FROM=0
 wait_line() {
-	local deadline=$((SECONDS + $2))
+	local deadline=$((SECONDS + $2)) size seen=-1 quiet=$SECONDS
 	while :; do
 		serial_after
 		if LINE=$(grep -a -m1 -E -- "$1" "$WORK/after" | tr -d '\r'); then
 			return 0
 		fi
 		[ "$SECONDS" -ge "$deadline" ] && return 1
+		size=$(stat -c %s "$SERIAL")
+		if [ "$size" != "$seen" ]; then
+			seen=$size quiet=$SECONDS
+		elif [ -n "${QEMU:-}" ] && [ $((SECONDS - quiet)) -ge "$HANG_S" ] && in_firmware; then
+			HANGS=$((HANGS + 1))
+			say "the guest has said nothing for ${HANG_S}s since $(in_firmware_since): qemu hung in the firmware; power-cycled ($HANGS so far)"
+			cut
+			boot
+			FROM=0 seen=-1
+		fi
 		if [ -n "${QEMU:-}" ] && ! kill -0 "$QEMU" 2>/dev/null; then
 			serial_after
 			grep -a -q -m1 -E -- "$1" "$WORK/after" && return 0
@@ -284,6 +303,13 @@ wait_line() {
 		sleep 1
 	done
 }
+
+# in_firmware: the guest's last words were the kernel restarting the
+# machine, or it has said nothing since qemu started.
+in_firmware() {
+	[ ! -s "$SERIAL" ] || tail -n 2 "$SERIAL" | tr -d '\r' | grep -aqE 'reboot: (machine restart|Restarting system)$'
+}
+in_firmware_since() { if [ -s "$SERIAL" ]; then echo "the kernel restarted the machine"; else echo "qemu started"; fi; }
 
 # serial_after: the serial log past FROM, into WORK/after. A file, not a
 # pipe: a grep that stops at its first match must leave no writer behind
