@@ -136,21 +136,21 @@ func text(s string, size float32, c color.Color, bold bool) *canvas.Text {
 // they show in bold, Latin included. Regular text keeps Fyne's chain: the
 // regular face has no Latin letters and borrows Fyne's.
 func setBold(t *canvas.Text, bold bool) {
-	t.TextStyle.Bold = bold
-	t.FontSource = nil
-	if bold {
-		t.FontSource = theme.Current().Font(fyne.TextStyle{Bold: true})
+	t.TextStyle.Bold, t.FontSource = bold, source(bold)
+}
+
+// source is the face text names as its own: the bold one for bold text,
+// none (Fyne's chain) for regular.
+func source(bold bool) fyne.Resource {
+	if !bold {
+		return nil
 	}
+	return theme.Current().Font(fyne.TextStyle{Bold: true})
 }
 
 // measure is the size of s in the kiosk's type, as text draws it.
 func measure(s string, size float32, bold bool) fyne.Size {
-	t := fyne.TextStyle{Bold: bold}
-	var src fyne.Resource
-	if bold {
-		src = theme.Current().Font(t)
-	}
-	m, _ := fyne.CurrentApp().Driver().RenderedTextSize(s, size, t, src)
+	m, _ := fyne.CurrentApp().Driver().RenderedTextSize(s, size, fyne.TextStyle{Bold: bold}, source(bold))
 	return m
 }
 

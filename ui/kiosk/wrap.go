@@ -21,7 +21,9 @@ import (
 // caches (a piece is often one character), and each full line is then
 // measured once as a whole, since the sum may differ by a kerning.
 func wrap(s string, size float32, bold bool, width float32) []string {
-	w := func(t string) float32 { return measure(t, size, bold).Width }
+	// Measured as text draws it (measure), with the face looked up once.
+	style, src, d := fyne.TextStyle{Bold: bold}, source(bold), fyne.CurrentApp().Driver()
+	w := func(t string) float32 { m, _ := d.RenderedTextSize(t, size, style, src); return m.Width }
 	var out []string
 	var line []string
 	used := float32(0) // by line, trailing space included
