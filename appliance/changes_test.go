@@ -13,6 +13,7 @@ import (
 
 	"github.com/gridkiosk/gridkiosk/appliance"
 	"github.com/gridkiosk/gridkiosk/appliance/station"
+	"github.com/gridkiosk/gridkiosk/drivers/panel/panelsim"
 	"github.com/gridkiosk/gridkiosk/drivers/printer/printersim"
 	"github.com/gridkiosk/gridkiosk/sim/demo"
 	"github.com/gridkiosk/gridkiosk/sync/hub"
@@ -127,6 +128,30 @@ func quiet(st *appliance.Station) {
 // goes away. The lamps' own look at the station comes once a minute, so
 // a lamp that waited for it would miss the waits here.
 func TestOfflineLampFollowsTheHub(t *testing.T) {
+	st, sim, ts := lampStation(t)
+	registration(t, st)
+	waitUntil(t, "the offline lamp out once a record went through", func() bool { return !sim.LEDs()["offline"] })
+	ts.Close()
+	registration(t, st)
+	waitUntil(t, "the offline lamp lit with the hub gone", func() bool { return sim.LEDs()["offline"] })
+}
+
+// A station started with nothing to send is online as soon as the hub
+// answers its request for the reference data: it used to show residents
+// 离线 and light its offline lamp until someone's record went through.
+func TestOnlineWithNothingQueued(t *testing.T) {
+	st, sim, _ := lampStation(t)
+	waitUntil(t, "online with nothing sent", func() bool { return st.Health().Upstream.Online })
+	waitUntil(t, "the offline lamp out", func() bool { return !sim.LEDs()["offline"] })
+	if h := st.Health(); h.Outbox.Queued != 0 || h.Upstream.Sent != 0 {
+		t.Fatalf("queued %d, sent %d: the station had something to send", h.Outbox.Queued, h.Upstream.Sent)
+	}
+}
+
+// lampStation runs a station against a hub of its own, with its panel
+// simulated, and waits for its ready lamp.
+func lampStation(t *testing.T) (*appliance.Station, *panelsim.Panel, *httptest.Server) {
+	t.Helper()
 	dir := t.TempDir()
 	store, err := hub.OpenBolt(filepath.Join(dir, "hub.db"))
 	if err != nil {
@@ -146,9 +171,5 @@ func TestOfflineLampFollowsTheHub(t *testing.T) {
 	cfg.Upstream.RetryMax.Duration = 200 * time.Millisecond
 	st := runStation(t, appliance.Options{Config: cfg, Panel: pnl})
 	waitUntil(t, "the ready lamp", func() bool { return sim.LEDs()["ready"] })
-	registration(t, st)
-	waitUntil(t, "the offline lamp out once a record went through", func() bool { return !sim.LEDs()["offline"] })
-	ts.Close()
-	registration(t, st)
-	waitUntil(t, "the offline lamp lit with the hub gone", func() bool { return sim.LEDs()["offline"] })
+	return st, sim, ts
 }

@@ -95,7 +95,7 @@ func printerState(p station.Peripheral) wire.Printer {
 func (s *Station) runHealth(ctx context.Context) {
 	rep := &upstream.Reporter{
 		Client: s.fwd.Client, Report: s.HealthReport, Changed: s.SessionChanged,
-		Defer: func() bool { return s.fwd.Busy() > 0 }, Log: s.log,
+		Defer: func() bool { return s.fwd.Busy() > 0 }, Sent: s.fwd.Reached, Log: s.log,
 		Interval: s.healthInterval(),
 	}
 	if s.healthTiming != nil {

@@ -58,15 +58,20 @@ func watchLinks(ctx context.Context, dir string, every time.Duration, onUp func(
 	}
 }
 
-// networkBack ends the forwarder's backoff and refreshes the reference
-// data: the network is known to be back.
-func (s *Station) networkBack(why string) {
+// networkBack ends the forwarder's backoff: the network is known to be
+// back. answered says the hub itself answered, which makes the station
+// online even with nothing to send.
+func (s *Station) networkBack(why string, answered bool) {
 	if s.fwd == nil {
 		return
 	}
 	if !s.fwd.State().Online {
 		s.log.Info("appliance: network back; sending now", "why", why)
-		s.fwd.Retry()
+		if answered {
+			s.fwd.Reached()
+		} else {
+			s.fwd.Retry()
+		}
 	}
 }
 

@@ -207,7 +207,7 @@ func (s *Station) refreshRefData(ctx context.Context) error {
 	if err != nil {
 		// The hub did answer: whatever the forwarder's backoff says,
 		// records can go.
-		s.networkBack("reference data fetched (and refused)")
+		s.networkBack("reference data fetched (and refused)", true)
 		return err
 	}
 	rd.ETag, rd.FetchedAt = newTag, s.Now()
@@ -231,7 +231,7 @@ func (s *Station) refDataLoop(ctx context.Context) {
 		if err == nil {
 			// The hub answered: whatever the forwarder's backoff says,
 			// it is worth sending now.
-			s.networkBack("reference data fetched")
+			s.networkBack("reference data fetched", true)
 		}
 		if err != nil && ctx.Err() == nil {
 			s.log.Warn("appliance: reference data not refreshed; working on the last copy", "err", err)

@@ -278,7 +278,7 @@ func (s *Station) Run(ctx context.Context) error {
 		wg.Go(func() { s.refDataLoop(ctx) })
 		wg.Go(func() { s.runHealth(ctx) })
 		wg.Go(func() {
-			watchLinks(ctx, s.sysNet, linkEvery, func(iface string) { s.networkBack("link " + iface + " up") })
+			watchLinks(ctx, s.sysNet, linkEvery, func(iface string) { s.networkBack("link "+iface+" up", false) })
 		})
 	} else {
 		s.log.Warn("appliance: no upstream.url configured; records stay queued at this station")

@@ -154,6 +154,23 @@ func (f *Forwarder) Retry() {
 	}
 }
 
+// Reached tells the forwarder that the hub answered another of the
+// station's requests (its reference data, a health report): it is online,
+// and any backoff ends. With nothing queued the forwarder itself sends
+// nothing, and a station started with an empty outbox showed residents
+// 离线 and lit its offline lamp until someone's record went through.
+func (f *Forwarder) Reached() {
+	f.init()
+	f.mu.Lock()
+	was := f.st.Online
+	f.st.Online, f.st.LastSuccess = true, time.Now()
+	f.mu.Unlock()
+	if !was {
+		f.changed()
+	}
+	f.Retry()
+}
+
 // State returns a copy of the forwarder's state.
 func (f *Forwarder) State() State {
 	f.init()

@@ -468,3 +468,42 @@ func TestChangedTellsEachChange(t *testing.T) {
 	r.token.Store(token)
 	seen("the alert cleared and 13 sent", func(st upstream.State) bool { return st.Alert == "" && st.Sent == 13 })
 }
+
+// A station with nothing queued sends no batch, so only its other
+// requests tell it the hub is there: Reached makes it online (told once),
+// and ends a backoff so that a record waiting behind it goes at once.
+func TestReachedWithNothingQueued(t *testing.T) {
+	ln := listen(t, "127.0.0.1:0")
+	addr := ln.Addr().String()
+	ln.Close() // the hub is down at first
+	r := newRig(t, "http://"+addr)
+	r.fwd.MaxBackoff = time.Hour
+	r.fwd.MinBackoff = time.Hour
+	var told atomic.Int64
+	r.fwd.Changed = func() { told.Add(1) }
+	r.run(t)
+	if st := r.fwd.State(); st.Online || !st.LastSuccess.IsZero() {
+		t.Fatalf("with nothing sent: online %v, last success %v", st.Online, st.LastSuccess)
+	}
+	r.fwd.Reached()
+	st := r.fwd.State()
+	if !st.Online || st.LastSuccess.IsZero() {
+		t.Fatalf("after Reached: online %v, last success %v; want online", st.Online, st.LastSuccess)
+	}
+	if n := told.Load(); n != 1 {
+		t.Fatalf("Changed called %d times after Reached, want 1", n)
+	}
+	r.fwd.Reached()
+	if n := told.Load(); n != 1 {
+		t.Fatalf("Changed called %d times after a second Reached while online, want still 1", n)
+	}
+
+	// A record while the hub is still down: the forwarder fails and
+	// backs off for an hour; the hub back and answering the station's
+	// other requests ends that wait.
+	r.put(t, 1, 4, "matter")
+	waitFor(t, "the failed send", func() bool { st := r.fwd.State(); return !st.Online && !st.RetryAt.IsZero() })
+	defer r.serve(t, listen(t, addr))()
+	r.fwd.Reached()
+	waitFor(t, "3 records sent inside the hour's backoff", func() bool { st := r.fwd.State(); return st.Online && st.Sent == 3 })
+}

@@ -46,6 +46,9 @@ type Reporter struct {
 	// the report then lets go first; nil never defers.
 	Defer func() bool
 	Log   *slog.Logger
+	// Sent, when set, is called after each report the hub took: the
+	// hub is reachable.
+	Sent func()
 
 	Interval time.Duration // default 5m
 	// Debounce is how long the devices must stay changed before the
@@ -187,6 +190,9 @@ func (r *Reporter) Run(ctx context.Context) error {
 			r.st.LastSent = time.Now()
 			r.st.PausedUntil = time.Time{}
 			r.mu.Unlock()
+			if r.Sent != nil {
+				r.Sent()
+			}
 			if early {
 				r.Log.Debug("upstream: a device changed; health report sent")
 			}

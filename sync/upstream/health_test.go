@@ -203,6 +203,29 @@ func TestHealthDeviceChangeSendsAtOnce(t *testing.T) {
 	}
 }
 
+// Each report the hub took is told through Sent (the station makes
+// itself online by it), and a failed one is not.
+func TestHealthSentTellsTheHubAnswered(t *testing.T) {
+	ln := listen(t, "127.0.0.1:0")
+	addr := ln.Addr().String()
+	ln.Close()
+	r := newRig(t, "http://"+addr)
+	d := newDevices()
+	rep := r.reporter(d, nil)
+	var told atomic.Int64
+	rep.Sent = func() { told.Add(1) }
+	start(t, rep)
+	waitFor(t, "a failed report", func() bool { return rep.State().Failures >= 1 })
+	if n := told.Load(); n != 0 {
+		t.Fatalf("Sent told %d times with the hub down", n)
+	}
+	defer r.serve(t, listen(t, addr))()
+	waitFor(t, "the report told as sent", func() bool { return told.Load() == 1 })
+	if got := rep.State().Sent; got != 1 {
+		t.Fatalf("the reporter says %d sent, Sent told once", got)
+	}
+}
+
 // Records first: while the forwarder has a batch on its way the report
 // waits.
 func TestHealthWaitsForRecords(t *testing.T) {
