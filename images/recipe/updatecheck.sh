@@ -340,12 +340,26 @@ send() {
 }
 
 # do_cmd SECONDS VERB ARGS...: send it and wait for its DONE; RC gets its
-# exit status.
+# exit status. A guest that reboots before it answers (the station's
+# updater does, in its window, carrying on an update after a cut) is asked
+# again once it is up: the helper of a new boot does not take up what the
+# last one was given. FROM is as it was for the caller's later waits.
 do_cmd() {
-	local t=$1
+	local t=$1 from=$FROM boots=0
 	shift
-	send "$@"
-	wait_line "GRIDKIOSK-UC: DONE $N " "$t" || fail "the guest did not finish '$*' within ${t}s"
+	while :; do
+		FROM=$(stat -c %s "$SERIAL")
+		send "$@"
+		wait_line "GRIDKIOSK-UC: (DONE $N |BOOT )" "$t" || { FROM=$from; fail "the guest did not finish '$*' within ${t}s"; }
+		[[ $LINE != *"DONE $N "* ]] || break
+		boots=$((boots + 1))
+		[ "$boots" -le 3 ] || { FROM=$from; fail "the guest rebooted $boots times before it finished '$*'"; }
+		boot_line
+		say "the guest rebooted (slot $SLOT, $VERSION) before it finished '$*': asked again once it is ready"
+		past_line 'GRIDKIOSK-UC: BOOT '
+		wait_line 'GRIDKIOSK-UC: READY ' "$BOOT_TIMEOUT" || { FROM=$from; fail "slot $SLOT booted but gridkiosk never became ready"; }
+	done
+	FROM=$from
 	RC=${LINE##* }
 }
 
