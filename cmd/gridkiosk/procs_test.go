@@ -12,7 +12,7 @@ func TestOneProc(t *testing.T) {
 	was := runtime.GOMAXPROCS(0)
 	t.Cleanup(func() { runtime.GOMAXPROCS(was) })
 	for _, tc := range []struct {
-		env        string
+		env         string
 		start, want int
 	}{
 		{env: "", start: 4, want: 1},
