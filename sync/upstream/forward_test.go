@@ -37,6 +37,16 @@ type rig struct {
 	hits  atomic.Int64
 }
 
+// downRig is a rig whose hub is down at first: nothing listens at addr
+// (connection refused) until the test serves there.
+func downRig(t *testing.T) (*rig, string) {
+	t.Helper()
+	ln := listen(t, "127.0.0.1:0")
+	addr := ln.Addr().String()
+	ln.Close()
+	return newRig(t, "http://"+addr), addr
+}
+
 func newRig(t *testing.T, hubURL string) *rig {
 	t.Helper()
 	r := &rig{}
@@ -151,10 +161,7 @@ func TestDrainInBatches(t *testing.T) {
 }
 
 func TestHubDownThenBack(t *testing.T) {
-	ln := listen(t, "127.0.0.1:0")
-	addr := ln.Addr().String()
-	ln.Close() // nothing listens: connection refused
-	r := newRig(t, "http://"+addr)
+	r, addr := downRig(t)
 	r.put(t, 1, 11, "matter")
 	r.run(t)
 	waitFor(t, "network failures", func() bool { return r.fwd.State().Failures[upstream.CauseNetwork] >= 3 })
@@ -437,10 +444,7 @@ func TestConflictKeptAside(t *testing.T) {
 // fixed, so that the station's screens and lamps need not poll State: the
 // waits below look only at what the hook saw.
 func TestChangedTellsEachChange(t *testing.T) {
-	ln := listen(t, "127.0.0.1:0")
-	addr := ln.Addr().String()
-	ln.Close() // the hub is down at first
-	r := newRig(t, "http://"+addr)
+	r, addr := downRig(t)
 	var (
 		mu   sync.Mutex
 		told upstream.State
@@ -473,10 +477,7 @@ func TestChangedTellsEachChange(t *testing.T) {
 // requests tell it the hub is there: Reached makes it online (told once),
 // and ends a backoff so that a record waiting behind it goes at once.
 func TestReachedWithNothingQueued(t *testing.T) {
-	ln := listen(t, "127.0.0.1:0")
-	addr := ln.Addr().String()
-	ln.Close() // the hub is down at first
-	r := newRig(t, "http://"+addr)
+	r, addr := downRig(t)
 	r.fwd.MaxBackoff = time.Hour
 	r.fwd.MinBackoff = time.Hour
 	var told atomic.Int64

@@ -94,10 +94,7 @@ func history(t *testing.T, s hub.Store) []hub.HealthReport {
 // While the hub is away, no report piles up: when it is back it gets one
 // report, made then, not the ones that failed.
 func TestHealthOfflineKeepsOnlyNewest(t *testing.T) {
-	ln := listen(t, "127.0.0.1:0")
-	addr := ln.Addr().String()
-	ln.Close()
-	r := newRig(t, "http://"+addr)
+	r, addr := downRig(t)
 	d := newDevices()
 	rep := r.reporter(d, nil)
 	stop := start(t, rep)
@@ -206,10 +203,7 @@ func TestHealthDeviceChangeSendsAtOnce(t *testing.T) {
 // Each report the hub took is told through Sent (the station makes
 // itself online by it), and a failed one is not.
 func TestHealthSentTellsTheHubAnswered(t *testing.T) {
-	ln := listen(t, "127.0.0.1:0")
-	addr := ln.Addr().String()
-	ln.Close()
-	r := newRig(t, "http://"+addr)
+	r, addr := downRig(t)
 	d := newDevices()
 	rep := r.reporter(d, nil)
 	var told atomic.Int64
