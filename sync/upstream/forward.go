@@ -167,8 +167,11 @@ func (f *Forwarder) Reached() {
 	f.mu.Unlock()
 	if !was {
 		f.changed()
+		// Only a forwarder that was offline can be backing off; a retry
+		// asked of one that is not would stay pending and cut its next
+		// backoff short (health reports reach here every 5 min).
+		f.Retry()
 	}
-	f.Retry()
 }
 
 // State returns a copy of the forwarder's state.
