@@ -486,10 +486,18 @@ start=$((data_start * s)), size=$((DATA_MB * s)), type=83"
 }
 
 cleanup() {
+	# A build stopped inside mmdebstrap (a ^C, a session's end) can leave
+	# its proc, sys and dev mounts in the root tree: rm -rf then walked
+	# into the host's /sys. Unmount them, deepest first, and never delete
+	# across a file system.
+	local m
+	findmnt -rn -o TARGET | grep "^$WORK/" | sort -r | while read -r m; do
+		umount -l "$m" || say "could not unmount $m"
+	done
 	if [ "$KEEP" = 1 ]; then
 		say "work directory kept: $WORK"
 	else
-		rm -rf "$WORK"
+		rm -rf --one-file-system "$WORK"
 	fi
 }
 
