@@ -147,7 +147,7 @@ func CheckState(state string) error {
 // to the station, which keeps the record aside for its staff.
 func Check(r wire.Record) string {
 	switch {
-	case !validUUID(r.ID):
+	case !receiptcode.ValidID(r.ID):
 		return "id is not a UUID"
 	case !wire.ValidKind(r.Kind):
 		return fmt.Sprintf("kind %q is not one of registration, matter, receipt, volunteer", r.Kind)
@@ -161,26 +161,6 @@ func Check(r wire.Record) string {
 		return "payload is not a JSON object"
 	}
 	return ""
-}
-
-func validUUID(s string) bool {
-	if len(s) != 36 {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch i {
-		case 8, 13, 18, 23:
-			if c != '-' {
-				return false
-			}
-		default:
-			if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F') {
-				return false
-			}
-		}
-	}
-	return true
 }
 
 // isObject reports whether m is a JSON object. JSON text is UTF-8 (RFC
