@@ -29,7 +29,7 @@ func TestUpdateCheckFiles(t *testing.T) {
 }
 
 func testUpdateCheckScripts(t *testing.T) {
-	scripts := []string{"updatecheck.sh", "updatecheck/ab.sh", "updatecheck/gridkiosk-updatecheck"}
+	scripts := []string{"updatecheck.sh", "updatecheck/ab.sh", "updatecheck/serial.sh", "updatecheck/gridkiosk-updatecheck"}
 	for _, s := range scripts {
 		b, err := os.ReadFile(s)
 		if err != nil {
@@ -45,7 +45,7 @@ func testUpdateCheckScripts(t *testing.T) {
 		// ab.sh is sourced; the helper runs on after a failed command
 		// by design (it must keep answering the host).
 		switch s {
-		case "updatecheck/ab.sh":
+		case "updatecheck/ab.sh", "updatecheck/serial.sh":
 			if fi.Mode()&0o111 != 0 {
 				t.Errorf("%s is sourced, not run: it should not be executable", s)
 			}
@@ -102,5 +102,47 @@ func testUpdateCheckProvision(t *testing.T) {
 	}
 	if c.Upstream.URL != "http://10.0.2.2:41234" {
 		t.Errorf("upstream %q, want the host as qemu's user network shows it, http://10.0.2.2:41234", c.Upstream.URL)
+	}
+}
+
+// TestSerialReaders runs the check's readers of the guest's serial log
+// on a log written as the guest writes one: each BOOT line is seen once,
+// in order, also when systemd's status line left "\r<spaces>\r" before
+// it on the same line. Before past_line took the match's offset, the
+// rollback counted the one boot of the bad slot below seven times.
+func TestSerialReaders(t *testing.T) {
+	dir := t.TempDir()
+	serial := filepath.Join(dir, "serial.log")
+	log := "[    0.000000] Linux version 6.1.0-57-amd64\r\n" +
+		"GRIDKIOSK-UC: BOOT aaaa slot=A state=good version=v1 uptime=183s\r\n" +
+		"GRIDKIOSK-UC: READY gridkiosk.service active\r\n" +
+		"[  983.352507] reboot: machine restart\r\n" +
+		"\r" + strings.Repeat(" ", 51) + "\rGRIDKIOSK-UC: BOOT bbbb slot=B state=bad version=v2 uptime=154s\r\n" +
+		"GRIDKIOSK-UC: READY gridkiosk.service active\r\n" +
+		"\r" + strings.Repeat(" ", 51) + "\rGRIDKIOSK-UC: BOOT cccc slot=A state=bad version=v3 uptime=147s\r\n"
+	if err := os.WriteFile(serial, []byte(log), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	script := `set -euo pipefail
+say() { echo "say: $*" >&2; }
+fail() { echo "FAIL: $*"; exit 1; }
+. updatecheck/serial.sh
+n=0
+while wait_line 'GRIDKIOSK-UC: BOOT ' 0; do
+	boot_line
+	echo "$BOOTID $SLOT $VERSION"
+	past_line 'GRIDKIOSK-UC: BOOT '
+	n=$((n + 1))
+	[ "$n" -lt 10 ] || fail "more than 9 boots"
+done
+`
+	cmd := exec.Command("bash", "-c", script)
+	cmd.Env = append(os.Environ(), "SERIAL="+serial, "WORK="+dir)
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	if want := "aaaa A v1\nbbbb B v2\ncccc A v3\n"; string(out) != want {
+		t.Errorf("boots read:\n%s\nwant:\n%s", out, want)
 	}
 }
