@@ -343,6 +343,14 @@ one_cut() {
 	pass "$phase +${at}s ($where): booted slot $SLOT ($VERSION), good; READY ${READY_S}s; all $HAVE records kept ($before before the cut), $AT_HUB at the hub"
 }
 
+# downloading: whether the update to WANT still fetches its bundle in
+# this boot. After a cut late in its download (the bundle whole on disk)
+# or in its install, the next boot goes on to the install at once.
+downloading() {
+	wait_upd "state=(downloading|waiting|installing|rebooting) pending=$(rx "$WANT") " 300 "the update to $WANT did not go on"
+	[[ $LINE == *state=downloading* ]]
+}
+
 # finish_update: the station, left to itself after the cuts, ends on WANT.
 finish_update() {
 	[ "$VERSION" = "$WANT" ] && return 0
@@ -373,6 +381,10 @@ step_cuts() {
 			if [ "$VERSION" = "$WANT" ]; then
 				say "the update to $WANT passed its ${phases[p]} before its cut: the cut goes to the next update"
 				break
+			fi
+			if [ "${phases[p]}" = download ] && ! downloading; then
+				say "the update to $WANT had its bundle before cut $((cuts + 1)) was due: the cut goes to its install"
+				continue
 			fi
 			cuts=$((cuts + 1))
 			one_cut "$cuts" "${phases[p]}"
