@@ -360,14 +360,14 @@ finish_update() {
 	confirmed "$WANT"
 }
 
-# step_cuts: CUTS power cuts, five to an update (two in its download,
-# which then resumes from what was synced before the first; two in its
-# install, which RAUC then does again; one in its first boot), the
-# station carrying each update on by itself after each cut. A phase the
-# update has passed already when its cut was due is skipped, and another
-# update makes up for it. Five to an update rather than three: each
-# update costs about 20 minutes under TCG before any cut, and ten cuts
-# in four updates made a run of over three hours.
+# step_cuts: CUTS power cuts, up to five to an update (two in its
+# download, which then resumes from what was synced before the first;
+# two in its install, which RAUC then does again; one in its first
+# boot), the station carrying each update on by itself after each cut. A
+# phase the update has passed already when its cut was due is skipped,
+# and another update makes up for it: the station often finishes an
+# update while the check recovers from a cut (boot, good, records: 5-8
+# minutes under TCG), and each update costs about 20 minutes before any.
 step_cuts() {
 	local phases=(download download install install firstboot) cuts=0 p n
 	n=${#phases[@]}
