@@ -490,10 +490,12 @@ cleanup() {
 	# its proc, sys and dev mounts in the root tree: rm -rf then walked
 	# into the host's /sys. Unmount them, deepest first, and never delete
 	# across a file system.
+	# awk, not grep: no mount left is the usual case, and grep's status 1
+	# under set -e ended the cleanup before its rm (and the build with 1).
 	local m
-	findmnt -rn -o TARGET | grep "^$WORK/" | sort -r | while read -r m; do
+	while read -r m; do
 		umount -l "$m" || say "could not unmount $m"
-	done
+	done < <(findmnt -rn -o TARGET | awk -v w="$WORK/" 'index($0, w) == 1' | sort -r)
 	if [ "$KEEP" = 1 ]; then
 		say "work directory kept: $WORK"
 	else
