@@ -13,10 +13,12 @@ package console
 
 import (
 	"embed"
+	"fmt"
 	"html/template"
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/gridkiosk/gridkiosk/sync/hub"
@@ -48,7 +50,13 @@ type Console struct {
 	// callers (tests make them cheap); zero means DefaultPassword.
 	Password PasswordParams
 
-	pages map[string]*template.Template
+	// pages are parsed at the first page served, not kept from
+	// Handler's check: a kiosk under --simulate carries this console
+	// beside it, and its parsed templates (about 1 MB of heap) would
+	// otherwise stay for the kiosk's life whether a browser ever comes.
+	pagesOnce sync.Once
+	pages     map[string]*template.Template
+	pagesErr  error
 }
 
 // DefaultOverdue is when an open matter becomes overdue: 3 days after
@@ -89,7 +97,7 @@ func (c *Console) Handler() (http.Handler, error) {
 	if c.Password == (PasswordParams{}) {
 		c.Password = DefaultPassword
 	}
-	if err := c.parse(); err != nil {
+	if _, err := parse(); err != nil {
 		return nil, err
 	}
 	static, err := fs.Sub(assets, "static")
@@ -156,23 +164,24 @@ func actionLabel(a string) string {
 	return a
 }
 
-func (c *Console) parse() error {
+// parse parses every page's template with the layout around it.
+func parse() (map[string]*template.Template, error) {
 	names, err := fs.Glob(assets, "templates/*.html")
 	if err != nil {
-		return err
+		return nil, err
 	}
-	c.pages = map[string]*template.Template{}
+	pages := map[string]*template.Template{}
 	for _, n := range names {
 		if n == "templates/layout.html" {
 			continue
 		}
 		t, err := template.New("layout.html").Funcs(funcs).ParseFS(assets, "templates/layout.html", n)
 		if err != nil {
-			return err
+			return nil, fmt.Errorf("console: template %s: %w", n, err)
 		}
-		c.pages[n[len("templates/"):len(n)-len(".html")]] = t
+		pages[n[len("templates/"):len(n)-len(".html")]] = t
 	}
-	return nil
+	return pages, nil
 }
 
 // page is what every page's template gets besides its own data.
@@ -186,9 +195,10 @@ type page struct {
 }
 
 func (c *Console) render(w http.ResponseWriter, code int, name string, p page) {
+	c.pagesOnce.Do(func() { c.pages, c.pagesErr = parse() })
 	t, ok := c.pages[name]
-	if !ok {
-		c.Log.Error("console: no template", "page", name)
+	if c.pagesErr != nil || !ok {
+		c.Log.Error("console: no template", "page", name, "err", c.pagesErr)
 		http.Error(w, "internal error", http.StatusInternalServerError)
 		return
 	}
