@@ -8,7 +8,6 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
-	"sync"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -148,9 +147,14 @@ func cmdRun(ctx context.Context, args []string, log *slog.Logger, ring *logring.
 
 	a.screenAlive = ui.NewLoopCheck(fa.Driver(), screenStartup).Alive
 	errc := make(chan error, 1)
-	// Once: a second Quit handed to Fyne after its loop has ended (the
-	// station stopped by SIGTERM ends both waits below) panics in GLFW.
-	quit := sync.OnceFunc(func() { fyne.Do(fa.Quit) })
+	// The driver's Quit, not the app's. Fyne catches SIGTERM itself and
+	// ends its loop, racing the waits below, and once its loop has ended
+	// it runs what it is handed at once, off the loop: there the app's
+	// Quit closes the windows in a GLFW already terminated, and panics
+	// (TestTrials' kiosk did, stopped under load). The driver's only ends
+	// the loop, once however often it is asked, as Fyne's own SIGTERM
+	// handler does; the loop's end destroys the windows.
+	quit := func() { fyne.Do(fa.Driver().Quit) }
 	go func() {
 		errc <- a.run(ctx)
 		quit()
