@@ -75,12 +75,16 @@ lay() {
   local display=:$((base + 9))
   Xvfb "$display" -screen 0 1280x800x24 -nolisten tcp >/dev/null 2>&1 &
   local x=$!
+  # In pids too: a failure before the kill below would otherwise leave
+  # these running, and cleanup's wait with them.
+  pids+=("$x")
   for _ in $(seq 50); do [ -e "/tmp/.X11-unix/X${display#:}" ] && break; sleep 0.1; done
   DISPLAY=$display LC_ALL=zh_CN.UTF-8 "${asimage[@]}" "$dir/gridkiosk" run --simulate --no-control-panel --data "$1" --admin "$(admin)" >"$dir/lay.log" 2>&1 &
   local k=$!
+  pids+=("$k")
   for _ in $(seq 300); do grep -q 'first frame' "$dir/lay.log" && break; sleep 0.2; done
   grep -q 'first frame' "$dir/lay.log" || { echo "uibench: laying out $1: no first frame:"; cat "$dir/lay.log"; exit 1; }
-  kill "$k" "$x"
+  kill "$k" "$x" 2>/dev/null || true
   wait "$k" "$x" 2>/dev/null || true
 }
 lay "$dir/sim1"
