@@ -10,6 +10,7 @@ package ui
 import (
 	"image/color"
 	"math"
+	"os"
 	"sync"
 
 	"fyne.io/fyne/v2"
@@ -74,15 +75,48 @@ type Sizes struct {
 }
 
 // NewTheme returns the kiosk theme for the 7-inch 800×480 panel at scale
-// 1, the normal mode; SetPanel gives it the real panel.
+// 1, the normal mode, with the faces embedded in the binary; SetPanel
+// gives it the real panel.
 func NewTheme() *Theme {
-	t := &Theme{
-		base:    theme.DefaultTheme(),
-		regular: fyne.NewStaticResource(fonts.RegularName, fonts.Regular()),
-		bold:    fyne.NewStaticResource(fonts.BoldName, fonts.Bold()),
-	}
+	return newTheme(fyne.NewStaticResource(fonts.RegularName, fonts.Regular()),
+		fyne.NewStaticResource(fonts.BoldName, fonts.Bold()))
+}
+
+// NewThemeFaces is NewTheme with its faces read from the files
+// fonts.InstallFaces put them in, as the kiosk runs: each time Fyne parses
+// one, so that the embedded copies' pages are never read (see
+// fonts.InstallFaces).
+func NewThemeFaces(f fonts.Faces) *Theme {
+	return newTheme(&faceFile{name: fonts.RegularName, path: f.Regular, embedded: fonts.Regular()},
+		&faceFile{name: fonts.BoldName, path: f.Bold, embedded: fonts.Bold()})
+}
+
+func newTheme(regular, bold fyne.Resource) *Theme {
+	t := &Theme{base: theme.DefaultTheme(), regular: regular, bold: bold}
 	t.SetPanel(mm.Panel{Width: 800, Height: 480, Inches: 7}, 1)
 	return t
+}
+
+// faceFile is a face Fyne reads from a file. Fyne asks for a face's bytes
+// only to parse it, once per text style and again when the theme changes,
+// and keeps nothing of them but what its parser copied.
+type faceFile struct {
+	name, path string
+	embedded   []byte
+}
+
+func (f *faceFile) Name() string { return f.name }
+
+// Content reads the file. A file that cannot be read or is not the size
+// of the embedded face (removed or cut short since the kiosk started,
+// which checked it) gives the embedded face: text is drawn either way,
+// and the next start installs the face again.
+func (f *faceFile) Content() []byte {
+	b, err := os.ReadFile(f.path)
+	if err != nil || len(b) != len(f.embedded) {
+		return f.embedded
+	}
+	return b
 }
 
 // SetPanel sizes the theme for a panel at a canvas scale. It reports

@@ -1,9 +1,11 @@
 package ui_test
 
 import (
+	"bytes"
 	"fmt"
 	"image"
 	"image/color"
+	"os"
 	"testing"
 
 	"fyne.io/fyne/v2"
@@ -12,6 +14,7 @@ import (
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/theme"
 
+	"github.com/gridkiosk/gridkiosk/drivers/fonts"
 	"github.com/gridkiosk/gridkiosk/ui"
 	"github.com/gridkiosk/gridkiosk/ui/mm"
 )
@@ -154,5 +157,49 @@ func ExampleTheme_SetPanel() {
 func TestBuiltWithoutEmojiFont(t *testing.T) {
 	if f := theme.DefaultEmojiFont(); f != nil {
 		t.Fatalf("Fyne's emoji font %q is built in: build and test through make, or go with -tags no_emoji (the Makefile exports GOFLAGS=-tags=no_emoji)", f.Name())
+	}
+}
+
+// The kiosk's theme reads its faces from the files fonts.InstallFaces
+// wrote, not from the binary's copies (whose pages would then stay
+// resident), draws as the embedded theme does, and falls back to the
+// binary's copy of a face whose file has gone.
+func TestThemeFacesFromFiles(t *testing.T) {
+	faces, err := fonts.InstallFaces(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	th := ui.NewThemeFaces(faces)
+	for _, tc := range []struct {
+		style    fyne.TextStyle
+		name     string
+		embedded []byte
+	}{
+		{fyne.TextStyle{}, fonts.RegularName, fonts.Regular()},
+		{fyne.TextStyle{Bold: true}, fonts.BoldName, fonts.Bold()},
+	} {
+		res := th.Font(tc.style)
+		b := res.Content()
+		if res.Name() != tc.name || !bytes.Equal(b, tc.embedded) {
+			t.Fatalf("%s: the theme's face is %q, %d bytes; want %q, the embedded face's bytes", tc.name, res.Name(), len(b), tc.name)
+		}
+		if &b[0] == &tc.embedded[0] {
+			t.Errorf("%s: the theme gave the binary's copy while the file was there", tc.name)
+		}
+	}
+	app := test.NewTempApp(t)
+	app.Settings().SetTheme(ui.NewTheme())
+	want := []image.Image{draw(t, "确认信息 Confirm", false), draw(t, "确认信息 Confirm", true)}
+	app.Settings().SetTheme(th)
+	for i, got := range []image.Image{draw(t, "确认信息 Confirm", false), draw(t, "确认信息 Confirm", true)} {
+		if string(got.(*image.NRGBA).Pix) != string(want[i].(*image.NRGBA).Pix) {
+			t.Errorf("text (bold %v) drawn from the installed faces differs from the embedded faces'", i == 1)
+		}
+	}
+	if err := os.Remove(faces.Bold); err != nil {
+		t.Fatal(err)
+	}
+	if b := th.Font(fyne.TextStyle{Bold: true}).Content(); &b[0] != &fonts.Bold()[0] {
+		t.Error("with its file gone, the bold face is not the binary's copy")
 	}
 }

@@ -17,7 +17,7 @@ const xdgDefault = "/usr/local/share:/usr/share"
 // restSHA256 is the SHA-256 of DroidSansFallback-rest.ttf, so that an
 // installed copy is checked without reading the 3.4 MB embedded in the
 // binary: pages of it read at every start stay in the kiosk's resident
-// set. TestRestDigest holds it to the embedded bytes.
+// set. TestDigests holds it to the embedded bytes.
 const restSHA256 = "73792336cbef5fea2e045e2f28d28a2026d1516977424c1bef20f97a70f858f5"
 
 // InstallFallback puts the full face (CJK) where Fyne looks among the

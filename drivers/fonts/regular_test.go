@@ -159,13 +159,22 @@ func TestSubsetsKeepTheGlyphs(t *testing.T) {
 	}
 }
 
-// The digest InstallFallback checks an installed face against is the
-// embedded face's: a face rebuilt without it would be written at every
-// start.
-func TestRestDigest(t *testing.T) {
-	sum := sha256.Sum256(Rest())
-	if got := hex.EncodeToString(sum[:]); got != restSHA256 {
-		t.Errorf("SHA-256 of %s is %s; restSHA256 in fallback.go says %s: set it to the new face's", RestName, got, restSHA256)
+// The digests the installed faces are checked against are the embedded
+// faces': a face rebuilt without its digest set again would be written at
+// every start.
+func TestDigests(t *testing.T) {
+	for _, tc := range []struct {
+		name, digest string
+		face         []byte
+	}{
+		{RestName, restSHA256, Rest()},
+		{RegularName, regularSHA256, Regular()},
+		{BoldName, boldSHA256, Bold()},
+	} {
+		sum := sha256.Sum256(tc.face)
+		if got := hex.EncodeToString(sum[:]); got != tc.digest {
+			t.Errorf("SHA-256 of %s is %s; its digest in the source says %s: set it to the new face's", tc.name, got, tc.digest)
+		}
 	}
 }
 
