@@ -37,10 +37,7 @@ func InstallFaces(dir string) (Faces, error) {
 		{f.Regular, regularSHA256, droidSansFallbackSubset},
 		{f.Bold, boldSHA256, notoSansSCBold},
 	} {
-		if installed(face.path, int64(len(face.b)), face.digest) {
-			continue
-		}
-		if err := writeFile(face.path, face.b); err != nil {
+		if err := install(face.path, face.b, face.digest); err != nil {
 			return Faces{}, fmt.Errorf("fonts: install the screens' faces: %w", err)
 		}
 	}

@@ -32,10 +32,8 @@ const restSHA256 = "73792336cbef5fea2e045e2f28d28a2026d1516977424c1bef20f97a70f8
 func InstallFallback(dir, xdgDataDirs string) (string, error) {
 	fontDir := filepath.Join(dir, "fonts")
 	path := filepath.Join(fontDir, RestName)
-	if !installed(path, int64(len(droidSansFallbackRest)), restSHA256) {
-		if err := writeFile(path, droidSansFallbackRest); err != nil {
-			return "", fmt.Errorf("fonts: install the fallback face: %w", err)
-		}
+	if err := install(path, droidSansFallbackRest, restSHA256); err != nil {
+		return "", fmt.Errorf("fonts: install the fallback face: %w", err)
 	}
 	if xdgDataDirs == "" {
 		xdgDataDirs = xdgDefault
@@ -44,6 +42,15 @@ func InstallFallback(dir, xdgDataDirs string) (string, error) {
 		return xdgDataDirs, nil
 	}
 	return dir + string(os.PathListSeparator) + xdgDataDirs, nil
+}
+
+// install writes b to path unless path holds it already: the same size
+// and SHA-256 digest (hex), checked without reading b.
+func install(path string, b []byte, digest string) error {
+	if installed(path, int64(len(b)), digest) {
+		return nil
+	}
+	return writeFile(path, b)
 }
 
 // installed reports whether path holds size bytes whose SHA-256 is
